@@ -1,0 +1,73 @@
+package io.tributary.simulator.config;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * What a simulated fleet looks like and where it publishes.
+ *
+ * @param mqttServerUri        the gateway, e.g. {@code tcp://localhost:1883}
+ * @param devices              how many virtual devices
+ * @param runId                distinguishes this run's devices ({@code sim-RUN-0001}) from earlier runs in the same bucket
+ * @param sensorsPerDevice     sensors per device, taken from a fixed catalogue in order
+ * @param batchInterval        how often each device closes and publishes a batch
+ * @param readingsPerSensor    readings of each sensor per batch (the sampling rate is this over the batch interval)
+ * @param maxInflightPerDevice unacknowledged batches a device may have outstanding
+ * @param publishTimeout       after this long without PUBACK a batch is published again
+ */
+public record SimulatorConfig(
+        String mqttServerUri,
+        int devices,
+        String runId,
+        int sensorsPerDevice,
+        Duration batchInterval,
+        int readingsPerSensor,
+        int maxInflightPerDevice,
+        Duration publishTimeout) {
+
+    private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+
+    public SimulatorConfig {
+        Objects.requireNonNull(mqttServerUri, "mqtt-uri");
+        if (!mqttServerUri.startsWith("tcp://") && !mqttServerUri.startsWith("ssl://")) {
+            throw new IllegalArgumentException("mqtt-uri must start with tcp:// or ssl://, got '" + mqttServerUri + "'");
+        }
+        requireRange("devices", devices, 1, 100_000);
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new IllegalArgumentException(
+                    "run-id must be 1-32 lowercase letters, digits or '-', starting with a letter or digit, got '" + runId + "'");
+        }
+        requireRange("sensors", sensorsPerDevice, 1, 64);
+        requirePositive("batch-interval", batchInterval);
+        requireRange("readings-per-sensor", readingsPerSensor, 1, 10_000);
+        requireRange("max-inflight", maxInflightPerDevice, 1, 65_535);
+        requirePositive("publish-timeout", publishTimeout);
+    }
+
+    /** The id of device number {@code index} (0-based) of this run. */
+    public String deviceId(int index) {
+        return devicePrefix() + String.format("%05d", index + 1);
+    }
+
+    /** The common prefix of every device id of this run. */
+    public String devicePrefix() {
+        return "sim-" + runId + "-";
+    }
+
+    public int readingsPerBatch() {
+        return sensorsPerDevice * readingsPerSensor;
+    }
+
+    private static void requireRange(String key, int value, int min, int max) {
+        if (value < min || value > max) {
+            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
+        }
+    }
+
+    private static void requirePositive(String key, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(key + " must be a positive duration, got " + value);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.tributary.simulator.ledger;
+
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * What the fleet created and what the gateway acknowledged, per device: the reference the verifier holds storage against.
+ * Thread-safe.
+ */
+public final class LossLedger {
+
+    private final Map<String, DeviceLedger> devices = new ConcurrentHashMap<>();
+
+    public DeviceLedger device(String deviceId) {
+        return devices.computeIfAbsent(deviceId, DeviceLedger::new);
+    }
+
+    /** A snapshot of every device's counters, sorted by device id. */
+    public Map<String, DeviceLedger.Snapshot> snapshot() {
+        Map<String, DeviceLedger.Snapshot> result = new TreeMap<>();
+        devices.forEach((id, ledger) -> result.put(id, ledger.snapshot()));
+        return result;
+    }
+
+    public Totals totals() {
+        long generated = 0;
+        long published = 0;
+        long batches = 0;
+        long rejected = 0;
+        long retries = 0;
+        for (DeviceLedger ledger : devices.values()) {
+            DeviceLedger.Snapshot s = ledger.snapshot();
+            generated += s.generatedReadings();
+            published += s.publishedReadings();
+            batches += s.publishedBatches();
+            rejected += s.rejectedReadings();
+            retries += s.retries();
+        }
+        return new Totals(devices.size(), generated, published, batches, rejected, retries);
+    }
+
+    /**
+     * Fleet-wide sums.
+     *
+     * @param generatedReadings readings the devices created
+     * @param publishedReadings readings in batches the gateway acknowledged with success
+     * @param publishedBatches  batches the gateway acknowledged with success
+     * @param rejectedReadings  readings in batches the gateway refused for good (e.g. 0x99)
+     * @param retries           publishes repeated after a failure or timeout
+     */
+    public record Totals(int devices, long generatedReadings, long publishedReadings, long publishedBatches,
+            long rejectedReadings, long retries) {
+
+        /** Created but neither acknowledged nor refused yet: still in a device's queue or in flight. */
+        public long pendingReadings() {
+            return generatedReadings - publishedReadings - rejectedReadings;
+        }
+    }
+}

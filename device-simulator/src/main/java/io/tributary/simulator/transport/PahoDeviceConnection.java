@@ -1,0 +1,154 @@
+package io.tributary.simulator.transport;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
+import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
+import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
+import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
+import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A device session over Eclipse Paho's MQTT 5 async client. Durability is the simulator's business (it keeps every batch
+ * until PUBACK), so Paho keeps its in-flight state in memory and never reconnects on its own.
+ */
+public final class PahoDeviceConnection implements DeviceConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PahoDeviceConnection.class);
+    private static final long DISCONNECT_TIMEOUT_MS = 2_000;
+
+    private final MqttAsyncClient client;
+    private final MqttConnectionOptions options;
+    private final AtomicReference<Runnable> connectionLostListener = new AtomicReference<>(() -> { });
+
+    public PahoDeviceConnection(String serverUri, String deviceId, byte[] password) {
+        try {
+            this.client = new MqttAsyncClient(serverUri, deviceId, new MemoryPersistence());
+        } catch (MqttException e) {
+            throw new IllegalArgumentException("cannot create an MQTT client for " + serverUri + ": " + e.getMessage(), e);
+        }
+        this.options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(false);
+        options.setUserName(deviceId);
+        if (password != null) {
+            options.setPassword(password);
+        }
+        options.setConnectionTimeout(10);
+        options.setKeepAliveInterval(30);
+        client.setCallback(new LossListener());
+    }
+
+    /** A factory for a fleet whose devices authenticate with username = device id and no password. */
+    public static DeviceConnectionFactory factory(String serverUri) {
+        return deviceId -> new PahoDeviceConnection(serverUri, deviceId, null);
+    }
+
+    @Override
+    public CompletionStage<Void> connect() {
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        try {
+            client.connect(options, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    connected.complete(null);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable cause) {
+                    connected.completeExceptionally(cause);
+                }
+            });
+        } catch (MqttException | RuntimeException e) {
+            connected.completeExceptionally(e);
+        }
+        return connected;
+    }
+
+    @Override
+    public CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
+        CompletableFuture<PublishOutcome> acked = new CompletableFuture<>();
+        try {
+            client.publish(topic, payload, 1, false, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    // Paho completes a PUBACK with an error reason code as a success: the code tells.
+                    int[] codes = token.getReasonCodes();
+                    acked.complete(codes == null || codes.length == 0
+                            ? PublishOutcome.SUCCESS : new PublishOutcome(codes[0]));
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable cause) {
+                    acked.completeExceptionally(cause);
+                }
+            });
+        } catch (MqttException | RuntimeException e) {
+            acked.completeExceptionally(e);
+        }
+        return acked;
+    }
+
+    @Override
+    public void onConnectionLost(Runnable listener) {
+        connectionLostListener.set(listener);
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (client.isConnected()) {
+                client.disconnect(DISCONNECT_TIMEOUT_MS).waitForCompletion(DISCONNECT_TIMEOUT_MS);
+            }
+        } catch (MqttException e) {
+            LOG.debug("Clean disconnect failed, closing anyway [client: {}]", client.getClientId(), e);
+        }
+        try {
+            client.close(true);
+        } catch (MqttException e) {
+            LOG.debug("Closing the MQTT client failed [client: {}]", client.getClientId(), e);
+        }
+    }
+
+    private final class LossListener implements MqttCallback {
+        @Override
+        public void disconnected(MqttDisconnectResponse response) {
+            LOG.debug("Connection lost [client: {}, reason: {}]", client.getClientId(), response);
+            connectionLostListener.get().run();
+        }
+
+        @Override
+        public void mqttErrorOccurred(MqttException exception) {
+            LOG.debug("MQTT error [client: {}]", client.getClientId(), exception);
+        }
+
+        @Override
+        public void messageArrived(String topic, MqttMessage message) {
+            LOG.debug("Ignoring downlink message [client: {}, topic: {}, bytes: {}]", client.getClientId(), topic,
+                    message.getPayload().length);
+        }
+
+        @Override
+        public void deliveryComplete(IMqttToken token) {
+            // Outcomes are taken from each publish's own listener.
+        }
+
+        @Override
+        public void connectComplete(boolean reconnect, String serverUri) {
+            LOG.debug("Connected [client: {}, server: {}]", client.getClientId(), serverUri);
+        }
+
+        @Override
+        public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            LOG.debug("Unexpected AUTH packet [client: {}, reason: {}]", client.getClientId(), reasonCode);
+        }
+    }
+}

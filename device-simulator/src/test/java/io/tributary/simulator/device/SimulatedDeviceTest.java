@@ -1,0 +1,167 @@
+package io.tributary.simulator.device;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.simulator.ledger.DeviceLedger;
+import io.tributary.simulator.ledger.LossLedger;
+import io.tributary.simulator.sensor.SensorModel;
+import io.tributary.simulator.transport.DeviceConnection;
+import io.tributary.simulator.transport.PublishOutcome;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class SimulatedDeviceTest {
+
+    private static final long SECOND = 1_000_000_000L;
+
+    private final FakeConnection connection = new FakeConnection();
+    private final LossLedger ledger = new LossLedger();
+    private ScheduledExecutorService scheduler;
+    private SimulatedDevice device;
+
+    @BeforeEach
+    void setUp() {
+        scheduler = Executors.newSingleThreadScheduledExecutor();
+        device = new SimulatedDevice("dev-1", new BatchFactory("dev-1", SensorModel.standardSet(2, 1), 5), connection,
+                ledger.device("dev-1"), scheduler, 2, 60 * SECOND);
+        device.start();
+        connection.connects.get(0).complete(null);
+    }
+
+    @AfterEach
+    void tearDown() {
+        scheduler.shutdownNow();
+    }
+
+    @Test
+    void shouldCountReadingsOnlyOnceTheGatewayAcknowledged() {
+        device.tick(10 * SECOND, SECOND);
+
+        assertThat(ledger("dev-1").generatedReadings()).isEqualTo(10);
+        assertThat(ledger("dev-1").publishedReadings()).isZero();
+
+        connection.publishes.get(0).complete(PublishOutcome.SUCCESS);
+
+        assertThat(ledger("dev-1").publishedReadings()).isEqualTo(10);
+        assertThat(ledger("dev-1").highestAckedSeq()).isEqualTo(1);
+        assertThat(device.unsettledBatches()).isZero();
+    }
+
+    @Test
+    void shouldPublishTheSameBatchAgainAfterATransientRefusal() {
+        device.tick(10 * SECOND, SECOND);
+        connection.publishes.get(0).complete(new PublishOutcome(0x80));
+
+        device.tick(11 * SECOND, SECOND);
+
+        assertThat(connection.payloads).hasSize(3);
+        assertThat(seq(connection.payloads.get(1))).isEqualTo(1);
+        assertThat(seq(connection.payloads.get(2))).isEqualTo(2);
+        assertThat(ledger("dev-1").publishedReadings()).isZero();
+        assertThat(ledger("dev-1").retries()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotRetryABatchRefusedForItsContent() {
+        device.tick(10 * SECOND, SECOND);
+        connection.publishes.get(0).complete(new PublishOutcome(0x99));
+
+        device.tick(11 * SECOND, SECOND);
+
+        assertThat(connection.payloads).hasSize(2);
+        assertThat(seq(connection.payloads.get(1))).isEqualTo(2);
+        assertThat(ledger("dev-1").rejectedReadings()).isEqualTo(10);
+    }
+
+    @Test
+    void shouldKeepAtMostMaxInflightBatchesOutstanding() {
+        device.tick(10 * SECOND, SECOND);
+        device.tick(11 * SECOND, SECOND);
+        device.tick(12 * SECOND, SECOND);
+
+        assertThat(connection.payloads).hasSize(2);
+
+        connection.publishes.get(0).complete(PublishOutcome.SUCCESS);
+
+        assertThat(connection.payloads).hasSize(3);
+        assertThat(seq(connection.payloads.get(2))).isEqualTo(3);
+    }
+
+    @Test
+    void shouldRepublishInFlightBatchesAfterTheConnectionIsBackAndIgnoreLateAnswers() throws Exception {
+        device.tick(10 * SECOND, SECOND);
+        connection.lost();
+        // A late PUBACK from the dead connection must not count: the batch is queued again
+        connection.publishes.get(0).complete(PublishOutcome.SUCCESS);
+        assertThat(ledger("dev-1").publishedReadings()).isZero();
+        assertThat(device.isConnected()).isFalse();
+
+        // When the device reconnects (the backoff runs on the scheduler)
+        long deadline = System.nanoTime() + 5 * SECOND;
+        while (connection.connects.size() < 2 && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+        connection.connects.get(1).complete(null);
+
+        // Then the batch goes out again, under the same sequence number
+        assertThat(connection.payloads).hasSize(2);
+        assertThat(seq(connection.payloads.get(1))).isEqualTo(1);
+    }
+
+    private DeviceLedger.Snapshot ledger(String deviceId) {
+        return ledger.snapshot().get(deviceId);
+    }
+
+    private static long seq(byte[] payload) {
+        try {
+            return ReadingBatch.parseFrom(payload).getBatchSeq();
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Records what the device asks of its connection; the test completes the answers. */
+    private static final class FakeConnection implements DeviceConnection {
+        final List<CompletableFuture<Void>> connects = new ArrayList<>();
+        final List<CompletableFuture<PublishOutcome>> publishes = new ArrayList<>();
+        final List<byte[]> payloads = new ArrayList<>();
+        Runnable lostListener = () -> { };
+
+        @Override
+        public synchronized CompletionStage<Void> connect() {
+            CompletableFuture<Void> future = new CompletableFuture<>();
+            connects.add(future);
+            return future;
+        }
+
+        @Override
+        public synchronized CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
+            assertThat(topic).isEqualTo("devices/dev-1/telemetry");
+            CompletableFuture<PublishOutcome> future = new CompletableFuture<>();
+            publishes.add(future);
+            payloads.add(payload);
+            return future;
+        }
+
+        @Override
+        public void onConnectionLost(Runnable listener) {
+            lostListener = listener;
+        }
+
+        void lost() {
+            lostListener.run();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
