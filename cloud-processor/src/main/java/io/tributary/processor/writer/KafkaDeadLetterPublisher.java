@@ -1,0 +1,84 @@
+package io.tributary.processor.writer;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * {@link DeadLetterPublisher} on a Kafka producer ({@code acks=all}, idempotent). Key and value stay exactly as
+ * consumed; headers: {@code tributary.reason}, {@code tributary.reason-detail}, {@code tributary.device},
+ * {@code tributary.mqtt-topic} (copied when the source record carries it), and where it came from:
+ * {@code tributary.source-topic}, {@code tributary.source-partition}, {@code tributary.source-offset}.
+ */
+public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
+
+    public static final String HEADER_REASON = "tributary.reason";
+    public static final String HEADER_REASON_DETAIL = "tributary.reason-detail";
+    public static final String HEADER_DEVICE = "tributary.device";
+    public static final String HEADER_MQTT_TOPIC = "tributary.mqtt-topic";
+    public static final String HEADER_SOURCE_TOPIC = "tributary.source-topic";
+    public static final String HEADER_SOURCE_PARTITION = "tributary.source-partition";
+    public static final String HEADER_SOURCE_OFFSET = "tributary.source-offset";
+
+    /** Kafka header values are bytes without a limit, but a detail is for people: keep it readable. */
+    private static final int MAX_DETAIL_CHARS = 1_000;
+
+    private final Producer<byte[], byte[]> producer;
+    private final String topic;
+    private final Duration sendTimeout;
+    private final Duration closeTimeout;
+
+    public KafkaDeadLetterPublisher(Producer<byte[], byte[]> producer, String topic, Duration sendTimeout,
+            Duration closeTimeout) {
+        this.producer = producer;
+        this.topic = topic;
+        this.sendTimeout = sendTimeout;
+        this.closeTimeout = closeTimeout;
+    }
+
+    @Override
+    public void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail) {
+        Headers headers = new RecordHeaders();
+        headers.add(HEADER_REASON, utf8(reason));
+        headers.add(HEADER_REASON_DETAIL, utf8(detail.length() > MAX_DETAIL_CHARS
+                ? detail.substring(0, MAX_DETAIL_CHARS) + "…" : detail));
+        headers.add(HEADER_DEVICE, utf8(deviceId));
+        Header mqttTopic = record.headers().lastHeader(HEADER_MQTT_TOPIC);
+        if (mqttTopic != null) {
+            headers.add(HEADER_MQTT_TOPIC, mqttTopic.value());
+        }
+        headers.add(HEADER_SOURCE_TOPIC, utf8(record.topic()));
+        headers.add(HEADER_SOURCE_PARTITION, utf8(Integer.toString(record.partition())));
+        headers.add(HEADER_SOURCE_OFFSET, utf8(Long.toString(record.offset())));
+        try {
+            producer.send(new ProducerRecord<>(topic, null, record.key(), record.value(), headers))
+                    .get(sendTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new KafkaException("interrupted while sending to " + topic, e);
+        } catch (ExecutionException e) {
+            throw new KafkaException("dead-letter send to " + topic + " failed: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new KafkaException("dead-letter send to " + topic + " not acknowledged within " + sendTimeout, e);
+        }
+    }
+
+    @Override
+    public void close() {
+        producer.close(closeTimeout);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

@@ -1,0 +1,31 @@
+package io.tributary.processor.writer;
+
+import java.util.List;
+
+import com.influxdb.client.write.Point;
+
+/** What one telemetry record becomes: points to write, or a reason to dead-letter it. */
+public sealed interface MappedRecord {
+
+    /**
+     * The record decoded into points.
+     *
+     * @param deviceId the device the batch came from
+     * @param points one point per reading (possibly none)
+     */
+    record Points(String deviceId, List<Point> points) implements MappedRecord {
+        public Points {
+            points = List.copyOf(points);
+        }
+    }
+
+    /**
+     * The record cannot be stored.
+     *
+     * @param deviceId the device, as far as it is known (the record key or the batch's id); may be empty
+     * @param reason a {@link DeadLetterReason} code
+     * @param detail human-readable explanation
+     */
+    record Rejected(String deviceId, String reason, String detail) implements MappedRecord {
+    }
+}

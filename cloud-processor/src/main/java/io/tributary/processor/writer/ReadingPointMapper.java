@@ -1,0 +1,117 @@
+package io.tributary.processor.writer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+
+import io.tributary.proto.v1.Reading;
+import io.tributary.proto.v1.ReadingBatch;
+
+/**
+ * Turns one telemetry record (key = device id, value = serialized {@link ReadingBatch}) into InfluxDB points:
+ * measurement {@code readings}, tags {@code device} and {@code sensor}, field {@code value} (float), time = the reading's
+ * event time in nanoseconds. Pure: no I/O, no state.
+ *
+ * <p>Whatever cannot be stored faithfully is rejected instead of being written half-right: influxdb-client-java would
+ * silently drop a point whose only field is NaN/Infinity, silently omit an empty tag (merging sensors), and a backslash
+ * or control character in a tag value can run into the next tag in line protocol.
+ */
+public final class ReadingPointMapper {
+
+    public static final String MEASUREMENT = "readings";
+    public static final String TAG_DEVICE = "device";
+    public static final String TAG_SENSOR = "sensor";
+    public static final String FIELD_VALUE = "value";
+
+    /**
+     * Maps one record.
+     *
+     * @param key the record key (device id, UTF-8), may be null
+     * @param value the record value, may be null (a tombstone is rejected)
+     */
+    public MappedRecord map(byte[] key, byte[] value) {
+        String keyDevice = key == null ? null : new String(key, StandardCharsets.UTF_8);
+        String knownDevice = keyDevice == null ? "" : keyDevice;
+        if (value == null) {
+            return new MappedRecord.Rejected(knownDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
+                    "record has no value (tombstone)");
+        }
+        ReadingBatch batch;
+        try {
+            batch = ReadingBatch.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            return new MappedRecord.Rejected(knownDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
+                    "not a tributary.v1.ReadingBatch: " + e.getMessage());
+        }
+        String deviceId = batch.getDeviceId();
+        if (deviceId.isEmpty()) {
+            return new MappedRecord.Rejected(knownDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
+                    "ReadingBatch has no device_id");
+        }
+        if (keyDevice != null && !keyDevice.equals(deviceId)) {
+            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.DEVICE_ID_MISMATCH,
+                    "record key '" + keyDevice + "' differs from the batch's device_id '" + deviceId + "'");
+        }
+        String badDevice = tagProblem(deviceId);
+        if (badDevice != null) {
+            return new MappedRecord.Rejected(deviceId, DeadLetterReason.READING_INVALID, "device_id " + badDevice);
+        }
+        List<Point> points = new ArrayList<>(batch.getReadingsCount());
+        for (int i = 0; i < batch.getReadingsCount(); i++) {
+            Reading reading = batch.getReadings(i);
+            String problem = readingProblem(reading);
+            if (problem != null) {
+                return new MappedRecord.Rejected(deviceId, DeadLetterReason.READING_INVALID,
+                        "reading " + i + " (batch_seq " + batch.getBatchSeq() + "): " + problem);
+            }
+            points.add(toPoint(deviceId, reading));
+        }
+        return new MappedRecord.Points(deviceId, points);
+    }
+
+    /** The point for one reading of a device; the reading must be valid. */
+    static Point toPoint(String deviceId, Reading reading) {
+        return Point.measurement(MEASUREMENT)
+                .addTag(TAG_DEVICE, deviceId)
+                .addTag(TAG_SENSOR, reading.getSensor())
+                .addField(FIELD_VALUE, reading.getValue())
+                .time(reading.getEventTimeUnixNanos(), WritePrecision.NS);
+    }
+
+    private static String readingProblem(Reading reading) {
+        String badSensor = tagProblem(reading.getSensor());
+        if (badSensor != null) {
+            return "sensor " + badSensor;
+        }
+        if (!Double.isFinite(reading.getValue())) {
+            return "value of sensor '" + reading.getSensor() + "' is " + reading.getValue()
+                    + " (InfluxDB stores only finite floats)";
+        }
+        if (reading.getEventTimeUnixNanos() <= 0) {
+            return "event_time_unix_nanos of sensor '" + reading.getSensor() + "' is "
+                    + reading.getEventTimeUnixNanos() + " (must be a positive Unix epoch nanosecond timestamp)";
+        }
+        return null;
+    }
+
+    /** Why a string cannot be a tag value, or null if it can. */
+    private static String tagProblem(String value) {
+        if (value.isEmpty()) {
+            return "is empty";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f) {
+                return "'" + value.replaceAll("\\p{Cntrl}", "?") + "' contains a control character at index " + i;
+            }
+            if (c == '\\') {
+                return "'" + value + "' contains a backslash, which line protocol cannot carry in a tag value";
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,410 @@
+package io.tributary.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.stream.Collectors;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+
+import io.tributary.localstack.LocalStack;
+import io.tributary.processor.config.ProcessorConfig;
+import io.tributary.processor.writer.DeadLetterReason;
+import io.tributary.processor.writer.KafkaDeadLetterPublisher;
+import io.tributary.proto.v1.Reading;
+import io.tributary.proto.v1.ReadingBatch;
+
+/**
+ * The processor against the real parts: the in-JVM Kafka broker and influxd 1.6 behind the v2 write endpoint, both
+ * from the local stack. Each test has its own topics, consumer group and InfluxDB database.
+ */
+class ProcessorIT {
+
+    private static final int PARTITIONS = 3;
+    private static final Duration DEADLINE = Duration.ofSeconds(30);
+
+    private static LocalStack stack;
+    private static Admin admin;
+    private static KafkaProducer<byte[], byte[]> producer;
+    private static final HttpClient http = HttpClient.newHttpClient();
+
+    private final List<Processor> processors = new ArrayList<>();
+
+    @BeforeAll
+    static void startStack() {
+        stack = LocalStack.start();
+        Properties adminProps = new Properties();
+        adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        admin = Admin.create(adminProps);
+        Properties producerProps = new Properties();
+        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        producer = new KafkaProducer<>(producerProps);
+    }
+
+    @AfterAll
+    static void stopStack() {
+        if (producer != null) {
+            producer.close();
+        }
+        if (admin != null) {
+            admin.close();
+        }
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @AfterEach
+    void closeProcessors() {
+        processors.forEach(Processor::close);
+    }
+
+    @Test
+    void shouldStoreEveryReadingExactlyOnceWithExactTimestampsAlsoWhenBatchesArriveTwice() throws Exception {
+        String prefix = "it-store.";
+        String database = "it_store";
+        String group = "it-store-writer";
+        createTopicsAndDatabase(prefix, database);
+        List<ReadingBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            batches.add(batch("dev-" + (char) ('a' + i % 3), i / 3 + 1, 5, i));
+        }
+        send(prefix, batches);
+
+        Processor processor = start(config(prefix, group, stack.influxUrl(), database));
+
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 30);
+        assertThat(countByDevice(database)).isEqualTo(Map.of("dev-a", 50L, "dev-b", 50L, "dev-c", 50L));
+        assertThat(storedTimes(database, "dev-b")).isEqualTo(eventTimes(batches, "dev-b"));
+        assertThat(processor.metrics().readingsWritten()).isEqualTo(150);
+        assertThat(processor.metrics().lastCommitTime()).isPresent();
+
+        // The gateway re-sends a batch when a PUBACK was lost: the same bytes arrive again.
+        send(prefix, batches);
+
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 60);
+        assertThat(processor.metrics().readingsWritten()).isEqualTo(300);
+        assertThat(countByDevice(database)).isEqualTo(Map.of("dev-a", 50L, "dev-b", 50L, "dev-c", 50L));
+        assertThat(processor.metrics().deadLettered()).isZero();
+    }
+
+    @Test
+    void shouldCommitNothingWhileInfluxIsUnreachableAndStoreEverythingOnceAfterwards() throws Exception {
+        String prefix = "it-down.";
+        String database = "it_down";
+        String group = "it-down-writer";
+        createTopicsAndDatabase(prefix, database);
+        List<ReadingBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            batches.add(batch("dev-" + i % 4, i / 4 + 1, 3, i));
+        }
+        send(prefix, batches);
+
+        Processor unreachable = start(config(prefix, group, "http://127.0.0.1:" + closedPort(), database));
+        await().atMost(DEADLINE).until(() -> unreachable.metrics().retryableWriteFailures() >= 5
+                || !committedOffsets(group).isEmpty());
+        assertThat(committedOffsets(group)).isEmpty();
+        assertThat(unreachable.metrics().readingsWritten()).isZero();
+        assertThat(unreachable.metrics().deadLettered()).isZero();
+
+        long closeStart = System.nanoTime();
+        unreachable.close();
+        unreachable.close(); // idempotent
+        assertThat(Duration.ofNanos(System.nanoTime() - closeStart)).isLessThan(Duration.ofSeconds(10));
+        assertThat(unreachable.isRunning()).isFalse();
+        assertThat(committedOffsets(group)).isEmpty();
+        assertThat(countByDevice(database)).isEmpty();
+
+        Processor recovered = start(config(prefix, group, stack.influxUrl(), database));
+
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 12);
+        assertThat(countByDevice(database)).isEqualTo(Map.of("dev-0", 9L, "dev-1", 9L, "dev-2", 9L, "dev-3", 9L));
+        assertThat(recovered.metrics().readingsWritten()).isEqualTo(36);
+    }
+
+    @Test
+    void shouldKeepRetryingAMissingBucketWithoutLeavingTheGroupAndWriteOnceItExists() throws Exception {
+        String prefix = "it-bucket.";
+        String database = "it_bucket_late";
+        stack.createTopics(PARTITIONS, prefix + "telemetry", prefix + "deadletter");
+        List<ReadingBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            batches.add(batch("dev-" + i % 2, i / 2 + 1, 4, i));
+        }
+        send(prefix, batches);
+
+        // A short max.poll.interval.ms: a writer that blocked in its retry loop instead of polling would be thrown
+        // out of the group, and would write the same records a second time after rejoining.
+        Processor processor = start(config(prefix, prefix + "writer", stack.influxUrl(), database)
+                .withConsumerOverrides(Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "2000")));
+        await().atMost(DEADLINE).until(() -> processor.metrics().retryableWriteFailures() >= 3
+                || !committedOffsets(prefix + "writer").isEmpty());
+        Thread.sleep(3_000); // longer than max.poll.interval.ms, on purpose: InfluxDB stays misconfigured meanwhile
+        assertThat(committedOffsets(prefix + "writer")).isEmpty();
+
+        influxQuery("CREATE DATABASE " + database);
+
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, prefix + "writer") == 6);
+        assertThat(countByDevice(database)).isEqualTo(Map.of("dev-0", 12L, "dev-1", 12L));
+        assertThat(processor.metrics().readingsWritten()).isEqualTo(24);
+        assertThat(processor.metrics().deadLettered()).isZero();
+    }
+
+    @Test
+    void shouldDeadLetterMalformedAndRejectedRecordsWithTheReasonAndStoreAllOthers() throws Exception {
+        String prefix = "it-poison.";
+        String database = "it_poison";
+        String group = "it-poison-writer";
+        createTopicsAndDatabase(prefix, database);
+        // Someone wrote "value" as a string into the 2001 shard: any float "value" there is a field type conflict.
+        long year2001 = Instant.parse("2001-09-09T01:46:40Z").getEpochSecond() * 1_000_000_000L;
+        influxWrite(database, "readings,device=poison,sensor=s value=\"text\" " + year2001);
+
+        List<ReadingBatch> good = List.of(batch("dev-1", 1, 4, 1), batch("dev-2", 1, 4, 2), batch("dev-1", 2, 4, 3));
+        ReadingBatch rejected = ReadingBatch.newBuilder().setDeviceId("poison").setBatchSeq(1)
+                .addReadings(Reading.newBuilder().setSensor("s").setValue(1.5).setEventTimeUnixNanos(year2001 + 1))
+                .build();
+        byte[] garbage = "definitely not protobuf".getBytes(StandardCharsets.UTF_8);
+        // All to one partition, poisoned records in the middle: the ones behind them must still be stored.
+        send(prefix, 0, "dev-1", good.get(0).toByteArray(), null);
+        send(prefix, 0, "dev-9", garbage, "devices/dev-9/telemetry");
+        send(prefix, 0, "poison", rejected.toByteArray(), null);
+        send(prefix, 0, "dev-2", good.get(1).toByteArray(), null);
+        send(prefix, 0, "dev-1", good.get(2).toByteArray(), null);
+
+        Processor processor = start(config(prefix, group, stack.influxUrl(), database));
+
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 5);
+        assertThat(countByDevice(database)).isEqualTo(Map.of("dev-1", 8L, "dev-2", 4L));
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(prefix + "deadletter", 2);
+        assertThat(deadLetters).hasSize(2);
+
+        ConsumerRecord<byte[], byte[]> malformed = deadLetters.get(0);
+        assertThat(new String(malformed.key(), StandardCharsets.UTF_8)).isEqualTo("dev-9");
+        assertThat(malformed.value()).isEqualTo(garbage);
+        assertThat(header(malformed, KafkaDeadLetterPublisher.HEADER_REASON))
+                .isEqualTo(DeadLetterReason.PAYLOAD_FORMAT_INVALID);
+        assertThat(header(malformed, KafkaDeadLetterPublisher.HEADER_DEVICE)).isEqualTo("dev-9");
+        assertThat(header(malformed, KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC)).isEqualTo("devices/dev-9/telemetry");
+        assertThat(header(malformed, KafkaDeadLetterPublisher.HEADER_SOURCE_OFFSET)).isEqualTo("1");
+
+        ConsumerRecord<byte[], byte[]> conflict = deadLetters.get(1);
+        assertThat(conflict.value()).isEqualTo(rejected.toByteArray());
+        assertThat(header(conflict, KafkaDeadLetterPublisher.HEADER_REASON)).isEqualTo(DeadLetterReason.INFLUX_REJECTED);
+        assertThat(header(conflict, KafkaDeadLetterPublisher.HEADER_REASON_DETAIL)).startsWith("HTTP 400")
+                .contains("field type conflict");
+        assertThat(header(conflict, KafkaDeadLetterPublisher.HEADER_DEVICE)).isEqualTo("poison");
+
+        assertThat(processor.metrics().deadLettered()).isEqualTo(2);
+        assertThat(processor.metrics().permanentWriteFailures()).isGreaterThanOrEqualTo(1);
+        assertThat(processor.metrics().readingsWritten()).isEqualTo(12);
+    }
+
+    // --- helpers ---
+
+    private Processor start(ProcessorConfig config) {
+        Processor processor = new Processor(config);
+        processors.add(processor);
+        processor.start();
+        return processor;
+    }
+
+    private static ProcessorConfig config(String prefix, String group, String influxUrl, String bucket) {
+        return new ProcessorConfig(stack.kafkaBootstrapServers(), prefix, group, influxUrl, stack.influxToken(),
+                stack.influxOrg(), bucket, 5_000)
+                .withPollTimeout(Duration.ofMillis(200))
+                .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .withInfluxRequestTimeout(Duration.ofSeconds(5))
+                .withCloseTimeout(Duration.ofSeconds(8));
+    }
+
+    private static void createTopicsAndDatabase(String prefix, String database) throws Exception {
+        stack.createTopics(PARTITIONS, prefix + "telemetry", prefix + "deadletter");
+        influxQuery("CREATE DATABASE " + database);
+    }
+
+    /** A batch whose readings have distinct, deliberately un-round nanosecond event times. */
+    private static ReadingBatch batch(String device, long seq, int readings, int salt) {
+        long base = 1_700_000_000_000_000_000L + salt * 10_000_000_019L;
+        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(seq)
+                .setCreatedAtUnixNanos(base + 999);
+        for (int r = 0; r < readings; r++) {
+            batch.addReadings(Reading.newBuilder().setSensor(r % 2 == 0 ? "cpu temp" : "humidity,rel")
+                    .setValue(salt + r / 10.0).setUnit("u").setEventTimeUnixNanos(base + r * 1_000_003L + 7));
+        }
+        return batch.build();
+    }
+
+    private static Set<Long> eventTimes(List<ReadingBatch> batches, String device) {
+        return batches.stream().filter(b -> b.getDeviceId().equals(device))
+                .flatMap(b -> b.getReadingsList().stream()).map(Reading::getEventTimeUnixNanos)
+                .collect(Collectors.toSet());
+    }
+
+    private static void send(String prefix, List<ReadingBatch> batches) throws Exception {
+        for (ReadingBatch batch : batches) {
+            producer.send(new ProducerRecord<>(prefix + "telemetry", batch.getDeviceId().getBytes(StandardCharsets.UTF_8),
+                    batch.toByteArray())).get();
+        }
+    }
+
+    private static void send(String prefix, int partition, String key, byte[] value, String mqttTopic)
+            throws Exception {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(prefix + "telemetry", partition,
+                key.getBytes(StandardCharsets.UTF_8), value);
+        if (mqttTopic != null) {
+            record.headers().add(KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC, mqttTopic.getBytes(StandardCharsets.UTF_8));
+        }
+        producer.send(record).get();
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committedOffsets(String group)
+            throws InterruptedException, ExecutionException {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>();
+        offsets.forEach((tp, o) -> {
+            if (o != null) {
+                result.put(tp, o);
+            }
+        });
+        return result;
+    }
+
+    /** Sum of committed offsets on the telemetry topic (= records committed when starting from 0). */
+    private static long committedTotal(String prefix, String group) throws Exception {
+        return committedOffsets(group).entrySet().stream()
+                .filter(e -> e.getKey().topic().equals(prefix + "telemetry"))
+                .mapToLong(e -> e.getValue().offset()).sum();
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** {@code SELECT count(value) FROM readings GROUP BY device}, only this century (see the poison test). */
+    private static Map<String, Long> countByDevice(String database) throws Exception {
+        JsonObject result = influxQuery(database,
+                "SELECT count(value) FROM readings WHERE time > '2020-01-01T00:00:00Z' GROUP BY device");
+        Map<String, Long> counts = new HashMap<>();
+        for (JsonElement series : seriesOf(result)) {
+            JsonObject s = series.getAsJsonObject();
+            counts.put(s.getAsJsonObject("tags").get("device").getAsString(),
+                    s.getAsJsonArray("values").get(0).getAsJsonArray().get(1).getAsLong());
+        }
+        return counts;
+    }
+
+    private static Set<Long> storedTimes(String database, String device) throws Exception {
+        JsonObject result = influxQuery(database, "SELECT value FROM readings WHERE device = '" + device + "'");
+        Set<Long> times = new HashSet<>();
+        for (JsonElement series : seriesOf(result)) {
+            for (JsonElement row : series.getAsJsonObject().getAsJsonArray("values")) {
+                times.add(row.getAsJsonArray().get(0).getAsLong());
+            }
+        }
+        return times;
+    }
+
+    private static JsonArray seriesOf(JsonObject result) {
+        JsonObject first = result.getAsJsonArray("results").get(0).getAsJsonObject();
+        assertThat(first.has("error")).as("InfluxQL error: %s", first).isFalse();
+        return first.has("series") ? first.getAsJsonArray("series") : new JsonArray();
+    }
+
+    private static JsonObject influxQuery(String statement) throws Exception {
+        return influxQuery(null, statement);
+    }
+
+    private static JsonObject influxQuery(String database, String statement) throws Exception {
+        String query = "q=" + URLEncoder.encode(statement, StandardCharsets.UTF_8) + "&epoch=ns"
+                + (database == null ? "" : "&db=" + URLEncoder.encode(database, StandardCharsets.UTF_8));
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.influxDirectUrl() + "/query"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(query)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("query %s: %s", statement, response.body()).isEqualTo(200);
+        return JsonParser.parseString(response.body()).getAsJsonObject();
+    }
+
+    private static void influxWrite(String database, String line) throws Exception {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(stack.influxDirectUrl() + "/write?precision=n&db="
+                + URLEncoder.encode(database, StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString(line)).build();
+        HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as("write: %s", response.body()).isEqualTo(204);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            await().atMost(DEADLINE).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+                return records.size() >= expected;
+            });
+            // Anything more (a duplicate dead letter) would show up in the size assertion of the caller.
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        records.sort((a, b) -> Long.compare(
+                Long.parseLong(header(a, KafkaDeadLetterPublisher.HEADER_SOURCE_OFFSET)),
+                Long.parseLong(header(b, KafkaDeadLetterPublisher.HEADER_SOURCE_OFFSET))));
+        return records;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}

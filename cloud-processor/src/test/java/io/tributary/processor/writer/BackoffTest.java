@@ -1,0 +1,46 @@
+package io.tributary.processor.writer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+
+import org.junit.jupiter.api.Test;
+
+class BackoffTest {
+
+    @Test
+    void shouldDoubleUpToTheCapAndStartOverAfterReset() {
+        Backoff backoff = new Backoff(Duration.ofMillis(100), Duration.ofSeconds(10));
+
+        assertThat(backoff.nextDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(backoff.nextDelay()).isEqualTo(Duration.ofMillis(200));
+        assertThat(backoff.nextDelay()).isEqualTo(Duration.ofMillis(400));
+        for (int i = 0; i < 4; i++) {
+            backoff.nextDelay();
+        }
+        assertThat(backoff.nextDelay()).isEqualTo(Duration.ofMillis(10_000)); // 12.8 s capped
+        assertThat(backoff.nextDelay()).isEqualTo(Duration.ofMillis(10_000));
+        assertThat(backoff.failures()).isEqualTo(9);
+
+        backoff.reset();
+        assertThat(backoff.nextDelay()).isEqualTo(Duration.ofMillis(100));
+        assertThat(backoff.failures()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldNotOverflowAfterManyFailures() {
+        Backoff backoff = new Backoff(Duration.ofNanos(1), Duration.ofDays(36_500));
+        Duration last = Duration.ZERO;
+        for (int i = 0; i < 200; i++) {
+            last = backoff.nextDelay();
+        }
+        assertThat(last).isEqualTo(Duration.ofDays(36_500));
+    }
+
+    @Test
+    void shouldRejectACapBelowTheStart() {
+        assertThatThrownBy(() -> new Backoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}

@@ -1,0 +1,331 @@
+package io.tributary.processor.writer;
+
+import static io.tributary.processor.writer.ReadingPointMapperTest.reading;
+import static io.tributary.processor.writer.ReadingPointMapperTest.utf8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import com.influxdb.client.write.Point;
+import com.influxdb.exceptions.InfluxException;
+
+import io.tributary.processor.metrics.AtomicProcessorMetrics;
+import io.tributary.proto.v1.ReadingBatch;
+
+/**
+ * The writer loop's delivery logic with Kafka's own {@link MockConsumer} and a scripted point writer; the same paths
+ * run against the real broker and influxd in {@code ProcessorIT}.
+ */
+class InfluxReadingsWriterTest {
+
+    private static final String TOPIC = "t.telemetry";
+    private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
+    private static final TopicPartition P1 = new TopicPartition(TOPIC, 1);
+
+    private final CommitRecordingConsumer consumer = new CommitRecordingConsumer();
+    private final ScriptedPointWriter pointWriter = new ScriptedPointWriter();
+    private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
+    private final AtomicProcessorMetrics metrics = new AtomicProcessorMetrics();
+    private InfluxReadingsWriter writer;
+    private Thread thread;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (writer != null) {
+            writer.shutdown();
+            thread.join(5_000);
+            assertThat(thread.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void shouldCommitOnlyAfterAllPointsWereWritten() {
+        pointWriter.script = points -> {
+            assertThat(consumer.commits).isEmpty(); // nothing committed before the write
+            return null;
+        };
+        start(3, List.of(record(P0, 0, "d1", 2), record(P0, 1, "d1", 2), record(P1, 0, "d2", 3)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(committed()).isEqualTo(Map.of(P0, 2L, P1, 1L));
+        assertThat(pointWriter.accepted()).hasSize(7);
+        assertThat(pointWriter.requests.stream().mapToInt(List::size).max().orElseThrow()).isLessThanOrEqualTo(3);
+        assertThat(metrics.readingsWritten()).isEqualTo(7);
+        assertThat(metrics.recordsConsumed()).isEqualTo(3);
+        assertThat(deadLetters.sent).isEmpty();
+    }
+
+    @Test
+    void shouldRetryTheSameDataWithoutCommittingUntilInfluxAcceptsIt() {
+        AtomicInteger calls = new AtomicInteger();
+        pointWriter.script = points -> calls.incrementAndGet() <= 4
+                ? new InfluxException(new java.net.ConnectException("Connection refused")) : null;
+        start(100, List.of(record(P0, 0, "d1", 5)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(metrics.retryableWriteFailures()).isEqualTo(4);
+        assertThat(pointWriter.requests).hasSize(5).allSatisfy(r -> assertThat(r).isEqualTo(pointWriter.requests.get(0)));
+        assertThat(committed()).isEqualTo(Map.of(P0, 1L));
+        assertThat(metrics.readingsWritten()).isEqualTo(5);
+        assertThat(deadLetters.sent).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterOnlyTheRecordInfluxRejectsAndWriteTheOthers() {
+        pointWriter.script = points -> points.stream().anyMatch(p -> "poison".equals(device(p)))
+                ? influxError(400) : null;
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            records.add(record(P0, i, i == 5 ? "poison" : "d" + i, 2));
+        }
+        start(1_000, records);
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(deadLetters.sent).singleElement().satisfies(dl -> {
+            assertThat(dl.record().offset()).isEqualTo(5);
+            assertThat(dl.reason()).isEqualTo(DeadLetterReason.INFLUX_REJECTED);
+            assertThat(dl.deviceId()).isEqualTo("poison");
+            assertThat(dl.detail()).startsWith("HTTP 400");
+        });
+        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).hasSize(14)
+                .doesNotContain("poison");
+        assertThat(committed()).isEqualTo(Map.of(P0, 8L));
+        assertThat(metrics.readingsWritten()).isEqualTo(14);
+        assertThat(metrics.deadLettered()).isEqualTo(1);
+        assertThat(metrics.permanentWriteFailures()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void shouldNeverDeadLetterBecauseOfAMissingBucket() {
+        AtomicInteger calls = new AtomicInteger();
+        pointWriter.script = points -> calls.incrementAndGet() <= 3 ? influxError(404) : null;
+        start(1_000, List.of(record(P0, 0, "d1", 1), record(P0, 1, "d2", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(deadLetters.sent).isEmpty();
+        assertThat(metrics.retryableWriteFailures()).isEqualTo(3);
+        assertThat(committed()).isEqualTo(Map.of(P0, 2L));
+    }
+
+    @Test
+    void shouldDeadLetterMalformedRecordsInOrderAndStoreTheRest() {
+        ConsumerRecord<byte[], byte[]> garbage = new ConsumerRecord<>(TOPIC, 0, 1, utf8("d9"), utf8("garbage!"));
+        start(1_000, List.of(record(P0, 0, "d1", 2), garbage, record(P0, 2, "d3", 2)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(deadLetters.sent).singleElement().satisfies(dl -> {
+            assertThat(dl.reason()).isEqualTo(DeadLetterReason.PAYLOAD_FORMAT_INVALID);
+            assertThat(dl.deviceId()).isEqualTo("d9");
+        });
+        assertThat(pointWriter.accepted()).hasSize(4);
+        assertThat(committed()).isEqualTo(Map.of(P0, 3L));
+    }
+
+    @Test
+    void shouldRetryTheDeadLetterSendAndNotCommitBeforeItSucceeds() {
+        deadLetters.failures.set(3);
+        ConsumerRecord<byte[], byte[]> garbage = new ConsumerRecord<>(TOPIC, 0, 0, utf8("d9"), utf8("garbage!"));
+        start(1_000, List.of(garbage));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(deadLetters.attempts.get()).isEqualTo(4);
+        assertThat(deadLetters.sent).hasSize(1);
+        assertThat(committed()).isEqualTo(Map.of(P0, 1L));
+    }
+
+    @Test
+    void shouldCommitNothingWhenShutDownWhileInfluxIsDown() throws InterruptedException {
+        pointWriter.script = points -> new InfluxException(new java.net.ConnectException("Connection refused"));
+        start(1_000, List.of(record(P0, 0, "d1", 1), record(P0, 1, "d1", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.retryableWriteFailures() >= 3);
+        writer.shutdown();
+        thread.join(5_000);
+
+        assertThat(thread.isAlive()).isFalse();
+        assertThat(consumer.closed()).isTrue();
+        assertThat(pointWriter.closed).isTrue();
+        assertThat(deadLetters.closed).isTrue();
+        assertThat(metrics.offsetCommits()).isZero();
+        assertThat(committed()).isEmpty();
+    }
+
+    @Test
+    void shouldCommitTheWrittenPrefixWhenShutDownMidPoll() throws InterruptedException {
+        AtomicInteger calls = new AtomicInteger();
+        pointWriter.script = points -> calls.incrementAndGet() == 1 ? null
+                : new InfluxException(new java.net.ConnectException("Connection refused"));
+        // One point per chunk: the first record is written, the second keeps failing.
+        start(1, List.of(record(P0, 0, "d1", 1), record(P0, 1, "d1", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.retryableWriteFailures() >= 2);
+        writer.shutdown();
+        thread.join(5_000);
+
+        assertThat(committed()).isEqualTo(Map.of(P0, 1L));
+        assertThat(metrics.readingsWritten()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldKeepPollingPausedWhileRetrying() {
+        AtomicInteger calls = new AtomicInteger();
+        pointWriter.script = points -> calls.incrementAndGet() <= 5
+                ? new InfluxException(new java.net.ConnectException("Connection refused")) : null;
+        List<ConsumerRecord<byte[], byte[]>> first = List.of(record(P0, 0, "d1", 1));
+        start(1_000, first);
+        // A record arriving while the first poll is being retried must wait for the next poll, not be skipped.
+        consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 1, "d2", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 2L)));
+        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1", "d2");
+    }
+
+    @Test
+    void shouldCommitTheFinishedPartAndDropTheRestOfAPartitionRevokedWhileRetrying() {
+        AtomicInteger calls = new AtomicInteger();
+        pointWriter.script = points -> calls.incrementAndGet() == 1 ? null
+                : new InfluxException(new java.net.ConnectException("Connection refused"));
+        // One point per chunk: offset 0 is written, offset 1 keeps failing until P1 moves to another writer.
+        start(1, List.of(record(P1, 0, "d1", 1), record(P1, 1, "d1", 1)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.retryableWriteFailures() >= 2);
+
+        consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P1, 1L)));
+        pointWriter.script = points -> null; // InfluxDB is back: the writer goes on with what it owns now
+        consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 0, "d2", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P1, 1L, P0, 1L)));
+        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1", "d2");
+        assertThat(metrics.readingsWritten()).isEqualTo(2); // P1 offset 1 is the new owner's to write
+    }
+
+    private void start(int maxPointsPerWrite, List<ConsumerRecord<byte[], byte[]>> records) {
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0, P1));
+            consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+            consumer.seek(P0, 0);
+            consumer.seek(P1, 0);
+            records.forEach(consumer::addRecord);
+        });
+        writer = new InfluxReadingsWriter(consumer, TOPIC, pointWriter, deadLetters,
+                new InfluxReadingsWriter.Settings(maxPointsPerWrite, Duration.ofMillis(20), Duration.ofMillis(5),
+                        Duration.ofMillis(20), Duration.ofSeconds(1)),
+                metrics, Clock.systemUTC());
+        thread = new Thread(writer, "writer-under-test");
+        thread.start();
+    }
+
+    /** Every offset committed so far (also readable after the consumer was closed). */
+    private Map<TopicPartition, Long> committed() {
+        return Map.copyOf(consumer.commits);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String device, int readings) {
+        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(offset + 1);
+        for (int i = 0; i < readings; i++) {
+            batch.addReadings(reading("s" + i, i, 1_000_000_000L * (offset + 1) + i));
+        }
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, utf8(device), batch.build().toByteArray());
+    }
+
+    /** The device tag, read back from the line protocol the client would send. */
+    private static String device(Point point) {
+        String line = point.toLineProtocol();
+        int start = line.indexOf(",device=") + ",device=".length();
+        return line.substring(start, line.indexOf(',', start));
+    }
+
+    private static InfluxException influxError(int status) {
+        okhttp3.ResponseBody body = okhttp3.ResponseBody.create("{\"error\":\"status " + status + "\"}",
+                okhttp3.MediaType.get("application/json"));
+        return new InfluxException(retrofit2.Response.error(status, body));
+    }
+
+    /** Kafka's MockConsumer, remembering commits beyond close(). */
+    private static final class CommitRecordingConsumer extends MockConsumer<byte[], byte[]> {
+        final Map<TopicPartition, Long> commits = new java.util.concurrent.ConcurrentHashMap<>();
+
+        CommitRecordingConsumer() {
+            super("earliest");
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            super.commitSync(offsets);
+            offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
+        }
+
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets, Duration timeout) {
+            super.commitSync(offsets, timeout);
+            offsets.forEach((tp, o) -> commits.put(tp, o.offset()));
+        }
+    }
+
+    /** Accepts or fails each request as the script says (null = accept). */
+    private static final class ScriptedPointWriter implements PointWriter {
+        final List<List<Point>> requests = new CopyOnWriteArrayList<>();
+        final List<List<Point>> acceptedRequests = new CopyOnWriteArrayList<>();
+        volatile Function<List<Point>, RuntimeException> script = points -> null;
+        volatile boolean closed;
+
+        @Override
+        public void write(List<Point> points) {
+            List<Point> copy = List.copyOf(points);
+            requests.add(copy);
+            RuntimeException failure = script.apply(copy);
+            if (failure != null) {
+                throw failure;
+            }
+            acceptedRequests.add(copy);
+        }
+
+        List<Point> accepted() {
+            return acceptedRequests.stream().flatMap(List::stream).toList();
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+
+    private record DeadLetter(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail) {
+    }
+
+    private static final class RecordingDeadLetters implements DeadLetterPublisher {
+        final List<DeadLetter> sent = new CopyOnWriteArrayList<>();
+        final AtomicInteger failures = new AtomicInteger();
+        final AtomicInteger attempts = new AtomicInteger();
+        volatile boolean closed;
+
+        @Override
+        public void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail) {
+            attempts.incrementAndGet();
+            if (failures.getAndDecrement() > 0) {
+                throw new org.apache.kafka.common.errors.TimeoutException("broker unavailable");
+            }
+            sent.add(new DeadLetter(record, deviceId, reason, detail));
+        }
+
+        @Override
+        public void close() {
+            closed = true;
+        }
+    }
+}
