@@ -1,0 +1,255 @@
+package io.tributary.localstack;
+
+import io.tributary.localstack.influx.InfluxV2WriteEndpoint;
+import io.tributary.localstack.influx.ManagedInfluxd;
+import io.tributary.localstack.kafka.EmbeddedKafka;
+import io.tributary.localstack.support.ChildGuardian;
+import io.tributary.localstack.support.Directories;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the demo, the integration tests and the benchmarks need, started by one call and ready when it returns:
+ * an in-JVM Kafka broker ({@link EmbeddedKafka}), influxd 1.6 ({@link ManagedInfluxd}) and the InfluxDB v2 write
+ * endpoint in front of it ({@link InfluxV2WriteEndpoint}).
+ *
+ * <p>Nothing is left behind: {@link #close()} stops everything and removes a temp data dir; a JVM shutdown hook does the
+ * same on normal exit, SIGTERM and Ctrl-C; and if the JVM is killed outright, a {@link ChildGuardian} shell process
+ * notices its stdin pipe closing, stops influxd and removes the temp dir.
+ *
+ * <pre>{@code
+ * try (LocalStack stack = LocalStack.start()) {
+ *     stack.createTopics(3, "tributary.telemetry");
+ *     ... stack.kafkaBootstrapServers(), stack.influxUrl(), stack.influxToken(), stack.influxOrg(), stack.influxBucket()
+ * }
+ * }</pre>
+ */
+public final class LocalStack implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LocalStack.class);
+
+    static final String INFLUX_TOKEN = "local-stack";
+    static final String INFLUX_ORG = "tributary";
+
+    private final LocalStackOptions options;
+    private final Path dataDir;
+    private final boolean temporary;
+    private final Thread shutdownHook;
+    private EmbeddedKafka kafka;
+    private ManagedInfluxd influxd;
+    private InfluxV2WriteEndpoint endpoint;
+    private ChildGuardian dirGuardian;
+    private boolean closed;
+
+    private LocalStack(LocalStackOptions options, Path dataDir, boolean temporary) {
+        this.options = options;
+        this.dataDir = dataDir;
+        this.temporary = temporary;
+        this.shutdownHook = new Thread(this::closeFromHook, "local-stack-shutdown");
+    }
+
+    /** Kafka and InfluxDB in a fresh temp dir, bucket {@code telemetry}. */
+    public static LocalStack start() {
+        return start(LocalStackOptions.defaults());
+    }
+
+    public static LocalStack start(LocalStackOptions options) {
+        long started = System.nanoTime();
+        boolean temporary = options.dataDir() == null;
+        Path dataDir;
+        try {
+            dataDir = temporary ? Files.createTempDirectory("tributary-local-stack-")
+                    : Files.createDirectories(options.dataDir()).toAbsolutePath();
+        } catch (IOException e) {
+            throw new LocalStackException("could not create the local stack data dir", e);
+        }
+        LocalStack stack = new LocalStack(options, dataDir, temporary);
+        Runtime.getRuntime().addShutdownHook(stack.shutdownHook);
+        try {
+            stack.startParts();
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+        LOG.info("Local stack ready [startMs: {}, kafka: {}, influx: {}, influxDirect: {}, dataDir: {}]",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started),
+                stack.kafka == null ? "-" : stack.kafka.bootstrapServers(),
+                stack.endpoint == null ? "-" : stack.endpoint.url(),
+                stack.influxd == null ? "-" : stack.influxd.url(), dataDir);
+        return stack;
+    }
+
+    private void startParts() {
+        Path removeOnExit = temporary ? dataDir : null;
+        CompletableFuture<ManagedInfluxd> influxStart = null;
+        if (options.startInflux()) {
+            // influxd starts in well under a second, Kafka in a few: start it alongside.
+            ManagedInfluxd.Config config = ManagedInfluxd.Config.of(dataDir.resolve("influxdb"))
+                    .withRemoveOnExit(removeOnExit);
+            influxStart = CompletableFuture.supplyAsync(() -> ManagedInfluxd.start(config),
+                    runnable -> startDaemon(runnable, "local-stack-influxd-start"));
+        } else if (temporary) {
+            dirGuardian = ChildGuardian.start(List.of(), Map.of(), null, removeOnExit);
+        }
+        RuntimeException failure = null;
+        if (options.startKafka()) {
+            try {
+                kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        if (influxStart != null) {
+            try {
+                influxd = influxStart.join();
+            } catch (CompletionException e) {
+                RuntimeException cause = e.getCause() instanceof RuntimeException re ? re
+                        : new LocalStackException("influxd start failed", e.getCause());
+                if (failure == null) {
+                    failure = cause;
+                } else {
+                    failure.addSuppressed(cause);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+        if (influxd != null) {
+            influxd.createDatabase(options.influxBucket());
+            endpoint = InfluxV2WriteEndpoint.start(influxd.url());
+        }
+    }
+
+    private static void startDaemon(Runnable runnable, String name) {
+        Thread thread = new Thread(runnable, name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** {@code 127.0.0.1:PORT} of the in-JVM broker. */
+    public String kafkaBootstrapServers() {
+        return requireKafka().bootstrapServers();
+    }
+
+    /** Base URL of the v2-write-capable compatibility endpoint, {@code http://127.0.0.1:PORT}: give this to clients. */
+    public String influxUrl() {
+        requireInflux();
+        return endpoint.url();
+    }
+
+    /** Base URL of influxd itself (1.x HTTP API: {@code /query}, {@code /write}, {@code /ping}). */
+    public String influxDirectUrl() {
+        return requireInflux().url();
+    }
+
+    /** A placeholder token: influxd runs without auth, clients just need a non-empty one. */
+    public String influxToken() {
+        return INFLUX_TOKEN;
+    }
+
+    public String influxOrg() {
+        return INFLUX_ORG;
+    }
+
+    /** The database/bucket created at start. */
+    public String influxBucket() {
+        return options.influxBucket();
+    }
+
+    /** Creates topics (replication factor 1) and waits for their leaders; existing topics are fine. */
+    public void createTopics(int partitions, String... names) {
+        requireKafka().createTopics(partitions, names);
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    /** The influxd process, while it runs (for tests that check nothing is left behind). */
+    public Optional<ProcessHandle> influxdProcess() {
+        return influxd == null ? Optional.empty() : influxd.process();
+    }
+
+    public LocalStackOptions options() {
+        return options;
+    }
+
+    private synchronized EmbeddedKafka requireKafka() {
+        if (closed) {
+            throw new IllegalStateException("local stack is closed");
+        }
+        if (kafka == null) {
+            throw new IllegalStateException("Kafka is not started (LocalStackOptions.startKafka is false)");
+        }
+        return kafka;
+    }
+
+    private synchronized ManagedInfluxd requireInflux() {
+        if (closed) {
+            throw new IllegalStateException("local stack is closed");
+        }
+        if (influxd == null) {
+            throw new IllegalStateException("InfluxDB is not started (LocalStackOptions.startInflux is false)");
+        }
+        return influxd;
+    }
+
+    /** Stops everything and removes a temp data dir; idempotent. */
+    @Override
+    public void close() {
+        if (closeParts()) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException e) {
+                // the JVM is shutting down already; the hook finds the stack closed
+            }
+        }
+    }
+
+    private void closeFromHook() {
+        closeParts();
+    }
+
+    private synchronized boolean closeParts() {
+        if (closed) {
+            return false;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        if (endpoint != null) {
+            runQuietly("InfluxDB v2 write endpoint", endpoint::close);
+        }
+        if (kafka != null) {
+            runQuietly("Kafka", kafka::close);
+        }
+        if (influxd != null) {
+            runQuietly("influxd", influxd::close);
+        }
+        if (dirGuardian != null) {
+            runQuietly("guardian", dirGuardian::close);
+        }
+        if (temporary) {
+            runQuietly("temp dir", () -> Directories.deleteRecursively(dataDir));
+        }
+        LOG.info("Local stack stopped [stopMs: {}, dataDir: {}, removed: {}]",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir, temporary);
+        return true;
+    }
+
+    private static void runQuietly(String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            LOG.warn("Could not stop {} cleanly", what, e);
+        }
+    }
+}

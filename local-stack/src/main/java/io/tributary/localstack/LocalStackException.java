@@ -1,0 +1,14 @@
+package io.tributary.localstack;
+
+/** A part of the local stack could not be started, used or stopped; the message says which and why. */
+public class LocalStackException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public LocalStackException(String message) {
+        super(message);
+    }
+
+    public LocalStackException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}
