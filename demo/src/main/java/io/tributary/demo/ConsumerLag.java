@@ -1,0 +1,72 @@
+package io.tributary.demo;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/** How far a consumer group's committed offsets trail a topic's end: zero means everything was processed. */
+final class ConsumerLag implements AutoCloseable {
+
+    private static final long REQUEST_TIMEOUT_SECONDS = 10;
+
+    private final Admin admin;
+
+    ConsumerLag(String bootstrapServers) {
+        this.admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
+                AdminClientConfig.CLIENT_ID_CONFIG, "tributary-demo-lag"));
+    }
+
+    /** Records on {@code topic} that {@code group} has not committed yet. */
+    long lag(String group, String topic) throws InterruptedException {
+        try {
+            Map<TopicPartition, OffsetSpec> partitions = admin.describeTopics(java.util.List.of(topic))
+                    .allTopicNames().get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().stream()
+                    .collect(Collectors.toMap(p -> new TopicPartition(topic, p.partition()), p -> OffsetSpec.latest()));
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(partitions).all()
+                    .get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            long lag = 0;
+            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
+                OffsetAndMetadata done = committed.get(end.getKey());
+                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
+            }
+            return lag;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("cannot read consumer lag of group " + group + " on " + topic, e);
+        }
+    }
+
+    /** Waits until {@code group} has committed everything on {@code topic}; false if that did not happen in time. */
+    boolean awaitZero(String group, String topic, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                if (lag(group, topic) <= 0) {
+                    return true;
+                }
+            } catch (IllegalStateException e) {
+                // not fatal: the broker may be busy; try again until the deadline
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

@@ -1,0 +1,193 @@
+package io.tributary.demo;
+
+import io.tributary.simulator.config.SimulatorConfig;
+import io.tributary.simulator.fleet.Fleet;
+import io.tributary.simulator.ledger.LossLedger;
+import io.tributary.simulator.report.Json;
+import io.tributary.simulator.transport.PahoDeviceConnection;
+import io.tributary.simulator.verify.InfluxVerifier;
+import io.tributary.simulator.verify.VerificationReport;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** One demo run: start, publish with a live status line, stop, drain, verify, summarise. */
+final class DemoRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
+    private static final Duration FLEET_DRAIN_TIMEOUT = Duration.ofSeconds(30);
+    private static final Duration PROCESSOR_DRAIN_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STORAGE_SETTLE_TIMEOUT = Duration.ofSeconds(15);
+
+    /** What the fleet looks like and how long it runs; a null duration runs until Ctrl-C. */
+    record Settings(int devices, int sensors, Duration interval, int readingsPerSensor, Duration duration,
+            String runId) {
+    }
+
+    private final PipelineOptions options;
+    private final Settings settings;
+    private final PrintStream out;
+    private final boolean interactive;
+
+    DemoRun(PipelineOptions options, Settings settings, PrintStream out, boolean interactive) {
+        this.options = options;
+        this.settings = settings;
+        this.out = out;
+        this.interactive = interactive;
+    }
+
+    int run() throws InterruptedException {
+        StopSignal stop = StopSignal.install();
+        String runId = settings.runId() != null ? settings.runId()
+                : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+        out.println("Starting Kafka, " + (options.externalInflux() == null ? "InfluxDB, " : "")
+                + "the gateway and the processor (logs: logs/demo.log) ...");
+        Map<String, Object> summary = new LinkedHashMap<>();
+        long lost;
+        long startedAt = System.nanoTime();
+        try (Pipeline pipeline = Pipeline.start(options)) {
+            SimulatorConfig fleetConfig = new SimulatorConfig(pipeline.mqttServerUri(), settings.devices(), runId,
+                    settings.sensors(), settings.interval(), settings.readingsPerSensor(), 10, Duration.ofSeconds(30));
+            out.printf("Pipeline up in %.1f s. Publishing from %d devices (run %s) to %s, storing in %s%n",
+                    (System.nanoTime() - startedAt) / 1e9, settings.devices(), runId, pipeline.mqttServerUri(),
+                    pipeline.influx().url());
+            out.println(settings.duration() == null ? "Press Ctrl-C to stop." : "Running for " + settings.duration()
+                    + " (Ctrl-C stops earlier).");
+
+            Fleet fleet = new Fleet(fleetConfig, PahoDeviceConnection.factory(fleetConfig.mqttServerUri()));
+            long publishStart = System.nanoTime();
+            long jvmCpuStart = CpuClock.jvmNanos();
+            long childCpuStart = CpuClock.childrenNanos();
+            try {
+                fleet.start();
+                showProgressUntilStopped(fleet, pipeline, stop, publishStart);
+                long publishNanos = System.nanoTime() - publishStart;
+
+                out.println("Stopping: waiting for outstanding PUBACKs ...");
+                boolean fleetDrained = fleet.stop(FLEET_DRAIN_TIMEOUT);
+                out.println("Draining: waiting for the processor to store everything in Kafka ...");
+                boolean caughtUp = pipeline.awaitProcessorCaughtUp(PROCESSOR_DRAIN_TIMEOUT);
+                out.println("Verifying: counting the stored readings in InfluxDB ...");
+                VerificationReport report = verify(pipeline, fleet);
+                lost = report.lostReadings();
+                summary = summary(fleet, report, publishNanos, fleetDrained, caughtUp, pipeline);
+                addCpu(summary, CpuClock.jvmNanos() - jvmCpuStart, CpuClock.childrenNanos() - childCpuStart,
+                        report.storedReadings());
+            } finally {
+                fleet.close();
+            }
+            out.println("Stopping the pipeline ...");
+        }
+        out.println("SUMMARY " + Json.write(summary));
+        return lost == 0 ? 0 : 1;
+    }
+
+    private void showProgressUntilStopped(Fleet fleet, Pipeline pipeline, StopSignal stop, long publishStart)
+            throws InterruptedException {
+        long deadline = settings.duration() == null ? Long.MAX_VALUE : publishStart + settings.duration().toNanos();
+        Duration refresh = Duration.ofSeconds(interactive ? 1 : 5);
+        Progress progress = new Progress(publishStart);
+        while (true) {
+            long remaining = deadline - System.nanoTime();
+            if (remaining <= 0 || stop.await(Duration.ofNanos(Math.min(remaining, refresh.toNanos())))) {
+                break;
+            }
+            String line = progress.line(fleet, pipeline);
+            if (interactive) {
+                out.print("\r" + line + "   ");
+                out.flush();
+            } else {
+                out.println(line);
+            }
+        }
+        if (interactive) {
+            out.println();
+        }
+    }
+
+    private VerificationReport verify(Pipeline pipeline, Fleet fleet) throws InterruptedException {
+        try (InfluxVerifier verifier = new InfluxVerifier(pipeline.influx())) {
+            long deadline = System.nanoTime() + STORAGE_SETTLE_TIMEOUT.toNanos();
+            String prefix = fleet.config().devicePrefix();
+            VerificationReport report = verifier.verify(prefix, fleet.ledger().snapshot());
+            while (!report.complete() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+                report = verifier.verify(prefix, fleet.ledger().snapshot());
+            }
+            if (!report.complete()) {
+                LOG.error("Readings missing in InfluxDB after draining [lost: {}, devices: {}]", report.lostReadings(),
+                        report.devicesWithLoss());
+            }
+            return report;
+        }
+    }
+
+    private Map<String, Object> summary(Fleet fleet, VerificationReport report, long publishNanos,
+            boolean fleetDrained, boolean caughtUp, Pipeline pipeline) {
+        LossLedger.Totals totals = fleet.ledger().totals();
+        double seconds = publishNanos / 1e9;
+        Map<String, Object> summary = new LinkedHashMap<>();
+        summary.put("published_readings", report.publishedReadings());
+        summary.put("stored_readings", report.storedReadings());
+        summary.put("lost_readings", report.lostReadings());
+        summary.put("extra_readings", report.extraReadings());
+        summary.put("rejected_readings", totals.rejectedReadings());
+        summary.put("unacknowledged_readings", totals.pendingReadings());
+        summary.put("published_batches", totals.publishedBatches());
+        summary.put("retries", totals.retries());
+        summary.put("devices", totals.devices());
+        summary.put("run_id", fleet.config().runId());
+        summary.put("publish_seconds", Math.round(seconds * 10) / 10.0);
+        summary.put("readings_per_second", seconds > 0 ? Math.round(totals.publishedReadings() / seconds) : 0);
+        summary.put("fleet_drained", fleetDrained);
+        summary.put("processor_caught_up", caughtUp);
+        summary.put("influx_url", pipeline.influx().url());
+        return summary;
+    }
+
+    /**
+     * CPU used from the fleet's start to the end of verification: the demo JVM (simulator, gateway, Kafka broker,
+     * processor) and the local stack's influxd.
+     */
+    private static void addCpu(Map<String, Object> summary, long jvmNanos, long influxdNanos, long storedReadings) {
+        summary.put("cpu_seconds_jvm", Math.round(jvmNanos / 1e7) / 100.0);
+        summary.put("cpu_seconds_influxd", Math.round(influxdNanos / 1e7) / 100.0);
+        if (storedReadings > 0 && jvmNanos >= 0) {
+            summary.put("cpu_us_per_reading", Math.round((jvmNanos + influxdNanos) / 1e1 / storedReadings) / 100.0);
+        }
+    }
+
+    /** The status line: totals and rates since the previous line. */
+    private static final class Progress {
+        private final long start;
+        private long previousAt;
+        private long previousPublished;
+        private long previousStored;
+
+        Progress(long start) {
+            this.start = start;
+            this.previousAt = start;
+        }
+
+        String line(Fleet fleet, Pipeline pipeline) {
+            long now = System.nanoTime();
+            LossLedger.Totals totals = fleet.ledger().totals();
+            long stored = pipeline.processor().metrics().readingsWritten();
+            double seconds = Math.max((now - previousAt) / 1e9, 1e-3);
+            String line = String.format(
+                    "[%4ds] devices %d/%d | published %,d readings (%,.0f/s) | stored %,d (%,.0f/s) | rejected %,d | retries %,d",
+                    (now - start) / 1_000_000_000L, fleet.connectedDevices(), fleet.deviceCount(),
+                    totals.publishedReadings(), (totals.publishedReadings() - previousPublished) / seconds, stored,
+                    (stored - previousStored) / seconds, totals.rejectedReadings(), totals.retries());
+            previousAt = now;
+            previousPublished = totals.publishedReadings();
+            previousStored = stored;
+            return line;
+        }
+    }
+}

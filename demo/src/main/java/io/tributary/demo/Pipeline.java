@@ -1,0 +1,132 @@
+package io.tributary.demo;
+
+import io.tributary.gateway.Gateway;
+import io.tributary.gateway.GatewayConfig;
+import io.tributary.localstack.LocalStack;
+import io.tributary.localstack.LocalStackOptions;
+import io.tributary.processor.Processor;
+import io.tributary.processor.config.ProcessorConfig;
+import io.tributary.simulator.verify.InfluxTarget;
+import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole cloud side on one machine: the local stack's Kafka (and InfluxDB, unless an external one is given), a
+ * gateway on a free port and a processor. What the demo runs and the end-to-end tests prove.
+ */
+public final class Pipeline implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
+    private static final String WRITER_GROUP = "tributary-influx-writer";
+
+    private final PipelineOptions options;
+    private final LocalStack stack;
+    private final InfluxTarget influx;
+    private Gateway gateway;
+    private Processor processor;
+    private boolean closed;
+
+    private Pipeline(PipelineOptions options, LocalStack stack, InfluxTarget influx) {
+        this.options = options;
+        this.stack = stack;
+        this.influx = influx;
+    }
+
+    /** Starts everything and returns once the gateway listens and the processor consumes. */
+    public static Pipeline start(PipelineOptions options) {
+        boolean ownInflux = options.externalInflux() == null;
+        LocalStack stack = LocalStack.start(new LocalStackOptions(options.dataDir(), true, ownInflux,
+                ownInflux ? "telemetry" : options.externalInflux().bucket()));
+        InfluxTarget influx = ownInflux
+                ? new InfluxTarget(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), stack.influxBucket())
+                : options.externalInflux();
+        Pipeline pipeline = new Pipeline(options, stack, influx);
+        try {
+            pipeline.startServices();
+            return pipeline;
+        } catch (RuntimeException e) {
+            pipeline.close();
+            throw e;
+        }
+    }
+
+    private void startServices() {
+        String prefix = options.topicPrefix();
+        stack.createTopics(options.partitions(), prefix + "telemetry", prefix + "deadletter", prefix + "device-status");
+
+        gateway = new Gateway(GatewayConfig.defaults()
+                .withMqttHost("127.0.0.1")
+                .withMqttPort(0)
+                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .withTopicPrefix(prefix));
+        gateway.start().toCompletableFuture().join();
+
+        processor = new Processor(ProcessorConfig.defaults()
+                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .withTopicPrefix(prefix)
+                .withConsumerGroup(WRITER_GROUP)
+                .withInflux(influx.url(), influx.token(), influx.org(), influx.bucket()));
+        processor.start();
+        LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), stack.kafkaBootstrapServers(),
+                influx.url());
+    }
+
+    public String mqttServerUri() {
+        return "tcp://127.0.0.1:" + gateway.mqttPort();
+    }
+
+    public String kafkaBootstrapServers() {
+        return stack.kafkaBootstrapServers();
+    }
+
+    public InfluxTarget influx() {
+        return influx;
+    }
+
+    public Gateway gateway() {
+        return gateway;
+    }
+
+    public Processor processor() {
+        return processor;
+    }
+
+    public String topic(String name) {
+        return options.topicPrefix() + name;
+    }
+
+    /**
+     * Waits until the processor has stored and committed everything the gateway forwarded to Kafka so far.
+     *
+     * @return false if it did not catch up within {@code timeout}
+     */
+    public boolean awaitProcessorCaughtUp(Duration timeout) throws InterruptedException {
+        try (ConsumerLag lag = new ConsumerLag(stack.kafkaBootstrapServers())) {
+            return lag.awaitZero(WRITER_GROUP, topic("telemetry"), timeout);
+        }
+    }
+
+    /** Stops the gateway (draining its in-flight sends), the processor and the stack, in that order; each step bounded. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        closeQuietly("gateway", gateway);
+        closeQuietly("processor", processor);
+        closeQuietly("local stack", stack);
+    }
+
+    private static void closeQuietly(String what, AutoCloseable closeable) {
+        if (closeable == null) {
+            return;
+        }
+        try {
+            closeable.close();
+        } catch (Exception e) {
+            LOG.warn("Stopping the {} failed", what, e);
+        }
+    }
+}

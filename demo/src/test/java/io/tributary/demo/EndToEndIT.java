@@ -1,0 +1,163 @@
+package io.tributary.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.proto.v1.Reading;
+import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.simulator.config.SimulatorConfig;
+import io.tributary.simulator.fleet.Fleet;
+import io.tributary.simulator.ledger.DeviceLedger;
+import io.tributary.simulator.transport.PahoDeviceConnection;
+import io.tributary.simulator.transport.PublishOutcome;
+import io.tributary.simulator.verify.InfluxVerifier;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The whole pipeline on the local stack: real MQTT, real Kafka, real InfluxDB. */
+class EndToEndIT {
+
+    private static Pipeline pipeline;
+
+    @BeforeAll
+    static void startPipeline() {
+        pipeline = Pipeline.start(PipelineOptions.defaults());
+    }
+
+    @AfterAll
+    static void stopPipeline() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void shouldStoreEveryPublishedReadingExactlyOnceWhileAMalformedDeviceIsRefused() throws Exception {
+        // Given 50 devices publishing, and one more device that sends garbage in between
+        SimulatorConfig config = new SimulatorConfig(pipeline.mqttServerUri(), 50, "e2e", 3,
+                Duration.ofMillis(500), 4, 10, Duration.ofSeconds(30));
+        Fleet fleet = new Fleet(config, PahoDeviceConnection.factory(config.mqttServerUri()));
+        String badDevice = config.devicePrefix() + "bad";
+        List<PublishOutcome> badAnswers = new ArrayList<>();
+        try (PahoDeviceConnection bad = new PahoDeviceConnection(config.mqttServerUri(), badDevice, null)) {
+            fleet.start();
+            bad.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            awaitAcknowledgedBatchesPerDevice(fleet, 3);
+
+            // When the bad device publishes a payload that is no batch, and a batch in another device's name
+            badAnswers.add(publish(bad, "devices/" + badDevice + "/telemetry",
+                    "{\"temperature\": 21.5}".getBytes(StandardCharsets.UTF_8)));
+            badAnswers.add(publish(bad, "devices/" + badDevice + "/telemetry",
+                    batch(config.deviceId(0), 1_000_000L).toByteArray()));
+            awaitAcknowledgedBatchesPerDevice(fleet, 8);
+        } finally {
+            assertThat(fleet.stop(Duration.ofSeconds(30))).as("every batch settled").isTrue();
+        }
+
+        // Then the bad device got "payload format invalid" both times
+        assertThat(badAnswers).extracting(PublishOutcome::reasonCode).containsExactly(0x99, 0x99);
+
+        // And every acknowledged reading of every good device is stored exactly once
+        assertThat(pipeline.awaitProcessorCaughtUp(Duration.ofSeconds(60))).as("processor caught up").isTrue();
+        Map<String, Long> expected = new TreeMap<>();
+        fleet.ledger().snapshot().forEach((device, counts) -> expected.put(device, counts.publishedReadings()));
+        assertThat(expected).hasSize(50).allSatisfy((device, readings) -> assertThat(readings).isGreaterThan(0));
+        assertThat(fleet.ledger().totals().rejectedReadings()).isZero();
+        try (InfluxVerifier verifier = new InfluxVerifier(pipeline.influx())) {
+            assertThat(verifier.storedReadingsPerDevice(config.devicePrefix())).isEqualTo(expected);
+        }
+
+        // And the garbage went to the dead-letter topic with its reason, never to storage
+        List<ConsumerRecord<String, byte[]>> deadLetters = readAll(pipeline.topic("deadletter"));
+        assertThat(deadLetters).filteredOn(record -> badDevice.equals(record.key())).hasSize(2)
+                .allSatisfy(record -> assertThat(header(record, "tributary.reason")).isNotBlank());
+    }
+
+    @Test
+    void shouldStoreARedeliveredBatchOnce() throws Exception {
+        // Given a device whose PUBACK got lost, so it sends the same batch again
+        String device = "redelivery-1";
+        ReadingBatch batch = batch(device, 2_000_000_000_000L);
+        try (PahoDeviceConnection connection = new PahoDeviceConnection(pipeline.mqttServerUri(), device, null)) {
+            connection.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
+
+            // When both copies are acknowledged
+            assertThat(publish(connection, "devices/" + device + "/telemetry", batch.toByteArray()).accepted()).isTrue();
+            assertThat(publish(connection, "devices/" + device + "/telemetry", batch.toByteArray()).accepted()).isTrue();
+        }
+
+        // Then InfluxDB holds each reading once
+        assertThat(pipeline.awaitProcessorCaughtUp(Duration.ofSeconds(60))).isTrue();
+        try (InfluxVerifier verifier = new InfluxVerifier(pipeline.influx())) {
+            assertThat(verifier.storedReadingsPerDevice(device)).containsExactly(Map.entry(device, 3L));
+        }
+    }
+
+    private static ReadingBatch batch(String device, long firstEventTime) {
+        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(1)
+                .setCreatedAtUnixNanos(firstEventTime + 3);
+        for (int i = 0; i < 3; i++) {
+            batch.addReadings(Reading.newBuilder().setSensor("temperature").setUnit("degC").setValue(20 + i)
+                    .setEventTimeUnixNanos(firstEventTime + i));
+        }
+        return batch.build();
+    }
+
+    private static PublishOutcome publish(PahoDeviceConnection connection, String topic, byte[] payload)
+            throws Exception {
+        return connection.publish(topic, payload).toCompletableFuture().get(15, TimeUnit.SECONDS);
+    }
+
+    private static void awaitAcknowledgedBatchesPerDevice(Fleet fleet, long batches) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            Map<String, DeviceLedger.Snapshot> snapshot = fleet.ledger().snapshot();
+            if (snapshot.size() == fleet.deviceCount()
+                    && snapshot.values().stream().allMatch(s -> s.publishedBatches() >= batches)) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("devices did not get " + batches + " batches acknowledged within 60 s: "
+                + fleet.ledger().totals());
+    }
+
+    private static List<ConsumerRecord<String, byte[]>> readAll(String topic) {
+        Properties props = new Properties();
+        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.kafkaBootstrapServers());
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, "e2e-reader-" + System.nanoTime());
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            int emptyPolls = 0;
+            while (System.nanoTime() < deadline && (records.isEmpty() || emptyPolls < 3)) {
+                int before = records.size();
+                consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+                emptyPolls = records.size() == before ? emptyPolls + 1 : 0;
+            }
+        }
+        return records;
+    }
+
+    private static String header(ConsumerRecord<String, byte[]> record, String name) {
+        Header header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
+    }
+}
