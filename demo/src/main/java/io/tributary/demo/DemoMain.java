@@ -1,13 +1,14 @@
 package io.tributary.demo;
 
 import io.tributary.simulator.config.Durations;
+import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./tributary demo}: the whole pipeline with a simulated fleet, a live status line and a final SUMMARY. */
@@ -17,23 +18,12 @@ import picocli.CommandLine.Option;
                 "prints SUMMARY {json} as its last line. Logs go to logs/demo.log."})
 public final class DemoMain implements Callable<Integer> {
 
-    @Option(names = "--devices", defaultValue = "20", description = "Simulated devices (default: ${DEFAULT-VALUE}).")
-    int devices;
+    @Mixin
+    FleetOptions fleet;
 
     @Option(names = "--duration", converter = Durations.Converter.class,
             description = "How long to publish, e.g. 60s or 5m; without it, until Ctrl-C.")
     Duration duration;
-
-    @Option(names = "--sensors", defaultValue = "3", description = "Sensors per device (default: ${DEFAULT-VALUE}).")
-    int sensors;
-
-    @Option(names = "--interval", defaultValue = "1s", converter = Durations.Converter.class,
-            description = "Batch interval of each device (default: ${DEFAULT-VALUE}).")
-    Duration interval;
-
-    @Option(names = "--readings-per-sensor", defaultValue = "5",
-            description = "Readings of each sensor per batch (default: ${DEFAULT-VALUE}).")
-    int readingsPerSensor;
 
     @Option(names = "--influx-url", description = "Store into this InfluxDB (v2 write API: 1.8+, 2.x, 3.x) "
             + "instead of starting influxd.")
@@ -55,9 +45,6 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "3", description = "Telemetry topic partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--run-id", description = "Device ids are sim-RUNID-00001...; default: random.")
-    String runId;
-
     public static void main(String[] args) {
         // Before the first logger exists: the demo logs to a file so the terminal shows the status line only.
         if (System.getProperty("logback.configurationFile") == null) {
@@ -74,8 +61,6 @@ public final class DemoMain implements Callable<Integer> {
         if (influxUrl != null) {
             options = options.withExternalInflux(new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket));
         }
-        DemoRun.Settings settings = new DemoRun.Settings(devices, sensors, interval, readingsPerSensor, duration, runId);
-        PrintStream out = System.out;
-        return new DemoRun(options, settings, out, System.console() != null).run();
+        return new DemoRun(options, fleet::toConfig, duration, System.out, System.console() != null).run();
     }
 }

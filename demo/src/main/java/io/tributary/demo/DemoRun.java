@@ -9,10 +9,9 @@ import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.VerificationReport;
 import java.io.PrintStream;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,40 +23,40 @@ final class DemoRun {
     private static final Duration PROCESSOR_DRAIN_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration STORAGE_SETTLE_TIMEOUT = Duration.ofSeconds(15);
 
-    /** What the fleet looks like and how long it runs; a null duration runs until Ctrl-C. */
-    record Settings(int devices, int sensors, Duration interval, int readingsPerSensor, Duration duration,
-            String runId) {
-    }
-
     private final PipelineOptions options;
-    private final Settings settings;
+    private final Function<String, SimulatorConfig> fleetConfigForServer;
+    private final Duration duration;
     private final PrintStream out;
     private final boolean interactive;
 
-    DemoRun(PipelineOptions options, Settings settings, PrintStream out, boolean interactive) {
+    /**
+     * @param fleetConfigForServer the fleet, given the gateway's MQTT URI once it listens
+     * @param duration             how long the fleet publishes; null = until Ctrl-C
+     * @param interactive          a terminal: rewrite one status line instead of printing a line every 5 s
+     */
+    DemoRun(PipelineOptions options, Function<String, SimulatorConfig> fleetConfigForServer, Duration duration,
+            PrintStream out, boolean interactive) {
         this.options = options;
-        this.settings = settings;
+        this.fleetConfigForServer = fleetConfigForServer;
+        this.duration = duration;
         this.out = out;
         this.interactive = interactive;
     }
 
     int run() throws InterruptedException {
         StopSignal stop = StopSignal.install();
-        String runId = settings.runId() != null ? settings.runId()
-                : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
         out.println("Starting Kafka, " + (options.externalInflux() == null ? "InfluxDB, " : "")
                 + "the gateway and the processor (logs: logs/demo.log) ...");
         Map<String, Object> summary = new LinkedHashMap<>();
         long lost;
         long startedAt = System.nanoTime();
         try (Pipeline pipeline = Pipeline.start(options)) {
-            SimulatorConfig fleetConfig = new SimulatorConfig(pipeline.mqttServerUri(), settings.devices(), runId,
-                    settings.sensors(), settings.interval(), settings.readingsPerSensor(), 10, Duration.ofSeconds(30));
+            SimulatorConfig fleetConfig = fleetConfigForServer.apply(pipeline.mqttServerUri());
             out.printf("Pipeline up in %.1f s. Publishing from %d devices (run %s) to %s, storing in %s%n",
-                    (System.nanoTime() - startedAt) / 1e9, settings.devices(), runId, pipeline.mqttServerUri(),
-                    pipeline.influx().url());
-            out.println(settings.duration() == null ? "Press Ctrl-C to stop." : "Running for " + settings.duration()
-                    + " (Ctrl-C stops earlier).");
+                    (System.nanoTime() - startedAt) / 1e9, fleetConfig.devices(), fleetConfig.runId(),
+                    pipeline.mqttServerUri(), pipeline.influx().url());
+            out.println(duration == null ? "Press Ctrl-C to stop."
+                    : "Running for " + duration.toSeconds() + " s (Ctrl-C stops earlier).");
 
             Fleet fleet = new Fleet(fleetConfig, PahoDeviceConnection.factory(fleetConfig.mqttServerUri()));
             long publishStart = System.nanoTime();
@@ -89,7 +88,7 @@ final class DemoRun {
 
     private void showProgressUntilStopped(Fleet fleet, Pipeline pipeline, StopSignal stop, long publishStart)
             throws InterruptedException {
-        long deadline = settings.duration() == null ? Long.MAX_VALUE : publishStart + settings.duration().toNanos();
+        long deadline = duration == null ? Long.MAX_VALUE : publishStart + duration.toNanos();
         Duration refresh = Duration.ofSeconds(interactive ? 1 : 5);
         Progress progress = new Progress(publishStart);
         while (true) {
@@ -112,13 +111,8 @@ final class DemoRun {
 
     private VerificationReport verify(Pipeline pipeline, Fleet fleet) throws InterruptedException {
         try (InfluxVerifier verifier = new InfluxVerifier(pipeline.influx())) {
-            long deadline = System.nanoTime() + STORAGE_SETTLE_TIMEOUT.toNanos();
-            String prefix = fleet.config().devicePrefix();
-            VerificationReport report = verifier.verify(prefix, fleet.ledger().snapshot());
-            while (!report.complete() && System.nanoTime() < deadline) {
-                Thread.sleep(500);
-                report = verifier.verify(prefix, fleet.ledger().snapshot());
-            }
+            VerificationReport report = verifier.verifyWithin(fleet.config().devicePrefix(), fleet.ledger()::snapshot,
+                    STORAGE_SETTLE_TIMEOUT);
             if (!report.complete()) {
                 LOG.error("Readings missing in InfluxDB after draining [lost: {}, devices: {}]", report.lostReadings(),
                         report.devicesWithLoss());

@@ -1,6 +1,7 @@
 package io.tributary.simulator;
 
 import io.tributary.simulator.config.Durations;
+import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.ledger.LossLedger;
@@ -10,15 +11,14 @@ import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.VerificationReport;
 import java.time.Duration;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./tributary simulator}: runs a fleet against a gateway, then optionally verifies storage in InfluxDB. */
@@ -30,20 +30,8 @@ public final class SimulatorMain implements Callable<Integer> {
             description = "Gateway to publish to (default: ${DEFAULT-VALUE}).")
     String mqttUri;
 
-    @Option(names = "--devices", defaultValue = "${env:TRIBUTARY_SIM_DEVICES:-10}",
-            description = "Number of devices (default: ${DEFAULT-VALUE}).")
-    int devices;
-
-    @Option(names = "--sensors", defaultValue = "3", description = "Sensors per device (default: ${DEFAULT-VALUE}).")
-    int sensors;
-
-    @Option(names = "--interval", defaultValue = "1s", converter = Durations.Converter.class,
-            description = "Batch interval per device (default: ${DEFAULT-VALUE}).")
-    Duration interval;
-
-    @Option(names = "--readings-per-sensor", defaultValue = "5",
-            description = "Readings of each sensor per batch (default: ${DEFAULT-VALUE}).")
-    int readingsPerSensor;
+    @Mixin
+    FleetOptions fleetOptions;
 
     @Option(names = "--duration", converter = Durations.Converter.class,
             description = "How long to publish, e.g. 60s; without it, until Ctrl-C.")
@@ -52,9 +40,6 @@ public final class SimulatorMain implements Callable<Integer> {
     @Option(names = "--drain-timeout", defaultValue = "30s", converter = Durations.Converter.class,
             description = "How long to wait for outstanding PUBACKs at the end (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
-
-    @Option(names = "--run-id", description = "Device ids are sim-RUNID-00001...; default: random.")
-    String runId;
 
     @Option(names = "--influx-url", defaultValue = "${env:TRIBUTARY_INFLUX_URL}",
             description = "If set, count the stored readings there at the end and report loss.")
@@ -79,9 +64,7 @@ public final class SimulatorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SimulatorConfig config = new SimulatorConfig(mqttUri, devices,
-                runId != null ? runId : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2),
-                sensors, interval, readingsPerSensor, 10, Duration.ofSeconds(30));
+        SimulatorConfig config = fleetOptions.toConfig(mqttUri);
         InfluxTarget influx = influxUrl == null || influxUrl.isBlank() ? null
                 : new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket);
 
@@ -97,7 +80,8 @@ public final class SimulatorMain implements Callable<Integer> {
         long started = System.nanoTime();
         long deadline = duration == null ? Long.MAX_VALUE : started + duration.toNanos();
         try {
-            while (!stopRequested.await(5, TimeUnit.SECONDS) && System.nanoTime() < deadline) {
+            while (System.nanoTime() < deadline && !stopRequested.await(
+                    Math.min(TimeUnit.SECONDS.toNanos(5), deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 LossLedger.Totals totals = fleet.ledger().totals();
                 System.out.printf("[%5ds] connected %d/%d | published %,d readings | rejected %,d | retries %,d%n",
                         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), fleet.connectedDevices(),
@@ -133,24 +117,12 @@ public final class SimulatorMain implements Callable<Integer> {
         return summary;
     }
 
-    /** Storage lags the PUBACK by the processor's poll and write: poll until nothing is missing or time is up. */
     private static VerificationReport verifyWithin(InfluxTarget influx, Fleet fleet, Duration settleTime) {
         try (InfluxVerifier verifier = new InfluxVerifier(influx)) {
-            long deadline = System.nanoTime() + settleTime.toNanos();
-            VerificationReport report = verifier.verify(fleet.config().devicePrefix(), fleet.ledger().snapshot());
-            while (!report.complete() && System.nanoTime() < deadline) {
-                sleep(500);
-                report = verifier.verify(fleet.config().devicePrefix(), fleet.ledger().snapshot());
-            }
-            return report;
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
+            return verifier.verifyWithin(fleet.config().devicePrefix(), fleet.ledger()::snapshot, settleTime);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while verifying", e);
         }
     }
 

@@ -6,9 +6,11 @@ import com.influxdb.client.domain.InfluxQLQuery;
 import com.influxdb.query.InfluxQLQueryResult;
 import io.tributary.simulator.ledger.DeviceLedger;
 import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.Supplier;
 
 /** Counts what InfluxDB holds per device and compares it with the loss ledger. */
 public final class InfluxVerifier implements AutoCloseable {
@@ -71,6 +73,21 @@ public final class InfluxVerifier implements AutoCloseable {
             extra += found;
         }
         return new VerificationReport(published, storedTotal, lost, extra, devicesWithLoss);
+    }
+
+    /**
+     * Storage trails the PUBACK by the processor's poll and write: verifies again every half second until nothing is
+     * missing or {@code settleTime} is up, and returns the last report.
+     */
+    public VerificationReport verifyWithin(String devicePrefix, Supplier<Map<String, DeviceLedger.Snapshot>> ledger,
+            Duration settleTime) throws InterruptedException {
+        long deadline = System.nanoTime() + settleTime.toNanos();
+        VerificationReport report = verify(devicePrefix, ledger.get());
+        while (!report.complete() && System.nanoTime() < deadline) {
+            Thread.sleep(500);
+            report = verify(devicePrefix, ledger.get());
+        }
+        return report;
     }
 
     @Override

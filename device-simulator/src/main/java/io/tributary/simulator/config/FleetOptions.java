@@ -1,0 +1,36 @@
+package io.tributary.simulator.config;
+
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ThreadLocalRandom;
+import picocli.CommandLine.Option;
+
+/** The command-line options that shape a fleet, shared by {@code simulator} and {@code demo} (a picocli mixin). */
+public final class FleetOptions {
+
+    @Option(names = "--devices", defaultValue = "${env:TRIBUTARY_SIM_DEVICES:-20}",
+            description = "Simulated devices (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--sensors", defaultValue = "3", description = "Sensors per device (default: ${DEFAULT-VALUE}).")
+    int sensors;
+
+    @Option(names = "--interval", defaultValue = "1s", converter = Durations.Converter.class,
+            description = "Batch interval of each device (default: ${DEFAULT-VALUE}).")
+    Duration interval;
+
+    @Option(names = "--readings-per-sensor", defaultValue = "5",
+            description = "Readings of each sensor per batch (default: ${DEFAULT-VALUE}).")
+    int readingsPerSensor;
+
+    @Option(names = "--run-id", description = "Device ids are sim-RUNID-00001...; default: random.")
+    String runId;
+
+    /** The fleet's configuration for publishing to {@code mqttServerUri}. */
+    public SimulatorConfig toConfig(String mqttServerUri) {
+        String id = runId != null ? runId
+                : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
+        return new SimulatorConfig(mqttServerUri, devices, id, sensors, interval, readingsPerSensor, 10,
+                Duration.ofSeconds(30));
+    }
+}

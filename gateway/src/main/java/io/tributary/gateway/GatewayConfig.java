@@ -1,0 +1,257 @@
+package io.tributary.gateway;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Everything the gateway needs to run, validated once. Every bad value is rejected with a message naming the record
+ * component and the {@code GatewayMain} option that sets it.
+ *
+ * @param mqttHost the interface the MQTT server binds to
+ * @param mqttPort the MQTT port; 0 picks a free port ({@link Gateway#mqttPort()} tells which)
+ * @param kafkaBootstrapServers Kafka's {@code bootstrap.servers}
+ * @param topicPrefix prefix of every Kafka topic the gateway writes (e.g. {@code tributary.}); may be empty
+ * @param maxPayloadBytes largest PUBLISH payload accepted; larger ones are rejected and dead-lettered
+ * @param verticleInstances MQTT server verticles sharing the port (connections are spread over them)
+ * @param maxInFlightPerConnection unacknowledged QoS 1 publishes one connection may have; announced to MQTT 5
+ *     clients as Receive Maximum
+ * @param maxInFlightBytes payload bytes the gateway hands to Kafka and holds unacknowledged at most; beyond it
+ *     publishes are refused as overload (MQTT 5 reason 0x97) so the producer's buffer never fills and never blocks
+ * @param kafkaLinger the producer's {@code linger.ms}
+ * @param kafkaMaxBlock the producer's {@code max.block.ms}: a safety net, the gateway keeps metadata warm and
+ *     in-flight bytes bounded so {@code send()} does not block the event loop
+ * @param kafkaDeliveryTimeout the producer's {@code delivery.timeout.ms}: how long a device may wait for PUBACK
+ *     before it gets a failure
+ * @param kafkaStartupTimeout how long {@link Gateway#start()} waits for Kafka's topic metadata before failing
+ * @param connectTimeout how long a new TCP connection may take to send CONNECT
+ * @param shutdownTimeout how long {@link Gateway#close()} waits for in-flight Kafka sends so their PUBACKs go out
+ * @param kafkaProperties extra producer properties (e.g. security settings); may not override the delivery
+ *     guarantees ({@link #RESERVED_KAFKA_PROPERTIES})
+ */
+public record GatewayConfig(
+        String mqttHost,
+        int mqttPort,
+        String kafkaBootstrapServers,
+        String topicPrefix,
+        int maxPayloadBytes,
+        int verticleInstances,
+        int maxInFlightPerConnection,
+        long maxInFlightBytes,
+        Duration kafkaLinger,
+        Duration kafkaMaxBlock,
+        Duration kafkaDeliveryTimeout,
+        Duration kafkaStartupTimeout,
+        Duration connectTimeout,
+        Duration shutdownTimeout,
+        Map<String, String> kafkaProperties) {
+
+    /** Default MQTT port. */
+    public static final int DEFAULT_MQTT_PORT = 1883;
+    /** Default topic prefix. */
+    public static final String DEFAULT_TOPIC_PREFIX = "tributary.";
+    /** Default maximum payload: 256 KiB. */
+    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+    /**
+     * Upper bound for {@link #maxPayloadBytes}: a dead-letter record carries the payload plus headers and must stay
+     * below Kafka's default {@code message.max.bytes} (1 MiB).
+     */
+    public static final int MAX_PAYLOAD_BYTES_LIMIT = 1024 * 1024 - 64 * 1024;
+
+    /** Producer properties the gateway owns: they carry its delivery guarantee. */
+    public static final Set<String> RESERVED_KAFKA_PROPERTIES = Set.of("acks", "enable.idempotence",
+            "key.serializer", "value.serializer", "bootstrap.servers", "max.block.ms", "delivery.timeout.ms",
+            "linger.ms", "buffer.memory", "max.request.size", "retries");
+
+    private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,200}");
+
+    public GatewayConfig {
+        requireText(mqttHost, "mqttHost (--mqtt-host)");
+        if (mqttPort < 0 || mqttPort > 65535) {
+            throw new IllegalArgumentException("mqttPort (--mqtt-port) must be 0..65535, got " + mqttPort);
+        }
+        requireText(kafkaBootstrapServers, "kafkaBootstrapServers (--kafka-bootstrap)");
+        Objects.requireNonNull(topicPrefix, "topicPrefix (--topic-prefix) must not be null");
+        if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
+            throw new IllegalArgumentException("topicPrefix (--topic-prefix) may hold only letters, digits, '.', '_'"
+                    + " and '-' (at most 200), got '" + topicPrefix + "'");
+        }
+        if (maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
+            throw new IllegalArgumentException("maxPayloadBytes (--max-payload-bytes) must be 1.."
+                    + MAX_PAYLOAD_BYTES_LIMIT + ", got " + maxPayloadBytes);
+        }
+        if (verticleInstances < 1 || verticleInstances > 256) {
+            throw new IllegalArgumentException("verticleInstances (--instances) must be 1..256, got "
+                    + verticleInstances);
+        }
+        if (maxInFlightPerConnection < 1 || maxInFlightPerConnection > 65535) {
+            throw new IllegalArgumentException("maxInFlightPerConnection (--max-inflight-per-connection) must be"
+                    + " 1..65535, got " + maxInFlightPerConnection);
+        }
+        if (maxInFlightBytes < 2L * maxPayloadBytes) {
+            throw new IllegalArgumentException("maxInFlightBytes (--max-inflight-bytes) must be at least twice"
+                    + " maxPayloadBytes (" + 2L * maxPayloadBytes + "), got " + maxInFlightBytes);
+        }
+        requireDuration(kafkaLinger, "kafkaLinger (--kafka-linger)", Duration.ZERO);
+        requireDuration(kafkaMaxBlock, "kafkaMaxBlock (--kafka-max-block)", Duration.ofMillis(1));
+        requireDuration(kafkaDeliveryTimeout, "kafkaDeliveryTimeout (--kafka-delivery-timeout)",
+                Duration.ofMillis(1));
+        if (kafkaDeliveryTimeout.compareTo(kafkaLinger.plusMillis(100)) < 0) {
+            throw new IllegalArgumentException("kafkaDeliveryTimeout (--kafka-delivery-timeout) must exceed"
+                    + " kafkaLinger by at least 100 ms, got " + kafkaDeliveryTimeout);
+        }
+        requireDuration(kafkaStartupTimeout, "kafkaStartupTimeout (--kafka-startup-timeout)", Duration.ofMillis(1));
+        requireDuration(connectTimeout, "connectTimeout (--connect-timeout)", Duration.ofSeconds(1));
+        requireDuration(shutdownTimeout, "shutdownTimeout (--shutdown-timeout)", Duration.ZERO);
+        Objects.requireNonNull(kafkaProperties, "kafkaProperties (--kafka-property) must not be null");
+        for (String key : kafkaProperties.keySet()) {
+            if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
+                throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not set '" + key
+                        + "': the gateway sets it (see GatewayConfig for the typed option)");
+            }
+        }
+        kafkaProperties = Map.copyOf(kafkaProperties);
+    }
+
+    /** The defaults, with the given essentials; see {@link #defaults()} for the rest. */
+    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
+            int maxPayloadBytes, int verticleInstances) {
+        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
+                64, 32L * 1024 * 1024, Duration.ofMillis(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of());
+    }
+
+    /**
+     * All defaults: MQTT on 0.0.0.0:1883, Kafka at localhost:9092, prefix {@code tributary.}, 256 KiB payloads, one
+     * verticle per CPU core.
+     */
+    public static GatewayConfig defaults() {
+        return new GatewayConfig("0.0.0.0", DEFAULT_MQTT_PORT, "localhost:9092", DEFAULT_TOPIC_PREFIX,
+                DEFAULT_MAX_PAYLOAD_BYTES, Math.max(1, Runtime.getRuntime().availableProcessors()));
+    }
+
+    /** Kafka topic for accepted telemetry batches. */
+    public String telemetryTopic() {
+        return topicPrefix + "telemetry";
+    }
+
+    /** Kafka topic for rejected payloads. */
+    public String deadLetterTopic() {
+        return topicPrefix + "deadletter";
+    }
+
+    /** Kafka topic for device status messages. */
+    public String deviceStatusTopic() {
+        return topicPrefix + "device-status";
+    }
+
+    public GatewayConfig withMqttHost(String value) {
+        return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withMqttPort(int value) {
+        return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withKafkaBootstrapServers(String value) {
+        return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withTopicPrefix(String value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
+    public GatewayConfig withMaxPayloadBytes(int value) {
+        long inFlight = Math.max(maxInFlightBytes, 2L * value);
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value,
+                verticleInstances, maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withVerticleInstances(int value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                value, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withMaxInFlightPerConnection(int value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withMaxInFlightBytes(long value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withKafkaLinger(Duration value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withKafkaMaxBlock(Duration value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                value, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withKafkaStartupTimeout(Duration value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withConnectTimeout(Duration value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties);
+    }
+
+    public GatewayConfig withShutdownTimeout(Duration value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties);
+    }
+
+    public GatewayConfig withKafkaProperties(Map<String, String> value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value);
+    }
+
+    private static void requireText(String value, String name) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException(name + " must not be empty");
+        }
+    }
+
+    private static void requireDuration(Duration value, String name, Duration min) {
+        if (value == null) {
+            throw new IllegalArgumentException(name + " must not be null");
+        }
+        if (value.compareTo(min) < 0) {
+            throw new IllegalArgumentException(name + " must be at least " + min.toMillis() + " ms, got "
+                    + value.toMillis() + " ms");
+        }
+    }
+}

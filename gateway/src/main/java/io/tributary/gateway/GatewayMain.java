@@ -1,0 +1,129 @@
+package io.tributary.gateway;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** Runs the gateway until SIGTERM or Ctrl-C. Only wiring: options in, {@link Gateway} started, stopped on exit. */
+@Command(name = "tributary-gateway", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "MQTT gateway: validates device telemetry and forwards it to Kafka, acknowledging after Kafka did.")
+public final class GatewayMain implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
+
+    @Option(names = "--mqtt-host", defaultValue = "${env:TRIBUTARY_MQTT_HOST:-0.0.0.0}",
+            description = "Interface the MQTT server binds to (env TRIBUTARY_MQTT_HOST; default ${DEFAULT-VALUE}).")
+    String mqttHost;
+
+    @Option(names = "--mqtt-port", defaultValue = "${env:TRIBUTARY_MQTT_PORT:-1883}",
+            description = "MQTT port, 0 for any free one (env TRIBUTARY_MQTT_PORT; default ${DEFAULT-VALUE}).")
+    int mqttPort;
+
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
+            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default ${DEFAULT-VALUE}).")
+    String kafkaBootstrap;
+
+    @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
+            description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--max-payload-bytes", defaultValue = "${env:TRIBUTARY_MAX_PAYLOAD_BYTES:-262144}",
+            description = "Largest PUBLISH payload accepted (env TRIBUTARY_MAX_PAYLOAD_BYTES; default ${DEFAULT-VALUE}).")
+    int maxPayloadBytes;
+
+    @Option(names = "--instances", defaultValue = "${env:TRIBUTARY_GATEWAY_INSTANCES:-0}",
+            description = "MQTT server verticles sharing the port; 0 = one per CPU core"
+                    + " (env TRIBUTARY_GATEWAY_INSTANCES; default ${DEFAULT-VALUE}).")
+    int instances;
+
+    @Option(names = "--max-inflight-per-connection",
+            defaultValue = "${env:TRIBUTARY_MAX_INFLIGHT_PER_CONNECTION:-64}",
+            description = "Unacknowledged QoS 1 publishes per connection (MQTT 5 Receive Maximum; default ${DEFAULT-VALUE}).")
+    int maxInFlightPerConnection;
+
+    @Option(names = "--max-inflight-bytes", defaultValue = "${env:TRIBUTARY_MAX_INFLIGHT_BYTES:-33554432}",
+            description = "Bytes waiting for Kafka's acknowledgement at most; beyond it devices get 'quota exceeded'"
+                    + " (default ${DEFAULT-VALUE}).")
+    long maxInFlightBytes;
+
+    @Option(names = "--kafka-linger", defaultValue = "${env:TRIBUTARY_KAFKA_LINGER:-PT0.005S}",
+            description = "Producer linger.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    Duration kafkaLinger;
+
+    @Option(names = "--kafka-max-block", defaultValue = "${env:TRIBUTARY_KAFKA_MAX_BLOCK:-PT1S}",
+            description = "Producer max.block.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    Duration kafkaMaxBlock;
+
+    @Option(names = "--kafka-delivery-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_DELIVERY_TIMEOUT:-PT30S}",
+            description = "Producer delivery.timeout.ms: how long a device may wait for its PUBACK before it gets a"
+                    + " failure (default ${DEFAULT-VALUE}).")
+    Duration kafkaDeliveryTimeout;
+
+    @Option(names = "--kafka-startup-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_STARTUP_TIMEOUT:-PT30S}",
+            description = "How long to wait for Kafka at startup (default ${DEFAULT-VALUE}).")
+    Duration kafkaStartupTimeout;
+
+    @Option(names = "--connect-timeout", defaultValue = "${env:TRIBUTARY_MQTT_CONNECT_TIMEOUT:-PT30S}",
+            description = "Time a new connection has to send CONNECT (default ${DEFAULT-VALUE}).")
+    Duration connectTimeout;
+
+    @Option(names = "--shutdown-timeout", defaultValue = "${env:TRIBUTARY_SHUTDOWN_TIMEOUT:-PT10S}",
+            description = "How long shutdown waits for in-flight Kafka sends (default ${DEFAULT-VALUE}).")
+    Duration shutdownTimeout;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "Extra producer property, repeatable (e.g. security.protocol=SSL).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    /** The validated configuration of the parsed options. */
+    GatewayConfig toConfig() {
+        int verticles = instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances;
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrap, topicPrefix, maxPayloadBytes, verticles,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+    }
+
+    @Override
+    public Integer call() throws InterruptedException {
+        GatewayConfig config;
+        try {
+            config = toConfig();
+        } catch (IllegalArgumentException e) {
+            System.err.println("Invalid configuration: " + e.getMessage());
+            return CommandLine.ExitCode.USAGE;
+        }
+        Gateway gateway = new Gateway(config);
+        CountDownLatch stopped = new CountDownLatch(1);
+        Thread hook = new Thread(() -> {
+            LOG.info("Shutdown requested");
+            gateway.close();
+            stopped.countDown();
+        }, "gateway-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        try {
+            gateway.start().toCompletableFuture().join();
+        } catch (RuntimeException e) {
+            // The gateway logged why already; the stack trace only helps when debugging.
+            LOG.debug("Gateway did not start", e.getCause() != null ? e.getCause() : e);
+            Runtime.getRuntime().removeShutdownHook(hook);
+            gateway.close();
+            return 1;
+        }
+        stopped.await();
+        return CommandLine.ExitCode.OK;
+    }
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new GatewayMain()).execute(args);
+        if (exit != CommandLine.ExitCode.OK) {
+            System.exit(exit);
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.tributary.gateway;
+
+import java.util.Map;
+
+/**
+ * The gateway's counters. Implementations must be thread-safe: every event loop and the Kafka I/O thread record into
+ * one instance. {@link #NOOP} records nothing.
+ */
+public interface GatewayMetrics {
+
+    /** Records nothing; its snapshot is all zeros. */
+    GatewayMetrics NOOP = new GatewayMetrics() {
+        @Override
+        public void connectionAccepted() {
+        }
+
+        @Override
+        public void connectionRefused() {
+        }
+
+        @Override
+        public void connectionClosed() {
+        }
+
+        @Override
+        public void telemetryAccepted(int readings) {
+        }
+
+        @Override
+        public void statusAccepted() {
+        }
+
+        @Override
+        public void rejected(RejectReason reason) {
+        }
+
+        @Override
+        public void kafkaSendFailed() {
+        }
+
+        @Override
+        public void deadLetterFailed() {
+        }
+
+        @Override
+        public void kafkaSendStarted() {
+        }
+
+        @Override
+        public void kafkaSendFinished() {
+        }
+
+        @Override
+        public Snapshot snapshot() {
+            return new Snapshot(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
+        }
+    };
+
+    /** A device's CONNECT was accepted. */
+    void connectionAccepted();
+
+    /** A device's CONNECT was refused (bad identity, or the gateway is shutting down). */
+    void connectionRefused();
+
+    /** An accepted connection ended, for whatever reason. */
+    void connectionClosed();
+
+    /** A telemetry batch with {@code readings} readings was acknowledged by Kafka. */
+    void telemetryAccepted(int readings);
+
+    /** A status message was acknowledged by Kafka. */
+    void statusAccepted();
+
+    /** A packet was refused for {@code reason}. */
+    void rejected(RejectReason reason);
+
+    /** Kafka did not take a telemetry or status record (the device got no success acknowledgement). */
+    void kafkaSendFailed();
+
+    /** Kafka did not take a dead-letter record. */
+    void deadLetterFailed();
+
+    /** A record was handed to the Kafka producer. */
+    void kafkaSendStarted();
+
+    /** A record handed to the Kafka producer has its outcome (success or failure). */
+    void kafkaSendFinished();
+
+    /** The current values. */
+    Snapshot snapshot();
+
+    /**
+     * The counters at one moment.
+     *
+     * @param connectionsAccepted CONNECTs accepted since start
+     * @param connectionsRefused CONNECTs refused since start
+     * @param connectionsOpen connections open now
+     * @param telemetryBatchesAccepted telemetry batches Kafka acknowledged
+     * @param readingsAccepted readings in those batches
+     * @param statusMessagesAccepted status messages Kafka acknowledged
+     * @param rejectionsTotal all rejections
+     * @param rejectionsByReason rejections by {@link RejectReason#code()}; reasons never seen are absent
+     * @param kafkaSendFailures telemetry and status records Kafka did not take
+     * @param deadLetterFailures dead-letter records Kafka did not take
+     * @param kafkaInFlight records handed to the producer and still waiting for their outcome
+     */
+    record Snapshot(long connectionsAccepted, long connectionsRefused, long connectionsOpen,
+            long telemetryBatchesAccepted, long readingsAccepted, long statusMessagesAccepted, long rejectionsTotal,
+            Map<String, Long> rejectionsByReason, long kafkaSendFailures, long deadLetterFailures, long kafkaInFlight) {
+
+        public Snapshot {
+            rejectionsByReason = Map.copyOf(rejectionsByReason);
+        }
+
+        /** Rejections counted for {@code reason}. */
+        public long rejections(RejectReason reason) {
+            return rejectionsByReason.getOrDefault(reason.code(), 0L);
+        }
+    }
+}

@@ -1,0 +1,48 @@
+package io.tributary.gateway;
+
+/**
+ * Why the gateway refused a device's packet. The {@link #code()} is the short kebab-case code that goes into the
+ * dead-letter header {@code tributary.reason} and labels the rejection counter.
+ */
+public enum RejectReason {
+    /** The telemetry payload does not parse as a {@code ReadingBatch}, or a reading in it is unusable. */
+    PAYLOAD_FORMAT_INVALID("payload-format-invalid", true),
+    /** The batch's {@code device_id} differs from the device id in the MQTT topic. */
+    DEVICE_ID_MISMATCH("device-id-mismatch", true),
+    /** The batch holds no reading. */
+    EMPTY_BATCH("empty-batch", true),
+    /** The payload is larger than the configured maximum payload size. */
+    PAYLOAD_TOO_LARGE("payload-too-large", true),
+    /** The whole MQTT packet exceeded the server's maximum packet size; the payload was discarded while decoding. */
+    PACKET_TOO_LARGE("packet-too-large", false),
+    /** The packet could not be decoded as MQTT. */
+    MALFORMED_PACKET("malformed-packet", false),
+    /** A publish to another device's topic. */
+    NOT_AUTHORIZED("not-authorized", false),
+    /** A publish to a topic the gateway does not serve. */
+    TOPIC_NOT_ALLOWED("topic-not-allowed", false),
+    /** A QoS 2 publish: the gateway supports QoS 0 and 1 only. */
+    QOS_NOT_SUPPORTED("qos-not-supported", false),
+    /** The device has more unacknowledged QoS 1 publishes in flight than the gateway allows per connection. */
+    RECEIVE_MAXIMUM_EXCEEDED("receive-maximum-exceeded", false),
+    /** The gateway has too much data in flight to Kafka; the device should retry later. */
+    GATEWAY_OVERLOADED("gateway-overloaded", false);
+
+    private final String code;
+    private final boolean deadLettered;
+
+    RejectReason(String code, boolean deadLettered) {
+        this.code = code;
+        this.deadLettered = deadLettered;
+    }
+
+    /** The kebab-case reason code, e.g. {@code payload-format-invalid}. */
+    public String code() {
+        return code;
+    }
+
+    /** Whether a payload rejected for this reason is written to the dead-letter topic. */
+    public boolean deadLettered() {
+        return deadLettered;
+    }
+}

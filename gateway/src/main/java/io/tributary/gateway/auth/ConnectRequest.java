@@ -1,0 +1,22 @@
+package io.tributary.gateway.auth;
+
+/**
+ * What a device presented in its CONNECT.
+ *
+ * @param clientId the MQTT client identifier; may be empty
+ * @param username the MQTT user name, or null
+ * @param password the MQTT password, or null
+ * @param protocolVersion 4 for MQTT 3.1.1, 5 for MQTT 5
+ * @param remoteAddress the peer address, for logs
+ */
+public record ConnectRequest(String clientId, String username, String password, int protocolVersion,
+        String remoteAddress) {
+
+    /** Never prints the password. */
+    @Override
+    public String toString() {
+        return "ConnectRequest[clientId=" + clientId + ", username=" + username + ", password="
+                + (password == null ? "none" : "***") + ", protocolVersion=" + protocolVersion + ", remoteAddress="
+                + remoteAddress + "]";
+    }
+}

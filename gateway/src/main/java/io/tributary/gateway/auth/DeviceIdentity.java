@@ -1,0 +1,16 @@
+package io.tributary.gateway.auth;
+
+import io.tributary.gateway.routing.DeviceIds;
+
+/**
+ * Who is on the other end of a connection, as established at CONNECT. The device may publish only to its own topics.
+ *
+ * @param deviceId a valid device id ({@link DeviceIds#isValid})
+ */
+public record DeviceIdentity(String deviceId) {
+    public DeviceIdentity {
+        if (!DeviceIds.isValid(deviceId)) {
+            throw new IllegalArgumentException("invalid device id '" + deviceId + "'");
+        }
+    }
+}

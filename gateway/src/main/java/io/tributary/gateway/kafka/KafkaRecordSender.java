@@ -1,0 +1,189 @@
+package io.tributary.gateway.kafka;
+
+import io.tributary.gateway.GatewayMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link RecordSender} on one shared, thread-safe Kafka producer ({@code kafka-clients}, not the Vert.x wrapper).
+ *
+ * <p>{@code KafkaProducer.send()} blocks in two cases: topic metadata is unknown, or the producer's buffer is full.
+ * Neither may happen on an event loop, so: {@link #warmUp} fetches the topics' metadata before the MQTT server
+ * listens and {@link #keepWarm} keeps it from expiring (both on a worker thread); and an admission limit on the bytes
+ * in flight, well below {@code buffer.memory}, refuses records with {@link GatewayOverloadedException} before the
+ * buffer could fill. {@code max.block.ms} stays as the bounded safety net.
+ *
+ * <p>The producer's callback runs on Kafka's I/O thread; the outcome is handed back to the sending Vert.x context
+ * with {@code runOnContext}, so callers only ever touch their MQTT endpoint on its own event loop.
+ */
+public final class KafkaRecordSender implements RecordSender, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaRecordSender.class);
+    private static final int RECORD_OVERHEAD_BYTES = 70;
+
+    private final Producer<String, byte[]> producer;
+    private final long maxInFlightBytes;
+    private final GatewayMetrics metrics;
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    private final AtomicLong inFlightRecords = new AtomicLong();
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    /**
+     * @param producer the shared producer; this sender owns it and closes it
+     * @param maxInFlightBytes bytes that may wait for Kafka's acknowledgement at once
+     * @param metrics where in-flight records are counted
+     */
+    public KafkaRecordSender(Producer<String, byte[]> producer, long maxInFlightBytes, GatewayMetrics metrics) {
+        this.producer = producer;
+        this.maxInFlightBytes = maxInFlightBytes;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
+        long size = sizeOf(record);
+        long after = inFlightBytes.addAndGet(size);
+        if (after > maxInFlightBytes && after != size) {
+            inFlightBytes.addAndGet(-size);
+            return Future.failedFuture(new GatewayOverloadedException(
+                    "more than " + maxInFlightBytes + " bytes in flight to Kafka"));
+        }
+        Context context = Vertx.currentContext();
+        Promise<RecordMetadata> promise = Promise.promise();
+        InFlight inFlight = new InFlight(size);
+        inFlightRecords.incrementAndGet();
+        metrics.kafkaSendStarted();
+        try {
+            producer.send(record, (metadata, error) -> {
+                if (context == null) {
+                    inFlight.finish(promise, metadata, error);
+                } else {
+                    context.runOnContext(v -> inFlight.finish(promise, metadata, error));
+                }
+            });
+        } catch (KafkaException | IllegalStateException e) {
+            // Thrown before the record was accepted (producer closed, serialization, interrupt): no callback follows.
+            inFlight.finish(promise, null, e);
+        }
+        return promise.future();
+    }
+
+    /** Records handed to the producer and still without outcome. */
+    public long inFlightRecords() {
+        return inFlightRecords.get();
+    }
+
+    /**
+     * Fetches the metadata of {@code topics}, retrying until {@code timeout}. Blocks: call it on a worker thread.
+     *
+     * @throws KafkaUnavailableException when Kafka is unreachable or a topic unknown after {@code timeout}
+     */
+    public void warmUp(Collection<String> topics, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String topic : topics) {
+            RuntimeException last = null;
+            while (true) {
+                try {
+                    List<PartitionInfo> partitions = producer.partitionsFor(topic);
+                    if (!partitions.isEmpty()) {
+                        LOG.debug("Kafka topic ready [topic: {}, partitions: {}]", topic, partitions.size());
+                        break;
+                    }
+                } catch (RetriableException e) {
+                    last = e;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new KafkaUnavailableException("Kafka did not provide metadata for topic '" + topic
+                            + "' within " + timeout.toMillis() + " ms (is Kafka reachable and the topic created?)",
+                            last);
+                }
+            }
+        }
+    }
+
+    /**
+     * Touches the metadata of {@code topics} so the producer keeps it (it forgets topics idle for
+     * {@code metadata.max.idle.ms}, and the next send would block to fetch it again). Blocks at most
+     * {@code max.block.ms} per topic: call it on a worker thread. Failures are logged, never thrown.
+     */
+    public void keepWarm(Collection<String> topics) {
+        for (String topic : topics) {
+            if (closed.get()) {
+                return;
+            }
+            try {
+                producer.partitionsFor(topic);
+            } catch (KafkaException e) {
+                LOG.warn("Could not refresh Kafka metadata [topic: {}]: {}", topic, e.toString());
+            }
+        }
+    }
+
+    /** Flushes and closes the producer, waiting at most {@code timeout}. Idempotent. */
+    public void close(Duration timeout) {
+        if (closed.compareAndSet(false, true)) {
+            producer.close(timeout);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+
+    private static long sizeOf(ProducerRecord<String, byte[]> record) {
+        long size = RECORD_OVERHEAD_BYTES;
+        if (record.key() != null) {
+            size += record.key().length() * 3L; // UTF-8 upper bound, without encoding it twice
+        }
+        if (record.value() != null) {
+            size += record.value().length;
+        }
+        for (Header header : record.headers()) {
+            size += header.key().getBytes(StandardCharsets.UTF_8).length
+                    + (header.value() == null ? 0 : header.value().length);
+        }
+        return size;
+    }
+
+    /** One record's accounting; finished exactly once whatever path reports the outcome. */
+    private final class InFlight {
+        private final long size;
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        InFlight(long size) {
+            this.size = size;
+        }
+
+        void finish(Promise<RecordMetadata> promise, RecordMetadata metadata, Throwable error) {
+            if (!finished.compareAndSet(false, true)) {
+                return;
+            }
+            inFlightBytes.addAndGet(-size);
+            inFlightRecords.decrementAndGet();
+            metrics.kafkaSendFinished();
+            if (error == null) {
+                promise.tryComplete(metadata);
+            } else {
+                promise.tryFail(error);
+            }
+        }
+    }
+}

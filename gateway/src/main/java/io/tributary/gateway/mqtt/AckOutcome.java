@@ -1,0 +1,64 @@
+package io.tributary.gateway.mqtt;
+
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.tributary.gateway.RejectReason;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+
+/**
+ * How one PUBLISH is answered. MQTT 5 gets the reason code; MQTT 3.1.1 has only success or a closed connection, so
+ * every non-success answer closes its connection (the device re-sends after reconnecting).
+ */
+sealed interface AckOutcome {
+
+    /** A PUBACK with {@code code}; {@code reason} becomes the MQTT 5 Reason String (may be null). */
+    record PubAck(MqttPubAckReasonCode code, String reason) implements AckOutcome {
+    }
+
+    /** End the connection: MQTT 5 with a DISCONNECT carrying {@code code}, MQTT 3.1.1 by closing it. */
+    record Disconnect(MqttDisconnectReasonCode code, String reason) implements AckOutcome {
+    }
+
+    AckOutcome SUCCESS = new PubAck(MqttPubAckReasonCode.SUCCESS, null);
+
+    /** The answer to a publish refused for {@code reason}. */
+    static AckOutcome rejected(RejectReason reason, String detail) {
+        switch (reason) {
+            case PAYLOAD_FORMAT_INVALID:
+            case DEVICE_ID_MISMATCH:
+            case EMPTY_BATCH:
+            case PAYLOAD_TOO_LARGE:
+                // PUBACK cannot carry 0x95 (packet too large); packets above the Maximum Packet Size announced in
+                // CONNACK get DISCONNECT 0x95 instead (PACKET_TOO_LARGE). A payload over the payload limit but
+                // inside the packet limit is a payload the gateway will not take: 0x99, so the device drops it
+                // rather than re-sending it forever.
+                return new PubAck(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, detail);
+            case NOT_AUTHORIZED:
+            case TOPIC_NOT_ALLOWED:
+                return new PubAck(MqttPubAckReasonCode.NOT_AUTHORIZED, detail);
+            case GATEWAY_OVERLOADED:
+                return new PubAck(MqttPubAckReasonCode.QUOTA_EXCEEDED, detail);
+            case QOS_NOT_SUPPORTED:
+                return new Disconnect(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED, detail);
+            case RECEIVE_MAXIMUM_EXCEEDED:
+                return new Disconnect(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, detail);
+            case PACKET_TOO_LARGE:
+                return new Disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, detail);
+            case MALFORMED_PACKET:
+                return new Disconnect(MqttDisconnectReasonCode.MALFORMED_PACKET, detail);
+            default:
+                throw new IllegalArgumentException("no MQTT answer for " + reason);
+        }
+    }
+
+    /** MQTT 5 properties carrying {@code reason} as Reason String, or none. */
+    static MqttProperties reasonProperties(String reason, boolean allowed) {
+        if (reason == null || !allowed) {
+            return MqttProperties.NO_PROPERTIES;
+        }
+        MqttProperties properties = new MqttProperties();
+        String text = reason.length() <= 120 ? reason : reason.substring(0, 120) + "...";
+        properties.add(new MqttProperties.StringProperty(MqttProperties.REASON_STRING, text));
+        return properties;
+    }
+}

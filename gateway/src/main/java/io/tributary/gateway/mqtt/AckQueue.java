@@ -1,0 +1,70 @@
+package io.tributary.gateway.mqtt;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * Keeps one connection's acknowledgements in the order its PUBLISHes arrived, as MQTT requires for QoS 1 (3.1.1
+ * section 4.6, 5.0 section 4.6), although their Kafka outcomes arrive in any order. Not thread-safe: one connection's
+ * queue lives on that connection's event loop.
+ *
+ * @param <O> the outcome type
+ */
+final class AckQueue<O> {
+
+    /** One PUBLISH awaiting its outcome. */
+    static final class Slot<O> {
+        private final int packetId;
+        private O outcome;
+
+        private Slot(int packetId) {
+            this.packetId = packetId;
+        }
+
+        int packetId() {
+            return packetId;
+        }
+
+        O outcome() {
+            return outcome;
+        }
+    }
+
+    private final ArrayDeque<Slot<O>> slots = new ArrayDeque<>();
+
+    /** Appends a slot for the PUBLISH with {@code packetId}. */
+    Slot<O> add(int packetId) {
+        Slot<O> slot = new Slot<>(packetId);
+        slots.addLast(slot);
+        return slot;
+    }
+
+    /**
+     * Sets the outcome of {@code slot} and returns the slots now ready to be answered, in arrival order: the leading
+     * run of slots that have outcomes. They are removed from the queue. A slot completed twice keeps its first
+     * outcome; a slot no longer queued (after {@link #clear()}) is ignored.
+     */
+    List<Slot<O>> complete(Slot<O> slot, O outcome) {
+        Objects.requireNonNull(outcome, "outcome");
+        if (slot.outcome == null) {
+            slot.outcome = outcome;
+        }
+        List<Slot<O>> ready = new ArrayList<>(1);
+        while (!slots.isEmpty() && slots.peekFirst().outcome != null) {
+            ready.add(slots.pollFirst());
+        }
+        return ready;
+    }
+
+    /** Slots waiting, answered or not yet. */
+    int size() {
+        return slots.size();
+    }
+
+    /** Forgets every slot (the connection is gone; nothing can be answered any more). */
+    void clear() {
+        slots.clear();
+    }
+}

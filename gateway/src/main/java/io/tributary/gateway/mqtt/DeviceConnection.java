@@ -1,0 +1,440 @@
+package io.tributary.gateway.mqtt;
+
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.mqtt.MqttProperties;
+import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
+import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
+import io.netty.handler.codec.mqtt.MqttQoS;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.RejectReason;
+import io.tributary.gateway.auth.DeviceIdentity;
+import io.tributary.gateway.kafka.GatewayOverloadedException;
+import io.tributary.gateway.kafka.KafkaRecords;
+import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.routing.PublishRoute;
+import io.tributary.gateway.routing.PublishRouter;
+import io.tributary.gateway.validation.TelemetryValidator;
+import io.tributary.gateway.validation.ValidationResult;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Future;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttTopicSubscription;
+import io.vertx.mqtt.MqttWill;
+import io.vertx.mqtt.messages.MqttDisconnectMessage;
+import io.vertx.mqtt.messages.MqttPublishMessage;
+import io.vertx.mqtt.messages.MqttSubscribeMessage;
+import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
+import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
+import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
+import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
+import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One accepted device connection. Lives on the event loop of the verticle that accepted it: every method runs there,
+ * Kafka outcomes included ({@link RecordSender} completes on the caller's context), so nothing here is shared.
+ *
+ * <p>Each QoS 1 PUBLISH gets a slot in an {@link AckQueue}; its answer (PUBACK success only after Kafka acknowledged,
+ * or a reason code) is written when all earlier publishes of this connection have theirs, and only while the device is
+ * still connected.
+ */
+final class DeviceConnection {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeviceConnection.class);
+
+    private final MqttEndpoint endpoint;
+    private final String deviceId;
+    private final boolean mqtt5;
+    private final boolean reasonStringsOnPubAck;
+    private final MqttSettings settings;
+    private final RecordSender sender;
+    private final TelemetryValidator validator;
+    private final GatewayMetrics metrics;
+    private final RateLimitedLog deviceEvents;
+    private final BooleanSupplier draining;
+    private final Consumer<DeviceConnection> onClosed;
+    private final AckQueue<AckOutcome> acks = new AckQueue<>();
+
+    /** A fatal answer is queued: later publishes are ignored, the connection ends when the queue reaches it. */
+    private boolean closing;
+    private boolean closed;
+    /** The device ended the session with a normal DISCONNECT: its will is discarded. */
+    private boolean willDiscarded;
+
+    DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttSettings settings, RecordSender sender,
+            TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents,
+            BooleanSupplier draining, Consumer<DeviceConnection> onClosed) {
+        this.endpoint = endpoint;
+        this.deviceId = identity.deviceId();
+        this.mqtt5 = endpoint.protocolVersion() >= MqttVersion.MQTT_5.protocolLevel();
+        this.reasonStringsOnPubAck = mqtt5 && problemInformationRequested(endpoint.connectProperties());
+        this.settings = settings;
+        this.sender = sender;
+        this.validator = validator;
+        this.metrics = metrics;
+        this.deviceEvents = deviceEvents;
+        this.draining = draining;
+        this.onClosed = onClosed;
+    }
+
+    String deviceId() {
+        return deviceId;
+    }
+
+    /** Installs the handlers and sends CONNACK (MQTT 5: with the server's limits). */
+    void accept() {
+        endpoint.publishAutoAck(false);
+        endpoint.subscriptionAutoAck(false);
+        endpoint.publishHandler(this::onPublish);
+        endpoint.subscribeHandler(this::onSubscribe);
+        endpoint.unsubscribeHandler(this::onUnsubscribe);
+        endpoint.disconnectMessageHandler(this::onDisconnectMessage);
+        endpoint.exceptionHandler(this::onException);
+        endpoint.closeHandler(v -> onClose());
+        if (mqtt5) {
+            endpoint.accept(false, connackProperties());
+        } else {
+            endpoint.accept(false);
+        }
+        metrics.connectionAccepted();
+        LOG.debug("Device connected [device: {}, protocol: {}, remote: {}]", deviceId, endpoint.protocolVersion(),
+                endpoint.remoteAddress());
+    }
+
+    /** Ends the connection because the gateway shuts down (MQTT 5: DISCONNECT 0x8B). */
+    void shutDown() {
+        disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
+    }
+
+    private MqttProperties connackProperties() {
+        MqttProperties properties = new MqttProperties();
+        properties.add(new IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, settings.maxPacketBytes()));
+        properties.add(new IntegerProperty(MqttProperties.RECEIVE_MAXIMUM,
+                settings.maxInFlightPerConnection()));
+        properties.add(new IntegerProperty(MqttProperties.MAXIMUM_QOS, 1));
+        properties.add(new IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
+        properties.add(new IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
+        if (endpoint.clientIdentifier() == null || endpoint.clientIdentifier().isEmpty()) {
+            properties.add(new StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, deviceId));
+        }
+        return properties;
+    }
+
+    // ---- PUBLISH ------------------------------------------------------------------------------------------------
+
+    private void onPublish(MqttPublishMessage message) {
+        try {
+            handlePublish(message);
+        } catch (RuntimeException e) {
+            // A bug must not leave the device waiting for an answer that never comes.
+            LOG.error("Failed to handle a publish, closing the connection [device: {}]", deviceId, e);
+            closing = true;
+            disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "internal error");
+        }
+    }
+
+    private void handlePublish(MqttPublishMessage message) {
+        if (closing || closed) {
+            return;
+        }
+        if (draining.getAsBoolean()) {
+            // Neither forwarded nor acknowledged: the device keeps it and re-sends after reconnecting.
+            return;
+        }
+        String topic = message.topicName();
+        if (message.qosLevel() == MqttQoS.EXACTLY_ONCE) {
+            fatal(RejectReason.QOS_NOT_SUPPORTED, "QoS 2 is not supported (maximum QoS is 1) on '"
+                    + abbreviate(topic) + "'");
+            return;
+        }
+        boolean qos1 = message.qosLevel() == MqttQoS.AT_LEAST_ONCE;
+        if (qos1 && acks.size() >= settings.maxInFlightPerConnection()) {
+            fatal(RejectReason.RECEIVE_MAXIMUM_EXCEEDED, "more than " + settings.maxInFlightPerConnection()
+                    + " unacknowledged QoS 1 publishes");
+            return;
+        }
+        AckQueue.Slot<AckOutcome> slot = qos1 ? acks.add(message.messageId()) : null;
+        byte[] payload = message.payload().getBytes();
+
+        PublishRoute route = PublishRouter.route(deviceId, topic);
+        if (route instanceof PublishRoute.Refused) {
+            PublishRoute.Refused refused = (PublishRoute.Refused) route;
+            reject(slot, refused.reason(), refused.detail());
+            return;
+        }
+        var tooLarge = validator.checkSize(payload.length);
+        if (tooLarge.isPresent()) {
+            rejectToDeadLetter(slot, topic, tooLarge.get(), payload);
+            return;
+        }
+        if (route instanceof PublishRoute.Telemetry) {
+            ValidationResult result = validator.validate(deviceId, payload);
+            if (result instanceof ValidationResult.Invalid) {
+                rejectToDeadLetter(slot, topic, (ValidationResult.Invalid) result, payload);
+                return;
+            }
+            int readings = ((ValidationResult.Valid) result).batch().getReadingsCount();
+            forward(slot, KafkaRecords.telemetry(settings.telemetryTopic(), deviceId, payload),
+                    () -> metrics.telemetryAccepted(readings));
+        } else {
+            forward(slot, KafkaRecords.status(settings.deviceStatusTopic(), deviceId, topic, payload),
+                    metrics::statusAccepted);
+        }
+    }
+
+    private void forward(AckQueue.Slot<AckOutcome> slot, ProducerRecord<String, byte[]> record, Runnable accepted) {
+        sender.send(record).onComplete(result -> {
+            if (result.succeeded()) {
+                accepted.run();
+                answer(slot, AckOutcome.SUCCESS);
+            } else {
+                answer(slot, sendFailure(result, "forward to " + record.topic()));
+            }
+        });
+    }
+
+    /** Refuses without dead-lettering: topic refusals carry no payload worth keeping. */
+    private void reject(AckQueue.Slot<AckOutcome> slot, RejectReason reason, String detail) {
+        metrics.rejected(reason);
+        deviceEvents.log("Publish rejected: " + reason.code(), deviceId, detail);
+        answer(slot, AckOutcome.rejected(reason, detail));
+    }
+
+    /**
+     * Refuses a payload and keeps it on the dead-letter topic. The refusal is answered after Kafka took the dead
+     * letter; if it did not, the device gets a retryable failure instead, so no payload vanishes without a trace.
+     */
+    private void rejectToDeadLetter(AckQueue.Slot<AckOutcome> slot, String topic, ValidationResult.Invalid invalid,
+            byte[] payload) {
+        metrics.rejected(invalid.reason());
+        deviceEvents.log("Publish rejected: " + invalid.reason().code(), deviceId, invalid.detail());
+        ProducerRecord<String, byte[]> record = KafkaRecords.deadLetter(settings.deadLetterTopic(), deviceId, topic,
+                invalid.reason(), invalid.detail(), payload);
+        sender.send(record).onComplete(result -> {
+            if (result.succeeded()) {
+                answer(slot, AckOutcome.rejected(invalid.reason(), invalid.detail()));
+            } else {
+                metrics.deadLetterFailed();
+                answer(slot, sendFailure(result, "dead-letter"));
+            }
+        });
+    }
+
+    private AckOutcome sendFailure(AsyncResult<RecordMetadata> result, String what) {
+        Throwable cause = result.cause();
+        if (cause instanceof GatewayOverloadedException) {
+            metrics.rejected(RejectReason.GATEWAY_OVERLOADED);
+            deviceEvents.log("Publish refused: gateway overloaded", deviceId, cause.getMessage());
+            return AckOutcome.rejected(RejectReason.GATEWAY_OVERLOADED, "gateway overloaded, retry later");
+        }
+        metrics.kafkaSendFailed();
+        deviceEvents.log("Kafka send failed", deviceId, what + ": " + cause);
+        return new AckOutcome.PubAck(MqttPubAckReasonCode.UNSPECIFIED_ERROR, "not stored, retry later");
+    }
+
+    /** A violation that ends the connection once the answers queued before it are out. */
+    private void fatal(RejectReason reason, String detail) {
+        metrics.rejected(reason);
+        deviceEvents.log("Connection ended: " + reason.code(), deviceId, detail);
+        closing = true;
+        answer(acks.add(0), AckOutcome.rejected(reason, detail));
+    }
+
+    private void answer(AckQueue.Slot<AckOutcome> slot, AckOutcome outcome) {
+        if (slot == null || closed) {
+            return; // QoS 0 has no answer; a closed connection cannot get one
+        }
+        for (AckQueue.Slot<AckOutcome> ready : acks.complete(slot, outcome)) {
+            if (closed || !endpoint.isConnected()) {
+                acks.clear();
+                return;
+            }
+            if (!write(ready.packetId(), ready.outcome())) {
+                acks.clear();
+                return;
+            }
+        }
+    }
+
+    /** Writes one answer; returns false when the connection ends with it. */
+    private boolean write(int packetId, AckOutcome outcome) {
+        if (outcome instanceof AckOutcome.Disconnect) {
+            AckOutcome.Disconnect disconnect = (AckOutcome.Disconnect) outcome;
+            disconnect(disconnect.code(), disconnect.reason());
+            return false;
+        }
+        AckOutcome.PubAck ack = (AckOutcome.PubAck) outcome;
+        try {
+            if (mqtt5) {
+                endpoint.publishAcknowledge(packetId, ack.code(),
+                        AckOutcome.reasonProperties(ack.reason(), reasonStringsOnPubAck));
+                return true;
+            }
+            if (ack.code() == MqttPubAckReasonCode.SUCCESS) {
+                endpoint.publishAcknowledge(packetId);
+                return true;
+            }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("Could not acknowledge, connection gone [device: {}]", deviceId, e);
+            return false;
+        }
+        // MQTT 3.1.1 has no negative PUBACK: closing tells the device the publish was not taken.
+        closeQuietly();
+        return false;
+    }
+
+    private void disconnect(MqttDisconnectReasonCode code, String reason) {
+        if (closed || !endpoint.isConnected()) {
+            return;
+        }
+        try {
+            if (mqtt5) {
+                endpoint.disconnect(code, AckOutcome.reasonProperties(reason, true));
+            } else {
+                endpoint.close();
+            }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("Connection already gone [device: {}]", deviceId, e);
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (endpoint.isConnected()) {
+                endpoint.close();
+            }
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("Connection already gone [device: {}]", deviceId, e);
+        }
+    }
+
+    // ---- SUBSCRIBE, DISCONNECT, errors, close ---------------------------------------------------------------------
+
+    /**
+     * A device may subscribe to its own configuration topic ({@code devices/{id}/config}, QoS at most 1); nothing is
+     * published there yet. Every other filter is refused.
+     */
+    private void onSubscribe(MqttSubscribeMessage message) {
+        String own = PublishRouter.DEVICES + "/" + deviceId + "/config";
+        List<MqttSubAckReasonCode> codes = new ArrayList<>();
+        for (MqttTopicSubscription subscription : message.topicSubscriptions()) {
+            if (own.equals(subscription.topicName())) {
+                codes.add(subscription.qualityOfService() == MqttQoS.AT_MOST_ONCE
+                        ? MqttSubAckReasonCode.GRANTED_QOS0 : MqttSubAckReasonCode.GRANTED_QOS1);
+            } else {
+                metrics.rejected(RejectReason.NOT_AUTHORIZED);
+                deviceEvents.log("Subscription refused", deviceId,
+                        "may not subscribe to '" + abbreviate(subscription.topicName()) + "'");
+                codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
+            }
+        }
+        MqttVersion version = mqtt5 ? MqttVersion.MQTT_5 : MqttVersion.MQTT_3_1_1;
+        codes.replaceAll(code -> code.limitForMqttVersion(version));
+        try {
+            endpoint.subscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("Could not acknowledge subscription [device: {}]", deviceId, e);
+        }
+    }
+
+    private void onUnsubscribe(MqttUnsubscribeMessage message) {
+        List<MqttUnsubAckReasonCode> codes = new ArrayList<>();
+        if (mqtt5) {
+            message.topics().forEach(t -> codes.add(MqttUnsubAckReasonCode.SUCCESS));
+        }
+        try {
+            endpoint.unsubscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("Could not acknowledge unsubscription [device: {}]", deviceId, e);
+        }
+    }
+
+    private void onDisconnectMessage(MqttDisconnectMessage message) {
+        // MQTT 5 reason 0x04 asks the server to publish the will although the DISCONNECT is orderly.
+        willDiscarded = message.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
+    }
+
+    private void onException(Throwable error) {
+        Throwable cause = error instanceof DecoderException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof TooLongFrameException) {
+            fatal(RejectReason.PACKET_TOO_LARGE, "packet larger than the maximum of " + settings.maxPacketBytes()
+                    + " bytes");
+        } else if (error instanceof DecoderException) {
+            fatal(RejectReason.MALFORMED_PACKET, "undecodable packet: " + cause.getMessage());
+        } else if (error instanceof IOException) {
+            LOG.debug("Connection error [device: {}]: {}", deviceId, error.toString());
+        } else {
+            deviceEvents.log("Connection error", deviceId, error.toString());
+        }
+    }
+
+    private void onClose() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        acks.clear();
+        metrics.connectionClosed();
+        LOG.debug("Device disconnected [device: {}]", deviceId);
+        if (!willDiscarded) {
+            forwardWill(endpoint.will());
+        }
+        onClosed.accept(this);
+    }
+
+    /**
+     * Publishes the device's last will when the connection ended without a normal DISCONNECT; only a will on the
+     * device's own status topic is taken.
+     */
+    private void forwardWill(MqttWill will) {
+        if (will == null || !will.isWillFlag()) {
+            return;
+        }
+        String topic = will.getWillTopic();
+        byte[] payload = will.getWillMessage() == null ? new byte[0] : will.getWillMessage().getBytes();
+        if (!PublishRouter.statusTopic(deviceId).equals(topic)) {
+            metrics.rejected(RejectReason.NOT_AUTHORIZED);
+            deviceEvents.log("Will refused", deviceId, "will topic '" + abbreviate(String.valueOf(topic))
+                    + "' is not the device's status topic");
+            return;
+        }
+        if (validator.checkSize(payload.length).isPresent()) {
+            metrics.rejected(RejectReason.PAYLOAD_TOO_LARGE);
+            deviceEvents.log("Will refused", deviceId, "will payload of " + payload.length + " bytes too large");
+            return;
+        }
+        Future<RecordMetadata> sent = sender.send(
+                KafkaRecords.status(settings.deviceStatusTopic(), deviceId, topic, payload));
+        sent.onComplete(result -> {
+            if (result.succeeded()) {
+                metrics.statusAccepted();
+            } else {
+                metrics.kafkaSendFailed();
+                deviceEvents.log("Kafka send failed", deviceId, "will: " + result.cause());
+            }
+        });
+    }
+
+    private static boolean problemInformationRequested(MqttProperties connectProperties) {
+        if (connectProperties == null) {
+            return true;
+        }
+        MqttProperties.MqttProperty<?> property =
+                connectProperties.getProperty(MqttProperties.REQUEST_PROBLEM_INFORMATION);
+        return property == null || !Integer.valueOf(0).equals(property.value());
+    }
+
+    private static String abbreviate(String text) {
+        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+    }
+}

@@ -1,0 +1,189 @@
+package io.tributary.gateway.mqtt;
+
+import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
+import io.netty.handler.codec.mqtt.MqttVersion;
+import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.auth.ConnectRefusal;
+import io.tributary.gateway.auth.ConnectRefusedException;
+import io.tributary.gateway.auth.ConnectRequest;
+import io.tributary.gateway.auth.DeviceAuthenticator;
+import io.tributary.gateway.auth.DeviceIdentity;
+import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.validation.TelemetryValidator;
+import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.VerticleBase;
+import io.vertx.core.Vertx;
+import io.vertx.mqtt.MqttAuth;
+import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttServer;
+import io.vertx.mqtt.MqttServerOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One MQTT server instance. Several instances listen on the same host and port; Vert.x spreads the connections over
+ * them, each on its own event loop. All instances share the thread-safe {@link RecordSender}, metrics and the
+ * draining flag; each keeps its own connections.
+ */
+public final class MqttGatewayVerticle extends VerticleBase {
+
+    private static final Logger LOG = LoggerFactory.getLogger(MqttGatewayVerticle.class);
+
+    /** Vert.x shares a randomly chosen port among all servers that listen on a negative port. */
+    private static final int SHARED_RANDOM_PORT = -1;
+
+    private final MqttSettings settings;
+    private final DeviceAuthenticator authenticator;
+    private final RecordSender sender;
+    private final GatewayMetrics metrics;
+    private final BooleanSupplier draining;
+    private final TelemetryValidator validator;
+    private final RateLimitedLog deviceEvents;
+    private final Set<DeviceConnection> connections = new LinkedHashSet<>();
+    private MqttServer server;
+    private volatile int actualPort = -1;
+
+    /**
+     * @param settings MQTT settings
+     * @param authenticator decides on CONNECTs
+     * @param sender the shared Kafka sender
+     * @param metrics the shared counters
+     * @param draining true once the gateway shuts down: CONNECTs are refused, PUBLISHes no longer taken
+     * @param deviceLogInterval at most one WARN line per kind of device misbehaviour per interval
+     */
+    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval) {
+        this.settings = settings;
+        this.authenticator = authenticator;
+        this.sender = sender;
+        this.metrics = metrics;
+        this.draining = draining;
+        this.validator = new TelemetryValidator(settings.maxPayloadBytes());
+        this.deviceEvents = new RateLimitedLog(LoggerFactory.getLogger("io.tributary.gateway.devices"),
+                deviceLogInterval);
+    }
+
+    @Override
+    public Future<?> start() {
+        MqttServerOptions options = new MqttServerOptions()
+                .setHost(settings.host())
+                .setMaxMessageSize(settings.maxPacketBytes())
+                .setAutoClientId(false)
+                .setMaxClientIdLength(256)
+                .setTimeoutOnConnect((int) Math.max(1, settings.connectTimeout().toSeconds()));
+        server = MqttServer.create(vertx, options);
+        server.endpointHandler(this::onEndpoint);
+        server.exceptionHandler(e -> LOG.debug("MQTT connection failed before CONNECT: {}", e.toString()));
+        int port = settings.port() == 0 ? SHARED_RANDOM_PORT : settings.port();
+        return server.listen(port, settings.host()).onSuccess(s -> actualPort = s.actualPort());
+    }
+
+    /** Ends every connection (MQTT 5: DISCONNECT 0x8B server shutting down), then closes the server. */
+    @Override
+    public Future<?> stop() {
+        for (DeviceConnection connection : new ArrayList<>(connections)) {
+            connection.shutDown();
+        }
+        connections.clear();
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    /** The port this instance listens on, once started; -1 before. */
+    public int actualPort() {
+        return actualPort;
+    }
+
+    private void onEndpoint(MqttEndpoint endpoint) {
+        boolean mqtt5 = endpoint.protocolVersion() >= MqttVersion.MQTT_5.protocolLevel();
+        if (draining.getAsBoolean()) {
+            refuse(endpoint, mqtt5, ConnectRefusal.SERVER_UNAVAILABLE, "gateway shutting down");
+            return;
+        }
+        MqttAuth auth = endpoint.auth();
+        ConnectRequest request = new ConnectRequest(endpoint.clientIdentifier(),
+                auth == null ? null : auth.getUsername(), auth == null ? null : auth.getPassword(),
+                endpoint.protocolVersion(), String.valueOf(endpoint.remoteAddress()));
+        boolean[] gone = new boolean[1];
+        endpoint.closeHandler(v -> gone[0] = true);
+        Context ctx = this.context;
+        Future<DeviceIdentity> identity;
+        try {
+            identity = authenticator.authenticate(request);
+        } catch (RuntimeException e) {
+            identity = Future.failedFuture(e);
+        }
+        identity.onComplete(result -> {
+            if (Vertx.currentContext() == ctx) {
+                onAuthenticated(endpoint, mqtt5, request, result, gone);
+            } else {
+                ctx.runOnContext(v -> onAuthenticated(endpoint, mqtt5, request, result, gone));
+            }
+        });
+    }
+
+    private void onAuthenticated(MqttEndpoint endpoint, boolean mqtt5, ConnectRequest request,
+            AsyncResult<DeviceIdentity> result, boolean[] gone) {
+        if (gone[0]) {
+            return;
+        }
+        if (result.failed()) {
+            Throwable cause = result.cause();
+            ConnectRefusal refusal = cause instanceof ConnectRefusedException
+                    ? ((ConnectRefusedException) cause).refusal()
+                    : ConnectRefusal.SERVER_UNAVAILABLE;
+            if (!(cause instanceof ConnectRefusedException)) {
+                LOG.warn("Authentication failed, refusing CONNECT [client: {}]", request.clientId(), cause);
+            }
+            refuse(endpoint, mqtt5, refusal, cause.getMessage());
+            return;
+        }
+        if (draining.getAsBoolean()) {
+            refuse(endpoint, mqtt5, ConnectRefusal.SERVER_UNAVAILABLE, "gateway shutting down");
+            return;
+        }
+        DeviceConnection connection = new DeviceConnection(endpoint, result.result(), settings, sender, validator,
+                metrics, deviceEvents, draining, connections::remove);
+        connections.add(connection);
+        try {
+            connection.accept();
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            connections.remove(connection);
+            LOG.debug("Connection gone before CONNACK [device: {}]", connection.deviceId(), e);
+        }
+    }
+
+    private void refuse(MqttEndpoint endpoint, boolean mqtt5, ConnectRefusal refusal, String detail) {
+        metrics.connectionRefused();
+        deviceEvents.log("CONNECT refused: " + refusal, String.valueOf(endpoint.clientIdentifier()), detail);
+        try {
+            endpoint.reject(returnCode(refusal, mqtt5));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("Connection gone before CONNACK", e);
+        }
+    }
+
+    private static MqttConnectReturnCode returnCode(ConnectRefusal refusal, boolean mqtt5) {
+        switch (refusal) {
+            case IDENTIFIER_INVALID:
+                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+            case BAD_CREDENTIALS:
+                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
+            case NOT_AUTHORIZED:
+                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
+            case SERVER_UNAVAILABLE:
+            default:
+                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+        }
+    }
+}

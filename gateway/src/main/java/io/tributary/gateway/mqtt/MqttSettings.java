@@ -1,0 +1,41 @@
+package io.tributary.gateway.mqtt;
+
+import io.tributary.gateway.GatewayConfig;
+import java.time.Duration;
+
+/**
+ * What the MQTT side needs from the configuration.
+ *
+ * @param host interface to bind
+ * @param port port to bind; 0 picks one free port shared by all verticle instances
+ * @param maxPayloadBytes largest payload accepted
+ * @param maxInFlightPerConnection unacknowledged QoS 1 publishes per connection (MQTT 5 Receive Maximum)
+ * @param connectTimeout time a new connection has to send CONNECT
+ * @param telemetryTopic Kafka topic for telemetry
+ * @param deadLetterTopic Kafka topic for rejected payloads
+ * @param deviceStatusTopic Kafka topic for status messages
+ */
+public record MqttSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
+        Duration connectTimeout, String telemetryTopic, String deadLetterTopic, String deviceStatusTopic) {
+
+    /**
+     * Room above {@link #maxPayloadBytes} for the rest of a PUBLISH (topic, packet id, properties). Packets larger
+     * than payload limit plus this are cut off while decoding: MQTT 5 DISCONNECT 0x95, MQTT 3.1.1 close.
+     */
+    public static final int PACKET_HEADROOM_BYTES = 4096;
+
+    /** The settings of {@code config}. */
+    public static MqttSettings from(GatewayConfig config) {
+        return new MqttSettings(config.mqttHost(), config.mqttPort(), config.maxPayloadBytes(),
+                config.maxInFlightPerConnection(), config.connectTimeout(), config.telemetryTopic(),
+                config.deadLetterTopic(), config.deviceStatusTopic());
+    }
+
+    /**
+     * The largest MQTT packet remaining length accepted, announced to MQTT 5 clients as Maximum Packet Size (the
+     * remaining length never exceeds the packet size, so the announcement is conservative).
+     */
+    public int maxPacketBytes() {
+        return maxPayloadBytes + PACKET_HEADROOM_BYTES;
+    }
+}

@@ -1,0 +1,57 @@
+package io.tributary.gateway.mqtt;
+
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+
+/**
+ * Logs events caused by devices so that a misbehaving device cannot flood the log: every event at DEBUG, and per
+ * category at most one WARN line per interval, which says how many events it stands for. Thread-safe.
+ */
+final class RateLimitedLog {
+
+    private final Logger log;
+    private final long intervalNanos;
+    private final LongSupplier nanoClock;
+    private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+
+    RateLimitedLog(Logger log, Duration interval) {
+        this(log, interval, System::nanoTime);
+    }
+
+    RateLimitedLog(Logger log, Duration interval, LongSupplier nanoClock) {
+        this.log = log;
+        this.intervalNanos = interval.toNanos();
+        this.nanoClock = nanoClock;
+    }
+
+    /**
+     * Records one event of {@code category}.
+     *
+     * @return whether a WARN line was written for it
+     */
+    boolean log(String category, String device, String detail) {
+        if (log.isDebugEnabled()) {
+            log.debug("{} [device: {}]: {}", category, device, detail);
+        }
+        Window window = windows.computeIfAbsent(category, c -> new Window());
+        long now = nanoClock.getAsLong();
+        window.count.incrementAndGet();
+        long next = window.nextReport.get();
+        if (now - next >= 0 && window.nextReport.compareAndSet(next, now + intervalNanos)) {
+            long events = window.count.getAndSet(0);
+            log.warn("{} [device: {}, events since the previous report: {}]: {} (more of this kind within {} s are"
+                    + " logged at DEBUG only)", category, device, events, detail, intervalNanos / 1_000_000_000L);
+            return true;
+        }
+        return false;
+    }
+
+    private final class Window {
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong nextReport = new AtomicLong(nanoClock.getAsLong());
+    }
+}

@@ -1,0 +1,79 @@
+package io.tributary.gateway;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class GatewayConfigTest {
+
+    @Test
+    void defaultsFollowTheConventions() {
+        GatewayConfig config = GatewayConfig.defaults();
+
+        assertThat(config.mqttHost()).isEqualTo("0.0.0.0");
+        assertThat(config.mqttPort()).isEqualTo(1883);
+        assertThat(config.topicPrefix()).isEqualTo("tributary.");
+        assertThat(config.maxPayloadBytes()).isEqualTo(256 * 1024);
+        assertThat(config.verticleInstances()).isPositive();
+        assertThat(config.telemetryTopic()).isEqualTo("tributary.telemetry");
+        assertThat(config.deadLetterTopic()).isEqualTo("tributary.deadletter");
+        assertThat(config.deviceStatusTopic()).isEqualTo("tributary.device-status");
+    }
+
+    @Test
+    void witherChangesOneValue() {
+        GatewayConfig config = GatewayConfig.defaults().withMqttPort(0).withTopicPrefix("t1.");
+
+        assertThat(config.mqttPort()).isZero();
+        assertThat(config.telemetryTopic()).isEqualTo("t1.telemetry");
+        assertThat(config.mqttHost()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void raisingThePayloadLimitKeepsInFlightBytesConsistent() {
+        GatewayConfig config = GatewayConfig.defaults().withMaxInFlightBytes(1_000_000).withMaxPayloadBytes(900_000);
+
+        assertThat(config.maxInFlightBytes()).isEqualTo(1_800_000);
+    }
+
+    @Test
+    void rejectsBadValuesNamingTheOption() {
+        GatewayConfig d = GatewayConfig.defaults();
+        assertRejected(() -> d.withMqttPort(70_000), "--mqtt-port");
+        assertRejected(() -> d.withMqttHost(" "), "--mqtt-host");
+        assertRejected(() -> d.withKafkaBootstrapServers(""), "--kafka-bootstrap");
+        assertRejected(() -> d.withTopicPrefix("bad prefix/"), "--topic-prefix");
+        assertRejected(() -> d.withMaxPayloadBytes(0), "--max-payload-bytes");
+        assertRejected(() -> d.withMaxPayloadBytes(GatewayConfig.MAX_PAYLOAD_BYTES_LIMIT + 1), "--max-payload-bytes");
+        assertRejected(() -> d.withVerticleInstances(0), "--instances");
+        assertRejected(() -> d.withMaxInFlightPerConnection(0), "--max-inflight-per-connection");
+        assertRejected(() -> d.withMaxInFlightBytes(10), "--max-inflight-bytes");
+        assertRejected(() -> d.withKafkaLinger(Duration.ofMillis(-1)), "--kafka-linger");
+        assertRejected(() -> d.withKafkaDeliveryTimeout(Duration.ofMillis(50)), "--kafka-delivery-timeout");
+        assertRejected(() -> d.withShutdownTimeout(null), "--shutdown-timeout");
+        assertRejected(() -> d.withKafkaProperties(Map.of("acks", "1")), "--kafka-property");
+        assertRejected(() -> d.withKafkaProperties(Map.of("enable.idempotence", "false")), "enable.idempotence");
+    }
+
+    @Test
+    void copiesKafkaProperties() {
+        Map<String, String> props = new HashMap<>(Map.of("security.protocol", "SSL"));
+        GatewayConfig config = GatewayConfig.defaults().withKafkaProperties(props);
+        props.put("other", "x");
+
+        assertThat(config.kafkaProperties()).containsOnlyKeys("security.protocol");
+    }
+
+    @Test
+    void allowsAnEmptyTopicPrefix() {
+        assertThat(GatewayConfig.defaults().withTopicPrefix("").telemetryTopic()).isEqualTo("telemetry");
+    }
+
+    private static void assertRejected(Runnable build, String option) {
+        assertThatThrownBy(build::run).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(option);
+    }
+}

@@ -1,0 +1,117 @@
+package io.tributary.gateway.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class KafkaRecordSenderTest {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final MockProducer<String, byte[]> producer =
+            new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
+    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        vertx.close().toCompletionStage().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void completesOnTheSendingContextAfterKafkaAcknowledged() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        Context context = vertx.getOrCreateContext();
+        CompletableFuture<Boolean> completedOnContext = new CompletableFuture<>();
+
+        context.runOnContext(v -> sender.send(record(10)).onComplete(result ->
+                completedOnContext.complete(result.succeeded() && Vertx.currentContext() == context)));
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
+        assertThat(sender.inFlightRecords()).isEqualTo(1);
+        assertThat(completedOnContext).isNotDone();
+        producer.completeNext(); // runs the callback on this (non-Vert.x) thread, like Kafka's I/O thread
+
+        assertThat(completedOnContext.get(5, TimeUnit.SECONDS)).isTrue();
+        assertThat(sender.inFlightRecords()).isZero();
+        assertThat(metrics.snapshot().kafkaInFlight()).isZero();
+    }
+
+    @Test
+    void failsWithKafkasError() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
+        vertx.runOnContext(v -> sent.set(sender.send(record(10))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null);
+
+        producer.errorNext(new TimeoutException("delivery timed out"));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get().isComplete());
+        assertThat(sent.get().cause()).isInstanceOf(TimeoutException.class);
+        assertThat(sender.inFlightRecords()).isZero();
+    }
+
+    @Test
+    void refusesRecordsBeyondTheInFlightLimitUntilEarlierOnesFinish() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 1000, metrics);
+        AtomicReference<Future<RecordMetadata>> first = new AtomicReference<>();
+        AtomicReference<Future<RecordMetadata>> second = new AtomicReference<>();
+        vertx.runOnContext(v -> {
+            first.set(sender.send(record(600)));
+            second.set(sender.send(record(600)));
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> second.get() != null);
+
+        assertThat(second.get().failed()).isTrue();
+        assertThat(second.get().cause()).isInstanceOf(GatewayOverloadedException.class);
+        assertThat(producer.history()).hasSize(1);
+
+        producer.completeNext();
+        await().atMost(Duration.ofSeconds(5)).until(() -> first.get().succeeded());
+        AtomicReference<Future<RecordMetadata>> third = new AtomicReference<>();
+        vertx.runOnContext(v -> third.set(sender.send(record(600))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> third.get() != null);
+        assertThat(third.get().failed()).isFalse();
+    }
+
+    @Test
+    void admitsASingleRecordLargerThanTheLimitSoNothingIsStuckForever() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 100, metrics);
+        AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
+        vertx.runOnContext(v -> sent.set(sender.send(record(500))));
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null);
+
+        assertThat(sent.get().failed()).isFalse();
+    }
+
+    @Test
+    void failsWhenTheProducerThrowsInsteadOfCallingBack() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        producer.close();
+        AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
+
+        vertx.runOnContext(v -> sent.set(sender.send(record(10))));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null && sent.get().isComplete());
+        assertThat(sent.get().cause()).isInstanceOf(IllegalStateException.class);
+        assertThat(sender.inFlightRecords()).isZero();
+        assertThat(metrics.snapshot().kafkaInFlight()).isZero();
+    }
+
+    private static ProducerRecord<String, byte[]> record(int size) {
+        return KafkaRecords.telemetry("t", "dev-1", new byte[size]);
+    }
+}

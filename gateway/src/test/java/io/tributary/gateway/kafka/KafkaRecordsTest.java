@@ -1,0 +1,47 @@
+package io.tributary.gateway.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.gateway.RejectReason;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Test;
+
+class KafkaRecordsTest {
+
+    @Test
+    void telemetryKeepsThePayloadBytes() {
+        byte[] payload = {1, 2, 3};
+
+        ProducerRecord<String, byte[]> record = KafkaRecords.telemetry("t.telemetry", "dev-1", payload);
+
+        assertThat(record.topic()).isEqualTo("t.telemetry");
+        assertThat(record.key()).isEqualTo("dev-1");
+        assertThat(record.value()).isSameAs(payload);
+    }
+
+    @Test
+    void deadLetterCarriesTheReasonHeaders() {
+        ProducerRecord<String, byte[]> record = KafkaRecords.deadLetter("t.deadletter", "dev-1",
+                "devices/dev-1/telemetry", RejectReason.EMPTY_BATCH, "batch 3 holds no reading", new byte[] {9});
+
+        assertThat(record.key()).isEqualTo("dev-1");
+        assertThat(record.value()).containsExactly(9);
+        assertThat(header(record, "tributary.reason")).isEqualTo("empty-batch");
+        assertThat(header(record, "tributary.reason-detail")).isEqualTo("batch 3 holds no reading");
+        assertThat(header(record, "tributary.device")).isEqualTo("dev-1");
+        assertThat(header(record, "tributary.mqtt-topic")).isEqualTo("devices/dev-1/telemetry");
+    }
+
+    @Test
+    void capsLongHeaderTexts() {
+        ProducerRecord<String, byte[]> record = KafkaRecords.deadLetter("t", "d", "x", RejectReason.EMPTY_BATCH,
+                "y".repeat(5000), new byte[0]);
+
+        assertThat(header(record, "tributary.reason-detail")).hasSizeLessThan(1100);
+    }
+
+    private static String header(ProducerRecord<String, byte[]> record, String key) {
+        return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+    }
+}

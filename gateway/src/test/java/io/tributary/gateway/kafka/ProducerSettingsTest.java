@@ -1,0 +1,45 @@
+package io.tributary.gateway.kafka;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.gateway.GatewayConfig;
+import java.time.Duration;
+import java.util.Map;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.junit.jupiter.api.Test;
+
+class ProducerSettingsTest {
+
+    @Test
+    void carriesTheDeliveryGuarantee() {
+        Map<String, Object> props = ProducerSettings.from(GatewayConfig.defaults()
+                .withKafkaProperties(Map.of("security.protocol", "SSL")));
+
+        assertThat(props).containsEntry(ProducerConfig.ACKS_CONFIG, "all")
+                .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
+                .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 5)
+                .containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000L)
+                .containsEntry("security.protocol", "SSL");
+        // ProducerConfig validates the combination as KafkaProducer would.
+        new ProducerConfig(props);
+    }
+
+    @Test
+    void keepsTheBufferWellAboveTheInFlightLimit() {
+        GatewayConfig config = GatewayConfig.defaults().withMaxInFlightBytes(100L * 1024 * 1024);
+
+        Map<String, Object> props = ProducerSettings.from(config);
+
+        assertThat((Long) props.get(ProducerConfig.BUFFER_MEMORY_CONFIG)).isEqualTo(200L * 1024 * 1024);
+    }
+
+    @Test
+    void keepsRequestTimeoutInsideAShortDeliveryTimeout() {
+        Map<String, Object> props = ProducerSettings.from(GatewayConfig.defaults()
+                .withKafkaDeliveryTimeout(Duration.ofSeconds(2)));
+
+        new ProducerConfig(props);
+        assertThat((Integer) props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)).isLessThanOrEqualTo(1995);
+    }
+}
