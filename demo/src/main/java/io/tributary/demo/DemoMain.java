@@ -61,6 +61,7 @@ public final class DemoMain implements Callable<Integer> {
         if (influxUrl != null) {
             options = options.withExternalInflux(new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket));
         }
-        return new DemoRun(options, fleet::toConfig, duration, System.out, System.console() != null).run();
+        return new DemoRun(options, fleet::toConfig, duration, System.out, System.console() != null,
+                StopSignal.install()).run();
     }
 }

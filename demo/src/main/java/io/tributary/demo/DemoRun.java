@@ -28,14 +28,17 @@ final class DemoRun {
     private final Duration duration;
     private final PrintStream out;
     private final boolean interactive;
+    private final StopSignal stop;
 
     /**
      * @param fleetConfigForServer the fleet, given the gateway's MQTT URI once it listens
      * @param duration             how long the fleet publishes; null = until Ctrl-C
      * @param interactive          a terminal: rewrite one status line instead of printing a line every 5 s
+     * @param stop                 ends the publishing phase early (Ctrl-C)
      */
     DemoRun(PipelineOptions options, Function<String, SimulatorConfig> fleetConfigForServer, Duration duration,
-            PrintStream out, boolean interactive) {
+            PrintStream out, boolean interactive, StopSignal stop) {
+        this.stop = stop;
         this.options = options;
         this.fleetConfigForServer = fleetConfigForServer;
         this.duration = duration;
@@ -44,7 +47,6 @@ final class DemoRun {
     }
 
     int run() throws InterruptedException {
-        StopSignal stop = StopSignal.install();
         out.println("Starting Kafka, " + (options.externalInflux() == null ? "InfluxDB, " : "")
                 + "the gateway and the processor (logs: logs/demo.log) ...");
         Map<String, Object> summary = new LinkedHashMap<>();
@@ -64,7 +66,7 @@ final class DemoRun {
             long childCpuStart = CpuClock.childrenNanos();
             try {
                 fleet.start();
-                showProgressUntilStopped(fleet, pipeline, stop, publishStart);
+                showProgressUntilStopped(fleet, pipeline, publishStart);
                 long publishNanos = System.nanoTime() - publishStart;
 
                 out.println("Stopping: waiting for outstanding PUBACKs ...");
@@ -86,7 +88,7 @@ final class DemoRun {
         return lost == 0 ? 0 : 1;
     }
 
-    private void showProgressUntilStopped(Fleet fleet, Pipeline pipeline, StopSignal stop, long publishStart)
+    private void showProgressUntilStopped(Fleet fleet, Pipeline pipeline, long publishStart)
             throws InterruptedException {
         long deadline = duration == null ? Long.MAX_VALUE : publishStart + duration.toNanos();
         Duration refresh = Duration.ofSeconds(interactive ? 1 : 5);

@@ -13,6 +13,16 @@ final class StopSignal {
 
     private final CountDownLatch requested = new CountDownLatch(1);
 
+    /** A stop that only {@link #request()} triggers: for tests, which must not take over the JVM's signals. */
+    static StopSignal manual() {
+        return new StopSignal();
+    }
+
+    /** Requests a stop, as Ctrl-C does. */
+    void request() {
+        requested.countDown();
+    }
+
     static StopSignal install() {
         StopSignal stop = new StopSignal();
         for (String name : new String[] {"INT", "TERM"}) {
