@@ -50,8 +50,17 @@ public final class DemoMain implements Callable<Integer> {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "demo-logback.xml");
         }
-        CommandLine commandLine = new CommandLine(new DemoMain());
-        System.exit(commandLine.execute(args));
+        int exitCode = 1;
+        try {
+            exitCode = new CommandLine(new DemoMain()).execute(args);
+        } catch (Throwable t) {
+            // picocli rethrows Errors (a broken classpath, out of memory): report and still exit, because the
+            // in-JVM Kafka's threads would otherwise keep the JVM alive forever.
+            System.err.println("demo: failed: " + t);
+            t.printStackTrace();
+        } finally {
+            System.exit(exitCode);
+        }
     }
 
     @Override
@@ -61,7 +70,7 @@ public final class DemoMain implements Callable<Integer> {
         if (influxUrl != null) {
             options = options.withExternalInflux(new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket));
         }
-        return new DemoRun(options, fleet::toConfig, duration, System.out, System.console() != null,
+        return new DemoRun(options, fleet, duration, System.out, System.console() != null,
                 StopSignal.install()).run();
     }
 }

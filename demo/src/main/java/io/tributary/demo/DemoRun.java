@@ -1,17 +1,16 @@
 package io.tributary.demo;
 
+import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.ledger.LossLedger;
 import io.tributary.simulator.report.Json;
-import io.tributary.simulator.transport.PahoDeviceConnection;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.VerificationReport;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,23 +23,23 @@ final class DemoRun {
     private static final Duration STORAGE_SETTLE_TIMEOUT = Duration.ofSeconds(15);
 
     private final PipelineOptions options;
-    private final Function<String, SimulatorConfig> fleetConfigForServer;
+    private final FleetOptions fleetOptions;
     private final Duration duration;
     private final PrintStream out;
     private final boolean interactive;
     private final StopSignal stop;
 
     /**
-     * @param fleetConfigForServer the fleet, given the gateway's MQTT URI once it listens
+     * @param fleetOptions         the fleet (the simulator's command-line options)
      * @param duration             how long the fleet publishes; null = until Ctrl-C
      * @param interactive          a terminal: rewrite one status line instead of printing a line every 5 s
      * @param stop                 ends the publishing phase early (Ctrl-C)
      */
-    DemoRun(PipelineOptions options, Function<String, SimulatorConfig> fleetConfigForServer, Duration duration,
+    DemoRun(PipelineOptions options, FleetOptions fleetOptions, Duration duration,
             PrintStream out, boolean interactive, StopSignal stop) {
         this.stop = stop;
         this.options = options;
-        this.fleetConfigForServer = fleetConfigForServer;
+        this.fleetOptions = fleetOptions;
         this.duration = duration;
         this.out = out;
         this.interactive = interactive;
@@ -53,14 +52,14 @@ final class DemoRun {
         long lost;
         long startedAt = System.nanoTime();
         try (Pipeline pipeline = Pipeline.start(options)) {
-            SimulatorConfig fleetConfig = fleetConfigForServer.apply(pipeline.mqttServerUri());
+            SimulatorConfig fleetConfig = fleetOptions.toConfig(pipeline.mqttServerUri());
             out.printf("Pipeline up in %.1f s. Publishing from %d devices (run %s) to %s, storing in %s%n",
                     (System.nanoTime() - startedAt) / 1e9, fleetConfig.devices(), fleetConfig.runId(),
                     pipeline.mqttServerUri(), pipeline.influx().url());
             out.println(duration == null ? "Press Ctrl-C to stop."
                     : "Running for " + duration.toSeconds() + " s (Ctrl-C stops earlier).");
 
-            Fleet fleet = new Fleet(fleetConfig, PahoDeviceConnection.factory(fleetConfig.mqttServerUri()));
+            Fleet fleet = new Fleet(fleetConfig, fleetOptions.transport(fleetConfig.mqttServerUri(), deviceId -> null));
             long publishStart = System.nanoTime();
             long jvmCpuStart = CpuClock.jvmNanos();
             long childCpuStart = CpuClock.childrenNanos();

@@ -45,7 +45,7 @@ public final class Pipeline implements AutoCloseable {
         try {
             pipeline.startServices();
             return pipeline;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             pipeline.close();
             throw e;
         }

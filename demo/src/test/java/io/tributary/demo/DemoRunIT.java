@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
-import io.tributary.simulator.config.SimulatorConfig;
+import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /** {@code ./tributary demo} as a user runs it, storing into an InfluxDB the demo did not start. */
 class DemoRunIT {
@@ -30,8 +31,8 @@ class DemoRunIT {
 
             // When the demo runs 10 devices for 5 seconds against it
             int exitCode = new DemoRun(PipelineOptions.defaults().withExternalInflux(target),
-                    uri -> new SimulatorConfig(uri, 10, "demo-it", 2, Duration.ofMillis(500), 3, 10,
-                            Duration.ofSeconds(30)),
+                    CommandLine.populateCommand(new FleetOptions(), "--devices", "10", "--sensors", "2",
+                            "--interval", "500ms", "--readings-per-sensor", "3", "--run-id", "demo-it"),
                     Duration.ofSeconds(5), new PrintStream(output, true, StandardCharsets.UTF_8), false,
                     StopSignal.manual()).run();
 

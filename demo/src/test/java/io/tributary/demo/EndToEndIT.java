@@ -9,6 +9,7 @@ import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.transport.PahoDeviceConnection;
 import io.tributary.simulator.transport.PublishOutcome;
+import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -50,7 +51,8 @@ class EndToEndIT {
         // Given 50 devices publishing, and one more device that sends garbage in between
         SimulatorConfig config = new SimulatorConfig(pipeline.mqttServerUri(), 50, "e2e", 3,
                 Duration.ofMillis(500), 4, 10, Duration.ofSeconds(30));
-        Fleet fleet = new Fleet(config, PahoDeviceConnection.factory(config.mqttServerUri()));
+        // The fleet uses the simulator's non-blocking client; the bad device uses Eclipse Paho.
+        Fleet fleet = new Fleet(config, new VertxMqttTransport(config.mqttServerUri(), deviceId -> null));
         String badDevice = config.devicePrefix() + "bad";
         List<PublishOutcome> badAnswers = new ArrayList<>();
         try (PahoDeviceConnection bad = new PahoDeviceConnection(config.mqttServerUri(), badDevice, null)) {

@@ -6,7 +6,6 @@ import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.ledger.LossLedger;
 import io.tributary.simulator.report.Json;
-import io.tributary.simulator.transport.PahoDeviceConnection;
 import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.VerificationReport;
@@ -68,7 +67,7 @@ public final class SimulatorMain implements Callable<Integer> {
         InfluxTarget influx = influxUrl == null || influxUrl.isBlank() ? null
                 : new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket);
 
-        Fleet fleet = new Fleet(config, PahoDeviceConnection.factory(config.mqttServerUri()));
+        Fleet fleet = new Fleet(config, fleetOptions.transport(config.mqttServerUri(), deviceId -> null));
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

@@ -1,8 +1,12 @@
 package io.tributary.simulator.config;
 
+import io.tributary.simulator.transport.DeviceConnectionFactory;
+import io.tributary.simulator.transport.PahoDeviceConnection;
+import io.tributary.simulator.transport.VertxMqttTransport;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import picocli.CommandLine.Option;
 
 /** The command-line options that shape a fleet, shared by {@code simulator} and {@code demo} (a picocli mixin). */
@@ -25,6 +29,20 @@ public final class FleetOptions {
 
     @Option(names = "--run-id", description = "Device ids are sim-RUNID-00001...; default: random.")
     String runId;
+
+    @Option(names = "--mqtt-client", defaultValue = "vertx",
+            description = "MQTT client of the devices: vertx (non-blocking, for large fleets) or paho "
+                    + "(Eclipse Paho, a thread per connection) (default: ${DEFAULT-VALUE}).")
+    String mqttClient;
+
+    /** Connections of the chosen MQTT client to {@code mqttServerUri}, devices authenticating with {@code passwords}. */
+    public DeviceConnectionFactory transport(String mqttServerUri, Function<String, byte[]> passwords) {
+        return switch (mqttClient) {
+            case "vertx" -> new VertxMqttTransport(mqttServerUri, passwords);
+            case "paho" -> PahoDeviceConnection.factory(mqttServerUri, passwords);
+            default -> throw new IllegalArgumentException("mqtt-client must be vertx or paho, got '" + mqttClient + "'");
+        };
+    }
 
     /** The fleet's configuration for publishing to {@code mqttServerUri}. */
     public SimulatorConfig toConfig(String mqttServerUri) {

@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A fleet of simulated devices publishing on a fixed schedule, with their start times spread over one batch interval so
- * the gateway sees a steady stream instead of bursts.
+ * the gateway sees a steady stream instead of bursts. Owns the connection factory it is given and closes it last.
  */
 public final class Fleet implements AutoCloseable {
 
@@ -30,11 +30,13 @@ public final class Fleet implements AutoCloseable {
     private final List<SimulatedDevice> devices = new ArrayList<>();
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
+    private final DeviceConnectionFactory connections;
     private boolean started;
     private boolean closed;
 
     public Fleet(SimulatorConfig config, DeviceConnectionFactory connections) {
         this.config = config;
+        this.connections = connections;
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "fleet-scheduler");
             thread.setDaemon(true);
@@ -133,6 +135,7 @@ public final class Fleet implements AutoCloseable {
         }
         devices.parallelStream().forEach(SimulatedDevice::close);
         scheduler.shutdownNow();
+        connections.close();
     }
 
     private static void tick(SimulatedDevice device, long intervalNanos) {

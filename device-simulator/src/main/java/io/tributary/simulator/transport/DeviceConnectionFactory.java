@@ -1,8 +1,13 @@
 package io.tributary.simulator.transport;
 
-/** Opens a (not yet connected) connection for a device. */
+/** Opens (not yet connected) connections for devices; closed by the fleet after its last device. */
 @FunctionalInterface
-public interface DeviceConnectionFactory {
+public interface DeviceConnectionFactory extends AutoCloseable {
 
     DeviceConnection create(String deviceId);
+
+    /** Releases what the connections shared (event loops, thread pools). */
+    @Override
+    default void close() {
+    }
 }

@@ -3,6 +3,7 @@ package io.tributary.simulator.transport;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
@@ -49,7 +50,12 @@ public final class PahoDeviceConnection implements DeviceConnection {
 
     /** A factory for a fleet whose devices authenticate with username = device id and no password. */
     public static DeviceConnectionFactory factory(String serverUri) {
-        return deviceId -> new PahoDeviceConnection(serverUri, deviceId, null);
+        return factory(serverUri, deviceId -> null);
+    }
+
+    /** A factory for a fleet whose devices authenticate with username = device id and the given passwords. */
+    public static DeviceConnectionFactory factory(String serverUri, Function<String, byte[]> passwords) {
+        return deviceId -> new PahoDeviceConnection(serverUri, deviceId, passwords.apply(deviceId));
     }
 
     @Override

@@ -1,0 +1,62 @@
+package io.tributary.simulator.transport;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.net.NetClient;
+import io.vertx.core.net.NetClientOptions;
+import java.net.URI;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * Non-blocking MQTT 5 connections for large fleets: every device has its own TCP connection, and all of them share a
+ * few Vert.x event loops — thousands of devices cost no threads. Owns its Vert.x instance: close it after the fleet.
+ */
+public final class VertxMqttTransport implements DeviceConnectionFactory, AutoCloseable {
+
+    private static final int KEEP_ALIVE_SECONDS = 60;
+
+    private final Vertx vertx;
+    private final NetClient client;
+    private final String host;
+    private final int port;
+    private final Function<String, byte[]> passwords;
+
+    /**
+     * @param serverUri {@code tcp://host:port}
+     * @param passwords the password of each device id (null for none)
+     */
+    public VertxMqttTransport(String serverUri, Function<String, byte[]> passwords) {
+        URI uri = URI.create(serverUri);
+        if (!"tcp".equals(uri.getScheme()) || uri.getHost() == null) {
+            throw new IllegalArgumentException("this transport speaks plain MQTT: expected tcp://host:port, got "
+                    + serverUri);
+        }
+        this.host = uri.getHost();
+        this.port = uri.getPort() > 0 ? uri.getPort() : 1883;
+        this.passwords = Objects.requireNonNull(passwords, "passwords");
+        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1,
+                Runtime.getRuntime().availableProcessors())));
+        this.client = vertx.createNetClient(new NetClientOptions()
+                .setConnectTimeout(10_000)
+                .setTcpNoDelay(true)
+                .setReuseAddress(true));
+    }
+
+    @Override
+    public DeviceConnection create(String deviceId) {
+        return new VertxMqttConnection(vertx, client, host, port, deviceId, passwords.apply(deviceId),
+                KEEP_ALIVE_SECONDS);
+    }
+
+    @Override
+    public void close() {
+        try {
+            vertx.close().await(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            // Closing is best effort: the fleet is finished either way.
+            Thread.currentThread().interrupt();
+        }
+    }
+}

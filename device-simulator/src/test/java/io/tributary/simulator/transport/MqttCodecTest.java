@@ -1,0 +1,70 @@
+package io.tributary.simulator.transport;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.vertx.core.buffer.Buffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class MqttCodecTest {
+
+    @Test
+    void shouldEncodeAnMqtt5ConnectWithCleanStartUserAndPassword() {
+        Buffer connect = MqttCodec.connect("d1", "d1", "pw".getBytes(StandardCharsets.UTF_8), 60);
+
+        assertThat(HexFormat.of().formatHex(connect.getBytes())).isEqualTo(
+                "10" + "17"                   // CONNECT, remaining length 23
+                        + "00044d515454" + "05" // "MQTT", protocol level 5
+                        + "c2" + "003c" + "00"  // user+password+clean start, keep alive 60, no properties
+                        + "00026431"            // client id "d1"
+                        + "00026431"            // user name "d1"
+                        + "00027077");          // password "pw"
+    }
+
+    @Test
+    void shouldEncodeAQos1PublishWithItsPacketId() {
+        Buffer publish = MqttCodec.publishQos1("a/b", 7, new byte[] {1, 2});
+
+        assertThat(HexFormat.of().formatHex(publish.getBytes())).isEqualTo("32" + "0a" + "0003612f62" + "0007" + "00"
+                + "0102");
+    }
+
+    @Test
+    void shouldEncodeRemainingLengthsOverSeveralBytes() {
+        Buffer out = Buffer.buffer();
+        MqttCodec.writeVarInt(out, 321);
+
+        assertThat(HexFormat.of().formatHex(out.getBytes())).isEqualTo("c102");
+    }
+
+    @Test
+    void shouldSplitAStreamIntoPacketsWhateverTheChunking() {
+        // A PUBACK with reason 0x99, a PUBACK without reason (success), a CONNACK, delivered one byte at a time
+        byte[] stream = HexFormat.of().parseHex("4003002a99" + "4002002b" + "2003000000");
+        List<MqttCodec.Packet> packets = new ArrayList<>();
+        MqttCodec.Decoder decoder = new MqttCodec.Decoder();
+        for (byte b : stream) {
+            decoder.feed(Buffer.buffer(new byte[] {b}), packets::add);
+        }
+
+        assertThat(packets).hasSize(3);
+        assertThat(packets.get(0).type()).isEqualTo(MqttCodec.PUBACK);
+        assertThat(packets.get(0).packetId()).isEqualTo(42);
+        assertThat(packets.get(0).pubackReasonCode()).isEqualTo(0x99);
+        assertThat(packets.get(1).pubackReasonCode()).isZero();
+        assertThat(packets.get(2).type()).isEqualTo(MqttCodec.CONNACK);
+        assertThat(packets.get(2).connackReasonCode()).isZero();
+    }
+
+    @Test
+    void shouldRefuseAnImpossibleRemainingLength() {
+        MqttCodec.Decoder decoder = new MqttCodec.Decoder();
+
+        assertThatThrownBy(() -> decoder.feed(Buffer.buffer(HexFormat.of().parseHex("40ffffffff01")), p -> { }))
+                .isInstanceOf(IllegalStateException.class);
+    }
+}
