@@ -30,6 +30,10 @@ public final class FleetOptions {
     @Option(names = "--run-id", description = "Device ids are sim-RUNID-00001...; default: random.")
     String runId;
 
+    @Option(names = "--connect-rate", defaultValue = "1000",
+            description = "Devices connecting per second at start (default: ${DEFAULT-VALUE}).")
+    int connectRate;
+
     @Option(names = "--mqtt-client", defaultValue = "vertx",
             description = "MQTT client of the devices: vertx (non-blocking, for large fleets) or paho "
                     + "(Eclipse Paho, a thread per connection) (default: ${DEFAULT-VALUE}).")
@@ -49,6 +53,6 @@ public final class FleetOptions {
         String id = runId != null ? runId
                 : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
         return new SimulatorConfig(mqttServerUri, devices, id, sensors, interval, readingsPerSensor, 10,
-                Duration.ofSeconds(30));
+                Duration.ofSeconds(30), connectRate);
     }
 }

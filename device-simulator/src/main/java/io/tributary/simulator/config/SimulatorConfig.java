@@ -15,6 +15,8 @@ import java.util.regex.Pattern;
  * @param readingsPerSensor    readings of each sensor per batch (the sampling rate is this over the batch interval)
  * @param maxInflightPerDevice unacknowledged batches a device may have outstanding
  * @param publishTimeout       after this long without PUBACK a batch is published again
+ * @param connectRate          devices that connect per second at start, so a large fleet ramps up instead of
+ *                             stampeding the gateway
  */
 public record SimulatorConfig(
         String mqttServerUri,
@@ -24,7 +26,10 @@ public record SimulatorConfig(
         Duration batchInterval,
         int readingsPerSensor,
         int maxInflightPerDevice,
-        Duration publishTimeout) {
+        Duration publishTimeout,
+        int connectRate) {
+
+    public static final int DEFAULT_CONNECT_RATE = 1_000;
 
     private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
@@ -43,6 +48,14 @@ public record SimulatorConfig(
         requireRange("readings-per-sensor", readingsPerSensor, 1, 10_000);
         requireRange("max-inflight", maxInflightPerDevice, 1, 65_535);
         requirePositive("publish-timeout", publishTimeout);
+        requireRange("connect-rate", connectRate, 1, 1_000_000);
+    }
+
+    /** With the default connect rate, {@value #DEFAULT_CONNECT_RATE} devices per second. */
+    public SimulatorConfig(String mqttServerUri, int devices, String runId, int sensorsPerDevice,
+            Duration batchInterval, int readingsPerSensor, int maxInflightPerDevice, Duration publishTimeout) {
+        this(mqttServerUri, devices, runId, sensorsPerDevice, batchInterval, readingsPerSensor, maxInflightPerDevice,
+                publishTimeout, DEFAULT_CONNECT_RATE);
     }
 
     /** The id of device number {@code index} (0-based) of this run. */

@@ -59,12 +59,18 @@ public final class Fleet implements AutoCloseable {
         }
         started = true;
         long intervalNanos = config.batchInterval().toNanos();
+        long connectSpacingNanos = TimeUnit.SECONDS.toNanos(1) / config.connectRate();
         for (int i = 0; i < devices.size(); i++) {
             SimulatedDevice device = devices.get(i);
+            long connectAt = connectSpacingNanos * i;
             long offset = intervalNanos * i / devices.size();
-            device.start();
+            if (connectAt == 0) {
+                device.start();
+            } else {
+                scheduler.schedule(device::start, connectAt, TimeUnit.NANOSECONDS);
+            }
             ticks.add(scheduler.scheduleAtFixedRate(() -> tick(device, intervalNanos),
-                    offset + intervalNanos, intervalNanos, TimeUnit.NANOSECONDS));
+                    connectAt + offset + intervalNanos, intervalNanos, TimeUnit.NANOSECONDS));
         }
         LOG.info("Fleet started [devices: {}, interval: {}, readings per batch: {}, server: {}]", devices.size(),
                 config.batchInterval(), config.readingsPerBatch(), config.mqttServerUri());

@@ -22,6 +22,8 @@ class SimulatorConfigTest {
         assertThatThrownBy(() -> config("http://localhost:1883", 3, "ab12")).hasMessageContaining("mqtt-uri");
         assertThatThrownBy(() -> config("tcp://localhost:1883", 0, "ab12")).hasMessageContaining("devices");
         assertThatThrownBy(() -> config("tcp://localhost:1883", 3, "Bad/Id")).hasMessageContaining("run-id");
+        assertThatThrownBy(() -> new SimulatorConfig("tcp://localhost:1883", 3, "ab12", 3, Duration.ofSeconds(1), 2, 10,
+                Duration.ofSeconds(30), 0)).hasMessageContaining("connect-rate");
     }
 
     private static SimulatorConfig config(String uri, int devices, String runId) {
