@@ -59,7 +59,8 @@ final class DemoRun {
             out.println(duration == null ? "Press Ctrl-C to stop."
                     : "Running for " + duration.toSeconds() + " s (Ctrl-C stops earlier).");
 
-            Fleet fleet = new Fleet(fleetConfig, fleetOptions.transport(fleetConfig.mqttServerUri(), deviceId -> null));
+            Map<String, byte[]> secrets = pipeline.provision(fleetConfig.deviceIds());
+            Fleet fleet = new Fleet(fleetConfig, fleetOptions.transport(fleetConfig.mqttServerUri(), secrets::get));
             long publishStart = System.nanoTime();
             long jvmCpuStart = CpuClock.jvmNanos();
             long childCpuStart = CpuClock.childrenNanos();

@@ -2,12 +2,17 @@ package io.tributary.demo;
 
 import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
+import io.tributary.gateway.registry.DeviceRegistryClient;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.processor.Processor;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.verify.InfluxTarget;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,11 +24,13 @@ public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
     private static final String WRITER_GROUP = "tributary-influx-writer";
+    private static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(30);
 
     private final PipelineOptions options;
     private final LocalStack stack;
     private final InfluxTarget influx;
     private Gateway gateway;
+    private DeviceRegistryClient registry;
     private Processor processor;
     private boolean closed;
 
@@ -58,9 +65,12 @@ public final class Pipeline implements AutoCloseable {
         gateway = new Gateway(GatewayConfig.defaults()
                 .withMqttHost("127.0.0.1")
                 .withMqttPort(0)
+                .withHttpPort(0)
+                .withAuthentication(GatewayConfig.Authentication.REGISTRY)
                 .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
                 .withTopicPrefix(prefix));
         gateway.start().toCompletableFuture().join();
+        registry = new DeviceRegistryClient(stack.kafkaBootstrapServers(), prefix, Map.of(), REGISTRY_TIMEOUT);
 
         processor = new Processor(ProcessorConfig.defaults()
                 .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
@@ -92,6 +102,29 @@ public final class Pipeline implements AutoCloseable {
         return processor;
     }
 
+    /**
+     * Provisions devices in the gateway's registry, as an operator does with {@code ./tributary devices add}, and
+     * waits until the gateway knows them.
+     *
+     * @return each device's secret, to connect with
+     */
+    public Map<String, byte[]> provision(Collection<String> deviceIds) throws InterruptedException {
+        Map<String, byte[]> passwords = new HashMap<>();
+        registry.provisionAll(deviceIds)
+                .forEach((id, secret) -> passwords.put(id, secret.getBytes(StandardCharsets.UTF_8)));
+        long deadline = System.nanoTime() + REGISTRY_TIMEOUT.toNanos();
+        for (String id : deviceIds) {
+            while (!gateway.knowsDevice(id)) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the gateway did not learn device " + id + " within "
+                            + REGISTRY_TIMEOUT);
+                }
+                Thread.sleep(50);
+            }
+        }
+        return passwords;
+    }
+
     public String topic(String name) {
         return options.topicPrefix() + name;
     }
@@ -115,6 +148,7 @@ public final class Pipeline implements AutoCloseable {
         }
         closed = true;
         closeQuietly("gateway", gateway);
+        closeQuietly("device registry client", registry);
         closeQuietly("processor", processor);
         closeQuietly("local stack", stack);
     }

@@ -1,6 +1,7 @@
 package io.tributary.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
@@ -51,11 +52,16 @@ class EndToEndIT {
         // Given 50 devices publishing, and one more device that sends garbage in between
         SimulatorConfig config = new SimulatorConfig(pipeline.mqttServerUri(), 50, "e2e", 3,
                 Duration.ofMillis(500), 4, 10, Duration.ofSeconds(30));
-        // The fleet uses the simulator's non-blocking client; the bad device uses Eclipse Paho.
-        Fleet fleet = new Fleet(config, new VertxMqttTransport(config.mqttServerUri(), deviceId -> null));
+        // All provisioned in the gateway's registry; the fleet uses the simulator's non-blocking client, the bad
+        // device Eclipse Paho.
         String badDevice = config.devicePrefix() + "bad";
+        List<String> ids = new ArrayList<>(config.deviceIds());
+        ids.add(badDevice);
+        Map<String, byte[]> secrets = pipeline.provision(ids);
+        Fleet fleet = new Fleet(config, new VertxMqttTransport(config.mqttServerUri(), secrets::get));
         List<PublishOutcome> badAnswers = new ArrayList<>();
-        try (PahoDeviceConnection bad = new PahoDeviceConnection(config.mqttServerUri(), badDevice, null)) {
+        try (PahoDeviceConnection bad = new PahoDeviceConnection(config.mqttServerUri(), badDevice,
+                secrets.get(badDevice))) {
             fleet.start();
             bad.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
             awaitAcknowledgedBatchesPerDevice(fleet, 3);
@@ -90,11 +96,21 @@ class EndToEndIT {
     }
 
     @Test
+    void shouldRefuseADeviceThatIsNotProvisioned() {
+        try (PahoDeviceConnection stranger = new PahoDeviceConnection(pipeline.mqttServerUri(), "stranger-1",
+                "guess".getBytes(StandardCharsets.UTF_8))) {
+            assertThatThrownBy(() -> stranger.connect().toCompletableFuture().get(10, TimeUnit.SECONDS))
+                    .hasRootCauseInstanceOf(org.eclipse.paho.mqttv5.common.MqttException.class);
+        }
+    }
+
+    @Test
     void shouldStoreARedeliveredBatchOnce() throws Exception {
         // Given a device whose PUBACK got lost, so it sends the same batch again
         String device = "redelivery-1";
         ReadingBatch batch = batch(device, 2_000_000_000_000L);
-        try (PahoDeviceConnection connection = new PahoDeviceConnection(pipeline.mqttServerUri(), device, null)) {
+        byte[] secret = pipeline.provision(List.of(device)).get(device);
+        try (PahoDeviceConnection connection = new PahoDeviceConnection(pipeline.mqttServerUri(), device, secret)) {
             connection.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
             // When both copies are acknowledged

@@ -11,8 +11,21 @@ import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.tributary.gateway.auth.RegistryAuthenticator;
+import io.tributary.gateway.kafka.KafkaHealthCheck;
+import io.tributary.gateway.metrics.PrometheusExposition;
+import io.tributary.gateway.mqtt.ConnectionLimiter;
+import io.tributary.gateway.mqtt.TlsFiles;
+import io.tributary.gateway.registry.DeviceRecord;
+import io.tributary.gateway.registry.DeviceRegistryView;
+import io.tributary.gateway.registry.RegistryListener;
+import io.tributary.gateway.registry.RegistryTopics;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -39,6 +52,8 @@ public final class Gateway implements AutoCloseable {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration KEEP_WARM_INTERVAL = Duration.ofMinutes(1);
     private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
+    private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
 
     private enum State { NEW, STARTING, RUNNING, CLOSED }
 
@@ -48,16 +63,34 @@ public final class Gateway implements AutoCloseable {
     private final AtomicBoolean draining = new AtomicBoolean();
     private final List<MqttGatewayVerticle> verticles = new CopyOnWriteArrayList<>();
 
-    private State state = State.NEW;
+    private volatile State state = State.NEW;
     private Vertx vertx;
     private volatile KafkaRecordSender sender;
     private Future<Void> started;
     private long keepWarmTimer = -1;
     private volatile int port = -1;
+    private volatile int tlsPort = -1;
+    private volatile int httpPort = -1;
+    private volatile boolean kafkaReachable;
+    private volatile KafkaHealthCheck health;
+    private long healthTimer = -1;
+    private final ConnectionLimiter limiter;
+    private volatile DeviceRegistryView registry;
 
-    /** A gateway with no authentication ({@link AcceptAllAuthenticator}) and in-memory counters. */
+    /**
+     * A gateway authenticating as {@link GatewayConfig#authentication()} says (the device registry, or
+     * {@link AcceptAllAuthenticator} for {@code NONE}), with in-memory counters.
+     */
     public Gateway(GatewayConfig config) {
-        this(config, new AcceptAllAuthenticator(), new AtomicGatewayMetrics());
+        this(config, new AtomicGatewayMetrics());
+    }
+
+    /** As {@link #Gateway(GatewayConfig)}, counting into {@code metrics}. */
+    public Gateway(GatewayConfig config, GatewayMetrics metrics) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.authenticator = null;
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.limiter = new ConnectionLimiter(config.maxConnections());
     }
 
     /**
@@ -69,6 +102,7 @@ public final class Gateway implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.limiter = new ConnectionLimiter(config.maxConnections());
     }
 
     /**
@@ -85,29 +119,47 @@ public final class Gateway implements AutoCloseable {
         state = State.STARTING;
         vertx = Vertx.vertx();
         List<String> topics = List.of(config.telemetryTopic(), config.deadLetterTopic(), config.deviceStatusTopic());
-        MqttSettings settings = MqttSettings.from(config);
+        MqttSettings settings = MqttSettings.from(config, ManagementFactory.getRuntimeMXBean().getName());
         started = vertx.<Void>executeBlocking(() -> {
+            TlsFiles.check(config.tls());
             KafkaRecordSender created = new KafkaRecordSender(new KafkaProducer<>(ProducerSettings.from(config)),
                     config.maxInFlightBytes(), metrics);
             synchronized (this) {
                 sender = created;
             }
             created.warmUp(topics, config.kafkaStartupTimeout());
+            startRegistry();
+            synchronized (this) {
+                health = new KafkaHealthCheck(kafkaClientProperties());
+            }
+            kafkaReachable = true;
             return null;
-        }).compose(v -> vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, sender, metrics,
-                    draining::get, DEVICE_LOG_INTERVAL);
-            verticles.add(verticle);
-            return verticle;
-        }, new DeploymentOptions().setInstances(config.verticleInstances()))).<Void>map(id -> {
-            port = verticles.get(0).actualPort();
+        }).compose(v -> config.tls().plainEnabled() ? deployListener(settings, null) : Future.succeededFuture(-1))
+                .compose(plain -> {
+                    port = plain;
+                    return config.tls().enabled() ? deployListener(settings, config.tls())
+                            : Future.succeededFuture(-1);
+                })
+                .compose(tls -> {
+                    tlsPort = tls;
+                    return config.httpPort() >= 0 ? startHttp() : Future.succeededFuture(-1);
+                }).<Void>map(http -> {
+            httpPort = http;
             synchronized (this) {
                 state = State.RUNNING;
                 keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> keepWarm(topics));
+                healthTimer = vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), t -> checkKafka());
             }
-            LOG.info("Gateway listening [mqtt: {}:{}, instances: {}, kafka: {}, telemetry topic: {}]",
-                    config.mqttHost(), port, config.verticleInstances(), config.kafkaBootstrapServers(),
-                    config.telemetryTopic());
+            LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
+                    + " telemetry topic: {}, authentication: {}, max connections: {}]", config.mqttHost(), port,
+                    tlsPort, httpPort, config.verticleInstances(), config.kafkaBootstrapServers(),
+                    config.telemetryTopic(),
+                    authenticator != null ? authenticator.getClass().getSimpleName() : config.authentication(),
+                    config.maxConnections());
+            if (authenticator == null && config.authentication() == GatewayConfig.Authentication.NONE) {
+                LOG.warn("Authentication is OFF: any client may connect as any device. Use it for the in-process"
+                        + " demo and tests only");
+            }
             return null;
         }).recover(error -> {
             LOG.error("Gateway failed to start: {}", error.getMessage() != null ? error.getMessage() : error);
@@ -117,6 +169,114 @@ public final class Gateway implements AutoCloseable {
             }).transform(ignored -> Future.failedFuture(error));
         });
         return started.toCompletionStage();
+    }
+
+    /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
+    private Future<Integer> deployListener(MqttSettings settings, TlsSettings tls) {
+        List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
+        return vertx.deployVerticle(() -> {
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender, metrics,
+                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls);
+            verticles.add(verticle);
+            deployed.add(verticle);
+            return verticle;
+        }, new DeploymentOptions().setInstances(config.verticleInstances()))
+                .map(id -> deployed.get(0).actualPort())
+                .recover(e -> Future.failedFuture(tls == null ? e : new IllegalArgumentException(
+                        "TLS listener on port " + tls.port() + " failed to start with certificate "
+                                + tls.certificatePath() + " and key " + tls.keyPath() + ": " + e.getMessage(), e)));
+    }
+
+    /** {@code /metrics}, {@code /health/live}, {@code /health/ready} on {@link GatewayConfig#httpPort()}. */
+    private Future<Integer> startHttp() {
+        return vertx.createHttpServer().requestHandler(request -> {
+            String path = request.path();
+            switch (path) {
+                case "/metrics" -> request.response().putHeader("Content-Type", PrometheusExposition.CONTENT_TYPE)
+                        .end(PrometheusExposition.render(metrics, ready(), config.maxConnections()));
+                case "/health/live" -> request.response().putHeader("Content-Type", "text/plain")
+                        .end("live\n");
+                case "/health/ready" -> {
+                    boolean ready = ready();
+                    request.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "text/plain")
+                            .end(ready ? "ready\n" : "not ready: " + notReadyReason() + "\n");
+                }
+                default -> request.response().setStatusCode(404).end();
+            }
+        }).listen(config.httpPort() == 0 ? 0 : config.httpPort(), config.mqttHost()).map(server -> server.actualPort());
+    }
+
+    /** Whether the gateway takes devices' data now: running, not draining, Kafka reachable. */
+    public boolean ready() {
+        return state == State.RUNNING && !draining.get() && kafkaReachable;
+    }
+
+    private String notReadyReason() {
+        if (state != State.RUNNING || draining.get()) {
+            return "gateway " + (draining.get() ? "shutting down" : state.toString().toLowerCase(java.util.Locale.ROOT));
+        }
+        return "Kafka not reachable";
+    }
+
+    private void checkKafka() {
+        KafkaHealthCheck check = health;
+        if (check == null) {
+            return;
+        }
+        vertx.<Boolean>executeBlocking(() -> check.reachable(HEALTH_TIMEOUT), false).onComplete(result -> {
+            boolean reachable = result.succeeded() && result.result();
+            if (reachable != kafkaReachable) {
+                if (reachable) {
+                    LOG.info("Kafka reachable again: ready");
+                } else {
+                    LOG.warn("Kafka not reachable: not ready");
+                }
+            }
+            kafkaReachable = reachable;
+        });
+    }
+
+    private Map<String, Object> kafkaClientProperties() {
+        Map<String, Object> kafka = new HashMap<>(config.kafkaProperties());
+        kafka.put("bootstrap.servers", config.kafkaBootstrapServers());
+        return kafka;
+    }
+
+    /** Loads the device registry (creating its compacted topics if missing) and follows its changes. */
+    private void startRegistry() {
+        Map<String, Object> kafka = kafkaClientProperties();
+        RegistryTopics registryTopics = new RegistryTopics(config.devicesTopic(), config.deviceConfigTopic());
+        registryTopics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
+        DeviceRegistryView view = new DeviceRegistryView(registryTopics, kafka);
+        synchronized (this) {
+            registry = view;
+        }
+        view.addListener(new RegistryListener() {
+            @Override
+            public void deviceChanged(String deviceId, Optional<DeviceRecord> device) {
+                if (device.isEmpty() || !device.get().enabled()) {
+                    String why = device.isEmpty() ? "device removed" : "device disabled";
+                    LOG.info("Closing the connections of a revoked device [device: {}, reason: {}]", deviceId, why);
+                    verticles.forEach(v -> v.revokeDevice(deviceId, why));
+                }
+            }
+
+            @Override
+            public void configChanged(String deviceId, Optional<byte[]> deviceConfig) {
+                deviceConfig.ifPresent(bytes -> verticles.forEach(v -> v.configChanged(deviceId, bytes)));
+            }
+        });
+        view.start(config.kafkaStartupTimeout());
+    }
+
+    private DeviceAuthenticator deviceAuthenticator() {
+        if (authenticator != null) {
+            return authenticator;
+        }
+        if (config.authentication() == GatewayConfig.Authentication.REGISTRY) {
+            return new RegistryAuthenticator(registry);
+        }
+        return new AcceptAllAuthenticator();
     }
 
     /**
@@ -130,6 +290,26 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("the gateway is not listening");
         }
         return bound;
+    }
+
+    /** The bound MQTT-over-TLS port; -1 when the TLS listener is off or the gateway not running. */
+    public int tlsPort() {
+        return tlsPort;
+    }
+
+    /** The bound HTTP port of metrics and health; -1 when off or the gateway not running. */
+    public int httpPort() {
+        return httpPort;
+    }
+
+    /**
+     * Whether this gateway's copy of the registry holds {@code deviceId} as an enabled device: a device provisioned a
+     * moment ago (e.g. with {@link io.tributary.gateway.registry.DeviceRegistryClient}) is accepted once this is true
+     * (usually within ~200 ms). False before {@link #start()} completed.
+     */
+    public boolean knowsDevice(String deviceId) {
+        DeviceRegistryView view = registry;
+        return view != null && view.device(deviceId).map(DeviceRecord::enabled).orElse(false);
     }
 
     /** The gateway's counters. */
@@ -174,6 +354,9 @@ public final class Gateway implements AutoCloseable {
             if (keepWarmTimer >= 0) {
                 vertx.cancelTimer(keepWarmTimer);
             }
+            if (healthTimer >= 0) {
+                vertx.cancelTimer(healthTimer);
+            }
         }
         draining.set(true);
         if (kafka != null && !drainTimeout.isZero()) {
@@ -183,8 +366,18 @@ public final class Gateway implements AutoCloseable {
             await(vertx.undeploy(deploymentId), STEP_TIMEOUT, "stop MQTT server");
         }
         port = -1;
+        tlsPort = -1;
+        httpPort = -1;
         if (kafka != null) {
             kafka.close(STEP_TIMEOUT);
+        }
+        DeviceRegistryView view = registry;
+        if (view != null) {
+            view.close();
+        }
+        KafkaHealthCheck check = health;
+        if (check != null) {
+            check.close();
         }
         if (!Context.isOnVertxThread()) {
             await(vertx.close(), STEP_TIMEOUT, "stop Vert.x");

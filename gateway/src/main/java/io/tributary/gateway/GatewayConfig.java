@@ -30,6 +30,12 @@ import java.util.regex.Pattern;
  * @param shutdownTimeout how long {@link Gateway#close()} waits for in-flight Kafka sends so their PUBACKs go out
  * @param kafkaProperties extra producer properties (e.g. security settings); may not override the delivery
  *     guarantees ({@link #RESERVED_KAFKA_PROPERTIES})
+ * @param authentication how devices authenticate ({@code --authentication})
+ * @param httpPort port of the HTTP endpoint for metrics and health; 0 picks a free one, -1 disables it
+ *     ({@code --http-port})
+ * @param maxConnections device connections accepted at most (MQTT and TLS together); beyond it CONNECTs get
+ *     "quota exceeded" (MQTT 5) or "server unavailable" (3.1.1) ({@code --max-connections})
+ * @param tls the TLS listener ({@link TlsSettings#DISABLED} for none)
  */
 public record GatewayConfig(
         String mqttHost,
@@ -46,7 +52,32 @@ public record GatewayConfig(
         Duration kafkaStartupTimeout,
         Duration connectTimeout,
         Duration shutdownTimeout,
-        Map<String, String> kafkaProperties) {
+        Map<String, String> kafkaProperties,
+        Authentication authentication,
+        int httpPort,
+        int maxConnections,
+        TlsSettings tls) {
+
+    /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
+    public static final int DEFAULT_HTTP_PORT = 9883;
+    /** Default connection limit. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
+
+    /** How devices prove who they are. */
+    public enum Authentication {
+        /**
+         * User name = device id, password = the secret issued by the device registry (the compacted
+         * {@code {prefix}devices} topic); unknown, wrong or disabled devices are refused. The default of
+         * {@code GatewayMain}.
+         */
+        REGISTRY,
+        /**
+         * No credentials checked: the device id is the user name, else the client id. For the in-JVM demo and tests
+         * only; the gateway logs a warning. {@link GatewayConfig#defaults()} uses it so embedding callers keep
+         * working; set {@link #REGISTRY} for anything reachable from a network.
+         */
+        NONE
+    }
 
     /** Default MQTT port. */
     public static final int DEFAULT_MQTT_PORT = 1883;
@@ -113,6 +144,31 @@ public record GatewayConfig(
             }
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
+        if (authentication == null) {
+            throw new IllegalArgumentException("authentication (--authentication) must not be null");
+        }
+        if (httpPort < -1 || httpPort > 65535) {
+            throw new IllegalArgumentException("httpPort (--http-port) must be -1 (off), 0 (any) or 1..65535, got "
+                    + httpPort);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections (--max-connections) must be at least 1, got "
+                    + maxConnections);
+        }
+        if (tls == null) {
+            throw new IllegalArgumentException("tls must not be null (TlsSettings.DISABLED for none)");
+        }
+    }
+
+    /** The configuration before {@link #authentication} existed: no authentication. */
+    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
+            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
+            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
+            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties) {
+        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, Authentication.NONE, -1,
+                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED);
     }
 
     /** The defaults, with the given essentials; see {@link #defaults()} for the rest. */
@@ -120,7 +176,8 @@ public record GatewayConfig(
             int maxPayloadBytes, int verticleInstances) {
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
                 64, 32L * 1024 * 1024, Duration.ofMillis(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of());
+                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of(), Authentication.NONE, -1,
+                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED);
     }
 
     /**
@@ -150,93 +207,146 @@ public record GatewayConfig(
     public GatewayConfig withMqttHost(String value) {
         return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls);
     }
 
     public GatewayConfig withMqttPort(int value) {
         return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls);
     }
 
     public GatewayConfig withKafkaBootstrapServers(String value) {
-        return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+        return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls);
     }
 
     public GatewayConfig withTopicPrefix(String value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls);
     }
 
     /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
     public GatewayConfig withMaxPayloadBytes(int value) {
         long inFlight = Math.max(maxInFlightBytes, 2L * value);
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value,
-                verticleInstances, maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
+                maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls);
     }
 
     public GatewayConfig withVerticleInstances(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                value, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls);
     }
 
     public GatewayConfig withMaxInFlightPerConnection(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls);
     }
 
     public GatewayConfig withMaxInFlightBytes(long value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls);
     }
 
     public GatewayConfig withKafkaLinger(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls);
     }
 
     public GatewayConfig withKafkaMaxBlock(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls);
     }
 
     public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                value, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls);
     }
 
     public GatewayConfig withKafkaStartupTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties);
+                kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
+                httpPort, maxConnections, tls);
     }
 
     public GatewayConfig withConnectTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
+                httpPort, maxConnections, tls);
     }
 
     public GatewayConfig withShutdownTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
+                httpPort, maxConnections, tls);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value);
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
+                httpPort, maxConnections, tls);
+    }
+
+    public GatewayConfig withAuthentication(Authentication value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
+                httpPort, maxConnections, tls);
+    }
+
+    public GatewayConfig withHttpPort(int value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, value, maxConnections, tls);
+    }
+
+    public GatewayConfig withMaxConnections(int value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, value, tls);
+    }
+
+    public GatewayConfig withTls(TlsSettings value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, value);
+    }
+
+    /** Kafka topic of the device registry (compacted). */
+    public String devicesTopic() {
+        return topicPrefix + "devices";
+    }
+
+    /** Kafka topic of the device configurations pushed on {@code devices/{id}/config} (compacted). */
+    public String deviceConfigTopic() {
+        return topicPrefix + "device-config";
     }
 
     private static void requireText(String value, String name) {

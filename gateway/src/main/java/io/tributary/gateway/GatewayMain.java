@@ -1,5 +1,7 @@
 package io.tributary.gateway;
 
+import io.tributary.gateway.config.YamlDefaults;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -78,6 +80,55 @@ public final class GatewayMain implements Callable<Integer> {
             description = "How long shutdown waits for in-flight Kafka sends (default ${DEFAULT-VALUE}).")
     Duration shutdownTimeout;
 
+    @Option(names = "--authentication", defaultValue = "${env:TRIBUTARY_GATEWAY_AUTHENTICATION:-registry}",
+            converter = AuthenticationConverter.class,
+            description = "registry (user name = device id, password = secret from `devices add`) or none"
+                    + " (no check: development only) (env TRIBUTARY_GATEWAY_AUTHENTICATION; default ${DEFAULT-VALUE}).")
+    GatewayConfig.Authentication authentication;
+
+    @Option(names = "--http-port", defaultValue = "${env:TRIBUTARY_GATEWAY_HTTP_PORT:-9883}",
+            description = "Port of /metrics, /health/live and /health/ready; 0 = any free one, -1 = off"
+                    + " (env TRIBUTARY_GATEWAY_HTTP_PORT; default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--max-connections", defaultValue = "${env:TRIBUTARY_GATEWAY_MAX_CONNECTIONS:-20000}",
+            description = "Device connections at most; more CONNECTs are refused (MQTT 5: 0x97 quota exceeded)"
+                    + " (env TRIBUTARY_GATEWAY_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
+    int maxConnections;
+
+    @Option(names = "--tls-port", defaultValue = "${env:TRIBUTARY_MQTT_TLS_PORT:-8883}",
+            description = "MQTT over TLS port, used when --tls-cert and --tls-key are given (env TRIBUTARY_MQTT_TLS_PORT;"
+                    + " default ${DEFAULT-VALUE}).")
+    int tlsPort;
+
+    @Option(names = "--tls-cert", defaultValue = "${env:TRIBUTARY_MQTT_TLS_CERT}",
+            description = "PEM file with the server certificate chain; enables the TLS listener (env TRIBUTARY_MQTT_TLS_CERT).")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", defaultValue = "${env:TRIBUTARY_MQTT_TLS_KEY}",
+            description = "PEM file with the server's private key (env TRIBUTARY_MQTT_TLS_KEY).")
+    Path tlsKey;
+
+    @Option(names = "--tls-client-ca", defaultValue = "${env:TRIBUTARY_MQTT_TLS_CLIENT_CA}",
+            description = "PEM file with the CA(s) of device certificates: requires mutual TLS on the TLS port, the"
+                    + " certificate's CN is the device id (env TRIBUTARY_MQTT_TLS_CLIENT_CA).")
+    Path tlsClientCa;
+
+    @Option(names = "--plain-mqtt", negatable = true, defaultValue = "${env:TRIBUTARY_MQTT_PLAIN:-true}",
+            fallbackValue = "true",
+            description = "Whether the plain MQTT listener runs beside TLS; --no-plain-mqtt serves TLS only"
+                    + " (env TRIBUTARY_MQTT_PLAIN; default ${DEFAULT-VALUE}).")
+    boolean plainMqtt;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML file of option values, keys = option names without dashes (e.g. 'mqtt-port: 1883',"
+                    + " 'kafka-property: {security.protocol: SSL}'); command line and environment override it"
+                    + " (env TRIBUTARY_GATEWAY_CONFIG).")
+    Path configFile;
+
+    /** Set by {@link #main} when a config file was given. */
+    YamlDefaults yaml;
+
     @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
             description = "Extra producer property, repeatable (e.g. security.protocol=SSL).")
     Map<String, String> kafkaProperties = new LinkedHashMap<>();
@@ -87,13 +138,30 @@ public final class GatewayMain implements Callable<Integer> {
         int verticles = instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances;
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrap, topicPrefix, maxPayloadBytes, verticles,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties);
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, allKafkaProperties(), authentication, httpPort,
+                maxConnections, tls());
+    }
+
+    private Map<String, String> allKafkaProperties() {
+        Map<String, String> all = new LinkedHashMap<>(yaml == null ? Map.of() : yaml.map("kafka-property"));
+        all.putAll(kafkaProperties);
+        return all;
+    }
+
+    private TlsSettings tls() {
+        if (tlsCert == null && tlsKey == null) {
+            return new TlsSettings(-1, null, null, tlsClientCa, plainMqtt);
+        }
+        return new TlsSettings(tlsPort, tlsCert, tlsKey, tlsClientCa, plainMqtt);
     }
 
     @Override
     public Integer call() throws InterruptedException {
         GatewayConfig config;
         try {
+            if (yamlError != null) {
+                throw new IllegalArgumentException(yamlError);
+            }
             config = toConfig();
         } catch (IllegalArgumentException e) {
             System.err.println("Invalid configuration: " + e.getMessage());
@@ -120,8 +188,52 @@ public final class GatewayMain implements Callable<Integer> {
         return CommandLine.ExitCode.OK;
     }
 
+    /**
+     * The command line, with defaults from the YAML file named by {@code --config} (or env
+     * {@code TRIBUTARY_GATEWAY_CONFIG}) if any.
+     *
+     * @throws CommandLine.ParameterException naming the file and key when the file is unusable
+     */
+    static CommandLine commandLine(String[] args, java.util.function.Function<String, String> environment) {
+        GatewayMain main = new GatewayMain();
+        CommandLine commandLine = new CommandLine(main);
+        String file = environment.apply("TRIBUTARY_GATEWAY_CONFIG");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--config") && i + 1 < args.length) {
+                file = args[i + 1];
+            } else if (args[i].startsWith("--config=")) {
+                file = args[i].substring("--config=".length());
+            }
+        }
+        if (file != null && !file.isBlank()) {
+            try {
+                main.yaml = YamlDefaults.load(Path.of(file), commandLine.getCommandSpec(), environment);
+            } catch (IllegalArgumentException e) {
+                main.yamlError = e.getMessage();
+            }
+            commandLine.setDefaultValueProvider(main.yaml);
+        }
+        return commandLine;
+    }
+
+    /** Why the config file could not be used, reported by {@link #call()}. */
+    String yamlError;
+
+    /** Accepts {@code registry} / {@code none} in any case. */
+    static final class AuthenticationConverter implements CommandLine.ITypeConverter<GatewayConfig.Authentication> {
+        @Override
+        public GatewayConfig.Authentication convert(String value) {
+            try {
+                return GatewayConfig.Authentication.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException("--authentication must be 'registry' or 'none', got '"
+                        + value + "'");
+            }
+        }
+    }
+
     public static void main(String[] args) {
-        int exit = new CommandLine(new GatewayMain()).execute(args);
+        int exit = commandLine(args, System::getenv).execute(args);
         if (exit != CommandLine.ExitCode.OK) {
             System.exit(exit);
         }

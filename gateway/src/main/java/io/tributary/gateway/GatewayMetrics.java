@@ -86,6 +86,18 @@ public interface GatewayMetrics {
     /** A record handed to the Kafka producer has its outcome (success or failure). */
     void kafkaSendFinished();
 
+    /** A configuration was published to a device on its {@code devices/{id}/config} topic. */
+    default void configSent() {
+    }
+
+    /** A connection was ended because its device was disabled or removed from the registry. */
+    default void connectionRevoked() {
+    }
+
+    /** A Kafka send finished after {@code nanos} (until its outcome was back on the event loop). */
+    default void kafkaSendLatency(long nanos, boolean succeeded) {
+    }
+
     /** The current values. */
     Snapshot snapshot();
 

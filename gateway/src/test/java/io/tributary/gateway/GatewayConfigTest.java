@@ -3,6 +3,7 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -57,6 +58,30 @@ class GatewayConfigTest {
         assertRejected(() -> d.withShutdownTimeout(null), "--shutdown-timeout");
         assertRejected(() -> d.withKafkaProperties(Map.of("acks", "1")), "--kafka-property");
         assertRejected(() -> d.withKafkaProperties(Map.of("enable.idempotence", "false")), "enable.idempotence");
+        assertRejected(() -> d.withHttpPort(-2), "--http-port");
+        assertRejected(() -> d.withHttpPort(70000), "--http-port");
+        assertRejected(() -> d.withMaxConnections(0), "--max-connections");
+        assertRejected(() -> d.withAuthentication(null), "--authentication");
+        assertRejected(() -> new TlsSettings(70000, Path.of("c"), Path.of("k"), null, true), "--tls-port");
+        assertRejected(() -> new TlsSettings(8883, null, Path.of("k"), null, true), "--tls-cert");
+        assertRejected(() -> new TlsSettings(-1, null, null, null, false), "--no-plain-mqtt");
+        assertRejected(() -> new TlsSettings(-1, null, null, Path.of("ca"), true), "--tls-client-ca");
+    }
+
+    @Test
+    void keepsTheLibraryDefaultsOfTheFirstSlice() {
+        GatewayConfig d = GatewayConfig.defaults();
+
+        assertThat(d.authentication()).isEqualTo(GatewayConfig.Authentication.NONE);
+        assertThat(d.httpPort()).isEqualTo(-1);
+        assertThat(d.tls().enabled()).isFalse();
+        assertThat(d.tls().plainEnabled()).isTrue();
+        assertThat(d.maxConnections()).isEqualTo(GatewayConfig.DEFAULT_MAX_CONNECTIONS);
+        assertThat(d.devicesTopic()).isEqualTo("tributary.devices");
+        assertThat(d.deviceConfigTopic()).isEqualTo("tributary.device-config");
+        assertThat(d.withAuthentication(GatewayConfig.Authentication.REGISTRY).withMqttPort(7).mqttPort()).isEqualTo(7);
+        assertThat(d.withMqttPort(7).withAuthentication(GatewayConfig.Authentication.REGISTRY).authentication())
+                .isEqualTo(GatewayConfig.Authentication.REGISTRY);
     }
 
     @Test

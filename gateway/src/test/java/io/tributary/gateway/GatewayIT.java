@@ -201,7 +201,13 @@ class GatewayIT {
         try (MqttTestClients.V5 device = MqttTestClients.v5(port, "it-status")) {
             assertThat(device.publishAndAwaitReason("devices/it-status/status", online)).isZero();
 
-            List<ConsumerRecord<String, byte[]>> records = records(STATUS, "it-status");
+            // The device's own status messages carry their MQTT topic; the gateway's events carry tributary.event.
+            List<ConsumerRecord<String, byte[]>> all = records(STATUS, "it-status");
+            assertThat(all).filteredOn(r -> r.headers().lastHeader(KafkaRecords.HEADER_EVENT) != null)
+                    .extracting(r -> header(r, KafkaRecords.HEADER_EVENT)).containsExactly("connected");
+            List<ConsumerRecord<String, byte[]>> records = all.stream()
+                    .filter(r -> r.headers().lastHeader(KafkaRecords.HEADER_EVENT) == null)
+                    .collect(Collectors.toList());
             assertThat(records).extracting(ConsumerRecord::value).containsExactly(online);
             assertThat(header(records.get(0), KafkaRecords.HEADER_MQTT_TOPIC)).isEqualTo("devices/it-status/status");
         }

@@ -3,8 +3,12 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class GatewayMainTest {
@@ -53,5 +57,96 @@ class GatewayMainTest {
         new CommandLine(main).parseArgs("--max-payload-bytes", "-5");
 
         assertThatThrownBy(main::toConfig).hasMessageContaining("--max-payload-bytes");
+    }
+
+    @Test
+    void authenticatesAgainstTheRegistryUnlessToldOtherwise() {
+        GatewayMain main = new GatewayMain();
+        new CommandLine(main).parseArgs();
+        if (System.getenv("TRIBUTARY_GATEWAY_AUTHENTICATION") == null) {
+            assertThat(main.toConfig().authentication()).isEqualTo(GatewayConfig.Authentication.REGISTRY);
+        }
+
+        GatewayMain none = new GatewayMain();
+        new CommandLine(none).parseArgs("--authentication", "NONE");
+        assertThat(none.toConfig().authentication()).isEqualTo(GatewayConfig.Authentication.NONE);
+        assertThatThrownBy(() -> new CommandLine(new GatewayMain()).parseArgs("--authentication", "maybe"))
+                .hasMessageContaining("--authentication must be 'registry' or 'none'");
+    }
+
+    private static GatewayMain parse(Map<String, String> env, String... args) {
+        CommandLine commandLine = GatewayMain.commandLine(args, env::get);
+        commandLine.parseArgs(args);
+        GatewayMain main = commandLine.getCommand();
+        if (main.yamlError != null) {
+            throw new IllegalArgumentException(main.yamlError);
+        }
+        return main;
+    }
+
+    @Test
+    void readsAYamlFileThatTheEnvironmentAndTheCommandLineOverride(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), String.join("\n",
+                "mqtt-port: 1999",
+                "max-payload-bytes: 5000",
+                "max-connections: 77",
+                "topic-prefix: yaml.",
+                "kafka-linger: PT0.010S",
+                "kafka-property:",
+                "  security.protocol: SSL",
+                "  client.rack: r1",
+                ""));
+
+        GatewayConfig fromFile = parse(Map.of(), "--config", file.toString()).toConfig();
+        assertThat(fromFile.mqttPort()).isEqualTo(1999);
+        assertThat(fromFile.maxPayloadBytes()).isEqualTo(5000);
+        assertThat(fromFile.maxConnections()).isEqualTo(77);
+        assertThat(fromFile.topicPrefix()).isEqualTo("yaml.");
+        assertThat(fromFile.kafkaLinger()).isEqualTo(Duration.ofMillis(10));
+        assertThat(fromFile.kafkaProperties()).containsEntry("security.protocol", "SSL").containsEntry("client.rack",
+                "r1");
+
+        GatewayConfig overridden = parse(Map.of("TRIBUTARY_MQTT_PORT", "2000", "TRIBUTARY_GATEWAY_CONFIG",
+                file.toString()), "--max-payload-bytes", "6000", "--kafka-property", "client.rack=r2").toConfig();
+        assertThat(overridden.mqttPort()).isEqualTo(2000);
+        assertThat(overridden.maxPayloadBytes()).isEqualTo(6000);
+        assertThat(overridden.topicPrefix()).isEqualTo("yaml.");
+        assertThat(overridden.kafkaProperties()).containsEntry("client.rack", "r2");
+    }
+
+    @Test
+    void namesTheFileAndKeyOfABadYamlConfig(@TempDir Path dir) throws Exception {
+        Path unknown = Files.writeString(dir.resolve("unknown.yaml"), "mqtt-prot: 1883\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", unknown.toString()))
+                .hasMessageContaining(unknown.toString()).hasMessageContaining("unknown key 'mqtt-prot'")
+                .hasMessageContaining("mqtt-port");
+
+        Path badValue = Files.writeString(dir.resolve("bad.yaml"), "mqtt-port: lots\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", badValue.toString()))
+                .hasMessageContaining("--mqtt-port").hasMessageContaining("lots");
+
+        Path outOfRange = Files.writeString(dir.resolve("range.yaml"), "max-connections: 0\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", outOfRange.toString()).toConfig())
+                .hasMessageContaining("--max-connections");
+
+        Path notYaml = Files.writeString(dir.resolve("broken.yaml"), "mqtt-port: [1883\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", notYaml.toString()))
+                .hasMessageContaining("not valid YAML");
+
+        assertThatThrownBy(() -> parse(Map.of(), "--config", dir.resolve("missing.yaml").toString()))
+                .hasMessageContaining("does not exist");
+    }
+
+    @Test
+    void configuresTheTlsListenerOnlyWithCertificateAndKey() {
+        GatewayMain main = parse(Map.of(), "--tls-cert", "/c.pem", "--tls-key", "/k.pem", "--tls-port", "0");
+        assertThat(main.toConfig().tls().enabled()).isTrue();
+        assertThat(main.toConfig().tls().plainEnabled()).isTrue();
+
+        assertThatThrownBy(() -> parse(Map.of(), "--tls-cert", "/c.pem").toConfig())
+                .hasMessageContaining("--tls-key");
+        assertThatThrownBy(() -> parse(Map.of(), "--no-plain-mqtt").toConfig())
+                .hasMessageContaining("--no-plain-mqtt needs the TLS listener");
+        assertThat(parse(Map.of()).toConfig().tls().enabled()).isFalse();
     }
 }

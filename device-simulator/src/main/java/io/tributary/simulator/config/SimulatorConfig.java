@@ -1,6 +1,8 @@
 package io.tributary.simulator.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -61,6 +63,15 @@ public record SimulatorConfig(
     /** The id of device number {@code index} (0-based) of this run. */
     public String deviceId(int index) {
         return devicePrefix() + String.format("%05d", index + 1);
+    }
+
+    /** Every device id of this run, in order. */
+    public List<String> deviceIds() {
+        List<String> ids = new ArrayList<>(devices);
+        for (int i = 0; i < devices; i++) {
+            ids.add(deviceId(i));
+        }
+        return ids;
     }
 
     /** The common prefix of every device id of this run. */

@@ -12,8 +12,8 @@ public final class AcceptAllAuthenticator implements DeviceAuthenticator {
 
     @Override
     public Future<DeviceIdentity> authenticate(ConnectRequest request) {
-        String candidate = request.username() != null && !request.username().isEmpty()
-                ? request.username()
+        String candidate = request.certificateDeviceId() != null ? request.certificateDeviceId()
+                : request.username() != null && !request.username().isEmpty() ? request.username()
                 : request.clientId();
         if (!DeviceIds.isValid(candidate)) {
             return Future.failedFuture(new ConnectRefusedException(ConnectRefusal.IDENTIFIER_INVALID,

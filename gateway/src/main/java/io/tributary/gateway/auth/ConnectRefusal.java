@@ -8,6 +8,8 @@ public enum ConnectRefusal {
     BAD_CREDENTIALS,
     /** The device is known but may not connect (e.g. disabled). */
     NOT_AUTHORIZED,
+    /** The gateway holds as many connections as it may ({@code maxConnections}). */
+    QUOTA_EXCEEDED,
     /** The gateway cannot take the connection now (shutting down, or the registry is unreachable). */
     SERVER_UNAVAILABLE
 }

@@ -8,15 +8,22 @@ package io.tributary.gateway.auth;
  * @param password the MQTT password, or null
  * @param protocolVersion 4 for MQTT 3.1.1, 5 for MQTT 5
  * @param remoteAddress the peer address, for logs
+ * @param certificateDeviceId the CN of the client certificate verified by mutual TLS, or null
  */
 public record ConnectRequest(String clientId, String username, String password, int protocolVersion,
-        String remoteAddress) {
+        String remoteAddress, String certificateDeviceId) {
+
+    /** A CONNECT without a client certificate. */
+    public ConnectRequest(String clientId, String username, String password, int protocolVersion,
+            String remoteAddress) {
+        this(clientId, username, password, protocolVersion, remoteAddress, null);
+    }
 
     /** Never prints the password. */
     @Override
     public String toString() {
         return "ConnectRequest[clientId=" + clientId + ", username=" + username + ", password="
                 + (password == null ? "none" : "***") + ", protocolVersion=" + protocolVersion + ", remoteAddress="
-                + remoteAddress + "]";
+                + remoteAddress + ", certificateDeviceId=" + certificateDeviceId + "]";
     }
 }

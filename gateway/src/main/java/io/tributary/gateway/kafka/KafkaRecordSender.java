@@ -167,6 +167,7 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
     private final class InFlight {
         private final long size;
         private final AtomicBoolean finished = new AtomicBoolean();
+        private final long startNanos = System.nanoTime();
 
         InFlight(long size) {
             this.size = size;
@@ -179,6 +180,7 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
             inFlightBytes.addAndGet(-size);
             inFlightRecords.decrementAndGet();
             metrics.kafkaSendFinished();
+            metrics.kafkaSendLatency(System.nanoTime() - startNanos, error == null);
             if (error == null) {
                 promise.tryComplete(metadata);
             } else {

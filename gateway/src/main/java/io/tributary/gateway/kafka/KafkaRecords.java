@@ -18,6 +18,17 @@ public final class KafkaRecords {
     public static final String HEADER_DEVICE = "tributary.device";
     /** Header: the MQTT topic the payload was published on. */
     public static final String HEADER_MQTT_TOPIC = "tributary.mqtt-topic";
+    /** Device-status header on events the gateway itself writes: {@code connected}, {@code disconnected}, ... */
+    public static final String HEADER_EVENT = "tributary.event";
+
+    /** Status event: the device's CONNECT was accepted. */
+    public static final String EVENT_CONNECTED = "connected";
+    /** Status event: the device ended its session with a normal DISCONNECT. */
+    public static final String EVENT_DISCONNECTED = "disconnected";
+    /** Status event: the connection ended without a normal DISCONNECT (network loss, keep-alive timeout, error). */
+    public static final String EVENT_CONNECTION_LOST = "connection-lost";
+    /** Status event: the gateway ended the connection (shutdown, device disabled, protocol violation). */
+    public static final String EVENT_DISCONNECTED_BY_GATEWAY = "disconnected-by-gateway";
 
     private static final int MAX_HEADER_TEXT = 1024;
 
@@ -44,6 +55,24 @@ public final class KafkaRecords {
                 header(HEADER_DEVICE, deviceId),
                 header(HEADER_MQTT_TOPIC, mqttTopic));
         return new ProducerRecord<>(topic, null, deviceId, payload, headers);
+    }
+
+    /**
+     * A status event written by the gateway: key = device id, value = JSON
+     * {@code {"device":..,"event":..,"time":"ISO-8601","gateway":..,"detail":..}}, header {@link #HEADER_EVENT}.
+     */
+    public static ProducerRecord<String, byte[]> statusEvent(String topic, String deviceId, String event,
+            java.time.Instant time, String gatewayId, String detail) {
+        io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()
+                .put("device", deviceId)
+                .put("event", event)
+                .put("time", time.toString())
+                .put("gateway", gatewayId);
+        if (detail != null) {
+            json.put("detail", detail);
+        }
+        return new ProducerRecord<>(topic, null, deviceId, json.encode().getBytes(StandardCharsets.UTF_8),
+                List.of(header(HEADER_EVENT, event)));
     }
 
     private static Header header(String key, String value) {

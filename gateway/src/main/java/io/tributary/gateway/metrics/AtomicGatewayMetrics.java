@@ -20,10 +20,20 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     private final LongAdder kafkaSendFailures = new LongAdder();
     private final LongAdder deadLetterFailures = new LongAdder();
     private final LongAdder kafkaInFlight = new LongAdder();
+    private final LongAdder configsSent = new LongAdder();
+    private final LongAdder connectionsRevoked = new LongAdder();
+    /** Upper bounds (seconds) of the Kafka send latency histogram buckets; the last bucket is +Inf. */
+    static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
+        5, 10, 30};
+    private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS.length + 1];
+    private final LongAdder latencyNanosSum = new LongAdder();
 
     public AtomicGatewayMetrics() {
         for (RejectReason reason : RejectReason.values()) {
             rejections.put(reason, new LongAdder()); // filled once, read-only afterwards: safe to share
+        }
+        for (int i = 0; i < latencyBuckets.length; i++) {
+            latencyBuckets[i] = new LongAdder();
         }
     }
 
@@ -77,6 +87,51 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     @Override
     public void kafkaSendFinished() {
         kafkaInFlight.decrement();
+    }
+
+    @Override
+    public void configSent() {
+        configsSent.increment();
+    }
+
+    @Override
+    public void connectionRevoked() {
+        connectionsRevoked.increment();
+    }
+
+    @Override
+    public void kafkaSendLatency(long nanos, boolean succeeded) {
+        double seconds = nanos / 1e9;
+        int bucket = 0;
+        while (bucket < LATENCY_BUCKETS.length && seconds > LATENCY_BUCKETS[bucket]) {
+            bucket++;
+        }
+        latencyBuckets[bucket].increment();
+        latencyNanosSum.add(nanos);
+    }
+
+    /** Configurations published to devices. */
+    public long configsSent() {
+        return configsSent.sum();
+    }
+
+    /** Connections closed because their device was disabled or removed. */
+    public long connectionsRevoked() {
+        return connectionsRevoked.sum();
+    }
+
+    /** Kafka send latency: count per bucket of {@link #LATENCY_BUCKETS} (not cumulative), +Inf last. */
+    long[] latencyBucketCounts() {
+        long[] counts = new long[latencyBuckets.length];
+        for (int i = 0; i < counts.length; i++) {
+            counts[i] = latencyBuckets[i].sum();
+        }
+        return counts;
+    }
+
+    /** Sum of all Kafka send latencies, in nanoseconds. */
+    long latencyNanosSum() {
+        return latencyNanosSum.sum();
     }
 
     @Override

@@ -13,6 +13,7 @@ import io.tributary.gateway.auth.DeviceIdentity;
 import io.tributary.gateway.kafka.GatewayOverloadedException;
 import io.tributary.gateway.kafka.KafkaRecords;
 import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.routing.PublishRoute;
 import io.tributary.gateway.routing.PublishRouter;
 import io.tributary.gateway.validation.TelemetryValidator;
@@ -64,6 +65,13 @@ final class DeviceConnection {
     private final BooleanSupplier draining;
     private final Consumer<DeviceConnection> onClosed;
     private final AckQueue<AckOutcome> acks = new AckQueue<>();
+    private final DeviceConfigs configs;
+
+    /** The device holds a subscription to its own configuration topic. */
+    private boolean configSubscribed;
+    private MqttQoS configQos = MqttQoS.AT_MOST_ONCE;
+    /** The gateway ended the connection (shutdown, device disabled, violation). */
+    private boolean endedByGateway;
 
     /** A fatal answer is queued: later publishes are ignored, the connection ends when the queue reaches it. */
     private boolean closing;
@@ -73,7 +81,8 @@ final class DeviceConnection {
 
     DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttSettings settings, RecordSender sender,
             TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents,
-            BooleanSupplier draining, Consumer<DeviceConnection> onClosed) {
+            BooleanSupplier draining, Consumer<DeviceConnection> onClosed, DeviceConfigs configs) {
+        this.configs = configs;
         this.endpoint = endpoint;
         this.deviceId = identity.deviceId();
         this.mqtt5 = endpoint.protocolVersion() >= MqttVersion.MQTT_5.protocolLevel();
@@ -107,6 +116,7 @@ final class DeviceConnection {
             endpoint.accept(false);
         }
         metrics.connectionAccepted();
+        statusEvent(KafkaRecords.EVENT_CONNECTED, "protocol " + endpoint.protocolVersion());
         LOG.debug("Device connected [device: {}, protocol: {}, remote: {}]", deviceId, endpoint.protocolVersion(),
                 endpoint.remoteAddress());
     }
@@ -114,6 +124,49 @@ final class DeviceConnection {
     /** Ends the connection because the gateway shuts down (MQTT 5: DISCONNECT 0x8B). */
     void shutDown() {
         disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
+    }
+
+    /** Ends the connection because the device may no longer connect (MQTT 5: DISCONNECT 0x87 not authorized). */
+    void revoke(String reason) {
+        closing = true;
+        deviceEvents.log("Connection ended: device revoked", deviceId, reason);
+        disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, reason);
+    }
+
+    /** Sends the device its new configuration if it is subscribed to its configuration topic. */
+    void configChanged(byte[] config) {
+        if (configSubscribed && !closed) {
+            sendConfig(config);
+        }
+    }
+
+    private void sendConfig(byte[] config) {
+        if (closed || !endpoint.isConnected()) {
+            return;
+        }
+        try {
+            endpoint.publish(PublishRouter.DEVICES + "/" + deviceId + "/config",
+                    io.vertx.core.buffer.Buffer.buffer(config), configQos, false, true)
+                    .onSuccess(id -> metrics.configSent())
+                    .onFailure(e -> LOG.debug("Could not send the configuration [device: {}]", deviceId, e));
+        } catch (IllegalStateException | IllegalArgumentException e) {
+            LOG.debug("Could not send the configuration [device: {}]", deviceId, e);
+        }
+    }
+
+    /** Writes a gateway status event; best effort: a failure is counted and logged, never answered to anyone. */
+    private void statusEvent(String event, String detail) {
+        if (!settings.statusEvents()) {
+            return;
+        }
+        ProducerRecord<String, byte[]> record = KafkaRecords.statusEvent(settings.deviceStatusTopic(), deviceId,
+                event, java.time.Instant.now(), settings.gatewayId(), detail);
+        sender.send(record).onComplete(result -> {
+            if (result.failed()) {
+                metrics.kafkaSendFailed();
+                deviceEvents.log("Kafka send failed", deviceId, "status event " + event + ": " + result.cause());
+            }
+        });
     }
 
     private MqttProperties connackProperties() {
@@ -297,6 +350,7 @@ final class DeviceConnection {
         if (closed || !endpoint.isConnected()) {
             return;
         }
+        endedByGateway = true;
         try {
             if (mqtt5) {
                 endpoint.disconnect(code, AckOutcome.reasonProperties(reason, true));
@@ -309,6 +363,7 @@ final class DeviceConnection {
     }
 
     private void closeQuietly() {
+        endedByGateway = true;
         try {
             if (endpoint.isConnected()) {
                 endpoint.close();
@@ -327,9 +382,13 @@ final class DeviceConnection {
     private void onSubscribe(MqttSubscribeMessage message) {
         String own = PublishRouter.DEVICES + "/" + deviceId + "/config";
         List<MqttSubAckReasonCode> codes = new ArrayList<>();
+        boolean ownGranted = false;
         for (MqttTopicSubscription subscription : message.topicSubscriptions()) {
             if (own.equals(subscription.topicName())) {
-                codes.add(subscription.qualityOfService() == MqttQoS.AT_MOST_ONCE
+                ownGranted = true;
+                configQos = subscription.qualityOfService() == MqttQoS.AT_MOST_ONCE
+                        ? MqttQoS.AT_MOST_ONCE : MqttQoS.AT_LEAST_ONCE;
+                codes.add(configQos == MqttQoS.AT_MOST_ONCE
                         ? MqttSubAckReasonCode.GRANTED_QOS0 : MqttSubAckReasonCode.GRANTED_QOS1);
             } else {
                 metrics.rejected(RejectReason.NOT_AUTHORIZED);
@@ -344,10 +403,20 @@ final class DeviceConnection {
             endpoint.subscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
         } catch (IllegalStateException | IllegalArgumentException e) {
             LOG.debug("Could not acknowledge subscription [device: {}]", deviceId, e);
+            return;
+        }
+        if (ownGranted) {
+            configSubscribed = true;
+            // Retained semantics: the latest configuration goes out at once on every subscription.
+            configs.configFor(deviceId).ifPresent(this::sendConfig);
         }
     }
 
     private void onUnsubscribe(MqttUnsubscribeMessage message) {
+        String own = PublishRouter.DEVICES + "/" + deviceId + "/config";
+        if (message.topics().contains(own)) {
+            configSubscribed = false;
+        }
         List<MqttUnsubAckReasonCode> codes = new ArrayList<>();
         if (mqtt5) {
             message.topics().forEach(t -> codes.add(MqttUnsubAckReasonCode.SUCCESS));
@@ -386,6 +455,13 @@ final class DeviceConnection {
         acks.clear();
         metrics.connectionClosed();
         LOG.debug("Device disconnected [device: {}]", deviceId);
+        if (endedByGateway) {
+            statusEvent(KafkaRecords.EVENT_DISCONNECTED_BY_GATEWAY, null);
+        } else if (willDiscarded) {
+            statusEvent(KafkaRecords.EVENT_DISCONNECTED, null);
+        } else {
+            statusEvent(KafkaRecords.EVENT_CONNECTION_LOST, null);
+        }
         if (!willDiscarded) {
             forwardWill(endpoint.will());
         }

@@ -9,8 +9,13 @@ import io.tributary.gateway.auth.ConnectRequest;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.auth.DeviceIdentity;
 import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.validation.TelemetryValidator;
+import io.tributary.gateway.TlsSettings;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.http.ClientAuth;
+import io.vertx.core.net.PemKeyCertOptions;
+import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -36,8 +41,12 @@ public final class MqttGatewayVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttGatewayVerticle.class);
 
-    /** Vert.x shares a randomly chosen port among all servers that listen on a negative port. */
+    /**
+     * Vert.x shares one randomly chosen port among all servers that listen on the same negative port: the plain and
+     * the TLS listener need different ones.
+     */
     private static final int SHARED_RANDOM_PORT = -1;
+    private static final int SHARED_RANDOM_TLS_PORT = -2;
 
     private final MqttSettings settings;
     private final DeviceAuthenticator authenticator;
@@ -47,6 +56,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
     private final TelemetryValidator validator;
     private final RateLimitedLog deviceEvents;
     private final Set<DeviceConnection> connections = new LinkedHashSet<>();
+    private final DeviceConfigs configs;
+    private final ConnectionLimiter limiter;
+    private final TlsSettings tls;
     private MqttServer server;
     private volatile int actualPort = -1;
 
@@ -60,6 +72,23 @@ public final class MqttGatewayVerticle extends VerticleBase {
      */
     public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval) {
+        this(settings, authenticator, sender, metrics, draining, deviceLogInterval, DeviceConfigs.NONE,
+                new ConnectionLimiter(Integer.MAX_VALUE), null);
+    }
+
+    /**
+     * As above, and:
+     *
+     * @param configs the configurations pushed to devices on {@code devices/{id}/config}
+     * @param limiter the connection limit shared by all verticles
+     * @param tls null for the plain MQTT listener on {@code settings.port()}; else the TLS listener on its port
+     */
+    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
+            ConnectionLimiter limiter, TlsSettings tls) {
+        this.configs = configs;
+        this.limiter = limiter;
+        this.tls = tls;
         this.settings = settings;
         this.authenticator = authenticator;
         this.sender = sender;
@@ -78,10 +107,21 @@ public final class MqttGatewayVerticle extends VerticleBase {
                 .setAutoClientId(false)
                 .setMaxClientIdLength(256)
                 .setTimeoutOnConnect((int) Math.max(1, settings.connectTimeout().toSeconds()));
+        int configuredPort = settings.port();
+        if (tls != null) {
+            options.setSsl(true).setKeyCertOptions(new PemKeyCertOptions()
+                    .setCertPath(tls.certificatePath().toString())
+                    .setKeyPath(tls.keyPath().toString()));
+            if (tls.mutual()) {
+                options.setTrustOptions(new PemTrustOptions().addCertPath(tls.clientCaPath().toString()))
+                        .setClientAuth(ClientAuth.REQUIRED);
+            }
+            configuredPort = tls.port();
+        }
         server = MqttServer.create(vertx, options);
         server.endpointHandler(this::onEndpoint);
         server.exceptionHandler(e -> LOG.debug("MQTT connection failed before CONNECT: {}", e.toString()));
-        int port = settings.port() == 0 ? SHARED_RANDOM_PORT : settings.port();
+        int port = configuredPort != 0 ? configuredPort : tls == null ? SHARED_RANDOM_PORT : SHARED_RANDOM_TLS_PORT;
         return server.listen(port, settings.host()).onSuccess(s -> actualPort = s.actualPort());
     }
 
@@ -95,6 +135,38 @@ public final class MqttGatewayVerticle extends VerticleBase {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
+    /**
+     * Closes every connection of {@code deviceId} (MQTT 5: DISCONNECT 0x87). Thread-safe: hops onto this verticle's
+     * event loop.
+     */
+    public void revokeDevice(String deviceId, String reason) {
+        if (context == null) {
+            return;
+        }
+        context.runOnContext(v -> {
+            for (DeviceConnection connection : new ArrayList<>(connections)) {
+                if (connection.deviceId().equals(deviceId)) {
+                    metrics.connectionRevoked();
+                    connection.revoke(reason);
+                }
+            }
+        });
+    }
+
+    /** Pushes a new configuration to the subscribed connections of {@code deviceId}. Thread-safe. */
+    public void configChanged(String deviceId, byte[] config) {
+        if (context == null) {
+            return;
+        }
+        context.runOnContext(v -> {
+            for (DeviceConnection connection : connections) {
+                if (connection.deviceId().equals(deviceId)) {
+                    connection.configChanged(config);
+                }
+            }
+        });
+    }
+
     /** The port this instance listens on, once started; -1 before. */
     public int actualPort() {
         return actualPort;
@@ -106,10 +178,24 @@ public final class MqttGatewayVerticle extends VerticleBase {
             refuse(endpoint, mqtt5, ConnectRefusal.SERVER_UNAVAILABLE, "gateway shutting down");
             return;
         }
+        if (!limiter.tryAcquire()) {
+            refuse(endpoint, mqtt5, ConnectRefusal.QUOTA_EXCEEDED, "connection limit of " + limiter.max()
+                    + " reached");
+            return;
+        }
+        String certificateDeviceId;
+        try {
+            certificateDeviceId = tls != null && tls.mutual() ? ClientCertificates.commonName(endpoint.sslSession())
+                    : null;
+        } catch (RuntimeException e) {
+            limiter.release();
+            refuse(endpoint, mqtt5, ConnectRefusal.BAD_CREDENTIALS, "unusable client certificate: " + e.getMessage());
+            return;
+        }
         MqttAuth auth = endpoint.auth();
         ConnectRequest request = new ConnectRequest(endpoint.clientIdentifier(),
                 auth == null ? null : auth.getUsername(), auth == null ? null : auth.getPassword(),
-                endpoint.protocolVersion(), String.valueOf(endpoint.remoteAddress()));
+                endpoint.protocolVersion(), String.valueOf(endpoint.remoteAddress()), certificateDeviceId);
         boolean[] gone = new boolean[1];
         endpoint.closeHandler(v -> gone[0] = true);
         Context ctx = this.context;
@@ -131,9 +217,11 @@ public final class MqttGatewayVerticle extends VerticleBase {
     private void onAuthenticated(MqttEndpoint endpoint, boolean mqtt5, ConnectRequest request,
             AsyncResult<DeviceIdentity> result, boolean[] gone) {
         if (gone[0]) {
+            limiter.release();
             return;
         }
         if (result.failed()) {
+            limiter.release();
             Throwable cause = result.cause();
             ConnectRefusal refusal = cause instanceof ConnectRefusedException
                     ? ((ConnectRefusedException) cause).refusal()
@@ -145,16 +233,23 @@ public final class MqttGatewayVerticle extends VerticleBase {
             return;
         }
         if (draining.getAsBoolean()) {
+            limiter.release();
             refuse(endpoint, mqtt5, ConnectRefusal.SERVER_UNAVAILABLE, "gateway shutting down");
             return;
         }
         DeviceConnection connection = new DeviceConnection(endpoint, result.result(), settings, sender, validator,
-                metrics, deviceEvents, draining, connections::remove);
+                metrics, deviceEvents, draining, closed -> {
+                    if (connections.remove(closed)) {
+                        limiter.release();
+                    }
+                }, configs);
         connections.add(connection);
         try {
             connection.accept();
         } catch (IllegalStateException | IllegalArgumentException e) {
-            connections.remove(connection);
+            if (connections.remove(connection)) {
+                limiter.release();
+            }
             LOG.debug("Connection gone before CONNACK [device: {}]", connection.deviceId(), e);
         }
     }
@@ -180,6 +275,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
             case NOT_AUTHORIZED:
                 return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
                         : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
+            case QUOTA_EXCEEDED:
+                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
             case SERVER_UNAVAILABLE:
             default:
                 return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5

@@ -14,9 +14,19 @@ import java.time.Duration;
  * @param telemetryTopic Kafka topic for telemetry
  * @param deadLetterTopic Kafka topic for rejected payloads
  * @param deviceStatusTopic Kafka topic for status messages
+ * @param statusEvents whether the gateway writes connect/disconnect events to {@code deviceStatusTopic}
+ * @param gatewayId names this gateway instance in status events
  */
 public record MqttSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
-        Duration connectTimeout, String telemetryTopic, String deadLetterTopic, String deviceStatusTopic) {
+        Duration connectTimeout, String telemetryTopic, String deadLetterTopic, String deviceStatusTopic,
+        boolean statusEvents, String gatewayId) {
+
+    /** Settings without status events. */
+    public MqttSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
+            Duration connectTimeout, String telemetryTopic, String deadLetterTopic, String deviceStatusTopic) {
+        this(host, port, maxPayloadBytes, maxInFlightPerConnection, connectTimeout, telemetryTopic, deadLetterTopic,
+                deviceStatusTopic, false, "gateway");
+    }
 
     /**
      * Room above {@link #maxPayloadBytes} for the rest of a PUBLISH (topic, packet id, properties). Packets larger
@@ -24,11 +34,11 @@ public record MqttSettings(String host, int port, int maxPayloadBytes, int maxIn
      */
     public static final int PACKET_HEADROOM_BYTES = 4096;
 
-    /** The settings of {@code config}. */
-    public static MqttSettings from(GatewayConfig config) {
+    /** The settings of {@code config}, with status events naming {@code gatewayId}. */
+    public static MqttSettings from(GatewayConfig config, String gatewayId) {
         return new MqttSettings(config.mqttHost(), config.mqttPort(), config.maxPayloadBytes(),
                 config.maxInFlightPerConnection(), config.connectTimeout(), config.telemetryTopic(),
-                config.deadLetterTopic(), config.deviceStatusTopic());
+                config.deadLetterTopic(), config.deviceStatusTopic(), true, gatewayId);
     }
 
     /**

@@ -29,6 +29,9 @@ public final class MqttTestClients {
         public final CopyOnWriteArrayList<Integer> completedMessageIds = new CopyOnWriteArrayList<>();
         /** The properties of the server's CONNACK. */
         public volatile MqttProperties connAckProperties;
+        /** Messages the server sent: topic, message. */
+        public final CopyOnWriteArrayList<java.util.Map.Entry<String, MqttMessage>> received =
+                new CopyOnWriteArrayList<>();
 
         V5(MqttAsyncClient client) {
             this.client = client;
@@ -76,6 +79,7 @@ public final class MqttTestClients {
 
             @Override
             public void messageArrived(String topic, MqttMessage message) {
+                v5.received.add(java.util.Map.entry(topic, message));
             }
 
             @Override
@@ -152,6 +156,27 @@ public final class MqttTestClients {
         options.setAutomaticReconnect(false);
         client.connect(options).waitForCompletion(10_000);
         return v3;
+    }
+
+    /** Connects an MQTT 5 client as {@code deviceId} with its secret (client id = device id). */
+    public static V5 v5WithSecret(int port, String deviceId, String secret) throws MqttException {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setUserName(deviceId);
+        if (secret != null) {
+            options.setPassword(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return v5(port, deviceId, options);
+    }
+
+    /** Connects an MQTT 3.1.1 client as {@code deviceId} with its secret (client id = device id). */
+    public static V3 v3WithSecret(int port, String deviceId, String secret)
+            throws org.eclipse.paho.client.mqttv3.MqttException {
+        MqttConnectOptions options = new MqttConnectOptions();
+        options.setUserName(deviceId);
+        if (secret != null) {
+            options.setPassword(secret.toCharArray());
+        }
+        return v3(port, deviceId, options);
     }
 
     /** A valid batch of {@code readings} readings of {@code deviceId}. */

@@ -1,0 +1,54 @@
+package io.tributary.gateway;
+
+import java.nio.file.Path;
+
+/**
+ * The TLS listener: MQTT over TLS with a certificate and key from PEM files, optionally requiring client certificates
+ * (mutual TLS) whose subject CN is the device id.
+ *
+ * @param port the TLS port (default 8883); 0 picks a free one; -1 when disabled
+ * @param certificatePath PEM file with the server certificate (chain); null when disabled
+ * @param keyPath PEM file with the server's private key (PKCS#8 or PKCS#1); null when disabled
+ * @param clientCaPath PEM file with the CA certificates that sign device certificates; null: no client certificates
+ * @param plainEnabled whether the plain MQTT listener runs beside the TLS one
+ */
+public record TlsSettings(int port, Path certificatePath, Path keyPath, Path clientCaPath, boolean plainEnabled) {
+
+    /** Default MQTT-over-TLS port. */
+    public static final int DEFAULT_PORT = 8883;
+
+    /** No TLS listener; plain MQTT only. */
+    public static final TlsSettings DISABLED = new TlsSettings(-1, null, null, null, true);
+
+    public TlsSettings {
+        boolean enabled = port >= 0;
+        if (port < -1 || port > 65535) {
+            throw new IllegalArgumentException("tls port (--tls-port) must be 0..65535, or -1 for no TLS, got "
+                    + port);
+        }
+        if (enabled && (certificatePath == null || keyPath == null)) {
+            throw new IllegalArgumentException("the TLS listener needs --tls-cert and --tls-key (PEM files)");
+        }
+        if (!enabled && !plainEnabled) {
+            throw new IllegalArgumentException("--no-plain-mqtt needs the TLS listener (--tls-cert, --tls-key)");
+        }
+        if (!enabled && clientCaPath != null) {
+            throw new IllegalArgumentException("--tls-client-ca needs the TLS listener (--tls-cert, --tls-key)");
+        }
+    }
+
+    /** A TLS listener on {@code port} beside plain MQTT, without client certificates. */
+    public static TlsSettings of(int port, Path certificatePath, Path keyPath) {
+        return new TlsSettings(port, certificatePath, keyPath, null, true);
+    }
+
+    /** Whether the TLS listener runs. */
+    public boolean enabled() {
+        return port >= 0;
+    }
+
+    /** Whether devices must present a certificate signed by {@link #clientCaPath}. */
+    public boolean mutual() {
+        return clientCaPath != null;
+    }
+}

@@ -1,0 +1,237 @@
+package io.tributary.gateway.cli;
+
+import io.tributary.gateway.registry.DeviceRecord;
+import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.gateway.registry.RegistryException;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * The device registry CLI: {@code add ID} (prints the secret once), {@code list}, {@code disable ID},
+ * {@code enable ID}, {@code config ID FILE}. Works against the running system's Kafka; every gateway sees a change
+ * within a poll.
+ */
+@Command(name = "devices", mixinStandardHelpOptions = true,
+        description = "Manage device identities in the registry (the compacted Kafka topic {prefix}devices).",
+        subcommands = {DevicesMain.Add.class, DevicesMain.AddMany.class, DevicesMain.ListDevices.class, DevicesMain.Disable.class,
+                DevicesMain.Enable.class, DevicesMain.Config.class})
+public final class DevicesMain implements Callable<Integer> {
+
+    /** Exit code when the device does not exist, or exists already for {@code add}. */
+    static final int EXIT_DEVICE = 3;
+    /** Exit code when Kafka could not be reached. */
+    static final int EXIT_KAFKA = 4;
+
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return CommandLine.ExitCode.USAGE;
+    }
+
+    /** Options every subcommand takes. */
+    static final class KafkaOptions {
+        @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
+                description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default ${DEFAULT-VALUE}).")
+        String kafkaBootstrap;
+
+        @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
+                description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default ${DEFAULT-VALUE}).")
+        String topicPrefix;
+
+        @Option(names = "--timeout", defaultValue = "PT15S",
+                description = "Bound for each Kafka operation, ISO-8601 (default ${DEFAULT-VALUE}).")
+        Duration timeout;
+
+        @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+                description = "Extra Kafka client property, repeatable (e.g. security.protocol=SSL).")
+        Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+        DeviceRegistryClient client() {
+            return new DeviceRegistryClient(kafkaBootstrap, topicPrefix, kafkaProperties, timeout);
+        }
+    }
+
+    /** Runs one registry operation, mapping failures to messages and exit codes. */
+    abstract static class RegistryCommand implements Callable<Integer> {
+        @Mixin
+        KafkaOptions kafka;
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter err = spec.commandLine().getErr();
+            try (DeviceRegistryClient client = kafka.client()) {
+                client.ensureTopics();
+                return run(client, spec.commandLine().getOut());
+            } catch (IllegalArgumentException e) {
+                err.println("error: " + e.getMessage());
+                return CommandLine.ExitCode.USAGE;
+            } catch (IllegalStateException | NoSuchElementException e) {
+                err.println("error: " + e.getMessage());
+                return EXIT_DEVICE;
+            } catch (RegistryException | org.apache.kafka.common.KafkaException e) {
+                err.println("error: Kafka at " + kafka.kafkaBootstrap + ": " + e.getMessage());
+                return EXIT_KAFKA;
+            }
+        }
+
+        abstract int run(DeviceRegistryClient client, PrintWriter out);
+    }
+
+    @Command(name = "add", mixinStandardHelpOptions = true,
+            description = "Provision a device: prints its secret once (the registry keeps only a salted hash).")
+    static final class Add extends RegistryCommand {
+        @Parameters(paramLabel = "ID", description = "Device id: 1..128 of [A-Za-z0-9._:@-].")
+        String id;
+
+        @Override
+        int run(DeviceRegistryClient client, PrintWriter out) {
+            String secret = client.provision(id);
+            out.println(secret);
+            out.flush();
+            spec.commandLine().getErr().println("Device '" + id + "' added. The line above is its secret (MQTT"
+                    + " password, user name = device id); it is shown only now.");
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    @Command(name = "add-many", mixinStandardHelpOptions = true,
+            description = "Provision a fleet PREFIX0..PREFIX{COUNT-1}; writes 'id,secret' lines to a new file"
+                    + " readable by its owner only.")
+    static final class AddMany extends RegistryCommand {
+        @Parameters(index = "0", paramLabel = "PREFIX", description = "Device id prefix, e.g. bench-.")
+        String prefix;
+
+        @Parameters(index = "1", paramLabel = "COUNT")
+        int count;
+
+        @Option(names = "--secrets-file", required = true, paramLabel = "FILE",
+                description = "New file for the 'id,secret' lines (must not exist).")
+        Path secretsFile;
+
+        @Override
+        int run(DeviceRegistryClient client, PrintWriter out) {
+            if (count < 1 || count > 1_000_000) {
+                throw new IllegalArgumentException("COUNT must be 1..1000000, got " + count);
+            }
+            if (Files.exists(secretsFile)) {
+                throw new IllegalArgumentException("secrets file " + secretsFile + " exists already");
+            }
+            List<String> ids = new java.util.ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                ids.add(prefix + i);
+            }
+            Map<String, String> secrets = client.provisionAll(ids);
+            StringBuilder lines = new StringBuilder();
+            secrets.forEach((id, secret) -> lines.append(id).append(',').append(secret).append('\n'));
+            try {
+                Files.createFile(secretsFile, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                        java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+                Files.writeString(secretsFile, lines);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot write secrets file " + secretsFile + ": "
+                        + e.getMessage());
+            }
+            out.println(count + " devices added; secrets in " + secretsFile);
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "List devices: id, state, last change.")
+    static final class ListDevices extends RegistryCommand {
+        @Override
+        int run(DeviceRegistryClient client, PrintWriter out) {
+            List<DeviceRecord> devices = client.list();
+            for (DeviceRecord device : devices) {
+                out.printf("%s\t%s\t%s%n", device.deviceId(), device.enabled() ? "enabled" : "disabled",
+                        device.updated());
+            }
+            out.flush();
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    @Command(name = "disable", mixinStandardHelpOptions = true,
+            description = "Refuse the device's CONNECTs; gateways close its open connections.")
+    static final class Disable extends RegistryCommand {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        int run(DeviceRegistryClient client, PrintWriter out) {
+            client.disable(id);
+            out.println("Device '" + id + "' disabled.");
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    @Command(name = "enable", mixinStandardHelpOptions = true, description = "Let a disabled device connect again.")
+    static final class Enable extends RegistryCommand {
+        @Parameters(paramLabel = "ID")
+        String id;
+
+        @Override
+        int run(DeviceRegistryClient client, PrintWriter out) {
+            client.enable(id);
+            out.println("Device '" + id + "' enabled.");
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    @Command(name = "config", mixinStandardHelpOptions = true,
+            description = "Set the configuration delivered (retained) to the device on devices/ID/config.")
+    static final class Config extends RegistryCommand {
+        /** Kafka's default max.message.bytes leaves room for this. */
+        static final int MAX_CONFIG_BYTES = 256 * 1024;
+
+        @Parameters(index = "0", paramLabel = "ID")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "FILE", description = "File whose bytes are sent as they are.")
+        Path file;
+
+        @Override
+        int run(DeviceRegistryClient client, PrintWriter out) {
+            byte[] config;
+            try {
+                if (Files.size(file) > MAX_CONFIG_BYTES) {
+                    throw new IllegalArgumentException("config file " + file + " is larger than " + MAX_CONFIG_BYTES
+                            + " bytes");
+                }
+                config = Files.readAllBytes(file);
+            } catch (NoSuchFileException e) {
+                throw new IllegalArgumentException("config file " + file + " does not exist");
+            } catch (IOException e) {
+                throw new IllegalArgumentException("cannot read config file " + file + ": " + e.getMessage());
+            }
+            client.setConfig(id, config);
+            out.println("Configuration of '" + id + "' set (" + config.length + " bytes).");
+            return CommandLine.ExitCode.OK;
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new DevicesMain()).execute(args));
+    }
+}

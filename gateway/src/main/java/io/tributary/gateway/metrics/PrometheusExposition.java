@@ -1,0 +1,93 @@
+package io.tributary.gateway.metrics;
+
+import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.RejectReason;
+import java.util.Locale;
+
+/** Renders the gateway's counters in the Prometheus text exposition format (version 0.0.4). */
+public final class PrometheusExposition {
+
+    /** The {@code Content-Type} of the rendered text. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private PrometheusExposition() {
+    }
+
+    /**
+     * @param metrics the gateway's metrics; histograms and the extra counters only when it is an
+     *     {@link AtomicGatewayMetrics}
+     * @param ready whether the gateway is ready (Kafka reachable, registry loaded)
+     * @param maxConnections the configured connection limit
+     */
+    public static String render(GatewayMetrics metrics, boolean ready, int maxConnections) {
+        GatewayMetrics.Snapshot s = metrics.snapshot();
+        StringBuilder out = new StringBuilder(4096);
+        gauge(out, "tributary_gateway_ready", "1 while Kafka is reachable and the device registry is loaded",
+                ready ? 1 : 0);
+        gauge(out, "tributary_gateway_connections_open", "Device connections open now", s.connectionsOpen());
+        gauge(out, "tributary_gateway_connections_max", "Configured connection limit", maxConnections);
+        counter(out, "tributary_gateway_connections_accepted_total", "CONNECTs accepted", s.connectionsAccepted());
+        counter(out, "tributary_gateway_connections_refused_total", "CONNECTs refused (credentials, disabled,"
+                + " limit, shutdown)", s.connectionsRefused());
+        out.append("# HELP tributary_gateway_messages_in_total Device messages Kafka acknowledged, by kind\n")
+                .append("# TYPE tributary_gateway_messages_in_total counter\n");
+        sample(out, "tributary_gateway_messages_in_total{kind=\"telemetry\"}", s.telemetryBatchesAccepted());
+        sample(out, "tributary_gateway_messages_in_total{kind=\"status\"}", s.statusMessagesAccepted());
+        counter(out, "tributary_gateway_readings_in_total", "Readings in the telemetry batches Kafka acknowledged",
+                s.readingsAccepted());
+        out.append("# HELP tributary_gateway_rejections_total Packets refused, by reason\n")
+                .append("# TYPE tributary_gateway_rejections_total counter\n");
+        for (RejectReason reason : RejectReason.values()) {
+            sample(out, "tributary_gateway_rejections_total{reason=\"" + reason.code() + "\"}",
+                    s.rejections(reason));
+        }
+        counter(out, "tributary_gateway_kafka_send_failures_total", "Telemetry/status records Kafka did not take",
+                s.kafkaSendFailures());
+        counter(out, "tributary_gateway_deadletter_failures_total", "Dead-letter records Kafka did not take",
+                s.deadLetterFailures());
+        gauge(out, "tributary_gateway_kafka_inflight", "Records handed to Kafka and waiting for the outcome",
+                s.kafkaInFlight());
+        if (metrics instanceof AtomicGatewayMetrics atomic) {
+            out.append("# HELP tributary_gateway_messages_out_total Messages sent to devices, by kind\n")
+                    .append("# TYPE tributary_gateway_messages_out_total counter\n");
+            sample(out, "tributary_gateway_messages_out_total{kind=\"config\"}", atomic.configsSent());
+            counter(out, "tributary_gateway_connections_revoked_total", "Connections closed because the device was"
+                    + " disabled", atomic.connectionsRevoked());
+            out.append("# HELP tributary_gateway_kafka_send_seconds Time from handing a record to Kafka until its"
+                    + " acknowledgement is back on the event loop\n")
+                    .append("# TYPE tributary_gateway_kafka_send_seconds histogram\n");
+            long[] counts = atomic.latencyBucketCounts();
+            long cumulative = 0;
+            for (int i = 0; i < counts.length; i++) {
+                cumulative += counts[i];
+                String le = i < AtomicGatewayMetrics.LATENCY_BUCKETS.length
+                        ? number(AtomicGatewayMetrics.LATENCY_BUCKETS[i]) : "+Inf";
+                sample(out, "tributary_gateway_kafka_send_seconds_bucket{le=\"" + le + "\"}", cumulative);
+            }
+            out.append("tributary_gateway_kafka_send_seconds_sum ")
+                    .append(number(atomic.latencyNanosSum() / 1e9)).append('\n');
+            sample(out, "tributary_gateway_kafka_send_seconds_count", cumulative);
+        }
+        return out.toString();
+    }
+
+    private static void counter(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" counter\n");
+        sample(out, name, value);
+    }
+
+    private static void gauge(StringBuilder out, String name, String help, long value) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n')
+                .append("# TYPE ").append(name).append(" gauge\n");
+        sample(out, name, value);
+    }
+
+    private static void sample(StringBuilder out, String name, long value) {
+        out.append(name).append(' ').append(value).append('\n');
+    }
+
+    private static String number(double value) {
+        return String.format(Locale.ROOT, "%s", value);
+    }
+}

@@ -1,0 +1,47 @@
+package io.tributary.gateway.mqtt;
+
+import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import javax.naming.InvalidNameException;
+import javax.naming.ldap.LdapName;
+import javax.naming.ldap.Rdn;
+import javax.net.ssl.SSLPeerUnverifiedException;
+import javax.net.ssl.SSLSession;
+
+/** Reads the device id from a client certificate verified by mutual TLS. */
+final class ClientCertificates {
+
+    private ClientCertificates() {
+    }
+
+    /**
+     * The subject CN of the peer's leaf certificate.
+     *
+     * @throws IllegalArgumentException when there is no verified certificate or it has no CN
+     */
+    static String commonName(SSLSession session) {
+        if (session == null) {
+            throw new IllegalArgumentException("no TLS session");
+        }
+        Certificate[] chain;
+        try {
+            chain = session.getPeerCertificates();
+        } catch (SSLPeerUnverifiedException e) {
+            throw new IllegalArgumentException("no verified client certificate");
+        }
+        if (chain.length == 0 || !(chain[0] instanceof X509Certificate leaf)) {
+            throw new IllegalArgumentException("no X.509 client certificate");
+        }
+        try {
+            LdapName name = new LdapName(leaf.getSubjectX500Principal().getName());
+            for (Rdn rdn : name.getRdns()) {
+                if (rdn.getType().equalsIgnoreCase("CN")) {
+                    return String.valueOf(rdn.getValue());
+                }
+            }
+        } catch (InvalidNameException e) {
+            throw new IllegalArgumentException("unreadable certificate subject: " + e.getMessage());
+        }
+        throw new IllegalArgumentException("client certificate has no CN");
+    }
+}

@@ -1,0 +1,10 @@
+package io.tributary.gateway.registry;
+
+import java.util.Optional;
+
+/** Finds a device's current registry record. Must not block: called on event loops. */
+@FunctionalInterface
+public interface DeviceLookup {
+
+    Optional<DeviceRecord> device(String deviceId);
+}
