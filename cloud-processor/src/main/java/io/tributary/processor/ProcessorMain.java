@@ -1,8 +1,15 @@
 package io.tributary.processor;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
+import io.tributary.processor.config.ConfigLoader;
 import io.tributary.processor.config.ProcessorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -13,58 +20,75 @@ import picocli.CommandLine.Spec;
 
 /** Command line entry point: options (and TRIBUTARY_* environment variables) in, {@link Processor} running. */
 @Command(name = "tributary-cloud-processor", mixinStandardHelpOptions = true, version = "tributary-cloud-processor 0.1",
-        description = "Consumes telemetry from Kafka and stores every reading in InfluxDB (committing Kafka offsets "
-                + "only after InfluxDB accepted the points).", sortOptions = false)
+        description = "Consumes telemetry from Kafka: stores every reading in InfluxDB (committing Kafka offsets "
+                + "only after InfluxDB accepted the points), computes rollups and evaluates alert rules with Kafka "
+                + "Streams (exactly-once) and stores those too.", sortOptions = false)
 public final class ProcessorMain implements Callable<Integer> {
 
     @Spec
     private CommandSpec spec;
 
+    @Option(names = {"-c", "--config"}, paramLabel = "FILE",
+            description = "YAML config file (see README); environment variables and options override it.")
+    private Path configFile;
+
     @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
-            defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
-            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: ${DEFAULT-VALUE}).")
+            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: localhost:9092).")
     private String kafkaBootstrap;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
-            description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX",
+            description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default: tributary.).")
     private String topicPrefix;
 
     @Option(names = "--group", paramLabel = "GROUP",
-            defaultValue = "${env:TRIBUTARY_PROCESSOR_GROUP:-tributary-influx-writer}",
-            description = "Kafka consumer group of the readings writer (env TRIBUTARY_PROCESSOR_GROUP; default: "
-                    + "${DEFAULT-VALUE}).")
+            description = "Kafka consumer group of the readings writer; the other writers and Streams derive "
+                    + "theirs from it (env TRIBUTARY_PROCESSOR_GROUP; default: tributary-influx-writer).")
     private String group;
 
-    @Option(names = "--influx-url", paramLabel = "URL", defaultValue = "${env:TRIBUTARY_INFLUX_URL:-http://localhost:8086}",
+    @Option(names = "--influx-url", paramLabel = "URL",
             description = "InfluxDB URL serving the v2 write API: 1.8+, 2.x or 3.x (env TRIBUTARY_INFLUX_URL; "
-                    + "default: ${DEFAULT-VALUE}).")
+                    + "default: http://localhost:8086).")
     private String influxUrl;
 
-    @Option(names = "--influx-token", paramLabel = "TOKEN", defaultValue = "${env:TRIBUTARY_INFLUX_TOKEN:-}",
+    @Option(names = "--influx-token", paramLabel = "TOKEN",
             description = "InfluxDB API token; for 1.8 with authentication 'user:password' (env "
                     + "TRIBUTARY_INFLUX_TOKEN; default: none).")
     private String influxToken;
 
-    @Option(names = "--influx-org", paramLabel = "ORG", defaultValue = "${env:TRIBUTARY_INFLUX_ORG:-tributary}",
-            description = "InfluxDB organization (env TRIBUTARY_INFLUX_ORG; default: ${DEFAULT-VALUE}).")
+    @Option(names = "--influx-org", paramLabel = "ORG",
+            description = "InfluxDB organization (env TRIBUTARY_INFLUX_ORG; default: tributary).")
     private String influxOrg;
 
-    @Option(names = "--influx-bucket", paramLabel = "BUCKET", defaultValue = "${env:TRIBUTARY_INFLUX_BUCKET:-telemetry}",
-            description = "InfluxDB bucket; on 1.x the database (env TRIBUTARY_INFLUX_BUCKET; default: "
-                    + "${DEFAULT-VALUE}).")
+    @Option(names = "--influx-bucket", paramLabel = "BUCKET",
+            description = "InfluxDB bucket; on 1.x the database (env TRIBUTARY_INFLUX_BUCKET; default: telemetry).")
     private String influxBucket;
 
     @Option(names = "--max-points-per-write", paramLabel = "N",
-            defaultValue = "${env:TRIBUTARY_INFLUX_MAX_POINTS_PER_WRITE:-5000}",
             description = "Most points in one InfluxDB write request (env TRIBUTARY_INFLUX_MAX_POINTS_PER_WRITE; "
-                    + "default: ${DEFAULT-VALUE}).")
-    private int maxPointsPerWrite;
+                    + "default: 5000).")
+    private String maxPointsPerWrite;
 
     @Option(names = "--retry-backoff-max", paramLabel = "DURATION",
-            defaultValue = "${env:TRIBUTARY_INFLUX_RETRY_BACKOFF_MAX:-10s}", converter = DurationConverter.class,
             description = "Cap of the wait between retries of a failed write, e.g. 10s, 500ms, 2m or PT10S (env "
-                    + "TRIBUTARY_INFLUX_RETRY_BACKOFF_MAX; default: ${DEFAULT-VALUE}).")
-    private Duration retryBackoffMax;
+                    + "TRIBUTARY_INFLUX_RETRY_BACKOFF_MAX; default: 10s).")
+    private String retryBackoffMax;
+
+    @Option(names = "--rules", paramLabel = "FILE",
+            description = "Alert rules YAML file, reloaded when it changes (env TRIBUTARY_ALERTS_RULES_FILE).")
+    private String rulesFile;
+
+    @Option(names = "--http-port", paramLabel = "PORT",
+            description = "Port of /metrics, /health/live, /health/ready; -1 = off (env TRIBUTARY_HTTP_PORT; "
+                    + "default: -1).")
+    private String httpPort;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "Any config key (e.g. rollups.grace=30s, streams.state-dir=/var/lib/tributary); "
+                    + "repeatable.")
+    private Map<String, String> settings = new LinkedHashMap<>();
+
+    @Option(names = "--print-config", description = "Print the effective configuration and exit.")
+    private boolean printConfig;
 
     public static void main(String[] args) {
         System.exit(commandLine().execute(args));
@@ -117,15 +141,22 @@ public final class ProcessorMain implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         ProcessorConfig config;
         try {
-            ProcessorConfig base = new ProcessorConfig(kafkaBootstrap, topicPrefix, group, influxUrl, influxToken,
-                    influxOrg, influxBucket, maxPointsPerWrite);
-            config = base.withRetryBackoff(base.retryBackoffInitial(), retryBackoffMax);
+            config = config(System.getenv());
         } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ParameterException(spec.commandLine(), "Invalid option: " + e.getMessage(), e);
+            throw new ParameterException(spec.commandLine(), "Invalid configuration: " + e.getMessage(), e);
+        }
+        if (printConfig) {
+            spec.commandLine().getOut().println(config);
+            return 0;
         }
         Processor processor = new Processor(config);
         Runtime.getRuntime().addShutdownHook(new Thread(processor::close, "tributary-processor-shutdown"));
-        processor.start();
+        try {
+            processor.start();
+        } catch (IllegalStateException e) {
+            System.err.println("tributary-cloud-processor: " + e.getMessage());
+            return 1;
+        }
         while (!processor.awaitTermination(Duration.ofDays(1))) {
             // keep waiting: the shutdown hook or a fatal error ends it
         }
@@ -134,5 +165,36 @@ public final class ProcessorMain implements Callable<Integer> {
             return 1;
         }
         return 0;
+    }
+
+    /** The effective config: defaults, then the config file, then the environment, then the options. */
+    ProcessorConfig config(Map<String, String> env) {
+        String yaml = null;
+        if (configFile != null) {
+            try {
+                yaml = Files.readString(configFile, StandardCharsets.UTF_8);
+            } catch (IOException e) {
+                throw new IllegalArgumentException("config: cannot read " + configFile + ": " + e);
+            }
+        }
+        Map<String, String> options = new LinkedHashMap<>(settings);
+        putIfSet(options, "kafka.bootstrap", kafkaBootstrap);
+        putIfSet(options, "kafka.topic-prefix", topicPrefix);
+        putIfSet(options, "kafka.group", group);
+        putIfSet(options, "influx.url", influxUrl);
+        putIfSet(options, "influx.token", influxToken);
+        putIfSet(options, "influx.org", influxOrg);
+        putIfSet(options, "influx.bucket", influxBucket);
+        putIfSet(options, "influx.max-points-per-write", maxPointsPerWrite);
+        putIfSet(options, "influx.retry-backoff-max", retryBackoffMax);
+        putIfSet(options, "alerts.rules-file", rulesFile);
+        putIfSet(options, "http.port", httpPort);
+        return ConfigLoader.load(yaml, String.valueOf(configFile), env, options);
+    }
+
+    private static void putIfSet(Map<String, String> options, String key, String value) {
+        if (value != null) {
+            options.put(key, value);
+        }
     }
 }

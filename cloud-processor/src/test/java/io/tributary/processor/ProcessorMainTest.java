@@ -48,4 +48,33 @@ class ProcessorMainTest {
         assertThat(converter.convert("PT10S")).isEqualTo(Duration.ofSeconds(10));
         assertThatThrownBy(() -> converter.convert("soon")).hasMessageContaining("not a duration");
     }
+
+    @Test
+    void shouldPrintTheEffectiveConfigurationFromFileAndOptions(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = dir.resolve("processor.yaml");
+        java.nio.file.Files.writeString(file, "rollups: {windows: [5s], grace: 7s}\ninflux: {bucket: from-file}\n");
+        StringWriter out = new StringWriter();
+        CommandLine cli = ProcessorMain.commandLine();
+        cli.setOut(new PrintWriter(out));
+
+        int exit = cli.execute("--config", file.toString(), "--influx-bucket", "from-option", "--set",
+                "http.port=0", "--print-config");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("influxBucket=from-option").contains("rollupWindows=[PT5S]")
+                .contains("rollupGrace=PT7S").contains("httpPort=0");
+    }
+
+    @Test
+    void shouldRejectAnUnknownConfigKeyNamingIt() {
+        StringWriter err = new StringWriter();
+        CommandLine cli = ProcessorMain.commandLine();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("--set", "rollups.graze=5s", "--print-config");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("unknown config key 'rollups.graze'");
+    }
 }

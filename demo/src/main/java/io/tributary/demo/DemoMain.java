@@ -42,6 +42,10 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--data-dir", description = "Keep the local stack's data here instead of a temporary directory.")
     Path dataDir;
 
+    @Option(names = "--alert-rules", description = "The processor's alert rules (YAML); default: the demo's own, "
+            + "see demo/src/main/resources/demo-rules.yaml. Edit the file while the demo runs: it is re-read.")
+    Path alertRules;
+
     @Option(names = "--partitions", defaultValue = "3", description = "Telemetry topic partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
@@ -65,8 +69,8 @@ public final class DemoMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        PipelineOptions options = PipelineOptions.defaults().withDataDir(dataDir);
-        options = new PipelineOptions(options.externalInflux(), options.dataDir(), partitions, options.topicPrefix());
+        PipelineOptions options = PipelineOptions.defaults().withDataDir(dataDir).withPartitions(partitions)
+                .withAlertRules(alertRules);
         if (influxUrl != null) {
             options = options.withExternalInflux(new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket));
         }

@@ -6,12 +6,20 @@ import io.tributary.gateway.registry.DeviceRegistryClient;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.processor.Processor;
+import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.verify.InfluxTarget;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -76,10 +84,31 @@ public final class Pipeline implements AutoCloseable {
                 .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
                 .withTopicPrefix(prefix)
                 .withConsumerGroup(WRITER_GROUP)
-                .withInflux(influx.url(), influx.token(), influx.org(), influx.bucket()));
+                .withInflux(influx.url(), influx.token(), influx.org(), influx.bucket())
+                .withAnalytics(AnalyticsConfig.defaults()
+                        .withRollups(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), options.rollupGrace())
+                        .withAlertRules(alertRulesFile(), Duration.ofSeconds(2))
+                        .withHttp("127.0.0.1", 0)));
         processor.start();
         LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), stack.kafkaBootstrapServers(),
                 influx.url());
+    }
+
+    /** The given rules file, or the demo's own rules copied into the stack's data directory (editable there). */
+    private Path alertRulesFile() {
+        if (options.alertRules() != null) {
+            return options.alertRules();
+        }
+        Path copy = stack.dataDir().resolve("alert-rules.yaml");
+        try (InputStream rules = Pipeline.class.getResourceAsStream("/demo-rules.yaml")) {
+            if (rules == null) {
+                throw new IllegalStateException("demo-rules.yaml missing from the demo's jar");
+            }
+            Files.copy(rules, copy, StandardCopyOption.REPLACE_EXISTING);
+            return copy;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the demo's alert rules to " + copy, e);
+        }
     }
 
     public String mqttServerUri() {

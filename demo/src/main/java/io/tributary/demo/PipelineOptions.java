@@ -2,6 +2,7 @@ package io.tributary.demo;
 
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How to compose the pipeline for a demo or a test.
@@ -10,8 +11,11 @@ import java.nio.file.Path;
  * @param dataDir        where the local stack keeps its data; null = a temporary directory removed at the end
  * @param partitions     partitions of the telemetry topic
  * @param topicPrefix    Kafka topic prefix
+ * @param alertRules     the processor's alert rules file; null = the demo's own rules
+ * @param rollupGrace    how long a rollup window waits for late readings before it closes
  */
-public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int partitions, String topicPrefix) {
+public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int partitions, String topicPrefix,
+        Path alertRules, Duration rollupGrace) {
 
     public PipelineOptions {
         if (partitions < 1 || partitions > 1024) {
@@ -20,17 +24,33 @@ public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int par
         if (topicPrefix == null) {
             throw new IllegalArgumentException("topic prefix must not be null");
         }
+        if (rollupGrace == null || rollupGrace.isNegative()) {
+            throw new IllegalArgumentException("rollup grace must be zero or positive, got " + rollupGrace);
+        }
     }
 
+    /** The demo's settings: a short grace, since simulated devices are never late. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(null, null, 3, "tributary.");
+        return new PipelineOptions(null, null, 3, "tributary.", null, Duration.ofSeconds(5));
     }
 
     public PipelineOptions withExternalInflux(InfluxTarget influx) {
-        return new PipelineOptions(influx, dataDir, partitions, topicPrefix);
+        return new PipelineOptions(influx, dataDir, partitions, topicPrefix, alertRules, rollupGrace);
     }
 
     public PipelineOptions withDataDir(Path dir) {
-        return new PipelineOptions(externalInflux, dir, partitions, topicPrefix);
+        return new PipelineOptions(externalInflux, dir, partitions, topicPrefix, alertRules, rollupGrace);
+    }
+
+    public PipelineOptions withPartitions(int count) {
+        return new PipelineOptions(externalInflux, dataDir, count, topicPrefix, alertRules, rollupGrace);
+    }
+
+    public PipelineOptions withAlertRules(Path rules) {
+        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, rules, rollupGrace);
+    }
+
+    public PipelineOptions withRollupGrace(Duration grace) {
+        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, alertRules, grace);
     }
 }

@@ -28,6 +28,7 @@ import java.util.Objects;
  * @param closeTimeout how long {@code close()} waits for the writer to stop and release its clients
  * @param consumerOverrides extra Kafka consumer properties, applied last (except the delivery-critical ones)
  * @param producerOverrides extra Kafka producer properties for the dead-letter producer, applied last
+ * @param analytics the Kafka Streams part (rollups, alerts), the webhook and the operations endpoint
  */
 public record ProcessorConfig(
         String kafkaBootstrapServers,
@@ -44,7 +45,8 @@ public record ProcessorConfig(
         Duration influxRequestTimeout,
         Duration closeTimeout,
         Map<String, String> consumerOverrides,
-        Map<String, String> producerOverrides) {
+        Map<String, String> producerOverrides,
+        AnalyticsConfig analytics) {
 
     public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "localhost:9092";
     public static final String DEFAULT_TOPIC_PREFIX = "tributary.";
@@ -100,6 +102,17 @@ public record ProcessorConfig(
         requirePositive(closeTimeout, "close-timeout");
         consumerOverrides = Map.copyOf(Objects.requireNonNull(consumerOverrides, "consumer-overrides"));
         producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producer-overrides"));
+        Objects.requireNonNull(analytics, "analytics");
+    }
+
+    /** The fifteen writer settings; the Streams part takes {@link AnalyticsConfig#defaults()}. */
+    public ProcessorConfig(String kafkaBootstrapServers, String topicPrefix, String consumerGroup, String influxUrl,
+            String influxToken, String influxOrg, String influxBucket, int maxPointsPerWrite, Duration pollTimeout,
+            Duration retryBackoffInitial, Duration retryBackoffMax, Duration influxRequestTimeout,
+            Duration closeTimeout, Map<String, String> consumerOverrides, Map<String, String> producerOverrides) {
+        this(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg, influxBucket,
+                maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax, influxRequestTimeout,
+                closeTimeout, consumerOverrides, producerOverrides, AnalyticsConfig.defaults());
     }
 
     /** The eight settings every deployment sets; everything else takes its default. */
@@ -130,67 +143,83 @@ public record ProcessorConfig(
     public ProcessorConfig withKafkaBootstrapServers(String servers) {
         return new ProcessorConfig(servers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg,
                 influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withTopicPrefix(String prefix) {
         return new ProcessorConfig(kafkaBootstrapServers, prefix, consumerGroup, influxUrl, influxToken, influxOrg,
                 influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withConsumerGroup(String group) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, group, influxUrl, influxToken, influxOrg,
                 influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withInflux(String url, String token, String org, String bucket) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, url, token, org, bucket,
                 maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides);
+                closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withMaxPointsPerWrite(int maxPoints) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPoints, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withPollTimeout(Duration timeout) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, timeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withRetryBackoff(Duration initial, Duration max) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, initial, max, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides);
+                closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withInfluxRequestTimeout(Duration timeout) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                timeout, closeTimeout, consumerOverrides, producerOverrides);
+                timeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withCloseTimeout(Duration timeout) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, timeout, consumerOverrides, producerOverrides);
+                influxRequestTimeout, timeout, consumerOverrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withConsumerOverrides(Map<String, String> overrides) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, overrides, producerOverrides);
+                influxRequestTimeout, closeTimeout, overrides, producerOverrides, analytics);
     }
 
     public ProcessorConfig withProducerOverrides(Map<String, String> overrides) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, overrides);
+                influxRequestTimeout, closeTimeout, consumerOverrides, overrides, analytics);
+    }
+
+    public ProcessorConfig withAnalytics(AnalyticsConfig settings) {
+        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
+                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, settings);
+    }
+
+    /** The topic the rollups are emitted to. */
+    public String rollupsTopic() {
+        return topicPrefix + "rollups";
+    }
+
+    /** The topic alert transitions are emitted to. */
+    public String alertsTopic() {
+        return topicPrefix + "alerts";
     }
 
     /** Keeps the token out of logs. */
@@ -202,7 +231,7 @@ public record ProcessorConfig(
                 + influxBucket + ", maxPointsPerWrite=" + maxPointsPerWrite + ", pollTimeout=" + pollTimeout
                 + ", retryBackoff=" + retryBackoffInitial + ".." + retryBackoffMax + ", influxRequestTimeout="
                 + influxRequestTimeout + ", closeTimeout=" + closeTimeout + ", consumerOverrides=" + consumerOverrides
-                + ", producerOverrides=" + producerOverrides.keySet() + "]";
+                + ", producerOverrides=" + producerOverrides.keySet() + ", analytics=" + analytics + "]";
     }
 
     private static String requireNonBlank(String value, String option) {

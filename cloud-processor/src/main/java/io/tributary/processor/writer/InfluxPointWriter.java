@@ -26,6 +26,14 @@ public final class InfluxPointWriter implements PointWriter {
     private final WriteParameters parameters;
 
     public InfluxPointWriter(String url, String token, String org, String bucket, Duration requestTimeout) {
+        this(url, token, org, bucket, requestTimeout, false);
+    }
+
+    /**
+     * @param gzip compress request bodies ({@code Content-Encoding: gzip})
+     */
+    public InfluxPointWriter(String url, String token, String org, String bucket, Duration requestTimeout,
+            boolean gzip) {
         OkHttpClient.Builder http = new OkHttpClient.Builder()
                 .connectTimeout(requestTimeout)
                 .readTimeout(requestTimeout)
@@ -41,6 +49,9 @@ public final class InfluxPointWriter implements PointWriter {
             options.authenticateToken(token.toCharArray());
         }
         this.client = InfluxDBClientFactory.create(options.build());
+        if (gzip) {
+            client.enableGzip();
+        }
         this.writeApi = client.getWriteApiBlocking();
         this.parameters = new WriteParameters(bucket, org, WritePrecision.NS);
     }

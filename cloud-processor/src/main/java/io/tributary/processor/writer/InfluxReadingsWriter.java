@@ -60,7 +60,8 @@ public final class InfluxReadingsWriter implements Runnable {
     private final Settings settings;
     private final AtomicProcessorMetrics metrics;
     private final Clock clock;
-    private final ReadingPointMapper mapper = new ReadingPointMapper();
+    private final RecordMapper mapper;
+    private final String name;
     private final WriteFailureClassifier classifier = new WriteFailureClassifier();
     private final FailureLog influxHealth = new FailureLog("InfluxDB write");
     private final FailureLog deadLetterHealth = new FailureLog("dead-letter send");
@@ -86,6 +87,22 @@ public final class InfluxReadingsWriter implements Runnable {
 
     public InfluxReadingsWriter(Consumer<byte[], byte[]> consumer, String topic, PointWriter pointWriter,
             DeadLetterPublisher deadLetters, Settings settings, AtomicProcessorMetrics metrics, Clock clock) {
+        this("Readings writer", new ReadingPointMapper()::map, consumer, topic, pointWriter, deadLetters, settings,
+                metrics, clock);
+    }
+
+    /**
+     * The same loop for any topic whose records map to points: the rollups and alerts writers use it with
+     * {@link RollupPointMapper} and {@link AlertPointMapper}.
+     *
+     * @param name how the log calls this writer (e.g. "Rollups writer")
+     * @param mapper turns one record into points or a dead-letter reason; pure
+     */
+    public InfluxReadingsWriter(String name, RecordMapper mapper, Consumer<byte[], byte[]> consumer, String topic,
+            PointWriter pointWriter, DeadLetterPublisher deadLetters, Settings settings, AtomicProcessorMetrics metrics,
+            Clock clock) {
+        this.name = name;
+        this.mapper = mapper;
         this.consumer = consumer;
         this.topic = topic;
         this.pointWriter = pointWriter;
@@ -105,7 +122,7 @@ public final class InfluxReadingsWriter implements Runnable {
     public void run() {
         try {
             consumer.subscribe(List.of(topic), new RebalanceListener());
-            log.info("Readings writer started [topic: {}]", topic);
+            log.info("{} started [topic: {}]", name, topic);
             while (!closing) {
                 ConsumerRecords<byte[], byte[]> records;
                 try {
@@ -347,7 +364,7 @@ public final class InfluxReadingsWriter implements Runnable {
         } catch (RuntimeException e) {
             log.warn("Closing the InfluxDB client failed", e);
         }
-        log.info("Readings writer stopped [{}]", metrics);
+        log.info("{} stopped [{}]", name, metrics);
     }
 
     /** One record and its points, waiting to be written. */

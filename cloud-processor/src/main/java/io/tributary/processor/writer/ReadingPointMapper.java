@@ -99,7 +99,7 @@ public final class ReadingPointMapper {
     }
 
     /** Why a string cannot be a tag value, or null if it can. */
-    private static String tagProblem(String value) {
+    static String tagProblem(String value) {
         if (value.isEmpty()) {
             return "is empty";
         }

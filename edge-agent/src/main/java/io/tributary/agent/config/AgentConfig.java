@@ -1,51 +1,67 @@
 package io.tributary.agent.config;
 
+import io.tributary.agent.outbox.OutboxSettings;
+import io.tributary.agent.sensor.SensorSpec;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Objects;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
- * The agent's settings.
+ * The agent's settings, validated.
  *
- * @param deviceId         this device's id (MQTT username and topic segment)
- * @param password         the device secret issued at provisioning; empty if the gateway does not ask for one
- * @param mqttServerUri    the gateway, {@code tcp://host:1883} or {@code ssl://host:8883}
- * @param sampleInterval   how often every sensor is read
- * @param batchInterval    how often the readings taken so far are closed into a batch and published
- * @param stateDir         where the agent keeps its state (the batch sequence number)
- * @param maxQueuedBatches unacknowledged batches kept in memory; past it the oldest is dropped and counted
+ * @param deviceId         this device's id (MQTT client id, default username, topic segment)
+ * @param mqtt             the uplink
+ * @param batchMaxReadings a batch is closed when it holds this many readings ...
+ * @param batchMaxAge      ... or when its first reading is this old
+ * @param stateDir         where the outbox, the batch sequence and the drop counter live
+ * @param outbox           outbox bounds and policies
+ * @param sensors          the configured sensors (names unique)
+ * @param root             the filesystem root sensors read under ("/" except in tests)
  */
-public record AgentConfig(String deviceId, String password, String mqttServerUri, Duration sampleInterval,
-        Duration batchInterval, Path stateDir, int maxQueuedBatches) {
+public record AgentConfig(String deviceId, MqttSettings mqtt, int batchMaxReadings, Duration batchMaxAge,
+        Path stateDir, OutboxSettings outbox, List<SensorSpec> sensors, Path root) {
 
-    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+    private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");
 
     public AgentConfig {
         if (deviceId == null || !DEVICE_ID.matcher(deviceId).matches()) {
-            throw new IllegalArgumentException("device-id must be 1-128 letters, digits, '.', '_', ':' or '-' "
+            throw new ConfigException("device.id", "must be 1-128 letters, digits, '.', '_', ':', '@' or '-' "
                     + "(no '/', '+' or '#': it is an MQTT topic segment), got '" + deviceId + "'");
         }
-        password = password == null ? "" : password;
-        Objects.requireNonNull(mqttServerUri, "mqtt-uri");
-        if (!mqttServerUri.startsWith("tcp://") && !mqttServerUri.startsWith("ssl://")) {
-            throw new IllegalArgumentException("mqtt-uri must start with tcp:// or ssl://, got '" + mqttServerUri + "'");
+        Objects.requireNonNull(mqtt, "mqtt");
+        if (batchMaxReadings < 1 || batchMaxReadings > 100_000) {
+            throw new ConfigException("batch.max-readings", "must be 1..100000, got " + batchMaxReadings);
         }
-        requirePositive("sample-interval", sampleInterval);
-        requirePositive("batch-interval", batchInterval);
-        if (batchInterval.compareTo(sampleInterval) < 0) {
-            throw new IllegalArgumentException("batch-interval (" + batchInterval
-                    + ") must not be shorter than sample-interval (" + sampleInterval + ")");
+        Objects.requireNonNull(batchMaxAge, "batch.max-age");
+        Objects.requireNonNull(stateDir, "outbox.dir");
+        Objects.requireNonNull(outbox, "outbox");
+        sensors = List.copyOf(sensors);
+        if (sensors.isEmpty()) {
+            throw new ConfigException("sensors", "at least one sensor is required");
         }
-        Objects.requireNonNull(stateDir, "state-dir");
-        if (maxQueuedBatches < 1) {
-            throw new IllegalArgumentException("max-queued-batches must be at least 1, got " + maxQueuedBatches);
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < sensors.size(); i++) {
+            if (!names.add(sensors.get(i).name())) {
+                throw new ConfigException("sensors[" + i + "].name", "duplicate sensor name '"
+                        + sensors.get(i).name() + "'");
+            }
         }
+        root = root == null ? Path.of("/") : root;
     }
 
-    private static void requirePositive(String key, Duration value) {
-        if (value == null || value.isZero() || value.isNegative()) {
-            throw new IllegalArgumentException(key + " must be a positive duration, got " + value);
-        }
+    public String telemetryTopic() {
+        return "devices/" + deviceId + "/telemetry";
+    }
+
+    public String statusTopic() {
+        return "devices/" + deviceId + "/status";
+    }
+
+    public String configTopic() {
+        return "devices/" + deviceId + "/config";
     }
 }

@@ -1,8 +1,6 @@
 package io.tributary.agent.sensor;
 
-import java.util.OptionalDouble;
-
-/** Something the agent can sample. Implementations never throw for a failed read: they return empty. */
+/** Something the agent can sample. */
 public interface Sensor {
 
     /** Unique on the device; becomes the InfluxDB tag "sensor". */
@@ -10,6 +8,10 @@ public interface Sensor {
 
     String unit();
 
-    /** The current value, or empty when it cannot be read right now. */
-    OptionalDouble read();
+    /**
+     * Reads the current value (scale and offset applied).
+     *
+     * @throws SensorException with a short human reason when the value cannot be read right now
+     */
+    double read() throws SensorException;
 }

@@ -1,39 +1,86 @@
 package io.tributary.agent.transport;
 
+import io.tributary.agent.config.MqttSettings;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
+import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
+import org.eclipse.paho.mqttv5.client.MqttDisconnectResponse;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
+import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * MQTT 5 over Eclipse Paho. The agent owns durability and reconnection, so Paho keeps no files and never reconnects
- * by itself.
+ * MQTT 5 over Eclipse Paho. The agent owns durability (the outbox) and reconnection (backoff), so Paho keeps no files,
+ * has no offline buffer and never reconnects by itself.
  */
 public final class PahoPublisher implements Publisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(PahoPublisher.class);
-    private static final long PUBLISH_TIMEOUT_MS = 30_000;
 
+    private final MqttSettings settings;
+    private final String statusTopic;
+    private final String configTopic;
     private final MqttAsyncClient client;
-    private final MqttConnectionOptions options = new MqttConnectionOptions();
+    private volatile Consumer<byte[]> configListener = payload -> { };
 
-    public PahoPublisher(String serverUri, String deviceId, String password) {
+    public PahoPublisher(MqttSettings settings, String clientId, String statusTopic, String configTopic) {
+        this.settings = settings;
+        this.statusTopic = statusTopic;
+        this.configTopic = configTopic;
         try {
-            client = new MqttAsyncClient(serverUri, deviceId, new MemoryPersistence());
+            client = new MqttAsyncClient(settings.serverUri(), clientId, new MemoryPersistence());
         } catch (MqttException e) {
-            throw new IllegalArgumentException("cannot create an MQTT client for " + serverUri + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("mqtt.uri: cannot create an MQTT client for " + settings.serverUri()
+                    + ": " + e.getMessage(), e);
         }
-        options.setCleanStart(true);
-        options.setAutomaticReconnect(false);
-        options.setUserName(deviceId);
-        if (!password.isEmpty()) {
-            options.setPassword(password.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        }
-        options.setConnectionTimeout(15);
-        options.setKeepAliveInterval(60);
+        client.setCallback(new MqttCallback() {
+            @Override
+            public void disconnected(MqttDisconnectResponse response) {
+                LOG.debug("Disconnected [reason: {}]", response);
+            }
+
+            @Override
+            public void mqttErrorOccurred(MqttException exception) {
+                LOG.debug("MQTT error", exception);
+            }
+
+            @Override
+            public void messageArrived(String topic, MqttMessage message) {
+                if (configTopic.equals(topic)) {
+                    configListener.accept(message.getPayload());
+                }
+            }
+
+            @Override
+            public void deliveryComplete(IMqttToken token) {
+            }
+
+            @Override
+            public void connectComplete(boolean reconnect, String serverUri) {
+            }
+
+            @Override
+            public void authPacketArrived(int reasonCode, MqttProperties properties) {
+            }
+        });
     }
 
     @Override
@@ -42,16 +89,70 @@ public final class PahoPublisher implements Publisher {
     }
 
     @Override
-    public void connect() throws MqttException {
-        client.connect(options).waitForCompletion();
+    public int connect(byte[] birth, byte[] lastWill) throws Exception {
+        MqttConnectionOptions options = new MqttConnectionOptions();
+        options.setCleanStart(true);
+        options.setAutomaticReconnect(false);
+        options.setUserName(settings.username());
+        if (!settings.password().isEmpty()) {
+            options.setPassword(settings.password().getBytes(StandardCharsets.UTF_8));
+        }
+        options.setConnectionTimeout((int) Math.max(1, settings.connectTimeout().toSeconds()));
+        options.setKeepAliveInterval((int) settings.keepAlive().toSeconds());
+        options.setWill(statusTopic, new MqttMessage(lastWill, 1, false, new MqttProperties()));
+        if (settings.serverUri().startsWith("ssl://")) {
+            options.setSocketFactory(sslContext(settings).getSocketFactory());
+        }
+        IMqttToken connected = client.connect(options);
+        connected.waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+        Integer receiveMaximum = connected.getResponseProperties() == null ? null
+                : connected.getResponseProperties().getReceiveMaximum();
+        client.subscribe(configTopic, 1).waitForCompletion(settings.connectTimeout().toMillis());
+        client.publish(statusTopic, birth, 1, false).waitForCompletion(settings.connectTimeout().toMillis());
+        return receiveMaximum == null || receiveMaximum <= 0 ? 65535 : receiveMaximum;
     }
 
     @Override
-    public int publish(String topic, byte[] payload) throws MqttException {
-        IMqttToken token = client.publish(topic, payload, 1, false);
-        token.waitForCompletion(PUBLISH_TIMEOUT_MS);
-        int[] codes = token.getReasonCodes();
-        return codes == null || codes.length == 0 ? 0 : codes[0];
+    public CompletableFuture<Integer> publish(String topic, byte[] payload) {
+        CompletableFuture<Integer> result = new CompletableFuture<>();
+        try {
+            client.publish(topic, payload, 1, false, null, new MqttActionListener() {
+                @Override
+                public void onSuccess(IMqttToken token) {
+                    int[] codes = token.getReasonCodes();
+                    result.complete(codes == null || codes.length == 0 ? 0 : codes[0]);
+                }
+
+                @Override
+                public void onFailure(IMqttToken token, Throwable exception) {
+                    if (exception instanceof MqttException me && me.getReasonCode() >= 0x80
+                            && me.getReasonCode() <= 0xFF) {
+                        result.complete(me.getReasonCode()); // a PUBACK with a refusal code
+                    } else {
+                        result.completeExceptionally(exception);
+                    }
+                }
+            });
+        } catch (MqttException | RuntimeException e) {
+            result.completeExceptionally(e);
+        }
+        return result;
+    }
+
+    @Override
+    public void onConfig(Consumer<byte[]> listener) {
+        this.configListener = listener;
+    }
+
+    @Override
+    public void disconnect() {
+        try {
+            if (client.isConnected()) {
+                client.disconnectForcibly(0, 1000, true);
+            }
+        } catch (MqttException e) {
+            LOG.debug("Dropping the connection failed", e);
+        }
     }
 
     @Override
@@ -60,9 +161,46 @@ public final class PahoPublisher implements Publisher {
             if (client.isConnected()) {
                 client.disconnect(2_000).waitForCompletion(2_000);
             }
+        } catch (MqttException e) {
+            LOG.debug("Disconnecting failed", e);
+        }
+        try {
             client.close(true);
         } catch (MqttException e) {
             LOG.debug("Closing the MQTT client failed", e);
         }
+    }
+
+    /** Trusts the CA file (PEM, one or more certificates) and presents the PKCS#12 client certificate, if given. */
+    public static SSLContext sslContext(MqttSettings settings) throws GeneralSecurityException, IOException {
+        TrustManagerFactory tmf = null;
+        if (settings.caFile() != null) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            try (InputStream in = Files.newInputStream(settings.caFile())) {
+                int i = 0;
+                for (Certificate cert : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+                    trust.setCertificateEntry("ca" + i++, cert);
+                }
+                if (i == 0) {
+                    throw new GeneralSecurityException("mqtt.ca-file: no certificate in " + settings.caFile());
+                }
+            }
+            tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+        }
+        KeyManagerFactory kmf = null;
+        if (settings.clientKeystore() != null) {
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            char[] password = settings.clientKeystorePassword().toCharArray();
+            try (InputStream in = Files.newInputStream(settings.clientKeystore())) {
+                keys.load(in, password);
+            }
+            kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
+        }
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf == null ? null : kmf.getKeyManagers(), tmf == null ? null : tmf.getTrustManagers(), null);
+        return context;
     }
 }

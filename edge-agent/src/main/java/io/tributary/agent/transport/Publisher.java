@@ -1,19 +1,29 @@
 package io.tributary.agent.transport;
 
-/** The agent's uplink. Used from the agent's single publishing thread. */
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/** The agent's uplink (MQTT 5). */
 public interface Publisher extends AutoCloseable {
 
     boolean isConnected();
 
-    /** Connects, blocking up to the client's connect timeout. */
-    void connect() throws Exception;
-
     /**
-     * Publishes with QoS 1 and waits for the PUBACK.
+     * Connects (clean start), registering {@code lastWill} as the will on the status topic, subscribes to the config
+     * topic, then publishes {@code birth} on the status topic. Blocks up to the connect timeout.
      *
-     * @return the PUBACK reason code (0 = success; MQTT 5 codes of 0x80 and above are refusals)
+     * @return the gateway's Receive Maximum (65535 if it sent none)
      */
-    int publish(String topic, byte[] payload) throws Exception;
+    int connect(byte[] birth, byte[] lastWill) throws Exception;
+
+    /** Publishes with QoS 1; completes with the PUBACK reason code (0x00-0x7F success, 0x80+ refusal). */
+    CompletableFuture<Integer> publish(String topic, byte[] payload);
+
+    /** Receives each message on the config topic. */
+    void onConfig(Consumer<byte[]> listener);
+
+    /** Drops the connection (the agent reconnects with backoff). */
+    void disconnect();
 
     @Override
     void close();

@@ -1,0 +1,240 @@
+package io.tributary.processor.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Builds a {@link ProcessorConfig} from, in rising precedence: defaults, a YAML config file, {@code TRIBUTARY_*}
+ * environment variables, command-line options. Every key has one environment variable (see {@link #KEYS}). Unknown
+ * keys and bad values are rejected with a message naming the key and where the value came from.
+ *
+ * <pre>
+ * kafka:   {bootstrap: localhost:9092, topic-prefix: tributary., group: tributary-influx-writer, session-timeout: 45s}
+ * influx:  {url: http://localhost:8086, token: "", org: tributary, bucket: telemetry,
+ *           max-points-per-write: 5000, retry-backoff-max: 10s, request-timeout: 10s, gzip: true}
+ * streams: {enabled: true, application-id: ..., state-dir: /var/lib/tributary/streams, commit-interval: 100ms, threads: 1}
+ * rollups: {windows: [10s, 1m], grace: 30s, punctuate-interval: 500ms}
+ * alerts:  {rules-file: /etc/tributary/rules.yaml, rules-check-interval: 2s, webhook-url: https://..., webhook-group: ...}
+ * http:    {host: 0.0.0.0, port: 9464}
+ * </pre>
+ */
+public final class ConfigLoader {
+
+    /** Every config key and its environment variable. */
+    public static final Map<String, String> KEYS;
+
+    static {
+        Map<String, String> keys = new LinkedHashMap<>();
+        for (String key : List.of("kafka.bootstrap", "kafka.topic-prefix", "kafka.group", "kafka.session-timeout",
+                "influx.url", "influx.token", "influx.org", "influx.bucket", "influx.max-points-per-write",
+                "influx.retry-backoff-max", "influx.request-timeout", "influx.gzip", "streams.enabled", "streams.application-id",
+                "streams.state-dir", "streams.commit-interval", "streams.threads", "rollups.windows", "rollups.grace",
+                "rollups.punctuate-interval", "alerts.rules-file", "alerts.rules-check-interval", "alerts.webhook-url",
+                "alerts.webhook-group", "http.host", "http.port")) {
+            keys.put(key, "TRIBUTARY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
+        }
+        // The names all Tributary services share (see the root README).
+        keys.put("kafka.topic-prefix", "TRIBUTARY_TOPIC_PREFIX");
+        keys.put("kafka.group", "TRIBUTARY_PROCESSOR_GROUP");
+        KEYS = java.util.Collections.unmodifiableMap(keys);
+    }
+
+    private ConfigLoader() {
+    }
+
+    /** A value and where it came from, for error messages. */
+    private record Value(String value, String source) {
+    }
+
+    /**
+     * @param yamlText the config file's content, or null for none
+     * @param fileName the config file's name for messages
+     * @param env the environment ({@code System.getenv()} in Main)
+     * @param options command-line values by config key (null values are ignored)
+     * @throws IllegalArgumentException naming the key and its source
+     */
+    public static ProcessorConfig load(String yamlText, String fileName, Map<String, String> env,
+            Map<String, String> options) {
+        Map<String, Value> values = new HashMap<>();
+        if (yamlText != null) {
+            Object root;
+            try {
+                root = new Yaml(new SafeConstructor(new LoaderOptions())).load(yamlText);
+            } catch (YAMLException e) {
+                throw new IllegalArgumentException("config file " + fileName + ": not valid YAML: " + e.getMessage());
+            }
+            if (root != null) {
+                if (!(root instanceof Map<?, ?> map)) {
+                    throw new IllegalArgumentException("config file " + fileName + ": expected a mapping of sections");
+                }
+                Map<String, String> flat = new LinkedHashMap<>();
+                flatten("", map, flat, fileName);
+                flat.forEach((k, v) -> {
+                    if (!KEYS.containsKey(k)) {
+                        throw new IllegalArgumentException("config file " + fileName + ": unknown key '" + k
+                                + "' (known keys: " + String.join(", ", KEYS.keySet()) + ")");
+                    }
+                    values.put(k, new Value(v, "config file " + fileName));
+                });
+            }
+        }
+        KEYS.forEach((key, var) -> {
+            String v = env.get(var);
+            if (v != null && !v.isEmpty()) {
+                values.put(key, new Value(v, "environment variable " + var));
+            }
+        });
+        options.forEach((key, v) -> {
+            if (!KEYS.containsKey(key)) {
+                throw new IllegalArgumentException("unknown config key '" + key + "' (known keys: "
+                        + String.join(", ", KEYS.keySet()) + ")");
+            }
+            if (v != null) {
+                values.put(key, new Value(v, "option"));
+            }
+        });
+        return build(values);
+    }
+
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out, String fileName) {
+        map.forEach((k, v) -> {
+            String key = prefix + k;
+            if (v instanceof Map<?, ?> nested) {
+                flatten(key + ".", nested, out, fileName);
+            } else if (v instanceof List<?> list) {
+                out.put(key, String.join(",", list.stream().map(String::valueOf).toList()));
+            } else {
+                out.put(key, v == null ? "" : String.valueOf(v));
+            }
+        });
+    }
+
+    private static ProcessorConfig build(Map<String, Value> v) {
+        ProcessorConfig d = ProcessorConfig.defaults();
+        AnalyticsConfig a = AnalyticsConfig.defaults();
+        ProcessorConfig base = new ProcessorConfig(
+                str(v, "kafka.bootstrap", d.kafkaBootstrapServers()),
+                str(v, "kafka.topic-prefix", d.topicPrefix()),
+                str(v, "kafka.group", d.consumerGroup()),
+                str(v, "influx.url", d.influxUrl()),
+                str(v, "influx.token", d.influxToken()),
+                str(v, "influx.org", d.influxOrg()),
+                str(v, "influx.bucket", d.influxBucket()),
+                integer(v, "influx.max-points-per-write", d.maxPointsPerWrite()));
+        Map<String, String> consumerOverrides = new HashMap<>();
+        if (v.containsKey("kafka.session-timeout")) {
+            Duration session = duration(v, "kafka.session-timeout", null);
+            consumerOverrides.put("session.timeout.ms", Long.toString(session.toMillis()));
+            consumerOverrides.put("heartbeat.interval.ms", Long.toString(Math.max(100, session.toMillis() / 5)));
+        }
+        String rulesFile = str(v, "alerts.rules-file", null);
+        String stateDir = str(v, "streams.state-dir", null);
+        try {
+            AnalyticsConfig analytics = new AnalyticsConfig(
+                    bool(v, "streams.enabled", a.enabled()),
+                    str(v, "streams.application-id", a.applicationId()),
+                    stateDir == null || stateDir.isBlank() ? null : Path.of(stateDir),
+                    durations(v, "rollups.windows", a.rollupWindows()),
+                    duration(v, "rollups.grace", a.rollupGrace()),
+                    duration(v, "rollups.punctuate-interval", a.punctuateInterval()),
+                    duration(v, "streams.commit-interval", a.commitInterval()),
+                    integer(v, "streams.threads", a.streamThreads()),
+                    rulesFile == null || rulesFile.isBlank() ? null : Path.of(rulesFile),
+                    duration(v, "alerts.rules-check-interval", a.rulesCheckInterval()),
+                    str(v, "alerts.webhook-url", a.webhookUrl()),
+                    str(v, "alerts.webhook-group", a.webhookGroup()),
+                    integer(v, "http.port", a.httpPort()),
+                    str(v, "http.host", a.httpHost()),
+                    bool(v, "influx.gzip", a.influxGzip()));
+            return base.withRetryBackoff(base.retryBackoffInitial(),
+                            duration(v, "influx.retry-backoff-max", base.retryBackoffMax()))
+                    .withInfluxRequestTimeout(duration(v, "influx.request-timeout", base.influxRequestTimeout()))
+                    .withConsumerOverrides(consumerOverrides)
+                    .withAnalytics(analytics);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(withSource(e.getMessage(), v), e);
+        }
+    }
+
+    /** Adds where the value came from to a validation message that starts with the key. */
+    private static String withSource(String message, Map<String, Value> v) {
+        for (Map.Entry<String, Value> e : v.entrySet()) {
+            if (message.startsWith(e.getKey() + ":")) {
+                return message + " (from " + e.getValue().source() + ")";
+            }
+        }
+        return message;
+    }
+
+    private static String str(Map<String, Value> v, String key, String fallback) {
+        Value value = v.get(key);
+        return value == null ? fallback : value.value();
+    }
+
+    private static int integer(Map<String, Value> v, String key, int fallback) {
+        Value value = v.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Integer.parseInt(value.value().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + ": '" + value.value() + "' is not an integer (from "
+                    + value.source() + ")");
+        }
+    }
+
+    private static boolean bool(Map<String, Value> v, String key, boolean fallback) {
+        Value value = v.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        return switch (value.value().trim().toLowerCase(Locale.ROOT)) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException(key + ": '" + value.value() + "' is not true/false (from "
+                    + value.source() + ")");
+        };
+    }
+
+    private static Duration duration(Map<String, Value> v, String key, Duration fallback) {
+        Value value = v.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        try {
+            return Durations.parse(value.value());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage() + " (from " + value.source() + ")");
+        }
+    }
+
+    private static List<Duration> durations(Map<String, Value> v, String key, List<Duration> fallback) {
+        Value value = v.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        List<Duration> out = new ArrayList<>();
+        for (String part : Arrays.stream(value.value().split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .toList()) {
+            try {
+                out.add(Durations.parse(part));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage() + " (from " + value.source() + ")");
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,80 @@
+package io.tributary.processor.metrics;
+
+import java.util.concurrent.atomic.LongAdder;
+
+import io.tributary.processor.streams.StreamsListener;
+import io.tributary.proto.v1.AlertEvent;
+
+/** Counters of the Streams part (rollups, alerts); thread-safe, readable from any thread. */
+public final class AnalyticsMetrics implements StreamsListener {
+
+    private final LongAdder invalidRecords = new LongAdder();
+    private final LongAdder readingsProcessed = new LongAdder();
+    private final LongAdder lateReadings = new LongAdder();
+    private final LongAdder rollupsEmitted = new LongAdder();
+    private final LongAdder alertsFiring = new LongAdder();
+    private final LongAdder alertsResolved = new LongAdder();
+
+    @Override
+    public void invalidRecord() {
+        invalidRecords.increment();
+    }
+
+    @Override
+    public void readingsProcessed(int readings) {
+        readingsProcessed.add(readings);
+    }
+
+    @Override
+    public void lateReading() {
+        lateReadings.increment();
+    }
+
+    @Override
+    public void rollupEmitted() {
+        rollupsEmitted.increment();
+    }
+
+    @Override
+    public void alertTransition(AlertEvent event) {
+        if (event.getState() == AlertEvent.AlertState.FIRING) {
+            alertsFiring.increment();
+        } else {
+            alertsResolved.increment();
+        }
+    }
+
+    /** Telemetry records Streams skipped as invalid (the readings writer dead-letters them). */
+    public long invalidRecords() {
+        return invalidRecords.sum();
+    }
+
+    /** Readings run through rollups and alert rules (counted again when a task is re-processed after a crash). */
+    public long readingsProcessed() {
+        return readingsProcessed.sum();
+    }
+
+    /** Readings that arrived after their window closed (end + grace). */
+    public long lateReadings() {
+        return lateReadings.sum();
+    }
+
+    public long rollupsEmitted() {
+        return rollupsEmitted.sum();
+    }
+
+    public long alertsFiring() {
+        return alertsFiring.sum();
+    }
+
+    public long alertsResolved() {
+        return alertsResolved.sum();
+    }
+
+    @Override
+    public String toString() {
+        return "AnalyticsMetrics[readingsProcessed=" + readingsProcessed() + ", lateReadings=" + lateReadings()
+                + ", rollupsEmitted=" + rollupsEmitted() + ", alertsFiring=" + alertsFiring() + ", alertsResolved="
+                + alertsResolved() + ", invalidRecords=" + invalidRecords() + "]";
+    }
+}

@@ -1,0 +1,253 @@
+package io.tributary.processor.notify;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.tributary.processor.writer.Backoff;
+import io.tributary.proto.v1.AlertEvent;
+
+/**
+ * Sends every alert transition from the alerts topic to a webhook: an HTTP POST of JSON with the header
+ * {@code Idempotency-Key} (device/rule/sensor/state/transition time: the same transition always carries the same key,
+ * so a receiver can drop the duplicates that at-least-once delivery may bring after a crash). 5xx, 408, 429, I/O
+ * errors and timeouts are retried with exponential backoff, forever; any other 4xx is logged and skipped (the
+ * receiver refuses it, retrying cannot help). Offsets are committed after each poll's transitions were delivered.
+ */
+public final class WebhookNotifier implements Runnable {
+
+    private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
+
+    /**
+     * @param pollTimeout longest poll
+     * @param backoffInitial first retry wait
+     * @param backoffMax retry wait cap
+     * @param requestTimeout timeout of one POST
+     * @param consumerCloseTimeout how long closing the consumer may take
+     */
+    public record Settings(Duration pollTimeout, Duration backoffInitial, Duration backoffMax, Duration requestTimeout,
+            Duration consumerCloseTimeout) {
+    }
+
+    private final Consumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final URI url;
+    private final Settings settings;
+    private final HttpClient http;
+    private final LongAdder delivered = new LongAdder();
+    private final LongAdder failedAttempts = new LongAdder();
+    private volatile boolean closing;
+
+    public WebhookNotifier(Consumer<byte[], byte[]> consumer, String topic, String url, Settings settings) {
+        this.consumer = consumer;
+        this.topic = topic;
+        this.url = URI.create(url);
+        this.settings = settings;
+        this.http = HttpClient.newBuilder().connectTimeout(settings.requestTimeout()).build();
+    }
+
+    public void shutdown() {
+        closing = true;
+        consumer.wakeup();
+    }
+
+    /** Transitions the webhook accepted (2xx). */
+    public long delivered() {
+        return delivered.sum();
+    }
+
+    /** POST attempts that failed (and were retried or skipped). */
+    public long failedAttempts() {
+        return failedAttempts.sum();
+    }
+
+    @Override
+    public void run() {
+        try {
+            consumer.subscribe(List.of(topic));
+            log.info("Alert webhook notifier started [topic: {}, url: {}]", topic, url);
+            while (!closing) {
+                ConsumerRecords<byte[], byte[]> records;
+                try {
+                    records = consumer.poll(settings.pollTimeout());
+                } catch (WakeupException e) {
+                    continue;
+                }
+                Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    if (!deliver(record)) {
+                        break; // closing
+                    }
+                    done.put(new TopicPartition(record.topic(), record.partition()),
+                            new OffsetAndMetadata(record.offset() + 1));
+                }
+                commit(done);
+            }
+        } finally {
+            try {
+                consumer.close(CloseOptions.timeout(settings.consumerCloseTimeout()));
+            } catch (RuntimeException e) {
+                log.warn("Closing the webhook consumer failed", e);
+            }
+        }
+    }
+
+    private void commit(Map<TopicPartition, OffsetAndMetadata> done) {
+        if (done.isEmpty()) {
+            return;
+        }
+        try {
+            consumer.commitSync(done);
+        } catch (WakeupException e) {
+            consumer.commitSync(done);
+        } catch (KafkaException e) {
+            log.warn("Webhook offsets not committed; these transitions may be POSTed again (same Idempotency-Key)",
+                    e);
+        }
+    }
+
+    /** Delivers one transition; returns false only when closing. */
+    private boolean deliver(ConsumerRecord<byte[], byte[]> record) {
+        AlertEvent event;
+        try {
+            event = AlertEvent.parseFrom(record.value() == null ? new byte[0] : record.value());
+        } catch (InvalidProtocolBufferException e) {
+            log.warn("Skipping a record that is not an AlertEvent [partition: {}, offset: {}]", record.partition(),
+                    record.offset());
+            return true;
+        }
+        String key = idempotencyKey(event);
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(settings.requestTimeout())
+                .header("Content-Type", "application/json")
+                .header("Idempotency-Key", key)
+                .POST(HttpRequest.BodyPublishers.ofString(toJson(event, key)))
+                .build();
+        Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
+        int attempt = 0;
+        while (!closing) {
+            attempt++;
+            int status;
+            try {
+                status = http.send(request, HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (IOException e) {
+                status = -1;
+                if (attempt == 1) {
+                    log.warn("Alert webhook unreachable, retrying with backoff [key: {}]: {}", key, e.toString());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+            if (status >= 200 && status < 300) {
+                delivered.increment();
+                if (attempt > 1) {
+                    log.info("Alert webhook delivered after {} attempts [key: {}]", attempt, key);
+                }
+                return true;
+            }
+            failedAttempts.increment();
+            boolean retryable = status == -1 || status >= 500 || status == 408 || status == 429;
+            if (!retryable) {
+                log.error("Alert webhook refused a transition with HTTP {}; skipping it [key: {}]", status, key);
+                return true;
+            }
+            if (attempt == 1 && status != -1) {
+                log.warn("Alert webhook answered HTTP {}, retrying with backoff [key: {}]", status, key);
+            }
+            if (!waitPolling(backoff.nextDelay())) {
+                return false;
+            }
+        }
+        return false;
+    }
+
+    /** Waits by polling with every partition paused, so the consumer stays in its group. */
+    private boolean waitPolling(Duration delay) {
+        long deadline = System.nanoTime() + delay.toNanos();
+        try {
+            consumer.pause(consumer.assignment());
+            long remaining;
+            while (!closing && (remaining = deadline - System.nanoTime()) > 0) {
+                ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(
+                        Duration.ofNanos(Math.min(remaining, settings.pollTimeout().toNanos())));
+                for (TopicPartition partition : unexpected.partitions()) {
+                    consumer.seek(partition, unexpected.records(partition).get(0).offset());
+                    consumer.pause(List.of(partition));
+                }
+            }
+            consumer.resume(consumer.paused());
+        } catch (WakeupException e) {
+            return false;
+        }
+        return !closing;
+    }
+
+    public static String idempotencyKey(AlertEvent e) {
+        return e.getDeviceId() + "/" + e.getRule() + "/" + e.getSensor() + "/"
+                + e.getState().name().toLowerCase(Locale.ROOT) + "/" + e.getTransitionTimeUnixNanos();
+    }
+
+    /** The JSON body: one flat object. */
+    public static String toJson(AlertEvent e, String key) {
+        return "{" + field("idempotency_key", key) + ","
+                + field("device", e.getDeviceId()) + ","
+                + field("rule", e.getRule()) + ","
+                + field("sensor", e.getSensor()) + ","
+                + field("severity", e.getSeverity().name().toLowerCase(Locale.ROOT)) + ","
+                + field("state", e.getState().name().toLowerCase(Locale.ROOT)) + ","
+                + "\"value\":" + number(e.getValue()) + ","
+                + "\"threshold\":" + number(e.getThreshold()) + ","
+                + field("message", e.getMessage()) + ","
+                + "\"time_unix_nanos\":" + e.getTransitionTimeUnixNanos() + ","
+                + field("time", Instant.ofEpochSecond(0, e.getTransitionTimeUnixNanos()).toString())
+                + "}";
+    }
+
+    private static String number(double v) {
+        return Double.isFinite(v) ? Double.toString(v) : "null";
+    }
+
+    private static String field(String name, String value) {
+        StringBuilder b = new StringBuilder("\"").append(name).append("\":\"");
+        for (char c : value.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

@@ -1,0 +1,53 @@
+package io.tributary.processor.streams;
+
+import java.nio.charset.StandardCharsets;
+
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+
+import io.tributary.proto.v1.ReadingBatch;
+
+/**
+ * Decodes telemetry records and forwards the valid batches (key = device id). Invalid records are counted and skipped:
+ * the readings writer dead-letters them with the reason, so doing it here too would duplicate dead letters.
+ */
+final class ReadingsDecoder implements Processor<byte[], byte[], String, ReadingBatch> {
+
+    private final StreamsListener listener;
+    private ProcessorContext<String, ReadingBatch> context;
+
+    ReadingsDecoder(StreamsListener listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, ReadingBatch> context) {
+        this.context = context;
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        if (record.value() == null) {
+            listener.invalidRecord();
+            return;
+        }
+        ReadingBatch batch;
+        try {
+            batch = ReadingBatch.parseFrom(record.value());
+        } catch (InvalidProtocolBufferException e) {
+            listener.invalidRecord();
+            return;
+        }
+        String device = batch.getDeviceId();
+        if (device.isEmpty() || (record.key() != null
+                && !device.equals(new String(record.key(), StandardCharsets.UTF_8)))) {
+            listener.invalidRecord();
+            return;
+        }
+        listener.readingsProcessed(batch.getReadingsCount());
+        context.forward(record.withKey(device).withValue(batch));
+    }
+}

@@ -1,0 +1,139 @@
+package io.tributary.processor.streams;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import io.tributary.processor.rollup.RollupAccumulator;
+import io.tributary.processor.rollup.WindowSize;
+import io.tributary.proto.v1.Reading;
+import io.tributary.proto.v1.ReadingBatch;
+
+/**
+ * Tumbling event-time windows per device, sensor and window size, emitted once when they close.
+ *
+ * <p>A window closes when {@code end + grace <= watermark}, where the watermark is the larger of the latest event time
+ * seen on this task and the wall clock. It is checked by a wall-clock punctuator, so a window closes even when its
+ * device, or the whole partition, goes quiet (Streams' {@code suppress} alone waits for stream time, which then never
+ * moves). A reading whose window has already closed is late: counted, left out of the rollups (it is still stored raw
+ * by the readings writer).
+ *
+ * <p>Open windows live in a persistent store keyed {@code zero-padded end | label | device | sensor}, so closing is one
+ * ordered range scan; the watermark lives in its own store, so after a crash or a rebalance a late reading cannot
+ * reopen (and emit a second time) a window that was already emitted. Under {@code exactly_once_v2} the emitted rollup,
+ * the deletion of its window and the watermark are committed together.
+ */
+final class RollupProcessor implements Processor<String, ReadingBatch, String, byte[]> {
+
+    static final String WINDOWS_STORE = "rollup-windows";
+    static final String WATERMARK_STORE = "rollup-watermark";
+    private static final String WATERMARK_KEY = "watermark";
+
+    private final TopologySettings settings;
+    private final StreamsListener listener;
+    private final long graceMs;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> windows;
+    private KeyValueStore<String, Long> watermarkStore;
+    private long watermark = Long.MIN_VALUE;
+
+    RollupProcessor(TopologySettings settings, StreamsListener listener) {
+        this.settings = settings;
+        this.listener = listener;
+        this.graceMs = settings.grace().toMillis();
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        this.windows = context.getStateStore(WINDOWS_STORE);
+        this.watermarkStore = context.getStateStore(WATERMARK_STORE);
+        Long stored = watermarkStore.get(WATERMARK_KEY);
+        watermark = stored == null ? Long.MIN_VALUE : stored;
+        context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::closeWindows);
+    }
+
+    @Override
+    public void process(Record<String, ReadingBatch> record) {
+        String device = record.key();
+        long before = watermark;
+        long wm = Math.max(watermark, context.currentSystemTimeMs());
+        // A batch usually holds several readings per sensor and window: aggregate them here, touch the store once.
+        Map<String, RollupAccumulator> touched = new HashMap<>();
+        for (Reading reading : record.value().getReadingsList()) {
+            long nanos = reading.getEventTimeUnixNanos();
+            if (nanos <= 0 || !Double.isFinite(reading.getValue()) || reading.getSensor().isEmpty()) {
+                continue; // the readings writer dead-letters it
+            }
+            long tsMs = Math.floorDiv(nanos, 1_000_000L);
+            wm = Math.max(wm, tsMs);
+            for (WindowSize size : settings.windows()) {
+                long start = size.windowStartMs(tsMs);
+                long end = start + size.sizeMs();
+                if (end + graceMs <= wm) {
+                    listener.lateReading();
+                    continue;
+                }
+                String key = key(end, size.label(), device, reading.getSensor());
+                RollupAccumulator acc = touched.get(key);
+                if (acc == null) {
+                    byte[] old = windows.get(key);
+                    acc = old == null ? null : RollupAccumulator.fromBytes(old);
+                }
+                touched.put(key, acc == null
+                        ? RollupAccumulator.first(device, reading.getSensor(), size, start, reading.getValue(), nanos)
+                        : acc.add(reading.getValue(), nanos));
+            }
+        }
+        for (Map.Entry<String, RollupAccumulator> entry : touched.entrySet()) {
+            windows.put(entry.getKey(), entry.getValue().toBytes());
+        }
+        if (wm != before) {
+            watermark = wm;
+            watermarkStore.put(WATERMARK_KEY, wm);
+        }
+    }
+
+    /** Emits and forgets every window with {@code end + grace <= max(watermark, now)}. */
+    private void closeWindows(long wallClockMs) {
+        if (wallClockMs > watermark) {
+            watermark = wallClockMs;
+            watermarkStore.put(WATERMARK_KEY, watermark);
+        }
+        long limit = watermark - graceMs; // close when end <= limit
+        if (limit < 0) {
+            return;
+        }
+        List<KeyValue<String, byte[]>> closed = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = windows.range(pad(0), pad(limit) + '\uffff')) {
+            while (it.hasNext()) {
+                closed.add(it.next());
+            }
+        }
+        for (KeyValue<String, byte[]> entry : closed) {
+            RollupAccumulator acc = RollupAccumulator.fromBytes(entry.value);
+            context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
+            windows.delete(entry.key);
+            listener.rollupEmitted();
+        }
+    }
+
+    static String key(long endMs, String label, String device, String sensor) {
+        return pad(endMs) + '|' + label + '|' + device + '\u0000' + sensor;
+    }
+
+    /** Zero-padded so the store's byte order is numeric order (event times before 1970 are not supported). */
+    private static String pad(long ms) {
+        String digits = Long.toString(Math.max(0, ms));
+        return "0".repeat(19 - digits.length()) + digits;
+    }
+}

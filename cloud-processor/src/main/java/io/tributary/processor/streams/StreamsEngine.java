@@ -1,0 +1,169 @@
+package io.tributary.processor.streams;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.errors.LogAndContinueExceptionHandler;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import io.tributary.processor.alert.RuleSet;
+
+/**
+ * Runs the topology of {@link ProcessorTopology} in a {@link KafkaStreams} instance with {@code exactly_once_v2}.
+ * Instances with the same application id share the telemetry partitions; a task moving to another instance restores
+ * its stores from the changelog topics, so rollups and alerts continue where they were, without duplicates.
+ */
+public final class StreamsEngine implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(StreamsEngine.class);
+
+    /**
+     * @param bootstrapServers Kafka bootstrap servers
+     * @param applicationId Streams application id (also the prefix of its internal topics)
+     * @param stateDir state directory; null = a temp directory removed on close
+     * @param commitInterval commit interval (EOS)
+     * @param threads stream threads
+     * @param overrides extra Streams properties, applied last
+     */
+    public record Settings(String bootstrapServers, String applicationId, Path stateDir, Duration commitInterval,
+            int threads, Map<String, String> overrides) {
+        public Settings {
+            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(applicationId, "applicationId");
+            overrides = Map.copyOf(overrides);
+        }
+    }
+
+    private final KafkaStreams streams;
+    private final Path stateDir;
+    private final boolean ownStateDir;
+    private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
+    private volatile boolean everRunning;
+
+    public StreamsEngine(Settings settings, TopologySettings topologySettings, Supplier<RuleSet> rules,
+            StreamsListener listener) {
+        try {
+            this.ownStateDir = settings.stateDir() == null;
+            this.stateDir = ownStateDir ? Files.createTempDirectory("tributary-streams-") : settings.stateDir();
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot create a Streams state directory: " + e.getMessage(), e);
+        }
+        streams = new KafkaStreams(ProcessorTopology.build(topologySettings, rules, listener),
+                properties(settings, stateDir));
+        streams.setUncaughtExceptionHandler(e -> {
+            log.error("Streams thread failed; replacing it (its tasks restart from the last commit, EOS keeps "
+                    + "results exactly-once)", e);
+            return StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((newState, oldState) -> {
+            state = newState;
+            if (newState == KafkaStreams.State.RUNNING) {
+                everRunning = true;
+            }
+            log.info("Streams state {} -> {}", oldState, newState);
+        });
+    }
+
+    static Properties properties(Settings settings, Path stateDir) {
+        Properties p = new Properties();
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitInterval().toMillis()));
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, Integer.toString(settings.threads()));
+        // -1 = the broker's default.replication.factor: 1 on a single dev broker, 3 on a production cluster.
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
+        p.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                LogAndContinueExceptionHandler.class.getName());
+        p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.LINGER_MS_CONFIG), "5");
+        p.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), "lz4");
+        p.putAll(settings.overrides());
+        return p;
+    }
+
+    public void start() {
+        streams.start();
+    }
+
+    /** The current Streams state. */
+    public KafkaStreams.State state() {
+        return state;
+    }
+
+    /** RUNNING: all tasks assigned and restored. */
+    public boolean isReady() {
+        return state == KafkaStreams.State.RUNNING;
+    }
+
+    /** Not failed: created, starting, rebalancing or running. */
+    public boolean isAlive() {
+        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
+                && state != KafkaStreams.State.PENDING_ERROR;
+    }
+
+    public boolean hasFailed() {
+        return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
+    }
+
+    public boolean wasEverRunning() {
+        return everRunning;
+    }
+
+    /** The Kafka client metrics of this instance (consumer lag, commit rates, ...). */
+    public Map<MetricName, ? extends Metric> metrics() {
+        return streams.metrics();
+    }
+
+    /** Closes the instance (finishing the current commit) and removes a temp state directory. */
+    public void close(Duration timeout) {
+        boolean closed = streams.close(timeout);
+        if (!closed) {
+            log.warn("Streams did not close within {}", timeout);
+        }
+        if (ownStateDir) {
+            try {
+                streams.cleanUp();
+            } catch (RuntimeException e) {
+                log.debug("Streams cleanUp failed: {}", e.toString());
+            }
+            deleteRecursively(stateDir);
+        }
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(15));
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    // best effort
+                }
+            });
+        } catch (IOException e) {
+            log.debug("Could not remove the Streams state dir {}: {}", dir, e.toString());
+        }
+    }
+}

@@ -1,0 +1,65 @@
+package io.tributary.processor.writer;
+
+import java.util.List;
+import java.util.Locale;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+
+import io.tributary.proto.v1.AlertEvent;
+
+/**
+ * An {@code alerts} record (serialized {@link AlertEvent}) as one point: measurement {@code alerts}, tags
+ * {@code device}, {@code rule}, {@code severity} ({@code info}/{@code warning}/{@code critical}); fields {@code state}
+ * ({@code firing}/{@code resolved}), {@code value}, {@code threshold} (float), {@code message}, {@code sensor}; time =
+ * the transition time.
+ */
+public final class AlertPointMapper implements RecordMapper {
+
+    public static final String MEASUREMENT = "alerts";
+
+    @Override
+    public MappedRecord map(byte[] key, byte[] value) {
+        String keyDevice = key == null ? "" : new String(key, java.nio.charset.StandardCharsets.UTF_8);
+        if (value == null) {
+            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID, "tombstone");
+        }
+        AlertEvent e;
+        try {
+            e = AlertEvent.parseFrom(value);
+        } catch (InvalidProtocolBufferException ex) {
+            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
+                    "not a tributary.v1.AlertEvent: " + ex.getMessage());
+        }
+        String problem = TagValues.problem("device_id", e.getDeviceId());
+        if (problem == null) {
+            problem = TagValues.problem("rule", e.getRule());
+        }
+        if (problem == null && (e.getState() != AlertEvent.AlertState.FIRING
+                && e.getState() != AlertEvent.AlertState.RESOLVED)) {
+            problem = "state must be FIRING or RESOLVED, got " + e.getState();
+        }
+        if (problem == null && (e.getTransitionTimeUnixNanos() <= 0 || !Double.isFinite(e.getValue())
+                || !Double.isFinite(e.getThreshold()))) {
+            problem = "transition time must be positive, value and threshold finite";
+        }
+        if (problem != null) {
+            return new MappedRecord.Rejected(e.getDeviceId().isEmpty() ? keyDevice : e.getDeviceId(),
+                    DeadLetterReason.READING_INVALID, "alert: " + problem);
+        }
+        AlertEvent.Severity severity = e.getSeverity() == AlertEvent.Severity.SEVERITY_UNSPECIFIED
+                ? AlertEvent.Severity.INFO : e.getSeverity();
+        Point point = Point.measurement(MEASUREMENT)
+                .addTag("device", e.getDeviceId())
+                .addTag("rule", e.getRule())
+                .addTag("severity", severity.name().toLowerCase(Locale.ROOT))
+                .addField("state", e.getState().name().toLowerCase(Locale.ROOT))
+                .addField("value", e.getValue())
+                .addField("threshold", e.getThreshold())
+                .addField("message", e.getMessage())
+                .addField("sensor", e.getSensor())
+                .time(e.getTransitionTimeUnixNanos(), WritePrecision.NS);
+        return new MappedRecord.Points(e.getDeviceId(), List.of(point));
+    }
+}

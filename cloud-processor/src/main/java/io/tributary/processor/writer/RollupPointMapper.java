@@ -1,0 +1,59 @@
+package io.tributary.processor.writer;
+
+import java.util.List;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.influxdb.client.domain.WritePrecision;
+import com.influxdb.client.write.Point;
+
+import io.tributary.proto.v1.Rollup;
+
+/**
+ * A {@code rollups} record (serialized {@link Rollup}) as one point: measurement {@code rollups}, tags {@code device},
+ * {@code sensor}, {@code window}; fields {@code count} (int), {@code min}, {@code max}, {@code mean}, {@code last}
+ * (float); time = window start. Re-delivery overwrites the same point.
+ */
+public final class RollupPointMapper implements RecordMapper {
+
+    public static final String MEASUREMENT = "rollups";
+
+    @Override
+    public MappedRecord map(byte[] key, byte[] value) {
+        String keyDevice = key == null ? "" : new String(key, java.nio.charset.StandardCharsets.UTF_8);
+        if (value == null) {
+            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID, "tombstone");
+        }
+        Rollup r;
+        try {
+            r = Rollup.parseFrom(value);
+        } catch (InvalidProtocolBufferException e) {
+            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
+                    "not a tributary.v1.Rollup: " + e.getMessage());
+        }
+        String problem = TagValues.problem("device_id", r.getDeviceId());
+        if (problem == null) {
+            problem = TagValues.problem("sensor", r.getSensor());
+        }
+        if (problem == null) {
+            problem = TagValues.problem("window", r.getWindow());
+        }
+        if (problem == null && (r.getCount() <= 0 || r.getWindowStartUnixNanos() <= 0)) {
+            problem = "count and window_start_unix_nanos must be positive";
+        }
+        if (problem != null) {
+            return new MappedRecord.Rejected(r.getDeviceId().isEmpty() ? keyDevice : r.getDeviceId(),
+                    DeadLetterReason.READING_INVALID, "rollup: " + problem);
+        }
+        Point point = Point.measurement(MEASUREMENT)
+                .addTag("device", r.getDeviceId())
+                .addTag("sensor", r.getSensor())
+                .addTag("window", r.getWindow())
+                .addField("count", r.getCount())
+                .addField("min", r.getMin())
+                .addField("max", r.getMax())
+                .addField("mean", r.getMean())
+                .addField("last", r.getLast())
+                .time(r.getWindowStartUnixNanos(), WritePrecision.NS);
+        return new MappedRecord.Points(r.getDeviceId(), List.of(point));
+    }
+}

@@ -1,0 +1,72 @@
+package io.tributary.processor.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    static final String YAML = """
+            kafka: {bootstrap: "k1:9092", topic-prefix: "p.", group: g, session-timeout: 10s}
+            influx: {url: "http://influx:8086", bucket: b, max-points-per-write: 100}
+            streams: {application-id: app, state-dir: /var/lib/x, threads: 2}
+            rollups: {windows: [5s, 1m], grace: 10s}
+            alerts: {rules-file: /etc/rules.yaml, webhook-url: "http://hook/x"}
+            http: {port: 9464}
+            """;
+
+    @Test
+    void shouldLayerDefaultsFileEnvironmentAndOptions() {
+        ProcessorConfig c = ConfigLoader.load(YAML, "f.yaml",
+                Map.of("TRIBUTARY_INFLUX_BUCKET", "from-env", "TRIBUTARY_HTTP_PORT", "9000",
+                        "TRIBUTARY_TOPIC_PREFIX", "envp."),
+                Map.of("http.port", "9100"));
+        assertThat(c.kafkaBootstrapServers()).isEqualTo("k1:9092");
+        assertThat(c.topicPrefix()).isEqualTo("envp.");
+        assertThat(c.consumerGroup()).isEqualTo("g");
+        assertThat(c.influxBucket()).isEqualTo("from-env");
+        assertThat(c.influxOrg()).isEqualTo("tributary");
+        assertThat(c.maxPointsPerWrite()).isEqualTo(100);
+        assertThat(c.consumerOverrides()).containsEntry("session.timeout.ms", "10000");
+        AnalyticsConfig a = c.analytics();
+        assertThat(a.applicationId()).isEqualTo("app");
+        assertThat(a.stateDir()).isEqualTo(Path.of("/var/lib/x"));
+        assertThat(a.streamThreads()).isEqualTo(2);
+        assertThat(a.rollupWindows()).containsExactly(Duration.ofSeconds(5), Duration.ofMinutes(1));
+        assertThat(a.rollupGrace()).isEqualTo(Duration.ofSeconds(10));
+        assertThat(a.alertRulesFile()).isEqualTo(Path.of("/etc/rules.yaml"));
+        assertThat(a.webhookUrl()).isEqualTo("http://hook/x");
+        assertThat(a.httpPort()).isEqualTo(9100);
+    }
+
+    @Test
+    void shouldUseDefaultsWithoutFileAndEnvironment() {
+        ProcessorConfig c = ConfigLoader.load(null, "none", Map.of(), Map.of());
+        assertThat(c.withAnalytics(AnalyticsConfig.defaults())).isEqualTo(ProcessorConfig.defaults());
+        assertThat(c.analytics().rollupWindows()).isEqualTo(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)));
+    }
+
+    @Test
+    void shouldRejectUnknownKeysAndBadValuesNamingKeyAndSource() {
+        assertThatThrownBy(() -> ConfigLoader.load("influx: {urll: x}", "f.yaml", Map.of(), Map.of()))
+                .hasMessageContaining("config file f.yaml: unknown key 'influx.urll'");
+        assertThatThrownBy(() -> ConfigLoader.load("rollups: {grace: soon}", "f.yaml", Map.of(), Map.of()))
+                .hasMessageContaining("rollups.grace").hasMessageContaining("config file f.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_THREADS", "many"),
+                Map.of())).hasMessageContaining("streams.threads")
+                .hasMessageContaining("environment variable TRIBUTARY_STREAMS_THREADS");
+        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_THREADS", "0"),
+                Map.of())).hasMessageContaining("streams.threads: must be between 1 and 64")
+                .hasMessageContaining("TRIBUTARY_STREAMS_THREADS");
+        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of(), Map.of("alerts.webhook-url", "ftp://x")))
+                .hasMessageContaining("alerts.webhook-url");
+        assertThatThrownBy(() -> ConfigLoader.load("kafka: [", "f.yaml", Map.of(), Map.of()))
+                .hasMessageContaining("not valid YAML");
+    }
+}

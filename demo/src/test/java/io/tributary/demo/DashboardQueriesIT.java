@@ -1,0 +1,155 @@
+package io.tributary.demo;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.influxdb.client.InfluxDBClient;
+import com.influxdb.client.InfluxDBClientFactory;
+import com.influxdb.client.domain.InfluxQLQuery;
+import com.influxdb.query.InfluxQLQueryResult;
+import io.tributary.simulator.config.SimulatorConfig;
+import io.tributary.simulator.fleet.Fleet;
+import io.tributary.simulator.transport.VertxMqttTransport;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every InfluxQL query of every provisioned Grafana dashboard, with its template variables filled in, runs against the
+ * InfluxDB of a real end-to-end run and returns data: a panel that names a measurement, field or tag the pipeline does
+ * not write fails the build. (Grafana itself cannot run here; the dashboards' types are checked by tsc.)
+ */
+class DashboardQueriesIT {
+
+    private static final Path DASHBOARDS = Path.of("..", "deploy", "grafana", "dashboards");
+
+    private static Pipeline pipeline;
+    private static SimulatorConfig fleetConfig;
+
+    @TempDir
+    static Path rulesDir;
+
+    @BeforeAll
+    static void runTheFleet() throws Exception {
+        // A rule that every simulated temperature breaks, so the alert panels have transitions to show
+        Path rules = rulesDir.resolve("rules.yaml");
+        Files.writeString(rules, "rules:\n  - name: temperature_any\n    sensor: temperature\n    above: -100\n"
+                + "    clear: -200\n    severity: info\n");
+        pipeline = Pipeline.start(PipelineOptions.defaults().withAlertRules(rules).withRollupGrace(Duration.ofSeconds(1)));
+        fleetConfig = new SimulatorConfig(pipeline.mqttServerUri(), 5, "dash", 3, Duration.ofMillis(500), 5, 10,
+                Duration.ofSeconds(30));
+        Map<String, byte[]> secrets = pipeline.provision(fleetConfig.deviceIds());
+        Fleet fleet = new Fleet(fleetConfig, new VertxMqttTransport(fleetConfig.mqttServerUri(), secrets::get));
+        fleet.start();
+        Thread.sleep(4_000);
+        assertThat(fleet.stop(Duration.ofSeconds(30))).isTrue();
+        assertThat(pipeline.awaitProcessorCaughtUp(Duration.ofSeconds(60))).isTrue();
+        // 10 s rollup windows close on the wall clock after their grace; alerts follow the first readings
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while ((pipeline.processor().rollupWriterMetrics().readingsWritten() == 0
+                || pipeline.processor().alertWriterMetrics().readingsWritten() == 0) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (pipeline != null) {
+            pipeline.close();
+        }
+    }
+
+    @Test
+    void everyDashboardQueryReturnsDataFromAnEndToEndRun() throws IOException {
+        List<String> failures = new ArrayList<>();
+        List<DashboardQuery> queries = dashboardQueries();
+        assertThat(queries).as("queries found in %s", DASHBOARDS.toAbsolutePath()).hasSizeGreaterThan(5);
+        try (InfluxDBClient client = InfluxDBClientFactory.create(pipeline.influx().url(),
+                pipeline.influx().token().toCharArray(), pipeline.influx().org(), pipeline.influx().bucket())) {
+            for (DashboardQuery query : queries) {
+                String influxQl = substitute(query.text());
+                try {
+                    InfluxQLQueryResult result = client.getInfluxQLQueryApi()
+                            .queryJSON(new InfluxQLQuery(influxQl, pipeline.influx().bucket()));
+                    if (!hasValues(result)) {
+                        failures.add(query.where() + ": no data for " + influxQl);
+                    }
+                } catch (RuntimeException e) {
+                    failures.add(query.where() + ": " + e.getMessage() + " for " + influxQl);
+                }
+            }
+        }
+        assertThat(failures).as("dashboard queries without data").isEmpty();
+    }
+
+    /** Grafana's variables, as Grafana would fill them in for the run above. */
+    private static String substitute(String query) {
+        return query.replace("$timeFilter", "time > now() - 1h")
+                .replace("$__interval", "10s")
+                .replace("$device", fleetConfig.deviceId(0))
+                .replace("$sensor", "temperature");
+    }
+
+    private static boolean hasValues(InfluxQLQueryResult result) {
+        return result != null && result.getResults().stream()
+                .flatMap(statement -> statement.getSeries().stream())
+                .anyMatch(series -> !series.getValues().isEmpty());
+    }
+
+    private static List<DashboardQuery> dashboardQueries() throws IOException {
+        List<DashboardQuery> queries = new ArrayList<>();
+        try (Stream<Path> files = Files.list(DASHBOARDS)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json")).sorted().toList()) {
+                JsonObject dashboard = new JsonObject(Files.readString(file));
+                String name = file.getFileName().toString();
+                for (JsonObject panel : objects(dashboard.getJsonArray("panels"))) {
+                    for (JsonObject target : objects(panel.getJsonArray("targets"))) {
+                        add(queries, name + " panel '" + panel.getString("title") + "'", target);
+                    }
+                }
+                for (JsonObject variable : objects(dashboard.getJsonObject("templating", new JsonObject())
+                        .getJsonArray("list"))) {
+                    add(queries, name + " variable '" + variable.getString("name") + "'", variable);
+                }
+                for (JsonObject annotation : objects(dashboard.getJsonObject("annotations", new JsonObject())
+                        .getJsonArray("list"))) {
+                    JsonObject target = annotation.getJsonObject("target");
+                    if (target != null) {
+                        add(queries, name + " annotation '" + annotation.getString("name") + "'", target);
+                    }
+                }
+            }
+        }
+        return queries;
+    }
+
+    private static void add(List<DashboardQuery> queries, String where, JsonObject holder) {
+        Object datasource = holder.getValue("datasource");
+        boolean influx = !(datasource instanceof JsonObject ds) || "influxdb".equals(ds.getString("type"));
+        String query = holder.getString("query");
+        if (influx && query != null) {
+            queries.add(new DashboardQuery(where, query));
+        }
+    }
+
+    private static List<JsonObject> objects(JsonArray array) {
+        if (array == null) {
+            return List.of();
+        }
+        return array.stream().filter(JsonObject.class::isInstance).map(JsonObject.class::cast).toList();
+    }
+
+    private record DashboardQuery(String where, String text) {
+    }
+}

@@ -1,0 +1,170 @@
+#!/usr/bin/env bash
+# Installs (or removes) the Tributary edge agent on a Debian / Raspberry Pi OS device.
+#
+#   sudo ./install.sh [--jar PATH] [--config FILE] [--java PATH]       install and start the systemd service
+#   ./install.sh --prefix DIR --no-systemd [...]                         install under DIR only (tests, packaging)
+#   sudo ./install.sh --uninstall [--purge]                              remove it (--purge: also config and outbox)
+#
+# Layout (under DIR with --prefix):
+#   /opt/tributary-agent/tributary-edge-agent.jar   the agent
+#   /opt/tributary-agent/agent.jsa                  AppCDS archive made here, for this JVM (faster start, less RSS)
+#   /opt/tributary-agent/jvm.options                the JVM flags the service runs with (one per line)
+#   /etc/tributary/agent.yaml                       the config (kept if it exists)
+#   /etc/tributary/agent.secret                     the device secret (mode 0640, kept if it exists)
+#   /var/lib/tributary-agent/                       the outbox and batch sequence (the service's StateDirectory)
+#   /etc/systemd/system/tributary-agent.service     the unit, running as user tributary-agent
+# Needs: java 17 (openjdk-17-jre-headless).
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+prefix=""
+systemd=1
+uninstall=0
+purge=0
+jar=""
+config=""
+java_bin="${JAVA:-$(command -v java || true)}"
+user="tributary-agent"
+unit_name="tributary-agent.service"
+
+die() { echo "install.sh: $*" >&2; exit 1; }
+
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --prefix) prefix="${2:?--prefix needs a directory}"; shift 2 ;;
+    --no-systemd) systemd=0; shift ;;
+    --uninstall) uninstall=1; shift ;;
+    --purge) purge=1; shift ;;
+    --jar) jar="${2:?--jar needs a file}"; shift 2 ;;
+    --config) config="${2:?--config needs a file}"; shift 2 ;;
+    --java) java_bin="${2:?--java needs a path}"; shift 2 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+    *) die "unknown option '$1' (see --help)" ;;
+  esac
+done
+
+if [[ -n "$prefix" ]]; then
+  mkdir -p "$prefix"
+  prefix="$(cd "$prefix" && pwd)"
+fi
+opt="$prefix/opt/tributary-agent"
+etc="$prefix/etc/tributary"
+state="$prefix/var/lib/tributary-agent"
+unit="$prefix/etc/systemd/system/$unit_name"
+
+# The small-footprint flags (see STACK.md, "Paho agent"): serial GC, small heap and code cache, C1 only.
+JVM_FLAGS=(-XX:+UseSerialGC -Xms8m -Xmx16m -Xss256k -XX:TieredStopAtLevel=1 -XX:CICompilerCount=1
+  -XX:ReservedCodeCacheSize=12m -XX:MaxMetaspaceSize=24m -XX:MaxDirectMemorySize=4m -XX:-UsePerfData)
+
+if [[ $systemd -eq 1 && -z "$prefix" && $(id -u) -ne 0 ]]; then
+  die "run as root (or use --prefix DIR --no-systemd)"
+fi
+
+if [[ $uninstall -eq 1 ]]; then
+  if [[ $systemd -eq 1 ]] && command -v systemctl >/dev/null; then
+    systemctl disable --now "$unit_name" 2>/dev/null || true
+  fi
+  rm -f "$unit"
+  rm -rf "$opt"
+  if [[ $purge -eq 1 ]]; then
+    rm -rf "$etc/agent.yaml" "$etc/agent.secret" "$state"
+    rmdir "$etc" 2>/dev/null || true
+    if [[ $systemd -eq 1 ]] && id "$user" >/dev/null 2>&1; then userdel "$user" || true; fi
+  fi
+  [[ $systemd -eq 1 ]] && command -v systemctl >/dev/null && systemctl daemon-reload || true
+  if [[ $purge -eq 1 ]]; then
+    echo "install.sh: removed the agent, its config and its outbox"
+  else
+    echo "install.sh: removed the agent (config and outbox kept; --purge removes them)"
+  fi
+  exit 0
+fi
+
+# ---- install
+if [[ -z "$jar" ]]; then
+  for candidate in "$here/tributary-edge-agent.jar" "$here/target/tributary-edge-agent.jar"; do
+    [[ -f "$candidate" ]] && { jar="$candidate"; break; }
+  done
+fi
+[[ -n "$jar" && -f "$jar" ]] || die "no agent jar found: build it (mvn -pl edge-agent -am package) or pass --jar PATH"
+[[ -n "$java_bin" && -x "$java_bin" ]] || die "java not found: apt-get install -y openjdk-17-jre-headless (or --java PATH)"
+java_version="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
+[[ "${java_version%%.*}" -ge 17 ]] 2>/dev/null || die "java 17 or newer needed, found '$java_version' at $java_bin"
+[[ -z "$config" || -f "$config" ]] || die "config file '$config' does not exist"
+
+mkdir -p "$opt" "$etc" "$state" "$(dirname "$unit")"
+install -m 0644 "$jar" "$opt/tributary-edge-agent.jar"
+printf '%s\n' "${JVM_FLAGS[@]}" > "$opt/jvm.options"
+
+if [[ -n "$config" ]]; then
+  install -m 0644 "$config" "$etc/agent.yaml"
+elif [[ ! -f "$etc/agent.yaml" ]]; then
+  sed -e "s#/etc/tributary/#$etc/#g" -e "s#/var/lib/tributary-agent#$state#g" -e "s#id: my-pi#id: $(hostname -s)#" \
+    "$here/agent.example.yaml" > "$etc/agent.yaml"
+  echo "install.sh: wrote $etc/agent.yaml: set device.id and mqtt.uri"
+fi
+if [[ ! -f "$etc/agent.secret" ]]; then
+  (umask 077; : > "$etc/agent.secret")
+  echo "install.sh: put the device secret (from the gateway's devices CLI) into $etc/agent.secret"
+fi
+
+# Validate the config now: a bad one fails the install with the key named (exit code 2).
+"$java_bin" -jar "$opt/tributary-edge-agent.jar" --config "$etc/agent.yaml" --check-config >/dev/null
+
+# AppCDS: one training run records the classes the agent loads into an archive for this exact JVM and jar.
+rm -f "$opt/agent.jsa"
+if "$java_bin" "${JVM_FLAGS[@]}" -XX:ArchiveClassesAtExit="$opt/agent.jsa" \
+    -jar "$opt/tributary-edge-agent.jar" --config "$etc/agent.yaml" --cds-training >/dev/null 2>&1 \
+    && [[ -s "$opt/agent.jsa" ]]; then
+  chmod 0644 "$opt/agent.jsa"
+  echo "-XX:SharedArchiveFile=$opt/agent.jsa" >> "$opt/jvm.options"
+else
+  echo "install.sh: could not build the AppCDS archive; the agent runs without it" >&2
+  rm -f "$opt/agent.jsa"
+fi
+
+flags="$(tr '\n' ' ' < "$opt/jvm.options")"
+cat > "$unit" <<UNIT
+[Unit]
+Description=Tributary edge agent (sensors -> outbox -> MQTT)
+Documentation=file://$opt/README.md
+After=network-online.target
+Wants=network-online.target
+
+[Service]
+User=$user
+Group=$user
+ExecStart=$java_bin ${flags}-jar $opt/tributary-edge-agent.jar --config $etc/agent.yaml
+Restart=always
+RestartSec=5
+# exit code 2 = invalid config: restarting cannot help
+RestartPreventExitStatus=2
+StateDirectory=tributary-agent
+StateDirectoryMode=0750
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+ReadWritePaths=$state
+# read sensors: sysfs and /proc stay readable under ProtectSystem
+MemoryMax=96M
+
+[Install]
+WantedBy=multi-user.target
+UNIT
+[[ -f "$here/README.md" ]] && install -m 0644 "$here/README.md" "$opt/README.md"
+
+if [[ $systemd -eq 1 ]]; then
+  if ! id "$user" >/dev/null 2>&1; then
+    useradd --system --no-create-home --home-dir "$state" --shell /usr/sbin/nologin "$user"
+    # sensors behind group permissions (i2c, gpio) are readable to these groups on Raspberry Pi OS
+    for g in gpio i2c spi; do getent group "$g" >/dev/null && usermod -a -G "$g" "$user"; done
+  fi
+  chown -R "$user:$user" "$state"
+  chgrp "$user" "$etc/agent.secret" && chmod 0640 "$etc/agent.secret"
+  systemctl daemon-reload
+  systemctl enable --now "$unit_name"
+  echo "install.sh: installed and started $unit_name (journalctl -u $unit_name -f)"
+else
+  echo "install.sh: installed under ${prefix:-/} (no systemd); run: $java_bin $flags-jar $opt/tributary-edge-agent.jar --config $etc/agent.yaml"
+fi

@@ -1,0 +1,267 @@
+package io.tributary.agent.bench;
+
+import io.tributary.agent.outbox.DiskOutbox;
+import io.tributary.agent.outbox.OutboxSettings;
+import io.tributary.proto.v1.Reading;
+import io.tributary.proto.v1.ReadingBatch;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The agent's footprint benchmark ({@code ./tributary bench agent --out DIR}): installs the agent with install.sh into a
+ * temp prefix (the installed JVM flags and AppCDS archive), runs it with 10 sensors at 1 Hz against Debian's Mosquitto,
+ * and measures steady-state RSS, CPU % of one core, time from JVM start to the first PUBACK, and RSS with a full
+ * outbox (gateway unreachable). Writes {@code DIR/agent-bench.json}. Needs {@code /usr/sbin/mosquitto}.
+ *
+ * <pre>java -cp edge-agent/target/tributary-edge-agent.jar io.tributary.agent.bench.AgentBench --out DIR
+ *     [--seconds 30] [--install-script edge-agent/install.sh] [--jar edge-agent/target/tributary-edge-agent.jar]</pre>
+ */
+public final class AgentBench {
+
+    private static final Pattern FIRST_ACK = Pattern.compile("First batch acknowledged .*ms since JVM start: (\\d+)");
+    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+
+    private AgentBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = null;
+        int seconds = 30;
+        Path script = Path.of("edge-agent/install.sh");
+        Path jar = Path.of("edge-agent/target/tributary-edge-agent.jar");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--out" -> out = Path.of(args[++i]);
+                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
+                case "--install-script" -> script = Path.of(args[++i]);
+                case "--jar" -> jar = Path.of(args[++i]);
+                default -> {
+                    System.err.println("usage: AgentBench --out DIR [--seconds N] [--install-script F] [--jar F]");
+                    System.exit(2);
+                }
+            }
+        }
+        if (out == null) {
+            System.err.println("agent bench: --out DIR is required");
+            System.exit(2);
+        }
+        Files.createDirectories(out);
+        Path work = Files.createTempDirectory("agent-bench");
+        Process broker = null;
+        try {
+            int port = freePort();
+            Files.writeString(work.resolve("mosquitto.conf"), "listener " + port + " 127.0.0.1\nallow_anonymous true\n");
+            broker = new ProcessBuilder("/usr/sbin/mosquitto", "-c", work.resolve("mosquitto.conf").toString())
+                    .redirectErrorStream(true).redirectOutput(work.resolve("mosquitto.log").toFile()).start();
+            awaitPort(port);
+
+            Path prefix = work.resolve("prefix");
+            Path config = work.resolve("agent.yaml");
+            Files.writeString(config, config("tcp://127.0.0.1:" + port, prefix.resolve("var/lib/tributary-agent")));
+            run(List.of(script.toString(), "--prefix", prefix.toString(), "--no-systemd", "--jar", jar.toString(),
+                    "--config", config.toString()));
+            Path opt = prefix.resolve("opt/tributary-agent");
+            List<String> flags = Files.readAllLines(opt.resolve("jvm.options"));
+            List<String> command = new ArrayList<>(List.of("java"));
+            command.addAll(flags);
+            command.addAll(List.of("-jar", opt.resolve("tributary-edge-agent.jar").toString(), "--config",
+                    prefix.resolve("etc/tributary/agent.yaml").toString()));
+
+            // 1) steady state, 10 sensors x 1 Hz, gateway reachable
+            Process agent = new ProcessBuilder(command).redirectErrorStream(true).start();
+            CompletableFuture<Long> firstAck = watchFirstAck(agent, work.resolve("agent-steady.log"));
+            long startupMs = firstAck.get(30, TimeUnit.SECONDS);
+            Thread.sleep(10_000); // warm-up
+            long[] cpu0 = cpuTicks(agent.pid());
+            long t0 = System.nanoTime();
+            List<Double> rss = new ArrayList<>();
+            for (int s = 0; s < seconds; s++) {
+                Thread.sleep(1000);
+                rss.add(rssMb(agent.pid()));
+            }
+            long[] cpu1 = cpuTicks(agent.pid());
+            double elapsed = (System.nanoTime() - t0) / 1e9;
+            double cpuPct = ((cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1])) * 100.0 / CLOCK_TICKS / elapsed;
+            stop(agent);
+
+            // 2) full outbox, gateway unreachable
+            Path stateDir = prefix.resolve("var/lib/tributary-agent");
+            long outboxBytes = fill(stateDir);
+            List<String> offline = new ArrayList<>(command);
+            offline.addAll(List.of("--mqtt-uri", "tcp://127.0.0.1:" + freePort()));
+            Process full = new ProcessBuilder(offline).redirectErrorStream(true)
+                    .redirectOutput(work.resolve("agent-full.log").toFile()).start();
+            Thread.sleep(15_000);
+            List<Double> rssFull = new ArrayList<>();
+            for (int s = 0; s < 5; s++) {
+                Thread.sleep(1000);
+                rssFull.add(rssMb(full.pid()));
+            }
+            stop(full);
+
+            String json = String.format(Locale.ROOT, """
+                    {
+                      "rss_mb_steady": %.1f,
+                      "rss_mb_steady_max": %.1f,
+                      "rss_mb_full_outbox": %.1f,
+                      "startup_ms": %d,
+                      "cpu_pct": %.2f,
+                      "sensors": 10,
+                      "sample_hz": 1,
+                      "measured_seconds": %d,
+                      "outbox_bytes_full": %d,
+                      "jvm_flags": "%s",
+                      "peer": "Debian mosquitto (MQTT 5)",
+                      "note": "a shared 2-core VM, other builds running: figures are upper bounds"
+                    }
+                    """, mean(rss), max(rss), max(rssFull), startupMs, cpuPct, seconds, outboxBytes,
+                    String.join(" ", flags));
+            Files.writeString(out.resolve("agent-bench.json"), json);
+            System.out.print(json);
+        } finally {
+            if (broker != null) {
+                broker.destroy();
+                broker.waitFor(5, TimeUnit.SECONDS);
+            }
+            run(List.of(script.toString(), "--prefix", work.resolve("prefix").toString(), "--no-systemd",
+                    "--uninstall", "--purge"));
+        }
+    }
+
+    static String config(String uri, Path stateDir) {
+        return """
+                device: {id: bench-agent}
+                mqtt: {uri: "%s"}
+                batch: {max-age: 10s}
+                outbox: {dir: %s, max-bytes: 16MiB}
+                defaults: {interval: 1s}
+                sensors:
+                  - {name: cpu, type: cpu}
+                  - {name: load1, type: load1}
+                  - {name: load5, type: load5}
+                  - {name: load15, type: load15}
+                  - {name: memory, type: memory}
+                  - {name: disk, type: disk, path: /}
+                  - {name: uptime, type: uptime}
+                  - {name: lo_rx, type: net-rx-bytes, interface: lo}
+                  - {name: lo_tx, type: net-tx-bytes, interface: lo}
+                  - {name: hostname_len, type: file, path: /proc/sys/kernel/pid_max}
+                """.formatted(uri, stateDir);
+    }
+
+    /** Fills the outbox to its bound with 10-sensor x 10 s batches (what an outage leaves behind). */
+    private static long fill(Path stateDir) {
+        OutboxSettings settings = new OutboxSettings(16L * 1024 * 1024, 0, OutboxSettings.FsyncPolicy.NEVER,
+                Duration.ofSeconds(1), OutboxSettings.OverflowPolicy.DROP_OLDEST);
+        try (DiskOutbox outbox = new DiskOutbox(stateDir, settings)) {
+            long t = System.currentTimeMillis() * 1_000_000L;
+            while (outbox.droppedReadingsTotal() == 0) {
+                ReadingBatch.Builder b = ReadingBatch.newBuilder().setDeviceId("bench-agent")
+                        .setBatchSeq(outbox.nextSequence()).setCreatedAtUnixNanos(t);
+                for (int i = 0; i < 100; i++) {
+                    b.addReadings(Reading.newBuilder().setSensor("sensor" + (i % 10)).setUnit("%")
+                            .setValue(i * 1.5).setEventTimeUnixNanos(t++));
+                }
+                ReadingBatch batch = b.build();
+                outbox.append(batch.getBatchSeq(), batch.getReadingsCount(), batch.toByteArray());
+            }
+            outbox.sync();
+            return outbox.sizeBytes();
+        }
+    }
+
+    private static CompletableFuture<Long> watchFirstAck(Process agent, Path log) {
+        CompletableFuture<Long> first = new CompletableFuture<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(agent.getInputStream(),
+                    StandardCharsets.UTF_8)); var w = Files.newBufferedWriter(log)) {
+                String line;
+                while ((line = r.readLine()) != null) {
+                    w.write(line);
+                    w.newLine();
+                    w.flush();
+                    Matcher m = FIRST_ACK.matcher(line);
+                    if (m.find()) {
+                        first.complete(Long.parseLong(m.group(1)));
+                    }
+                }
+            } catch (IOException e) {
+                first.completeExceptionally(e);
+            }
+            first.completeExceptionally(new IllegalStateException("the agent exited before its first PUBACK; see " + log));
+        }, "bench-agent-log");
+        t.setDaemon(true);
+        t.start();
+        return first;
+    }
+
+    private static double rssMb(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
+            }
+        }
+        throw new IOException("no VmRSS for " + pid);
+    }
+
+    private static long[] cpuTicks(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])}; // utime, stime
+    }
+
+    private static void stop(Process p) throws InterruptedException {
+        p.destroy();
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private static void run(List<String> command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException(command.get(0) + " failed: " + output);
+        }
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static void awaitPort(int port) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            try (Socket ignored = new Socket("127.0.0.1", port)) {
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new IllegalStateException("mosquitto did not start on port " + port);
+    }
+
+    private static double mean(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).average().orElse(0);
+    }
+
+    private static double max(List<Double> v) {
+        return v.stream().mapToDouble(Double::doubleValue).max().orElse(0);
+    }
+}

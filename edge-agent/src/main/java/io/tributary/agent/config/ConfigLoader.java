@@ -1,0 +1,327 @@
+package io.tributary.agent.config;
+
+import io.tributary.agent.outbox.OutboxSettings;
+import io.tributary.agent.sensor.SensorSpec;
+import io.tributary.agent.sensor.Sensors;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
+import org.yaml.snakeyaml.error.YAMLException;
+
+/**
+ * Reads the agent's YAML config file (see edge-agent/README.md and {@code agent.example.yaml}). Unknown keys are errors
+ * (a typo must not silently fall back to a default). Every problem is a {@link ConfigException} naming the key.
+ */
+public final class ConfigLoader {
+
+    private static final Set<String> TOP = Set.of("device", "mqtt", "batch", "outbox", "sensors", "defaults");
+    private static final Set<String> DEVICE = Set.of("id");
+    private static final Set<String> MQTT = Set.of("uri", "username", "password", "password-file", "ca-file",
+            "client-keystore", "client-keystore-password", "keepalive", "connect-timeout", "backoff-initial",
+            "backoff-max", "max-inflight", "replay-rate");
+    private static final Set<String> BATCH = Set.of("max-readings", "max-age");
+    private static final Set<String> OUTBOX = Set.of("dir", "max-bytes", "segment-bytes", "fsync", "fsync-interval",
+            "overflow");
+    private static final Set<String> DEFAULTS = Set.of("interval");
+    private static final Set<String> SENSOR_COMMON = Set.of("name", "type", "unit", "interval", "scale", "offset",
+            "enabled");
+
+    /** Values given on the command line or by env; null = not given. */
+    public record Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, null);
+    }
+
+    private ConfigLoader() {
+    }
+
+    public static AgentConfig load(Path file, Overrides overrides) {
+        String text;
+        try {
+            text = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new ConfigException("config", "cannot read " + file + ": " + e);
+        }
+        return parse(text, overrides);
+    }
+
+    public static AgentConfig parse(String yaml, Overrides overrides) {
+        Map<String, Object> root = yamlMap(yaml, "config");
+        try {
+            return build(root, overrides);
+        } catch (ConfigException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            // settings records and helpers put the key first
+            String message = e.getMessage();
+            int colon = message.indexOf(": ");
+            throw colon > 0 ? new ConfigException(message.substring(0, colon), message.substring(colon + 2))
+                    : new ConfigException("config", message);
+        }
+    }
+
+    /** Parses YAML (JSON is YAML too) into a map; an empty document is an empty map. */
+    public static Map<String, Object> yamlMap(String yaml, String what) {
+        Object doc;
+        try {
+            LoaderOptions options = new LoaderOptions();
+            options.setMaxAliasesForCollections(10);
+            options.setCodePointLimit(1024 * 1024);
+            doc = new Yaml(new SafeConstructor(options)).load(yaml);
+        } catch (YAMLException e) {
+            throw new ConfigException(what, "not valid YAML: " + firstLine(e.getMessage()));
+        }
+        if (doc == null) {
+            return Map.of();
+        }
+        if (!(doc instanceof Map<?, ?> map)) {
+            throw new ConfigException(what, "must be a mapping of keys to values");
+        }
+        return stringKeys(map, what);
+    }
+
+    private static AgentConfig build(Map<String, Object> root, Overrides o) {
+        checkKeys(root, TOP, "");
+        Map<String, Object> device = section(root, "device", DEVICE);
+        Map<String, Object> mqtt = section(root, "mqtt", MQTT);
+        Map<String, Object> batch = section(root, "batch", BATCH);
+        Map<String, Object> outbox = section(root, "outbox", OUTBOX);
+        Map<String, Object> defaults = section(root, "defaults", DEFAULTS);
+
+        String deviceId = o.deviceId() != null ? o.deviceId() : str(device, "id", "device.id", null);
+        if (deviceId == null) {
+            throw new ConfigException("device.id", "required (or --device-id / TRIBUTARY_DEVICE_ID)");
+        }
+        String password = str(mqtt, "password", "mqtt.password", "");
+        String passwordFile = str(mqtt, "password-file", "mqtt.password-file", null);
+        if (passwordFile != null) {
+            if (!password.isEmpty()) {
+                throw new ConfigException("mqtt.password-file", "give either password or password-file, not both");
+            }
+            try {
+                password = Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).strip();
+            } catch (IOException e) {
+                throw new ConfigException("mqtt.password-file", "cannot read " + passwordFile + ": " + e);
+            }
+        }
+        if (o.password() != null && !o.password().isEmpty()) {
+            password = o.password();
+        }
+        MqttSettings mqttSettings = new MqttSettings(
+                o.mqttUri() != null ? o.mqttUri() : str(mqtt, "uri", "mqtt.uri", "tcp://localhost:1883"),
+                str(mqtt, "username", "mqtt.username", deviceId),
+                password,
+                existingFile(mqtt, "ca-file"),
+                existingFile(mqtt, "client-keystore"),
+                str(mqtt, "client-keystore-password", "mqtt.client-keystore-password", ""),
+                dur(mqtt, "keepalive", "mqtt.keepalive", Duration.ofSeconds(60)),
+                dur(mqtt, "connect-timeout", "mqtt.connect-timeout", Duration.ofSeconds(10)),
+                dur(mqtt, "backoff-initial", "mqtt.backoff-initial", Duration.ofSeconds(1)),
+                dur(mqtt, "backoff-max", "mqtt.backoff-max", Duration.ofSeconds(60)),
+                integer(mqtt, "max-inflight", "mqtt.max-inflight", 16),
+                number(mqtt, "replay-rate", "mqtt.replay-rate", 20));
+
+        OutboxSettings outboxSettings = new OutboxSettings(
+                outbox.containsKey("max-bytes") ? Values.bytes(outbox.get("max-bytes"), "outbox.max-bytes")
+                        : 16L * 1024 * 1024,
+                outbox.containsKey("segment-bytes")
+                        ? Values.bytes(outbox.get("segment-bytes"), "outbox.segment-bytes") : 0,
+                enumValue(outbox, "fsync", OutboxSettings.FsyncPolicy.class, OutboxSettings.FsyncPolicy.ALWAYS),
+                dur(outbox, "fsync-interval", "outbox.fsync-interval", Duration.ofSeconds(1)),
+                enumValue(outbox, "overflow", OutboxSettings.OverflowPolicy.class,
+                        OutboxSettings.OverflowPolicy.DROP_OLDEST));
+        Path stateDir = o.stateDir() != null ? o.stateDir()
+                : Path.of(str(outbox, "dir", "outbox.dir", "/var/lib/tributary-agent"));
+
+        Duration defaultInterval = dur(defaults, "interval", "defaults.interval", Duration.ofSeconds(5));
+        Path sensorRoot = o.root() != null ? o.root() : Path.of("/");
+        List<SensorSpec> sensors = sensors(root.get("sensors"), defaultInterval, sensorRoot);
+
+        return new AgentConfig(deviceId, mqttSettings,
+                integer(batch, "max-readings", "batch.max-readings", 500),
+                dur(batch, "max-age", "batch.max-age", Duration.ofSeconds(10)),
+                stateDir, outboxSettings, sensors, sensorRoot);
+    }
+
+    private static List<SensorSpec> sensors(Object raw, Duration defaultInterval, Path root) {
+        if (raw == null) {
+            throw new ConfigException("sensors", "required: a list of sensors");
+        }
+        if (!(raw instanceof List<?> list)) {
+            throw new ConfigException("sensors", "must be a list");
+        }
+        List<SensorSpec> specs = new ArrayList<>();
+        Sensors factory = new Sensors(root);
+        for (int i = 0; i < list.size(); i++) {
+            String at = "sensors[" + i + "]";
+            if (!(list.get(i) instanceof Map<?, ?> m)) {
+                throw new ConfigException(at, "must be a mapping with name and type");
+            }
+            Map<String, Object> s = stringKeys(m, at);
+            String name = str(s, "name", at + ".name", null);
+            if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                throw new ConfigException(at + ".name", "required, 1-64 letters, digits, '.', '_' or '-', got '"
+                        + name + "'");
+            }
+            String type = str(s, "type", at + ".type", null);
+            if (type == null || !Sensors.TYPES.containsKey(type)) {
+                throw new ConfigException(at + ".type", (type == null ? "required" : "unknown type '" + type + "'")
+                        + " (known: " + String.join(", ", new TreeSet<>(Sensors.TYPES.keySet())) + ")");
+            }
+            Set<String> allowed = new java.util.HashSet<>(SENSOR_COMMON);
+            allowed.addAll(Sensors.TYPES.get(type));
+            checkKeys(s, allowed, at + ".");
+            Map<String, Object> params = new LinkedHashMap<>(s);
+            SENSOR_COMMON.forEach(params::remove);
+            SensorSpec spec = new SensorSpec(name, type, str(s, "unit", at + ".unit", ""),
+                    dur(s, "interval", at + ".interval", defaultInterval),
+                    number(s, "scale", at + ".scale", 1), number(s, "offset", at + ".offset", 0),
+                    bool(s, "enabled", at + ".enabled", true), params);
+            try {
+                factory.create(spec); // validates the type's parameters now, not at the first read
+            } catch (IllegalArgumentException e) {
+                throw new ConfigException(at + "." + e.getMessage().split(": ", 2)[0],
+                        e.getMessage().contains(": ") ? e.getMessage().split(": ", 2)[1] : e.getMessage());
+            }
+            specs.add(spec);
+        }
+        return specs;
+    }
+
+    // ------------------------------------------------------------------------------------------------ helpers
+
+    private static Map<String, Object> section(Map<String, Object> root, String key, Set<String> allowed) {
+        Object v = root.get(key);
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new ConfigException(key, "must be a mapping");
+        }
+        Map<String, Object> map = stringKeys(m, key);
+        checkKeys(map, allowed, key + ".");
+        return map;
+    }
+
+    private static void checkKeys(Map<String, Object> map, Set<String> allowed, String prefix) {
+        for (String k : map.keySet()) {
+            if (!allowed.contains(k)) {
+                throw new ConfigException(prefix + k, "unknown key (allowed: "
+                        + String.join(", ", new TreeSet<>(allowed)) + ")");
+            }
+        }
+    }
+
+    private static Map<String, Object> stringKeys(Map<?, ?> m, String at) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        m.forEach((k, v) -> {
+            if (!(k instanceof String s)) {
+                throw new ConfigException(at, "keys must be strings, got " + k);
+            }
+            out.put(s, v);
+        });
+        return out;
+    }
+
+    private static String str(Map<String, Object> m, String k, String key, String fallback) {
+        Object v = m.get(k);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Map || v instanceof List) {
+            throw new ConfigException(key, "must be a single value");
+        }
+        return String.valueOf(v);
+    }
+
+    private static Duration dur(Map<String, Object> m, String k, String key, Duration fallback) {
+        Object v = m.get(k);
+        if (v == null) {
+            return fallback;
+        }
+        try {
+            return Values.duration(v, key);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigException(key, e.getMessage().substring(key.length() + 2));
+        }
+    }
+
+    private static int integer(Map<String, Object> m, String k, String key, int fallback) {
+        Object v = m.get(k);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Integer i) {
+            return i;
+        }
+        throw new ConfigException(key, "must be an integer, got '" + v + "'");
+    }
+
+    private static double number(Map<String, Object> m, String k, String key, double fallback) {
+        Object v = m.get(k);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
+            return n.doubleValue();
+        }
+        throw new ConfigException(key, "must be a number, got '" + v + "'");
+    }
+
+    static boolean bool(Map<String, Object> m, String k, String key, boolean fallback) {
+        Object v = m.get(k);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        throw new ConfigException(key, "must be true or false, got '" + v + "'");
+    }
+
+    private static <E extends Enum<E>> E enumValue(Map<String, Object> m, String k, Class<E> type, E fallback) {
+        Object v = m.get(k);
+        if (v == null) {
+            return fallback;
+        }
+        String name = String.valueOf(v).strip().toUpperCase(Locale.ROOT).replace('-', '_');
+        for (E e : type.getEnumConstants()) {
+            if (e.name().equals(name)) {
+                return e;
+            }
+        }
+        List<String> known = new ArrayList<>();
+        for (E e : type.getEnumConstants()) {
+            known.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
+        }
+        throw new ConfigException("outbox." + k, "'" + v + "' is not one of " + known);
+    }
+
+    private static Path existingFile(Map<String, Object> m, String k) {
+        String v = str(m, k, "mqtt." + k, null);
+        if (v == null) {
+            return null;
+        }
+        Path p = Path.of(v);
+        if (!Files.isReadable(p)) {
+            throw new ConfigException("mqtt." + k, "cannot read " + p);
+        }
+        return p;
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("").strip() + (s.contains("line ")
+                ? " (" + s.substring(s.indexOf("line ")).lines().findFirst().orElse("").strip() + ")" : "");
+    }
+}

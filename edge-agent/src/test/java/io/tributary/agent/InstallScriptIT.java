@@ -1,0 +1,90 @@
+package io.tributary.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** install.sh into a prefix: files, unit, AppCDS archive usable by the installed flags, validation, uninstall. */
+class InstallScriptIT {
+
+    @TempDir
+    Path prefix;
+
+    private static final Path JAR = Path.of("target/tributary-edge-agent.jar");
+
+    @Test
+    void shouldInstallIntoAPrefixWithAUsableCdsArchiveAndUninstall() throws Exception {
+        Result install = run("./install.sh", "--prefix", prefix.toString(), "--no-systemd", "--jar", JAR.toString());
+        assertThat(install.exit).as(install.output).isZero();
+
+        Path opt = prefix.resolve("opt/tributary-agent");
+        assertThat(opt.resolve("tributary-edge-agent.jar")).exists();
+        assertThat(opt.resolve("agent.jsa")).isNotEmptyFile();
+        assertThat(prefix.resolve("etc/tributary/agent.yaml")).content().contains(prefix.resolve("var/lib").toString());
+        assertThat(prefix.resolve("var/lib/tributary-agent")).isDirectory();
+        String unit = Files.readString(prefix.resolve("etc/systemd/system/tributary-agent.service"));
+        assertThat(unit).contains("User=tributary-agent", "-XX:+UseSerialGC", "-Xmx16m", "-XX:TieredStopAtLevel=1",
+                "-XX:SharedArchiveFile=" + opt.resolve("agent.jsa"), "RestartPreventExitStatus=2",
+                "--config " + prefix.resolve("etc/tributary/agent.yaml"));
+
+        // the installed flags with -Xshare:on fail unless the archive maps for this JVM and jar
+        List<String> cmd = new ArrayList<>(List.of("java"));
+        cmd.addAll(Files.readAllLines(opt.resolve("jvm.options")));
+        cmd.addAll(List.of("-Xshare:on", "-jar", opt.resolve("tributary-edge-agent.jar").toString(), "--config",
+                prefix.resolve("etc/tributary/agent.yaml").toString(), "--check-config"));
+        Result check = run(cmd.toArray(String[]::new));
+        assertThat(check.exit).as(check.output).isZero();
+        assertThat(check.output).contains("config is valid");
+
+        Files.writeString(prefix.resolve("etc/tributary/agent.secret"), "kept");
+        Result again = run("./install.sh", "--prefix", prefix.toString(), "--no-systemd", "--jar", JAR.toString());
+        assertThat(again.exit).as(again.output).isZero();
+        assertThat(prefix.resolve("etc/tributary/agent.secret")).as("a reinstall keeps the secret").hasContent("kept");
+
+        Result uninstall = run("./install.sh", "--prefix", prefix.toString(), "--no-systemd", "--uninstall");
+        assertThat(uninstall.exit).as(uninstall.output).isZero();
+        assertThat(opt).doesNotExist();
+        assertThat(prefix.resolve("etc/systemd/system/tributary-agent.service")).doesNotExist();
+        assertThat(prefix.resolve("etc/tributary/agent.yaml")).as("config kept without --purge").exists();
+
+        Result purge = run("./install.sh", "--prefix", prefix.toString(), "--no-systemd", "--uninstall", "--purge");
+        assertThat(purge.exit).as(purge.output).isZero();
+        assertThat(prefix.resolve("etc/tributary/agent.yaml")).doesNotExist();
+        assertThat(prefix.resolve("var/lib/tributary-agent")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseABadConfigNamingTheKey() throws Exception {
+        Path bad = Files.writeString(prefix.resolve("bad.yaml"), "device: {id: x}\nsensors:\n  - {name: a, type: nope}\n");
+        Result install = run("./install.sh", "--prefix", prefix.resolve("p").toString(), "--no-systemd", "--jar",
+                JAR.toString(), "--config", bad.toString());
+        assertThat(install.exit).isNotZero();
+        assertThat(install.output).contains("sensors[0].type", "unknown type 'nope'");
+        assertThat(prefix.resolve("p/etc/systemd/system/tributary-agent.service")).doesNotExist();
+    }
+
+    @Test
+    void shouldRefuseUnknownOptions() throws Exception {
+        Result r = run("./install.sh", "--frobnicate");
+        assertThat(r.exit).isNotZero();
+        assertThat(r.output).contains("unknown option '--frobnicate'");
+    }
+
+    private record Result(int exit, String output) {
+    }
+
+    private static Result run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        return new Result(p.exitValue(), out);
+    }
+}

@@ -1,0 +1,102 @@
+package io.tributary.agent.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.tributary.agent.outbox.OutboxSettings;
+import io.tributary.agent.sensor.SensorSpec;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+
+    private static final String VALID = """
+            device: {id: pi-7}
+            mqtt:
+              uri: tcp://gw:1883
+              password: s3cret
+              backoff-max: 30s
+              replay-rate: 5
+            batch: {max-readings: 100, max-age: 5s}
+            outbox: {dir: /tmp/x, max-bytes: 8MiB, fsync: interval, fsync-interval: 500ms, overflow: drop-newest}
+            defaults: {interval: 2s}
+            sensors:
+              - {name: cpu_temp, type: thermal, zone: 0, unit: degC}
+              - {name: load, type: load1, interval: 10s, scale: 2, offset: 1}
+              - {name: outdoor, type: ds18b20, id: 28-000005e2fdc3, enabled: false}
+              - {name: ext, type: command, command: [echo, "1"], timeout: 2s}
+            """;
+
+    @Test
+    void shouldLoadAFullConfig() {
+        AgentConfig config = ConfigLoader.parse(VALID, ConfigLoader.Overrides.NONE);
+        assertThat(config.deviceId()).isEqualTo("pi-7");
+        assertThat(config.mqtt().username()).isEqualTo("pi-7");
+        assertThat(config.mqtt().password()).isEqualTo("s3cret");
+        assertThat(config.mqtt().backoffMax()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(config.outbox().maxBytes()).isEqualTo(8L * 1024 * 1024);
+        assertThat(config.outbox().fsync()).isEqualTo(OutboxSettings.FsyncPolicy.INTERVAL);
+        assertThat(config.outbox().overflow()).isEqualTo(OutboxSettings.OverflowPolicy.DROP_NEWEST);
+        assertThat(config.stateDir()).isEqualTo(Path.of("/tmp/x"));
+        assertThat(config.sensors()).extracting(SensorSpec::name).containsExactly("cpu_temp", "load", "outdoor", "ext");
+        assertThat(config.sensors().get(0).interval()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(config.sensors().get(1).scale()).isEqualTo(2.0);
+        assertThat(config.sensors().get(2).enabled()).isFalse();
+    }
+
+    @Test
+    void shouldLetTheCommandLineOverride() {
+        AgentConfig config = ConfigLoader.parse(VALID, new ConfigLoader.Overrides("other", "pw", "ssl://h:8883",
+                Path.of("/s"), null));
+        assertThat(config.deviceId()).isEqualTo("other");
+        assertThat(config.mqtt().password()).isEqualTo("pw");
+        assertThat(config.mqtt().serverUri()).isEqualTo("ssl://h:8883");
+        assertThat(config.stateDir()).isEqualTo(Path.of("/s"));
+    }
+
+    @Test
+    void shouldNameTheKeyOfEveryProblem() {
+        assertKey(VALID.replace("max-age: 5s", "max-age: soon"), "batch.max-age");
+        assertKey(VALID.replace("uri: tcp://gw:1883", "uri: http://gw"), "mqtt.uri");
+        assertKey(VALID.replace("replay-rate: 5", "replay-rat: 5"), "mqtt.replay-rat");
+        assertKey(VALID.replace("type: load1", "type: load7"), "sensors[1].type");
+        assertKey(VALID.replace("id: 28-000005e2fdc3", "id: 42"), "sensors[2].id");
+        assertKey(VALID.replace("name: ext", "name: load"), "sensors[3].name");
+        assertKey(VALID.replace("interval: 10s", "interval: -1s"), "sensors[1].interval");
+        assertKey(VALID.replace("fsync: interval", "fsync: sometimes"), "outbox.fsync");
+        assertKey(VALID.replace("max-bytes: 8MiB", "max-bytes: 1KiB"), "outbox.max-bytes");
+        assertKey(VALID.replace("device: {id: pi-7}", "device: {id: 'a/b'}"), "device.id");
+        assertKey(VALID.replace("zone: 0", "zone: 0, colour: red"), "sensors[0].colour");
+        assertKey("device: [", "config");
+        assertKey(VALID.replace("command: [echo, \"1\"], ", ""), "sensors[3].command");
+    }
+
+    @Test
+    void shouldApplyAValidPushedChangeAndRejectAnInvalidOne() {
+        List<SensorSpec> current = ConfigLoader.parse(VALID, ConfigLoader.Overrides.NONE).sensors();
+
+        List<SensorSpec> updated = ConfigUpdate.apply("sensors: {load: {interval: 1s}, outdoor: {enabled: true}}",
+                current);
+        assertThat(updated.get(1).interval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(updated.get(2).enabled()).isTrue();
+        assertThat(ConfigUpdate.apply("{\"sensors\":{\"cpu_temp\":{\"enabled\":false}}}", current).get(0).enabled())
+                .isFalse();
+
+        assertThatThrownBy(() -> ConfigUpdate.apply("sensors: {nope: {enabled: true}}", current))
+                .isInstanceOf(ConfigException.class).hasMessageStartingWith("sensors.nope:");
+        assertThatThrownBy(() -> ConfigUpdate.apply("sensors: {load: {interval: 1ms}}", current))
+                .hasMessageStartingWith("sensors.load.interval:");
+        assertThatThrownBy(() -> ConfigUpdate.apply("sensors: {load: {enabled: maybe}}", current))
+                .hasMessageStartingWith("sensors.load.enabled:");
+        assertThatThrownBy(() -> ConfigUpdate.apply("mqtt: {uri: tcp://evil:1883}", current))
+                .hasMessageStartingWith("mqtt:");
+    }
+
+    private static void assertKey(String yaml, String key) {
+        assertThatThrownBy(() -> ConfigLoader.parse(yaml, ConfigLoader.Overrides.NONE))
+                .isInstanceOf(ConfigException.class)
+                .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key));
+    }
+}
