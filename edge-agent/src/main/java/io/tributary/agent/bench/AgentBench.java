@@ -126,7 +126,7 @@ public final class AgentBench {
                       "outbox_bytes_full": %d,
                       "jvm_flags": "%s",
                       "peer": "Debian mosquitto (MQTT 5)",
-                      "note": "a shared 2-core VM, other builds running: figures are upper bounds"
+                      "note": "a shared 2-core VM: figures move with whatever else runs"
                     }
                     """, mean(rss), max(rss), max(rssFull), startupMs, cpuPct, seconds, outboxBytes,
                     String.join(" ", flags));
