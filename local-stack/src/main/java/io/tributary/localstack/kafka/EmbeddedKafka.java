@@ -49,13 +49,15 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path dataDir;
+    private final Properties properties;
     private Admin admin;
     private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, Properties properties) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.dataDir = dataDir;
+        this.properties = properties;
     }
 
     /** Starts a broker with its data in {@code dataDir} (created if missing, reused if already formatted). */
@@ -82,7 +84,7 @@ public final class EmbeddedKafka implements AutoCloseable {
                 server.startup();
                 LOG.info("Kafka ready [bootstrap: {}, dataDir: {}, startMs: {}]", bootstrap, dir,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                return new EmbeddedKafka(server, bootstrap, dir);
+                return new EmbeddedKafka(server, bootstrap, dir, props);
             } catch (RuntimeException e) {
                 last = e;
                 if (server != null) {
@@ -95,6 +97,25 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         throw new LocalStackException("could not start the embedded Kafka broker in " + dir + ": " + last, last);
+    }
+
+    /**
+     * Stops this broker (if it still runs) and starts a new one on the same ports with the same data: Kafka going away
+     * and coming back, as clients see it.
+     */
+    public EmbeddedKafka restart() {
+        close();
+        long started = System.nanoTime();
+        KafkaRaftServer restarted = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
+        try {
+            restarted.startup();
+        } catch (RuntimeException e) {
+            stop(restarted);
+            throw new LocalStackException("could not restart the embedded Kafka broker on " + bootstrapServers, e);
+        }
+        LOG.info("Kafka restarted [bootstrap: {}, startMs: {}]", bootstrapServers,
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        return new EmbeddedKafka(restarted, bootstrapServers, dataDir, properties);
     }
 
     static Properties brokerProperties(Path dir, int brokerPort, int controllerPort, Map<String, String> overrides) {
