@@ -79,7 +79,7 @@ public final class ProcessorMain implements Callable<Integer> {
 
     @Option(names = "--http-port", paramLabel = "PORT",
             description = "Port of /metrics, /health/live, /health/ready; -1 = off (env TRIBUTARY_HTTP_PORT; "
-                    + "default: -1).")
+                    + "default: 9464).")
     private String httpPort;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE",

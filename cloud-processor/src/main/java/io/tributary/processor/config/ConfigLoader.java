@@ -32,6 +32,9 @@ import org.yaml.snakeyaml.error.YAMLException;
  */
 public final class ConfigLoader {
 
+    /** The service serves /metrics and /health/* here unless told otherwise (-1 turns it off). */
+    public static final int DEFAULT_HTTP_PORT = 9464;
+
     /** Every config key and its environment variable. */
     public static final Map<String, String> KEYS;
 
@@ -155,7 +158,7 @@ public final class ConfigLoader {
                     duration(v, "alerts.rules-check-interval", a.rulesCheckInterval()),
                     str(v, "alerts.webhook-url", a.webhookUrl()),
                     str(v, "alerts.webhook-group", a.webhookGroup()),
-                    integer(v, "http.port", a.httpPort()),
+                    integer(v, "http.port", DEFAULT_HTTP_PORT),
                     str(v, "http.host", a.httpHost()),
                     bool(v, "influx.gzip", a.influxGzip()));
             return base.withRetryBackoff(base.retryBackoffInitial(),
