@@ -90,6 +90,10 @@ public interface GatewayMetrics {
     default void configSent() {
     }
 
+    /** Readings that a device reported it had to drop (a full outbox), counted when its batch was accepted. */
+    default void deviceDroppedReadings(long readings) {
+    }
+
     /** A connection was ended because its device was disabled or removed from the registry. */
     default void connectionRevoked() {
     }

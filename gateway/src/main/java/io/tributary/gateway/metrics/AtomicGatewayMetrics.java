@@ -22,6 +22,7 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     private final LongAdder kafkaInFlight = new LongAdder();
     private final LongAdder configsSent = new LongAdder();
     private final LongAdder connectionsRevoked = new LongAdder();
+    private final LongAdder deviceDroppedReadings = new LongAdder();
     /** Upper bounds (seconds) of the Kafka send latency histogram buckets; the last bucket is +Inf. */
     static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
         5, 10, 30};
@@ -100,6 +101,11 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     }
 
     @Override
+    public void deviceDroppedReadings(long readingsDropped) {
+        deviceDroppedReadings.add(readingsDropped);
+    }
+
+    @Override
     public void kafkaSendLatency(long nanos, boolean succeeded) {
         double seconds = nanos / 1e9;
         int bucket = 0;
@@ -113,6 +119,11 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     /** Configurations published to devices. */
     public long configsSent() {
         return configsSent.sum();
+    }
+
+    /** Readings devices reported dropping before they could send them. */
+    public long deviceDroppedReadings() {
+        return deviceDroppedReadings.sum();
     }
 
     /** Connections closed because their device was disabled or removed. */

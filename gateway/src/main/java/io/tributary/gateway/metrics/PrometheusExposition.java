@@ -53,6 +53,8 @@ public final class PrometheusExposition {
             sample(out, "tributary_gateway_messages_out_total{kind=\"config\"}", atomic.configsSent());
             counter(out, "tributary_gateway_connections_revoked_total", "Connections closed because the device was"
                     + " disabled", atomic.connectionsRevoked());
+            counter(out, "tributary_gateway_device_dropped_readings_total", "Readings devices reported dropping"
+                    + " (a full outbox), from accepted batches", atomic.deviceDroppedReadings());
             out.append("# HELP tributary_gateway_kafka_send_seconds Time from handing a record to Kafka until its"
                     + " acknowledgement is back on the event loop\n")
                     .append("# TYPE tributary_gateway_kafka_send_seconds histogram\n");

@@ -237,8 +237,13 @@ final class DeviceConnection {
                 return;
             }
             int readings = ((ValidationResult.Valid) result).batch().getReadingsCount();
-            forward(slot, KafkaRecords.telemetry(settings.telemetryTopic(), deviceId, payload),
-                    () -> metrics.telemetryAccepted(readings));
+            long dropped = ((ValidationResult.Valid) result).batch().getDroppedReadings();
+            forward(slot, KafkaRecords.telemetry(settings.telemetryTopic(), deviceId, payload), () -> {
+                metrics.telemetryAccepted(readings);
+                if (dropped > 0) {
+                    metrics.deviceDroppedReadings(dropped);
+                }
+            });
         } else {
             forward(slot, KafkaRecords.status(settings.deviceStatusTopic(), deviceId, topic, payload),
                     metrics::statusAccepted);
