@@ -4,26 +4,52 @@ import io.tributary.simulator.config.Durations;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
+import io.tributary.simulator.fleet.FleetPlan;
+import io.tributary.simulator.ledger.LedgerFile;
 import io.tributary.simulator.ledger.LossLedger;
+import io.tributary.simulator.progress.ProgressDisplay;
+import io.tributary.simulator.provision.FleetProvisioner;
 import io.tributary.simulator.report.Json;
+import io.tributary.simulator.report.LatencyHistogram;
+import io.tributary.simulator.scenario.Anomaly;
+import io.tributary.simulator.scenario.Scenario;
+import io.tributary.simulator.scenario.ScenarioLoader;
 import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;
+import io.tributary.simulator.verify.ReportPrinter;
 import io.tributary.simulator.verify.VerificationReport;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** {@code ./tributary simulator}: runs a fleet against a gateway, then optionally verifies storage in InfluxDB. */
-@Command(name = "simulator", mixinStandardHelpOptions = true,
-        description = "Runs a fleet of simulated devices that publish protobuf batches over MQTT (QoS 1).")
+/** {@code ./tributary simulator}: runs a fleet against a gateway, keeps its ledger, optionally verifies storage. */
+@Command(name = "simulator", mixinStandardHelpOptions = true, subcommands = VerifyCommand.class,
+        description = {"Runs a fleet of simulated devices that publish protobuf batches over MQTT (QoS 1).",
+            "The fleet comes from a scenario file (--scenario) or from the flags (one profile of generic devices).",
+            "Ends with a line 'SUMMARY {json}'. Exit code 1 if --influx-url verification found loss."})
 public final class SimulatorMain implements Callable<Integer> {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SimulatorMain.class);
+    private static final List<String> FLEET_FLAGS = List.of("--devices", "--sensors", "--interval",
+            "--readings-per-sensor", "--connect-rate");
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--mqtt-uri", defaultValue = "${env:TRIBUTARY_MQTT_URI:-tcp://localhost:1883}",
             description = "Gateway to publish to (default: ${DEFAULT-VALUE}).")
@@ -31,6 +57,14 @@ public final class SimulatorMain implements Callable<Integer> {
 
     @Mixin
     FleetOptions fleetOptions;
+
+    @Option(names = "--scenario", paramLabel = "FILE",
+            description = "Scenario file (YAML: profiles, anomalies, seed); replaces --devices, --sensors, --interval, "
+                    + "--readings-per-sensor and --connect-rate. Examples: device-simulator/scenarios/.")
+    Path scenarioFile;
+
+    @Option(names = "--seed", description = "Seed of every sensor value (default: the scenario's, or 1).")
+    Long seed;
 
     @Option(names = "--duration", converter = Durations.Converter.class,
             description = "How long to publish, e.g. 60s; without it, until Ctrl-C.")
@@ -40,18 +74,34 @@ public final class SimulatorMain implements Callable<Integer> {
             description = "How long to wait for outstanding PUBACKs at the end (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
-    @Option(names = "--influx-url", defaultValue = "${env:TRIBUTARY_INFLUX_URL}",
-            description = "If set, count the stored readings there at the end and report loss.")
-    String influxUrl;
+    @Option(names = "--ledger", paramLabel = "FILE",
+            description = "Write the run's ledger here (every --ledger-every and at the end), for 'simulator verify'.")
+    Path ledgerFile;
 
-    @Option(names = "--influx-token", defaultValue = "${env:TRIBUTARY_INFLUX_TOKEN:-}")
-    String influxToken;
+    @Option(names = "--ledger-every", defaultValue = "10s", converter = Durations.Converter.class,
+            description = "How often the ledger file is rewritten during the run (default: ${DEFAULT-VALUE}).")
+    Duration ledgerEvery;
 
-    @Option(names = "--influx-org", defaultValue = "${env:TRIBUTARY_INFLUX_ORG:-tributary}")
-    String influxOrg;
+    @Option(names = "--provision",
+            description = "Register the run's devices in the gateway's registry (Kafka) first; devices then connect "
+                    + "with their own secrets. Needs the gateway to run with --authentication registry.")
+    boolean provision;
 
-    @Option(names = "--influx-bucket", defaultValue = "${env:TRIBUTARY_INFLUX_BUCKET:-telemetry}")
-    String influxBucket;
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
+            description = "With --provision: Kafka of the registry (default: ${DEFAULT-VALUE}).")
+    String kafkaBootstrap;
+
+    @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
+            description = "With --provision: the gateway's topic prefix; the registry is {prefix}devices "
+                    + "(default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
+            description = "With --provision: extra Kafka client property (e.g. security settings); repeatable.")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Mixin
+    InfluxOptions influx;
 
     @Option(names = "--settle-time", defaultValue = "10s", converter = Durations.Converter.class,
             description = "With --influx-url: how long to wait for storage to catch up (default: ${DEFAULT-VALUE}).")
@@ -63,11 +113,16 @@ public final class SimulatorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        SimulatorConfig config = fleetOptions.toConfig(mqttUri);
-        InfluxTarget influx = influxUrl == null || influxUrl.isBlank() ? null
-                : new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket);
+        FleetPlan plan = plan();
+        if ("paho".equals(fleetOptions.mqttClient()) && plan.scenario().anomalies().stream()
+                .anyMatch(a -> a.type() == Anomaly.Type.RECONNECT_STORM)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "a reconnect-storm anomaly needs --mqtt-client vertx (Paho cannot drop a connection on purpose)");
+        }
+        InfluxTarget influxTarget = influx.target();
+        Function<String, byte[]> passwords = provision ? provision(plan)::get : deviceId -> null;
 
-        Fleet fleet = new Fleet(config, fleetOptions.transport(config.mqttServerUri(), deviceId -> null));
+        Fleet fleet = new Fleet(plan, fleetOptions.transport(plan.mqttServerUri(), passwords));
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -75,30 +130,111 @@ public final class SimulatorMain implements Callable<Integer> {
             awaitQuietly(finished, drainTimeout.plus(settleTime).plusSeconds(5));
         }, "simulator-shutdown"));
 
-        fleet.start();
+        boolean terminal = System.console() != null;
+        System.out.printf("Simulating %,d devices (scenario %s, run %s, seed %d) against %s%s%n", plan.devices(),
+                plan.scenario().name(), plan.runId(), plan.scenario().seed(), plan.mqttServerUri(),
+                ledgerFile == null ? "" : "; ledger: " + ledgerFile);
         long started = System.nanoTime();
+        fleet.start();
+        ProgressDisplay progress = new ProgressDisplay(fleet, System.out, terminal, started);
+        long refreshNanos = TimeUnit.SECONDS.toNanos(terminal ? 1 : 5);
         long deadline = duration == null ? Long.MAX_VALUE : started + duration.toNanos();
+        long nextLedgerWrite = started + ledgerEvery.toNanos();
         try {
             while (System.nanoTime() < deadline && !stopRequested.await(
-                    Math.min(TimeUnit.SECONDS.toNanos(5), deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                LossLedger.Totals totals = fleet.ledger().totals();
-                System.out.printf("[%5ds] connected %d/%d | published %,d readings | rejected %,d | retries %,d%n",
-                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started), fleet.connectedDevices(),
-                        fleet.deviceCount(), totals.publishedReadings(), totals.rejectedReadings(), totals.retries());
+                    Math.min(refreshNanos, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                progress.update();
+                if (System.nanoTime() >= nextLedgerWrite) {
+                    writeLedger(fleet, false);
+                    nextLedgerWrite = System.nanoTime() + ledgerEvery.toNanos();
+                }
             }
+            progress.finish();
             boolean drained = fleet.stop(drainTimeout);
-            System.out.println("SUMMARY " + Json.write(summary(fleet, influx, drained)));
+            long runNanos = System.nanoTime() - started;
+            writeLedger(fleet, true);
+            Map<String, Object> summary = summary(fleet, drained, runNanos);
+            boolean passed = true;
+            if (influxTarget != null) {
+                VerificationReport report = verifyWithin(influxTarget, fleet, settleTime);
+                ReportPrinter.print(report, System.out);
+                summary.put("stored_readings", report.storedReadings());
+                summary.put("lost_readings", report.lostReadings());
+                summary.put("extra_readings", report.extraReadings());
+                summary.put("expected_alerts", report.expectedAlerts());
+                summary.put("missing_alerts", report.missingAlerts().size());
+                summary.put("verified", report.passed());
+                passed = report.passed();
+            }
+            System.out.println("SUMMARY " + Json.write(summary));
+            return passed ? 0 : 1;
         } finally {
             fleet.close();
             finished.countDown();
         }
-        return 0;
     }
 
-    private Map<String, Object> summary(Fleet fleet, InfluxTarget influx, boolean drained) {
+    private FleetPlan plan() {
+        SimulatorConfig flags = fleetOptions.toConfig(mqttUri);
+        if (scenarioFile == null) {
+            return flags.toPlan(seed != null ? seed : SimulatorConfig.DEFAULT_SEED);
+        }
+        for (String flag : FLEET_FLAGS) {
+            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        flag + " cannot be combined with --scenario: set it in the scenario file");
+            }
+        }
+        Scenario scenario;
+        try {
+            scenario = ScenarioLoader.load(scenarioFile);
+        } catch (ScenarioLoader.InvalidScenarioException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "invalid scenario: " + e.getMessage());
+        }
+        if (seed != null) {
+            scenario = new Scenario(scenario.name(), seed, scenario.connectRate(), scenario.profiles(),
+                    scenario.anomalies());
+        }
+        return new FleetPlan(mqttUri, flags.runId(), scenario, flags.maxInflightPerDevice(), flags.publishTimeout());
+    }
+
+    private Map<String, byte[]> provision(FleetPlan plan) throws InterruptedException {
+        System.out.printf("Provisioning %,d devices in the registry %sdevices at %s ...%n", plan.devices(), topicPrefix,
+                kafkaBootstrap);
+        FleetProvisioner provisioner = FleetProvisioner.connect(kafkaBootstrap, topicPrefix, kafkaProperties,
+                Duration.ofSeconds(30));
+        try {
+            return provisioner.provision(plan.deviceIds());
+        } finally {
+            provisioner.close();
+        }
+    }
+
+    private void writeLedger(Fleet fleet, boolean finished) {
+        if (ledgerFile == null) {
+            return;
+        }
+        try {
+            LedgerFile.write(ledgerFile, fleet.config().runId(), fleet.config().devicePrefix(),
+                    fleet.config().scenario().name(), finished, fleet.ledger().snapshot());
+        } catch (IOException e) {
+            LOG.error("Could not write the ledger [file: {}]", ledgerFile, e);
+        }
+    }
+
+    private static Map<String, Object> summary(Fleet fleet, boolean drained, long runNanos) {
         LossLedger.Totals totals = fleet.ledger().totals();
+        double seconds = runNanos / 1e9;
+        LatencyHistogram latency = fleet.pubackLatency();
+        Map<String, Object> puback = new LinkedHashMap<>();
+        puback.put("p50", latency.percentileMillis(50));
+        puback.put("p90", latency.percentileMillis(90));
+        puback.put("p99", latency.percentileMillis(99));
+        puback.put("max", latency.maxMillis());
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("run_id", fleet.config().runId());
+        summary.put("scenario", fleet.config().scenario().name());
+        summary.put("seed", fleet.config().scenario().seed());
         summary.put("devices", totals.devices());
         summary.put("generated_readings", totals.generatedReadings());
         summary.put("published_readings", totals.publishedReadings());
@@ -106,13 +242,12 @@ public final class SimulatorMain implements Callable<Integer> {
         summary.put("rejected_readings", totals.rejectedReadings());
         summary.put("unacknowledged_readings", totals.pendingReadings());
         summary.put("retries", totals.retries());
+        summary.put("duplicate_acks", totals.duplicateAcks());
+        summary.put("connect_failures", fleet.connectFailures());
         summary.put("drained", drained);
-        if (influx != null) {
-            VerificationReport report = verifyWithin(influx, fleet, settleTime);
-            summary.put("stored_readings", report.storedReadings());
-            summary.put("lost_readings", report.lostReadings());
-            summary.put("extra_readings", report.extraReadings());
-        }
+        summary.put("run_seconds", Math.round(seconds * 10) / 10.0);
+        summary.put("acked_readings_per_s", seconds > 0 ? Math.round(totals.publishedReadings() / seconds) : 0);
+        summary.put("puback_ms", puback);
         return summary;
     }
 

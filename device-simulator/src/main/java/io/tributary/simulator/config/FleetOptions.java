@@ -48,6 +48,11 @@ public final class FleetOptions {
         };
     }
 
+    /** The MQTT client the devices use: {@code vertx} or {@code paho}. */
+    public String mqttClient() {
+        return mqttClient;
+    }
+
     /** The fleet's configuration for publishing to {@code mqttServerUri}. */
     public SimulatorConfig toConfig(String mqttServerUri) {
         String id = runId != null ? runId

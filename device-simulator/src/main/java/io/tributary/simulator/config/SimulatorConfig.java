@@ -1,5 +1,9 @@
 package io.tributary.simulator.config;
 
+import io.tributary.simulator.fleet.FleetPlan;
+import io.tributary.simulator.scenario.Profile;
+import io.tributary.simulator.scenario.Scenario;
+import io.tributary.simulator.sensor.DeviceKind;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,6 +36,7 @@ public record SimulatorConfig(
         int connectRate) {
 
     public static final int DEFAULT_CONNECT_RATE = 1_000;
+    public static final long DEFAULT_SEED = 1;
 
     private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
@@ -58,6 +63,19 @@ public record SimulatorConfig(
             Duration batchInterval, int readingsPerSensor, int maxInflightPerDevice, Duration publishTimeout) {
         this(mqttServerUri, devices, runId, sensorsPerDevice, batchInterval, readingsPerSensor, maxInflightPerDevice,
                 publishTimeout, DEFAULT_CONNECT_RATE);
+    }
+
+    /** This fleet as a one-profile scenario of generic devices, with values from {@code seed}. */
+    public FleetPlan toPlan(long seed) {
+        Profile profile = new Profile("default", DeviceKind.GENERIC, devices, sensorsPerDevice,
+                batchInterval.dividedBy(readingsPerSensor), readingsPerSensor);
+        Scenario scenario = new Scenario("flags", seed, connectRate, List.of(profile), List.of());
+        return new FleetPlan(mqttServerUri, runId, scenario, maxInflightPerDevice, publishTimeout);
+    }
+
+    /** {@link #toPlan(long)} with seed {@value #DEFAULT_SEED}. */
+    public FleetPlan toPlan() {
+        return toPlan(DEFAULT_SEED);
     }
 
     /** The id of device number {@code index} (0-based) of this run. */

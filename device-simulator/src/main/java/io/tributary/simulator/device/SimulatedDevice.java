@@ -1,15 +1,17 @@
 package io.tributary.simulator.device;
 
-import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.simulator.ledger.DeviceLedger;
+import io.tributary.simulator.report.LatencyHistogram;
 import io.tributary.simulator.transport.DeviceConnection;
 import io.tributary.simulator.transport.PublishOutcome;
 import java.util.ArrayDeque;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * One virtual device: closes a batch on every tick, keeps it until the gateway acknowledged it, and publishes it again
  * after a lost connection, a transient refusal or a timeout — the same at-least-once discipline as the edge agent, in
- * memory. State is guarded by the device's monitor; Paho calls back from its own threads.
+ * memory. State is guarded by the device's monitor; connections call back from their own threads.
  */
 public final class SimulatedDevice {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatedDevice.class);
     private static final long MAX_BACKOFF_MS = 10_000;
+    private static final Comparator<OutgoingBatch> PUBLISH_ORDER = Comparator.comparingLong(OutgoingBatch::seq)
+            .thenComparing(OutgoingBatch::copy);
 
     private final String deviceId;
     private final String telemetryTopic;
@@ -34,14 +38,19 @@ public final class SimulatedDevice {
     private final ScheduledExecutorService scheduler;
     private final int maxInflight;
     private final long publishTimeoutNanos;
+    private final LatencyHistogram pubackLatency;
 
-    private final Deque<ReadingBatch> pending = new ArrayDeque<>();
-    private final Map<Long, InFlight> inFlight = new TreeMap<>();
+    private final Deque<OutgoingBatch> pending = new ArrayDeque<>();
+    /** By publish id: a batch and its deliberate copy may be in flight together. */
+    private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
+    private long nextPublishId;
     private State state = State.NEW;
     private int failedAttempts;
+    private long connectFailures;
 
     public SimulatedDevice(String deviceId, BatchFactory batches, DeviceConnection connection, DeviceLedger ledger,
-            ScheduledExecutorService scheduler, int maxInflight, long publishTimeoutNanos) {
+            ScheduledExecutorService scheduler, int maxInflight, long publishTimeoutNanos,
+            LatencyHistogram pubackLatency) {
         this.deviceId = deviceId;
         this.telemetryTopic = "devices/" + deviceId + "/telemetry";
         this.batches = batches;
@@ -50,6 +59,7 @@ public final class SimulatedDevice {
         this.scheduler = scheduler;
         this.maxInflight = maxInflight;
         this.publishTimeoutNanos = publishTimeoutNanos;
+        this.pubackLatency = pubackLatency;
         connection.onConnectionLost(this::connectionLost);
     }
 
@@ -61,9 +71,18 @@ public final class SimulatedDevice {
         return state == State.CONNECTED;
     }
 
-    /** Batches created but not yet acknowledged or refused. */
+    /** Batches created but not yet acknowledged or refused (a deliberate copy counts as one more). */
     public synchronized int unsettledBatches() {
         return pending.size() + inFlight.size();
+    }
+
+    public synchronized int inFlightBatches() {
+        return inFlight.size();
+    }
+
+    /** Connection attempts that failed (refused, timed out, closed before CONNACK). */
+    public synchronized long connectFailures() {
+        return connectFailures;
     }
 
     public synchronized void start() {
@@ -78,14 +97,29 @@ public final class SimulatedDevice {
         if (state == State.CLOSED) {
             return;
         }
-        ReadingBatch batch = batches.next(nowUnixNanos, intervalNanos);
-        ledger.generated(batch.getReadingsCount());
-        pending.addLast(batch);
+        OutgoingBatch batch = batches.next(nowUnixNanos, intervalNanos);
+        if (batch != null) {
+            ledger.generated(batch.readings());
+            pending.addLast(batch);
+            if (batch.duplicated()) {
+                pending.addLast(batch.asCopy());
+            }
+        }
         expireTimedOut(System.nanoTime());
         pump();
     }
 
-    /** Stops for good: what is unsettled stays unsettled (and shows in the ledger as pending). */
+    /** Drops the connection without a DISCONNECT, as a network failure does; the device reconnects by itself. */
+    public void dropConnection() {
+        synchronized (this) {
+            if (state != State.CONNECTED) {
+                return;
+            }
+        }
+        connection.drop();
+    }
+
+    /** Stops for good: what is unsettled stays unsettled (and shows in the ledger as not acknowledged). */
     public void close() {
         synchronized (this) {
             if (state == State.CLOSED) {
@@ -107,6 +141,7 @@ public final class SimulatedDevice {
         }
         if (error != null) {
             LOG.debug("Connect failed [device: {}]", deviceId, error);
+            connectFailures++;
             scheduleReconnect();
             return;
         }
@@ -137,30 +172,41 @@ public final class SimulatedDevice {
 
     private void pump() {
         while (state == State.CONNECTED && inFlight.size() < maxInflight && !pending.isEmpty()) {
-            ReadingBatch batch = pending.pollFirst();
-            long seq = batch.getBatchSeq();
-            inFlight.put(seq, new InFlight(batch, System.nanoTime()));
-            connection.publish(telemetryTopic, batch.toByteArray())
-                    .whenComplete((outcome, error) -> settled(seq, outcome, error));
+            OutgoingBatch batch = pending.pollFirst();
+            long publishId = nextPublishId++;
+            long sentAt = System.nanoTime();
+            inFlight.put(publishId, new InFlight(batch, sentAt));
+            ledger.published();
+            connection.publish(telemetryTopic, batch.payload())
+                    .whenComplete((outcome, error) -> settled(publishId, outcome, error));
         }
     }
 
-    private synchronized void settled(long seq, PublishOutcome outcome, Throwable error) {
-        InFlight entry = inFlight.remove(seq);
+    private synchronized void settled(long publishId, PublishOutcome outcome, Throwable error) {
+        InFlight entry = inFlight.remove(publishId);
         if (entry == null) {
             return; // already given up on (timeout or lost connection) and queued again
         }
-        int readings = entry.batch().getReadingsCount();
+        OutgoingBatch batch = entry.batch();
         if (error == null && outcome.accepted()) {
-            ledger.acknowledged(seq, readings);
+            pubackLatency.recordNanos(System.nanoTime() - entry.sentAtNanos());
+            if (batch.malformed()) {
+                LOG.warn("Gateway accepted a malformed payload [device: {}, seq: {}, answer: {}]", deviceId,
+                        batch.seq(), outcome);
+            }
+            ledger.acknowledged(batch.seq(), batch.readings());
         } else if (error == null && outcome.permanentlyRejected()) {
-            LOG.warn("Gateway refused a batch for good [device: {}, seq: {}, answer: {}]", deviceId, seq, outcome);
-            ledger.rejected(readings);
+            pubackLatency.recordNanos(System.nanoTime() - entry.sentAtNanos());
+            if (!batch.malformed()) {
+                LOG.warn("Gateway refused a batch for good [device: {}, seq: {}, answer: {}]", deviceId, batch.seq(),
+                        outcome);
+            }
+            ledger.rejected(batch.seq(), batch.readings());
         } else {
-            LOG.debug("Publish failed, will send again [device: {}, seq: {}, answer: {}]", deviceId, seq,
+            LOG.debug("Publish failed, will send again [device: {}, seq: {}, answer: {}]", deviceId, batch.seq(),
                     error != null ? error.toString() : outcome);
             ledger.retried();
-            pending.addFirst(entry.batch());
+            pending.addFirst(batch);
             return; // the next tick publishes it again: a failing gateway is not hammered in a loop
         }
         pump();
@@ -193,10 +239,10 @@ public final class SimulatedDevice {
     }
 
     private void sortPending() {
-        ReadingBatch[] ordered = pending.toArray(ReadingBatch[]::new);
-        java.util.Arrays.sort(ordered, Comparator.comparingLong(ReadingBatch::getBatchSeq));
+        OutgoingBatch[] ordered = pending.toArray(OutgoingBatch[]::new);
+        Arrays.sort(ordered, PUBLISH_ORDER);
         pending.clear();
-        java.util.Collections.addAll(pending, ordered);
+        Collections.addAll(pending, ordered);
     }
 
     static long backoffMillis(int attempt) {
@@ -204,7 +250,7 @@ public final class SimulatedDevice {
         return exponential / 2 + ThreadLocalRandom.current().nextLong(exponential / 2 + 1);
     }
 
-    private record InFlight(ReadingBatch batch, long sentAtNanos) {
+    private record InFlight(OutgoingBatch batch, long sentAtNanos) {
     }
 
     private enum State { NEW, CONNECTING, CONNECTED, WAITING_TO_RECONNECT, CLOSED }

@@ -1,15 +1,22 @@
 package io.tributary.simulator.fleet;
 
+import io.tributary.simulator.anomaly.DeviceAnomalies;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.device.BatchFactory;
 import io.tributary.simulator.device.SimulatedDevice;
+import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.ledger.LossLedger;
+import io.tributary.simulator.report.LatencyHistogram;
+import io.tributary.simulator.scenario.Anomaly;
+import io.tributary.simulator.scenario.Profile;
+import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.sensor.SensorModel;
 import io.tributary.simulator.transport.DeviceConnectionFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -18,38 +25,64 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A fleet of simulated devices publishing on a fixed schedule, with their start times spread over one batch interval so
- * the gateway sees a steady stream instead of bursts. Owns the connection factory it is given and closes it last.
+ * A fleet of simulated devices: connects them at the scenario's connect rate, ticks each at its profile's batch interval
+ * (staggered so the gateway sees an even load), plays the scripted anomalies, and keeps the loss ledger.
  */
 public final class Fleet implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Fleet.class);
 
-    private final SimulatorConfig config;
-    private final LossLedger ledger = new LossLedger();
-    private final List<SimulatedDevice> devices = new ArrayList<>();
-    private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
-    private final ScheduledExecutorService scheduler;
+    private final FleetPlan plan;
     private final DeviceConnectionFactory connections;
+    private final LossLedger ledger = new LossLedger();
+    private final LatencyHistogram pubackLatency = new LatencyHistogram();
+    private final List<SimulatedDevice> devices = new ArrayList<>();
+    private final List<Long> firstSampleNanos = new ArrayList<>();
+    private final ScheduledExecutorService scheduler;
+    private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
     private boolean started;
     private boolean closed;
 
+    /** A one-profile fleet from the command-line flags. */
     public Fleet(SimulatorConfig config, DeviceConnectionFactory connections) {
-        this.config = config;
+        this(config.toPlan(), connections);
+    }
+
+    public Fleet(FleetPlan plan, DeviceConnectionFactory connections) {
+        this.plan = plan;
         this.connections = connections;
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {
             Thread thread = new Thread(runnable, "fleet-scheduler");
             thread.setDaemon(true);
             return thread;
         });
-        long intervalNanos = config.batchInterval().toNanos();
-        for (int i = 0; i < config.devices(); i++) {
-            String deviceId = config.deviceId(i);
-            BatchFactory batches = new BatchFactory(deviceId,
-                    SensorModel.standardSet(config.sensorsPerDevice(), deviceId.hashCode()), config.readingsPerSensor());
-            devices.add(new SimulatedDevice(deviceId, batches, connections.create(deviceId), ledger.device(deviceId),
-                    scheduler, config.maxInflightPerDevice(), Math.max(config.publishTimeout().toNanos(), intervalNanos)));
+        Scenario scenario = plan.scenario();
+        long connectSpacingNanos = TimeUnit.SECONDS.toNanos(1) / scenario.connectRate();
+        for (int i = 0; i < scenario.devices(); i++) {
+            String deviceId = plan.deviceId(i);
+            Profile profile = scenario.profileOf(i);
+            List<SensorModel> sensors = profile.kind().sensors(profile.sensors(), deviceRandom(scenario.seed(), i));
+            List<String> sensorNames = sensors.stream().map(SensorModel::name).toList();
+            List<Anomaly> anomalies = scenario.anomaliesOf(i);
+            DeviceLedger deviceLedger = ledger.device(deviceId, profile.name(), sensorNames);
+            anomalies.stream().filter(a -> a.expectAlert() != null).forEach(a -> deviceLedger.expectAlert(a.expectAlert()));
+
+            // The schedule, not the wall clock, gives each sample its virtual time: values repeat exactly per seed.
+            long intervalNanos = profile.batchInterval().toNanos();
+            long firstSample = connectSpacingNanos * i + intervalNanos * i / scenario.devices();
+            firstSampleNanos.add(firstSample);
+            BatchFactory batches = new BatchFactory(deviceId, sensors, profile.batchSize(),
+                    profile.sampleInterval().toNanos() / 1e9, firstSample / 1e9,
+                    anomalies.isEmpty() ? DeviceAnomalies.NONE : new DeviceAnomalies(anomalies, sensorNames));
+            devices.add(new SimulatedDevice(deviceId, batches, connections.create(deviceId), deviceLedger, scheduler,
+                    plan.maxInflightPerDevice(), Math.max(plan.publishTimeout().toNanos(), intervalNanos),
+                    pubackLatency));
         }
+    }
+
+    /** The random source of device {@code index}: the seed alone decides it. */
+    static SplittableRandom deviceRandom(long seed, int index) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + index);
     }
 
     /** Connects every device and starts publishing. */
@@ -58,22 +91,39 @@ public final class Fleet implements AutoCloseable {
             throw new IllegalStateException("fleet already started");
         }
         started = true;
-        long intervalNanos = config.batchInterval().toNanos();
-        long connectSpacingNanos = TimeUnit.SECONDS.toNanos(1) / config.connectRate();
+        Scenario scenario = plan.scenario();
+        long connectSpacingNanos = TimeUnit.SECONDS.toNanos(1) / scenario.connectRate();
         for (int i = 0; i < devices.size(); i++) {
             SimulatedDevice device = devices.get(i);
+            long intervalNanos = scenario.profileOf(i).batchInterval().toNanos();
             long connectAt = connectSpacingNanos * i;
-            long offset = intervalNanos * i / devices.size();
             if (connectAt == 0) {
                 device.start();
             } else {
                 scheduler.schedule(device::start, connectAt, TimeUnit.NANOSECONDS);
             }
             ticks.add(scheduler.scheduleAtFixedRate(() -> tick(device, intervalNanos),
-                    connectAt + offset + intervalNanos, intervalNanos, TimeUnit.NANOSECONDS));
+                    firstSampleNanos.get(i) + intervalNanos, intervalNanos, TimeUnit.NANOSECONDS));
         }
-        LOG.info("Fleet started [devices: {}, interval: {}, readings per batch: {}, server: {}]", devices.size(),
-                config.batchInterval(), config.readingsPerBatch(), config.mqttServerUri());
+        scheduleReconnectStorms(scenario);
+        LOG.info("Fleet started [scenario: {}, devices: {}, profiles: {}, anomalies: {}, server: {}]", scenario.name(),
+                devices.size(), scenario.profiles().size(), scenario.anomalies().size(), plan.mqttServerUri());
+    }
+
+    private void scheduleReconnectStorms(Scenario scenario) {
+        for (Anomaly anomaly : scenario.anomalies()) {
+            if (anomaly.type() != Anomaly.Type.RECONNECT_STORM) {
+                continue;
+            }
+            List<SimulatedDevice> hit = scenario.devicesOf(anomaly).stream().map(devices::get).toList();
+            long end = anomaly.at().plus(anomaly.duration()).toNanos();
+            for (long at = anomaly.at().toNanos(); at < end; at += anomaly.interval().toNanos()) {
+                ticks.add(scheduler.schedule(() -> {
+                    LOG.info("Reconnect storm: dropping {} connections", hit.size());
+                    hit.forEach(SimulatedDevice::dropConnection);
+                }, at, TimeUnit.NANOSECONDS));
+            }
+        }
     }
 
     /**
@@ -104,8 +154,13 @@ public final class Fleet implements AutoCloseable {
         return ledger;
     }
 
-    public SimulatorConfig config() {
-        return config;
+    public FleetPlan config() {
+        return plan;
+    }
+
+    /** Publish → PUBACK times of every device. */
+    public LatencyHistogram pubackLatency() {
+        return pubackLatency;
     }
 
     public int deviceCount() {
@@ -128,6 +183,22 @@ public final class Fleet implements AutoCloseable {
             unsettled += device.unsettledBatches();
         }
         return unsettled;
+    }
+
+    public int inFlightBatches() {
+        int inFlight = 0;
+        for (SimulatedDevice device : devices) {
+            inFlight += device.inFlightBatches();
+        }
+        return inFlight;
+    }
+
+    public long connectFailures() {
+        long failures = 0;
+        for (SimulatedDevice device : devices) {
+            failures += device.connectFailures();
+        }
+        return failures;
     }
 
     @Override

@@ -1,19 +1,33 @@
 package io.tributary.simulator.ledger;
 
-/** One device's counters. Thread-safe: every method synchronizes on the device's ledger, which is never contended. */
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * What one device created, had acknowledged and had refused, by batch sequence number, and which alerts its anomalies
+ * must cause. Thread-safe: every method synchronizes on the device's ledger, which is never contended.
+ */
 public final class DeviceLedger {
 
     private final String deviceId;
+    private final String profile;
+    private final List<String> sensors;
+    private final SeqRanges acked = new SeqRanges();
+    private final SeqRanges rejected = new SeqRanges();
+    private final Set<String> expectedAlerts = new TreeSet<>();
     private long generatedReadings;
+    private long generatedBatches;
     private long publishedReadings;
-    private long publishedBatches;
     private long rejectedReadings;
-    private long rejectedBatches;
+    private long publishes;
+    private long duplicateAcks;
     private long retries;
-    private long highestAckedSeq;
 
-    DeviceLedger(String deviceId) {
+    DeviceLedger(String deviceId, String profile, List<String> sensors) {
         this.deviceId = deviceId;
+        this.profile = profile;
+        this.sensors = List.copyOf(sensors);
     }
 
     public String deviceId() {
@@ -22,30 +36,59 @@ public final class DeviceLedger {
 
     public synchronized void generated(int readings) {
         generatedReadings += readings;
+        generatedBatches++;
     }
 
+    /** A publish went out (first or repeated). */
+    public synchronized void published() {
+        publishes++;
+    }
+
+    /** The gateway acknowledged batch {@code batchSeq}; a second acknowledgement of it counts as a duplicate only. */
     public synchronized void acknowledged(long batchSeq, int readings) {
-        publishedReadings += readings;
-        publishedBatches++;
-        highestAckedSeq = Math.max(highestAckedSeq, batchSeq);
+        if (acked.add(batchSeq)) {
+            publishedReadings += readings;
+        } else {
+            duplicateAcks++;
+        }
     }
 
-    public synchronized void rejected(int readings) {
-        rejectedReadings += readings;
-        rejectedBatches++;
+    public synchronized void rejected(long batchSeq, int readings) {
+        if (rejected.add(batchSeq)) {
+            rejectedReadings += readings;
+        }
     }
 
     public synchronized void retried() {
         retries++;
     }
 
-    public synchronized Snapshot snapshot() {
-        return new Snapshot(generatedReadings, publishedReadings, publishedBatches, rejectedReadings, rejectedBatches,
-                retries, highestAckedSeq);
+    public synchronized void expectAlert(String rule) {
+        expectedAlerts.add(rule);
     }
 
-    /** The counters at one moment. */
-    public record Snapshot(long generatedReadings, long publishedReadings, long publishedBatches, long rejectedReadings,
-            long rejectedBatches, long retries, long highestAckedSeq) {
+    public synchronized Snapshot snapshot() {
+        return new Snapshot(deviceId, profile, sensors, generatedReadings, generatedBatches, publishedReadings,
+                acked.size(), rejectedReadings, rejected.size(), publishes, duplicateAcks, retries, acked.highest(),
+                acked.toString(), rejected.toString(), List.copyOf(expectedAlerts));
+    }
+
+    /**
+     * The ledger of one device at one moment.
+     *
+     * @param publishedReadings readings in batches the gateway acknowledged (each batch counted once)
+     * @param ackedRanges       acknowledged batch sequence numbers, as ranges ({@code 1-120,122})
+     * @param rejectedRanges    batch sequence numbers the gateway refused for good (e.g. 0x99), as ranges
+     * @param duplicateAcks     acknowledgements of a batch acknowledged before (a deliberate duplicate or a re-send)
+     */
+    public record Snapshot(String deviceId, String profile, List<String> sensors, long generatedReadings,
+            long generatedBatches, long publishedReadings, long publishedBatches, long rejectedReadings,
+            long rejectedBatches, long publishes, long duplicateAcks, long retries, long highestAckedSeq,
+            String ackedRanges, String rejectedRanges, List<String> expectedAlerts) {
+
+        /** Sequence numbers created but neither acknowledged nor refused (still in flight, or lost on the way). */
+        public SeqRanges unsettled() {
+            return SeqRanges.missing(SeqRanges.parse(ackedRanges), SeqRanges.parse(rejectedRanges), generatedBatches);
+        }
     }
 }

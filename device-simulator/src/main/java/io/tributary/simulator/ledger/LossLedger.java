@@ -1,5 +1,6 @@
 package io.tributary.simulator.ledger;
 
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,11 +13,17 @@ public final class LossLedger {
 
     private final Map<String, DeviceLedger> devices = new ConcurrentHashMap<>();
 
-    public DeviceLedger device(String deviceId) {
-        return devices.computeIfAbsent(deviceId, DeviceLedger::new);
+    /** The ledger of a device of profile {@code profile} with sensors {@code sensors}. */
+    public DeviceLedger device(String deviceId, String profile, List<String> sensors) {
+        return devices.computeIfAbsent(deviceId, id -> new DeviceLedger(id, profile, sensors));
     }
 
-    /** A snapshot of every device's counters, sorted by device id. */
+    /** The ledger of {@code deviceId}, created (without profile or sensors) if needed. */
+    public DeviceLedger device(String deviceId) {
+        return devices.computeIfAbsent(deviceId, id -> new DeviceLedger(id, "", List.of()));
+    }
+
+    /** A snapshot of every device's ledger, sorted by device id. */
     public Map<String, DeviceLedger.Snapshot> snapshot() {
         Map<String, DeviceLedger.Snapshot> result = new TreeMap<>();
         devices.forEach((id, ledger) -> result.put(id, ledger.snapshot()));
@@ -29,6 +36,8 @@ public final class LossLedger {
         long batches = 0;
         long rejected = 0;
         long retries = 0;
+        long publishes = 0;
+        long duplicates = 0;
         for (DeviceLedger ledger : devices.values()) {
             DeviceLedger.Snapshot s = ledger.snapshot();
             generated += s.generatedReadings();
@@ -36,21 +45,25 @@ public final class LossLedger {
             batches += s.publishedBatches();
             rejected += s.rejectedReadings();
             retries += s.retries();
+            publishes += s.publishes();
+            duplicates += s.duplicateAcks();
         }
-        return new Totals(devices.size(), generated, published, batches, rejected, retries);
+        return new Totals(devices.size(), generated, published, batches, rejected, retries, publishes, duplicates);
     }
 
     /**
      * Fleet-wide sums.
      *
      * @param generatedReadings readings the devices created
-     * @param publishedReadings readings in batches the gateway acknowledged with success
-     * @param publishedBatches  batches the gateway acknowledged with success
+     * @param publishedReadings readings in batches the gateway acknowledged with success (each batch once)
+     * @param publishedBatches  batches the gateway acknowledged with success (each once)
      * @param rejectedReadings  readings in batches the gateway refused for good (e.g. 0x99)
      * @param retries           publishes repeated after a failure or timeout
+     * @param publishes         publishes sent, repeated ones and deliberate duplicates included
+     * @param duplicateAcks     acknowledgements of batches acknowledged before
      */
     public record Totals(int devices, long generatedReadings, long publishedReadings, long publishedBatches,
-            long rejectedReadings, long retries) {
+            long rejectedReadings, long retries, long publishes, long duplicateAcks) {
 
         /** Created but neither acknowledged nor refused yet: still in a device's queue or in flight. */
         public long pendingReadings() {

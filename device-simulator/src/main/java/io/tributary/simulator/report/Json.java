@@ -2,7 +2,7 @@ package io.tributary.simulator.report;
 
 import java.util.Map;
 
-/** Just enough JSON writing for one-line summaries of numbers, strings, booleans and nested maps. */
+/** Just enough JSON writing for one-line summaries and the ledger: numbers, strings, booleans, lists and maps. */
 public final class Json {
 
     private Json() {
@@ -30,6 +30,17 @@ public final class Json {
                 writeValue(out, entry.getValue());
             }
             out.append('}');
+        } else if (value instanceof Iterable<?> items) {
+            out.append('[');
+            boolean first = true;
+            for (Object item : items) {
+                if (!first) {
+                    out.append(',');
+                }
+                first = false;
+                writeValue(out, item);
+            }
+            out.append(']');
         } else if (value instanceof Double d && (d.isNaN() || d.isInfinite())) {
             out.append("null");
         } else if (value instanceof Number || value instanceof Boolean) {

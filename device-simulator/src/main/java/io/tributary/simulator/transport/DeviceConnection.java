@@ -17,6 +17,14 @@ public interface DeviceConnection extends AutoCloseable {
     /** Called (once per loss) when an established connection drops. */
     void onConnectionLost(Runnable listener);
 
+    /**
+     * Drops the connection without a DISCONNECT, as a network failure would: the connection-lost listener runs, and the
+     * gateway publishes the device's last will.
+     */
+    default void drop() {
+        throw new UnsupportedOperationException("this MQTT client cannot drop a connection on purpose: use vertx");
+    }
+
     /** Disconnects cleanly, waiting a bounded time; never throws. */
     @Override
     void close();

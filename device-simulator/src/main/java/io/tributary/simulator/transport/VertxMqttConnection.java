@@ -199,6 +199,15 @@ final class VertxMqttConnection implements DeviceConnection {
     }
 
     @Override
+    public void drop() {
+        context.runOnContext(ignored -> {
+            if (socket != null) {
+                socket.close();
+            }
+        });
+    }
+
+    @Override
     public void close() {
         CompletableFuture<Void> done = new CompletableFuture<>();
         context.runOnContext(ignored -> {

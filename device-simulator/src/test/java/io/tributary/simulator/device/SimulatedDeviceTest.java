@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.ledger.LossLedger;
-import io.tributary.simulator.sensor.SensorModel;
+import io.tributary.simulator.report.LatencyHistogram;
 import io.tributary.simulator.transport.DeviceConnection;
 import io.tributary.simulator.transport.PublishOutcome;
 import java.util.ArrayList;
@@ -30,8 +30,8 @@ class SimulatedDeviceTest {
     @BeforeEach
     void setUp() {
         scheduler = Executors.newSingleThreadScheduledExecutor();
-        device = new SimulatedDevice("dev-1", new BatchFactory("dev-1", SensorModel.standardSet(2, 1), 5), connection,
-                ledger.device("dev-1"), scheduler, 2, 60 * SECOND);
+        device = new SimulatedDevice("dev-1", BatchFactoryTest.factory(2, 5, java.util.List.of()), connection,
+                ledger.device("dev-1"), scheduler, 2, 60 * SECOND, new LatencyHistogram());
         device.start();
         connection.connects.get(0).complete(null);
     }
@@ -116,6 +116,47 @@ class SimulatedDeviceTest {
         assertThat(seq(connection.payloads.get(1))).isEqualTo(1);
     }
 
+    @Test
+    void shouldPublishADuplicatedBatchTwiceButCountItsReadingsOnce() {
+        FakeConnection other = new FakeConnection();
+        SimulatedDevice duplicating = new SimulatedDevice("dev-1", BatchFactoryTest.factory(2, 5, java.util.List.of(
+                BatchFactoryTest.anomaly(io.tributary.simulator.scenario.Anomaly.Type.DUPLICATE, null, 0, 1, 0, null))),
+                other, ledger.device("dup"), scheduler, 4, 60 * SECOND, new LatencyHistogram());
+        duplicating.start();
+        other.connects.get(0).complete(null);
+
+        duplicating.tick(10 * SECOND, SECOND);
+
+        assertThat(other.payloads).hasSize(2);
+        assertThat(other.payloads.get(1)).isEqualTo(other.payloads.get(0));
+        other.publishes.get(0).complete(PublishOutcome.SUCCESS);
+        other.publishes.get(1).complete(PublishOutcome.SUCCESS);
+        assertThat(ledger("dup").publishedReadings()).isEqualTo(10);
+        assertThat(ledger("dup").publishedBatches()).isEqualTo(1);
+        assertThat(ledger("dup").duplicateAcks()).isEqualTo(1);
+        assertThat(ledger("dup").ackedRanges()).isEqualTo("1");
+    }
+
+    @Test
+    void shouldRecordAMalformedBatchRefusedWith0x99AsRejected() {
+        FakeConnection other = new FakeConnection();
+        SimulatedDevice malformed = new SimulatedDevice("dev-1", BatchFactoryTest.factory(2, 5, java.util.List.of(
+                BatchFactoryTest.anomaly(io.tributary.simulator.scenario.Anomaly.Type.MALFORMED, null, 0, 1, 0, null))),
+                other, ledger.device("bad"), scheduler, 4, 60 * SECOND, new LatencyHistogram());
+        malformed.start();
+        other.connects.get(0).complete(null);
+
+        malformed.tick(10 * SECOND, SECOND);
+        other.publishes.get(0).complete(new PublishOutcome(0x99));
+        malformed.tick(11 * SECOND, SECOND);
+        other.publishes.get(1).complete(PublishOutcome.SUCCESS);
+
+        assertThat(ledger("bad").rejectedRanges()).isEqualTo("1");
+        assertThat(ledger("bad").rejectedReadings()).isEqualTo(10);
+        assertThat(ledger("bad").ackedRanges()).isEqualTo("2");
+        assertThat(ledger("bad").unsettled().isEmpty()).isTrue();
+    }
+
     private DeviceLedger.Snapshot ledger(String deviceId) {
         return ledger.snapshot().get(deviceId);
     }
@@ -144,7 +185,7 @@ class SimulatedDeviceTest {
 
         @Override
         public synchronized CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
-            assertThat(topic).isEqualTo("devices/dev-1/telemetry");
+            assertThat(topic).startsWith("devices/dev-1/");
             CompletableFuture<PublishOutcome> future = new CompletableFuture<>();
             publishes.add(future);
             payloads.add(payload);

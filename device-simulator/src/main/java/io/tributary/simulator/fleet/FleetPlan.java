@@ -1,0 +1,68 @@
+package io.tributary.simulator.fleet;
+
+import io.tributary.simulator.scenario.Scenario;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+
+/**
+ * A fleet ready to run: the scenario, the run it belongs to and where it publishes.
+ *
+ * @param mqttServerUri        the gateway, e.g. {@code tcp://localhost:1883}
+ * @param runId                distinguishes this run's devices ({@code sim-RUN-00001}) from earlier runs in the same bucket
+ * @param scenario             profiles, anomalies, seed and connect rate
+ * @param maxInflightPerDevice unacknowledged batches a device may have outstanding
+ * @param publishTimeout       after this long without PUBACK a batch is published again
+ */
+public record FleetPlan(String mqttServerUri, String runId, Scenario scenario, int maxInflightPerDevice,
+        Duration publishTimeout) {
+
+    private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
+
+    public FleetPlan {
+        Objects.requireNonNull(mqttServerUri, "mqtt-uri");
+        Objects.requireNonNull(scenario, "scenario");
+        if (!mqttServerUri.startsWith("tcp://") && !mqttServerUri.startsWith("ssl://")) {
+            throw new IllegalArgumentException("mqtt-uri must start with tcp:// or ssl://, got '" + mqttServerUri + "'");
+        }
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new IllegalArgumentException(
+                    "run-id must be 1-32 lowercase letters, digits or '-', starting with a letter or digit, got '" + runId + "'");
+        }
+        if (maxInflightPerDevice < 1 || maxInflightPerDevice > 65_535) {
+            throw new IllegalArgumentException("max-inflight must be between 1 and 65535, got " + maxInflightPerDevice);
+        }
+        if (publishTimeout == null || publishTimeout.isNegative() || publishTimeout.isZero()) {
+            throw new IllegalArgumentException("publish-timeout must be positive, got " + publishTimeout);
+        }
+    }
+
+    public int devices() {
+        return scenario.devices();
+    }
+
+    public int connectRate() {
+        return scenario.connectRate();
+    }
+
+    /** The id of device number {@code index} (0-based) of this run. */
+    public String deviceId(int index) {
+        return devicePrefix() + String.format("%05d", index + 1);
+    }
+
+    /** Every device id of this run, in order. */
+    public List<String> deviceIds() {
+        List<String> ids = new ArrayList<>(devices());
+        for (int i = 0; i < devices(); i++) {
+            ids.add(deviceId(i));
+        }
+        return ids;
+    }
+
+    /** The common prefix of every device id of this run. */
+    public String devicePrefix() {
+        return "sim-" + runId + "-";
+    }
+}

@@ -1,0 +1,87 @@
+package io.tributary.simulator.scenario;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Objects;
+
+/**
+ * A scripted fault: what happens, to which devices, from when and for how long.
+ *
+ * @param type        what happens
+ * @param profile     the profile whose devices it hits; null for the whole fleet
+ * @param devices     how many of them, the first ones in order; {@link #ALL} for all
+ * @param sensor      the sensor it changes (spike, drift, stuck); null for every sensor
+ * @param at          start, after the fleet started
+ * @param duration    how long it lasts
+ * @param amount      spike: added to the value; drift: added per second since the start
+ * @param interval    reconnect storm: how often the devices drop their connections; clock skew: the shift (may be
+ *                    negative); otherwise unused
+ * @param expectAlert the alert rule this must fire for each affected device (the verifier checks it), or null
+ */
+public record Anomaly(Type type, String profile, int devices, String sensor, Duration at, Duration duration,
+        double amount, Duration interval, String expectAlert) {
+
+    public static final int ALL = -1;
+
+    /** The kinds of anomaly and their names in a scenario file. */
+    public enum Type {
+        SPIKE, DRIFT, STUCK, SILENT, RECONNECT_STORM, CLOCK_SKEW, DUPLICATE, MALFORMED;
+
+        public String scenarioName() {
+            return name().toLowerCase(Locale.ROOT).replace('_', '-');
+        }
+
+        public static Type byName(String name) {
+            for (Type type : values()) {
+                if (type.scenarioName().equals(name)) {
+                    return type;
+                }
+            }
+            return null;
+        }
+
+        /** Whether it changes sensor values (and may name a sensor). */
+        public boolean changesValues() {
+            return this == SPIKE || this == DRIFT || this == STUCK;
+        }
+    }
+
+    public Anomaly {
+        Objects.requireNonNull(type, "type");
+        if (devices != ALL && devices < 1) {
+            throw new IllegalArgumentException("devices must be a positive number or 'all', got " + devices);
+        }
+        if (at == null || at.isNegative()) {
+            throw new IllegalArgumentException("at must be a duration of zero or more, got " + at);
+        }
+        if (duration == null || duration.isNegative() || duration.isZero()) {
+            throw new IllegalArgumentException("duration must be positive, got " + duration);
+        }
+        if (!Double.isFinite(amount)) {
+            throw new IllegalArgumentException("the amount must be a finite number");
+        }
+        if (type == Type.RECONNECT_STORM && (interval == null || interval.toMillis() < 100)) {
+            throw new IllegalArgumentException("every must be at least 100ms, got " + interval);
+        }
+        if (type == Type.CLOCK_SKEW && (interval == null || interval.isZero())) {
+            throw new IllegalArgumentException("offset must be a non-zero duration, got " + interval);
+        }
+        if (sensor != null && !type.changesValues()) {
+            throw new IllegalArgumentException("sensor applies only to spike, drift and stuck");
+        }
+        if (expectAlert != null && !expectAlert.matches("[A-Za-z0-9._:-]+")) {
+            throw new IllegalArgumentException("expect-alert must be an alert rule name (letters, digits, '.', '_', "
+                    + "':', '-'), got '" + expectAlert + "'");
+        }
+    }
+
+    /** Whether virtual time {@code t} (seconds since the fleet started) falls within this anomaly. */
+    public boolean activeAt(double t) {
+        double start = at.toNanos() / 1e9;
+        return t >= start && t < start + duration.toNanos() / 1e9;
+    }
+
+    public double startSeconds() {
+        return at.toNanos() / 1e9;
+    }
+}
