@@ -17,9 +17,10 @@ import java.util.List;
  * @param halfDuration  the latency phase at half the sustained rate
  * @param partitions    partitions of the telemetry topic
  * @param probeInterval how often the probe device publishes during the sustained and half-rate phases
+ * @param refinements   extra steps that bisect between the last sustainable and the first unsustainable rate
  */
 record BenchOptions(Path root, Path out, int devices, Duration duration, Duration stepDuration, Duration warmup,
-        List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval) {
+        List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements) {
 
     /** Readings per MQTT message, as the goal states: 2 sensors × 5 readings. */
     static final int SENSORS = 2;
@@ -54,6 +55,9 @@ record BenchOptions(Path root, Path out, int devices, Duration duration, Duratio
                 throw new IllegalArgumentException("--rates: " + rates.get(i) + " readings/s from " + devices
                         + " devices needs a batch interval under 1 ms: use more --devices");
             }
+        }
+        if (refinements < 0) {
+            throw new IllegalArgumentException("--refine must be zero or positive, got " + refinements);
         }
         if (partitions < 1) {
             throw new IllegalArgumentException("--partitions must be at least 1, got " + partitions);

@@ -53,6 +53,8 @@ public final class PipelineBench {
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
     private static final Duration VERIFY_SETTLE = Duration.ofSeconds(120);
     private static final Duration PROBE_SETTLE = Duration.ofSeconds(3);
+    /** This JVM's own CPU (sampler, probe) is reported under this name and left out of the per-reading cost. */
+    static final String BENCH_COMPONENT = "bench (sampler, probe)";
     private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xmx1g");
 
     private final BenchOptions options;
@@ -80,7 +82,7 @@ public final class PipelineBench {
         String loadAtStart = Files.readString(Path.of("/proc/loadavg")).strip();
         Thread cleanup = new Thread(this::stopChildren, "tributary-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
-        cpu.register("bench (sampler, probe)", ProcessHandle.current().pid());
+        cpu.register(BENCH_COMPONENT, ProcessHandle.current().pid());
         try {
             return runPipeline(logs, loadAtStart);
         } finally {
@@ -96,8 +98,8 @@ public final class PipelineBench {
     private int runPipeline(Path logs, String loadAtStart) throws IOException, InterruptedException {
         out.println("Starting the local stack (Kafka, influxd) ...");
         ChildProcess stack = start(ChildProcess.startJar("stack", options.jar("local-stack",
-                "tributary-local-stack.jar"), List.of(), List.of("--partitions", Integer.toString(options.partitions())),
-                logs));
+                "tributary-local-stack.jar"), List.of(),
+                List.of("--partitions", Integer.toString(options.partitions())), logs));
         Map<String, String> stackEnv = awaitStack(stack);
         cpu.register("kafka (stack JVM)", stack.pid());
         // influxd runs under the stack's child guardian: a grandchild, not a child.
@@ -140,16 +142,29 @@ public final class PipelineBench {
 
             List<PhaseResult> steps = new ArrayList<>();
             PhaseResult best = null;
+            double firstFailed = Double.NaN;
             for (int rate : options.rates()) {
-                PhaseResult step = phases.run("step-" + rate, rate, options.stepDuration(), false, false);
-                steps.add(step);
-                out.printf(Locale.ROOT, "step %,d readings/s: %s: %s%n", Math.round(step.offered()),
-                        step.verdict().sustainable() ? "sustainable" : "NOT sustainable", step.verdict().reason());
-                phases.drain();
+                PhaseResult step = phases.step(rate, steps);
                 if (!step.verdict().sustainable()) {
+                    firstFailed = rate;
                     break;
                 }
                 best = step;
+            }
+            // Narrow the gap between the last good and the first failed step by bisection.
+            double low = best == null ? 0 : best.offered();
+            for (int i = 0; i < options.refinements() && !Double.isNaN(firstFailed); i++) {
+                double middle = Math.round((low + firstFailed) / 2 / 1000.0) * 1000.0;
+                if (middle <= low || middle >= firstFailed) {
+                    break;
+                }
+                PhaseResult step = phases.step(middle, steps);
+                if (step.verdict().sustainable()) {
+                    best = step;
+                    low = step.offered();
+                } else {
+                    firstFailed = middle;
+                }
             }
 
             PhaseResult sustained = null;
@@ -208,6 +223,16 @@ public final class PipelineBench {
             this.stackEnv = stackEnv;
             this.probeTarget = probeTarget;
             this.logs = logs;
+        }
+
+        /** One load step, judged, reported and drained. */
+        PhaseResult step(double rate, List<PhaseResult> steps) throws InterruptedException {
+            PhaseResult step = run("step-" + Math.round(rate), rate, options.stepDuration(), false, false);
+            steps.add(step);
+            out.printf(Locale.ROOT, "step %,d readings/s: %s: %s%n", Math.round(step.offered()),
+                    step.verdict().sustainable() ? "sustainable" : "NOT sustainable", step.verdict().reason());
+            drain();
+            return step;
         }
 
         PhaseResult run(String name, double rate, Duration duration, boolean verify, boolean probe)

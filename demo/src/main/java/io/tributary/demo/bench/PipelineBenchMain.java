@@ -37,12 +37,18 @@ public final class PipelineBenchMain implements Callable<Integer> {
     Duration stepDuration;
 
     @Option(names = "--warmup", defaultValue = "10s", converter = Durations.Converter.class,
-            description = "Start of each phase left out of its figures: JVM start, connecting (default: ${DEFAULT-VALUE}).")
+            description = "Start of each phase left out of its figures: JVM start, connecting "
+                    + "(default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
     @Option(names = "--rates", split = ",", paramLabel = "READINGS_PER_S",
             description = "Offered readings/s of the steps, ascending (default: 20000,40000,...,200000).")
     List<Integer> rates;
+
+    @Option(names = "--refine", defaultValue = "1",
+            description = "Extra steps bisecting between the last sustainable and the first unsustainable rate "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int refinements;
 
     @Option(names = "--half-duration", defaultValue = "60s", converter = Durations.Converter.class,
             description = "The latency phase at half the sustained rate (default: ${DEFAULT-VALUE}).")
@@ -99,7 +105,7 @@ public final class PipelineBenchMain implements Callable<Integer> {
             }
         }
         BenchOptions options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(),
-                devices, duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval);
+                devices, duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements);
         return new PipelineBench(options, System.out).run();
     }
 }

@@ -80,15 +80,16 @@ final class Plots {
 
         String previous = null;
         for (Sample s : samples) {
-            if (!s.phase().equals(previous)) {
+            // Drains between phases are short: their labels would overwrite the next phase's.
+            if (!s.phase().equals(previous) && !s.phase().equals("drain")) {
                 ValueMarker marker = new ValueMarker(s.t(), Color.GRAY, new BasicStroke(1f));
                 marker.setLabel(s.phase());
                 marker.setLabelFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
                 marker.setLabelAnchor(RectangleAnchor.TOP_RIGHT);
                 marker.setLabelTextAnchor(TextAnchor.TOP_LEFT);
                 readingsPlot.addDomainMarker(marker);
-                previous = s.phase();
             }
+            previous = s.phase();
         }
         JFreeChart chart = new JFreeChart("Tributary pipeline: throughput over time", JFreeChart.DEFAULT_TITLE_FONT,
                 plot, true);
@@ -138,7 +139,7 @@ final class Plots {
     /** Dark, distinguishable colours (JFreeChart's defaults include yellow on white). */
     private static final Color[] PALETTE = {new Color(0xd62728), new Color(0x1f77b4), new Color(0x2ca02c),
         new Color(0x9467bd), new Color(0xff7f0e), new Color(0x8c564b), new Color(0xe377c2), new Color(0x17becf),
-        new Color(0x7f7f7f), new Color(0xbcbd22)};
+        new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x000000), new Color(0x393b79)};
 
     private static XYLineAndShapeRenderer renderer(int series, int colorOffset) {
         XYLineAndShapeRenderer renderer = new XYLineAndShapeRenderer(true, false);

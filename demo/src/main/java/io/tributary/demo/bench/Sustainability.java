@@ -43,8 +43,8 @@ final class Sustainability {
     /** Judges {@code window} (samples in time order, at least 3) against the offered rate. */
     static Verdict judge(List<Sample> window, double offeredReadingsPerS) {
         if (window.size() < 3) {
-            return new Verdict(offeredReadingsPerS, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, false,
-                    "too few samples (" + window.size() + ") to judge");
+            return new Verdict(offeredReadingsPerS, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN,
+                    false, "too few samples (" + window.size() + ") to judge");
         }
         Sample first = window.get(0);
         Sample last = window.get(window.size() - 1);
@@ -60,20 +60,20 @@ final class Sustainability {
                     "metrics missing in the window");
         }
         if (achieved < MIN_ACHIEVED_FRACTION * offeredReadingsPerS) {
-            return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, false, String.format(
-                    Locale.ROOT, "the gateway accepted %.0f readings/s of %.0f offered (< %.0f %%)", achieved,
-                    offeredReadingsPerS, MIN_ACHIEVED_FRACTION * 100));
+            String reason = String.format(Locale.ROOT, "the gateway accepted %.0f readings/s of %.0f offered "
+                    + "(< %.0f %%)", achieved, offeredReadingsPerS, MIN_ACHIEVED_FRACTION * 100);
+            return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, false, reason);
         }
         boolean small = finalBacklog <= SMALL_BACKLOG_SECONDS * messagesPerS;
         boolean flat = slope <= MAX_GROWTH_FRACTION * messagesPerS;
         if (small || flat) {
-            return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, true, String.format(
-                    Locale.ROOT, "backlog %s (slope %.0f records/s, final %.0f records)",
-                    small ? "small" : "not growing", slope, finalBacklog));
+            String reason = String.format(Locale.ROOT, "backlog %s (slope %.0f records/s, final %.0f records)",
+                    small ? "small" : "not growing", slope, finalBacklog);
+            return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, true, reason);
         }
-        return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, false, String.format(Locale.ROOT,
-                "backlog growing by %.0f records/s (> %.0f %% of %.0f msgs/s), %.0f records at the end", slope,
-                MAX_GROWTH_FRACTION * 100, messagesPerS, finalBacklog));
+        String reason = String.format(Locale.ROOT, "backlog growing by %.0f records/s (> %.0f %% of %.0f msgs/s), "
+                + "%.0f records at the end", slope, MAX_GROWTH_FRACTION * 100, messagesPerS, finalBacklog);
+        return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, false, reason);
     }
 
     /** Least-squares slope of the backlog over time, skipping samples without a backlog; NaN if fewer than 2. */

@@ -12,7 +12,7 @@ class BenchOptionsTest {
 
     private static BenchOptions options(int devices, List<Integer> rates, Duration warmup) {
         return new BenchOptions(Path.of("."), Path.of("out"), devices, Duration.ofMinutes(10), Duration.ofSeconds(40),
-                warmup, rates, Duration.ofSeconds(60), 3, Duration.ofMillis(100));
+                warmup, rates, Duration.ofSeconds(60), 3, Duration.ofMillis(100), 1);
     }
 
     @Test

@@ -28,7 +28,7 @@ class BenchOutputTest {
 
     private static BenchOptions options() {
         return new BenchOptions(Path.of("."), Path.of("out"), 1_000, Duration.ofSeconds(60), Duration.ofSeconds(20),
-                Duration.ofSeconds(5), List.of(50_000, 100_000), Duration.ofSeconds(20), 3, Duration.ofMillis(100));
+                Duration.ofSeconds(5), List.of(50_000, 100_000), Duration.ofSeconds(20), 3, Duration.ofMillis(100), 1);
     }
 
     /** One sample a second from t=0 to t=200 at 50,000 readings/s; CPU grows by 0.5 s/s for the gateway. */
