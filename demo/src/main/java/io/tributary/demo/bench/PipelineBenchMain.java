@@ -12,12 +12,12 @@ import picocli.CommandLine.Option;
 
 /** {@code ./tributary bench [--devices N] [--duration D] [--out DIR]}: the whole-pipeline benchmark. */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline on this machine, each component its own process (local stack with",
-                "Kafka and influxd, gateway, processor, simulator), at stepped load; finds the highest rate at which",
-                "the Kafka lag and the writer's backlog stop growing, holds it for --duration and verifies that",
-                "nothing was lost, then measures latency at half that rate. Writes DIR/bench.json,",
-                "DIR/throughput.png, DIR/latency.png and DIR/logs/. Exit status 0 when the rate was sustained",
-                "without loss."})
+        description = "Runs the whole pipeline on this machine, each component its own process (local stack with "
+                + "Kafka and influxd, gateway, processor, simulator), at stepped load; finds the highest rate at which "
+                + "the Kafka lag and the writer's backlog stop growing, holds it for --duration and verifies that "
+                + "nothing was lost, then measures latency at half that rate. Writes DIR/bench.json, "
+                + "DIR/throughput.png, DIR/latency.png and DIR/logs/. Exit status 0 when the rate was sustained "
+                + "without loss.")
 public final class PipelineBenchMain implements Callable<Integer> {
 
     @Option(names = "--devices", defaultValue = "1000",
