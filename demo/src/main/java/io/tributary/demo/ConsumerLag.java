@@ -14,20 +14,20 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /** How far a consumer group's committed offsets trail a topic's end: zero means everything was processed. */
-final class ConsumerLag implements AutoCloseable {
+public final class ConsumerLag implements AutoCloseable {
 
     private static final long REQUEST_TIMEOUT_SECONDS = 10;
 
     private final Admin admin;
 
-    ConsumerLag(String bootstrapServers) {
+    public ConsumerLag(String bootstrapServers) {
         this.admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
                 AdminClientConfig.CLIENT_ID_CONFIG, "tributary-demo-lag"));
     }
 
     /** Records on {@code topic} that {@code group} has not committed yet. */
-    long lag(String group, String topic) throws InterruptedException {
+    public long lag(String group, String topic) throws InterruptedException {
         try {
             Map<TopicPartition, OffsetSpec> partitions = admin.describeTopics(java.util.List.of(topic))
                     .allTopicNames().get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS).get(topic).partitions().stream()
@@ -48,7 +48,7 @@ final class ConsumerLag implements AutoCloseable {
     }
 
     /** Waits until {@code group} has committed everything on {@code topic}; false if that did not happen in time. */
-    boolean awaitZero(String group, String topic, Duration timeout) throws InterruptedException {
+    public boolean awaitZero(String group, String topic, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {

@@ -1,0 +1,111 @@
+package io.tributary.demo.bench;
+
+import io.tributary.simulator.config.Durations;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code ./tributary bench [--devices N] [--duration D] [--out DIR]}: the whole-pipeline benchmark. */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = "Runs the whole pipeline on this machine, each component its own process (local stack with "
+                + "Kafka and influxd, gateway, processor, simulator), at stepped load; finds the highest rate at which "
+                + "the Kafka lag and the writer's backlog stop growing, holds it for --duration and verifies that "
+                + "nothing was lost, then measures latency at half that rate. Writes DIR/bench.json, "
+                + "DIR/throughput.png, DIR/latency.png and DIR/logs/. Exit status 0 when the rate was sustained "
+                + "without loss.")
+public final class PipelineBenchMain implements Callable<Integer> {
+
+    @Option(names = "--devices", defaultValue = "1000",
+            description = "Simulated devices, each on its own MQTT connection (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--duration", defaultValue = "10m", converter = Durations.Converter.class,
+            description = "The sustained phase at the highest sustainable rate (default: ${DEFAULT-VALUE}).")
+    Duration duration;
+
+    @Option(names = "--out", defaultValue = "target/pipeline-bench",
+            description = "Output directory (default: ${DEFAULT-VALUE}).")
+    Path out;
+
+    @Option(names = "--step-duration", defaultValue = "40s", converter = Durations.Converter.class,
+            description = "Length of each load step (default: ${DEFAULT-VALUE}).")
+    Duration stepDuration;
+
+    @Option(names = "--warmup", defaultValue = "10s", converter = Durations.Converter.class,
+            description = "Start of each phase left out of its figures: JVM start, connecting "
+                    + "(default: ${DEFAULT-VALUE}).")
+    Duration warmup;
+
+    @Option(names = "--rates", split = ",", paramLabel = "READINGS_PER_S",
+            description = "Offered readings/s of the steps, ascending (default: 20000,40000,...,200000).")
+    List<Integer> rates;
+
+    @Option(names = "--refine", defaultValue = "1",
+            description = "Extra steps bisecting between the last sustainable and the first unsustainable rate "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int refinements;
+
+    @Option(names = "--half-duration", defaultValue = "60s", converter = Durations.Converter.class,
+            description = "The latency phase at half the sustained rate (default: ${DEFAULT-VALUE}).")
+    Duration halfDuration;
+
+    @Option(names = "--partitions", defaultValue = "3",
+            description = "Partitions of the telemetry topic (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--probe-interval", defaultValue = "100ms", converter = Durations.Converter.class,
+            description = "How often the latency probe publishes (default: ${DEFAULT-VALUE}).")
+    Duration probeInterval;
+
+    @Option(names = "--root", defaultValue = ".", hidden = true,
+            description = "The project directory holding the built jars.")
+    Path root;
+
+    public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
+        // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "bench-logback.xml");
+            System.setProperty("tributary.bench.log", outDir(args).resolve("logs").resolve("bench.log").toString());
+        }
+        int code = new CommandLine(new PipelineBenchMain())
+                .setExecutionExceptionHandler((e, cmd, parsed) -> {
+                    cmd.getErr().println("bench: failed: " + e.getMessage());
+                    return 1;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+
+    /** The --out value before picocli parses it, so the log file can be opened before any logger is created. */
+    static Path outDir(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--out") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--out=")) {
+                return Path.of(args[i].substring("--out=".length()));
+            }
+        }
+        return Path.of("target", "pipeline-bench");
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        List<Integer> steps = rates;
+        if (steps == null || steps.isEmpty()) {
+            steps = new ArrayList<>();
+            for (int rate = 20_000; rate <= 200_000; rate += 20_000) {
+                steps.add(rate);
+            }
+        }
+        BenchOptions options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(),
+                devices, duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements);
+        return new PipelineBench(options, System.out).run();
+    }
+}

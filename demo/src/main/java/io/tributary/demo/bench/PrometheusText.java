@@ -1,0 +1,81 @@
+package io.tributary.demo.bench;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The samples of one Prometheus text exposition (version 0.0.4), keyed by series: the metric name with its label
+ * block exactly as exposed, e.g. {@code tributary_processor_consumer_lag_records{consumer="readings"}}.
+ */
+final class PrometheusText {
+
+    private final Map<String, Double> series;
+
+    private PrometheusText(Map<String, Double> series) {
+        this.series = series;
+    }
+
+    /** Parses an exposition; comment lines, blank lines and lines without a parseable value are skipped. */
+    static PrometheusText parse(String text) {
+        Map<String, Double> series = new LinkedHashMap<>();
+        for (String raw : text.split("\n")) {
+            String line = raw.strip();
+            if (line.isEmpty() || line.startsWith("#")) {
+                continue;
+            }
+            // The label block may contain spaces inside quoted values: the value starts after the closing brace.
+            int labelsEnd = line.lastIndexOf('}');
+            int valueStart = line.indexOf(' ', labelsEnd < 0 ? 0 : labelsEnd);
+            if (valueStart < 0) {
+                continue;
+            }
+            String id = line.substring(0, valueStart);
+            String[] rest = line.substring(valueStart + 1).strip().split("\\s+");
+            Double value = parseValue(rest[0]);
+            if (value != null) {
+                series.put(id, value);
+            }
+        }
+        return new PrometheusText(series);
+    }
+
+    private static Double parseValue(String text) {
+        switch (text) {
+            case "+Inf":
+                return Double.POSITIVE_INFINITY;
+            case "-Inf":
+                return Double.NEGATIVE_INFINITY;
+            case "NaN":
+                return Double.NaN;
+            default:
+                try {
+                    return Double.parseDouble(text);
+                } catch (NumberFormatException e) {
+                    return null;
+                }
+        }
+    }
+
+    /** The value of one series (name plus label block as exposed); NaN if absent. */
+    double value(String seriesId) {
+        return series.getOrDefault(seriesId, Double.NaN);
+    }
+
+    /** The sum over every series of metric {@code name} (all label combinations); NaN if there is none. */
+    double sum(String name) {
+        double total = 0;
+        boolean found = false;
+        for (Map.Entry<String, Double> e : series.entrySet()) {
+            String id = e.getKey();
+            if (id.equals(name) || id.startsWith(name + "{")) {
+                total += e.getValue();
+                found = true;
+            }
+        }
+        return found ? total : Double.NaN;
+    }
+
+    int size() {
+        return series.size();
+    }
+}

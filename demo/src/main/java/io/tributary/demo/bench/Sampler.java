@@ -1,0 +1,139 @@
+package io.tributary.demo.bench;
+
+import io.tributary.demo.ConsumerLag;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Samples the pipeline once a second: the gateway's and the processor's {@code /metrics}, the readings writer's
+ * Kafka lag from the broker, and the CPU of every component. The samples are the throughput-over-time plot and the
+ * input of the sustainability decisions.
+ */
+final class Sampler implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Sampler.class);
+    private static final Duration HTTP_TIMEOUT = Duration.ofSeconds(2);
+
+    private final URI gatewayMetrics;
+    private final URI processorMetrics;
+    private final String writerGroup;
+    private final String telemetryTopic;
+    private final ConsumerLag lag;
+    private final CpuAccount cpu;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "tributary-bench-sampler");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final List<Sample> samples = new ArrayList<>();
+    private final long startNanos;
+    private volatile String phase = "start";
+
+    Sampler(URI gatewayMetrics, URI processorMetrics, String kafkaBootstrap, String writerGroup,
+            String telemetryTopic, CpuAccount cpu, long startNanos) {
+        this.gatewayMetrics = gatewayMetrics;
+        this.processorMetrics = processorMetrics;
+        this.writerGroup = writerGroup;
+        this.telemetryTopic = telemetryTopic;
+        this.lag = new ConsumerLag(kafkaBootstrap);
+        this.cpu = cpu;
+        this.startNanos = startNanos;
+    }
+
+    void start() {
+        timer.scheduleAtFixedRate(this::sampleSafely, 0, 1, TimeUnit.SECONDS);
+    }
+
+    void phase(String name) {
+        this.phase = name;
+    }
+
+    /** Seconds since the benchmark started, on the samples' clock. */
+    double now() {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    synchronized List<Sample> samples() {
+        return List.copyOf(samples);
+    }
+
+    /** The samples taken between {@code from} and {@code to} (seconds on the samples' clock). */
+    synchronized List<Sample> between(double from, double to) {
+        return samples.stream().filter(s -> s.t() >= from && s.t() <= to).toList();
+    }
+
+    /** The latest sample, or null before the first. */
+    synchronized Sample latest() {
+        return samples.isEmpty() ? null : samples.get(samples.size() - 1);
+    }
+
+    private void sampleSafely() {
+        try {
+            Sample sample = sample();
+            synchronized (this) {
+                samples.add(sample);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            // One missed sample is a gap in a plot, not a reason to stop sampling.
+            LOG.warn("Sampling failed", e);
+        }
+    }
+
+    private Sample sample() throws InterruptedException {
+        double t = now();
+        PrometheusText gateway = scrape(gatewayMetrics);
+        PrometheusText processor = scrape(processorMetrics);
+        double writerLag;
+        try {
+            writerLag = lag.lag(writerGroup, telemetryTopic);
+        } catch (IllegalStateException e) {
+            writerLag = Double.NaN;
+        }
+        return new Sample(t, phase,
+                gateway.sum("tributary_gateway_readings_in_total"),
+                gateway.value("tributary_gateway_messages_in_total{kind=\"telemetry\"}"),
+                processor.value("tributary_processor_points_written_total{writer=\"readings\"}"),
+                processor.sum("tributary_processor_readings_processed_total"),
+                writerLag,
+                processor.value("tributary_processor_consumer_lag_records{consumer=\"streams\"}"),
+                cpu.snapshot());
+    }
+
+    private PrometheusText scrape(URI uri) throws InterruptedException {
+        try {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() == 200) {
+                return PrometheusText.parse(response.body());
+            }
+        } catch (IOException e) {
+            // the component is busy or gone: this sample has NaN for it
+        }
+        return PrometheusText.parse("");
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        try {
+            timer.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        lag.close();
+    }
+}

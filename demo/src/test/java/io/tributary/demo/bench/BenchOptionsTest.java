@@ -1,0 +1,43 @@
+package io.tributary.demo.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class BenchOptionsTest {
+
+    private static BenchOptions options(int devices, List<Integer> rates, Duration warmup) {
+        return new BenchOptions(Path.of("."), Path.of("out"), devices, Duration.ofMinutes(10), Duration.ofSeconds(40),
+                warmup, rates, Duration.ofSeconds(60), 3, Duration.ofMillis(100), 1);
+    }
+
+    @Test
+    void shouldTurnARateIntoEachDevicesBatchInterval() {
+        // 1,000 devices × 10 readings every 100 ms = 100,000 readings/s.
+        assertThat(BenchOptions.intervalMillis(1_000, 100_000)).isEqualTo(100);
+        // 3 ms does not divide evenly: the offered rate is what the rounded interval gives.
+        BenchOptions options = options(1_000, List.of(300_000), Duration.ofSeconds(10));
+        assertThat(BenchOptions.intervalMillis(1_000, 300_000)).isEqualTo(33);
+        assertThat(options.offered(300_000)).isCloseTo(303_030.3, org.assertj.core.data.Offset.offset(0.1));
+    }
+
+    @Test
+    void shouldRejectRatesThatAreNotAscendingOrNeedSubMillisecondIntervals() {
+        assertThatThrownBy(() -> options(1_000, List.of(40_000, 20_000), Duration.ofSeconds(10)))
+                .hasMessageContaining("ascending");
+        assertThatThrownBy(() -> options(10, List.of(1_000_000), Duration.ofSeconds(10)))
+                .hasMessageContaining("more --devices");
+        assertThatThrownBy(() -> options(1_000, List.of(), Duration.ofSeconds(10))).hasMessageContaining("--rates");
+    }
+
+    @Test
+    void shouldRejectAWarmupThatLeavesNothingToMeasure() {
+        assertThatThrownBy(() -> options(1_000, List.of(20_000), Duration.ofSeconds(39)))
+                .hasMessageContaining("--warmup");
+        assertThatThrownBy(() -> options(0, List.of(20_000), Duration.ofSeconds(1))).hasMessageContaining("--devices");
+    }
+}

@@ -1,0 +1,46 @@
+package io.tributary.demo.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
+import org.junit.jupiter.api.Test;
+
+class ProbeTest {
+
+    @Test
+    void shouldReadPointTimesFromAnInfluxQlAnswer() {
+        String body = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"readings\",\"columns\":[\"time\","
+                + "\"value\"],\"values\":[[1764072000000000001,30],[1764072000100000000,50]]}]}]}";
+
+        assertThat(Probe.parseTimes(body)).containsExactly(1764072000000000001L, 1764072000100000000L);
+        assertThat(Probe.parseTimes("{\"results\":[{\"statement_id\":0}]}")).isEmpty();
+    }
+
+    @Test
+    void shouldMatchArrivalsToSendsAndCountWhatNeverArrived() {
+        Probe.Hop hop = new Probe.Hop(new ConcurrentHashMap<>());
+        hop.expect(1L, 1_000_000L);
+        hop.expect(2L, 2_000_000L);
+
+        hop.arrived(1L, 6_000_000L);
+        hop.arrived(1L, 9_000_000L); // a duplicate arrival is not a second sample
+        hop.arrived(99L, 9_000_000L); // not a probe reading
+        hop.giveUpOlderThan(Long.MAX_VALUE);
+
+        assertThat(hop.snapshot()).containsExactly(5.0);
+        assertThat(hop.missed.get()).isEqualTo(1);
+    }
+
+    @Test
+    void shouldPickThePartitionKafkasDefaultPartitionerPicks() {
+        for (int i = 0; i < 50; i++) {
+            byte[] key = ("bench-probe-" + i).getBytes(StandardCharsets.UTF_8);
+            for (int partitions : new int[] {1, 3, 7}) {
+                assertThat(Probe.partitionForKey(key, partitions))
+                        .isEqualTo(BuiltInPartitioner.partitionForKey(key, partitions));
+            }
+        }
+    }
+}
