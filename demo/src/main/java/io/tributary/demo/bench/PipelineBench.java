@@ -2,6 +2,7 @@ package io.tributary.demo.bench;
 
 import io.tributary.localstack.support.FreePorts;
 import io.tributary.processor.config.ProcessorConfig;
+import io.tributary.simulator.provision.FleetProvisioner;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.InputStream;
@@ -29,8 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The whole-pipeline benchmark. Every component runs as its own process on this machine: the local stack (in-JVM
- * Kafka plus the v2-write endpoint; {@code influxd} is its child), the gateway (authentication off: the simulator
- * does not provision devices), the processor with the demo's alert rules, and a simulator process per phase; this
+ * Kafka plus the v2-write endpoint; {@code influxd} is its child), the gateway (authenticating every device against
+ * its registry, as in production: each simulator provisions its fleet first), the processor with the demo's alert rules, and a simulator process per phase; this
  * JVM samples them and runs the probe device.
  *
  * <ol>
@@ -117,7 +118,7 @@ public final class PipelineBench {
 
         out.println("Starting the gateway and the processor ...");
         ChildProcess gateway = start(ChildProcess.startJar("gateway", options.jar("gateway", "tributary-gateway.jar"),
-                SERVICE_JVM_OPTIONS, List.of("--kafka-bootstrap", kafka, "--authentication", "none",
+                SERVICE_JVM_OPTIONS, List.of("--kafka-bootstrap", kafka,
                         "--mqtt-host", "127.0.0.1", "--mqtt-port", Integer.toString(mqttPort),
                         "--http-port", Integer.toString(gatewayHttp)), logs));
         cpu.register("gateway", gateway.pid());
@@ -136,9 +137,11 @@ public final class PipelineBench {
         Probe.Target probeTarget = new Probe.Target(mqttUri, kafka, PREFIX + "telemetry", PREFIX + "alerts",
                 stackEnv.get("INFLUX_DIRECT_URL"), stackEnv.get("INFLUX_BUCKET"));
         try (Sampler sampler = new Sampler(gatewayBase.resolve("/metrics"), processorBase.resolve("/metrics"), kafka,
-                WRITER_GROUP, PREFIX + "telemetry", cpu, startNanos)) {
+                WRITER_GROUP, PREFIX + "telemetry", cpu, startNanos);
+                FleetProvisioner probeRegistry = FleetProvisioner.connect(kafka, PREFIX, Map.of(),
+                        Duration.ofSeconds(30))) {
             sampler.start();
-            Phases phases = new Phases(sampler, mqttUri, stackEnv, probeTarget, logs);
+            Phases phases = new Phases(sampler, mqttUri, stackEnv, probeTarget, probeRegistry, logs);
 
             List<PhaseResult> steps = new ArrayList<>();
             PhaseResult best = null;
@@ -215,13 +218,16 @@ public final class PipelineBench {
         private final String mqttUri;
         private final Map<String, String> stackEnv;
         private final Probe.Target probeTarget;
+        private final FleetProvisioner probeRegistry;
         private final Path logs;
 
-        Phases(Sampler sampler, String mqttUri, Map<String, String> stackEnv, Probe.Target probeTarget, Path logs) {
+        Phases(Sampler sampler, String mqttUri, Map<String, String> stackEnv, Probe.Target probeTarget,
+                FleetProvisioner probeRegistry, Path logs) {
             this.sampler = sampler;
             this.mqttUri = mqttUri;
             this.stackEnv = stackEnv;
             this.probeTarget = probeTarget;
+            this.probeRegistry = probeRegistry;
             this.logs = logs;
         }
 
@@ -245,7 +251,8 @@ public final class PipelineBench {
                     "--readings-per-sensor", Integer.toString(BenchOptions.READINGS_PER_SENSOR),
                     "--interval", BenchOptions.intervalMillis(options.devices(), rate) + "ms",
                     "--duration", duration.toMillis() + "ms",
-                    "--run-id", runId + "-" + name));
+                    "--run-id", runId + "-" + name,
+                    "--provision", "--kafka-bootstrap", stackEnv.get("KAFKA_BOOTSTRAP")));
             if (verify) {
                 args.addAll(List.of("--influx-url", stackEnv.get("INFLUX_URL"),
                         "--influx-token", stackEnv.get("INFLUX_TOKEN"), "--influx-org", stackEnv.get("INFLUX_ORG"),
@@ -260,7 +267,9 @@ public final class PipelineBench {
             try {
                 sleepUntil(from + options.warmup().toMillis() / 1000.0);
                 if (probe) {
-                    prober = new Probe(probeTarget, "bench-probe-" + runId + "-" + name, options.probeInterval());
+                    String probeId = "bench-probe-" + runId + "-" + name;
+                    byte[] password = probeRegistry.provision(List.of(probeId)).get(probeId);
+                    prober = new Probe(probeTarget, probeId, password, options.probeInterval());
                     try {
                         prober.start();
                     } catch (org.eclipse.paho.mqttv5.common.MqttException e) {

@@ -36,6 +36,7 @@ import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
 import org.eclipse.paho.mqttv5.client.persist.MemoryPersistence;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
+import org.eclipse.paho.mqttv5.common.packet.MqttReturnCode;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -119,13 +120,16 @@ final class Probe implements AutoCloseable {
     private final AtomicBoolean listening = new AtomicBoolean();
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Thread> threads = new ArrayList<>();
+    private final byte[] password;
     private MqttAsyncClient mqtt;
     private long batchSeq;
     private long lastEventNanos;
 
-    Probe(Target target, String deviceId, Duration interval) {
+    /** A probe device; {@code password} is its registry secret, or null for a gateway without authentication. */
+    Probe(Target target, String deviceId, byte[] password, Duration interval) {
         this.target = target;
         this.deviceId = deviceId;
+        this.password = password == null ? null : password.clone();
         this.interval = interval;
     }
 
@@ -134,9 +138,12 @@ final class Probe implements AutoCloseable {
         mqtt = new MqttAsyncClient(target.mqttUri(), deviceId, new MemoryPersistence());
         MqttConnectionOptions options = new MqttConnectionOptions();
         options.setUserName(deviceId);
+        if (password != null) {
+            options.setPassword(password);
+        }
         options.setCleanStart(true);
         options.setAutomaticReconnect(true);
-        mqtt.connect(options).waitForCompletion(ACK_TIMEOUT_MS);
+        connectOnceTheGatewayKnowsTheDevice(options);
         listening.set(true);
         running.set(true);
         threads.add(thread("kafka", this::watchTelemetry));
@@ -145,6 +152,27 @@ final class Probe implements AutoCloseable {
         // Let the consumers take their positions before the first probe is sent.
         LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
         threads.add(thread("publish", this::publishLoop));
+    }
+
+    /**
+     * A gateway learns a provisioned device from the registry topic a moment after the provisioning returned: until
+     * then it refuses the credentials, so those refusals are retried for a while.
+     */
+    private void connectOnceTheGatewayKnowsTheDevice(MqttConnectionOptions options) throws MqttException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (true) {
+            try {
+                mqtt.connect(options).waitForCompletion(ACK_TIMEOUT_MS);
+                return;
+            } catch (MqttException e) {
+                boolean refused = e.getReasonCode() == MqttReturnCode.RETURN_CODE_BAD_USERNAME_OR_PASSWORD
+                        || e.getReasonCode() == MqttReturnCode.RETURN_CODE_NOT_AUTHORIZED;
+                if (!refused || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
+            }
+        }
     }
 
     private Thread thread(String name, Runnable body) {

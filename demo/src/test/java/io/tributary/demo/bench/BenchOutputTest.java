@@ -44,7 +44,7 @@ class BenchOutputTest {
 
     private static Probe probeWith(double... millis) {
         Probe probe = new Probe(new Probe.Target("tcp://127.0.0.1:1", "127.0.0.1:1", "t", "a", "http://x", "db"),
-                "probe", Duration.ofMillis(100));
+                "probe", null, Duration.ofMillis(100));
         for (Probe.Hop hop : List.of(probe.puback, probe.kafka, probe.alert, probe.queryable)) {
             for (int i = 0; i < millis.length; i++) {
                 hop.expect(i, 0);

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * machine's cores), so the ids are split into one chunk per core and the chunks are provisioned in parallel, each with one
  * registry read and pipelined writes ({@link DeviceRegistryClient#provisionAll}).
  */
-public final class FleetProvisioner {
+public final class FleetProvisioner implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(FleetProvisioner.class);
 
@@ -83,6 +83,7 @@ public final class FleetProvisioner {
         }
     }
 
+    @Override
     public void close() {
         registry.close();
     }
