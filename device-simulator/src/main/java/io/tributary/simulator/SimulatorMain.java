@@ -2,7 +2,6 @@ package io.tributary.simulator;
 
 import io.tributary.simulator.config.Durations;
 import io.tributary.simulator.config.FleetOptions;
-import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.fleet.FleetPlan;
 import io.tributary.simulator.ledger.LedgerFile;
@@ -12,8 +11,6 @@ import io.tributary.simulator.provision.FleetProvisioner;
 import io.tributary.simulator.report.Json;
 import io.tributary.simulator.report.LatencyHistogram;
 import io.tributary.simulator.scenario.Anomaly;
-import io.tributary.simulator.scenario.Scenario;
-import io.tributary.simulator.scenario.ScenarioLoader;
 import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.ReportPrinter;
@@ -22,7 +19,6 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -40,13 +36,11 @@ import picocli.CommandLine.Spec;
 /** {@code ./tributary simulator}: runs a fleet against a gateway, keeps its ledger, optionally verifies storage. */
 @Command(name = "simulator", mixinStandardHelpOptions = true, subcommands = VerifyCommand.class,
         description = {"Runs a fleet of simulated devices that publish protobuf batches over MQTT (QoS 1).",
-            "The fleet comes from a scenario file (--scenario) or from the flags (one profile of generic devices).",
+            "The fleet comes from a scenario (--scenario) or from the flags (one profile of generic devices).",
             "Ends with a line 'SUMMARY {json}'. Exit code 1 if --influx-url verification found loss."})
 public final class SimulatorMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(SimulatorMain.class);
-    private static final List<String> FLEET_FLAGS = List.of("--devices", "--sensors", "--interval",
-            "--readings-per-sensor", "--connect-rate");
 
     @Spec
     CommandSpec spec;
@@ -57,14 +51,6 @@ public final class SimulatorMain implements Callable<Integer> {
 
     @Mixin
     FleetOptions fleetOptions;
-
-    @Option(names = "--scenario", paramLabel = "FILE",
-            description = "Scenario file (YAML: profiles, anomalies, seed); replaces --devices, --sensors, --interval, "
-                    + "--readings-per-sensor and --connect-rate. Examples: device-simulator/scenarios/.")
-    Path scenarioFile;
-
-    @Option(names = "--seed", description = "Seed of every sensor value (default: the scenario's, or 1).")
-    Long seed;
 
     @Option(names = "--duration", converter = Durations.Converter.class,
             description = "How long to publish, e.g. 60s; without it, until Ctrl-C.")
@@ -175,27 +161,11 @@ public final class SimulatorMain implements Callable<Integer> {
     }
 
     private FleetPlan plan() {
-        SimulatorConfig flags = fleetOptions.toConfig(mqttUri);
-        if (scenarioFile == null) {
-            return flags.toPlan(seed != null ? seed : SimulatorConfig.DEFAULT_SEED);
-        }
-        for (String flag : FLEET_FLAGS) {
-            if (spec.commandLine().getParseResult().hasMatchedOption(flag)) {
-                throw new CommandLine.ParameterException(spec.commandLine(),
-                        flag + " cannot be combined with --scenario: set it in the scenario file");
-            }
-        }
-        Scenario scenario;
         try {
-            scenario = ScenarioLoader.load(scenarioFile);
-        } catch (ScenarioLoader.InvalidScenarioException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "invalid scenario: " + e.getMessage());
+            return fleetOptions.plan(mqttUri, null);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        if (seed != null) {
-            scenario = new Scenario(scenario.name(), seed, scenario.connectRate(), scenario.profiles(),
-                    scenario.anomalies());
-        }
-        return new FleetPlan(mqttUri, flags.runId(), scenario, flags.maxInflightPerDevice(), flags.publishTimeout());
     }
 
     private Map<String, byte[]> provision(FleetPlan plan) throws InterruptedException {

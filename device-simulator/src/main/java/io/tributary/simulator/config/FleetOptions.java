@@ -1,38 +1,62 @@
 package io.tributary.simulator.config;
 
+import io.tributary.simulator.fleet.FleetPlan;
+import io.tributary.simulator.scenario.Scenario;
+import io.tributary.simulator.scenario.ScenarioLoader;
 import io.tributary.simulator.transport.DeviceConnectionFactory;
 import io.tributary.simulator.transport.PahoDeviceConnection;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
 
-/** The command-line options that shape a fleet, shared by {@code simulator} and {@code demo} (a picocli mixin). */
+/**
+ * The command-line options that shape a fleet, shared by {@code simulator} and {@code demo} (a picocli mixin): a
+ * scenario (a bundled name or a file), or the fleet-shaping flags, which describe one profile of generic devices.
+ * The flags have no picocli defaults so that {@link #plan} can tell whether any was given.
+ */
 public final class FleetOptions {
 
-    @Option(names = "--devices", defaultValue = "${env:TRIBUTARY_SIM_DEVICES:-20}",
-            description = "Simulated devices (default: ${DEFAULT-VALUE}).")
-    int devices;
+    static final int DEFAULT_DEVICES = 20;
+    static final int DEFAULT_SENSORS = 3;
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(1);
+    static final int DEFAULT_READINGS_PER_SENSOR = 5;
 
-    @Option(names = "--sensors", defaultValue = "3", description = "Sensors per device (default: ${DEFAULT-VALUE}).")
-    int sensors;
+    @Option(names = "--scenario", paramLabel = "NAME|FILE",
+            description = "Scenario: a bundled one (" + ScenarioLoader.BUNDLED_NAMES + ") or a YAML file of profiles, "
+                    + "anomalies and a seed (see device-simulator/scenarios/); replaces --devices, --sensors, "
+                    + "--interval, --readings-per-sensor and --connect-rate.")
+    String scenario;
 
-    @Option(names = "--interval", defaultValue = "1s", converter = Durations.Converter.class,
-            description = "Batch interval of each device (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", description = "Seed of every sensor value (default: the scenario's, or 1).")
+    Long seed;
+
+    @Option(names = "--devices", defaultValue = "${env:TRIBUTARY_SIM_DEVICES}",
+            description = "Simulated devices (env TRIBUTARY_SIM_DEVICES; default: " + DEFAULT_DEVICES + ").")
+    Integer devices;
+
+    @Option(names = "--sensors", description = "Sensors per device (default: " + DEFAULT_SENSORS + ").")
+    Integer sensors;
+
+    @Option(names = "--interval", converter = Durations.Converter.class,
+            description = "Batch interval of each device (default: 1s).")
     Duration interval;
 
-    @Option(names = "--readings-per-sensor", defaultValue = "5",
-            description = "Readings of each sensor per batch (default: ${DEFAULT-VALUE}).")
-    int readingsPerSensor;
+    @Option(names = "--readings-per-sensor",
+            description = "Readings of each sensor per batch (default: " + DEFAULT_READINGS_PER_SENSOR + ").")
+    Integer readingsPerSensor;
 
     @Option(names = "--run-id", description = "Device ids are sim-RUNID-00001...; default: random.")
     String runId;
 
-    @Option(names = "--connect-rate", defaultValue = "1000",
-            description = "Devices connecting per second at start (default: ${DEFAULT-VALUE}).")
-    int connectRate;
+    @Option(names = "--connect-rate",
+            description = "Devices connecting per second at start (default: " + SimulatorConfig.DEFAULT_CONNECT_RATE
+                    + ").")
+    Integer connectRate;
 
     @Option(names = "--mqtt-client", defaultValue = "vertx",
             description = "MQTT client of the devices: vertx (non-blocking, for large fleets) or paho "
@@ -53,11 +77,62 @@ public final class FleetOptions {
         return mqttClient;
     }
 
-    /** The fleet's configuration for publishing to {@code mqttServerUri}. */
+    /** The fleet the flags describe (defaults for those not given), publishing to {@code mqttServerUri}. */
     public SimulatorConfig toConfig(String mqttServerUri) {
         String id = runId != null ? runId
                 : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
-        return new SimulatorConfig(mqttServerUri, devices, id, sensors, interval, readingsPerSensor, 10,
-                Duration.ofSeconds(30), connectRate);
+        return new SimulatorConfig(mqttServerUri, or(devices, DEFAULT_DEVICES), id, or(sensors, DEFAULT_SENSORS),
+                interval != null ? interval : DEFAULT_INTERVAL, or(readingsPerSensor, DEFAULT_READINGS_PER_SENSOR), 10,
+                Duration.ofSeconds(30), or(connectRate, SimulatorConfig.DEFAULT_CONNECT_RATE));
+    }
+
+    /**
+     * The fleet to run: the {@code --scenario}, else the flags if any was given, else {@code defaultScenario} (a
+     * bundled name or file; null = the flags' defaults).
+     *
+     * @throws IllegalArgumentException for a scenario combined with fleet flags, or a scenario that does not load
+     */
+    public FleetPlan plan(String mqttServerUri, String defaultScenario) {
+        SimulatorConfig flags = toConfig(mqttServerUri);
+        List<String> given = fleetFlagsGiven();
+        if (scenario != null && !given.isEmpty()) {
+            throw new IllegalArgumentException(given.get(0) + " cannot be combined with --scenario: set it in the "
+                    + "scenario file");
+        }
+        String chosen = scenario != null ? scenario : given.isEmpty() ? defaultScenario : null;
+        if (chosen == null) {
+            return flags.toPlan(seed != null ? seed : SimulatorConfig.DEFAULT_SEED);
+        }
+        Scenario loaded;
+        try {
+            loaded = ScenarioLoader.resolve(chosen);
+        } catch (ScenarioLoader.InvalidScenarioException e) {
+            throw new IllegalArgumentException("invalid scenario: " + e.getMessage(), e);
+        }
+        if (seed != null) {
+            loaded = new Scenario(loaded.name(), seed, loaded.connectRate(), loaded.profiles(), loaded.anomalies());
+        }
+        return new FleetPlan(mqttServerUri, flags.runId(), loaded, flags.maxInflightPerDevice(),
+                flags.publishTimeout());
+    }
+
+    private List<String> fleetFlagsGiven() {
+        List<String> given = new ArrayList<>();
+        addIfSet(given, "--devices", devices);
+        addIfSet(given, "--sensors", sensors);
+        addIfSet(given, "--interval", interval);
+        addIfSet(given, "--readings-per-sensor", readingsPerSensor);
+        addIfSet(given, "--connect-rate", connectRate);
+        return given;
+    }
+
+    private static void addIfSet(List<String> given, String flag, Object value) {
+        if (value != null) {
+            given.add(flag);
+        }
+    }
+
+    private static int or(Integer value, int fallback) {
+        return value != null ? value : fallback;
     }
 }

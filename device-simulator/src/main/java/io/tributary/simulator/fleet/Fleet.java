@@ -38,6 +38,7 @@ public final class Fleet implements AutoCloseable {
     private final LatencyHistogram pubackLatency = new LatencyHistogram();
     private final List<SimulatedDevice> devices = new ArrayList<>();
     private final List<Long> firstSampleNanos = new ArrayList<>();
+    private final List<AlertExpectation> alertExpectations = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
     private boolean started;
@@ -65,7 +66,8 @@ public final class Fleet implements AutoCloseable {
             List<String> sensorNames = sensors.stream().map(SensorModel::name).toList();
             List<Anomaly> anomalies = scenario.anomaliesOf(i);
             DeviceLedger deviceLedger = ledger.device(deviceId, profile.name(), sensorNames);
-            anomalies.stream().filter(a -> a.expectAlert() != null).forEach(a -> deviceLedger.expectAlert(a.expectAlert()));
+            anomalies.stream().filter(a -> a.expectAlert() != null)
+                    .forEach(a -> alertExpectations.add(new AlertExpectation(deviceLedger, a)));
 
             // The schedule, not the wall clock, gives each sample its virtual time: values repeat exactly per seed.
             long intervalNanos = profile.batchInterval().toNanos();
@@ -106,8 +108,24 @@ public final class Fleet implements AutoCloseable {
                     firstSampleNanos.get(i) + intervalNanos, intervalNanos, TimeUnit.NANOSECONDS));
         }
         scheduleReconnectStorms(scenario);
+        scheduleAlertExpectations();
         LOG.info("Fleet started [scenario: {}, devices: {}, profiles: {}, anomalies: {}, server: {}]", scenario.name(),
                 devices.size(), scenario.profiles().size(), scenario.anomalies().size(), plan.mqttServerUri());
+    }
+
+    /**
+     * An anomaly's alert is expected once the anomaly has played out in full while the fleet ran: a run stopped
+     * earlier does not expect it (the cancelled schedule never records it).
+     */
+    private void scheduleAlertExpectations() {
+        for (AlertExpectation expectation : alertExpectations) {
+            Anomaly anomaly = expectation.anomaly();
+            ticks.add(scheduler.schedule(() -> expectation.ledger().expectAlert(anomaly.expectAlert()),
+                    anomaly.at().plus(anomaly.duration()).toNanos(), TimeUnit.NANOSECONDS));
+        }
+    }
+
+    private record AlertExpectation(DeviceLedger ledger, Anomaly anomaly) {
     }
 
     private void scheduleReconnectStorms(Scenario scenario) {

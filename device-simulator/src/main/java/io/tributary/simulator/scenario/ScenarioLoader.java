@@ -3,6 +3,7 @@ package io.tributary.simulator.scenario;
 import io.tributary.simulator.config.Durations;
 import io.tributary.simulator.sensor.DeviceKind;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -63,6 +64,36 @@ public final class ScenarioLoader {
     private static final int DEFAULT_CONNECT_RATE = 1_000;
 
     private ScenarioLoader() {
+    }
+
+    /** The scenarios in the jar (from device-simulator/scenarios/), usable by name. */
+    public static final String BUNDLED_NAMES = "demo, mixed-10k, steady";
+
+    /**
+     * A scenario file if {@code nameOrFile} names one, else the bundled scenario of that name.
+     *
+     * @throws InvalidScenarioException when it is neither, or does not load
+     */
+    public static Scenario resolve(String nameOrFile) throws InvalidScenarioException {
+        Path file = Path.of(nameOrFile);
+        if (Files.exists(file)) {
+            return load(file);
+        }
+        String text;
+        try (InputStream bundled = ScenarioLoader.class.getResourceAsStream("/scenarios/" + nameOrFile + ".yaml")) {
+            if (bundled == null || nameOrFile.contains("/")) {
+                throw new InvalidScenarioException("no scenario file " + nameOrFile + " and no bundled scenario of "
+                        + "that name (bundled: " + BUNDLED_NAMES + ")");
+            }
+            text = new String(bundled.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new InvalidScenarioException("cannot read the bundled scenario " + nameOrFile + ": " + e.getMessage());
+        }
+        try {
+            return parse(text);
+        } catch (InvalidScenarioException e) {
+            throw new InvalidScenarioException("bundled scenario " + nameOrFile + ": " + e.getMessage());
+        }
     }
 
     public static Scenario load(Path file) throws InvalidScenarioException {

@@ -7,8 +7,10 @@ import io.tributary.simulator.sensor.DeviceKind;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -91,6 +93,29 @@ class ScenarioLoaderTest {
             }
         }
         assertThat(dir.resolve("demo.yaml")).exists();
+    }
+
+    @Test
+    void shouldResolveEveryShippedScenarioByNameFromTheClasspath() throws Exception {
+        try (Stream<Path> files = Files.list(Path.of("scenarios"))) {
+            List<String> shipped = files.map(f -> f.getFileName().toString()).filter(f -> f.endsWith(".yaml"))
+                    .map(f -> f.substring(0, f.length() - ".yaml".length())).sorted().toList();
+            assertThat(String.join(", ", shipped)).isEqualTo(ScenarioLoader.BUNDLED_NAMES);
+            for (String name : shipped) {
+                assertThat(ScenarioLoader.resolve(name).name()).isEqualTo(name);
+            }
+        }
+    }
+
+    @Test
+    void shouldPreferAFileOverABundledNameAndExplainAnUnknownName(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("own.yaml"), VALID);
+        assertThat(ScenarioLoader.resolve(file.toString()).devices()).isEqualTo(ScenarioLoader.parse(VALID).devices());
+
+        assertThatThrownBy(() -> ScenarioLoader.resolve("no-such-scenario"))
+                .isInstanceOf(ScenarioLoader.InvalidScenarioException.class)
+                .hasMessageContaining("no scenario file no-such-scenario")
+                .hasMessageContaining("bundled: " + ScenarioLoader.BUNDLED_NAMES);
     }
 
     @ParameterizedTest(name = "{0}")
