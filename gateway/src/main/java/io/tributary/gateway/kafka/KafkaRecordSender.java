@@ -26,9 +26,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code KafkaProducer.send()} blocks in two cases: topic metadata is unknown, or the producer's buffer is full.
  * Neither may happen on an event loop, so: {@link #warmUp} fetches the topics' metadata before the MQTT server
- * listens and {@link #keepWarm} keeps it from expiring (both on a worker thread); and an admission limit on the bytes
- * in flight, well below {@code buffer.memory}, refuses records with {@link GatewayOverloadedException} before the
- * buffer could fill. {@code max.block.ms} stays as the bounded safety net.
+ * listens and {@link #keepWarm} keeps it from expiring (both on a worker thread); and the bytes in flight (which is what
+ * occupies the producer's buffer) are kept well below {@code buffer.memory} by {@link InFlightLimits}: at its pause mark
+ * the sender reports {@link #congested()} and connections stop reading their sockets until it drains; at its hard
+ * limit records are refused with {@link GatewayOverloadedException}. {@code max.block.ms} stays as the bounded safety
+ * net.
  *
  * <p>The producer's callback runs on Kafka's I/O thread; the outcome is handed back to the sending Vert.x context
  * with {@code runOnContext}, so callers only ever touch their MQTT endpoint on its own event loop.
@@ -39,32 +41,39 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
     private static final int RECORD_OVERHEAD_BYTES = 70;
 
     private final Producer<String, byte[]> producer;
-    private final long maxInFlightBytes;
+    private final InFlightLimits limits;
     private final GatewayMetrics metrics;
-    private final AtomicLong inFlightBytes = new AtomicLong();
     private final AtomicLong inFlightRecords = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
 
     /**
      * @param producer the shared producer; this sender owns it and closes it
-     * @param maxInFlightBytes bytes that may wait for Kafka's acknowledgement at once
+     * @param maxInFlightBytes bytes that may wait for Kafka's acknowledgement at once; congested only at that limit
      * @param metrics where in-flight records are counted
      */
     public KafkaRecordSender(Producer<String, byte[]> producer, long maxInFlightBytes, GatewayMetrics metrics) {
+        this(producer, new InFlightLimits(maxInFlightBytes, maxInFlightBytes), metrics);
+    }
+
+    /**
+     * @param producer the shared producer; this sender owns it and closes it
+     * @param limits the pause mark and hard limit of the bytes waiting for Kafka's acknowledgement
+     * @param metrics where in-flight records are counted
+     */
+    public KafkaRecordSender(Producer<String, byte[]> producer, InFlightLimits limits, GatewayMetrics metrics) {
         this.producer = producer;
-        this.maxInFlightBytes = maxInFlightBytes;
+        this.limits = limits;
         this.metrics = metrics;
     }
 
     @Override
     public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
         long size = sizeOf(record);
-        long after = inFlightBytes.addAndGet(size);
-        if (after > maxInFlightBytes && after != size) {
-            inFlightBytes.addAndGet(-size);
+        if (!limits.tryAcquire(size)) {
             return Future.failedFuture(new GatewayOverloadedException(
-                    "more than " + maxInFlightBytes + " bytes in flight to Kafka"));
+                    "more than " + limits.hardLimitBytes() + " bytes in flight to Kafka"));
         }
+        metrics.kafkaInFlightBytes(size);
         Context context = Vertx.currentContext();
         Promise<RecordMetadata> promise = Promise.promise();
         InFlight inFlight = new InFlight(size);
@@ -83,6 +92,16 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
             inFlight.finish(promise, null, e);
         }
         return promise.future();
+    }
+
+    @Override
+    public boolean congested() {
+        return limits.atPauseMark();
+    }
+
+    @Override
+    public void whenDecongested(Runnable resumer) {
+        limits.whenBelowResumeMark(resumer);
     }
 
     /** Records handed to the producer and still without outcome. */
@@ -177,8 +196,8 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
             if (!finished.compareAndSet(false, true)) {
                 return;
             }
-            inFlightBytes.addAndGet(-size);
             inFlightRecords.decrementAndGet();
+            metrics.kafkaInFlightBytes(-size);
             metrics.kafkaSendFinished();
             metrics.kafkaSendLatency(System.nanoTime() - startNanos, error == null);
             if (error == null) {
@@ -186,6 +205,8 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
             } else {
                 promise.tryFail(error);
             }
+            // After the outcome: resumed connections then find this record's PUBACK already written.
+            limits.release(size);
         }
     }
 }
