@@ -124,7 +124,8 @@ public final class Gateway implements AutoCloseable {
         started = vertx.<Void>executeBlocking(() -> {
             TlsFiles.check(config.tls());
             KafkaRecordSender created = new KafkaRecordSender(new KafkaProducer<>(ProducerSettings.from(config)),
-                    new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()), metrics);
+                    new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()),
+                    config.kafkaDeliveryTimeout(), metrics);
             synchronized (this) {
                 sender = created;
             }
