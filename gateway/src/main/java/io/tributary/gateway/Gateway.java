@@ -2,6 +2,7 @@ package io.tributary.gateway;
 
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.auth.DeviceAuthenticator;
+import io.tributary.gateway.kafka.InFlightLimits;
 import io.tributary.gateway.kafka.KafkaRecordSender;
 import io.tributary.gateway.kafka.ProducerSettings;
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
@@ -123,7 +124,8 @@ public final class Gateway implements AutoCloseable {
         started = vertx.<Void>executeBlocking(() -> {
             TlsFiles.check(config.tls());
             KafkaRecordSender created = new KafkaRecordSender(new KafkaProducer<>(ProducerSettings.from(config)),
-                    config.maxInFlightBytes(), metrics);
+                    new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()),
+                    config.kafkaDeliveryTimeout(), metrics);
             synchronized (this) {
                 sender = created;
             }

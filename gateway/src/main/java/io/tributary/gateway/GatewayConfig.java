@@ -36,6 +36,9 @@ import java.util.regex.Pattern;
  * @param maxConnections device connections accepted at most (MQTT and TLS together); beyond it CONNECTs get
  *     "quota exceeded" (MQTT 5) or "server unavailable" (3.1.1) ({@code --max-connections})
  * @param tls the TLS listener ({@link TlsSettings#DISABLED} for none)
+ * @param pauseInFlightBytes backpressure: when this many bytes wait for Kafka's acknowledgement, connections that
+ *     publish stop reading their sockets until it fell below half; 0 = half of {@link #maxInFlightBytes}
+ *     ({@code --pause-inflight-bytes}); see {@link #pauseReadingAtBytes()}
  */
 public record GatewayConfig(
         String mqttHost,
@@ -56,7 +59,8 @@ public record GatewayConfig(
         Authentication authentication,
         int httpPort,
         int maxConnections,
-        TlsSettings tls) {
+        TlsSettings tls,
+        long pauseInFlightBytes) {
 
     /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
     public static final int DEFAULT_HTTP_PORT = 9883;
@@ -158,6 +162,31 @@ public record GatewayConfig(
         if (tls == null) {
             throw new IllegalArgumentException("tls must not be null (TlsSettings.DISABLED for none)");
         }
+        if (pauseInFlightBytes < 0 || pauseInFlightBytes > maxInFlightBytes) {
+            throw new IllegalArgumentException("pauseInFlightBytes (--pause-inflight-bytes) must be 0 (half of"
+                    + " --max-inflight-bytes) or 1.." + maxInFlightBytes + " (--max-inflight-bytes), got "
+                    + pauseInFlightBytes);
+        }
+    }
+
+    /** As the canonical constructor, with backpressure at half of {@code maxInFlightBytes}. */
+    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
+            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
+            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
+            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
+            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls) {
+        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls, 0L);
+    }
+
+    /**
+     * Bytes waiting for Kafka's acknowledgement at which publishing connections stop reading their sockets:
+     * {@link #pauseInFlightBytes}, or half of {@link #maxInFlightBytes} when that is 0.
+     */
+    public long pauseReadingAtBytes() {
+        return pauseInFlightBytes == 0 ? Math.max(1, maxInFlightBytes / 2) : pauseInFlightBytes;
     }
 
     /** The configuration before {@link #authentication} existed: no authentication. */
@@ -168,7 +197,7 @@ public record GatewayConfig(
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED);
+                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
     }
 
     /** The defaults, with the given essentials; see {@link #defaults()} for the rest. */
@@ -177,7 +206,7 @@ public record GatewayConfig(
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
                 64, 32L * 1024 * 1024, Duration.ofMillis(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of(), Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED);
+                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
     }
 
     /**
@@ -208,28 +237,28 @@ public record GatewayConfig(
         return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withMqttPort(int value) {
         return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withKafkaBootstrapServers(String value) {
         return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls);
+                maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withTopicPrefix(String value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
@@ -238,105 +267,114 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
                 maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls);
+                maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withVerticleInstances(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls);
+                maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withMaxInFlightPerConnection(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls);
+                maxConnections, tls, pauseInFlightBytes);
     }
 
+    /** Backpressure mark, 0 = half of {@link #maxInFlightBytes}; see {@link #pauseInFlightBytes}. */
+    public GatewayConfig withPauseInFlightBytes(long value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls, value);
+    }
+
+    /** Also lowers an explicit {@link #pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
     public GatewayConfig withMaxInFlightBytes(long value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls);
+                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes);
     }
 
     public GatewayConfig withKafkaLinger(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withKafkaMaxBlock(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls);
+                maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withKafkaStartupTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls);
+                httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withConnectTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls);
+                httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withShutdownTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
-                httpPort, maxConnections, tls);
+                httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
-                httpPort, maxConnections, tls);
+                httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withAuthentication(Authentication value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
-                httpPort, maxConnections, tls);
+                httpPort, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withHttpPort(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, value, maxConnections, tls);
+                authentication, value, maxConnections, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withMaxConnections(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, value, tls);
+                authentication, httpPort, value, tls, pauseInFlightBytes);
     }
 
     public GatewayConfig withTls(TlsSettings value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, value);
+                authentication, httpPort, maxConnections, value, pauseInFlightBytes);
     }
 
     /** Kafka topic of the device registry (compacted). */

@@ -51,9 +51,16 @@ public final class GatewayMain implements Callable<Integer> {
     int maxInFlightPerConnection;
 
     @Option(names = "--max-inflight-bytes", defaultValue = "${env:TRIBUTARY_MAX_INFLIGHT_BYTES:-33554432}",
-            description = "Bytes waiting for Kafka's acknowledgement at most; beyond it devices get 'quota exceeded'"
-                    + " (default ${DEFAULT-VALUE}).")
+            description = "Bytes waiting for Kafka's acknowledgement at most (a hard cap behind"
+                    + " --pause-inflight-bytes); beyond it devices get 'quota exceeded'"
+                    + " (env TRIBUTARY_MAX_INFLIGHT_BYTES; default ${DEFAULT-VALUE}).")
     long maxInFlightBytes;
+
+    @Option(names = "--pause-inflight-bytes", defaultValue = "${env:TRIBUTARY_PAUSE_INFLIGHT_BYTES:-0}",
+            description = "Backpressure: with this many bytes waiting for Kafka, connections that publish stop reading"
+                    + " their sockets until it halved; 0 = half of --max-inflight-bytes"
+                    + " (env TRIBUTARY_PAUSE_INFLIGHT_BYTES; default ${DEFAULT-VALUE}).")
+    long pauseInFlightBytes;
 
     @Option(names = "--kafka-linger", defaultValue = "${env:TRIBUTARY_KAFKA_LINGER:-PT0.005S}",
             description = "Producer linger.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
@@ -139,7 +146,7 @@ public final class GatewayMain implements Callable<Integer> {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrap, topicPrefix, maxPayloadBytes, verticles,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, allKafkaProperties(), authentication, httpPort,
-                maxConnections, tls());
+                maxConnections, tls(), pauseInFlightBytes);
     }
 
     private Map<String, String> allKafkaProperties() {

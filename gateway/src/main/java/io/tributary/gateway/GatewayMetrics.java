@@ -102,6 +102,22 @@ public interface GatewayMetrics {
     default void kafkaSendLatency(long nanos, boolean succeeded) {
     }
 
+    /** The bytes waiting for Kafka's acknowledgement changed by {@code delta} (positive: sent; negative: done). */
+    default void kafkaInFlightBytes(long delta) {
+    }
+
+    /** A PUBLISH arrived from a device (before any check). */
+    default void publishReceived() {
+    }
+
+    /** A connection stopped reading its socket because Kafka is not keeping up (backpressure). */
+    default void readingPaused() {
+    }
+
+    /** A paused connection reads again (Kafka caught up, or the connection ended while paused). */
+    default void readingResumed() {
+    }
+
     /** The current values. */
     Snapshot snapshot();
 

@@ -42,6 +42,20 @@ class GatewayConfigTest {
     }
 
     @Test
+    void pausesReadingAtHalfTheHardLimitUnlessToldOtherwise() {
+        GatewayConfig d = GatewayConfig.defaults();
+        assertThat(d.pauseInFlightBytes()).isZero();
+        assertThat(d.pauseReadingAtBytes()).isEqualTo(d.maxInFlightBytes() / 2);
+
+        assertThat(d.withPauseInFlightBytes(1_000_000).pauseReadingAtBytes()).isEqualTo(1_000_000);
+        // Lowering the hard limit below an explicit mark falls back to half of the new limit, never above it
+        GatewayConfig lowered = d.withPauseInFlightBytes(8_000_000).withMaxInFlightBytes(4_000_000);
+        assertThat(lowered.pauseReadingAtBytes()).isEqualTo(2_000_000);
+        assertRejected(() -> d.withPauseInFlightBytes(-1), "--pause-inflight-bytes");
+        assertRejected(() -> d.withPauseInFlightBytes(d.maxInFlightBytes() + 1), "--pause-inflight-bytes");
+    }
+
+    @Test
     void rejectsBadValuesNamingTheOption() {
         GatewayConfig d = GatewayConfig.defaults();
         assertRejected(() -> d.withMqttPort(70_000), "--mqtt-port");

@@ -49,6 +49,11 @@ class GatewayMainTest {
         assertThat(config.kafkaMaxBlock()).isEqualTo(defaults.kafkaMaxBlock());
         assertThat(config.shutdownTimeout()).isEqualTo(defaults.shutdownTimeout());
         assertThat(config.verticleInstances()).isEqualTo(defaults.verticleInstances());
+        if (System.getenv("TRIBUTARY_PAUSE_INFLIGHT_BYTES") == null
+                && System.getenv("TRIBUTARY_MAX_INFLIGHT_BYTES") == null) {
+            assertThat(config.maxInFlightBytes()).isEqualTo(defaults.maxInFlightBytes());
+            assertThat(config.pauseReadingAtBytes()).isEqualTo(defaults.pauseReadingAtBytes());
+        }
     }
 
     @Test
@@ -92,6 +97,7 @@ class GatewayMainTest {
                 "max-connections: 77",
                 "topic-prefix: yaml.",
                 "kafka-linger: PT0.010S",
+                "pause-inflight-bytes: 4000000",
                 "kafka-property:",
                 "  security.protocol: SSL",
                 "  client.rack: r1",
@@ -103,6 +109,7 @@ class GatewayMainTest {
         assertThat(fromFile.maxConnections()).isEqualTo(77);
         assertThat(fromFile.topicPrefix()).isEqualTo("yaml.");
         assertThat(fromFile.kafkaLinger()).isEqualTo(Duration.ofMillis(10));
+        assertThat(fromFile.pauseReadingAtBytes()).isEqualTo(4_000_000);
         assertThat(fromFile.kafkaProperties()).containsEntry("security.protocol", "SSL").containsEntry("client.rack",
                 "r1");
 
@@ -111,6 +118,9 @@ class GatewayMainTest {
         assertThat(overridden.mqttPort()).isEqualTo(2000);
         assertThat(overridden.maxPayloadBytes()).isEqualTo(6000);
         assertThat(overridden.topicPrefix()).isEqualTo("yaml.");
+        GatewayConfig fromEnv = parse(Map.of("TRIBUTARY_PAUSE_INFLIGHT_BYTES", "3000000"), "--config",
+                file.toString()).toConfig();
+        assertThat(fromEnv.pauseReadingAtBytes()).isEqualTo(3_000_000);
         assertThat(overridden.kafkaProperties()).containsEntry("client.rack", "r2");
     }
 

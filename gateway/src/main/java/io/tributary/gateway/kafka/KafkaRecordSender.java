@@ -7,8 +7,10 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,10 +27,13 @@ import org.slf4j.LoggerFactory;
  * A {@link RecordSender} on one shared, thread-safe Kafka producer ({@code kafka-clients}, not the Vert.x wrapper).
  *
  * <p>{@code KafkaProducer.send()} blocks in two cases: topic metadata is unknown, or the producer's buffer is full.
- * Neither may happen on an event loop, so: {@link #warmUp} fetches the topics' metadata before the MQTT server
- * listens and {@link #keepWarm} keeps it from expiring (both on a worker thread); and an admission limit on the bytes
- * in flight, well below {@code buffer.memory}, refuses records with {@link GatewayOverloadedException} before the
- * buffer could fill. {@code max.block.ms} stays as the bounded safety net.
+ * Neither may happen on an event loop, so {@link #send} only queues the record, and one thread of this sender hands
+ * the queue to the producer in order. {@link #warmUp} fetches the topics' metadata before the MQTT server listens and
+ * {@link #keepWarm} keeps it from expiring (both on a worker thread), but a producer can still lose a topic's metadata
+ * when its brokers go away, and then {@code send()} waits up to {@code max.block.ms} per record. The bytes queued or
+ * in the producer's buffer are kept well below {@code buffer.memory} by {@link InFlightLimits}: at its pause mark the
+ * sender reports {@link #congested()} and connections stop reading their sockets until it drains; at its hard limit
+ * records are refused with {@link GatewayOverloadedException}.
  *
  * <p>The producer's callback runs on Kafka's I/O thread; the outcome is handed back to the sending Vert.x context
  * with {@code runOnContext}, so callers only ever touch their MQTT endpoint on its own event loop.
@@ -39,50 +44,146 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
     private static final int RECORD_OVERHEAD_BYTES = 70;
 
     private final Producer<String, byte[]> producer;
-    private final long maxInFlightBytes;
+    private final InFlightLimits limits;
+    private final Duration deliveryTimeout;
     private final GatewayMetrics metrics;
-    private final AtomicLong inFlightBytes = new AtomicLong();
     private final AtomicLong inFlightRecords = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Records waiting to be handed to the producer; bounded by {@link #limits} through their bytes. */
+    private final LinkedBlockingQueue<InFlight> queue = new LinkedBlockingQueue<>();
+    private final Thread handOver;
+    /** True while the hand-over thread is inside {@code producer.send()}; only that thread touches it. */
+    private boolean handingOver;
+    /** Ends the hand-over thread. */
+    private final InFlight endOfQueue = new InFlight(0, null, null, null);
 
     /**
      * @param producer the shared producer; this sender owns it and closes it
-     * @param maxInFlightBytes bytes that may wait for Kafka's acknowledgement at once
+     * @param maxInFlightBytes bytes that may wait for Kafka's acknowledgement at once; congested only at that limit
      * @param metrics where in-flight records are counted
      */
     public KafkaRecordSender(Producer<String, byte[]> producer, long maxInFlightBytes, GatewayMetrics metrics) {
+        this(producer, new InFlightLimits(maxInFlightBytes, maxInFlightBytes), metrics);
+    }
+
+    /**
+     * @param producer the shared producer; this sender owns it and closes it
+     * @param limits the pause mark and hard limit of the bytes waiting for Kafka's acknowledgement
+     * @param metrics where in-flight records are counted
+     */
+    public KafkaRecordSender(Producer<String, byte[]> producer, InFlightLimits limits, GatewayMetrics metrics) {
+        this(producer, limits, Duration.ofSeconds(30), metrics);
+    }
+
+    /**
+     * @param producer the shared producer; this sender owns it and closes it
+     * @param limits the pause mark and hard limit of the bytes waiting for Kafka's acknowledgement
+     * @param deliveryTimeout how long a record may wait for the producer to know its topic (while Kafka is gone)
+     *     before it fails; the producer's {@code delivery.timeout.ms}
+     * @param metrics where in-flight records are counted
+     */
+    public KafkaRecordSender(Producer<String, byte[]> producer, InFlightLimits limits, Duration deliveryTimeout,
+            GatewayMetrics metrics) {
+        this.deliveryTimeout = deliveryTimeout;
         this.producer = producer;
-        this.maxInFlightBytes = maxInFlightBytes;
+        this.limits = limits;
         this.metrics = metrics;
+        this.handOver = new Thread(this::handOverLoop, "kafka-send-handover");
+        handOver.setDaemon(true);
+        handOver.start();
     }
 
     @Override
     public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
         long size = sizeOf(record);
-        long after = inFlightBytes.addAndGet(size);
-        if (after > maxInFlightBytes && after != size) {
-            inFlightBytes.addAndGet(-size);
+        if (!limits.tryAcquire(size)) {
             return Future.failedFuture(new GatewayOverloadedException(
-                    "more than " + maxInFlightBytes + " bytes in flight to Kafka"));
+                    "more than " + limits.hardLimitBytes() + " bytes in flight to Kafka"));
         }
+        metrics.kafkaInFlightBytes(size);
         Context context = Vertx.currentContext();
         Promise<RecordMetadata> promise = Promise.promise();
-        InFlight inFlight = new InFlight(size);
+        InFlight inFlight = new InFlight(size, record, context, promise);
         inFlightRecords.incrementAndGet();
         metrics.kafkaSendStarted();
-        try {
-            producer.send(record, (metadata, error) -> {
-                if (context == null) {
-                    inFlight.finish(promise, metadata, error);
-                } else {
-                    context.runOnContext(v -> inFlight.finish(promise, metadata, error));
-                }
-            });
-        } catch (KafkaException | IllegalStateException e) {
-            // Thrown before the record was accepted (producer closed, serialization, interrupt): no callback follows.
-            inFlight.finish(promise, null, e);
+        synchronized (queue) {
+            if (!closed.get()) {
+                queue.add(inFlight);
+                return promise.future();
+            }
         }
+        inFlight.complete(null, new IllegalStateException("the Kafka sender is closed"));
         return promise.future();
+    }
+
+    /**
+     * Hands queued records to the producer, in arrival order, on this thread of its own: {@code producer.send()} may
+     * block (up to {@code max.block.ms} when it lost a topic's metadata, e.g. while Kafka is down), and an event loop
+     * must never wait for that. While it blocks, the queue grows, its bytes count as in flight, and the connections
+     * pause at the pause mark.
+     */
+    private void handOverLoop() {
+        List<InFlight> batch = new ArrayList<>();
+        while (true) {
+            try {
+                batch.add(queue.take());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            queue.drainTo(batch, 1024);
+            for (InFlight inFlight : batch) {
+                if (inFlight == endOfQueue) {
+                    return;
+                }
+                handOver(inFlight);
+            }
+            batch.clear();
+        }
+    }
+
+    /**
+     * Hands one record to the producer. When {@code send()} waited {@code max.block.ms} for the topic's metadata (its
+     * brokers are gone) or for buffer space, it reports a {@code TimeoutException} to the callback at once, on this
+     * thread; then the record waits for Kafka's return, as one in the producer's buffer would, until its delivery
+     * timeout, while the queue behind it grows and the connections pause.
+     */
+    private void handOver(InFlight inFlight) {
+        while (true) {
+            boolean[] waitAgain = new boolean[1];
+            handingOver = true;
+            try {
+                producer.send(inFlight.record, (metadata, error) -> {
+                    if (handingOver && Thread.currentThread() == handOver
+                            && error instanceof org.apache.kafka.common.errors.TimeoutException
+                            && !closed.get() && System.nanoTime() - inFlight.startNanos < deliveryTimeout.toNanos()) {
+                        waitAgain[0] = true;
+                    } else {
+                        inFlight.complete(metadata, error);
+                    }
+                });
+            } catch (KafkaException | IllegalStateException e) {
+                // Thrown before the record was accepted (producer closed, serialization): no callback follows.
+                inFlight.complete(null, e);
+                return;
+            } finally {
+                handingOver = false;
+            }
+            if (!waitAgain[0]) {
+                return;
+            }
+            LOG.debug("Kafka producer cannot take a record for topic {} yet; waiting", inFlight.record.topic());
+        }
+    }
+
+    @Override
+    public boolean congested() {
+        return limits.atPauseMark();
+    }
+
+    @Override
+    public void whenDecongested(Runnable resumer) {
+        limits.whenBelowResumeMark(resumer);
     }
 
     /** Records handed to the producer and still without outcome. */
@@ -138,8 +239,22 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
 
     /** Flushes and closes the producer, waiting at most {@code timeout}. Idempotent. */
     public void close(Duration timeout) {
-        if (closed.compareAndSet(false, true)) {
-            producer.close(timeout);
+        synchronized (queue) {
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
+            queue.add(endOfQueue);
+        }
+        try {
+            handOver.join(timeout.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        producer.close(timeout); // also wakes a hand-over still blocked in send()
+        for (InFlight left; (left = queue.poll()) != null; ) {
+            if (left != endOfQueue) {
+                left.complete(null, new IllegalStateException("the Kafka sender is closed"));
+            }
         }
     }
 
@@ -163,22 +278,37 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
         return size;
     }
 
-    /** One record's accounting; finished exactly once whatever path reports the outcome. */
+    /** One record on its way, and its accounting; finished exactly once whatever path reports the outcome. */
     private final class InFlight {
         private final long size;
+        private final ProducerRecord<String, byte[]> record;
+        private final Context context;
+        private final Promise<RecordMetadata> promise;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final long startNanos = System.nanoTime();
 
-        InFlight(long size) {
+        InFlight(long size, ProducerRecord<String, byte[]> record, Context context, Promise<RecordMetadata> promise) {
             this.size = size;
+            this.record = record;
+            this.context = context;
+            this.promise = promise;
+        }
+
+        /** The outcome, from any thread: finished on the sending context. */
+        void complete(RecordMetadata metadata, Exception error) {
+            if (context == null) {
+                finish(promise, metadata, error);
+            } else {
+                context.runOnContext(v -> finish(promise, metadata, error));
+            }
         }
 
         void finish(Promise<RecordMetadata> promise, RecordMetadata metadata, Throwable error) {
             if (!finished.compareAndSet(false, true)) {
                 return;
             }
-            inFlightBytes.addAndGet(-size);
             inFlightRecords.decrementAndGet();
+            metrics.kafkaInFlightBytes(-size);
             metrics.kafkaSendFinished();
             metrics.kafkaSendLatency(System.nanoTime() - startNanos, error == null);
             if (error == null) {
@@ -186,6 +316,8 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
             } else {
                 promise.tryFail(error);
             }
+            // After the outcome: resumed connections then find this record's PUBACK already written.
+            limits.release(size);
         }
     }
 }

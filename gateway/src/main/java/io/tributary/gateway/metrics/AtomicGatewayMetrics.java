@@ -23,6 +23,10 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     private final LongAdder configsSent = new LongAdder();
     private final LongAdder connectionsRevoked = new LongAdder();
     private final LongAdder deviceDroppedReadings = new LongAdder();
+    private final LongAdder kafkaInFlightBytes = new LongAdder();
+    private final LongAdder publishesReceived = new LongAdder();
+    private final LongAdder connectionsPaused = new LongAdder();
+    private final LongAdder readPauses = new LongAdder();
     /** Upper bounds (seconds) of the Kafka send latency histogram buckets; the last bucket is +Inf. */
     static final double[] LATENCY_BUCKETS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
         5, 10, 30};
@@ -114,6 +118,47 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
         }
         latencyBuckets[bucket].increment();
         latencyNanosSum.add(nanos);
+    }
+
+    @Override
+    public void kafkaInFlightBytes(long delta) {
+        kafkaInFlightBytes.add(delta);
+    }
+
+    @Override
+    public void publishReceived() {
+        publishesReceived.increment();
+    }
+
+    @Override
+    public void readingPaused() {
+        connectionsPaused.increment();
+        readPauses.increment();
+    }
+
+    @Override
+    public void readingResumed() {
+        connectionsPaused.decrement();
+    }
+
+    /** Bytes handed to Kafka and waiting for its acknowledgement. */
+    public long kafkaInFlightBytes() {
+        return kafkaInFlightBytes.sum();
+    }
+
+    /** PUBLISH packets received from devices, whatever became of them. */
+    public long publishesReceived() {
+        return publishesReceived.sum();
+    }
+
+    /** Connections not reading their socket now (backpressure). */
+    public long connectionsPaused() {
+        return connectionsPaused.sum();
+    }
+
+    /** Times a connection stopped reading its socket (backpressure). */
+    public long readPauses() {
+        return readPauses.sum();
     }
 
     /** Configurations published to devices. */

@@ -51,6 +51,14 @@ public final class PrometheusExposition {
             out.append("# HELP tributary_gateway_messages_out_total Messages sent to devices, by kind\n")
                     .append("# TYPE tributary_gateway_messages_out_total counter\n");
             sample(out, "tributary_gateway_messages_out_total{kind=\"config\"}", atomic.configsSent());
+            counter(out, "tributary_gateway_publishes_received_total", "PUBLISH packets read from devices, before"
+                    + " any check", atomic.publishesReceived());
+            gauge(out, "tributary_gateway_kafka_inflight_bytes", "Bytes handed to Kafka and waiting for its"
+                    + " acknowledgement (what occupies the producer's buffer)", atomic.kafkaInFlightBytes());
+            gauge(out, "tributary_gateway_connections_paused", "Connections not reading their socket because Kafka"
+                    + " is not keeping up", atomic.connectionsPaused());
+            counter(out, "tributary_gateway_read_pauses_total", "Times a connection stopped reading its socket"
+                    + " because Kafka was not keeping up", atomic.readPauses());
             counter(out, "tributary_gateway_connections_revoked_total", "Connections closed because the device was"
                     + " disabled", atomic.connectionsRevoked());
             counter(out, "tributary_gateway_device_dropped_readings_total", "Readings devices reported dropping"

@@ -19,7 +19,10 @@ import io.tributary.gateway.routing.PublishRouter;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.gateway.validation.ValidationResult;
 import io.vertx.core.AsyncResult;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.net.NetSocket;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttTopicSubscription;
 import io.vertx.mqtt.MqttWill;
@@ -48,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * <p>Each QoS 1 PUBLISH gets a slot in an {@link AckQueue}; its answer (PUBACK success only after Kafka acknowledged,
  * or a reason code) is written when all earlier publishes of this connection have theirs, and only while the device is
  * still connected.
+ *
+ * <p>Backpressure: when the sender reports {@link RecordSender#congested() congestion} after a publish, the connection
+ * stops reading its socket (the device's writes then stall in TCP) until the sender has drained; see
+ * {@link EndpointSockets}.
  */
 final class DeviceConnection {
 
@@ -79,6 +86,12 @@ final class DeviceConnection {
     /** The device ended the session with a normal DISCONNECT: its will is discarded. */
     private boolean willDiscarded;
 
+    /** The socket under the endpoint, paused while Kafka does not keep up. */
+    private final NetSocket socket;
+    /** The event loop this connection lives on; resuming hops back to it. */
+    private final Context context;
+    private boolean readingPaused;
+
     DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttSettings settings, RecordSender sender,
             TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents,
             BooleanSupplier draining, Consumer<DeviceConnection> onClosed, DeviceConfigs configs) {
@@ -94,6 +107,8 @@ final class DeviceConnection {
         this.deviceEvents = deviceEvents;
         this.draining = draining;
         this.onClosed = onClosed;
+        this.socket = EndpointSockets.socketOf(endpoint);
+        this.context = Vertx.currentContext();
     }
 
     String deviceId() {
@@ -186,13 +201,43 @@ final class DeviceConnection {
     // ---- PUBLISH ------------------------------------------------------------------------------------------------
 
     private void onPublish(MqttPublishMessage message) {
+        metrics.publishReceived();
         try {
             handlePublish(message);
+            pauseReadingIfCongested();
         } catch (RuntimeException e) {
             // A bug must not leave the device waiting for an answer that never comes.
             LOG.error("Failed to handle a publish, closing the connection [device: {}]", deviceId, e);
             closing = true;
             disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "internal error");
+        }
+    }
+
+    /**
+     * Stops reading this device's socket while Kafka does not keep up. Checked after each publish, so only
+     * connections that send get paused (idle ones keep answering PINGREQ), each at most one publish past the pause
+     * mark. PUBACKs still go out while paused. Packets already read wait in Vert.x's queue of this connection.
+     */
+    private void pauseReadingIfCongested() {
+        if (readingPaused || closed || !sender.congested()) {
+            return;
+        }
+        readingPaused = true;
+        socket.pause();
+        metrics.readingPaused();
+        LOG.debug("Reading paused: Kafka is not keeping up [device: {}]", deviceId);
+        sender.whenDecongested(() -> context.runOnContext(v -> resumeReading()));
+    }
+
+    private void resumeReading() {
+        if (!readingPaused) {
+            return;
+        }
+        readingPaused = false;
+        metrics.readingResumed();
+        if (!closed) {
+            socket.resume();
+            LOG.debug("Reading resumed [device: {}]", deviceId);
         }
     }
 
@@ -458,6 +503,10 @@ final class DeviceConnection {
         }
         closed = true;
         acks.clear();
+        if (readingPaused) {
+            readingPaused = false; // the pending resumer then finds nothing to do
+            metrics.readingResumed();
+        }
         metrics.connectionClosed();
         LOG.debug("Device disconnected [device: {}]", deviceId);
         if (endedByGateway) {

@@ -101,6 +101,11 @@ public final class MqttGatewayVerticle extends VerticleBase {
 
     @Override
     public Future<?> start() {
+        try {
+            EndpointSockets.check();
+        } catch (IllegalStateException e) {
+            return Future.failedFuture(e);
+        }
         MqttServerOptions options = new MqttServerOptions()
                 .setHost(settings.host())
                 .setMaxMessageSize(settings.maxPacketBytes())

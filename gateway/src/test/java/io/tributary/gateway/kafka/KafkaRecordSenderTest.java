@@ -8,9 +8,14 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -77,7 +82,7 @@ class KafkaRecordSenderTest {
 
         assertThat(second.get().failed()).isTrue();
         assertThat(second.get().cause()).isInstanceOf(GatewayOverloadedException.class);
-        assertThat(producer.history()).hasSize(1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 1);
 
         producer.completeNext();
         await().atMost(Duration.ofSeconds(5)).until(() -> first.get().succeeded());
@@ -109,6 +114,65 @@ class KafkaRecordSenderTest {
         assertThat(sent.get().cause()).isInstanceOf(IllegalStateException.class);
         assertThat(sender.inFlightRecords()).isZero();
         assertThat(metrics.snapshot().kafkaInFlight()).isZero();
+    }
+
+    /**
+     * {@code KafkaProducer.send()} blocks when it lost a topic's metadata (seen when Kafka goes down). The event loop
+     * must not: records queue up, count as in flight, and the sender reports congestion at the pause mark.
+     */
+    @Test
+    void neverBlocksTheEventLoopWhenTheProducerBlocksAndReportsCongestionInstead() throws Exception {
+        CountDownLatch metadataBack = new CountDownLatch(1);
+        MockProducer<String, byte[]> blocking = new MockProducer<>(true, null, new StringSerializer(),
+                new ByteArraySerializer()) {
+            @Override
+            public synchronized java.util.concurrent.Future<RecordMetadata> send(ProducerRecord<String, byte[]> r,
+                    Callback callback) {
+                try {
+                    metadataBack.await(); // like waitOnMetadata
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return super.send(r, callback);
+            }
+        };
+        KafkaRecordSender sender = new KafkaRecordSender(blocking, new InFlightLimits(1_000_000, 2_000), metrics);
+        List<Future<RecordMetadata>> sent = new CopyOnWriteArrayList<>();
+        CompletableFuture<Long> loopMillis = new CompletableFuture<>();
+        vertx.runOnContext(v -> {
+            long start = System.nanoTime();
+            for (int i = 0; i < 5; i++) {
+                sent.add(sender.send(record(500)));
+            }
+            loopMillis.complete(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start));
+        });
+
+        assertThat(loopMillis.get(5, TimeUnit.SECONDS)).isLessThan(500);
+        assertThat(sender.congested()).isTrue();
+        assertThat(sender.inFlightRecords()).isEqualTo(5);
+        AtomicInteger resumed = new AtomicInteger();
+        sender.whenDecongested(resumed::incrementAndGet);
+        assertThat(resumed).hasValue(0);
+
+        metadataBack.countDown();
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.stream().allMatch(Future::succeeded));
+        assertThat(sender.congested()).isFalse();
+        assertThat(resumed).hasValue(1);
+        assertThat(blocking.history()).hasSize(5);
+        sender.close(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void failsRecordsSentAfterClose() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        sender.close(Duration.ofSeconds(1));
+        AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
+
+        vertx.runOnContext(v -> sent.set(sender.send(record(10))));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null && sent.get().isComplete());
+        assertThat(sent.get().cause()).isInstanceOf(IllegalStateException.class);
+        assertThat(sender.inFlightRecords()).isZero();
     }
 
     private static ProducerRecord<String, byte[]> record(int size) {

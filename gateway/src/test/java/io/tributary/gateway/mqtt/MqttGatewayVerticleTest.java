@@ -16,6 +16,8 @@ import io.tributary.gateway.testing.MqttTestClients;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -126,6 +128,52 @@ class MqttGatewayVerticleTest {
             assertThat(token.getException()).isNotNull();
             assertThat(metrics.snapshot().kafkaSendFailures()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void stopsReadingTheSocketWhileKafkaIsCongestedAndResumesByItself() throws Exception {
+        sender.congested(true);
+        try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
+            List<IMqttToken> tokens = new ArrayList<>();
+            for (int seq = 1; seq <= 3; seq++) {
+                tokens.add(device.publish(telemetry("dev-1"), batch("dev-1", seq, 1).toByteArray(), 1));
+            }
+
+            // The first publish is taken (and acknowledged: answers still go out), then the socket is not read
+            tokens.get(0).waitForCompletion(10_000);
+            assertThat(tokens.get(0).getReasonCodes()).containsExactly(0);
+            await().during(Duration.ofMillis(500)).atMost(TIMEOUT).until(() -> sender.sent().size() == 1);
+            assertThat(metrics.publishesReceived()).isEqualTo(1);
+            assertThat(metrics.connectionsPaused()).isEqualTo(1);
+            assertThat(tokens.get(1).isComplete()).isFalse();
+
+            sender.congested(false);
+
+            tokens.get(2).waitForCompletion(10_000);
+            assertThat(device.completedMessageIds).containsExactly(tokens.get(0).getMessageId(),
+                    tokens.get(1).getMessageId(), tokens.get(2).getMessageId());
+            assertThat(sender.records("t.telemetry")).hasSize(3);
+            assertThat(metrics.connectionsPaused()).isZero();
+            assertThat(metrics.readPauses()).isEqualTo(1);
+            assertThat(metrics.snapshot().rejections(RejectReason.GATEWAY_OVERLOADED)).isZero();
+        }
+    }
+
+    @Test
+    void aConnectionEndingWhilePausedIsNoLongerCountedAsPaused() throws Exception {
+        sender.congested(true);
+        try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
+            device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray());
+            await().atMost(TIMEOUT).until(() -> metrics.connectionsPaused() == 1);
+        }
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0);
+        assertThat(metrics.connectionsPaused()).isZero();
+        sender.congested(false); // the resumer of the closed connection finds nothing to do
+        try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
+            assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 2, 1).toByteArray()))
+                    .isZero();
+        }
+        assertThat(metrics.connectionsPaused()).isZero();
     }
 
     @Test

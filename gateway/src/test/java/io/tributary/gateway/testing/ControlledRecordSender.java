@@ -71,6 +71,39 @@ public final class ControlledRecordSender implements RecordSender {
         return entry.promise.future();
     }
 
+    private boolean congested;
+    private List<Runnable> resumers = new java.util.ArrayList<>();
+
+    /** Sets whether {@link #congested()} reports congestion; clearing it runs the registered resumers. */
+    public void congested(boolean value) {
+        List<Runnable> due;
+        synchronized (this) {
+            congested = value;
+            if (value) {
+                return;
+            }
+            due = resumers;
+            resumers = new java.util.ArrayList<>();
+        }
+        due.forEach(Runnable::run);
+    }
+
+    @Override
+    public synchronized boolean congested() {
+        return congested;
+    }
+
+    @Override
+    public void whenDecongested(Runnable resumer) {
+        synchronized (this) {
+            if (congested) {
+                resumers.add(resumer);
+                return;
+            }
+        }
+        resumer.run();
+    }
+
     public List<Sent> sent() {
         return sent;
     }
