@@ -9,14 +9,21 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code ./tributary demo}: the whole pipeline with a simulated fleet, a live status line and a final SUMMARY. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"Runs the whole pipeline on this machine: Kafka and InfluxDB (local stack), the gateway, the",
-                "processor and a simulated fleet. Stops after --duration or on Ctrl-C, drains, verifies storage and",
-                "prints SUMMARY {json} as its last line. Logs go to logs/demo.log."})
+        description = "Runs the whole pipeline on this machine: Kafka and InfluxDB (local stack), the gateway, the "
+                + "processor and a simulated fleet: the bundled demo scenario unless --scenario or the fleet flags "
+                + "(--devices, --sensors, --interval, --readings-per-sensor, --connect-rate) say otherwise. Stops "
+                + "after --duration or on Ctrl-C, drains, verifies storage and the scenario's alerts and prints "
+                + "SUMMARY {json} as its last line. Logs go to logs/demo.log.")
 public final class DemoMain implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     FleetOptions fleet;
@@ -69,6 +76,11 @@ public final class DemoMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        try {
+            fleet.plan("tcp://localhost:1883", DemoRun.DEFAULT_SCENARIO); // a bad scenario or flag fails before start-up
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         PipelineOptions options = PipelineOptions.defaults().withDataDir(dataDir).withPartitions(partitions)
                 .withAlertRules(alertRules);
         if (influxUrl != null) {
