@@ -28,10 +28,14 @@ class InstallScriptIT {
         Path opt = prefix.resolve("opt/tributary-agent");
         assertThat(opt.resolve("tributary-edge-agent.jar")).exists();
         assertThat(opt.resolve("agent.jsa")).isNotEmptyFile();
+        // the archive covers the running agent (sampling, Paho's connected threads, the PUBACK path), not only start-up
+        assertThat(Files.readAllLines(opt.resolve("agent.classlist"))).contains("io/tributary/agent/Agent",
+                "org/eclipse/paho/mqttv5/client/internal/CommsReceiver", "io/tributary/agent/transport/PahoPublisher$2");
         assertThat(prefix.resolve("etc/tributary/agent.yaml")).content().contains(prefix.resolve("var/lib").toString());
         assertThat(prefix.resolve("var/lib/tributary-agent")).isDirectory();
         String unit = Files.readString(prefix.resolve("etc/systemd/system/tributary-agent.service"));
-        assertThat(unit).contains("User=tributary-agent", "-XX:+UseSerialGC", "-Xmx16m", "-XX:TieredStopAtLevel=1",
+        assertThat(unit).contains("User=tributary-agent", "-XX:+UseSerialGC", "-Xmx16m", "-Xmn1m",
+                "-XX:TieredStopAtLevel=1",
                 "-XX:SharedArchiveFile=" + opt.resolve("agent.jsa"), "RestartPreventExitStatus=2",
                 "--config " + prefix.resolve("etc/tributary/agent.yaml"));
 
@@ -43,6 +47,12 @@ class InstallScriptIT {
         Result check = run(cmd.toArray(String[]::new));
         assertThat(check.exit).as(check.output).isZero();
         assertThat(check.output).contains("config is valid");
+
+        // the training run itself: the real agent against the loopback peer, up to its first acknowledged batch
+        Result training = run("java", "-jar", opt.resolve("tributary-edge-agent.jar").toString(), "--config",
+                prefix.resolve("etc/tributary/agent.yaml").toString(), "--cds-training");
+        assertThat(training.exit).as(training.output).isZero();
+        assertThat(training.output).contains("First batch acknowledged", "Agent stopped");
 
         Files.writeString(prefix.resolve("etc/tributary/agent.secret"), "kept");
         Result again = run("./install.sh", "--prefix", prefix.toString(), "--no-systemd", "--jar", JAR.toString());
