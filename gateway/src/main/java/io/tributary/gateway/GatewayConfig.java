@@ -204,7 +204,7 @@ public record GatewayConfig(
     public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
             int maxPayloadBytes, int verticleInstances) {
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                64, 32L * 1024 * 1024, Duration.ofMillis(5), Duration.ofSeconds(1), Duration.ofSeconds(30),
+                64, 32L * 1024 * 1024, Duration.ofMillis(2), Duration.ofSeconds(1), Duration.ofSeconds(30),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of(), Authentication.NONE, -1,
                 DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
     }

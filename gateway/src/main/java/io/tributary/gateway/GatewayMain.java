@@ -62,7 +62,7 @@ public final class GatewayMain implements Callable<Integer> {
                     + " (env TRIBUTARY_PAUSE_INFLIGHT_BYTES; default ${DEFAULT-VALUE}).")
     long pauseInFlightBytes;
 
-    @Option(names = "--kafka-linger", defaultValue = "${env:TRIBUTARY_KAFKA_LINGER:-PT0.005S}",
+    @Option(names = "--kafka-linger", defaultValue = "${env:TRIBUTARY_KAFKA_LINGER:-PT0.002S}",
             description = "Producer linger.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
     Duration kafkaLinger;
 
