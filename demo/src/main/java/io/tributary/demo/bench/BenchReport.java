@@ -122,7 +122,8 @@ final class BenchReport {
         conditions.put("duration_seconds", options.duration().toSeconds());
         conditions.put("half_rate_seconds", options.halfDuration().toSeconds());
         conditions.put("partitions", options.partitions());
-        conditions.put("gateway_authentication", "none (the simulator does not provision its devices)");
+        conditions.put("gateway_authentication",
+                "registry (each simulator provisions its devices; the probe is provisioned)");
         conditions.put("alert_rules", "demo/src/main/resources/demo-rules.yaml");
         conditions.put("processes", "local stack (Kafka in its JVM + v2-write endpoint; influxd its child), gateway, "
                 + "processor, simulator (one per phase), this benchmark JVM (sampler, probe)");
