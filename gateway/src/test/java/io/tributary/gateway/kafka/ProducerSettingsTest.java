@@ -18,7 +18,7 @@ class ProducerSettingsTest {
         assertThat(props).containsEntry(ProducerConfig.ACKS_CONFIG, "all")
                 .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
                 .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
-                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 5)
+                .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 2)
                 .containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000L)
                 .containsEntry("security.protocol", "SSL");
         // ProducerConfig validates the combination as KafkaProducer would.
@@ -40,6 +40,7 @@ class ProducerSettingsTest {
                 .withKafkaDeliveryTimeout(Duration.ofSeconds(2)));
 
         new ProducerConfig(props);
-        assertThat((Integer) props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)).isLessThanOrEqualTo(1995);
+        // delivery.timeout.ms >= linger.ms + request.timeout.ms, or the producer refuses to start
+        assertThat((Integer) props.get(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG)).isLessThanOrEqualTo(2000 - 2);
     }
 }

@@ -150,6 +150,8 @@ class MqttGatewayVerticleTest {
             sender.congested(false);
 
             tokens.get(2).waitForCompletion(10_000);
+            // Paho records a completion in its callback thread, after the token is done: wait for all three
+            await().atMost(TIMEOUT).until(() -> device.completedMessageIds.size() == 3);
             assertThat(device.completedMessageIds).containsExactly(tokens.get(0).getMessageId(),
                     tokens.get(1).getMessageId(), tokens.get(2).getMessageId());
             assertThat(sender.records("t.telemetry")).hasSize(3);
