@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The packaged demo, run the way {@code ./tributary demo} runs it: a separate JVM on the runnable jar and its lib/
- * directory — which the test classpath cannot vouch for.
+ * directory — which the test classpath cannot vouch for — from the repository's root, with the default scenario.
  */
 class DemoJarIT {
 
@@ -26,7 +26,8 @@ class DemoJarIT {
         Path workDir = Files.createTempDirectory("demo-jar-it");
         Path output = workDir.resolve("output.txt");
         ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", jar.toAbsolutePath().toString(), "--devices", "3", "--duration", "3s")
+                "-jar", jar.toAbsolutePath().toString(), "--duration", "5s")
+                .directory(Path.of("..").toFile()) // the launcher's working directory, which has a demo/ directory
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
@@ -38,7 +39,7 @@ class DemoJarIT {
             assertThat(finished).as("demo finished; output: %s", lines).isTrue();
             assertThat(demo.exitValue()).as("exit code; output: %s", lines).isZero();
             String last = lines.get(lines.size() - 1);
-            assertThat(last).startsWith("SUMMARY {").contains("\"lost_readings\":0");
+            assertThat(last).startsWith("SUMMARY {").contains("\"lost_readings\":0", "\"scenario\":\"demo\"");
             assertThat(last).doesNotContain("\"published_readings\":0,");
             assertThat(workDir.resolve("demo.log")).as("the log goes to TRIBUTARY_LOG_DIR").isNotEmptyFile();
         } finally {

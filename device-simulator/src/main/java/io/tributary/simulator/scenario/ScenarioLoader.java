@@ -76,7 +76,8 @@ public final class ScenarioLoader {
      */
     public static Scenario resolve(String nameOrFile) throws InvalidScenarioException {
         Path file = Path.of(nameOrFile);
-        if (Files.exists(file)) {
+        // A regular file only: a directory of the same name (the repository has one called demo) is not a scenario.
+        if (Files.isRegularFile(file)) {
             return load(file);
         }
         String text;

@@ -112,6 +112,9 @@ class ScenarioLoaderTest {
         Path file = Files.writeString(dir.resolve("own.yaml"), VALID);
         assertThat(ScenarioLoader.resolve(file.toString()).devices()).isEqualTo(ScenarioLoader.parse(VALID).devices());
 
+        assertThatThrownBy(() -> ScenarioLoader.resolve(dir.toString()))
+                .isInstanceOf(ScenarioLoader.InvalidScenarioException.class)
+                .hasMessageContaining("no scenario file " + dir);
         assertThatThrownBy(() -> ScenarioLoader.resolve("no-such-scenario"))
                 .isInstanceOf(ScenarioLoader.InvalidScenarioException.class)
                 .hasMessageContaining("no scenario file no-such-scenario")
