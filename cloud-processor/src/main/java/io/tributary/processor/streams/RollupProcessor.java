@@ -30,7 +30,9 @@ import io.tributary.proto.v1.ReadingBatch;
  * <p>Open windows live in a persistent store keyed {@code zero-padded end | label | device | sensor}, so closing is one
  * ordered range scan; the watermark lives in its own store, so after a crash or a rebalance a late reading cannot
  * reopen (and emit a second time) a window that was already emitted. Under {@code exactly_once_v2} the emitted rollup,
- * the deletion of its window and the watermark are committed together.
+ * the deletion of its window and the watermark are committed together. The watermark is stored only where windows are
+ * emitted, not on every batch: what matters after a restore is that it is at least the one each emission used, and a
+ * store write per batch costs a changelog record per batch.
  */
 final class RollupProcessor implements Processor<String, ReadingBatch, String, byte[]> {
 
@@ -45,6 +47,7 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
     private KeyValueStore<String, byte[]> windows;
     private KeyValueStore<String, Long> watermarkStore;
     private long watermark = Long.MIN_VALUE;
+    private long storedWatermark = Long.MIN_VALUE;
 
     RollupProcessor(TopologySettings settings, StreamsListener listener) {
         this.settings = settings;
@@ -59,13 +62,13 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         this.watermarkStore = context.getStateStore(WATERMARK_STORE);
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? Long.MIN_VALUE : stored;
+        storedWatermark = watermark;
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::closeWindows);
     }
 
     @Override
     public void process(Record<String, ReadingBatch> record) {
         String device = record.key();
-        long before = watermark;
         long wm = Math.max(watermark, context.currentSystemTimeMs());
         // A batch usually holds several readings per sensor and window: aggregate them here, touch the store once.
         Map<String, RollupAccumulator> touched = new HashMap<>();
@@ -97,17 +100,15 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         for (Map.Entry<String, RollupAccumulator> entry : touched.entrySet()) {
             windows.put(entry.getKey(), entry.getValue().toBytes());
         }
-        if (wm != before) {
-            watermark = wm;
-            watermarkStore.put(WATERMARK_KEY, wm);
-        }
+        watermark = wm;
     }
 
     /** Emits and forgets every window with {@code end + grace <= max(watermark, now)}. */
     private void closeWindows(long wallClockMs) {
-        if (wallClockMs > watermark) {
-            watermark = wallClockMs;
-            watermarkStore.put(WATERMARK_KEY, watermark);
+        watermark = Math.max(watermark, wallClockMs);
+        if (watermark != storedWatermark) {
+            watermarkStore.put(WATERMARK_KEY, watermark); // before any emission that relies on it
+            storedWatermark = watermark;
         }
         long limit = watermark - graceMs; // close when end <= limit
         if (limit < 0) {
