@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.influxdb.client.write.Point;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -140,7 +139,7 @@ class InfluxPointWriterTest {
         }
     }
 
-    private static Point point(String device, String sensor, double value, long nanos) {
+    private static LinePoint point(String device, String sensor, double value, long nanos) {
         Reading reading = Reading.newBuilder().setSensor(sensor).setValue(value).setEventTimeUnixNanos(nanos).build();
         return ReadingPointMapper.toPoint(device, reading);
     }
