@@ -14,9 +14,9 @@ import io.tributary.proto.v1.ReadingBatch;
  * measurement {@code readings}, tags {@code device} and {@code sensor}, field {@code value} (float), time = the reading's
  * event time in nanoseconds. Pure: no I/O, no state.
  *
- * <p>Whatever cannot be stored faithfully is rejected instead of being written half-right: influxdb-client-java would
- * silently drop a point whose only field is NaN/Infinity, silently omit an empty tag (merging sensors), and a backslash
- * or control character in a tag value can run into the next tag in line protocol.
+ * <p>Whatever cannot be stored faithfully is rejected (dead-lettered) here, with a reason, instead of being written
+ * half-right: line protocol has no NaN/Infinity, an empty tag would merge series, and a backslash or control character
+ * in a tag value can run into the next tag. ({@link LinePoint} refuses these too, as a last guard.)
  */
 public final class ReadingPointMapper {
 
