@@ -4,8 +4,6 @@ import java.util.List;
 import java.util.Locale;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
 
 import io.tributary.proto.v1.AlertEvent;
 
@@ -50,16 +48,16 @@ public final class AlertPointMapper implements RecordMapper {
         }
         AlertEvent.Severity severity = e.getSeverity() == AlertEvent.Severity.SEVERITY_UNSPECIFIED
                 ? AlertEvent.Severity.INFO : e.getSeverity();
-        Point point = Point.measurement(MEASUREMENT)
-                .addTag("device", e.getDeviceId())
-                .addTag("rule", e.getRule())
-                .addTag("severity", severity.name().toLowerCase(Locale.ROOT))
-                .addField("state", e.getState().name().toLowerCase(Locale.ROOT))
-                .addField("value", e.getValue())
-                .addField("threshold", e.getThreshold())
-                .addField("message", e.getMessage())
-                .addField("sensor", e.getSensor())
-                .time(e.getTransitionTimeUnixNanos(), WritePrecision.NS);
+        LinePoint point = LinePoint.measurement(MEASUREMENT)
+                .tag("device", e.getDeviceId())
+                .tag("rule", e.getRule())
+                .tag("severity", severity.name().toLowerCase(Locale.ROOT))
+                .stringField("state", e.getState().name().toLowerCase(Locale.ROOT))
+                .floatField("value", e.getValue())
+                .floatField("threshold", e.getThreshold())
+                .stringField("message", e.getMessage())
+                .stringField("sensor", e.getSensor())
+                .time(e.getTransitionTimeUnixNanos());
         return new MappedRecord.Points(e.getDeviceId(), List.of(point));
     }
 }

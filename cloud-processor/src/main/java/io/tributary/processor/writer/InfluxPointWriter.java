@@ -9,14 +9,13 @@ import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.InfluxDBClientOptions;
 import com.influxdb.client.WriteApiBlocking;
 import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
 import com.influxdb.client.write.WriteParameters;
 
 import okhttp3.OkHttpClient;
 
 /**
  * {@link PointWriter} over influxdb-client-java's {@link WriteApiBlocking}: one HTTP request to {@code /api/v2/write}
- * per call, outcome known on return. (The client's batching {@code WriteApi} reports failures only through events and
+ * per call (the points encoded by {@link LinePoint}), outcome known on return. (The client's batching {@code WriteApi} reports failures only through events and
  * would let us commit offsets of points it later drops.)
  */
 public final class InfluxPointWriter implements PointWriter {
@@ -24,6 +23,9 @@ public final class InfluxPointWriter implements PointWriter {
     private final InfluxDBClient client;
     private final WriteApiBlocking writeApi;
     private final WriteParameters parameters;
+    /** Reused between requests (writes come one at a time from a writer loop), unless a huge batch grew it. */
+    private final StringBuilder lineBuffer = new StringBuilder(64 * 1024);
+    private static final int MAX_KEPT_BUFFER_CHARS = 4 * 1024 * 1024;
 
     public InfluxPointWriter(String url, String token, String org, String bucket, Duration requestTimeout) {
         this(url, token, org, bucket, requestTimeout, false);
@@ -56,9 +58,24 @@ public final class InfluxPointWriter implements PointWriter {
         this.parameters = new WriteParameters(bucket, org, WritePrecision.NS);
     }
 
+    /**
+     * Sends the points' lines as one request body through the client's record API, so failures surface as the same
+     * {@code InfluxException}s as before (see {@link WriteFailureClassifier}). No points, no request.
+     */
     @Override
-    public void write(List<Point> points) {
-        writeApi.writePoints(points, parameters);
+    public void write(List<LinePoint> points) {
+        if (points.isEmpty()) {
+            return;
+        }
+        String body;
+        synchronized (lineBuffer) {
+            body = LinePoint.encode(points, lineBuffer);
+            if (lineBuffer.capacity() > MAX_KEPT_BUFFER_CHARS) {
+                lineBuffer.setLength(0);
+                lineBuffer.trimToSize();
+            }
+        }
+        writeApi.writeRecord(body, parameters);
     }
 
     @Override

@@ -25,8 +25,6 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import com.influxdb.client.write.Point;
-
 import io.tributary.processor.metrics.AtomicProcessorMetrics;
 
 /**
@@ -260,9 +258,9 @@ public final class InfluxReadingsWriter implements Runnable {
 
     /** Writes the chunk's points in requests of at most maxPointsPerWrite (one record may need several). */
     private void writeAll(List<Pending> chunk) {
-        List<Point> batch = new ArrayList<>(settings.maxPointsPerWrite());
+        List<LinePoint> batch = new ArrayList<>(settings.maxPointsPerWrite());
         for (Pending pending : chunk) {
-            for (Point point : pending.points()) {
+            for (LinePoint point : pending.points()) {
                 batch.add(point);
                 if (batch.size() == settings.maxPointsPerWrite()) {
                     pointWriter.write(batch);
@@ -368,7 +366,7 @@ public final class InfluxReadingsWriter implements Runnable {
     }
 
     /** One record and its points, waiting to be written. */
-    private record Pending(ConsumerRecord<byte[], byte[]> record, String deviceId, List<Point> points) {
+    private record Pending(ConsumerRecord<byte[], byte[]> record, String deviceId, List<LinePoint> points) {
     }
 
     /** Progress through one poll: the next offset to commit per partition, and the partitions lost meanwhile. */

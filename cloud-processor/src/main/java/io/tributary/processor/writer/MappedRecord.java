@@ -2,7 +2,6 @@ package io.tributary.processor.writer;
 
 import java.util.List;
 
-import com.influxdb.client.write.Point;
 
 /** What one telemetry record becomes: points to write, or a reason to dead-letter it. */
 public sealed interface MappedRecord {
@@ -13,7 +12,7 @@ public sealed interface MappedRecord {
      * @param deviceId the device the batch came from
      * @param points one point per reading (possibly none)
      */
-    record Points(String deviceId, List<Point> points) implements MappedRecord {
+    record Points(String deviceId, List<LinePoint> points) implements MappedRecord {
         public Points {
             points = List.copyOf(points);
         }

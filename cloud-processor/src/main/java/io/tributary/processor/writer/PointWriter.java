@@ -2,7 +2,6 @@ package io.tributary.processor.writer;
 
 import java.util.List;
 
-import com.influxdb.client.write.Point;
 
 /** Writes points synchronously: returns only once the database accepted all of them, throws otherwise. */
 public interface PointWriter extends AutoCloseable {
@@ -13,7 +12,7 @@ public interface PointWriter extends AutoCloseable {
      * @throws RuntimeException when the database did not accept them all; {@link WriteFailureClassifier} tells
      *         whether to retry
      */
-    void write(List<Point> points);
+    void write(List<LinePoint> points);
 
     @Override
     void close();

@@ -5,8 +5,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
 
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
@@ -16,9 +14,9 @@ import io.tributary.proto.v1.ReadingBatch;
  * measurement {@code readings}, tags {@code device} and {@code sensor}, field {@code value} (float), time = the reading's
  * event time in nanoseconds. Pure: no I/O, no state.
  *
- * <p>Whatever cannot be stored faithfully is rejected instead of being written half-right: influxdb-client-java would
- * silently drop a point whose only field is NaN/Infinity, silently omit an empty tag (merging sensors), and a backslash
- * or control character in a tag value can run into the next tag in line protocol.
+ * <p>Whatever cannot be stored faithfully is rejected (dead-lettered) here, with a reason, instead of being written
+ * half-right: line protocol has no NaN/Infinity, an empty tag would merge series, and a backslash or control character
+ * in a tag value can run into the next tag. ({@link LinePoint} refuses these too, as a last guard.)
  */
 public final class ReadingPointMapper {
 
@@ -60,7 +58,7 @@ public final class ReadingPointMapper {
         if (badDevice != null) {
             return new MappedRecord.Rejected(deviceId, DeadLetterReason.READING_INVALID, "device_id " + badDevice);
         }
-        List<Point> points = new ArrayList<>(batch.getReadingsCount());
+        List<LinePoint> points = new ArrayList<>(batch.getReadingsCount());
         for (int i = 0; i < batch.getReadingsCount(); i++) {
             Reading reading = batch.getReadings(i);
             String problem = readingProblem(reading);
@@ -74,12 +72,12 @@ public final class ReadingPointMapper {
     }
 
     /** The point for one reading of a device; the reading must be valid. */
-    static Point toPoint(String deviceId, Reading reading) {
-        return Point.measurement(MEASUREMENT)
-                .addTag(TAG_DEVICE, deviceId)
-                .addTag(TAG_SENSOR, reading.getSensor())
-                .addField(FIELD_VALUE, reading.getValue())
-                .time(reading.getEventTimeUnixNanos(), WritePrecision.NS);
+    static LinePoint toPoint(String deviceId, Reading reading) {
+        return LinePoint.measurement(MEASUREMENT)
+                .tag(TAG_DEVICE, deviceId)
+                .tag(TAG_SENSOR, reading.getSensor())
+                .floatField(FIELD_VALUE, reading.getValue())
+                .time(reading.getEventTimeUnixNanos());
     }
 
     private static String readingProblem(Reading reading) {

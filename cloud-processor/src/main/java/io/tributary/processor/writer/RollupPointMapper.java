@@ -3,8 +3,6 @@ package io.tributary.processor.writer;
 import java.util.List;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.influxdb.client.domain.WritePrecision;
-import com.influxdb.client.write.Point;
 
 import io.tributary.proto.v1.Rollup;
 
@@ -44,16 +42,16 @@ public final class RollupPointMapper implements RecordMapper {
             return new MappedRecord.Rejected(r.getDeviceId().isEmpty() ? keyDevice : r.getDeviceId(),
                     DeadLetterReason.READING_INVALID, "rollup: " + problem);
         }
-        Point point = Point.measurement(MEASUREMENT)
-                .addTag("device", r.getDeviceId())
-                .addTag("sensor", r.getSensor())
-                .addTag("window", r.getWindow())
-                .addField("count", r.getCount())
-                .addField("min", r.getMin())
-                .addField("max", r.getMax())
-                .addField("mean", r.getMean())
-                .addField("last", r.getLast())
-                .time(r.getWindowStartUnixNanos(), WritePrecision.NS);
+        LinePoint point = LinePoint.measurement(MEASUREMENT)
+                .tag("device", r.getDeviceId())
+                .tag("sensor", r.getSensor())
+                .tag("window", r.getWindow())
+                .integerField("count", r.getCount())
+                .floatField("min", r.getMin())
+                .floatField("max", r.getMax())
+                .floatField("mean", r.getMean())
+                .floatField("last", r.getLast())
+                .time(r.getWindowStartUnixNanos());
         return new MappedRecord.Points(r.getDeviceId(), List.of(point));
     }
 }

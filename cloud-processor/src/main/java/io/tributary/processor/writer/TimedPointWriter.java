@@ -4,7 +4,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
 
-import com.influxdb.client.write.Point;
 
 /** A {@link PointWriter} decorator that measures every write request (count, total and max latency, failures). */
 public final class TimedPointWriter implements PointWriter {
@@ -20,7 +19,7 @@ public final class TimedPointWriter implements PointWriter {
     }
 
     @Override
-    public void write(List<Point> points) {
+    public void write(List<LinePoint> points) {
         long start = System.nanoTime();
         try {
             delegate.write(points);

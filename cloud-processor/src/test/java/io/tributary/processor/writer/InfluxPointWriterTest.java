@@ -17,7 +17,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-import com.influxdb.client.write.Point;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
@@ -83,6 +82,28 @@ class InfluxPointWriterTest {
     }
 
     @Test
+    void shouldSendNothingForNoPointsAndOneGzippedRequestForALargeBatch() {
+        List<LinePoint> points = new java.util.ArrayList<>();
+        for (int i = 0; i < 5_000; i++) {
+            points.add(point("dev-" + i % 7, "s" + i % 3, i * 0.5, 1_700_000_000_000_000_000L + i));
+        }
+        try (InfluxPointWriter writer = new InfluxPointWriter(url(), "", "acme", "telemetry", Duration.ofSeconds(5),
+                true)) {
+            writer.write(List.of());
+            assertThat(requests).isEmpty();
+            writer.write(points);
+            writer.write(points.subList(0, 2));
+        }
+
+        assertThat(requests).hasSize(2);
+        String[] lines = bodies.get(0).split("\n", -1);
+        assertThat(lines).hasSize(5_000);
+        assertThat(lines[4_999]).isEqualTo(points.get(4_999).toLineProtocol());
+        // The reused buffer holds only the second, smaller batch afterwards.
+        assertThat(bodies.get(1)).isEqualTo(points.get(0) + "\n" + points.get(1));
+    }
+
+    @Test
     void shouldSendNoAuthorizationHeaderWithoutToken() {
         try (InfluxPointWriter writer = new InfluxPointWriter(url(), "", "acme", "telemetry", Duration.ofSeconds(5))) {
             writer.write(List.of(point("d", "s", 1, 1)));
@@ -140,7 +161,7 @@ class InfluxPointWriterTest {
         }
     }
 
-    private static Point point(String device, String sensor, double value, long nanos) {
+    private static LinePoint point(String device, String sensor, double value, long nanos) {
         Reading reading = Reading.newBuilder().setSensor(sensor).setValue(value).setEventTimeUnixNanos(nanos).build();
         return ReadingPointMapper.toPoint(device, reading);
     }

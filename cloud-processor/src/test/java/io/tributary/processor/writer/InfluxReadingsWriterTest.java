@@ -21,7 +21,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import com.influxdb.client.write.Point;
 import com.influxdb.exceptions.InfluxException;
 
 import io.tributary.processor.metrics.AtomicProcessorMetrics;
@@ -244,7 +243,7 @@ class InfluxReadingsWriterTest {
     }
 
     /** The device tag, read back from the line protocol the client would send. */
-    private static String device(Point point) {
+    private static String device(LinePoint point) {
         String line = point.toLineProtocol();
         int start = line.indexOf(",device=") + ",device=".length();
         return line.substring(start, line.indexOf(',', start));
@@ -279,14 +278,14 @@ class InfluxReadingsWriterTest {
 
     /** Accepts or fails each request as the script says (null = accept). */
     private static final class ScriptedPointWriter implements PointWriter {
-        final List<List<Point>> requests = new CopyOnWriteArrayList<>();
-        final List<List<Point>> acceptedRequests = new CopyOnWriteArrayList<>();
-        volatile Function<List<Point>, RuntimeException> script = points -> null;
+        final List<List<LinePoint>> requests = new CopyOnWriteArrayList<>();
+        final List<List<LinePoint>> acceptedRequests = new CopyOnWriteArrayList<>();
+        volatile Function<List<LinePoint>, RuntimeException> script = points -> null;
         volatile boolean closed;
 
         @Override
-        public void write(List<Point> points) {
-            List<Point> copy = List.copyOf(points);
+        public void write(List<LinePoint> points) {
+            List<LinePoint> copy = List.copyOf(points);
             requests.add(copy);
             RuntimeException failure = script.apply(copy);
             if (failure != null) {
@@ -295,7 +294,7 @@ class InfluxReadingsWriterTest {
             acceptedRequests.add(copy);
         }
 
-        List<Point> accepted() {
+        List<LinePoint> accepted() {
             return acceptedRequests.stream().flatMap(List::stream).toList();
         }
 

@@ -7,7 +7,6 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-import com.influxdb.client.write.Point;
 
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
@@ -153,7 +152,7 @@ class ReadingPointMapperTest {
     }
 
     private static List<String> lines(MappedRecord.Points mapped) {
-        return mapped.points().stream().map(Point::toLineProtocol).toList();
+        return mapped.points().stream().map(LinePoint::toLineProtocol).toList();
     }
 
     private static double fieldValue(String line) {
