@@ -12,7 +12,7 @@ import java.util.List;
  * @param devices       simulated devices, each on its own MQTT connection, in every phase
  * @param duration      the sustained phase at the highest sustainable step rate
  * @param stepDuration  each load step
- * @param warmup        the first part of each phase left out of its figures (JVM start, connecting, JIT)
+ * @param warmup        the first part of each phase left out of its figures (counted from the fleet's start: connecting, JIT)
  * @param rates         offered readings/s of the steps, ascending; stepping stops at the first unsustainable one
  * @param halfDuration  the latency phase at half the sustained rate
  * @param partitions    partitions of the telemetry topic

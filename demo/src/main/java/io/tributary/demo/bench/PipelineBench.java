@@ -57,6 +57,9 @@ public final class PipelineBench {
     /** This JVM's own CPU (sampler, probe) is reported under this name and left out of the per-reading cost. */
     static final String BENCH_COMPONENT = "bench (sampler, probe)";
     private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xmx1g");
+    /** What the simulator prints just before its fleet starts (SimulatorMain). */
+    private static final String FLEET_START_LINE = "Simulating ";
+    private static final Duration FLEET_START_TIMEOUT = Duration.ofSeconds(120);
 
     private final BenchOptions options;
     private final PrintStream out;
@@ -259,10 +262,12 @@ public final class PipelineBench {
                         "--influx-bucket", stackEnv.get("INFLUX_BUCKET"),
                         "--settle-time", VERIFY_SETTLE.toMillis() + "ms"));
             }
-            double from = sampler.now();
             ChildProcess simulator = start(ChildProcess.startJar("simulator-" + name, options.jar("device-simulator",
                     "tributary-device-simulator.jar"), List.of(), args, logs));
             cpu.register("simulator", simulator.pid());
+            // The phase starts when the fleet does, after the simulator's JVM start and provisioning, which take
+            // seconds on a busy machine: counted from the launch, a short phase would judge time nobody published.
+            double from = awaitFleetStart(simulator);
             Probe prober = null;
             try {
                 sleepUntil(from + options.warmup().toMillis() / 1000.0);
@@ -297,6 +302,21 @@ public final class PipelineBench {
                     prober.close();
                 }
             }
+        }
+
+        /** When the simulator says it starts its fleet (bounded: the launch time if it never says so). */
+        private double awaitFleetStart(ChildProcess simulator) throws InterruptedException {
+            double launched = sampler.now();
+            long deadline = System.nanoTime() + FLEET_START_TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline && simulator.isAlive()) {
+                if (simulator.stdoutText().contains(FLEET_START_LINE)) {
+                    return sampler.now();
+                }
+                Thread.sleep(50);
+            }
+            LOG.warn("The simulator did not report its fleet's start within {}; the phase counts from its launch",
+                    FLEET_START_TIMEOUT);
+            return launched;
         }
 
         /** Waits (bounded) until the processor has worked off the backlog, so the next phase starts clean. */

@@ -37,7 +37,7 @@ public final class PipelineBenchMain implements Callable<Integer> {
     Duration stepDuration;
 
     @Option(names = "--warmup", defaultValue = "10s", converter = Durations.Converter.class,
-            description = "Start of each phase left out of its figures: JVM start, connecting "
+            description = "Start of each phase (from the fleet's start) left out of its figures: connecting, JIT "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration warmup;
 
