@@ -12,6 +12,9 @@ import io.tributary.simulator.verify.InfluxTarget;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -88,10 +91,24 @@ public final class Pipeline implements AutoCloseable {
                 .withAnalytics(AnalyticsConfig.defaults()
                         .withRollups(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), options.rollupGrace())
                         .withAlertRules(alertRulesFile(), Duration.ofSeconds(2))
-                        .withHttp("127.0.0.1", 0)));
+                        .withHttp("127.0.0.1", 0)
+                        .withInfluxGzip(!isLocal(influx.url()))));
         processor.start();
         LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), stack.kafkaBootstrapServers(),
                 influx.url());
+    }
+
+    /**
+     * Whether InfluxDB runs on this machine: then compressing write requests costs CPU twice (gzip here, gunzip in
+     * influxd: 9 % of the whole pipeline's CPU in a profile at 40,000 readings/s) and saves nothing.
+     */
+    static boolean isLocal(String url) {
+        try {
+            String host = URI.create(url).getHost();
+            return host != null && InetAddress.getByName(host).isLoopbackAddress();
+        } catch (IllegalArgumentException | UnknownHostException e) {
+            return false;
+        }
     }
 
     /** The given rules file, or the demo's own rules copied into the stack's data directory (editable there). */

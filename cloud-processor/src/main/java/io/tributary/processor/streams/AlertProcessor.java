@@ -33,6 +33,11 @@ import io.tributary.proto.v1.ReadingBatch;
  * emitted (FIRING, RESOLVED). Under {@code exactly_once_v2} a transition's event and the new status are committed
  * together, so neither a crash nor a rebalance can emit a transition twice or lose it: the task's new owner restores
  * the status from the changelog and continues from there.
+ *
+ * <p>When each device was last seen is exact in memory, but stored (and changelogged) only when it moved by
+ * {@link #LAST_SEEN_RESOLUTION_MS} or more: a record per batch would be a changelog record per batch, for a value the
+ * no-data rules read in seconds. After a restore the stored value can be that much older than the truth, so a no-data
+ * rule may then fire up to that much early for a device that really went silent.
  */
 final class AlertProcessor implements Processor<String, ReadingBatch, String, byte[]> {
 
@@ -40,6 +45,8 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
 
     static final String STATUS_STORE = "alert-status";
     static final String LAST_SEEN_STORE = "device-last-seen";
+    static final long LAST_SEEN_RESOLUTION_MS = 1_000;
+    private static final int STATUS_CACHE_LIMIT = 1_000_000;
 
     private final TopologySettings settings;
     private final Supplier<RuleSet> rules;
@@ -47,6 +54,13 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> status;
     private KeyValueStore<String, Long> lastSeen;
+    /** device -> {last seen (exact), last seen as stored}; the devices of this task that sent since it started. */
+    private final Map<String, long[]> seen = new HashMap<>();
+    /**
+     * What the status store holds for each key this task has read or written (absent = OK): the store is only ever
+     * changed here, so the copy stays exact and the engine reads the store once per key instead of per batch.
+     */
+    private final Map<String, AlertStatus> statusCache = new HashMap<>();
 
     AlertProcessor(TopologySettings settings, Supplier<RuleSet> rules, StreamsListener listener) {
         this.settings = settings;
@@ -59,6 +73,9 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         this.context = context;
         this.status = context.getStateStore(STATUS_STORE);
         this.lastSeen = context.getStateStore(LAST_SEEN_STORE);
+        // init also runs when a task is revived after its state was wiped and restored: forget what we knew of it
+        seen.clear();
+        statusCache.clear();
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
     }
 
@@ -67,29 +84,31 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         RuleSet ruleSet = rules.get();
         String device = record.key();
         long now = context.currentSystemTimeMs();
-        lastSeen.put(device, now);
+        markSeen(device, now);
         long latestEventNanos = 0;
-        Map<String, AlertStatus[]> statuses = new HashMap<>(); // key -> {as stored, current}
+        // Per sensor of this batch: its rules and, per rule, {status as stored, current status}.
+        Map<String, SensorRules> bySensor = new HashMap<>(4);
         for (Reading reading : record.value().getReadingsList()) {
             latestEventNanos = Math.max(latestEventNanos, reading.getEventTimeUnixNanos());
             if (!Double.isFinite(reading.getValue()) || reading.getEventTimeUnixNanos() <= 0) {
                 continue;
             }
-            for (AlertRule.Threshold rule : ruleSet.thresholdRulesFor(device, reading.getSensor())) {
-                evaluate(rule, device, reading, statuses);
+            SensorRules sensorRules = bySensor.get(reading.getSensor());
+            if (sensorRules == null) {
+                sensorRules = new SensorRules(device, reading.getSensor(),
+                        ruleSet.thresholdRulesFor(device, reading.getSensor()));
+                bySensor.put(reading.getSensor(), sensorRules);
+            }
+            for (int i = 0; i < sensorRules.rules.size(); i++) {
+                evaluate(sensorRules, i, device, reading);
             }
         }
         // Store only what changed, once per batch.
-        for (Map.Entry<String, AlertStatus[]> entry : statuses.entrySet()) {
-            AlertStatus stored = entry.getValue()[0];
-            AlertStatus current = entry.getValue()[1];
-            if (current.equals(stored)) {
-                continue;
-            }
-            if (current.phase() == AlertStatus.Phase.OK) {
-                status.delete(entry.getKey());
-            } else {
-                status.put(entry.getKey(), current.toBytes());
+        for (SensorRules sensorRules : bySensor.values()) {
+            for (int i = 0; i < sensorRules.rules.size(); i++) {
+                if (sensorRules.current[i] != null && !sensorRules.current[i].equals(sensorRules.stored[i])) {
+                    storeStatus(sensorRules.keys[i], sensorRules.current[i]);
+                }
             }
         }
         for (AlertRule.NoData rule : ruleSet.noDataRules()) {
@@ -97,8 +116,8 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
                 continue;
             }
             String key = rule.name() + '\u0000' + device;
-            if (AlertStatus.fromBytes(status.get(key)).phase() == AlertStatus.Phase.FIRING) {
-                status.delete(key);
+            if (statusOf(key).phase() == AlertStatus.Phase.FIRING) {
+                storeStatus(key, AlertStatus.OK);
                 emit(device, rule, AlertState.RESOLVED, 0, rule.silence().toMillis() / 1000.0, "",
                         "device " + device + " sends data again", latestEventNanos > 0 ? latestEventNanos
                                 : now * 1_000_000L);
@@ -106,18 +125,68 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         }
     }
 
-    private void evaluate(AlertRule.Threshold rule, String device, Reading reading,
-            Map<String, AlertStatus[]> statuses) {
-        String key = rule.name() + '\u0000' + device + '\u0000' + reading.getSensor();
-        AlertStatus[] slot = statuses.get(key);
-        if (slot == null) {
-            AlertStatus stored = AlertStatus.fromBytes(status.get(key));
-            slot = new AlertStatus[] {stored, stored};
-            statuses.put(key, slot);
+    /** The threshold rules of one sensor of a batch, with their status keys and statuses while the batch runs. */
+    private static final class SensorRules {
+        final List<AlertRule.Threshold> rules;
+        final String[] keys;
+        final AlertStatus[] stored;
+        final AlertStatus[] current;
+
+        SensorRules(String device, String sensor, List<AlertRule.Threshold> rules) {
+            this.rules = rules;
+            this.keys = new String[rules.size()];
+            this.stored = new AlertStatus[rules.size()];
+            this.current = new AlertStatus[rules.size()];
+            for (int i = 0; i < keys.length; i++) {
+                keys[i] = rules.get(i).name() + '\u0000' + device + '\u0000' + sensor;
+            }
         }
-        ThresholdEvaluator.Step step = ThresholdEvaluator.evaluate(rule, slot[1], reading.getValue(),
+    }
+
+    private AlertStatus statusOf(String key) {
+        AlertStatus cached = statusCache.get(key);
+        if (cached == null) {
+            if (statusCache.size() >= STATUS_CACHE_LIMIT) {
+                statusCache.clear(); // bounds memory when rules or fleets churn; the store still has everything
+            }
+            cached = AlertStatus.fromBytes(status.get(key));
+            statusCache.put(key, cached);
+        }
+        return cached;
+    }
+
+    private void storeStatus(String key, AlertStatus next) {
+        if (next.phase() == AlertStatus.Phase.OK) {
+            status.delete(key);
+        } else {
+            status.put(key, next.toBytes());
+        }
+        statusCache.put(key, next);
+    }
+
+    private void markSeen(String device, long now) {
+        long[] times = seen.get(device);
+        if (times == null) {
+            Long stored = lastSeen.get(device);
+            times = new long[] {now, stored == null ? Long.MIN_VALUE : stored};
+            seen.put(device, times);
+        }
+        times[0] = now;
+        if (times[1] == Long.MIN_VALUE || now - times[1] >= LAST_SEEN_RESOLUTION_MS) {
+            lastSeen.put(device, now);
+            times[1] = now;
+        }
+    }
+
+    private void evaluate(SensorRules sensorRules, int i, String device, Reading reading) {
+        AlertRule.Threshold rule = sensorRules.rules.get(i);
+        if (sensorRules.current[i] == null) {
+            sensorRules.stored[i] = statusOf(sensorRules.keys[i]);
+            sensorRules.current[i] = sensorRules.stored[i];
+        }
+        ThresholdEvaluator.Step step = ThresholdEvaluator.evaluate(rule, sensorRules.current[i], reading.getValue(),
                 reading.getEventTimeUnixNanos());
-        slot[1] = step.next();
+        sensorRules.current[i] = step.next();
         if (step.event() == null) {
             return;
         }
@@ -151,17 +220,18 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         }
         for (KeyValue<String, Long> entry : devices) {
             String device = entry.key;
-            long silentMs = wallClockMs - entry.value;
+            long[] times = seen.get(device);
+            long silentMs = wallClockMs - (times == null ? entry.value : Math.max(times[0], entry.value));
             for (AlertRule.NoData rule : noDataRules) {
                 if (silentMs < rule.silence().toMillis() || !rule.appliesToDevice(device)) {
                     continue;
                 }
                 String key = rule.name() + '\u0000' + device;
-                if (AlertStatus.fromBytes(status.get(key)).phase() == AlertStatus.Phase.FIRING) {
+                if (statusOf(key).phase() == AlertStatus.Phase.FIRING) {
                     continue;
                 }
                 long nowNanos = wallClockMs * 1_000_000L;
-                status.put(key, new AlertStatus(AlertStatus.Phase.FIRING, nowNanos, nowNanos).toBytes());
+                storeStatus(key, new AlertStatus(AlertStatus.Phase.FIRING, nowNanos, nowNanos));
                 emit(device, rule, AlertState.FIRING, silentMs / 1000.0, rule.silence().toMillis() / 1000.0, "",
                         "no data from device " + device + " for " + Durations.format(rule.silence()), nowNanos);
             }

@@ -16,8 +16,8 @@ import io.tributary.processor.alert.RuleSet;
  * {@code TopologyTestDriver} tests call.
  *
  * <pre>
- * telemetry ─▶ decode ─┬▶ rollups (stores rollup-windows, rollup-watermark) ─▶ {prefix}rollups
- *                      └▶ alerts  (stores alert-status, device-last-seen)    ─▶ {prefix}alerts
+ * telemetry ─▶ decode ─┬▶ rollups (stores rollup-device-windows, rollup-watermark) ─▶ {prefix}rollups
+ *                      └▶ alerts  (stores alert-status, device-last-seen)            ─▶ {prefix}alerts
  * </pre>
  * Both processors key their state by device (plus rule/sensor/window), and telemetry is keyed by device, so no
  * repartitioning is needed: a device's state lives in the task of its telemetry partition.

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
+import io.tributary.processor.rollup.DeviceWindow;
 import io.tributary.processor.rollup.RollupAccumulator;
 import io.tributary.processor.rollup.WindowSize;
 import io.tributary.proto.v1.Reading;
@@ -27,8 +28,9 @@ import io.tributary.proto.v1.ReadingBatch;
  * moves). A reading whose window has already closed is late: counted, left out of the rollups (it is still stored raw
  * by the readings writer).
  *
- * <p>Open windows live in a persistent store keyed {@code zero-padded end | label | device | sensor}, so closing is one
- * ordered range scan; the watermark lives in its own store, so after a crash or a rebalance a late reading cannot
+ * <p>Open windows live in a persistent store keyed {@code zero-padded end | label | device}, one entry holding every
+ * sensor of the device ({@link DeviceWindow}): closing is one ordered range scan, and a batch costs one store write and
+ * one changelog record per window size, not one per sensor and window size; the watermark lives in its own store, so after a crash or a rebalance a late reading cannot
  * reopen (and emit a second time) a window that was already emitted. Under {@code exactly_once_v2} the emitted rollup,
  * the deletion of its window and the watermark are committed together. The watermark is stored only where windows are
  * emitted, not on every batch: what matters after a restore is that it is at least the one each emission used, and a
@@ -36,7 +38,8 @@ import io.tributary.proto.v1.ReadingBatch;
  */
 final class RollupProcessor implements Processor<String, ReadingBatch, String, byte[]> {
 
-    static final String WINDOWS_STORE = "rollup-windows";
+    /** Renamed from "rollup-windows" when entries became per device: the old changelog is not read. */
+    static final String WINDOWS_STORE = "rollup-device-windows";
     static final String WATERMARK_STORE = "rollup-watermark";
     private static final String WATERMARK_KEY = "watermark";
 
@@ -48,6 +51,11 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
     private KeyValueStore<String, Long> watermarkStore;
     private long watermark = Long.MIN_VALUE;
     private long storedWatermark = Long.MIN_VALUE;
+    /**
+     * The open windows this task has read or written, as the store holds them: the store is only changed here, so a
+     * batch reads its windows from memory instead of from RocksDB.
+     */
+    private final Map<String, DeviceWindow> open = new HashMap<>();
 
     RollupProcessor(TopologySettings settings, StreamsListener listener) {
         this.settings = settings;
@@ -63,6 +71,7 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? Long.MIN_VALUE : stored;
         storedWatermark = watermark;
+        open.clear(); // init also runs when a task is revived after its state was wiped and restored
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::closeWindows);
     }
 
@@ -70,8 +79,13 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
     public void process(Record<String, ReadingBatch> record) {
         String device = record.key();
         long wm = Math.max(watermark, context.currentSystemTimeMs());
-        // A batch usually holds several readings per sensor and window: aggregate them here, touch the store once.
-        Map<String, RollupAccumulator> touched = new HashMap<>();
+        // A batch usually holds several readings per sensor and window: aggregate them here, touch the store once
+        // per window.
+        Map<String, DeviceWindow> touched = new HashMap<>();
+        List<WindowSize> sizes = settings.windows();
+        // The readings of a batch mostly share their windows: look a window up only when its end changes.
+        DeviceWindow[] current = new DeviceWindow[sizes.size()];
+        long[] currentEnd = new long[sizes.size()];
         for (Reading reading : record.value().getReadingsList()) {
             long nanos = reading.getEventTimeUnixNanos();
             if (nanos <= 0 || !Double.isFinite(reading.getValue()) || reading.getSensor().isEmpty()) {
@@ -79,25 +93,28 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
             }
             long tsMs = Math.floorDiv(nanos, 1_000_000L);
             wm = Math.max(wm, tsMs);
-            for (WindowSize size : settings.windows()) {
+            for (int w = 0; w < current.length; w++) {
+                WindowSize size = sizes.get(w);
                 long start = size.windowStartMs(tsMs);
                 long end = start + size.sizeMs();
                 if (end + graceMs <= wm) {
                     listener.lateReading();
                     continue;
                 }
-                String key = key(end, size.label(), device, reading.getSensor());
-                RollupAccumulator acc = touched.get(key);
-                if (acc == null) {
-                    byte[] old = windows.get(key);
-                    acc = old == null ? null : RollupAccumulator.fromBytes(old);
+                if (current[w] == null || currentEnd[w] != end) {
+                    String key = key(end, size.label(), device);
+                    DeviceWindow window = touched.get(key);
+                    if (window == null) {
+                        window = openWindow(key);
+                        touched.put(key, window);
+                    }
+                    current[w] = window;
+                    currentEnd[w] = end;
                 }
-                touched.put(key, acc == null
-                        ? RollupAccumulator.first(device, reading.getSensor(), size, start, reading.getValue(), nanos)
-                        : acc.add(reading.getValue(), nanos));
+                current[w].add(device, reading.getSensor(), size, start, reading.getValue(), nanos);
             }
         }
-        for (Map.Entry<String, RollupAccumulator> entry : touched.entrySet()) {
+        for (Map.Entry<String, DeviceWindow> entry : touched.entrySet()) {
             windows.put(entry.getKey(), entry.getValue().toBytes());
         }
         watermark = wm;
@@ -109,6 +126,7 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         if (watermark != storedWatermark) {
             watermarkStore.put(WATERMARK_KEY, watermark); // before any emission that relies on it
             storedWatermark = watermark;
+        open.clear(); // init also runs when a task is revived after its state was wiped and restored
         }
         long limit = watermark - graceMs; // close when end <= limit
         if (limit < 0) {
@@ -121,15 +139,27 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
             }
         }
         for (KeyValue<String, byte[]> entry : closed) {
-            RollupAccumulator acc = RollupAccumulator.fromBytes(entry.value);
-            context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
+            for (RollupAccumulator acc : DeviceWindow.fromBytes(entry.value).accumulators()) {
+                context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
+                listener.rollupEmitted();
+            }
             windows.delete(entry.key);
-            listener.rollupEmitted();
+            open.remove(entry.key);
         }
     }
 
-    static String key(long endMs, String label, String device, String sensor) {
-        return pad(endMs) + '|' + label + '|' + device + '\u0000' + sensor;
+    private DeviceWindow openWindow(String key) {
+        DeviceWindow window = open.get(key);
+        if (window == null) {
+            byte[] stored = windows.get(key);
+            window = stored == null ? DeviceWindow.empty() : DeviceWindow.fromBytes(stored);
+            open.put(key, window);
+        }
+        return window;
+    }
+
+    static String key(long endMs, String label, String device) {
+        return pad(endMs) + '|' + label + '|' + device;
     }
 
     /** Zero-padded so the store's byte order is numeric order (event times before 1970 are not supported). */

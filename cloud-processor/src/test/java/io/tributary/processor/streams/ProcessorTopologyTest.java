@@ -18,6 +18,7 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -289,6 +290,29 @@ class ProcessorTopologyTest {
 
         send("pi-1", reading("temp", 21, T0 + 700_000));
         assertThat(readAlerts()).extracting(AlertEvent::getState).containsExactly(AlertState.RESOLVED);
+    }
+
+    @Test
+    void shouldStoreLastSeenAtItsResolutionButCountSilenceFromTheLatestBatch() throws Exception {
+        useRules("""
+                rules:
+                  - {name: silent, device: "pi-*", no-data-for: 60s, severity: warning}
+                """);
+        KeyValueStore<String, Long> stored = driver.getKeyValueStore(AlertProcessor.LAST_SEEN_STORE);
+        send("pi-1", reading("temp", 20, T0));
+        assertThat(stored.get("pi-1")).isEqualTo(T0);
+        driver.advanceWallClockTime(Duration.ofMillis(AlertProcessor.LAST_SEEN_RESOLUTION_MS - 100));
+        send("pi-1", reading("temp", 20, T0 + 900));
+        assertThat(stored.get("pi-1")).as("no store write for a move under the resolution").isEqualTo(T0);
+
+        // 60.4 s after the stored time but 59.5 s after the latest batch: not silent yet.
+        driver.advanceWallClockTime(Duration.ofMillis(59_500));
+        assertThat(alerts.isEmpty()).isTrue();
+        driver.advanceWallClockTime(Duration.ofMillis(500));
+        assertThat(readAlerts()).extracting(AlertEvent::getState).containsExactly(AlertState.FIRING);
+
+        send("pi-1", reading("temp", 21, T0 + 61_000));
+        assertThat(stored.get("pi-1")).isEqualTo(T0 + 900 + 60_000);
     }
 
     @Test
