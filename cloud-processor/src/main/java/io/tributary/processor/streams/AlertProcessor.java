@@ -29,7 +29,7 @@ import io.tributary.proto.v1.ReadingBatch;
 /**
  * The alert engine: evaluates the current rules for every reading and, on a wall-clock punctuator, the no-data rules.
  *
- * <p>The status of every rule per device (and sensor) lives in a persistent, changelogged store; only transitions are
+ * <p>The status of every rule per device (and sensor) lives in a changelogged store; only transitions are
  * emitted (FIRING, RESOLVED). Under {@code exactly_once_v2} a transition's event and the new status are committed
  * together, so neither a crash nor a rebalance can emit a transition twice or lose it: the task's new owner restores
  * the status from the changelog and continues from there.

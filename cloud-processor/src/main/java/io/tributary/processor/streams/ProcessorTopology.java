@@ -21,6 +21,11 @@ import io.tributary.processor.alert.RuleSet;
  * </pre>
  * Both processors key their state by device (plus rule/sensor/window), and telemetry is keyed by device, so no
  * repartitioning is needed: a device's state lives in the task of its telemetry partition.
+ *
+ * <p>The stores are in memory, each backed by its changelog topic: the state is small (the open windows, alert
+ * statuses and last-seen times of the task's devices: a few hundred bytes per device), so restoring it from the
+ * changelog after a restart is quick, while RocksDB's writes and JNI calls made the Streams thread use a third more CPU
+ * (a profile at 40,000 readings/s). Exactly-once is unchanged: the changelog is written in the same transaction.
  */
 public final class ProcessorTopology {
 
@@ -35,16 +40,16 @@ public final class ProcessorTopology {
         topology.addProcessor("rollups", () -> new RollupProcessor(settings, listener), "decode");
         topology.addProcessor("alerts", () -> new AlertProcessor(settings, rules, listener), "decode");
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(RollupProcessor.WINDOWS_STORE), Serdes.String(), Serdes.ByteArray()),
+                Stores.inMemoryKeyValueStore(RollupProcessor.WINDOWS_STORE), Serdes.String(), Serdes.ByteArray()),
                 "rollups");
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(RollupProcessor.WATERMARK_STORE), Serdes.String(), Serdes.Long()),
+                Stores.inMemoryKeyValueStore(RollupProcessor.WATERMARK_STORE), Serdes.String(), Serdes.Long()),
                 "rollups");
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AlertProcessor.STATUS_STORE), Serdes.String(), Serdes.ByteArray()),
+                Stores.inMemoryKeyValueStore(AlertProcessor.STATUS_STORE), Serdes.String(), Serdes.ByteArray()),
                 "alerts");
         topology.addStateStore(Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(AlertProcessor.LAST_SEEN_STORE), Serdes.String(), Serdes.Long()),
+                Stores.inMemoryKeyValueStore(AlertProcessor.LAST_SEEN_STORE), Serdes.String(), Serdes.Long()),
                 "alerts");
         topology.addSink("rollups-sink", settings.rollupsTopic(), new StringSerializer(), new ByteArraySerializer(),
                 "rollups");

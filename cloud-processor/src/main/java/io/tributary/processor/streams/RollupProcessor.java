@@ -28,7 +28,7 @@ import io.tributary.proto.v1.ReadingBatch;
  * moves). A reading whose window has already closed is late: counted, left out of the rollups (it is still stored raw
  * by the readings writer).
  *
- * <p>Open windows live in a persistent store keyed {@code zero-padded end | label | device}, one entry holding every
+ * <p>Open windows live in a changelogged store keyed {@code zero-padded end | label | device}, one entry holding every
  * sensor of the device ({@link DeviceWindow}): closing is one ordered range scan, and a batch costs one store write and
  * one changelog record per window size, not one per sensor and window size; the watermark lives in its own store, so after a crash or a rebalance a late reading cannot
  * reopen (and emit a second time) a window that was already emitted. Under {@code exactly_once_v2} the emitted rollup,
@@ -53,7 +53,7 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
     private long storedWatermark = Long.MIN_VALUE;
     /**
      * The open windows this task has read or written, as the store holds them: the store is only changed here, so a
-     * batch reads its windows from memory instead of from RocksDB.
+     * batch reads its windows without a store lookup and deserialization.
      */
     private final Map<String, DeviceWindow> open = new HashMap<>();
 
