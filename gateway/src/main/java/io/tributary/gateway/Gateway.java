@@ -12,6 +12,7 @@ import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
 import io.tributary.gateway.auth.RegistryAuthenticator;
 import io.tributary.gateway.kafka.KafkaHealthCheck;
 import io.tributary.gateway.metrics.PrometheusExposition;
@@ -118,7 +119,8 @@ public final class Gateway implements AutoCloseable {
             throw new IllegalStateException("start() may be called once; the gateway is " + state);
         }
         state = State.STARTING;
-        vertx = Vertx.vertx();
+        // Netty's epoll transport where it loads (Linux on x86-64 or ARM64), NIO elsewhere
+        vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         List<String> topics = List.of(config.telemetryTopic(), config.deadLetterTopic(), config.deviceStatusTopic());
         MqttSettings settings = MqttSettings.from(config, ManagementFactory.getRuntimeMXBean().getName());
         started = vertx.<Void>executeBlocking(() -> {
@@ -153,11 +155,11 @@ public final class Gateway implements AutoCloseable {
                 healthTimer = vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), t -> checkKafka());
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
-                    + " telemetry topic: {}, authentication: {}, max connections: {}]", config.mqttHost(), port,
-                    tlsPort, httpPort, config.verticleInstances(), config.kafkaBootstrapServers(),
+                    + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
+                    port, tlsPort, httpPort, config.verticleInstances(), config.kafkaBootstrapServers(),
                     config.telemetryTopic(),
                     authenticator != null ? authenticator.getClass().getSimpleName() : config.authentication(),
-                    config.maxConnections());
+                    config.maxConnections(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
             if (authenticator == null && config.authentication() == GatewayConfig.Authentication.NONE) {
                 LOG.warn("Authentication is OFF: any client may connect as any device. Use it for the in-process"
                         + " demo and tests only");

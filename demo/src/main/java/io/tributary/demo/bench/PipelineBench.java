@@ -181,7 +181,9 @@ public final class PipelineBench {
                 double rate = best.offered();
                 out.printf(Locale.ROOT, "sustained: %,.0f readings/s for %d s, then verifying storage ...%n", rate,
                         options.duration().toSeconds());
-                sustained = phases.run("sustained", rate, options.duration(), true, true);
+                // No probe here: it polls InfluxDB every 20 ms and reads a whole telemetry partition, CPU the
+                // pipeline would miss at its limit. Latency is measured at half rate, where the goal is stated.
+                sustained = phases.run("sustained", rate, options.duration(), true, false);
                 out.printf(Locale.ROOT, "sustained: %s: %s; lost_readings %s%n",
                         sustained.verdict().sustainable() ? "sustainable" : "NOT sustainable",
                         sustained.verdict().reason(),

@@ -36,7 +36,7 @@ public final class VertxMqttTransport implements DeviceConnectionFactory, AutoCl
         this.host = uri.getHost();
         this.port = uri.getPort() > 0 ? uri.getPort() : 1883;
         this.passwords = Objects.requireNonNull(passwords, "passwords");
-        this.vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(Math.max(1,
+        this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(Math.max(1,
                 Runtime.getRuntime().availableProcessors())));
         this.client = vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout(10_000)
