@@ -80,7 +80,7 @@ java -cp "$GW_JAR" io.tributary.gateway.cli.DevicesMain add-many bench- "$CONNEC
     --secrets-file "$WORK/secrets.csv" --kafka-bootstrap "$KAFKA" --topic-prefix bench. >&2
 
 log "starting the gateway"
-java -Xms64m -Xmx150m -jar "$GW_JAR" --kafka-bootstrap "$KAFKA" --topic-prefix bench. --mqtt-host 127.0.0.1 \
+java ${GATEWAY_JAVA_OPTS:-} -Xms64m -Xmx150m -jar "$GW_JAR" --kafka-bootstrap "$KAFKA" --topic-prefix bench. --mqtt-host 127.0.0.1 \
     --mqtt-port 0 --http-port 0 --authentication registry --max-connections 20000 >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!
 PIDS+=($GW_PID)
