@@ -11,6 +11,7 @@ import io.tributary.gateway.mqtt.MqttSettings;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.tributary.gateway.auth.RegistryAuthenticator;
@@ -123,7 +124,8 @@ public final class Gateway implements AutoCloseable {
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
         List<String> topics = List.of(config.telemetryTopic(), config.deadLetterTopic(), config.deviceStatusTopic());
         MqttSettings settings = MqttSettings.from(config, ManagementFactory.getRuntimeMXBean().getName());
-        started = vertx.<Void>executeBlocking(() -> {
+        Promise<Void> outcome = Promise.promise();
+        vertx.<Void>executeBlocking(() -> {
             TlsFiles.check(config.tls());
             KafkaRecordSender created = new KafkaRecordSender(new KafkaProducer<>(ProducerSettings.from(config)),
                     new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()),
@@ -165,13 +167,26 @@ public final class Gateway implements AutoCloseable {
                         + " demo and tests only");
             }
             return null;
-        }).recover(error -> {
+        }).onComplete(result -> {
+            if (result.succeeded()) {
+                outcome.complete();
+                return;
+            }
+            Throwable error = result.cause();
             LOG.error("Gateway failed to start: {}", error.getMessage() != null ? error.getMessage() : error);
-            return vertx.<Void>executeBlocking(() -> {
-                stopEverything(Duration.ZERO);
-                return null;
-            }).transform(ignored -> Future.failedFuture(error));
+            // Stopping closes Vert.x, so its event loops could not deliver the outcome afterwards (the caller would
+            // wait forever): stop and report from a thread of our own.
+            Thread stopper = new Thread(() -> {
+                try {
+                    stopEverything(Duration.ZERO);
+                } finally {
+                    outcome.fail(error);
+                }
+            }, "gateway-failed-start");
+            stopper.setDaemon(true);
+            stopper.start();
         });
+        started = outcome.future();
         return started.toCompletionStage();
     }
 
