@@ -5,11 +5,15 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import io.vertx.core.internal.ContextInternal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -37,6 +41,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The producer's callback runs on Kafka's I/O thread; the outcome is handed back to the sending Vert.x context
  * with {@code runOnContext}, so callers only ever touch their MQTT endpoint on its own event loop.
+ *
+ * <p>Thread hand-offs are batched per event-loop context (a {@link Lane}): records sent during one turn of an event
+ * loop reach the hand-over thread as one batch at the end of that turn, and outcomes that arrive together from Kafka's
+ * I/O thread are finished in one task on the sending loop. On this box a thread wake-up costs as much as the rest of a
+ * message's work, so waking each thread once per batch rather than once per record is most of the gateway's
+ * efficiency at moderate load.
  */
 public final class KafkaRecordSender implements RecordSender, AutoCloseable {
 
@@ -49,13 +59,15 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
     private final GatewayMetrics metrics;
     private final AtomicLong inFlightRecords = new AtomicLong();
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** Records waiting to be handed to the producer; bounded by {@link #limits} through their bytes. */
-    private final LinkedBlockingQueue<InFlight> queue = new LinkedBlockingQueue<>();
+    /** Batches of records waiting to be handed to the producer; bounded by {@link #limits} through their bytes. */
+    private final LinkedBlockingQueue<List<InFlight>> queue = new LinkedBlockingQueue<>();
+    /** One lane per event-loop context that sends; there are as many as verticle instances. */
+    private final Map<Context, Lane> lanes = new ConcurrentHashMap<>();
     private final Thread handOver;
     /** True while the hand-over thread is inside {@code producer.send()}; only that thread touches it. */
     private boolean handingOver;
     /** Ends the hand-over thread. */
-    private final InFlight endOfQueue = new InFlight(0, null, null, null);
+    private final List<InFlight> endOfQueue = List.of();
 
     /**
      * @param producer the shared producer; this sender owns it and closes it
@@ -102,18 +114,36 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
         }
         metrics.kafkaInFlightBytes(size);
         Context context = Vertx.currentContext();
+        Lane lane = context == null ? null : laneOf(context);
         Promise<RecordMetadata> promise = Promise.promise();
-        InFlight inFlight = new InFlight(size, record, context, promise);
+        InFlight inFlight = new InFlight(size, record, lane, promise);
         inFlightRecords.incrementAndGet();
         metrics.kafkaSendStarted();
+        if (lane != null && context.isEventLoopContext() && Context.isOnEventLoopThread()) {
+            lane.queueForHandOver(inFlight);
+        } else {
+            enqueue(List.of(inFlight));
+        }
+        return promise.future();
+    }
+
+    private Lane laneOf(Context context) {
+        // A duplicated context (Vert.x makes them per request in some servers) runs on its root's thread: one lane.
+        Context root = context instanceof ContextInternal internal ? internal.unwrap() : context;
+        return lanes.computeIfAbsent(root, Lane::new);
+    }
+
+    /** Queues {@code batch} for the hand-over thread, or fails it when this sender is closed. */
+    private void enqueue(List<InFlight> batch) {
         synchronized (queue) {
             if (!closed.get()) {
-                queue.add(inFlight);
-                return promise.future();
+                queue.add(batch);
+                return;
             }
         }
-        inFlight.complete(null, new IllegalStateException("the Kafka sender is closed"));
-        return promise.future();
+        for (InFlight inFlight : batch) {
+            inFlight.complete(null, new IllegalStateException("the Kafka sender is closed"));
+        }
     }
 
     /**
@@ -123,22 +153,24 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
      * pause at the pause mark.
      */
     private void handOverLoop() {
-        List<InFlight> batch = new ArrayList<>();
+        List<List<InFlight>> batches = new ArrayList<>();
         while (true) {
             try {
-                batch.add(queue.take());
+                batches.add(queue.take());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
-            queue.drainTo(batch, 1024);
-            for (InFlight inFlight : batch) {
-                if (inFlight == endOfQueue) {
+            queue.drainTo(batches, 1024);
+            for (List<InFlight> batch : batches) {
+                if (batch == endOfQueue) {
                     return;
                 }
-                handOver(inFlight);
+                for (InFlight inFlight : batch) {
+                    handOver(inFlight);
+                }
             }
-            batch.clear();
+            batches.clear();
         }
     }
 
@@ -251,9 +283,9 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
             Thread.currentThread().interrupt();
         }
         producer.close(timeout); // also wakes a hand-over still blocked in send()
-        for (InFlight left; (left = queue.poll()) != null; ) {
-            if (left != endOfQueue) {
-                left.complete(null, new IllegalStateException("the Kafka sender is closed"));
+        for (List<InFlight> left; (left = queue.poll()) != null; ) {
+            for (InFlight inFlight : left) {
+                inFlight.complete(null, new IllegalStateException("the Kafka sender is closed"));
             }
         }
     }
@@ -278,35 +310,80 @@ public final class KafkaRecordSender implements RecordSender, AutoCloseable {
         return size;
     }
 
+    /**
+     * The records one event-loop context sends and the outcomes it finishes, each batched per turn of the loop. The
+     * outgoing list is touched only on the loop; finished records arrive from any thread.
+     */
+    private final class Lane {
+        private final Context context;
+        private List<InFlight> outgoing = new ArrayList<>();
+        private final ConcurrentLinkedQueue<InFlight> finished = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean finishScheduled = new AtomicBoolean();
+
+        Lane(Context context) {
+            this.context = context;
+        }
+
+        /** On the loop only: the first record of a turn schedules the hand-over, which runs after the turn's I/O. */
+        void queueForHandOver(InFlight inFlight) {
+            outgoing.add(inFlight);
+            if (outgoing.size() == 1) {
+                context.runOnContext(v -> {
+                    List<InFlight> batch = outgoing;
+                    outgoing = new ArrayList<>();
+                    enqueue(batch);
+                });
+            }
+        }
+
+        /** From any thread: one task finishes every outcome that arrived before it runs. */
+        void finishOnLoop(InFlight inFlight) {
+            finished.add(inFlight);
+            if (finishScheduled.compareAndSet(false, true)) {
+                context.runOnContext(v -> {
+                    finishScheduled.set(false); // before polling: an outcome added after this schedules a new task
+                    for (InFlight done; (done = finished.poll()) != null; ) {
+                        done.finish();
+                    }
+                });
+            }
+        }
+    }
+
     /** One record on its way, and its accounting; finished exactly once whatever path reports the outcome. */
     private final class InFlight {
         private final long size;
         private final ProducerRecord<String, byte[]> record;
-        private final Context context;
+        private final Lane lane;
         private final Promise<RecordMetadata> promise;
         private final AtomicBoolean finished = new AtomicBoolean();
         private final long startNanos = System.nanoTime();
+        /** The outcome, set once before {@link #finish()}; published to the loop through the lane's queue. */
+        private RecordMetadata metadata;
+        private Exception error;
 
-        InFlight(long size, ProducerRecord<String, byte[]> record, Context context, Promise<RecordMetadata> promise) {
+        InFlight(long size, ProducerRecord<String, byte[]> record, Lane lane, Promise<RecordMetadata> promise) {
             this.size = size;
             this.record = record;
-            this.context = context;
+            this.lane = lane;
             this.promise = promise;
         }
 
-        /** The outcome, from any thread: finished on the sending context. */
+        /** The outcome, from any thread: finished on the sending context; the first outcome wins. */
         void complete(RecordMetadata metadata, Exception error) {
-            if (context == null) {
-                finish(promise, metadata, error);
-            } else {
-                context.runOnContext(v -> finish(promise, metadata, error));
-            }
-        }
-
-        void finish(Promise<RecordMetadata> promise, RecordMetadata metadata, Throwable error) {
             if (!finished.compareAndSet(false, true)) {
                 return;
             }
+            this.metadata = metadata;
+            this.error = error;
+            if (lane == null) {
+                finish();
+            } else {
+                lane.finishOnLoop(this);
+            }
+        }
+
+        private void finish() {
             inFlightRecords.decrementAndGet();
             metrics.kafkaInFlightBytes(-size);
             metrics.kafkaSendFinished();

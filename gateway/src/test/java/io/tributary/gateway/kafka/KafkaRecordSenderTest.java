@@ -56,6 +56,49 @@ class KafkaRecordSenderTest {
     }
 
     @Test
+    void handsOverOneTurnsRecordsInOrderAndFinishesOutcomesThatArriveTogetherOnTheSendingContext() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        Context context = vertx.getOrCreateContext();
+        List<String> completions = new CopyOnWriteArrayList<>();
+
+        context.runOnContext(v -> {
+            for (int i = 0; i < 5; i++) {
+                String key = "dev-" + i;
+                sender.send(KafkaRecords.telemetry("t", key, new byte[10])).onComplete(result -> completions.add(
+                        key + (result.succeeded() && Vertx.currentContext() == context ? "" : " off its context")));
+            }
+            // Handed over after this turn of the loop, so nothing can have reached the producer yet.
+            completions.add(producer.history().isEmpty() ? "turn ended" : "handed over during the turn");
+        });
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 5);
+        assertThat(producer.history()).extracting(ProducerRecord::key)
+                .containsExactly("dev-0", "dev-1", "dev-2", "dev-3", "dev-4");
+        for (int i = 0; i < 5; i++) {
+            producer.completeNext();
+        }
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> completions.size() == 6);
+        assertThat(completions).containsExactly("turn ended", "dev-0", "dev-1", "dev-2", "dev-3", "dev-4");
+        assertThat(sender.inFlightRecords()).isZero();
+    }
+
+    @Test
+    void failsRecordsOfATurnThatEndsAfterClose() throws Exception {
+        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
+
+        vertx.runOnContext(v -> {
+            sent.set(sender.send(record(10)));
+            sender.close(Duration.ofSeconds(1)); // before the turn's records are handed over
+        });
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null && sent.get().isComplete());
+        assertThat(sent.get().cause()).isInstanceOf(IllegalStateException.class);
+        assertThat(producer.history()).isEmpty();
+        assertThat(sender.inFlightRecords()).isZero();
+    }
+
+    @Test
     void failsWithKafkasError() throws Exception {
         KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
