@@ -41,7 +41,7 @@ public final class GatewayMain implements Callable<Integer> {
     int maxPayloadBytes;
 
     @Option(names = "--instances", defaultValue = "${env:TRIBUTARY_GATEWAY_INSTANCES:-0}",
-            description = "MQTT server verticles sharing the port; 0 = one per CPU core"
+            description = "MQTT server verticles (event loops) sharing the port; 0 = one per two CPU cores, at least one"
                     + " (env TRIBUTARY_GATEWAY_INSTANCES; default ${DEFAULT-VALUE}).")
     int instances;
 
@@ -142,7 +142,7 @@ public final class GatewayMain implements Callable<Integer> {
 
     /** The validated configuration of the parsed options. */
     GatewayConfig toConfig() {
-        int verticles = instances == 0 ? Math.max(1, Runtime.getRuntime().availableProcessors()) : instances;
+        int verticles = instances == 0 ? GatewayConfig.defaultVerticleInstances() : instances;
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrap, topicPrefix, maxPayloadBytes, verticles,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, allKafkaProperties(), authentication, httpPort,

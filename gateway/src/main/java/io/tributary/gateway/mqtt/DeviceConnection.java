@@ -62,6 +62,9 @@ final class DeviceConnection {
 
     private final MqttEndpoint endpoint;
     private final String deviceId;
+    /** This device's telemetry topic and route: nearly every PUBLISH, so routed without parsing the topic. */
+    private final String telemetryTopic;
+    private final PublishRoute telemetryRoute;
     private final boolean mqtt5;
     private final boolean reasonStringsOnPubAck;
     private final MqttSettings settings;
@@ -98,6 +101,8 @@ final class DeviceConnection {
         this.configs = configs;
         this.endpoint = endpoint;
         this.deviceId = identity.deviceId();
+        this.telemetryTopic = PublishRouter.telemetryTopic(deviceId);
+        this.telemetryRoute = new PublishRoute.Telemetry(deviceId);
         this.mqtt5 = endpoint.protocolVersion() >= MqttVersion.MQTT_5.protocolLevel();
         this.reasonStringsOnPubAck = mqtt5 && problemInformationRequested(endpoint.connectProperties());
         this.settings = settings;
@@ -264,7 +269,7 @@ final class DeviceConnection {
         AckQueue.Slot<AckOutcome> slot = qos1 ? acks.add(message.messageId()) : null;
         byte[] payload = message.payload().getBytes();
 
-        PublishRoute route = PublishRouter.route(deviceId, topic);
+        PublishRoute route = telemetryTopic.equals(topic) ? telemetryRoute : PublishRouter.route(deviceId, topic);
         if (route instanceof PublishRoute.Refused) {
             PublishRoute.Refused refused = (PublishRoute.Refused) route;
             reject(slot, refused.reason(), refused.detail());
