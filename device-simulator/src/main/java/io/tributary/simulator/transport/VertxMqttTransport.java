@@ -36,8 +36,10 @@ public final class VertxMqttTransport implements DeviceConnectionFactory, AutoCl
         this.host = uri.getHost();
         this.port = uri.getPort() > 0 ? uri.getPort() : 1883;
         this.passwords = Objects.requireNonNull(passwords, "passwords");
+        // One event loop per two cores, as in the gateway: the fleet shares its box with the pipeline it drives,
+        // and each loop wakes separately for its devices' timers and acknowledgements.
         this.vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true).setEventLoopPoolSize(Math.max(1,
-                Runtime.getRuntime().availableProcessors())));
+                Runtime.getRuntime().availableProcessors() / 2)));
         this.client = vertx.createNetClient(new NetClientOptions()
                 .setConnectTimeout(10_000)
                 .setTcpNoDelay(true)
