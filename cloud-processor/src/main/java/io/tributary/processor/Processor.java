@@ -74,6 +74,16 @@ public final class Processor implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Processor.class);
 
+    /**
+     * Each fetch waits for 64 KiB or 100 ms instead of returning as soon as one record arrived. With the default of
+     * one byte, the writers fetched again after every produce request of the gateway (hundreds of fetches a second,
+     * each a broker request and a small InfluxDB write); measured at 25,000 readings/s on 2 cores, this cut the
+     * processor from 0.38 to 0.25 cores and the broker from 0.52 to 0.39. Overridable (consumer overrides).
+     */
+    static final Map<String, String> FETCH_DEFAULTS = Map.of(
+            ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536",
+            ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+
     /** Kafka consumer settings the writer's guarantees depend on: overrides cannot change them. */
     private static final Map<String, String> FIXED_CONSUMER_SETTINGS = Map.of(
             ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false",
@@ -538,6 +548,7 @@ public final class Processor implements AutoCloseable {
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, group + "-consumer");
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
         props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.putAll(FETCH_DEFAULTS);
         props.putAll(config.consumerOverrides());
         props.putAll(FIXED_CONSUMER_SETTINGS);
         return props;

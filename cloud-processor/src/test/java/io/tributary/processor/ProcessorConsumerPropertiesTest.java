@@ -1,0 +1,41 @@
+package io.tributary.processor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tributary.processor.config.ProcessorConfig;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.junit.jupiter.api.Test;
+
+class ProcessorConsumerPropertiesTest {
+
+    @Test
+    void fetchesWaitForABatchOrATimeoutByDefault() {
+        Properties props = Processor.consumerProperties(config(Map.of()));
+
+        assertThat(props).containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536")
+                .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
+    }
+
+    @Test
+    void anOperatorMayTuneFetchingButNotTheSettingsTheGuaranteesRestOn() {
+        Properties props = Processor.consumerProperties(config(Map.of(
+                ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1",
+                ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10",
+                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true",
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")));
+
+        assertThat(props).containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1")
+                .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10")
+                .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false")
+                .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    }
+
+    private static ProcessorConfig config(Map<String, String> consumerOverrides) {
+        return new ProcessorConfig("localhost:9092", "t.", "group", "http://localhost:8086", "", "org", "bucket", 5000,
+                ProcessorConfig.DEFAULT_POLL_TIMEOUT, ProcessorConfig.DEFAULT_RETRY_BACKOFF_INITIAL,
+                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), consumerOverrides, Map.of());
+    }
+}
