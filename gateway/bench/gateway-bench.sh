@@ -118,7 +118,10 @@ cp "$WORK/gateway.log" "$OUT/gateway.log"
 
 log "starting Mosquitto"
 MQ_PORT=$(free_port 18830)
-printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_connections -1\n' "$MQ_PORT" >"$WORK/mosquitto.conf"
+# set_tcp_nodelay: the gateway's sockets have TCP_NODELAY, Mosquitto's only when told (without it, Nagle's algorithm
+# held its PUBACKs back: p99 43 ms at half rate, 1.9 ms with it).
+printf 'listener %s 127.0.0.1\nallow_anonymous true\nmax_connections -1\nset_tcp_nodelay true\n' "$MQ_PORT" \
+    >"$WORK/mosquitto.conf"
 mosquitto -c "$WORK/mosquitto.conf" >"$WORK/mosquitto.log" 2>&1 &
 MQ_PID=$!
 PIDS+=($MQ_PID)
