@@ -21,7 +21,10 @@ public final class ProducerSettings {
     public static Map<String, Object> from(GatewayConfig config) {
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tributary-gateway");
-        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        // zstd, not lz4: Kafka's LZ4 stream allocates two 64 KiB buffers per producer batch, more than half of the
+        // gateway's garbage at a thousand batches a second; zstd's buffers are pooled. Measured at 25,000 readings/s
+        // through the whole pipeline: half the young GCs, and 45.5 instead of 49.8 µs of CPU per reading in all parts.
+        props.putIfAbsent(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd");
         props.putIfAbsent(ProducerConfig.MAX_IN_FLIGHT_REQUESTS_PER_CONNECTION, 5); // max for idempotence
         props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());

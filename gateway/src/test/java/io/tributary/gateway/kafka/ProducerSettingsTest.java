@@ -17,7 +17,7 @@ class ProducerSettingsTest {
 
         assertThat(props).containsEntry(ProducerConfig.ACKS_CONFIG, "all")
                 .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
-                .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4")
+                .containsEntry(ProducerConfig.COMPRESSION_TYPE_CONFIG, "zstd")
                 .containsEntry(ProducerConfig.LINGER_MS_CONFIG, 2)
                 .containsEntry(ProducerConfig.MAX_BLOCK_MS_CONFIG, 1000L)
                 .containsEntry("security.protocol", "SSL");
