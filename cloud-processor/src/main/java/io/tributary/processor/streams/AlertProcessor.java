@@ -1,6 +1,5 @@
 package io.tributary.processor.streams;
 
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,7 +53,10 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> status;
     private KeyValueStore<String, Long> lastSeen;
-    /** device -> {last seen (exact), last seen as stored}; the devices of this task that sent since it started. */
+    /**
+     * device -> {last seen (exact), last seen as stored}: every device of this task's store, loaded once at init (the
+     * store is only changed here), so the no-data check walks memory instead of the whole store twice a second.
+     */
     private final Map<String, long[]> seen = new HashMap<>();
     /**
      * What the status store holds for each key this task has read or written (absent = OK): the store is only ever
@@ -76,6 +78,12 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         // init also runs when a task is revived after its state was wiped and restored: forget what we knew of it
         seen.clear();
         statusCache.clear();
+        try (KeyValueIterator<String, Long> it = lastSeen.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, Long> entry = it.next();
+                seen.put(entry.key, new long[] {entry.value, entry.value});
+            }
+        }
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::checkSilence);
     }
 
@@ -167,8 +175,7 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
     private void markSeen(String device, long now) {
         long[] times = seen.get(device);
         if (times == null) {
-            Long stored = lastSeen.get(device);
-            times = new long[] {now, stored == null ? Long.MIN_VALUE : stored};
+            times = new long[] {now, Long.MIN_VALUE}; // not in the store: init loaded all of it
             seen.put(device, times);
         }
         times[0] = now;
@@ -212,16 +219,9 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         if (noDataRules.isEmpty()) {
             return;
         }
-        List<KeyValue<String, Long>> devices = new ArrayList<>();
-        try (KeyValueIterator<String, Long> it = lastSeen.all()) {
-            while (it.hasNext()) {
-                devices.add(it.next());
-            }
-        }
-        for (KeyValue<String, Long> entry : devices) {
-            String device = entry.key;
-            long[] times = seen.get(device);
-            long silentMs = wallClockMs - (times == null ? entry.value : Math.max(times[0], entry.value));
+        for (Map.Entry<String, long[]> entry : seen.entrySet()) {
+            String device = entry.getKey();
+            long silentMs = wallClockMs - entry.getValue()[0];
             for (AlertRule.NoData rule : noDataRules) {
                 if (silentMs < rule.silence().toMillis() || !rule.appliesToDevice(device)) {
                     continue;

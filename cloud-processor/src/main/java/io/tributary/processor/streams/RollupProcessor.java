@@ -126,7 +126,6 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         if (watermark != storedWatermark) {
             watermarkStore.put(WATERMARK_KEY, watermark); // before any emission that relies on it
             storedWatermark = watermark;
-        open.clear(); // init also runs when a task is revived after its state was wiped and restored
         }
         long limit = watermark - graceMs; // close when end <= limit
         if (limit < 0) {
