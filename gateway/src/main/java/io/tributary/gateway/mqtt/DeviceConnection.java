@@ -286,8 +286,8 @@ final class DeviceConnection {
                 rejectToDeadLetter(slot, topic, (ValidationResult.Invalid) result, payload);
                 return;
             }
-            int readings = ((ValidationResult.Valid) result).batch().getReadingsCount();
-            long dropped = ((ValidationResult.Valid) result).batch().getDroppedReadings();
+            int readings = ((ValidationResult.Valid) result).readings();
+            long dropped = ((ValidationResult.Valid) result).droppedReadings();
             forward(slot, KafkaRecords.telemetry(settings.telemetryTopic(), deviceId, payload), () -> {
                 metrics.telemetryAccepted(readings);
                 if (dropped > 0) {

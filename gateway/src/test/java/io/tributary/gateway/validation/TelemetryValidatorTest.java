@@ -15,12 +15,42 @@ class TelemetryValidatorTest {
 
     @Test
     void acceptsAValidBatch() {
-        ReadingBatch batch = batch("dev-1", 3);
+        ReadingBatch batch = batch("dev-1", 3).toBuilder().setDroppedReadings(4).build();
 
         ValidationResult result = validator.validate("dev-1", batch.toByteArray());
 
-        assertThat(result).isInstanceOf(ValidationResult.Valid.class);
-        assertThat(((ValidationResult.Valid) result).batch()).isEqualTo(batch);
+        assertThat(result).isEqualTo(new ValidationResult.Valid(3, 4));
+    }
+
+    @Test
+    void acceptsAValidBatchTheWireWalkDoesNotProve() {
+        // a group field (wire type 3, field 9, empty) is legal protobuf the wire walk leaves to the full parse
+        byte[] plain = batch("dev-1", 2).toByteArray();
+        byte[] withGroup = java.util.Arrays.copyOf(plain, plain.length + 2);
+        withGroup[plain.length] = (byte) (9 << 3 | 3);
+        withGroup[plain.length + 1] = (byte) (9 << 3 | 4);
+        assertThat(BatchWireScan.prove(withGroup, "dev-1")).isNull();
+
+        assertThat(validator.validate("dev-1", withGroup)).isEqualTo(new ValidationResult.Valid(2, 0));
+    }
+
+    @Test
+    void rejectsAnInvalidUtf8Unit() throws java.io.IOException {
+        // the builders refuse invalid UTF-8, so the reading is written field by field
+        java.io.ByteArrayOutputStream reading = new java.io.ByteArrayOutputStream();
+        com.google.protobuf.CodedOutputStream out = com.google.protobuf.CodedOutputStream.newInstance(reading);
+        out.writeString(1, "t");
+        out.writeByteArray(3, new byte[] {(byte) 0xc3, 0x28});
+        out.writeInt64(4, 5);
+        out.flush();
+        java.io.ByteArrayOutputStream batch = new java.io.ByteArrayOutputStream();
+        out = com.google.protobuf.CodedOutputStream.newInstance(batch);
+        out.writeString(1, "dev-1");
+        out.writeByteArray(4, reading.toByteArray());
+        out.flush();
+        byte[] payload = batch.toByteArray();
+
+        assertInvalid(validator.validate("dev-1", payload), RejectReason.PAYLOAD_FORMAT_INVALID, "UTF-8");
     }
 
     @Test
