@@ -160,7 +160,7 @@ public final class Processor implements AutoCloseable {
                     }
                     streams = new StreamsEngine(new StreamsEngine.Settings(config.kafkaBootstrapServers(),
                             applicationId(), analytics.stateDir(), analytics.commitInterval(),
-                            analytics.streamThreads(), streamsOverrides()), topologySettings(), rules,
+                            analytics.streamThreads(), streamsOverrides(config)), topologySettings(), rules,
                             analyticsMetrics);
                 }
                 if (analytics.httpPort() >= 0) {
@@ -241,8 +241,11 @@ public final class Processor implements AutoCloseable {
         workers.add(new Worker(name, threadName, writer, writer::shutdown));
     }
 
-    /** The group-membership timeouts of the consumer overrides apply to Streams' consumers too. */
-    private Map<String, String> streamsOverrides() {
+    /**
+     * What the Streams properties take from this config, over {@code StreamsEngine}'s own settings: the
+     * group-membership timeouts of the consumer overrides, and the producer's compression.
+     */
+    static Map<String, String> streamsOverrides(ProcessorConfig config) {
         Map<String, String> overrides = new HashMap<>();
         for (String key : List.of(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG)) {
             String value = config.consumerOverrides().get(key);
@@ -250,6 +253,8 @@ public final class Processor implements AutoCloseable {
                 overrides.put(StreamsConfig.consumerPrefix(key), value);
             }
         }
+        overrides.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG),
+                config.analytics().streamsCompression());
         return overrides;
     }
 

@@ -33,6 +33,16 @@ class ProcessorConsumerPropertiesTest {
                 .containsEntry(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     }
 
+    @Test
+    void theStreamsProducerCompressesAsConfigured() {
+        String key = org.apache.kafka.streams.StreamsConfig.producerPrefix(
+                org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG);
+
+        assertThat(Processor.streamsOverrides(config(Map.of()))).containsEntry(key, "lz4");
+        ProcessorConfig none = config(Map.of()).withAnalytics(config(Map.of()).analytics().withStreamsCompression("none"));
+        assertThat(Processor.streamsOverrides(none)).containsEntry(key, "none");
+    }
+
     private static ProcessorConfig config(Map<String, String> consumerOverrides) {
         return new ProcessorConfig("localhost:9092", "t.", "group", "http://localhost:8086", "", "org", "bucket", 5000,
                 ProcessorConfig.DEFAULT_POLL_TIMEOUT, ProcessorConfig.DEFAULT_RETRY_BACKOFF_INITIAL,

@@ -92,7 +92,9 @@ public final class Pipeline implements AutoCloseable {
                         .withRollups(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), options.rollupGrace())
                         .withAlertRules(alertRulesFile(), Duration.ofSeconds(2))
                         .withHttp("127.0.0.1", 0)
-                        .withInfluxGzip(!isLocal(influx.url()))));
+                        .withInfluxGzip(!isLocal(influx.url()))
+                        // Kafka is the local stack's, on this machine: compression would cost CPU and save nothing
+                        .withStreamsCompression("none")));
         processor.start();
         LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), stack.kafkaBootstrapServers(),
                 influx.url());

@@ -24,7 +24,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * kafka:   {bootstrap: localhost:9092, topic-prefix: tributary., group: tributary-influx-writer, session-timeout: 45s}
  * influx:  {url: http://localhost:8086, token: "", org: tributary, bucket: telemetry,
  *           max-points-per-write: 5000, retry-backoff-max: 10s, request-timeout: 10s, gzip: true}
- * streams: {enabled: true, application-id: ..., state-dir: /var/lib/tributary/streams, commit-interval: 100ms, threads: 1}
+ * streams: {enabled: true, application-id: ..., state-dir: /var/lib/tributary/streams, commit-interval: 100ms, threads: 1,
+ *           compression: lz4}
  * rollups: {windows: [10s, 1m], grace: 30s, punctuate-interval: 500ms}
  * alerts:  {rules-file: /etc/tributary/rules.yaml, rules-check-interval: 2s, webhook-url: https://..., webhook-group: ...}
  * http:    {host: 0.0.0.0, port: 9464}
@@ -43,7 +44,8 @@ public final class ConfigLoader {
         for (String key : List.of("kafka.bootstrap", "kafka.topic-prefix", "kafka.group", "kafka.session-timeout",
                 "influx.url", "influx.token", "influx.org", "influx.bucket", "influx.max-points-per-write",
                 "influx.retry-backoff-max", "influx.request-timeout", "influx.gzip", "streams.enabled", "streams.application-id",
-                "streams.state-dir", "streams.commit-interval", "streams.threads", "rollups.windows", "rollups.grace",
+                "streams.state-dir", "streams.commit-interval", "streams.threads", "streams.compression",
+                "rollups.windows", "rollups.grace",
                 "rollups.punctuate-interval", "alerts.rules-file", "alerts.rules-check-interval", "alerts.webhook-url",
                 "alerts.webhook-group", "http.host", "http.port")) {
             keys.put(key, "TRIBUTARY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
@@ -160,7 +162,8 @@ public final class ConfigLoader {
                     str(v, "alerts.webhook-group", a.webhookGroup()),
                     integer(v, "http.port", DEFAULT_HTTP_PORT),
                     str(v, "http.host", a.httpHost()),
-                    bool(v, "influx.gzip", a.influxGzip()));
+                    bool(v, "influx.gzip", a.influxGzip()),
+                    str(v, "streams.compression", a.streamsCompression()));
             return base.withRetryBackoff(base.retryBackoffInitial(),
                             duration(v, "influx.retry-backoff-max", base.retryBackoffMax()))
                     .withInfluxRequestTimeout(duration(v, "influx.request-timeout", base.influxRequestTimeout()))

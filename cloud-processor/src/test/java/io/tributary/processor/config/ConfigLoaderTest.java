@@ -68,5 +68,18 @@ class ConfigLoaderTest {
                 .hasMessageContaining("alerts.webhook-url");
         assertThatThrownBy(() -> ConfigLoader.load("kafka: [", "f.yaml", Map.of(), Map.of()))
                 .hasMessageContaining("not valid YAML");
+        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "lz5"),
+                Map.of())).hasMessageContaining("streams.compression: one of none, gzip, snappy, lz4, zstd, got 'lz5'")
+                .hasMessageContaining("TRIBUTARY_STREAMS_COMPRESSION");
+    }
+
+    @Test
+    void shouldSetTheStreamsProducersCompression() {
+        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).analytics().streamsCompression())
+                .isEqualTo("lz4");
+        assertThat(ConfigLoader.load("streams: {compression: zstd}", "f.yaml", Map.of(), Map.of()).analytics()
+                .streamsCompression()).isEqualTo("zstd");
+        assertThat(ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "none"), Map.of())
+                .analytics().streamsCompression()).isEqualTo("none");
     }
 }

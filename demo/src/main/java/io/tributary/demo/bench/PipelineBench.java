@@ -130,8 +130,8 @@ public final class PipelineBench {
                 "--influx-url", stackEnv.get("INFLUX_URL"), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
                 "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", stackEnv.get("INFLUX_BUCKET"),
                 "--rules", rules.toString(), "--http-port", Integer.toString(processorHttp),
-                // influxd runs on this machine: gzip would cost CPU on both ends and save nothing
-                "--set", "influx.gzip=false"), logs));
+                // influxd and Kafka run on this machine: compression would cost CPU on both ends and save nothing
+                "--set", "influx.gzip=false", "--set", "streams.compression=none"), logs));
         cpu.register("processor", processor.pid());
         URI gatewayBase = URI.create("http://127.0.0.1:" + gatewayHttp);
         URI processorBase = URI.create("http://127.0.0.1:" + processorHttp);

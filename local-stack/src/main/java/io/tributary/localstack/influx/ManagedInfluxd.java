@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -100,7 +101,8 @@ public final class ManagedInfluxd implements AutoCloseable {
             URI url = URI.create("http://127.0.0.1:" + ports.get(1));
             ChildGuardian guardian = ChildGuardian.start(
                     List.of(executable.toString(), "run", "-config", "/dev/null"),
-                    environment(dataDir, ports.get(0), ports.get(1)), logFile, config.removeOnExit());
+                    environment(dataDir, ports.get(0), ports.get(1), System.getenv()), logFile,
+                    config.removeOnExit());
             try {
                 awaitPing(http, url, guardian, deadline, logFile);
                 LOG.info("influxd ready [url: {}, pid: {}, dataDir: {}]", url,
@@ -127,7 +129,23 @@ public final class ManagedInfluxd implements AutoCloseable {
         throw last;
     }
 
-    static Map<String, String> environment(Path dataDir, int rpcPort, int httpPort) {
+    /**
+     * Go collects garbage when its heap has grown by {@code GOGC} percent since the last collection (default 100). At
+     * 400 influxd used a fifth less CPU at 25,000 readings/s (0.10 against 0.12 and 0.13 cores, two back-to-back
+     * pairs of pipeline runs), for a heap up to five times its live data instead of two.
+     */
+    static final String INFLUXD_GOGC = "400";
+
+    /** influxd's environment; a {@code GOGC} already in {@code inherited} (ours) is left to apply. */
+    static Map<String, String> environment(Path dataDir, int rpcPort, int httpPort, Map<String, String> inherited) {
+        Map<String, String> environment = new HashMap<>(baseEnvironment(dataDir, rpcPort, httpPort));
+        if (!inherited.containsKey("GOGC")) {
+            environment.put("GOGC", INFLUXD_GOGC);
+        }
+        return environment;
+    }
+
+    private static Map<String, String> baseEnvironment(Path dataDir, int rpcPort, int httpPort) {
         return Map.ofEntries(
                 Map.entry("INFLUXDB_REPORTING_DISABLED", "true"),
                 Map.entry("INFLUXDB_BIND_ADDRESS", "127.0.0.1:" + rpcPort),
