@@ -53,6 +53,7 @@ import io.tributary.processor.writer.AlertPointMapper;
 import io.tributary.processor.writer.InfluxPointWriter;
 import io.tributary.processor.writer.InfluxReadingsWriter;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
+import io.tributary.processor.writer.ReadingPointMapper;
 import io.tributary.processor.writer.RecordMapper;
 import io.tributary.processor.writer.RollupPointMapper;
 import io.tributary.processor.writer.TimedPointWriter;
@@ -102,8 +103,9 @@ public final class Processor implements AutoCloseable {
     private volatile State state = State.NEW;
     private final List<Worker> workers = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
-    private final Map<String, TimedPointWriter> timedWriters = new HashMap<>();
-    private final Map<String, KafkaConsumer<byte[], byte[]>> consumers = new HashMap<>();
+    /** Per writer kind (readings, rollups, alerts): the point writer and consumer of each of its threads. */
+    private final Map<String, List<TimedPointWriter>> timedWriters = new HashMap<>();
+    private final Map<String, List<KafkaConsumer<byte[], byte[]>>> consumers = new HashMap<>();
     /** Clients handed to workers that have not run yet: closed here if start() fails half-way. */
     private final List<AutoCloseable> unstartedClients = new ArrayList<>();
     private StreamsEngine streams;
@@ -135,9 +137,13 @@ public final class Processor implements AutoCloseable {
             }
             log.info("Starting processor [{}]", config);
             try {
-                addWriter("readings", "Readings writer", "tributary-influx-writer", config.consumerGroup(),
-                        config.telemetryTopic(), null, metrics);
                 AnalyticsConfig analytics = config.analytics();
+                int readingsWriters = analytics.readingsWriters();
+                for (int i = 1; i <= readingsWriters; i++) {
+                    String suffix = readingsWriters == 1 ? "" : "-" + i;
+                    addWriter("readings", "Readings writer" + suffix, "tributary-influx-writer" + suffix,
+                            config.consumerGroup(), config.telemetryTopic(), new ReadingPointMapper()::map, metrics);
+                }
                 if (analytics.enabled()) {
                     ensureTopics();
                     Supplier<RuleSet> rules = rules(analytics);
@@ -206,7 +212,7 @@ public final class Processor implements AutoCloseable {
     private void addWriter(String key, String name, String threadName, String group, String topic,
             RecordMapper mapper, AtomicProcessorMetrics writerMetrics) {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties(config, group));
-        consumers.put(key, consumer);
+        consumers.computeIfAbsent(key, k -> new ArrayList<>()).add(consumer);
         unstartedClients.add(consumer);
         KafkaProducer<byte[], byte[]> producer;
         try {
@@ -225,7 +231,7 @@ public final class Processor implements AutoCloseable {
             producer.close();
             throw e;
         }
-        timedWriters.put(key, pointWriter);
+        timedWriters.computeIfAbsent(key, k -> new ArrayList<>()).add(pointWriter);
         unstartedClients.add(producer);
         unstartedClients.add(pointWriter);
         Duration clientCloseTimeout = config.closeTimeout().dividedBy(3);
@@ -233,11 +239,8 @@ public final class Processor implements AutoCloseable {
                 config.influxRequestTimeout().multipliedBy(3), clientCloseTimeout);
         InfluxReadingsWriter.Settings settings = new InfluxReadingsWriter.Settings(config.maxPointsPerWrite(),
                 config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout);
-        InfluxReadingsWriter writer = mapper == null
-                ? new InfluxReadingsWriter(consumer, topic, pointWriter, deadLetters, settings, writerMetrics,
-                        Clock.systemUTC())
-                : new InfluxReadingsWriter(name, mapper, consumer, topic, pointWriter, deadLetters, settings,
-                        writerMetrics, Clock.systemUTC());
+        InfluxReadingsWriter writer = new InfluxReadingsWriter(name, mapper, consumer, topic, pointWriter, deadLetters,
+                settings, writerMetrics, Clock.systemUTC());
         workers.add(new Worker(name, threadName, writer, writer::shutdown));
     }
 
@@ -491,15 +494,19 @@ public final class Processor implements AutoCloseable {
         p.family("tributary_processor_deadlettered_total", "counter", "Records sent to the dead-letter topic.");
         writers.forEach((w, m) -> p.sample(m.deadLettered(), "writer", w));
         p.family("tributary_processor_write_duration_seconds", "summary", "InfluxDB write request latency.");
-        timedWriters.forEach((w, t) -> {
-            p.sample("tributary_processor_write_duration_seconds_count", t.requests(), "writer", w);
-            p.sample("tributary_processor_write_duration_seconds_sum", t.totalSeconds(), "writer", w);
+        timedWriters.forEach((w, ts) -> {
+            p.sample("tributary_processor_write_duration_seconds_count",
+                    ts.stream().mapToLong(TimedPointWriter::requests).sum(), "writer", w);
+            p.sample("tributary_processor_write_duration_seconds_sum",
+                    ts.stream().mapToDouble(TimedPointWriter::totalSeconds).sum(), "writer", w);
         });
         p.family("tributary_processor_write_duration_seconds_max", "gauge", "Slowest InfluxDB write request.");
-        timedWriters.forEach((w, t) -> p.sample(t.maxSeconds(), "writer", w));
+        timedWriters.forEach((w, ts) -> p.sample(
+                ts.stream().mapToDouble(TimedPointWriter::maxSeconds).max().orElse(0), "writer", w));
         p.family("tributary_processor_consumer_lag_records", "gauge",
                 "Records behind the end of the input topic (largest partition lag), per consumer.");
-        consumers.forEach((w, c) -> p.sample(lag(c.metrics()), "consumer", w));
+        consumers.forEach((w, cs) -> p.sample(
+                cs.stream().mapToDouble(c -> lag(c.metrics())).max().orElse(0), "consumer", w));
         if (streams != null) {
             p.sample(lag(streams.metrics()), "consumer", "streams");
         }

@@ -131,6 +131,31 @@ class ProcessorIT {
     }
 
     @Test
+    void shouldShareTheTelemetryPartitionsAmongItsReadingsWritersAndStoreEachReadingOnce() throws Exception {
+        String prefix = "it-writers.";
+        String database = "it_writers";
+        String group = "it-writers-writer";
+        createTopicsAndDatabase(prefix, database);
+        List<ReadingBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            batches.add(batch("dev-" + (char) ('a' + i % 6), i / 6 + 1, 4, i));
+        }
+        send(prefix, batches);
+
+        ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
+        Processor processor = start(base.withAnalytics(base.analytics().withReadingsWriters(PARTITIONS)));
+
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 60);
+        var members = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members();
+        assertThat(members).hasSize(PARTITIONS);
+        assertThat(members).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).hasSize(1));
+        assertThat(countByDevice(database)).hasSize(6).allSatisfy((device, count) -> assertThat(count).isEqualTo(40));
+        assertThat(processor.metrics().readingsWritten()).isEqualTo(240);
+        assertThat(processor.renderMetrics())
+                .contains("tributary_processor_records_consumed_total{writer=\"readings\"} 60");
+    }
+
+    @Test
     void shouldCommitNothingWhileInfluxIsUnreachableAndStoreEverythingOnceAfterwards() throws Exception {
         String prefix = "it-down.";
         String database = "it_down";

@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <pre>
  * kafka:   {bootstrap: localhost:9092, topic-prefix: tributary., group: tributary-influx-writer, session-timeout: 45s}
  * influx:  {url: http://localhost:8086, token: "", org: tributary, bucket: telemetry,
- *           max-points-per-write: 5000, retry-backoff-max: 10s, request-timeout: 10s, gzip: true}
+ *           max-points-per-write: 5000, retry-backoff-max: 10s, request-timeout: 10s, gzip: true, writers: 2}
  * streams: {enabled: true, application-id: ..., state-dir: /var/lib/tributary/streams, commit-interval: 100ms, threads: 1,
  *           compression: lz4}
  * rollups: {windows: [10s, 1m], grace: 30s, punctuate-interval: 500ms}
@@ -43,7 +43,7 @@ public final class ConfigLoader {
         Map<String, String> keys = new LinkedHashMap<>();
         for (String key : List.of("kafka.bootstrap", "kafka.topic-prefix", "kafka.group", "kafka.session-timeout",
                 "influx.url", "influx.token", "influx.org", "influx.bucket", "influx.max-points-per-write",
-                "influx.retry-backoff-max", "influx.request-timeout", "influx.gzip", "streams.enabled", "streams.application-id",
+                "influx.retry-backoff-max", "influx.request-timeout", "influx.gzip", "influx.writers", "streams.enabled", "streams.application-id",
                 "streams.state-dir", "streams.commit-interval", "streams.threads", "streams.compression",
                 "rollups.windows", "rollups.grace",
                 "rollups.punctuate-interval", "alerts.rules-file", "alerts.rules-check-interval", "alerts.webhook-url",
@@ -163,7 +163,8 @@ public final class ConfigLoader {
                     integer(v, "http.port", DEFAULT_HTTP_PORT),
                     str(v, "http.host", a.httpHost()),
                     bool(v, "influx.gzip", a.influxGzip()),
-                    str(v, "streams.compression", a.streamsCompression()));
+                    str(v, "streams.compression", a.streamsCompression()),
+                    integer(v, "influx.writers", a.readingsWriters()));
             return base.withRetryBackoff(base.retryBackoffInitial(),
                             duration(v, "influx.retry-backoff-max", base.retryBackoffMax()))
                     .withInfluxRequestTimeout(duration(v, "influx.request-timeout", base.influxRequestTimeout()))

@@ -71,6 +71,12 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "lz5"),
                 Map.of())).hasMessageContaining("streams.compression: one of none, gzip, snappy, lz4, zstd, got 'lz5'")
                 .hasMessageContaining("TRIBUTARY_STREAMS_COMPRESSION");
+        assertThatThrownBy(() -> ConfigLoader.load("influx: {writers: 0}", "f.yaml", Map.of(), Map.of()))
+                .hasMessageContaining("influx.writers: must be between 1 and 64, got 0")
+                .hasMessageContaining("f.yaml");
+        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_INFLUX_WRITERS", "two"), Map.of()))
+                .hasMessageContaining("influx.writers: 'two' is not an integer")
+                .hasMessageContaining("TRIBUTARY_INFLUX_WRITERS");
     }
 
     @Test
@@ -81,5 +87,14 @@ class ConfigLoaderTest {
                 .streamsCompression()).isEqualTo("zstd");
         assertThat(ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "none"), Map.of())
                 .analytics().streamsCompression()).isEqualTo("none");
+    }
+
+    @Test
+    void shouldSetTheNumberOfReadingsWriters() {
+        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).analytics().readingsWriters()).isEqualTo(2);
+        assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of(), Map.of()).analytics()
+                .readingsWriters()).isEqualTo(3);
+        assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of("TRIBUTARY_INFLUX_WRITERS", "1"),
+                Map.of()).analytics().readingsWriters()).isEqualTo(1);
     }
 }
