@@ -5,8 +5,8 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * An immutable set of alert rules, with the threshold rules that apply to a device and sensor cached (the engine asks
- * for every reading).
+ * An immutable set of alert rules, with the rules that apply to a device (and sensor) cached: the engine asks for every
+ * reading.
  */
 public final class RuleSet {
 
@@ -16,6 +16,7 @@ public final class RuleSet {
     private final List<AlertRule.Threshold> thresholdRules;
     private final List<AlertRule.NoData> noDataRules;
     private final Map<String, List<AlertRule.Threshold>> cache = new ConcurrentHashMap<>();
+    private final Map<String, List<AlertRule.NoData>> noDataCache = new ConcurrentHashMap<>();
 
     public RuleSet(List<AlertRule> rules) {
         this.rules = List.copyOf(rules);
@@ -31,6 +32,21 @@ public final class RuleSet {
 
     public List<AlertRule.NoData> noDataRules() {
         return noDataRules;
+    }
+
+    /**
+     * The no-data rules watching this device, in file order. Asked for every batch and, every punctuation, for every
+     * device ever seen.
+     */
+    public List<AlertRule.NoData> noDataRulesFor(String device) {
+        if (noDataRules.isEmpty()) {
+            return List.of();
+        }
+        if (noDataCache.size() > 100_000) {
+            noDataCache.clear(); // bound memory for fleets with very many devices
+        }
+        return noDataCache.computeIfAbsent(device,
+                d -> noDataRules.stream().filter(r -> r.appliesToDevice(d)).toList());
     }
 
     /** The threshold rules watching this device's sensor, in file order. */

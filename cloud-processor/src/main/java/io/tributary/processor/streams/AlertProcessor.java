@@ -119,10 +119,7 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
                 }
             }
         }
-        for (AlertRule.NoData rule : ruleSet.noDataRules()) {
-            if (!rule.appliesToDevice(device)) {
-                continue;
-            }
+        for (AlertRule.NoData rule : ruleSet.noDataRulesFor(device)) {
             String key = rule.name() + '\u0000' + device;
             if (statusOf(key).phase() == AlertStatus.Phase.FIRING) {
                 storeStatus(key, AlertStatus.OK);
@@ -215,15 +212,15 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
 
     /** Fires the no-data rules of devices silent for longer than the rule allows. */
     private void checkSilence(long wallClockMs) {
-        List<AlertRule.NoData> noDataRules = rules.get().noDataRules();
-        if (noDataRules.isEmpty()) {
+        RuleSet ruleSet = rules.get();
+        if (ruleSet.noDataRules().isEmpty()) {
             return;
         }
         for (Map.Entry<String, long[]> entry : seen.entrySet()) {
             String device = entry.getKey();
             long silentMs = wallClockMs - entry.getValue()[0];
-            for (AlertRule.NoData rule : noDataRules) {
-                if (silentMs < rule.silence().toMillis() || !rule.appliesToDevice(device)) {
+            for (AlertRule.NoData rule : ruleSet.noDataRulesFor(device)) {
+                if (silentMs < rule.silence().toMillis()) {
                     continue;
                 }
                 String key = rule.name() + '\u0000' + device;

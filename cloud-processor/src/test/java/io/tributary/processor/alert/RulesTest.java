@@ -75,6 +75,31 @@ class RulesTest {
         assertThat(Glob.of("room-?").matches("room-1")).isTrue();
         assertThat(Glob.of("room-?").matches("room-10")).isFalse();
         assertThat(Glob.of("a.b").matches("aXb")).as("'.' is literal").isFalse();
+        assertThat(Glob.of("a.b").matches("a.b")).isTrue();
+        assertThat(Glob.of("*").matches("")).isTrue();
+        assertThat(Glob.of("*").matches("any\nthing")).isTrue();
+        assertThat(Glob.of("pi-7").matches("pi-7")).isTrue();
+        assertThat(Glob.of("pi-7").matches("pi-70")).isFalse();
+        assertThat(Glob.of("*-7").matches("pi-7")).isTrue();
+        assertThat(Glob.of("*-7").matches("pi-70")).isFalse();
+    }
+
+    @Test
+    void shouldGiveEachDeviceItsNoDataRulesInFileOrder() throws Exception {
+        RuleSet rules = parser.parse("""
+                rules:
+                  - {name: pis_silent, device: "pi-*", no-data-for: 1m}
+                  - {name: hot, above: 30}
+                  - {name: one_silent, device: pi-7, no-data-for: 5m}
+                  - {name: all_silent, no-data-for: 10m}
+                """);
+        assertThat(rules.noDataRulesFor("pi-7")).extracting(AlertRule::name)
+                .containsExactly("pis_silent", "one_silent", "all_silent");
+        assertThat(rules.noDataRulesFor("pi-8")).extracting(AlertRule::name)
+                .containsExactly("pis_silent", "all_silent");
+        assertThat(rules.noDataRulesFor("gw-1")).extracting(AlertRule::name).containsExactly("all_silent");
+        assertThat(rules.noDataRulesFor("pi-7")).as("cached").isSameAs(rules.noDataRulesFor("pi-7"));
+        assertThat(RuleSet.EMPTY.noDataRulesFor("pi-7")).isEmpty();
     }
 
     @Test

@@ -38,6 +38,17 @@ class LinePointTest {
     }
 
     @Test
+    void shouldEscapeOnlyWhereNeededInsideLongerNamesAndKeepCleanOnesWhole() {
+        String line = LinePoint.measurement("readings")
+                .tag("device", "hall-7 east,wing=b")
+                .tag("sensor", "temperature")
+                .floatField("value", 21.5)
+                .time(9)
+                .toLineProtocol();
+        assertThat(line).isEqualTo("readings,device=hall-7\\ east\\,wing\\=b,sensor=temperature value=21.5 9");
+    }
+
+    @Test
     void shouldQuoteStringFieldsEscapingOnlyDoubleQuoteAndBackslash() {
         String line = LinePoint.measurement("m").stringField("s", "a \"b\" c\\d, e=f").time(1).toLineProtocol();
         assertThat(line).isEqualTo("m s=\"a \\\"b\\\" c\\\\d, e=f\" 1");
