@@ -45,12 +45,35 @@ final class MqttCodec {
     }
 
     static Buffer publishQos1(String topic, int packetId, byte[] payload) {
-        Buffer body = Buffer.buffer(topic.length() + payload.length + 8);
-        writeString(body, topic);
-        body.appendUnsignedShort(packetId);
-        writeVarInt(body, 0); // no properties
-        body.appendBytes(payload);
-        return packet(0x32, body);
+        return publishQos1(topic.getBytes(StandardCharsets.UTF_8), packetId, payload);
+    }
+
+    /**
+     * A QoS 1 PUBLISH with the topic already UTF-8 encoded, written into one buffer of its exact size: the simulator
+     * sends thousands a second, each device always to the same topic.
+     */
+    static Buffer publishQos1(byte[] topicUtf8, int packetId, byte[] payload) {
+        if (topicUtf8.length > 0xFFFF) {
+            throw new IllegalArgumentException("MQTT strings and binary data hold at most 65535 bytes");
+        }
+        int remaining = 2 + topicUtf8.length + 2 + 1 + payload.length; // topic, packet id, no properties, payload
+        Buffer packet = Buffer.buffer(1 + varIntLength(remaining) + remaining);
+        packet.appendByte((byte) 0x32);
+        writeVarInt(packet, remaining);
+        packet.appendUnsignedShort(topicUtf8.length);
+        packet.appendBytes(topicUtf8);
+        packet.appendUnsignedShort(packetId);
+        packet.appendByte((byte) 0); // no properties
+        packet.appendBytes(payload);
+        return packet;
+    }
+
+    private static int varIntLength(int value) {
+        int bytes = 1;
+        for (int remaining = value >>> 7; remaining > 0; remaining >>>= 7) {
+            bytes++;
+        }
+        return bytes;
     }
 
     static Buffer pingReq() {

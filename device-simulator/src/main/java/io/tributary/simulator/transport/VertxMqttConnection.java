@@ -5,6 +5,7 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
+import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -39,6 +40,9 @@ final class VertxMqttConnection implements DeviceConnection {
     private boolean connected;
     private boolean closed;
     private int nextPacketId = 1;
+    /** The topic of the last PUBLISH and its UTF-8 bytes: a device publishes to the same topic again and again. */
+    private String lastTopic;
+    private byte[] lastTopicUtf8;
     private long pingTimer = -1;
 
     VertxMqttConnection(Vertx vertx, NetClient client, String host, int port, String deviceId, byte[] password,
@@ -103,7 +107,11 @@ final class VertxMqttConnection implements DeviceConnection {
             return;
         }
         inFlight.put(packetId, result);
-        socket.write(MqttCodec.publishQos1(topic, packetId, payload)).onFailure(error -> {
+        if (!topic.equals(lastTopic)) {
+            lastTopicUtf8 = topic.getBytes(StandardCharsets.UTF_8);
+            lastTopic = topic;
+        }
+        socket.write(MqttCodec.publishQos1(lastTopicUtf8, packetId, payload)).onFailure(error -> {
             CompletableFuture<PublishOutcome> pending = inFlight.remove(packetId);
             if (pending != null) {
                 pending.completeExceptionally(error);

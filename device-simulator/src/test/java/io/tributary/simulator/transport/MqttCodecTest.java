@@ -34,6 +34,17 @@ class MqttCodecTest {
     }
 
     @Test
+    void shouldSizeAPublishWhoseRemainingLengthTakesTwoBytes() {
+        byte[] payload = new byte[200];
+        payload[199] = 0x55;
+        Buffer publish = MqttCodec.publishQos1("a/b".getBytes(StandardCharsets.UTF_8), 65_535, payload);
+
+        String hex = HexFormat.of().formatHex(publish.getBytes());
+        assertThat(hex).startsWith("32" + "d001" + "0003612f62" + "ffff" + "00").endsWith("55");
+        assertThat(publish.length()).isEqualTo(1 + 2 + 208);
+    }
+
+    @Test
     void shouldEncodeRemainingLengthsOverSeveralBytes() {
         Buffer out = Buffer.buffer();
         MqttCodec.writeVarInt(out, 321);
