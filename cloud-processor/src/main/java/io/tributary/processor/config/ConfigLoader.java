@@ -23,7 +23,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * <pre>
  * kafka:   {bootstrap: localhost:9092, topic-prefix: tributary., group: tributary-influx-writer, session-timeout: 45s}
  * influx:  {url: http://localhost:8086, token: "", org: tributary, bucket: telemetry,
- *           max-points-per-write: 5000, retry-backoff-max: 10s, request-timeout: 10s, gzip: true, writers: 1}
+ *           max-points-per-write: 5000, retry-backoff-max: 10s, request-timeout: 10s, gzip: true, writers: 2}
  * streams: {enabled: true, application-id: ..., state-dir: /var/lib/tributary/streams, commit-interval: 100ms, threads: 1,
  *           compression: lz4}
  * rollups: {windows: [10s, 1m], grace: 30s, punctuate-interval: 500ms}

@@ -91,10 +91,10 @@ class ConfigLoaderTest {
 
     @Test
     void shouldSetTheNumberOfReadingsWriters() {
-        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).analytics().readingsWriters()).isEqualTo(1);
+        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).analytics().readingsWriters()).isEqualTo(2);
         assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of(), Map.of()).analytics()
                 .readingsWriters()).isEqualTo(3);
-        assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of("TRIBUTARY_INFLUX_WRITERS", "2"),
-                Map.of()).analytics().readingsWriters()).isEqualTo(2);
+        assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of("TRIBUTARY_INFLUX_WRITERS", "1"),
+                Map.of()).analytics().readingsWriters()).isEqualTo(1);
     }
 }
