@@ -110,7 +110,7 @@ run gateway-max "$GW_PORT" "$GW_PID" 0 -f "$WORK/secrets.csv"
 wait $PROBE || true
 GW_HEAP_KB=$(cat "$WORK/heap_kb" 2>/dev/null || true)
 GW_MAX=$(field "$OUT/gateway-max.json" acks_per_second)
-run gateway-half "$GW_PORT" "$GW_PID" $((${GW_MAX%.*} / 2)) -f "$WORK/secrets.csv"
+run gateway-half "$GW_PORT" "$GW_PID" $((${GW_MAX%.*} / 2)) -f "$WORK/secrets.csv" -T "$OUT/gateway-half-timeline.txt"
 GW_RSS_KB=$(sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' "/proc/$GW_PID/status")
 METRICS=$(curl -fsS "http://127.0.0.1:$HTTP_PORT/metrics" || true)
 KAFKA_ACKED=$(echo "$METRICS" | sed -n 's/^tributary_gateway_messages_in_total{kind="telemetry"} \([0-9]*\)/\1/p')
@@ -137,11 +137,13 @@ cat >"$OUT/gateway-bench.json" <<JSON
   "mosquitto_msgs_per_cpu_s": $(field "$OUT/mosquitto-max.json" msgs_per_cpu_second),
   "puback_p50_ms": $(field "$OUT/gateway-half.json" puback_p50_ms),
   "puback_p99_ms": $(field "$OUT/gateway-half.json" puback_p99_ms),
+  "puback_over_10ms_percent": $(field "$OUT/gateway-half.json" puback_over_10ms_percent),
   "gateway_max_acks_per_s": $GW_MAX,
   "gateway_half_rate_acks_per_s": $(field "$OUT/gateway-half.json" acks_per_second),
   "mosquitto_max_acks_per_s": $MQ_MAX,
   "mosquitto_puback_p50_ms_at_half": $(field "$OUT/mosquitto-half.json" puback_p50_ms),
   "mosquitto_puback_p99_ms_at_half": $(field "$OUT/mosquitto-half.json" puback_p99_ms),
+  "mosquitto_puback_over_10ms_percent_at_half": $(field "$OUT/mosquitto-half.json" puback_over_10ms_percent),
   "gateway_rss_peak_mb": $((${GW_RSS_KB:-0} / 1024)),
   "gateway_heap_used_after_gc_mb": $(( ${GW_HEAP_KB:-0} / 1024 )),
   "gateway_max_heap_mb": 150,

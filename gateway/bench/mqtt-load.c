@@ -5,8 +5,12 @@
  * every PUBLISH written with its own write() on a TCP_NODELAY socket (one PUBLISH per TCP packet), at most W
  * unacknowledged publishes per connection, at a total target rate (0 = as fast as the server acknowledges).
  * Payloads are ~50-byte protobuf ReadingBatch messages naming the publishing device (what the gateway validates).
- * After a warm-up it measures for D seconds: PUBACKs received, PUBACK latency (p50/p99) and, with -P PID, the CPU
- * seconds (utime+stime from /proc/PID/stat) the server process used in that window. Prints one JSON object.
+ * After a warm-up it measures for D seconds: PUBACKs received, PUBACK latency (p50, p99, the share that took 10 ms or
+ * more) and, with -P PID, the CPU seconds (utime+stime from /proc/PID/stat) the server process used in that window.
+ * Prints one JSON object.
+ * With -T FILE it also writes the measured window's timeline, one line per 10 ms: CLOCK_MONOTONIC seconds (the clock
+ * of a JVM's -Xlog decoration "timenanos", to line stalls up with GC pauses), PUBACKs received, of those the ones
+ * that took 10 ms or more, and the slowest in ms.
  *
  * Build: gcc -O2 -o mqtt-load mqtt-load.c -lm
  */
@@ -48,6 +52,15 @@ typedef struct {
 
 static uint32_t *hist;
 static uint64_t hist_count;
+
+#define SLOW_NS 10000000ULL
+#define TIMELINE_SLOT_NS 10000000ULL
+typedef struct {
+    uint32_t acks, slow_acks, max_us;
+} slot_t;
+static slot_t *timeline; /* only with -T */
+static size_t timeline_slots;
+static uint64_t timeline_start_ns;
 
 static uint64_t now_ns(void) {
     struct timespec ts;
@@ -242,6 +255,13 @@ static void on_readable(conn_t *c, stats_t *st) {
                 uint64_t b = lat / HIST_RES_NS;
                 hist[b < HIST_BUCKETS ? b : HIST_BUCKETS - 1]++;
                 hist_count++;
+                uint64_t slot = (t - timeline_start_ns) / TIMELINE_SLOT_NS;
+                if (timeline && slot < timeline_slots) {
+                    slot_t *s = &timeline[slot];
+                    s->acks++;
+                    if (lat >= SLOW_NS) s->slow_acks++;
+                    if (lat / 1000 > s->max_us) s->max_us = (uint32_t)(lat / 1000);
+                }
             }
         }
         off += i + len;
@@ -263,18 +283,34 @@ static double percentile_ms(double p) {
     return -1;
 }
 
+static double percent_slower_than(uint64_t ns) {
+    if (hist_count == 0) return -1;
+    uint64_t slow = 0;
+    for (uint64_t i = ns / HIST_RES_NS; i < HIST_BUCKETS; i++) slow += hist[i];
+    return 100.0 * (double)slow / (double)hist_count;
+}
+
+static int write_timeline(const char *path, uint64_t measured_ns) {
+    FILE *f = fopen(path, "w");
+    if (!f) { perror(path); return -1; }
+    for (size_t i = 0; i < timeline_slots && i * TIMELINE_SLOT_NS < measured_ns; i++)
+        fprintf(f, "%.2f %u %u %.1f\n", (double)(timeline_start_ns + i * TIMELINE_SLOT_NS) / 1e9, timeline[i].acks,
+                timeline[i].slow_acks, timeline[i].max_us / 1000.0);
+    return fclose(f);
+}
+
 static void usage(void) {
     fprintf(stderr, "usage: mqtt-load -p PORT [-h 127.0.0.1] [-c 1000] [-d 10] [-u 2 warm-up s] [-r 0 msgs/s, 0=max]"
-                    " [-w 4 window] [-f ids-secrets.csv | -i id-prefix] [-P server-pid]\n");
+                    " [-w 4 window] [-f ids-secrets.csv | -i id-prefix] [-P server-pid] [-T timeline-file]\n");
     exit(2);
 }
 
 int main(int argc, char **argv) {
-    const char *host = "127.0.0.1", *csv = NULL, *prefix = "load-";
+    const char *host = "127.0.0.1", *csv = NULL, *prefix = "load-", *timeline_file = NULL;
     int port = 0, nconn = 1000, duration = 10, warmup = 2, window = 4, pid = 0;
     double rate = 0;
     int opt;
-    while ((opt = getopt(argc, argv, "h:p:c:d:u:r:w:f:i:P:")) != -1) {
+    while ((opt = getopt(argc, argv, "h:p:c:d:u:r:w:f:i:P:T:")) != -1) {
         switch (opt) {
             case 'h': host = optarg; break;
             case 'p': port = atoi(optarg); break;
@@ -286,6 +322,7 @@ int main(int argc, char **argv) {
             case 'f': csv = optarg; break;
             case 'i': prefix = optarg; break;
             case 'P': pid = atoi(optarg); break;
+            case 'T': timeline_file = optarg; break;
             default: usage();
         }
     }
@@ -294,7 +331,11 @@ int main(int argc, char **argv) {
     setrlimit(RLIMIT_NOFILE, &rl);
     hist = calloc(HIST_BUCKETS, sizeof *hist);
     conn_t *conns = calloc(nconn, sizeof *conns);
-    if (!hist || !conns) { perror("calloc"); return 1; }
+    if (timeline_file) {
+        timeline_slots = (size_t)duration * 1000000000ULL / TIMELINE_SLOT_NS + 100;
+        timeline = calloc(timeline_slots, sizeof *timeline);
+    }
+    if (!hist || !conns || (timeline_file && !timeline)) { perror("calloc"); return 1; }
     FILE *f = csv ? fopen(csv, "r") : NULL;
     if (csv && !f) { perror(csv); return 1; }
     for (int i = 0; i < nconn; i++) {
@@ -366,6 +407,7 @@ int main(int argc, char **argv) {
             st.measuring = 1;
             cpu0 = cpu_seconds(pid);
             measure_start_ns = t;
+            timeline_start_ns = t;
         }
         if (t >= end) break;
         uint64_t allowed = rate > 0 ? (uint64_t)((double)(t - start) / 1e9 * rate) : UINT64_MAX;
@@ -395,10 +437,12 @@ int main(int argc, char **argv) {
     printf("{\"connections\": %d, \"connect_seconds\": %.2f, \"target_rate\": %.0f, \"window\": %d,"
            " \"measured_seconds\": %.2f, \"sent\": %llu, \"acked\": %llu, \"acks_per_second\": %.0f,"
            " \"server_cpu_seconds\": %.2f, \"msgs_per_cpu_second\": %.0f, \"puback_p50_ms\": %.3f,"
-           " \"puback_p99_ms\": %.3f, \"connections_closed\": %llu}\n",
+           " \"puback_p99_ms\": %.3f, \"puback_over_10ms_percent\": %.3f, \"connections_closed\": %llu}\n",
            nconn, connect_s, rate, window, measured_s, (unsigned long long)measured_sent,
            (unsigned long long)st.measured_acks, (double)st.measured_acks / measured_s, cpu,
            cpu > 0 ? (double)st.measured_acks / cpu : -1, percentile_ms(0.50), percentile_ms(0.99),
+           percent_slower_than(SLOW_NS),
            (unsigned long long)lost);
+    if (timeline_file && write_timeline(timeline_file, (uint64_t)(measured_s * 1e9)) != 0) return 1;
     return lost > 0 ? 3 : 0;
 }
