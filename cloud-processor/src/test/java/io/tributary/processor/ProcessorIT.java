@@ -146,9 +146,13 @@ class ProcessorIT {
         Processor processor = start(base.withAnalytics(base.analytics().withReadingsWriters(PARTITIONS)));
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 60);
-        var members = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members();
-        assertThat(members).hasSize(PARTITIONS);
-        assertThat(members).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).hasSize(1));
+        // The writers join one by one, so the group may still be rebalancing when the last offset is committed:
+        // what must hold is the settled assignment, one partition per writer.
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            var members = admin.describeConsumerGroups(List.of(group)).describedGroups().get(group).get().members();
+            assertThat(members).hasSize(PARTITIONS);
+            assertThat(members).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).hasSize(1));
+        });
         assertThat(countByDevice(database)).hasSize(6).allSatisfy((device, count) -> assertThat(count).isEqualTo(40));
         assertThat(processor.metrics().readingsWritten()).isEqualTo(240);
         assertThat(processor.renderMetrics())
