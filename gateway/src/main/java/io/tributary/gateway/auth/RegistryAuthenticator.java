@@ -118,7 +118,8 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
                     metrics.keyDerivation(System.nanoTime() - start);
                     decided = decide(address, deviceId, known && matches, known);
                 } catch (RuntimeException e) {
-                    decided = Future.failedFuture(e);
+                    // Typed, so the MQTT layer logs it like any refusal (rate-limited, sanitised), not with a trace.
+                    decided = refuse(ConnectRefusal.SERVER_UNAVAILABLE, "secret check failed: " + e);
                 } finally {
                     metrics.keyDerivationsPending(-1);
                 }
