@@ -286,6 +286,49 @@ class AuthenticationAbuseIT {
     }
 
     @Test
+    void aFullQueueOfSecretChecksIsAnsweredServerBusyAtOnce() throws Exception {
+        // Throttles out of the way, one derivation thread, room for four waiting checks; unknown ids cost a dummy
+        // check of the minimum iteration count, here 20,000 (~5 ms each).
+        startGateway(AuthSettings.DEFAULTS.withMaxFailuresPerAddress(Integer.MAX_VALUE)
+                .withMaxFailuresPerDevice(Integer.MAX_VALUE).withDerivationQueue(1, 4, Duration.ofSeconds(2))
+                .withIterationRange(20_000, 20_000));
+        int port = gateway.mqttPort();
+        int clients = 64;
+        java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+        Map<Integer, AtomicLong> answers = new ConcurrentHashMap<>();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < clients; i++) {
+            String id = "nobody-" + i;
+            Thread client = new Thread(() -> {
+                try {
+                    go.await();
+                    int code = RawMqttConnect.connect(port, ATTACKER_ADDRESS, 5, id, "wrong", false).code();
+                    answers.computeIfAbsent(code, c -> new AtomicLong()).incrementAndGet();
+                } catch (Exception e) {
+                    answers.computeIfAbsent(-1, c -> new AtomicLong()).incrementAndGet();
+                }
+            });
+            client.setDaemon(true);
+            client.start();
+            threads.add(client);
+        }
+        go.countDown();
+        for (Thread client : threads) {
+            client.join(TimeUnit.SECONDS.toMillis(30));
+        }
+
+        Map<Integer, Long> counted = new TreeMap<>();
+        answers.forEach((code, n) -> counted.put(code, n.get()));
+        System.out.printf("%d simultaneous CONNECTs with unknown ids, queue of 4: answers %s (0x86 = 134, 0x89 = 137)"
+                + ", busy metric %d%n", clients, counted, metrics().loginsBusy());
+        assertThat(counted.keySet()).isSubsetOf(0x86, 0x89);
+        assertThat(counted.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(clients);
+        assertThat(counted.getOrDefault(0x89, 0L)).as("answered server busy").isPositive();
+        assertThat(metrics().loginsBusy()).isEqualTo(counted.getOrDefault(0x89, 0L));
+        assertThat(metrics().keyDerivationsPending()).isZero();
+    }
+
+    @Test
     void registryRecordsThatWouldCostMinutesPerConnectAreRefusedAndTheConsumerGoesOn() throws Exception {
         startGateway(AuthSettings.DEFAULTS);
         String secret = registry.provision("huge-iterations");

@@ -245,4 +245,13 @@ class RegistryAuthenticatorTest {
             vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         }
     }
+
+    @Test
+    void aConnectRequestPrintsNoPasswordAndNoRawControlCharacters() {
+        String printed = new ConnectRequest("evil\nclient", "user\u001b[2J", "secret-value", 5, "10.0.0.1:1")
+                .toString();
+
+        assertThat(printed).doesNotContain("secret-value").doesNotContain("\n").doesNotContain("\u001b")
+                .contains("evil\\nclient");
+    }
 }
