@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.gateway.auth.AuthSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,8 @@ import java.util.regex.Pattern;
  * @param pauseInFlightBytes backpressure: when this many bytes wait for Kafka's acknowledgement, connections that
  *     publish stop reading their sockets until it fell below half; 0 = half of {@link #maxInFlightBytes}
  *     ({@code --pause-inflight-bytes}); see {@link #pauseReadingAtBytes()}
+ * @param auth failed-login throttles, the bounded queue of secret checks, the registry record rules and the registry
+ *     stall timeout ({@code --auth-*}, {@code --registry-*}; {@link AuthSettings#DEFAULTS})
  */
 public record GatewayConfig(
         String mqttHost,
@@ -60,7 +63,8 @@ public record GatewayConfig(
         int httpPort,
         int maxConnections,
         TlsSettings tls,
-        long pauseInFlightBytes) {
+        long pauseInFlightBytes,
+        AuthSettings auth) {
 
     /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
     public static final int DEFAULT_HTTP_PORT = 9883;
@@ -167,6 +171,22 @@ public record GatewayConfig(
                     + " --max-inflight-bytes) or 1.." + maxInFlightBytes + " (--max-inflight-bytes), got "
                     + pauseInFlightBytes);
         }
+        if (auth == null) {
+            throw new IllegalArgumentException("auth must not be null (AuthSettings.DEFAULTS for the defaults)");
+        }
+    }
+
+    /** As the canonical constructor, with the default {@link AuthSettings}. */
+    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
+            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
+            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
+            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
+            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
+            long pauseInFlightBytes) {
+        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls, pauseInFlightBytes, AuthSettings.DEFAULTS);
     }
 
     /** As the canonical constructor, with backpressure at half of {@code maxInFlightBytes}. */
@@ -247,28 +267,28 @@ public record GatewayConfig(
         return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withMqttPort(int value) {
         return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withKafkaBootstrapServers(String value) {
         return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withTopicPrefix(String value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
@@ -277,21 +297,21 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
                 maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withVerticleInstances(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withMaxInFlightPerConnection(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     /** Backpressure mark, 0 = half of {@link #maxInFlightBytes}; see {@link #pauseInFlightBytes}. */
@@ -299,7 +319,7 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, value);
+                authentication, httpPort, maxConnections, tls, value, auth);
     }
 
     /** Also lowers an explicit {@link #pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
@@ -307,84 +327,92 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withKafkaLinger(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withKafkaMaxBlock(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withKafkaStartupTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withConnectTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withShutdownTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withAuthentication(Authentication value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withHttpPort(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, value, maxConnections, tls, pauseInFlightBytes);
+                authentication, value, maxConnections, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withMaxConnections(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, value, tls, pauseInFlightBytes);
+                authentication, httpPort, value, tls, pauseInFlightBytes, auth);
     }
 
     public GatewayConfig withTls(TlsSettings value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, value, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, value, pauseInFlightBytes, auth);
+    }
+
+    /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
+    public GatewayConfig withAuth(AuthSettings value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, value);
     }
 
     /** Kafka topic of the device registry (compacted). */
