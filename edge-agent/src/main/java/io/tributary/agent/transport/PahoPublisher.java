@@ -104,7 +104,14 @@ public final class PahoPublisher implements Publisher {
             options.setSocketFactory(sslContext(settings).getSocketFactory());
         }
         IMqttToken connected = client.connect(options);
-        connected.waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+        try {
+            connected.waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+        } catch (MqttException e) {
+            if (e.getReasonCode() >= 0x80 && e.getReasonCode() <= 0xFF) {
+                throw new ConnectRefusedException(e.getReasonCode(), e);
+            }
+            throw e;
+        }
         Integer receiveMaximum = connected.getResponseProperties() == null ? null
                 : connected.getResponseProperties().getReceiveMaximum();
         client.subscribe(configTopic, 1).waitForCompletion(settings.connectTimeout().toMillis());
@@ -113,21 +120,23 @@ public final class PahoPublisher implements Publisher {
     }
 
     @Override
-    public CompletableFuture<Integer> publish(String topic, byte[] payload) {
-        CompletableFuture<Integer> result = new CompletableFuture<>();
+    public CompletableFuture<PubAck> publish(String topic, byte[] payload) {
+        CompletableFuture<PubAck> result = new CompletableFuture<>();
         try {
             client.publish(topic, payload, 1, false, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     int[] codes = token.getReasonCodes();
-                    result.complete(codes == null || codes.length == 0 ? 0 : codes[0]);
+                    int code = codes == null || codes.length == 0 ? 0 : codes[0];
+                    result.complete(code == 0 ? PubAck.SUCCESS : new PubAck(code, reasonString(token)));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable exception) {
                     if (exception instanceof MqttException me && me.getReasonCode() >= 0x80
                             && me.getReasonCode() <= 0xFF) {
-                        result.complete(me.getReasonCode()); // a PUBACK with a refusal code
+                        // a PUBACK with a refusal code
+                        result.complete(new PubAck(me.getReasonCode(), reasonString(token)));
                     } else {
                         result.completeExceptionally(exception);
                     }
@@ -137,6 +146,16 @@ public final class PahoPublisher implements Publisher {
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    /** The Reason String of the PUBACK behind {@code token}, or null. */
+    private static String reasonString(IMqttToken token) {
+        try {
+            MqttProperties properties = token.getResponseProperties();
+            return properties == null ? null : properties.getReasonString();
+        } catch (RuntimeException e) {
+            return null; // a token without a response: no reason string
+        }
     }
 
     @Override

@@ -16,8 +16,11 @@ public interface Publisher extends AutoCloseable {
      */
     int connect(byte[] birth, byte[] lastWill) throws Exception;
 
-    /** Publishes with QoS 1; completes with the PUBACK reason code (0x00-0x7F success, 0x80+ refusal). */
-    CompletableFuture<Integer> publish(String topic, byte[] payload);
+    /**
+     * Publishes with QoS 1; completes with the PUBACK (reason code 0x00-0x7F success, 0x80+ refusal, and the Reason
+     * String if the gateway sent one), or exceptionally when no PUBACK came (connection lost, client error).
+     */
+    CompletableFuture<PubAck> publish(String topic, byte[] payload);
 
     /** Receives each message on the config topic. */
     void onConfig(Consumer<byte[]> listener);
