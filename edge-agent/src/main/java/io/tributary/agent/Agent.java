@@ -338,6 +338,14 @@ public final class Agent implements AutoCloseable {
         if (payload == null) {
             return; // dropped meanwhile
         }
+        long packetBytes = publishPacketBytes(config.telemetryTopic(), payload.length);
+        if (packetBytes > publisher.maximumPacketSize()) {
+            // The gateway would end the connection (0x95) instead of answering, and the batch would go out again
+            // after every reconnect: it is refused for good, here.
+            settled(seq, new PubAck(0x95, "batch of " + packetBytes + " bytes exceeds the gateway's maximum packet "
+                    + "size " + publisher.maximumPacketSize()), null);
+            return;
+        }
         inflight.add(seq);
         publisher.publish(config.telemetryTopic(), payload).whenComplete((ack, error) -> {
             try {
@@ -346,6 +354,13 @@ public final class Agent implements AutoCloseable {
                 inflight.remove(seq);
             }
         });
+    }
+
+    /** The size of a QoS 1 MQTT 5 PUBLISH without properties, as the gateway's Maximum Packet Size counts it. */
+    static long publishPacketBytes(String topic, int payloadBytes) {
+        long remaining = 2L + topic.getBytes(StandardCharsets.UTF_8).length + 2 + 1 + payloadBytes;
+        int lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+        return 1 + lengthBytes + remaining;
     }
 
     /** Applies the gateway's answer to batch {@code seq}; runs on the MQTT client's thread. */

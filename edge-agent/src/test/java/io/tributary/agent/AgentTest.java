@@ -123,6 +123,22 @@ class AgentTest {
     }
 
     @Test
+    void shouldDropABatchLargerThanTheGatewaysMaximumPacketSizeInsteadOfLosingTheConnectionOverIt() throws Exception {
+        publisher.maximumPacketSize = 40; // smaller than any batch
+        publisher.autoAck = true;
+        start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> outbox.droppedBatchesTotal() >= 2);
+        assertThat(publisher.sent).as("never sent: it would end the connection").isEmpty();
+        assertThat(publisher.connects).isEqualTo(1);
+
+        publisher.maximumPacketSize = Long.MAX_VALUE;
+        await().atMost(Duration.ofSeconds(10)).until(() -> publisher.batches().stream()
+                .anyMatch(b -> b.getDroppedReadings() > 0));
+        assertThat(Agent.publishPacketBytes("devices/t/telemetry", 100)).isEqualTo(1 + 1 + 2 + 19 + 2 + 1 + 100);
+        assertThat(Agent.publishPacketBytes("t", 20_000)).isEqualTo(1 + 3 + 2 + 1 + 2 + 1 + 20_000);
+    }
+
+    @Test
     void shouldCountABatchTheDiskRefusedAndKeepTheSequenceContiguous() throws Exception {
         AtomicBoolean diskFull = new AtomicBoolean();
         faults = new DiskFaults() {
@@ -198,6 +214,12 @@ class AgentTest {
         volatile int receiveMaximum = 65535;
         volatile int connects;
         volatile boolean closeAfterPublish;
+        volatile long maximumPacketSize = Long.MAX_VALUE;
+
+        @Override
+        public long maximumPacketSize() {
+            return maximumPacketSize;
+        }
 
         @Override
         public boolean isConnected() {

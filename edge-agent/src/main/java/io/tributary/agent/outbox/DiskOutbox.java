@@ -260,7 +260,7 @@ public final class DiskOutbox implements AutoCloseable {
             return;
         }
         acknowledge(seq);
-        countDropped(1, e.readings, reason);
+        countDropped(1, e.readings, reason, false); // the caller logs it, rate-limited: a gateway can cause many
     }
 
     /** The payload of a pending batch, or null once it was acknowledged or dropped. */
@@ -401,10 +401,19 @@ public final class DiskOutbox implements AutoCloseable {
     }
 
     private void countDropped(int batches, long readings, String why) {
+        countDropped(batches, readings, why, true);
+    }
+
+    private void countDropped(int batches, long readings, String why, boolean log) {
         droppedUnreported += readings;
         droppedTotal += readings;
         droppedBatchesTotal += batches;
         persistDropCounter();
+        if (!log) {
+            LOG.debug("Outbox dropped batches [batches: {}, readings: {}, reason: {}, dropped readings so far: {}]",
+                    batches, readings, why, droppedTotal);
+            return;
+        }
         LOG.warn("Outbox dropped batches [batches: {}, readings: {}, reason: {}, dropped readings so far: {}]",
                 batches, readings, why, droppedTotal);
     }

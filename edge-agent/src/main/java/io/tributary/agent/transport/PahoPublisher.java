@@ -40,6 +40,7 @@ public final class PahoPublisher implements Publisher {
     private final String configTopic;
     private final MqttAsyncClient client;
     private volatile Consumer<byte[]> configListener = payload -> { };
+    private volatile long maximumPacketSize = Long.MAX_VALUE;
 
     public PahoPublisher(MqttSettings settings, String clientId, String statusTopic, String configTopic) {
         this.settings = settings;
@@ -114,6 +115,9 @@ public final class PahoPublisher implements Publisher {
         }
         Integer receiveMaximum = connected.getResponseProperties() == null ? null
                 : connected.getResponseProperties().getReceiveMaximum();
+        Long maximumPacket = connected.getResponseProperties() == null ? null
+                : connected.getResponseProperties().getMaximumPacketSize();
+        maximumPacketSize = maximumPacket == null || maximumPacket <= 0 ? Long.MAX_VALUE : maximumPacket;
         client.subscribe(configTopic, 1).waitForCompletion(settings.connectTimeout().toMillis());
         client.publish(statusTopic, birth, 1, false).waitForCompletion(settings.connectTimeout().toMillis());
         return receiveMaximum == null || receiveMaximum <= 0 ? 65535 : receiveMaximum;
@@ -156,6 +160,11 @@ public final class PahoPublisher implements Publisher {
         } catch (RuntimeException e) {
             return null; // a token without a response: no reason string
         }
+    }
+
+    @Override
+    public long maximumPacketSize() {
+        return maximumPacketSize;
     }
 
     @Override

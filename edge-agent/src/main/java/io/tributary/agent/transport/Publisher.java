@@ -22,6 +22,15 @@ public interface Publisher extends AutoCloseable {
      */
     CompletableFuture<PubAck> publish(String topic, byte[] payload);
 
+    /**
+     * The largest packet the gateway accepts (its CONNACK Maximum Packet Size), {@link Long#MAX_VALUE} if it named
+     * none. A bigger publish would not be refused with a PUBACK but end the connection (client or gateway side), and be
+     * sent again after every reconnect.
+     */
+    default long maximumPacketSize() {
+        return Long.MAX_VALUE;
+    }
+
     /** Receives each message on the config topic. */
     void onConfig(Consumer<byte[]> listener);
 
