@@ -151,6 +151,24 @@ class SimulatedDeviceTest {
     }
 
     @Test
+    void shouldBackOffMoreWhenTheGatewayClosesEveryConnectionBeforeAnyBatchWasAccepted() throws Exception {
+        // MQTT 3.1.1-style (or a session takeover): CONNACK accepted, then the connection is closed at once
+        long lastGapMs = 0;
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            connection.lost();
+            long lostAt = System.nanoTime();
+            long deadline = lostAt + 5 * SECOND;
+            while (connection.connectCount() < attempt + 1 && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            lastGapMs = (System.nanoTime() - lostAt) / 1_000_000;
+            connection.connect(attempt).complete(null);
+        }
+        // 100, 200, 400, 800 ms ceilings with jitter in the upper half: the fourth waits at least 400 ms
+        assertThat(lastGapMs).as("the reconnect backoff is not reset by a CONNACK alone").isGreaterThanOrEqualTo(400);
+    }
+
+    @Test
     void shouldPublishADuplicatedBatchTwiceButCountItsReadingsOnce() {
         FakeConnection other = new FakeConnection();
         SimulatedDevice duplicating = new SimulatedDevice("dev-1", BatchFactoryTest.factory(2, 5, java.util.List.of(
@@ -241,6 +259,14 @@ class SimulatedDeviceTest {
 
         void lost() {
             lostListener.run();
+        }
+
+        synchronized int connectCount() {
+            return connects.size();
+        }
+
+        synchronized CompletableFuture<Void> connect(int index) {
+            return connects.get(index);
         }
 
         synchronized int payloadCount() {
