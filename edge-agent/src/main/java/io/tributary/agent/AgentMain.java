@@ -120,10 +120,10 @@ public final class AgentMain {
         String configFile = options.get("--config");
         AgentConfig config;
         try {
-            ConfigLoader.Overrides overrides = new ConfigLoader.Overrides(options.get("--device-id"),
-                    options.containsKey("--password-file") ? Path.of(options.get("--password-file")) : null,
+            ConfigLoader.Overrides overrides = new ConfigLoader.Overrides(options.get("--device-id"), null,
                     options.get("--mqtt-uri"),
-                    options.containsKey("--state-dir") ? Path.of(options.get("--state-dir")) : null, null);
+                    options.containsKey("--state-dir") ? Path.of(options.get("--state-dir")) : null, null,
+                    options.containsKey("--password-file") ? Path.of(options.get("--password-file")) : null);
             config = configFile != null ? ConfigLoader.load(Path.of(configFile), overrides) : hostDefaults(options);
         } catch (ConfigException e) {
             err.println("agent: invalid config" + (configFile == null ? "" : " in " + configFile) + ": "

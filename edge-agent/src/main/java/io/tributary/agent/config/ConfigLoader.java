@@ -39,11 +39,26 @@ public final class ConfigLoader {
             "enabled");
 
     /**
-     * Values given on the command line or by env; null = not given. A secret comes only as a file
-     * ({@code passwordFile}: {@code --password-file}, {@code TRIBUTARY_DEVICE_PASSWORD_FILE}), never as a value.
+     * Values that override the file; null = not given. From the command line and env a secret comes only as a file
+     * ({@code passwordFile}: {@code --password-file}, {@code TRIBUTARY_DEVICE_PASSWORD_FILE}); {@code password} is for
+     * programs that embed the agent (tests) and is never filled from argv or env. {@code passwordFile} wins.
      */
-    public record Overrides(String deviceId, Path passwordFile, String mqttUri, Path stateDir, Path root) {
-        public static final Overrides NONE = new Overrides(null, null, null, null, null);
+    public record Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root,
+            Path passwordFile) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+
+        /** Without a password file. */
+        public Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root) {
+            this(deviceId, password, mqttUri, stateDir, root, null);
+        }
+
+        /** The password shown as {@code ***}. */
+        @Override
+        public String toString() {
+            return "Overrides[deviceId=" + deviceId + ", password=" + (password == null ? null : "***")
+                    + ", mqttUri=" + mqttUri + ", stateDir=" + stateDir + ", root=" + root + ", passwordFile="
+                    + passwordFile + "]";
+        }
     }
 
     private ConfigLoader() {
@@ -116,6 +131,8 @@ public final class ConfigLoader {
         }
         if (o.passwordFile() != null) {
             password = SecretFile.read(o.passwordFile(), "--password-file");
+        } else if (o.password() != null && !o.password().isEmpty()) {
+            password = o.password();
         }
         String keystorePassword = str(mqtt, "client-keystore-password", "mqtt.client-keystore-password", "");
         String keystorePasswordFile = str(mqtt, "client-keystore-password-file", "mqtt.client-keystore-password-file",

@@ -54,8 +54,8 @@ class ConfigLoaderTest {
     @Test
     void shouldLetTheCommandLineOverride() throws Exception {
         Path secret = Files.writeString(dir.resolve("pw.secret"), "pw\n");
-        AgentConfig config = ConfigLoader.parse(VALID, new ConfigLoader.Overrides("other", secret, "ssl://h:8883",
-                Path.of("/s"), null));
+        AgentConfig config = ConfigLoader.parse(VALID, new ConfigLoader.Overrides("other", null, "ssl://h:8883",
+                Path.of("/s"), null, secret));
         assertThat(config.deviceId()).isEqualTo("other");
         assertThat(config.mqtt().password()).isEqualTo("pw");
         assertThat(config.mqtt().serverUri()).isEqualTo("ssl://h:8883");
@@ -74,6 +74,10 @@ class ConfigLoaderTest {
         assertThat(config.mqtt().toString()).contains("password=***", "clientKeystorePassword=***")
                 .doesNotContain("t0p-s3cret", "changeit");
         assertThat(config.toString()).doesNotContain("t0p-s3cret", "changeit");
+        assertThat(new ConfigLoader.Overrides(null, "embedded-s3cret", null, null, null).toString())
+                .contains("password=***").doesNotContain("embedded-s3cret");
+        assertThat(ConfigLoader.parse(VALID, new ConfigLoader.Overrides(null, "embedded", null, null, null)).mqtt()
+                .password()).as("a program embedding the agent may override the password").isEqualTo("embedded");
         assertThat(ConfigLoader.parse(VALID.replace("password: s3cret", ""), ConfigLoader.Overrides.NONE).mqtt()
                 .toString()).contains("password=\"\"");
     }
@@ -84,8 +88,8 @@ class ConfigLoaderTest {
         Path huge = Files.write(dir.resolve("huge"), new byte[SecretFile.MAX_BYTES + 1]);
         Path notUtf8 = Files.write(dir.resolve("bin"), new byte[] {(byte) 0xC3, (byte) 0x28});
 
-        assertThatThrownBy(() -> ConfigLoader.parse(VALID, new ConfigLoader.Overrides(null, twoLines, null, null,
-                null))).isInstanceOf(ConfigException.class).hasMessageContaining("--password-file")
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, new ConfigLoader.Overrides(null, null, null, null,
+                null, twoLines))).isInstanceOf(ConfigException.class).hasMessageContaining("--password-file")
                 .hasMessageContaining("more than one line").hasMessageNotContaining("line-one-secret");
         assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: " + huge),
                 ConfigLoader.Overrides.NONE)).hasMessageContaining("mqtt.password-file").hasMessageContaining("4096");
