@@ -45,7 +45,7 @@ while [[ $# -gt 0 ]]; do
     --password-file) password_file="${2:?--password-file needs a file}"; shift 2 ;;
     --password|--password=*) die "--password is not accepted (a secret on the command line is visible in ps): put it in a file and pass --password-file FILE" ;;
     --java) java_bin="${2:?--java needs a path}"; shift 2 ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
   esac
 done
