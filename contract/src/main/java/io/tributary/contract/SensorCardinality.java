@@ -93,7 +93,7 @@ public final class SensorCardinality {
         }
         int index = names.indexOf(unfit);
         return Optional.of(new ContractViolation(ContractRule.TOO_MANY_SENSORS, index, "reading " + index
-                + " (sensor '" + Texts.quote(unfit) + "'): the device would use more than the maximum of "
+                + " (sensor '" + Texts.quote(unfit) + "'): device would use more than the maximum of "
                 + maxSensorsPerDevice + " distinct sensor names (it has " + known(deviceId).size() + ")"));
     }
 
