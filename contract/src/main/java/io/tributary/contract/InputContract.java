@@ -84,6 +84,14 @@ public record InputContract(
             DEFAULT_MAX_SENSORS_PER_DEVICE);
 
     private static final long EXPONENT_MASK = 0x7ff0_0000_0000_0000L;
+    /** {@link #isSensorNameCharacter} of every ASCII code, for the checks on raw bytes. */
+    private static final boolean[] SENSOR_NAME_ASCII = new boolean[128];
+
+    static {
+        for (int c = 0; c < SENSOR_NAME_ASCII.length; c++) {
+            SENSOR_NAME_ASCII[c] = isSensorNameCharacter(c);
+        }
+    }
 
     public InputContract {
         requireDuration(maxEventAge, "maxEventAge", Duration.ofSeconds(1), MAX_EVENT_AGE_LIMIT);
@@ -231,7 +239,8 @@ public record InputContract(
         }
         for (int i = offset; i < offset + length; i++) {
             // a byte >= 0x80 is negative: part of a non-ASCII character, which is never allowed
-            if (!isSensorNameCharacter(utf8[i])) {
+            byte b = utf8[i];
+            if (b < 0 || !SENSOR_NAME_ASCII[b]) {
                 return ContractRule.SENSOR_NAME_INVALID;
             }
         }
@@ -279,6 +288,13 @@ public record InputContract(
         int i = offset;
         while (i < end) {
             int b = utf8[i] & 0xff;
+            if (b < 0x80) { // the usual unit: ASCII
+                if (b < 0x20 || b == 0x7f) {
+                    return ContractRule.UNIT_INVALID;
+                }
+                i++;
+                continue;
+            }
             int codePoint;
             int size;
             if (b < 0x80) {

@@ -120,9 +120,9 @@ final class BatchWireScan {
     private boolean reading(int end) {
         int sensorOffset = 0;
         int sensorLength = 0;
-        int unitOffset = 0;
-        int unitLength = 0;
-        long valueBits = 0;
+        boolean sensorKept = false; // an empty sensor name breaks the contract
+        boolean unitKept = true; // an empty unit keeps it
+        boolean valueFinite = true; // an absent value is 0
         long eventTime = 0;
         while (pos < end) {
             int tag = tag(end);
@@ -131,22 +131,32 @@ final class BatchWireScan {
             }
             if (tag == READING_SENSOR || tag == READING_UNIT) {
                 int length = length(end);
-                if (length == NOT_PROVEN || !validUtf8(pos, length)) {
+                if (length == NOT_PROVEN) {
+                    return false;
+                }
+                // one pass over the bytes: what keeps the contract is valid UTF-8 (sensor names are ASCII, units
+                // are decoded strictly); only what does not needs the UTF-8 check, as every occurrence must pass it
+                boolean kept = tag == READING_SENSOR ? contract.checkSensorName(in, pos, length) == null
+                        : contract.checkUnit(in, pos, length) == null;
+                if (!kept && !validUtf8(pos, length)) {
                     return false;
                 }
                 if (tag == READING_SENSOR) {
                     sensorOffset = pos;
                     sensorLength = length;
+                    sensorKept = kept;
                 } else {
-                    unitOffset = pos;
-                    unitLength = length;
+                    unitKept = kept;
                 }
                 pos += length;
             } else if (tag == READING_VALUE) {
                 if (8 > end - pos) {
                     return false;
                 }
-                valueBits = fixed64(pos);
+                // little-endian: the sign and exponent are in the last two bytes; NaN and ±Infinity have every
+                // exponent bit set
+                valueFinite = InputContract.isFiniteBits((long) ((in[pos + 7] & 0xff) << 8 | (in[pos + 6] & 0xff))
+                        << 48);
                 pos += 8;
             } else if (tag == READING_EVENT_TIME) {
                 if (!varint(end)) {
@@ -159,20 +169,11 @@ final class BatchWireScan {
         }
         // int64 event time: a varint with the top bit set is negative, which the contract refuses
         return pos == end
-                && contract.checkSensorName(in, sensorOffset, sensorLength) == null
-                && contract.checkUnit(in, unitOffset, unitLength) == null
-                && InputContract.isFiniteBits(valueBits)
+                && sensorKept
+                && unitKept
+                && valueFinite
                 && contract.checkEventTime(eventTime, earliestEventTime, latestEventTime) == null
                 && knownSensors.contains(in, sensorOffset, sensorLength);
-    }
-
-    /** The little-endian 64 bits at {@code offset}. */
-    private long fixed64(int offset) {
-        long bits = 0;
-        for (int i = 7; i >= 0; i--) {
-            bits = bits << 8 | (in[offset + i] & 0xffL);
-        }
-        return bits;
     }
 
     /** Skips an unknown field (or a known one this walk need not look into, such as the value). */
