@@ -80,7 +80,8 @@ class InputContractTest {
     @Test
     void finitenessOfRawBitsAgreesWithTheDouble() {
         double[] values = {0, -0.0, 1, 1e308, -1e308, Double.MAX_VALUE, Double.MIN_VALUE, Double.MIN_NORMAL,
-            Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, Double.longBitsToDouble(0x7ff0000000000001L),
+            Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY,
+            Double.longBitsToDouble(0x7ff0000000000001L),
             Double.longBitsToDouble(0xfff8000000000000L), Double.longBitsToDouble(0x7fefffffffffffffL)};
         for (double value : values) {
             assertThat(InputContract.isFiniteBits(Double.doubleToRawLongBits(value))).as("%s", value)

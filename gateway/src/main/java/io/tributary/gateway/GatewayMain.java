@@ -149,7 +149,8 @@ public final class GatewayMain implements Callable<Integer> {
     int maxUnitLength;
 
     @Option(names = "--max-readings-per-batch", defaultValue = "${env:TRIBUTARY_MAX_READINGS_PER_BATCH:-10000}",
-            description = "Most readings in one batch (env TRIBUTARY_MAX_READINGS_PER_BATCH; default ${DEFAULT-VALUE}).")
+            description = "Most readings in one batch (env TRIBUTARY_MAX_READINGS_PER_BATCH;"
+                    + " default ${DEFAULT-VALUE}).")
     int maxReadingsPerBatch;
 
     @Option(names = "--max-sensors-per-device", defaultValue = "${env:TRIBUTARY_MAX_SENSORS_PER_DEVICE:-256}",

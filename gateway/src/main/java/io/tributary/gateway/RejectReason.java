@@ -5,7 +5,10 @@ package io.tributary.gateway;
  * dead-letter header {@code tributary.reason} and labels the rejection counter.
  */
 public enum RejectReason {
-    /** The telemetry payload does not parse as a {@code ReadingBatch}, or a reading in it is unusable. */
+    /**
+     * The telemetry payload does not parse as a {@code ReadingBatch} (a reading without sensor name or event time is
+     * a {@link #CONTRACT_VIOLATION}).
+     */
     PAYLOAD_FORMAT_INVALID("payload-format-invalid", true),
     /** The batch's {@code device_id} differs from the device id in the MQTT topic. */
     DEVICE_ID_MISMATCH("device-id-mismatch", true),

@@ -21,7 +21,7 @@ public final class KafkaRecords {
     public static final String HEADER_CONTRACT_RULE = "tributary.contract-rule";
     /** Dead-letter header: the size in bytes of the payload as the device sent it (decimal). */
     public static final String HEADER_PAYLOAD_BYTES = "tributary.payload-bytes";
-    /** Dead-letter header: {@code true} when the record's value is only the start of the payload, else {@code false}. */
+    /** Dead-letter header: {@code true} when the record's value is only the start of the payload, else false. */
     public static final String HEADER_PAYLOAD_TRUNCATED = "tributary.payload-truncated";
     /** Header: the publishing device's id. */
     public static final String HEADER_DEVICE = "tributary.device";
