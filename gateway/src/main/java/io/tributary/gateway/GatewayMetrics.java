@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.ContractRule;
 import java.util.Map;
 
 /**
@@ -149,6 +150,12 @@ public interface GatewayMetrics {
     }
 
     // ---- end of the authentication block ----
+
+    // ---- issue 17: the input contract ----
+
+    /** A telemetry batch was refused for breaking the input contract's {@code rule}. */
+    default void contractViolated(ContractRule rule) {
+    }
 
     /** The current values. */
     Snapshot snapshot();

@@ -5,7 +5,10 @@ package io.tributary.gateway;
  * dead-letter header {@code tributary.reason} and labels the rejection counter.
  */
 public enum RejectReason {
-    /** The telemetry payload does not parse as a {@code ReadingBatch}, or a reading in it is unusable. */
+    /**
+     * The telemetry payload does not parse as a {@code ReadingBatch} (a reading without sensor name or event time is
+     * a {@link #CONTRACT_VIOLATION}).
+     */
     PAYLOAD_FORMAT_INVALID("payload-format-invalid", true),
     /** The batch's {@code device_id} differs from the device id in the MQTT topic. */
     DEVICE_ID_MISMATCH("device-id-mismatch", true),
@@ -26,7 +29,15 @@ public enum RejectReason {
     /** The device has more unacknowledged QoS 1 publishes in flight than the gateway allows per connection. */
     RECEIVE_MAXIMUM_EXCEEDED("receive-maximum-exceeded", false),
     /** The gateway has too much data in flight to Kafka; the device should retry later. */
-    GATEWAY_OVERLOADED("gateway-overloaded", false);
+    GATEWAY_OVERLOADED("gateway-overloaded", false),
+
+    // ---- issue 17: the input contract ----
+    /**
+     * The batch breaks the input contract ({@code io.tributary.contract.InputContract}: event-time window, finite
+     * values, sensor names and units, readings per batch, sensors per device). Refused whole with 0x99; the dead
+     * letter names the broken rule in {@code tributary.contract-rule}.
+     */
+    CONTRACT_VIOLATION("contract-violation", true);
 
     private final String code;
     private final boolean deadLettered;
