@@ -8,6 +8,7 @@ import org.apache.kafka.streams.processor.api.Record;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import io.tributary.processor.contract.TelemetryCheck;
 import io.tributary.proto.v1.ReadingBatch;
 
 /**
@@ -17,10 +18,16 @@ import io.tributary.proto.v1.ReadingBatch;
 final class ReadingsDecoder implements Processor<byte[], byte[], String, ReadingBatch> {
 
     private final StreamsListener listener;
+    private final TelemetryCheck contract;
     private ProcessorContext<String, ReadingBatch> context;
 
     ReadingsDecoder(StreamsListener listener) {
+        this(listener, TelemetryCheck.NONE);
+    }
+
+    ReadingsDecoder(StreamsListener listener, TelemetryCheck contract) {
         this.listener = listener;
+        this.contract = contract;
     }
 
     @Override
@@ -45,6 +52,14 @@ final class ReadingsDecoder implements Processor<byte[], byte[], String, Reading
         if (device.isEmpty() || (record.key() != null
                 && !device.equals(new String(record.key(), StandardCharsets.UTF_8)))) {
             listener.invalidRecord();
+            return;
+        }
+        // The contract, checked again: a batch that breaks it (e.g. a reading dated in 2200) reaches neither the
+        // rollups nor the alert rules, so it cannot move event-time progress; the readings writer dead-letters it.
+        TelemetryCheck.Violation violation = contract.check(batch,
+                Math.multiplyExact(context.currentSystemTimeMs(), 1_000_000L));
+        if (violation != null) {
+            listener.contractViolation(violation.rule());
             return;
         }
         listener.readingsProcessed(batch.getReadingsCount());

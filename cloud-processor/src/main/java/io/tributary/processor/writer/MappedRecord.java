@@ -24,7 +24,18 @@ public sealed interface MappedRecord {
      * @param deviceId the device, as far as it is known (the record key or the batch's id); may be empty
      * @param reason a {@link DeadLetterReason} code
      * @param detail human-readable explanation
+     * @param contractViolation the reason is a rule of the input contract (counted by rule as well)
      */
-    record Rejected(String deviceId, String reason, String detail) implements MappedRecord {
+    record Rejected(String deviceId, String reason, String detail, boolean contractViolation)
+            implements MappedRecord {
+
+        public Rejected(String deviceId, String reason, String detail) {
+            this(deviceId, reason, detail, false);
+        }
+
+        /** The record breaks the input contract: {@code rule} is its reason. */
+        public static Rejected contract(String deviceId, String rule, String detail) {
+            return new Rejected(deviceId, rule, detail, true);
+        }
     }
 }
