@@ -5,7 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 import io.tributary.processor.contract.TelemetryCheck;
-import io.tributary.processor.contract.TimeWindowCheck;
+import io.tributary.contract.InputContract;
+import io.tributary.processor.contract.ContractCheck;
 import io.tributary.processor.rollup.WindowSize;
 
 /**
@@ -32,20 +33,18 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
         int maxWindowEntryBytes, TelemetryCheck contract) {
 
     /** Default of {@link #maxEventFuture()}: the contract's default. */
-    public static final Duration DEFAULT_MAX_EVENT_FUTURE = Duration.ofMinutes(5);
-    /** Default of the contract's maximum event age. */
-    public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(30);
-    /** Default of {@link #maxSensorsPerWindow()}. */
-    public static final int DEFAULT_MAX_SENSORS_PER_WINDOW = 1_000;
+    public static final Duration DEFAULT_MAX_EVENT_FUTURE = InputContract.DEFAULT_MAX_EVENT_FUTURE;
+    /** Default of {@link #maxSensorsPerWindow()}: the contract's sensors per device. */
+    public static final int DEFAULT_MAX_SENSORS_PER_WINDOW = InputContract.DEFAULT_MAX_SENSORS_PER_DEVICE;
     /** Default of {@link #maxWindowEntryBytes()}: half of Kafka's default max.request.size / message.max.bytes. */
     public static final int DEFAULT_MAX_WINDOW_ENTRY_BYTES = 512 * 1024;
 
-    /** The settings without limits given: the default limits and the default time window as the contract. */
+    /** The settings without limits given: the default limits and the default input contract. */
     public TopologySettings(String telemetryTopic, String rollupsTopic, String alertsTopic, List<WindowSize> windows,
             Duration grace, Duration punctuateInterval) {
         this(telemetryTopic, rollupsTopic, alertsTopic, windows, grace, punctuateInterval, DEFAULT_MAX_EVENT_FUTURE,
                 DEFAULT_MAX_SENSORS_PER_WINDOW, DEFAULT_MAX_WINDOW_ENTRY_BYTES,
-                new TimeWindowCheck(DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_EVENT_FUTURE));
+                new ContractCheck(InputContract.DEFAULTS));
     }
 
     public TopologySettings {

@@ -207,13 +207,14 @@ class ProcessorTopologyTest {
                 .addReadings(reading("temp", 1, T0)).build().toByteArray());
         // A batch with a NaN breaks the contract: skipped whole (the readings writer dead-letters it whole).
         send("d1", reading("temp", Double.NaN, T0 + 1), reading("temp", 5.0, T0 + 2));
-        send("d1", reading("", 1, T0 + 2), reading("temp", 4.0, T0 + 3));
+        send("d1", reading("", 1, T0 + 2), reading("temp", 6.0, T0 + 2));
+        send("d1", reading("temp", 4.0, T0 + 3));
         driver.advanceWallClockTime(Duration.ofSeconds(40));
         assertThat(readRollups()).singleElement().satisfies(r -> {
             assertThat(r.getCount()).isEqualTo(1);
             assertThat(r.getMean()).isEqualTo(4.0);
         });
-        assertThat(violations).containsExactly("value_not_finite");
+        assertThat(violations).containsExactly("value_not_finite", "sensor_name_empty");
     }
 
     // ---------------------------------------------------------------- issue 17: no record can stop or freeze rollups

@@ -285,8 +285,8 @@ class InfluxReadingsWriterTest {
 
     @Test
     void shouldDeadLetterABatchThatBreaksTheContractWithTheRuleAsReason() {
-        ReadingPointMapper readings = new ReadingPointMapper(new io.tributary.processor.contract.TimeWindowCheck(
-                Duration.ofDays(30), Duration.ofMinutes(5)), Clock.systemUTC());
+        ReadingPointMapper readings = new ReadingPointMapper(new io.tributary.processor.contract.ContractCheck(
+                io.tributary.contract.InputContract.DEFAULTS), Clock.systemUTC());
         long now = System.currentTimeMillis() * 1_000_000L;
         ReadingBatch future = ReadingBatch.newBuilder().setDeviceId("d2").setBatchSeq(1)
                 .addReadings(reading("temp", 20, now)).addReadings(reading("temp", 21, 7_258_118_400_000_000_000L))
