@@ -163,10 +163,16 @@ public final class Processor implements AutoCloseable {
                         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
                                 consumerProperties(config, group));
                         unstartedClients.add(consumer);
+                        KafkaProducer<byte[], byte[]> webhookProducer = new KafkaProducer<>(
+                                producerProperties(config, group + "-deadletter"));
+                        unstartedClients.add(webhookProducer);
                         webhook = new WebhookNotifier(consumer, config.alertsTopic(), analytics.webhookUrl(),
                                 new WebhookNotifier.Settings(config.pollTimeout(), config.retryBackoffInitial(),
                                         config.retryBackoffMax(), config.influxRequestTimeout(),
-                                        config.closeTimeout().dividedBy(3)));
+                                        config.closeTimeout().dividedBy(3)),
+                                new KafkaDeadLetterPublisher(webhookProducer, config.deadLetterTopic(),
+                                        config.influxRequestTimeout(), config.closeTimeout().dividedBy(3),
+                                        "processor/webhook"));
                         workers.add(new Worker("Alert webhook", "tributary-alert-webhook", webhook,
                                 webhook::shutdown));
                     }
@@ -581,6 +587,7 @@ public final class Processor implements AutoCloseable {
             p.family("tributary_processor_webhook_deliveries_total", "counter", "Alert webhook POSTs by outcome.");
             p.sample(webhook.delivered(), "outcome", "delivered");
             p.sample(webhook.failedAttempts(), "outcome", "failed_attempt");
+            p.sample(webhook.skipped(), "outcome", "skipped");
         }
         p.family("tributary_processor_up", "gauge", "1 while every part runs, 0 after a failure.");
         p.sample(isLive() ? 1 : 0);
