@@ -74,14 +74,17 @@ public final class AtomicProcessorMetrics implements ProcessorMetrics {
     }
 
     /** Why the write path is down right now, if it is. */
+    @Override
     public Optional<String> outage() {
         return Optional.ofNullable(outage);
     }
 
+    @Override
     public Map<String, Long> deadLetteredByReason() {
         return snapshot(deadLetteredByReason);
     }
 
+    @Override
     public Map<String, Long> contractViolations() {
         return snapshot(contractViolations);
     }
