@@ -158,9 +158,12 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
             }
         }
         for (KeyValue<String, byte[]> entry : closed) {
-            for (RollupAccumulator acc : DeviceWindow.fromBytes(entry.value).accumulators()) {
-                context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
-                listener.rollupEmitted();
+            DeviceWindow window = decode(entry.key, entry.value);
+            if (window != null) {
+                for (RollupAccumulator acc : window.accumulators()) {
+                    context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
+                    listener.rollupEmitted();
+                }
             }
             windows.delete(entry.key);
             open.remove(entry.key);
@@ -203,10 +206,28 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         DeviceWindow window = open.get(key);
         if (window == null) {
             byte[] stored = windows.get(key);
-            window = stored == null ? DeviceWindow.empty() : DeviceWindow.fromBytes(stored);
+            window = stored == null ? null : decode(key, stored);
+            if (window == null) {
+                window = DeviceWindow.empty();
+            }
             open.put(key, window);
         }
         return window;
+    }
+
+    /**
+     * A store entry as a window, or null (counted, logged) if it cannot be read: one unreadable entry must not stop
+     * every later window of the task from closing, which an exception in the punctuator would do at every run.
+     */
+    private DeviceWindow decode(String key, byte[] bytes) {
+        try {
+            return DeviceWindow.fromBytes(bytes);
+        } catch (RuntimeException e) {
+            listener.processingError("rollups");
+            log.warn("Unreadable rollup window entry dropped [key: {}, bytes: {}]: {}", key, bytes.length,
+                    e.toString());
+            return null;
+        }
     }
 
     static String key(long endMs, String label, String device) {

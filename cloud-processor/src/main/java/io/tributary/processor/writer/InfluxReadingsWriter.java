@@ -214,6 +214,7 @@ public final class InfluxReadingsWriter implements Runnable {
         while (true) {
             List<Pending> owned = inFlight.owned(chunk);
             if (owned.isEmpty()) {
+                metrics.setOutage(null); // nothing of ours left to write: what is known of the path is stale
                 return true; // revoked while we waited: the new owner writes them
             }
             if (closing) {
@@ -291,11 +292,11 @@ public final class InfluxReadingsWriter implements Runnable {
     private RuntimeException probe() {
         metrics.incrementProbes();
         try {
+            java.time.Instant now = clock.instant();
             pointWriter.write(List.of(LinePoint.measurement(PROBE_MEASUREMENT)
                     .tag("writer", probeTag)
                     .integerField("ok", 1)
-                    .time(Math.addExact(Math.multiplyExact(clock.instant().getEpochSecond(), 1_000_000_000L),
-                            clock.instant().getNano()))));
+                    .time(Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano()))));
             return null;
         } catch (RuntimeException e) {
             return e;

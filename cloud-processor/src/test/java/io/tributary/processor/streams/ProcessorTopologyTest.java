@@ -266,6 +266,51 @@ class ProcessorTopologyTest {
     }
 
     @Test
+    void shouldSkipARecordWhoseProcessingThrowsWithTheEnginesExceptionHandlers() {
+        driver.close();
+        AtomicLong processingErrors = new AtomicLong();
+        StreamsListener listener = new StreamsListener() {
+            @Override
+            public void processingError(String node) {
+                processingErrors.incrementAndGet();
+            }
+        };
+        // The engine's own properties: its processing exception handler, counting through the listener.
+        Properties props = StreamsEngine.properties(new StreamsEngine.Settings("unused:9092", "topology-test",
+                stateDir, Duration.ofMillis(100), 1, java.util.Map.of()), stateDir);
+        props.put(DataErrorHandlers.LISTENER_CONFIG, listener);
+        java.util.concurrent.atomic.AtomicBoolean rulesBroken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        driver = new TopologyTestDriver(ProcessorTopology.build(TopologySettings.defaults("t."), () -> {
+            if (rulesBroken.get()) {
+                throw new IllegalStateException("a value nobody foresaw");
+            }
+            return RuleSet.EMPTY;
+        }, listener), props, Instant.ofEpochMilli(T0));
+        telemetry = driver.createInputTopic("t.telemetry", new StringSerializer(), new ByteArraySerializer());
+        rollups = driver.createOutputTopic("t.rollups", new StringDeserializer(), new ByteArrayDeserializer());
+
+        send("d1", reading("temp", 1, T0 + 1_000)); // the alert processor throws: skipped, not fatal
+        rulesBroken.set(false);
+        send("d1", reading("temp", 3, T0 + 2_000));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        assertThat(processingErrors.get()).isEqualTo(1);
+        assertThat(readRollups()).singleElement().satisfies(r -> assertThat(r.getCount()).isGreaterThanOrEqualTo(1));
+    }
+
+    @Test
+    void shouldDropAnUnreadableWindowEntryAndKeepClosingTheOthers() {
+        send("d1", reading("temp", 1, T0 + 1_000));
+        KeyValueStore<String, byte[]> windows = driver.getKeyValueStore(RollupProcessor.WINDOWS_STORE);
+        // An entry no DeviceWindow can be read from, closing before d1's window.
+        windows.put(RollupProcessor.key(T0 + 5_000, "10s", "broken"), new byte[] {0x7f, 0, 0, 0});
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        assertThat(readRollups()).extracting(Rollup::getDeviceId).containsExactly("d1");
+        assertThat(windows.get(RollupProcessor.key(T0 + 5_000, "10s", "broken"))).isNull();
+    }
+
+    @Test
     void shouldBoundTheSensorsOfOneDeviceWindowEntry() {
         driver.close();
         startDriver(Instant.ofEpochMilli(T0), TopologySettings.defaults("t.").withLimits(Duration.ofMinutes(5),
