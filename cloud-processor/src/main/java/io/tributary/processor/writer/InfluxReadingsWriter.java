@@ -38,8 +38,13 @@ import io.tributary.processor.metrics.AtomicProcessorMetrics;
  *   <li>A retryable failure (InfluxDB down, 5xx, 429, timeouts, wrong bucket or token) retries the same points with
  *       exponential backoff, forever, logging once per change of state. While waiting it keeps polling with all
  *       partitions paused, so the consumer stays in its group however long InfluxDB is away.</li>
- *   <li>A rejection (400/413/422) splits the chunk in halves down to single records; a single record that is still
- *       rejected goes to the dead-letter topic, so one poisoned record cannot stall the pipeline.</li>
+ *   <li>A rejection (400/413/422) is first checked with a probe point ({@link #probe()}): if InfluxDB accepts it, the
+ *       chunk is split in halves down to single records, and a single record that is still rejected goes to the
+ *       dead-letter topic, so one poisoned record cannot stall the pipeline; if the probe is rejected too, the write
+ *       path is broken (an outage), nothing is dead-lettered and the chunk is retried like a transient failure, with
+ *       {@link #outage()} saying why (readiness false).</li>
+ *   <li>A record the mapper cannot map (it throws) or that breaks the input contract is dead-lettered with its reason;
+ *       no value ends the writer thread.</li>
  *   <li>Writes are idempotent (a point is measurement + tags + timestamp), so re-delivery after a crash stores
  *       nothing twice.</li>
  * </ul>
