@@ -345,13 +345,16 @@ class ProcessorIT {
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 3);
         List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(prefix + "deadletter", 2);
         assertThat(deadLetters).extracting(r -> header(r, KafkaDeadLetterPublisher.HEADER_REASON))
+                .containsOnly(DeadLetterReason.CONTRACT_VIOLATION);
+        assertThat(deadLetters).extracting(r -> header(r, KafkaDeadLetterPublisher.HEADER_CONTRACT_RULE))
                 .containsExactly("value_not_finite", "event_time_in_future");
         assertThat(deadLetters).allSatisfy(r -> assertThat(header(r, KafkaDeadLetterPublisher.HEADER_DEADLETTERED_BY))
                 .isEqualTo("processor/readings"));
         assertThat(processor.metrics().contractViolations())
                 .isEqualTo(Map.of("value_not_finite", 1L, "event_time_in_future", 1L));
         assertThat(processor.renderMetrics()).contains(
-                "tributary_processor_deadlettered_total{writer=\"readings\",reason=\"value_not_finite\"} 1");
+                "tributary_processor_deadlettered_total{writer=\"readings\",reason=\"contract-violation\"} 2")
+                .contains("tributary_processor_contract_violations_total{part=\"writer\",rule=\"value_not_finite\"} 1");
         JsonObject stored = influxQuery(database, "SELECT count(value), max(value) FROM readings GROUP BY device");
         Map<String, Double> maxByDevice = new HashMap<>();
         for (JsonElement series : seriesOf(stored)) {
@@ -386,10 +389,10 @@ class ProcessorIT {
         io.tributary.processor.cli.DeadLetters deadLetters = new io.tributary.processor.cli.DeadLetters(
                 stack.kafkaBootstrapServers(), prefix + "deadletter", Duration.ofSeconds(15));
         assertThat(deadLetters.countsByReason()).isEqualTo(Map.of(
-                "event_time_too_old", Map.of("processor/readings", 1),
+                "contract-violation/event_time_too_old", Map.of("processor/readings", 1),
                 DeadLetterReason.PAYLOAD_FORMAT_INVALID, Map.of("processor/readings", 1)));
         String listed = runCli("list", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix);
-        assertThat(listed).containsPattern("event_time_too_old\\s+processor/readings\\s+1\\s+0");
+        assertThat(listed).containsPattern("contract-violation/event_time_too_old\\s+processor/readings\\s+1\\s+0");
         String shown = runCli("list", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix,
                 "--reason", "event_time_too_old", "--limit", "5");
         assertThat(shown).contains("dev-old").contains("reading 0").contains("1 of 1 dead letters");
@@ -405,11 +408,11 @@ class ProcessorIT {
                 .getAsLong()).isEqualTo(2);
 
         // At most once: a second replay finds it done; the list shows it replayed.
-        assertThat(deadLetters.replay(d -> d.reason().equals("event_time_too_old"), false).replayed()).isZero();
+        assertThat(deadLetters.replay(d -> d.hasReason("event_time_too_old"), false).replayed()).isZero();
         assertThat(runCli("replay", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix,
                 "--reason", "event_time_too_old")).contains("replayed 0 dead letters").contains("1 replayed before");
         assertThat(runCli("list", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix))
-                .containsPattern("event_time_too_old\\s+processor/readings\\s+1\\s+1");
+                .containsPattern("contract-violation/event_time_too_old\\s+processor/readings\\s+1\\s+1");
         List<ConsumerRecord<byte[], byte[]>> telemetry = readAll(prefix + "telemetry", 3, false);
         assertThat(telemetry).filteredOn(r -> header(r, io.tributary.processor.cli.DeadLetters.HEADER_REPLAYED_FROM)
                 != null).singleElement().satisfies(r -> {

@@ -77,7 +77,7 @@ public final class DeadLetterMain implements Runnable {
 
         Predicate<DeadLetters.DeadLetter> predicate(String reason) {
             Instant from = since == null ? Instant.MIN : parseSince(since);
-            return d -> (reason == null || d.reason().equals(reason))
+            return d -> (reason == null || d.hasReason(reason))
                     && (device == null || d.device().equals(device))
                     && !d.time().isBefore(from);
         }
@@ -108,7 +108,8 @@ public final class DeadLetterMain implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--reason", paramLabel = "R", description = "Show the records of this reason.")
+        @Option(names = "--reason", paramLabel = "R",
+                description = "Show the records of this reason, or of this contract rule (e.g. event_time_in_future).")
         String reason;
 
         @Option(names = "--limit", paramLabel = "N", defaultValue = "20",
@@ -125,17 +126,17 @@ public final class DeadLetterMain implements Runnable {
                 Map<String, int[]> counts = new TreeMap<>();
                 deadLetters.scan(d -> {
                     if (selected.test(d)) {
-                        int[] c = counts.computeIfAbsent(d.reason() + "\t" + d.origin(), k -> new int[2]);
+                        int[] c = counts.computeIfAbsent(d.reasonAndRule() + "\t" + d.origin(), k -> new int[2]);
                         c[0]++;
                         if (replayed.contains(d.id())) {
                             c[1]++;
                         }
                     }
                 });
-                out.printf("%-32s %-20s %8s %8s%n", "REASON", "ORIGIN", "COUNT", "REPLAYED");
+                out.printf("%-48s %-20s %8s %8s%n", "REASON", "ORIGIN", "COUNT", "REPLAYED");
                 counts.forEach((k, c) -> {
                     String[] parts = k.split("\t", 2);
-                    out.printf("%-32s %-20s %8d %8d%n", safe(parts[0], 32), safe(parts[1], 20), c[0], c[1]);
+                    out.printf("%-48s %-20s %8d %8d%n", safe(parts[0], 48), safe(parts[1], 20), c[0], c[1]);
                 });
                 out.flush();
                 return 0;
@@ -171,7 +172,8 @@ public final class DeadLetterMain implements Runnable {
         @Spec
         CommandLine.Model.CommandSpec spec;
 
-        @Option(names = "--reason", paramLabel = "R", required = true, description = "Replay the dead letters of this reason.")
+        @Option(names = "--reason", paramLabel = "R", required = true,
+                description = "Replay the dead letters of this reason, or of this contract rule.")
         String reason;
 
         @Option(names = "--dry-run", description = "Count what would be replayed; send nothing.")

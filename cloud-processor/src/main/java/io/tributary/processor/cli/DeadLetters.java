@@ -58,13 +58,23 @@ public final class DeadLetters implements AutoCloseable {
     public static final String HEADER_REPLAYED_FROM = "tributary.replayed-from";
 
     /** One dead letter as read from the topic. */
-    public record DeadLetter(int partition, long offset, Instant time, String reason, String detail, String device,
-            String origin, Optional<String> sourceTopic, Optional<Integer> sourcePartition, byte[] key, byte[] value,
-            List<Header> headers) {
+    public record DeadLetter(int partition, long offset, Instant time, String reason, String contractRule,
+            String detail, String device, String origin, Optional<String> sourceTopic,
+            Optional<Integer> sourcePartition, byte[] key, byte[] value, List<Header> headers) {
 
         /** The marker key: {@code partition/offset} in the dead-letter topic. */
         public String id() {
             return partition + "/" + offset;
+        }
+
+        /** Whether {@code name} is this dead letter's reason or, for a contract violation, its rule. */
+        public boolean hasReason(String name) {
+            return reason.equals(name) || contractRule.equals(name);
+        }
+
+        /** {@code reason}, or {@code contract-violation/<rule>}. */
+        public String reasonAndRule() {
+            return contractRule.isEmpty() ? reason : reason + "/" + contractRule;
         }
     }
 
@@ -114,10 +124,11 @@ public final class DeadLetters implements AutoCloseable {
         return ids;
     }
 
-    /** Counts by reason (and, within it, by origin). */
+    /** Counts by reason (a contract violation as {@code contract-violation/<rule>}) and, within it, by origin. */
     public Map<String, Map<String, Integer>> countsByReason() {
         Map<String, Map<String, Integer>> counts = new TreeMap<>();
-        scan(d -> counts.computeIfAbsent(d.reason(), r -> new TreeMap<>()).merge(d.origin(), 1, Integer::sum));
+        scan(d -> counts.computeIfAbsent(d.reasonAndRule(), r -> new TreeMap<>()).merge(d.origin(), 1,
+                Integer::sum));
         return counts;
     }
 
@@ -159,7 +170,7 @@ public final class DeadLetters implements AutoCloseable {
                         producer.send(replayRecord(d));
                         producer.send(new ProducerRecord<>(replayedTopic, d.id().getBytes(StandardCharsets.UTF_8),
                                 ("{\"replayed_at\":\"" + Instant.now() + "\",\"to\":\"" + d.sourceTopic().get()
-                                        + "\",\"reason\":\"" + d.reason().replace("\"", "'") + "\"}")
+                                        + "\",\"reason\":\"" + d.reasonAndRule().replace("\"", "'") + "\"}")
                                         .getBytes(StandardCharsets.UTF_8)));
                     }
                     producer.commitTransaction();
@@ -203,6 +214,7 @@ public final class DeadLetters implements AutoCloseable {
         }
         return new DeadLetter(r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
                 header(r, KafkaDeadLetterPublisher.HEADER_REASON).orElse("(none)"),
+                header(r, KafkaDeadLetterPublisher.HEADER_CONTRACT_RULE).orElse(""),
                 header(r, KafkaDeadLetterPublisher.HEADER_REASON_DETAIL).orElse(""),
                 header(r, KafkaDeadLetterPublisher.HEADER_DEVICE).orElse(r.key() == null ? ""
                         : new String(r.key(), StandardCharsets.UTF_8)),

@@ -16,7 +16,11 @@ public final class DeadLetterReason {
     public static final String MAPPING_FAILED = "mapping-failed";
     /** The alert webhook refused the transition for good (a 4xx other than 408/429), or it could not be built. */
     public static final String WEBHOOK_REFUSED = "webhook-refused";
-    // Contract violations use the contract's rule name (snake_case, e.g. event_time_in_future) as their reason.
+    /**
+     * The batch breaks the input contract; header {@code tributary.contract-rule} names the rule (e.g.
+     * {@code event_time_in_future}). The gateway's code for the same refusal.
+     */
+    public static final String CONTRACT_VIOLATION = "contract-violation";
 
     private DeadLetterReason() {
     }

@@ -166,14 +166,15 @@ public final class InfluxReadingsWriter implements Runnable {
                 if (mapped instanceof MappedRecord.Rejected rejected) {
                     // Keep the order: everything before a dead-lettered record is written first.
                     if (!writeWithRetry(chunk) || !deadLetterWithRetry(record, rejected.deviceId(),
-                            rejected.reason(), rejected.detail())) {
+                            rejected.reason(), rejected.detail(), rejected.contractRule())) {
                         complete = false;
                         break;
                     }
                     if (rejected.contractViolation()) {
-                        metrics.incrementContractViolations(rejected.reason());
+                        metrics.incrementContractViolations(rejected.contractRule());
                     }
-                    logDeadLetter(rejected.deviceId(), rejected.reason(), record, rejected.detail());
+                    logDeadLetter(rejected.deviceId(), rejected.contractViolation() ? rejected.reason() + "/"
+                            + rejected.contractRule() : rejected.reason(), record, rejected.detail());
                     chunk = new ArrayList<>();
                     chunkPoints = 0;
                     continue;
@@ -272,7 +273,8 @@ public final class InfluxReadingsWriter implements Runnable {
         // Rejected alone, and InfluxDB accepted a probe point right after: the path works, the record is poison.
         Pending pending = rejectedChunk.get(0);
         String detail = WriteFailureClassifier.describe(e);
-        if (!deadLetterWithRetry(pending.record(), pending.deviceId(), DeadLetterReason.INFLUX_REJECTED, detail)) {
+        if (!deadLetterWithRetry(pending.record(), pending.deviceId(), DeadLetterReason.INFLUX_REJECTED, detail,
+                null)) {
             return false;
         }
         logDeadLetter(pending.deviceId(), DeadLetterReason.INFLUX_REJECTED, pending.record(), detail);
@@ -366,7 +368,7 @@ public final class InfluxReadingsWriter implements Runnable {
     }
 
     private boolean deadLetterWithRetry(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason,
-            String detail) {
+            String detail, String contractRule) {
         Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
         while (true) {
             if (!inFlight.owns(record)) {
@@ -376,7 +378,7 @@ public final class InfluxReadingsWriter implements Runnable {
                 return false;
             }
             try {
-                deadLetters.publish(record, deviceId, reason, detail);
+                deadLetters.publish(record, deviceId, reason, detail, contractRule);
             } catch (RuntimeException e) {
                 deadLetterHealth.failed(WriteFailure.TRANSIENT, e, 1);
                 if (!waitBeforeRetry(backoff.nextDelay())) {

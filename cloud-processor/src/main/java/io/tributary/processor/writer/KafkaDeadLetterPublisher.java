@@ -16,7 +16,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 
 /**
  * {@link DeadLetterPublisher} on a Kafka producer ({@code acks=all}, idempotent). Key and value stay exactly as
- * consumed; headers: {@code tributary.reason}, {@code tributary.reason-detail}, {@code tributary.device},
+ * consumed; headers: {@code tributary.reason}, {@code tributary.reason-detail}, {@code tributary.contract-rule} (for a
+ * {@code contract-violation}), {@code tributary.device},
  * {@code tributary.mqtt-topic} (copied when the source record carries it), and where it came from:
  * {@code tributary.source-topic}, {@code tributary.source-partition}, {@code tributary.source-offset}, and
  * {@code tributary.deadlettered-by} (e.g. {@code processor/readings}). The names and the detail's bound (1,024
@@ -27,6 +28,8 @@ public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
 
     public static final String HEADER_REASON = "tributary.reason";
     public static final String HEADER_REASON_DETAIL = "tributary.reason-detail";
+    /** The input-contract rule a {@code contract-violation} breaks (the gateway's header). */
+    public static final String HEADER_CONTRACT_RULE = "tributary.contract-rule";
     public static final String HEADER_DEVICE = "tributary.device";
     public static final String HEADER_MQTT_TOPIC = "tributary.mqtt-topic";
     public static final String HEADER_SOURCE_TOPIC = "tributary.source-topic";
@@ -61,10 +64,19 @@ public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
 
     @Override
     public void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail) {
+        publish(record, deviceId, reason, detail, null);
+    }
+
+    @Override
+    public void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail,
+            String contractRule) {
         Headers headers = new RecordHeaders();
         headers.add(HEADER_REASON, utf8(reason));
         headers.add(HEADER_REASON_DETAIL, utf8(detail.length() > MAX_DETAIL_CHARS
                 ? detail.substring(0, MAX_DETAIL_CHARS) + "..." : detail));
+        if (contractRule != null) {
+            headers.add(HEADER_CONTRACT_RULE, utf8(contractRule));
+        }
         headers.add(HEADER_DEVICE, utf8(deviceId));
         Header mqttTopic = record.headers().lastHeader(HEADER_MQTT_TOPIC);
         if (mqttTopic != null) {

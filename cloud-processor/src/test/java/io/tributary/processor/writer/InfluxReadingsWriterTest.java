@@ -301,8 +301,9 @@ class InfluxReadingsWriterTest {
                 new ConsumerRecord<>(TOPIC, 0, 2, utf8("d3"), nan.toByteArray())));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 3L)));
-        assertThat(deadLetters.sent).extracting(DeadLetter::reason)
-                .containsExactly("event_time_in_future", "value_not_finite");
+        assertThat(deadLetters.sent).extracting(DeadLetter::reason).containsOnly(DeadLetterReason.CONTRACT_VIOLATION);
+        assertThat(deadLetters.rules).containsExactly("event_time_in_future", "value_not_finite");
+        assertThat(metrics.deadLetteredByReason()).isEqualTo(Map.of(DeadLetterReason.CONTRACT_VIOLATION, 2L));
         assertThat(metrics.contractViolations()).containsEntry("event_time_in_future", 1L)
                 .containsEntry("value_not_finite", 1L);
         assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1");
@@ -428,6 +429,7 @@ class InfluxReadingsWriterTest {
 
     private static final class RecordingDeadLetters implements DeadLetterPublisher {
         final List<DeadLetter> sent = new CopyOnWriteArrayList<>();
+        final List<String> rules = new CopyOnWriteArrayList<>();
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger attempts = new AtomicInteger();
         volatile boolean closed;
@@ -439,6 +441,15 @@ class InfluxReadingsWriterTest {
                 throw new org.apache.kafka.common.errors.TimeoutException("broker unavailable");
             }
             sent.add(new DeadLetter(record, deviceId, reason, detail));
+        }
+
+        @Override
+        public void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail,
+                String contractRule) {
+            publish(record, deviceId, reason, detail);
+            if (contractRule != null) {
+                rules.add(contractRule);
+            }
         }
 
         @Override
