@@ -84,6 +84,14 @@ public record InputContract(
             DEFAULT_MAX_SENSORS_PER_DEVICE);
 
     private static final long EXPONENT_MASK = 0x7ff0_0000_0000_0000L;
+    /** {@link #isSensorNameCharacter} of every ASCII code, for the checks on raw bytes. */
+    private static final boolean[] SENSOR_NAME_ASCII = new boolean[128];
+
+    static {
+        for (int c = 0; c < SENSOR_NAME_ASCII.length; c++) {
+            SENSOR_NAME_ASCII[c] = isSensorNameCharacter(c);
+        }
+    }
 
     public InputContract {
         requireDuration(maxEventAge, "maxEventAge", Duration.ofSeconds(1), MAX_EVENT_AGE_LIMIT);
@@ -136,10 +144,10 @@ public record InputContract(
     public Optional<ContractViolation> check(ReadingBatch batch, long nowUnixNanos) {
         int count = batch.getReadingsCount();
         if (count == 0) {
-            return Optional.of(new ContractViolation(ContractRule.NO_READINGS, -1, "the batch holds no reading"));
+            return Optional.of(new ContractViolation(ContractRule.NO_READINGS, -1, "batch holds no reading"));
         }
         if (count > maxReadingsPerBatch) {
-            return Optional.of(new ContractViolation(ContractRule.TOO_MANY_READINGS, -1, "the batch holds " + count
+            return Optional.of(new ContractViolation(ContractRule.TOO_MANY_READINGS, -1, "batch holds " + count
                     + " readings, more than the maximum of " + maxReadingsPerBatch));
         }
         long earliest = earliestEventTime(nowUnixNanos);
@@ -231,7 +239,8 @@ public record InputContract(
         }
         for (int i = offset; i < offset + length; i++) {
             // a byte >= 0x80 is negative: part of a non-ASCII character, which is never allowed
-            if (!isSensorNameCharacter(utf8[i])) {
+            byte b = utf8[i];
+            if (b < 0 || !SENSOR_NAME_ASCII[b]) {
                 return ContractRule.SENSOR_NAME_INVALID;
             }
         }
@@ -279,6 +288,13 @@ public record InputContract(
         int i = offset;
         while (i < end) {
             int b = utf8[i] & 0xff;
+            if (b < 0x80) { // the usual unit: ASCII
+                if (b < 0x20 || b == 0x7f) {
+                    return ContractRule.UNIT_INVALID;
+                }
+                i++;
+                continue;
+            }
             int codePoint;
             int size;
             if (b < 0x80) {
@@ -377,23 +393,23 @@ public record InputContract(
     private String sensorNameProblem(ContractRule rule, String sensor) {
         switch (rule) {
             case SENSOR_NAME_EMPTY:
-                return "the sensor name is empty";
+                return "sensor name is empty";
             case SENSOR_NAME_TOO_LONG:
-                return "the sensor name of " + sensor.length() + " characters exceeds the maximum of "
+                return "sensor name of " + sensor.length() + " characters exceeds the maximum of "
                         + maxSensorNameLength;
             default:
                 int bad = 0;
                 while (bad < sensor.length() && isSensorNameCharacter(sensor.charAt(bad))) {
                     bad++;
                 }
-                return "the sensor name holds " + describeCharacter(sensor.codePointAt(bad)) + " at " + bad
+                return "sensor name holds " + describeCharacter(sensor.codePointAt(bad)) + " at " + bad
                         + "; allowed are " + SENSOR_NAME_CHARACTERS;
         }
     }
 
     private String unitProblem(ContractRule rule, String unit) {
         if (rule == ContractRule.UNIT_TOO_LONG) {
-            return "the unit '" + Texts.quote(unit) + "' exceeds the maximum of " + maxUnitLength + " UTF-8 bytes";
+            return "unit '" + Texts.quote(unit) + "' exceeds the maximum of " + maxUnitLength + " UTF-8 bytes";
         }
         int bad = 0;
         while (bad < unit.length()) {
@@ -405,20 +421,20 @@ public record InputContract(
             bad += Character.charCount(codePoint);
         }
         int shown = bad < unit.length() ? unit.codePointAt(bad) : 0;
-        return "the unit '" + Texts.quote(unit) + "' holds " + describeCharacter(shown)
+        return "unit '" + Texts.quote(unit) + "' holds " + describeCharacter(shown)
                 + " (no control, format or line-separator characters)";
     }
 
     private String eventTimeProblem(ContractRule rule, long eventTime, long now) {
         switch (rule) {
             case EVENT_TIME_MISSING:
-                return eventTime == 0 ? "the event time is missing (0)"
-                        : "the event time " + eventTime + " ns is negative";
+                return eventTime == 0 ? "event time is missing (0)"
+                        : "event time " + eventTime + " ns is negative";
             case EVENT_TIME_TOO_OLD:
-                return "the event time " + instant(eventTime) + " is more than " + words(maxEventAge)
+                return "event time " + instant(eventTime) + " is more than " + words(maxEventAge)
                         + " behind the receiving clock (now " + instant(now) + ")";
             default:
-                return "the event time " + instant(eventTime) + " is more than " + words(maxEventFuture)
+                return "event time " + instant(eventTime) + " is more than " + words(maxEventFuture)
                         + " ahead of the receiving clock (now " + instant(now) + ")";
         }
     }

@@ -93,7 +93,7 @@ public final class SensorCardinality {
         }
         int index = names.indexOf(unfit);
         return Optional.of(new ContractViolation(ContractRule.TOO_MANY_SENSORS, index, "reading " + index
-                + " (sensor '" + Texts.quote(unfit) + "'): the device would use more than the maximum of "
+                + " (sensor '" + Texts.quote(unfit) + "'): device would use more than the maximum of "
                 + maxSensorsPerDevice + " distinct sensor names (it has " + known(deviceId).size() + ")"));
     }
 
@@ -214,7 +214,7 @@ public final class SensorCardinality {
                 if (candidate == null) {
                     return false;
                 }
-                if (java.util.Arrays.equals(candidate, 0, candidate.length, utf8, offset, offset + length)) {
+                if (equalBytes(candidate, utf8, offset, length)) {
                     return true;
                 }
             }
@@ -250,6 +250,19 @@ public final class SensorCardinality {
                 h = 31 * h + (bytes[i] & 0xff);
             }
             return h;
+        }
+
+        /** A plain loop: names are short, shorter than the set-up of a vectorized comparison. */
+        private static boolean equalBytes(byte[] candidate, byte[] bytes, int offset, int length) {
+            if (candidate.length != length) {
+                return false;
+            }
+            for (int i = 0; i < length; i++) {
+                if (candidate[i] != bytes[offset + i]) {
+                    return false;
+                }
+            }
+            return true;
         }
 
         private static int hashAscii(String name) {

@@ -97,7 +97,7 @@ class InputContractTest {
 
         assertThat(violation.rule()).isEqualTo(ContractRule.EVENT_TIME_IN_FUTURE);
         assertThat(violation.readingIndex()).isEqualTo(3);
-        assertThat(violation.detail()).isEqualTo("reading 3 (sensor 'temp'): the event time 2200-01-01T00:00:00Z is"
+        assertThat(violation.detail()).isEqualTo("reading 3 (sensor 'temp'): event time 2200-01-01T00:00:00Z is"
                 + " more than 5m ahead of the receiving clock (now 2026-12-06T22:50:00Z)");
     }
 
@@ -122,7 +122,7 @@ class InputContractTest {
     @Test
     void refusesMissingNegativeAndExtremeEventTimes() {
         assertThat(violation(batch(reading("a").setEventTimeUnixNanos(0))).detail())
-                .isEqualTo("reading 0 (sensor 'a'): the event time is missing (0)");
+                .isEqualTo("reading 0 (sensor 'a'): event time is missing (0)");
         assertThat(violation(batch(reading("a").setEventTimeUnixNanos(-5))).rule())
                 .isEqualTo(ContractRule.EVENT_TIME_MISSING);
         assertThat(violation(batch(reading("a").setEventTimeUnixNanos(Long.MIN_VALUE))).rule())
@@ -149,10 +149,10 @@ class InputContractTest {
     @Test
     void refusesBadSensorNames() {
         assertThat(violation(batch(reading("a"), reading(""))).detail())
-                .isEqualTo("reading 1: the sensor name is empty");
+                .isEqualTo("reading 1: sensor name is empty");
         ContractViolation space = violation(batch(reading("cpu temp")));
         assertThat(space.rule()).isEqualTo(ContractRule.SENSOR_NAME_INVALID);
-        assertThat(space.detail()).isEqualTo("reading 0 (sensor 'cpu temp'): the sensor name holds U+0020 at 3;"
+        assertThat(space.detail()).isEqualTo("reading 0 (sensor 'cpu temp'): sensor name holds U+0020 at 3;"
                 + " allowed are ASCII letters, digits and ._-:/");
         for (String hostile : new String[] {"cpu,temp", "temp, outside=x", "t \"", "a=b", "température", "温度",
             "a\nb", "a\u0000", "x\u202eevil", "a'b", "a\\b", "\uD83D\uDE00", "\uD800"}) {
@@ -191,7 +191,7 @@ class InputContractTest {
         }
         ContractViolation bell = violation(batch(reading("temp").setUnit("de\u0007g")));
         assertThat(bell.rule()).isEqualTo(ContractRule.UNIT_INVALID);
-        assertThat(bell.detail()).isEqualTo("reading 0 (sensor 'temp'): the unit 'de\\u0007g' holds U+0007 (no"
+        assertThat(bell.detail()).isEqualTo("reading 0 (sensor 'temp'): unit 'de\\u0007g' holds U+0007 (no"
                 + " control, format or line-separator characters)");
         assertThat(CONTRACT.checkUnit("\uD83C\uDF21")).as("a thermometer emoji: a printable code point").isNull();
     }
@@ -234,7 +234,7 @@ class InputContractTest {
 
         assertThat(four).get().extracting(ContractViolation::rule).isEqualTo(ContractRule.TOO_MANY_READINGS);
         assertThat(four.get().readingIndex()).isEqualTo(-1);
-        assertThat(four.get().detail()).isEqualTo("the batch holds 4 readings, more than the maximum of 3");
+        assertThat(four.get().detail()).isEqualTo("batch holds 4 readings, more than the maximum of 3");
         assertThat(violation(ReadingBatch.newBuilder().setDeviceId("d").build()).rule())
                 .isEqualTo(ContractRule.NO_READINGS);
         assertThat(small.checkReadingCount(0)).isEqualTo(ContractRule.NO_READINGS);

@@ -79,7 +79,7 @@ class SensorCardinalityTest {
 
         assertThat(refused).get().extracting(ContractViolation::rule).isEqualTo(ContractRule.TOO_MANY_SENSORS);
         assertThat(refused.get().readingIndex()).isEqualTo(3);
-        assertThat(refused.get().detail()).isEqualTo("reading 3 (sensor 'c'): the device would use more than the"
+        assertThat(refused.get().detail()).isEqualTo("reading 3 (sensor 'c'): device would use more than the"
                 + " maximum of 2 distinct sensor names (it has 1)");
         assertThat(cardinality.admit("dev-1", batch("b", "a"))).isEmpty();
     }

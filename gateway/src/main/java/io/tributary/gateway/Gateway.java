@@ -19,6 +19,7 @@ import io.tributary.gateway.kafka.KafkaHealthCheck;
 import io.tributary.gateway.metrics.PrometheusExposition;
 import io.tributary.gateway.mqtt.ConnectionLimiter;
 import io.tributary.gateway.mqtt.TlsFiles;
+import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.gateway.registry.DeviceRecord;
 import io.tributary.gateway.registry.DeviceRegistryView;
 import io.tributary.gateway.registry.RegistryListener;
@@ -79,6 +80,8 @@ public final class Gateway implements AutoCloseable {
     private long healthTimer = -1;
     private final ConnectionLimiter limiter;
     private volatile DeviceRegistryView registry;
+    /** Checks telemetry against the input contract; one per gateway, as it holds the sensors per device. */
+    private final TelemetryValidator validator;
 
     /**
      * A gateway authenticating as {@link GatewayConfig#authentication()} says (the device registry, or
@@ -94,6 +97,7 @@ public final class Gateway implements AutoCloseable {
         this.authenticator = null;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
+        this.validator = TelemetryValidator.of(config, metrics);
     }
 
     /**
@@ -106,6 +110,7 @@ public final class Gateway implements AutoCloseable {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
+        this.validator = TelemetryValidator.of(config, metrics);
     }
 
     /**
@@ -195,7 +200,7 @@ public final class Gateway implements AutoCloseable {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
             MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender, metrics,
-                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls);
+                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator);
             verticles.add(verticle);
             deployed.add(verticle);
             return verticle;

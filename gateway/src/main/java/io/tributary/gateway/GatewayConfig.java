@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.InputContract;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,11 @@ import java.util.regex.Pattern;
  * @param pauseInFlightBytes backpressure: when this many bytes wait for Kafka's acknowledgement, connections that
  *     publish stop reading their sockets until it fell below half; 0 = half of {@link #maxInFlightBytes}
  *     ({@code --pause-inflight-bytes}); see {@link #pauseReadingAtBytes()}
+ * @param inputContract what a telemetry batch must satisfy ({@code --max-event-age}, {@code --max-event-future},
+ *     {@code --max-sensor-name-length}, {@code --max-unit-length}, {@code --max-readings-per-batch},
+ *     {@code --max-sensors-per-device}); a batch that breaks it is refused whole (MQTT 5: 0x99) and dead-lettered
+ * @param deadLetterMaxPayloadBytes how much of a refused payload a dead-letter record keeps at most; a longer one is
+ *     cut, with headers telling its original size ({@code --deadletter-max-payload-bytes})
  */
 public record GatewayConfig(
         String mqttHost,
@@ -60,7 +66,10 @@ public record GatewayConfig(
         int httpPort,
         int maxConnections,
         TlsSettings tls,
-        long pauseInFlightBytes) {
+        long pauseInFlightBytes,
+        // issue 17: the input contract and bounded dead letters
+        InputContract inputContract,
+        int deadLetterMaxPayloadBytes) {
 
     /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
     public static final int DEFAULT_HTTP_PORT = 9883;
@@ -94,6 +103,9 @@ public record GatewayConfig(
      * below Kafka's default {@code message.max.bytes} (1 MiB).
      */
     public static final int MAX_PAYLOAD_BYTES_LIMIT = 1024 * 1024 - 64 * 1024;
+
+    /** Default {@link #deadLetterMaxPayloadBytes}: 64 KiB, enough to see what a device sent. */
+    public static final int DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES = 64 * 1024;
 
     /** Producer properties the gateway owns: they carry its delivery guarantee. */
     public static final Set<String> RESERVED_KAFKA_PROPERTIES = Set.of("acks", "enable.idempotence",
@@ -167,6 +179,28 @@ public record GatewayConfig(
                     + " --max-inflight-bytes) or 1.." + maxInFlightBytes + " (--max-inflight-bytes), got "
                     + pauseInFlightBytes);
         }
+        if (inputContract == null) {
+            throw new IllegalArgumentException("inputContract (--max-event-age, --max-event-future,"
+                    + " --max-sensor-name-length, --max-unit-length, --max-readings-per-batch,"
+                    + " --max-sensors-per-device) must not be null (InputContract.DEFAULTS for the defaults)");
+        }
+        if (deadLetterMaxPayloadBytes < 0 || deadLetterMaxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
+            throw new IllegalArgumentException("deadLetterMaxPayloadBytes (--deadletter-max-payload-bytes) must be"
+                    + " 0.." + MAX_PAYLOAD_BYTES_LIMIT + ", got " + deadLetterMaxPayloadBytes);
+        }
+    }
+
+    /** The configuration before issue 17: the default input contract and dead-letter payload bound. */
+    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
+            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
+            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
+            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
+            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
+            long pauseInFlightBytes) {
+        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls, pauseInFlightBytes, InputContract.DEFAULTS, DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
     }
 
     /** As the canonical constructor, with backpressure at half of {@code maxInFlightBytes}. */
@@ -178,7 +212,7 @@ public record GatewayConfig(
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, 0L);
+                maxConnections, tls, 0L, InputContract.DEFAULTS, DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
     }
 
     /**
@@ -197,7 +231,8 @@ public record GatewayConfig(
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
+                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L, InputContract.DEFAULTS,
+                DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
     }
 
     /** The defaults, with the given essentials; see {@link #defaults()} for the rest. */
@@ -206,7 +241,8 @@ public record GatewayConfig(
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
                 64, 32L * 1024 * 1024, Duration.ofMillis(2), Duration.ofSeconds(1), Duration.ofSeconds(30),
                 Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of(), Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
+                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L, InputContract.DEFAULTS,
+                DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
     }
 
     /**
@@ -247,28 +283,32 @@ public record GatewayConfig(
         return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withMqttPort(int value) {
         return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withKafkaBootstrapServers(String value) {
         return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withTopicPrefix(String value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
@@ -277,21 +317,24 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
                 maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withVerticleInstances(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withMaxInFlightPerConnection(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     /** Backpressure mark, 0 = half of {@link #maxInFlightBytes}; see {@link #pauseInFlightBytes}. */
@@ -299,7 +342,7 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, value);
+                authentication, httpPort, maxConnections, tls, value, inputContract, deadLetterMaxPayloadBytes);
     }
 
     /** Also lowers an explicit {@link #pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
@@ -307,84 +350,135 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withKafkaLinger(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withKafkaMaxBlock(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes);
+                maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withKafkaStartupTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withConnectTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withShutdownTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withAuthentication(Authentication value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
-                httpPort, maxConnections, tls, pauseInFlightBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withHttpPort(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, value, maxConnections, tls, pauseInFlightBytes);
+                authentication, value, maxConnections, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withMaxConnections(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, value, tls, pauseInFlightBytes);
+                authentication, httpPort, value, tls, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
     }
 
     public GatewayConfig withTls(TlsSettings value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, value, pauseInFlightBytes);
+                authentication, httpPort, maxConnections, value, pauseInFlightBytes, inputContract,
+                deadLetterMaxPayloadBytes);
+    }
+
+    public GatewayConfig withInputContract(InputContract value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, value, deadLetterMaxPayloadBytes);
+    }
+
+    public GatewayConfig withDeadLetterMaxPayloadBytes(int value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, inputContract, value);
+    }
+
+    /**
+     * The input contract of the given limits, its errors naming the {@code GatewayMain} options.
+     *
+     * @throws IllegalArgumentException naming the option of the bad limit
+     */
+    public static InputContract inputContract(Duration maxEventAge, Duration maxEventFuture, int maxSensorNameLength,
+            int maxUnitLength, int maxReadingsPerBatch, int maxSensorsPerDevice) {
+        try {
+            return new InputContract(maxEventAge, maxEventFuture, maxSensorNameLength, maxUnitLength,
+                    maxReadingsPerBatch, maxSensorsPerDevice);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            String message = String.valueOf(e.getMessage());
+            for (String[] key : new String[][] {{"maxEventAge", "--max-event-age"},
+                {"maxEventFuture", "--max-event-future"}, {"maxSensorNameLength", "--max-sensor-name-length"},
+                {"maxUnitLength", "--max-unit-length"}, {"maxReadingsPerBatch", "--max-readings-per-batch"},
+                {"maxSensorsPerDevice", "--max-sensors-per-device"}}) {
+                if (message.startsWith(key[0] + " ")) {
+                    message = key[0] + " (" + key[1] + ")" + message.substring(key[0].length());
+                    break;
+                }
+            }
+            throw new IllegalArgumentException(message, e);
+        }
     }
 
     /** Kafka topic of the device registry (compacted). */

@@ -127,6 +127,43 @@ public final class GatewayMain implements Callable<Integer> {
                     + " (env TRIBUTARY_MQTT_PLAIN; default ${DEFAULT-VALUE}).")
     boolean plainMqtt;
 
+    // ---- issue 17: the input contract (env names without GATEWAY_: the processor checks the same contract) ----
+
+    @Option(names = "--max-event-age", defaultValue = "${env:TRIBUTARY_MAX_EVENT_AGE:-P30D}",
+            description = "Oldest event time accepted, before the gateway's clock, as an ISO-8601 duration: agents"
+                    + " replay days of outbox after an outage (env TRIBUTARY_MAX_EVENT_AGE; default ${DEFAULT-VALUE}).")
+    Duration maxEventAge;
+
+    @Option(names = "--max-event-future", defaultValue = "${env:TRIBUTARY_MAX_EVENT_FUTURE:-PT5M}",
+            description = "Latest event time accepted, after the gateway's clock, as an ISO-8601 duration"
+                    + " (env TRIBUTARY_MAX_EVENT_FUTURE; default ${DEFAULT-VALUE}).")
+    Duration maxEventFuture;
+
+    @Option(names = "--max-sensor-name-length", defaultValue = "${env:TRIBUTARY_MAX_SENSOR_NAME_LENGTH:-128}",
+            description = "Longest sensor name (ASCII letters, digits and ._-:/) (env TRIBUTARY_MAX_SENSOR_NAME_LENGTH;"
+                    + " default ${DEFAULT-VALUE}).")
+    int maxSensorNameLength;
+
+    @Option(names = "--max-unit-length", defaultValue = "${env:TRIBUTARY_MAX_UNIT_LENGTH:-32}",
+            description = "Longest unit in UTF-8 bytes (env TRIBUTARY_MAX_UNIT_LENGTH; default ${DEFAULT-VALUE}).")
+    int maxUnitLength;
+
+    @Option(names = "--max-readings-per-batch", defaultValue = "${env:TRIBUTARY_MAX_READINGS_PER_BATCH:-10000}",
+            description = "Most readings in one batch (env TRIBUTARY_MAX_READINGS_PER_BATCH; default ${DEFAULT-VALUE}).")
+    int maxReadingsPerBatch;
+
+    @Option(names = "--max-sensors-per-device", defaultValue = "${env:TRIBUTARY_MAX_SENSORS_PER_DEVICE:-256}",
+            description = "Most distinct sensor names per device, i.e. series per device (env"
+                    + " TRIBUTARY_MAX_SENSORS_PER_DEVICE; default ${DEFAULT-VALUE}).")
+    int maxSensorsPerDevice;
+
+    @Option(names = "--deadletter-max-payload-bytes",
+            defaultValue = "${env:TRIBUTARY_GATEWAY_DEADLETTER_MAX_PAYLOAD_BYTES:-65536}",
+            description = "How much of a refused payload its dead-letter record keeps; longer ones are cut, headers"
+                    + " tell the original size (env TRIBUTARY_GATEWAY_DEADLETTER_MAX_PAYLOAD_BYTES;"
+                    + " default ${DEFAULT-VALUE}).")
+    int deadLetterMaxPayloadBytes;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML file of option values, keys = option names without dashes (e.g. 'mqtt-port: 1883',"
                     + " 'kafka-property: {security.protocol: SSL}'); command line and environment override it"
@@ -146,7 +183,10 @@ public final class GatewayMain implements Callable<Integer> {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrap, topicPrefix, maxPayloadBytes, verticles,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, allKafkaProperties(), authentication, httpPort,
-                maxConnections, tls(), pauseInFlightBytes);
+                maxConnections, tls(), pauseInFlightBytes,
+                GatewayConfig.inputContract(maxEventAge, maxEventFuture, maxSensorNameLength, maxUnitLength,
+                        maxReadingsPerBatch, maxSensorsPerDevice),
+                deadLetterMaxPayloadBytes);
     }
 
     private Map<String, String> allKafkaProperties() {

@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.ContractRule;
 import java.util.Map;
 
 /**
@@ -116,6 +117,12 @@ public interface GatewayMetrics {
 
     /** A paused connection reads again (Kafka caught up, or the connection ended while paused). */
     default void readingResumed() {
+    }
+
+    // ---- issue 17: the input contract ----
+
+    /** A telemetry batch was refused for breaking the input contract's {@code rule}. */
+    default void contractViolated(ContractRule rule) {
     }
 
     /** The current values. */

@@ -26,7 +26,15 @@ public enum RejectReason {
     /** The device has more unacknowledged QoS 1 publishes in flight than the gateway allows per connection. */
     RECEIVE_MAXIMUM_EXCEEDED("receive-maximum-exceeded", false),
     /** The gateway has too much data in flight to Kafka; the device should retry later. */
-    GATEWAY_OVERLOADED("gateway-overloaded", false);
+    GATEWAY_OVERLOADED("gateway-overloaded", false),
+
+    // ---- issue 17: the input contract ----
+    /**
+     * The batch breaks the input contract ({@code io.tributary.contract.InputContract}: event-time window, finite
+     * values, sensor names and units, readings per batch, sensors per device). Refused whole with 0x99; the dead
+     * letter names the broken rule in {@code tributary.contract-rule}.
+     */
+    CONTRACT_VIOLATION("contract-violation", true);
 
     private final String code;
     private final boolean deadLettered;

@@ -115,4 +115,34 @@ class GatewayConfigTest {
     private static void assertRejected(Runnable build, String option) {
         assertThatThrownBy(build::run).isInstanceOf(IllegalArgumentException.class).hasMessageContaining(option);
     }
+
+    // ---- issue 17: the input contract ----
+
+    @Test
+    void carriesTheInputContractThroughEveryWither() {
+        io.tributary.contract.InputContract strict = io.tributary.contract.InputContract.DEFAULTS
+                .withMaxSensorsPerDevice(3);
+        GatewayConfig config = GatewayConfig.defaults().withInputContract(strict).withDeadLetterMaxPayloadBytes(99);
+
+        GatewayConfig changed = config.withMqttPort(1).withMaxInFlightBytes(64L * 1024 * 1024).withPauseInFlightBytes(0)
+                .withTls(TlsSettings.DISABLED).withMaxConnections(5).withHttpPort(-1);
+
+        assertThat(changed.inputContract()).isEqualTo(strict);
+        assertThat(changed.deadLetterMaxPayloadBytes()).isEqualTo(99);
+        assertThat(GatewayConfig.defaults().inputContract()).isEqualTo(io.tributary.contract.InputContract.DEFAULTS);
+        assertThat(GatewayConfig.defaults().deadLetterMaxPayloadBytes()).isEqualTo(64 * 1024);
+    }
+
+    @Test
+    void rejectsBadContractValuesNamingTheOption() {
+        assertRejected(() -> GatewayConfig.defaults().withInputContract(null), "--max-event-age");
+        assertRejected(() -> GatewayConfig.defaults().withDeadLetterMaxPayloadBytes(-1),
+                "--deadletter-max-payload-bytes");
+        assertRejected(() -> GatewayConfig.defaults().withDeadLetterMaxPayloadBytes(2 * 1024 * 1024),
+                "--deadletter-max-payload-bytes");
+        assertRejected(() -> GatewayConfig.inputContract(java.time.Duration.ofDays(30), java.time.Duration.ofMinutes(5),
+                128, 32, 10_000, 0), "maxSensorsPerDevice (--max-sensors-per-device)");
+        assertRejected(() -> GatewayConfig.inputContract(null, java.time.Duration.ofMinutes(5), 128, 32, 10_000, 1),
+                "--max-event-age");
+    }
 }

@@ -159,4 +159,52 @@ class GatewayMainTest {
                 .hasMessageContaining("--no-plain-mqtt needs the TLS listener");
         assertThat(parse(Map.of()).toConfig().tls().enabled()).isFalse();
     }
+
+    // ---- issue 17: the input contract ----
+
+    @Test
+    void setsTheInputContractAndTheDeadLetterBoundFromOptionsEnvironmentAndYaml(@TempDir Path dir) throws Exception {
+        GatewayMain main = new GatewayMain();
+        new CommandLine(main).parseArgs("--max-event-age", "P7D", "--max-event-future", "PT10M",
+                "--max-sensor-name-length", "64", "--max-unit-length", "16", "--max-readings-per-batch", "500",
+                "--max-sensors-per-device", "32", "--deadletter-max-payload-bytes", "1000");
+
+        GatewayConfig config = main.toConfig();
+
+        assertThat(config.inputContract()).isEqualTo(new io.tributary.contract.InputContract(Duration.ofDays(7),
+                Duration.ofMinutes(10), 64, 16, 500, 32));
+        assertThat(config.deadLetterMaxPayloadBytes()).isEqualTo(1000);
+
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), "max-event-age: P2D\nmax-sensors-per-device: 9\n");
+        GatewayConfig fromYaml = parse(Map.of("TRIBUTARY_MAX_SENSORS_PER_DEVICE", "11"), "--config",
+                file.toString()).toConfig();
+        assertThat(fromYaml.inputContract().maxEventAge()).isEqualTo(Duration.ofDays(2));
+        assertThat(fromYaml.inputContract().maxSensorsPerDevice()).as("the environment overrides the file")
+                .isEqualTo(11);
+    }
+
+    @Test
+    void defaultsToTheContractsDefaults() {
+        GatewayMain main = new GatewayMain();
+        new CommandLine(main).parseArgs();
+        boolean contractEnvironment = System.getenv().keySet().stream().anyMatch(key -> key.startsWith("TRIBUTARY_MAX_")
+                && !key.equals("TRIBUTARY_MAX_PAYLOAD_BYTES") && !key.startsWith("TRIBUTARY_MAX_INFLIGHT"));
+        if (!contractEnvironment) {
+            assertThat(main.toConfig().inputContract()).isEqualTo(io.tributary.contract.InputContract.DEFAULTS);
+        }
+        if (System.getenv("TRIBUTARY_GATEWAY_DEADLETTER_MAX_PAYLOAD_BYTES") == null) {
+            assertThat(main.toConfig().deadLetterMaxPayloadBytes()).isEqualTo(65536);
+        }
+    }
+
+    @Test
+    void reportsAnInvalidContractLimitByOption() {
+        for (String[] args : new String[][] {{"--max-event-age", "PT0S"}, {"--max-event-future", "-PT1S"},
+            {"--max-sensor-name-length", "0"}, {"--max-unit-length", "2000"}, {"--max-readings-per-batch", "0"},
+            {"--max-sensors-per-device", "0"}, {"--deadletter-max-payload-bytes", "-1"}}) {
+            GatewayMain main = new GatewayMain();
+            new CommandLine(main).parseArgs(args);
+            assertThatThrownBy(main::toConfig).as(args[0]).hasMessageContaining(args[0]);
+        }
+    }
 }

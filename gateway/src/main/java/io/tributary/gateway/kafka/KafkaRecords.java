@@ -1,7 +1,10 @@
 package io.tributary.gateway.kafka;
 
+import io.tributary.contract.ContractRule;
 import io.tributary.gateway.RejectReason;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -14,6 +17,12 @@ public final class KafkaRecords {
     public static final String HEADER_REASON = "tributary.reason";
     /** Dead-letter header: the reason in words. */
     public static final String HEADER_REASON_DETAIL = "tributary.reason-detail";
+    /** Dead-letter header: the input-contract rule broken ({@link ContractRule#label()}), for contract violations. */
+    public static final String HEADER_CONTRACT_RULE = "tributary.contract-rule";
+    /** Dead-letter header: the size in bytes of the payload as the device sent it (decimal). */
+    public static final String HEADER_PAYLOAD_BYTES = "tributary.payload-bytes";
+    /** Dead-letter header: {@code true} when the record's value is only the start of the payload, else {@code false}. */
+    public static final String HEADER_PAYLOAD_TRUNCATED = "tributary.payload-truncated";
     /** Header: the publishing device's id. */
     public static final String HEADER_DEVICE = "tributary.device";
     /** Header: the MQTT topic the payload was published on. */
@@ -46,15 +55,40 @@ public final class KafkaRecords {
         return new ProducerRecord<>(topic, null, deviceId, payload, List.of(header(HEADER_MQTT_TOPIC, mqttTopic)));
     }
 
-    /** A dead-letter record: key = device id, value = the raw rejected payload, the reason in headers. */
+    /**
+     * A dead-letter record: key = device id, value = the rejected payload (at most
+     * {@link io.tributary.gateway.GatewayConfig#DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES} of it), the reason in headers.
+     */
     public static ProducerRecord<String, byte[]> deadLetter(String topic, String deviceId, String mqttTopic,
             RejectReason reason, String detail, byte[] payload) {
-        List<Header> headers = List.of(
-                header(HEADER_REASON, reason.code()),
-                header(HEADER_REASON_DETAIL, detail),
-                header(HEADER_DEVICE, deviceId),
-                header(HEADER_MQTT_TOPIC, mqttTopic));
-        return new ProducerRecord<>(topic, null, deviceId, payload, headers);
+        return deadLetter(topic, deviceId, mqttTopic, reason, detail, null, payload,
+                io.tributary.gateway.GatewayConfig.DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
+    }
+
+    /**
+     * A dead-letter record: key = device id, value = the rejected payload cut to {@code maxPayloadBytes}, headers:
+     * the reason ({@link #HEADER_REASON}, {@link #HEADER_REASON_DETAIL}), the broken contract rule if any
+     * ({@link #HEADER_CONTRACT_RULE}), the payload's original size ({@link #HEADER_PAYLOAD_BYTES}) and whether the
+     * value is cut ({@link #HEADER_PAYLOAD_TRUNCATED}). Bounded so that a device's refused payloads cost the
+     * dead-letter topic little, and a payload of any size fits a Kafka record.
+     *
+     * @param rule the input-contract rule broken, or null
+     */
+    public static ProducerRecord<String, byte[]> deadLetter(String topic, String deviceId, String mqttTopic,
+            RejectReason reason, String detail, ContractRule rule, byte[] payload, int maxPayloadBytes) {
+        boolean truncated = payload.length > maxPayloadBytes;
+        byte[] value = truncated ? Arrays.copyOf(payload, Math.max(0, maxPayloadBytes)) : payload;
+        List<Header> headers = new ArrayList<>(8);
+        headers.add(header(HEADER_REASON, reason.code()));
+        headers.add(header(HEADER_REASON_DETAIL, detail));
+        if (rule != null) {
+            headers.add(header(HEADER_CONTRACT_RULE, rule.label()));
+        }
+        headers.add(header(HEADER_DEVICE, deviceId));
+        headers.add(header(HEADER_MQTT_TOPIC, mqttTopic));
+        headers.add(header(HEADER_PAYLOAD_BYTES, Integer.toString(payload.length)));
+        headers.add(header(HEADER_PAYLOAD_TRUNCATED, Boolean.toString(truncated)));
+        return new ProducerRecord<>(topic, null, deviceId, value, headers);
     }
 
     /**

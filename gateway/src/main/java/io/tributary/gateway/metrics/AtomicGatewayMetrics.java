@@ -1,5 +1,6 @@
 package io.tributary.gateway.metrics;
 
+import io.tributary.contract.ContractRule;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
 import java.util.EnumMap;
@@ -32,6 +33,8 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
         5, 10, 30};
     private final LongAdder[] latencyBuckets = new LongAdder[LATENCY_BUCKETS.length + 1];
     private final LongAdder latencyNanosSum = new LongAdder();
+    // issue 17: the input contract
+    private final Map<ContractRule, LongAdder> contractViolations = new EnumMap<>(ContractRule.class);
 
     public AtomicGatewayMetrics() {
         for (RejectReason reason : RejectReason.values()) {
@@ -40,6 +43,19 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
         for (int i = 0; i < latencyBuckets.length; i++) {
             latencyBuckets[i] = new LongAdder();
         }
+        for (ContractRule rule : ContractRule.values()) {
+            contractViolations.put(rule, new LongAdder()); // filled once, read-only afterwards: safe to share
+        }
+    }
+
+    @Override
+    public void contractViolated(ContractRule rule) {
+        contractViolations.get(rule).increment();
+    }
+
+    /** Telemetry batches refused for breaking {@code rule} of the input contract. */
+    public long contractViolations(ContractRule rule) {
+        return contractViolations.get(rule).sum();
     }
 
     @Override

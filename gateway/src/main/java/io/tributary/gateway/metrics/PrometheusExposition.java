@@ -1,5 +1,6 @@
 package io.tributary.gateway.metrics;
 
+import io.tributary.contract.ContractRule;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
 import java.util.Locale;
@@ -77,6 +78,14 @@ public final class PrometheusExposition {
             out.append("tributary_gateway_kafka_send_seconds_sum ")
                     .append(number(atomic.latencyNanosSum() / 1e9)).append('\n');
             sample(out, "tributary_gateway_kafka_send_seconds_count", cumulative);
+            // issue 17: the input contract
+            out.append("# HELP tributary_gateway_contract_violations_total Telemetry batches refused for breaking the"
+                    + " input contract, by rule (also counted in rejections_total{reason=\"contract-violation\"})\n")
+                    .append("# TYPE tributary_gateway_contract_violations_total counter\n");
+            for (ContractRule rule : ContractRule.values()) {
+                sample(out, "tributary_gateway_contract_violations_total{rule=\"" + rule.label() + "\"}",
+                        atomic.contractViolations(rule));
+            }
         }
         return out.toString();
     }

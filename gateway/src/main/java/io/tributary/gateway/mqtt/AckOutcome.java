@@ -25,6 +25,7 @@ sealed interface AckOutcome {
     static AckOutcome rejected(RejectReason reason, String detail) {
         switch (reason) {
             case PAYLOAD_FORMAT_INVALID:
+            case CONTRACT_VIOLATION:
             case DEVICE_ID_MISMATCH:
             case EMPTY_BATCH:
             case PAYLOAD_TOO_LARGE:

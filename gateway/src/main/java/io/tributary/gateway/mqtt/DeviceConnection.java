@@ -327,7 +327,7 @@ final class DeviceConnection {
         metrics.rejected(invalid.reason());
         deviceEvents.log("Publish rejected: " + invalid.reason().code(), deviceId, invalid.detail());
         ProducerRecord<String, byte[]> record = KafkaRecords.deadLetter(settings.deadLetterTopic(), deviceId, topic,
-                invalid.reason(), invalid.detail(), payload);
+                invalid.reason(), invalid.detail(), invalid.rule(), payload, validator.deadLetterMaxPayloadBytes());
         sender.send(record).onComplete(result -> {
             if (result.succeeded()) {
                 answer(slot, AckOutcome.rejected(invalid.reason(), invalid.detail()));

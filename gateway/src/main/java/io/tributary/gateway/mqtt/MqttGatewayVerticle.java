@@ -86,6 +86,19 @@ public final class MqttGatewayVerticle extends VerticleBase {
     public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
             ConnectionLimiter limiter, TlsSettings tls) {
+        this(settings, authenticator, sender, metrics, draining, deviceLogInterval, configs, limiter, tls,
+                new TelemetryValidator(settings.maxPayloadBytes()));
+    }
+
+    /**
+     * As above, and:
+     *
+     * @param validator checks telemetry against the input contract; shared by all verticles (it holds the sensors
+     *     per device)
+     */
+    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
+            ConnectionLimiter limiter, TlsSettings tls, TelemetryValidator validator) {
         this.configs = configs;
         this.limiter = limiter;
         this.tls = tls;
@@ -94,7 +107,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         this.sender = sender;
         this.metrics = metrics;
         this.draining = draining;
-        this.validator = new TelemetryValidator(settings.maxPayloadBytes());
+        this.validator = validator;
         this.deviceEvents = new RateLimitedLog(LoggerFactory.getLogger("io.tributary.gateway.devices"),
                 deviceLogInterval);
     }

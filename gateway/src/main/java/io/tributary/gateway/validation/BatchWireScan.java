@@ -1,6 +1,8 @@
 package io.tributary.gateway.validation;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.tributary.contract.InputContract;
+import io.tributary.contract.SensorCardinality;
 
 /**
  * Proves a telemetry payload valid by walking its protobuf wire format, without building the {@code ReadingBatch}.
@@ -8,11 +10,15 @@ import com.google.protobuf.UnsafeByteOperations;
  * <p>Parsing a batch to check it made a {@code String} per sensor and unit, and builders and readings besides: a third
  * of the gateway's garbage, for a batch it only forwards as bytes. The walk checks what the parse would: every tag,
  * varint and length well formed and in bounds, strings valid UTF-8 (proto3 requires it), the batch's device id equal to
- * the topic's, at least one reading, each with a sensor name and an event time. As in the parse, a field repeated on the
- * wire counts with its last occurrence, and unknown fields are skipped.
+ * the topic's, at least one reading and each reading keeping the {@link InputContract} (readings per batch, sensor
+ * name, unit, a finite value, an event time within the window of the clock read once per batch), and every sensor one
+ * its device is already known to use ({@link SensorCardinality}). As in the parse, a field repeated on the wire counts
+ * with its last occurrence, and unknown fields are skipped. It allocates nothing but itself: the contract's checks
+ * work on the payload's bytes, a value's finiteness is a test of its exponent bits.
  *
  * <p>It only ever proves: anything unusual (a group, a non-ASCII or mismatched device id, a malformed field) answers
- * {@code null}, and the caller then parses the payload in full, which decides and explains. So this may reject a
+ * {@code null}, and the caller then parses the payload in full, which decides and explains (a contract violation or a
+ * new sensor included: new sensors are rare, admitting them takes the parse). So this may reject a
  * valid payload to the slow path, but must never accept one the parse would refuse; a differential test holds it to
  * that.
  */
@@ -33,6 +39,7 @@ final class BatchWireScan {
     private static final int BATCH_DROPPED_READINGS = 5 << 3 | WIRE_VARINT;
     // Reading tags
     private static final int READING_SENSOR = 1 << 3 | WIRE_LENGTH_DELIMITED;
+    private static final int READING_VALUE = 2 << 3 | WIRE_FIXED64;
     private static final int READING_UNIT = 3 << 3 | WIRE_LENGTH_DELIMITED;
     private static final int READING_EVENT_TIME = 4 << 3 | WIRE_VARINT;
 
@@ -40,21 +47,35 @@ final class BatchWireScan {
     private static final int NOT_PROVEN = -1;
 
     private final byte[] in;
+    private final InputContract contract;
+    private final long earliestEventTime;
+    private final long latestEventTime;
+    private final SensorCardinality.KnownSensors knownSensors;
     private int pos;
     /** The last varint read: kept in a field so that reading one allocates nothing. */
     private long varint;
 
-    private BatchWireScan(byte[] in) {
+    private BatchWireScan(byte[] in, InputContract contract, long earliestEventTime, long latestEventTime,
+            SensorCardinality.KnownSensors knownSensors) {
         this.in = in;
+        this.contract = contract;
+        this.earliestEventTime = earliestEventTime;
+        this.latestEventTime = latestEventTime;
+        this.knownSensors = knownSensors;
     }
 
     /**
      * @param payload the telemetry payload
      * @param topicDeviceId the device id of the topic it was published on
+     * @param contract the input contract
+     * @param nowUnixNanos the gateway's clock, read once for the batch
+     * @param knownSensors the sensors the device is known to use; a reading of another one is left to the parse
      * @return the batch's counts if the payload is proven valid, {@code null} if only a full parse can tell
      */
-    static Proven prove(byte[] payload, String topicDeviceId) {
-        return new BatchWireScan(payload).batch(topicDeviceId);
+    static Proven prove(byte[] payload, String topicDeviceId, InputContract contract, long nowUnixNanos,
+            SensorCardinality.KnownSensors knownSensors) {
+        return new BatchWireScan(payload, contract, contract.earliestEventTime(nowUnixNanos),
+                contract.latestEventTime(nowUnixNanos), knownSensors).batch(topicDeviceId);
     }
 
     private Proven batch(String topicDeviceId) {
@@ -80,7 +101,9 @@ final class BatchWireScan {
                 if (length == NOT_PROVEN || !reading(pos + length)) {
                     return null;
                 }
-                readings++;
+                if (++readings > contract.maxReadingsPerBatch()) {
+                    return null;
+                }
             } else if (tag == BATCH_DROPPED_READINGS) {
                 if (!varint(end)) {
                     return null;
@@ -93,9 +116,13 @@ final class BatchWireScan {
         return deviceMatches && readings > 0 ? new Proven(readings, dropped) : null;
     }
 
-    /** Walks one {@code Reading} ending at {@code end}; true if it is well formed and has a sensor and an event time. */
+    /** Walks one {@code Reading} ending at {@code end}; true if it is well formed and keeps the contract. */
     private boolean reading(int end) {
+        int sensorOffset = 0;
         int sensorLength = 0;
+        boolean sensorKept = false; // an empty sensor name breaks the contract
+        boolean unitKept = true; // an empty unit keeps it
+        boolean valueFinite = true; // an absent value is 0
         long eventTime = 0;
         while (pos < end) {
             int tag = tag(end);
@@ -104,13 +131,33 @@ final class BatchWireScan {
             }
             if (tag == READING_SENSOR || tag == READING_UNIT) {
                 int length = length(end);
-                if (length == NOT_PROVEN || !validUtf8(pos, length)) {
+                if (length == NOT_PROVEN) {
+                    return false;
+                }
+                // one pass over the bytes: what keeps the contract is valid UTF-8 (sensor names are ASCII, units
+                // are decoded strictly); only what does not needs the UTF-8 check, as every occurrence must pass it
+                boolean kept = tag == READING_SENSOR ? contract.checkSensorName(in, pos, length) == null
+                        : contract.checkUnit(in, pos, length) == null;
+                if (!kept && !validUtf8(pos, length)) {
                     return false;
                 }
                 if (tag == READING_SENSOR) {
+                    sensorOffset = pos;
                     sensorLength = length;
+                    sensorKept = kept;
+                } else {
+                    unitKept = kept;
                 }
                 pos += length;
+            } else if (tag == READING_VALUE) {
+                if (8 > end - pos) {
+                    return false;
+                }
+                // little-endian: the sign and exponent are in the last two bytes; NaN and ±Infinity have every
+                // exponent bit set
+                valueFinite = InputContract.isFiniteBits((long) ((in[pos + 7] & 0xff) << 8 | (in[pos + 6] & 0xff))
+                        << 48);
+                pos += 8;
             } else if (tag == READING_EVENT_TIME) {
                 if (!varint(end)) {
                     return false;
@@ -120,8 +167,13 @@ final class BatchWireScan {
                 return false;
             }
         }
-        // int64 event time: a varint with the top bit set is negative
-        return pos == end && sensorLength > 0 && eventTime > 0;
+        // int64 event time: a varint with the top bit set is negative, which the contract refuses
+        return pos == end
+                && sensorKept
+                && unitKept
+                && valueFinite
+                && contract.checkEventTime(eventTime, earliestEventTime, latestEventTime) == null
+                && knownSensors.contains(in, sensorOffset, sensorLength);
     }
 
     /** Skips an unknown field (or a known one this walk need not look into, such as the value). */

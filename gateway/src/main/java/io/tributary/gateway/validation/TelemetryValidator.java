@@ -1,29 +1,91 @@
 package io.tributary.gateway.validation;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.tributary.contract.ContractViolation;
+import io.tributary.contract.InputContract;
+import io.tributary.contract.SensorCardinality;
+import io.tributary.gateway.GatewayConfig;
+import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
-import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongSupplier;
 
 /**
  * Checks a telemetry payload before it may go to Kafka: it must be at most the maximum size, parse as a
- * {@link ReadingBatch}, name the device of the topic, and hold at least one reading, each with a sensor name and an
- * event time (they identify the stored point downstream).
+ * {@link ReadingBatch}, name the device of the topic, hold at least one reading, and keep the {@link InputContract}
+ * (event times within the window of the gateway's clock, finite values, safe bounded sensor names and units, readings
+ * per batch bounded) and the device's sensor cardinality ({@link SensorCardinality}). A batch that breaks the contract
+ * is refused whole ({@link RejectReason#CONTRACT_VIOLATION}) with a detail naming the reading and the rule.
  *
  * <p>A payload is first walked on the wire ({@link BatchWireScan}), which proves the usual valid batch without building
- * it; only what that walk cannot prove is parsed in full, which decides and words the refusal.
+ * it; only what that walk cannot prove is parsed in full, which decides and words the refusal. Thread-safe: one
+ * instance serves every event loop (the cardinality it tracks is per gateway).
  */
 public final class TelemetryValidator {
 
-    private final int maxPayloadBytes;
+    /** The gateway's clock in Unix epoch nanoseconds (millisecond resolution: the window is minutes wide). */
+    public static final LongSupplier SYSTEM_CLOCK = () -> System.currentTimeMillis() * 1_000_000L;
 
-    /** @param maxPayloadBytes largest payload accepted */
+    private final int maxPayloadBytes;
+    private final InputContract contract;
+    private final SensorCardinality cardinality;
+    private final LongSupplier clockUnixNanos;
+    private final GatewayMetrics metrics;
+    private final int deadLetterMaxPayloadBytes;
+
+    /** A validator with the default contract, its own cardinality tracker and no metrics. */
     public TelemetryValidator(int maxPayloadBytes) {
+        this(maxPayloadBytes, InputContract.DEFAULTS, new SensorCardinality(InputContract.DEFAULTS), SYSTEM_CLOCK,
+                GatewayMetrics.NOOP, GatewayConfig.DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
+    }
+
+    /**
+     * @param maxPayloadBytes largest payload accepted
+     * @param contract the input contract
+     * @param cardinality the sensors per device, shared by every connection of the gateway
+     * @param clockUnixNanos the gateway's clock, read once per batch
+     * @param metrics counts contract violations by rule
+     * @param deadLetterMaxPayloadBytes how much of a refused payload its dead letter keeps
+     */
+    public TelemetryValidator(int maxPayloadBytes, InputContract contract, SensorCardinality cardinality,
+            LongSupplier clockUnixNanos, GatewayMetrics metrics, int deadLetterMaxPayloadBytes) {
         if (maxPayloadBytes < 1) {
             throw new IllegalArgumentException("maxPayloadBytes must be positive, got " + maxPayloadBytes);
         }
+        if (deadLetterMaxPayloadBytes < 0) {
+            throw new IllegalArgumentException("deadLetterMaxPayloadBytes must not be negative, got "
+                    + deadLetterMaxPayloadBytes);
+        }
         this.maxPayloadBytes = maxPayloadBytes;
+        this.contract = Objects.requireNonNull(contract, "contract");
+        this.cardinality = Objects.requireNonNull(cardinality, "cardinality");
+        this.clockUnixNanos = Objects.requireNonNull(clockUnixNanos, "clockUnixNanos");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.deadLetterMaxPayloadBytes = deadLetterMaxPayloadBytes;
+    }
+
+    /** The validator of {@code config}, with a fresh cardinality tracker; one per gateway. */
+    public static TelemetryValidator of(GatewayConfig config, GatewayMetrics metrics) {
+        return new TelemetryValidator(config.maxPayloadBytes(), config.inputContract(),
+                new SensorCardinality(config.inputContract()), SYSTEM_CLOCK, metrics,
+                config.deadLetterMaxPayloadBytes());
+    }
+
+    /** The contract enforced. */
+    public InputContract contract() {
+        return contract;
+    }
+
+    /** The sensors per device seen so far. */
+    public SensorCardinality cardinality() {
+        return cardinality;
+    }
+
+    /** How much of a refused payload its dead-letter record keeps at most. */
+    public int deadLetterMaxPayloadBytes() {
+        return deadLetterMaxPayloadBytes;
     }
 
     /** The size check alone, which applies to every publish, telemetry or not. */
@@ -36,7 +98,8 @@ public final class TelemetryValidator {
     }
 
     /**
-     * Validates a payload published on the telemetry topic of {@code topicDeviceId}.
+     * Validates a payload published on the telemetry topic of {@code topicDeviceId}; a valid batch's new sensors are
+     * recorded for its device.
      *
      * @param topicDeviceId the device id from the MQTT topic
      * @param payload the raw payload
@@ -46,15 +109,21 @@ public final class TelemetryValidator {
         if (tooLarge.isPresent()) {
             return tooLarge.get();
         }
-        BatchWireScan.Proven proven = BatchWireScan.prove(payload, topicDeviceId);
+        long now = clockUnixNanos.getAsLong();
+        BatchWireScan.Proven proven = BatchWireScan.prove(payload, topicDeviceId, contract, now,
+                cardinality.known(topicDeviceId));
         if (proven != null) {
             return new ValidationResult.Valid(proven.readings(), proven.droppedReadings());
         }
-        return validateByParsing(topicDeviceId, payload);
+        ValidationResult result = validateByParsing(topicDeviceId, payload, now);
+        if (result instanceof ValidationResult.Invalid invalid && invalid.rule() != null) {
+            metrics.contractViolated(invalid.rule());
+        }
+        return result;
     }
 
     /** The check by a full parse (the size aside): slower, and the one that explains a refusal. */
-    static ValidationResult validateByParsing(String topicDeviceId, byte[] payload) {
+    ValidationResult validateByParsing(String topicDeviceId, byte[] payload, long nowUnixNanos) {
         ReadingBatch batch;
         try {
             batch = ReadingBatch.parseFrom(payload);
@@ -71,16 +140,12 @@ public final class TelemetryValidator {
             return new ValidationResult.Invalid(RejectReason.EMPTY_BATCH,
                     "batch " + batch.getBatchSeq() + " holds no reading");
         }
-        for (int i = 0; i < batch.getReadingsCount(); i++) {
-            Reading reading = batch.getReadings(i);
-            if (reading.getSensor().isEmpty()) {
-                return new ValidationResult.Invalid(RejectReason.PAYLOAD_FORMAT_INVALID,
-                        "reading " + i + " of batch " + batch.getBatchSeq() + " has no sensor name");
-            }
-            if (reading.getEventTimeUnixNanos() <= 0) {
-                return new ValidationResult.Invalid(RejectReason.PAYLOAD_FORMAT_INVALID,
-                        "reading " + i + " of batch " + batch.getBatchSeq() + " has no event time");
-            }
+        Optional<ContractViolation> violation = contract.check(batch, nowUnixNanos);
+        if (violation.isEmpty()) {
+            violation = cardinality.admit(topicDeviceId, batch);
+        }
+        if (violation.isPresent()) {
+            return ValidationResult.Invalid.of(violation.get());
         }
         return new ValidationResult.Valid(batch.getReadingsCount(), batch.getDroppedReadings());
     }

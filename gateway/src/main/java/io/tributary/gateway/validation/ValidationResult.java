@@ -1,5 +1,7 @@
 package io.tributary.gateway.validation;
 
+import io.tributary.contract.ContractRule;
+import io.tributary.contract.ContractViolation;
 import io.tributary.gateway.RejectReason;
 import java.util.Objects;
 
@@ -18,11 +20,28 @@ public sealed interface ValidationResult {
         }
     }
 
-    /** The payload is refused for {@code reason}; {@code detail} says why in words. */
-    record Invalid(RejectReason reason, String detail) implements ValidationResult {
+    /**
+     * The payload is refused for {@code reason}; {@code detail} says why in words; {@code rule} is the input-contract
+     * rule it breaks when {@code reason} is {@link RejectReason#CONTRACT_VIOLATION}, else null.
+     */
+    record Invalid(RejectReason reason, String detail, ContractRule rule) implements ValidationResult {
         public Invalid {
             Objects.requireNonNull(reason, "reason");
             Objects.requireNonNull(detail, "detail");
+            if ((reason == RejectReason.CONTRACT_VIOLATION) != (rule != null)) {
+                throw new IllegalArgumentException("a contract rule goes with, and only with, a contract violation: "
+                        + reason + ", " + rule);
+            }
+        }
+
+        /** A refusal for another reason than the input contract. */
+        public Invalid(RejectReason reason, String detail) {
+            this(reason, detail, null);
+        }
+
+        /** A refusal for breaking the input contract. */
+        public static Invalid of(ContractViolation violation) {
+            return new Invalid(RejectReason.CONTRACT_VIOLATION, violation.detail(), violation.rule());
         }
     }
 }

@@ -44,4 +44,33 @@ class KafkaRecordsTest {
     private static String header(ProducerRecord<String, byte[]> record, String key) {
         return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
     }
+
+    // ---- issue 17: bounded dead letters ----
+
+    @Test
+    void deadLetterKeepsABoundedCopyAndTellsTheOriginalSize() {
+        byte[] payload = new byte[5000];
+        java.util.Arrays.fill(payload, (byte) 7);
+
+        ProducerRecord<String, byte[]> cut = KafkaRecords.deadLetter("t", "d", "x", RejectReason.CONTRACT_VIOLATION,
+                "reading 0 (sensor 't'): value NaN is not finite", io.tributary.contract.ContractRule.VALUE_NOT_FINITE,
+                payload, 1024);
+        ProducerRecord<String, byte[]> whole = KafkaRecords.deadLetter("t", "d", "x", RejectReason.EMPTY_BATCH,
+                "empty", null, payload, 5000);
+        ProducerRecord<String, byte[]> none = KafkaRecords.deadLetter("t", "d", "x", RejectReason.EMPTY_BATCH,
+                "empty", null, payload, 0);
+
+        assertThat(cut.value()).hasSize(1024).containsOnly(7);
+        assertThat(header(cut, KafkaRecords.HEADER_PAYLOAD_BYTES)).isEqualTo("5000");
+        assertThat(header(cut, KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(header(cut, KafkaRecords.HEADER_CONTRACT_RULE)).isEqualTo("value_not_finite");
+        assertThat(header(cut, KafkaRecords.HEADER_REASON)).isEqualTo("contract-violation");
+        assertThat(whole.value()).isSameAs(payload);
+        assertThat(header(whole, KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("false");
+        assertThat(whole.headers().lastHeader(KafkaRecords.HEADER_CONTRACT_RULE)).isNull();
+        assertThat(none.value()).isEmpty();
+        // the old signature is bounded too, at the default 64 KiB
+        assertThat(KafkaRecords.deadLetter("t", "d", "x", RejectReason.PAYLOAD_TOO_LARGE, "big", new byte[100_000])
+                .value()).hasSize(64 * 1024);
+    }
 }

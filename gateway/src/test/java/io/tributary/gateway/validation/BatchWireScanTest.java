@@ -3,6 +3,9 @@ package io.tributary.gateway.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.CodedOutputStream;
+import io.tributary.contract.ContractRule;
+import io.tributary.contract.InputContract;
+import io.tributary.contract.SensorCardinality;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import java.io.ByteArrayOutputStream;
@@ -14,22 +17,83 @@ import org.junit.jupiter.api.Test;
 class BatchWireScanTest {
 
     private static final String DEVICE = "dev-1";
-    private static final String[] SENSORS = {"temperature", "t", "température", "vibration_rms"};
+    private static final long NOW = TelemetryValidatorTest.NOW;
+    /** Sensors of valid names; the device is known to use them all, so a valid batch of them is proven on the wire. */
+    private static final String[] SENSORS = {"temperature", "t", "rack/7:inlet.temp", "vibration_rms"};
+    /** Sensors that break the contract (the differential test's hostile cases). */
+    private static final String[] BAD_SENSORS = {"température", "cpu temp", "a\nb", "x".repeat(129)};
     private static final String[] UNITS = {"", "degC", "°C", "%", "m/s²"};
+    private static final String[] BAD_UNITS = {"deg\u0007", "u".repeat(33), "\u202e", "a\u2028"};
+    /** A contract with a small batch limit, so random batches exceed it too. */
+    private static final InputContract CONTRACT = InputContract.DEFAULTS.withMaxReadingsPerBatch(10);
+    private static final SensorCardinality.KnownSensors KNOWN = known();
+
+    private static SensorCardinality.KnownSensors known() {
+        SensorCardinality cardinality = new SensorCardinality(CONTRACT);
+        cardinality.admit(DEVICE, knownSensorNames());
+        return cardinality.known(DEVICE);
+    }
+
+    /** {@link #SENSORS} and those of {@link TelemetryValidatorTest#batch}. */
+    private static java.util.List<String> knownSensorNames() {
+        java.util.List<String> names = new java.util.ArrayList<>(Arrays.asList(SENSORS));
+        for (int i = 0; i < 12; i++) {
+            names.add("s" + i);
+        }
+        return names;
+    }
+
+    private static BatchWireScan.Proven prove(byte[] payload, String topicDeviceId) {
+        return BatchWireScan.prove(payload, topicDeviceId, CONTRACT, NOW, KNOWN);
+    }
 
     @Test
     void provesAnOrdinaryBatchWithItsCounts() {
         ReadingBatch batch = TelemetryValidatorTest.batch(DEVICE, 10).toBuilder().setDroppedReadings(3).build();
 
-        assertThat(BatchWireScan.prove(batch.toByteArray(), DEVICE)).isEqualTo(new BatchWireScan.Proven(10, 3));
+        assertThat(prove(batch.toByteArray(), DEVICE)).isEqualTo(new BatchWireScan.Proven(10, 3));
     }
 
     @Test
-    void provesNonAsciiSensorsAndUnits() {
+    void provesNonAsciiUnits() {
         ReadingBatch batch = ReadingBatch.newBuilder().setDeviceId(DEVICE).addReadings(Reading.newBuilder()
-                .setSensor("température").setUnit("°C").setValue(1).setEventTimeUnixNanos(1)).build();
+                .setSensor("temperature").setUnit("°C").setValue(1).setEventTimeUnixNanos(NOW)).build();
 
-        assertThat(BatchWireScan.prove(batch.toByteArray(), DEVICE)).isEqualTo(new BatchWireScan.Proven(1, 0));
+        assertThat(prove(batch.toByteArray(), DEVICE)).isEqualTo(new BatchWireScan.Proven(1, 0));
+    }
+
+    @Test
+    void leavesContractViolationsToTheParse() {
+        Reading valid = Reading.newBuilder().setSensor("t").setUnit("degC").setValue(1).setEventTimeUnixNanos(NOW)
+                .build();
+        assertThat(prove(batchOf(valid), DEVICE)).as("valid").isNotNull();
+        assertThat(prove(batchOf(valid.toBuilder().setValue(1e308).build()), DEVICE)).as("1e308 is finite")
+                .isNotNull();
+        assertThat(prove(batchOf(valid.toBuilder().setValue(Double.NaN).build()), DEVICE)).as("NaN").isNull();
+        assertThat(prove(batchOf(valid.toBuilder().setValue(Double.NEGATIVE_INFINITY).build()), DEVICE))
+                .as("-Infinity").isNull();
+        assertThat(prove(batchOf(valid.toBuilder().setEventTimeUnixNanos(Long.MAX_VALUE).build()), DEVICE))
+                .as("year 2262").isNull();
+        assertThat(prove(batchOf(valid.toBuilder().setEventTimeUnixNanos(NOW + 300_000_000_001L).build()), DEVICE))
+                .as("5 minutes and 1 ns ahead").isNull();
+        assertThat(prove(batchOf(valid.toBuilder().setEventTimeUnixNanos(NOW + 300_000_000_000L).build()), DEVICE))
+                .as("5 minutes ahead").isNotNull();
+        assertThat(prove(batchOf(valid.toBuilder().setEventTimeUnixNanos(1).build()), DEVICE)).as("1970").isNull();
+        assertThat(prove(batchOf(valid.toBuilder().setSensor("température").build()), DEVICE)).as("non-ASCII")
+                .isNull();
+        assertThat(prove(batchOf(valid.toBuilder().setSensor("new_sensor").build()), DEVICE)).as("a new sensor")
+                .isNull();
+        assertThat(prove(batchOf(valid.toBuilder().setUnit("deg\nC").build()), DEVICE)).as("control in unit")
+                .isNull();
+        Reading[] eleven = new Reading[11];
+        Arrays.fill(eleven, valid);
+        assertThat(prove(batchOf(eleven), DEVICE)).as("more than 10 readings").isNull();
+        assertThat(prove(batchOf(Arrays.copyOf(eleven, 10)), DEVICE)).as("10 readings").isNotNull();
+    }
+
+    private static byte[] batchOf(Reading... readings) {
+        return ReadingBatch.newBuilder().setDeviceId(DEVICE).addAllReadings(Arrays.asList(readings)).build()
+                .toByteArray();
     }
 
     @Test
@@ -41,30 +105,30 @@ class BatchWireScanTest {
         out.flush();
         otherDeviceFirst.write(batch);
 
-        assertThat(BatchWireScan.prove(otherDeviceFirst.toByteArray(), DEVICE)).isNotNull();
-        assertThat(BatchWireScan.prove(batch, "dev-2")).isNull();
+        assertThat(prove(otherDeviceFirst.toByteArray(), DEVICE)).isNotNull();
+        assertThat(prove(batch, "dev-2")).isNull();
     }
 
     @Test
     void leavesWhatItCannotProveToTheParse() {
-        assertThat(BatchWireScan.prove(new byte[0], DEVICE)).as("no device id, no reading").isNull();
-        assertThat(BatchWireScan.prove(TelemetryValidatorTest.batch(DEVICE, 0).toByteArray(), DEVICE))
+        assertThat(prove(new byte[0], DEVICE)).as("no device id, no reading").isNull();
+        assertThat(prove(TelemetryValidatorTest.batch(DEVICE, 0).toByteArray(), DEVICE))
                 .as("no reading").isNull();
-        assertThat(BatchWireScan.prove(TelemetryValidatorTest.batch("dev-2", 1).toByteArray(), DEVICE))
+        assertThat(prove(TelemetryValidatorTest.batch("dev-2", 1).toByteArray(), DEVICE))
                 .as("another device").isNull();
         byte[] full = TelemetryValidatorTest.batch(DEVICE, 2).toByteArray();
-        assertThat(BatchWireScan.prove(Arrays.copyOf(full, full.length - 1), DEVICE)).as("truncated").isNull();
+        assertThat(prove(Arrays.copyOf(full, full.length - 1), DEVICE)).as("truncated").isNull();
         byte[] fieldZero = Arrays.copyOf(full, full.length + 2);
         fieldZero[full.length] = 0; // tag 0: field number 0 is invalid
-        assertThat(BatchWireScan.prove(fieldZero, DEVICE)).as("field number 0").isNull();
+        assertThat(prove(fieldZero, DEVICE)).as("field number 0").isNull();
         byte[] longVarint = Arrays.copyOf(full, full.length + 12);
         longVarint[full.length] = 6 << 3; // an unknown varint field of 11 bytes: malformed
         Arrays.fill(longVarint, full.length + 1, full.length + 12, (byte) 0x80);
         longVarint[full.length + 11] = 1;
-        assertThat(BatchWireScan.prove(longVarint, DEVICE)).as("varint over 10 bytes").isNull();
+        assertThat(prove(longVarint, DEVICE)).as("varint over 10 bytes").isNull();
         ReadingBatch negativeTime = TelemetryValidatorTest.batch(DEVICE, 1).toBuilder()
                 .setReadings(0, Reading.newBuilder().setSensor("t").setEventTimeUnixNanos(-5)).build();
-        assertThat(BatchWireScan.prove(negativeTime.toByteArray(), DEVICE)).as("negative event time").isNull();
+        assertThat(prove(negativeTime.toByteArray(), DEVICE)).as("negative event time").isNull();
     }
 
     /**
@@ -74,6 +138,12 @@ class BatchWireScanTest {
     @Test
     void neverProvesWhatTheParseRefusesAndProvesWhatItShould() throws IOException {
         Random random = new Random(20261206);
+        // the parse's sensors per device start as the walk's, and the limit is never reached: a new sensor is
+        // left to the parse by the walk, and admitted by it
+        TelemetryValidator parser = new TelemetryValidator(1024 * 1024, CONTRACT, new SensorCardinality(1_000_000),
+                () -> NOW, io.tributary.gateway.GatewayMetrics.NOOP, 0);
+        parser.cardinality().admit(DEVICE, knownSensorNames());
+        java.util.Set<ContractRule> violations = java.util.EnumSet.noneOf(ContractRule.class);
         int proven = 0;
         int validByParse = 0;
         int cleanValid = 0;
@@ -83,8 +153,12 @@ class BatchWireScanTest {
             boolean mutate = random.nextInt(3) > 0;
             byte[] payload = mutate ? mutate(random, clean) : clean;
 
-            BatchWireScan.Proven scan = BatchWireScan.prove(payload, DEVICE);
-            ValidationResult parsed = TelemetryValidator.validateByParsing(DEVICE, payload);
+            BatchWireScan.Proven scan = prove(payload, DEVICE);
+            ValidationResult parsed = parser.validateByParsing(DEVICE, payload, NOW);
+            if (parsed instanceof ValidationResult.Invalid invalid && invalid.rule() != null) {
+                violations.add(invalid.rule());
+                assertThat(scan).as("case %d: breaks %s, so the walk must not prove it", i, invalid.rule()).isNull();
+            }
 
             if (scan != null) {
                 proven++;
@@ -103,6 +177,9 @@ class BatchWireScanTest {
         assertThat(cleanValid).isGreaterThan(2_000);
         assertThat(validByParse).isLessThan(25_000);
         assertThat(proven).isGreaterThan(cleanValid);
+        assertThat(violations).as("every stateless rule met, and the walk proved none of them").containsAll(
+                java.util.EnumSet.complementOf(java.util.EnumSet.of(ContractRule.NO_READINGS,
+                        ContractRule.TOO_MANY_SENSORS)));
     }
 
     /** A batch written field by field: random order, repeated and unknown fields, odd values. */
@@ -137,13 +214,15 @@ class BatchWireScanTest {
         if (random.nextInt(50) > 0) {
             out.writeString(1, sensor(random));
         }
-        out.writeDouble(2, random.nextGaussian());
+        if (random.nextInt(10) > 0) {
+            out.writeDouble(2, value(random));
+        }
         if (random.nextBoolean()) {
-            out.writeString(3, UNITS[random.nextInt(UNITS.length)]);
+            out.writeString(3, random.nextInt(60) == 0 ? BAD_UNITS[random.nextInt(BAD_UNITS.length)]
+                    : UNITS[random.nextInt(UNITS.length)]);
         }
         if (random.nextInt(50) > 0) {
-            out.writeInt64(4, random.nextInt(50) == 0 ? -random.nextInt(1000) : 1_700_000_000_000_000_000L
-                    + random.nextInt(1_000_000));
+            out.writeInt64(4, eventTime(random));
         }
         if (random.nextInt(8) == 0) {
             writeUnknown(random, out);
@@ -156,7 +235,45 @@ class BatchWireScanTest {
     }
 
     private static String sensor(Random random) {
-        return random.nextInt(50) == 0 ? "" : SENSORS[random.nextInt(SENSORS.length)];
+        int dice = random.nextInt(100);
+        if (dice < 2) {
+            return "";
+        }
+        return dice < 4 ? BAD_SENSORS[random.nextInt(BAD_SENSORS.length)] : SENSORS[random.nextInt(SENSORS.length)];
+    }
+
+    /** Mostly ordinary values, sometimes huge finite ones, NaN (of either sign and payload) or an infinity. */
+    private static double value(Random random) {
+        switch (random.nextInt(60)) {
+            case 0:
+                return Double.NaN;
+            case 1:
+                return Double.longBitsToDouble(0xfff0_0000_0000_0000L | random.nextLong() >>> 12 | 1); // a NaN
+            case 2:
+                return random.nextBoolean() ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            case 3:
+                return random.nextBoolean() ? 1e308 : -Double.MAX_VALUE;
+            default:
+                return random.nextGaussian();
+        }
+    }
+
+    /** Mostly within the window, sometimes at or beyond its ends, 0 or negative. */
+    private static long eventTime(Random random) {
+        long age = InputContract.DEFAULTS.maxEventAge().toNanos();
+        long future = InputContract.DEFAULTS.maxEventFuture().toNanos();
+        switch (random.nextInt(50)) {
+            case 0:
+                return -random.nextInt(1000);
+            case 1:
+                return NOW + future + random.nextInt(2); // the last instant accepted, or just after it
+            case 2:
+                return NOW - age - random.nextInt(2); // the first instant accepted, or just before it
+            case 3:
+                return random.nextBoolean() ? Long.MAX_VALUE : 1;
+            default:
+                return NOW - random.nextInt(1_000_000);
+        }
     }
 
     private static void writeUnknown(Random random, CodedOutputStream out) throws IOException {

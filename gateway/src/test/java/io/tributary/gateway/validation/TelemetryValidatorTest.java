@@ -3,7 +3,12 @@ package io.tributary.gateway.validation;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.contract.ContractRule;
+import io.tributary.contract.InputContract;
+import io.tributary.contract.SensorCardinality;
 import io.tributary.gateway.RejectReason;
+import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import java.time.Duration;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import java.nio.charset.StandardCharsets;
@@ -11,7 +16,16 @@ import org.junit.jupiter.api.Test;
 
 class TelemetryValidatorTest {
 
-    private final TelemetryValidator validator = new TelemetryValidator(1024);
+    /** The gateway's clock in these tests: a minute after the event times of {@link #batch}. */
+    static final long NOW = 1_700_000_000_000_000_000L + 60_000_000_000L;
+
+    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final TelemetryValidator validator = validator(1024, InputContract.DEFAULTS);
+
+    private TelemetryValidator validator(int maxPayloadBytes, InputContract contract) {
+        return new TelemetryValidator(maxPayloadBytes, contract, new SensorCardinality(contract), () -> NOW, metrics,
+                64 * 1024);
+    }
 
     @Test
     void acceptsAValidBatch() {
@@ -29,7 +43,8 @@ class TelemetryValidatorTest {
         byte[] withGroup = java.util.Arrays.copyOf(plain, plain.length + 2);
         withGroup[plain.length] = (byte) (9 << 3 | 3);
         withGroup[plain.length + 1] = (byte) (9 << 3 | 4);
-        assertThat(BatchWireScan.prove(withGroup, "dev-1")).isNull();
+        assertThat(BatchWireScan.prove(withGroup, "dev-1", InputContract.DEFAULTS, NOW,
+                validator.cardinality().known("dev-1"))).isNull();
 
         assertThat(validator.validate("dev-1", withGroup)).isEqualTo(new ValidationResult.Valid(2, 0));
     }
@@ -91,10 +106,10 @@ class TelemetryValidatorTest {
     @Test
     void rejectsAReadingWithoutSensorName() {
         ReadingBatch batch = batch("dev-1", 2).toBuilder()
-                .setReadings(1, Reading.newBuilder().setValue(1).setEventTimeUnixNanos(5)).build();
+                .setReadings(1, Reading.newBuilder().setValue(1).setEventTimeUnixNanos(NOW)).build();
 
-        assertInvalid(validator.validate("dev-1", batch.toByteArray()), RejectReason.PAYLOAD_FORMAT_INVALID,
-                "reading 1");
+        assertViolation(validator.validate("dev-1", batch.toByteArray()), ContractRule.SENSOR_NAME_EMPTY,
+                "reading 1: sensor name is empty");
     }
 
     @Test
@@ -102,8 +117,96 @@ class TelemetryValidatorTest {
         ReadingBatch batch = batch("dev-1", 1).toBuilder()
                 .setReadings(0, Reading.newBuilder().setSensor("t").setValue(1)).build();
 
-        assertInvalid(validator.validate("dev-1", batch.toByteArray()), RejectReason.PAYLOAD_FORMAT_INVALID,
-                "no event time");
+        assertViolation(validator.validate("dev-1", batch.toByteArray()), ContractRule.EVENT_TIME_MISSING,
+                "reading 0 (sensor 't'): event time is missing (0)");
+    }
+
+    // ---- the input contract (issue 17) ----
+
+    @Test
+    void refusesAReadingFromTheYear2200NamingTheReadingAndTheRule() {
+        long year2200 = java.time.Instant.parse("2200-01-01T00:00:00Z").getEpochSecond() * 1_000_000_000L;
+        ReadingBatch batch = batch("dev-1", 5).toBuilder()
+                .setReadings(3, Reading.newBuilder().setSensor("temp").setValue(1).setEventTimeUnixNanos(year2200))
+                .build();
+
+        assertViolation(validator.validate("dev-1", batch.toByteArray()), ContractRule.EVENT_TIME_IN_FUTURE,
+                "reading 3 (sensor 'temp'): event time 2200-01-01T00:00:00Z is more than 5m ahead of the");
+        assertThat(metrics.contractViolations(ContractRule.EVENT_TIME_IN_FUTURE)).isEqualTo(1);
+    }
+
+    @Test
+    void refusesAReadingOlderThanTheMaximumAgeAndTakesTheDemosClockSkew() {
+        long twoHoursAgo = NOW - Duration.ofHours(2).toNanos();
+        ReadingBatch skewed = batch("dev-1", 1).toBuilder()
+                .setReadings(0, Reading.newBuilder().setSensor("s0").setEventTimeUnixNanos(twoHoursAgo)).build();
+        assertThat(validator.validate("dev-1", skewed.toByteArray())).isEqualTo(new ValidationResult.Valid(1, 0));
+
+        ReadingBatch old = batch("dev-1", 1).toBuilder().setReadings(0, Reading.newBuilder().setSensor("s0")
+                .setEventTimeUnixNanos(NOW - Duration.ofDays(31).toNanos())).build();
+        assertViolation(validator.validate("dev-1", old.toByteArray()), ContractRule.EVENT_TIME_TOO_OLD,
+                "more than 30d behind");
+    }
+
+    @Test
+    void refusesNanAndInfinitiesButAcceptsHugeFiniteValues() {
+        for (double value : new double[] {Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY}) {
+            ReadingBatch batch = batch("dev-1", 3).toBuilder().setReadings(2, Reading.newBuilder().setSensor("s2")
+                    .setValue(value).setEventTimeUnixNanos(NOW)).build();
+            assertViolation(validator.validate("dev-1", batch.toByteArray()), ContractRule.VALUE_NOT_FINITE,
+                    "reading 2 (sensor 's2'): value " + value + " is not finite");
+        }
+        ReadingBatch huge = batch("dev-1", 2).toBuilder().setReadings(0, Reading.newBuilder().setSensor("s0")
+                .setValue(1e308).setEventTimeUnixNanos(NOW)).setReadings(1, Reading.newBuilder().setSensor("s1")
+                .setValue(-Double.MAX_VALUE).setEventTimeUnixNanos(NOW)).build();
+        assertThat(validator.validate("dev-1", huge.toByteArray())).isEqualTo(new ValidationResult.Valid(2, 0));
+        assertThat(metrics.contractViolations(ContractRule.VALUE_NOT_FINITE)).isEqualTo(3);
+    }
+
+    @Test
+    void refusesUnsafeSensorNamesAndUnits() {
+        for (String name : new String[] {"cpu temp", "temp,outside=x", "température", "a\nb", "x".repeat(129)}) {
+            ReadingBatch batch = batch("dev-1", 1).toBuilder().setReadings(0, Reading.newBuilder().setSensor(name)
+                    .setEventTimeUnixNanos(NOW)).build();
+            ValidationResult result = validator.validate("dev-1", batch.toByteArray());
+            assertThat(result).as(name).isInstanceOf(ValidationResult.Invalid.class);
+            assertThat(((ValidationResult.Invalid) result).reason()).isEqualTo(RejectReason.CONTRACT_VIOLATION);
+        }
+        ReadingBatch bell = batch("dev-1", 1).toBuilder().setReadings(0, Reading.newBuilder().setSensor("s0")
+                .setUnit("deg\u0007").setEventTimeUnixNanos(NOW)).build();
+        assertViolation(validator.validate("dev-1", bell.toByteArray()), ContractRule.UNIT_INVALID, "\\u0007");
+    }
+
+    @Test
+    void refusesTooManyReadings() {
+        TelemetryValidator small = validator(64 * 1024, InputContract.DEFAULTS.withMaxReadingsPerBatch(10));
+        assertThat(small.validate("dev-1", batch("dev-1", 10).toByteArray())).isEqualTo(
+                new ValidationResult.Valid(10, 0));
+
+        assertViolation(small.validate("dev-1", batch("dev-1", 11).toByteArray()), ContractRule.TOO_MANY_READINGS,
+                "batch holds 11 readings, more than the maximum of 10");
+    }
+
+    @Test
+    void refusesANewSensorBeyondTheDevicesLimitAndProvesKnownOnesOnTheWire() {
+        TelemetryValidator small = validator(64 * 1024, InputContract.DEFAULTS.withMaxSensorsPerDevice(3));
+        byte[] three = batch("dev-1", 3).toByteArray();
+        assertThat(BatchWireScan.prove(three, "dev-1", small.contract(), NOW, small.cardinality().known("dev-1")))
+                .as("new sensors: left to the parse").isNull();
+        assertThat(small.validate("dev-1", three)).isEqualTo(new ValidationResult.Valid(3, 0));
+        assertThat(BatchWireScan.prove(three, "dev-1", small.contract(), NOW, small.cardinality().known("dev-1")))
+                .as("known sensors: proven on the wire").isNotNull();
+
+        assertViolation(small.validate("dev-1", batch("dev-1", 4).toByteArray()), ContractRule.TOO_MANY_SENSORS,
+                "reading 3 (sensor 's3'): device would use more than the maximum of 3 distinct sensor names");
+        assertThat(small.validate("dev-2", batch("dev-2", 3).toByteArray())).as("another device")
+                .isEqualTo(new ValidationResult.Valid(3, 0));
+        assertThat(metrics.contractViolations(ContractRule.TOO_MANY_SENSORS)).isEqualTo(1);
+    }
+
+    private static void assertViolation(ValidationResult result, ContractRule rule, String detailPart) {
+        assertInvalid(result, RejectReason.CONTRACT_VIOLATION, detailPart);
+        assertThat(((ValidationResult.Invalid) result).rule()).isEqualTo(rule);
     }
 
     @Test
