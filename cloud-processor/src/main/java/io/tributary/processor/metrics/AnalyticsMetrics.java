@@ -68,6 +68,11 @@ public final class AnalyticsMetrics implements StreamsListener {
     }
 
     @Override
+    public void deviceIdTooLong() {
+        skip("device_id_too_long");
+    }
+
+    @Override
     public void processingError(String node) {
         skip("processing_error");
     }
@@ -88,7 +93,7 @@ public final class AnalyticsMetrics implements StreamsListener {
 
     /**
      * Readings or records Streams skipped, by reason: {@code reading_beyond_future}, {@code window_entry_full},
-     * {@code processing_error}, {@code production_error}.
+     * {@code device_id_too_long}, {@code processing_error}, {@code production_error}.
      */
     public Map<String, Long> skipped() {
         return snapshot(skipped);

@@ -17,6 +17,13 @@ import io.tributary.proto.v1.ReadingBatch;
  */
 final class ReadingsDecoder implements Processor<byte[], byte[], String, ReadingBatch> {
 
+    /**
+     * Longest device id (UTF-8 bytes) the Streams part keeps state for. The id is in every store key and changelog
+     * record of the device, and a changelog record Kafka refuses (too large) fails the stream thread whatever the
+     * exception handlers say; the gateway's ids are far shorter (registry), but a record from elsewhere may not be.
+     */
+    static final int MAX_DEVICE_ID_BYTES = 256;
+
     private final StreamsListener listener;
     private final TelemetryCheck contract;
     private ProcessorContext<String, ReadingBatch> context;
@@ -60,6 +67,11 @@ final class ReadingsDecoder implements Processor<byte[], byte[], String, Reading
                 Math.multiplyExact(context.currentSystemTimeMs(), 1_000_000L));
         if (violation != null) {
             listener.contractViolation(violation.rule());
+            return;
+        }
+        if (device.length() > MAX_DEVICE_ID_BYTES / 3
+                && device.getBytes(StandardCharsets.UTF_8).length > MAX_DEVICE_ID_BYTES) {
+            listener.deviceIdTooLong();
             return;
         }
         listener.readingsProcessed(batch.getReadingsCount());

@@ -42,6 +42,13 @@ public interface StreamsListener {
     default void rollupSensorSkipped() {
     }
 
+    /**
+     * A telemetry record whose device id is longer than {@link ReadingsDecoder#MAX_DEVICE_ID_BYTES}: skipped, as the
+     * id is part of every store key and changelog record of the device.
+     */
+    default void deviceIdTooLong() {
+    }
+
     /** A record or punctuation that threw in a processor (skipped by the processing exception handler). */
     default void processingError(String node) {
     }

@@ -299,6 +299,15 @@ class ProcessorTopologyTest {
     }
 
     @Test
+    void shouldKeepNoStateForADeviceIdLongerThanTheBound() {
+        String huge = "d".repeat(ReadingsDecoder.MAX_DEVICE_ID_BYTES + 1);
+        send(huge, reading("temp", 1, T0 + 1_000));
+        send("d1", reading("temp", 2, T0 + 1_000));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        assertThat(readRollups()).extracting(Rollup::getDeviceId).containsExactly("d1");
+    }
+
+    @Test
     void shouldDropAnUnreadableWindowEntryAndKeepClosingTheOthers() {
         send("d1", reading("temp", 1, T0 + 1_000));
         KeyValueStore<String, byte[]> windows = driver.getKeyValueStore(RollupProcessor.WINDOWS_STORE);
