@@ -40,6 +40,8 @@ import io.tributary.processor.alert.RulesFileWatcher;
 import io.tributary.processor.alert.RulesParser;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
+import io.tributary.processor.contract.ContractCheck;
+import io.tributary.processor.contract.TelemetryCheck;
 import io.tributary.processor.metrics.AnalyticsMetrics;
 import io.tributary.processor.metrics.AtomicProcessorMetrics;
 import io.tributary.processor.metrics.ProcessorMetrics;
@@ -108,6 +110,8 @@ public final class Processor implements AutoCloseable {
     private final Map<String, List<KafkaConsumer<byte[], byte[]>>> consumers = new HashMap<>();
     /** Clients handed to workers that have not run yet: closed here if start() fails half-way. */
     private final List<AutoCloseable> unstartedClients = new ArrayList<>();
+    /** The input contract re-checked on telemetry: one instance, so writers and Streams share the sensor counts. */
+    private final TelemetryCheck contract;
     private StreamsEngine streams;
     private RulesFileWatcher rulesWatcher;
     private WebhookNotifier webhook;
@@ -121,6 +125,7 @@ public final class Processor implements AutoCloseable {
 
     public Processor(ProcessorConfig config) {
         this.config = Objects.requireNonNull(config, "config");
+        this.contract = new ContractCheck(config.inputContract());
     }
 
     /**
@@ -142,7 +147,8 @@ public final class Processor implements AutoCloseable {
                 for (int i = 1; i <= readingsWriters; i++) {
                     String suffix = readingsWriters == 1 ? "" : "-" + i;
                     addWriter("readings", "Readings writer" + suffix, "tributary-influx-writer" + suffix,
-                            config.consumerGroup(), config.telemetryTopic(), new ReadingPointMapper()::map, metrics);
+                            config.consumerGroup(), config.telemetryTopic(),
+                            new ReadingPointMapper(contract, Clock.systemUTC())::map, metrics);
                 }
                 if (analytics.enabled()) {
                     ensureTopics();
@@ -157,10 +163,16 @@ public final class Processor implements AutoCloseable {
                         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
                                 consumerProperties(config, group));
                         unstartedClients.add(consumer);
+                        KafkaProducer<byte[], byte[]> webhookProducer = new KafkaProducer<>(
+                                producerProperties(config, group + "-deadletter"));
+                        unstartedClients.add(webhookProducer);
                         webhook = new WebhookNotifier(consumer, config.alertsTopic(), analytics.webhookUrl(),
                                 new WebhookNotifier.Settings(config.pollTimeout(), config.retryBackoffInitial(),
                                         config.retryBackoffMax(), config.influxRequestTimeout(),
-                                        config.closeTimeout().dividedBy(3)));
+                                        config.closeTimeout().dividedBy(3)),
+                                new KafkaDeadLetterPublisher(webhookProducer, config.deadLetterTopic(),
+                                        config.influxRequestTimeout(), config.closeTimeout().dividedBy(3),
+                                        "processor/webhook"));
                         workers.add(new Worker("Alert webhook", "tributary-alert-webhook", webhook,
                                 webhook::shutdown));
                     }
@@ -236,7 +248,7 @@ public final class Processor implements AutoCloseable {
         unstartedClients.add(pointWriter);
         Duration clientCloseTimeout = config.closeTimeout().dividedBy(3);
         KafkaDeadLetterPublisher deadLetters = new KafkaDeadLetterPublisher(producer, config.deadLetterTopic(),
-                config.influxRequestTimeout().multipliedBy(3), clientCloseTimeout);
+                config.influxRequestTimeout().multipliedBy(3), clientCloseTimeout, "processor/" + key);
         InfluxReadingsWriter.Settings settings = new InfluxReadingsWriter.Settings(config.maxPointsPerWrite(),
                 config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout);
         InfluxReadingsWriter writer = new InfluxReadingsWriter(name, mapper, consumer, topic, pointWriter, deadLetters,
@@ -269,7 +281,9 @@ public final class Processor implements AutoCloseable {
     private TopologySettings topologySettings() {
         AnalyticsConfig a = config.analytics();
         return new TopologySettings(config.telemetryTopic(), config.rollupsTopic(), config.alertsTopic(),
-                a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval());
+                a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval())
+                .withLimits(config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
+                        TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);
     }
 
     /**
@@ -376,14 +390,40 @@ public final class Processor implements AutoCloseable {
         return isRunning() && (streams == null || !streams.hasFailed());
     }
 
-    /** Live, and Streams has its tasks assigned and restored. */
+    /**
+     * Live, Streams has its tasks assigned and restored, and no writer's write path is down (InfluxDB unreachable, or
+     * rejecting every write: see {@link #writePathOutage()}).
+     */
     public boolean isReady() {
-        return isLive() && (streams == null || streams.isReady());
+        return isLive() && (streams == null || streams.isReady()) && writePathOutage().isEmpty();
+    }
+
+    /** Why a writer cannot store anything right now (it retries and commits nothing meanwhile), if one cannot. */
+    public Optional<String> writePathOutage() {
+        for (Map.Entry<String, AtomicProcessorMetrics> w : writerMetrics().entrySet()) {
+            Optional<String> outage = w.getValue().outage();
+            if (outage.isPresent()) {
+                return Optional.of(w.getKey() + " writer: " + outage.get());
+            }
+        }
+        return Optional.empty();
+    }
+
+    private Map<String, AtomicProcessorMetrics> writerMetrics() {
+        Map<String, AtomicProcessorMetrics> writers = new java.util.LinkedHashMap<>();
+        writers.put("readings", metrics);
+        writers.put("rollups", rollupWriterMetrics);
+        writers.put("alerts", alertWriterMetrics);
+        return writers;
     }
 
     private String readinessDetail() {
         if (!isLive()) {
             return "not running" + failure().map(t -> ": " + t).orElse("");
+        }
+        Optional<String> outage = writePathOutage();
+        if (outage.isPresent()) {
+            return "write path down: " + outage.get();
         }
         return streams == null ? "ready" : "streams " + streams.state();
     }
@@ -491,8 +531,30 @@ public final class Processor implements AutoCloseable {
             p.sample(m.retryableWriteFailures(), "writer", w, "kind", "retryable");
             p.sample(m.permanentWriteFailures(), "writer", w, "kind", "rejected");
         });
-        p.family("tributary_processor_deadlettered_total", "counter", "Records sent to the dead-letter topic.");
-        writers.forEach((w, m) -> p.sample(m.deadLettered(), "writer", w));
+        // ---- issue 17: dead letters by reason, contract violations by rule, write-path outages, Streams skips
+        p.family("tributary_processor_deadlettered_total", "counter",
+                "Records sent to the dead-letter topic, by writer and reason.");
+        writerMetrics().forEach((w, m) -> m.deadLetteredByReason().forEach((reason, n) ->
+                p.sample(n, "writer", w, "reason", reason)));
+        p.family("tributary_processor_contract_violations_total", "counter",
+                "Telemetry records that break the input contract, by rule (readings writer: dead-lettered; "
+                        + "streams: skipped).");
+        metrics.contractViolations().forEach((rule, n) -> p.sample(n, "part", "writer", "rule", rule));
+        analyticsMetrics.contractViolations().forEach((rule, n) -> p.sample(n, "part", "streams", "rule", rule));
+        p.family("tributary_processor_streams_skipped_total", "counter",
+                "Readings or records the Streams part left out, by reason (never a stop).");
+        analyticsMetrics.skipped().forEach((reason, n) -> p.sample(n, "reason", reason));
+        p.family("tributary_processor_write_path_up", "gauge",
+                "0 while a writer cannot store anything (InfluxDB unreachable or rejecting every write).");
+        writerMetrics().forEach((w, m) -> p.sample(m.outage().isPresent() ? 0 : 1, "writer", w));
+        p.family("tributary_processor_write_outage_retries_total", "counter",
+                "Writes retried because the write path was down, by kind (transient, misconfigured, "
+                        + "rejected_wholesale).");
+        writerMetrics().forEach((w, m) -> m.outageRetries().forEach((kind, n) ->
+                p.sample(n, "writer", w, "kind", kind)));
+        p.family("tributary_processor_write_probes_total", "counter",
+                "Probe points written after a rejection, to tell a poisoned record from a broken write path.");
+        writerMetrics().forEach((w, m) -> p.sample(m.probes(), "writer", w));
         p.family("tributary_processor_write_duration_seconds", "summary", "InfluxDB write request latency.");
         timedWriters.forEach((w, ts) -> {
             p.sample("tributary_processor_write_duration_seconds_count",
@@ -525,6 +587,7 @@ public final class Processor implements AutoCloseable {
             p.family("tributary_processor_webhook_deliveries_total", "counter", "Alert webhook POSTs by outcome.");
             p.sample(webhook.delivered(), "outcome", "delivered");
             p.sample(webhook.failedAttempts(), "outcome", "failed_attempt");
+            p.sample(webhook.skipped(), "outcome", "skipped");
         }
         p.family("tributary_processor_up", "gauge", "1 while every part runs, 0 after a failure.");
         p.sample(isLive() ? 1 : 0);

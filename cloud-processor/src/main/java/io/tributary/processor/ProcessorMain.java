@@ -82,6 +82,34 @@ public final class ProcessorMain implements Callable<Integer> {
                     + "default: 9464).")
     private String httpPort;
 
+    // ---- the input contract, re-checked on every telemetry record (the gateway's option names)
+
+    @Option(names = "--max-event-age", paramLabel = "DURATION",
+            description = "Oldest event time accepted, before now (env TRIBUTARY_MAX_EVENT_AGE; default: 30d).")
+    private String maxEventAge;
+
+    @Option(names = "--max-event-future", paramLabel = "DURATION",
+            description = "Latest event time accepted, after now; also bounds the rollup watermark (env "
+                    + "TRIBUTARY_MAX_EVENT_FUTURE; default: 5m).")
+    private String maxEventFuture;
+
+    @Option(names = "--max-sensor-name-length", paramLabel = "N",
+            description = "Longest sensor name (env TRIBUTARY_MAX_SENSOR_NAME_LENGTH; default: 128).")
+    private String maxSensorNameLength;
+
+    @Option(names = "--max-unit-length", paramLabel = "N",
+            description = "Longest unit in UTF-8 bytes (env TRIBUTARY_MAX_UNIT_LENGTH; default: 32).")
+    private String maxUnitLength;
+
+    @Option(names = "--max-readings-per-batch", paramLabel = "N",
+            description = "Most readings in one batch (env TRIBUTARY_MAX_READINGS_PER_BATCH; default: 10000).")
+    private String maxReadingsPerBatch;
+
+    @Option(names = "--max-sensors-per-device", paramLabel = "N",
+            description = "Most distinct sensors of one device; also bounds a device's rollup window entry (env "
+                    + "TRIBUTARY_MAX_SENSORS_PER_DEVICE; default: 256).")
+    private String maxSensorsPerDevice;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE",
             description = "Any config key (e.g. rollups.grace=30s, streams.state-dir=/var/lib/tributary); "
                     + "repeatable.")
@@ -189,6 +217,12 @@ public final class ProcessorMain implements Callable<Integer> {
         putIfSet(options, "influx.retry-backoff-max", retryBackoffMax);
         putIfSet(options, "alerts.rules-file", rulesFile);
         putIfSet(options, "http.port", httpPort);
+        putIfSet(options, "contract.max-event-age", maxEventAge);
+        putIfSet(options, "contract.max-event-future", maxEventFuture);
+        putIfSet(options, "contract.max-sensor-name-length", maxSensorNameLength);
+        putIfSet(options, "contract.max-unit-length", maxUnitLength);
+        putIfSet(options, "contract.max-readings-per-batch", maxReadingsPerBatch);
+        putIfSet(options, "contract.max-sensors-per-device", maxSensorsPerDevice);
         return ConfigLoader.load(yaml, String.valueOf(configFile), env, options);
     }
 

@@ -13,9 +13,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -318,6 +320,63 @@ class AnalyticsIT {
             assertThat(processor.metrics().deadLettered() + processor.rollupWriterMetrics().deadLettered()
                     + processor.alertWriterMetrics().deadLettered()).isZero();
         }
+    }
+
+    @Test
+    void shouldNeitherStopNorFreezeRollupsForHugeValuesFarFutureTimesOrNaN() throws Exception {
+        String prefix = "it-hostile.";
+        String db = "it_hostile";
+        stack.createTopics(1, prefix + "telemetry", prefix + "deadletter"); // one partition: everyone shares it
+        influxQuery(null, "CREATE DATABASE " + db);
+        Processor processor = new Processor(config(prefix, "it-hostile-writer", db)
+                .withAnalytics(AnalyticsConfig.defaults()
+                        .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
+                        .withPunctuateInterval(Duration.ofMillis(100))));
+        processors.add(processor);
+        processor.start();
+        await().atMost(DEADLINE).until(processor::isReady);
+
+        long nowNanos = System.currentTimeMillis() * 1_000_000L;
+        // Two readings of 1e308: their sum is Infinity, which once stopped the processor when the window closed.
+        send(prefix, "dev-huge", 1, reading(1e308, nowNanos), reading(1e308, nowNanos + 1));
+        // One reading dated 2200: once moved the partition's watermark for good (every honest reading late).
+        send(prefix, "dev-2200", 1, reading(1, Instant.parse("2200-01-01T00:00:00Z").getEpochSecond()
+                * 1_000_000_000L));
+        // A NaN among valid readings: the whole batch breaks the contract.
+        send(prefix, "dev-nan", 1, reading(1, nowNanos), reading(Double.NaN, nowNanos + 1));
+        int honest = 0;
+        for (int i = 0; i < 10; i++) {
+            send(prefix, "dev-ok", i + 1, reading(20 + i, System.currentTimeMillis() * 1_000_000L));
+            honest++;
+            Thread.sleep(150);
+        }
+        int expectedHonest = honest;
+
+        await().atMost(DEADLINE).until(() -> rollupCount(db, "dev-ok") == expectedHonest);
+        await().atMost(DEADLINE).until(() -> rollupCount(db, "dev-huge") == 2);
+        JsonArray huge = series(db, "SELECT mean, max FROM rollups WHERE device = 'dev-huge'");
+        assertThat(huge.get(0).getAsJsonObject().getAsJsonArray("values").get(0).getAsJsonArray().get(1)
+                .getAsDouble()).isEqualTo(1e308);
+        assertThat(processor.isRunning()).isTrue();
+        assertThat(processor.failure()).isEmpty();
+        assertThat(processor.analyticsMetrics().lateReadings()).isZero();
+        assertThat(processor.analyticsMetrics().contractViolations())
+                .containsEntry("event_time_in_future", 1L).containsEntry("value_not_finite", 1L);
+        assertThat(processor.metrics().deadLetteredByReason()).isEqualTo(Map.of("contract-violation", 2L));
+        assertThat(processor.metrics().contractViolations())
+                .isEqualTo(Map.of("event_time_in_future", 1L, "value_not_finite", 1L));
+        assertThat(processor.rollupWriterMetrics().deadLettered()).isZero();
+        assertThat(rollupCount(db, "dev-2200") + rollupCount(db, "dev-nan")).isZero();
+    }
+
+    static Reading reading(double value, long eventTimeNanos) {
+        return Reading.newBuilder().setSensor("temp").setValue(value).setEventTimeUnixNanos(eventTimeNanos).build();
+    }
+
+    static long rollupCount(String db, String device) throws Exception {
+        JsonArray s = series(db, "SELECT sum(\"count\") FROM rollups WHERE device = '" + device + "'");
+        return s.isEmpty() ? 0 : s.get(0).getAsJsonObject().getAsJsonArray("values").get(0).getAsJsonArray().get(1)
+                .getAsLong();
     }
 
     // --- helpers ---

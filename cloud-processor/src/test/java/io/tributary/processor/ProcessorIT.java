@@ -46,6 +46,7 @@ import com.google.gson.JsonElement;
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
 
+import io.tributary.contract.InputContract;
 import io.tributary.localstack.LocalStack;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.writer.DeadLetterReason;
@@ -227,13 +228,14 @@ class ProcessorIT {
         String database = "it_poison";
         String group = "it-poison-writer";
         createTopicsAndDatabase(prefix, database);
-        // Someone wrote "value" as a string into the 2001 shard: any float "value" there is a field type conflict.
-        long year2001 = Instant.parse("2001-09-09T01:46:40Z").getEpochSecond() * 1_000_000_000L;
-        influxWrite(database, "readings,device=poison,sensor=s value=\"text\" " + year2001);
+        // Someone wrote "value" as a string into the June 2024 shard: any float "value" there is a field type
+        // conflict. (Within the contract's event-time window of these tests; countByDevice stops before 2024.)
+        long poisonedShard = Instant.parse("2024-06-01T01:46:40Z").getEpochSecond() * 1_000_000_000L;
+        influxWrite(database, "readings,device=poison,sensor=s value=\"text\" " + poisonedShard);
 
         List<ReadingBatch> good = List.of(batch("dev-1", 1, 4, 1), batch("dev-2", 1, 4, 2), batch("dev-1", 2, 4, 3));
         ReadingBatch rejected = ReadingBatch.newBuilder().setDeviceId("poison").setBatchSeq(1)
-                .addReadings(Reading.newBuilder().setSensor("s").setValue(1.5).setEventTimeUnixNanos(year2001 + 1))
+                .addReadings(Reading.newBuilder().setSensor("s").setValue(1.5).setEventTimeUnixNanos(poisonedShard + 1))
                 .build();
         byte[] garbage = "definitely not protobuf".getBytes(StandardCharsets.UTF_8);
         // All to one partition, poisoned records in the middle: the ones behind them must still be stored.
@@ -271,6 +273,177 @@ class ProcessorIT {
         assertThat(processor.metrics().readingsWritten()).isEqualTo(12);
     }
 
+    // --- issue 17: outage vs poison, the contract re-checked, dead letters listed and replayed ---
+
+    @Test
+    void shouldTreatAFrontThatLosesEveryBodyAsAnOutageNotPoisonAndStoreEverythingOnceWhenFixed() throws Exception {
+        String prefix = "it-front.";
+        String database = "it_front";
+        String group = "it-front-writer";
+        createTopicsAndDatabase(prefix, database);
+        List<ReadingBatch> batches = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            batches.add(batch("dev-" + i % 4, i / 4 + 1, 3, i));
+        }
+        send(prefix, batches);
+        // A front of InfluxDB that loses the (gzip, chunked) request bodies: influxd answers 400 to every write.
+        try (SwitchableHttpProxy front = new SwitchableHttpProxy(stack.influxUrl())) {
+            front.dropBodies = true;
+            ProcessorConfig base = config(prefix, group, front.url(), database);
+            Processor processor = start(base.withAnalytics(base.analytics().withEnabled(false).withInfluxGzip(true)
+                    .withHttp("127.0.0.1", 0)));
+
+            await().atMost(DEADLINE).until(() -> processor.metrics().permanentWriteFailures() >= 5);
+            assertThat(processor.isReady()).isFalse();
+            assertThat(processor.writePathOutage()).hasValueSatisfying(why -> assertThat(why)
+                    .contains("readings writer").contains("probe").contains("HTTP 400"));
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + processor.httpPort().orElseThrow() + "/health/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("write path down");
+            assertThat(processor.renderMetrics())
+                    .contains("tributary_processor_write_path_up{writer=\"readings\"} 0")
+                    .contains("tributary_processor_write_outage_retries_total{writer=\"readings\",kind=\"rejected_wholesale\"}");
+            assertThat(processor.metrics().deadLettered()).isZero();
+            assertThat(committedOffsets(group)).isEmpty();
+            assertThat(countByDevice(database)).isEmpty();
+
+            front.dropBodies = false;
+
+            await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 12);
+            await().atMost(DEADLINE).until(processor::isReady);
+            assertThat(countByDevice(database)).isEqualTo(Map.of("dev-0", 9L, "dev-1", 9L, "dev-2", 9L, "dev-3", 9L));
+            assertThat(processor.metrics().deadLettered()).isZero();
+            assertThat(endOffsets(prefix + "deadletter")).isZero();
+        }
+    }
+
+    @Test
+    void shouldDeadLetterWholeWhatBreaksTheContractByRuleAndStoreHugeFiniteValues() throws Exception {
+        String prefix = "it-contract.";
+        String database = "it_contract";
+        String group = "it-contract-writer";
+        createTopicsAndDatabase(prefix, database);
+        long now = System.currentTimeMillis() * 1_000_000L;
+        ReadingBatch nan = ReadingBatch.newBuilder().setDeviceId("dev-nan").setBatchSeq(1)
+                .addReadings(reading("temp", 20, now)).addReadings(reading("temp", Double.NaN, now + 1))
+                .addReadings(reading("temp", 21, now + 2)).build();
+        ReadingBatch future = ReadingBatch.newBuilder().setDeviceId("dev-2200").setBatchSeq(1)
+                .addReadings(reading("temp", 20, Instant.parse("2200-01-01T00:00:00Z").getEpochSecond()
+                        * 1_000_000_000L)).build();
+        ReadingBatch huge = ReadingBatch.newBuilder().setDeviceId("dev-huge").setBatchSeq(1)
+                .addReadings(reading("temp", 1e308, now)).addReadings(reading("temp", 1e308, now + 1)).build();
+        send(prefix, 0, "dev-nan", nan.toByteArray(), null);
+        send(prefix, 0, "dev-2200", future.toByteArray(), null);
+        send(prefix, 0, "dev-huge", huge.toByteArray(), null);
+
+        ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
+        Processor processor = start(base.withAnalytics(base.analytics().withEnabled(false))
+                .withInputContract(InputContract.DEFAULTS));
+
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 3);
+        List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(prefix + "deadletter", 2);
+        assertThat(deadLetters).extracting(r -> header(r, KafkaDeadLetterPublisher.HEADER_REASON))
+                .containsOnly(DeadLetterReason.CONTRACT_VIOLATION);
+        assertThat(deadLetters).extracting(r -> header(r, KafkaDeadLetterPublisher.HEADER_CONTRACT_RULE))
+                .containsExactly("value_not_finite", "event_time_in_future");
+        assertThat(deadLetters).allSatisfy(r -> assertThat(header(r, KafkaDeadLetterPublisher.HEADER_DEADLETTERED_BY))
+                .isEqualTo("processor/readings"));
+        assertThat(processor.metrics().contractViolations())
+                .isEqualTo(Map.of("value_not_finite", 1L, "event_time_in_future", 1L));
+        assertThat(processor.renderMetrics()).contains(
+                "tributary_processor_deadlettered_total{writer=\"readings\",reason=\"contract-violation\"} 2")
+                .contains("tributary_processor_contract_violations_total{part=\"writer\",rule=\"value_not_finite\"} 1");
+        JsonObject stored = influxQuery(database, "SELECT count(value), max(value) FROM readings GROUP BY device");
+        Map<String, Double> maxByDevice = new HashMap<>();
+        for (JsonElement series : seriesOf(stored)) {
+            JsonObject o = series.getAsJsonObject();
+            maxByDevice.put(o.getAsJsonObject("tags").get("device").getAsString(),
+                    o.getAsJsonArray("values").get(0).getAsJsonArray().get(2).getAsDouble());
+        }
+        assertThat(maxByDevice).isEqualTo(Map.of("dev-huge", 1e308)); // nothing of the NaN batch, nothing from 2200
+        assertThat(processor.isRunning()).isTrue();
+    }
+
+    @Test
+    void shouldListDeadLettersByReasonAndReplayChosenOnesOnceAfterTheCauseIsFixed() throws Exception {
+        String prefix = "it-replay.";
+        String database = "it_replay";
+        String group = "it-replay-writer";
+        createTopicsAndDatabase(prefix, database);
+        long twoDaysAgo = (System.currentTimeMillis() - Duration.ofDays(2).toMillis()) * 1_000_000L;
+        ReadingBatch outboxReplay = ReadingBatch.newBuilder().setDeviceId("dev-old").setBatchSeq(7)
+                .addReadings(reading("temp", 20, twoDaysAgo)).addReadings(reading("temp", 21, twoDaysAgo + 1))
+                .build();
+        send(prefix, 0, "dev-old", outboxReplay.toByteArray(), "devices/dev-old/telemetry");
+        send(prefix, 1, "dev-9", "garbage".getBytes(StandardCharsets.UTF_8), null);
+
+        // Misconfigured: a max-event-age of one day refuses the readings an agent replays from two days of outbox.
+        ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
+        Processor strict = start(base.withAnalytics(base.analytics().withEnabled(false))
+                .withInputContract(InputContract.DEFAULTS.withMaxEventAge(Duration.ofDays(1))));
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 2);
+        strict.close();
+
+        io.tributary.processor.cli.DeadLetters deadLetters = new io.tributary.processor.cli.DeadLetters(
+                stack.kafkaBootstrapServers(), prefix + "deadletter", Duration.ofSeconds(15));
+        assertThat(deadLetters.countsByReason()).isEqualTo(Map.of(
+                "contract-violation/event_time_too_old", Map.of("processor/readings", 1),
+                DeadLetterReason.PAYLOAD_FORMAT_INVALID, Map.of("processor/readings", 1)));
+        String listed = runCli("list", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix);
+        assertThat(listed).containsPattern("contract-violation/event_time_too_old\\s+processor/readings\\s+1\\s+0");
+        String shown = runCli("list", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix,
+                "--reason", "event_time_too_old", "--limit", "5");
+        assertThat(shown).contains("dev-old").contains("reading 0").contains("1 of 1 dead letters");
+
+        // The cause fixed (the default 30 days), the dead letters of that reason go back where they came from.
+        start(base.withAnalytics(base.analytics().withEnabled(false)).withInputContract(InputContract.DEFAULTS));
+        String replayed = runCli("replay", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix",
+                prefix, "--reason", "event_time_too_old", "--device", "dev-old", "--since", "1h");
+        assertThat(replayed).contains("replayed 1 dead letters");
+        await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 3);
+        JsonObject stored = influxQuery(database, "SELECT count(value) FROM readings WHERE device = 'dev-old'");
+        assertThat(seriesOf(stored).get(0).getAsJsonObject().getAsJsonArray("values").get(0).getAsJsonArray().get(1)
+                .getAsLong()).isEqualTo(2);
+
+        // At most once: a second replay finds it done; the list shows it replayed.
+        assertThat(deadLetters.replay(d -> d.hasReason("event_time_too_old"), false).replayed()).isZero();
+        assertThat(runCli("replay", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix,
+                "--reason", "event_time_too_old")).contains("replayed 0 dead letters").contains("1 replayed before");
+        assertThat(runCli("list", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix", prefix))
+                .containsPattern("contract-violation/event_time_too_old\\s+processor/readings\\s+1\\s+1");
+        List<ConsumerRecord<byte[], byte[]>> telemetry = readAll(prefix + "telemetry", 3, false);
+        assertThat(telemetry).filteredOn(r -> header(r, io.tributary.processor.cli.DeadLetters.HEADER_REPLAYED_FROM)
+                != null).singleElement().satisfies(r -> {
+                    assertThat(r.value()).isEqualTo(outboxReplay.toByteArray());
+                    assertThat(header(r, KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC))
+                            .isEqualTo("devices/dev-old/telemetry");
+                });
+    }
+
+    private static String runCli(String... args) {
+        java.io.StringWriter out = new java.io.StringWriter();
+        picocli.CommandLine cli = new picocli.CommandLine(new io.tributary.processor.cli.DeadLetterMain());
+        cli.setOut(new java.io.PrintWriter(out));
+        cli.setErr(new java.io.PrintWriter(out));
+        int code = cli.execute(args);
+        assertThat(code).as("exit code of deadletter %s: %s", List.of(args), out).isZero();
+        return out.toString();
+    }
+
+    private static long endOffsets(String topic) throws Exception {
+        var partitions = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions();
+        Map<TopicPartition, org.apache.kafka.clients.admin.OffsetSpec> request = new HashMap<>();
+        partitions.forEach(p -> request.put(new TopicPartition(topic, p.partition()),
+                org.apache.kafka.clients.admin.OffsetSpec.latest()));
+        return admin.listOffsets(request).all().get().values().stream().mapToLong(i -> i.offset()).sum();
+    }
+
+    private static Reading reading(String sensor, double value, long eventTimeNanos) {
+        return Reading.newBuilder().setSensor(sensor).setValue(value).setEventTimeUnixNanos(eventTimeNanos).build();
+    }
+
     // --- helpers ---
 
     private Processor start(ProcessorConfig config) {
@@ -286,7 +459,9 @@ class ProcessorIT {
                 .withPollTimeout(Duration.ofMillis(200))
                 .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
                 .withInfluxRequestTimeout(Duration.ofSeconds(5))
-                .withCloseTimeout(Duration.ofSeconds(8));
+                .withCloseTimeout(Duration.ofSeconds(8))
+                // The test data is dated November 2023: accept event times up to the contract's 10-year limit.
+                .withInputContract(InputContract.DEFAULTS.withMaxEventAge(InputContract.MAX_EVENT_AGE_LIMIT));
     }
 
     private static void createTopicsAndDatabase(String prefix, String database) throws Exception {
@@ -300,7 +475,8 @@ class ProcessorIT {
         ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(seq)
                 .setCreatedAtUnixNanos(base + 999);
         for (int r = 0; r < readings; r++) {
-            batch.addReadings(Reading.newBuilder().setSensor(r % 2 == 0 ? "cpu temp" : "humidity,rel")
+            // Names with the punctuation the input contract allows (spaces and commas it refuses).
+            batch.addReadings(Reading.newBuilder().setSensor(r % 2 == 0 ? "cpu.temp" : "humidity:rel/2")
                     .setValue(salt + r / 10.0).setUnit("u").setEventTimeUnixNanos(base + r * 1_000_003L + 7));
         }
         return batch.build();
@@ -355,10 +531,10 @@ class ProcessorIT {
         }
     }
 
-    /** {@code SELECT count(value) FROM readings GROUP BY device}, only this century (see the poison test). */
+    /** {@code SELECT count(value) FROM readings GROUP BY device}, only 2020-2023 (see the poison test). */
     private static Map<String, Long> countByDevice(String database) throws Exception {
-        JsonObject result = influxQuery(database,
-                "SELECT count(value) FROM readings WHERE time > '2020-01-01T00:00:00Z' GROUP BY device");
+        JsonObject result = influxQuery(database, "SELECT count(value) FROM readings WHERE time > "
+                + "'2020-01-01T00:00:00Z' AND time < '2024-01-01T00:00:00Z' GROUP BY device");
         Map<String, Long> counts = new HashMap<>();
         for (JsonElement series : seriesOf(result)) {
             JsonObject s = series.getAsJsonObject();
@@ -409,6 +585,11 @@ class ProcessorIT {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
+        return readAll(topic, expected, true);
+    }
+
+    private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected,
+            boolean sortBySourceOffset) {
         Properties props = new Properties();
         props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -425,6 +606,9 @@ class ProcessorIT {
             });
             // Anything more (a duplicate dead letter) would show up in the size assertion of the caller.
             consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        if (!sortBySourceOffset) {
+            return records;
         }
         records.sort((a, b) -> Long.compare(
                 Long.parseLong(header(a, KafkaDeadLetterPublisher.HEADER_SOURCE_OFFSET)),

@@ -26,6 +26,8 @@ final class SwitchableHttpProxy implements AutoCloseable {
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
     private final int port;
     private HttpServer server;
+    /** When set, the proxy drops every request body (as a broken front that loses chunked bodies did). */
+    volatile boolean dropBodies;
 
     SwitchableHttpProxy(String target) throws IOException {
         this.target = target;
@@ -55,6 +57,9 @@ final class SwitchableHttpProxy implements AutoCloseable {
     private void forward(HttpExchange ex) throws IOException {
         try (ex) {
             byte[] body = ex.getRequestBody().readAllBytes();
+            if (dropBodies) {
+                body = new byte[0];
+            }
             HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(target + ex.getRequestURI()))
                     .method(ex.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
             ex.getRequestHeaders().forEach((name, values) -> {

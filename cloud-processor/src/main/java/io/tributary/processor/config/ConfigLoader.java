@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.tributary.contract.InputContract;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
@@ -36,6 +37,10 @@ public final class ConfigLoader {
     /** The service serves /metrics and /health/* here unless told otherwise (-1 turns it off). */
     public static final int DEFAULT_HTTP_PORT = 9464;
 
+    /** The input contract's limits: YAML {@code contract.<name>}, option {@code --<name>}, TRIBUTARY_<NAME>. */
+    public static final List<String> CONTRACT_LIMITS = List.of("max-event-age", "max-event-future",
+            "max-sensor-name-length", "max-unit-length", "max-readings-per-batch", "max-sensors-per-device");
+
     /** Every config key and its environment variable. */
     public static final Map<String, String> KEYS;
 
@@ -53,6 +58,10 @@ public final class ConfigLoader {
         // The names all Tributary services share (see the root README).
         keys.put("kafka.topic-prefix", "TRIBUTARY_TOPIC_PREFIX");
         keys.put("kafka.group", "TRIBUTARY_PROCESSOR_GROUP");
+        // The input contract, re-checked by the processor: the gateway's option names and environment variables.
+        for (String limit : CONTRACT_LIMITS) {
+            keys.put("contract." + limit, "TRIBUTARY_" + limit.toUpperCase(Locale.ROOT).replace('-', '_'));
+        }
         KEYS = java.util.Collections.unmodifiableMap(keys);
     }
 
@@ -165,14 +174,42 @@ public final class ConfigLoader {
                     bool(v, "influx.gzip", a.influxGzip()),
                     str(v, "streams.compression", a.streamsCompression()),
                     integer(v, "influx.writers", a.readingsWriters()));
+            InputContract c = InputContract.DEFAULTS;
+            InputContract contract;
+            try {
+                contract = new InputContract(
+                        duration(v, "contract.max-event-age", c.maxEventAge()),
+                        duration(v, "contract.max-event-future", c.maxEventFuture()),
+                        integer(v, "contract.max-sensor-name-length", c.maxSensorNameLength()),
+                        integer(v, "contract.max-unit-length", c.maxUnitLength()),
+                        integer(v, "contract.max-readings-per-batch", c.maxReadingsPerBatch()),
+                        integer(v, "contract.max-sensors-per-device", c.maxSensorsPerDevice()));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(contractKey(e.getMessage()), e);
+            }
             return base.withRetryBackoff(base.retryBackoffInitial(),
                             duration(v, "influx.retry-backoff-max", base.retryBackoffMax()))
                     .withInfluxRequestTimeout(duration(v, "influx.request-timeout", base.influxRequestTimeout()))
                     .withConsumerOverrides(consumerOverrides)
-                    .withAnalytics(analytics);
+                    .withAnalytics(analytics)
+                    .withInputContract(contract);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(withSource(e.getMessage(), v), e);
         }
+    }
+
+    /** InputContract names its components (maxEventAge ...): say the config key instead. */
+    private static String contractKey(String message) {
+        for (String limit : CONTRACT_LIMITS) {
+            String component = java.util.Arrays.stream(limit.split("-"))
+                    .map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
+                    .collect(java.util.stream.Collectors.joining());
+            component = Character.toLowerCase(component.charAt(0)) + component.substring(1);
+            if (message != null && message.startsWith(component)) {
+                return "contract." + limit + ":" + message.substring(component.length());
+            }
+        }
+        return String.valueOf(message);
     }
 
     /** Adds where the value came from to a validation message that starts with the key. */

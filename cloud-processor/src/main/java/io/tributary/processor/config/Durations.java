@@ -30,6 +30,8 @@ public final class Durations {
                         return Duration.ofMinutes(amount);
                     case 'h':
                         return Duration.ofHours(amount);
+                    case 'd': // the input contract's max-event-age is days (30d)
+                        return Duration.ofDays(amount);
                     default:
                         break;
                 }
@@ -37,7 +39,7 @@ public final class Durations {
         } catch (RuntimeException e) {
             // fall through to the message below
         }
-        throw new IllegalArgumentException("'" + value + "' is not a duration: use e.g. 500ms, 10s, 2m, 1h or PT10S");
+        throw new IllegalArgumentException("'" + value + "' is not a duration: use e.g. 500ms, 10s, 2m, 1h, 30d or PT10S");
     }
 
     /** The shortest of {@code 250ms}, {@code 10s}, {@code 2m}, {@code 1h} that says the same. */

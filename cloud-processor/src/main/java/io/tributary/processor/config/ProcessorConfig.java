@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.tributary.contract.InputContract;
+
 /**
  * The cloud processor's typed, validated configuration. Every value is checked once, here; an invalid value fails with a
  * message naming the option it came from.
@@ -29,6 +31,8 @@ import java.util.Objects;
  * @param consumerOverrides extra Kafka consumer properties, applied last (except the delivery-critical ones)
  * @param producerOverrides extra Kafka producer properties for the dead-letter producer, applied last
  * @param analytics the Kafka Streams part (rollups, alerts), the webhook and the operations endpoint
+ * @param inputContract the input contract the processor re-checks on every telemetry record (the gateway's options:
+ *        {@code --max-event-age}, {@code --max-event-future}, ...); a record that breaks it is dead-lettered whole
  */
 public record ProcessorConfig(
         String kafkaBootstrapServers,
@@ -46,7 +50,8 @@ public record ProcessorConfig(
         Duration closeTimeout,
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides,
-        AnalyticsConfig analytics) {
+        AnalyticsConfig analytics,
+        InputContract inputContract) {
 
     public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "localhost:9092";
     public static final String DEFAULT_TOPIC_PREFIX = "tributary.";
@@ -103,6 +108,18 @@ public record ProcessorConfig(
         consumerOverrides = Map.copyOf(Objects.requireNonNull(consumerOverrides, "consumer-overrides"));
         producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producer-overrides"));
         Objects.requireNonNull(analytics, "analytics");
+        Objects.requireNonNull(inputContract, "input contract (max-event-age, ...)");
+    }
+
+    /** All settings but the input contract, which takes {@link InputContract#DEFAULTS}. */
+    public ProcessorConfig(String kafkaBootstrapServers, String topicPrefix, String consumerGroup, String influxUrl,
+            String influxToken, String influxOrg, String influxBucket, int maxPointsPerWrite, Duration pollTimeout,
+            Duration retryBackoffInitial, Duration retryBackoffMax, Duration influxRequestTimeout,
+            Duration closeTimeout, Map<String, String> consumerOverrides, Map<String, String> producerOverrides,
+            AnalyticsConfig analytics) {
+        this(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg, influxBucket,
+                maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax, influxRequestTimeout,
+                closeTimeout, consumerOverrides, producerOverrides, analytics, InputContract.DEFAULTS);
     }
 
     /** The fifteen writer settings; the Streams part takes {@link AnalyticsConfig#defaults()}. */
@@ -143,73 +160,79 @@ public record ProcessorConfig(
     public ProcessorConfig withKafkaBootstrapServers(String servers) {
         return new ProcessorConfig(servers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg,
                 influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withTopicPrefix(String prefix) {
         return new ProcessorConfig(kafkaBootstrapServers, prefix, consumerGroup, influxUrl, influxToken, influxOrg,
                 influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withConsumerGroup(String group) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, group, influxUrl, influxToken, influxOrg,
                 influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withInflux(String url, String token, String org, String bucket) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, url, token, org, bucket,
                 maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides, analytics);
+                closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withMaxPointsPerWrite(int maxPoints) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPoints, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withPollTimeout(Duration timeout) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, timeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withRetryBackoff(Duration initial, Duration max) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, initial, max, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides, analytics);
+                closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withInfluxRequestTimeout(Duration timeout) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                timeout, closeTimeout, consumerOverrides, producerOverrides, analytics);
+                timeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withCloseTimeout(Duration timeout) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, timeout, consumerOverrides, producerOverrides, analytics);
+                influxRequestTimeout, timeout, consumerOverrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withConsumerOverrides(Map<String, String> overrides) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, overrides, producerOverrides, analytics);
+                influxRequestTimeout, closeTimeout, overrides, producerOverrides, analytics, inputContract);
     }
 
     public ProcessorConfig withProducerOverrides(Map<String, String> overrides) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, overrides, analytics);
+                influxRequestTimeout, closeTimeout, consumerOverrides, overrides, analytics, inputContract);
     }
 
     public ProcessorConfig withAnalytics(AnalyticsConfig settings) {
         return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                 influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, settings);
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, settings, inputContract);
+    }
+
+    public ProcessorConfig withInputContract(InputContract contract) {
+        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
+                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
+                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, contract);
     }
 
     /** The topic the rollups are emitted to. */
@@ -231,7 +254,7 @@ public record ProcessorConfig(
                 + influxBucket + ", maxPointsPerWrite=" + maxPointsPerWrite + ", pollTimeout=" + pollTimeout
                 + ", retryBackoff=" + retryBackoffInitial + ".." + retryBackoffMax + ", influxRequestTimeout="
                 + influxRequestTimeout + ", closeTimeout=" + closeTimeout + ", consumerOverrides=" + consumerOverrides
-                + ", producerOverrides=" + producerOverrides.keySet() + ", analytics=" + analytics + "]";
+                + ", producerOverrides=" + producerOverrides.keySet() + ", analytics=" + analytics + ", inputContract=" + inputContract + "]";
     }
 
     private static String requireNonBlank(String value, String option) {

@@ -1,5 +1,8 @@
 package io.tributary.processor.metrics;
 
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 import io.tributary.processor.streams.StreamsListener;
@@ -42,6 +45,64 @@ public final class AnalyticsMetrics implements StreamsListener {
         } else {
             alertsResolved.increment();
         }
+    }
+
+    // ---- issue 17: what the Streams part skips, by reason
+
+    private final Map<String, LongAdder> contractViolations = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
+
+    @Override
+    public void contractViolation(String rule) {
+        contractViolations.computeIfAbsent(rule, r -> new LongAdder()).increment();
+    }
+
+    @Override
+    public void readingBeyondFuture() {
+        skip("reading_beyond_future");
+    }
+
+    @Override
+    public void rollupSensorSkipped() {
+        skip("window_entry_full");
+    }
+
+    @Override
+    public void deviceIdTooLong() {
+        skip("device_id_too_long");
+    }
+
+    @Override
+    public void processingError(String node) {
+        skip("processing_error");
+    }
+
+    @Override
+    public void productionError(String topic) {
+        skip("production_error");
+    }
+
+    private void skip(String reason) {
+        skipped.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /** Telemetry batches Streams skipped because they break the input contract, by rule. */
+    public Map<String, Long> contractViolations() {
+        return snapshot(contractViolations);
+    }
+
+    /**
+     * Readings or records Streams skipped, by reason: {@code reading_beyond_future}, {@code window_entry_full},
+     * {@code device_id_too_long}, {@code processing_error}, {@code production_error}.
+     */
+    public Map<String, Long> skipped() {
+        return snapshot(skipped);
+    }
+
+    private static Map<String, Long> snapshot(Map<String, LongAdder> counters) {
+        Map<String, Long> result = new TreeMap<>();
+        counters.forEach((k, v) -> result.put(k, v.sum()));
+        return result;
     }
 
     /** Telemetry records Streams skipped as invalid (the readings writer dead-letters them). */

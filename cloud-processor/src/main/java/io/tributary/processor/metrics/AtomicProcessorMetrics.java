@@ -1,7 +1,10 @@
 package io.tributary.processor.metrics;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -34,6 +37,70 @@ public final class AtomicProcessorMetrics implements ProcessorMetrics {
 
     public void incrementDeadLettered() {
         deadLettered.increment();
+    }
+
+    // ---- issue 17: dead letters by reason, contract violations by rule, write-path outages
+
+    private final Map<String, LongAdder> deadLetteredByReason = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> contractViolations = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> outageRetries = new ConcurrentHashMap<>();
+    private final LongAdder probes = new LongAdder();
+    private volatile String outage;
+
+    /** A record sent to the dead-letter topic with {@code reason} (also counted in {@link #deadLettered()}). */
+    public void incrementDeadLettered(String reason) {
+        deadLettered.increment();
+        deadLetteredByReason.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    /** A record that broke the input contract's {@code rule} (it is dead-lettered with the rule as reason). */
+    public void incrementContractViolations(String rule) {
+        contractViolations.computeIfAbsent(rule, r -> new LongAdder()).increment();
+    }
+
+    /** A write retried because the write path is down ({@code kind}: transient, misconfigured, rejected_wholesale). */
+    public void incrementOutageRetries(String kind) {
+        outageRetries.computeIfAbsent(kind, r -> new LongAdder()).increment();
+    }
+
+    /** A probe point written to tell a poisoned record from a broken write path. */
+    public void incrementProbes() {
+        probes.increment();
+    }
+
+    /** Sets (non-null) or clears (null) the current write-path outage. */
+    public void setOutage(String why) {
+        outage = why;
+    }
+
+    /** Why the write path is down right now, if it is. */
+    @Override
+    public Optional<String> outage() {
+        return Optional.ofNullable(outage);
+    }
+
+    @Override
+    public Map<String, Long> deadLetteredByReason() {
+        return snapshot(deadLetteredByReason);
+    }
+
+    @Override
+    public Map<String, Long> contractViolations() {
+        return snapshot(contractViolations);
+    }
+
+    public Map<String, Long> outageRetries() {
+        return snapshot(outageRetries);
+    }
+
+    public long probes() {
+        return probes.sum();
+    }
+
+    private static Map<String, Long> snapshot(Map<String, LongAdder> counters) {
+        Map<String, Long> result = new TreeMap<>();
+        counters.forEach((k, v) -> result.put(k, v.sum()));
+        return result;
     }
 
     public void markCommitted(Instant when) {

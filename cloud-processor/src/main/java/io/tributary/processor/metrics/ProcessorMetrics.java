@@ -1,6 +1,7 @@
 package io.tributary.processor.metrics;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Optional;
 
 /** What the readings writer has done so far: a read-only view, safe to call from any thread. */
@@ -26,4 +27,21 @@ public interface ProcessorMetrics {
 
     /** When offsets were last committed; empty before the first commit. */
     Optional<Instant> lastCommitTime();
+
+    // ---- issue 17
+
+    /** Dead letters by reason (a {@code DeadLetterReason} code, or a contract rule). */
+    default Map<String, Long> deadLetteredByReason() {
+        return Map.of();
+    }
+
+    /** Records that broke the input contract, by rule. */
+    default Map<String, Long> contractViolations() {
+        return Map.of();
+    }
+
+    /** Why the write path is down right now (retrying, nothing committed), if it is. */
+    default Optional<String> outage() {
+        return Optional.empty();
+    }
 }

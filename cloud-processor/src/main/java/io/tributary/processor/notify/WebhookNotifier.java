@@ -5,6 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
@@ -27,6 +28,8 @@ import org.slf4j.LoggerFactory;
 import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.tributary.processor.writer.Backoff;
+import io.tributary.processor.writer.DeadLetterPublisher;
+import io.tributary.processor.writer.DeadLetterReason;
 import io.tributary.proto.v1.AlertEvent;
 
 /**
@@ -58,9 +61,21 @@ public final class WebhookNotifier implements Runnable {
     private final HttpClient http;
     private final LongAdder delivered = new LongAdder();
     private final LongAdder failedAttempts = new LongAdder();
+    private final LongAdder skipped = new LongAdder();
+    private final DeadLetterPublisher deadLetters;
     private volatile boolean closing;
 
     public WebhookNotifier(Consumer<byte[], byte[]> consumer, String topic, String url, Settings settings) {
+        this(consumer, topic, url, settings, null);
+    }
+
+    /**
+     * @param deadLetters where a transition the webhook refuses for good (or that cannot be sent at all) goes, with
+     *        its reason; null = logged and counted only
+     */
+    public WebhookNotifier(Consumer<byte[], byte[]> consumer, String topic, String url, Settings settings,
+            DeadLetterPublisher deadLetters) {
+        this.deadLetters = deadLetters;
         this.consumer = consumer;
         this.topic = topic;
         this.url = URI.create(url);
@@ -83,6 +98,11 @@ public final class WebhookNotifier implements Runnable {
         return failedAttempts.sum();
     }
 
+    /** Transitions given up on (refused for good, not an AlertEvent, or the request could not be built). */
+    public long skipped() {
+        return skipped.sum();
+    }
+
     @Override
     public void run() {
         try {
@@ -97,7 +117,7 @@ public final class WebhookNotifier implements Runnable {
                 }
                 Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    if (!deliver(record)) {
+                    if (!deliverSafely(record)) {
                         break; // closing
                     }
                     done.put(new TopicPartition(record.topic(), record.partition()),
@@ -110,6 +130,13 @@ public final class WebhookNotifier implements Runnable {
                 consumer.close(CloseOptions.timeout(settings.consumerCloseTimeout()));
             } catch (RuntimeException e) {
                 log.warn("Closing the webhook consumer failed", e);
+            }
+            if (deadLetters != null) {
+                try {
+                    deadLetters.close();
+                } catch (RuntimeException e) {
+                    log.warn("Closing the webhook dead-letter producer failed", e);
+                }
             }
         }
     }
@@ -128,14 +155,45 @@ public final class WebhookNotifier implements Runnable {
         }
     }
 
+    /**
+     * Delivers one transition; whatever goes wrong with this one alert (a value that cannot be put into a request, a
+     * client that throws) skips it with a count and a dead letter, and the notifier goes on. Returns false only when
+     * closing.
+     */
+    private boolean deliverSafely(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return deliver(record);
+        } catch (RuntimeException e) {
+            giveUp(record, DeadLetterReason.WEBHOOK_REFUSED, "cannot send: " + e);
+            return true;
+        }
+    }
+
+    private void giveUp(ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
+        skipped.increment();
+        log.error("Alert webhook: skipping a transition [partition: {}, offset: {}, reason: {}]: {}",
+                record.partition(), record.offset(), reason, detail.replaceAll("\\p{Cntrl}", "?"));
+        if (deadLetters == null) {
+            return;
+        }
+        String device = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
+        try {
+            deadLetters.publish(record, device, reason, detail);
+        } catch (RuntimeException e) {
+            // The alert is stored in InfluxDB by the alerts writer either way; the webhook never blocks on this.
+            log.warn("Alert webhook: dead-letter send failed [partition: {}, offset: {}]: {}", record.partition(),
+                    record.offset(), e.toString());
+        }
+    }
+
     /** Delivers one transition; returns false only when closing. */
     private boolean deliver(ConsumerRecord<byte[], byte[]> record) {
         AlertEvent event;
         try {
             event = AlertEvent.parseFrom(record.value() == null ? new byte[0] : record.value());
         } catch (InvalidProtocolBufferException e) {
-            log.warn("Skipping a record that is not an AlertEvent [partition: {}, offset: {}]", record.partition(),
-                    record.offset());
+            giveUp(record, DeadLetterReason.PAYLOAD_FORMAT_INVALID, "not a tributary.v1.AlertEvent: "
+                    + e.getMessage());
             return true;
         }
         String key = idempotencyKey(event);
@@ -171,7 +229,7 @@ public final class WebhookNotifier implements Runnable {
             failedAttempts.increment();
             boolean retryable = status == -1 || status >= 500 || status == 408 || status == 429;
             if (!retryable) {
-                log.error("Alert webhook refused a transition with HTTP {}; skipping it [key: {}]", status, key);
+                giveUp(record, DeadLetterReason.WEBHOOK_REFUSED, "HTTP " + status + " [key: " + key + "]");
                 return true;
             }
             if (attempt == 1 && status != -1) {
@@ -205,9 +263,30 @@ public final class WebhookNotifier implements Runnable {
         return !closing;
     }
 
+    /**
+     * {@code device/rule/sensor/state/time}, safe as an HTTP header value whatever the device sent: every byte of the
+     * UTF-8 form outside printable ASCII, and {@code %} itself, is percent-encoded ({@code °} becomes {@code %C2%B0}).
+     * A key of ASCII names, which is every key the input contract lets through, is unchanged. (The JDK's HTTP client
+     * refused a header with characters above 0xFF and the exception stopped the notifier.)
+     */
     public static String idempotencyKey(AlertEvent e) {
-        return e.getDeviceId() + "/" + e.getRule() + "/" + e.getSensor() + "/"
-                + e.getState().name().toLowerCase(Locale.ROOT) + "/" + e.getTransitionTimeUnixNanos();
+        return headerSafe(e.getDeviceId() + "/" + e.getRule() + "/" + e.getSensor() + "/"
+                + e.getState().name().toLowerCase(Locale.ROOT) + "/" + e.getTransitionTimeUnixNanos());
+    }
+
+    /** Printable ASCII stays, except {@code %}; everything else is percent-encoded UTF-8. */
+    static String headerSafe(String text) {
+        StringBuilder out = new StringBuilder(text.length() + 8);
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c > 0x20 && c < 0x7f && c != '%') {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return out.toString();
     }
 
     /** The JSON body: one flat object. */

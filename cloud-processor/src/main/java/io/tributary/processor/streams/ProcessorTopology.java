@@ -36,7 +36,7 @@ public final class ProcessorTopology {
         Topology topology = new Topology();
         topology.addSource("telemetry", new ByteArrayDeserializer(), new ByteArrayDeserializer(),
                 settings.telemetryTopic());
-        topology.addProcessor("decode", () -> new ReadingsDecoder(listener), "telemetry");
+        topology.addProcessor("decode", () -> new ReadingsDecoder(listener, settings.contract()), "telemetry");
         topology.addProcessor("rollups", () -> new RollupProcessor(settings, listener), "decode");
         topology.addProcessor("alerts", () -> new AlertProcessor(settings, rules, listener), "decode");
         topology.addStateStore(Stores.keyValueStoreBuilder(

@@ -12,6 +12,8 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import io.tributary.processor.rollup.DeviceWindow;
 import io.tributary.processor.rollup.RollupAccumulator;
@@ -38,6 +40,8 @@ import io.tributary.proto.v1.ReadingBatch;
  */
 final class RollupProcessor implements Processor<String, ReadingBatch, String, byte[]> {
 
+    private static final Logger log = LoggerFactory.getLogger(RollupProcessor.class);
+
     /** Renamed from "rollup-windows" when entries became per device: the old changelog is not read. */
     static final String WINDOWS_STORE = "rollup-device-windows";
     static final String WATERMARK_STORE = "rollup-watermark";
@@ -46,6 +50,8 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
     private final TopologySettings settings;
     private final StreamsListener listener;
     private final long graceMs;
+    private final long maxFutureMs;
+    private final long largestWindowMs;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> windows;
     private KeyValueStore<String, Long> watermarkStore;
@@ -61,6 +67,8 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         this.settings = settings;
         this.listener = listener;
         this.graceMs = settings.grace().toMillis();
+        this.maxFutureMs = settings.maxEventFuture().toMillis();
+        this.largestWindowMs = settings.windows().stream().mapToLong(WindowSize::sizeMs).max().orElse(0);
     }
 
     @Override
@@ -72,13 +80,18 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         watermark = stored == null ? Long.MIN_VALUE : stored;
         storedWatermark = watermark;
         open.clear(); // init also runs when a task is revived after its state was wiped and restored
+        healFarFuture(context.currentSystemTimeMs());
         context.schedule(settings.punctuateInterval(), PunctuationType.WALL_CLOCK_TIME, this::closeWindows);
     }
 
     @Override
     public void process(Record<String, ReadingBatch> record) {
         String device = record.key();
-        long wm = Math.max(watermark, context.currentSystemTimeMs());
+        long now = context.currentSystemTimeMs();
+        long wm = Math.max(watermark, now);
+        // No single reading may move event-time progress beyond what the contract allows: a reading dated in 2200
+        // once froze the rollups of its partition for good (every honest reading was late from then on).
+        long futureLimitMs = now + maxFutureMs;
         // A batch usually holds several readings per sensor and window: aggregate them here, touch the store once
         // per window.
         Map<String, DeviceWindow> touched = new HashMap<>();
@@ -92,6 +105,10 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
                 continue; // the readings writer dead-letters it
             }
             long tsMs = Math.floorDiv(nanos, 1_000_000L);
+            if (tsMs > futureLimitMs) {
+                listener.readingBeyondFuture();
+                continue;
+            }
             wm = Math.max(wm, tsMs);
             for (int w = 0; w < current.length; w++) {
                 WindowSize size = sizes.get(w);
@@ -111,7 +128,10 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
                     current[w] = window;
                     currentEnd[w] = end;
                 }
-                current[w].add(device, reading.getSensor(), size, start, reading.getValue(), nanos);
+                if (!current[w].add(device, reading.getSensor(), size, start, reading.getValue(), nanos,
+                        settings.maxSensorsPerWindow(), settings.maxWindowEntryBytes())) {
+                    listener.rollupSensorSkipped();
+                }
             }
         }
         for (Map.Entry<String, DeviceWindow> entry : touched.entrySet()) {
@@ -138,12 +158,47 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
             }
         }
         for (KeyValue<String, byte[]> entry : closed) {
-            for (RollupAccumulator acc : DeviceWindow.fromBytes(entry.value).accumulators()) {
-                context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
-                listener.rollupEmitted();
+            DeviceWindow window = decode(entry.key, entry.value);
+            if (window != null) {
+                for (RollupAccumulator acc : window.accumulators()) {
+                    context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
+                    listener.rollupEmitted();
+                }
             }
             windows.delete(entry.key);
             open.remove(entry.key);
+        }
+    }
+
+    /**
+     * Repairs what a far-future reading left behind before the processor bounded event time: a watermark beyond wall
+     * clock + max future is set back to the wall clock, and windows that end beyond wall clock + max future + the
+     * largest window (none can be legitimate) are dropped, so they do not wait in the store until that date.
+     */
+    private void healFarFuture(long nowMs) {
+        long limit = nowMs + maxFutureMs;
+        if (watermark > limit) {
+            log.warn("Rollup watermark was beyond wall clock + max-event-future (a far-future reading before the "
+                    + "bound); setting it back to the wall clock [watermark: {}, now: {}]", watermark, nowMs);
+            watermark = nowMs;
+            watermarkStore.put(WATERMARK_KEY, watermark);
+            storedWatermark = watermark;
+        }
+        long lastLegitimateEnd = limit + largestWindowMs;
+        if (lastLegitimateEnd < 0 || lastLegitimateEnd >= 999_999_999_999_999_999L) {
+            return;
+        }
+        List<String> stale = new ArrayList<>();
+        try (KeyValueIterator<String, byte[]> it = windows.range(pad(lastLegitimateEnd + 1), "9999999999999999999"
+                + '\uffff')) {
+            while (it.hasNext()) {
+                stale.add(it.next().key);
+            }
+        }
+        if (!stale.isEmpty()) {
+            log.warn("Dropping rollup windows that end beyond wall clock + max-event-future [windows: {}, first: {}]",
+                    stale.size(), stale.get(0));
+            stale.forEach(windows::delete);
         }
     }
 
@@ -151,10 +206,28 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         DeviceWindow window = open.get(key);
         if (window == null) {
             byte[] stored = windows.get(key);
-            window = stored == null ? DeviceWindow.empty() : DeviceWindow.fromBytes(stored);
+            window = stored == null ? null : decode(key, stored);
+            if (window == null) {
+                window = DeviceWindow.empty();
+            }
             open.put(key, window);
         }
         return window;
+    }
+
+    /**
+     * A store entry as a window, or null (counted, logged) if it cannot be read: one unreadable entry must not stop
+     * every later window of the task from closing, which an exception in the punctuator would do at every run.
+     */
+    private DeviceWindow decode(String key, byte[] bytes) {
+        try {
+            return DeviceWindow.fromBytes(bytes);
+        } catch (RuntimeException e) {
+            listener.processingError("rollups");
+            log.warn("Unreadable rollup window entry dropped [key: {}, bytes: {}]: {}", key, bytes.length,
+                    e.toString());
+            return null;
+        }
     }
 
     static String key(long endMs, String label, String device) {

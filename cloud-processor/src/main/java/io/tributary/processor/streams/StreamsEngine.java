@@ -64,8 +64,9 @@ public final class StreamsEngine implements AutoCloseable {
         } catch (IOException e) {
             throw new IllegalStateException("Cannot create a Streams state directory: " + e.getMessage(), e);
         }
-        streams = new KafkaStreams(ProcessorTopology.build(topologySettings, rules, listener),
-                properties(settings, stateDir));
+        Properties props = properties(settings, stateDir);
+        props.put(DataErrorHandlers.LISTENER_CONFIG, listener);
+        streams = new KafkaStreams(ProcessorTopology.build(topologySettings, rules, listener), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("Streams thread failed; replacing it (its tasks restart from the last commit, EOS keeps "
                     + "results exactly-once)", e);
@@ -92,6 +93,11 @@ public final class StreamsEngine implements AutoCloseable {
         p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, "-1");
         p.put(StreamsConfig.DEFAULT_DESERIALIZATION_EXCEPTION_HANDLER_CLASS_CONFIG,
                 LogAndContinueExceptionHandler.class.getName());
+        // No record may stop the processor: a record whose processing throws, or an output Kafka refuses for its
+        // content, is skipped with a count (the stream thread would otherwise fail on it again after every restart).
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DataErrorHandlers.SkipRecord.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
+                DataErrorHandlers.SkipUnproducible.class.getName());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // Fetch 64 KiB or wait 25 ms rather than fetch again after every produce request of the gateway: a quarter of
         // the broker's and the processor's CPU at 25,000 readings/s, for at most 25 ms more before an alert.

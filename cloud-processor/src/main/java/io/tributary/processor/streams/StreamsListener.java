@@ -27,4 +27,33 @@ public interface StreamsListener {
     /** An alert changed state (FIRING or RESOLVED). */
     default void alertTransition(AlertEvent event) {
     }
+
+    // ---- issue 17: records and readings the topology refuses (counted by reason, never a crash)
+
+    /** A telemetry batch that breaks the input contract ({@code rule}): skipped whole (the readings writer dead-letters it). */
+    default void contractViolation(String rule) {
+    }
+
+    /** A reading dated beyond wall clock + max future: left out of rollups, so it cannot move the watermark. */
+    default void readingBeyondFuture() {
+    }
+
+    /** A reading of a new sensor left out of a window entry that is full (sensors or bytes). */
+    default void rollupSensorSkipped() {
+    }
+
+    /**
+     * A telemetry record whose device id is longer than {@link ReadingsDecoder#MAX_DEVICE_ID_BYTES}: skipped, as the
+     * id is part of every store key and changelog record of the device.
+     */
+    default void deviceIdTooLong() {
+    }
+
+    /** A record or punctuation that threw in a processor (skipped by the processing exception handler). */
+    default void processingError(String node) {
+    }
+
+    /** A Streams output record that could not be produced (skipped by the production exception handler). */
+    default void productionError(String topic) {
+    }
 }

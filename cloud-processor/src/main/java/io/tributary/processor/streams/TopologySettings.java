@@ -4,6 +4,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import io.tributary.processor.contract.TelemetryCheck;
+import io.tributary.contract.InputContract;
+import io.tributary.processor.contract.ContractCheck;
 import io.tributary.processor.rollup.WindowSize;
 
 /**
@@ -16,9 +19,33 @@ import io.tributary.processor.rollup.WindowSize;
  * @param grace how long after its end a window still takes readings (exclusive: a reading at exactly end + grace is
  *        late)
  * @param punctuateInterval how often (wall clock) closed windows are emitted and silent devices are checked
+ * @param maxEventFuture how far ahead of the wall clock an event time may move the rollup watermark; a reading beyond
+ *        it is left out of rollups and alerts (the contract check normally drops its whole batch before)
+ * @param maxSensorsPerWindow the most sensors one device's window entry holds; readings of further new sensors are
+ *        counted and left out of that window
+ * @param maxWindowEntryBytes the largest serialized window entry (one store value and changelog record): well below
+ *        Kafka's default 1 MiB record size
+ * @param contract the input contract re-checked on every batch; a batch breaking it is counted and skipped (the
+ *        readings writer dead-letters it)
  */
 public record TopologySettings(String telemetryTopic, String rollupsTopic, String alertsTopic, List<WindowSize> windows,
-        Duration grace, Duration punctuateInterval) {
+        Duration grace, Duration punctuateInterval, Duration maxEventFuture, int maxSensorsPerWindow,
+        int maxWindowEntryBytes, TelemetryCheck contract) {
+
+    /** Default of {@link #maxEventFuture()}: the contract's default. */
+    public static final Duration DEFAULT_MAX_EVENT_FUTURE = InputContract.DEFAULT_MAX_EVENT_FUTURE;
+    /** Default of {@link #maxSensorsPerWindow()}: the contract's sensors per device. */
+    public static final int DEFAULT_MAX_SENSORS_PER_WINDOW = InputContract.DEFAULT_MAX_SENSORS_PER_DEVICE;
+    /** Default of {@link #maxWindowEntryBytes()}: half of Kafka's default max.request.size / message.max.bytes. */
+    public static final int DEFAULT_MAX_WINDOW_ENTRY_BYTES = 512 * 1024;
+
+    /** The settings without limits given: the default limits and the default input contract. */
+    public TopologySettings(String telemetryTopic, String rollupsTopic, String alertsTopic, List<WindowSize> windows,
+            Duration grace, Duration punctuateInterval) {
+        this(telemetryTopic, rollupsTopic, alertsTopic, windows, grace, punctuateInterval, DEFAULT_MAX_EVENT_FUTURE,
+                DEFAULT_MAX_SENSORS_PER_WINDOW, DEFAULT_MAX_WINDOW_ENTRY_BYTES,
+                new ContractCheck(InputContract.DEFAULTS));
+    }
 
     public TopologySettings {
         Objects.requireNonNull(telemetryTopic, "telemetryTopic");
@@ -37,6 +64,24 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
         if (punctuateInterval == null || punctuateInterval.toMillis() <= 0) {
             throw new IllegalArgumentException("punctuate-interval: must be at least 1 ms, got " + punctuateInterval);
         }
+        if (maxEventFuture == null || maxEventFuture.isNegative()) {
+            throw new IllegalArgumentException("max-event-future: must be zero or positive, got " + maxEventFuture);
+        }
+        if (maxSensorsPerWindow < 1) {
+            throw new IllegalArgumentException("max-sensors-per-device: must be at least 1, got " + maxSensorsPerWindow);
+        }
+        if (maxWindowEntryBytes < 1024) {
+            throw new IllegalArgumentException("rollups.max-entry-bytes: must be at least 1024, got "
+                    + maxWindowEntryBytes);
+        }
+        Objects.requireNonNull(contract, "contract");
+    }
+
+    /** These settings with other limits. */
+    public TopologySettings withLimits(Duration maxEventFuture, int maxSensorsPerWindow, int maxWindowEntryBytes,
+            TelemetryCheck contract) {
+        return new TopologySettings(telemetryTopic, rollupsTopic, alertsTopic, windows, grace, punctuateInterval,
+                maxEventFuture, maxSensorsPerWindow, maxWindowEntryBytes, contract);
     }
 
     /** Topics under a prefix, windows 10 s and 1 min, grace 30 s, punctuation every 500 ms. */

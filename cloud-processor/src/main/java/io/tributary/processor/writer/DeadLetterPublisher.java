@@ -16,6 +16,15 @@ public interface DeadLetterPublisher extends AutoCloseable {
      */
     void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail);
 
+    /**
+     * As {@link #publish(ConsumerRecord, String, String, String)}, naming the input-contract rule the record breaks
+     * (null for none).
+     */
+    default void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail,
+            String contractRule) {
+        publish(record, deviceId, reason, detail);
+    }
+
     @Override
     void close();
 }

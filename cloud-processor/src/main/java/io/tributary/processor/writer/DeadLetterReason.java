@@ -12,6 +12,16 @@ public final class DeadLetterReason {
     /** InfluxDB permanently rejected the record's points (e.g. HTTP 400 field type conflict). */
     public static final String INFLUX_REJECTED = "influx-rejected";
 
+    /** Mapping or encoding the record threw (a value the mapper did not foresee): never a reason to stop. */
+    public static final String MAPPING_FAILED = "mapping-failed";
+    /** The alert webhook refused the transition for good (a 4xx other than 408/429), or it could not be built. */
+    public static final String WEBHOOK_REFUSED = "webhook-refused";
+    /**
+     * The batch breaks the input contract; header {@code tributary.contract-rule} names the rule (e.g.
+     * {@code event_time_in_future}). The gateway's code for the same refusal.
+     */
+    public static final String CONTRACT_VIOLATION = "contract-violation";
+
     private DeadLetterReason() {
     }
 }

@@ -38,8 +38,13 @@ import io.tributary.processor.metrics.AtomicProcessorMetrics;
  *   <li>A retryable failure (InfluxDB down, 5xx, 429, timeouts, wrong bucket or token) retries the same points with
  *       exponential backoff, forever, logging once per change of state. While waiting it keeps polling with all
  *       partitions paused, so the consumer stays in its group however long InfluxDB is away.</li>
- *   <li>A rejection (400/413/422) splits the chunk in halves down to single records; a single record that is still
- *       rejected goes to the dead-letter topic, so one poisoned record cannot stall the pipeline.</li>
+ *   <li>A rejection (400/413/422) is first checked with a probe point ({@link #probe()}): if InfluxDB accepts it, the
+ *       chunk is split in halves down to single records, and a single record that is still rejected goes to the
+ *       dead-letter topic, so one poisoned record cannot stall the pipeline; if the probe is rejected too, the write
+ *       path is broken (an outage), nothing is dead-lettered and the chunk is retried like a transient failure, with
+ *       {@link #outage()} saying why (readiness false).</li>
+ *   <li>A record the mapper cannot map (it throws) or that breaks the input contract is dead-lettered with its reason;
+ *       no value ends the writer thread.</li>
  *   <li>Writes are idempotent (a point is measurement + tags + timestamp), so re-delivery after a crash stores
  *       nothing twice.</li>
  * </ul>
@@ -65,6 +70,11 @@ public final class InfluxReadingsWriter implements Runnable {
     private final FailureLog deadLetterHealth = new FailureLog("dead-letter send");
 
     private volatile boolean closing;
+
+    /** Measurement of the probe points that prove the write path works (see {@link #probe()}). */
+    public static final String PROBE_MEASUREMENT = "tributary_write_probe";
+    private final String probeTag;
+    private long deadLettersLogged;
 
     // Touched only by the writer thread (rebalance callbacks run inside poll on it too).
     /** The poll being handled; null between polls. */
@@ -108,6 +118,7 @@ public final class InfluxReadingsWriter implements Runnable {
         this.settings = settings;
         this.metrics = metrics;
         this.clock = clock;
+        this.probeTag = name.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-");
     }
 
     /** Asks the loop to stop: the write in flight finishes (and is committed) or is abandoned (and is not). */
@@ -151,17 +162,19 @@ public final class InfluxReadingsWriter implements Runnable {
                     break;
                 }
                 metrics.incrementRecordsConsumed();
-                MappedRecord mapped = mapper.map(record.key(), record.value());
+                MappedRecord mapped = mapSafely(record);
                 if (mapped instanceof MappedRecord.Rejected rejected) {
                     // Keep the order: everything before a dead-lettered record is written first.
                     if (!writeWithRetry(chunk) || !deadLetterWithRetry(record, rejected.deviceId(),
-                            rejected.reason(), rejected.detail())) {
+                            rejected.reason(), rejected.detail(), rejected.contractRule())) {
                         complete = false;
                         break;
                     }
-                    log.warn("Record dead-lettered [device: {}, reason: {}, partition: {}, offset: {}]: {}",
-                            rejected.deviceId(), rejected.reason(), record.partition(), record.offset(),
-                            rejected.detail());
+                    if (rejected.contractViolation()) {
+                        metrics.incrementContractViolations(rejected.contractRule());
+                    }
+                    logDeadLetter(rejected.deviceId(), rejected.contractViolation() ? rejected.reason() + "/"
+                            + rejected.contractRule() : rejected.reason(), record, rejected.detail());
                     chunk = new ArrayList<>();
                     chunkPoints = 0;
                     continue;
@@ -207,6 +220,7 @@ public final class InfluxReadingsWriter implements Runnable {
         while (true) {
             List<Pending> owned = inFlight.owned(chunk);
             if (owned.isEmpty()) {
+                metrics.setOutage(null); // nothing of ours left to write: what is known of the path is stale
                 return true; // revoked while we waited: the new owner writes them
             }
             if (closing) {
@@ -217,18 +231,29 @@ public final class InfluxReadingsWriter implements Runnable {
             } catch (RuntimeException e) {
                 WriteFailure failure = classifier.classify(e);
                 if (failure == WriteFailure.REJECTED) {
-                    influxHealth.recovered(); // the server answers; it just refuses this data
                     metrics.incrementPermanentWriteFailures();
-                    return handleRejection(owned, e);
+                    // Poison or outage? Only a write path proven to work makes a rejection the data's fault.
+                    RuntimeException probeFailure = probe();
+                    if (probeFailure == null) {
+                        writePathUp();
+                        return handleRejection(owned, e);
+                    }
+                    metrics.incrementOutageRetries("rejected_wholesale");
+                    writePathDown("InfluxDB (or a proxy in front of it) rejects every write, even a probe point: "
+                            + WriteFailureClassifier.describe(e) + "; probe: "
+                            + WriteFailureClassifier.describe(probeFailure), failure, e, owned.size());
+                } else {
+                    metrics.incrementRetryableWriteFailures();
+                    metrics.incrementOutageRetries(failure.name().toLowerCase(java.util.Locale.ROOT));
+                    writePathDown("InfluxDB write failing (" + failure.name().toLowerCase(java.util.Locale.ROOT)
+                            + "): " + WriteFailureClassifier.describe(e), failure, e, owned.size());
                 }
-                metrics.incrementRetryableWriteFailures();
-                influxHealth.failed(failure, e, owned.size());
                 if (!waitBeforeRetry(backoff.nextDelay())) {
                     return false;
                 }
                 continue;
             }
-            influxHealth.recovered();
+            writePathUp();
             for (Pending pending : owned) {
                 metrics.addReadingsWritten(pending.points().size());
                 inFlight.done(pending.record());
@@ -245,15 +270,84 @@ public final class InfluxReadingsWriter implements Runnable {
             return writeWithRetry(rejectedChunk.subList(0, half))
                     && writeWithRetry(rejectedChunk.subList(half, rejectedChunk.size()));
         }
+        // Rejected alone, and InfluxDB accepted a probe point right after: the path works, the record is poison.
         Pending pending = rejectedChunk.get(0);
         String detail = WriteFailureClassifier.describe(e);
-        if (!deadLetterWithRetry(pending.record(), pending.deviceId(), DeadLetterReason.INFLUX_REJECTED, detail)) {
+        if (!deadLetterWithRetry(pending.record(), pending.deviceId(), DeadLetterReason.INFLUX_REJECTED, detail,
+                null)) {
             return false;
         }
-        log.warn("Record dead-lettered: InfluxDB rejected its points [device: {}, reason: {}, partition: {}, "
-                + "offset: {}]: {}", pending.deviceId(), DeadLetterReason.INFLUX_REJECTED,
-                pending.record().partition(), pending.record().offset(), detail);
+        logDeadLetter(pending.deviceId(), DeadLetterReason.INFLUX_REJECTED, pending.record(), detail);
         return true;
+    }
+
+    /**
+     * Writes one probe point (measurement {@value #PROBE_MEASUREMENT}, tag {@code writer}, integer field {@code ok},
+     * time = now) through the same client, URL and bucket as the data.
+     *
+     * <p>The rule that tells poison from an outage: a record is dead-lettered only when InfluxDB rejected it (alone,
+     * after splitting) <em>and then accepted a probe point</em>. A rejection followed by an accepted probe is about
+     * the data (a field type conflict, a point InfluxDB refuses); a rejection whose probe fails too is about the path
+     * (a proxy that mangles bodies, a server answering 400 to everything), and nothing is dead-lettered: the writer
+     * retries the same records with backoff, commits nothing and reports not ready until writes succeed again. A
+     * sibling accepted in the same split would prove the path as well, but a poll may hold a single record, and the
+     * path may break between two requests; the probe is asked right after each rejection. It costs one small write per
+     * rejection, and rejections are rare.
+     *
+     * @return null if InfluxDB accepted the probe, else the failure
+     */
+    private RuntimeException probe() {
+        metrics.incrementProbes();
+        try {
+            java.time.Instant now = clock.instant();
+            pointWriter.write(List.of(LinePoint.measurement(PROBE_MEASUREMENT)
+                    .tag("writer", probeTag)
+                    .integerField("ok", 1)
+                    .time(Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano()))));
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
+    }
+
+    /** Maps a record; a mapper that throws (a value nobody foresaw) makes a dead letter, never a dead thread. */
+    private MappedRecord mapSafely(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return mapper.map(record.key(), record.value());
+        } catch (RuntimeException e) {
+            String device = record.key() == null ? "" : new String(record.key(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            return new MappedRecord.Rejected(device, DeadLetterReason.MAPPING_FAILED, e.toString());
+        }
+    }
+
+    private void logDeadLetter(String deviceId, String reason, ConsumerRecord<byte[], byte[]> record, String detail) {
+        long n = ++deadLettersLogged;
+        if (n <= 100 || (n & (n - 1)) == 0) { // a flood of bad records cannot fill the log
+            log.warn("{}: record dead-lettered [device: {}, reason: {}, partition: {}, offset: {}, logged: {}]: {}",
+                    name, sanitize(deviceId), reason, record.partition(), record.offset(), n, sanitize(detail));
+        }
+    }
+
+    /** Device-supplied text in a log line: control characters cannot start a fake line. */
+    private static String sanitize(String text) {
+        String cut = text.length() > 300 ? text.substring(0, 300) + "..." : text;
+        return cut.replaceAll("\\p{Cntrl}", "?");
+    }
+
+    private void writePathDown(String why, WriteFailure failure, RuntimeException e, int records) {
+        metrics.setOutage(why);
+        influxHealth.failed(failure, e, records, why);
+    }
+
+    private void writePathUp() {
+        metrics.setOutage(null);
+        influxHealth.recovered();
+    }
+
+    /** Why this writer's write path is down right now (retrying, committing nothing), if it is. */
+    public java.util.Optional<String> outage() {
+        return metrics.outage();
     }
 
     /** Writes the chunk's points in requests of at most maxPointsPerWrite (one record may need several). */
@@ -274,7 +368,7 @@ public final class InfluxReadingsWriter implements Runnable {
     }
 
     private boolean deadLetterWithRetry(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason,
-            String detail) {
+            String detail, String contractRule) {
         Backoff backoff = new Backoff(settings.backoffInitial(), settings.backoffMax());
         while (true) {
             if (!inFlight.owns(record)) {
@@ -284,7 +378,7 @@ public final class InfluxReadingsWriter implements Runnable {
                 return false;
             }
             try {
-                deadLetters.publish(record, deviceId, reason, detail);
+                deadLetters.publish(record, deviceId, reason, detail, contractRule);
             } catch (RuntimeException e) {
                 deadLetterHealth.failed(WriteFailure.TRANSIENT, e, 1);
                 if (!waitBeforeRetry(backoff.nextDelay())) {
@@ -293,7 +387,7 @@ public final class InfluxReadingsWriter implements Runnable {
                 continue;
             }
             deadLetterHealth.recovered();
-            metrics.incrementDeadLettered();
+            metrics.incrementDeadLettered(reason);
             inFlight.done(record);
             return true;
         }
@@ -456,6 +550,10 @@ public final class InfluxReadingsWriter implements Runnable {
         }
 
         void failed(WriteFailure failure, Throwable e, int records) {
+            failed(failure, e, records, WriteFailureClassifier.describe(e));
+        }
+
+        void failed(WriteFailure failure, Throwable e, int records, String description) {
             attempts++;
             String signature = failure + "/" + WriteFailureClassifier.statusOf(e) + "/" + e.getClass().getName();
             if (signature.equals(lastSignature)) {
@@ -465,7 +563,6 @@ public final class InfluxReadingsWriter implements Runnable {
                 failingSinceNanos = System.nanoTime();
             }
             lastSignature = signature;
-            String description = WriteFailureClassifier.describe(e);
             if (failure == WriteFailure.MISCONFIGURED) {
                 log.error("{} failing, probably misconfigured (URL, token, org or bucket); retrying with backoff up "
                         + "to {}, offsets stay uncommitted [records: {}]: {}", operation, settings.backoffMax(),

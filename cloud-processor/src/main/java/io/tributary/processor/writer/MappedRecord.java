@@ -24,7 +24,21 @@ public sealed interface MappedRecord {
      * @param deviceId the device, as far as it is known (the record key or the batch's id); may be empty
      * @param reason a {@link DeadLetterReason} code
      * @param detail human-readable explanation
+     * @param contractRule the input-contract rule broken ({@code tributary.contract-rule}), or null
      */
-    record Rejected(String deviceId, String reason, String detail) implements MappedRecord {
+    record Rejected(String deviceId, String reason, String detail, String contractRule) implements MappedRecord {
+
+        public Rejected(String deviceId, String reason, String detail) {
+            this(deviceId, reason, detail, null);
+        }
+
+        /** The record breaks the input contract's {@code rule}: reason {@code contract-violation}, as the gateway's. */
+        public static Rejected contract(String deviceId, String rule, String detail) {
+            return new Rejected(deviceId, DeadLetterReason.CONTRACT_VIOLATION, detail, rule);
+        }
+
+        public boolean contractViolation() {
+            return contractRule != null;
+        }
     }
 }

@@ -1,11 +1,14 @@
 package io.tributary.processor.writer;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
+import io.tributary.processor.contract.TelemetryCheck;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 
@@ -24,6 +27,24 @@ public final class ReadingPointMapper {
     public static final String TAG_DEVICE = "device";
     public static final String TAG_SENSOR = "sensor";
     public static final String FIELD_VALUE = "value";
+
+    private final TelemetryCheck contract;
+    private final Clock clock;
+
+    /** A mapper without the contract re-check (tests, tools). */
+    public ReadingPointMapper() {
+        this(TelemetryCheck.NONE, Clock.systemUTC());
+    }
+
+    /**
+     * @param contract the input contract, re-checked on every batch: a batch breaking it is rejected whole with the
+     *        rule as its reason (nothing of it is stored)
+     * @param clock the clock the contract's time window is measured from
+     */
+    public ReadingPointMapper(TelemetryCheck contract, Clock clock) {
+        this.contract = contract;
+        this.clock = clock;
+    }
 
     /**
      * Maps one record.
@@ -57,6 +78,12 @@ public final class ReadingPointMapper {
         String badDevice = tagProblem(deviceId);
         if (badDevice != null) {
             return new MappedRecord.Rejected(deviceId, DeadLetterReason.READING_INVALID, "device_id " + badDevice);
+        }
+        Instant now = clock.instant();
+        TelemetryCheck.Violation violation = contract.check(batch,
+                Math.addExact(Math.multiplyExact(now.getEpochSecond(), 1_000_000_000L), now.getNano()));
+        if (violation != null) {
+            return MappedRecord.Rejected.contract(deviceId, violation.rule(), violation.detail());
         }
         List<LinePoint> points = new ArrayList<>(batch.getReadingsCount());
         for (int i = 0; i < batch.getReadingsCount(); i++) {

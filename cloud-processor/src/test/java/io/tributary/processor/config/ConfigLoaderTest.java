@@ -97,4 +97,26 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of("TRIBUTARY_INFLUX_WRITERS", "1"),
                 Map.of()).analytics().readingsWriters()).isEqualTo(1);
     }
+
+    @Test
+    void shouldTakeTheInputContractLimitsFromFileEnvironmentAndOptionsUnderTheGatewaysNames() {
+        ProcessorConfig c = ConfigLoader.load("contract: {max-event-age: 7d, max-sensors-per-device: 50}\n", "f.yaml",
+                Map.of("TRIBUTARY_MAX_EVENT_FUTURE", "10m", "TRIBUTARY_MAX_SENSORS_PER_DEVICE", "60"),
+                Map.of("contract.max-readings-per-batch", "900"));
+        assertThat(c.inputContract().maxEventAge()).isEqualTo(Duration.ofDays(7));
+        assertThat(c.inputContract().maxEventFuture()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(c.inputContract().maxSensorsPerDevice()).isEqualTo(60);
+        assertThat(c.inputContract().maxReadingsPerBatch()).isEqualTo(900);
+        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).inputContract())
+                .isEqualTo(io.tributary.contract.InputContract.DEFAULTS);
+    }
+
+    @Test
+    void shouldNameTheContractKeyAndItsSourceWhenALimitIsBad() {
+        assertThatThrownBy(() -> ConfigLoader.load(null, "none", Map.of("TRIBUTARY_MAX_SENSORS_PER_DEVICE", "0"),
+                Map.of()))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("contract.max-sensors-per-device")
+                .hasMessageContaining("TRIBUTARY_MAX_SENSORS_PER_DEVICE");
+    }
 }

@@ -46,6 +46,9 @@ class ProcessorTopologyTest {
     final AtomicReference<RuleSet> rules = new AtomicReference<>(RuleSet.EMPTY);
     final AtomicLong late = new AtomicLong();
     final AtomicLong transitions = new AtomicLong();
+    final List<String> violations = new java.util.concurrent.CopyOnWriteArrayList<>();
+    final AtomicLong beyondFuture = new AtomicLong();
+    final AtomicLong sensorsSkipped = new AtomicLong();
     TopologyTestDriver driver;
     TestInputTopic<String, byte[]> telemetry;
     TestOutputTopic<String, byte[]> rollups;
@@ -58,11 +61,29 @@ class ProcessorTopologyTest {
     }
 
     void startDriver(Instant wallClock) {
-        TopologySettings settings = TopologySettings.defaults("t.");
+        startDriver(wallClock, TopologySettings.defaults("t."));
+    }
+
+    void startDriver(Instant wallClock, TopologySettings settings) {
         StreamsListener listener = new StreamsListener() {
             @Override
             public void lateReading() {
                 late.incrementAndGet();
+            }
+
+            @Override
+            public void contractViolation(String rule) {
+                violations.add(rule);
+            }
+
+            @Override
+            public void readingBeyondFuture() {
+                beyondFuture.incrementAndGet();
+            }
+
+            @Override
+            public void rollupSensorSkipped() {
+                sensorsSkipped.incrementAndGet();
             }
 
             @Override
@@ -184,9 +205,141 @@ class ProcessorTopologyTest {
         telemetry.pipeInput("d1", new byte[] {1, 2, 3});
         telemetry.pipeInput("d1", ReadingBatch.newBuilder().setDeviceId("other")
                 .addReadings(reading("temp", 1, T0)).build().toByteArray());
-        send("d1", reading("temp", Double.NaN, T0 + 1), reading("", 1, T0 + 2), reading("temp", 4.0, T0 + 3));
+        // A batch with a NaN breaks the contract: skipped whole (the readings writer dead-letters it whole).
+        send("d1", reading("temp", Double.NaN, T0 + 1), reading("temp", 5.0, T0 + 2));
+        send("d1", reading("", 1, T0 + 2), reading("temp", 6.0, T0 + 2));
+        send("d1", reading("temp", 4.0, T0 + 3));
         driver.advanceWallClockTime(Duration.ofSeconds(40));
-        assertThat(readRollups()).singleElement().satisfies(r -> assertThat(r.getCount()).isEqualTo(1));
+        assertThat(readRollups()).singleElement().satisfies(r -> {
+            assertThat(r.getCount()).isEqualTo(1);
+            assertThat(r.getMean()).isEqualTo(4.0);
+        });
+        assertThat(violations).containsExactly("value_not_finite", "sensor_name_empty");
+    }
+
+    // ---------------------------------------------------------------- issue 17: no record can stop or freeze rollups
+
+    @Test
+    void shouldKeepTheMeanOfHugeFiniteValuesFinite() {
+        send("big", reading("x", 1e308, T0 + 1), reading("x", 1e308, T0 + 2));
+        send("mixed", reading("x", Double.MAX_VALUE, T0 + 1), reading("x", -Double.MAX_VALUE, T0 + 2),
+                reading("x", Double.MAX_VALUE, T0 + 3));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        List<Rollup> emitted = readRollups();
+        assertThat(emitted).filteredOn(r -> r.getDeviceId().equals("big")).singleElement().satisfies(r -> {
+            assertThat(r.getMean()).isEqualTo(1e308);
+            assertThat(r.getMax()).isEqualTo(1e308);
+        });
+        assertThat(emitted).filteredOn(r -> r.getDeviceId().equals("mixed")).singleElement().satisfies(r -> {
+            assertThat(Double.isFinite(r.getMean())).isTrue();
+            assertThat(r.getMean()).isCloseTo(Double.MAX_VALUE / 3, org.assertj.core.data.Percentage.withPercentage(1e-6));
+        });
+    }
+
+    @Test
+    void shouldNotLetOneFarFutureReadingFreezeTheRollupsOfItsPartition() {
+        long year2200Ms = 7_258_118_400_000L;
+        send("clock-broken", reading("temp", 1, year2200Ms));
+        send("honest", reading("temp", 20, T0 + 1_000));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        assertThat(late.get()).isZero();
+        assertThat(violations).containsExactly("event_time_in_future");
+        assertThat(readRollups()).singleElement().satisfies(r -> assertThat(r.getDeviceId()).isEqualTo("honest"));
+        KeyValueStore<String, Long> watermark = driver.getKeyValueStore(RollupProcessor.WATERMARK_STORE);
+        assertThat(watermark.get("watermark")).isLessThanOrEqualTo(T0 + 40_000 + Duration.ofMinutes(5).toMillis());
+    }
+
+    @Test
+    void shouldBoundEventTimeProgressEvenWithoutAContract() {
+        driver.close();
+        startDriver(Instant.ofEpochMilli(T0), TopologySettings.defaults("t.").withLimits(Duration.ofMinutes(5),
+                1_000, 512 * 1024, io.tributary.processor.contract.TelemetryCheck.NONE));
+        send("clock-broken", reading("temp", 1, 7_258_118_400_000L), reading("temp", 2, T0 + 500));
+        send("honest", reading("temp", 20, T0 + 1_000));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        assertThat(beyondFuture.get()).isEqualTo(1);
+        assertThat(late.get()).isZero();
+        assertThat(readRollups()).extracting(Rollup::getDeviceId).containsExactlyInAnyOrder("clock-broken", "honest");
+    }
+
+    @Test
+    void shouldSkipARecordWhoseProcessingThrowsWithTheEnginesExceptionHandlers() {
+        driver.close();
+        AtomicLong processingErrors = new AtomicLong();
+        StreamsListener listener = new StreamsListener() {
+            @Override
+            public void processingError(String node) {
+                processingErrors.incrementAndGet();
+            }
+        };
+        // The engine's own properties: its processing exception handler, counting through the listener.
+        Properties props = StreamsEngine.properties(new StreamsEngine.Settings("unused:9092", "topology-test",
+                stateDir, Duration.ofMillis(100), 1, java.util.Map.of()), stateDir);
+        props.put(DataErrorHandlers.LISTENER_CONFIG, listener);
+        java.util.concurrent.atomic.AtomicBoolean rulesBroken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        driver = new TopologyTestDriver(ProcessorTopology.build(TopologySettings.defaults("t."), () -> {
+            if (rulesBroken.get()) {
+                throw new IllegalStateException("a value nobody foresaw");
+            }
+            return RuleSet.EMPTY;
+        }, listener), props, Instant.ofEpochMilli(T0));
+        telemetry = driver.createInputTopic("t.telemetry", new StringSerializer(), new ByteArraySerializer());
+        rollups = driver.createOutputTopic("t.rollups", new StringDeserializer(), new ByteArrayDeserializer());
+
+        send("d1", reading("temp", 1, T0 + 1_000)); // the alert processor throws: skipped, not fatal
+        rulesBroken.set(false);
+        send("d1", reading("temp", 3, T0 + 2_000));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        assertThat(processingErrors.get()).isEqualTo(1);
+        assertThat(readRollups()).singleElement().satisfies(r -> assertThat(r.getCount()).isGreaterThanOrEqualTo(1));
+    }
+
+    @Test
+    void shouldKeepNoStateForADeviceIdLongerThanTheBound() {
+        String huge = "d".repeat(ReadingsDecoder.MAX_DEVICE_ID_BYTES + 1);
+        send(huge, reading("temp", 1, T0 + 1_000));
+        send("d1", reading("temp", 2, T0 + 1_000));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+        assertThat(readRollups()).extracting(Rollup::getDeviceId).containsExactly("d1");
+    }
+
+    @Test
+    void shouldDropAnUnreadableWindowEntryAndKeepClosingTheOthers() {
+        send("d1", reading("temp", 1, T0 + 1_000));
+        KeyValueStore<String, byte[]> windows = driver.getKeyValueStore(RollupProcessor.WINDOWS_STORE);
+        // An entry no DeviceWindow can be read from, closing before d1's window.
+        windows.put(RollupProcessor.key(T0 + 5_000, "10s", "broken"), new byte[] {0x7f, 0, 0, 0});
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        assertThat(readRollups()).extracting(Rollup::getDeviceId).containsExactly("d1");
+        assertThat(windows.get(RollupProcessor.key(T0 + 5_000, "10s", "broken"))).isNull();
+    }
+
+    @Test
+    void shouldBoundTheSensorsOfOneDeviceWindowEntry() {
+        driver.close();
+        startDriver(Instant.ofEpochMilli(T0), TopologySettings.defaults("t.").withLimits(Duration.ofMinutes(5),
+                3, 512 * 1024, io.tributary.processor.contract.TelemetryCheck.NONE));
+        Reading[] readings = new Reading[5];
+        for (int i = 0; i < readings.length; i++) {
+            readings[i] = reading("s" + i, i, T0 + 1);
+        }
+        send("many", readings);
+        send("many", reading("s0", 10, T0 + 2), reading("s9", 1, T0 + 3));
+        driver.advanceWallClockTime(Duration.ofSeconds(40));
+
+        assertThat(readRollups()).filteredOn(r -> r.getWindow().equals("10s")).extracting(Rollup::getSensor)
+                .containsExactly("s0", "s1", "s2");
+        assertThat(sensorsSkipped.get()).isEqualTo(3 * 2); // s3, s4, s9 in both window sizes
+        KeyValueStore<String, byte[]> windows = driver.getKeyValueStore(RollupProcessor.WINDOWS_STORE);
+        try (var it = windows.all()) {
+            it.forEachRemaining(kv -> assertThat(
+                    io.tributary.processor.rollup.DeviceWindow.fromBytes(kv.value).sensors()).isLessThanOrEqualTo(3));
+        }
     }
 
     // ---------------------------------------------------------------- alerts

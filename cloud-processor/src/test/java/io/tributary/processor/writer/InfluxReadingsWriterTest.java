@@ -213,6 +213,122 @@ class InfluxReadingsWriterTest {
         assertThat(metrics.readingsWritten()).isEqualTo(2); // P1 offset 1 is the new owner's to write
     }
 
+    // ---------------------------------------------------------------- issue 17: no record can stop the writer
+
+    @Test
+    void shouldTreatARejectionOfEveryWriteAsAnOutageAndDeadLetterNothing() {
+        // A front of InfluxDB that mangles bodies: every request, probes included, gets "400: EOF".
+        AtomicInteger calls = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicBoolean frontBroken = new java.util.concurrent.atomic.AtomicBoolean(true);
+        pointWriter.script = points -> {
+            calls.incrementAndGet();
+            return frontBroken.get() ? influxError(400) : null;
+        };
+        start(1_000, List.of(record(P0, 0, "d1", 2), record(P0, 1, "d2", 2), record(P0, 2, "d3", 2)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() >= 10);
+        assertThat(metrics.outage()).hasValueSatisfying(why -> assertThat(why).contains("probe").contains("400"));
+        assertThat(deadLetters.sent).isEmpty();
+        assertThat(committed()).isEmpty();
+        assertThat(metrics.outageRetries()).containsKey("rejected_wholesale");
+        // Never split to single records: the whole chunk is retried as it is.
+        assertThat(pointWriter.requests).allSatisfy(r -> assertThat(r).hasSize(6));
+
+        frontBroken.set(false);
+        await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 3L)));
+        assertThat(metrics.outage()).isEmpty();
+        assertThat(pointWriter.accepted()).hasSize(6);
+        assertThat(deadLetters.sent).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterAPoisonedRecordAloneWhenTheProbeProvesThePathWorks() {
+        pointWriter.script = points -> points.stream().anyMatch(p -> "poison".equals(device(p)))
+                ? influxError(400) : null;
+        start(1_000, List.of(record(P0, 0, "poison", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(deadLetters.sent).singleElement().satisfies(dl ->
+                assertThat(dl.reason()).isEqualTo(DeadLetterReason.INFLUX_REJECTED));
+        assertThat(metrics.probes()).isGreaterThanOrEqualTo(1);
+        assertThat(metrics.deadLetteredByReason()).containsEntry(DeadLetterReason.INFLUX_REJECTED, 1L);
+        assertThat(metrics.outage()).isEmpty();
+    }
+
+    @Test
+    void shouldReportNotReadyWhileInfluxIsUnreachable() {
+        pointWriter.script = points -> new InfluxException(new java.net.ConnectException("Connection refused"));
+        start(1_000, List.of(record(P0, 0, "d1", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.outage().isPresent());
+        assertThat(metrics.outage().orElseThrow()).contains("Connection refused");
+        pointWriter.script = points -> null;
+        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        assertThat(metrics.outage()).isEmpty();
+    }
+
+    @Test
+    void shouldDeadLetterARecordWhoseMapperThrowsAndGoOn() {
+        ReadingPointMapper readings = new ReadingPointMapper();
+        RecordMapper throwing = (key, value) -> "bomb".equals(new String(key, java.nio.charset.StandardCharsets.UTF_8))
+                ? fail("field mean is Infinity: line protocol has only finite floats") : readings.map(key, value);
+        startWith(throwing, List.of(record(P0, 0, "d1", 1), record(P0, 1, "bomb", 1), record(P0, 2, "d2", 1)));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 3L)));
+        assertThat(thread.isAlive()).isTrue();
+        assertThat(deadLetters.sent).singleElement().satisfies(dl -> {
+            assertThat(dl.reason()).isEqualTo(DeadLetterReason.MAPPING_FAILED);
+            assertThat(dl.detail()).contains("Infinity");
+        });
+        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1", "d2");
+    }
+
+    @Test
+    void shouldDeadLetterABatchThatBreaksTheContractWithTheRuleAsReason() {
+        ReadingPointMapper readings = new ReadingPointMapper(new io.tributary.processor.contract.ContractCheck(
+                io.tributary.contract.InputContract.DEFAULTS), Clock.systemUTC());
+        long now = System.currentTimeMillis() * 1_000_000L;
+        ReadingBatch future = ReadingBatch.newBuilder().setDeviceId("d2").setBatchSeq(1)
+                .addReadings(reading("temp", 20, now)).addReadings(reading("temp", 21, 7_258_118_400_000_000_000L))
+                .build();
+        ReadingBatch nan = ReadingBatch.newBuilder().setDeviceId("d3").setBatchSeq(1)
+                .addReadings(reading("temp", Double.NaN, now)).build();
+        ReadingBatch good = ReadingBatch.newBuilder().setDeviceId("d1").setBatchSeq(1)
+                .addReadings(reading("temp", 20, now)).build();
+        startWith(readings::map, List.of(
+                new ConsumerRecord<>(TOPIC, 0, 0, utf8("d1"), good.toByteArray()),
+                new ConsumerRecord<>(TOPIC, 0, 1, utf8("d2"), future.toByteArray()),
+                new ConsumerRecord<>(TOPIC, 0, 2, utf8("d3"), nan.toByteArray())));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 3L)));
+        assertThat(deadLetters.sent).extracting(DeadLetter::reason).containsOnly(DeadLetterReason.CONTRACT_VIOLATION);
+        assertThat(deadLetters.rules).containsExactly("event_time_in_future", "value_not_finite");
+        assertThat(metrics.deadLetteredByReason()).isEqualTo(Map.of(DeadLetterReason.CONTRACT_VIOLATION, 2L));
+        assertThat(metrics.contractViolations()).containsEntry("event_time_in_future", 1L)
+                .containsEntry("value_not_finite", 1L);
+        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1");
+    }
+
+    private static MappedRecord fail(String message) {
+        throw new IllegalArgumentException(message);
+    }
+
+    private void startWith(RecordMapper mapper, List<ConsumerRecord<byte[], byte[]>> records) {
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(P0, P1));
+            consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+            consumer.seek(P0, 0);
+            consumer.seek(P1, 0);
+            records.forEach(consumer::addRecord);
+        });
+        writer = new InfluxReadingsWriter("Readings writer", mapper, consumer, TOPIC, pointWriter, deadLetters,
+                new InfluxReadingsWriter.Settings(1_000, Duration.ofMillis(20), Duration.ofMillis(5),
+                        Duration.ofMillis(20), Duration.ofSeconds(1)),
+                metrics, Clock.systemUTC());
+        thread = new Thread(writer, "writer-under-test");
+        thread.start();
+    }
+
     private void start(int maxPointsPerWrite, List<ConsumerRecord<byte[], byte[]>> records) {
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(P0, P1));
@@ -286,7 +402,9 @@ class InfluxReadingsWriterTest {
         @Override
         public void write(List<LinePoint> points) {
             List<LinePoint> copy = List.copyOf(points);
-            requests.add(copy);
+            if (!copy.get(0).measurement().equals(InfluxReadingsWriter.PROBE_MEASUREMENT)) {
+                requests.add(copy);
+            }
             RuntimeException failure = script.apply(copy);
             if (failure != null) {
                 throw failure;
@@ -294,8 +412,10 @@ class InfluxReadingsWriterTest {
             acceptedRequests.add(copy);
         }
 
+        /** The data points accepted (not the writer's probe points). */
         List<LinePoint> accepted() {
-            return acceptedRequests.stream().flatMap(List::stream).toList();
+            return acceptedRequests.stream().flatMap(List::stream)
+                    .filter(p -> !p.measurement().equals(InfluxReadingsWriter.PROBE_MEASUREMENT)).toList();
         }
 
         @Override
@@ -309,6 +429,7 @@ class InfluxReadingsWriterTest {
 
     private static final class RecordingDeadLetters implements DeadLetterPublisher {
         final List<DeadLetter> sent = new CopyOnWriteArrayList<>();
+        final List<String> rules = new CopyOnWriteArrayList<>();
         final AtomicInteger failures = new AtomicInteger();
         final AtomicInteger attempts = new AtomicInteger();
         volatile boolean closed;
@@ -320,6 +441,15 @@ class InfluxReadingsWriterTest {
                 throw new org.apache.kafka.common.errors.TimeoutException("broker unavailable");
             }
             sent.add(new DeadLetter(record, deviceId, reason, detail));
+        }
+
+        @Override
+        public void publish(ConsumerRecord<byte[], byte[]> record, String deviceId, String reason, String detail,
+                String contractRule) {
+            publish(record, deviceId, reason, detail);
+            if (contractRule != null) {
+                rules.add(contractRule);
+            }
         }
 
         @Override

@@ -1,0 +1,328 @@
+package io.tributary.processor.cli;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.tributary.processor.writer.KafkaDeadLetterPublisher;
+
+/**
+ * Reads the dead-letter topic and replays chosen dead letters to the topic they came from. Used by
+ * {@link DeadLetterMain}; a library so tests drive it against a real broker.
+ *
+ * <p>Dead letters come from the gateway (refused before Kafka: headers {@code tributary.reason},
+ * {@code tributary.reason-detail}, {@code tributary.device}, {@code tributary.mqtt-topic}) and from the processor
+ * (the same, plus {@code tributary.source-topic|partition|offset} and {@code tributary.deadlettered-by}). Only a dead
+ * letter with a source topic can be replayed: a gateway dead letter never reached a topic (its device still has it,
+ * or counted it as dropped).
+ *
+ * <p><b>At most once.</b> A replay sends the record to its source topic and, <em>in the same Kafka transaction</em>,
+ * a marker to {@code <deadletter topic>-replayed} (compacted; key = {@code partition/offset} of the dead letter). A
+ * dead letter with a marker is never replayed again; a replay that fails half-way aborts its transaction, leaving
+ * neither the record nor the marker. Run one replay at a time (a second one started concurrently is fenced off by
+ * the shared transactional id, but may have read the markers before the first committed).
+ */
+public final class DeadLetters implements AutoCloseable {
+
+    /** Header added to a replayed record: {@code <deadletter topic>/<partition>/<offset>}. */
+    public static final String HEADER_REPLAYED_FROM = "tributary.replayed-from";
+
+    /** One dead letter as read from the topic. */
+    public record DeadLetter(int partition, long offset, Instant time, String reason, String contractRule,
+            String detail, String device, String origin, Optional<String> sourceTopic,
+            Optional<Integer> sourcePartition, byte[] key, byte[] value, List<Header> headers) {
+
+        /** The marker key: {@code partition/offset} in the dead-letter topic. */
+        public String id() {
+            return partition + "/" + offset;
+        }
+
+        /** Whether {@code name} is this dead letter's reason or, for a contract violation, its rule. */
+        public boolean hasReason(String name) {
+            return reason.equals(name) || contractRule.equals(name);
+        }
+
+        /** {@code reason}, or {@code contract-violation/<rule>}. */
+        public String reasonAndRule() {
+            return contractRule.isEmpty() ? reason : reason + "/" + contractRule;
+        }
+    }
+
+    /** What a replay did. */
+    public record ReplayResult(int replayed, int alreadyReplayed, int notReplayable, Map<String, Integer> toTopics) {
+    }
+
+    private final String bootstrap;
+    private final String topic;
+    private final String replayedTopic;
+    private final Duration timeout;
+
+    /**
+     * @param bootstrap Kafka bootstrap servers
+     * @param deadLetterTopic the dead-letter topic ({@code <prefix>deadletter})
+     */
+    public DeadLetters(String bootstrap, String deadLetterTopic, Duration timeout) {
+        this.bootstrap = bootstrap;
+        this.topic = deadLetterTopic;
+        this.replayedTopic = deadLetterTopic + "-replayed";
+        this.timeout = timeout;
+    }
+
+    /** The topic that records which dead letters were replayed. */
+    public String replayedTopic() {
+        return replayedTopic;
+    }
+
+    /** Reads every dead letter present now (up to the end offsets at the call), in partition and offset order. */
+    public void scan(Consumer<DeadLetter> sink) {
+        for (ConsumerRecord<byte[], byte[]> r : readToEnd(topic)) {
+            sink.accept(toDeadLetter(r));
+        }
+    }
+
+    /** The ids ({@code partition/offset}) of the dead letters replayed so far. */
+    public Set<String> replayedIds() {
+        Set<String> ids = new HashSet<>();
+        if (!topicExists(replayedTopic)) {
+            return ids;
+        }
+        for (ConsumerRecord<byte[], byte[]> r : readToEnd(replayedTopic)) {
+            if (r.key() != null && r.value() != null) {
+                ids.add(new String(r.key(), StandardCharsets.UTF_8));
+            }
+        }
+        return ids;
+    }
+
+    /** Counts by reason (a contract violation as {@code contract-violation/<rule>}) and, within it, by origin. */
+    public Map<String, Map<String, Integer>> countsByReason() {
+        Map<String, Map<String, Integer>> counts = new TreeMap<>();
+        scan(d -> counts.computeIfAbsent(d.reasonAndRule(), r -> new TreeMap<>()).merge(d.origin(), 1,
+                Integer::sum));
+        return counts;
+    }
+
+    /**
+     * Replays every dead letter that {@code selected} accepts, has a source topic and was not replayed before.
+     *
+     * @param dryRun count only, send nothing
+     */
+    public ReplayResult replay(Predicate<DeadLetter> selected, boolean dryRun) {
+        Set<String> done = replayedIds();
+        List<DeadLetter> chosen = new ArrayList<>();
+        int[] already = new int[1];
+        int[] notReplayable = new int[1];
+        scan(d -> {
+            if (!selected.test(d)) {
+                return;
+            }
+            if (done.contains(d.id())) {
+                already[0]++;
+            } else if (d.sourceTopic().isEmpty()) {
+                notReplayable[0]++;
+            } else {
+                chosen.add(d);
+            }
+        });
+        Map<String, Integer> toTopics = new TreeMap<>();
+        chosen.forEach(d -> toTopics.merge(d.sourceTopic().orElseThrow(), 1, Integer::sum));
+        if (dryRun || chosen.isEmpty()) {
+            return new ReplayResult(dryRun ? 0 : chosen.size(), already[0], notReplayable[0], toTopics);
+        }
+        ensureReplayedTopic();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
+            producer.initTransactions();
+            int batch = 500;
+            for (int from = 0; from < chosen.size(); from += batch) {
+                producer.beginTransaction();
+                try {
+                    for (DeadLetter d : chosen.subList(from, Math.min(chosen.size(), from + batch))) {
+                        producer.send(replayRecord(d));
+                        producer.send(new ProducerRecord<>(replayedTopic, d.id().getBytes(StandardCharsets.UTF_8),
+                                ("{\"replayed_at\":\"" + Instant.now() + "\",\"to\":\"" + d.sourceTopic().get()
+                                        + "\",\"reason\":\"" + d.reasonAndRule().replace("\"", "'") + "\"}")
+                                        .getBytes(StandardCharsets.UTF_8)));
+                    }
+                    producer.commitTransaction();
+                } catch (RuntimeException e) {
+                    try {
+                        producer.abortTransaction();
+                    } catch (RuntimeException ignored) {
+                        // fenced or closed: the transaction is aborted by the broker
+                    }
+                    throw e;
+                }
+            }
+        }
+        return new ReplayResult(chosen.size(), already[0], notReplayable[0], toTopics);
+    }
+
+    /** The original record again: same key, value and MQTT topic header, plus where it was replayed from. */
+    private ProducerRecord<byte[], byte[]> replayRecord(DeadLetter d) {
+        RecordHeaders headers = new RecordHeaders();
+        for (Header h : d.headers()) {
+            if (h.key().equals(KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC)) {
+                headers.add(h);
+            }
+        }
+        headers.add(HEADER_REPLAYED_FROM, (topic + "/" + d.id()).getBytes(StandardCharsets.UTF_8));
+        // Keyed records land where the key hashes (the device's partition, as before); unkeyed ones go back to the
+        // partition they came from.
+        Integer partition = d.key() == null ? d.sourcePartition().orElse(null) : null;
+        return new ProducerRecord<>(d.sourceTopic().get(), partition, d.key(), d.value(), headers);
+    }
+
+    private DeadLetter toDeadLetter(ConsumerRecord<byte[], byte[]> r) {
+        List<Header> headers = new ArrayList<>();
+        r.headers().forEach(headers::add);
+        Optional<String> sourcePartition = header(r, KafkaDeadLetterPublisher.HEADER_SOURCE_PARTITION);
+        Optional<Integer> partition = Optional.empty();
+        try {
+            partition = sourcePartition.map(Integer::parseInt);
+        } catch (NumberFormatException e) {
+            // a hand-made dead letter: replay by key only
+        }
+        return new DeadLetter(r.partition(), r.offset(), Instant.ofEpochMilli(r.timestamp()),
+                header(r, KafkaDeadLetterPublisher.HEADER_REASON).orElse("(none)"),
+                header(r, KafkaDeadLetterPublisher.HEADER_CONTRACT_RULE).orElse(""),
+                header(r, KafkaDeadLetterPublisher.HEADER_REASON_DETAIL).orElse(""),
+                header(r, KafkaDeadLetterPublisher.HEADER_DEVICE).orElse(r.key() == null ? ""
+                        : new String(r.key(), StandardCharsets.UTF_8)),
+                header(r, KafkaDeadLetterPublisher.HEADER_DEADLETTERED_BY)
+                        .orElse(header(r, KafkaDeadLetterPublisher.HEADER_SOURCE_TOPIC).isPresent() ? "processor"
+                                : "gateway"),
+                header(r, KafkaDeadLetterPublisher.HEADER_SOURCE_TOPIC), partition, r.key(), r.value(),
+                List.copyOf(headers));
+    }
+
+    private static Optional<String> header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null || h.value() == null ? Optional.empty()
+                : Optional.of(new String(h.value(), StandardCharsets.UTF_8));
+    }
+
+    /** Every committed record of a topic, from the beginning to the end offsets seen at the start. */
+    private List<ConsumerRecord<byte[], byte[]>> readToEnd(String name) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerProperties())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(name, timeout).stream()
+                    .map(p -> new TopicPartition(name, p.partition())).toList();
+            if (partitions.isEmpty()) {
+                return records;
+            }
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = new LinkedHashMap<>(consumer.endOffsets(partitions, timeout));
+            long deadline = System.nanoTime() + timeout.toNanos() * 10;
+            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey(), timeout) < e.getValue())) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("reading " + name + " took too long; read " + records.size()
+                            + " records");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.offset() < end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        records.add(r);
+                    }
+                }
+            }
+        }
+        records.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
+                : Long.compare(a.offset(), b.offset()));
+        return records;
+    }
+
+    private boolean topicExists(String name) {
+        try (Admin admin = Admin.create(adminProperties())) {
+            return admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(name);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
+        }
+    }
+
+    private void ensureReplayedTopic() {
+        try (Admin admin = Admin.create(adminProperties())) {
+            admin.createTopics(List.of(new NewTopic(replayedTopic, Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
+                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw new IllegalStateException("cannot create " + replayedTopic + ": " + e.getCause(), e);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("creating " + replayedTopic + " timed out", e);
+        }
+    }
+
+    private Properties adminProperties() {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        // The admin client refuses an API timeout below its request timeout (30 s by default).
+        p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        return p;
+    }
+
+    private Properties consumerProperties() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        p.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
+        return p;
+    }
+
+    private Properties producerProperties() {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tributary-deadletter-replay-" + topic);
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, Long.toString(timeout.toMillis()));
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        return p;
+    }
+
+    @Override
+    public void close() {
+        // clients are opened and closed per operation
+    }
+}
