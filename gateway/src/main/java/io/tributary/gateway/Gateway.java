@@ -79,6 +79,10 @@ public final class Gateway implements AutoCloseable {
     private long healthTimer = -1;
     private final ConnectionLimiter limiter;
     private volatile DeviceRegistryView registry;
+    /** One live connection per device id and the per-device publish quotas, across all verticles and listeners. */
+    private final io.tributary.gateway.mqtt.DeviceSessions<?> sessions;
+    /** Connections that have not sent CONNECT yet, across all verticles and listeners. */
+    private final ConnectionLimiter pendingConnects;
 
     /**
      * A gateway authenticating as {@link GatewayConfig#authentication()} says (the device registry, or
@@ -94,6 +98,8 @@ public final class Gateway implements AutoCloseable {
         this.authenticator = null;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
+        this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
+        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects());
     }
 
     /**
@@ -106,6 +112,8 @@ public final class Gateway implements AutoCloseable {
         this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
+        this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
+        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects());
     }
 
     /**
@@ -195,7 +203,7 @@ public final class Gateway implements AutoCloseable {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
             MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender, metrics,
-                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls);
+                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, sessions, pendingConnects);
             verticles.add(verticle);
             deployed.add(verticle);
             return verticle;

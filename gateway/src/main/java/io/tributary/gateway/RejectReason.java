@@ -26,7 +26,9 @@ public enum RejectReason {
     /** The device has more unacknowledged QoS 1 publishes in flight than the gateway allows per connection. */
     RECEIVE_MAXIMUM_EXCEEDED("receive-maximum-exceeded", false),
     /** The gateway has too much data in flight to Kafka; the device should retry later. */
-    GATEWAY_OVERLOADED("gateway-overloaded", false);
+    GATEWAY_OVERLOADED("gateway-overloaded", false),
+    /** The device published more messages or bytes per second than its quota allows (MQTT 5: PUBACK 0x97). */
+    DEVICE_QUOTA_EXCEEDED("device-quota-exceeded", false);
 
     private final String code;
     private final boolean deadLettered;
