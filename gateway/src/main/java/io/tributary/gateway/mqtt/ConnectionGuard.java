@@ -97,11 +97,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         MqttMessage message = (MqttMessage) msg;
         DecoderResult result = message.decoderResult();
         if (result.isFailure()) {
-            if (connectSeen) {
+            Throwable cause = result.cause();
+            if (connectSeen && cause instanceof io.netty.handler.codec.DecoderException) {
                 ctx.fireChannelRead(msg); // DeviceConnection answers it in order with the queued acknowledgements
                 return;
             }
-            Throwable cause = result.cause();
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
                 // vertx-mqtt answers CONNACK "unacceptable protocol version" and closes: a clear answer, let it.
                 connectSeen = true;
@@ -114,7 +114,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             }
             ReferenceCountUtil.release(msg);
             refuse(ctx, cause instanceof TooLongFrameException ? RejectReason.PACKET_TOO_LARGE
-                    : RejectReason.MALFORMED_PACKET, "undecodable packet before CONNECT: " + cause.getMessage());
+                    : RejectReason.MALFORMED_PACKET, "undecodable packet" + (connectSeen ? "" : " before CONNECT")
+                    + ": " + cause.getMessage());
             return;
         }
         MqttMessageType type = message.fixedHeader().messageType();

@@ -33,6 +33,10 @@ final class EndpointSockets {
     static final String SERVER_FIELD = "server";
     /** The name vertx-mqtt gives its MQTT decoder in a connection's pipeline. */
     static final String DECODER_NAME = "mqttDecoder";
+    /** The name of vertx-mqtt's CONNECT (idle) timeout handler, removed by vertx-mqtt when CONNECT arrives. */
+    static final String CONNECT_TIMEOUT_NAME = "timeoutOnConnect";
+    /** The name of the idle-state handler behind vertx-mqtt's CONNECT timeout, also removed at CONNECT. */
+    static final String IDLE_NAME = "idle";
 
     private static final Field SOCKET;
     private static final Field SERVER;

@@ -185,8 +185,14 @@ public final class MqttGatewayVerticle extends VerticleBase {
                     settings.connectTimeout(), String.valueOf(socket.remoteAddress()));
             try {
                 mqttHandler.handle(socket);
-                EndpointSockets.channelOf(socket).pipeline().addAfter(EndpointSockets.DECODER_NAME,
-                        ConnectionGuard.NAME, guard);
+                io.netty.channel.ChannelPipeline pipeline = EndpointSockets.channelOf(socket).pipeline();
+                pipeline.addAfter(EndpointSockets.DECODER_NAME, ConnectionGuard.NAME, guard);
+                // vertx-mqtt's CONNECT timeout is an idle timeout (a byte now and then defeats it); the guard's
+                // deadline replaces it. The names stay: vertx-mqtt removes both handlers by name at CONNECT.
+                pipeline.replace(EndpointSockets.IDLE_NAME, EndpointSockets.IDLE_NAME,
+                        new io.netty.channel.ChannelInboundHandlerAdapter());
+                pipeline.replace(EndpointSockets.CONNECT_TIMEOUT_NAME, EndpointSockets.CONNECT_TIMEOUT_NAME,
+                        new io.netty.channel.ChannelInboundHandlerAdapter());
             } catch (RuntimeException e) {
                 LOG.warn("Could not guard a new connection, closing it", e);
                 socket.close();
