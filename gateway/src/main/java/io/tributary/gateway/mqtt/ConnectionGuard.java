@@ -241,6 +241,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /** Gives the pending-CONNECT slot back when the guard could not be installed. Idempotent. */
+    void abandon() {
+        endPending();
+    }
+
     private void endPending() {
         if (deadline != null) {
             deadline.cancel(false);

@@ -317,6 +317,9 @@ final class DeviceConnection {
                 if (slot == null) {
                     // QoS 0 has no answer: dropped, counted
                     metrics.quotaDroppedQos0();
+                } else if (!mqtt5) {
+                    // 3.1.1 ends the connection with this answer: take nothing more from it meanwhile
+                    closing = true;
                 }
                 reject(slot, RejectReason.DEVICE_QUOTA_EXCEEDED, exceeded);
                 return;

@@ -196,8 +196,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
             } catch (RuntimeException e) {
                 LOG.warn("Could not guard a new connection, closing it", e);
                 socket.close();
-                pendingConnects.release();
-                metrics.pendingConnectEnded();
+                guard.abandon();
             }
         };
     }
