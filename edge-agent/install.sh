@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs (or removes) the Tributary edge agent on a Debian / Raspberry Pi OS device.
 #
-#   sudo ./install.sh [--jar PATH] [--config FILE] [--java PATH]       install and start the systemd service
+#   sudo ./install.sh [--jar PATH] [--config FILE] [--password-file FILE] [--java PATH]
+#                                                                        install and start the systemd service
 #   ./install.sh --prefix DIR --no-systemd [...]                         install under DIR only (tests, packaging)
 #   sudo ./install.sh --uninstall [--purge]                              remove it (--purge: also config and outbox)
 #
@@ -10,8 +11,10 @@
 #   /opt/tributary-agent/agent.jsa                  AppCDS archive made here, for this JVM (faster start, less RSS)
 #   /opt/tributary-agent/agent.classlist            the classes in it (from the training run)
 #   /opt/tributary-agent/jvm.options                the JVM flags the service runs with (one per line)
-#   /etc/tributary/agent.yaml                       the config (kept if it exists)
-#   /etc/tributary/agent.secret                     the device secret (mode 0640, kept if it exists)
+#   /etc/tributary/agent.yaml                       the config (kept if it exists; replaced by --config FILE)
+#   /etc/tributary/agent.secret                     the device secret (kept if it exists; replaced by --password-file)
+# Both may hold a secret: they are installed (and on every run re-set to) mode 0640, owner root, group tributary-agent
+# (the service's group), so the service can read them and no other user can.
 #   /var/lib/tributary-agent/                       the outbox and batch sequence (the service's StateDirectory)
 #   /etc/systemd/system/tributary-agent.service     the unit, running as user tributary-agent
 # Needs: java 17 (openjdk-17-jre-headless).
@@ -24,6 +27,7 @@ uninstall=0
 purge=0
 jar=""
 config=""
+password_file=""
 java_bin="${JAVA:-$(command -v java || true)}"
 user="tributary-agent"
 unit_name="tributary-agent.service"
@@ -38,6 +42,8 @@ while [[ $# -gt 0 ]]; do
     --purge) purge=1; shift ;;
     --jar) jar="${2:?--jar needs a file}"; shift 2 ;;
     --config) config="${2:?--config needs a file}"; shift 2 ;;
+    --password-file) password_file="${2:?--password-file needs a file}"; shift 2 ;;
+    --password|--password=*) die "--password is not accepted (a secret on the command line is visible in ps): put it in a file and pass --password-file FILE" ;;
     --java) java_bin="${2:?--java needs a path}"; shift 2 ;;
     -h|--help) sed -n '2,20p' "$0"; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
@@ -97,27 +103,45 @@ fi
 java_version="$("$java_bin" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p')"
 [[ "${java_version%%.*}" -ge 17 ]] 2>/dev/null || die "java 17 or newer needed, found '$java_version' at $java_bin"
 [[ -z "$config" || -f "$config" ]] || die "config file '$config' does not exist"
+[[ -z "$password_file" || -f "$password_file" ]] || die "password file '$password_file' does not exist"
 # glibc keeps freed malloc memory (the C1 compiler's arenas peak at start-up); the JVM returns it to the OS every
 # 10 s with this flag, which JDK 17 has from 17.0.9 on (older builds refuse unknown -XX flags, so probe first).
 if "$java_bin" -XX:TrimNativeHeapInterval=10000 -version >/dev/null 2>&1; then
   JVM_FLAGS+=(-XX:TrimNativeHeapInterval=10000)
 fi
 
+if [[ $systemd -eq 1 ]] && ! id "$user" >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir "$state" --shell /usr/sbin/nologin "$user"
+  # sensors behind group permissions (i2c, gpio) are readable to these groups on Raspberry Pi OS
+  for g in gpio i2c spi; do getent group "$g" >/dev/null && usermod -a -G "$g" "$user"; done
+fi
+
+# A file that may hold a secret: mode 0640; with systemd owned by root and readable by the service's group only.
+protect_secret() {
+  chmod 0640 "$1"
+  if [[ $systemd -eq 1 ]]; then chown "root:$user" "$1"; fi
+}
+
 mkdir -p "$opt" "$etc" "$state" "$(dirname "$unit")"
 install -m 0644 "$jar" "$opt/tributary-edge-agent.jar"
 printf '%s\n' "${JVM_FLAGS[@]}" > "$opt/jvm.options"
 
+# umask 027: no moment in which a copied config or secret is readable by other users
 if [[ -n "$config" ]]; then
-  install -m 0644 "$config" "$etc/agent.yaml"
+  (umask 027; install -m 0640 "$config" "$etc/agent.yaml")
 elif [[ ! -f "$etc/agent.yaml" ]]; then
-  sed -e "s#/etc/tributary/#$etc/#g" -e "s#/var/lib/tributary-agent#$state#g" -e "s#id: my-pi#id: $(hostname -s)#" \
-    "$here/agent.example.yaml" > "$etc/agent.yaml"
+  (umask 027; sed -e "s#/etc/tributary/#$etc/#g" -e "s#/var/lib/tributary-agent#$state#g" \
+    -e "s#id: my-pi#id: $(hostname -s)#" "$here/agent.example.yaml" > "$etc/agent.yaml")
   echo "install.sh: wrote $etc/agent.yaml: set device.id and mqtt.uri"
 fi
-if [[ ! -f "$etc/agent.secret" ]]; then
-  (umask 077; : > "$etc/agent.secret")
+protect_secret "$etc/agent.yaml"
+if [[ -n "$password_file" ]]; then
+  (umask 027; install -m 0640 "$password_file" "$etc/agent.secret")
+elif [[ ! -f "$etc/agent.secret" ]]; then
+  (umask 027; : > "$etc/agent.secret")
   echo "install.sh: put the device secret (from the gateway's devices CLI) into $etc/agent.secret"
 fi
+protect_secret "$etc/agent.secret"
 
 # Validate the config now: a bad one fails the install with the key named (exit code 2).
 "$java_bin" -jar "$opt/tributary-edge-agent.jar" --config "$etc/agent.yaml" --check-config >/dev/null
@@ -170,13 +194,7 @@ UNIT
 [[ -f "$here/README.md" ]] && install -m 0644 "$here/README.md" "$opt/README.md"
 
 if [[ $systemd -eq 1 ]]; then
-  if ! id "$user" >/dev/null 2>&1; then
-    useradd --system --no-create-home --home-dir "$state" --shell /usr/sbin/nologin "$user"
-    # sensors behind group permissions (i2c, gpio) are readable to these groups on Raspberry Pi OS
-    for g in gpio i2c spi; do getent group "$g" >/dev/null && usermod -a -G "$g" "$user"; done
-  fi
   chown -R "$user:$user" "$state"
-  chgrp "$user" "$etc/agent.secret" && chmod 0640 "$etc/agent.secret"
   systemctl daemon-reload
   systemctl enable --now "$unit_name"
   echo "install.sh: installed and started $unit_name (journalctl -u $unit_name -f)"

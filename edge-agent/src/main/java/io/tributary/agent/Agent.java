@@ -12,7 +12,9 @@ import io.tributary.agent.sensor.SensorException;
 import io.tributary.agent.sensor.SensorSpec;
 import io.tributary.agent.sensor.Sensors;
 import io.tributary.agent.transport.Backoff;
+import io.tributary.agent.transport.PubAck;
 import io.tributary.agent.transport.Publisher;
+import io.tributary.agent.transport.ReasonCodes;
 import io.tributary.proto.v1.ReadingBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -22,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -41,7 +44,8 @@ import org.slf4j.LoggerFactory;
 public final class Agent implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
-    private static final Set<Integer> PERMANENT_REFUSALS = Set.of(0x87, 0x90, 0x95, 0x99);
+    /** A refusal of the same reason code is logged at most once per this many ms (a device can cause them). */
+    private static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
 
     private final AgentConfig config;
     private final Sensors factory;
@@ -54,6 +58,15 @@ public final class Agent implements AutoCloseable {
     private final Map<String, ScheduledFuture<?>> sampling = new LinkedHashMap<>();
     private final Map<String, String> sensorProblems = new ConcurrentHashMap<>();
     private final Set<Long> inflight = ConcurrentHashMap.newKeySet();
+    /** Batches the gateway refused for now (0x80, 0x97, ...): sent again, oldest first, once the pause is over. */
+    private final Set<Long> retry = new ConcurrentSkipListSet<>();
+    /** Pauses sending after a transient refusal: exponential with jitter, capped; reset by an accepted PUBACK. */
+    private final Backoff refusalBackoff;
+    private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, REFUSAL_LOG_INTERVAL_MS);
+    private volatile long pausedUntilNanos = System.nanoTime();
+    private volatile boolean connectionHeld;
+    private volatile long refusedBatchesTotal;
+    private volatile long retriedBatchesTotal;
     private volatile List<SensorSpec> specs;
     private volatile String lastConfigResult = "none";
     private volatile boolean statusDirty;
@@ -69,6 +82,8 @@ public final class Agent implements AutoCloseable {
         this.specs = config.sensors();
         this.assembler = new BatchAssembler(config.deviceId(), config.batchMaxReadings(),
                 config.batchMaxAge().toNanos());
+        this.refusalBackoff = new Backoff(config.mqtt().backoffInitial(), config.mqtt().backoffMax(),
+                () -> ThreadLocalRandom.current().nextDouble());
         publisher.onConfig(payload -> scheduler.execute(() -> applyPushedConfig(payload)));
     }
 
@@ -194,43 +209,63 @@ public final class Agent implements AutoCloseable {
         Backoff backoff = new Backoff(config.mqtt().backoffInitial(), config.mqtt().backoffMax(),
                 () -> ThreadLocalRandom.current().nextDouble());
         long outageStartedMs = 0;
+        boolean outage = false;
         while (running) {
             try {
-                if (!publisher.isConnected() || connectionBroken) {
-                    publisher.disconnect();
-                    inflight.clear();
-                    connectionBroken = false;
-                    int receiveMaximum;
-                    try {
-                        statusDirty = false; // the birth message carries the state as of now
-                        receiveMaximum = publisher.connect(status("online"), status("offline"));
-                    } catch (Exception e) {
-                        if (backoff.failures() == 0) {
-                            outageStartedMs = System.currentTimeMillis();
-                            LOG.warn("Cannot connect to the gateway; buffering in the outbox, retrying with backoff "
-                                    + "(logged once per outage) [server: {}]: {}",
-                                    config.mqtt().serverUri(), e.toString());
-                        }
-                        sleep(backoff.nextDelayMs());
-                        continue;
+                publisher.disconnect();
+                inflight.clear();
+                retry.clear(); // a new connection replays everything pending anyway
+                connectionBroken = false;
+                int receiveMaximum;
+                try {
+                    statusDirty = false; // the birth message carries the state as of now
+                    receiveMaximum = publisher.connect(status("online"), status("offline"));
+                } catch (Exception e) {
+                    if (!outage) {
+                        outage = true;
+                        outageStartedMs = System.currentTimeMillis();
+                        LOG.warn("Cannot connect to the gateway; buffering in the outbox, retrying with backoff "
+                                + "(logged once per outage) [server: {}]: {}",
+                                config.mqtt().serverUri(), e.getMessage() != null ? e.getMessage() : e.toString());
                     }
-                    if (backoff.failures() > 0) {
-                        LOG.info("Gateway reachable again [server: {}, outage: {} s, backlog: {} batches]",
-                                config.mqtt().serverUri(), (System.currentTimeMillis() - outageStartedMs) / 1000,
-                                outbox.pendingCount());
-                    } else {
-                        LOG.info("Connected [server: {}, receive maximum: {}]", config.mqtt().serverUri(),
-                                receiveMaximum);
-                    }
+                    sleep(backoff.nextDelayMs());
+                    continue;
+                }
+                if (outage) {
+                    outage = false;
+                    LOG.info("Gateway reachable again [server: {}, outage: {} s, backlog: {} batches]",
+                            config.mqtt().serverUri(), (System.currentTimeMillis() - outageStartedMs) / 1000,
+                            outbox.pendingCount());
+                } else {
+                    LOG.info("Connected [server: {}, receive maximum: {}]", config.mqtt().serverUri(),
+                            receiveMaximum);
+                }
+                long connectedAt = System.nanoTime();
+                connectionHeld = false;
+                sendConnected(Math.min(config.mqtt().maxInflight(), receiveMaximum));
+                // The connection ended. A gateway that takes the CONNECT and then closes the connection (MQTT 3.1.1
+                // after a failed send, a session takeover, an overloaded gateway) must not see a reconnect loop:
+                // the reconnect backoff is reset only by a connection that held (a batch acknowledged, or it lasted
+                // longer than the longest backoff).
+                if (connectionHeld || System.nanoTime() - connectedAt >= config.mqtt().backoffMax().toNanos()) {
                     backoff.reset();
-                    sendConnected(Math.min(config.mqtt().maxInflight(), receiveMaximum));
+                } else if (running) {
+                    long delay = backoff.nextDelayMs();
+                    LOG.info("Connection ended before any batch was acknowledged; reconnecting in {} ms [server: {}]",
+                            delay, config.mqtt().serverUri());
+                    sleep(delay);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             } catch (RuntimeException e) {
                 LOG.error("Publishing failed unexpectedly; reconnecting", e);
-                connectionBroken = true;
+                try {
+                    sleep(backoff.nextDelayMs());
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
@@ -244,24 +279,37 @@ public final class Agent implements AutoCloseable {
         long lastRefill = System.nanoTime();
         double rate = config.mqtt().replayRate();
         while (running && publisher.isConnected() && !connectionBroken) {
+            long seen = outbox.changes();
+            long now = System.nanoTime();
+            long paused = pausedUntilNanos - now;
+            if (paused > 0) {
+                // refused for now (throttled, Kafka down): nothing goes out, not even a status, until the pause ends
+                outbox.awaitChange(seen, Math.min(200, Math.max(1, paused / 1_000_000)), TimeUnit.MILLISECONDS);
+                continue;
+            }
             if (statusDirty) {
                 statusDirty = false;
                 publishStatus();
             }
-            long seen = outbox.changes();
-            long now = System.nanoTime();
             tokens = Math.min(Math.max(1, rate), tokens + (now - lastRefill) / 1e9 * rate);
             lastRefill = now;
-            PendingBatch next = null;
+            Long next = null;
             if (inflight.size() < window) {
-                next = outbox.nextPendingAfter(liveCursor, Long.MAX_VALUE);
-                if (next != null) {
-                    liveCursor = next.seq();
-                } else if (tokens >= 1) {
-                    next = outbox.nextPendingAfter(backlogCursor, backlogEnd);
-                    if (next != null) {
-                        backlogCursor = next.seq();
-                        tokens -= 1;
+                Long again = firstRetry();
+                if (again != null) {
+                    next = again;
+                } else {
+                    PendingBatch live = outbox.nextPendingAfter(liveCursor, Long.MAX_VALUE);
+                    if (live != null) {
+                        liveCursor = live.seq();
+                        next = live.seq();
+                    } else if (tokens >= 1) {
+                        PendingBatch old = outbox.nextPendingAfter(backlogCursor, backlogEnd);
+                        if (old != null) {
+                            backlogCursor = old.seq();
+                            tokens -= 1;
+                            next = old.seq();
+                        }
                     }
                 }
             }
@@ -270,8 +318,19 @@ public final class Agent implements AutoCloseable {
                         TimeUnit.MILLISECONDS);
                 continue;
             }
-            send(next.seq());
+            send(next);
         }
+    }
+
+    /** The oldest batch waiting to be sent again that is not in flight, or null. */
+    private Long firstRetry() {
+        for (Long seq : retry) {
+            if (!inflight.contains(seq)) {
+                retry.remove(seq);
+                return seq;
+            }
+        }
+        return null;
     }
 
     private void send(long seq) {
@@ -279,39 +338,112 @@ public final class Agent implements AutoCloseable {
         if (payload == null) {
             return; // dropped meanwhile
         }
+        long packetBytes = publishPacketBytes(config.telemetryTopic(), payload.length);
+        if (packetBytes > publisher.maximumPacketSize()) {
+            // The gateway would end the connection (0x95) instead of answering, and the batch would go out again
+            // after every reconnect: it is refused for good, here.
+            settled(seq, new PubAck(0x95, "batch of " + packetBytes + " bytes exceeds the gateway's maximum packet "
+                    + "size " + publisher.maximumPacketSize()), null);
+            return;
+        }
         inflight.add(seq);
-        publisher.publish(config.telemetryTopic(), payload).whenComplete((reason, error) -> {
-            inflight.remove(seq);
-            if (error != null) {
-                LOG.debug("Publish failed [seq: {}]", seq, error);
-                connectionBroken = true;
-            } else if (reason < 0x80) {
+        publisher.publish(config.telemetryTopic(), payload).whenComplete((ack, error) -> {
+            try {
+                settled(seq, ack, error);
+            } finally {
+                inflight.remove(seq);
+            }
+        });
+    }
+
+    /** The size of a QoS 1 MQTT 5 PUBLISH without properties, as the gateway's Maximum Packet Size counts it. */
+    static long publishPacketBytes(String topic, int payloadBytes) {
+        long remaining = 2L + topic.getBytes(StandardCharsets.UTF_8).length + 2 + 1 + payloadBytes;
+        int lengthBytes = remaining < 128 ? 1 : remaining < 16_384 ? 2 : remaining < 2_097_152 ? 3 : 4;
+        return 1 + lengthBytes + remaining;
+    }
+
+    /** Applies the gateway's answer to batch {@code seq}; runs on the MQTT client's thread. */
+    private void settled(long seq, PubAck ack, Throwable error) {
+        if (error != null) {
+            LOG.debug("Publish failed [seq: {}]", seq, error);
+            connectionBroken = true; // no answer: the new connection replays it
+            return;
+        }
+        switch (ack.kind()) {
+            case ACCEPTED -> {
                 outbox.acknowledge(seq);
+                connectionHeld = true;
+                synchronized (refusalBackoff) {
+                    refusalBackoff.reset();
+                }
                 if (!firstAckLogged) {
                     firstAckLogged = true;
                     LOG.info("First batch acknowledged [seq: {}, ms since JVM start: {}]", seq,
                             ProcessHandle.current().info().startInstant()
                                     .map(t -> System.currentTimeMillis() - t.toEpochMilli()).orElse(-1L));
                 }
-            } else if (PERMANENT_REFUSALS.contains(reason)) {
-                LOG.error("Gateway refused a batch for good; counted as dropped [seq: {}, reason: 0x{}]", seq,
-                        Integer.toHexString(reason));
-                outbox.discard(seq, "refused by the gateway (0x" + Integer.toHexString(reason) + ")");
+            }
+            case PERMANENT -> {
+                // Sending it again cannot help: drop it, count its readings (the next batches report them in
+                // dropped_readings), and say why once.
+                refusedBatchesTotal++;
+                outbox.discard(seq, "refused by the gateway (" + ack.describe() + ")");
+                refusalLog.warn(ack.reasonCode(), "Gateway refused a batch for good; dropped it and counted its "
+                        + "readings as dropped [seq: {}, answer: {}]", seq, ack.describe());
                 statusDirty = true;
-            } else {
-                LOG.warn("Gateway refused a batch for now; reconnecting [seq: {}, reason: 0x{}]", seq,
-                        Integer.toHexString(reason));
-                connectionBroken = true;
+            }
+            case TRANSIENT -> {
+                retriedBatchesTotal++;
+                retry.add(seq);
+                long delayMs = pause();
+                if (delayMs > 0) {
+                    refusalLog.warn(ack.reasonCode(), "Gateway refused a batch for now; keeping it and sending "
+                            + "again in {} ms [seq: {}, answer: {}]", delayMs, seq, ack.describe());
+                }
+            }
+            default -> throw new IllegalStateException("unknown kind " + ack.kind());
+        }
+    }
+
+    /**
+     * Starts a pause after a transient refusal and returns its length; 0 when a pause is already running (the other
+     * batches in flight when the gateway started refusing do not make the backoff grow).
+     */
+    private long pause() {
+        synchronized (refusalBackoff) {
+            long now = System.nanoTime();
+            if (now < pausedUntilNanos) {
+                return 0;
+            }
+            long delayMs = refusalBackoff.nextDelayMs();
+            pausedUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(delayMs);
+            return delayMs;
+        }
+    }
+
+    private void publishStatus() {
+        publisher.publish(config.statusTopic(), status("online")).whenComplete((ack, error) -> {
+            if (error != null) {
+                statusDirty = true; // try again with the next connection
+            } else if (ack.kind() == ReasonCodes.Kind.TRANSIENT) {
+                statusDirty = true; // again after the pause
+                pause();
+            } else if (ack.kind() == ReasonCodes.Kind.PERMANENT) {
+                // the next change of state sends a new one; this one is not sent again
+                refusalLog.warn(ack.reasonCode(), "Gateway refused a status message [answer: {}]", ack.describe());
             }
         });
     }
 
-    private void publishStatus() {
-        publisher.publish(config.statusTopic(), status("online")).whenComplete((reason, error) -> {
-            if (error != null || reason >= 0x80) {
-                statusDirty = true; // try again with the next loop round or connection
-            }
-        });
+    /** Batches the gateway refused for good since start (dropped, their readings counted). */
+    public long refusedBatchesTotal() {
+        return refusedBatchesTotal;
+    }
+
+    /** Transient refusals since start (each batch sent again later). */
+    public long retriedBatchesTotal() {
+        return retriedBatchesTotal;
     }
 
     /** The status message: JSON, small, hand-written (no JSON library on the device). */

@@ -4,6 +4,7 @@ import io.tributary.agent.config.AgentConfig;
 import io.tributary.agent.config.ConfigException;
 import io.tributary.agent.config.ConfigLoader;
 import io.tributary.agent.config.MqttSettings;
+import io.tributary.agent.config.SecretFile;
 import io.tributary.agent.config.Values;
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.outbox.OutboxSettings;
@@ -28,7 +29,7 @@ import java.util.concurrent.CountDownLatch;
 public final class AgentMain {
 
     static final String USAGE = """
-            Usage: agent [--config FILE] [--check-config] [--device-id ID] [--password SECRET] [--mqtt-uri URI]
+            Usage: agent [--config FILE] [--check-config] [--device-id ID] [--password-file FILE] [--mqtt-uri URI]
                          [--state-dir DIR] [--sample-interval DURATION] [--batch-interval DURATION] [-h]
             Reads sensors (YAML config) and publishes protobuf batches over MQTT 5 (QoS 1) to a gateway, through a
             durable disk outbox. See edge-agent/README.md.
@@ -36,7 +37,9 @@ public final class AgentMain {
                                     memory, disk and thermal sensors
               --check-config        validate the config and exit (0 = valid, 2 = invalid)
               --device-id ID        overrides device.id (env TRIBUTARY_DEVICE_ID; default without a config: host name)
-              --password SECRET     overrides mqtt.password (prefer env TRIBUTARY_DEVICE_PASSWORD)
+              --password-file FILE  the file holding the device secret (one line; make it mode 0600 or 0640);
+                                    overrides mqtt.password / mqtt.password-file (env TRIBUTARY_DEVICE_PASSWORD_FILE).
+                                    A secret is never taken on the command line, where every user sees it in ps
               --mqtt-uri URI        overrides mqtt.uri (env TRIBUTARY_MQTT_URI; default tcp://localhost:1883)
               --state-dir DIR       overrides outbox.dir (env TRIBUTARY_STATE_DIR; default without a config: agent-state)
               --sample-interval D   without a config: how often sensors are read (env TRIBUTARY_SAMPLE_INTERVAL; 5s)
@@ -45,10 +48,10 @@ public final class AgentMain {
             Exit codes: 0 stopped normally, 2 invalid config or usage.
             """;
 
-    private static final Set<String> VALUED = Set.of("--config", "--device-id", "--password", "--mqtt-uri",
+    private static final Set<String> VALUED = Set.of("--config", "--device-id", "--password-file", "--mqtt-uri",
             "--state-dir", "--sample-interval", "--batch-interval");
     private static final Map<String, String> ENV = Map.of("--config", "TRIBUTARY_AGENT_CONFIG",
-            "--device-id", "TRIBUTARY_DEVICE_ID", "--password", "TRIBUTARY_DEVICE_PASSWORD",
+            "--device-id", "TRIBUTARY_DEVICE_ID", "--password-file", "TRIBUTARY_DEVICE_PASSWORD_FILE",
             "--mqtt-uri", "TRIBUTARY_MQTT_URI", "--state-dir", "TRIBUTARY_STATE_DIR",
             "--sample-interval", "TRIBUTARY_SAMPLE_INTERVAL", "--batch-interval", "TRIBUTARY_BATCH_INTERVAL");
 
@@ -78,6 +81,13 @@ public final class AgentMain {
                     return 0;
                 }
                 case "--check-config" -> checkOnly = true;
+                case "--password" -> {
+                    // the value is deliberately not echoed: it may be the secret
+                    err.println("agent: --password is not accepted: a secret on the command line is visible to every "
+                            + "user (ps, /proc). Put it in a file (mode 0600 or 0640) and pass --password-file FILE "
+                            + "(or env TRIBUTARY_DEVICE_PASSWORD_FILE, or mqtt.password-file in the config)");
+                    return 2;
+                }
                 case "--cds-training" -> cdsTraining = true; // install.sh: builds the AppCDS archive
                 default -> {
                     if (!VALUED.contains(arg)) {
@@ -95,6 +105,11 @@ public final class AgentMain {
                 }
             }
         }
+        if (env.get("TRIBUTARY_DEVICE_PASSWORD") != null) {
+            err.println("agent: TRIBUTARY_DEVICE_PASSWORD is not accepted any more: put the secret in a file and set "
+                    + "TRIBUTARY_DEVICE_PASSWORD_FILE (or pass --password-file FILE)");
+            return 2;
+        }
         ENV.forEach((option, name) -> {
             String v = env.get(name);
             if (v != null && !v.isEmpty()) {
@@ -105,9 +120,10 @@ public final class AgentMain {
         String configFile = options.get("--config");
         AgentConfig config;
         try {
-            ConfigLoader.Overrides overrides = new ConfigLoader.Overrides(options.get("--device-id"),
-                    options.get("--password"), options.get("--mqtt-uri"),
-                    options.containsKey("--state-dir") ? Path.of(options.get("--state-dir")) : null, null);
+            ConfigLoader.Overrides overrides = new ConfigLoader.Overrides(options.get("--device-id"), null,
+                    options.get("--mqtt-uri"),
+                    options.containsKey("--state-dir") ? Path.of(options.get("--state-dir")) : null, null,
+                    options.containsKey("--password-file") ? Path.of(options.get("--password-file")) : null);
             config = configFile != null ? ConfigLoader.load(Path.of(configFile), overrides) : hostDefaults(options);
         } catch (ConfigException e) {
             err.println("agent: invalid config" + (configFile == null ? "" : " in " + configFile) + ": "
@@ -149,8 +165,10 @@ public final class AgentMain {
         Duration sample = duration(options, "--sample-interval", Duration.ofSeconds(5));
         Duration batch = duration(options, "--batch-interval", Duration.ofSeconds(10));
         Path root = Path.of("/");
+        String password = options.containsKey("--password-file")
+                ? SecretFile.read(Path.of(options.get("--password-file")), "--password-file") : "";
         MqttSettings mqtt = new MqttSettings(options.getOrDefault("--mqtt-uri", "tcp://localhost:1883"), id,
-                options.get("--password"), null, null, null, Duration.ofSeconds(60), Duration.ofSeconds(10),
+                password, null, null, null, Duration.ofSeconds(60), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), 16, 20);
         return new AgentConfig(id, mqtt, 500, batch, Path.of(options.getOrDefault("--state-dir", "agent-state")),
                 OutboxSettings.defaults(), Sensors.hostDefaults(root, sample), root);

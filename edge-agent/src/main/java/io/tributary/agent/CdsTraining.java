@@ -34,6 +34,12 @@ import java.util.stream.Stream;
  */
 final class CdsTraining {
 
+    /**
+     * Sent instead of the device secret: the training peer needs none, and the real one must not travel to anything
+     * but the gateway. Not empty, so Paho loads the classes of the password path.
+     */
+    private static final String TRAINING_PASSWORD = "cds-training-placeholder";
+
     private CdsTraining() {
     }
 
@@ -41,7 +47,7 @@ final class CdsTraining {
         Path tmp = Files.createTempDirectory("tributary-cds");
         try (AckingPeer peer = new AckingPeer()) {
             MqttSettings m = config.mqtt();
-            MqttSettings local = new MqttSettings("tcp://127.0.0.1:" + peer.port(), m.username(), m.password(), null,
+            MqttSettings local = new MqttSettings("tcp://127.0.0.1:" + peer.port(), m.username(), TRAINING_PASSWORD, null,
                     null, null, m.keepAlive(), Duration.ofSeconds(2), m.backoffInitial(), m.backoffMax(),
                     m.maxInflight(), m.replayRate());
             List<SensorSpec> sensors = config.sensors().stream().filter(s -> !s.type().equals("command")).toList();
@@ -71,7 +77,7 @@ final class CdsTraining {
             return;
         }
         MqttSettings m = config.mqtt();
-        MqttSettings unreachable = new MqttSettings("tcp://127.0.0.1:" + closedPort, m.username(), m.password(),
+        MqttSettings unreachable = new MqttSettings("tcp://127.0.0.1:" + closedPort, m.username(), TRAINING_PASSWORD,
                 null, null, null, m.keepAlive(), Duration.ofSeconds(1), m.backoffInitial(), m.backoffMax(),
                 m.maxInflight(), m.replayRate());
         PahoPublisher publisher = new PahoPublisher(unreachable, config.deviceId(), config.statusTopic(),

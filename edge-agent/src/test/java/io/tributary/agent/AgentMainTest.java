@@ -63,6 +63,48 @@ class AgentMainTest {
         assertThat(out.toString(StandardCharsets.UTF_8)).contains("device: from-option");
     }
 
+    @Test
+    void shouldRefuseAPasswordOnTheCommandLineNamingPasswordFileWithoutEchoingIt() throws Exception {
+        for (String[] args : new String[][] {{"--device-id", "x", "--password", "hunter2", "--check-config"},
+                {"--device-id", "x", "--password=hunter2", "--check-config"}}) {
+            String err = runCapturingStderr(2, args);
+            assertThat(err).contains("--password is not accepted", "--password-file FILE").doesNotContain("hunter2");
+        }
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit = AgentMain.run(new String[] {"--device-id", "x", "--check-config"},
+                Map.of("TRIBUTARY_DEVICE_PASSWORD", "hunter2"), new PrintStream(new ByteArrayOutputStream(), true,
+                        StandardCharsets.UTF_8), new PrintStream(captured, true, StandardCharsets.UTF_8));
+        assertThat(exit).isEqualTo(2);
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("TRIBUTARY_DEVICE_PASSWORD_FILE")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void shouldTakeThePasswordFileFromTheOptionOrTheEnvironment() throws Exception {
+        Path secret = Files.writeString(dir.resolve("agent.secret"), "s3cret\n");
+        runCapturingStderr(0, "--device-id", "x", "--password-file", secret.toString(), "--check-config");
+        String err = runCapturingStderr(2, "--device-id", "x", "--password-file", dir.resolve("nope").toString(),
+                "--check-config");
+        assertThat(err).contains("--password-file", "nope");
+
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int exit = AgentMain.run(new String[] {"--device-id", "x", "--check-config"},
+                Map.of("TRIBUTARY_DEVICE_PASSWORD_FILE", dir.resolve("missing").toString()),
+                new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8),
+                new PrintStream(captured, true, StandardCharsets.UTF_8));
+        assertThat(exit).as("the env variable names a file, and a missing one is an error").isEqualTo(2);
+        assertThat(captured.toString(StandardCharsets.UTF_8)).contains("--password-file", "missing");
+    }
+
+    @Test
+    void shouldDocumentPasswordFileAndNotPasswordInTheHelp() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        assertThat(AgentMain.run(new String[] {"--help"}, Map.of(), new PrintStream(out, true,
+                StandardCharsets.UTF_8), System.err)).isZero();
+        assertThat(out.toString(StandardCharsets.UTF_8)).contains("--password-file FILE",
+                "TRIBUTARY_DEVICE_PASSWORD_FILE").doesNotContain("--password SECRET");
+    }
+
     private static String runCapturingStderr(int expectedExit, String... args) throws Exception {
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
         int exit = AgentMain.run(args, Map.of(), new PrintStream(new ByteArrayOutputStream(), true,

@@ -186,13 +186,15 @@ class AgentMosquittoIT {
         broker.start();
         subscribe(broker.uri(), null, "sub");
 
-        agent = startAgent("password: wrong", broker.uri());
+        Path wrong = Files.writeString(dir.resolve("wrong.secret"), "wrong\n");
+        Path right = Files.writeString(dir.resolve("right.secret"), "s3cret\n");
+        agent = startAgent("password-file: " + wrong, broker.uri());
         Thread.sleep(1500);
         assertThat(batches).as("a wrong secret is refused").isEmpty();
         agent.close();
         agent = null;
 
-        agent = startAgent("password: s3cret", broker.uri());
+        agent = startAgent("password-file: " + right, broker.uri());
         await().atMost(Duration.ofSeconds(10)).until(() -> batches.size() >= 2);
     }
 

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,6 +70,45 @@ class InstallScriptIT {
         assertThat(purge.exit).as(purge.output).isZero();
         assertThat(prefix.resolve("etc/tributary/agent.yaml")).doesNotExist();
         assertThat(prefix.resolve("var/lib/tributary-agent")).doesNotExist();
+    }
+
+    @Test
+    void shouldInstallTheConfigAndTheSecretReadableByOwnerAndGroupOnly() throws Exception {
+        Path config = prefix.resolve("my-agent.yaml");
+        Path secret = prefix.resolve("my.secret");
+        Files.writeString(secret, "t0p-s3cret\n");
+        Files.setPosixFilePermissions(secret, PosixFilePermissions.fromString("rw-r--r--"));
+        Files.writeString(config, Files.readString(Path.of("agent.example.yaml"))
+                .replace("/etc/tributary/agent.secret", prefix.resolve("p/etc/tributary/agent.secret").toString())
+                .replace("/var/lib/tributary-agent", prefix.resolve("p/var/lib/tributary-agent").toString()));
+        Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-r--r--"));
+
+        Result install = run("./install.sh", "--prefix", prefix.resolve("p").toString(), "--no-systemd", "--jar",
+                JAR.toString(), "--config", config.toString(), "--password-file", secret.toString());
+        assertThat(install.exit).as(install.output).isZero();
+
+        Path etc = prefix.resolve("p/etc/tributary");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(etc.resolve("agent.yaml"))))
+                .as("a config may hold a password").isEqualTo("rw-r-----");
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(etc.resolve("agent.secret"))))
+                .isEqualTo("rw-r-----");
+        assertThat(etc.resolve("agent.secret")).hasContent("t0p-s3cret\n");
+        String unit = Files.readString(prefix.resolve("p/etc/systemd/system/tributary-agent.service"));
+        assertThat(unit).doesNotContain("t0p-s3cret").doesNotContain("--password");
+        assertThat(install.output).doesNotContain("t0p-s3cret");
+
+        // a file a reinstall keeps is put back to 0640 too (an older install left the config world-readable)
+        Files.setPosixFilePermissions(etc.resolve("agent.secret"), PosixFilePermissions.fromString("rw-r--r--"));
+        Result again = run("./install.sh", "--prefix", prefix.resolve("p").toString(), "--no-systemd", "--jar",
+                JAR.toString());
+        assertThat(again.exit).as(again.output).isZero();
+        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(etc.resolve("agent.secret"))))
+                .isEqualTo("rw-r-----");
+
+        Result refused = run("./install.sh", "--prefix", prefix.resolve("q").toString(), "--no-systemd",
+                "--password", "t0p-s3cret");
+        assertThat(refused.exit).isNotZero();
+        assertThat(refused.output).contains("--password-file FILE");
     }
 
     @Test

@@ -79,6 +79,10 @@ public final class Gateway implements AutoCloseable {
     private long healthTimer = -1;
     private final ConnectionLimiter limiter;
     private volatile DeviceRegistryView registry;
+    /** The one registry authenticator all verticles share (its throttle, fingerprints and threads); null otherwise. */
+    private volatile RegistryAuthenticator registryAuthenticator;
+    /** Whether the registry consumer was healthy at the last check, to log changes once. */
+    private volatile boolean registryWasHealthy = true;
     /** One live connection per device id and the per-device publish quotas, across all verticles and listeners. */
     private final io.tributary.gateway.mqtt.DeviceSessions<?> sessions;
     /** Connections that have not sent CONNECT yet, across all verticles and listeners. */
@@ -145,6 +149,9 @@ public final class Gateway implements AutoCloseable {
             startRegistry();
             synchronized (this) {
                 health = new KafkaHealthCheck(kafkaClientProperties());
+                if (authenticator == null && config.authentication() == GatewayConfig.Authentication.REGISTRY) {
+                    registryAuthenticator = new RegistryAuthenticator(registry, config.auth(), metrics);
+                }
             }
             kafkaReachable = true;
             return null;
@@ -233,19 +240,51 @@ public final class Gateway implements AutoCloseable {
         }).listen(config.httpPort() == 0 ? 0 : config.httpPort(), config.mqttHost()).map(server -> server.actualPort());
     }
 
-    /** Whether the gateway takes devices' data now: running, not draining, Kafka reachable. */
+    /**
+     * Whether the gateway takes devices' data now: running, not draining, Kafka reachable, and the device registry
+     * consumer alive and polling (without it a disabled device stays connected and a new one cannot log in).
+     */
     public boolean ready() {
-        return state == State.RUNNING && !draining.get() && kafkaReachable;
+        return state == State.RUNNING && !draining.get() && kafkaReachable && registryProblem().isEmpty();
     }
 
     private String notReadyReason() {
         if (state != State.RUNNING || draining.get()) {
             return "gateway " + (draining.get() ? "shutting down" : state.toString().toLowerCase(java.util.Locale.ROOT));
         }
-        return "Kafka not reachable";
+        if (!kafkaReachable) {
+            return "Kafka not reachable";
+        }
+        return registryProblem().orElse("ready");
+    }
+
+    /** Why the registry consumer is not healthy, if it is not; counted into the metrics and logged on a change. */
+    private Optional<String> registryProblem() {
+        DeviceRegistryView view = registry;
+        Optional<String> problem = view == null ? Optional.of("device registry not started")
+                : view.unhealthyBecause(config.auth().registryStallTimeout());
+        boolean healthy = problem.isEmpty();
+        metrics.registryConsumerUp(healthy);
+        if (healthy != registryWasHealthy) {
+            registryWasHealthy = healthy;
+            if (healthy) {
+                LOG.info("Device registry consumer polling again: ready");
+            } else {
+                LOG.error("Not ready: {}", problem.get());
+            }
+        }
+        return problem;
+    }
+
+    /** The registry this gateway follows (tests). */
+    DeviceRegistryView registryView() {
+        return registry;
     }
 
     private void checkKafka() {
+        if (state == State.RUNNING) {
+            registryProblem(); // keeps the registry metric and log current even when nobody asks /health/ready
+        }
         KafkaHealthCheck check = health;
         if (check == null) {
             return;
@@ -274,7 +313,8 @@ public final class Gateway implements AutoCloseable {
         Map<String, Object> kafka = kafkaClientProperties();
         RegistryTopics registryTopics = new RegistryTopics(config.devicesTopic(), config.deviceConfigTopic());
         registryTopics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
-        DeviceRegistryView view = new DeviceRegistryView(registryTopics, kafka);
+        DeviceRegistryView view = new DeviceRegistryView(registryTopics, kafka, config.auth().credentialRules(),
+                problem -> metrics.registryRecordRefused(problem.code()));
         synchronized (this) {
             registry = view;
         }
@@ -301,7 +341,7 @@ public final class Gateway implements AutoCloseable {
             return authenticator;
         }
         if (config.authentication() == GatewayConfig.Authentication.REGISTRY) {
-            return new RegistryAuthenticator(registry);
+            return registryAuthenticator;
         }
         return new AcceptAllAuthenticator();
     }
@@ -397,6 +437,10 @@ public final class Gateway implements AutoCloseable {
         httpPort = -1;
         if (kafka != null) {
             kafka.close(STEP_TIMEOUT);
+        }
+        RegistryAuthenticator auth = registryAuthenticator;
+        if (auth != null) {
+            auth.close();
         }
         DeviceRegistryView view = registry;
         if (view != null) {

@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.gateway.auth.AuthSettings;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -39,6 +40,8 @@ import java.util.regex.Pattern;
  * @param pauseInFlightBytes backpressure: when this many bytes wait for Kafka's acknowledgement, connections that
  *     publish stop reading their sockets until it fell below half; 0 = half of {@link #maxInFlightBytes}
  *     ({@code --pause-inflight-bytes}); see {@link #pauseReadingAtBytes()}
+ * @param auth failed-login throttles, the bounded queue of secret checks, the registry record rules and the registry
+ *     stall timeout ({@code --auth-*}, {@code --registry-*}; {@link AuthSettings#DEFAULTS})
  * @param deviceLimits per-device fairness: publish quota, pending CONNECTs, unread answers
  *     ({@link DeviceLimits#DEFAULTS} unless set)
  */
@@ -63,6 +66,7 @@ public record GatewayConfig(
         int maxConnections,
         TlsSettings tls,
         long pauseInFlightBytes,
+        AuthSettings auth,
         DeviceLimits deviceLimits) {
 
     /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
@@ -170,6 +174,9 @@ public record GatewayConfig(
                     + " --max-inflight-bytes) or 1.." + maxInFlightBytes + " (--max-inflight-bytes), got "
                     + pauseInFlightBytes);
         }
+        if (auth == null) {
+            throw new IllegalArgumentException("auth must not be null (AuthSettings.DEFAULTS for the defaults)");
+        }
         // ---- per-device fairness (issue 17) ----
         if (deviceLimits == null) {
             throw new IllegalArgumentException("deviceLimits must not be null (DeviceLimits.DEFAULTS for the defaults)");
@@ -187,11 +194,24 @@ public record GatewayConfig(
             Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
             Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
             Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
+            long pauseInFlightBytes, AuthSettings auth) {
+        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls, pauseInFlightBytes, auth, DeviceLimits.DEFAULTS);
+    }
+
+    /** As the canonical constructor, with the default {@link AuthSettings} and {@link DeviceLimits#DEFAULTS}. */
+    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
+            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
+            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
+            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
+            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
             long pauseInFlightBytes) {
         this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, DeviceLimits.DEFAULTS);
+                maxConnections, tls, pauseInFlightBytes, AuthSettings.DEFAULTS, DeviceLimits.DEFAULTS);
     }
 
     /** As the canonical constructor, with backpressure at half of {@code maxInFlightBytes}. */
@@ -272,28 +292,28 @@ public record GatewayConfig(
         return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withMqttPort(int value) {
         return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withKafkaBootstrapServers(String value) {
         return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withTopicPrefix(String value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
@@ -302,21 +322,21 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
                 maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withVerticleInstances(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withMaxInFlightPerConnection(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     /** Backpressure mark, 0 = half of {@link #maxInFlightBytes}; see {@link #pauseInFlightBytes}. */
@@ -324,7 +344,7 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, value, deviceLimits);
+                authentication, httpPort, maxConnections, tls, value, auth, deviceLimits);
     }
 
     /** Also lowers an explicit {@link #pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
@@ -332,84 +352,84 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes, deviceLimits);
+                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withKafkaLinger(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withKafkaMaxBlock(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withKafkaStartupTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withConnectTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withShutdownTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withAuthentication(Authentication value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
-                httpPort, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withHttpPort(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, value, maxConnections, tls, pauseInFlightBytes, deviceLimits);
+                authentication, value, maxConnections, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withMaxConnections(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, value, tls, pauseInFlightBytes, deviceLimits);
+                authentication, httpPort, value, tls, pauseInFlightBytes, auth, deviceLimits);
     }
 
     public GatewayConfig withTls(TlsSettings value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, value, pauseInFlightBytes, deviceLimits);
+                authentication, httpPort, maxConnections, value, pauseInFlightBytes, auth, deviceLimits);
     }
 
     /** Per-device fairness limits; see {@link DeviceLimits}. */
@@ -417,7 +437,15 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, value);
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, value);
+    }
+
+    /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
+    public GatewayConfig withAuth(AuthSettings value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, value, deviceLimits);
     }
 
     /** Kafka topic of the device registry (compacted). */

@@ -118,6 +118,38 @@ public interface GatewayMetrics {
     default void readingResumed() {
     }
 
+    // ---- Authentication that cannot be turned into a DoS (issue 17, deliverable 4) ----
+
+    /** A CONNECT was refused at once by the failed-login throttle; {@code scope} is "address" or "device". */
+    default void loginThrottled(String scope) {
+    }
+
+    /** A CONNECT was answered "server busy": the queue of secret checks was full, or its check waited too long. */
+    default void loginBusy() {
+    }
+
+    /** A secret check failed (wrong secret, unknown device, or a device whose record was refused). */
+    default void loginFailed() {
+    }
+
+    /** A key derivation ran for {@code nanos} on a derivation thread (for a known device or a dummy one alike). */
+    default void keyDerivation(long nanos) {
+    }
+
+    /** The number of secret checks waiting or running changed by {@code delta}. */
+    default void keyDerivationsPending(int delta) {
+    }
+
+    /** A device record from the registry topic was refused; {@code reason} is its problem's code. */
+    default void registryRecordRefused(String reason) {
+    }
+
+    /** Whether the registry consumer is alive and polling (set by the gateway's health check). */
+    default void registryConsumerUp(boolean up) {
+    }
+
+    // ---- end of the authentication block ----
+
     // ---- per-device fairness (issue 17) ----
 
     /** A CONNECT with the id of a connected device took its session over; the older connection was ended. */

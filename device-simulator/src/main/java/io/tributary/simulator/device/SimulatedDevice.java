@@ -22,6 +22,13 @@ import org.slf4j.LoggerFactory;
  * One virtual device: closes a batch on every tick, keeps it until the gateway acknowledged it, and publishes it again
  * after a lost connection, a transient refusal or a timeout — the same at-least-once discipline as the edge agent, in
  * memory. State is guarded by the device's monitor; connections call back from their own threads.
+ *
+ * <p>Answers, as the agent treats them: a permanent refusal (0x99, 0x87, ...) settles the batch as rejected — never sent
+ * again, logged once per device with the gateway's reason; a transient one (0x80 Kafka down, 0x97 quota exceeded)
+ * keeps the batch and pauses this device's publishing for an exponential backoff with jitter (100 ms doubling up to
+ * 10 s), reset by the next accepted batch. Connect refusals (0x89 server busy, 0x9F connection rate exceeded, ...)
+ * back off the same way; the reconnect backoff is reset only by an accepted batch, so a gateway that takes the CONNECT
+ * and closes the connection at once is not hammered.
  */
 public final class SimulatedDevice {
 
@@ -47,6 +54,11 @@ public final class SimulatedDevice {
     private State state = State.NEW;
     private int failedAttempts;
     private long connectFailures;
+    /** Transient refusals in a row; the pause after the next one grows with it. */
+    private int refusalStreak;
+    private long pausedUntilNanos = System.nanoTime();
+    private long refusedForNow;
+    private boolean rejectionLogged;
 
     public SimulatedDevice(String deviceId, BatchFactory batches, DeviceConnection connection, DeviceLedger ledger,
             ScheduledExecutorService scheduler, int maxInflight, long publishTimeoutNanos,
@@ -78,6 +90,11 @@ public final class SimulatedDevice {
 
     public synchronized int inFlightBatches() {
         return inFlight.size();
+    }
+
+    /** Publishes the gateway refused for now (each sent again after a pause). */
+    public synchronized long refusedForNow() {
+        return refusedForNow;
     }
 
     /** Connection attempts that failed (refused, timed out, closed before CONNACK). */
@@ -146,7 +163,6 @@ public final class SimulatedDevice {
             return;
         }
         state = State.CONNECTED;
-        failedAttempts = 0;
         pump();
     }
 
@@ -170,7 +186,14 @@ public final class SimulatedDevice {
         }
     }
 
+    private synchronized void resume() {
+        pump();
+    }
+
     private void pump() {
+        if (System.nanoTime() - pausedUntilNanos < 0) {
+            return; // refused for now: the scheduled resume() sends again
+        }
         while (state == State.CONNECTED && inFlight.size() < maxInflight && !pending.isEmpty()) {
             OutgoingBatch batch = pending.pollFirst();
             long publishId = nextPublishId++;
@@ -194,22 +217,49 @@ public final class SimulatedDevice {
                 LOG.warn("Gateway accepted a malformed payload [device: {}, seq: {}, answer: {}]", deviceId,
                         batch.seq(), outcome);
             }
+            failedAttempts = 0;
+            refusalStreak = 0;
             ledger.acknowledged(batch.seq(), batch.readings());
         } else if (error == null && outcome.permanentlyRejected()) {
             pubackLatency.recordNanos(System.nanoTime() - entry.sentAtNanos());
-            if (!batch.malformed()) {
-                LOG.warn("Gateway refused a batch for good [device: {}, seq: {}, answer: {}]", deviceId, batch.seq(),
-                        outcome);
+            if (!batch.malformed() && !rejectionLogged) {
+                rejectionLogged = true; // once per device: a fleet of thousands must not flood the log
+                LOG.warn("Gateway refused a batch for good; not sending it again (logged once per device) "
+                        + "[device: {}, seq: {}, answer: {}]", deviceId, batch.seq(), outcome);
+            } else {
+                LOG.debug("Gateway refused a batch for good [device: {}, seq: {}, answer: {}]", deviceId,
+                        batch.seq(), outcome);
             }
             ledger.rejected(batch.seq(), batch.readings());
+        } else if (error == null) {
+            // refused for now (0x80, 0x97, ...): neither stored nor rejected; sent again after a pause
+            LOG.debug("Gateway refused a batch for now, will send again [device: {}, seq: {}, answer: {}]",
+                    deviceId, batch.seq(), outcome);
+            refusedForNow++;
+            ledger.retried();
+            pending.addFirst(batch);
+            sortPending();
+            pauseAfterRefusal();
+            return;
         } else {
             LOG.debug("Publish failed, will send again [device: {}, seq: {}, answer: {}]", deviceId, batch.seq(),
-                    error != null ? error.toString() : outcome);
+                    error.toString());
             ledger.retried();
             pending.addFirst(batch);
             return; // the next tick publishes it again: a failing gateway is not hammered in a loop
         }
         pump();
+    }
+
+    /** Starts a backoff pause unless one runs: the other batches in flight when refusals began do not grow it. */
+    private void pauseAfterRefusal() {
+        long now = System.nanoTime();
+        if (now - pausedUntilNanos < 0) {
+            return;
+        }
+        long delayMs = backoffMillis(++refusalStreak);
+        pausedUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(delayMs);
+        scheduler.schedule(this::resume, delayMs, TimeUnit.MILLISECONDS);
     }
 
     private void expireTimedOut(long nowNanos) {

@@ -225,6 +225,15 @@ public final class Fleet implements AutoCloseable {
         return inFlight;
     }
 
+    /** Publishes the gateway refused for now (0x80, 0x97, ...), each sent again after a pause. */
+    public long refusedForNow() {
+        long refused = 0;
+        for (SimulatedDevice device : devices) {
+            refused += device.refusedForNow();
+        }
+        return refused;
+    }
+
     public long connectFailures() {
         long failures = 0;
         for (SimulatedDevice device : devices) {

@@ -101,6 +101,44 @@ final class MqttCodec {
             return body.length() > 2 ? body.getUnsignedByte(2) : 0;
         }
 
+        /**
+         * PUBACK: the Reason String property (0x1F), or null when there is none or the properties are malformed
+         * (the reason code alone decides; the text is for logs).
+         */
+        String pubackReasonString() {
+            if (body.length() <= 3) {
+                return null;
+            }
+            try {
+                int position = 3;
+                int length = 0;
+                int shift = 0;
+                int digit;
+                do {
+                    digit = body.getUnsignedByte(position++);
+                    length |= (digit & 0x7F) << shift;
+                    shift += 7;
+                } while ((digit & 0x80) != 0 && shift < 28);
+                int end = Math.min(body.length(), position + length);
+                while (position < end) {
+                    int id = body.getUnsignedByte(position++);
+                    if (id == 0x1F) {
+                        int size = body.getUnsignedShort(position);
+                        return body.getString(position + 2, position + 2 + size, "UTF-8");
+                    }
+                    if (id != 0x26) {
+                        return null; // PUBACK carries only Reason String and User Properties
+                    }
+                    for (int pair = 0; pair < 2; pair++) { // user property: two strings
+                        position += 2 + body.getUnsignedShort(position);
+                    }
+                }
+                return null;
+            } catch (IndexOutOfBoundsException e) {
+                return null;
+            }
+        }
+
         /** DISCONNECT: the reason code; an empty one means normal disconnection. */
         int disconnectReasonCode() {
             return body.length() > 0 ? body.getUnsignedByte(0) : 0;

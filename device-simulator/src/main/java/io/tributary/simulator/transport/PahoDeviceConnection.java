@@ -88,19 +88,33 @@ public final class PahoDeviceConnection implements DeviceConnection {
                 public void onSuccess(IMqttToken token) {
                     // Paho completes a PUBACK with an error reason code as a success: the code tells.
                     int[] codes = token.getReasonCodes();
-                    acked.complete(codes == null || codes.length == 0
-                            ? PublishOutcome.SUCCESS : new PublishOutcome(codes[0]));
+                    int code = codes == null || codes.length == 0 ? 0 : codes[0];
+                    acked.complete(code == 0 ? PublishOutcome.SUCCESS : new PublishOutcome(code, reasonString(token)));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable cause) {
-                    acked.completeExceptionally(cause);
+                    if (cause instanceof MqttException me && me.getReasonCode() >= 0x80
+                            && me.getReasonCode() <= 0xFF) {
+                        acked.complete(new PublishOutcome(me.getReasonCode(), reasonString(token)));
+                    } else {
+                        acked.completeExceptionally(cause);
+                    }
                 }
             });
         } catch (MqttException | RuntimeException e) {
             acked.completeExceptionally(e);
         }
         return acked;
+    }
+
+    private static String reasonString(IMqttToken token) {
+        try {
+            MqttProperties properties = token.getResponseProperties();
+            return properties == null ? null : properties.getReasonString();
+        } catch (RuntimeException e) {
+            return null;
+        }
     }
 
     @Override

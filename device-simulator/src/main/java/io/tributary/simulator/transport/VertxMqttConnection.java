@@ -134,7 +134,9 @@ final class VertxMqttConnection implements DeviceConnection {
             case MqttCodec.PUBACK -> {
                 CompletableFuture<PublishOutcome> pending = inFlight.remove(packet.packetId());
                 if (pending != null) {
-                    pending.complete(new PublishOutcome(packet.pubackReasonCode()));
+                    int code = packet.pubackReasonCode();
+                    pending.complete(code == 0 ? PublishOutcome.SUCCESS
+                            : new PublishOutcome(code, packet.pubackReasonString()));
                 }
             }
             case MqttCodec.DISCONNECT -> {

@@ -19,4 +19,11 @@ public record InfluxTarget(String url, String token, String org, String bucket) 
         token = token == null ? "" : token;
         org = org == null ? "" : org;
     }
+
+    /** The token shown as {@code ***}: this record ends up in logs and error messages. */
+    @Override
+    public String toString() {
+        return "InfluxTarget[url=" + url + ", token=" + (token.isEmpty() ? "\"\"" : "***") + ", org=" + org
+                + ", bucket=" + bucket + "]";
+    }
 }

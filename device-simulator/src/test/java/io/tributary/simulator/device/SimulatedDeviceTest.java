@@ -56,17 +56,51 @@ class SimulatedDeviceTest {
     }
 
     @Test
-    void shouldPublishTheSameBatchAgainAfterATransientRefusal() {
+    void shouldPublishTheSameBatchAgainOnlyAfterABackoffWhenRefusedForNow() throws Exception {
         device.tick(10 * SECOND, SECOND);
-        connection.publishes.get(0).complete(new PublishOutcome(0x80));
+        long refusedAt = System.nanoTime();
+        connection.publishes.get(0).complete(new PublishOutcome(0x97, "quota exceeded"));
 
         device.tick(11 * SECOND, SECOND);
+        assertThat(connection.payloadCount()).as("paused: neither the refused nor the new batch goes out at once")
+                .isEqualTo(1);
 
-        assertThat(connection.payloads).hasSize(3);
-        assertThat(seq(connection.payloads.get(1))).isEqualTo(1);
-        assertThat(seq(connection.payloads.get(2))).isEqualTo(2);
-        assertThat(ledger("dev-1").publishedReadings()).isZero();
-        assertThat(ledger("dev-1").retries()).isEqualTo(1);
+        awaitPayloads(3);
+        assertThat((System.nanoTime() - refusedAt) / 1_000_000).as("backoff of 100 ms with jitter: >= 50 ms")
+                .isGreaterThanOrEqualTo(50);
+        assertThat(seq(connection.payload(1))).as("the refused batch first, same number").isEqualTo(1);
+        assertThat(seq(connection.payload(2))).isEqualTo(2);
+        DeviceLedger.Snapshot snapshot = ledger("dev-1");
+        assertThat(snapshot.publishedReadings()).as("quota-refused is not stored").isZero();
+        assertThat(snapshot.rejectedReadings()).as("quota-refused is not rejected").isZero();
+        assertThat(snapshot.retries()).isEqualTo(1);
+        assertThat(device.refusedForNow()).isEqualTo(1);
+
+        // 0x80 (Kafka did not take it) is transient too; once accepted the ledger settles exactly
+        connection.publishes.get(1).complete(new PublishOutcome(0x80, "not stored, retry later"));
+        connection.publishes.get(2).complete(PublishOutcome.SUCCESS);
+        awaitPayloads(4);
+        connection.publishes.get(3).complete(PublishOutcome.SUCCESS);
+        snapshot = ledger("dev-1");
+        assertThat(snapshot.ackedRanges()).isEqualTo("1-2");
+        assertThat(snapshot.publishedReadings()).isEqualTo(20);
+        assertThat(snapshot.rejectedReadings()).isZero();
+        assertThat(snapshot.unsettled().isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldGrowThePauseWithEveryRefusalInARow() throws Exception {
+        device.tick(10 * SECOND, SECOND);
+        long[] waited = new long[4];
+        for (int i = 0; i < waited.length; i++) {
+            long refusedAt = System.nanoTime();
+            connection.publishes.get(i).complete(new PublishOutcome(0x97));
+            awaitPayloads(i + 2);
+            waited[i] = (System.nanoTime() - refusedAt) / 1_000_000;
+        }
+        // 100, 200, 400, 800 ms ceilings with jitter in the upper half: 50.., 100.., 200.., 400..
+        assertThat(waited[3]).as("pauses: %s", java.util.Arrays.toString(waited)).isGreaterThanOrEqualTo(400);
+        assertThat(ledger("dev-1").retries()).isEqualTo(4);
     }
 
     @Test
@@ -117,6 +151,24 @@ class SimulatedDeviceTest {
     }
 
     @Test
+    void shouldBackOffMoreWhenTheGatewayClosesEveryConnectionBeforeAnyBatchWasAccepted() throws Exception {
+        // MQTT 3.1.1-style (or a session takeover): CONNACK accepted, then the connection is closed at once
+        long lastGapMs = 0;
+        for (int attempt = 1; attempt <= 4; attempt++) {
+            connection.lost();
+            long lostAt = System.nanoTime();
+            long deadline = lostAt + 5 * SECOND;
+            while (connection.connectCount() < attempt + 1 && System.nanoTime() < deadline) {
+                Thread.sleep(2);
+            }
+            lastGapMs = (System.nanoTime() - lostAt) / 1_000_000;
+            connection.connect(attempt).complete(null);
+        }
+        // 100, 200, 400, 800 ms ceilings with jitter in the upper half: the fourth waits at least 400 ms
+        assertThat(lastGapMs).as("the reconnect backoff is not reset by a CONNACK alone").isGreaterThanOrEqualTo(400);
+    }
+
+    @Test
     void shouldPublishADuplicatedBatchTwiceButCountItsReadingsOnce() {
         FakeConnection other = new FakeConnection();
         SimulatedDevice duplicating = new SimulatedDevice("dev-1", BatchFactoryTest.factory(2, 5, java.util.List.of(
@@ -155,6 +207,14 @@ class SimulatedDeviceTest {
         assertThat(ledger("bad").rejectedReadings()).isEqualTo(10);
         assertThat(ledger("bad").ackedRanges()).isEqualTo("2");
         assertThat(ledger("bad").unsettled().isEmpty()).isTrue();
+    }
+
+    private void awaitPayloads(int count) throws InterruptedException {
+        long deadline = System.nanoTime() + 5 * SECOND;
+        while (connection.payloadCount() < count && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(connection.payloadCount()).isEqualTo(count);
     }
 
     private DeviceLedger.Snapshot ledger(String deviceId) {
@@ -199,6 +259,22 @@ class SimulatedDeviceTest {
 
         void lost() {
             lostListener.run();
+        }
+
+        synchronized int connectCount() {
+            return connects.size();
+        }
+
+        synchronized CompletableFuture<Void> connect(int index) {
+            return connects.get(index);
+        }
+
+        synchronized int payloadCount() {
+            return payloads.size();
+        }
+
+        synchronized byte[] payload(int index) {
+            return payloads.get(index);
         }
 
         @Override

@@ -78,4 +78,29 @@ class MqttCodecTest {
         assertThatThrownBy(() -> decoder.feed(Buffer.buffer(HexFormat.of().parseHex("40ffffffff01")), p -> { }))
                 .isInstanceOf(IllegalStateException.class);
     }
+
+    @Test
+    void shouldReadThePubackReasonStringAndSurviveMalformedProperties() {
+        // PUBACK id 7, 0x99, properties: user property ("k","v"), reason string "bad time"
+        String reason = HexFormat.of().formatHex("bad time".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        String props = "26" + "0001" + "6b" + "0001" + "76" + "1f" + "0008" + reason;
+        String body = "0007" + "99" + String.format("%02x", props.length() / 2) + props;
+        List<MqttCodec.Packet> packets = new ArrayList<>();
+        new MqttCodec.Decoder().feed(Buffer.buffer(HexFormat.of().parseHex(
+                "40" + String.format("%02x", body.length() / 2) + body)), packets::add);
+        assertThat(packets.get(0).pubackReasonCode()).isEqualTo(0x99);
+        assertThat(packets.get(0).pubackReasonString()).isEqualTo("bad time");
+
+        List<MqttCodec.Packet> odd = new ArrayList<>();
+        // a reason string longer than the packet, an unknown property, and no properties at all
+        new MqttCodec.Decoder().feed(Buffer.buffer(HexFormat.of().parseHex(
+                "4008" + "0008" + "97" + "04" + "1f" + "00ff" + "41"
+                        + "4006" + "0009" + "80" + "02" + "0101"
+                        + "4003" + "000a" + "97")), odd::add);
+        assertThat(odd).hasSize(3);
+        assertThat(odd.get(0).pubackReasonString()).isNull();
+        assertThat(odd.get(1).pubackReasonString()).isNull();
+        assertThat(odd.get(2).pubackReasonString()).isNull();
+        assertThat(odd.get(2).pubackReasonCode()).isEqualTo(0x97);
+    }
 }

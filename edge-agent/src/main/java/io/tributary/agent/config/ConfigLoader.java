@@ -29,7 +29,7 @@ public final class ConfigLoader {
     private static final Set<String> TOP = Set.of("device", "mqtt", "batch", "outbox", "sensors", "defaults");
     private static final Set<String> DEVICE = Set.of("id");
     private static final Set<String> MQTT = Set.of("uri", "username", "password", "password-file", "ca-file",
-            "client-keystore", "client-keystore-password", "keepalive", "connect-timeout", "backoff-initial",
+            "client-keystore", "client-keystore-password", "client-keystore-password-file", "keepalive", "connect-timeout", "backoff-initial",
             "backoff-max", "max-inflight", "replay-rate");
     private static final Set<String> BATCH = Set.of("max-readings", "max-age");
     private static final Set<String> OUTBOX = Set.of("dir", "max-bytes", "segment-bytes", "fsync", "fsync-interval",
@@ -38,9 +38,27 @@ public final class ConfigLoader {
     private static final Set<String> SENSOR_COMMON = Set.of("name", "type", "unit", "interval", "scale", "offset",
             "enabled");
 
-    /** Values given on the command line or by env; null = not given. */
-    public record Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root) {
-        public static final Overrides NONE = new Overrides(null, null, null, null, null);
+    /**
+     * Values that override the file; null = not given. From the command line and env a secret comes only as a file
+     * ({@code passwordFile}: {@code --password-file}, {@code TRIBUTARY_DEVICE_PASSWORD_FILE}); {@code password} is for
+     * programs that embed the agent (tests) and is never filled from argv or env. {@code passwordFile} wins.
+     */
+    public record Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root,
+            Path passwordFile) {
+        public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
+
+        /** Without a password file. */
+        public Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root) {
+            this(deviceId, password, mqttUri, stateDir, root, null);
+        }
+
+        /** The password shown as {@code ***}. */
+        @Override
+        public String toString() {
+            return "Overrides[deviceId=" + deviceId + ", password=" + (password == null ? null : "***")
+                    + ", mqttUri=" + mqttUri + ", stateDir=" + stateDir + ", root=" + root + ", passwordFile="
+                    + passwordFile + "]";
+        }
     }
 
     private ConfigLoader() {
@@ -109,14 +127,22 @@ public final class ConfigLoader {
             if (!password.isEmpty()) {
                 throw new ConfigException("mqtt.password-file", "give either password or password-file, not both");
             }
-            try {
-                password = Files.readString(Path.of(passwordFile), StandardCharsets.UTF_8).strip();
-            } catch (IOException e) {
-                throw new ConfigException("mqtt.password-file", "cannot read " + passwordFile + ": " + e);
-            }
+            password = SecretFile.read(Path.of(passwordFile), "mqtt.password-file");
         }
-        if (o.password() != null && !o.password().isEmpty()) {
+        if (o.passwordFile() != null) {
+            password = SecretFile.read(o.passwordFile(), "--password-file");
+        } else if (o.password() != null && !o.password().isEmpty()) {
             password = o.password();
+        }
+        String keystorePassword = str(mqtt, "client-keystore-password", "mqtt.client-keystore-password", "");
+        String keystorePasswordFile = str(mqtt, "client-keystore-password-file", "mqtt.client-keystore-password-file",
+                null);
+        if (keystorePasswordFile != null) {
+            if (!keystorePassword.isEmpty()) {
+                throw new ConfigException("mqtt.client-keystore-password-file",
+                        "give either client-keystore-password or client-keystore-password-file, not both");
+            }
+            keystorePassword = SecretFile.read(Path.of(keystorePasswordFile), "mqtt.client-keystore-password-file");
         }
         MqttSettings mqttSettings = new MqttSettings(
                 o.mqttUri() != null ? o.mqttUri() : str(mqtt, "uri", "mqtt.uri", "tcp://localhost:1883"),
@@ -124,7 +150,7 @@ public final class ConfigLoader {
                 password,
                 existingFile(mqtt, "ca-file"),
                 existingFile(mqtt, "client-keystore"),
-                str(mqtt, "client-keystore-password", "mqtt.client-keystore-password", ""),
+                keystorePassword,
                 dur(mqtt, "keepalive", "mqtt.keepalive", Duration.ofSeconds(60)),
                 dur(mqtt, "connect-timeout", "mqtt.connect-timeout", Duration.ofSeconds(10)),
                 dur(mqtt, "backoff-initial", "mqtt.backoff-initial", Duration.ofSeconds(1)),

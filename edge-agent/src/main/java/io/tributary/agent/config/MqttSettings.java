@@ -9,10 +9,10 @@ import java.util.Objects;
  *
  * @param serverUri          {@code tcp://host:1883} or {@code ssl://host:8883}
  * @param username           MQTT username (default: the device id)
- * @param password           the device secret; empty for none
+ * @param password           the device secret; empty for none. Never printed: {@link #toString()} shows {@code ***}
  * @param caFile             PEM file of the CA(s) to trust for {@code ssl://}; null = the JVM's trust store
  * @param clientKeystore     PKCS#12 file with the client certificate and key (mutual TLS; CN = device id); or null
- * @param clientKeystorePassword its password
+ * @param clientKeystorePassword its password (never printed either)
  * @param keepAlive          MQTT keepalive
  * @param connectTimeout     how long one connection attempt may take
  * @param backoffInitial     first reconnect delay; doubles per failure, with jitter
@@ -46,5 +46,19 @@ public record MqttSettings(String serverUri, String username, String password, P
         if (keepAlive.toSeconds() < 1 || keepAlive.toSeconds() > 65535) {
             throw new ConfigException("mqtt.keepalive", "must be 1s..65535s, got " + keepAlive);
         }
+    }
+
+    /** Secrets shown as {@code ***} (set) or {@code ""} (none): this record ends up in logs and exception messages. */
+    @Override
+    public String toString() {
+        return "MqttSettings[serverUri=" + serverUri + ", username=" + username + ", password=" + redact(password)
+                + ", caFile=" + caFile + ", clientKeystore=" + clientKeystore + ", clientKeystorePassword="
+                + redact(clientKeystorePassword) + ", keepAlive=" + keepAlive + ", connectTimeout=" + connectTimeout
+                + ", backoffInitial=" + backoffInitial + ", backoffMax=" + backoffMax + ", maxInflight=" + maxInflight
+                + ", replayRate=" + replayRate + "]";
+    }
+
+    private static String redact(String secret) {
+        return secret.isEmpty() ? "\"\"" : "***";
     }
 }

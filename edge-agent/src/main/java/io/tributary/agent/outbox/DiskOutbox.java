@@ -49,6 +49,12 @@ import org.slf4j.LoggerFactory;
  * {@code batch-seq} next to the outbox directory when segments are deleted, so numbers keep growing across restarts
  * and are never reused, and a crash between numbering and appending leaves no gap.
  *
+ * <p>A failed append (disk full, I/O error) takes no sequence number: what it wrote is cut off again, the next batch
+ * gets the same number, and the batch's readings are counted as dropped (and reported in the next stored batch's
+ * {@code dropped_readings}). So the sequence stays contiguous and the loss is explained by the count, never silent.
+ * Batches the overflow policy refuses (outbox full, batch larger than a segment) do take their number: that gap is
+ * explained by the same count.
+ *
  * <p>Thread-safe; one writer and one publisher thread in the agent.
  */
 public final class DiskOutbox implements AutoCloseable {
@@ -78,7 +84,9 @@ public final class DiskOutbox implements AutoCloseable {
     private long droppedBatchesTotal;
     private long totalBytes;
     private long changes;
+    private long failedAppendsTotal;
     private boolean closed;
+    private final DiskFaults faults;
 
     /** A batch waiting for its PUBACK. */
     public record PendingBatch(long seq, int readings) {
@@ -90,6 +98,15 @@ public final class DiskOutbox implements AutoCloseable {
      * @throws UncheckedIOException when the directory cannot be created or read
      */
     public DiskOutbox(Path stateDir, OutboxSettings settings) {
+        this(stateDir, settings, DiskFaults.NONE);
+    }
+
+    /**
+     * As {@link #DiskOutbox(Path, OutboxSettings)}, with {@code faults} consulted before every write to a segment
+     * (tests simulate a full or failing disk with it).
+     */
+    public DiskOutbox(Path stateDir, OutboxSettings settings, DiskFaults faults) {
+        this.faults = faults;
         this.settings = settings;
         this.dir = stateDir.resolve("outbox");
         this.sequenceFile = stateDir.resolve("batch-seq");
@@ -120,8 +137,9 @@ public final class DiskOutbox implements AutoCloseable {
      *
      * @param seq      must be {@link #nextSequence()}
      * @param readings readings in the batch, counted if it is ever dropped
-     * @return false if the overflow policy refused this batch (its readings are counted as dropped)
-     * @throws UncheckedIOException when the disk fails; the batch is then not in the outbox
+     * @return false if the batch is not in the outbox: the overflow policy refused it (it used up its number), or the
+     *         disk failed (it used up no number; {@link #nextSequence()} stays). Either way its readings are counted
+     *         as dropped.
      */
     public synchronized boolean append(long seq, int readings, byte[] payload) {
         ensureOpen();
@@ -131,39 +149,66 @@ public final class DiskOutbox implements AutoCloseable {
         int recordBytes = HEADER_BYTES + payload.length;
         if (recordBytes + ACK_BYTES > settings.segmentBytes()) {
             lastSeq = seq; // the number is used up: the cloud sees the gap and the counted drop
-            persistSequenceFloor();
+            persistSequenceFloorQuietly();
             countDropped(1, readings, "batch larger than a segment (" + recordBytes + " bytes)");
             return false;
         }
+        Segment active = null;
+        long offset = -1;
         try {
             if (!makeRoom(recordBytes + ACK_BYTES)) {
                 lastSeq = seq;
-                persistSequenceFloor();
+                persistSequenceFloorQuietly();
                 countDropped(1, readings, "outbox full, overflow policy " + settings.overflow());
                 return false;
             }
-            Segment active = activeSegmentFor(seq, recordBytes);
+            active = activeSegmentFor(seq, recordBytes);
             ByteBuffer record = encode(seq, readings, payload);
-            long offset = active.size;
+            offset = active.size;
+            faults.beforeWrite(active.file);
             while (record.hasRemaining()) {
                 active.channel.write(record, offset + record.position());
             }
-            active.size += recordBytes;
-            totalBytes += recordBytes;
-            active.live++;
-            lastSeq = seq;
-            pending.put(seq, new Entry(seq, readings, active, offset, payload.length));
             if (settings.fsync() == FsyncPolicy.ALWAYS) {
+                faults.beforeForce(active.file);
                 active.channel.force(false);
-                durableSeq = seq;
-            } else if (settings.fsync() == FsyncPolicy.NEVER) {
-                durableSeq = seq;
+            }
+        } catch (IOException | UncheckedIOException e) {
+            failedAppendsTotal++;
+            if (active != null && offset >= 0) {
+                cutOff(active, offset);
             }
             changed();
-            return true;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot append batch " + seq + " to the outbox in " + dir, e);
+            countDropped(1, readings, "cannot write to the outbox (" + (e.getCause() != null
+                    && e instanceof UncheckedIOException ? e.getCause() : e) + "); the batch took no sequence number");
+            return false;
         }
+        active.size += recordBytes;
+        totalBytes += recordBytes;
+        active.live++;
+        lastSeq = seq;
+        pending.put(seq, new Entry(seq, readings, active, offset, payload.length));
+        if (settings.fsync() != FsyncPolicy.INTERVAL) {
+            durableSeq = seq;
+        }
+        changed();
+        return true;
+    }
+
+    /** Removes what a failed append left behind the segment's valid records (best effort: recovery cuts it too). */
+    private void cutOff(Segment segment, long validBytes) {
+        try {
+            if (segment.channel.isOpen() && segment.channel.size() > validBytes) {
+                segment.channel.truncate(validBytes);
+            }
+        } catch (IOException e) {
+            LOG.debug("Cutting a failed append off the outbox segment failed [file: {}]", segment.file, e);
+        }
+    }
+
+    /** Appends that failed on the disk (each counted as a dropped batch). */
+    public synchronized long failedAppendsTotal() {
+        return failedAppendsTotal;
     }
 
     /** Forces appended batches to the device and makes them publishable; {@link FsyncPolicy#INTERVAL} calls it on a timer. */
@@ -215,7 +260,7 @@ public final class DiskOutbox implements AutoCloseable {
             return;
         }
         acknowledge(seq);
-        countDropped(1, e.readings, reason);
+        countDropped(1, e.readings, reason, false); // the caller logs it, rate-limited: a gateway can cause many
     }
 
     /** The payload of a pending batch, or null once it was acknowledged or dropped. */
@@ -289,7 +334,7 @@ public final class DiskOutbox implements AutoCloseable {
             return;
         }
         droppedUnreported = Math.max(0, droppedUnreported - reported);
-        persistLong(droppedFile, droppedUnreported);
+        persistDropCounter();
     }
 
     /** Readings dropped since this outbox was opened. */
@@ -335,6 +380,8 @@ public final class DiskOutbox implements AutoCloseable {
                 return false;
             }
             Segment oldest = segments.firstEntry().getValue();
+            // delete first: if that fails (the sequence floor cannot be persisted), nothing was dropped yet
+            deleteSegment(oldest);
             int batches = 0;
             long readings = 0;
             for (Iterator<Entry> it = pending.values().iterator(); it.hasNext(); ) {
@@ -346,7 +393,6 @@ public final class DiskOutbox implements AutoCloseable {
                 readings += e.readings;
                 it.remove();
             }
-            deleteSegment(oldest);
             if (batches > 0) {
                 countDropped(batches, readings, "outbox full, dropped the oldest segment");
             }
@@ -355,10 +401,19 @@ public final class DiskOutbox implements AutoCloseable {
     }
 
     private void countDropped(int batches, long readings, String why) {
+        countDropped(batches, readings, why, true);
+    }
+
+    private void countDropped(int batches, long readings, String why, boolean log) {
         droppedUnreported += readings;
         droppedTotal += readings;
         droppedBatchesTotal += batches;
-        persistLong(droppedFile, droppedUnreported);
+        persistDropCounter();
+        if (!log) {
+            LOG.debug("Outbox dropped batches [batches: {}, readings: {}, reason: {}, dropped readings so far: {}]",
+                    batches, readings, why, droppedTotal);
+            return;
+        }
         LOG.warn("Outbox dropped batches [batches: {}, readings: {}, reason: {}, dropped readings so far: {}]",
                 batches, readings, why, droppedTotal);
     }
@@ -577,6 +632,29 @@ public final class DiskOutbox implements AutoCloseable {
             return text.isEmpty() ? 0 : Long.parseLong(text);
         } catch (NumberFormatException e) {
             throw new IOException("the state file " + file + " is corrupt: '" + text + "'", e);
+        }
+    }
+
+    /**
+     * Persists the unreported drop count. On a full disk this fails too: the count then lives in memory (and goes out
+     * with the next batch); only a restart before that loses it, and the log says so.
+     */
+    private void persistDropCounter() {
+        try {
+            persistLong(droppedFile, droppedUnreported);
+        } catch (UncheckedIOException e) {
+            LOG.warn("Cannot persist the dropped-readings counter; it is kept in memory and reported with the next "
+                    + "batch [file: {}, unreported: {}]: {}", droppedFile, droppedUnreported, e.getCause().toString());
+        }
+    }
+
+    /** After a refused batch: its number is used up; if that cannot be persisted, a restart may reuse it (harmless:
+     * the batch was never published). */
+    private void persistSequenceFloorQuietly() {
+        try {
+            persistSequenceFloor();
+        } catch (UncheckedIOException e) {
+            LOG.warn("Cannot persist the batch sequence floor [file: {}]: {}", sequenceFile, e.getCause().toString());
         }
     }
 

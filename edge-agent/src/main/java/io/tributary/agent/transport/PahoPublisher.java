@@ -40,6 +40,7 @@ public final class PahoPublisher implements Publisher {
     private final String configTopic;
     private final MqttAsyncClient client;
     private volatile Consumer<byte[]> configListener = payload -> { };
+    private volatile long maximumPacketSize = Long.MAX_VALUE;
 
     public PahoPublisher(MqttSettings settings, String clientId, String statusTopic, String configTopic) {
         this.settings = settings;
@@ -104,30 +105,42 @@ public final class PahoPublisher implements Publisher {
             options.setSocketFactory(sslContext(settings).getSocketFactory());
         }
         IMqttToken connected = client.connect(options);
-        connected.waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+        try {
+            connected.waitForCompletion(settings.connectTimeout().toMillis() + 1000);
+        } catch (MqttException e) {
+            if (e.getReasonCode() >= 0x80 && e.getReasonCode() <= 0xFF) {
+                throw new ConnectRefusedException(e.getReasonCode(), e);
+            }
+            throw e;
+        }
         Integer receiveMaximum = connected.getResponseProperties() == null ? null
                 : connected.getResponseProperties().getReceiveMaximum();
+        Long maximumPacket = connected.getResponseProperties() == null ? null
+                : connected.getResponseProperties().getMaximumPacketSize();
+        maximumPacketSize = maximumPacket == null || maximumPacket <= 0 ? Long.MAX_VALUE : maximumPacket;
         client.subscribe(configTopic, 1).waitForCompletion(settings.connectTimeout().toMillis());
         client.publish(statusTopic, birth, 1, false).waitForCompletion(settings.connectTimeout().toMillis());
         return receiveMaximum == null || receiveMaximum <= 0 ? 65535 : receiveMaximum;
     }
 
     @Override
-    public CompletableFuture<Integer> publish(String topic, byte[] payload) {
-        CompletableFuture<Integer> result = new CompletableFuture<>();
+    public CompletableFuture<PubAck> publish(String topic, byte[] payload) {
+        CompletableFuture<PubAck> result = new CompletableFuture<>();
         try {
             client.publish(topic, payload, 1, false, null, new MqttActionListener() {
                 @Override
                 public void onSuccess(IMqttToken token) {
                     int[] codes = token.getReasonCodes();
-                    result.complete(codes == null || codes.length == 0 ? 0 : codes[0]);
+                    int code = codes == null || codes.length == 0 ? 0 : codes[0];
+                    result.complete(code == 0 ? PubAck.SUCCESS : new PubAck(code, reasonString(token)));
                 }
 
                 @Override
                 public void onFailure(IMqttToken token, Throwable exception) {
                     if (exception instanceof MqttException me && me.getReasonCode() >= 0x80
                             && me.getReasonCode() <= 0xFF) {
-                        result.complete(me.getReasonCode()); // a PUBACK with a refusal code
+                        // a PUBACK with a refusal code
+                        result.complete(new PubAck(me.getReasonCode(), reasonString(token)));
                     } else {
                         result.completeExceptionally(exception);
                     }
@@ -137,6 +150,21 @@ public final class PahoPublisher implements Publisher {
             result.completeExceptionally(e);
         }
         return result;
+    }
+
+    /** The Reason String of the PUBACK behind {@code token}, or null. */
+    private static String reasonString(IMqttToken token) {
+        try {
+            MqttProperties properties = token.getResponseProperties();
+            return properties == null ? null : properties.getReasonString();
+        } catch (RuntimeException e) {
+            return null; // a token without a response: no reason string
+        }
+    }
+
+    @Override
+    public long maximumPacketSize() {
+        return maximumPacketSize;
     }
 
     @Override

@@ -16,8 +16,20 @@ public interface Publisher extends AutoCloseable {
      */
     int connect(byte[] birth, byte[] lastWill) throws Exception;
 
-    /** Publishes with QoS 1; completes with the PUBACK reason code (0x00-0x7F success, 0x80+ refusal). */
-    CompletableFuture<Integer> publish(String topic, byte[] payload);
+    /**
+     * Publishes with QoS 1; completes with the PUBACK (reason code 0x00-0x7F success, 0x80+ refusal, and the Reason
+     * String if the gateway sent one), or exceptionally when no PUBACK came (connection lost, client error).
+     */
+    CompletableFuture<PubAck> publish(String topic, byte[] payload);
+
+    /**
+     * The largest packet the gateway accepts (its CONNACK Maximum Packet Size), {@link Long#MAX_VALUE} if it named
+     * none. A bigger publish would not be refused with a PUBACK but end the connection (client or gateway side), and be
+     * sent again after every reconnect.
+     */
+    default long maximumPacketSize() {
+        return Long.MAX_VALUE;
+    }
 
     /** Receives each message on the config topic. */
     void onConfig(Consumer<byte[]> listener);

@@ -5,12 +5,17 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.agent.outbox.OutboxSettings;
 import io.tributary.agent.sensor.SensorSpec;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class ConfigLoaderTest {
+
+    @TempDir
+    Path dir;
 
     private static final String VALID = """
             device: {id: pi-7}
@@ -47,13 +52,53 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void shouldLetTheCommandLineOverride() {
-        AgentConfig config = ConfigLoader.parse(VALID, new ConfigLoader.Overrides("other", "pw", "ssl://h:8883",
-                Path.of("/s"), null));
+    void shouldLetTheCommandLineOverride() throws Exception {
+        Path secret = Files.writeString(dir.resolve("pw.secret"), "pw\n");
+        AgentConfig config = ConfigLoader.parse(VALID, new ConfigLoader.Overrides("other", null, "ssl://h:8883",
+                Path.of("/s"), null, secret));
         assertThat(config.deviceId()).isEqualTo("other");
         assertThat(config.mqtt().password()).isEqualTo("pw");
         assertThat(config.mqtt().serverUri()).isEqualTo("ssl://h:8883");
         assertThat(config.stateDir()).isEqualTo(Path.of("/s"));
+    }
+
+    @Test
+    void shouldReadSecretsFromFilesWithoutTheirNewlineAndNeverPrintThem() throws Exception {
+        Path secret = Files.writeString(dir.resolve("agent.secret"), "  t0p-s3cret\n");
+        Path keystoreSecret = Files.writeString(dir.resolve("keystore.secret"), "changeit\n");
+        AgentConfig config = ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: " + secret
+                + "\n  client-keystore-password-file: " + keystoreSecret), ConfigLoader.Overrides.NONE);
+
+        assertThat(config.mqtt().password()).isEqualTo("t0p-s3cret");
+        assertThat(config.mqtt().clientKeystorePassword()).isEqualTo("changeit");
+        assertThat(config.mqtt().toString()).contains("password=***", "clientKeystorePassword=***")
+                .doesNotContain("t0p-s3cret", "changeit");
+        assertThat(config.toString()).doesNotContain("t0p-s3cret", "changeit");
+        assertThat(new ConfigLoader.Overrides(null, "embedded-s3cret", null, null, null).toString())
+                .contains("password=***").doesNotContain("embedded-s3cret");
+        assertThat(ConfigLoader.parse(VALID, new ConfigLoader.Overrides(null, "embedded", null, null, null)).mqtt()
+                .password()).as("a program embedding the agent may override the password").isEqualTo("embedded");
+        assertThat(ConfigLoader.parse(VALID.replace("password: s3cret", ""), ConfigLoader.Overrides.NONE).mqtt()
+                .toString()).contains("password=\"\"");
+    }
+
+    @Test
+    void shouldRefuseABadPasswordFileNamingTheKeyButNotTheContent() throws Exception {
+        Path twoLines = Files.writeString(dir.resolve("two"), "line-one-secret\nline-two\n");
+        Path huge = Files.write(dir.resolve("huge"), new byte[SecretFile.MAX_BYTES + 1]);
+        Path notUtf8 = Files.write(dir.resolve("bin"), new byte[] {(byte) 0xC3, (byte) 0x28});
+
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID, new ConfigLoader.Overrides(null, null, null, null,
+                null, twoLines))).isInstanceOf(ConfigException.class).hasMessageContaining("--password-file")
+                .hasMessageContaining("more than one line").hasMessageNotContaining("line-one-secret");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: " + huge),
+                ConfigLoader.Overrides.NONE)).hasMessageContaining("mqtt.password-file").hasMessageContaining("4096");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: " + notUtf8),
+                ConfigLoader.Overrides.NONE)).hasMessageContaining("not UTF-8");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: "
+                + dir.resolve("missing")), ConfigLoader.Overrides.NONE)).hasMessageContaining("mqtt.password-file");
+        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password: a\n  password-file: "
+                + twoLines), ConfigLoader.Overrides.NONE)).hasMessageContaining("not both");
     }
 
     @Test

@@ -44,6 +44,77 @@ class DiskOutboxTest {
         }
     }
 
+    /** A disk that fails writes (or fsyncs) while {@code full} is set; half-writes the record first, like ENOSPC. */
+    private static final class FailingDisk implements DiskFaults {
+        volatile boolean failWrites;
+        volatile boolean failForces;
+
+        @Override
+        public void beforeWrite(Path segment) throws IOException {
+            if (failWrites) {
+                // a partial record, as a write that ran out of space leaves
+                Files.write(segment, new byte[] {0x54, 0x52, 0x42}, java.nio.file.StandardOpenOption.APPEND);
+                throw new IOException("No space left on device");
+            }
+        }
+
+        @Override
+        public void beforeForce(Path segment) throws IOException {
+            if (failForces) {
+                throw new IOException("Input/output error");
+            }
+        }
+    }
+
+    @Test
+    void shouldCountABatchTheDiskRefusedAndGiveItsNumberToTheNextBatch() {
+        FailingDisk disk = new FailingDisk();
+        try (DiskOutbox outbox = new DiskOutbox(stateDir, OutboxSettings.defaults(), disk)) {
+            appendN(outbox, 2, 100);
+
+            disk.failWrites = true;
+            assertThat(outbox.append(3, 7, payload(3, 100))).as("the disk is full").isFalse();
+            assertThat(outbox.nextSequence()).as("a batch never stored takes no number").isEqualTo(3);
+            disk.failWrites = false;
+            disk.failForces = true;
+            assertThat(outbox.append(3, 5, payload(3, 100))).as("fsync failed: not stored either").isFalse();
+            assertThat(outbox.nextSequence()).isEqualTo(3);
+            disk.failForces = false;
+
+            assertThat(outbox.failedAppendsTotal()).isEqualTo(2);
+            assertThat(outbox.droppedReadings()).as("unreported: 7 + 5").isEqualTo(12);
+            assertThat(outbox.droppedReadingsTotal()).isEqualTo(12);
+            assertThat(outbox.droppedBatchesTotal()).isEqualTo(2);
+            assertThat(seqs(outbox)).containsExactly(1L, 2L);
+
+            assertThat(outbox.append(3, 2, payload(3, 80))).isTrue();
+            outbox.dropsReported(12);
+            assertThat(outbox.droppedReadings()).isZero();
+            assertThat(seqs(outbox)).containsExactly(1L, 2L, 3L);
+        }
+        try (DiskOutbox reopened = new DiskOutbox(stateDir, OutboxSettings.defaults())) {
+            assertThat(seqs(reopened)).as("what the failed appends left is cut off; no torn record").containsExactly(
+                    1L, 2L, 3L);
+            assertThat(reopened.read(3)).isEqualTo(payload(3, 80));
+            assertThat(reopened.nextSequence()).isEqualTo(4);
+        }
+    }
+
+    @Test
+    void shouldKeepUnreportedDropsThatCannotBePersistedInMemory() throws Exception {
+        FailingDisk disk = new FailingDisk();
+        try (DiskOutbox outbox = new DiskOutbox(stateDir, OutboxSettings.defaults(), disk)) {
+            appendN(outbox, 1, 100);
+            // the drop counter's file cannot be replaced: a directory stands where its temp file goes
+            Files.createDirectories(stateDir.resolve("dropped-readings.tmp").resolve("x"));
+            disk.failWrites = true;
+            assertThat(outbox.append(2, 4, payload(2, 100))).isFalse();
+            assertThat(outbox.droppedReadings()).as("counted although it could not be persisted").isEqualTo(4);
+            disk.failWrites = false;
+            assertThat(outbox.append(2, 1, payload(2, 100))).isTrue();
+        }
+    }
+
     @Test
     void shouldKeepBatchesUntilAcknowledgedAcrossRestarts() {
         try (DiskOutbox outbox = new DiskOutbox(stateDir, OutboxSettings.defaults())) {

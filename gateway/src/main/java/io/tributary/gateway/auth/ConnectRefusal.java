@@ -11,5 +11,16 @@ public enum ConnectRefusal {
     /** The gateway holds as many connections as it may ({@code maxConnections}). */
     QUOTA_EXCEEDED,
     /** The gateway cannot take the connection now (shutting down, or the registry is unreachable). */
-    SERVER_UNAVAILABLE
+    SERVER_UNAVAILABLE,
+    /**
+     * Too many failed logins from this source address or for this device id: answered at once, without checking the
+     * secret (MQTT 5: 0x9F connection rate exceeded; 3.1.1: 3 server unavailable, which clients treat as "retry
+     * later").
+     */
+    LOGIN_THROTTLED,
+    /**
+     * The queue of pending secret checks is full: answered at once (MQTT 5: 0x89 server busy; 3.1.1: 3 server
+     * unavailable).
+     */
+    SERVER_BUSY
 }

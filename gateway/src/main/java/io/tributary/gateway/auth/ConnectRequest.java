@@ -1,5 +1,7 @@
 package io.tributary.gateway.auth;
 
+import io.tributary.gateway.logging.LogSanitizer;
+
 /**
  * What a device presented in its CONNECT.
  *
@@ -19,11 +21,12 @@ public record ConnectRequest(String clientId, String username, String password, 
         this(clientId, username, password, protocolVersion, remoteAddress, null);
     }
 
-    /** Never prints the password. */
+    /** Never prints the password; the device-chosen texts are {@linkplain LogSanitizer sanitised} for logs. */
     @Override
     public String toString() {
-        return "ConnectRequest[clientId=" + clientId + ", username=" + username + ", password="
-                + (password == null ? "none" : "***") + ", protocolVersion=" + protocolVersion + ", remoteAddress="
-                + remoteAddress + ", certificateDeviceId=" + certificateDeviceId + "]";
+        return "ConnectRequest[clientId=" + LogSanitizer.sanitize(clientId) + ", username="
+                + LogSanitizer.sanitize(username) + ", password=" + (password == null ? "none" : "***")
+                + ", protocolVersion=" + protocolVersion + ", remoteAddress=" + remoteAddress
+                + ", certificateDeviceId=" + LogSanitizer.sanitize(certificateDeviceId) + "]";
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.gateway.auth;
 
+import io.tributary.gateway.logging.LogSanitizer;
 import io.tributary.gateway.routing.DeviceIds;
 
 /**
@@ -10,7 +11,7 @@ import io.tributary.gateway.routing.DeviceIds;
 public record DeviceIdentity(String deviceId) {
     public DeviceIdentity {
         if (!DeviceIds.isValid(deviceId)) {
-            throw new IllegalArgumentException("invalid device id '" + deviceId + "'");
+            throw new IllegalArgumentException("invalid device id '" + LogSanitizer.sanitize(deviceId) + "'");
         }
     }
 }

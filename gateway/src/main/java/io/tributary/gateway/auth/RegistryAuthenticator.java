@@ -1,27 +1,76 @@
 package io.tributary.gateway.auth;
 
-import io.tributary.gateway.registry.DeviceRecord;
+import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.logging.LogSanitizer;
+import io.tributary.gateway.registry.DeviceCredentials;
 import io.tributary.gateway.registry.DeviceLookup;
+import io.tributary.gateway.registry.DeviceRecord;
+import io.tributary.gateway.registry.SecretHasher;
 import io.tributary.gateway.registry.SecretVerifier;
 import io.tributary.gateway.routing.DeviceIds;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
+import java.security.SecureRandom;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Authenticates against the device registry: MQTT user name = device id, password = the device's secret. Unknown
- * devices and wrong secrets get the same answer (bad user name or password), a disabled device "not authorized".
- * The key derivation runs on a worker thread, never on the event loop; a secret verified once is remembered (as a
- * salted SHA-256 fingerprint, in memory) so reconnect storms stay cheap.
+ * Authenticates against the device registry: MQTT user name = device id, password = the device's secret. Built so
+ * that authentication cannot be turned into a denial of service, nor into an oracle for valid device ids:
+ *
+ * <ol>
+ *   <li>A secret the gateway verified before for the same credentials is recognised by its in-memory salted SHA-256
+ *       fingerprint ({@link SecretVerifier#knownGood}), before any throttle: a device that connected once keeps
+ *       connecting in microseconds, whatever an attacker does to its id or address.</li>
+ *   <li>Otherwise the {@link LoginThrottle} decides whether the CONNECT may cost a key derivation; a throttled one is
+ *       refused at once ({@link ConnectRefusal#LOGIN_THROTTLED}, MQTT 5: 0x9F).</li>
+ *   <li>The derivation runs on the {@link KeyDerivationQueue}: a few threads of its own and a bounded queue; when it is
+ *       full the CONNECT is refused at once ({@link ConnectRefusal#SERVER_BUSY}, MQTT 5: 0x89).</li>
+ *   <li>An unknown id, or one whose registry record was refused, costs the same derivation against a dummy credential
+ *       (random salt and hash, the default iteration count), through the same throttle and queue, and gets the same
+ *       answer as a wrong secret (0x86). A disabled device is told "not authorized" only once its secret was proven;
+ *       with a wrong secret it gets 0x86 like everyone else.</li>
+ * </ol>
+ * Every failed check counts against the source address and the device id. Thread-safe: one instance serves all
+ * verticles (it holds the throttle tables, the fingerprints and the derivation threads); {@link #close()} stops the
+ * threads.
  */
-public final class RegistryAuthenticator implements DeviceAuthenticator {
+public final class RegistryAuthenticator implements DeviceAuthenticator, AutoCloseable {
 
     private final DeviceLookup registry;
     private final SecretVerifier verifier = new SecretVerifier();
+    private final LoginThrottle throttle;
+    private final KeyDerivationQueue derivations;
+    private final GatewayMetrics metrics;
+    private final DeviceCredentials dummy;
 
+    /** With {@link AuthSettings#DEFAULTS} and no metrics. */
     public RegistryAuthenticator(DeviceLookup registry) {
-        this.registry = registry;
+        this(registry, AuthSettings.DEFAULTS, GatewayMetrics.NOOP);
+    }
+
+    public RegistryAuthenticator(DeviceLookup registry, AuthSettings settings, GatewayMetrics metrics) {
+        this.registry = Objects.requireNonNull(registry, "registry");
+        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.throttle = new LoginThrottle(settings);
+        this.derivations = new KeyDerivationQueue(settings.effectiveDerivationThreads(), settings.derivationQueue(),
+                settings.derivationMaxWait());
+        this.dummy = dummyCredentials(Math.max(settings.minIterations(), SecretHasher.DEFAULT_ITERATIONS));
+    }
+
+    /**
+     * Credentials no secret matches (the hash of 192 random bits nobody keeps), with the iteration count real records
+     * have, so checking them costs what checking a real device costs.
+     */
+    private static DeviceCredentials dummyCredentials(int iterations) {
+        SecureRandom random = new SecureRandom();
+        byte[] salt = new byte[16];
+        byte[] hash = new byte[SecretHasher.HASH_BYTES];
+        random.nextBytes(salt);
+        random.nextBytes(hash);
+        return new DeviceCredentials(SecretHasher.ALGORITHM, iterations, salt, hash);
     }
 
     @Override
@@ -29,42 +78,94 @@ public final class RegistryAuthenticator implements DeviceAuthenticator {
         if (request.certificateDeviceId() != null) {
             return byCertificate(request);
         }
+        String address = request.remoteAddress();
         String deviceId = request.username();
         if (deviceId == null || deviceId.isEmpty()) {
-            return refuse(ConnectRefusal.BAD_CREDENTIALS, "no user name: it must be the device id");
+            return failWithoutCheck(address, "no user name: it must be the device id");
         }
         if (!DeviceIds.isValid(deviceId)) {
-            return refuse(ConnectRefusal.BAD_CREDENTIALS, "user name is not a valid device id");
+            return failWithoutCheck(address, "user name is not a valid device id");
         }
-        if (request.password() == null || request.password().isEmpty()) {
-            return refuse(ConnectRefusal.BAD_CREDENTIALS, "no password [device: " + deviceId + "]");
+        String secret = request.password();
+        if (secret == null || secret.isEmpty()) {
+            return failWithoutCheck(address, "no password [device: " + deviceId + "]");
         }
         Optional<DeviceRecord> device = registry.device(deviceId);
-        if (device.isEmpty()) {
-            return refuse(ConnectRefusal.BAD_CREDENTIALS, "unknown device '" + deviceId + "'");
+        if (device.isPresent() && verifier.knownGood(deviceId, secret, device.get().credentials())) {
+            return device.get().enabled() ? Future.succeededFuture(new DeviceIdentity(deviceId))
+                    : refuse(ConnectRefusal.NOT_AUTHORIZED, "device '" + deviceId + "' is disabled");
         }
-        DeviceRecord record = device.get();
-        if (!record.enabled()) {
-            return refuse(ConnectRefusal.NOT_AUTHORIZED, "device '" + deviceId + "' is disabled");
+        LoginThrottle.Verdict verdict = throttle.admit(address, deviceId);
+        if (verdict != LoginThrottle.Verdict.ADMIT) {
+            String scope = verdict == LoginThrottle.Verdict.ADDRESS_BLOCKED ? "address" : "device";
+            metrics.loginThrottled(scope);
+            return refuse(ConnectRefusal.LOGIN_THROTTLED, "too many failed logins [scope: " + scope + ", device: "
+                    + deviceId + ", address: " + LogSanitizer.sanitize(address, 64) + "]");
         }
-        if (verifier.knownGood(deviceId, request.password(), record.credentials())) {
-            return Future.succeededFuture(new DeviceIdentity(deviceId));
-        }
+        // Unknown ids and refused records cost the same derivation as a known device, on the same path.
+        DeviceCredentials credentials = device.map(DeviceRecord::credentials).orElse(dummy);
+        boolean known = device.isPresent();
         Context context = Vertx.currentContext();
-        if (context == null) {
-            return decide(deviceId, verifier.verify(deviceId, request.password(), record.credentials()));
+        Promise<DeviceIdentity> outcome = Promise.promise();
+        metrics.keyDerivationsPending(1);
+        boolean queued = derivations.trySubmit(new KeyDerivationQueue.Task() {
+            @Override
+            public void run() {
+                Future<DeviceIdentity> decided;
+                long start = System.nanoTime();
+                try {
+                    boolean matches = verifier.verify(deviceId, secret, credentials);
+                    metrics.keyDerivation(System.nanoTime() - start);
+                    decided = decide(address, deviceId, known && matches, known);
+                } catch (RuntimeException e) {
+                    // Typed, so the MQTT layer logs it like any refusal (rate-limited, sanitised), not with a trace.
+                    decided = refuse(ConnectRefusal.SERVER_UNAVAILABLE, "secret check failed: " + e);
+                } finally {
+                    metrics.keyDerivationsPending(-1);
+                }
+                complete(context, outcome, decided);
+            }
+
+            @Override
+            public void expired() {
+                metrics.keyDerivationsPending(-1);
+                metrics.loginBusy();
+                complete(context, outcome, refuse(ConnectRefusal.SERVER_BUSY, "secret check waited too long"
+                        + " [device: " + deviceId + "]"));
+            }
+        });
+        if (!queued) {
+            metrics.keyDerivationsPending(-1);
+            metrics.loginBusy();
+            return refuse(ConnectRefusal.SERVER_BUSY, "secret checks backed up (" + derivations.capacity()
+                    + " waiting) [device: " + deviceId + "]");
         }
-        return context.<Boolean>executeBlocking(
-                () -> verifier.verify(deviceId, request.password(), record.credentials()), false)
-                .compose(ok -> decide(deviceId, ok));
+        return outcome.future();
+    }
+
+    /** Hands the outcome back on the connection's event loop, if the CONNECT came from one. */
+    private static void complete(Context context, Promise<DeviceIdentity> outcome, Future<DeviceIdentity> decided) {
+        if (context == null) {
+            outcome.handle(decided);
+        } else {
+            context.runOnContext(v -> outcome.handle(decided));
+        }
+    }
+
+    /** A CONNECT refused before any secret check (no usable user name or password): counts against the address. */
+    private Future<DeviceIdentity> failWithoutCheck(String address, String detail) {
+        throttle.failed(address, null);
+        metrics.loginFailed();
+        return refuse(ConnectRefusal.BAD_CREDENTIALS, detail);
     }
 
     /** Mutual TLS verified the certificate: its CN names the device, which must be registered and enabled. */
     private Future<DeviceIdentity> byCertificate(ConnectRequest request) {
         String deviceId = request.certificateDeviceId();
         if (request.username() != null && !request.username().isEmpty() && !request.username().equals(deviceId)) {
-            return refuse(ConnectRefusal.BAD_CREDENTIALS, "user name '" + request.username()
-                    + "' differs from the certificate's CN '" + deviceId + "'");
+            return refuse(ConnectRefusal.BAD_CREDENTIALS, "user name '" + LogSanitizer.sanitize(request.username(),
+                    DeviceIds.MAX_LENGTH) + "' differs from the certificate's CN '"
+                    + LogSanitizer.sanitize(deviceId, DeviceIds.MAX_LENGTH) + "'");
         }
         if (!DeviceIds.isValid(deviceId)) {
             return refuse(ConnectRefusal.BAD_CREDENTIALS, "certificate CN is not a valid device id");
@@ -79,9 +180,14 @@ public final class RegistryAuthenticator implements DeviceAuthenticator {
         return Future.succeededFuture(new DeviceIdentity(deviceId));
     }
 
-    private Future<DeviceIdentity> decide(String deviceId, boolean secretMatches) {
+    /** After the derivation, on a derivation thread. */
+    private Future<DeviceIdentity> decide(String address, String deviceId, boolean secretMatches, boolean known) {
         if (!secretMatches) {
-            return refuse(ConnectRefusal.BAD_CREDENTIALS, "wrong secret [device: " + deviceId + "]");
+            throttle.failed(address, deviceId);
+            metrics.loginFailed();
+            // The detail is for the operator's log only; the device sees the same 0x86 either way.
+            return refuse(ConnectRefusal.BAD_CREDENTIALS, (known ? "wrong secret" : "unknown device or refused"
+                    + " record") + " [device: " + deviceId + "]");
         }
         // The device may have been disabled while the secret was being checked.
         boolean enabled = registry.device(deviceId).map(DeviceRecord::enabled).orElse(false);
@@ -91,5 +197,21 @@ public final class RegistryAuthenticator implements DeviceAuthenticator {
 
     private static Future<DeviceIdentity> refuse(ConnectRefusal refusal, String detail) {
         return Future.failedFuture(new ConnectRefusedException(refusal, detail));
+    }
+
+    /** Secret checks waiting now. */
+    public int derivationsWaiting() {
+        return derivations.waiting();
+    }
+
+    /** Entries in the throttle's tables now. */
+    public int throttleEntries() {
+        return throttle.trackedEntries();
+    }
+
+    /** Stops the derivation threads; checks still queued are answered "server busy". */
+    @Override
+    public void close() {
+        derivations.close();
     }
 }

@@ -150,6 +150,100 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
         connectionsPaused.decrement();
     }
 
+    // ---- Authentication that cannot be turned into a DoS (issue 17, deliverable 4) ----
+
+    /** Scopes of {@link #loginThrottled(String)}, in exposition order. */
+    static final java.util.List<String> THROTTLE_SCOPES = java.util.List.of("address", "device");
+    private final Map<String, LongAdder> loginsThrottled = new java.util.concurrent.ConcurrentHashMap<>();
+    private final LongAdder loginsBusy = new LongAdder();
+    private final LongAdder loginsFailed = new LongAdder();
+    private final LongAdder keyDerivations = new LongAdder();
+    private final LongAdder keyDerivationNanos = new LongAdder();
+    private final LongAdder keyDerivationsPending = new LongAdder();
+    private final Map<String, LongAdder> registryRecordsRefused = new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean registryConsumerUp = true;
+
+    @Override
+    public void loginThrottled(String scope) {
+        loginsThrottled.computeIfAbsent(scope, s -> new LongAdder()).increment();
+    }
+
+    @Override
+    public void loginBusy() {
+        loginsBusy.increment();
+    }
+
+    @Override
+    public void loginFailed() {
+        loginsFailed.increment();
+    }
+
+    @Override
+    public void keyDerivation(long nanos) {
+        keyDerivations.increment();
+        keyDerivationNanos.add(nanos);
+    }
+
+    @Override
+    public void keyDerivationsPending(int delta) {
+        keyDerivationsPending.add(delta);
+    }
+
+    @Override
+    public void registryRecordRefused(String reason) {
+        registryRecordsRefused.computeIfAbsent(reason, r -> new LongAdder()).increment();
+    }
+
+    @Override
+    public void registryConsumerUp(boolean up) {
+        registryConsumerUp = up;
+    }
+
+    /** CONNECTs refused by the failed-login throttle of {@code scope} ("address" or "device"). */
+    public long loginsThrottled(String scope) {
+        LongAdder n = loginsThrottled.get(scope);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** CONNECTs answered "server busy" because the secret checks were backed up. */
+    public long loginsBusy() {
+        return loginsBusy.sum();
+    }
+
+    /** Secret checks that failed. */
+    public long loginsFailed() {
+        return loginsFailed.sum();
+    }
+
+    /** Key derivations run. */
+    public long keyDerivations() {
+        return keyDerivations.sum();
+    }
+
+    /** Time spent in key derivations, in nanoseconds. */
+    public long keyDerivationNanos() {
+        return keyDerivationNanos.sum();
+    }
+
+    /** Secret checks waiting or running now. */
+    public long keyDerivationsPending() {
+        return keyDerivationsPending.sum();
+    }
+
+    /** Registry records refused, by reason code. */
+    public Map<String, Long> registryRecordsRefused() {
+        Map<String, Long> result = new java.util.TreeMap<>();
+        registryRecordsRefused.forEach((reason, n) -> result.put(reason, n.sum()));
+        return result;
+    }
+
+    /** Whether the registry consumer was alive and polling at the last health check. */
+    public boolean registryConsumerUp() {
+        return registryConsumerUp;
+    }
+
+    // ---- end of the authentication block ----
+
     /** Bytes handed to Kafka and waiting for its acknowledgement. */
     public long kafkaInFlightBytes() {
         return kafkaInFlightBytes.sum();

@@ -2,7 +2,9 @@ package io.tributary.gateway.metrics;
 
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
+import io.tributary.gateway.registry.CredentialRules;
 import java.util.Locale;
+import java.util.Map;
 
 /** Renders the gateway's counters in the Prometheus text exposition format (version 0.0.4). */
 public final class PrometheusExposition {
@@ -81,6 +83,7 @@ public final class PrometheusExposition {
                     + " stored on the dead-letter topic and acknowledged", atomic.deadLettersAcknowledged());
             counter(out, "tributary_gateway_connection_errors_total", "Errors raised inside the MQTT server's own code"
                     + " (frames it could not handle)", atomic.connectionErrors());
+            authentication(out, atomic);
             out.append("# HELP tributary_gateway_kafka_send_seconds Time from handing a record to Kafka until its"
                     + " acknowledgement is back on the event loop\n")
                     .append("# TYPE tributary_gateway_kafka_send_seconds histogram\n");
@@ -97,6 +100,39 @@ public final class PrometheusExposition {
             sample(out, "tributary_gateway_kafka_send_seconds_count", cumulative);
         }
         return out.toString();
+    }
+
+    /** The authentication block (issue 17, deliverable 4). */
+    private static void authentication(StringBuilder out, AtomicGatewayMetrics atomic) {
+        out.append("# HELP tributary_gateway_login_throttled_total CONNECTs refused at once (MQTT 5: 0x9F) after too"
+                + " many failed logins, by scope (address or device id)\n")
+                .append("# TYPE tributary_gateway_login_throttled_total counter\n");
+        for (String scope : AtomicGatewayMetrics.THROTTLE_SCOPES) {
+            sample(out, "tributary_gateway_login_throttled_total{scope=\"" + scope + "\"}",
+                    atomic.loginsThrottled(scope));
+        }
+        counter(out, "tributary_gateway_login_busy_total", "CONNECTs answered server busy (MQTT 5: 0x89) because the"
+                + " secret checks were backed up", atomic.loginsBusy());
+        counter(out, "tributary_gateway_login_failures_total", "Secret checks that failed (wrong secret, unknown"
+                + " device, refused record)", atomic.loginsFailed());
+        counter(out, "tributary_gateway_key_derivations_total", "PBKDF2 key derivations run (known and dummy"
+                + " credentials alike)", atomic.keyDerivations());
+        out.append("# HELP tributary_gateway_key_derivation_seconds_total Time spent in key derivations\n")
+                .append("# TYPE tributary_gateway_key_derivation_seconds_total counter\n")
+                .append("tributary_gateway_key_derivation_seconds_total ")
+                .append(number(atomic.keyDerivationNanos() / 1e9)).append('\n');
+        gauge(out, "tributary_gateway_key_derivations_pending", "Secret checks waiting or running now",
+                atomic.keyDerivationsPending());
+        out.append("# HELP tributary_gateway_registry_records_refused_total Device records refused as they came from"
+                + " the registry topic (the device cannot log in), by reason\n")
+                .append("# TYPE tributary_gateway_registry_records_refused_total counter\n");
+        Map<String, Long> refused = atomic.registryRecordsRefused();
+        for (CredentialRules.Problem problem : CredentialRules.Problem.values()) {
+            sample(out, "tributary_gateway_registry_records_refused_total{reason=\"" + problem.code() + "\"}",
+                    refused.getOrDefault(problem.code(), 0L));
+        }
+        gauge(out, "tributary_gateway_registry_consumer_up", "1 while the registry consumer is alive and polling",
+                atomic.registryConsumerUp() ? 1 : 0);
     }
 
     private static void counter(StringBuilder out, String name, String help, long value) {

@@ -379,6 +379,15 @@ public final class MqttGatewayVerticle extends VerticleBase {
             case QUOTA_EXCEEDED:
                 return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
                         : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+            case LOGIN_THROTTLED:
+                // MQTT 5 has a code for exactly this; 3.1.1 has none, and "server unavailable" makes clients retry
+                // later rather than give up, which suits a throttle that ends by itself.
+                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+            case SERVER_BUSY:
+                // 0x89 "Server busy" is MQTT 5's CONNACK code for this (0x97 is "quota exceeded").
+                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
+                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
             case SERVER_UNAVAILABLE:
             default:
                 return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5

@@ -1,5 +1,6 @@
 package io.tributary.gateway.mqtt;
 
+import io.tributary.gateway.logging.LogSanitizer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -9,9 +10,14 @@ import org.slf4j.Logger;
 
 /**
  * Logs events caused by devices so that a misbehaving device cannot flood the log: every event at DEBUG, and per
- * category at most one WARN line per interval, which says how many events it stands for. Thread-safe.
+ * category at most one WARN line per interval, which says how many events it stands for. The device id and the detail
+ * usually hold text the device chose (client id, topic, reason): both are passed through {@link LogSanitizer}, so a
+ * device cannot forge log lines or flood the log with one long value. Thread-safe.
  */
 final class RateLimitedLog {
+
+    /** A detail (a reason naming the reading and the rule, an exception message) may be longer than an id. */
+    static final int MAX_DETAIL_CHARS = 500;
 
     private final Logger log;
     private final long intervalNanos;
@@ -35,7 +41,8 @@ final class RateLimitedLog {
      */
     boolean log(String category, String device, String detail) {
         if (log.isDebugEnabled()) {
-            log.debug("{} [device: {}]: {}", category, device, detail);
+            log.debug("{} [device: {}]: {}", LogSanitizer.sanitize(category), LogSanitizer.sanitize(device),
+                    LogSanitizer.sanitize(detail, MAX_DETAIL_CHARS));
         }
         Window window = windows.computeIfAbsent(category, c -> new Window());
         long now = nanoClock.getAsLong();
@@ -44,7 +51,8 @@ final class RateLimitedLog {
         if (now - next >= 0 && window.nextReport.compareAndSet(next, now + intervalNanos)) {
             long events = window.count.getAndSet(0);
             log.warn("{} [device: {}, events since the previous report: {}]: {} (more of this kind within {} s are"
-                    + " logged at DEBUG only)", category, device, events, detail, intervalNanos / 1_000_000_000L);
+                    + " logged at DEBUG only)", LogSanitizer.sanitize(category), LogSanitizer.sanitize(device), events,
+                    LogSanitizer.sanitize(detail, MAX_DETAIL_CHARS), intervalNanos / 1_000_000_000L);
             return true;
         }
         return false;

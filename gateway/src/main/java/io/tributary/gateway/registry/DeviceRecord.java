@@ -1,12 +1,13 @@
 package io.tributary.gateway.registry;
 
+import io.tributary.gateway.logging.LogSanitizer;
 import io.tributary.gateway.routing.DeviceIds;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * One device in the registry: the value of its record on the compacted {@code {prefix}devices} topic (key = device id,
@@ -48,25 +49,81 @@ public record DeviceRecord(String deviceId, boolean enabled, DeviceCredentials c
     }
 
     /**
-     * Parses a record value.
+     * Parses a record value with the {@link CredentialRules#DEFAULTS default rules}.
      *
-     * @throws IllegalArgumentException naming what is wrong
+     * @throws InvalidDeviceRecordException naming what is wrong
      */
     public static DeviceRecord fromJson(String key, byte[] value) {
+        return fromJson(key, value, CredentialRules.DEFAULTS);
+    }
+
+    /**
+     * Parses a record value and checks its credentials against {@code rules}. Never throws anything but
+     * {@link InvalidDeviceRecordException}, whatever the bytes: the registry consumer must survive any record.
+     *
+     * @throws InvalidDeviceRecordException naming what is wrong (without secret material)
+     */
+    public static DeviceRecord fromJson(String key, byte[] value, CredentialRules rules) {
+        String device = LogSanitizer.sanitize(key, DeviceIds.MAX_LENGTH + 8);
+        JsonObject json;
+        String id;
+        boolean enabled;
+        Instant updated;
+        String algorithm;
+        Object iterations;
+        String saltText;
+        String hashText;
         try {
-            JsonObject json = new JsonObject(new String(value, StandardCharsets.UTF_8));
-            String id = json.getString("device");
-            if (!Objects.equals(id, key)) {
-                throw new IllegalArgumentException("record key '" + key + "' differs from device '" + id + "'");
-            }
-            Base64.Decoder b64 = Base64.getDecoder();
-            DeviceCredentials credentials = new DeviceCredentials(json.getString("algorithm"),
-                    json.getInteger("iterations"), b64.decode(json.getString("salt")),
-                    b64.decode(json.getString("hash")));
-            return new DeviceRecord(id, json.getBoolean("enabled"), credentials,
-                    Instant.parse(json.getString("updated")));
-        } catch (DecodeException | ClassCastException | NullPointerException | java.time.DateTimeException e) {
-            throw new IllegalArgumentException("unreadable device record for '" + key + "': " + e.getMessage(), e);
+            json = new JsonObject(new String(value, StandardCharsets.UTF_8));
+            id = json.getString("device");
+            enabled = Objects.requireNonNull(json.getBoolean("enabled"), "no 'enabled'");
+            updated = Instant.parse(Objects.requireNonNull(json.getString("updated"), "no 'updated'"));
+            algorithm = json.getString("algorithm");
+            iterations = json.getValue("iterations");
+            saltText = json.getString("salt");
+            hashText = json.getString("hash");
+        } catch (RuntimeException e) { // DecodeException, ClassCastException, NullPointerException, DateTimeException
+            throw new InvalidDeviceRecordException(CredentialRules.Problem.UNREADABLE, "unreadable device record for '"
+                    + device + "': " + LogSanitizer.sanitize(e.getMessage()), e);
+        }
+        if (!Objects.equals(id, key)) {
+            throw new InvalidDeviceRecordException(CredentialRules.Problem.UNREADABLE, "record key '" + device
+                    + "' differs from device '" + LogSanitizer.sanitize(id, DeviceIds.MAX_LENGTH + 8) + "'", null);
+        }
+        if (!DeviceIds.isValid(id)) {
+            throw new InvalidDeviceRecordException(CredentialRules.Problem.UNREADABLE, "invalid device id '" + device
+                    + "'", null);
+        }
+        // JSON numbers: 2^32 + 1 must not wrap to 1 and 2000.5 must not become 2000.
+        if (!(iterations instanceof Integer || iterations instanceof Long)) {
+            throw new InvalidDeviceRecordException(CredentialRules.Problem.ITERATIONS, "iterations of '" + device
+                    + "' is not an integer", null);
+        }
+        byte[] salt = decode(saltText, CredentialRules.Problem.SALT, device);
+        byte[] hash = decode(hashText, CredentialRules.Problem.HASH, device);
+        long count = ((Number) iterations).longValue();
+        Optional<CredentialRules.Violation> violation = rules.check(algorithm, count, salt, hash);
+        if (violation.isPresent()) {
+            throw new InvalidDeviceRecordException(violation.get().problem(), "device record of '" + device + "': "
+                    + LogSanitizer.sanitize(violation.get().detail()), null);
+        }
+        return new DeviceRecord(id, enabled, new DeviceCredentials(algorithm, (int) count, salt, hash), updated);
+    }
+
+    private static byte[] decode(String base64, CredentialRules.Problem problem, String device) {
+        if (base64 == null) {
+            throw new InvalidDeviceRecordException(problem, "device record of '" + device + "' has no "
+                    + problem.code(), null);
+        }
+        if (base64.length() > 4 * CredentialRules.MAX_SALT_BYTES) {
+            throw new InvalidDeviceRecordException(problem, "device record of '" + device + "': " + problem.code()
+                    + " of " + base64.length() + " base64 characters is too long", null);
+        }
+        try {
+            return Base64.getDecoder().decode(base64);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidDeviceRecordException(problem, "device record of '" + device + "': " + problem.code()
+                    + " is not base64", e);
         }
     }
 }

@@ -9,7 +9,9 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
@@ -24,7 +26,8 @@ import org.slf4j.LoggerFactory;
 public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeviceRegistryView.class);
-    private static final Duration POLL = Duration.ofMillis(200);
+    private static final long POLL_MILLIS = 200;
+    private static final Duration POLL = Duration.ofMillis(POLL_MILLIS);
 
     private final RegistryState state;
     private final Map<String, Object> kafkaProperties;
@@ -55,13 +58,31 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
     private volatile KafkaConsumer<String, byte[]> consumer;
     private volatile boolean closed;
     private Thread thread;
+    /** When the consumer thread last came back from {@code poll} (System.nanoTime); 0 before it first did. */
+    private volatile long lastPollNanos;
+    /** Why the consumer thread ended, once it did while not closed; null while it runs. */
+    private volatile String stoppedBecause;
 
     /**
+     * With the {@link CredentialRules#DEFAULTS default rules} for records, not counting refused ones.
+     *
      * @param topics the registry topics
      * @param kafkaProperties at least {@code bootstrap.servers}, plus security settings if any
      */
     public DeviceRegistryView(RegistryTopics topics, Map<String, Object> kafkaProperties) {
-        this.state = new RegistryState(topics);
+        this(topics, kafkaProperties, CredentialRules.DEFAULTS, problem -> { });
+    }
+
+    /**
+     * @param topics the registry topics
+     * @param kafkaProperties at least {@code bootstrap.servers}, plus security settings if any
+     * @param rules what a device record must look like; a record breaking them is refused (the device cannot log
+     *     in), counted and logged, never fatal
+     * @param refusals told about each refused record (on the registry thread; must not block)
+     */
+    public DeviceRegistryView(RegistryTopics topics, Map<String, Object> kafkaProperties, CredentialRules rules,
+            Consumer<CredentialRules.Problem> refusals) {
+        this.state = new RegistryState(topics, rules, refusals);
         this.kafkaProperties = Map.copyOf(kafkaProperties);
     }
 
@@ -109,13 +130,21 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
             boolean ready = false;
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!closed) {
-                for (ConsumerRecord<String, byte[]> record : kafka.poll(POLL)) {
-                    state.apply(record, ready ? fanOut : new RegistryListener() { });
+                ConsumerRecords<String, byte[]> records = kafka.poll(POLL);
+                lastPollNanos = System.nanoTime();
+                for (ConsumerRecord<String, byte[]> record : records) {
+                    try {
+                        state.apply(record, ready ? fanOut : new RegistryListener() { });
+                    } catch (RuntimeException e) { // apply refuses bad records itself; this is the last guard
+                        LOG.warn("Skipping a registry record that could not be applied [topic: {}, offset: {}]",
+                                record.topic(), record.offset(), e);
+                    }
                 }
                 if (!ready) {
                     if (RegistryState.caughtUp(kafka, ends, timeout)) {
                         ready = true;
-                        LOG.info("Device registry loaded [devices: {}]", state.devices().size());
+                        LOG.info("Device registry loaded [devices: {}, refused records: {}]", state.devices().size(),
+                                state.refused().size());
                         loaded.complete(null);
                     } else if (System.nanoTime() - deadline > 0) {
                         throw new RegistryException("the device registry did not load within " + timeout.toMillis()
@@ -125,14 +154,62 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
             }
         } catch (WakeupException e) {
             loaded.completeExceptionally(new RegistryException("closed while loading the device registry"));
-        } catch (RuntimeException e) {
+            if (!closed) {
+                stoppedBecause = "woken up while not closed";
+            }
+        } catch (RuntimeException | Error e) {
+            // An Error too: the gateway must learn that nobody follows the registry any more (readiness turns false).
             if (!loaded.isDone()) {
                 loaded.completeExceptionally(e instanceof RegistryException ? e
                         : new RegistryException("could not read the device registry: " + e.getMessage(), e));
             } else if (!closed) {
-                LOG.error("The device registry stopped following Kafka; device changes are no longer seen", e);
+                LOG.error("The device registry stopped following Kafka; device changes are no longer seen: not ready",
+                        e);
+            }
+            if (!closed) {
+                stoppedBecause = String.valueOf(e);
+            }
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal; // out of memory and the like: let the thread's uncaught handler see it too
+            }
+        } finally {
+            if (!closed && stoppedBecause == null) {
+                stoppedBecause = "the registry thread ended";
             }
         }
+    }
+
+    /**
+     * Whether the registry consumer is alive and polling: empty when it is, else why not. The gateway turns
+     * {@code /health/ready} false on a reason: with nobody following the registry, a disabled device stays
+     * connected and a new one cannot log in.
+     *
+     * @param stallTimeout how long the consumer may go without returning from {@code poll} (it returns every
+     *     {@value #POLL_MILLIS} ms when all is well, also while Kafka is unreachable)
+     */
+    public Optional<String> unhealthyBecause(Duration stallTimeout) {
+        if (closed) {
+            return Optional.of("device registry closed");
+        }
+        String stopped = stoppedBecause;
+        if (stopped != null) {
+            return Optional.of("device registry consumer stopped: " + stopped);
+        }
+        long last = lastPollNanos;
+        if (last == 0) {
+            return Optional.of("device registry not loaded");
+        }
+        long silentNanos = System.nanoTime() - last;
+        if (silentNanos > stallTimeout.toNanos()) {
+            return Optional.of("device registry consumer has not polled Kafka for " + silentNanos / 1_000_000_000L
+                    + " s");
+        }
+        return Optional.empty();
+    }
+
+    /** Devices whose latest record was refused (they cannot log in), with the reason. */
+    public Map<String, CredentialRules.Problem> refusedDevices() {
+        return state.refused();
     }
 
     @Override

@@ -25,6 +25,8 @@ public final class SecretHasher {
     public static final int SECRET_BYTES = 24;
     private static final int SALT_BYTES = 16;
     private static final int HASH_BITS = 256;
+    /** Length of a derived key, the only hash length a record may have. */
+    public static final int HASH_BYTES = HASH_BITS / 8;
 
     private final SecureRandom random;
 

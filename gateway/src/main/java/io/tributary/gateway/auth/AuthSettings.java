@@ -1,0 +1,143 @@
+package io.tributary.gateway.auth;
+
+import io.tributary.gateway.registry.CredentialRules;
+import java.time.Duration;
+
+/**
+ * How the gateway keeps device authentication from becoming a denial of service: failed-login throttles, the bounded
+ * queue of secret checks, the rules registry records must follow and when a stalled registry consumer makes the
+ * gateway unready. Every bad value is rejected with a message naming the component and its {@code GatewayMain}
+ * option. See gateway/README.md, "Device identity", for why the defaults are what they are.
+ *
+ * @param maxFailuresPerAddress failed logins from one source address (IPv6: its /64) within {@code failureWindow}
+ *     after which CONNECTs from it are answered "connection rate exceeded" at once for {@code blockDuration}, unless
+ *     they carry a secret the gateway verified before ({@code --auth-max-failures-per-address})
+ * @param maxFailuresPerDevice failed logins for one device id within {@code failureWindow} after which, for
+ *     {@code blockDuration}, only addresses that have not failed on that id yet get a secret check for it (so the
+ *     attacker's addresses are refused at once, the device's own address is not) ({@code --auth-max-failures-per-device})
+ * @param failureWindow the window failures are counted in ({@code --auth-failure-window})
+ * @param blockDuration how long a throttle lasts ({@code --auth-block-duration})
+ * @param trackedEntries entries each throttle table (addresses, device ids, id-address pairs) holds at most; the
+ *     least recently used is forgotten first ({@code --auth-tracked-entries})
+ * @param derivationThreads threads checking secrets (PBKDF2); 0 = one per four cores, at least one
+ *     ({@code --auth-threads})
+ * @param derivationQueue secret checks waiting at most; beyond it CONNECTs are answered "server busy" at once
+ *     ({@code --auth-queue})
+ * @param derivationMaxWait a check that waited longer than this in the queue is answered "server busy" without
+ *     running: its client has likely given up ({@code --auth-queue-max-wait})
+ * @param minIterations fewest PBKDF2 iterations a registry record may have ({@code --registry-min-iterations})
+ * @param maxIterations most PBKDF2 iterations a registry record may have ({@code --registry-max-iterations})
+ * @param registryStallTimeout how long the registry consumer may go without polling before the gateway reports
+ *     not ready ({@code --registry-stall-timeout})
+ */
+public record AuthSettings(
+        int maxFailuresPerAddress,
+        int maxFailuresPerDevice,
+        Duration failureWindow,
+        Duration blockDuration,
+        int trackedEntries,
+        int derivationThreads,
+        int derivationQueue,
+        Duration derivationMaxWait,
+        int minIterations,
+        int maxIterations,
+        Duration registryStallTimeout) {
+
+    public static final int DEFAULT_MAX_FAILURES_PER_ADDRESS = 30;
+    public static final int DEFAULT_MAX_FAILURES_PER_DEVICE = 10;
+    public static final Duration DEFAULT_FAILURE_WINDOW = Duration.ofMinutes(1);
+    public static final Duration DEFAULT_BLOCK_DURATION = Duration.ofMinutes(5);
+    public static final int DEFAULT_TRACKED_ENTRIES = 16_384;
+    public static final int DEFAULT_DERIVATION_QUEUE = 256;
+    public static final Duration DEFAULT_DERIVATION_MAX_WAIT = Duration.ofSeconds(2);
+    public static final Duration DEFAULT_REGISTRY_STALL_TIMEOUT = Duration.ofSeconds(30);
+
+    /** The defaults. */
+    public static final AuthSettings DEFAULTS = new AuthSettings(DEFAULT_MAX_FAILURES_PER_ADDRESS,
+            DEFAULT_MAX_FAILURES_PER_DEVICE, DEFAULT_FAILURE_WINDOW, DEFAULT_BLOCK_DURATION, DEFAULT_TRACKED_ENTRIES,
+            0, DEFAULT_DERIVATION_QUEUE, DEFAULT_DERIVATION_MAX_WAIT, CredentialRules.DEFAULT_MIN_ITERATIONS,
+            CredentialRules.DEFAULT_MAX_ITERATIONS, DEFAULT_REGISTRY_STALL_TIMEOUT);
+
+    public AuthSettings {
+        atLeast(maxFailuresPerAddress, 1, "maxFailuresPerAddress (--auth-max-failures-per-address)");
+        atLeast(maxFailuresPerDevice, 1, "maxFailuresPerDevice (--auth-max-failures-per-device)");
+        positive(failureWindow, "failureWindow (--auth-failure-window)");
+        positive(blockDuration, "blockDuration (--auth-block-duration)");
+        atLeast(trackedEntries, 16, "trackedEntries (--auth-tracked-entries)");
+        if (derivationThreads < 0 || derivationThreads > 256) {
+            throw new IllegalArgumentException("derivationThreads (--auth-threads) must be 0 (one per four cores) or"
+                    + " 1..256, got " + derivationThreads);
+        }
+        atLeast(derivationQueue, 1, "derivationQueue (--auth-queue)");
+        positive(derivationMaxWait, "derivationMaxWait (--auth-queue-max-wait)");
+        new CredentialRules(minIterations, maxIterations); // validates and names the options
+        if (registryStallTimeout == null || registryStallTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw new IllegalArgumentException("registryStallTimeout (--registry-stall-timeout) must be at least 1 s,"
+                    + " got " + registryStallTimeout);
+        }
+    }
+
+    /** The rules registry records must follow. */
+    public CredentialRules credentialRules() {
+        return new CredentialRules(minIterations, maxIterations);
+    }
+
+    /** {@link #derivationThreads}, with 0 resolved: one per four cores, at least one. */
+    public int effectiveDerivationThreads() {
+        return derivationThreads > 0 ? derivationThreads
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
+    }
+
+    public AuthSettings withMaxFailuresPerAddress(int value) {
+        return new AuthSettings(value, maxFailuresPerDevice, failureWindow, blockDuration, trackedEntries,
+                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
+                registryStallTimeout);
+    }
+
+    public AuthSettings withMaxFailuresPerDevice(int value) {
+        return new AuthSettings(maxFailuresPerAddress, value, failureWindow, blockDuration, trackedEntries,
+                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
+                registryStallTimeout);
+    }
+
+    public AuthSettings withBlockDuration(Duration value) {
+        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, value, trackedEntries,
+                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
+                registryStallTimeout);
+    }
+
+    public AuthSettings withTrackedEntries(int value) {
+        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration, value,
+                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
+                registryStallTimeout);
+    }
+
+    public AuthSettings withDerivationQueue(int threads, int queue, Duration maxWait) {
+        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
+                trackedEntries, threads, queue, maxWait, minIterations, maxIterations, registryStallTimeout);
+    }
+
+    public AuthSettings withIterationRange(int min, int max) {
+        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
+                trackedEntries, derivationThreads, derivationQueue, derivationMaxWait, min, max,
+                registryStallTimeout);
+    }
+
+    public AuthSettings withRegistryStallTimeout(Duration value) {
+        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
+                trackedEntries, derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
+                value);
+    }
+
+    private static void atLeast(int value, int min, String name) {
+        if (value < min) {
+            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
+        }
+    }
+
+    private static void positive(Duration value, String name) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new IllegalArgumentException(name + " must be a positive duration, got " + value);
+        }
+    }
+}
