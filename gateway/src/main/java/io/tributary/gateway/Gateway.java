@@ -86,6 +86,10 @@ public final class Gateway implements AutoCloseable {
     private volatile boolean registryWasHealthy = true;
     /** Checks telemetry against the input contract; one per gateway, as it holds the sensors per device. */
     private final TelemetryValidator validator;
+    /** One live connection per device id and the per-device publish quotas, across all verticles and listeners. */
+    private final io.tributary.gateway.mqtt.DeviceSessions<?> sessions;
+    /** Connections that have not sent CONNECT yet, across all verticles and listeners. */
+    private final ConnectionLimiter pendingConnects;
 
     /**
      * A gateway authenticating as {@link GatewayConfig#authentication()} says (the device registry, or
@@ -102,6 +106,8 @@ public final class Gateway implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
         this.validator = TelemetryValidator.of(config, metrics);
+        this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
+        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects());
     }
 
     /**
@@ -115,6 +121,8 @@ public final class Gateway implements AutoCloseable {
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
         this.validator = TelemetryValidator.of(config, metrics);
+        this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
+        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects());
     }
 
     /**
@@ -207,7 +215,8 @@ public final class Gateway implements AutoCloseable {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
             MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender, metrics,
-                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator);
+                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator,
+                    sessions, pendingConnects);
             verticles.add(verticle);
             deployed.add(verticle);
             return verticle;

@@ -48,6 +48,8 @@ import java.util.regex.Pattern;
  *     {@code --max-sensors-per-device}); a batch that breaks it is refused whole (MQTT 5: 0x99) and dead-lettered
  * @param deadLetterMaxPayloadBytes how much of a refused payload a dead-letter record keeps at most; a longer one is
  *     cut, with headers telling its original size ({@code --deadletter-max-payload-bytes})
+ * @param deviceLimits per-device fairness: publish quota, pending CONNECTs, unread answers
+ *     ({@link DeviceLimits#DEFAULTS} unless set)
  */
 public record GatewayConfig(
         String mqttHost,
@@ -73,7 +75,9 @@ public record GatewayConfig(
         AuthSettings auth,
         // issue 17: the input contract and bounded dead letters
         InputContract inputContract,
-        int deadLetterMaxPayloadBytes) {
+        int deadLetterMaxPayloadBytes,
+        // issue 17: per-device fairness
+        DeviceLimits deviceLimits) {
 
     /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
     public static final int DEFAULT_HTTP_PORT = 9883;
@@ -195,9 +199,32 @@ public record GatewayConfig(
             throw new IllegalArgumentException("deadLetterMaxPayloadBytes (--deadletter-max-payload-bytes) must be"
                     + " 0.." + MAX_PAYLOAD_BYTES_LIMIT + ", got " + deadLetterMaxPayloadBytes);
         }
+        // ---- per-device fairness (issue 17) ----
+        if (deviceLimits == null) {
+            throw new IllegalArgumentException("deviceLimits must not be null (DeviceLimits.DEFAULTS for the defaults)");
+        }
+        if (deviceLimits.byteRate() > 0 && deviceLimits.byteBurst() < maxPayloadBytes) {
+            throw new IllegalArgumentException("deviceLimits.byteBurst (--device-byte-burst) must be at least"
+                    + " maxPayloadBytes (--max-payload-bytes, " + maxPayloadBytes + ") or a payload of that size could"
+                    + " never pass, got " + deviceLimits.byteBurst());
+        }
     }
 
-    /** The configuration before issue 17: the default auth settings, input contract and dead-letter payload bound. */
+    /** As the canonical constructor, with the default input contract, dead-letter bound and {@link DeviceLimits#DEFAULTS}. */
+    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
+            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
+            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
+            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
+            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
+            long pauseInFlightBytes, AuthSettings auth) {
+        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
+                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
+                maxConnections, tls, pauseInFlightBytes, auth, InputContract.DEFAULTS, DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES,
+                DeviceLimits.DEFAULTS);
+    }
+
+    /** The configuration before issue 17: the defaults of auth, input contract, dead-letter bound and device limits. */
     public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
             int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
             Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
@@ -208,7 +235,7 @@ public record GatewayConfig(
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
                 maxConnections, tls, pauseInFlightBytes, AuthSettings.DEFAULTS, InputContract.DEFAULTS,
-                DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
+                DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES, DeviceLimits.DEFAULTS);
     }
 
     /** As the canonical constructor, with backpressure at half of {@code maxInFlightBytes}. */
@@ -290,7 +317,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withMqttPort(int value) {
@@ -298,14 +325,15 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withKafkaBootstrapServers(String value) {
         return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withTopicPrefix(String value) {
@@ -313,7 +341,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
@@ -322,21 +350,24 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
                 maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withVerticleInstances(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withMaxInFlightPerConnection(int value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     /** Backpressure mark, 0 = half of {@link #maxInFlightBytes}; see {@link #pauseInFlightBytes}. */
@@ -344,7 +375,8 @@ public record GatewayConfig(
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, value, auth, inputContract, deadLetterMaxPayloadBytes);
+                authentication, httpPort, maxConnections, tls, value, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     /** Also lowers an explicit {@link #pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
@@ -353,7 +385,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
                 maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withKafkaLinger(Duration value) {
@@ -361,7 +393,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withKafkaMaxBlock(Duration value) {
@@ -369,49 +401,55 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
                 kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withKafkaStartupTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withConnectTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withShutdownTimeout(Duration value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withKafkaProperties(Map<String, String> value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withAuthentication(Authentication value) {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes);
+                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
+                deviceLimits);
     }
 
     public GatewayConfig withHttpPort(int value) {
@@ -419,7 +457,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, value, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withMaxConnections(int value) {
@@ -427,7 +465,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, value, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withTls(TlsSettings value) {
@@ -435,7 +473,16 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, value, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
+    }
+
+    /** Per-device fairness limits; see {@link DeviceLimits}. */
+    public GatewayConfig withDeviceLimits(DeviceLimits value) {
+        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
+                deadLetterMaxPayloadBytes, value);
     }
 
     /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
@@ -444,7 +491,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, value, inputContract,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withInputContract(InputContract value) {
@@ -452,7 +499,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, value,
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits);
     }
 
     public GatewayConfig withDeadLetterMaxPayloadBytes(int value) {
@@ -460,7 +507,7 @@ public record GatewayConfig(
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
                 kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
                 authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                value);
+                value, deviceLimits);
     }
 
     /**

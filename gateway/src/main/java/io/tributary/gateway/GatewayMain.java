@@ -166,6 +166,40 @@ public final class GatewayMain implements Callable<Integer> {
                     + " default ${DEFAULT-VALUE}).")
     int deadLetterMaxPayloadBytes;
 
+    // ---- per-device fairness (issue 17) ----
+
+    @Option(names = "--device-publish-rate", defaultValue = "${env:TRIBUTARY_DEVICE_PUBLISH_RATE:-1000}",
+            description = "PUBLISH packets per second one device may send on average, 0 = no limit; beyond it MQTT 5"
+                    + " gets PUBACK 0x97, MQTT 3.1.1 a closed connection, QoS 0 is dropped"
+                    + " (env TRIBUTARY_DEVICE_PUBLISH_RATE; default ${DEFAULT-VALUE}).")
+    double devicePublishRate;
+
+    @Option(names = "--device-publish-burst", defaultValue = "${env:TRIBUTARY_DEVICE_PUBLISH_BURST:-2000}",
+            description = "PUBLISH packets a device may send at once above --device-publish-rate"
+                    + " (env TRIBUTARY_DEVICE_PUBLISH_BURST; default ${DEFAULT-VALUE}).")
+    int devicePublishBurst;
+
+    @Option(names = "--device-byte-rate", defaultValue = "${env:TRIBUTARY_DEVICE_BYTE_RATE:-2097152}",
+            description = "Payload bytes per second one device may send on average, 0 = no limit"
+                    + " (env TRIBUTARY_DEVICE_BYTE_RATE; default ${DEFAULT-VALUE}).")
+    long deviceByteRate;
+
+    @Option(names = "--device-byte-burst", defaultValue = "${env:TRIBUTARY_DEVICE_BYTE_BURST:-8388608}",
+            description = "Payload bytes a device may send at once, at least --max-payload-bytes"
+                    + " (env TRIBUTARY_DEVICE_BYTE_BURST; default ${DEFAULT-VALUE}).")
+    long deviceByteBurst;
+
+    @Option(names = "--max-pending-connects", defaultValue = "${env:TRIBUTARY_MAX_PENDING_CONNECTS:-1000}",
+            description = "TCP connections that have not sent CONNECT yet, at most; more are closed at once"
+                    + " (env TRIBUTARY_MAX_PENDING_CONNECTS; default ${DEFAULT-VALUE}).")
+    int maxPendingConnects;
+
+    @Option(names = "--max-unread-bytes-per-connection",
+            defaultValue = "${env:TRIBUTARY_MAX_UNREAD_BYTES_PER_CONNECTION:-262144}",
+            description = "Answers a connection may leave unread before it is closed (a device that does not read its"
+                    + " socket) (env TRIBUTARY_MAX_UNREAD_BYTES_PER_CONNECTION; default ${DEFAULT-VALUE}).")
+    int maxUnreadBytesPerConnection;
+
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML file of option values, keys = option names without dashes (e.g. 'mqtt-port: 1883',"
                     + " 'kafka-property: {security.protocol: SSL}'); command line and environment override it"
@@ -258,7 +292,12 @@ public final class GatewayMain implements Callable<Integer> {
                 maxConnections, tls(), pauseInFlightBytes, authSettings(),
                 GatewayConfig.inputContract(maxEventAge, maxEventFuture, maxSensorNameLength, maxUnitLength,
                         maxReadingsPerBatch, maxSensorsPerDevice),
-                deadLetterMaxPayloadBytes);
+                deadLetterMaxPayloadBytes, deviceLimits());
+    }
+
+    private DeviceLimits deviceLimits() {
+        return new DeviceLimits(devicePublishRate, devicePublishBurst, deviceByteRate, deviceByteBurst,
+                maxPendingConnects, maxUnreadBytesPerConnection);
     }
 
     private Map<String, String> allKafkaProperties() {

@@ -157,6 +157,44 @@ public interface GatewayMetrics {
     default void contractViolated(ContractRule rule) {
     }
 
+    // ---- per-device fairness (issue 17) ----
+
+    /** A CONNECT with the id of a connected device took its session over; the older connection was ended. */
+    default void sessionTakenOver() {
+    }
+
+    /** A TCP connection (after TLS) opened and waits for its CONNECT; {@link #pendingConnectEnded()} follows. */
+    default void pendingConnectStarted() {
+    }
+
+    /** A connection stopped waiting for CONNECT: CONNECT arrived, it closed, or it timed out. */
+    default void pendingConnectEnded() {
+    }
+
+    /** A TCP connection was closed at once: too many connections had not sent CONNECT yet. */
+    default void pendingConnectRefused() {
+    }
+
+    /** A connection was closed because it sent no CONNECT within the connect timeout. */
+    default void connectTimedOut() {
+    }
+
+    /** A QoS 0 publish over its device's quota was dropped (also counted as a device-quota-exceeded rejection). */
+    default void quotaDroppedQos0() {
+    }
+
+    /** A connection was closed because it left more answers unread than allowed (it does not read its socket). */
+    default void unreadAnswersClosed() {
+    }
+
+    /** An MQTT 3.1.1 publish refused for good and stored on the dead-letter topic was acknowledged with PUBACK. */
+    default void deadLetterAcknowledged() {
+    }
+
+    /** An error raised inside the MQTT server's own code (e.g. a frame it could not handle), logged rate-limited. */
+    default void connectionError() {
+    }
+
     /** The current values. */
     Snapshot snapshot();
 

@@ -37,7 +37,10 @@ public enum RejectReason {
      * values, sensor names and units, readings per batch, sensors per device). Refused whole with 0x99; the dead
      * letter names the broken rule in {@code tributary.contract-rule}.
      */
-    CONTRACT_VIOLATION("contract-violation", true);
+    CONTRACT_VIOLATION("contract-violation", true),
+    // ---- per-device fairness (issue 17) ----
+    /** The device published more messages or bytes per second than its quota allows (MQTT 5: PUBACK 0x97). */
+    DEVICE_QUOTA_EXCEEDED("device-quota-exceeded", false);
 
     private final String code;
     private final boolean deadLettered;

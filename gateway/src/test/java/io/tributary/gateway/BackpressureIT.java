@@ -54,6 +54,8 @@ class BackpressureIT {
                 .withVerticleInstances(1)
                 // The device's window is not what stops it here: only the gateway's backpressure is
                 .withMaxInFlightPerConnection(65535)
+                // ... nor its publish quota: this device floods on purpose (DeviceFairnessTest covers the quota)
+                .withDeviceLimits(DeviceLimits.DEFAULTS.withPublishQuota(0, 1).withByteQuota(0, 1))
                 .withMaxInFlightBytes(64L * 1024 * 1024)
                 .withPauseInFlightBytes(PAUSE_BYTES)
                 // Long enough that nothing fails during the outage: every publish waits for Kafka's return

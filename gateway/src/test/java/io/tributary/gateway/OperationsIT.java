@@ -19,6 +19,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import javax.net.ssl.SSLSocketFactory;
@@ -137,16 +139,24 @@ class OperationsIT {
     void refusesConnectionsBeyondTheLimitWithQuotaExceeded() throws Exception {
         String secret = registry.provision("limit-dev");
         awaitAccepted("limit-dev", secret);
+        // One live connection per device id (a second CONNECT takes the session over): three devices fill the limit
+        String secretB = registry.provision("limit-dev-b");
+        String secretC = registry.provision("limit-dev-c");
+        String secretD = registry.provision("limit-dev-d");
+        awaitAccepted("limit-dev-d", secretD);
         // Other tests may hold connections briefly; this test owns the limit while it runs.
         synchronized (OperationsIT.class) {
-            MqttTestClients.V5 a = MqttTestClients.v5(gateway.mqttPort(), "limit-a", credentials(secret));
-            MqttTestClients.V5 b = MqttTestClients.v5(gateway.mqttPort(), "limit-b", credentials(secret));
-            MqttTestClients.V5 c = MqttTestClients.v5(gateway.mqttPort(), "limit-c", credentials(secret));
+            MqttTestClients.V5 a = MqttTestClients.v5(gateway.mqttPort(), "limit-a", credentials("limit-dev", secret));
+            MqttTestClients.V5 b = MqttTestClients.v5(gateway.mqttPort(), "limit-b",
+                    credentials("limit-dev-b", secretB));
+            MqttTestClients.V5 c = MqttTestClients.v5(gateway.mqttPort(), "limit-c",
+                    credentials("limit-dev-c", secretC));
             try {
-                assertThatThrownBy(() -> MqttTestClients.v5(gateway.mqttPort(), "limit-d", credentials(secret)))
+                assertThatThrownBy(() -> MqttTestClients.v5(gateway.mqttPort(), "limit-d",
+                        credentials("limit-dev-d", secretD)))
                         .isInstanceOfSatisfying(MqttException.class,
                                 e -> assertThat(e.getReasonCode()).isEqualTo(0x97));
-                assertThatThrownBy(() -> MqttTestClients.v3WithSecret(gateway.mqttPort(), "limit-dev", secret))
+                assertThatThrownBy(() -> MqttTestClients.v3WithSecret(gateway.mqttPort(), "limit-dev-d", secretD))
                         .isInstanceOfSatisfying(org.eclipse.paho.client.mqttv3.MqttException.class,
                                 e -> assertThat(e.getReasonCode()).isEqualTo(
                                         org.eclipse.paho.client.mqttv3.MqttException.REASON_CODE_BROKER_UNAVAILABLE));
@@ -154,15 +164,44 @@ class OperationsIT {
                 a.close();
             }
             await().atMost(TIMEOUT).ignoreExceptions().untilAsserted(() ->
-                    MqttTestClients.v5(gateway.mqttPort(), "limit-e", credentials(secret)).close());
+                    MqttTestClients.v5(gateway.mqttPort(), "limit-e", credentials("limit-dev-d", secretD)).close());
             b.close();
             c.close();
         }
     }
 
-    private static MqttConnectionOptions credentials(String secret) {
+    @Test
+    void connectionsWithOneDevicesSecretHoldOneSlot() throws Exception {
+        // issue 17: with --max-connections 50, 50 connections as one device were all accepted and an honest device
+        // then got "quota exceeded". Each CONNECT now takes the session of the one before over.
+        String secret = registry.provision("clone-dev");
+        String honestSecret = registry.provision("honest-dev");
+        awaitAccepted("honest-dev", honestSecret);
+        synchronized (OperationsIT.class) {
+            List<MqttTestClients.V5> clones = new ArrayList<>();
+            try {
+                for (int i = 0; i < 6; i++) {
+                    clones.add(MqttTestClients.v5(gateway.mqttPort(), "clone-" + i, credentials("clone-dev", secret)));
+                }
+                await().atMost(TIMEOUT).until(() -> clones.subList(0, 5).stream()
+                        .allMatch(c -> c.disconnected.get() != null && c.disconnected.get().getReturnCode() == 0x8E));
+                try (MqttTestClients.V5 honest = MqttTestClients.v5WithSecret(gateway.mqttPort(), "honest-dev",
+                        honestSecret)) {
+                    assertThat(honest.publishAndAwaitReason(telemetry("honest-dev"), batch("honest-dev", 1, 1)
+                            .toByteArray())).isZero();
+                }
+                assertThat(get("/metrics").body()).containsPattern("tributary_gateway_session_takeovers_total [5-9]");
+            } finally {
+                for (MqttTestClients.V5 clone : clones) {
+                    clone.close();
+                }
+            }
+        }
+    }
+
+    private static MqttConnectionOptions credentials(String deviceId, String secret) {
         MqttConnectionOptions options = new MqttConnectionOptions();
-        options.setUserName("limit-dev");
+        options.setUserName(deviceId);
         options.setPassword(secret.getBytes(StandardCharsets.UTF_8));
         return options;
     }

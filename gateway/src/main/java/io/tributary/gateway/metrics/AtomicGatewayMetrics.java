@@ -35,6 +35,15 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     private final LongAdder latencyNanosSum = new LongAdder();
     // issue 17: the input contract
     private final Map<ContractRule, LongAdder> contractViolations = new EnumMap<>(ContractRule.class);
+    // ---- per-device fairness (issue 17) ----
+    private final LongAdder sessionTakeovers = new LongAdder();
+    private final LongAdder pendingConnects = new LongAdder();
+    private final LongAdder pendingConnectsRefused = new LongAdder();
+    private final LongAdder connectTimeouts = new LongAdder();
+    private final LongAdder quotaDroppedQos0 = new LongAdder();
+    private final LongAdder unreadAnswersClosed = new LongAdder();
+    private final LongAdder deadLettersAcknowledged = new LongAdder();
+    private final LongAdder connectionErrors = new LongAdder();
 
     public AtomicGatewayMetrics() {
         for (RejectReason reason : RejectReason.values()) {
@@ -298,6 +307,93 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     /** Sum of all Kafka send latencies, in nanoseconds. */
     long latencyNanosSum() {
         return latencyNanosSum.sum();
+    }
+
+    // ---- per-device fairness (issue 17) ----
+
+    @Override
+    public void sessionTakenOver() {
+        sessionTakeovers.increment();
+    }
+
+    @Override
+    public void pendingConnectStarted() {
+        pendingConnects.increment();
+    }
+
+    @Override
+    public void pendingConnectEnded() {
+        pendingConnects.decrement();
+    }
+
+    @Override
+    public void pendingConnectRefused() {
+        pendingConnectsRefused.increment();
+    }
+
+    @Override
+    public void connectTimedOut() {
+        connectTimeouts.increment();
+    }
+
+    @Override
+    public void quotaDroppedQos0() {
+        quotaDroppedQos0.increment();
+    }
+
+    @Override
+    public void unreadAnswersClosed() {
+        unreadAnswersClosed.increment();
+    }
+
+    @Override
+    public void deadLetterAcknowledged() {
+        deadLettersAcknowledged.increment();
+    }
+
+    @Override
+    public void connectionError() {
+        connectionErrors.increment();
+    }
+
+    /** CONNECTs that took over the session of a connected device id. */
+    public long sessionTakeovers() {
+        return sessionTakeovers.sum();
+    }
+
+    /** TCP connections waiting for their CONNECT now. */
+    public long pendingConnects() {
+        return pendingConnects.sum();
+    }
+
+    /** TCP connections closed at once because too many had not sent CONNECT. */
+    public long pendingConnectsRefused() {
+        return pendingConnectsRefused.sum();
+    }
+
+    /** Connections closed because no CONNECT came within the connect timeout. */
+    public long connectTimeouts() {
+        return connectTimeouts.sum();
+    }
+
+    /** QoS 0 publishes dropped over their device's quota. */
+    public long quotaDroppedQos0Total() {
+        return quotaDroppedQos0.sum();
+    }
+
+    /** Connections closed because they did not read their answers. */
+    public long unreadAnswersClosedTotal() {
+        return unreadAnswersClosed.sum();
+    }
+
+    /** MQTT 3.1.1 publishes refused for good, dead-lettered and acknowledged. */
+    public long deadLettersAcknowledged() {
+        return deadLettersAcknowledged.sum();
+    }
+
+    /** Errors raised inside the MQTT server's own code. */
+    public long connectionErrors() {
+        return connectionErrors.sum();
     }
 
     @Override

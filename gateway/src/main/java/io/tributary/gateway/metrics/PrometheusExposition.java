@@ -66,6 +66,24 @@ public final class PrometheusExposition {
                     + " disabled", atomic.connectionsRevoked());
             counter(out, "tributary_gateway_device_dropped_readings_total", "Readings devices reported dropping"
                     + " (a full outbox), from accepted batches", atomic.deviceDroppedReadings());
+            // ---- per-device fairness (issue 17) ----
+            counter(out, "tributary_gateway_session_takeovers_total", "CONNECTs with the id of a connected device"
+                    + " that took its session over (the older connection was ended): clones show here",
+                    atomic.sessionTakeovers());
+            gauge(out, "tributary_gateway_pending_connects", "TCP connections that have not sent CONNECT yet",
+                    atomic.pendingConnects());
+            counter(out, "tributary_gateway_pending_connects_refused_total", "TCP connections closed at once because"
+                    + " too many had not sent CONNECT", atomic.pendingConnectsRefused());
+            counter(out, "tributary_gateway_connect_timeouts_total", "Connections closed because no CONNECT came in"
+                    + " time", atomic.connectTimeouts());
+            counter(out, "tributary_gateway_quota_dropped_qos0_total", "QoS 0 publishes dropped over the device's"
+                    + " publish quota", atomic.quotaDroppedQos0Total());
+            counter(out, "tributary_gateway_unread_answers_closed_total", "Connections closed because they left too"
+                    + " many answers unread (not reading their socket)", atomic.unreadAnswersClosedTotal());
+            counter(out, "tributary_gateway_deadletter_acknowledged_total", "MQTT 3.1.1 publishes refused for good,"
+                    + " stored on the dead-letter topic and acknowledged", atomic.deadLettersAcknowledged());
+            counter(out, "tributary_gateway_connection_errors_total", "Errors raised inside the MQTT server's own code"
+                    + " (frames it could not handle)", atomic.connectionErrors());
             authentication(out, atomic);
             out.append("# HELP tributary_gateway_kafka_send_seconds Time from handing a record to Kafka until its"
                     + " acknowledgement is back on the event loop\n")

@@ -7,12 +7,21 @@ import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
 
 /**
  * How one PUBLISH is answered. MQTT 5 gets the reason code; MQTT 3.1.1 has only success or a closed connection, so
- * every non-success answer closes its connection (the device re-sends after reconnecting).
+ * a non-success answer closes its connection (the device re-sends after reconnecting) — except a permanent refusal
+ * whose payload is stored on the dead-letter topic ({@link PubAck#deadLettered()}): re-sending it could only
+ * dead-letter it again, so MQTT 3.1.1 gets PUBACK for it.
  */
 sealed interface AckOutcome {
 
-    /** A PUBACK with {@code code}; {@code reason} becomes the MQTT 5 Reason String (may be null). */
-    record PubAck(MqttPubAckReasonCode code, String reason) implements AckOutcome {
+    /**
+     * A PUBACK with {@code code}; {@code reason} becomes the MQTT 5 Reason String (may be null).
+     * {@code deadLettered}: refused for good and stored on the dead-letter topic (MQTT 3.1.1 then gets PUBACK).
+     */
+    record PubAck(MqttPubAckReasonCode code, String reason, boolean deadLettered) implements AckOutcome {
+
+        PubAck(MqttPubAckReasonCode code, String reason) {
+            this(code, reason, false);
+        }
     }
 
     /** End the connection: MQTT 5 with a DISCONNECT carrying {@code code}, MQTT 3.1.1 by closing it. */
@@ -20,6 +29,18 @@ sealed interface AckOutcome {
     }
 
     AckOutcome SUCCESS = new PubAck(MqttPubAckReasonCode.SUCCESS, null);
+
+    /**
+     * The answer to a publish refused for good for {@code reason} whose payload the dead-letter topic holds now
+     * (MQTT 5: the refusal's code; MQTT 3.1.1: PUBACK).
+     */
+    static AckOutcome deadLettered(RejectReason reason, String detail) {
+        AckOutcome outcome = rejected(reason, detail);
+        if (outcome instanceof PubAck ack && ack.code() != MqttPubAckReasonCode.SUCCESS) {
+            return new PubAck(ack.code(), ack.reason(), true);
+        }
+        return outcome;
+    }
 
     /** The answer to a publish refused for {@code reason}. */
     static AckOutcome rejected(RejectReason reason, String detail) {
@@ -38,6 +59,7 @@ sealed interface AckOutcome {
             case TOPIC_NOT_ALLOWED:
                 return new PubAck(MqttPubAckReasonCode.NOT_AUTHORIZED, detail);
             case GATEWAY_OVERLOADED:
+            case DEVICE_QUOTA_EXCEEDED:
                 return new PubAck(MqttPubAckReasonCode.QUOTA_EXCEEDED, detail);
             case QOS_NOT_SUPPORTED:
                 return new Disconnect(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED, detail);
@@ -48,6 +70,10 @@ sealed interface AckOutcome {
             case MALFORMED_PACKET:
                 return new Disconnect(MqttDisconnectReasonCode.MALFORMED_PACKET, detail);
             default:
+                if (reason.deadLettered()) {
+                    // a payload refused for good (e.g. a rule of the input contract): the device must drop it
+                    return new PubAck(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, detail);
+                }
                 throw new IllegalArgumentException("no MQTT answer for " + reason);
         }
     }

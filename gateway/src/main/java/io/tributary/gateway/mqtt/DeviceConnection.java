@@ -1,5 +1,6 @@
 package io.tributary.gateway.mqtt;
 
+import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttProperties;
@@ -55,6 +56,11 @@ import org.slf4j.LoggerFactory;
  * <p>Backpressure: when the sender reports {@link RecordSender#congested() congestion} after a publish, the connection
  * stops reading its socket (the device's writes then stall in TCP) until the sender has drained; see
  * {@link EndpointSockets}.
+ *
+ * <p>Fairness: every PUBLISH is charged to the device's {@link PublishQuota} (shared with any later connection of the
+ * same device id); a connection whose answers pile up unread (above
+ * {@link io.tributary.gateway.DeviceLimits#maxUnreadBytesPerConnection()}) is closed; a newer connection of the same
+ * device ends this one ({@link #takeOver}).
  */
 final class DeviceConnection {
 
@@ -95,6 +101,11 @@ final class DeviceConnection {
     private final Context context;
     private boolean readingPaused;
 
+    /** The Netty channel under {@link #socket}: how much is unread is asked there. */
+    private final Channel channel;
+    /** This device's publish quota, shared with its other connections; null when off. */
+    private PublishQuota quota;
+
     DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttSettings settings, RecordSender sender,
             TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents,
             BooleanSupplier draining, Consumer<DeviceConnection> onClosed, DeviceConfigs configs) {
@@ -113,6 +124,7 @@ final class DeviceConnection {
         this.draining = draining;
         this.onClosed = onClosed;
         this.socket = EndpointSockets.socketOf(endpoint);
+        this.channel = EndpointSockets.channelOf(socket);
         this.context = Vertx.currentContext();
     }
 
@@ -120,8 +132,40 @@ final class DeviceConnection {
         return deviceId;
     }
 
+    /** The event loop this connection lives on: other threads hop onto it with {@code runOnContext}. */
+    Context context() {
+        return context;
+    }
+
+    /** The device's address, for logs. */
+    String remoteAddress() {
+        return String.valueOf(endpoint.remoteAddress());
+    }
+
+    /** Charges this connection's publishes to {@code deviceQuota} (null: no quota). */
+    void useQuota(PublishQuota deviceQuota) {
+        this.quota = deviceQuota;
+    }
+
+    /**
+     * Ends the connection because a newer connection with the same device id took the session over (MQTT 5:
+     * DISCONNECT 0x8E session taken over; 3.1.1: closed). Answers still waiting for Kafka are dropped with the
+     * connection: the device re-sends what it did not get a PUBACK for on its new connection. Call on
+     * {@link #context()}.
+     */
+    void takeOver(String newRemote) {
+        if (closed) {
+            return;
+        }
+        closing = true;
+        LOG.debug("Session taken over [device: {}, old: {}, new: {}]", deviceId, endpoint.remoteAddress(), newRemote);
+        disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER, "session taken over by a new connection");
+    }
+
     /** Installs the handlers and sends CONNACK (MQTT 5: with the server's limits). */
     void accept() {
+        // Netty's high-water mark: beyond it the socket counts as not writable and the connection is closed
+        socket.setWriteQueueMaxSize(settings.limits().maxUnreadBytesPerConnection());
         endpoint.publishAutoAck(false);
         endpoint.subscriptionAutoAck(false);
         endpoint.publishHandler(this::onPublish);
@@ -161,7 +205,7 @@ final class DeviceConnection {
     }
 
     private void sendConfig(byte[] config) {
-        if (closed || !endpoint.isConnected()) {
+        if (closed || !endpoint.isConnected() || closedForUnreadAnswers()) {
             return;
         }
         try {
@@ -267,6 +311,20 @@ final class DeviceConnection {
             return;
         }
         AckQueue.Slot<AckOutcome> slot = qos1 ? acks.add(message.messageId()) : null;
+        if (quota != null) {
+            String exceeded = quota.tryAcquire(message.payload().length(), System.nanoTime());
+            if (exceeded != null) {
+                if (slot == null) {
+                    // QoS 0 has no answer: dropped, counted
+                    metrics.quotaDroppedQos0();
+                } else if (!mqtt5) {
+                    // 3.1.1 ends the connection with this answer: take nothing more from it meanwhile
+                    closing = true;
+                }
+                reject(slot, RejectReason.DEVICE_QUOTA_EXCEEDED, exceeded);
+                return;
+            }
+        }
         byte[] payload = message.payload().getBytes();
 
         PublishRoute route = telemetryTopic.equals(topic) ? telemetryRoute : PublishRouter.route(deviceId, topic);
@@ -330,7 +388,7 @@ final class DeviceConnection {
                 invalid.reason(), invalid.detail(), invalid.rule(), payload, validator.deadLetterMaxPayloadBytes());
         sender.send(record).onComplete(result -> {
             if (result.succeeded()) {
-                answer(slot, AckOutcome.rejected(invalid.reason(), invalid.detail()));
+                answer(slot, AckOutcome.deadLettered(invalid.reason(), invalid.detail()));
             } else {
                 metrics.deadLetterFailed();
                 answer(slot, sendFailure(result, "dead-letter"));
@@ -382,6 +440,9 @@ final class DeviceConnection {
             return false;
         }
         AckOutcome.PubAck ack = (AckOutcome.PubAck) outcome;
+        if (closedForUnreadAnswers()) {
+            return false;
+        }
         try {
             if (mqtt5) {
                 endpoint.publishAcknowledge(packetId, ack.code(),
@@ -392,6 +453,13 @@ final class DeviceConnection {
                 endpoint.publishAcknowledge(packetId);
                 return true;
             }
+            if (ack.deadLettered()) {
+                // Refused for good and kept on the dead-letter topic: closing would make the device re-send it at
+                // every reconnect, each time dead-lettered again. PUBACK ends it (counted by reason already).
+                endpoint.publishAcknowledge(packetId);
+                metrics.deadLetterAcknowledged();
+                return true;
+            }
         } catch (IllegalStateException | IllegalArgumentException e) {
             LOG.debug("Could not acknowledge, connection gone [device: {}]", deviceId, e);
             return false;
@@ -399,6 +467,27 @@ final class DeviceConnection {
         // MQTT 3.1.1 has no negative PUBACK: closing tells the device the publish was not taken.
         closeQuietly();
         return false;
+    }
+
+    /**
+     * Closes the connection if its answers pile up unread: the device does not read its socket, and every further
+     * answer would be held in the gateway's memory. The bound is Netty's high-water mark, set in {@link #accept()}.
+     *
+     * @return whether it closed the connection
+     */
+    private boolean closedForUnreadAnswers() {
+        if (channel.isWritable() && !socket.writeQueueFull()) {
+            return false;
+        }
+        if (!closing) {
+            metrics.unreadAnswersClosed();
+            deviceEvents.log("Connection ended: answers not read", deviceId, "more than "
+                    + settings.limits().maxUnreadBytesPerConnection() + " bytes of answers unread");
+        }
+        closing = true;
+        acks.clear();
+        closeQuietly();
+        return true;
     }
 
     private void disconnect(MqttDisconnectReasonCode code, String reason) {

@@ -1,8 +1,16 @@
 package io.tributary.gateway.mqtt;
 
+import io.netty.channel.Channel;
+import io.vertx.core.Handler;
+import io.vertx.core.internal.net.NetSocketInternal;
+import io.vertx.core.net.NetServer;
 import io.vertx.core.net.NetSocket;
 import io.vertx.mqtt.MqttEndpoint;
+import io.vertx.mqtt.MqttServer;
 import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.util.function.UnaryOperator;
 
 /**
  * Reaches the TCP socket under a vertx-mqtt {@link MqttEndpoint}, to pause and resume reading from it.
@@ -21,7 +29,17 @@ final class EndpointSockets {
     static final String ENDPOINT_CLASS = "io.vertx.mqtt.impl.MqttEndpointImpl";
     static final String SOCKET_FIELD = "conn";
 
+    static final String SERVER_CLASS = "io.vertx.mqtt.impl.MqttServerImpl";
+    static final String SERVER_FIELD = "server";
+    /** The name vertx-mqtt gives its MQTT decoder in a connection's pipeline. */
+    static final String DECODER_NAME = "mqttDecoder";
+    /** The name of vertx-mqtt's CONNECT (idle) timeout handler, removed by vertx-mqtt when CONNECT arrives. */
+    static final String CONNECT_TIMEOUT_NAME = "timeoutOnConnect";
+    /** The name of the idle-state handler behind vertx-mqtt's CONNECT timeout, also removed at CONNECT. */
+    static final String IDLE_NAME = "idle";
+
     private static final Field SOCKET;
+    private static final Field SERVER;
     private static final String PROBLEM;
 
     static {
@@ -42,6 +60,24 @@ final class EndpointSockets {
             field = null;
         }
         SOCKET = field;
+        Field server = null;
+        if (problem == null) {
+            try {
+                Class<?> serverClass = Class.forName(SERVER_CLASS, false, MqttServer.class.getClassLoader());
+                server = serverClass.getDeclaredField(SERVER_FIELD);
+                if (server.getType() != NetServer.class) {
+                    problem = SERVER_CLASS + "." + SERVER_FIELD + " is a " + server.getType().getName()
+                            + ", not a NetServer";
+                    server = null;
+                } else {
+                    server.setAccessible(true);
+                }
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                problem = "cannot read " + SERVER_CLASS + "." + SERVER_FIELD + ": " + e;
+                server = null;
+            }
+        }
+        SERVER = server;
         PROBLEM = problem;
     }
 
@@ -55,7 +91,7 @@ final class EndpointSockets {
      */
     static void check() {
         if (PROBLEM != null) {
-            throw new IllegalStateException("Backpressure needs the TCP socket under vertx-mqtt's MqttEndpoint, but "
+            throw new IllegalStateException("Backpressure and connection guards need vertx-mqtt internals, but "
                     + PROBLEM + ". The vertx-mqtt version on the class path is not the one the gateway was built"
                     + " and tested with (5.0.7): adapt io.tributary.gateway.mqtt.EndpointSockets to it");
         }
@@ -76,6 +112,61 @@ final class EndpointSockets {
             return (NetSocket) SOCKET.get(endpoint);
         } catch (IllegalAccessException e) {
             throw new IllegalStateException("cannot read " + ENDPOINT_CLASS + "." + SOCKET_FIELD, e);
+        }
+    }
+
+    /** The Netty channel under {@code socket} (a socket of a Vert.x TCP server). */
+    static Channel channelOf(NetSocket socket) {
+        if (!(socket instanceof NetSocketInternal internal)) {
+            throw new IllegalStateException("NetSocket is a " + socket.getClass().getName() + ", not a "
+                    + NetSocketInternal.class.getName());
+        }
+        return internal.channelHandlerContext().channel();
+    }
+
+    /**
+     * Makes {@code server} hand every new TCP connection to {@code wrap.apply(vertx-mqtt's own handler)} instead of
+     * to vertx-mqtt's handler directly. Call it before {@link MqttServer#listen}.
+     *
+     * @throws IllegalStateException when {@code server} is not vertx-mqtt's implementation (see {@link #check()})
+     */
+    static void interceptConnections(MqttServer server, UnaryOperator<Handler<NetSocket>> wrap) {
+        check();
+        if (!SERVER.getDeclaringClass().isInstance(server)) {
+            throw new IllegalStateException("MqttServer is a " + server.getClass().getName() + ", not "
+                    + SERVER_CLASS + ": cannot guard its connections");
+        }
+        try {
+            NetServer real = (NetServer) SERVER.get(server);
+            NetServer standIn = (NetServer) Proxy.newProxyInstance(EndpointSockets.class.getClassLoader(),
+                    new Class<?>[] {NetServer.class}, (proxy, method, args) -> {
+                        if (method.getName().equals("connectHandler") && args != null && args.length == 1) {
+                            @SuppressWarnings("unchecked")
+                            Handler<NetSocket> handler = (Handler<NetSocket>) args[0];
+                            real.connectHandler(wrap.apply(handler));
+                            return proxy;
+                        }
+                        if (method.getDeclaringClass() == Object.class) {
+                            switch (method.getName()) {
+                                case "equals":
+                                    return proxy == args[0];
+                                case "hashCode":
+                                    return System.identityHashCode(proxy);
+                                case "toString":
+                                    return "guarded " + real;
+                                default:
+                                    break;
+                            }
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+            SERVER.set(server, standIn);
+        } catch (IllegalAccessException e) {
+            throw new IllegalStateException("cannot replace " + SERVER_CLASS + "." + SERVER_FIELD, e);
         }
     }
 }

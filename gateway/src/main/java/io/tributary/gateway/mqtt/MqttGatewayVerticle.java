@@ -18,8 +18,10 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
+import io.vertx.core.net.NetSocket;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
@@ -47,6 +49,8 @@ public final class MqttGatewayVerticle extends VerticleBase {
      */
     private static final int SHARED_RANDOM_PORT = -1;
     private static final int SHARED_RANDOM_TLS_PORT = -2;
+    /** How often devices without a connection whose quota is full again are forgotten. */
+    private static final long SESSION_SWEEP_MILLIS = 10_000;
 
     private final MqttSettings settings;
     private final DeviceAuthenticator authenticator;
@@ -61,6 +65,11 @@ public final class MqttGatewayVerticle extends VerticleBase {
     private final TlsSettings tls;
     private MqttServer server;
     private volatile int actualPort = -1;
+    /** One live connection per device id, and each device's publish quota; shared by all verticles. */
+    private final DeviceSessions<DeviceConnection> sessions;
+    /** Connections that have not sent CONNECT yet, shared by all verticles and listeners. */
+    private final ConnectionLimiter pendingConnects;
+    private long sweepTimer = -1;
 
     /**
      * @param settings MQTT settings
@@ -87,7 +96,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
             ConnectionLimiter limiter, TlsSettings tls) {
         this(settings, authenticator, sender, metrics, draining, deviceLogInterval, configs, limiter, tls,
-                new TelemetryValidator(settings.maxPayloadBytes()));
+                new TelemetryValidator(settings.maxPayloadBytes()),
+                new DeviceSessions<>(settings.limits()),
+                new ConnectionLimiter(settings.limits().maxPendingConnects()));
     }
 
     /**
@@ -95,10 +106,18 @@ public final class MqttGatewayVerticle extends VerticleBase {
      *
      * @param validator checks telemetry against the input contract; shared by all verticles (it holds the sensors
      *     per device)
+     * @param sessions the live session of every device id and its publish quota, shared by all verticles and
+     *     listeners of the gateway ({@code new DeviceSessions<>(limits)})
+     * @param pendingConnects the limit of connections that have not sent CONNECT yet, shared likewise
      */
     public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
-            ConnectionLimiter limiter, TlsSettings tls, TelemetryValidator validator) {
+            ConnectionLimiter limiter, TlsSettings tls, TelemetryValidator validator, DeviceSessions<?> sessions,
+            ConnectionLimiter pendingConnects) {
+        @SuppressWarnings("unchecked")
+        DeviceSessions<DeviceConnection> typed = (DeviceSessions<DeviceConnection>) sessions;
+        this.sessions = typed;
+        this.pendingConnects = pendingConnects;
         this.configs = configs;
         this.limiter = limiter;
         this.tls = tls;
@@ -139,8 +158,50 @@ public final class MqttGatewayVerticle extends VerticleBase {
         server = MqttServer.create(vertx, options);
         server.endpointHandler(this::onEndpoint);
         server.exceptionHandler(e -> LOG.debug("MQTT connection failed before CONNECT: {}", e.toString()));
+        EndpointSockets.interceptConnections(server, this::guardConnections);
+        // What vertx-mqtt's code throws while handling a frame (it cannot map a code, say) would be an ERROR with a
+        // stack trace per frame: one counter and a rate-limited WARN instead; the trace at DEBUG.
+        context.exceptionHandler(e -> {
+            metrics.connectionError();
+            deviceEvents.log("Error in the MQTT server", "-", e.toString());
+            LOG.debug("Error in the MQTT server", e);
+        });
+        sweepTimer = vertx.setPeriodic(SESSION_SWEEP_MILLIS, t -> sessions.sweep());
         int port = configuredPort != 0 ? configuredPort : tls == null ? SHARED_RANDOM_PORT : SHARED_RANDOM_TLS_PORT;
         return server.listen(port, settings.host()).onSuccess(s -> actualPort = s.actualPort());
+    }
+
+    /**
+     * Every new TCP connection (after TLS) first takes a pending-CONNECT slot (none left: closed at once, counted),
+     * then goes to vertx-mqtt, and gets a {@link ConnectionGuard} behind vertx-mqtt's decoder.
+     */
+    private Handler<NetSocket> guardConnections(Handler<NetSocket> mqttHandler) {
+        return socket -> {
+            if (!pendingConnects.tryAcquire()) {
+                metrics.pendingConnectRefused();
+                deviceEvents.log("Connection refused: too many without CONNECT", String.valueOf(
+                        socket.remoteAddress()), pendingConnects.max() + " connections have not sent CONNECT yet");
+                socket.close();
+                return;
+            }
+            ConnectionGuard guard = new ConnectionGuard(pendingConnects, metrics, deviceEvents,
+                    settings.connectTimeout(), String.valueOf(socket.remoteAddress()));
+            try {
+                mqttHandler.handle(socket);
+                io.netty.channel.ChannelPipeline pipeline = EndpointSockets.channelOf(socket).pipeline();
+                pipeline.addAfter(EndpointSockets.DECODER_NAME, ConnectionGuard.NAME, guard);
+                // vertx-mqtt's CONNECT timeout is an idle timeout (a byte now and then defeats it); the guard's
+                // deadline replaces it. The names stay: vertx-mqtt removes both handlers by name at CONNECT.
+                pipeline.replace(EndpointSockets.IDLE_NAME, EndpointSockets.IDLE_NAME,
+                        new io.netty.channel.ChannelInboundHandlerAdapter());
+                pipeline.replace(EndpointSockets.CONNECT_TIMEOUT_NAME, EndpointSockets.CONNECT_TIMEOUT_NAME,
+                        new io.netty.channel.ChannelInboundHandlerAdapter());
+            } catch (RuntimeException e) {
+                LOG.warn("Could not guard a new connection, closing it", e);
+                socket.close();
+                guard.abandon();
+            }
+        };
     }
 
     /** Ends every connection (MQTT 5: DISCONNECT 0x8B server shutting down), then closes the server. */
@@ -150,6 +211,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
             connection.shutDown();
         }
         connections.clear();
+        if (sweepTimer >= 0) {
+            vertx.cancelTimer(sweepTimer);
+        }
         return server == null ? Future.succeededFuture() : server.close();
     }
 
@@ -257,6 +321,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         }
         DeviceConnection connection = new DeviceConnection(endpoint, result.result(), settings, sender, validator,
                 metrics, deviceEvents, draining, closed -> {
+                    sessions.release(closed.deviceId(), closed);
                     if (connections.remove(closed)) {
                         limiter.release();
                     }
@@ -269,7 +334,28 @@ public final class MqttGatewayVerticle extends VerticleBase {
                 limiter.release();
             }
             LOG.debug("Connection gone before CONNACK [device: {}]", connection.deviceId(), e);
+            return;
         }
+        claimSession(connection);
+    }
+
+    /**
+     * Makes {@code connection} its device's only live connection: an older one, on whichever verticle or listener, is
+     * ended on its own event loop (MQTT 5: DISCONNECT 0x8E), its connection slot freed when it has closed. Counted
+     * and logged (rate-limited) with both addresses, so two devices sharing one id (a cloned SD card) show.
+     */
+    private void claimSession(DeviceConnection connection) {
+        DeviceSessions.Claim<DeviceConnection> claim = sessions.claim(connection.deviceId(), connection);
+        connection.useQuota(claim.quota());
+        DeviceConnection previous = claim.previous();
+        if (previous == null) {
+            return;
+        }
+        metrics.sessionTakenOver();
+        String newRemote = connection.remoteAddress();
+        deviceEvents.log("Session taken over", connection.deviceId(), "connection from " + previous.remoteAddress()
+                + " replaced by one from " + newRemote + " (two devices with one id?)");
+        previous.context().runOnContext(v -> previous.takeOver(newRemote));
     }
 
     private void refuse(MqttEndpoint endpoint, boolean mqtt5, ConnectRefusal refusal, String detail) {

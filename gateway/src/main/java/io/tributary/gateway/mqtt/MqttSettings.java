@@ -1,5 +1,6 @@
 package io.tributary.gateway.mqtt;
 
+import io.tributary.gateway.DeviceLimits;
 import io.tributary.gateway.GatewayConfig;
 import java.time.Duration;
 
@@ -16,10 +17,31 @@ import java.time.Duration;
  * @param deviceStatusTopic Kafka topic for status messages
  * @param statusEvents whether the gateway writes connect/disconnect events to {@code deviceStatusTopic}
  * @param gatewayId names this gateway instance in status events
+ * @param limits per-device fairness: publish quota, pending CONNECTs, unread answers
  */
 public record MqttSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
         Duration connectTimeout, String telemetryTopic, String deadLetterTopic, String deviceStatusTopic,
-        boolean statusEvents, String gatewayId) {
+        boolean statusEvents, String gatewayId, DeviceLimits limits) {
+
+    public MqttSettings {
+        if (limits == null) {
+            throw new IllegalArgumentException("limits must not be null (DeviceLimits.DEFAULTS for the defaults)");
+        }
+    }
+
+    /** Settings with the default {@link DeviceLimits}. */
+    public MqttSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
+            Duration connectTimeout, String telemetryTopic, String deadLetterTopic, String deviceStatusTopic,
+            boolean statusEvents, String gatewayId) {
+        this(host, port, maxPayloadBytes, maxInFlightPerConnection, connectTimeout, telemetryTopic, deadLetterTopic,
+                deviceStatusTopic, statusEvents, gatewayId, DeviceLimits.DEFAULTS);
+    }
+
+    /** These settings with {@code value} as limits. */
+    public MqttSettings withLimits(DeviceLimits value) {
+        return new MqttSettings(host, port, maxPayloadBytes, maxInFlightPerConnection, connectTimeout, telemetryTopic,
+                deadLetterTopic, deviceStatusTopic, statusEvents, gatewayId, value);
+    }
 
     /** Settings without status events. */
     public MqttSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
@@ -38,7 +60,7 @@ public record MqttSettings(String host, int port, int maxPayloadBytes, int maxIn
     public static MqttSettings from(GatewayConfig config, String gatewayId) {
         return new MqttSettings(config.mqttHost(), config.mqttPort(), config.maxPayloadBytes(),
                 config.maxInFlightPerConnection(), config.connectTimeout(), config.telemetryTopic(),
-                config.deadLetterTopic(), config.deviceStatusTopic(), true, gatewayId);
+                config.deadLetterTopic(), config.deviceStatusTopic(), true, gatewayId, config.deviceLimits());
     }
 
     /**

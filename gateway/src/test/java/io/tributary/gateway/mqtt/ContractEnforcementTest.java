@@ -54,7 +54,8 @@ class ContractEnforcementTest {
                 new SensorCardinality(contract), TelemetryValidator.SYSTEM_CLOCK, metrics, DEAD_LETTER_BYTES);
         MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender,
                 metrics, new AtomicBoolean()::get, Duration.ofSeconds(10), DeviceConfigs.NONE,
-                new ConnectionLimiter(Integer.MAX_VALUE), null, validator);
+                new ConnectionLimiter(Integer.MAX_VALUE), null, validator, new DeviceSessions<>(settings.limits()),
+                new ConnectionLimiter(settings.limits().maxPendingConnects()));
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         port = verticle.actualPort();
     }

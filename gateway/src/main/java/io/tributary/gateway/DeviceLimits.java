@@ -1,0 +1,85 @@
+package io.tributary.gateway;
+
+/**
+ * Per-device fairness limits of the MQTT side: what one device (or one connection that has not said who it is yet)
+ * may cost the gateway. Every bad value is rejected with a message naming the component and its {@code GatewayMain}
+ * option.
+ *
+ * <p>The publish quota is two token buckets per device id (not per connection: a reconnect or a session takeover does
+ * not refill them). The defaults leave honest fleets untouched: {@code ./tributary bench} sends 10 to 20 batches per
+ * device per second (1,000 devices, 100,000-200,000 readings/s), the gateway benchmark at most about 130 per
+ * connection at its maximum rate, an edge agent replaying its outbox 20 batches per second plus its live ones; a batch
+ * there is a few hundred bytes to a few KiB.
+ *
+ * @param publishRate PUBLISH packets per second one device may send on average (QoS 0 and 1, every topic); 0 = no
+ *     message quota ({@code --device-publish-rate})
+ * @param publishBurst PUBLISH packets a device may send at once above that rate (the bucket's size)
+ *     ({@code --device-publish-burst})
+ * @param byteRate payload bytes per second one device may send on average; 0 = no byte quota
+ *     ({@code --device-byte-rate})
+ * @param byteBurst payload bytes a device may send at once; at least the largest payload accepted
+ *     ({@code --device-byte-burst})
+ * @param maxPendingConnects TCP connections (after TLS) that have not sent CONNECT yet, at most, on all listeners
+ *     together; more are closed at once ({@code --max-pending-connects})
+ * @param maxUnreadBytesPerConnection answers (PUBACKs, SUBACKs, configurations) a connection may leave unread in the
+ *     gateway's buffers; a connection that does not read its socket is closed when it would exceed this
+ *     ({@code --max-unread-bytes-per-connection})
+ */
+public record DeviceLimits(double publishRate, int publishBurst, long byteRate, long byteBurst,
+        int maxPendingConnects, int maxUnreadBytesPerConnection) {
+
+    /** 1,000 publishes/s (burst 2,000), 2 MiB/s (burst 8 MiB), 1,000 pending CONNECTs, 256 KiB unread. */
+    public static final DeviceLimits DEFAULTS = new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024,
+            1000, 256 * 1024);
+
+    /** Smallest {@link #maxUnreadBytesPerConnection}: room for a few hundred PUBACKs with reason strings. */
+    public static final int MIN_UNREAD_BYTES = 16 * 1024;
+
+    public DeviceLimits {
+        if (!(publishRate >= 0) || Double.isInfinite(publishRate)) {
+            throw new IllegalArgumentException("publishRate (--device-publish-rate) must be 0 (off) or a positive"
+                    + " number of publishes per second, got " + publishRate);
+        }
+        if (publishBurst < 1) {
+            throw new IllegalArgumentException("publishBurst (--device-publish-burst) must be at least 1, got "
+                    + publishBurst);
+        }
+        if (byteRate < 0) {
+            throw new IllegalArgumentException("byteRate (--device-byte-rate) must be 0 (off) or positive, got "
+                    + byteRate);
+        }
+        if (byteBurst < 1) {
+            throw new IllegalArgumentException("byteBurst (--device-byte-burst) must be at least 1, got " + byteBurst);
+        }
+        if (maxPendingConnects < 1) {
+            throw new IllegalArgumentException("maxPendingConnects (--max-pending-connects) must be at least 1, got "
+                    + maxPendingConnects);
+        }
+        if (maxUnreadBytesPerConnection < MIN_UNREAD_BYTES) {
+            throw new IllegalArgumentException("maxUnreadBytesPerConnection (--max-unread-bytes-per-connection) must"
+                    + " be at least " + MIN_UNREAD_BYTES + ", got " + maxUnreadBytesPerConnection);
+        }
+    }
+
+    /** Whether any publish quota applies. */
+    public boolean publishQuotaEnabled() {
+        return publishRate > 0 || byteRate > 0;
+    }
+
+    public DeviceLimits withPublishQuota(double rate, int burst) {
+        return new DeviceLimits(rate, burst, byteRate, byteBurst, maxPendingConnects, maxUnreadBytesPerConnection);
+    }
+
+    public DeviceLimits withByteQuota(long rate, long burst) {
+        return new DeviceLimits(publishRate, publishBurst, rate, burst, maxPendingConnects,
+                maxUnreadBytesPerConnection);
+    }
+
+    public DeviceLimits withMaxPendingConnects(int value) {
+        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, value, maxUnreadBytesPerConnection);
+    }
+
+    public DeviceLimits withMaxUnreadBytesPerConnection(int value) {
+        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, maxPendingConnects, value);
+    }
+}

@@ -1,0 +1,532 @@
+package io.tributary.gateway.mqtt;
+
+import static io.tributary.gateway.testing.MqttTestClients.batch;
+import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.tributary.gateway.DeviceLimits;
+import io.tributary.gateway.RejectReason;
+import io.tributary.gateway.auth.AcceptAllAuthenticator;
+import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.registry.DeviceConfigs;
+import io.tributary.gateway.validation.TelemetryValidator;
+import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.gateway.testing.ControlledRecordSender.Mode;
+import io.tributary.gateway.testing.MqttTestClients;
+import io.tributary.gateway.testing.RawMqttSocket;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Vertx;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
+import org.eclipse.paho.mqttv5.client.IMqttToken;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Per-device fairness against real Paho clients and raw sockets over TCP, Kafka's outcomes under the test's control:
+ * one session per device id, the publish quota, a client that does not read, connections without CONNECT, malformed
+ * frames, and the MQTT 3.1.1 answer to a dead-lettered payload.
+ */
+class DeviceFairnessTest {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final int MAX_PAYLOAD = 1024;
+
+    private final Vertx vertx = Vertx.vertx();
+    private final ControlledRecordSender sender = new ControlledRecordSender();
+    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final AtomicBoolean draining = new AtomicBoolean();
+    private final List<AutoCloseable> clients = new ArrayList<>();
+    private ConnectionLimiter limiter;
+    private ConnectionLimiter pendingConnects;
+    private int port;
+
+    /** Starts {@code instances} verticles sharing one session registry and the limits, as the gateway does. */
+    private void start(DeviceLimits limits, int instances, int maxConnections, Duration connectTimeout)
+            throws Exception {
+        MqttSettings settings = new MqttSettings("127.0.0.1", 0, MAX_PAYLOAD, 16, connectTimeout, "t.telemetry",
+                "t.deadletter", "t.device-status").withLimits(limits);
+        DeviceSessions<DeviceConnection> sessions = new DeviceSessions<>(limits);
+        limiter = new ConnectionLimiter(maxConnections);
+        pendingConnects = new ConnectionLimiter(limits.maxPendingConnects());
+        List<MqttGatewayVerticle> deployed = new ArrayList<>();
+        vertx.deployVerticle(() -> {
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender,
+                    metrics, draining::get, Duration.ofSeconds(10), DeviceConfigs.NONE, limiter, null,
+                    new TelemetryValidator(settings.maxPayloadBytes()), sessions, pendingConnects);
+            deployed.add(verticle);
+            return verticle;
+        }, new DeploymentOptions().setInstances(instances)).toCompletionStage().toCompletableFuture()
+                .get(10, TimeUnit.SECONDS);
+        port = deployed.get(0).actualPort();
+    }
+
+    private void start(DeviceLimits limits) throws Exception {
+        start(limits, 1, 100, Duration.ofSeconds(5));
+    }
+
+    private <T extends AutoCloseable> T keep(T client) {
+        clients.add(client);
+        return client;
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable client : clients) {
+            try {
+                client.close();
+            } catch (Exception e) {
+                // already gone
+            }
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    }
+
+    // ---- one session per device id -----------------------------------------------------------------------------
+
+    @Test
+    void aSecondMqtt5ConnectWithTheSameIdTakesTheSessionOver() throws Exception {
+        start(DeviceLimits.DEFAULTS);
+        MqttTestClients.V5 first = keep(MqttTestClients.v5(port, "dev-1"));
+
+        MqttTestClients.V5 second = keep(MqttTestClients.v5(port, "dev-1"));
+
+        await().atMost(TIMEOUT).until(() -> first.disconnected.get() != null);
+        assertThat(first.disconnected.get().getReturnCode()).isEqualTo(0x8E);
+        assertThat(second.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
+        assertThat(metrics.sessionTakeovers()).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 1);
+        assertThat(limiter.held()).isEqualTo(1);
+    }
+
+    @Test
+    void aSecondMqtt311ConnectWithTheSameIdClosesTheOlderConnection() throws Exception {
+        start(DeviceLimits.DEFAULTS);
+        MqttTestClients.V3 first = keep(MqttTestClients.v3(port, "dev-1"));
+
+        MqttTestClients.V3 second = keep(MqttTestClients.v3(port, "dev-1"));
+
+        await().atMost(TIMEOUT).until(() -> first.connectionLost.get() != null);
+        IMqttDeliveryToken token = second.publish(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray(), 1);
+        token.waitForCompletion(10_000);
+        assertThat(token.getException()).isNull();
+        assertThat(second.client.isConnected()).isTrue();
+        assertThat(metrics.sessionTakeovers()).isEqualTo(1);
+    }
+
+    @Test
+    void connectionsOfOneDeviceIdCannotHoldTheSlotsOfOthers() throws Exception {
+        // the finding: with --max-connections 50, 50 connections as one device took every slot
+        start(DeviceLimits.DEFAULTS, 2, 3, Duration.ofSeconds(5));
+        for (int i = 0; i < 10; i++) {
+            keep(MqttTestClients.v5(port, "clone"));
+        }
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 1 && limiter.held() == 1);
+        assertThat(metrics.sessionTakeovers()).isEqualTo(9);
+
+        MqttTestClients.V5 honest1 = keep(MqttTestClients.v5(port, "honest-1"));
+        MqttTestClients.V5 honest2 = keep(MqttTestClients.v5(port, "honest-2"));
+
+        assertThat(honest1.publishAndAwaitReason(telemetry("honest-1"), batch("honest-1", 1, 1).toByteArray()))
+                .isZero();
+        assertThat(honest2.publishAndAwaitReason(telemetry("honest-2"), batch("honest-2", 1, 1).toByteArray()))
+                .isZero();
+        assertThat(metrics.snapshot().connectionsRefused()).isZero();
+    }
+
+    @Test
+    void answersPendingForATakenOverConnectionAreDroppedAndTheNewConnectionWorks() throws Exception {
+        start(DeviceLimits.DEFAULTS);
+        sender.mode(Mode.HOLD);
+        MqttTestClients.V5 first = keep(MqttTestClients.v5(port, "dev-1"));
+        IMqttToken pending = first.publish(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray(), 1);
+        await().atMost(TIMEOUT).until(() -> sender.sent().size() == 1);
+
+        MqttTestClients.V5 second = keep(MqttTestClients.v5(port, "dev-1"));
+        await().atMost(TIMEOUT).until(() -> first.disconnected.get() != null);
+        sender.sent(0).acknowledge(); // Kafka's late answer for the old connection: nowhere to go
+
+        sender.mode(Mode.ACKNOWLEDGE);
+        assertThat(second.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 2, 1).toByteArray())).isZero();
+        assertThat(pending.isComplete() && pending.getException() == null && pending.getReasonCodes() != null
+                && pending.getReasonCodes().length > 0 && pending.getReasonCodes()[0] == 0)
+                .as("the old connection got no PUBACK").isFalse();
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 1 && limiter.held() == 1);
+    }
+
+    // ---- publish quota -----------------------------------------------------------------------------------------
+
+    @Test
+    void answersPublishesOverTheQuotaWithQuotaExceededOnMqtt5AndForwardsNothing() throws Exception {
+        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
+        for (int seq = 1; seq <= 3; seq++) {
+            assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", seq, 1).toByteArray()))
+                    .isZero();
+        }
+
+        IMqttToken over = device.publish(telemetry("dev-1"), batch("dev-1", 4, 1).toByteArray(), 1);
+        over.waitForCompletion(10_000);
+
+        assertThat(over.getReasonCodes()).containsExactly(0x97);
+        assertThat(over.getResponseProperties().getReasonString()).contains("quota exceeded");
+        assertThat(sender.records("t.telemetry")).hasSize(3);
+        assertThat(sender.records("t.deadletter")).isEmpty();
+        assertThat(metrics.snapshot().rejections(RejectReason.DEVICE_QUOTA_EXCEEDED)).isEqualTo(1);
+        assertThat(device.client.isConnected()).isTrue();
+    }
+
+    @Test
+    void countsPayloadBytesAgainstTheByteQuota() throws Exception {
+        start(DeviceLimits.DEFAULTS.withPublishQuota(0, 1).withByteQuota(1, 1000));
+        MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
+
+        assertThat(device.publishAndAwaitReason("devices/dev-1/status", new byte[600])).isZero();
+        assertThat(device.publishAndAwaitReason("devices/dev-1/status", new byte[600])).isEqualTo(0x97);
+        assertThat(device.publishAndAwaitReason("devices/dev-1/status", new byte[300])).isZero();
+    }
+
+    @Test
+    void closesAnMqtt311ConnectionThatPublishesOverItsQuota() throws Exception {
+        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        MqttTestClients.V3 device = keep(MqttTestClients.v3(port, "dev-1"));
+        for (int seq = 1; seq <= 3; seq++) {
+            IMqttDeliveryToken token = device.publish(telemetry("dev-1"), batch("dev-1", seq, 1).toByteArray(), 1);
+            token.waitForCompletion(10_000);
+            assertThat(token.getException()).isNull();
+        }
+
+        device.publish(telemetry("dev-1"), batch("dev-1", 4, 1).toByteArray(), 1);
+
+        await().atMost(TIMEOUT).until(() -> device.connectionLost.get() != null);
+        assertThat(sender.records("t.telemetry")).hasSize(3);
+        assertThat(metrics.snapshot().rejections(RejectReason.DEVICE_QUOTA_EXCEEDED)).isEqualTo(1);
+    }
+
+    @Test
+    void dropsAndCountsQos0PublishesOverTheQuota() throws Exception {
+        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
+
+        for (int seq = 1; seq <= 6; seq++) {
+            device.publish(telemetry("dev-1"), batch("dev-1", seq, 1).toByteArray(), 0).waitForCompletion(10_000);
+        }
+
+        await().atMost(TIMEOUT).until(() -> metrics.publishesReceived() == 6);
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().telemetryBatchesAccepted() == 3);
+        assertThat(sender.records("t.telemetry")).hasSize(3);
+        assertThat(metrics.quotaDroppedQos0Total()).isEqualTo(3);
+        assertThat(metrics.snapshot().rejections(RejectReason.DEVICE_QUOTA_EXCEEDED)).isEqualTo(3);
+        assertThat(device.client.isConnected()).isTrue();
+    }
+
+    @Test
+    void theQuotaIsNotResetByReconnectingOrTakingTheSessionOver() throws Exception {
+        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 2));
+        MqttTestClients.V5 first = keep(MqttTestClients.v5(port, "dev-1"));
+        first.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray());
+        first.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 2, 1).toByteArray());
+
+        MqttTestClients.V5 second = keep(MqttTestClients.v5(port, "dev-1"));
+        assertThat(second.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 3, 1).toByteArray()))
+                .isEqualTo(0x97);
+        second.close();
+        MqttTestClients.V5 third = keep(MqttTestClients.v5(port, "dev-1"));
+        assertThat(third.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 3, 1).toByteArray()))
+                .isEqualTo(0x97);
+    }
+
+    @Test
+    void aDeviceOverItsQuotaDoesNotTakeFromAnother() throws Exception {
+        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        MqttTestClients.V5 greedy = keep(MqttTestClients.v5(port, "greedy"));
+        MqttTestClients.V5 honest = keep(MqttTestClients.v5(port, "honest"));
+        for (int seq = 1; seq <= 5; seq++) {
+            greedy.publishAndAwaitReason(telemetry("greedy"), batch("greedy", seq, 1).toByteArray());
+        }
+
+        for (int seq = 1; seq <= 3; seq++) {
+            assertThat(honest.publishAndAwaitReason(telemetry("honest"), batch("honest", seq, 1).toByteArray()))
+                    .isZero();
+        }
+    }
+
+    @Test
+    void anHonestDeviceUnderTheDefaultQuotaIsNeverRefused() throws Exception {
+        start(DeviceLimits.DEFAULTS);
+        MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
+        for (int seq = 1; seq <= 400; seq++) {
+            assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", seq, 10).toByteArray()))
+                    .isZero();
+        }
+
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().telemetryBatchesAccepted() == 400);
+        assertThat(metrics.snapshot().rejectionsTotal()).isZero();
+    }
+
+    // ---- MQTT 3.1.1: a payload refused for good is acknowledged once dead-lettered ------------------------------
+
+    @Test
+    void acknowledgesADeadLetteredPayloadOnMqtt311AndKeepsTheConnection() throws Exception {
+        start(DeviceLimits.DEFAULTS);
+        MqttTestClients.V3 device = keep(MqttTestClients.v3(port, "dev-1"));
+
+        IMqttDeliveryToken token = device.publish(telemetry("dev-1"), "garbage".getBytes(StandardCharsets.UTF_8), 1);
+        token.waitForCompletion(10_000);
+
+        assertThat(token.getException()).isNull();
+        assertThat(device.client.isConnected()).isTrue();
+        assertThat(sender.records("t.deadletter")).hasSize(1);
+        assertThat(sender.records("t.telemetry")).isEmpty();
+        assertThat(metrics.deadLettersAcknowledged()).isEqualTo(1);
+        assertThat(metrics.snapshot().rejections(RejectReason.PAYLOAD_FORMAT_INVALID)).isEqualTo(1);
+        IMqttDeliveryToken valid = device.publish(telemetry("dev-1"), batch("dev-1", 2, 1).toByteArray(), 1);
+        valid.waitForCompletion(10_000);
+        assertThat(sender.records("t.telemetry")).hasSize(1);
+    }
+
+    @Test
+    void closesAnMqtt311ConnectionWhenTheDeadLetterCouldNotBeStored() throws Exception {
+        start(DeviceLimits.DEFAULTS);
+        sender.mode(Mode.FAIL);
+        MqttTestClients.V3 device = keep(MqttTestClients.v3(port, "dev-1"));
+
+        device.publish(telemetry("dev-1"), "garbage".getBytes(StandardCharsets.UTF_8), 1);
+
+        await().atMost(TIMEOUT).until(() -> device.connectionLost.get() != null);
+        assertThat(metrics.deadLettersAcknowledged()).isZero();
+        assertThat(metrics.snapshot().deadLetterFailures()).isEqualTo(1);
+    }
+
+    // ---- a client that does not read ---------------------------------------------------------------------------
+
+    @Test
+    void closesAConnectionThatDoesNotReadItsAnswers() throws Exception {
+        start(DeviceLimits.DEFAULTS.withMaxUnreadBytesPerConnection(DeviceLimits.MIN_UNREAD_BYTES));
+        RawMqttSocket device = keep(RawMqttSocket.open(port, 1024));
+        device.send(RawMqttSocket.connect(5, "dev-1", new byte[0]));
+        assertThat(device.read(TIMEOUT).type()).isEqualTo(2); // CONNACK
+        AtomicReference<IOException> writeFailure = new AtomicReference<>();
+        // a foreign topic: each PUBLISH gets PUBACK 0x87 with a Reason String, nothing goes to Kafka
+        Thread writer = new Thread(() -> {
+            try {
+                for (int id = 1; writeFailure.get() == null; id = id % 65535 + 1) {
+                    device.send(publish5("devices/other/telemetry", id, new byte[8]));
+                }
+            } catch (IOException e) {
+                writeFailure.set(e);
+            }
+        }, "not-reading-writer");
+        writer.setDaemon(true);
+        writer.start();
+
+        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.unreadAnswersClosedTotal() == 1);
+        await().atMost(TIMEOUT).until(() -> writeFailure.get() != null);
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0);
+
+        try (MqttTestClients.V5 other = MqttTestClients.v5(port, "dev-2")) {
+            assertThat(other.publishAndAwaitReason(telemetry("dev-2"), batch("dev-2", 1, 1).toByteArray())).isZero();
+        }
+    }
+
+    @Test
+    void aDeviceThatReadsItsAnswersIsNotCutOff() throws Exception {
+        start(DeviceLimits.DEFAULTS.withMaxUnreadBytesPerConnection(DeviceLimits.MIN_UNREAD_BYTES));
+        MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
+        for (int i = 0; i < 300; i++) {
+            device.publishAndAwaitReason("devices/other/telemetry", new byte[8]);
+        }
+        assertThat(device.client.isConnected()).isTrue();
+        assertThat(metrics.unreadAnswersClosedTotal()).isZero();
+    }
+
+    // ---- connections without CONNECT ---------------------------------------------------------------------------
+
+    @Test
+    void closesConnectionsBeyondThePendingConnectLimitAtOnce() throws Exception {
+        start(DeviceLimits.DEFAULTS.withMaxPendingConnects(2), 1, 100, Duration.ofSeconds(30));
+        RawMqttSocket silent1 = keep(RawMqttSocket.open(port));
+        RawMqttSocket silent2 = keep(RawMqttSocket.open(port));
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 2);
+
+        RawMqttSocket third = keep(RawMqttSocket.open(port));
+
+        assertThat(third.awaitClosed(TIMEOUT)).isTrue();
+        assertThat(metrics.pendingConnectsRefused()).isEqualTo(1);
+        assertThat(silent1.awaitClosed(Duration.ofMillis(300))).as("the first two wait").isFalse();
+        silent1.close();
+        silent2.close();
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+        try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
+            assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
+        }
+        assertThat(pendingConnects.held()).as("CONNECT gave its pending slot back").isZero();
+    }
+
+    @Test
+    void closesAConnectionThatSendsNoConnectWithinTheTimeout() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(1));
+        RawMqttSocket silent = keep(RawMqttSocket.open(port));
+
+        assertThat(silent.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        assertThat(metrics.connectTimeouts()).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+    }
+
+    @Test
+    void closesAConnectionThatTricklesItsConnectPastTheTimeout() throws Exception {
+        // vertx-mqtt's own timeout is an idle timeout: a byte now and then would keep such a connection forever
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(1));
+        RawMqttSocket slow = keep(RawMqttSocket.open(port));
+        byte[] connect = RawMqttSocket.connect(4, "dev-1", new byte[0]);
+        long started = System.nanoTime();
+        boolean closed = false;
+        try {
+            for (int i = 0; i < connect.length - 1 && !closed; i++) {
+                slow.send(new byte[] {connect[i]});
+                closed = slow.awaitClosed(Duration.ofMillis(200));
+            }
+        } catch (IOException e) {
+            closed = true; // the gateway reset the connection while we wrote
+        }
+
+        assertThat(closed).isTrue();
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(3500));
+        assertThat(metrics.connectTimeouts()).isEqualTo(1);
+    }
+
+    // ---- malformed frames --------------------------------------------------------------------------------------
+
+    @Test
+    void answersOrClosesMalformedFramesWithACounterAndNoStackTraces() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(1));
+        ListAppender<ILoggingEvent> logged = captureLogs();
+        try {
+            // the capture sees Vert.x's own loggers, or this test could not fail
+            io.vertx.core.internal.logging.LoggerFactory.getLogger("io.vertx.probe").warn("probe");
+            assertThat(logged.list).anyMatch(e -> e.getFormattedMessage().equals("probe"));
+
+            List<byte[]> beforeConnect = new ArrayList<>();
+            Random random = new Random(17);
+            for (int i = 0; i < 30; i++) {
+                byte[] noise = new byte[1 + random.nextInt(200)];
+                random.nextBytes(noise);
+                beforeConnect.add(noise);
+            }
+            byte[] connect = RawMqttSocket.connect(4, "dev-1", new byte[0]);
+            beforeConnect.add(Arrays.copyOf(connect, connect.length / 2)); // truncated: times out
+            // a 256 MiB CONNECT: the decoder checks the size once it has the variable header
+            beforeConnect.add(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F, 0, 4, 'M', 'Q', 'T', 'T',
+                4, 2, 0, 60});
+            beforeConnect.add(RawMqttSocket.connect(9, "dev-1", new byte[0])); // protocol level 9
+            beforeConnect.add(RawMqttSocket.connect(5, "dev-1", new byte[] {0x7F, 0x00})); // unknown property
+            beforeConnect.add(RawMqttSocket.connect(5, "dev-1", new byte[] {0x11})); // property cut short
+            beforeConnect.add(RawMqttSocket.publishQos1("devices/dev-1/telemetry", 1, new byte[4])); // before CONNECT
+            beforeConnect.add(new byte[] {(byte) 0xC0, 0x00}); // PINGREQ before CONNECT
+            for (byte[] frame : beforeConnect) {
+                long before = countedRefusals();
+                try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+                    attacker.send(frame);
+                    assertThat(attacker.awaitClosed(Duration.ofSeconds(5)))
+                            .as("closed after %s", hex(frame)).isTrue();
+                }
+                await().atMost(TIMEOUT).untilAsserted(() -> assertThat(countedRefusals())
+                        .as("counted: %s", hex(frame)).isGreaterThan(before));
+            }
+
+            List<byte[]> afterConnect = List.of(
+                    RawMqttSocket.packet(0xE0, new byte[] {0x05, 0x00}), // DISCONNECT, unknown reason code
+                    RawMqttSocket.packet(0x40, new byte[] {0x00, 0x01, 0x05, 0x00}), // PUBACK, unknown reason
+                    RawMqttSocket.packet(0x62, new byte[] {0x00, 0x01, 0x33, 0x00}), // PUBREL, unknown reason
+                    RawMqttSocket.packet(0xF0, new byte[] {0x77, 0x00}), // AUTH, unknown reason
+                    RawMqttSocket.packet(0x20, new byte[] {0x00, 0x00, 0x00}), // CONNACK from a client
+                    RawMqttSocket.packet(0x90, new byte[] {0x00, 0x01, 0x00}), // SUBACK from a client
+                    new byte[] {0x00, 0x00}, // reserved packet type 0
+                    RawMqttSocket.packet(0x36, new byte[] {0x00, 0x01, 'a', 0x00, 0x01, 0x00}), // PUBLISH QoS 3
+                    new byte[] {0x32, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F, 0, 1, 't', 0, 1, 0}); // 256 MiB
+            for (byte[] frame : afterConnect) {
+                long before = metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)
+                        + metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE);
+                try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+                    attacker.send(RawMqttSocket.connect(5, "attacker", new byte[0]));
+                    assertThat(attacker.read(TIMEOUT).type()).isEqualTo(2);
+                    attacker.send(frame);
+                    assertThat(attacker.awaitClosed(Duration.ofSeconds(5)))
+                            .as("closed after %s", hex(frame)).isTrue();
+                }
+                await().atMost(TIMEOUT).untilAsserted(() -> assertThat(
+                        metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)
+                                + metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE))
+                        .as("counted as malformed: %s", hex(frame)).isGreaterThan(before));
+            }
+
+            assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(2);
+            await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0
+                    && limiter.held() == 0);
+            try (MqttTestClients.V5 honest = MqttTestClients.v5(port, "honest")) {
+                assertThat(honest.publishAndAwaitReason(telemetry("honest"), batch("honest", 1, 1).toByteArray()))
+                        .isZero();
+            }
+            assertThat(logged.list).filteredOn(e -> e.getLevel().isGreaterOrEqual(Level.ERROR)).isEmpty();
+            assertThat(logged.list).filteredOn(e -> e.getThrowableProxy() != null).isEmpty();
+        } finally {
+            stopCapturing(logged);
+        }
+    }
+
+    /** Everything a connection refused before or at CONNECT is counted as. */
+    private long countedRefusals() {
+        return metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)
+                + metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE) + metrics.connectTimeouts()
+                + metrics.snapshot().connectionsRefused() + metrics.connectionErrors();
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(bytes.length, 16); i++) {
+            out.append(String.format("%02x", bytes[i] & 0xFF));
+        }
+        return out.append(bytes.length > 16 ? "..." : "").toString();
+    }
+
+    /** An MQTT 5 QoS 1 PUBLISH without properties. */
+    private static byte[] publish5(String topic, int packetId, byte[] payload) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.writeBytes(RawMqttSocket.string(topic));
+        body.write(packetId >> 8);
+        body.write(packetId & 0xFF);
+        body.write(0); // no properties
+        body.writeBytes(payload);
+        return RawMqttSocket.packet(0x32, body.toByteArray());
+    }
+
+    private static ListAppender<ILoggingEvent> captureLogs() {
+        ch.qos.logback.classic.Logger root = (ch.qos.logback.classic.Logger) LoggerFactory
+                .getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME);
+        ListAppender<ILoggingEvent> appender = new ListAppender<>();
+        appender.start();
+        root.addAppender(appender);
+        return appender;
+    }
+
+    private static void stopCapturing(ListAppender<ILoggingEvent> appender) {
+        ((ch.qos.logback.classic.Logger) LoggerFactory.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME))
+                .detachAppender(appender);
+        appender.stop();
+    }
+}
