@@ -456,8 +456,8 @@ final class DeviceConnection {
             if (ack.deadLettered()) {
                 // Refused for good and kept on the dead-letter topic: closing would make the device re-send it at
                 // every reconnect, each time dead-lettered again. PUBACK ends it (counted by reason already).
+                metrics.deadLetterAcknowledged(); // before the write: whoever sees the PUBACK sees the count
                 endpoint.publishAcknowledge(packetId);
-                metrics.deadLetterAcknowledged();
                 return true;
             }
         } catch (IllegalStateException | IllegalArgumentException e) {
