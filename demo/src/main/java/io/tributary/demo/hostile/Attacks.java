@@ -410,8 +410,9 @@ public final class Attacks {
     }
 
     /**
-     * A device that publishes QoS 1 as fast as it can and never reads its socket (smallest receive buffer): the
-     * gateway's PUBACKs pile up unless it cuts the connection off.
+     * A device that never reads its socket (smallest receive buffer) and publishes QoS 1 to another device's topic as
+     * fast as it can: each publish is answered at once (PUBACK 0x87, no Kafka involved, so Receive Maximum never
+     * trips), and the answers pile up in the gateway unless it cuts the connection off.
      */
     public AttackResult slowReader(Duration duration) throws IOException, InterruptedException {
         AttackResult result = new AttackResult("a client that never reads its socket");
@@ -426,9 +427,9 @@ public final class Attacks {
             Thread writer = new Thread(() -> {
                 int packetId = 1;
                 byte[] payload = Batches.small(SLOW);
+                String foreign = "devices/" + HUGE + "/telemetry";
                 while (!done.get()) {
-                    if (!unread.trySend(MqttWire.publish(true, 1, "devices/" + SLOW + "/telemetry", packetId,
-                            payload))) {
+                    if (!unread.trySend(MqttWire.publish(true, 1, foreign, packetId, payload))) {
                         return;
                     }
                     sent.incrementAndGet();

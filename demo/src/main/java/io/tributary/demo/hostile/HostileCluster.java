@@ -55,6 +55,8 @@ public final class HostileCluster implements AutoCloseable {
     public static final int GATEWAY_HEAP_MB = 512;
     /** Connection slots: the honest fleet, the attackers' live connections and headroom, not thousands. */
     public static final int MAX_CONNECTIONS = 400;
+    /** How long a connection may take to send CONNECT ({@code --connect-timeout}; the default is 30 s). */
+    public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     private final Path logs;
     private final LocalStack stack;
@@ -117,7 +119,8 @@ public final class HostileCluster implements AutoCloseable {
                     List.of("-Xmx" + GATEWAY_HEAP_MB + "m", "-XX:+ExitOnOutOfMemoryError"), ports.get(3),
                     List.of("--kafka-bootstrap", stack.kafkaBootstrapServers(), "--mqtt-host", "127.0.0.1",
                             "--mqtt-port", Integer.toString(mqttPort), "--http-port", Integer.toString(ports.get(1)),
-                            "--max-connections", Integer.toString(MAX_CONNECTIONS)), logs);
+                            "--max-connections", Integer.toString(MAX_CONNECTIONS),
+                            "--connect-timeout", CONNECT_TIMEOUT.toString()), logs);
             processor = ServiceProcess.start("processor",
                     root.resolve("cloud-processor/target/tributary-cloud-processor.jar"),
                     List.of("-Xmx512m", "-XX:+ExitOnOutOfMemoryError"), ports.get(4),
