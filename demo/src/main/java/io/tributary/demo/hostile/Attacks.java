@@ -347,40 +347,56 @@ public final class Attacks {
     }
 
     /**
-     * One MQTT 5 device publishes small QoS 1 batches as fast as it can for {@code duration}, 32 in flight: the
-     * per-device quota must answer 0x97.
+     * One MQTT 5 device publishes small QoS 1 batches as fast as it can for {@code duration}, up to 48 unanswered
+     * (below the gateway's Receive Maximum of 64), a reader thread counting the answers: the per-device quota must
+     * answer 0x97.
      */
     public AttackResult publishQuota(Duration duration) throws IOException, InterruptedException {
         AttackResult result = new AttackResult("one device over its publish quota (QoS 1, MQTT 5)");
         long deadline = System.nanoTime() + duration.toNanos();
-        long sent = 0;
+        java.util.concurrent.Semaphore window = new java.util.concurrent.Semaphore(48);
+        AtomicLong sent = new AtomicLong();
+        AtomicBoolean closed = new AtomicBoolean();
         try (MqttWire.RawClient client = session(QUOTA, 30)) {
+            Thread reader = new Thread(() -> {
+                try {
+                    while (!closed.get()) {
+                        MqttWire.Packet answer = client.await(MqttWire.PUBACK);
+                        if (answer == null || answer.type() != MqttWire.PUBACK) {
+                            result.answer(answer == null ? "closed" : answer.toString());
+                            closed.set(true);
+                            break;
+                        }
+                        result.answer(answer.toString());
+                        window.release();
+                    }
+                } catch (IOException e) {
+                    if (!closed.get()) {
+                        result.answer("no PUBACK within 10 s");
+                        closed.set(true);
+                    }
+                }
+                window.release(48);
+            }, "quota-reader");
+            reader.start();
             int packetId = 1;
-            outer:
-            while (System.nanoTime() < deadline) {
-                int window = 32;
-                for (int i = 0; i < window; i++) {
-                    if (!client.trySend(MqttWire.publish(true, 1, "devices/" + QUOTA + "/telemetry", packetId,
-                            Batches.small(QUOTA)))) {
-                        result.answer("closed");
-                        break outer;
-                    }
-                    packetId = packetId == 65_535 ? 1 : packetId + 1;
-                    sent++;
+            while (System.nanoTime() < deadline && !closed.get()) {
+                if (!window.tryAcquire(100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                    continue;
                 }
-                for (int i = 0; i < window; i++) {
-                    MqttWire.Packet answer = client.await(MqttWire.PUBACK);
-                    if (answer == null || answer.type() != MqttWire.PUBACK) {
-                        result.answer(answer == null ? "closed" : answer.toString());
-                        break outer;
-                    }
-                    result.answer(answer.toString());
+                if (!client.trySend(MqttWire.publish(true, 1, "devices/" + QUOTA + "/telemetry", packetId,
+                        Batches.small(QUOTA)))) {
+                    break;
                 }
+                packetId = packetId == 65_535 ? 1 : packetId + 1;
+                sent.incrementAndGet();
             }
-        } catch (SocketTimeoutException e) {
-            result.answer("no PUBACK within 10 s");
+            window.tryAcquire(48, 10, java.util.concurrent.TimeUnit.SECONDS); // the last answers
+            closed.set(true);
+            client.close();
+            reader.join(5_000);
         }
-        result.fact("publishes", sent).fact("publishes_per_s", sent / (double) duration.toSeconds());
+        result.fact("publishes", sent.get()).fact("publishes_per_s", sent.get() / (double) duration.toSeconds());
         return result.end();
     }
 
@@ -525,15 +541,18 @@ public final class Attacks {
         long tracesBefore = stackTraceLines(cluster.gatewayOutput());
         SplittableRandom random = new SplittableRandom(seed);
         List<byte[]> frames = new ArrayList<>();
+        List<String> labels = new ArrayList<>();
         for (int i = 0; i < randomFrames; i++) {
             byte[] bytes = new byte[1 + random.nextInt(2_000)];
             random.nextBytes(bytes);
             frames.add(bytes);
+            labels.add("random");
         }
         byte[] connect5 = MqttWire.connect(MqttWire.LEVEL_5, FUZZ, FUZZ, secrets.get(FUZZ), 30);
         // truncated: a CONNECT cut anywhere
         for (int cut = 1; cut < connect5.length; cut += Math.max(1, connect5.length / 12)) {
             frames.add(java.util.Arrays.copyOf(connect5, cut));
+            labels.add("truncated");
         }
         // the random and truncated frames end with the client half-closing, as a client that gives up mid-packet:
         // the gateway must close too rather than wait for the rest; the frames below are whole and get an answer
@@ -542,24 +561,37 @@ public final class Attacks {
         for (int level : new int[] {0, 1, 2, 3, 6, 7, 255}) {
             frames.add(MqttWire.connect(level, "fuzz-level-" + level, FUZZ, secrets.get(FUZZ), 30,
                     level >= 5 ? new byte[0] : null));
+            labels.add("protocol level " + level);
         }
         // bad MQTT 5 properties: unknown id, duplicated session expiry, length beyond the packet, zero receive maximum
-        for (byte[] properties : new byte[][] {{(byte) 0xFF, 1}, {0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2},
-                {0x26, 0, 5, 'k'}, {0x21, 0, 0}, {0x27, 0, 0, 0, 0}}) {
-            frames.add(MqttWire.connect(MqttWire.LEVEL_5, FUZZ, FUZZ, secrets.get(FUZZ), 30, properties));
+        String[] propertyCases = {"unknown property 0xFF", "session expiry twice", "user property cut short",
+            "receive maximum 0", "maximum packet size 0"};
+        byte[][] propertyBytes = {{(byte) 0xFF, 1}, {0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2}, {0x26, 0, 5, 'k'},
+            {0x21, 0, 0}, {0x27, 0, 0, 0, 0}};
+        for (int i = 0; i < propertyCases.length; i++) {
+            frames.add(MqttWire.connect(MqttWire.LEVEL_5, FUZZ, FUZZ, secrets.get(FUZZ), 30, propertyBytes[i]));
+            labels.add("CONNECT with " + propertyCases[i]);
         }
         // a property length longer than the packet
         frames.add(new byte[] {0x10, 12, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0x7F, 0});
+        labels.add("property length beyond the packet");
         // remaining length of five bytes (at most four are allowed), and one of 256 MB with nothing after
         frames.add(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01});
+        labels.add("remaining length of 5 bytes");
         frames.add(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F});
+        labels.add("CONNECT declaring 256 MB");
         // PUBLISH before CONNECT, QoS 3, PINGREQ first, a second CONNECT header with reserved flags
         frames.add(MqttWire.publish(true, 1, "devices/" + FUZZ + "/telemetry", 1, Batches.small(FUZZ)));
+        labels.add("PUBLISH before CONNECT");
         frames.add(new byte[] {0x36, 5, 0, 1, 't', 0, 1});
+        labels.add("PUBLISH QoS 3");
         frames.add(MqttWire.pingReq());
+        labels.add("PINGREQ before CONNECT");
         frames.add(new byte[] {0x1F, 0});
+        labels.add("CONNECT with reserved flags");
         int answeredOrClosed = 0;
         int stillOpen = 0;
+        List<String> acceptedMalformed = new ArrayList<>();
         for (int i = 0; i < frames.size(); i++) {
             byte[] frame = frames.get(i);
             try (MqttWire.RawClient client = MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), source,
@@ -569,7 +601,13 @@ public final class Attacks {
                     client.finishSending();
                 }
                 String end = reaction(client, Duration.ofSeconds(5));
-                result.answer(end);
+                result.answer(i < halfClosed ? labels.get(i) + ": " + end : end);
+                if (i >= halfClosed) {
+                    result.fact(labels.get(i), end);
+                    if (end.startsWith("CONNACK 0x00")) {
+                        acceptedMalformed.add(labels.get(i));
+                    }
+                }
                 if (end.equals("open")) {
                     stillOpen++;
                 } else {
@@ -583,7 +621,9 @@ public final class Attacks {
         // After a valid session: an oversized packet (declared 200 MB), and a publish with a malformed property.
         try (MqttWire.RawClient client = session(FUZZ, 30)) {
             client.trySend(new byte[] {0x32, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x60, 0, 1, 't'});
-            result.answer("oversized PUBLISH in a session: " + reaction(client, Duration.ofSeconds(5)));
+            String end = reaction(client, Duration.ofSeconds(5));
+            result.answer("oversized PUBLISH in a session: " + end);
+            result.fact("PUBLISH declaring 200 MB in a session", end);
         }
         try (MqttWire.RawClient client = session(FUZZ, 30)) {
             byte[] topic = ("devices/" + FUZZ + "/telemetry").getBytes(StandardCharsets.UTF_8);
@@ -597,12 +637,15 @@ public final class Attacks {
             body.writeBytes(new byte[] {0x01, 0x07, 0x07}); // payload format indicator 7 (only 0/1 exist), twice
             body.writeBytes(Batches.small(FUZZ));
             client.trySend(MqttWire.packet(0x32, body.toByteArray()));
-            result.answer("bad PUBLISH properties in a session: " + reaction(client, Duration.ofSeconds(5)));
+            String end = reaction(client, Duration.ofSeconds(5));
+            result.answer("bad PUBLISH properties in a session: " + end);
+            result.fact("PUBLISH with payload format indicator 7", end);
         }
         Thread.sleep(500);
         long traces = stackTraceLines(cluster.gatewayOutput()) - tracesBefore;
         result.fact("frames", frames.size()).fact("answered_or_closed", answeredOrClosed)
-                .fact("still_open_after_5s", stillOpen).fact("gateway_stack_trace_lines", traces);
+                .fact("still_open_after_5s", stillOpen).fact("gateway_stack_trace_lines", traces)
+                .fact("malformed_connects_accepted", List.copyOf(acceptedMalformed));
         return result.end();
     }
 
