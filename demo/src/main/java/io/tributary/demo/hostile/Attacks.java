@@ -426,30 +426,47 @@ public final class Attacks {
     }
 
     /**
-     * A device that never reads its socket (smallest receive buffer) and publishes QoS 1 to another device's topic as
-     * fast as it can: each publish is answered at once (PUBACK 0x87, no Kafka involved, so Receive Maximum never
-     * trips), and the answers pile up in the gateway unless it cuts the connection off.
+     * A device that never reads its socket (smallest receive buffer) and subscribes to its configuration topic again
+     * and again: each SUBACK brings the device's configuration (64 KiB, set by the operator), so the answers pile up
+     * in the gateway, beyond the kernel's socket buffers, unless it cuts the connection off. Between subscriptions it
+     * publishes to another device's topic (answered at once, PUBACK 0x87).
      */
     public AttackResult slowReader(Duration duration) throws IOException, InterruptedException {
         AttackResult result = new AttackResult("a client that never reads its socket");
+        byte[] config = new byte[64 * 1024];
+        java.util.Arrays.fill(config, (byte) 'x');
+        cluster.setDeviceConfig(SLOW, config);
+        Thread.sleep(1_000); // the gateway follows the configuration topic within a poll
         long deadline = System.nanoTime() + duration.toNanos();
         long started = System.nanoTime();
-        // CONNECT and publish at once: even the CONNACK stays unread in the client's receive buffer
+        // CONNECT and go on at once: even the CONNACK stays unread in the client's receive buffer
         try (MqttWire.RawClient unread = MqttWire.RawClient.openUnread(cluster.mqttHost(), cluster.mqttPort(),
                 ANSWER_TIMEOUT)) {
             unread.send(MqttWire.connect(MqttWire.LEVEL_5, SLOW, SLOW, secrets.get(SLOW), 0));
             AtomicBoolean done = new AtomicBoolean();
-            AtomicLong sent = new AtomicLong();
+            AtomicLong subscribes = new AtomicLong();
             Thread writer = new Thread(() -> {
                 int packetId = 1;
                 byte[] payload = Batches.small(SLOW);
                 String foreign = "devices/" + HUGE + "/telemetry";
+                String configTopic = "devices/" + SLOW + "/config";
                 while (!done.get()) {
-                    if (!unread.trySend(MqttWire.publish(true, 1, foreign, packetId, payload))) {
+                    if (!unread.trySend(MqttWire.subscribe(packetId, configTopic))) {
                         return;
                     }
-                    sent.incrementAndGet();
+                    subscribes.incrementAndGet();
                     packetId = packetId == 65_535 ? 1 : packetId + 1;
+                    for (int i = 0; i < 10; i++) {
+                        if (!unread.trySend(MqttWire.publish(true, 1, foreign, packetId, payload))) {
+                            return;
+                        }
+                        packetId = packetId == 65_535 ? 1 : packetId + 1;
+                    }
+                    try {
+                        Thread.sleep(10);
+                    } catch (InterruptedException e) {
+                        return;
+                    }
                 }
             }, "slow-reader-writer");
             writer.start();
@@ -457,10 +474,12 @@ public final class Attacks {
             boolean cutOff = !writer.isAlive();
             long cutOffMs = (System.nanoTime() - started) / 1_000_000;
             done.set(true);
+            writer.interrupt();
             unread.close(); // unblocks a writer stuck in a full socket
             writer.join(5_000);
             result.answer(cutOff ? "cut off by the gateway" : "still connected after " + duration.toSeconds() + " s");
-            result.fact("cut_off", cutOff).fact("publishes", sent.get());
+            result.fact("cut_off", cutOff).fact("subscribes", subscribes.get())
+                    .fact("configuration_bytes_asked_for", subscribes.get() * config.length);
             if (cutOff) {
                 result.fact("cut_off_after_ms", cutOffMs);
             }

@@ -1,5 +1,6 @@
 package io.tributary.demo.hostile;
 
+import io.tributary.gateway.registry.DeviceRegistryClient;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.localstack.support.FreePorts;
@@ -229,6 +230,14 @@ public final class HostileCluster implements AutoCloseable {
     /** Registers devices with fresh secrets, as an operator does; returns each one's password. */
     public Map<String, byte[]> provision(List<String> deviceIds) throws InterruptedException {
         return provisioner.provision(deviceIds);
+    }
+
+    /** Stores a device's configuration, as an operator does with {@code ./tributary devices config ID FILE}. */
+    public void setDeviceConfig(String deviceId, byte[] config) {
+        try (DeviceRegistryClient registry = new DeviceRegistryClient(stack.kafkaBootstrapServers(), PREFIX, Map.of(),
+                Duration.ofSeconds(30))) {
+            registry.setConfig(deviceId, config);
+        }
     }
 
     /** Writes {@code value} under {@code key} to {@code topic} (name without prefix), waiting for the ack. */

@@ -85,6 +85,17 @@ public final class MqttWire {
         return packet(0x30 | (qos << 1), body.toByteArray());
     }
 
+    /** An MQTT 5 SUBSCRIBE of one topic filter at QoS 0, no properties. */
+    public static byte[] subscribe(int packetId, String topicFilter) {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        body.write(packetId >> 8);
+        body.write(packetId & 0xFF);
+        body.write(0);
+        writeString(body, topicFilter);
+        body.write(0);
+        return packet(0x82, body.toByteArray());
+    }
+
     public static byte[] disconnect() {
         return new byte[] {(byte) 0xE0, 0};
     }
