@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The hostile-device suite (issue 17, guarantee 6 of docs/DESIGN.md): the real gateway and processor, each its own
@@ -42,8 +41,6 @@ class HostileDevicesIT {
     private static final Duration FLOOD = Duration.ofSeconds(10);
     private static final long GATEWAY_HEAP_AFTER_GC_LIMIT = 128L << 20;
 
-    @TempDir
-    Path work;
 
     /** {@code reason: detail} of each dead letter of {@code device}. */
     private static List<String> reasons(List<ConsumerRecord<String, byte[]>> deadLetters, String device) {
@@ -56,7 +53,9 @@ class HostileDevicesIT {
     void noDeviceCanHurtTheFleet() throws Exception {
         // Failsafe runs in the module directory; the reactor's package phase built the services' jars before this.
         Path root = Path.of("").toAbsolutePath().getParent();
-        try (HostileRun run = HostileRun.start(root, work.resolve("logs"), HONEST_DEVICES, Duration.ofSeconds(1))) {
+        // The services' logs stay after the run, for a failure's post-mortem (mvn clean removes them).
+        Path logs = Path.of("target", "hostile-it", "logs-" + System.currentTimeMillis()).toAbsolutePath();
+        try (HostileRun run = HostileRun.start(root, logs, HONEST_DEVICES, Duration.ofSeconds(1))) {
             HostileCluster cluster = run.cluster();
 
             Phase baseline = run.quiet("baseline", Duration.ofSeconds(8));
