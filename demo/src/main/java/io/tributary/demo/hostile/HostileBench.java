@@ -59,6 +59,11 @@ public final class HostileBench implements Callable<Integer> {
     Path root;
 
     public static void main(String[] args) {
+        // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "bench-logback.xml");
+            System.setProperty("tributary.bench.log", outDir(args).resolve("logs").resolve("bench.log").toString());
+        }
         int code = new CommandLine(new HostileBench())
                 .setExecutionExceptionHandler((e, cmd, parsed) -> {
                     cmd.getErr().println("bench hostile: failed: " + e);
@@ -136,6 +141,19 @@ public final class HostileBench implements Callable<Integer> {
             System.out.println("Wrote " + dir.resolve("hostile.json") + " and logs/");
             return ledger.lostReadings() == 0 ? 0 : 1;
         }
+    }
+
+    /** The --out value before picocli parses it, so the log file can be opened before any logger is created. */
+    static Path outDir(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--out") && i + 1 < args.length) {
+                return Path.of(args[i + 1]);
+            }
+            if (args[i].startsWith("--out=")) {
+                return Path.of(args[i].substring("--out=".length()));
+            }
+        }
+        return Path.of("target", "hostile-bench");
     }
 
     private static Double ratio(Phase phase, Phase baseline) {
