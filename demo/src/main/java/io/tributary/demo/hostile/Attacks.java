@@ -611,10 +611,15 @@ public final class Attacks {
         int answeredOrClosed = 0;
         int stillOpen = 0;
         List<String> acceptedMalformed = new ArrayList<>();
+        // Silent ones (the gateway waits for more) are kept to see whether the connect timeout ends them.
+        Map<String, MqttWire.RawClient> silent = new java.util.LinkedHashMap<>();
+        long firstSilent = 0;
         for (int i = 0; i < frames.size(); i++) {
             byte[] frame = frames.get(i);
-            try (MqttWire.RawClient client = MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), source,
-                    Duration.ofSeconds(5))) {
+            MqttWire.RawClient client = null;
+            try {
+                client = MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), source,
+                        Duration.ofSeconds(5));
                 client.trySend(frame);
                 if (i < halfClosed) {
                     client.finishSending();
@@ -629,12 +634,30 @@ public final class Attacks {
                 }
                 if (end.equals("open")) {
                     stillOpen++;
+                    firstSilent = firstSilent == 0 ? System.nanoTime() : firstSilent;
+                    silent.put(labels.get(i) + " #" + i, client);
+                    client = null;
                 } else {
                     answeredOrClosed++;
                 }
             } catch (IOException e) {
                 result.answer("connection refused");
                 answeredOrClosed++;
+            } finally {
+                if (client != null) {
+                    client.close();
+                }
+            }
+        }
+        List<String> openPastConnectTimeout = new ArrayList<>();
+        if (!silent.isEmpty()) {
+            long until = firstSilent + HostileCluster.CONNECT_TIMEOUT.plusSeconds(3).toNanos();
+            Thread.sleep(Math.max(0, (until - System.nanoTime()) / 1_000_000));
+            for (Map.Entry<String, MqttWire.RawClient> one : silent.entrySet()) {
+                if (!one.getValue().closedWithin(Duration.ofMillis(50))) {
+                    openPastConnectTimeout.add(one.getKey());
+                }
+                one.getValue().close();
             }
         }
         // After a valid session: an oversized packet (declared 200 MB), and a publish with a malformed property.
@@ -664,7 +687,8 @@ public final class Attacks {
         long traces = stackTraceLines(cluster.gatewayOutput()) - tracesBefore;
         result.fact("frames", frames.size()).fact("answered_or_closed", answeredOrClosed)
                 .fact("still_open_after_5s", stillOpen).fact("gateway_stack_trace_lines", traces)
-                .fact("malformed_connects_accepted", List.copyOf(acceptedMalformed));
+                .fact("malformed_connects_accepted", List.copyOf(acceptedMalformed))
+                .fact("silent_then_open_past_connect_timeout", List.copyOf(openPastConnectTimeout));
         return result.end();
     }
 
