@@ -84,6 +84,8 @@ public final class HostileBench implements Callable<Integer> {
         try (HostileRun run = HostileRun.start(root.toAbsolutePath().normalize(), dir.resolve("logs"), devices,
                 batchInterval)) {
             System.out.println("Pipeline up, " + devices + " honest devices publishing; baseline ...");
+            // JIT and connection warm-up first: a baseline measured cold would flatter every attack after it.
+            run.quiet("warm-up", Duration.ofSeconds(15));
             Phase first = run.quiet("baseline", baseline);
             run.phase("input contract", Duration.ofSeconds(5), List.<Attack>of(Attacks::hugeValues,
                     Attacks::contractAtTheDoor, Attacks::poisonInKafka, a -> a.tooManySensors(1_000)));
@@ -94,7 +96,8 @@ public final class HostileBench implements Callable<Integer> {
             Phase quota = run.phase("publish quota", attack, List.<Attack>of(a -> a.publishQuota(attack)));
             Phase qos0 = run.phase("qos0 flood", attack, List.<Attack>of(a -> a.qos0Flood(attack)));
             Phase slow = run.phase("slow reader", attack, List.<Attack>of(a -> a.slowReader(attack)));
-            run.phase("silent connections", attack, List.<Attack>of(a -> a.silentConnections(500, attack)));
+            Phase silent = run.phase("silent connections", attack, List.<Attack>of(a -> a.silentConnections(1_200,
+                    HostileCluster.CONNECT_TIMEOUT.plusSeconds(4))));
             run.phase("influx outage", Duration.ZERO, List.<Attack>of(a -> a.influxRefusesEverything(attack)));
             run.phase("registry iterations", Duration.ofSeconds(5), List.<Attack>of(Attacks::registryIterations));
             Phase last = run.quiet("baseline again", baseline);
@@ -103,18 +106,23 @@ public final class HostileBench implements Callable<Integer> {
 
             Histogram both = first.puback().copy();
             both.add(last.puback());
+            // The stricter reference: the faster of the two baselines.
+            Phase reference = last.pubackMillis(50) < first.pubackMillis(50) ? last : first;
             JsonArray phases = new JsonArray();
-            run.phases().forEach(phase -> phases.add(HostileReport.phaseJson(phase, first)));
+            run.phases().forEach(phase -> phases.add(HostileReport.phaseJson(phase, reference)));
             AttackResult floodResult = flood.attack("wrong-password");
             JsonObject goals = new JsonObject()
                     .put("honest_puback_p50_ms_baseline", HostileReport.round(first.pubackMillis(50)))
                     .put("honest_puback_p50_ms_baseline_again", HostileReport.round(last.pubackMillis(50)))
                     .put("honest_puback_p50_vs_baseline", new JsonObject()
-                            .put("publish quota", ratio(quota, first))
-                            .put("qos0 flood", ratio(qos0, first))
-                            .put("slow reader", ratio(slow, first))
-                            .put("goal", "<= 2"))
+                            .put("reference", reference.name())
+                            .put("publish quota", ratio(quota, reference))
+                            .put("qos0 flood", ratio(qos0, reference))
+                            .put("slow reader", ratio(slow, reference))
+                            .put("silent connections", ratio(silent, reference))
+                            .put("goal", "<= 2 for publish quota, qos0 flood, slow reader"))
                     .put("honest_connack_p99_ms_during_flood", HostileReport.round(flood.connackMillis(99)))
+                    .put("honest_connects_refused_during_flood", flood.failedConnects())
                     .put("honest_connack_goal_ms", 1000)
                     .put("flood_connects_per_s", floodResult.fact("connects_per_s"))
                     .put("gateway_cpu_seconds_per_1000_refused_connects",
@@ -136,7 +144,7 @@ public final class HostileBench implements Callable<Integer> {
                     .put("gateway_peak_heap_mb", run.cluster().watchdog().peakGatewayHeapBytes() / 1048576.0)
                     .put("phases", phases);
             Files.writeString(dir.resolve("hostile.json"), json.encodePrettily() + "\n", StandardCharsets.UTF_8);
-            System.out.println(HostileReport.table(run.phases(), first));
+            System.out.println(HostileReport.table(run.phases(), reference));
             System.out.println("RESULT " + goals.encode());
             System.out.println("Wrote " + dir.resolve("hostile.json") + " and logs/");
             return ledger.lostReadings() == 0 ? 0 : 1;
