@@ -362,7 +362,8 @@ class AnalyticsIT {
         assertThat(processor.analyticsMetrics().lateReadings()).isZero();
         assertThat(processor.analyticsMetrics().contractViolations())
                 .containsEntry("event_time_in_future", 1L).containsEntry("value_not_finite", 1L);
-        assertThat(processor.metrics().deadLetteredByReason()).isEqualTo(Map.of("contract-violation", 2L));
+        assertThat(processor.metrics().deadLetteredByReason()).containsEntry("contract-violation", 2L);
+        assertThat(processor.metrics().deadLettered()).isEqualTo(2L);
         assertThat(processor.metrics().contractViolations())
                 .isEqualTo(Map.of("event_time_in_future", 1L, "value_not_finite", 1L));
         assertThat(processor.rollupWriterMetrics().deadLettered()).isZero();

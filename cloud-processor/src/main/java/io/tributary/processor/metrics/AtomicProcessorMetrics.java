@@ -42,6 +42,12 @@ public final class AtomicProcessorMetrics implements ProcessorMetrics {
     // ---- issue 17: dead letters by reason, contract violations by rule, write-path outages
 
     private final Map<String, LongAdder> deadLetteredByReason = new ConcurrentHashMap<>();
+
+    {
+        // Known reasons start at 0: a counter series that appears only with its first dead letter has no
+        // increase() to show before it (the pipeline-health dashboard would say "no data").
+        io.tributary.processor.writer.DeadLetterReason.ALL.forEach(r -> deadLetteredByReason.put(r, new LongAdder()));
+    }
     private final Map<String, LongAdder> contractViolations = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> outageRetries = new ConcurrentHashMap<>();
     private final LongAdder probes = new LongAdder();

@@ -22,6 +22,10 @@ public final class DeadLetterReason {
      */
     public static final String CONTRACT_VIOLATION = "contract-violation";
 
+    /** Every code above: each writer exports all of them from the start, at 0, so dashboards see the series. */
+    public static final java.util.List<String> ALL = java.util.List.of(PAYLOAD_FORMAT_INVALID, DEVICE_ID_MISMATCH,
+            READING_INVALID, INFLUX_REJECTED, MAPPING_FAILED, WEBHOOK_REFUSED, CONTRACT_VIOLATION);
+
     private DeadLetterReason() {
     }
 }

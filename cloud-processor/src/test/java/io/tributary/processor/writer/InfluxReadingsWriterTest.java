@@ -303,7 +303,8 @@ class InfluxReadingsWriterTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 3L)));
         assertThat(deadLetters.sent).extracting(DeadLetter::reason).containsOnly(DeadLetterReason.CONTRACT_VIOLATION);
         assertThat(deadLetters.rules).containsExactly("event_time_in_future", "value_not_finite");
-        assertThat(metrics.deadLetteredByReason()).isEqualTo(Map.of(DeadLetterReason.CONTRACT_VIOLATION, 2L));
+        assertThat(metrics.deadLetteredByReason()).containsEntry(DeadLetterReason.CONTRACT_VIOLATION, 2L);
+        assertThat(metrics.deadLettered()).isEqualTo(2L);
         assertThat(metrics.contractViolations()).containsEntry("event_time_in_future", 1L)
                 .containsEntry("value_not_finite", 1L);
         assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1");
