@@ -190,6 +190,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
                 mqttHandler.handle(socket);
                 io.netty.channel.ChannelPipeline pipeline = EndpointSockets.channelOf(socket).pipeline();
                 pipeline.addAfter(EndpointSockets.DECODER_NAME, ConnectionGuard.NAME, guard);
+                // packet sizes from the fixed header, MQTT 5 CONNECT properties on the raw bytes (see FrameGuard)
+                pipeline.addBefore(EndpointSockets.DECODER_NAME, FrameGuard.NAME, new FrameGuard(
+                        settings.maxPacketBytes(), metrics, deviceEvents, String.valueOf(socket.remoteAddress())));
                 // vertx-mqtt's CONNECT timeout is an idle timeout (a byte now and then defeats it); the guard's
                 // deadline replaces it. The names stay: vertx-mqtt removes both handlers by name at CONNECT.
                 pipeline.replace(EndpointSockets.IDLE_NAME, EndpointSockets.IDLE_NAME,

@@ -475,7 +475,10 @@ class DeviceFairnessTest {
                         .as("counted as malformed: %s", hex(frame)).isGreaterThan(before));
             }
 
-            assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(2);
+            // the two 256 MiB ones, and random bytes that happen to start a CONNECT declaring more than the maximum
+            long randomTooLarge = beforeConnect.subList(0, 30).stream().filter(DeviceFairnessTest::tooLargeConnect)
+                    .count();
+            assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(2 + randomTooLarge);
             await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0
                     && limiter.held() == 0);
             try (MqttTestClients.V5 honest = MqttTestClients.v5(port, "honest")) {
@@ -489,11 +492,136 @@ class DeviceFairnessTest {
         }
     }
 
+    // ---- packet sizes from the fixed header, MQTT 5 CONNECT properties (FrameGuard) ------------------------------
+
+    @Test
+    void aPacketDeclaredAboveTheMaximumInASessionGetsDisconnect0x95AtOnce() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            attacker.send(RawMqttSocket.connect(5, "dev-1", new byte[0]));
+            assertThat(attacker.read(TIMEOUT).type()).isEqualTo(2);
+            // 200 MB declared, then only a topic: the decoder would wait for the variable header for ever
+            attacker.send(new byte[] {0x32, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x60, 0, 1, 't'});
+
+            RawMqttSocket.Packet answer = attacker.read(Duration.ofSeconds(5));
+            assertThat(answer).isNotNull();
+            assertThat(answer.type()).as("DISCONNECT").isEqualTo(14);
+            assertThat(answer.body()[0] & 0xFF).as("reason: packet too large").isEqualTo(0x95);
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0 && limiter.held() == 0);
+    }
+
+    @Test
+    void anMqtt311PacketDeclaredAboveTheMaximumInASessionIsClosed() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            attacker.send(RawMqttSocket.connect(4, "dev-1", new byte[0]));
+            assertThat(attacker.read(TIMEOUT).type()).isEqualTo(2);
+            attacker.send(new byte[] {0x32, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x60, 0, 1, 't'});
+
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectDeclaredAboveTheMaximumIsClosedAtOnce() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            attacker.send(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}); // 256 MB, then silence
+
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(2))).as("closed long before the connect timeout")
+                    .isTrue();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+    }
+
+    @Test
+    void aConnectCutShortInsideItsVariableHeaderEndsAtTheConnectTimeout() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(1));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            // 500 bytes declared (allowed), 4 sent: the decoder waits inside the variable header
+            attacker.send(new byte[] {0x10, (byte) 0xF4, 0x03, 0, 4, 'M'});
+
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(4))).isTrue();
+        }
+        assertThat(metrics.connectTimeouts()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesMqtt5ConnectsWithProtocolErrorsInTheirPropertiesWith0x82() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        byte[][] bad = {
+            {0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2}, // Session Expiry Interval twice
+            {0x21, 0, 0}, // Receive Maximum 0
+            {0x27, 0, 0, 0, 0}, // Maximum Packet Size 0
+            {0x17, 2}, // Request Problem Information 2
+            {0x21, 0, 10, 0x26, 0, 1, 'k', 0, 1, 'v', 0x21, 0, 20}, // Receive Maximum twice, a user property between
+        };
+        for (int i = 0; i < bad.length; i++) {
+            byte[] connect = RawMqttSocket.connect(5, "dev-" + i, bad[i]);
+            try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+                if (i == 0) {
+                    try {
+                        for (byte b : connect) { // byte by byte: the check follows the CONNECT across reads
+                            attacker.send(new byte[] {b});
+                            Thread.sleep(2);
+                        }
+                    } catch (IOException e) {
+                        // refused once the properties were in: the client id was not wanted any more
+                    }
+                } else {
+                    attacker.send(connect);
+                }
+                RawMqttSocket.Packet answer = attacker.read(TIMEOUT);
+                assertThat(answer).as("answered: %s", hex(bad[i])).isNotNull();
+                assertThat(answer.type()).as("CONNACK to %s", hex(bad[i])).isEqualTo(2);
+                assertThat(answer.body()[1] & 0xFF).as("protocol error for %s", hex(bad[i])).isEqualTo(0x82);
+                assertThat(attacker.awaitClosed(Duration.ofSeconds(5))).isTrue();
+            }
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)).isEqualTo(bad.length);
+        assertThat(metrics.snapshot().connectionsAccepted()).isZero();
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+    }
+
+    @Test
+    void acceptsMqtt5ConnectsWithValidPropertiesAndRepeatedUserProperties() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        byte[] properties = {0x11, 0, 0, 0, 30, 0x21, 0, 10, 0x27, 0, 1, 0, 0, 0x17, 1,
+            0x26, 0, 1, 'k', 0, 1, 'v', 0x26, 0, 1, 'k', 0, 1, 'w'};
+        try (RawMqttSocket device = RawMqttSocket.open(port)) {
+            device.send(RawMqttSocket.connect(5, "dev-1", properties));
+            RawMqttSocket.Packet answer = device.read(TIMEOUT);
+            assertThat(answer.type()).isEqualTo(2);
+            assertThat(answer.body()[1] & 0xFF).as("accepted").isZero();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)).isZero();
+    }
+
     /** Everything a connection refused before or at CONNECT is counted as. */
     private long countedRefusals() {
         return metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)
                 + metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE) + metrics.connectTimeouts()
                 + metrics.snapshot().connectionsRefused() + metrics.connectionErrors();
+    }
+
+    /** Whether {@code frame} starts with a CONNECT fixed header declaring more than the gateway's maximum. */
+    private static boolean tooLargeConnect(byte[] frame) {
+        if ((frame[0] & 0xFF) >> 4 != 1) {
+            return false;
+        }
+        long length = 0;
+        for (int i = 1; i < Math.min(frame.length, 5); i++) {
+            length |= (long) (frame[i] & 0x7F) << (7 * (i - 1));
+            if ((frame[i] & 0x80) == 0) {
+                return length > MAX_PAYLOAD + MqttSettings.PACKET_HEADROOM_BYTES;
+            }
+        }
+        return false;
     }
 
     private static String hex(byte[] bytes) {
