@@ -54,6 +54,8 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final RateLimitedLog deviceEvents;
     private final Duration connectTimeout;
     private final String remote;
+    /** The key of the pending-CONNECT slot held ({@link ConnectionLimiter#tryAcquire(String)}). */
+    private final String addressKey;
 
     private boolean pendingSlotHeld;
     private boolean connectSeen;
@@ -62,10 +64,12 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> deadline;
 
     /**
-     * @param pendingConnects the pending-CONNECT slots; one is already taken for this connection and released here
+     * @param pendingConnects the pending-CONNECT slots; one is already taken for this connection (with
+     *     {@code addressKey}) and released here
      */
     ConnectionGuard(ConnectionLimiter pendingConnects, GatewayMetrics metrics, RateLimitedLog deviceEvents,
-            Duration connectTimeout, String remote) {
+            Duration connectTimeout, String remote, String addressKey) {
+        this.addressKey = addressKey;
         this.pendingConnects = pendingConnects;
         this.metrics = metrics;
         this.deviceEvents = deviceEvents;
@@ -253,7 +257,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
         if (pendingSlotHeld) {
             pendingSlotHeld = false;
-            pendingConnects.release();
+            pendingConnects.release(addressKey);
             metrics.pendingConnectEnded();
         }
     }

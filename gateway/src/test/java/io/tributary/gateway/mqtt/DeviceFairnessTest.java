@@ -63,7 +63,7 @@ class DeviceFairnessTest {
                 "t.deadletter", "t.device-status").withLimits(limits);
         DeviceSessions<DeviceConnection> sessions = new DeviceSessions<>(limits);
         limiter = new ConnectionLimiter(maxConnections);
-        pendingConnects = new ConnectionLimiter(limits.maxPendingConnects());
+        pendingConnects = new ConnectionLimiter(limits.maxPendingConnects(), limits.maxPendingConnectsPerAddress());
         List<MqttGatewayVerticle> deployed = new ArrayList<>();
         vertx.deployVerticle(() -> {
             MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender,
@@ -378,6 +378,40 @@ class DeviceFairnessTest {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
         }
         assertThat(pendingConnects.held()).as("CONNECT gave its pending slot back").isZero();
+    }
+
+    @Test
+    void oneAddressCannotHoldThePendingConnectSlotsOfOthers() throws Exception {
+        // the suite's finding: 1,200 silent connections from one address filled the global limit of 1,000
+        start(DeviceLimits.DEFAULTS.withMaxPendingConnects(10).withMaxPendingConnectsPerAddress(3), 1, 100,
+                Duration.ofSeconds(30));
+        java.net.InetAddress attackerAddress = java.net.InetAddress.getByName("127.0.0.2");
+        List<RawMqttSocket> silent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            silent.add(keep(RawMqttSocket.openFrom(port, attackerAddress)));
+        }
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 3);
+
+        RawMqttSocket fourth = keep(RawMqttSocket.openFrom(port, attackerAddress));
+
+        assertThat(fourth.awaitClosed(TIMEOUT)).as("the address's fourth closed at once").isTrue();
+        assertThat(metrics.pendingConnectsRefusedPerAddress()).isEqualTo(1);
+        assertThat(metrics.pendingConnectsRefused()).as("the global limit was not reached").isZero();
+        assertThat(silent.get(0).awaitClosed(Duration.ofMillis(300))).as("the first three wait").isFalse();
+        // another address is not affected, and holds slots of its own while it waits
+        RawMqttSocket otherSilent = keep(RawMqttSocket.open(port));
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 4);
+        try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
+            assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
+        }
+        assertThat(otherSilent.awaitClosed(Duration.ofMillis(100))).isFalse();
+        // a slot given back is free for the address again
+        silent.get(0).close();
+        await().atMost(TIMEOUT).until(() -> pendingConnects.held("127.0.0.2") == 2);
+        RawMqttSocket again = keep(RawMqttSocket.openFrom(port, attackerAddress));
+        await().atMost(TIMEOUT).until(() -> pendingConnects.held("127.0.0.2") == 3);
+        assertThat(again.awaitClosed(Duration.ofMillis(300))).isFalse();
+        assertThat(metrics.pendingConnectsRefusedPerAddress()).isEqualTo(1);
     }
 
     @Test
