@@ -197,6 +197,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             ctx.fireExceptionCaught(cause); // the endpoint's handler takes it (DeviceConnection.onException)
             return;
         }
+        if (cause instanceof TooLongFrameException) {
+            // FrameGuard: a packet after a CONNECT that the decoder has not turned into one (it was malformed)
+            refuse(ctx, RejectReason.PACKET_TOO_LARGE, cause.getMessage());
+            return;
+        }
         // Before CONNECT nobody listens: vertx would log it at ERROR. A reset connection is no news at all.
         if (!(cause instanceof IOException)) {
             metrics.connectionError();
