@@ -24,6 +24,7 @@ import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubRelReasonCode;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -62,6 +63,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private boolean mqtt5;
     private boolean refused;
     private ScheduledFuture<?> deadline;
+    /** CONNECT went on, its CONNACK is not out yet (the authenticator decides asynchronously). */
+    private boolean awaitingAnswer;
+    /** Packets sent right behind the CONNECT, held until it is accepted; reading is off meanwhile. */
+    private final ArrayDeque<Object> heldUntilAccepted = new ArrayDeque<>();
+    private ChannelHandlerContext context;
 
     /**
      * @param pendingConnects the pending-CONNECT slots; one is already taken for this connection (with
@@ -81,6 +87,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
         deadline = ctx.executor().schedule(() -> connectTimedOut(ctx), connectTimeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         if (!ctx.channel().isActive()) {
@@ -103,7 +110,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         if (result.isFailure()) {
             Throwable cause = result.cause();
             if (connectSeen && cause instanceof io.netty.handler.codec.DecoderException) {
-                ctx.fireChannelRead(msg); // DeviceConnection answers it in order with the queued acknowledgements
+                pass(ctx, msg); // DeviceConnection answers it in order with the queued acknowledgements
                 return;
             }
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
@@ -132,6 +139,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             connectSeen = true;
             mqtt5 = ((MqttConnectMessage) message).variableHeader().version() >= MqttVersion.MQTT_5.protocolLevel();
             endPending();
+            awaitingAnswer = true;
             ctx.fireChannelRead(msg);
             return;
         }
@@ -141,7 +149,52 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             refuse(ctx, RejectReason.MALFORMED_PACKET, problem);
             return;
         }
-        ctx.fireChannelRead(msg);
+        pass(ctx, msg);
+    }
+
+    /**
+     * Hands a packet after CONNECT on, or holds it while the CONNECT is not answered yet: a client may send packets
+     * right behind its CONNECT without waiting for CONNACK (MQTT 3.1.1 section 3.1.4, MQTT 5 section 3.1.4), but
+     * vertx-mqtt throws on a packet before its endpoint is accepted and drops the connection. Held packets are at most
+     * what one read brought: reading stops at the first one held.
+     */
+    private void pass(ChannelHandlerContext ctx, Object msg) {
+        if (!awaitingAnswer) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (heldUntilAccepted.isEmpty()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        heldUntilAccepted.add(msg);
+    }
+
+    /**
+     * The gateway accepted the CONNECT (CONNACK is out): the packets held behind it go on, reading resumes. Call on
+     * the connection's event loop.
+     */
+    void connectAccepted() {
+        if (!awaitingAnswer) {
+            return;
+        }
+        awaitingAnswer = false;
+        if (heldUntilAccepted.isEmpty() || context == null) {
+            return;
+        }
+        // first reading on (a pause the endpoint's handlers make while the held packets go on must win), then them
+        context.channel().config().setAutoRead(true);
+        while (!heldUntilAccepted.isEmpty() && !refused) {
+            context.fireChannelRead(heldUntilAccepted.poll());
+        }
+        releaseHeld();
+        // Vert.x hands what it read on (and flushes the answers) at the end of a read: this was one
+        context.fireChannelReadComplete();
+    }
+
+    private void releaseHeld() {
+        while (!heldUntilAccepted.isEmpty()) {
+            ReferenceCountUtil.release(heldUntilAccepted.poll());
+        }
     }
 
     /**
@@ -215,12 +268,14 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         endPending();
+        releaseHeld();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         endPending();
+        releaseHeld();
     }
 
     private void connectTimedOut(ChannelHandlerContext ctx) {

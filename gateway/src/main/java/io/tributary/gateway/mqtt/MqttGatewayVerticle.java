@@ -355,6 +355,11 @@ public final class MqttGatewayVerticle extends VerticleBase {
             return;
         }
         claimSession(connection);
+        // packets the device sent right behind its CONNECT go on now that its handlers are in place
+        if (EndpointSockets.channelOf(EndpointSockets.socketOf(endpoint)).pipeline()
+                .get(ConnectionGuard.NAME) instanceof ConnectionGuard guard) {
+            guard.connectAccepted();
+        }
     }
 
     /**

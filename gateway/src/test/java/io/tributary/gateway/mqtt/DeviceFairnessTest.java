@@ -55,6 +55,8 @@ class DeviceFairnessTest {
     private ConnectionLimiter limiter;
     private ConnectionLimiter pendingConnects;
     private int port;
+    /** Decides on CONNECTs; a test may make it slow (asynchronous) before {@code start}. */
+    private io.tributary.gateway.auth.DeviceAuthenticator authenticator = new AcceptAllAuthenticator();
 
     /** Starts {@code instances} verticles sharing one session registry and the limits, as the gateway does. */
     private void start(DeviceLimits limits, int instances, int maxConnections, Duration connectTimeout)
@@ -66,7 +68,7 @@ class DeviceFairnessTest {
         pendingConnects = new ConnectionLimiter(limits.maxPendingConnects(), limits.maxPendingConnectsPerAddress());
         List<MqttGatewayVerticle> deployed = new ArrayList<>();
         vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender,
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, sender,
                     metrics, draining::get, Duration.ofSeconds(10), DeviceConfigs.NONE, limiter, null,
                     new TelemetryValidator(settings.maxPayloadBytes()), sessions, pendingConnects);
             deployed.add(verticle);
@@ -636,6 +638,41 @@ class DeviceFairnessTest {
             assertThat(answer.body()[1] & 0xFF).as("accepted").isZero();
         }
         assertThat(metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)).isZero();
+    }
+
+    @Test
+    void packetsSentRightBehindTheConnectWaitForItsAnswerAndAreServed() throws Exception {
+        // a client need not wait for CONNACK (MQTT 3.1.4); the authenticator answers only 300 ms later
+        AcceptAllAuthenticator accept = new AcceptAllAuthenticator();
+        authenticator = request -> vertx.timer(300).compose(t -> accept.authenticate(request));
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        ByteArrayOutputStream pipelined = new ByteArrayOutputStream();
+        pipelined.writeBytes(RawMqttSocket.connect(5, "dev-1", new byte[0]));
+        ByteArrayOutputStream subscribe = new ByteArrayOutputStream();
+        subscribe.writeBytes(new byte[] {0, 7, 0}); // packet id 7, no properties
+        subscribe.writeBytes(RawMqttSocket.string("devices/dev-1/config"));
+        subscribe.write(1); // QoS 1
+        pipelined.writeBytes(RawMqttSocket.packet(0x82, subscribe.toByteArray()));
+        pipelined.writeBytes(publish5(telemetry("dev-1"), 8, batch("dev-1", 1, 1).toByteArray()));
+        pipelined.writeBytes(new byte[] {(byte) 0xC0, 0}); // PINGREQ
+        try (RawMqttSocket device = RawMqttSocket.open(port)) {
+            device.send(pipelined.toByteArray());
+
+            List<Integer> types = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                RawMqttSocket.Packet packet = null;
+                try {
+                    packet = device.read(TIMEOUT);
+                } catch (java.net.SocketTimeoutException e) {
+                    // asserted below
+                }
+                assertThat(packet).as("answer %s of 4 (got %s)", i + 1, types).isNotNull();
+                types.add(packet.type());
+            }
+            assertThat(types).as("CONNACK, SUBACK, then PUBACK and PINGRESP in either order").startsWith(2, 9)
+                    .containsExactlyInAnyOrder(2, 9, 4, 13);
+        }
+        assertThat(metrics.connectionErrors()).isZero();
     }
 
     /** Everything a connection refused before or at CONNECT is counted as. */
