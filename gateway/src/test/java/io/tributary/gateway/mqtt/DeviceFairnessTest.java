@@ -57,6 +57,8 @@ class DeviceFairnessTest {
     private int port;
     /** Decides on CONNECTs; a test may make it slow (asynchronous) before {@code start}. */
     private io.tributary.gateway.auth.DeviceAuthenticator authenticator = new AcceptAllAuthenticator();
+    /** The configurations devices get on their config topic; a test may set them before {@code start}. */
+    private DeviceConfigs configs = DeviceConfigs.NONE;
 
     /** Starts {@code instances} verticles sharing one session registry and the limits, as the gateway does. */
     private void start(DeviceLimits limits, int instances, int maxConnections, Duration connectTimeout)
@@ -69,7 +71,7 @@ class DeviceFairnessTest {
         List<MqttGatewayVerticle> deployed = new ArrayList<>();
         vertx.deployVerticle(() -> {
             MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, sender,
-                    metrics, draining::get, Duration.ofSeconds(10), DeviceConfigs.NONE, limiter, null,
+                    metrics, draining::get, Duration.ofSeconds(10), configs, limiter, null,
                     new TelemetryValidator(settings.maxPayloadBytes()), sessions, pendingConnects);
             deployed.add(verticle);
             return verticle;
@@ -346,6 +348,47 @@ class DeviceFairnessTest {
         try (MqttTestClients.V5 other = MqttTestClients.v5(port, "dev-2")) {
             assertThat(other.publishAndAwaitReason(telemetry("dev-2"), batch("dev-2", 1, 1).toByteArray())).isZero();
         }
+    }
+
+    @Test
+    void cutsOffADeviceThatAsksForItsConfigurationAgainAndAgainWithoutReading() throws Exception {
+        // the hostile suite's slow reader: each SUBACK brings 64 KiB, publishes in between get PUBACK 0x87
+        byte[] config = new byte[64 * 1024];
+        configs = deviceId -> java.util.Optional.of(config);
+        // as a real authenticator: slow, so the subscriptions and publishes arrive before CONNACK
+        AcceptAllAuthenticator accept = new AcceptAllAuthenticator();
+        authenticator = request -> vertx.timer(200).compose(t -> accept.authenticate(request));
+        start(DeviceLimits.DEFAULTS);
+        RawMqttSocket device = keep(RawMqttSocket.open(port, 4096));
+        device.send(RawMqttSocket.connect(5, "dev-1", new byte[0]));
+        AtomicReference<IOException> writeFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                ByteArrayOutputStream subscribe = new ByteArrayOutputStream();
+                subscribe.writeBytes(new byte[] {0, 7, 0});
+                subscribe.writeBytes(RawMqttSocket.string("devices/dev-1/config"));
+                subscribe.write(1);
+                byte[] subscribePacket = RawMqttSocket.packet(0x82, subscribe.toByteArray());
+                for (int id = 1; writeFailure.get() == null; id = id % 65000 + 1) {
+                    device.send(subscribePacket);
+                    for (int i = 0; i < 10; i++) {
+                        device.send(publish5("devices/other/telemetry", id, batch("dev-1", 1, 1).toByteArray()));
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (IOException e) {
+                writeFailure.set(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "config-asking-writer");
+        writer.setDaemon(true);
+        writer.start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.unreadAnswersClosedTotal() == 1);
+        await().atMost(Duration.ofSeconds(3)).until(() -> writeFailure.get() != null);
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0);
+        writer.interrupt();
     }
 
     @Test
