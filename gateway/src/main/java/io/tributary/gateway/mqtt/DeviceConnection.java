@@ -491,20 +491,14 @@ final class DeviceConnection {
     }
 
     /**
-     * Ends a connection that does not read its socket, for real and at once. A graceful close waits for the queued
+     * Ends a connection that does not read its socket, for real and at once. Vert.x's close waits for the queued
      * answers to be flushed, which never happens on a socket nobody drains: the connection stayed open and the device
-     * kept writing. So: nothing more is read from it, and the channel is closed with a reset (SO_LINGER 0), dropping
-     * what is queued for it. {@link #onClose()} follows when the channel is gone.
+     * kept writing. So: nothing more is read from it, and the channel is closed with a reset past Vert.x (see
+     * {@link FrameGuard#closeAtOnce}), dropping what is queued for it. {@link #onClose()} follows when it is gone.
      */
     private void cutOff() {
         endedByGateway = true;
-        channel.config().setAutoRead(false);
-        try {
-            channel.config().setOption(io.netty.channel.ChannelOption.SO_LINGER, 0);
-        } catch (RuntimeException e) {
-            LOG.debug("Could not set SO_LINGER 0 [device: {}]", deviceId, e);
-        }
-        channel.close();
+        FrameGuard.closeAtOnce(channel);
     }
 
     private void disconnect(MqttDisconnectReasonCode code, String reason) {

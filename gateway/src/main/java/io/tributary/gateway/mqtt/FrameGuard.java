@@ -338,12 +338,28 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
 
     /** Closes with a reset: the client may still be sending its packet, nothing of it is wanted. */
     private static void closeNow(ChannelHandlerContext ctx) {
+        closeAtOnce(ctx.channel());
+    }
+
+    /**
+     * Closes {@code channel} at once, with a reset, reading nothing more: for a connection that is cut off. Not with
+     * {@code channel.close()}: that passes Vert.x's handler at the end of the pipeline, which closes only after all
+     * queued writes are flushed (Vert.x 5 {@code VertxConnection.writeClose}), and on a socket its client does not
+     * read that flush never ends. The close starts at the head of the pipeline instead (TLS: no close_notify).
+     */
+    static void closeAtOnce(io.netty.channel.Channel channel) {
+        channel.config().setAutoRead(false);
         try {
-            ctx.channel().config().setOption(ChannelOption.SO_LINGER, 0);
+            channel.config().setOption(ChannelOption.SO_LINGER, 0);
         } catch (RuntimeException e) {
-            // not a TCP socket (a test's embedded channel): a normal close then
+            // not a TCP socket (a test's embedded channel): a close without reset then
         }
-        ctx.channel().close();
+        ChannelHandlerContext first = channel.pipeline().firstContext();
+        if (first != null) {
+            first.close();
+        } else {
+            channel.close();
+        }
     }
 
     @Override
