@@ -24,13 +24,20 @@ package io.tributary.gateway;
  * @param maxUnreadBytesPerConnection answers (PUBACKs, SUBACKs, configurations) a connection may leave unread in the
  *     gateway's buffers; a connection that does not read its socket is closed when it would exceed this
  *     ({@code --max-unread-bytes-per-connection})
+ * @param maxPendingConnectsPerAddress of those pending connections, at most this many from one address (IPv6: one
+ *     /64), so one address cannot take every pending slot; more are closed at once
+ *     ({@code --max-pending-connects-per-address}). A pending connection lives milliseconds normally (CONNECT follows
+ *     the TCP handshake at once), so even a NAT'd fleet reconnecting at once stays far below the default
  */
 public record DeviceLimits(double publishRate, int publishBurst, long byteRate, long byteBurst,
-        int maxPendingConnects, int maxUnreadBytesPerConnection) {
+        int maxPendingConnects, int maxUnreadBytesPerConnection, int maxPendingConnectsPerAddress) {
 
-    /** 1,000 publishes/s (burst 2,000), 2 MiB/s (burst 8 MiB), 1,000 pending CONNECTs, 256 KiB unread. */
+    /**
+     * 1,000 publishes/s (burst 2,000), 2 MiB/s (burst 8 MiB), 1,000 pending CONNECTs, 256 KiB unread, 64 pending
+     * CONNECTs per address.
+     */
     public static final DeviceLimits DEFAULTS = new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024,
-            1000, 256 * 1024);
+            1000, 256 * 1024, 64);
 
     /** Smallest {@link #maxUnreadBytesPerConnection}: room for a few hundred PUBACKs with reason strings. */
     public static final int MIN_UNREAD_BYTES = 16 * 1024;
@@ -59,6 +66,10 @@ public record DeviceLimits(double publishRate, int publishBurst, long byteRate, 
             throw new IllegalArgumentException("maxUnreadBytesPerConnection (--max-unread-bytes-per-connection) must"
                     + " be at least " + MIN_UNREAD_BYTES + ", got " + maxUnreadBytesPerConnection);
         }
+        if (maxPendingConnectsPerAddress < 1) {
+            throw new IllegalArgumentException("maxPendingConnectsPerAddress (--max-pending-connects-per-address)"
+                    + " must be at least 1, got " + maxPendingConnectsPerAddress);
+        }
     }
 
     /** Whether any publish quota applies. */
@@ -67,19 +78,27 @@ public record DeviceLimits(double publishRate, int publishBurst, long byteRate, 
     }
 
     public DeviceLimits withPublishQuota(double rate, int burst) {
-        return new DeviceLimits(rate, burst, byteRate, byteBurst, maxPendingConnects, maxUnreadBytesPerConnection);
+        return new DeviceLimits(rate, burst, byteRate, byteBurst, maxPendingConnects, maxUnreadBytesPerConnection,
+                maxPendingConnectsPerAddress);
     }
 
     public DeviceLimits withByteQuota(long rate, long burst) {
         return new DeviceLimits(publishRate, publishBurst, rate, burst, maxPendingConnects,
-                maxUnreadBytesPerConnection);
+                maxUnreadBytesPerConnection, maxPendingConnectsPerAddress);
     }
 
     public DeviceLimits withMaxPendingConnects(int value) {
-        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, value, maxUnreadBytesPerConnection);
+        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, value, maxUnreadBytesPerConnection,
+                maxPendingConnectsPerAddress);
     }
 
     public DeviceLimits withMaxUnreadBytesPerConnection(int value) {
-        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, maxPendingConnects, value);
+        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, maxPendingConnects, value,
+                maxPendingConnectsPerAddress);
+    }
+
+    public DeviceLimits withMaxPendingConnectsPerAddress(int value) {
+        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, maxPendingConnects,
+                maxUnreadBytesPerConnection, value);
     }
 }

@@ -107,7 +107,8 @@ public final class Gateway implements AutoCloseable {
         this.limiter = new ConnectionLimiter(config.maxConnections());
         this.validator = TelemetryValidator.of(config, metrics);
         this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
-        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects());
+        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
+                config.deviceLimits().maxPendingConnectsPerAddress());
     }
 
     /**
@@ -122,7 +123,8 @@ public final class Gateway implements AutoCloseable {
         this.limiter = new ConnectionLimiter(config.maxConnections());
         this.validator = TelemetryValidator.of(config, metrics);
         this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
-        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects());
+        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
+                config.deviceLimits().maxPendingConnectsPerAddress());
     }
 
     /**

@@ -194,6 +194,13 @@ public final class GatewayMain implements Callable<Integer> {
                     + " (env TRIBUTARY_MAX_PENDING_CONNECTS; default ${DEFAULT-VALUE}).")
     int maxPendingConnects;
 
+    @Option(names = "--max-pending-connects-per-address",
+            defaultValue = "${env:TRIBUTARY_MAX_PENDING_CONNECTS_PER_ADDRESS:-64}",
+            description = "Of the connections that have not sent CONNECT yet, at most this many from one address"
+                    + " (IPv6: one /64); more are closed at once"
+                    + " (env TRIBUTARY_MAX_PENDING_CONNECTS_PER_ADDRESS; default ${DEFAULT-VALUE}).")
+    int maxPendingConnectsPerAddress;
+
     @Option(names = "--max-unread-bytes-per-connection",
             defaultValue = "${env:TRIBUTARY_MAX_UNREAD_BYTES_PER_CONNECTION:-262144}",
             description = "Answers a connection may leave unread before it is closed (a device that does not read its"
@@ -297,7 +304,7 @@ public final class GatewayMain implements Callable<Integer> {
 
     private DeviceLimits deviceLimits() {
         return new DeviceLimits(devicePublishRate, devicePublishBurst, deviceByteRate, deviceByteBurst,
-                maxPendingConnects, maxUnreadBytesPerConnection);
+                maxPendingConnects, maxUnreadBytesPerConnection, maxPendingConnectsPerAddress);
     }
 
     private Map<String, String> allKafkaProperties() {

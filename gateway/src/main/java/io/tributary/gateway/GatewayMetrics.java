@@ -175,6 +175,10 @@ public interface GatewayMetrics {
     default void pendingConnectRefused() {
     }
 
+    /** A TCP connection closed at once because its address holds its share of the pending-CONNECT slots. */
+    default void pendingConnectRefusedPerAddress() {
+    }
+
     /** A connection was closed because it sent no CONNECT within the connect timeout. */
     default void connectTimedOut() {
     }

@@ -38,7 +38,7 @@ class DeviceLimitsConfigTest {
     void readsTheOptionsFromTheCommandLineTheEnvironmentAndYaml(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("gateway.yaml"), String.join("\n",
                 "device-publish-rate: 50", "device-publish-burst: 100", "device-byte-rate: 1000", "max-pending-connects: 30",
-                ""));
+                "max-pending-connects-per-address: 9", ""));
         // the environment overrides the file, the command line both
         Map<String, String> env = Map.of("TRIBUTARY_DEVICE_BYTE_RATE", "4096",
                 "TRIBUTARY_MAX_PENDING_CONNECTS", "40");
@@ -46,7 +46,7 @@ class DeviceLimitsConfigTest {
         DeviceLimits limits = parse(env, "--config", file.toString(), "--device-byte-burst", "300000",
                 "--max-unread-bytes-per-connection", "65536").deviceLimits();
 
-        assertThat(limits).isEqualTo(new DeviceLimits(50, 100, 4096, 300_000, 40, 65_536));
+        assertThat(limits).isEqualTo(new DeviceLimits(50, 100, 4096, 300_000, 40, 65_536, 9));
     }
 
     @Test
@@ -56,6 +56,8 @@ class DeviceLimitsConfigTest {
         assertRejected(() -> DeviceLimits.DEFAULTS.withPublishQuota(10, 0), "--device-publish-burst");
         assertRejected(() -> DeviceLimits.DEFAULTS.withByteQuota(-1, 10), "--device-byte-rate");
         assertRejected(() -> DeviceLimits.DEFAULTS.withMaxPendingConnects(0), "--max-pending-connects");
+        assertRejected(() -> DeviceLimits.DEFAULTS.withMaxPendingConnectsPerAddress(0),
+                "--max-pending-connects-per-address");
         assertRejected(() -> DeviceLimits.DEFAULTS.withMaxUnreadBytesPerConnection(100),
                 "--max-unread-bytes-per-connection");
         // a byte burst below the payload limit would refuse every payload of the largest accepted size

@@ -118,7 +118,7 @@ public final class LoginThrottle {
      * The throttle key of a peer address as the MQTT layer prints it ({@code host:port}): the host, IPv6 cut to
      * its /64.
      */
-    static String sourceKey(String remoteAddress) {
+    public static String sourceKey(String remoteAddress) {
         if (remoteAddress == null || remoteAddress.isEmpty()) {
             return "?";
         }

@@ -39,6 +39,7 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     private final LongAdder sessionTakeovers = new LongAdder();
     private final LongAdder pendingConnects = new LongAdder();
     private final LongAdder pendingConnectsRefused = new LongAdder();
+    private final LongAdder pendingConnectsRefusedPerAddress = new LongAdder();
     private final LongAdder connectTimeouts = new LongAdder();
     private final LongAdder quotaDroppedQos0 = new LongAdder();
     private final LongAdder unreadAnswersClosed = new LongAdder();
@@ -332,6 +333,11 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     }
 
     @Override
+    public void pendingConnectRefusedPerAddress() {
+        pendingConnectsRefusedPerAddress.increment();
+    }
+
+    @Override
     public void connectTimedOut() {
         connectTimeouts.increment();
     }
@@ -369,6 +375,11 @@ public final class AtomicGatewayMetrics implements GatewayMetrics {
     /** TCP connections closed at once because too many had not sent CONNECT. */
     public long pendingConnectsRefused() {
         return pendingConnectsRefused.sum();
+    }
+
+    /** TCP connections closed at once because their address held its share of the pending-CONNECT slots. */
+    public long pendingConnectsRefusedPerAddress() {
+        return pendingConnectsRefusedPerAddress.sum();
     }
 
     /** Connections closed because no CONNECT came within the connect timeout. */

@@ -74,6 +74,9 @@ public final class PrometheusExposition {
                     atomic.pendingConnects());
             counter(out, "tributary_gateway_pending_connects_refused_total", "TCP connections closed at once because"
                     + " too many had not sent CONNECT", atomic.pendingConnectsRefused());
+            counter(out, "tributary_gateway_pending_connects_refused_per_address_total", "TCP connections closed at"
+                    + " once because their address (IPv6: /64) held its share of the pending-CONNECT slots",
+                    atomic.pendingConnectsRefusedPerAddress());
             counter(out, "tributary_gateway_connect_timeouts_total", "Connections closed because no CONNECT came in"
                     + " time", atomic.connectTimeouts());
             counter(out, "tributary_gateway_quota_dropped_qos0_total", "QoS 0 publishes dropped over the device's"

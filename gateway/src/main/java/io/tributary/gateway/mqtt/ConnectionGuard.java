@@ -24,6 +24,7 @@ import io.vertx.mqtt.messages.codes.MqttPubRecReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubRelReasonCode;
 import java.io.IOException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,18 +55,27 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final RateLimitedLog deviceEvents;
     private final Duration connectTimeout;
     private final String remote;
+    /** The key of the pending-CONNECT slot held ({@link ConnectionLimiter#tryAcquire(String)}). */
+    private final String addressKey;
 
     private boolean pendingSlotHeld;
     private boolean connectSeen;
     private boolean mqtt5;
     private boolean refused;
     private ScheduledFuture<?> deadline;
+    /** CONNECT went on, its CONNACK is not out yet (the authenticator decides asynchronously). */
+    private boolean awaitingAnswer;
+    /** Packets sent right behind the CONNECT, held until it is accepted; reading is off meanwhile. */
+    private final ArrayDeque<Object> heldUntilAccepted = new ArrayDeque<>();
+    private ChannelHandlerContext context;
 
     /**
-     * @param pendingConnects the pending-CONNECT slots; one is already taken for this connection and released here
+     * @param pendingConnects the pending-CONNECT slots; one is already taken for this connection (with
+     *     {@code addressKey}) and released here
      */
     ConnectionGuard(ConnectionLimiter pendingConnects, GatewayMetrics metrics, RateLimitedLog deviceEvents,
-            Duration connectTimeout, String remote) {
+            Duration connectTimeout, String remote, String addressKey) {
+        this.addressKey = addressKey;
         this.pendingConnects = pendingConnects;
         this.metrics = metrics;
         this.deviceEvents = deviceEvents;
@@ -77,6 +87,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
+        context = ctx;
         deadline = ctx.executor().schedule(() -> connectTimedOut(ctx), connectTimeout.toMillis(),
                 TimeUnit.MILLISECONDS);
         if (!ctx.channel().isActive()) {
@@ -99,7 +110,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         if (result.isFailure()) {
             Throwable cause = result.cause();
             if (connectSeen && cause instanceof io.netty.handler.codec.DecoderException) {
-                ctx.fireChannelRead(msg); // DeviceConnection answers it in order with the queued acknowledgements
+                pass(ctx, msg); // DeviceConnection answers it in order with the queued acknowledgements
                 return;
             }
             if (cause instanceof MqttUnacceptableProtocolVersionException) {
@@ -128,6 +139,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             connectSeen = true;
             mqtt5 = ((MqttConnectMessage) message).variableHeader().version() >= MqttVersion.MQTT_5.protocolLevel();
             endPending();
+            awaitingAnswer = true;
             ctx.fireChannelRead(msg);
             return;
         }
@@ -137,7 +149,52 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             refuse(ctx, RejectReason.MALFORMED_PACKET, problem);
             return;
         }
-        ctx.fireChannelRead(msg);
+        pass(ctx, msg);
+    }
+
+    /**
+     * Hands a packet after CONNECT on, or holds it while the CONNECT is not answered yet: a client may send packets
+     * right behind its CONNECT without waiting for CONNACK (MQTT 3.1.1 section 3.1.4, MQTT 5 section 3.1.4), but
+     * vertx-mqtt throws on a packet before its endpoint is accepted and drops the connection. Held packets are at most
+     * what one read brought: reading stops at the first one held.
+     */
+    private void pass(ChannelHandlerContext ctx, Object msg) {
+        if (!awaitingAnswer) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
+        if (heldUntilAccepted.isEmpty()) {
+            ctx.channel().config().setAutoRead(false);
+        }
+        heldUntilAccepted.add(msg);
+    }
+
+    /**
+     * The gateway accepted the CONNECT (CONNACK is out): the packets held behind it go on, reading resumes. Call on
+     * the connection's event loop.
+     */
+    void connectAccepted() {
+        if (!awaitingAnswer) {
+            return;
+        }
+        awaitingAnswer = false;
+        if (heldUntilAccepted.isEmpty() || context == null) {
+            return;
+        }
+        // first reading on (a pause the endpoint's handlers make while the held packets go on must win), then them
+        context.channel().config().setAutoRead(true);
+        while (!heldUntilAccepted.isEmpty() && !refused) {
+            context.fireChannelRead(heldUntilAccepted.poll());
+        }
+        releaseHeld();
+        // Vert.x hands what it read on (and flushes the answers) at the end of a read: this was one
+        context.fireChannelReadComplete();
+    }
+
+    private void releaseHeld() {
+        while (!heldUntilAccepted.isEmpty()) {
+            ReferenceCountUtil.release(heldUntilAccepted.poll());
+        }
     }
 
     /**
@@ -193,6 +250,11 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
             ctx.fireExceptionCaught(cause); // the endpoint's handler takes it (DeviceConnection.onException)
             return;
         }
+        if (cause instanceof TooLongFrameException) {
+            // FrameGuard: a packet after a CONNECT that the decoder has not turned into one (it was malformed)
+            refuse(ctx, RejectReason.PACKET_TOO_LARGE, cause.getMessage());
+            return;
+        }
         // Before CONNECT nobody listens: vertx would log it at ERROR. A reset connection is no news at all.
         if (!(cause instanceof IOException)) {
             metrics.connectionError();
@@ -206,12 +268,14 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         endPending();
+        releaseHeld();
         ctx.fireChannelInactive();
     }
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         endPending();
+        releaseHeld();
     }
 
     private void connectTimedOut(ChannelHandlerContext ctx) {
@@ -253,7 +317,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
         if (pendingSlotHeld) {
             pendingSlotHeld = false;
-            pendingConnects.release();
+            pendingConnects.release(addressKey);
             metrics.pendingConnectEnded();
         }
     }

@@ -486,8 +486,19 @@ final class DeviceConnection {
         }
         closing = true;
         acks.clear();
-        closeQuietly();
+        cutOff();
         return true;
+    }
+
+    /**
+     * Ends a connection that does not read its socket, for real and at once. Vert.x's close waits for the queued
+     * answers to be flushed, which never happens on a socket nobody drains: the connection stayed open and the device
+     * kept writing. So: nothing more is read from it, and the channel is closed with a reset past Vert.x (see
+     * {@link FrameGuard#closeAtOnce}), dropping what is queued for it. {@link #onClose()} follows when it is gone.
+     */
+    private void cutOff() {
+        endedByGateway = true;
+        FrameGuard.closeAtOnce(channel);
     }
 
     private void disconnect(MqttDisconnectReasonCode code, String reason) {

@@ -8,6 +8,7 @@ import io.tributary.gateway.auth.ConnectRefusedException;
 import io.tributary.gateway.auth.ConnectRequest;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.auth.DeviceIdentity;
+import io.tributary.gateway.auth.LoginThrottle;
 import io.tributary.gateway.kafka.RecordSender;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.validation.TelemetryValidator;
@@ -98,7 +99,8 @@ public final class MqttGatewayVerticle extends VerticleBase {
         this(settings, authenticator, sender, metrics, draining, deviceLogInterval, configs, limiter, tls,
                 new TelemetryValidator(settings.maxPayloadBytes()),
                 new DeviceSessions<>(settings.limits()),
-                new ConnectionLimiter(settings.limits().maxPendingConnects()));
+                new ConnectionLimiter(settings.limits().maxPendingConnects(),
+                        settings.limits().maxPendingConnectsPerAddress()));
     }
 
     /**
@@ -108,7 +110,8 @@ public final class MqttGatewayVerticle extends VerticleBase {
      *     per device)
      * @param sessions the live session of every device id and its publish quota, shared by all verticles and
      *     listeners of the gateway ({@code new DeviceSessions<>(limits)})
-     * @param pendingConnects the limit of connections that have not sent CONNECT yet, shared likewise
+     * @param pendingConnects the limit of connections that have not sent CONNECT yet, in all and per address,
+     *     shared likewise
      */
     public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
@@ -177,19 +180,34 @@ public final class MqttGatewayVerticle extends VerticleBase {
      */
     private Handler<NetSocket> guardConnections(Handler<NetSocket> mqttHandler) {
         return socket -> {
-            if (!pendingConnects.tryAcquire()) {
+            String remote = String.valueOf(socket.remoteAddress());
+            String addressKey = socket.remoteAddress() == null ? "?" : LoginThrottle.sourceKey(
+                    socket.remoteAddress().hostAddress() + ":" + socket.remoteAddress().port());
+            ConnectionLimiter.Outcome pending = pendingConnects.tryAcquire(addressKey);
+            if (pending == ConnectionLimiter.Outcome.LIMIT_REACHED) {
                 metrics.pendingConnectRefused();
-                deviceEvents.log("Connection refused: too many without CONNECT", String.valueOf(
-                        socket.remoteAddress()), pendingConnects.max() + " connections have not sent CONNECT yet");
+                deviceEvents.log("Connection refused: too many without CONNECT", remote,
+                        pendingConnects.max() + " connections have not sent CONNECT yet");
+                socket.close();
+                return;
+            }
+            if (pending == ConnectionLimiter.Outcome.KEY_LIMIT_REACHED) {
+                // one address holding many connections without CONNECT: refused without taking from others
+                metrics.pendingConnectRefusedPerAddress();
+                deviceEvents.log("Connection refused: too many without CONNECT from one address", remote,
+                        pendingConnects.maxPerKey() + " connections from " + addressKey + " have not sent CONNECT yet");
                 socket.close();
                 return;
             }
             ConnectionGuard guard = new ConnectionGuard(pendingConnects, metrics, deviceEvents,
-                    settings.connectTimeout(), String.valueOf(socket.remoteAddress()));
+                    settings.connectTimeout(), remote, addressKey);
             try {
                 mqttHandler.handle(socket);
                 io.netty.channel.ChannelPipeline pipeline = EndpointSockets.channelOf(socket).pipeline();
                 pipeline.addAfter(EndpointSockets.DECODER_NAME, ConnectionGuard.NAME, guard);
+                // packet sizes from the fixed header, MQTT 5 CONNECT properties on the raw bytes (see FrameGuard)
+                pipeline.addBefore(EndpointSockets.DECODER_NAME, FrameGuard.NAME, new FrameGuard(
+                        settings.maxPacketBytes(), metrics, deviceEvents, String.valueOf(socket.remoteAddress())));
                 // vertx-mqtt's CONNECT timeout is an idle timeout (a byte now and then defeats it); the guard's
                 // deadline replaces it. The names stay: vertx-mqtt removes both handlers by name at CONNECT.
                 pipeline.replace(EndpointSockets.IDLE_NAME, EndpointSockets.IDLE_NAME,
@@ -337,6 +355,11 @@ public final class MqttGatewayVerticle extends VerticleBase {
             return;
         }
         claimSession(connection);
+        // packets the device sent right behind its CONNECT go on now that its handlers are in place
+        if (EndpointSockets.channelOf(EndpointSockets.socketOf(endpoint)).pipeline()
+                .get(ConnectionGuard.NAME) instanceof ConnectionGuard guard) {
+            guard.connectAccepted();
+        }
     }
 
     /**

@@ -55,6 +55,10 @@ class DeviceFairnessTest {
     private ConnectionLimiter limiter;
     private ConnectionLimiter pendingConnects;
     private int port;
+    /** Decides on CONNECTs; a test may make it slow (asynchronous) before {@code start}. */
+    private io.tributary.gateway.auth.DeviceAuthenticator authenticator = new AcceptAllAuthenticator();
+    /** The configurations devices get on their config topic; a test may set them before {@code start}. */
+    private DeviceConfigs configs = DeviceConfigs.NONE;
 
     /** Starts {@code instances} verticles sharing one session registry and the limits, as the gateway does. */
     private void start(DeviceLimits limits, int instances, int maxConnections, Duration connectTimeout)
@@ -63,11 +67,11 @@ class DeviceFairnessTest {
                 "t.deadletter", "t.device-status").withLimits(limits);
         DeviceSessions<DeviceConnection> sessions = new DeviceSessions<>(limits);
         limiter = new ConnectionLimiter(maxConnections);
-        pendingConnects = new ConnectionLimiter(limits.maxPendingConnects());
+        pendingConnects = new ConnectionLimiter(limits.maxPendingConnects(), limits.maxPendingConnectsPerAddress());
         List<MqttGatewayVerticle> deployed = new ArrayList<>();
         vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender,
-                    metrics, draining::get, Duration.ofSeconds(10), DeviceConfigs.NONE, limiter, null,
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, sender,
+                    metrics, draining::get, Duration.ofSeconds(10), configs, limiter, null,
                     new TelemetryValidator(settings.maxPayloadBytes()), sessions, pendingConnects);
             deployed.add(verticle);
             return verticle;
@@ -336,12 +340,55 @@ class DeviceFairnessTest {
         writer.start();
 
         await().atMost(Duration.ofSeconds(60)).until(() -> metrics.unreadAnswersClosedTotal() == 1);
-        await().atMost(TIMEOUT).until(() -> writeFailure.get() != null);
+        // cut off for real and at once: a close that waits for the unread answers to drain would never end
+        await().atMost(Duration.ofSeconds(3)).until(() -> writeFailure.get() != null);
+        assertThat(device.awaitClosed(Duration.ofSeconds(3))).as("closed by the gateway").isTrue();
         await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0);
 
         try (MqttTestClients.V5 other = MqttTestClients.v5(port, "dev-2")) {
             assertThat(other.publishAndAwaitReason(telemetry("dev-2"), batch("dev-2", 1, 1).toByteArray())).isZero();
         }
+    }
+
+    @Test
+    void cutsOffADeviceThatAsksForItsConfigurationAgainAndAgainWithoutReading() throws Exception {
+        // the hostile suite's slow reader: each SUBACK brings 64 KiB, publishes in between get PUBACK 0x87
+        byte[] config = new byte[64 * 1024];
+        configs = deviceId -> java.util.Optional.of(config);
+        // as a real authenticator: slow, so the subscriptions and publishes arrive before CONNACK
+        AcceptAllAuthenticator accept = new AcceptAllAuthenticator();
+        authenticator = request -> vertx.timer(200).compose(t -> accept.authenticate(request));
+        start(DeviceLimits.DEFAULTS);
+        RawMqttSocket device = keep(RawMqttSocket.open(port, 4096));
+        device.send(RawMqttSocket.connect(5, "dev-1", new byte[0]));
+        AtomicReference<IOException> writeFailure = new AtomicReference<>();
+        Thread writer = new Thread(() -> {
+            try {
+                ByteArrayOutputStream subscribe = new ByteArrayOutputStream();
+                subscribe.writeBytes(new byte[] {0, 7, 0});
+                subscribe.writeBytes(RawMqttSocket.string("devices/dev-1/config"));
+                subscribe.write(1);
+                byte[] subscribePacket = RawMqttSocket.packet(0x82, subscribe.toByteArray());
+                for (int id = 1; writeFailure.get() == null; id = id % 65000 + 1) {
+                    device.send(subscribePacket);
+                    for (int i = 0; i < 10; i++) {
+                        device.send(publish5("devices/other/telemetry", id, batch("dev-1", 1, 1).toByteArray()));
+                    }
+                    Thread.sleep(10);
+                }
+            } catch (IOException e) {
+                writeFailure.set(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "config-asking-writer");
+        writer.setDaemon(true);
+        writer.start();
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.unreadAnswersClosedTotal() == 1);
+        await().atMost(Duration.ofSeconds(3)).until(() -> writeFailure.get() != null);
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0);
+        writer.interrupt();
     }
 
     @Test
@@ -376,6 +423,40 @@ class DeviceFairnessTest {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
         }
         assertThat(pendingConnects.held()).as("CONNECT gave its pending slot back").isZero();
+    }
+
+    @Test
+    void oneAddressCannotHoldThePendingConnectSlotsOfOthers() throws Exception {
+        // the suite's finding: 1,200 silent connections from one address filled the global limit of 1,000
+        start(DeviceLimits.DEFAULTS.withMaxPendingConnects(10).withMaxPendingConnectsPerAddress(3), 1, 100,
+                Duration.ofSeconds(30));
+        java.net.InetAddress attackerAddress = java.net.InetAddress.getByName("127.0.0.2");
+        List<RawMqttSocket> silent = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            silent.add(keep(RawMqttSocket.openFrom(port, attackerAddress)));
+        }
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 3);
+
+        RawMqttSocket fourth = keep(RawMqttSocket.openFrom(port, attackerAddress));
+
+        assertThat(fourth.awaitClosed(TIMEOUT)).as("the address's fourth closed at once").isTrue();
+        assertThat(metrics.pendingConnectsRefusedPerAddress()).isEqualTo(1);
+        assertThat(metrics.pendingConnectsRefused()).as("the global limit was not reached").isZero();
+        assertThat(silent.get(0).awaitClosed(Duration.ofMillis(300))).as("the first three wait").isFalse();
+        // another address is not affected, and holds slots of its own while it waits
+        RawMqttSocket otherSilent = keep(RawMqttSocket.open(port));
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 4);
+        try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
+            assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
+        }
+        assertThat(otherSilent.awaitClosed(Duration.ofMillis(100))).isFalse();
+        // a slot given back is free for the address again
+        silent.get(0).close();
+        await().atMost(TIMEOUT).until(() -> pendingConnects.held("127.0.0.2") == 2);
+        RawMqttSocket again = keep(RawMqttSocket.openFrom(port, attackerAddress));
+        await().atMost(TIMEOUT).until(() -> pendingConnects.held("127.0.0.2") == 3);
+        assertThat(again.awaitClosed(Duration.ofMillis(300))).isFalse();
+        assertThat(metrics.pendingConnectsRefusedPerAddress()).isEqualTo(1);
     }
 
     @Test
@@ -475,7 +556,10 @@ class DeviceFairnessTest {
                         .as("counted as malformed: %s", hex(frame)).isGreaterThan(before));
             }
 
-            assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(2);
+            // the two 256 MiB ones, and random bytes that happen to start a CONNECT declaring more than the maximum
+            long randomTooLarge = beforeConnect.subList(0, 30).stream().filter(DeviceFairnessTest::tooLargeConnect)
+                    .count();
+            assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(2 + randomTooLarge);
             await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0
                     && limiter.held() == 0);
             try (MqttTestClients.V5 honest = MqttTestClients.v5(port, "honest")) {
@@ -489,11 +573,171 @@ class DeviceFairnessTest {
         }
     }
 
+    // ---- packet sizes from the fixed header, MQTT 5 CONNECT properties (FrameGuard) ------------------------------
+
+    @Test
+    void aPacketDeclaredAboveTheMaximumInASessionGetsDisconnect0x95AtOnce() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            attacker.send(RawMqttSocket.connect(5, "dev-1", new byte[0]));
+            assertThat(attacker.read(TIMEOUT).type()).isEqualTo(2);
+            // 200 MB declared, then only a topic: the decoder would wait for the variable header for ever
+            attacker.send(new byte[] {0x32, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x60, 0, 1, 't'});
+
+            RawMqttSocket.Packet answer = attacker.read(Duration.ofSeconds(5));
+            assertThat(answer).isNotNull();
+            assertThat(answer.type()).as("DISCONNECT").isEqualTo(14);
+            assertThat(answer.body()[0] & 0xFF).as("reason: packet too large").isEqualTo(0x95);
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0 && limiter.held() == 0);
+    }
+
+    @Test
+    void anMqtt311PacketDeclaredAboveTheMaximumInASessionIsClosed() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            attacker.send(RawMqttSocket.connect(4, "dev-1", new byte[0]));
+            assertThat(attacker.read(TIMEOUT).type()).isEqualTo(2);
+            attacker.send(new byte[] {0x32, (byte) 0x80, (byte) 0x80, (byte) 0x80, 0x60, 0, 1, 't'});
+
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(5))).isTrue();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
+    }
+
+    @Test
+    void aConnectDeclaredAboveTheMaximumIsClosedAtOnce() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            attacker.send(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}); // 256 MB, then silence
+
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(2))).as("closed long before the connect timeout")
+                    .isTrue();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+    }
+
+    @Test
+    void aConnectCutShortInsideItsVariableHeaderEndsAtTheConnectTimeout() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(1));
+        try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+            // 500 bytes declared (allowed), 4 sent: the decoder waits inside the variable header
+            attacker.send(new byte[] {0x10, (byte) 0xF4, 0x03, 0, 4, 'M'});
+
+            assertThat(attacker.awaitClosed(Duration.ofSeconds(4))).isTrue();
+        }
+        assertThat(metrics.connectTimeouts()).isEqualTo(1);
+    }
+
+    @Test
+    void refusesMqtt5ConnectsWithProtocolErrorsInTheirPropertiesWith0x82() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        byte[][] bad = {
+            {0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2}, // Session Expiry Interval twice
+            {0x21, 0, 0}, // Receive Maximum 0
+            {0x27, 0, 0, 0, 0}, // Maximum Packet Size 0
+            {0x17, 2}, // Request Problem Information 2
+            {0x21, 0, 10, 0x26, 0, 1, 'k', 0, 1, 'v', 0x21, 0, 20}, // Receive Maximum twice, a user property between
+        };
+        for (int i = 0; i < bad.length; i++) {
+            byte[] connect = RawMqttSocket.connect(5, "dev-" + i, bad[i]);
+            try (RawMqttSocket attacker = RawMqttSocket.open(port)) {
+                if (i == 0) {
+                    try {
+                        for (byte b : connect) { // byte by byte: the check follows the CONNECT across reads
+                            attacker.send(new byte[] {b});
+                            Thread.sleep(2);
+                        }
+                    } catch (IOException e) {
+                        // refused once the properties were in: the client id was not wanted any more
+                    }
+                } else {
+                    attacker.send(connect);
+                }
+                RawMqttSocket.Packet answer = attacker.read(TIMEOUT);
+                assertThat(answer).as("answered: %s", hex(bad[i])).isNotNull();
+                assertThat(answer.type()).as("CONNACK to %s", hex(bad[i])).isEqualTo(2);
+                assertThat(answer.body()[1] & 0xFF).as("protocol error for %s", hex(bad[i])).isEqualTo(0x82);
+                assertThat(attacker.awaitClosed(Duration.ofSeconds(5))).isTrue();
+            }
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)).isEqualTo(bad.length);
+        assertThat(metrics.snapshot().connectionsAccepted()).isZero();
+        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+    }
+
+    @Test
+    void acceptsMqtt5ConnectsWithValidPropertiesAndRepeatedUserProperties() throws Exception {
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        byte[] properties = {0x11, 0, 0, 0, 30, 0x21, 0, 10, 0x27, 0, 1, 0, 0, 0x17, 1,
+            0x26, 0, 1, 'k', 0, 1, 'v', 0x26, 0, 1, 'k', 0, 1, 'w'};
+        try (RawMqttSocket device = RawMqttSocket.open(port)) {
+            device.send(RawMqttSocket.connect(5, "dev-1", properties));
+            RawMqttSocket.Packet answer = device.read(TIMEOUT);
+            assertThat(answer.type()).isEqualTo(2);
+            assertThat(answer.body()[1] & 0xFF).as("accepted").isZero();
+        }
+        assertThat(metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)).isZero();
+    }
+
+    @Test
+    void packetsSentRightBehindTheConnectWaitForItsAnswerAndAreServed() throws Exception {
+        // a client need not wait for CONNACK (MQTT 3.1.4); the authenticator answers only 300 ms later
+        AcceptAllAuthenticator accept = new AcceptAllAuthenticator();
+        authenticator = request -> vertx.timer(300).compose(t -> accept.authenticate(request));
+        start(DeviceLimits.DEFAULTS, 1, 100, Duration.ofSeconds(30));
+        ByteArrayOutputStream pipelined = new ByteArrayOutputStream();
+        pipelined.writeBytes(RawMqttSocket.connect(5, "dev-1", new byte[0]));
+        ByteArrayOutputStream subscribe = new ByteArrayOutputStream();
+        subscribe.writeBytes(new byte[] {0, 7, 0}); // packet id 7, no properties
+        subscribe.writeBytes(RawMqttSocket.string("devices/dev-1/config"));
+        subscribe.write(1); // QoS 1
+        pipelined.writeBytes(RawMqttSocket.packet(0x82, subscribe.toByteArray()));
+        pipelined.writeBytes(publish5(telemetry("dev-1"), 8, batch("dev-1", 1, 1).toByteArray()));
+        pipelined.writeBytes(new byte[] {(byte) 0xC0, 0}); // PINGREQ
+        try (RawMqttSocket device = RawMqttSocket.open(port)) {
+            device.send(pipelined.toByteArray());
+
+            List<Integer> types = new ArrayList<>();
+            for (int i = 0; i < 4; i++) {
+                RawMqttSocket.Packet packet = null;
+                try {
+                    packet = device.read(TIMEOUT);
+                } catch (java.net.SocketTimeoutException e) {
+                    // asserted below
+                }
+                assertThat(packet).as("answer %s of 4 (got %s)", i + 1, types).isNotNull();
+                types.add(packet.type());
+            }
+            assertThat(types).as("CONNACK, SUBACK, then PUBACK and PINGRESP in either order").startsWith(2, 9)
+                    .containsExactlyInAnyOrder(2, 9, 4, 13);
+        }
+        assertThat(metrics.connectionErrors()).isZero();
+    }
+
     /** Everything a connection refused before or at CONNECT is counted as. */
     private long countedRefusals() {
         return metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)
                 + metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE) + metrics.connectTimeouts()
                 + metrics.snapshot().connectionsRefused() + metrics.connectionErrors();
+    }
+
+    /** Whether {@code frame} starts with a CONNECT fixed header declaring more than the gateway's maximum. */
+    private static boolean tooLargeConnect(byte[] frame) {
+        if ((frame[0] & 0xFF) >> 4 != 1) {
+            return false;
+        }
+        long length = 0;
+        for (int i = 1; i < Math.min(frame.length, 5); i++) {
+            length |= (long) (frame[i] & 0x7F) << (7 * (i - 1));
+            if ((frame[i] & 0x80) == 0) {
+                return length > MAX_PAYLOAD + MqttSettings.PACKET_HEADROOM_BYTES;
+            }
+        }
+        return false;
     }
 
     private static String hex(byte[] bytes) {

@@ -50,6 +50,15 @@ public final class RawMqttSocket implements AutoCloseable {
         return new RawMqttSocket(socket);
     }
 
+    /** As {@link #open(int)}, from {@code localAddress} (a loopback address other than 127.0.0.1, say). */
+    public static RawMqttSocket openFrom(int port, java.net.InetAddress localAddress) throws IOException {
+        Socket socket = new Socket();
+        socket.setTcpNoDelay(true);
+        socket.bind(new InetSocketAddress(localAddress, 0));
+        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        return new RawMqttSocket(socket);
+    }
+
     /** Writes {@code bytes} as they are. */
     public RawMqttSocket send(byte[] bytes) throws IOException {
         out.write(bytes);
