@@ -327,7 +327,8 @@ public final class MqttGatewayVerticle extends VerticleBase {
                     ? ((ConnectRefusedException) cause).refusal()
                     : ConnectRefusal.SERVER_UNAVAILABLE;
             if (!(cause instanceof ConnectRefusedException)) {
-                LOG.warn("Authentication failed, refusing CONNECT [client: {}]", request.clientId(), cause);
+                LOG.warn("Authentication failed, refusing CONNECT [client: {}]",
+                        io.tributary.gateway.logging.LogSanitizer.sanitize(request.clientId()), cause);
             }
             refuse(endpoint, mqtt5, refusal, cause.getMessage());
             return;
