@@ -17,6 +17,13 @@ for tool in bash env dirname find mkdir touch rm cat id java mvn; do
   src="$(command -v "$tool" 2>/dev/null)" && ln -s "$src" "$NOBIN/$tool"
 done
 
+# The same without java and mvn.
+NOJAVA="$WORK/nojava"
+mkdir -p "$NOJAVA"
+for tool in bash env dirname find mkdir touch rm cat id; do
+  src="$(command -v "$tool" 2>/dev/null)" && ln -s "$src" "$NOJAVA/$tool"
+done
+
 # check NAME EXPECTED_STATUS EXPECTED_TEXT [PATH] -- ARGS...: runs ./tributary ARGS, checks status and output.
 check() {
   local name="$1" want_status="$2" want_text="$3" path="$4"; shift 5
@@ -44,6 +51,8 @@ for args in "demo" "stack" "bench" "bench hostile" "bench processor"; do
   check "$args without influxd" 1 "influxdb" "$NOBIN" -- $args
 done
 check "bench gateway without gcc" 1 "these packages" "$NOBIN" -- bench gateway
+check "build without java and mvn" 1 "openjdk-17-jdk-headless maven" "$NOJAVA" -- build
+check "gateway without java and mvn" 1 "openjdk-17-jdk-headless maven" "$NOJAVA" -- gateway --help
 if [[ ! -x /usr/sbin/mosquitto ]]; then
   check "bench agent without mosquitto" 1 "mosquitto" "$NOBIN" -- bench agent
 fi
