@@ -31,7 +31,7 @@ public final class ConfigUpdate {
      * @throws ConfigException naming the key when the change is invalid
      */
     public static List<SensorSpec> apply(String payload, List<SensorSpec> current) {
-        Map<String, Object> root = ConfigLoader.yamlMap(payload, "config");
+        Map<String, Object> root = YamlValues.yamlMap(payload, "config");
         for (String k : root.keySet()) {
             if (!k.equals("sensors")) {
                 throw new ConfigException(k, "unknown key (a pushed config may only change 'sensors')");

@@ -12,7 +12,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-class ConfigLoaderTest {
+class AgentConfigFileTest {
 
     @TempDir
     Path dir;
@@ -36,7 +36,7 @@ class ConfigLoaderTest {
 
     @Test
     void shouldLoadAFullConfig() {
-        AgentConfig config = ConfigLoader.parse(VALID, ConfigLoader.Overrides.NONE);
+        AgentConfig config = AgentConfigFile.parse(VALID, AgentConfigFile.Overrides.NONE);
         assertThat(config.deviceId()).isEqualTo("pi-7");
         assertThat(config.mqtt().username()).isEqualTo("pi-7");
         assertThat(config.mqtt().password()).isEqualTo("s3cret");
@@ -54,7 +54,7 @@ class ConfigLoaderTest {
     @Test
     void shouldLetTheCommandLineOverride() throws Exception {
         Path secret = Files.writeString(dir.resolve("pw.secret"), "pw\n");
-        AgentConfig config = ConfigLoader.parse(VALID, new ConfigLoader.Overrides("other", null, "ssl://h:8883",
+        AgentConfig config = AgentConfigFile.parse(VALID, new AgentConfigFile.Overrides("other", null, "ssl://h:8883",
                 Path.of("/s"), null, secret));
         assertThat(config.deviceId()).isEqualTo("other");
         assertThat(config.mqtt().password()).isEqualTo("pw");
@@ -66,19 +66,19 @@ class ConfigLoaderTest {
     void shouldReadSecretsFromFilesWithoutTheirNewlineAndNeverPrintThem() throws Exception {
         Path secret = Files.writeString(dir.resolve("agent.secret"), "  t0p-s3cret\n");
         Path keystoreSecret = Files.writeString(dir.resolve("keystore.secret"), "changeit\n");
-        AgentConfig config = ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: " + secret
-                + "\n  client-keystore-password-file: " + keystoreSecret), ConfigLoader.Overrides.NONE);
+        AgentConfig config = AgentConfigFile.parse(VALID.replace("password: s3cret", "password-file: " + secret
+                + "\n  client-keystore-password-file: " + keystoreSecret), AgentConfigFile.Overrides.NONE);
 
         assertThat(config.mqtt().password()).isEqualTo("t0p-s3cret");
         assertThat(config.mqtt().clientKeystorePassword()).isEqualTo("changeit");
         assertThat(config.mqtt().toString()).contains("password=***", "clientKeystorePassword=***")
                 .doesNotContain("t0p-s3cret", "changeit");
         assertThat(config.toString()).doesNotContain("t0p-s3cret", "changeit");
-        assertThat(new ConfigLoader.Overrides(null, "embedded-s3cret", null, null, null).toString())
+        assertThat(new AgentConfigFile.Overrides(null, "embedded-s3cret", null, null, null).toString())
                 .contains("password=***").doesNotContain("embedded-s3cret");
-        assertThat(ConfigLoader.parse(VALID, new ConfigLoader.Overrides(null, "embedded", null, null, null)).mqtt()
+        assertThat(AgentConfigFile.parse(VALID, new AgentConfigFile.Overrides(null, "embedded", null, null, null)).mqtt()
                 .password()).as("a program embedding the agent may override the password").isEqualTo("embedded");
-        assertThat(ConfigLoader.parse(VALID.replace("password: s3cret", ""), ConfigLoader.Overrides.NONE).mqtt()
+        assertThat(AgentConfigFile.parse(VALID.replace("password: s3cret", ""), AgentConfigFile.Overrides.NONE).mqtt()
                 .toString()).contains("password=\"\"");
     }
 
@@ -88,17 +88,17 @@ class ConfigLoaderTest {
         Path huge = Files.write(dir.resolve("huge"), new byte[SecretFile.MAX_BYTES + 1]);
         Path notUtf8 = Files.write(dir.resolve("bin"), new byte[] {(byte) 0xC3, (byte) 0x28});
 
-        assertThatThrownBy(() -> ConfigLoader.parse(VALID, new ConfigLoader.Overrides(null, null, null, null,
+        assertThatThrownBy(() -> AgentConfigFile.parse(VALID, new AgentConfigFile.Overrides(null, null, null, null,
                 null, twoLines))).isInstanceOf(ConfigException.class).hasMessageContaining("--password-file")
                 .hasMessageContaining("more than one line").hasMessageNotContaining("line-one-secret");
-        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: " + huge),
-                ConfigLoader.Overrides.NONE)).hasMessageContaining("mqtt.password-file").hasMessageContaining("4096");
-        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: " + notUtf8),
-                ConfigLoader.Overrides.NONE)).hasMessageContaining("not UTF-8");
-        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password-file: "
-                + dir.resolve("missing")), ConfigLoader.Overrides.NONE)).hasMessageContaining("mqtt.password-file");
-        assertThatThrownBy(() -> ConfigLoader.parse(VALID.replace("password: s3cret", "password: a\n  password-file: "
-                + twoLines), ConfigLoader.Overrides.NONE)).hasMessageContaining("not both");
+        assertThatThrownBy(() -> AgentConfigFile.parse(VALID.replace("password: s3cret", "password-file: " + huge),
+                AgentConfigFile.Overrides.NONE)).hasMessageContaining("mqtt.password-file").hasMessageContaining("4096");
+        assertThatThrownBy(() -> AgentConfigFile.parse(VALID.replace("password: s3cret", "password-file: " + notUtf8),
+                AgentConfigFile.Overrides.NONE)).hasMessageContaining("not UTF-8");
+        assertThatThrownBy(() -> AgentConfigFile.parse(VALID.replace("password: s3cret", "password-file: "
+                + dir.resolve("missing")), AgentConfigFile.Overrides.NONE)).hasMessageContaining("mqtt.password-file");
+        assertThatThrownBy(() -> AgentConfigFile.parse(VALID.replace("password: s3cret", "password: a\n  password-file: "
+                + twoLines), AgentConfigFile.Overrides.NONE)).hasMessageContaining("not both");
     }
 
     @Test
@@ -120,7 +120,7 @@ class ConfigLoaderTest {
 
     @Test
     void shouldApplyAValidPushedChangeAndRejectAnInvalidOne() {
-        List<SensorSpec> current = ConfigLoader.parse(VALID, ConfigLoader.Overrides.NONE).sensors();
+        List<SensorSpec> current = AgentConfigFile.parse(VALID, AgentConfigFile.Overrides.NONE).sensors();
 
         List<SensorSpec> updated = ConfigUpdate.apply("sensors: {load: {interval: 1s}, outdoor: {enabled: true}}",
                 current);
@@ -140,7 +140,7 @@ class ConfigLoaderTest {
     }
 
     private static void assertKey(String yaml, String key) {
-        assertThatThrownBy(() -> ConfigLoader.parse(yaml, ConfigLoader.Overrides.NONE))
+        assertThatThrownBy(() -> AgentConfigFile.parse(yaml, AgentConfigFile.Overrides.NONE))
                 .isInstanceOf(ConfigException.class)
                 .satisfies(e -> assertThat(((ConfigException) e).key()).isEqualTo(key));
     }

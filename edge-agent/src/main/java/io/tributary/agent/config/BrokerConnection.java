@@ -20,11 +20,11 @@ import java.util.Objects;
  * @param maxInflight        unacknowledged publishes at once (also capped by the gateway's Receive Maximum)
  * @param replayRate         backlog batches per second after an outage (live batches are not limited)
  */
-public record MqttSettings(String serverUri, String username, String password, Path caFile, Path clientKeystore,
+public record BrokerConnection(String serverUri, String username, String password, Path caFile, Path clientKeystore,
         String clientKeystorePassword, Duration keepAlive, Duration connectTimeout, Duration backoffInitial,
         Duration backoffMax, int maxInflight, double replayRate) {
 
-    public MqttSettings {
+    public BrokerConnection {
         Objects.requireNonNull(serverUri, "mqtt.uri");
         if (!serverUri.startsWith("tcp://") && !serverUri.startsWith("ssl://")) {
             throw new ConfigException("mqtt.uri", "must start with tcp:// or ssl://, got '" + serverUri + "'");
@@ -51,7 +51,7 @@ public record MqttSettings(String serverUri, String username, String password, P
     /** Secrets shown as {@code ***} (set) or {@code ""} (none): this record ends up in logs and exception messages. */
     @Override
     public String toString() {
-        return "MqttSettings[serverUri=" + serverUri + ", username=" + username + ", password=" + redact(password)
+        return "BrokerConnection[serverUri=" + serverUri + ", username=" + username + ", password=" + redact(password)
                 + ", caFile=" + caFile + ", clientKeystore=" + clientKeystore + ", clientKeystorePassword="
                 + redact(clientKeystorePassword) + ", keepAlive=" + keepAlive + ", connectTimeout=" + connectTimeout
                 + ", backoffInitial=" + backoffInitial + ", backoffMax=" + backoffMax + ", maxInflight=" + maxInflight

@@ -1,5 +1,16 @@
 package io.tributary.agent.config;
 
+import static io.tributary.agent.config.YamlValues.bool;
+import static io.tributary.agent.config.YamlValues.checkKeys;
+import static io.tributary.agent.config.YamlValues.dur;
+import static io.tributary.agent.config.YamlValues.enumValue;
+import static io.tributary.agent.config.YamlValues.integer;
+import static io.tributary.agent.config.YamlValues.number;
+import static io.tributary.agent.config.YamlValues.section;
+import static io.tributary.agent.config.YamlValues.str;
+import static io.tributary.agent.config.YamlValues.stringKeys;
+import static io.tributary.agent.config.YamlValues.yamlMap;
+
 import io.tributary.agent.outbox.OutboxSettings;
 import io.tributary.agent.sensor.SensorSpec;
 import io.tributary.agent.sensor.Sensors;
@@ -9,22 +20,18 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.constructor.SafeConstructor;
-import org.yaml.snakeyaml.error.YAMLException;
 
 /**
  * Reads the agent's YAML config file (see edge-agent/README.md and {@code agent.example.yaml}). Unknown keys are errors
  * (a typo must not silently fall back to a default). Every problem is a {@link ConfigException} naming the key.
  */
-public final class ConfigLoader {
+public final class AgentConfigFile {
 
     private static final Set<String> TOP = Set.of("device", "mqtt", "batch", "outbox", "sensors", "defaults");
     private static final Set<String> DEVICE = Set.of("id");
@@ -61,7 +68,7 @@ public final class ConfigLoader {
         }
     }
 
-    private ConfigLoader() {
+    private AgentConfigFile() {
     }
 
     public static AgentConfig load(Path file, Overrides overrides) {
@@ -87,26 +94,6 @@ public final class ConfigLoader {
             throw colon > 0 ? new ConfigException(message.substring(0, colon), message.substring(colon + 2))
                     : new ConfigException("config", message);
         }
-    }
-
-    /** Parses YAML (JSON is YAML too) into a map; an empty document is an empty map. */
-    public static Map<String, Object> yamlMap(String yaml, String what) {
-        Object doc;
-        try {
-            LoaderOptions options = new LoaderOptions();
-            options.setMaxAliasesForCollections(10);
-            options.setCodePointLimit(1024 * 1024);
-            doc = new Yaml(new SafeConstructor(options)).load(yaml);
-        } catch (YAMLException e) {
-            throw new ConfigException(what, "not valid YAML: " + firstLine(e.getMessage()));
-        }
-        if (doc == null) {
-            return Map.of();
-        }
-        if (!(doc instanceof Map<?, ?> map)) {
-            throw new ConfigException(what, "must be a mapping of keys to values");
-        }
-        return stringKeys(map, what);
     }
 
     private static AgentConfig build(Map<String, Object> root, Overrides o) {
@@ -144,7 +131,7 @@ public final class ConfigLoader {
             }
             keystorePassword = SecretFile.read(Path.of(keystorePasswordFile), "mqtt.client-keystore-password-file");
         }
-        MqttSettings mqttSettings = new MqttSettings(
+        BrokerConnection broker = new BrokerConnection(
                 o.mqttUri() != null ? o.mqttUri() : str(mqtt, "uri", "mqtt.uri", "tcp://localhost:1883"),
                 str(mqtt, "username", "mqtt.username", deviceId),
                 password,
@@ -174,7 +161,7 @@ public final class ConfigLoader {
         Path sensorRoot = o.root() != null ? o.root() : Path.of("/");
         List<SensorSpec> sensors = sensors(root.get("sensors"), defaultInterval, sensorRoot);
 
-        return new AgentConfig(deviceId, mqttSettings,
+        return new AgentConfig(deviceId, broker,
                 integer(batch, "max-readings", "batch.max-readings", 500),
                 dur(batch, "max-age", "batch.max-age", Duration.ofSeconds(10)),
                 stateDir, outboxSettings, sensors, sensorRoot);
@@ -205,7 +192,7 @@ public final class ConfigLoader {
                 throw new ConfigException(at + ".type", (type == null ? "required" : "unknown type '" + type + "'")
                         + " (known: " + String.join(", ", new TreeSet<>(Sensors.TYPES.keySet())) + ")");
             }
-            Set<String> allowed = new java.util.HashSet<>(SENSOR_COMMON);
+            Set<String> allowed = new HashSet<>(SENSOR_COMMON);
             allowed.addAll(Sensors.TYPES.get(type));
             checkKeys(s, allowed, at + ".");
             Map<String, Object> params = new LinkedHashMap<>(s);
@@ -225,115 +212,6 @@ public final class ConfigLoader {
         return specs;
     }
 
-    // ------------------------------------------------------------------------------------------------ helpers
-
-    private static Map<String, Object> section(Map<String, Object> root, String key, Set<String> allowed) {
-        Object v = root.get(key);
-        if (v == null) {
-            return Map.of();
-        }
-        if (!(v instanceof Map<?, ?> m)) {
-            throw new ConfigException(key, "must be a mapping");
-        }
-        Map<String, Object> map = stringKeys(m, key);
-        checkKeys(map, allowed, key + ".");
-        return map;
-    }
-
-    private static void checkKeys(Map<String, Object> map, Set<String> allowed, String prefix) {
-        for (String k : map.keySet()) {
-            if (!allowed.contains(k)) {
-                throw new ConfigException(prefix + k, "unknown key (allowed: "
-                        + String.join(", ", new TreeSet<>(allowed)) + ")");
-            }
-        }
-    }
-
-    private static Map<String, Object> stringKeys(Map<?, ?> m, String at) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        m.forEach((k, v) -> {
-            if (!(k instanceof String s)) {
-                throw new ConfigException(at, "keys must be strings, got " + k);
-            }
-            out.put(s, v);
-        });
-        return out;
-    }
-
-    private static String str(Map<String, Object> m, String k, String key, String fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Map || v instanceof List) {
-            throw new ConfigException(key, "must be a single value");
-        }
-        return String.valueOf(v);
-    }
-
-    private static Duration dur(Map<String, Object> m, String k, String key, Duration fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Values.duration(v, key);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(key, e.getMessage().substring(key.length() + 2));
-        }
-    }
-
-    private static int integer(Map<String, Object> m, String k, String key, int fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Integer i) {
-            return i;
-        }
-        throw new ConfigException(key, "must be an integer, got '" + v + "'");
-    }
-
-    private static double number(Map<String, Object> m, String k, String key, double fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-            return n.doubleValue();
-        }
-        throw new ConfigException(key, "must be a number, got '" + v + "'");
-    }
-
-    static boolean bool(Map<String, Object> m, String k, String key, boolean fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Boolean b) {
-            return b;
-        }
-        throw new ConfigException(key, "must be true or false, got '" + v + "'");
-    }
-
-    private static <E extends Enum<E>> E enumValue(Map<String, Object> m, String k, Class<E> type, E fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        String name = String.valueOf(v).strip().toUpperCase(Locale.ROOT).replace('-', '_');
-        for (E e : type.getEnumConstants()) {
-            if (e.name().equals(name)) {
-                return e;
-            }
-        }
-        List<String> known = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            known.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        }
-        throw new ConfigException("outbox." + k, "'" + v + "' is not one of " + known);
-    }
-
     private static Path existingFile(Map<String, Object> m, String k) {
         String v = str(m, k, "mqtt." + k, null);
         if (v == null) {
@@ -346,8 +224,4 @@ public final class ConfigLoader {
         return p;
     }
 
-    private static String firstLine(String s) {
-        return s == null ? "" : s.lines().findFirst().orElse("").strip() + (s.contains("line ")
-                ? " (" + s.substring(s.indexOf("line ")).lines().findFirst().orElse("").strip() + ")" : "");
-    }
 }
