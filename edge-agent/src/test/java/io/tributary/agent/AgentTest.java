@@ -134,8 +134,8 @@ class AgentTest {
         publisher.maximumPacketSize = Long.MAX_VALUE;
         await().atMost(Duration.ofSeconds(10)).until(() -> publisher.batches().stream()
                 .anyMatch(b -> b.getDroppedReadings() > 0));
-        assertThat(Agent.publishPacketBytes("devices/t/telemetry", 100)).isEqualTo(1 + 1 + 2 + 19 + 2 + 1 + 100);
-        assertThat(Agent.publishPacketBytes("t", 20_000)).isEqualTo(1 + 3 + 2 + 1 + 2 + 1 + 20_000);
+        assertThat(PublishLoop.publishPacketBytes("devices/t/telemetry", 100)).isEqualTo(1 + 1 + 2 + 19 + 2 + 1 + 100);
+        assertThat(PublishLoop.publishPacketBytes("t", 20_000)).isEqualTo(1 + 3 + 2 + 1 + 2 + 1 + 20_000);
     }
 
     @Test
