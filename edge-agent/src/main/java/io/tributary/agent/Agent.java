@@ -9,8 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,13 +38,18 @@ public final class Agent implements AutoCloseable {
     private final Thread publisherThread;
 
     public Agent(AgentConfig config, DiskOutbox outbox, Publisher publisher) {
+        this(config, outbox, publisher, () -> ThreadLocalRandom.current().nextDouble());
+    }
+
+    /** @param random numbers in [0, 1) for the jitter of the backoffs (tests make it deterministic) */
+    Agent(AgentConfig config, DiskOutbox outbox, Publisher publisher, DoubleSupplier random) {
         this.config = config;
         this.outbox = outbox;
         this.publisher = publisher;
         AtomicBoolean statusDirty = new AtomicBoolean();
         this.sampler = new Sampler(config, outbox, scheduler, statusDirty);
         this.publishLoop = new PublishLoop(config, outbox, publisher,
-                new StatusMessage(config.deviceId(), outbox, sampler), statusDirty);
+                new StatusMessage(config.deviceId(), outbox, sampler), statusDirty, random);
         this.publisherThread = new Thread(publishLoop, "agent-publisher");
         publisher.onConfig(payload -> scheduler.execute(() -> sampler.applyPushedConfig(payload)));
     }

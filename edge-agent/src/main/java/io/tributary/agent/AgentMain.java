@@ -180,7 +180,7 @@ public final class AgentMain {
             return fallback;
         }
         try {
-            return Values.duration(v, option);
+            return Values.positiveDuration(v, option);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(option, "'" + v + "' is not a positive duration (e.g. 5s, PT5S)");
         }

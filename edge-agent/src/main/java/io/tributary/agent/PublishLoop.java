@@ -4,17 +4,17 @@ import io.tributary.agent.config.AgentConfig;
 import io.tributary.agent.config.BrokerConnection;
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.outbox.DiskOutbox.PendingBatch;
-import io.tributary.agent.transport.Backoff;
 import io.tributary.agent.transport.PubAck;
 import io.tributary.agent.transport.Publisher;
 import io.tributary.agent.transport.ReasonCodes;
+import io.tributary.common.Backoff;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,10 +39,11 @@ final class PublishLoop implements Runnable {
     private final Publisher publisher;
     private final StatusMessage status;
     private final AtomicBoolean statusDirty;
+    private final DoubleSupplier random;
     private final Set<Long> inflight = ConcurrentHashMap.newKeySet();
     /** Batches the gateway refused for now (0x80, 0x97, ...): sent again, oldest first, once the pause is over. */
     private final Set<Long> retry = new ConcurrentSkipListSet<>();
-    /** Pauses sending after a transient refusal: exponential with jitter, capped; reset by an accepted PUBACK. */
+    /** Pauses sending after a transient refusal: exponential with full jitter, capped; reset by an accepted PUBACK. */
     private final Backoff refusalBackoff;
     private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, REFUSAL_LOG_INTERVAL_MS);
     private volatile long pausedUntilNanos = System.nanoTime();
@@ -53,8 +54,9 @@ final class PublishLoop implements Runnable {
     private volatile boolean connectionBroken;
     private volatile boolean firstAckLogged;
 
+    /** @param random numbers in [0, 1) for the backoffs' jitter */
     PublishLoop(AgentConfig config, DiskOutbox outbox, Publisher publisher, StatusMessage status,
-            AtomicBoolean statusDirty) {
+            AtomicBoolean statusDirty, DoubleSupplier random) {
         this.broker = config.mqtt();
         this.telemetryTopic = config.telemetryTopic();
         this.statusTopic = config.statusTopic();
@@ -62,12 +64,12 @@ final class PublishLoop implements Runnable {
         this.publisher = publisher;
         this.status = status;
         this.statusDirty = statusDirty;
+        this.random = random;
         this.refusalBackoff = newBackoff();
     }
 
     private Backoff newBackoff() {
-        return new Backoff(broker.backoffInitial(), broker.backoffMax(),
-                () -> ThreadLocalRandom.current().nextDouble());
+        return new Backoff(broker.backoffInitial(), broker.backoffMax(), Backoff.Jitter.FULL, random);
     }
 
     /** Ends the loop after the current step; the caller interrupts the thread to cut a wait short. */
@@ -98,7 +100,7 @@ final class PublishLoop implements Runnable {
                                 + "(logged once per outage) [server: {}]: {}",
                                 broker.serverUri(), e.getMessage() != null ? e.getMessage() : e.toString());
                     }
-                    Thread.sleep(backoff.nextDelayMs());
+                    Thread.sleep(backoff.nextMillis());
                     continue;
                 }
                 if (outage) {
@@ -119,7 +121,7 @@ final class PublishLoop implements Runnable {
                 if (connectionHeld || System.nanoTime() - connectedAt >= broker.backoffMax().toNanos()) {
                     backoff.reset();
                 } else if (running) {
-                    long delay = backoff.nextDelayMs();
+                    long delay = backoff.nextMillis();
                     LOG.info("Connection ended before any batch was acknowledged; reconnecting in {} ms [server: {}]",
                             delay, broker.serverUri());
                     Thread.sleep(delay);
@@ -130,7 +132,7 @@ final class PublishLoop implements Runnable {
             } catch (RuntimeException e) {
                 LOG.error("Publishing failed unexpectedly; reconnecting", e);
                 try {
-                    Thread.sleep(backoff.nextDelayMs());
+                    Thread.sleep(backoff.nextMillis());
                 } catch (InterruptedException interrupted) {
                     Thread.currentThread().interrupt();
                     return;
@@ -284,7 +286,7 @@ final class PublishLoop implements Runnable {
             if (now < pausedUntilNanos) {
                 return 0;
             }
-            long delayMs = refusalBackoff.nextDelayMs();
+            long delayMs = refusalBackoff.nextMillis();
             pausedUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(delayMs);
             return delayMs;
         }

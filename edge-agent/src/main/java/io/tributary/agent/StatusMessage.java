@@ -2,11 +2,14 @@ package io.tributary.agent;
 
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.sensor.SensorSpec;
+import io.tributary.common.Json;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The agent's health on {@code devices/ID/status}: birth ("online" with the outbox, the drops, the pushed config's
- * outcome and each sensor's state) and the last will ("offline"). JSON, small, hand-written (no JSON library on the
+ * outcome and each sensor's state) and the last will ("offline"). Written with {@link Json} (no JSON library on the
  * device).
  */
 final class StatusMessage {
@@ -22,39 +25,23 @@ final class StatusMessage {
     }
 
     byte[] render(String state) {
-        StringBuilder json = new StringBuilder(256).append("{\"device\":\"").append(deviceId)
-                .append("\",\"state\":\"").append(state).append('"');
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("device", deviceId);
+        status.put("state", state);
         if (state.equals("online")) {
-            json.append(",\"time_unix_nanos\":").append(Sampler.nowUnixNanos())
-                    .append(",\"outbox_batches\":").append(outbox.pendingCount())
-                    .append(",\"outbox_bytes\":").append(outbox.sizeBytes())
-                    .append(",\"dropped_readings_total\":").append(outbox.droppedReadingsTotal())
-                    .append(",\"dropped_readings_unreported\":").append(outbox.droppedReadings())
-                    .append(",\"config\":\"").append(escape(sampler.lastConfigResult())).append("\",\"sensors\":{");
-            boolean first = true;
+            status.put("time_unix_nanos", Sampler.nowUnixNanos());
+            status.put("outbox_batches", outbox.pendingCount());
+            status.put("outbox_bytes", outbox.sizeBytes());
+            status.put("dropped_readings_total", outbox.droppedReadingsTotal());
+            status.put("dropped_readings_unreported", outbox.droppedReadings());
+            status.put("config", sampler.lastConfigResult());
+            Map<String, String> sensors = new LinkedHashMap<>();
             for (SensorSpec spec : sampler.sensors()) {
                 String problem = sampler.problemOf(spec.name());
-                json.append(first ? "" : ",").append('"').append(escape(spec.name())).append("\":\"")
-                        .append(!spec.enabled() ? "off" : problem == null ? "ok" : "failing: " + escape(problem))
-                        .append('"');
-                first = false;
+                sensors.put(spec.name(), !spec.enabled() ? "off" : problem == null ? "ok" : "failing: " + problem);
             }
-            json.append('}');
+            status.put("sensors", sensors);
         }
-        return json.append('}').toString().getBytes(StandardCharsets.UTF_8);
-    }
-
-    private static String escape(String s) {
-        StringBuilder out = new StringBuilder(s.length());
-        for (char c : s.toCharArray()) {
-            if (c == '"' || c == '\\') {
-                out.append('\\').append(c);
-            } else if (c < 0x20) {
-                out.append(String.format("\\u%04x", (int) c));
-            } else {
-                out.append(c);
-            }
-        }
-        return out.toString();
+        return Json.write(status).getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -197,7 +197,8 @@ class AgentTest {
                   - {name: a, type: file, path: /value, interval: 20ms}
                 """.formatted(backoff, dir.resolve("state")), new AgentConfigFile.Overrides(null, null, null, null, root));
         outbox = new DiskOutbox(config.stateDir(), config.outbox(), faults);
-        agent = new Agent(config, outbox, publisher);
+        // full jitter waits a random share of each backoff ceiling; three quarters makes the waits known
+        agent = new Agent(config, outbox, publisher, () -> 0.75);
         agent.start();
     }
 

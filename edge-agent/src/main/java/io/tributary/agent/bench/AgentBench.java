@@ -2,6 +2,7 @@ package io.tributary.agent.bench;
 
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.outbox.OutboxSettings;
+import io.tributary.common.ProcessCpu;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import java.io.BufferedReader;
@@ -34,7 +35,6 @@ import java.util.regex.Pattern;
 public final class AgentBench {
 
     private static final Pattern FIRST_ACK = Pattern.compile("First batch acknowledged");
-    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
     private static final String USAGE = "usage: AgentBench --out DIR [--seconds N] [--install-script F] [--jar F]";
     static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
 
@@ -123,16 +123,16 @@ public final class AgentBench {
             CompletableFuture<Long> firstAck = watchFirstAck(agent, work.resolve("agent-steady.log"));
             long startupMs = (awaitFirstAck(firstAck, work.resolve("agent-steady.log")) - launched) / 1_000_000;
             Thread.sleep(10_000); // warm-up
-            long[] cpu0 = cpuTicks(agent.pid());
+            double cpu0 = ProcessCpu.cpuSeconds(agent.pid());
             long t0 = System.nanoTime();
             List<Double> rss = new ArrayList<>();
             for (int s = 0; s < seconds; s++) {
                 Thread.sleep(1000);
                 rss.add(rssMb(agent.pid()));
             }
-            long[] cpu1 = cpuTicks(agent.pid());
+            double cpu1 = ProcessCpu.cpuSeconds(agent.pid());
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            double cpuPct = ((cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1])) * 100.0 / CLOCK_TICKS / elapsed;
+            double cpuPct = (cpu1 - cpu0) * 100.0 / elapsed;
             stop(agent);
 
             // 2) full outbox, gateway unreachable
@@ -300,12 +300,6 @@ public final class AgentBench {
             }
         }
         throw new IOException("no VmRSS for " + pid);
-    }
-
-    private static long[] cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])}; // utime, stime
     }
 
     private static void stop(Process p) throws InterruptedException {

@@ -65,7 +65,7 @@ public final class ConfigUpdate {
                     case "interval" -> {
                         Duration d;
                         try {
-                            d = Values.duration(f.getValue(), at + ".interval");
+                            d = Values.positiveDuration(f.getValue(), at + ".interval");
                         } catch (IllegalArgumentException ex) {
                             throw new ConfigException(at + ".interval", "'" + f.getValue() + "' is not a positive duration");
                         }

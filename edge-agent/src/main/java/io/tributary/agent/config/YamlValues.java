@@ -92,7 +92,7 @@ final class YamlValues {
             return fallback;
         }
         try {
-            return Values.duration(v, key);
+            return Values.positiveDuration(v, key);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(key, e.getMessage().substring(key.length() + 2));
         }

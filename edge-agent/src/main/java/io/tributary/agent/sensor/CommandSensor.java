@@ -28,7 +28,7 @@ final class CommandSensor {
             throw new IllegalArgumentException("command: required, a list (program, args...) or a shell string");
         }
         Duration timeout = spec.params().containsKey("timeout")
-                ? io.tributary.agent.config.Values.duration(spec.params().get("timeout"), "timeout")
+                ? io.tributary.agent.config.Values.positiveDuration(spec.params().get("timeout"), "timeout")
                 : DEFAULT_TIMEOUT;
         return () -> run(command, timeout);
     }

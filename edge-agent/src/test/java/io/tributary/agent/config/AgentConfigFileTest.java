@@ -52,6 +52,26 @@ class AgentConfigFileTest {
     }
 
     @Test
+    void shouldReadEveryDurationSpellingOfTheOneGrammarAndKeepTheOldOnes() {
+        String yaml = VALID.replace("backoff-max: 30s", "backoff-max: 1d\n  keepalive: PT1M30S\n  connect-timeout: 2.5s")
+                .replace("max-age: 5s", "max-age: pt5s").replace("interval: 2s", "interval: 3")
+                .replace("interval: 10s", "interval: 250 ms").replace("fsync-interval: 500ms", "fsync-interval: 2m");
+
+        AgentConfig config = AgentConfigFile.parse(yaml, AgentConfigFile.Overrides.NONE);
+
+        assertThat(config.mqtt().backoffMax()).isEqualTo(Duration.ofDays(1));
+        assertThat(config.mqtt().keepAlive()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(config.mqtt().connectTimeout()).isEqualTo(Duration.ofMillis(2500));
+        assertThat(config.batchMaxAge()).as("ISO-8601 in lower case, as before").isEqualTo(Duration.ofSeconds(5));
+        assertThat(config.sensors().get(0).interval()).as("a YAML number is seconds, as before")
+                .isEqualTo(Duration.ofSeconds(3));
+        assertThat(config.sensors().get(1).interval()).isEqualTo(Duration.ofMillis(250));
+        assertThat(config.outbox().fsyncInterval()).isEqualTo(Duration.ofMinutes(2));
+        assertThatThrownBy(() -> AgentConfigFile.parse(VALID.replace("max-age: 5s", "max-age: 0"),
+                AgentConfigFile.Overrides.NONE)).hasMessage("batch.max-age: must be positive, got '0'");
+    }
+
+    @Test
     void shouldLetTheCommandLineOverride() throws Exception {
         Path secret = Files.writeString(dir.resolve("pw.secret"), "pw\n");
         AgentConfig config = AgentConfigFile.parse(VALID, new AgentConfigFile.Overrides("other", null, "ssl://h:8883",
