@@ -99,36 +99,32 @@ final class YamlValues {
     }
 
     static int integer(Map<String, Object> m, String k, String key, int fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Integer i) {
-            return i;
-        }
-        throw new ConfigException(key, "must be an integer, got '" + v + "'");
+        return typed(m, k, key, Integer.class, fallback, "an integer");
     }
 
     static double number(Map<String, Object> m, String k, String key, double fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
+        Number n = typed(m, k, key, Number.class, fallback, "a number");
+        if (!Double.isFinite(n.doubleValue())) {
+            throw new ConfigException(key, "must be a number, got '" + m.get(k) + "'");
         }
-        if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-            return n.doubleValue();
-        }
-        throw new ConfigException(key, "must be a number, got '" + v + "'");
+        return n.doubleValue();
     }
 
     static boolean bool(Map<String, Object> m, String k, String key, boolean fallback) {
+        return typed(m, k, key, Boolean.class, fallback, "true or false");
+    }
+
+    /** The value as the type YAML gave it, or the fallback when absent; {@code expected} names the type. */
+    private static <T> T typed(Map<String, Object> m, String k, String key, Class<T> type, T fallback,
+            String expected) {
         Object v = m.get(k);
         if (v == null) {
             return fallback;
         }
-        if (v instanceof Boolean b) {
-            return b;
+        if (type.isInstance(v)) {
+            return type.cast(v);
         }
-        throw new ConfigException(key, "must be true or false, got '" + v + "'");
+        throw new ConfigException(key, "must be " + expected + ", got '" + v + "'");
     }
 
     static <E extends Enum<E>> E enumValue(Map<String, Object> m, String k, Class<E> type, E fallback) {
