@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.agent.Agent;
 import io.tributary.agent.config.AgentConfig;
-import io.tributary.agent.config.ConfigLoader;
+import io.tributary.agent.config.AgentConfigFile;
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.transport.PahoPublisher;
 import io.tributary.localstack.net.TcpProxy;
@@ -102,7 +102,7 @@ class AgentEndToEndIT {
                   - {name: temperature, type: file, path: /value, interval: 100ms}
                   - {name: load1, type: load1, interval: 100ms}
                 """.formatted(DEVICE, mqttUri, dir.resolve("state"));
-        return ConfigLoader.parse(yaml, new ConfigLoader.Overrides(null, secret, null, null, root));
+        return AgentConfigFile.parse(yaml, new AgentConfigFile.Overrides(null, secret, null, null, root));
     }
 
     private static long storedReadings(Pipeline pipeline) {

@@ -2,8 +2,8 @@ package io.tributary.agent;
 
 import io.tributary.agent.config.AgentConfig;
 import io.tributary.agent.config.ConfigException;
-import io.tributary.agent.config.ConfigLoader;
-import io.tributary.agent.config.MqttSettings;
+import io.tributary.agent.config.AgentConfigFile;
+import io.tributary.agent.config.BrokerConnection;
 import io.tributary.agent.config.SecretFile;
 import io.tributary.agent.config.Values;
 import io.tributary.agent.outbox.DiskOutbox;
@@ -23,8 +23,8 @@ import java.util.concurrent.CountDownLatch;
  * {@code ./tributary agent}: samples this device's sensors and publishes them to a gateway. Exit code 2 = bad config
  * or usage.
  *
- * <p>The options are parsed by hand rather than with picocli, which the other services use: picocli's ~170 classes
- * cost the device about 3.4 MB of RSS (measured), a tenth of the agent's budget.
+ * <p>The options are parsed by hand rather than with picocli, which the other services use: picocli costs the device
+ * about 3.3 MB of RSS (measured; docs/adr/0009-agent-cli-parser.md).
  */
 public final class AgentMain {
 
@@ -120,11 +120,11 @@ public final class AgentMain {
         String configFile = options.get("--config");
         AgentConfig config;
         try {
-            ConfigLoader.Overrides overrides = new ConfigLoader.Overrides(options.get("--device-id"), null,
+            AgentConfigFile.Overrides overrides = new AgentConfigFile.Overrides(options.get("--device-id"), null,
                     options.get("--mqtt-uri"),
                     options.containsKey("--state-dir") ? Path.of(options.get("--state-dir")) : null, null,
                     options.containsKey("--password-file") ? Path.of(options.get("--password-file")) : null);
-            config = configFile != null ? ConfigLoader.load(Path.of(configFile), overrides) : hostDefaults(options);
+            config = configFile != null ? AgentConfigFile.load(Path.of(configFile), overrides) : hostDefaults(options);
         } catch (ConfigException e) {
             err.println("agent: invalid config" + (configFile == null ? "" : " in " + configFile) + ": "
                     + e.getMessage());
@@ -167,7 +167,7 @@ public final class AgentMain {
         Path root = Path.of("/");
         String password = options.containsKey("--password-file")
                 ? SecretFile.read(Path.of(options.get("--password-file")), "--password-file") : "";
-        MqttSettings mqtt = new MqttSettings(options.getOrDefault("--mqtt-uri", "tcp://localhost:1883"), id,
+        BrokerConnection mqtt = new BrokerConnection(options.getOrDefault("--mqtt-uri", "tcp://localhost:1883"), id,
                 password, null, null, null, Duration.ofSeconds(60), Duration.ofSeconds(10),
                 Duration.ofSeconds(1), Duration.ofSeconds(60), 16, 20);
         return new AgentConfig(id, mqtt, 500, batch, Path.of(options.getOrDefault("--state-dir", "agent-state")),
@@ -180,7 +180,7 @@ public final class AgentMain {
             return fallback;
         }
         try {
-            return Values.duration(v, option);
+            return Values.positiveDuration(v, option);
         } catch (IllegalArgumentException e) {
             throw new ConfigException(option, "'" + v + "' is not a positive duration (e.g. 5s, PT5S)");
         }

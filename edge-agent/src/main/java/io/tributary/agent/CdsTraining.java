@@ -1,7 +1,7 @@
 package io.tributary.agent;
 
 import io.tributary.agent.config.AgentConfig;
-import io.tributary.agent.config.MqttSettings;
+import io.tributary.agent.config.BrokerConnection;
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.sensor.SensorSpec;
 import io.tributary.agent.transport.PahoPublisher;
@@ -46,8 +46,8 @@ final class CdsTraining {
     static void run(AgentConfig config) throws Exception {
         Path tmp = Files.createTempDirectory("tributary-cds");
         try (AckingPeer peer = new AckingPeer()) {
-            MqttSettings m = config.mqtt();
-            MqttSettings local = new MqttSettings("tcp://127.0.0.1:" + peer.port(), m.username(), TRAINING_PASSWORD, null,
+            BrokerConnection m = config.mqtt();
+            BrokerConnection local = new BrokerConnection("tcp://127.0.0.1:" + peer.port(), m.username(), TRAINING_PASSWORD, null,
                     null, null, m.keepAlive(), Duration.ofSeconds(2), m.backoffInitial(), m.backoffMax(),
                     m.maxInflight(), m.replayRate());
             List<SensorSpec> sensors = config.sensors().stream().filter(s -> !s.type().equals("command")).toList();
@@ -76,8 +76,8 @@ final class CdsTraining {
         } catch (IOException e) {
             return;
         }
-        MqttSettings m = config.mqtt();
-        MqttSettings unreachable = new MqttSettings("tcp://127.0.0.1:" + closedPort, m.username(), TRAINING_PASSWORD,
+        BrokerConnection m = config.mqtt();
+        BrokerConnection unreachable = new BrokerConnection("tcp://127.0.0.1:" + closedPort, m.username(), TRAINING_PASSWORD,
                 null, null, null, m.keepAlive(), Duration.ofSeconds(1), m.backoffInitial(), m.backoffMax(),
                 m.maxInflight(), m.replayRate());
         PahoPublisher publisher = new PahoPublisher(unreachable, config.deviceId(), config.statusTopic(),

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.agent.config.AgentConfig;
-import io.tributary.agent.config.ConfigLoader;
+import io.tributary.agent.config.AgentConfigFile;
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.transport.PahoPublisher;
 import io.tributary.gateway.Gateway;
@@ -135,7 +135,7 @@ class AgentGatewayIT {
     private AgentConfig config(String uri) throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(root.resolve("value"), "21.5\n");
-        return ConfigLoader.parse("""
+        return AgentConfigFile.parse("""
                 device: {id: %s}
                 mqtt: {uri: "%s", backoff-initial: 200ms, backoff-max: 1s, connect-timeout: 5s}
                 batch: {max-age: 200ms, max-readings: 50}
@@ -143,7 +143,7 @@ class AgentGatewayIT {
                 sensors:
                   - {name: a, type: file, path: /value, interval: 50ms}
                 """.formatted(DEVICE, uri, dir.resolve("state")),
-                new ConfigLoader.Overrides(null, null, null, null, root));
+                new AgentConfigFile.Overrides(null, null, null, null, root));
     }
 
     private static ReadingBatch foreignBatch(long seq, int readings) {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.agent.config.AgentConfig;
-import io.tributary.agent.config.ConfigLoader;
+import io.tributary.agent.config.AgentConfigFile;
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.transport.PahoPublisher;
 import io.tributary.proto.v1.Reading;
@@ -207,7 +207,7 @@ class AgentMosquittoIT {
     }
 
     private void subscribeTls(Path ca) throws Exception {
-        io.tributary.agent.config.MqttSettings m = new io.tributary.agent.config.MqttSettings(
+        io.tributary.agent.config.BrokerConnection m = new io.tributary.agent.config.BrokerConnection(
                 broker.uri().replace("tcp://", "ssl://"), "it-subscriber", "", ca, null, null, Duration.ofSeconds(60),
                 Duration.ofSeconds(5), Duration.ofSeconds(1), Duration.ofSeconds(1), 1, 1);
         subscribe(m.serverUri(), io.tributary.agent.transport.PahoPublisher.sslContext(m).getSocketFactory());
@@ -228,7 +228,7 @@ class AgentMosquittoIT {
                   - {name: b, type: load1, interval: 100ms}
                   - {name: missing, type: file, path: /nope, interval: 100ms}
                 """.formatted(DEVICE, uri, replay, dir.resolve("state"));
-        AgentConfig config = ConfigLoader.parse(yaml, new ConfigLoader.Overrides(null, null, null, null, root));
+        AgentConfig config = AgentConfigFile.parse(yaml, new AgentConfigFile.Overrides(null, null, null, null, root));
         Agent a = new Agent(config, new DiskOutbox(config.stateDir(), config.outbox()),
                 new PahoPublisher(config.mqtt(), config.deviceId(), config.statusTopic(), config.configTopic()));
         a.start();

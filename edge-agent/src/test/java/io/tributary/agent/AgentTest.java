@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.agent.config.AgentConfig;
-import io.tributary.agent.config.ConfigLoader;
+import io.tributary.agent.config.AgentConfigFile;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.agent.outbox.DiskFaults;
 import io.tributary.agent.outbox.DiskOutbox;
@@ -134,8 +134,8 @@ class AgentTest {
         publisher.maximumPacketSize = Long.MAX_VALUE;
         await().atMost(Duration.ofSeconds(10)).until(() -> publisher.batches().stream()
                 .anyMatch(b -> b.getDroppedReadings() > 0));
-        assertThat(Agent.publishPacketBytes("devices/t/telemetry", 100)).isEqualTo(1 + 1 + 2 + 19 + 2 + 1 + 100);
-        assertThat(Agent.publishPacketBytes("t", 20_000)).isEqualTo(1 + 3 + 2 + 1 + 2 + 1 + 20_000);
+        assertThat(PublishLoop.publishPacketBytes("devices/t/telemetry", 100)).isEqualTo(1 + 1 + 2 + 19 + 2 + 1 + 100);
+        assertThat(PublishLoop.publishPacketBytes("t", 20_000)).isEqualTo(1 + 3 + 2 + 1 + 2 + 1 + 20_000);
     }
 
     @Test
@@ -188,16 +188,17 @@ class AgentTest {
     private void start(String backoff) throws Exception {
         Path root = Files.createDirectories(dir.resolve("root"));
         Files.writeString(root.resolve("value"), "1\n");
-        AgentConfig config = ConfigLoader.parse("""
+        AgentConfig config = AgentConfigFile.parse("""
                 device: {id: t}
                 mqtt: {uri: "tcp://unused:1", %s, max-inflight: 16}
                 batch: {max-age: 100ms}
                 outbox: {dir: %s, max-bytes: 1MiB}
                 sensors:
                   - {name: a, type: file, path: /value, interval: 20ms}
-                """.formatted(backoff, dir.resolve("state")), new ConfigLoader.Overrides(null, null, null, null, root));
+                """.formatted(backoff, dir.resolve("state")), new AgentConfigFile.Overrides(null, null, null, null, root));
         outbox = new DiskOutbox(config.stateDir(), config.outbox(), faults);
-        agent = new Agent(config, outbox, publisher);
+        // full jitter waits a random share of each backoff ceiling; three quarters makes the waits known
+        agent = new Agent(config, outbox, publisher, () -> 0.75);
         agent.start();
     }
 

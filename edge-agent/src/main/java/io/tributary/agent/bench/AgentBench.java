@@ -2,6 +2,7 @@ package io.tributary.agent.bench;
 
 import io.tributary.agent.outbox.DiskOutbox;
 import io.tributary.agent.outbox.OutboxSettings;
+import io.tributary.common.ProcessCpu;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import java.io.BufferedReader;
@@ -17,7 +18,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
 /**
@@ -32,32 +35,64 @@ import java.util.regex.Pattern;
 public final class AgentBench {
 
     private static final Pattern FIRST_ACK = Pattern.compile("First batch acknowledged");
-    private static final long CLOCK_TICKS = 100; // USER_HZ on Linux
+    private static final String USAGE = "usage: AgentBench --out DIR [--seconds N] [--install-script F] [--jar F]";
+    static final Path MOSQUITTO = Path.of("/usr/sbin/mosquitto");
+
+    /** A program the benchmark starts, and the Debian package that has it. */
+    record Tool(String name, Path path, String debianPackage) {
+    }
+
+    /** The benchmark cannot run here; the message is the one line the user sees. */
+    static final class BenchException extends Exception {
+        private static final long serialVersionUID = 1L;
+        private final int exitCode;
+
+        BenchException(int exitCode, String message) {
+            super(message);
+            this.exitCode = exitCode;
+        }
+    }
 
     private AgentBench() {
     }
 
     public static void main(String[] args) throws Exception {
+        try {
+            run(args);
+        } catch (BenchException e) {
+            System.err.println("agent bench: " + e.getMessage());
+            System.exit(e.exitCode);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         Path out = null;
         int seconds = 30;
         Path script = Path.of("edge-agent/install.sh");
         Path jar = Path.of("edge-agent/target/tributary-edge-agent.jar");
         for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--out" -> out = Path.of(args[++i]);
-                case "--seconds" -> seconds = Integer.parseInt(args[++i]);
-                case "--install-script" -> script = Path.of(args[++i]);
-                case "--jar" -> jar = Path.of(args[++i]);
-                default -> {
-                    System.err.println("usage: AgentBench --out DIR [--seconds N] [--install-script F] [--jar F]");
-                    System.exit(2);
-                }
+            String option = args[i];
+            if (!List.of("--out", "--seconds", "--install-script", "--jar").contains(option)) {
+                throw new BenchException(2, USAGE);
+            }
+            if (i + 1 >= args.length) {
+                throw new BenchException(2, option + " needs a value; " + USAGE);
+            }
+            String value = args[++i];
+            switch (option) {
+                case "--out" -> out = Path.of(value);
+                case "--seconds" -> seconds = positive(option, value);
+                case "--install-script" -> script = Path.of(value);
+                default -> jar = Path.of(value);
             }
         }
         if (out == null) {
-            System.err.println("agent bench: --out DIR is required");
-            System.exit(2);
+            throw new BenchException(2, "--out DIR is required; " + USAGE);
         }
+        requireTools(List.of(new Tool("mosquitto", MOSQUITTO, "mosquitto"),
+                new Tool("java", javaOnPath(), "openjdk-17-jre-headless"),
+                new Tool("the agent's install script", script, null),
+                new Tool("the agent's jar", jar, null)));
         Files.createDirectories(out);
         Path work = Files.createTempDirectory("agent-bench");
         Process broker = null;
@@ -71,7 +106,7 @@ public final class AgentBench {
             Path prefix = work.resolve("prefix");
             Path config = work.resolve("agent.yaml");
             Files.writeString(config, config("tcp://127.0.0.1:" + port, prefix.resolve("var/lib/tributary-agent")));
-            run(List.of(script.toString(), "--prefix", prefix.toString(), "--no-systemd", "--jar", jar.toString(),
+            exec(List.of(script.toString(), "--prefix", prefix.toString(), "--no-systemd", "--jar", jar.toString(),
                     "--config", config.toString()));
             Path opt = prefix.resolve("opt/tributary-agent");
             List<String> flags = Files.readAllLines(opt.resolve("jvm.options"));
@@ -86,18 +121,18 @@ public final class AgentBench {
             long launched = System.nanoTime();
             Process agent = new ProcessBuilder(command).redirectErrorStream(true).start();
             CompletableFuture<Long> firstAck = watchFirstAck(agent, work.resolve("agent-steady.log"));
-            long startupMs = (firstAck.get(30, TimeUnit.SECONDS) - launched) / 1_000_000;
+            long startupMs = (awaitFirstAck(firstAck, work.resolve("agent-steady.log")) - launched) / 1_000_000;
             Thread.sleep(10_000); // warm-up
-            long[] cpu0 = cpuTicks(agent.pid());
+            double cpu0 = ProcessCpu.cpuSeconds(agent.pid());
             long t0 = System.nanoTime();
             List<Double> rss = new ArrayList<>();
             for (int s = 0; s < seconds; s++) {
                 Thread.sleep(1000);
                 rss.add(rssMb(agent.pid()));
             }
-            long[] cpu1 = cpuTicks(agent.pid());
+            double cpu1 = ProcessCpu.cpuSeconds(agent.pid());
             double elapsed = (System.nanoTime() - t0) / 1e9;
-            double cpuPct = ((cpu1[0] + cpu1[1]) - (cpu0[0] + cpu0[1])) * 100.0 / CLOCK_TICKS / elapsed;
+            double cpuPct = (cpu1 - cpu0) * 100.0 / elapsed;
             stop(agent);
 
             // 2) full outbox, gateway unreachable
@@ -139,9 +174,46 @@ public final class AgentBench {
                 broker.destroy();
                 broker.waitFor(5, TimeUnit.SECONDS);
             }
-            run(List.of(script.toString(), "--prefix", work.resolve("prefix").toString(), "--no-systemd",
+            exec(List.of(script.toString(), "--prefix", work.resolve("prefix").toString(), "--no-systemd",
                     "--uninstall", "--purge"));
         }
+    }
+
+    /** Stops with one line naming the first missing tool and where it comes from, before anything is started. */
+    static void requireTools(List<Tool> tools) throws BenchException {
+        for (Tool tool : tools) {
+            if (tool.path() == null || !Files.isRegularFile(tool.path())
+                    || (tool.debianPackage() != null && !Files.isExecutable(tool.path()))) {
+                String where = tool.path() == null ? "" : " (" + tool.path() + ")";
+                throw new BenchException(1, tool.name() + where + " not found: " + (tool.debianPackage() != null
+                        ? "install the Debian package " + tool.debianPackage() + " (sudo apt-get install -y "
+                                + tool.debianPackage() + ")"
+                        : "run it from the repository root after a build (mvn -pl edge-agent -am package)"));
+            }
+        }
+    }
+
+    /** The {@code java} the benchmark starts the agent with (the one on PATH, as install.sh uses), or null. */
+    private static Path javaOnPath() {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "java");
+            if (Files.isExecutable(candidate)) {
+                return candidate;
+            }
+        }
+        return null;
+    }
+
+    private static int positive(String option, String value) throws BenchException {
+        try {
+            int n = Integer.parseInt(value);
+            if (n > 0) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // below
+        }
+        throw new BenchException(2, option + " must be a positive whole number, got '" + value + "'");
     }
 
     static String config(String uri, Path stateDir) {
@@ -186,6 +258,17 @@ public final class AgentBench {
         }
     }
 
+    private static long awaitFirstAck(CompletableFuture<Long> firstAck, Path log) throws InterruptedException,
+            BenchException {
+        try {
+            return firstAck.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new BenchException(1, e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new BenchException(1, "the agent had no batch acknowledged within 30 s; see " + log);
+        }
+    }
+
     private static CompletableFuture<Long> watchFirstAck(Process agent, Path log) {
         CompletableFuture<Long> first = new CompletableFuture<>();
         Thread t = new Thread(() -> {
@@ -219,12 +302,6 @@ public final class AgentBench {
         throw new IOException("no VmRSS for " + pid);
     }
 
-    private static long[] cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return new long[] {Long.parseLong(f[11]), Long.parseLong(f[12])}; // utime, stime
-    }
-
     private static void stop(Process p) throws InterruptedException {
         p.destroy();
         if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -232,11 +309,11 @@ public final class AgentBench {
         }
     }
 
-    private static void run(List<String> command) throws IOException, InterruptedException {
+    private static void exec(List<String> command) throws IOException, InterruptedException, BenchException {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (p.waitFor() != 0) {
-            throw new IllegalStateException(command.get(0) + " failed: " + output);
+            throw new BenchException(1, command.get(0) + " failed: " + output.strip());
         }
     }
 
@@ -246,7 +323,7 @@ public final class AgentBench {
         }
     }
 
-    private static void awaitPort(int port) throws Exception {
+    private static void awaitPort(int port) throws InterruptedException, BenchException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             try (Socket ignored = new Socket("127.0.0.1", port)) {
@@ -255,7 +332,7 @@ public final class AgentBench {
                 Thread.sleep(50);
             }
         }
-        throw new IllegalStateException("mosquitto did not start on port " + port);
+        throw new BenchException(1, "mosquitto did not start on port " + port + " (see its log in the work directory)");
     }
 
     private static double mean(List<Double> v) {

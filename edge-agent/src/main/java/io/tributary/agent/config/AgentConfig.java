@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * @param sensors          the configured sensors (names unique)
  * @param root             the filesystem root sensors read under ("/" except in tests)
  */
-public record AgentConfig(String deviceId, MqttSettings mqtt, int batchMaxReadings, Duration batchMaxAge,
+public record AgentConfig(String deviceId, BrokerConnection mqtt, int batchMaxReadings, Duration batchMaxAge,
         Path stateDir, OutboxSettings outbox, List<SensorSpec> sensors, Path root) {
 
     private static final Pattern DEVICE_ID = Pattern.compile("[A-Za-z0-9._:@-]{1,128}");

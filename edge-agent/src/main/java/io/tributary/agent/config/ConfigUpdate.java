@@ -31,7 +31,7 @@ public final class ConfigUpdate {
      * @throws ConfigException naming the key when the change is invalid
      */
     public static List<SensorSpec> apply(String payload, List<SensorSpec> current) {
-        Map<String, Object> root = ConfigLoader.yamlMap(payload, "config");
+        Map<String, Object> root = YamlValues.yamlMap(payload, "config");
         for (String k : root.keySet()) {
             if (!k.equals("sensors")) {
                 throw new ConfigException(k, "unknown key (a pushed config may only change 'sensors')");
@@ -65,7 +65,7 @@ public final class ConfigUpdate {
                     case "interval" -> {
                         Duration d;
                         try {
-                            d = Values.duration(f.getValue(), at + ".interval");
+                            d = Values.positiveDuration(f.getValue(), at + ".interval");
                         } catch (IllegalArgumentException ex) {
                             throw new ConfigException(at + ".interval", "'" + f.getValue() + "' is not a positive duration");
                         }

@@ -1,42 +1,34 @@
 package io.tributary.agent.config;
 
+import io.tributary.common.Durations;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the value forms the config file accepts; failures name the key. */
+/** The value forms the config file accepts beyond YAML's own; failures name the key. */
 public final class Values {
 
-    private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h)");
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)");
 
     private Values() {
     }
 
-    /** "500ms", "5s", "1.5m", "2h", ISO-8601 "PT5S", or a number of seconds. */
-    public static Duration duration(Object value, String key) {
-        if (value instanceof Number n) {
-            return Duration.ofMillis(Math.round(n.doubleValue() * 1000));
-        }
-        String text = String.valueOf(value).strip().toLowerCase(Locale.ROOT);
-        Matcher m = SIMPLE_DURATION.matcher(text);
+    /**
+     * A positive duration in the one grammar of {@link Durations} ({@code 500ms}, {@code 5s}, {@code 1.5m}, {@code 2h},
+     * {@code 1d}, ISO-8601 {@code PT5S}), or a YAML number of seconds.
+     *
+     * @throws IllegalArgumentException whose message starts with {@code key}
+     */
+    public static Duration positiveDuration(Object value, String key) {
         Duration d;
-        if (m.matches()) {
-            double amount = Double.parseDouble(m.group(1));
-            long unitMs = switch (m.group(2)) {
-                case "ms" -> 1;
-                case "s" -> 1000;
-                case "m" -> 60_000;
-                default -> 3_600_000;
-            };
-            d = Duration.ofMillis(Math.round(amount * unitMs));
+        if (value instanceof Number n) {
+            d = Duration.ofMillis(Math.round(n.doubleValue() * 1000));
         } else {
             try {
-                d = Duration.parse(text.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException(key + ": '" + value + "' is not a duration (e.g. 500ms, 5s, 1m, PT5S)");
+                d = Durations.parse(String.valueOf(value));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(key + ": " + e.getMessage());
             }
         }
         if (d.isNegative() || d.isZero()) {

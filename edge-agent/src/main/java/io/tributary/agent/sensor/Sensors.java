@@ -1,19 +1,13 @@
 package io.tributary.agent.sensor;
 
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileStore;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.TreeSet;
 
 /**
  * Builds sensors from their specs. {@code root} is "/" in production and a fake sysfs/proc tree in tests.
@@ -56,9 +50,13 @@ public final class Sensors {
             Map.entry("command", Set.of("command", "timeout")));
 
     private final Path root;
+    private final HardwareSensors hardware;
+    private final HostMetrics host;
 
     public Sensors(Path root) {
         this.root = root;
+        this.hardware = new HardwareSensors(root);
+        this.host = new HostMetrics(root);
     }
 
     /**
@@ -67,27 +65,27 @@ public final class Sensors {
      * @throws IllegalArgumentException naming the parameter when the spec cannot work (message starts with the key)
      */
     public Sensor create(SensorSpec spec) {
-        Reader reader = switch (spec.type()) {
-            case "thermal" -> thermal(spec);
-            case "hwmon" -> hwmon(spec);
-            case "iio" -> iio(spec);
-            case "ds18b20" -> ds18b20(spec);
+        ValueReader reader = switch (spec.type()) {
+            case "thermal" -> hardware.thermal(spec);
+            case "hwmon" -> hardware.hwmon(spec);
+            case "iio" -> hardware.iio(spec);
+            case "ds18b20" -> hardware.ds18b20(spec);
             case "file" -> {
-                Path p = path(spec, "path", null);
-                yield () -> firstNumber(readText(p), p.toString());
+                Path p = SensorParams.path(root, spec, "path");
+                yield () -> KernelText.firstNumberIn(p);
             }
-            case "cpu" -> new CpuPercent(root.resolve("proc/stat"))::read;
-            case "load1" -> load(0);
-            case "load5" -> load(1);
-            case "load15" -> load(2);
-            case "memory" -> this::memoryUsedPercent;
-            case "disk" -> disk(spec);
-            case "net-rx-bytes" -> net(spec, 0);
-            case "net-tx-bytes" -> net(spec, 8);
-            case "uptime" -> () -> firstNumber(readText(root.resolve("proc/uptime")), "/proc/uptime");
-            case "command" -> command(spec);
+            case "cpu" -> host.cpu();
+            case "load1" -> host.load(0);
+            case "load5" -> host.load(1);
+            case "load15" -> host.load(2);
+            case "memory" -> host.memory();
+            case "disk" -> host.disk(spec);
+            case "net-rx-bytes" -> host.net(spec, 0);
+            case "net-tx-bytes" -> host.net(spec, 8);
+            case "uptime" -> host.uptime();
+            case "command" -> CommandSensor.of(spec);
             default -> throw new IllegalArgumentException("type: unknown sensor type '" + spec.type()
-                    + "' (known: " + String.join(", ", new java.util.TreeSet<>(TYPES.keySet())) + ")");
+                    + "' (known: " + String.join(", ", new TreeSet<>(TYPES.keySet())) + ")");
         };
         return new Scaled(spec.name(), spec.unit(), spec.scale(), spec.offset(), reader);
     }
@@ -105,327 +103,7 @@ public final class Sensors {
         return specs;
     }
 
-    // ------------------------------------------------------------------------------------------------ kernel files
-
-    private Reader thermal(SensorSpec spec) {
-        Path file = spec.params().containsKey("path") ? path(spec, "path", null)
-                : root.resolve("sys/class/thermal/thermal_zone" + integer(spec, "zone", 0) + "/temp");
-        return () -> firstNumber(readText(file), file.toString()) / 1000.0;
-    }
-
-    private Reader hwmon(SensorSpec spec) {
-        String input = string(spec, "input", null);
-        if (!input.matches("[a-z]+[0-9]*_[a-z_]+")) {
-            throw new IllegalArgumentException("input: '" + input + "' is not a hwmon attribute like temp1_input");
-        }
-        double divisor = input.startsWith("power") || input.startsWith("energy") ? 1_000_000.0
-                : input.startsWith("temp") || input.startsWith("in") || input.startsWith("curr") ? 1000.0 : 1.0;
-        Path base = root.resolve("sys/class/hwmon");
-        String hwmon = string(spec, "hwmon", "");
-        String chip = string(spec, "chip", "");
-        if (hwmon.isEmpty() == chip.isEmpty()) {
-            throw new IllegalArgumentException("chip: give exactly one of 'chip' (the hwmon name) or 'hwmon'");
-        }
-        return () -> {
-            Path dir = hwmon.isEmpty() ? findByName(base, "hwmon", chip) : base.resolve(hwmon);
-            Path file = dir.resolve(input);
-            return firstNumber(readText(file), file.toString()) / divisor;
-        };
-    }
-
-    private Reader iio(SensorSpec spec) {
-        String channel = string(spec, "channel", null);
-        if (!channel.matches("(in|out)_[a-z0-9_]+")) {
-            throw new IllegalArgumentException("channel: '" + channel + "' is not an IIO channel like in_temp");
-        }
-        Path base = root.resolve("sys/bus/iio/devices");
-        String device = string(spec, "device", "");
-        String chip = string(spec, "chip", "");
-        if (device.isEmpty() == chip.isEmpty()) {
-            throw new IllegalArgumentException("device: give exactly one of 'device' (e.g. iio:device0) or 'chip'");
-        }
-        return () -> {
-            Path dir = device.isEmpty() ? findByName(base, "iio:device", chip) : base.resolve(device);
-            Path input = dir.resolve(channel + "_input");
-            if (Files.exists(input)) {
-                return firstNumber(readText(input), input.toString());
-            }
-            Path raw = dir.resolve(channel + "_raw");
-            double value = firstNumber(readText(raw), raw.toString());
-            Path offset = dir.resolve(channel + "_offset");
-            Path scale = dir.resolve(channel + "_scale");
-            if (Files.exists(offset)) {
-                value += firstNumber(readText(offset), offset.toString());
-            }
-            if (Files.exists(scale)) {
-                value *= firstNumber(readText(scale), scale.toString());
-            }
-            return value;
-        };
-    }
-
-    private Reader ds18b20(SensorSpec spec) {
-        String id = string(spec, "id", null);
-        if (!id.matches("[0-9a-fA-F]{2}-[0-9a-fA-F]{12}")) {
-            throw new IllegalArgumentException("id: '" + id + "' is not a 1-Wire id like 28-000005e2fdc3");
-        }
-        Path file = root.resolve("sys/bus/w1/devices").resolve(id).resolve("w1_slave");
-        return () -> parseW1Slave(readText(file));
-    }
-
-    /** Parses a DS18B20 {@code w1_slave}: the first line must end in "YES" (CRC ok), the second holds t=millidegrees. */
-    static double parseW1Slave(String text) throws SensorException {
-        String[] lines = text.strip().split("\n");
-        if (lines.length < 2 || !lines[0].contains("crc=")) {
-            throw new SensorException("w1_slave is not a DS18B20 reading");
-        }
-        if (!lines[0].strip().endsWith("YES")) {
-            throw new SensorException("w1_slave CRC check failed");
-        }
-        int t = lines[1].indexOf("t=");
-        if (t < 0) {
-            throw new SensorException("w1_slave has no t= value");
-        }
-        long milli;
-        try {
-            milli = Long.parseLong(lines[1].substring(t + 2).strip());
-        } catch (NumberFormatException e) {
-            throw new SensorException("w1_slave t= is not a number");
-        }
-        if (milli == 85_000) {
-            throw new SensorException("w1_slave reports 85.0 degC, the power-on reset value (no conversion)");
-        }
-        return milli / 1000.0;
-    }
-
-    // ------------------------------------------------------------------------------------------------ host metrics
-
-    private Reader load(int index) {
-        Path file = root.resolve("proc/loadavg");
-        return () -> {
-            String[] parts = readText(file).strip().split("\\s+");
-            if (parts.length < 3) {
-                throw new SensorException("/proc/loadavg is malformed");
-            }
-            return parse(parts[index], "/proc/loadavg");
-        };
-    }
-
-    double memoryUsedPercent() throws SensorException {
-        long total = -1;
-        long available = -1;
-        for (String line : readText(root.resolve("proc/meminfo")).split("\n")) {
-            String[] parts = line.strip().split("\\s+");
-            if (parts.length >= 2 && parts[0].equals("MemTotal:")) {
-                total = (long) parse(parts[1], "/proc/meminfo");
-            } else if (parts.length >= 2 && parts[0].equals("MemAvailable:")) {
-                available = (long) parse(parts[1], "/proc/meminfo");
-            }
-        }
-        if (total <= 0 || available < 0) {
-            throw new SensorException("/proc/meminfo lacks MemTotal or MemAvailable");
-        }
-        return Math.round((total - available) * 10_000.0 / total) / 100.0;
-    }
-
-    private Reader disk(SensorSpec spec) {
-        Path mount = root.resolve(string(spec, "path", "/").replaceFirst("^/", ""));
-        return () -> {
-            try {
-                FileStore store = Files.getFileStore(mount); // statvfs(3)
-                long total = store.getTotalSpace();
-                if (total <= 0) {
-                    throw new SensorException("statvfs reports no space for " + mount);
-                }
-                long free = store.getUnallocatedSpace();
-                return Math.round((total - free) * 10_000.0 / total) / 100.0;
-            } catch (IOException e) {
-                throw new SensorException("statvfs " + mount + " failed: " + e.getMessage());
-            }
-        };
-    }
-
-    private Reader net(SensorSpec spec, int column) {
-        String iface = string(spec, "interface", null);
-        Path file = root.resolve("proc/net/dev");
-        return () -> {
-            for (String line : readText(file).split("\n")) {
-                int colon = line.indexOf(':');
-                if (colon > 0 && line.substring(0, colon).strip().equals(iface)) {
-                    String[] fields = line.substring(colon + 1).strip().split("\\s+");
-                    if (fields.length > column) {
-                        return parse(fields[column], "/proc/net/dev");
-                    }
-                }
-            }
-            throw new SensorException("interface " + iface + " not in /proc/net/dev");
-        };
-    }
-
-    /** CPU busy % between two reads of /proc/stat; the first read compares with boot. */
-    static final class CpuPercent {
-        private final Path file;
-        private long lastTotal;
-        private long lastIdle;
-
-        CpuPercent(Path file) {
-            this.file = file;
-        }
-
-        synchronized double read() throws SensorException {
-            String text = readText(file);
-            String first = text.lines().filter(l -> l.startsWith("cpu ")).findFirst()
-                    .orElseThrow(() -> new SensorException("/proc/stat has no cpu line"));
-            String[] f = first.strip().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length; i++) {
-                total += (long) parse(f[i], "/proc/stat");
-            }
-            long idle = (long) parse(f[4], "/proc/stat") + (f.length > 5 ? (long) parse(f[5], "/proc/stat") : 0);
-            long dTotal = total - lastTotal;
-            long dIdle = idle - lastIdle;
-            lastTotal = total;
-            lastIdle = idle;
-            if (dTotal <= 0) {
-                return 0;
-            }
-            return Math.round((dTotal - dIdle) * 10_000.0 / dTotal) / 100.0;
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ command
-
-    private Reader command(SensorSpec spec) {
-        Object raw = spec.params().get("command");
-        List<String> command = new ArrayList<>();
-        if (raw instanceof List<?> list && !list.isEmpty()) {
-            list.forEach(o -> command.add(String.valueOf(o)));
-        } else if (raw instanceof String s && !s.isBlank()) {
-            command.addAll(List.of("/bin/sh", "-c", s));
-        } else {
-            throw new IllegalArgumentException("command: required, a list (program, args...) or a shell string");
-        }
-        Duration timeout = spec.params().containsKey("timeout")
-                ? io.tributary.agent.config.Values.duration(spec.params().get("timeout"), "timeout")
-                : Duration.ofSeconds(5);
-        return () -> runCommand(command, timeout);
-    }
-
-    static double runCommand(List<String> command, Duration timeout) throws SensorException {
-        Process process;
-        try {
-            process = new ProcessBuilder(command).redirectErrorStream(false)
-                    .redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        } catch (IOException e) {
-            throw new SensorException("cannot run " + command.get(0) + ": " + e.getMessage());
-        }
-        try {
-            process.getOutputStream().close();
-            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                process.descendants().forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly();
-                throw new SensorException("command timed out after " + timeout.toMillis() + " ms");
-            }
-            byte[] out;
-            try (InputStream in = process.getInputStream()) {
-                out = in.readNBytes(4096);
-            }
-            if (process.exitValue() != 0) {
-                throw new SensorException("command exited with " + process.exitValue());
-            }
-            return firstNumber(new String(out, StandardCharsets.UTF_8), "command output");
-        } catch (InterruptedException e) {
-            process.destroyForcibly();
-            Thread.currentThread().interrupt();
-            throw new SensorException("interrupted");
-        } catch (IOException e) {
-            throw new SensorException("reading the command output failed: " + e.getMessage());
-        }
-    }
-
-    // ------------------------------------------------------------------------------------------------ helpers
-
-    private Path findByName(Path base, String prefix, String name) throws SensorException {
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(base, prefix + "*")) {
-            for (Path dir : dirs) {
-                Path nameFile = dir.resolve("name");
-                if (Files.isReadable(nameFile) && readText(nameFile).strip().equals(name)) {
-                    return dir;
-                }
-            }
-        } catch (IOException e) {
-            throw new SensorException("cannot list " + base + ": " + e.getMessage());
-        }
-        throw new SensorException("no " + prefix + " device named '" + name + "' under " + base);
-    }
-
-    static String readText(Path file) throws SensorException {
-        try {
-            return Files.readString(file, StandardCharsets.US_ASCII);
-        } catch (NoSuchFileException e) {
-            throw new SensorException(file + " does not exist");
-        } catch (IOException e) {
-            throw new SensorException("cannot read " + file + ": " + e.getMessage());
-        }
-    }
-
-    static double firstNumber(String text, String what) throws SensorException {
-        String trimmed = text.strip();
-        if (trimmed.isEmpty()) {
-            throw new SensorException(what + " is empty");
-        }
-        return parse(trimmed.split("\\s+")[0], what);
-    }
-
-    private static double parse(String token, String what) throws SensorException {
-        try {
-            double v = Double.parseDouble(token);
-            if (Double.isNaN(v) || Double.isInfinite(v)) {
-                throw new NumberFormatException();
-            }
-            return v;
-        } catch (NumberFormatException e) {
-            throw new SensorException(what + ": '" + abbreviate(token) + "' is not a number");
-        }
-    }
-
-    private static String abbreviate(String s) {
-        return s.length() > 40 ? s.substring(0, 40) + "..." : s;
-    }
-
-    private Path path(SensorSpec spec, String key, String fallback) {
-        String p = string(spec, key, fallback);
-        return p.startsWith("/") ? root.resolve(p.substring(1)) : root.resolve(p);
-    }
-
-    private static String string(SensorSpec spec, String key, String fallback) {
-        Object v = spec.params().get(key);
-        if (v == null) {
-            if (fallback == null) {
-                throw new IllegalArgumentException(key + ": required for a " + spec.type() + " sensor");
-            }
-            return fallback;
-        }
-        return String.valueOf(v);
-    }
-
-    private static int integer(SensorSpec spec, String key, int fallback) {
-        Object v = spec.params().get(key);
-        if (v == null) {
-            return fallback;
-        }
-        if (v instanceof Integer i && i >= 0) {
-            return i;
-        }
-        throw new IllegalArgumentException(key + ": must be a non-negative integer, got '" + v + "'");
-    }
-
-    @FunctionalInterface
-    interface Reader {
-        double read() throws SensorException;
-    }
-
-    private record Scaled(String name, String unit, double scale, double offset, Reader reader) implements Sensor {
+    private record Scaled(String name, String unit, double scale, double offset, ValueReader reader) implements Sensor {
         @Override
         public double read() throws SensorException {
             return reader.read() * scale + offset;

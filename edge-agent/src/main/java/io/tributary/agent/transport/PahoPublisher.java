@@ -1,6 +1,6 @@
 package io.tributary.agent.transport;
 
-import io.tributary.agent.config.MqttSettings;
+import io.tributary.agent.config.BrokerConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -35,14 +35,14 @@ public final class PahoPublisher implements Publisher {
 
     private static final Logger LOG = LoggerFactory.getLogger(PahoPublisher.class);
 
-    private final MqttSettings settings;
+    private final BrokerConnection settings;
     private final String statusTopic;
     private final String configTopic;
     private final MqttAsyncClient client;
     private volatile Consumer<byte[]> configListener = payload -> { };
     private volatile long maximumPacketSize = Long.MAX_VALUE;
 
-    public PahoPublisher(MqttSettings settings, String clientId, String statusTopic, String configTopic) {
+    public PahoPublisher(BrokerConnection settings, String clientId, String statusTopic, String configTopic) {
         this.settings = settings;
         this.statusTopic = statusTopic;
         this.configTopic = configTopic;
@@ -200,7 +200,7 @@ public final class PahoPublisher implements Publisher {
     }
 
     /** Trusts the CA file (PEM, one or more certificates) and presents the PKCS#12 client certificate, if given. */
-    public static SSLContext sslContext(MqttSettings settings) throws GeneralSecurityException, IOException {
+    public static SSLContext sslContext(BrokerConnection settings) throws GeneralSecurityException, IOException {
         TrustManagerFactory tmf = null;
         if (settings.caFile() != null) {
             KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
