@@ -78,7 +78,7 @@ public final class SimulatorMain implements Callable<Integer> {
             description = "With --provision: Kafka of the registry (default: ${DEFAULT-VALUE}).")
     String kafkaBootstrap;
 
-    @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
+    @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-" + Topics.DEFAULT_PREFIX + "}",
             description = "With --provision: the gateway's topic prefix; the registry is {prefix}devices "
                     + "(default: ${DEFAULT-VALUE}).")
     String topicPrefix;
