@@ -55,8 +55,8 @@ public final class Durations {
     }
 
     /**
-     * The shortest of {@code 2h}, {@code 5m}, {@code 40s}, {@code 250ms} (or {@code 0.5ms} below a millisecond) that
-     * says the same; {@link #parse} reads it back to the same duration.
+     * The duration in its largest whole unit: {@code 30d}, {@code 36h}, {@code 5m}, {@code 90s}, {@code 1500ms} (or
+     * {@code 0.25ms} below a millisecond); {@link #parse} reads it back to the same duration.
      */
     public static String format(Duration duration) {
         if (duration.getNano() % 1_000_000 != 0) {
@@ -68,6 +68,9 @@ public final class Durations {
             return duration.toMillis() + "ms";
         }
         long seconds = duration.getSeconds();
+        if (seconds != 0 && seconds % 86_400 == 0) {
+            return seconds / 86_400 + "d";
+        }
         if (seconds != 0 && seconds % 3_600 == 0) {
             return seconds / 3_600 + "h";
         }

@@ -54,7 +54,7 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"soon", "5", "10 seconds", "5x", "s", "1.s", ".5s", "1,5s", "PTXS", "5ms5", "--5s", "0.0"})
+    @ValueSource(strings = {"soon", "forty seconds", "5", "10 seconds", "5x", "s", "1.s", ".5s", "1,5s", "PTXS", "5ms5", "--5s", "0.0"})
     void shouldRejectWhatIsNotADurationNamingTheText(String text) {
         assertThatThrownBy(() -> Durations.parse(text))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -80,7 +80,8 @@ class DurationsTest {
 
     @Test
     void shouldFormatWithTheLargestUnitThatSaysTheSame() {
-        assertThat(Durations.format(Duration.ofHours(24))).isEqualTo("24h");
+        assertThat(Durations.format(Duration.ofDays(30))).isEqualTo("30d");
+        assertThat(Durations.format(Duration.ofHours(36))).isEqualTo("36h");
         assertThat(Durations.format(Duration.ofMinutes(90))).isEqualTo("90m");
         assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
         assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
@@ -90,7 +91,7 @@ class DurationsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"250ms", "30s", "2m", "1h", "0.25ms", "1500ms", "-5s", "-0.5ms", "PT0.000001S"})
+    @ValueSource(strings = {"250ms", "30s", "2m", "1h", "2d", "0.25ms", "1500ms", "-5s", "-0.5ms", "PT0.000001S"})
     void shouldReadBackWhatItFormats(String text) {
         Duration d = Durations.parse(text);
 

@@ -1,5 +1,6 @@
 package io.tributary.contract;
 
+import io.tributary.common.Durations;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import java.time.Duration;
@@ -84,14 +85,6 @@ public record InputContract(
             DEFAULT_MAX_SENSORS_PER_DEVICE);
 
     private static final long EXPONENT_MASK = 0x7ff0_0000_0000_0000L;
-    /** {@link #isSensorNameCharacter} of every ASCII code, for the checks on raw bytes. */
-    private static final boolean[] SENSOR_NAME_ASCII = new boolean[128];
-
-    static {
-        for (int c = 0; c < SENSOR_NAME_ASCII.length; c++) {
-            SENSOR_NAME_ASCII[c] = isSensorNameCharacter(c);
-        }
-    }
 
     public InputContract {
         requireDuration(maxEventAge, "maxEventAge", Duration.ofSeconds(1), MAX_EVENT_AGE_LIMIT);
@@ -180,12 +173,12 @@ public record InputContract(
         String sensor = reading.getSensor();
         ContractRule rule = checkSensorName(sensor);
         if (rule != null) {
-            return violation(rule, index, sensor, sensorNameProblem(rule, sensor));
+            return violation(rule, index, sensor, SensorNames.problem(rule, sensor, maxSensorNameLength));
         }
         String unit = reading.getUnit();
         rule = checkUnit(unit);
         if (rule != null) {
-            return violation(rule, index, sensor, unitProblem(rule, unit));
+            return violation(rule, index, sensor, Units.problem(rule, unit, maxUnitLength));
         }
         double value = reading.getValue();
         if (!isFinite(value)) {
@@ -217,16 +210,7 @@ public record InputContract(
 
     /** The rule {@code sensor} breaks, or {@code null}. */
     public ContractRule checkSensorName(CharSequence sensor) {
-        int length = sensor.length();
-        if (length == 0) {
-            return ContractRule.SENSOR_NAME_EMPTY;
-        }
-        for (int i = 0; i < length; i++) {
-            if (!isSensorNameCharacter(sensor.charAt(i))) {
-                return ContractRule.SENSOR_NAME_INVALID;
-            }
-        }
-        return length > maxSensorNameLength ? ContractRule.SENSOR_NAME_TOO_LONG : null;
+        return SensorNames.check(sensor, maxSensorNameLength);
     }
 
     /**
@@ -234,45 +218,12 @@ public record InputContract(
      * {@link #checkSensorName(CharSequence)} on the decoded name.
      */
     public ContractRule checkSensorName(byte[] utf8, int offset, int length) {
-        if (length == 0) {
-            return ContractRule.SENSOR_NAME_EMPTY;
-        }
-        for (int i = offset; i < offset + length; i++) {
-            // a byte >= 0x80 is negative: part of a non-ASCII character, which is never allowed
-            byte b = utf8[i];
-            if (b < 0 || !SENSOR_NAME_ASCII[b]) {
-                return ContractRule.SENSOR_NAME_INVALID;
-            }
-        }
-        return length > maxSensorNameLength ? ContractRule.SENSOR_NAME_TOO_LONG : null;
+        return SensorNames.check(utf8, offset, length, maxSensorNameLength);
     }
 
     /** The rule {@code unit} breaks, or {@code null}. */
     public ContractRule checkUnit(String unit) {
-        int length = unit.length();
-        int utf8Length = 0;
-        boolean invalid = false;
-        for (int i = 0; i < length; i++) {
-            char c = unit.charAt(i);
-            if (c < 0x80) {
-                utf8Length += 1;
-                invalid |= !isAllowedUnitCodePoint(c);
-            } else if (c < 0x800) {
-                utf8Length += 2;
-                invalid |= !isAllowedUnitCodePoint(c);
-            } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(unit.charAt(i + 1))) {
-                utf8Length += 4;
-                invalid |= !isAllowedUnitCodePoint(Character.toCodePoint(c, unit.charAt(i + 1)));
-                i++;
-            } else {
-                utf8Length += 3;
-                invalid |= Character.isSurrogate(c) || !isAllowedUnitCodePoint(c);
-            }
-        }
-        if (utf8Length > maxUnitLength) {
-            return ContractRule.UNIT_TOO_LONG;
-        }
-        return invalid ? ContractRule.UNIT_INVALID : null;
+        return Units.check(unit, maxUnitLength);
     }
 
     /**
@@ -281,56 +232,7 @@ public record InputContract(
      * (proto3 refuses it anyway).
      */
     public ContractRule checkUnit(byte[] utf8, int offset, int length) {
-        if (length > maxUnitLength) {
-            return ContractRule.UNIT_TOO_LONG;
-        }
-        int end = offset + length;
-        int i = offset;
-        while (i < end) {
-            int b = utf8[i] & 0xff;
-            if (b < 0x80) { // the usual unit: ASCII
-                if (b < 0x20 || b == 0x7f) {
-                    return ContractRule.UNIT_INVALID;
-                }
-                i++;
-                continue;
-            }
-            int codePoint;
-            int size;
-            if (b < 0x80) {
-                codePoint = b;
-                size = 1;
-            } else if (b >= 0xc2 && b < 0xe0) {
-                codePoint = b & 0x1f;
-                size = 2;
-            } else if (b >= 0xe0 && b < 0xf0) {
-                codePoint = b & 0x0f;
-                size = 3;
-            } else if (b >= 0xf0 && b < 0xf5) {
-                codePoint = b & 0x07;
-                size = 4;
-            } else {
-                return ContractRule.UNIT_INVALID;
-            }
-            if (size > end - i) {
-                return ContractRule.UNIT_INVALID;
-            }
-            for (int k = 1; k < size; k++) {
-                int continuation = utf8[i + k] & 0xff;
-                if ((continuation & 0xc0) != 0x80) {
-                    return ContractRule.UNIT_INVALID;
-                }
-                codePoint = codePoint << 6 | continuation & 0x3f;
-            }
-            boolean overlong = size == 3 && codePoint < 0x800 || size == 4 && codePoint < 0x10000;
-            if (overlong || codePoint > Character.MAX_CODE_POINT
-                    || (codePoint >= Character.MIN_SURROGATE && codePoint <= Character.MAX_SURROGATE)
-                    || !isAllowedUnitCodePoint(codePoint)) {
-                return ContractRule.UNIT_INVALID;
-            }
-            i += size;
-        }
-        return null;
+        return Units.check(utf8, offset, length, maxUnitLength);
     }
 
     /**
@@ -374,56 +276,10 @@ public record InputContract(
 
     /** Whether {@code c} may appear in a sensor name: ASCII letters, digits and {@link #SENSOR_NAME_PUNCTUATION}. */
     public static boolean isSensorNameCharacter(int c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                || c == '.' || c == '_' || c == '-' || c == ':' || c == '/';
+        return SensorNames.isAllowed(c);
     }
 
-    /** Whether a unit may hold {@code codePoint}: not a control, format, line or paragraph separator character. */
-    private static boolean isAllowedUnitCodePoint(int codePoint) {
-        if (codePoint < 0x80) {
-            return codePoint >= 0x20 && codePoint != 0x7f;
-        }
-        int type = Character.getType(codePoint);
-        return type != Character.CONTROL && type != Character.FORMAT && type != Character.LINE_SEPARATOR
-                && type != Character.PARAGRAPH_SEPARATOR && type != Character.SURROGATE;
-    }
-
-    // ---- words ----
-
-    private String sensorNameProblem(ContractRule rule, String sensor) {
-        switch (rule) {
-            case SENSOR_NAME_EMPTY:
-                return "sensor name is empty";
-            case SENSOR_NAME_TOO_LONG:
-                return "sensor name of " + sensor.length() + " characters exceeds the maximum of "
-                        + maxSensorNameLength;
-            default:
-                int bad = 0;
-                while (bad < sensor.length() && isSensorNameCharacter(sensor.charAt(bad))) {
-                    bad++;
-                }
-                return "sensor name holds " + describeCharacter(sensor.codePointAt(bad)) + " at " + bad
-                        + "; allowed are " + SENSOR_NAME_CHARACTERS;
-        }
-    }
-
-    private String unitProblem(ContractRule rule, String unit) {
-        if (rule == ContractRule.UNIT_TOO_LONG) {
-            return "unit '" + Texts.quote(unit) + "' exceeds the maximum of " + maxUnitLength + " UTF-8 bytes";
-        }
-        int bad = 0;
-        while (bad < unit.length()) {
-            int codePoint = unit.codePointAt(bad);
-            if (Character.isSurrogate(unit.charAt(bad)) && Character.charCount(codePoint) == 1
-                    || !isAllowedUnitCodePoint(codePoint)) {
-                break;
-            }
-            bad += Character.charCount(codePoint);
-        }
-        int shown = bad < unit.length() ? unit.codePointAt(bad) : 0;
-        return "unit '" + Texts.quote(unit) + "' holds " + describeCharacter(shown)
-                + " (no control, format or line-separator characters)";
-    }
+    // ---- messages ----
 
     private String eventTimeProblem(ContractRule rule, long eventTime, long now) {
         switch (rule) {
@@ -431,21 +287,12 @@ public record InputContract(
                 return eventTime == 0 ? "event time is missing (0)"
                         : "event time " + eventTime + " ns is negative";
             case EVENT_TIME_TOO_OLD:
-                return "event time " + instant(eventTime) + " is more than " + words(maxEventAge)
+                return "event time " + instant(eventTime) + " is more than " + Durations.format(maxEventAge)
                         + " behind the receiving clock (now " + instant(now) + ")";
             default:
-                return "event time " + instant(eventTime) + " is more than " + words(maxEventFuture)
+                return "event time " + instant(eventTime) + " is more than " + Durations.format(maxEventFuture)
                         + " ahead of the receiving clock (now " + instant(now) + ")";
         }
-    }
-
-    private static String describeCharacter(int codePoint) {
-        String hex = Integer.toHexString(codePoint).toUpperCase(java.util.Locale.ROOT);
-        String code = "U+" + "0000".substring(Math.min(4, hex.length())) + hex;
-        if (codePoint >= 0x21 && codePoint < 0x7f && codePoint != '\'' && codePoint != '\\') {
-            return "'" + (char) codePoint + "' (" + code + ")";
-        }
-        return code;
     }
 
     private static String instant(long unixNanos) {
@@ -453,29 +300,11 @@ public record InputContract(
                 .toString();
     }
 
-    /** A duration in its largest whole unit: {@code 30d}, {@code 5m}, {@code 90s}, {@code 1500ms}. */
-    static String words(Duration duration) {
-        long millis = duration.toMillis();
-        if (millis != 0 && millis % 86_400_000L == 0) {
-            return millis / 86_400_000L + "d";
-        }
-        if (millis != 0 && millis % 3_600_000L == 0) {
-            return millis / 3_600_000L + "h";
-        }
-        if (millis != 0 && millis % 60_000L == 0) {
-            return millis / 60_000L + "m";
-        }
-        if (millis % 1000L == 0) {
-            return millis / 1000L + "s";
-        }
-        return millis + "ms";
-    }
-
     private static void requireDuration(Duration value, String name, Duration min, Duration max) {
         Objects.requireNonNull(value, () -> name + " must not be null");
         if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
-            throw new IllegalArgumentException(name + " must be " + words(min) + ".." + words(max) + ", got "
-                    + value);
+            throw new IllegalArgumentException(name + " must be " + Durations.format(min) + ".."
+                    + Durations.format(max) + ", got " + value);
         }
     }
 

@@ -71,4 +71,14 @@ final class Texts {
         }
         out.append(hex);
     }
+
+    /** A code point as {@code U+XXXX}, with the character itself when it is printable ASCII. */
+    static String describeCharacter(int codePoint) {
+        String hex = Integer.toHexString(codePoint).toUpperCase(java.util.Locale.ROOT);
+        String code = "U+" + "0000".substring(Math.min(4, hex.length())) + hex;
+        if (codePoint >= 0x21 && codePoint < 0x7f && codePoint != '\'' && codePoint != '\\') {
+            return "'" + (char) codePoint + "' (" + code + ")";
+        }
+        return code;
+    }
 }

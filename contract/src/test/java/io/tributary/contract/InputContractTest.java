@@ -3,6 +3,7 @@ package io.tributary.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.tributary.common.Durations;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import java.nio.charset.StandardCharsets;
@@ -283,11 +284,11 @@ class InputContractTest {
 
     @Test
     void wordsDurationsInTheirLargestWholeUnit() {
-        assertThat(InputContract.words(Duration.ofDays(30))).isEqualTo("30d");
-        assertThat(InputContract.words(Duration.ofHours(36))).isEqualTo("36h");
-        assertThat(InputContract.words(Duration.ofMinutes(5))).isEqualTo("5m");
-        assertThat(InputContract.words(Duration.ofSeconds(90))).isEqualTo("90s");
-        assertThat(InputContract.words(Duration.ofMillis(1500))).isEqualTo("1500ms");
-        assertThat(InputContract.words(Duration.ZERO)).isEqualTo("0s");
+        assertThat(Durations.format(Duration.ofDays(30))).isEqualTo("30d");
+        assertThat(Durations.format(Duration.ofHours(36))).isEqualTo("36h");
+        assertThat(Durations.format(Duration.ofMinutes(5))).isEqualTo("5m");
+        assertThat(Durations.format(Duration.ofSeconds(90))).isEqualTo("90s");
+        assertThat(Durations.format(Duration.ofMillis(1500))).isEqualTo("1500ms");
+        assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
     }
 }

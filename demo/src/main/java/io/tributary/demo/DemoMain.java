@@ -1,6 +1,6 @@
 package io.tributary.demo;
 
-import io.tributary.simulator.config.Durations;
+import io.tributary.simulator.config.DurationConverter;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
@@ -28,7 +28,7 @@ public final class DemoMain implements Callable<Integer> {
     @Mixin
     FleetOptions fleet;
 
-    @Option(names = "--duration", converter = Durations.Converter.class,
+    @Option(names = "--duration", converter = DurationConverter.class,
             description = "How long to publish, e.g. 60s or 5m; without it, until Ctrl-C.")
     Duration duration;
 

@@ -8,7 +8,7 @@ import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.ledger.DeviceLedger;
-import io.tributary.simulator.transport.PahoDeviceConnection;
+import io.tributary.simulator.transport.PahoDeviceLink;
 import io.tributary.simulator.transport.PublishOutcome;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
@@ -60,7 +60,7 @@ class EndToEndIT {
         Map<String, byte[]> secrets = pipeline.provision(ids);
         Fleet fleet = new Fleet(config, new VertxMqttTransport(config.mqttServerUri(), secrets::get));
         List<PublishOutcome> badAnswers = new ArrayList<>();
-        try (PahoDeviceConnection bad = new PahoDeviceConnection(config.mqttServerUri(), badDevice,
+        try (PahoDeviceLink bad = new PahoDeviceLink(config.mqttServerUri(), badDevice,
                 secrets.get(badDevice))) {
             fleet.start();
             bad.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -97,7 +97,7 @@ class EndToEndIT {
 
     @Test
     void shouldRefuseADeviceThatIsNotProvisioned() {
-        try (PahoDeviceConnection stranger = new PahoDeviceConnection(pipeline.mqttServerUri(), "stranger-1",
+        try (PahoDeviceLink stranger = new PahoDeviceLink(pipeline.mqttServerUri(), "stranger-1",
                 "guess".getBytes(StandardCharsets.UTF_8))) {
             assertThatThrownBy(() -> stranger.connect().toCompletableFuture().get(10, TimeUnit.SECONDS))
                     .hasRootCauseInstanceOf(org.eclipse.paho.mqttv5.common.MqttException.class);
@@ -111,7 +111,7 @@ class EndToEndIT {
         // event times of now: the gateway's input contract refuses readings older than 30 days
         ReadingBatch batch = batch(device, System.currentTimeMillis() * 1_000_000L);
         byte[] secret = pipeline.provision(List.of(device)).get(device);
-        try (PahoDeviceConnection connection = new PahoDeviceConnection(pipeline.mqttServerUri(), device, secret)) {
+        try (PahoDeviceLink connection = new PahoDeviceLink(pipeline.mqttServerUri(), device, secret)) {
             connection.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
             // When both copies are acknowledged
@@ -136,7 +136,7 @@ class EndToEndIT {
         return batch.build();
     }
 
-    private static PublishOutcome publish(PahoDeviceConnection connection, String topic, byte[] payload)
+    private static PublishOutcome publish(PahoDeviceLink connection, String topic, byte[] payload)
             throws Exception {
         return connection.publish(topic, payload).toCompletableFuture().get(15, TimeUnit.SECONDS);
     }

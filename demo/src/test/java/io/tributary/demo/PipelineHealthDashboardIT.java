@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
-import io.tributary.simulator.transport.PahoDeviceConnection;
+import io.tributary.simulator.transport.PahoDeviceLink;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -98,7 +98,7 @@ class PipelineHealthDashboardIT {
         Map<String, byte[]> secrets = pipeline.provision(ids);
         Fleet fleet = new Fleet(config, new VertxMqttTransport(config.mqttServerUri(), secrets::get));
         fleet.start();
-        try (PahoDeviceConnection garbage = new PahoDeviceConnection(pipeline.mqttServerUri(), bad, secrets.get(bad))) {
+        try (PahoDeviceLink garbage = new PahoDeviceLink(pipeline.mqttServerUri(), bad, secrets.get(bad))) {
             garbage.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
             garbage.publish("devices/" + bad + "/telemetry", new byte[] {1, 2, 3})
                     .toCompletableFuture().get(10, TimeUnit.SECONDS);

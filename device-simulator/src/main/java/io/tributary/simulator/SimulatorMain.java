@@ -1,6 +1,8 @@
 package io.tributary.simulator;
 
-import io.tributary.simulator.config.Durations;
+import io.tributary.common.Json;
+import io.tributary.contract.Topics;
+import io.tributary.simulator.config.DurationConverter;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.fleet.FleetPlan;
@@ -8,7 +10,6 @@ import io.tributary.simulator.ledger.LedgerFile;
 import io.tributary.simulator.ledger.LossLedger;
 import io.tributary.simulator.progress.ProgressDisplay;
 import io.tributary.simulator.provision.FleetProvisioner;
-import io.tributary.simulator.report.Json;
 import io.tributary.simulator.report.LatencyHistogram;
 import io.tributary.simulator.scenario.Anomaly;
 import io.tributary.simulator.verify.InfluxTarget;
@@ -52,11 +53,11 @@ public final class SimulatorMain implements Callable<Integer> {
     @Mixin
     FleetOptions fleetOptions;
 
-    @Option(names = "--duration", converter = Durations.Converter.class,
+    @Option(names = "--duration", converter = DurationConverter.class,
             description = "How long to publish, e.g. 60s; without it, until Ctrl-C.")
     Duration duration;
 
-    @Option(names = "--drain-timeout", defaultValue = "30s", converter = Durations.Converter.class,
+    @Option(names = "--drain-timeout", defaultValue = "30s", converter = DurationConverter.class,
             description = "How long to wait for outstanding PUBACKs at the end (default: ${DEFAULT-VALUE}).")
     Duration drainTimeout;
 
@@ -64,7 +65,7 @@ public final class SimulatorMain implements Callable<Integer> {
             description = "Write the run's ledger here (every --ledger-every and at the end), for 'simulator verify'.")
     Path ledgerFile;
 
-    @Option(names = "--ledger-every", defaultValue = "10s", converter = Durations.Converter.class,
+    @Option(names = "--ledger-every", defaultValue = "10s", converter = DurationConverter.class,
             description = "How often the ledger file is rewritten during the run (default: ${DEFAULT-VALUE}).")
     Duration ledgerEvery;
 
@@ -77,7 +78,7 @@ public final class SimulatorMain implements Callable<Integer> {
             description = "With --provision: Kafka of the registry (default: ${DEFAULT-VALUE}).")
     String kafkaBootstrap;
 
-    @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
+    @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-" + Topics.DEFAULT_PREFIX + "}",
             description = "With --provision: the gateway's topic prefix; the registry is {prefix}devices "
                     + "(default: ${DEFAULT-VALUE}).")
     String topicPrefix;
@@ -89,7 +90,7 @@ public final class SimulatorMain implements Callable<Integer> {
     @Mixin
     InfluxOptions influx;
 
-    @Option(names = "--settle-time", defaultValue = "10s", converter = Durations.Converter.class,
+    @Option(names = "--settle-time", defaultValue = "10s", converter = DurationConverter.class,
             description = "With --influx-url: how long to wait for storage to catch up (default: ${DEFAULT-VALUE}).")
     Duration settleTime;
 
@@ -169,8 +170,8 @@ public final class SimulatorMain implements Callable<Integer> {
     }
 
     private Map<String, byte[]> provision(FleetPlan plan) throws InterruptedException {
-        System.out.printf("Provisioning %,d devices in the registry %sdevices at %s ...%n", plan.devices(), topicPrefix,
-                kafkaBootstrap);
+        System.out.printf("Provisioning %,d devices in the registry %s at %s ...%n", plan.devices(),
+                new Topics(topicPrefix).devices(), kafkaBootstrap);
         FleetProvisioner provisioner = FleetProvisioner.connect(kafkaBootstrap, topicPrefix, kafkaProperties,
                 Duration.ofSeconds(30));
         try {

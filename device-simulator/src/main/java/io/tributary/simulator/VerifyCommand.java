@@ -1,6 +1,6 @@
 package io.tributary.simulator;
 
-import io.tributary.simulator.config.Durations;
+import io.tributary.simulator.config.DurationConverter;
 import io.tributary.simulator.ledger.LedgerFile;
 import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;
@@ -34,7 +34,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Mixin
     InfluxOptions influx;
 
-    @Option(names = "--settle-time", defaultValue = "0s", converter = Durations.Converter.class,
+    @Option(names = "--settle-time", defaultValue = "0s", converter = DurationConverter.class,
             description = "Keep checking for this long while something is missing (default: ${DEFAULT-VALUE}).")
     Duration settleTime;
 

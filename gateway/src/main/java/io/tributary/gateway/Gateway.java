@@ -321,7 +321,7 @@ public final class Gateway implements AutoCloseable {
         Map<String, Object> kafka = kafkaClientProperties();
         RegistryTopics registryTopics = new RegistryTopics(config.devicesTopic(), config.deviceConfigTopic());
         registryTopics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
-        DeviceRegistryView view = new DeviceRegistryView(registryTopics, kafka, config.auth().credentialRules(),
+        DeviceRegistryView view = new DeviceRegistryView(vertx, registryTopics, kafka, config.auth().credentialRules(),
                 problem -> metrics.registryRecordRefused(problem.code()));
         synchronized (this) {
             registry = view;

@@ -1,5 +1,6 @@
 package io.tributary.localstack;
 
+import io.tributary.contract.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,8 +21,6 @@ import picocli.CommandLine.Option;
 public final class LocalStackMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStackMain.class);
 
-    static final List<String> DEFAULT_TOPICS = List.of("telemetry", "deadletter", "device-status");
-
     @Option(names = "--data-dir", paramLabel = "DIR",
             description = "Keep data here across runs (default: a temp dir, removed at exit).")
     Path dataDir;
@@ -38,7 +37,7 @@ public final class LocalStackMain implements Callable<Integer> {
             description = "Partitions of the default topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
+    @Option(names = "--topic-prefix", paramLabel = "PREFIX", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-" + Topics.DEFAULT_PREFIX + "}",
             description = "Prefix of the default topics telemetry, deadletter, device-status (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
@@ -60,8 +59,13 @@ public final class LocalStackMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--influx-bucket: " + e.getMessage(), e);
         }
-        String prefix = topicPrefix == null ? "" : topicPrefix;
-        return new Config(options, partitions, DEFAULT_TOPICS.stream().map(t -> prefix + t).toList());
+        Topics topics;
+        try {
+            topics = new Topics(topicPrefix == null ? "" : topicPrefix);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--topic-prefix: " + e.getMessage(), e);
+        }
+        return new Config(options, partitions, topics.ingest());
     }
 
     @Override

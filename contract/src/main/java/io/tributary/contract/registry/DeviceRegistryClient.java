@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +22,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -170,11 +172,11 @@ public final class DeviceRegistryClient implements AutoCloseable {
     private RegistryState read() {
         RegistryState state = new RegistryState(topics);
         RegistryListener quiet = new RegistryListener() { };
-        try (KafkaConsumer<String, byte[]> consumer = RegistryState.consumer(kafkaProperties,
-                "tributary-registry-client")) {
-            Map<TopicPartition, Long> ends = state.assignFromBeginning(consumer, timeout);
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RegistryTopics.consumerProperties(
+                kafkaProperties, "tributary-registry-client"))) {
+            Map<TopicPartition, Long> ends = assignFromBeginning(consumer);
             long deadline = System.nanoTime() + timeout.toNanos();
-            while (!RegistryState.caughtUp(consumer, ends, timeout)) {
+            while (!caughtUp(consumer, ends)) {
                 if (System.nanoTime() - deadline > 0) {
                     throw new RegistryException("could not read the registry within " + timeout.toMillis() + " ms");
                 }
@@ -187,6 +189,46 @@ public final class DeviceRegistryClient implements AutoCloseable {
                     + e.getMessage(), e);
         }
         return state;
+    }
+
+    /**
+     * Assigns every partition of both topics, from the beginning.
+     *
+     * @return the end offsets now: the consumer has caught up once its positions reach them
+     * @throws RegistryException when a topic does not exist
+     */
+    private Map<TopicPartition, Long> assignFromBeginning(KafkaConsumer<String, byte[]> consumer) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String topic : List.of(topics.devices(), topics.config())) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+            // A topic created a moment ago may not be in the metadata yet: ask again until the deadline.
+            while ((infos == null || infos.isEmpty()) && System.nanoTime() - deadline < 0) {
+                try {
+                    Thread.sleep(100); // a CLI or provisioning thread, never an event loop
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryException("interrupted while looking for registry topic '" + topic + "'", e);
+                }
+                infos = consumer.partitionsFor(topic, timeout);
+            }
+            if (infos == null || infos.isEmpty()) {
+                throw new RegistryException("registry topic '" + topic + "' does not exist");
+            }
+            infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return new HashMap<>(consumer.endOffsets(partitions, timeout));
+    }
+
+    private boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (consumer.position(end.getKey(), timeout) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void awaitAll(List<Future<RecordMetadata>> sends, String what) {

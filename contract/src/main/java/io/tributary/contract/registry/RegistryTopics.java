@@ -12,8 +12,11 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
  * The registry's two compacted Kafka topics: {@code {prefix}devices} (key = device id, value = {@link DeviceRecord}
@@ -37,6 +40,24 @@ public record RegistryTopics(String devices, String config) {
      */
     public static RegistryTopics forPrefix(String prefix) {
         return of(new Topics(prefix));
+    }
+
+    /**
+     * Properties of a consumer without a group (assign, no commits) that reads the registry topics from their
+     * beginning: String keys, byte[] values.
+     *
+     * @param kafkaProperties at least {@code bootstrap.servers}, plus security settings if any
+     */
+    public static Properties consumerProperties(Map<String, Object> kafkaProperties, String clientId) {
+        Properties props = new Properties();
+        props.putAll(kafkaProperties);
+        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        props.remove(ConsumerConfig.GROUP_ID_CONFIG);
+        return props;
     }
 
     /**

@@ -1,6 +1,6 @@
 package io.tributary.demo.bench;
 
-import io.tributary.simulator.config.Durations;
+import io.tributary.simulator.config.DurationConverter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +24,7 @@ public final class PipelineBenchMain implements Callable<Integer> {
             description = "Simulated devices, each on its own MQTT connection (default: ${DEFAULT-VALUE}).")
     int devices;
 
-    @Option(names = "--duration", defaultValue = "10m", converter = Durations.Converter.class,
+    @Option(names = "--duration", defaultValue = "10m", converter = DurationConverter.class,
             description = "The sustained phase at the highest sustainable rate (default: ${DEFAULT-VALUE}).")
     Duration duration;
 
@@ -32,11 +32,11 @@ public final class PipelineBenchMain implements Callable<Integer> {
             description = "Output directory (default: ${DEFAULT-VALUE}).")
     Path out;
 
-    @Option(names = "--step-duration", defaultValue = "40s", converter = Durations.Converter.class,
+    @Option(names = "--step-duration", defaultValue = "40s", converter = DurationConverter.class,
             description = "Length of each load step (default: ${DEFAULT-VALUE}).")
     Duration stepDuration;
 
-    @Option(names = "--warmup", defaultValue = "10s", converter = Durations.Converter.class,
+    @Option(names = "--warmup", defaultValue = "10s", converter = DurationConverter.class,
             description = "Start of each phase (from the fleet's start) left out of its figures: connecting, JIT "
                     + "(default: ${DEFAULT-VALUE}).")
     Duration warmup;
@@ -50,7 +50,7 @@ public final class PipelineBenchMain implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     int refinements;
 
-    @Option(names = "--half-duration", defaultValue = "60s", converter = Durations.Converter.class,
+    @Option(names = "--half-duration", defaultValue = "60s", converter = DurationConverter.class,
             description = "The latency phase at half the sustained rate (default: ${DEFAULT-VALUE}).")
     Duration halfDuration;
 
@@ -58,7 +58,7 @@ public final class PipelineBenchMain implements Callable<Integer> {
             description = "Partitions of the telemetry topic (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--probe-interval", defaultValue = "100ms", converter = Durations.Converter.class,
+    @Option(names = "--probe-interval", defaultValue = "100ms", converter = DurationConverter.class,
             description = "How often the latency probe publishes (default: ${DEFAULT-VALUE}).")
     Duration probeInterval;
 

@@ -2,8 +2,8 @@ package io.tributary.demo.hostile;
 
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
-import io.tributary.simulator.transport.DeviceConnection;
-import io.tributary.simulator.transport.DeviceConnectionFactory;
+import io.tributary.simulator.transport.DeviceLink;
+import io.tributary.simulator.transport.DeviceLinkFactory;
 import io.tributary.simulator.transport.PublishOutcome;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
@@ -196,7 +196,7 @@ public final class HonestFleet implements AutoCloseable {
     }
 
     /** The simulator's connections, each publish timed from the call to its PUBACK. */
-    private final class TimedConnections implements DeviceConnectionFactory {
+    private final class TimedConnections implements DeviceLinkFactory {
         private final VertxMqttTransport transport;
 
         TimedConnections(VertxMqttTransport transport) {
@@ -204,9 +204,9 @@ public final class HonestFleet implements AutoCloseable {
         }
 
         @Override
-        public DeviceConnection create(String deviceId) {
-            DeviceConnection delegate = transport.create(deviceId);
-            return new DeviceConnection() {
+        public DeviceLink create(String deviceId) {
+            DeviceLink delegate = transport.create(deviceId);
+            return new DeviceLink() {
                 @Override
                 public CompletionStage<Void> connect() {
                     return delegate.connect();

@@ -2,7 +2,7 @@ package io.tributary.demo.hostile;
 
 import io.tributary.demo.hostile.HostileRun.Attack;
 import io.tributary.demo.hostile.HostileRun.Phase;
-import io.tributary.simulator.config.Durations;
+import io.tributary.simulator.config.DurationConverter;
 import io.tributary.simulator.verify.VerificationReport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -41,16 +41,16 @@ public final class HostileBench implements Callable<Integer> {
             description = "Honest devices (default: ${DEFAULT-VALUE}).")
     int devices;
 
-    @Option(names = "--batch-interval", defaultValue = "500ms", converter = Durations.Converter.class,
+    @Option(names = "--batch-interval", defaultValue = "500ms", converter = DurationConverter.class,
             description = "Each honest device publishes a batch of 2 sensors x 5 readings this often"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration batchInterval;
 
-    @Option(names = "--attack-duration", defaultValue = "15s", converter = Durations.Converter.class,
+    @Option(names = "--attack-duration", defaultValue = "15s", converter = DurationConverter.class,
             description = "How long each flooding attack lasts (default: ${DEFAULT-VALUE}).")
     Duration attackDuration;
 
-    @Option(names = "--baseline", defaultValue = "20s", converter = Durations.Converter.class,
+    @Option(names = "--baseline", defaultValue = "20s", converter = DurationConverter.class,
             description = "Each of the two baselines without attacks (default: ${DEFAULT-VALUE}).")
     Duration baseline;
 

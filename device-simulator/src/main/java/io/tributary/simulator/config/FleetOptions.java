@@ -3,8 +3,8 @@ package io.tributary.simulator.config;
 import io.tributary.simulator.fleet.FleetPlan;
 import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.scenario.ScenarioLoader;
-import io.tributary.simulator.transport.DeviceConnectionFactory;
-import io.tributary.simulator.transport.PahoDeviceConnection;
+import io.tributary.simulator.transport.DeviceLinkFactory;
+import io.tributary.simulator.transport.PahoDeviceLink;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +42,7 @@ public final class FleetOptions {
     @Option(names = "--sensors", description = "Sensors per device (default: " + DEFAULT_SENSORS + ").")
     Integer sensors;
 
-    @Option(names = "--interval", converter = Durations.Converter.class,
+    @Option(names = "--interval", converter = DurationConverter.class,
             description = "Batch interval of each device (default: 1s).")
     Duration interval;
 
@@ -64,10 +64,10 @@ public final class FleetOptions {
     String mqttClient;
 
     /** Connections of the chosen MQTT client to {@code mqttServerUri}, devices authenticating with {@code passwords}. */
-    public DeviceConnectionFactory transport(String mqttServerUri, Function<String, byte[]> passwords) {
+    public DeviceLinkFactory transport(String mqttServerUri, Function<String, byte[]> passwords) {
         return switch (mqttClient) {
             case "vertx" -> new VertxMqttTransport(mqttServerUri, passwords);
-            case "paho" -> PahoDeviceConnection.factory(mqttServerUri, passwords);
+            case "paho" -> PahoDeviceLink.factory(mqttServerUri, passwords);
             default -> throw new IllegalArgumentException("mqtt-client must be vertx or paho, got '" + mqttClient + "'");
         };
     }

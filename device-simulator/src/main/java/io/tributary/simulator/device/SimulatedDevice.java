@@ -2,7 +2,7 @@ package io.tributary.simulator.device;
 
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.report.LatencyHistogram;
-import io.tributary.simulator.transport.DeviceConnection;
+import io.tributary.simulator.transport.DeviceLink;
 import io.tributary.simulator.transport.PublishOutcome;
 import java.util.ArrayDeque;
 import java.util.Arrays;
@@ -40,7 +40,7 @@ public final class SimulatedDevice {
     private final String deviceId;
     private final String telemetryTopic;
     private final BatchFactory batches;
-    private final DeviceConnection connection;
+    private final DeviceLink connection;
     private final DeviceLedger ledger;
     private final ScheduledExecutorService scheduler;
     private final int maxInflight;
@@ -60,7 +60,7 @@ public final class SimulatedDevice {
     private long refusedForNow;
     private boolean rejectionLogged;
 
-    public SimulatedDevice(String deviceId, BatchFactory batches, DeviceConnection connection, DeviceLedger ledger,
+    public SimulatedDevice(String deviceId, BatchFactory batches, DeviceLink connection, DeviceLedger ledger,
             ScheduledExecutorService scheduler, int maxInflight, long publishTimeoutNanos,
             LatencyHistogram pubackLatency) {
         this.deviceId = deviceId;

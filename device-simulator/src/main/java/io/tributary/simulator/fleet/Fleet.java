@@ -11,7 +11,7 @@ import io.tributary.simulator.scenario.Anomaly;
 import io.tributary.simulator.scenario.Profile;
 import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.sensor.SensorModel;
-import io.tributary.simulator.transport.DeviceConnectionFactory;
+import io.tributary.simulator.transport.DeviceLinkFactory;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,7 +41,7 @@ public final class Fleet implements AutoCloseable {
     static final Duration CLOCK_PERIOD = Duration.ofMillis(5);
 
     private final FleetPlan plan;
-    private final DeviceConnectionFactory connections;
+    private final DeviceLinkFactory connections;
     private final LossLedger ledger = new LossLedger();
     private final LatencyHistogram pubackLatency = new LatencyHistogram();
     private final List<SimulatedDevice> devices = new ArrayList<>();
@@ -55,11 +55,11 @@ public final class Fleet implements AutoCloseable {
     private boolean closed;
 
     /** A one-profile fleet from the command-line flags. */
-    public Fleet(SimulatorConfig config, DeviceConnectionFactory connections) {
+    public Fleet(SimulatorConfig config, DeviceLinkFactory connections) {
         this(config.toPlan(), connections);
     }
 
-    public Fleet(FleetPlan plan, DeviceConnectionFactory connections) {
+    public Fleet(FleetPlan plan, DeviceLinkFactory connections) {
         this.plan = plan;
         this.connections = connections;
         this.scheduler = Executors.newScheduledThreadPool(2, runnable -> {

@@ -1,6 +1,6 @@
 package io.tributary.simulator.ledger;
 
-import io.tributary.simulator.report.Json;
+import io.tributary.common.Json;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;

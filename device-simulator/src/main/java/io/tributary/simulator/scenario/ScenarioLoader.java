@@ -1,6 +1,6 @@
 package io.tributary.simulator.scenario;
 
-import io.tributary.simulator.config.Durations;
+import io.tributary.common.Durations;
 import io.tributary.simulator.sensor.DeviceKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -305,11 +305,8 @@ public final class ScenarioLoader {
             }
             return fallback;
         }
-        String text = String.valueOf(value).trim();
-        boolean negative = text.startsWith("-");
         try {
-            Duration parsed = Durations.parse(negative ? text.substring(1) : text);
-            return negative ? parsed.negated() : parsed;
+            return Durations.parse(String.valueOf(value)); // a sign is allowed: -10s is before the reference
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(where + "." + key + ": " + e.getMessage());
         }

@@ -13,7 +13,7 @@ import java.util.function.Function;
  * Non-blocking MQTT 5 connections for large fleets: every device has its own TCP connection, and all of them share a
  * few Vert.x event loops — thousands of devices cost no threads. Owns its Vert.x instance: close it after the fleet.
  */
-public final class VertxMqttTransport implements DeviceConnectionFactory, AutoCloseable {
+public final class VertxMqttTransport implements DeviceLinkFactory, AutoCloseable {
 
     private static final int KEEP_ALIVE_SECONDS = 60;
 
@@ -47,8 +47,8 @@ public final class VertxMqttTransport implements DeviceConnectionFactory, AutoCl
     }
 
     @Override
-    public DeviceConnection create(String deviceId) {
-        return new VertxMqttConnection(vertx, client, host, port, deviceId, passwords.apply(deviceId),
+    public DeviceLink create(String deviceId) {
+        return new VertxMqttLink(vertx, client, host, port, deviceId, passwords.apply(deviceId),
                 KEEP_ALIVE_SECONDS);
     }
 

@@ -6,7 +6,7 @@ import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.ledger.LossLedger;
 import io.tributary.simulator.report.LatencyHistogram;
-import io.tributary.simulator.transport.DeviceConnection;
+import io.tributary.simulator.transport.DeviceLink;
 import io.tributary.simulator.transport.PublishOutcome;
 import java.util.ArrayList;
 import java.util.List;
@@ -230,7 +230,7 @@ class SimulatedDeviceTest {
     }
 
     /** Records what the device asks of its connection; the test completes the answers. */
-    private static final class FakeConnection implements DeviceConnection {
+    private static final class FakeConnection implements DeviceLink {
         final List<CompletableFuture<Void>> connects = new ArrayList<>();
         final List<CompletableFuture<PublishOutcome>> publishes = new ArrayList<>();
         final List<byte[]> payloads = new ArrayList<>();

@@ -6,7 +6,7 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.scenario.ScenarioLoader;
-import io.tributary.simulator.transport.DeviceConnection;
+import io.tributary.simulator.transport.DeviceLink;
 import io.tributary.simulator.transport.PublishOutcome;
 import java.time.Duration;
 import java.util.List;
@@ -73,7 +73,7 @@ class FleetAlertExpectationTest {
     }
 
     /** Connects at once and acknowledges every publish. */
-    private static final class AcceptingConnection implements DeviceConnection {
+    private static final class AcceptingConnection implements DeviceLink {
         @Override
         public CompletionStage<Void> connect() {
             return CompletableFuture.completedFuture(null);

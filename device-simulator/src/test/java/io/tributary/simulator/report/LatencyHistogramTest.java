@@ -23,14 +23,13 @@ class LatencyHistogramTest {
     }
 
     @Test
-    void shouldPutEveryValueIntoABucketWhoseUpperEdgeHoldsIt() {
-        for (long micros = 0; micros < 5_000_000; micros = micros * 2 + 1) {
-            int index = LatencyHistogram.index(micros);
-            assertThat(LatencyHistogram.upperEdge(index)).isGreaterThanOrEqualTo(micros);
-            if (index > 0) {
-                assertThat(LatencyHistogram.upperEdge(index - 1)).isLessThan(micros);
-            }
-        }
+    void shouldKeepLongLatenciesAndSubMillisecondOnes() {
+        LatencyHistogram histogram = new LatencyHistogram();
+        histogram.recordNanos(250_000);
+        histogram.recordNanos(3_600_000_000_000L); // an hour
+
+        assertThat(histogram.percentileMillis(50)).isCloseTo(0.25, withPercentage(0.5));
+        assertThat(histogram.maxMillis()).isEqualTo(3_600_000);
     }
 
     @Test

@@ -1,5 +1,6 @@
 package io.tributary.gateway.cli;
 
+import io.tributary.contract.Topics;
 import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.contract.registry.RegistryException;
@@ -53,7 +54,7 @@ public final class DevicesMain implements Callable<Integer> {
                 description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default ${DEFAULT-VALUE}).")
         String kafkaBootstrap;
 
-        @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
+        @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-" + Topics.DEFAULT_PREFIX + "}",
                 description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default ${DEFAULT-VALUE}).")
         String topicPrefix;
 

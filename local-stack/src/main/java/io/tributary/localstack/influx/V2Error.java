@@ -1,6 +1,11 @@
 package io.tributary.localstack.influx;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.tributary.common.Json;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * An error in the InfluxDB v2 API's shape, {@code {"code":"invalid","message":"..."}}, and its translation from an
@@ -11,6 +16,8 @@ import java.util.Objects;
  * @param message the human-readable reason (influxd's own text when translated)
  */
 public record V2Error(int status, String code, String message) {
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
     public V2Error {
         if (status < 400 || status > 599) {
             throw new IllegalArgumentException("status must be an HTTP error status, got " + status);
@@ -22,7 +29,7 @@ public record V2Error(int status, String code, String message) {
     /** Translates an influxd 1.x error response; the message is influxd's {@code error} text, else the raw body. */
     public static V2Error fromV1(int status, String v1Body) {
         String body = v1Body == null ? "" : v1Body.trim();
-        String message = Json.stringField(body, "error").orElse(body);
+        String message = stringField(body, "error").orElse(body);
         if (message.isEmpty()) {
             message = "influxd answered HTTP " + status;
         }
@@ -48,5 +55,15 @@ public record V2Error(int status, String code, String message) {
 
     public String toJson() {
         return "{\"code\":" + Json.quote(code) + ",\"message\":" + Json.quote(message) + "}";
+    }
+
+    /** The top-level string field {@code name} of a JSON object; empty when the text is not one or lacks it. */
+    static Optional<String> stringField(String json, String name) {
+        try {
+            JsonNode field = MAPPER.readTree(json).get(name);
+            return field != null && field.isTextual() ? Optional.of(field.textValue()) : Optional.empty();
+        } catch (JsonProcessingException e) {
+            return Optional.empty();
+        }
     }
 }

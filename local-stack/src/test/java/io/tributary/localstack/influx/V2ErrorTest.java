@@ -26,8 +26,8 @@ class V2ErrorTest {
 
         assertThat(json).startsWith("{\"code\":\"invalid\",\"message\":\"partial write: field type conflict: input "
                 + "field \\\"value\\\" on measurement \\\"readings\\\"");
-        assertThat(Json.stringField(json, "message")).contains(V2Error.fromV1(400, FIELD_CONFLICT).message());
-        assertThat(Json.stringField(json, "code")).contains("invalid");
+        assertThat(V2Error.stringField(json, "message")).contains(V2Error.fromV1(400, FIELD_CONFLICT).message());
+        assertThat(V2Error.stringField(json, "code")).contains("invalid");
     }
 
     @Test
@@ -61,17 +61,17 @@ class V2ErrorTest {
         String json = new V2Error(400, "invalid", "a\"b\\c\nd\te\u0001").toJson();
 
         assertThat(json).isEqualTo("{\"code\":\"invalid\",\"message\":\"a\\\"b\\\\c\\nd\\te\\u0001\"}");
-        assertThat(Json.stringField(json, "message")).contains("a\"b\\c\nd\te\u0001");
+        assertThat(V2Error.stringField(json, "message")).contains("a\"b\\c\nd\te\u0001");
     }
 
     @Test
     void shouldReadOnlyTopLevelFields() {
-        assertThat(Json.stringField("{\"nested\":{\"error\":\"inner\"},\"error\":\"outer\"}", "error"))
+        assertThat(V2Error.stringField("{\"nested\":{\"error\":\"inner\"},\"error\":\"outer\"}", "error"))
                 .contains("outer");
-        assertThat(Json.stringField("{\"x\":\"\\\"error\\\": no\"}", "error")).isEmpty();
-        assertThat(Json.stringField("{\"error\":\"unterminated", "error")).isEmpty();
-        assertThat(Json.stringField("{\"error\":42}", "error")).isEmpty();
-        assertThat(Json.stringField("{\"error\":\"\\u00e9t\\u00e9\"}", "error")).contains("été");
+        assertThat(V2Error.stringField("{\"x\":\"\\\"error\\\": no\"}", "error")).isEmpty();
+        assertThat(V2Error.stringField("{\"error\":\"unterminated", "error")).isEmpty();
+        assertThat(V2Error.stringField("{\"error\":42}", "error")).isEmpty();
+        assertThat(V2Error.stringField("{\"error\":\"\\u00e9t\\u00e9\"}", "error")).contains("été");
     }
 
     @Test

@@ -21,16 +21,16 @@ import org.slf4j.LoggerFactory;
  * A device session over Eclipse Paho's MQTT 5 async client. Durability is the simulator's business (it keeps every batch
  * until PUBACK), so Paho keeps its in-flight state in memory and never reconnects on its own.
  */
-public final class PahoDeviceConnection implements DeviceConnection {
+public final class PahoDeviceLink implements DeviceLink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(PahoDeviceConnection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(PahoDeviceLink.class);
     private static final long DISCONNECT_TIMEOUT_MS = 2_000;
 
     private final MqttAsyncClient client;
     private final MqttConnectionOptions options;
     private final AtomicReference<Runnable> connectionLostListener = new AtomicReference<>(() -> { });
 
-    public PahoDeviceConnection(String serverUri, String deviceId, byte[] password) {
+    public PahoDeviceLink(String serverUri, String deviceId, byte[] password) {
         try {
             this.client = new MqttAsyncClient(serverUri, deviceId, new MemoryPersistence());
         } catch (MqttException e) {
@@ -49,13 +49,13 @@ public final class PahoDeviceConnection implements DeviceConnection {
     }
 
     /** A factory for a fleet whose devices authenticate with username = device id and no password. */
-    public static DeviceConnectionFactory factory(String serverUri) {
+    public static DeviceLinkFactory factory(String serverUri) {
         return factory(serverUri, deviceId -> null);
     }
 
     /** A factory for a fleet whose devices authenticate with username = device id and the given passwords. */
-    public static DeviceConnectionFactory factory(String serverUri, Function<String, byte[]> passwords) {
-        return deviceId -> new PahoDeviceConnection(serverUri, deviceId, passwords.apply(deviceId));
+    public static DeviceLinkFactory factory(String serverUri, Function<String, byte[]> passwords) {
+        return deviceId -> new PahoDeviceLink(serverUri, deviceId, passwords.apply(deviceId));
     }
 
     @Override

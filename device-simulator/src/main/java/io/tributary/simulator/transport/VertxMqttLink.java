@@ -18,9 +18,9 @@ import org.slf4j.LoggerFactory;
  * One device's MQTT 5 session over a Vert.x socket. All state is touched on one event loop (the connection's
  * context); callers on other threads hop onto it.
  */
-final class VertxMqttConnection implements DeviceConnection {
+final class VertxMqttLink implements DeviceLink {
 
-    private static final Logger LOG = LoggerFactory.getLogger(VertxMqttConnection.class);
+    private static final Logger LOG = LoggerFactory.getLogger(VertxMqttLink.class);
 
     private final Vertx vertx;
     private final NetClient client;
@@ -45,7 +45,7 @@ final class VertxMqttConnection implements DeviceConnection {
     private byte[] lastTopicUtf8;
     private long pingTimer = -1;
 
-    VertxMqttConnection(Vertx vertx, NetClient client, String host, int port, String deviceId, byte[] password,
+    VertxMqttLink(Vertx vertx, NetClient client, String host, int port, String deviceId, byte[] password,
             int keepAliveSeconds) {
         this.vertx = vertx;
         this.client = client;

@@ -3,7 +3,7 @@ package io.tributary.simulator.transport;
 import java.util.concurrent.CompletionStage;
 
 /** One device's MQTT session, as the simulator needs it. Implementations are thread-safe. */
-public interface DeviceConnection extends AutoCloseable {
+public interface DeviceLink extends AutoCloseable {
 
     /** Connects; completes when the CONNACK accepted the session. */
     CompletionStage<Void> connect();

@@ -2,9 +2,9 @@ package io.tributary.simulator.transport;
 
 /** Opens (not yet connected) connections for devices; closed by the fleet after its last device. */
 @FunctionalInterface
-public interface DeviceConnectionFactory extends AutoCloseable {
+public interface DeviceLinkFactory extends AutoCloseable {
 
-    DeviceConnection create(String deviceId);
+    DeviceLink create(String deviceId);
 
     /** Releases what the connections shared (event loops, thread pools). */
     @Override
