@@ -8,7 +8,7 @@ import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.registry.DeviceRecord;
 import io.tributary.gateway.registry.DeviceRegistryClient;
 import io.tributary.gateway.registry.RegistryListener;
-import io.tributary.gateway.testing.RawMqttConnect;
+import io.tributary.testing.mqtt.RawMqttConnect;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.vertx.core.json.JsonObject;
