@@ -1,5 +1,6 @@
 package io.tributary.gateway.mqtt;
 
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +19,6 @@ import io.tributary.testing.mqtt.MqttTestClients;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.proto.v1.Reading;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -75,10 +75,6 @@ class ContractEnforcementTest {
 
     private static byte[] batch(String device, long seq, Reading.Builder... readings) {
         return TestBatches.batch(device).seq(seq).createdAt(now()).add(readings).toByteArray();
-    }
-
-    private static String header(ProducerRecord<String, byte[]> record, String key) {
-        return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
     }
 
     /** Publishes at QoS 1 and returns the PUBACK's reason code and reason string. */

@@ -14,8 +14,10 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -68,9 +70,49 @@ public final class KafkaTestTopics {
         return seqs;
     }
 
-    /** The value of a header, or null. */
-    public static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
+    /**
+     * Waits until {@code topic} holds at least {@code expected} records, reading from the beginning, then reads half a
+     * second more so that extras (a duplicate) show in the caller's size assertion. Keys and values as bytes.
+     *
+     * @param readCommitted whether to skip records of aborted transactions (read_committed)
+     * @return the records in the order read, a list the caller may sort
+     */
+    public static List<ConsumerRecord<byte[], byte[]>> awaitRecords(String bootstrap, String topic, int expected,
+            Duration timeout, boolean readCommitted) {
+        Map<String, Object> props = Map.of(
+                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, readCommitted ? "read_committed" : "read_uncommitted",
+                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
+                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (records.size() < expected) {
+                assertThat(System.nanoTime() - deadline).as("%s records on %s within %s, got %s", expected, topic,
+                        timeout, records.size()).isNegative();
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
+        }
+        return records;
+    }
+
+    /** The value of a header of a record read, or null. */
+    public static String header(ConsumerRecord<?, ?> record, String name) {
+        return header(record.headers(), name);
+    }
+
+    /** The value of a header of a record to send, or null. */
+    public static String header(ProducerRecord<?, ?> record, String name) {
+        return header(record.headers(), name);
+    }
+
+    private static String header(Headers headers, String name) {
+        Header header = headers.lastHeader(name);
         return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
