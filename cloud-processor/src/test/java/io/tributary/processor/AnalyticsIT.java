@@ -42,6 +42,7 @@ import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.Rollup;
+import io.tributary.testing.TestResources;
 import io.tributary.testing.batch.TestBatches;
 import io.tributary.testing.kafka.KafkaTestTopics;
 import io.tributary.testing.kafka.TestProducers;
@@ -68,12 +69,7 @@ class AnalyticsIT {
 
     @AfterAll
     static void stopStack() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(producer, stack);
     }
 
     @AfterEach

@@ -33,6 +33,7 @@ import io.tributary.localstack.LocalStack;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.proto.v1.AlertEvent;
+import io.tributary.testing.TestResources;
 import io.tributary.testing.batch.TestBatches;
 import io.tributary.testing.kafka.TestProducers;
 
@@ -56,12 +57,7 @@ class FailoverIT {
 
     @AfterAll
     static void stopStack() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(producer, stack);
     }
 
     @Test

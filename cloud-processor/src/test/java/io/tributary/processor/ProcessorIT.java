@@ -50,6 +50,7 @@ import io.tributary.processor.writer.DeadLetterReason;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.TestResources;
 import io.tributary.testing.batch.TestBatches;
 import io.tributary.testing.kafka.KafkaTestTopics;
 import io.tributary.testing.kafka.TestProducers;
@@ -81,15 +82,7 @@ class ProcessorIT {
 
     @AfterAll
     static void stopStack() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (admin != null) {
-            admin.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(producer, admin, stack);
     }
 
     @AfterEach

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.proto.v1.ReadingBatch;
-import io.tributary.testing.batch.TestBatches;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.ledger.DeviceLedger;
@@ -13,6 +12,7 @@ import io.tributary.simulator.transport.PahoDeviceConnection;
 import io.tributary.simulator.transport.PublishOutcome;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
+import io.tributary.testing.batch.TestBatches;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;

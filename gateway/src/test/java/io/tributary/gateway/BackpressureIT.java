@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.localstack.kafka.EmbeddedKafka;
 import io.tributary.testing.kafka.KafkaTestTopics;
 import io.tributary.testing.mqtt.MqttTestClients;
 import io.tributary.testing.mqtt.RawMqttPublisher;
-import io.tributary.localstack.kafka.EmbeddedKafka;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -7,11 +7,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.contract.InputContract;
 import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.testing.batch.TestBatches;
-import io.tributary.testing.mqtt.MqttTestClients;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.proto.v1.Reading;
+import io.tributary.testing.TestResources;
+import io.tributary.testing.batch.TestBatches;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,12 +58,7 @@ class ContractEnforcementIT {
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(gateway, stack);
     }
 
     private static Reading.Builder reading(String sensor, double value) {

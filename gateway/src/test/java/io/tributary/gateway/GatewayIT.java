@@ -9,10 +9,11 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.kafka.KafkaRecords;
 import io.tributary.gateway.kafka.KafkaUnavailableException;
-import io.tributary.testing.kafka.KafkaTestTopics;
-import io.tributary.testing.mqtt.MqttTestClients;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.testing.TestResources;
+import io.tributary.testing.kafka.KafkaTestTopics;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -65,12 +66,7 @@ class GatewayIT {
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(gateway, stack);
     }
 
     @Test

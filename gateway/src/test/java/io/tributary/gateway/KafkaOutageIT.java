@@ -4,9 +4,9 @@ import static io.tributary.testing.batch.TestBatches.batch;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.localstack.kafka.EmbeddedKafka;
 import io.tributary.testing.kafka.KafkaTestTopics;
 import io.tributary.testing.mqtt.MqttTestClients;
-import io.tributary.localstack.kafka.EmbeddedKafka;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

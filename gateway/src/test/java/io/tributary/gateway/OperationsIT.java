@@ -7,10 +7,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.registry.DeviceRegistryClient;
-import io.tributary.testing.mqtt.MqttTestClients;
 import io.tributary.gateway.testing.TestCertificates;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

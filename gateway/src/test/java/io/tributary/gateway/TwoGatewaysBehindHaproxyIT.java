@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.registry.DeviceRegistryClient;
-import io.tributary.testing.mqtt.MqttTestClients;
 import io.tributary.gateway.testing.TestCertificates;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

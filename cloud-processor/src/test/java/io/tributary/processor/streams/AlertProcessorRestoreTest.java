@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.processor.alert.RuleSet;
 import io.tributary.processor.alert.RulesParser;
-import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.AlertEvent.AlertState;
+import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.testing.batch.TestBatches;
 import java.util.List;

@@ -28,8 +28,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.tributary.processor.alert.RuleSet;
 import io.tributary.processor.alert.RulesParser;
-import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.AlertEvent.AlertState;
+import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.proto.v1.Rollup;
