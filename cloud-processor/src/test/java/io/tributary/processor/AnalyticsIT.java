@@ -18,20 +18,12 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,8 +41,11 @@ import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.Reading;
-import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.proto.v1.Rollup;
+import io.tributary.testing.TestResources;
+import io.tributary.testing.batch.TestBatches;
+import io.tributary.testing.kafka.KafkaTestTopics;
+import io.tributary.testing.kafka.TestProducers;
 
 /**
  * Rollups and alerts from telemetry on Kafka to InfluxDB, on the local stack (in-JVM Kafka, influxd 1.6), through
@@ -69,22 +64,12 @@ class AnalyticsIT {
     @BeforeAll
     static void startStack() {
         stack = LocalStack.start();
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producer = new KafkaProducer<>(p);
+        producer = TestProducers.bytes(stack.kafkaBootstrapServers());
     }
 
     @AfterAll
     static void stopStack() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(producer, stack);
     }
 
     @AfterEach
@@ -392,10 +377,8 @@ class AnalyticsIT {
     }
 
     static void send(String prefix, String device, long seq, Reading... readings) throws Exception {
-        ReadingBatch batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(seq)
-                .addAllReadings(List.of(readings)).build();
-        producer.send(new ProducerRecord<>(prefix + "telemetry", device.getBytes(StandardCharsets.UTF_8),
-                batch.toByteArray())).get();
+        TestProducers.send(producer, prefix + "telemetry",
+                TestBatches.batch(device).seq(seq).addAll(List.of(readings)).build()).get();
     }
 
     static long sumRollupCounts(String db) throws Exception {
@@ -437,23 +420,6 @@ class AnalyticsIT {
 
     /** Every committed record of a topic; waits for at least {@code expected}, then half a second for extras. */
     static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            await().atMost(DEADLINE).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= expected;
-            });
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
-        return records;
+        return KafkaTestTopics.awaitRecords(stack.kafkaBootstrapServers(), topic, expected, DEADLINE, true);
     }
 }

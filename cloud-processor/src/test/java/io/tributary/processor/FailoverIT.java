@@ -10,7 +10,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,14 +17,11 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -37,8 +33,9 @@ import io.tributary.localstack.LocalStack;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.proto.v1.AlertEvent;
-import io.tributary.proto.v1.Reading;
-import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.TestResources;
+import io.tributary.testing.batch.TestBatches;
+import io.tributary.testing.kafka.TestProducers;
 
 /**
  * Two processor instances share the partitions; one runs in a child JVM and is killed with SIGKILL mid-stream. Every
@@ -55,23 +52,12 @@ class FailoverIT {
     static void startStack() {
         stack = LocalStack.start();
         AnalyticsIT.stack = stack;
-        Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
-        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producer = new KafkaProducer<>(p);
+        producer = TestProducers.bytes(stack.kafkaBootstrapServers(), Map.of(ProducerConfig.LINGER_MS_CONFIG, "5"));
     }
 
     @AfterAll
     static void stopStack() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(producer, stack);
     }
 
     @Test
@@ -120,11 +106,8 @@ class FailoverIT {
                 for (int d = 0; d < devices; d++) {
                     String device = "dev-" + d;
                     // Alternating 60 / 30: every reading is a transition (FIRING, RESOLVED, FIRING, ...).
-                    Reading reading = Reading.newBuilder().setSensor("temp").setValue(i % 2 == 0 ? 60 : 30)
-                            .setEventTimeUnixNanos((base + i) * 1_000_000L).build();
-                    producer.send(new ProducerRecord<>(prefix + "telemetry", device.getBytes(StandardCharsets.UTF_8),
-                            ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(i + 1).addReadings(reading)
-                                    .build().toByteArray()));
+                    TestProducers.send(producer, prefix + "telemetry", TestBatches.batch(device).seq(i + 1)
+                            .add(TestBatches.reading("temp", i % 2 == 0 ? 60 : 30, (base + i) * 1_000_000L)).build());
                     sent++;
                 }
                 producer.flush();

@@ -1,5 +1,6 @@
 package io.tributary.processor;
 
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -28,14 +29,10 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,6 +50,10 @@ import io.tributary.processor.writer.DeadLetterReason;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.TestResources;
+import io.tributary.testing.batch.TestBatches;
+import io.tributary.testing.kafka.KafkaTestTopics;
+import io.tributary.testing.kafka.TestProducers;
 
 /**
  * The processor against the real parts: the in-JVM Kafka broker and influxd 1.6 behind the v2 write endpoint, both
@@ -76,25 +77,12 @@ class ProcessorIT {
         Properties adminProps = new Properties();
         adminProps.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
         admin = Admin.create(adminProps);
-        Properties producerProps = new Properties();
-        producerProps.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        producer = new KafkaProducer<>(producerProps);
+        producer = TestProducers.bytes(stack.kafkaBootstrapServers());
     }
 
     @AfterAll
     static void stopStack() {
-        if (producer != null) {
-            producer.close();
-        }
-        if (admin != null) {
-            admin.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(producer, admin, stack);
     }
 
     @AfterEach
@@ -472,14 +460,11 @@ class ProcessorIT {
     /** A batch whose readings have distinct, deliberately un-round nanosecond event times. */
     private static ReadingBatch batch(String device, long seq, int readings, int salt) {
         long base = 1_700_000_000_000_000_000L + salt * 10_000_000_019L;
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(seq)
-                .setCreatedAtUnixNanos(base + 999);
-        for (int r = 0; r < readings; r++) {
-            // Names with the punctuation the input contract allows (spaces and commas it refuses).
-            batch.addReadings(Reading.newBuilder().setSensor(r % 2 == 0 ? "cpu.temp" : "humidity:rel/2")
-                    .setValue(salt + r / 10.0).setUnit("u").setEventTimeUnixNanos(base + r * 1_000_003L + 7));
-        }
-        return batch.build();
+        // Names with the punctuation the input contract allows (spaces and commas it refuses).
+        return TestBatches.batch(device).seq(seq).createdAt(base + 999)
+                .add(readings, r -> TestBatches.reading(r % 2 == 0 ? "cpu.temp" : "humidity:rel/2", salt + r / 10.0,
+                        base + r * 1_000_003L + 7).setUnit("u"))
+                .build();
     }
 
     private static Set<Long> eventTimes(List<ReadingBatch> batches, String device) {
@@ -490,8 +475,7 @@ class ProcessorIT {
 
     private static void send(String prefix, List<ReadingBatch> batches) throws Exception {
         for (ReadingBatch batch : batches) {
-            producer.send(new ProducerRecord<>(prefix + "telemetry", batch.getDeviceId().getBytes(StandardCharsets.UTF_8),
-                    batch.toByteArray())).get();
+            TestProducers.send(producer, prefix + "telemetry", batch).get();
         }
     }
 
@@ -590,23 +574,8 @@ class ProcessorIT {
 
     private static List<ConsumerRecord<byte[], byte[]>> readAll(String topic, int expected,
             boolean sortBySourceOffset) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers());
-        props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            await().atMost(DEADLINE).until(() -> {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-                return records.size() >= expected;
-            });
-            // Anything more (a duplicate dead letter) would show up in the size assertion of the caller.
-            consumer.poll(Duration.ofMillis(500)).forEach(records::add);
-        }
+        List<ConsumerRecord<byte[], byte[]>> records = KafkaTestTopics.awaitRecords(stack.kafkaBootstrapServers(),
+                topic, expected, DEADLINE, false);
         if (!sortBySourceOffset) {
             return records;
         }
@@ -614,10 +583,5 @@ class ProcessorIT {
                 Long.parseLong(header(a, KafkaDeadLetterPublisher.HEADER_SOURCE_OFFSET)),
                 Long.parseLong(header(b, KafkaDeadLetterPublisher.HEADER_SOURCE_OFFSET))));
         return records;
-    }
-
-    private static String header(ConsumerRecord<byte[], byte[]> record, String name) {
-        var header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

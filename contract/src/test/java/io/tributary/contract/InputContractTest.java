@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.tributary.common.Durations;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.batch.TestBatches;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +24,7 @@ class InputContractTest {
     }
 
     private static ReadingBatch batch(Reading.Builder... readings) {
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId("dev-1").setBatchSeq(7);
-        for (Reading.Builder reading : readings) {
-            batch.addReadings(reading);
-        }
-        return batch.build();
+        return TestBatches.batch("dev-1").seq(7).add(readings).build();
     }
 
     private static ContractViolation violation(ReadingBatch batch) {

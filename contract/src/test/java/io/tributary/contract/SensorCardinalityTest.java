@@ -3,8 +3,8 @@ package io.tributary.contract;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.batch.TestBatches;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,11 +20,7 @@ import org.junit.jupiter.api.Test;
 class SensorCardinalityTest {
 
     private static ReadingBatch batch(String... sensors) {
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId("dev-1");
-        for (String sensor : sensors) {
-            batch.addReadings(Reading.newBuilder().setSensor(sensor).setValue(1).setEventTimeUnixNanos(1));
-        }
-        return batch.build();
+        return TestBatches.batch("dev-1").add(sensors.length, i -> TestBatches.reading(sensors[i], 1, 1)).build();
     }
 
     private static List<String> names(String prefix, int count) {

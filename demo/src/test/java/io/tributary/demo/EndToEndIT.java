@@ -1,9 +1,9 @@
 package io.tributary.demo;
 
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
@@ -12,6 +12,7 @@ import io.tributary.simulator.transport.PahoDeviceLink;
 import io.tributary.simulator.transport.PublishOutcome;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
+import io.tributary.testing.batch.TestBatches;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +24,6 @@ import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.AfterAll;
@@ -127,13 +127,8 @@ class EndToEndIT {
     }
 
     private static ReadingBatch batch(String device, long firstEventTime) {
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(1)
-                .setCreatedAtUnixNanos(firstEventTime + 3);
-        for (int i = 0; i < 3; i++) {
-            batch.addReadings(Reading.newBuilder().setSensor("temperature").setUnit("degC").setValue(20 + i)
-                    .setEventTimeUnixNanos(firstEventTime + i));
-        }
-        return batch.build();
+        return TestBatches.batch(device).seq(1).createdAt(firstEventTime + 3)
+                .add(3, i -> TestBatches.reading("temperature", 20 + i, firstEventTime + i).setUnit("degC")).build();
     }
 
     private static PublishOutcome publish(PahoDeviceLink connection, String topic, byte[] payload)
@@ -173,10 +168,5 @@ class EndToEndIT {
             }
         }
         return records;
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        Header header = record.headers().lastHeader(name);
-        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 }

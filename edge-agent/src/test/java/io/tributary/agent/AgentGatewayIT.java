@@ -10,23 +10,17 @@ import io.tributary.agent.transport.PahoPublisher;
 import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.localstack.kafka.EmbeddedKafka;
-import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.batch.TestBatches;
+import io.tributary.testing.kafka.KafkaTestTopics;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.SortedSet;
 import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -149,42 +143,16 @@ class AgentGatewayIT {
     private static ReadingBatch foreignBatch(long seq, int readings) {
         Instant now = Instant.now();
         long nanos = now.getEpochSecond() * 1_000_000_000L + now.getNano();
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId("another-device").setBatchSeq(seq)
-                .setCreatedAtUnixNanos(nanos);
-        for (int i = 0; i < readings; i++) {
-            batch.addReadings(Reading.newBuilder().setSensor("a").setValue(i).setEventTimeUnixNanos(nanos - 1_000_000L * i));
-        }
-        return batch.build();
+        return TestBatches.batch("another-device").seq(seq).createdAt(nanos)
+                .add(readings, i -> TestBatches.reading("a", i, nanos - 1_000_000L * i)).build();
     }
 
-    private static List<ReadingBatch> telemetry(String bootstrap) throws Exception {
-        List<ReadingBatch> batches = new ArrayList<>();
-        for (ConsumerRecord<String, byte[]> record : records(bootstrap, PREFIX + "telemetry")) {
-            batches.add(ReadingBatch.parseFrom(record.value()));
-        }
-        return batches;
+    private static List<ReadingBatch> telemetry(String bootstrap) {
+        return KafkaTestTopics.batches(bootstrap, PREFIX + "telemetry", DEVICE);
     }
 
     /** Every record of {@code topic} keyed by this device, from the beginning to the current end. */
     private static List<ConsumerRecord<String, byte[]>> records(String bootstrap, String topic) {
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-            long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(System.nanoTime() - deadline).as("reading %s to its end", topic).isNegative();
-                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-            }
-            return all.stream().filter(r -> DEVICE.equals(r.key())).toList();
-        }
+        return KafkaTestTopics.records(bootstrap, topic, DEVICE);
     }
 }

@@ -1,16 +1,15 @@
 package io.tributary.gateway;
 
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
-import io.tributary.gateway.testing.KafkaTestTopics;
-import io.tributary.gateway.testing.MqttTestClients;
-import io.tributary.gateway.testing.RawMqttPublisher;
 import io.tributary.localstack.kafka.EmbeddedKafka;
-import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.kafka.KafkaTestTopics;
+import io.tributary.testing.mqtt.MqttTestClients;
+import io.tributary.testing.mqtt.RawMqttPublisher;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,7 +18,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Set;
 import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -123,11 +121,7 @@ class BackpressureIT {
         }
         try {
             // Then every acknowledged batch is in Kafka
-            Set<Long> stored = new TreeSet<>();
-            for (ConsumerRecord<String, byte[]> record : KafkaTestTopics.records(kafka.bootstrapServers(),
-                    PREFIX + "telemetry", DEVICE)) {
-                stored.add(ReadingBatch.parseFrom(record.value()).getBatchSeq());
-            }
+            Set<Long> stored = KafkaTestTopics.batchSeqs(kafka.bootstrapServers(), PREFIX + "telemetry", DEVICE);
             assertThat(stored).containsAll(acknowledged);
         } finally {
             kafka.close();

@@ -1,17 +1,18 @@
 package io.tributary.gateway;
 
-import static io.tributary.gateway.testing.KafkaTestTopics.header;
-import static io.tributary.gateway.testing.KafkaTestTopics.records;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
+import static io.tributary.testing.kafka.KafkaTestTopics.records;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.contract.InputContract;
 import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.proto.v1.Reading;
-import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.TestResources;
+import io.tributary.testing.batch.TestBatches;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -57,12 +58,7 @@ class ContractEnforcementIT {
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(gateway, stack);
     }
 
     private static Reading.Builder reading(String sensor, double value) {
@@ -71,11 +67,7 @@ class ContractEnforcementIT {
     }
 
     private static byte[] batch(String device, long seq, Reading.Builder... readings) {
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(seq);
-        for (Reading.Builder reading : readings) {
-            batch.addReadings(reading);
-        }
-        return batch.build().toByteArray();
+        return TestBatches.batch(device).seq(seq).add(readings).toByteArray();
     }
 
     private static String[] publish(MqttTestClients.V5 client, String device, byte[] payload) throws Exception {

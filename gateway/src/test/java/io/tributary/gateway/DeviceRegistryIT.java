@@ -1,9 +1,9 @@
 package io.tributary.gateway;
 
-import static io.tributary.gateway.testing.KafkaTestTopics.header;
-import static io.tributary.gateway.testing.KafkaTestTopics.records;
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
+import static io.tributary.testing.kafka.KafkaTestTopics.records;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -11,9 +11,9 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.gateway.cli.DevicesMain;
 import io.tributary.gateway.kafka.KafkaRecords;
 import io.tributary.contract.registry.DeviceRegistryClient;
-import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.testing.mqtt.MqttTestClients;
 import io.vertx.core.json.JsonObject;
 import java.io.PrintWriter;
 import java.io.StringWriter;

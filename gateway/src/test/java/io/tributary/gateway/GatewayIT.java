@@ -1,34 +1,30 @@
 package io.tributary.gateway;
 
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.kafka.KafkaRecords;
 import io.tributary.gateway.kafka.KafkaUnavailableException;
-import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.testing.TestResources;
+import io.tributary.testing.kafka.KafkaTestTopics;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.junit.jupiter.api.AfterAll;
@@ -70,12 +66,7 @@ class GatewayIT {
 
     @AfterAll
     static void stop() {
-        if (gateway != null) {
-            gateway.close();
-        }
-        if (stack != null) {
-            stack.close();
-        }
+        TestResources.closeAll(gateway, stack);
     }
 
     @Test
@@ -335,29 +326,7 @@ class GatewayIT {
 
     /** All records of {@code key} on {@code topic}, read from the beginning to the current end. */
     private static List<ConsumerRecord<String, byte[]>> records(String topic, String key) {
-        Map<String, Object> props = Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, stack.kafkaBootstrapServers(),
-                ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName(),
-                ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName(),
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props)) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).collect(Collectors.toList());
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            List<ConsumerRecord<String, byte[]>> all = new ArrayList<>();
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
-            while (partitions.stream().anyMatch(p -> consumer.position(p) < end.get(p))) {
-                assertThat(System.nanoTime() - deadline).as("reading %s to its end", topic).isNegative();
-                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
-            }
-            return all.stream().filter(r -> key.equals(r.key())).collect(Collectors.toList());
-        }
-    }
-
-    private static String header(ConsumerRecord<String, byte[]> record, String name) {
-        return new String(record.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+        return KafkaTestTopics.records(stack.kafkaBootstrapServers(), topic, key);
     }
 
     private static Optional<Path> onPath(String executable) {

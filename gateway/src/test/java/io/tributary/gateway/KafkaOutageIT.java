@@ -1,20 +1,17 @@
 package io.tributary.gateway;
 
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.gateway.testing.KafkaTestTopics;
-import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.localstack.kafka.EmbeddedKafka;
-import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.kafka.KafkaTestTopics;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.paho.mqttv5.common.MqttException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,11 +74,7 @@ class KafkaOutageIT {
         }
         try {
             // Then every acknowledged batch is in Kafka
-            Set<Long> stored = new TreeSet<>();
-            for (ConsumerRecord<String, byte[]> record : KafkaTestTopics.records(kafka.bootstrapServers(),
-                    PREFIX + "telemetry", DEVICE)) {
-                stored.add(ReadingBatch.parseFrom(record.value()).getBatchSeq());
-            }
+            Set<Long> stored = KafkaTestTopics.batchSeqs(kafka.bootstrapServers(), PREFIX + "telemetry", DEVICE);
             assertThat(stored).containsAll(acknowledged);
         } finally {
             kafka.close();

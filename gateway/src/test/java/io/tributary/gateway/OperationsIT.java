@@ -1,16 +1,16 @@
 package io.tributary.gateway;
 
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.contract.registry.DeviceRegistryClient;
-import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.gateway.testing.TestCertificates;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

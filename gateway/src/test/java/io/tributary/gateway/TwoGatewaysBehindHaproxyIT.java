@@ -1,15 +1,15 @@
 package io.tributary.gateway;
 
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.contract.registry.DeviceRegistryClient;
-import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.gateway.testing.TestCertificates;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.testing.mqtt.MqttTestClients;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.processor.alert.RuleSet;
 import io.tributary.processor.alert.RulesParser;
-import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.AlertEvent.AlertState;
-import io.tributary.proto.v1.Reading;
+import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.batch.TestBatches;
 import java.util.List;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.processor.api.MockProcessorContext;
@@ -99,7 +99,6 @@ class AlertProcessorRestoreTest {
     }
 
     static ReadingBatch batch(String device, long eventTimeMs) {
-        return ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(1).addReadings(Reading.newBuilder()
-                .setSensor("temp").setValue(20).setEventTimeUnixNanos(eventTimeMs * 1_000_000L)).build();
+        return TestBatches.batch(device).seq(1).add(TestBatches.reading("temp", 20, eventTimeMs * 1_000_000L)).build();
     }
 }

@@ -28,11 +28,12 @@ import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.tributary.processor.alert.RuleSet;
 import io.tributary.processor.alert.RulesParser;
-import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.AlertEvent.AlertState;
+import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.proto.v1.Rollup;
+import io.tributary.testing.batch.TestBatches;
 
 /** The production topology ({@link ProcessorTopology#build}) driven with explicit event times and a mock wall clock. */
 class ProcessorTopologyTest {
@@ -484,9 +485,8 @@ class ProcessorTopologyTest {
     }
 
     void send(String device, Reading... readings) {
-        ReadingBatch batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(++batchSeq)
-                .addAllReadings(List.of(readings)).build();
-        telemetry.pipeInput(device, batch.toByteArray());
+        telemetry.pipeInput(device,
+                TestBatches.batch(device).seq(++batchSeq).addAll(List.of(readings)).toByteArray());
     }
 
     static Reading reading(String sensor, double value, long eventTimeMs) {

@@ -25,6 +25,7 @@ import com.influxdb.exceptions.InfluxException;
 
 import io.tributary.processor.metrics.AtomicProcessorMetrics;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.batch.TestBatches;
 
 /**
  * The writer loop's delivery logic with Kafka's own {@link MockConsumer} and a scripted point writer; the same paths
@@ -352,11 +353,9 @@ class InfluxReadingsWriterTest {
     }
 
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String device, int readings) {
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(offset + 1);
-        for (int i = 0; i < readings; i++) {
-            batch.addReadings(reading("s" + i, i, 1_000_000_000L * (offset + 1) + i));
-        }
-        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, utf8(device), batch.build().toByteArray());
+        byte[] batch = TestBatches.batch(device).seq(offset + 1)
+                .add(readings, i -> reading("s" + i, i, 1_000_000_000L * (offset + 1) + i).toBuilder()).toByteArray();
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, utf8(device), batch);
     }
 
     /** The device tag, read back from the line protocol the client would send. */

@@ -1,9 +1,9 @@
 package io.tributary.gateway.kafka;
 
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.gateway.RejectReason;
-import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.junit.jupiter.api.Test;
 
@@ -39,10 +39,6 @@ class KafkaRecordsTest {
                 "y".repeat(5000), new byte[0]);
 
         assertThat(header(record, "tributary.reason-detail")).hasSizeLessThan(1100);
-    }
-
-    private static String header(ProducerRecord<String, byte[]> record, String key) {
-        return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
     }
 
     // ---- issue 17: bounded dead letters ----

@@ -1,6 +1,7 @@
 package io.tributary.gateway.mqtt;
 
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.kafka.KafkaTestTopics.header;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.contract.ContractRule;
@@ -13,12 +14,11 @@ import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.metrics.PrometheusExposition;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.testing.ControlledRecordSender;
-import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.proto.v1.Reading;
-import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.batch.TestBatches;
+import io.tributary.testing.mqtt.MqttTestClients;
 import io.vertx.core.Vertx;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -74,16 +74,7 @@ class ContractEnforcementTest {
     }
 
     private static byte[] batch(String device, long seq, Reading.Builder... readings) {
-        ReadingBatch.Builder batch = ReadingBatch.newBuilder().setDeviceId(device).setBatchSeq(seq)
-                .setCreatedAtUnixNanos(now());
-        for (Reading.Builder reading : readings) {
-            batch.addReadings(reading);
-        }
-        return batch.build().toByteArray();
-    }
-
-    private static String header(ProducerRecord<String, byte[]> record, String key) {
-        return new String(record.headers().lastHeader(key).value(), StandardCharsets.UTF_8);
+        return TestBatches.batch(device).seq(seq).createdAt(now()).add(readings).toByteArray();
     }
 
     /** Publishes at QoS 1 and returns the PUBACK's reason code and reason string. */

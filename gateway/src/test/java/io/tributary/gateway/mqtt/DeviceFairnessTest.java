@@ -1,7 +1,7 @@
 package io.tributary.gateway.mqtt;
 
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -13,11 +13,11 @@ import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.registry.DeviceConfigs;
-import io.tributary.gateway.validation.TelemetryValidator;
-import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.testing.ControlledRecordSender.Mode;
-import io.tributary.gateway.testing.MqttTestClients;
-import io.tributary.gateway.testing.RawMqttSocket;
+import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.gateway.validation.TelemetryValidator;
+import io.tributary.testing.mqtt.MqttTestClients;
+import io.tributary.testing.mqtt.RawMqttSocket;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Vertx;
 import java.io.ByteArrayOutputStream;

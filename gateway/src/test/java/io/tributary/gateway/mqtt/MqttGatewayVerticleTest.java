@@ -1,7 +1,7 @@
 package io.tributary.gateway.mqtt;
 
-import static io.tributary.gateway.testing.MqttTestClients.batch;
-import static io.tributary.gateway.testing.MqttTestClients.telemetry;
+import static io.tributary.testing.batch.TestBatches.batch;
+import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,9 +10,9 @@ import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
-import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.testing.ControlledRecordSender.Mode;
-import io.tributary.gateway.testing.MqttTestClients;
+import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.testing.mqtt.MqttTestClients;
 import io.vertx.core.Vertx;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

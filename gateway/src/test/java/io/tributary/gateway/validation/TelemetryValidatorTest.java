@@ -1,5 +1,6 @@
 package io.tributary.gateway.validation;
 
+import static io.tributary.testing.batch.TestBatches.reading;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -11,6 +12,7 @@ import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import java.time.Duration;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.testing.batch.TestBatches;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -228,13 +230,8 @@ class TelemetryValidatorTest {
     }
 
     static ReadingBatch batch(String deviceId, int readings) {
-        ReadingBatch.Builder builder = ReadingBatch.newBuilder().setDeviceId(deviceId).setBatchSeq(7)
-                .setCreatedAtUnixNanos(1_700_000_000_000_000_000L);
-        for (int i = 0; i < readings; i++) {
-            builder.addReadings(Reading.newBuilder().setSensor("s" + i).setValue(i).setUnit("degC")
-                    .setEventTimeUnixNanos(1_700_000_000_000_000_000L + i));
-        }
-        return builder.build();
+        return TestBatches.batch(deviceId).seq(7).createdAt(1_700_000_000_000_000_000L)
+                .add(readings, i -> reading("s" + i, i, 1_700_000_000_000_000_000L + i).setUnit("degC")).build();
     }
 
     private static void assertInvalid(ValidationResult result, RejectReason reason, String detailPart) {

@@ -1,4 +1,4 @@
-package io.tributary.gateway.testing;
+package io.tributary.testing.mqtt;
 
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -79,14 +79,7 @@ public final class RawMqttSocket implements AutoCloseable {
             if (first < 0) {
                 return null;
             }
-            int length = 0;
-            int multiplier = 1;
-            int digit;
-            do {
-                digit = in.readUnsignedByte();
-                length += (digit & 0x7F) * multiplier;
-                multiplier *= 128;
-            } while ((digit & 0x80) != 0);
+            int length = readRemainingLength(in);
             byte[] body = new byte[length];
             in.readFully(body);
             return new Packet(first, body);
@@ -132,7 +125,7 @@ public final class RawMqttSocket implements AutoCloseable {
         return socket;
     }
 
-    // ---- packet builders ---------------------------------------------------------------------------------------
+    // ---- packet builders and readers, for every raw client ------------------------------------------------
 
     /** A packet: {@code firstByte}, the remaining length of {@code body}, {@code body}. */
     public static byte[] packet(int firstByte, byte[] body) {
@@ -163,17 +156,31 @@ public final class RawMqttSocket implements AutoCloseable {
      * {@code clientId}; for level 5 {@code properties} are the raw property bytes (their length is prepended).
      */
     public static byte[] connect(int level, String clientId, byte[] properties) {
+        return connect(level, 60, clientId, properties, null, null);
+    }
+
+    /**
+     * A CONNECT of protocol {@code level} (4 = 3.1.1, 5 = MQTT 5) with clean session, {@code keepAliveSeconds} and
+     * {@code clientId}; for level 5 {@code properties} are the raw property bytes (their length is prepended, below
+     * 128). A non-null {@code username} is sent with {@code password} (both flags set).
+     */
+    public static byte[] connect(int level, int keepAliveSeconds, String clientId, byte[] properties, String username,
+            String password) {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         body.writeBytes(string("MQTT"));
         body.write(level);
-        body.write(0x02);
-        body.write(0);
-        body.write(60);
+        body.write(username == null ? 0x02 : 0x80 | 0x40 | 0x02); // [user name, password,] clean start
+        body.write(keepAliveSeconds >> 8);
+        body.write(keepAliveSeconds & 0xFF);
         if (level >= 5) {
             body.write(properties.length); // a variable byte integer below 128
             body.writeBytes(properties);
         }
         body.writeBytes(string(clientId));
+        if (username != null) {
+            body.writeBytes(string(username));
+            body.writeBytes(string(password));
+        }
         return packet(0x10, body.toByteArray());
     }
 
@@ -185,5 +192,18 @@ public final class RawMqttSocket implements AutoCloseable {
         body.write(packetId & 0xFF);
         body.writeBytes(payload);
         return packet(0x32, body.toByteArray());
+    }
+
+    /** Reads a remaining length (variable byte integer). */
+    public static int readRemainingLength(DataInputStream in) throws IOException {
+        int value = 0;
+        int multiplier = 1;
+        int digit;
+        do {
+            digit = in.readUnsignedByte();
+            value += (digit & 0x7F) * multiplier;
+            multiplier *= 128;
+        } while ((digit & 0x80) != 0);
+        return value;
     }
 }

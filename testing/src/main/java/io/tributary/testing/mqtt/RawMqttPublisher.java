@@ -1,13 +1,11 @@
-package io.tributary.gateway.testing;
+package io.tributary.testing.mqtt;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -62,17 +60,10 @@ public final class RawMqttPublisher implements AutoCloseable {
         socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         socket.setSoTimeout(10_000);
         RawMqttPublisher publisher = new RawMqttPublisher(socket, topic, payloads);
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        writeString(body, "MQTT");
-        body.write(4); // protocol level 3.1.1
-        body.write(0x02); // clean session
-        body.write(0);
-        body.write(60); // keep-alive seconds
-        writeString(body, clientId);
-        publisher.out.write(packet(0x10, body.toByteArray()));
+        publisher.out.write(RawMqttSocket.connect(4, clientId, new byte[0]));
         publisher.out.flush();
         int type = publisher.in.readUnsignedByte();
-        int length = readRemainingLength(publisher.in);
+        int length = RawMqttSocket.readRemainingLength(publisher.in);
         byte[] connack = new byte[length];
         publisher.in.readFully(connack);
         if (type != 0x20 || length != 2 || connack[1] != 0) {
@@ -134,12 +125,7 @@ public final class RawMqttPublisher implements AutoCloseable {
                 // Packet ids cycle 1..65535: the tests never have that many unanswered publishes at once.
                 int packetId = (int) ((seq - 1) % 65535) + 1;
                 seqByPacketId.put(packetId, seq);
-                ByteArrayOutputStream body = new ByteArrayOutputStream();
-                writeString(body, topic);
-                body.write(packetId >> 8);
-                body.write(packetId & 0xFF);
-                body.writeBytes(payloads.apply(seq));
-                byte[] publish = packet(0x32, body.toByteArray()); // PUBLISH, QoS 1
+                byte[] publish = RawMqttSocket.publishQos1(topic, packetId, payloads.apply(seq));
                 out.write(publish);
                 written.incrementAndGet();
                 writtenBytes.addAndGet(publish.length);
@@ -158,7 +144,7 @@ public final class RawMqttPublisher implements AutoCloseable {
         try {
             while (true) {
                 int type = in.readUnsignedByte();
-                int length = readRemainingLength(in);
+                int length = RawMqttSocket.readRemainingLength(in);
                 byte[] body = new byte[length];
                 in.readFully(body);
                 if (type == 0x40 && length == 2) {
@@ -191,37 +177,5 @@ public final class RawMqttPublisher implements AutoCloseable {
         }
         socket.close();
         writer.interrupt();
-    }
-
-    private static byte[] packet(int firstByte, byte[] body) {
-        ByteArrayOutputStream packet = new ByteArrayOutputStream(body.length + 5);
-        packet.write(firstByte);
-        int length = body.length;
-        do {
-            int digit = length % 128;
-            length /= 128;
-            packet.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        packet.writeBytes(body);
-        return packet.toByteArray();
-    }
-
-    private static void writeString(ByteArrayOutputStream out, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.write(bytes.length >> 8);
-        out.write(bytes.length & 0xFF);
-        out.writeBytes(bytes);
-    }
-
-    private static int readRemainingLength(DataInputStream in) throws IOException {
-        int value = 0;
-        int multiplier = 1;
-        int digit;
-        do {
-            digit = in.readUnsignedByte();
-            value += (digit & 0x7F) * multiplier;
-            multiplier *= 128;
-        } while ((digit & 0x80) != 0);
-        return value;
     }
 }

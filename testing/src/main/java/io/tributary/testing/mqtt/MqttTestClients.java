@@ -1,7 +1,5 @@
-package io.tributary.gateway.testing;
+package io.tributary.testing.mqtt;
 
-import io.tributary.proto.v1.Reading;
-import io.tributary.proto.v1.ReadingBatch;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.paho.client.mqttv3.IMqttDeliveryToken;
@@ -17,7 +15,7 @@ import org.eclipse.paho.mqttv5.common.MqttException;
 import org.eclipse.paho.mqttv5.common.MqttMessage;
 import org.eclipse.paho.mqttv5.common.packet.MqttProperties;
 
-/** Real Paho MQTT 5 and 3.1.1 clients for tests, and test batches. */
+/** Real Paho MQTT 5 and 3.1.1 clients for tests (batches: {@code io.tributary.testing.batch.TestBatches}). */
 public final class MqttTestClients {
 
     private MqttTestClients() {
@@ -198,18 +196,6 @@ public final class MqttTestClients {
             options.setPassword(secret.toCharArray());
         }
         return v3(port, deviceId, options);
-    }
-
-    /** A valid batch of {@code readings} readings of {@code deviceId}. */
-    public static ReadingBatch batch(String deviceId, long seq, int readings) {
-        long now = System.currentTimeMillis() * 1_000_000L;
-        ReadingBatch.Builder builder = ReadingBatch.newBuilder().setDeviceId(deviceId).setBatchSeq(seq)
-                .setCreatedAtUnixNanos(now);
-        for (int i = 0; i < readings; i++) {
-            builder.addReadings(Reading.newBuilder().setSensor("cpu_temp").setValue(40 + i).setUnit("degC")
-                    .setEventTimeUnixNanos(now - 1000L * (readings - i)));
-        }
-        return builder.build();
     }
 
     /** The telemetry topic of {@code deviceId}. */

@@ -1,12 +1,10 @@
-package io.tributary.gateway.testing;
+package io.tributary.testing.mqtt;
 
-import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 
 /**
  * One MQTT CONNECT on a plain blocking socket, from a chosen local address (127.0.0.2 is another loopback source
@@ -38,24 +36,12 @@ public final class RawMqttConnect {
                 socket.bind(new InetSocketAddress(localAddress, 0));
             }
             socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-            ByteArrayOutputStream body = new ByteArrayOutputStream();
-            writeString(body, "MQTT");
-            body.write(protocolLevel);
-            body.write(0x80 | 0x40 | 0x02); // user name, password, clean start
-            body.write(0);
-            body.write(30);
-            if (protocolLevel >= 5) {
-                body.write(0); // no properties
-            }
-            writeString(body, username);
-            writeString(body, username);
-            writeString(body, password);
             OutputStream out = socket.getOutputStream();
-            out.write(packet(0x10, body.toByteArray()));
+            out.write(RawMqttSocket.connect(protocolLevel, 30, username, new byte[0], username, password));
             out.flush();
             DataInputStream in = new DataInputStream(socket.getInputStream());
             int type = in.readUnsignedByte();
-            int length = readRemainingLength(in);
+            int length = RawMqttSocket.readRemainingLength(in);
             byte[] connack = new byte[length];
             in.readFully(connack);
             long nanos = System.nanoTime() - start;
@@ -89,37 +75,5 @@ public final class RawMqttConnect {
                 socket.close();
             }
         }
-    }
-
-    private static void writeString(ByteArrayOutputStream out, String value) {
-        byte[] bytes = value.getBytes(StandardCharsets.UTF_8);
-        out.write(bytes.length >> 8);
-        out.write(bytes.length & 0xff);
-        out.write(bytes, 0, bytes.length);
-    }
-
-    private static byte[] packet(int header, byte[] body) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 5);
-        out.write(header);
-        int length = body.length;
-        do {
-            int digit = length % 128;
-            length /= 128;
-            out.write(length > 0 ? digit | 0x80 : digit);
-        } while (length > 0);
-        out.write(body, 0, body.length);
-        return out.toByteArray();
-    }
-
-    private static int readRemainingLength(DataInputStream in) throws IOException {
-        int value = 0;
-        int multiplier = 1;
-        int digit;
-        do {
-            digit = in.readUnsignedByte();
-            value += (digit & 0x7f) * multiplier;
-            multiplier *= 128;
-        } while ((digit & 0x80) != 0);
-        return value;
     }
 }
