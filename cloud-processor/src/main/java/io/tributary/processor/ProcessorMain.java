@@ -181,15 +181,18 @@ public final class ProcessorMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(processor::close, "tributary-processor-shutdown"));
         try {
             processor.start();
-        } catch (IllegalStateException e) {
-            System.err.println("tributary-cloud-processor: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Cannot start (busy port, invalid rules file, Kafka client settings): one line, no stack trace.
+            spec.commandLine().getErr().println("tributary-cloud-processor: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return 1;
         }
         while (!processor.awaitTermination(Duration.ofDays(1))) {
             // keep waiting: the shutdown hook or a fatal error ends it
         }
         if (processor.failure().isPresent()) {
-            System.err.println("tributary-cloud-processor: stopped on error: " + processor.failure().get());
+            spec.commandLine().getErr().println("tributary-cloud-processor: stopped on error: "
+                    + processor.failure().get());
             return 1;
         }
         return 0;

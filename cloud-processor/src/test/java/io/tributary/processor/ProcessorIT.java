@@ -304,7 +304,7 @@ class ProcessorIT {
             assertThat(ready.body()).contains("write path down");
             assertThat(processor.renderMetrics())
                     .contains("tributary_processor_write_path_up{writer=\"readings\"} 0")
-                    .contains("tributary_processor_write_outage_retries_total{writer=\"readings\",kind=\"rejected_wholesale\"}");
+                    .contains("tributary_processor_write_outage_retries_total{kind=\"rejected_wholesale\",writer=\"readings\"}");
             assertThat(processor.metrics().deadLettered()).isZero();
             assertThat(committedOffsets(group)).isEmpty();
             assertThat(countByDevice(database)).isEmpty();
@@ -353,7 +353,7 @@ class ProcessorIT {
         assertThat(processor.metrics().contractViolations())
                 .isEqualTo(Map.of("value_not_finite", 1L, "event_time_in_future", 1L));
         assertThat(processor.renderMetrics()).contains(
-                "tributary_processor_deadlettered_total{writer=\"readings\",reason=\"contract-violation\"} 2")
+                "tributary_processor_deadlettered_total{reason=\"contract-violation\",writer=\"readings\"} 2")
                 .contains("tributary_processor_contract_violations_total{part=\"writer\",rule=\"value_not_finite\"} 1");
         JsonObject stored = influxQuery(database, "SELECT count(value), max(value) FROM readings GROUP BY device");
         Map<String, Double> maxByDevice = new HashMap<>();
