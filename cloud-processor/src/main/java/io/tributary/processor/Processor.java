@@ -24,10 +24,10 @@ import io.tributary.processor.metrics.ProcessorMeters;
 import io.tributary.processor.metrics.ProcessorMetrics;
 import io.tributary.processor.ops.OpsHttpServer;
 import io.tributary.processor.streams.StreamsEngine;
-import io.tributary.processor.writer.InfluxReadingsWriter;
+import io.tributary.processor.writer.InfluxTopicWriter;
 
 /**
- * The cloud processor: the InfluxDB readings writer ({@link InfluxReadingsWriter}) on its own thread and, unless
+ * The cloud processor: the InfluxDB readings writer ({@link InfluxTopicWriter}) on its own thread and, unless
  * {@link AnalyticsConfig#enabled()} is off, the Kafka Streams rollups and alert engine ({@link StreamsEngine}), the
  * rollups and alerts writers (same write-then-commit loop), the optional alert webhook and the optional operations
  * HTTP endpoint.

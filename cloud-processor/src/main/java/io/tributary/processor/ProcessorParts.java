@@ -26,13 +26,11 @@ import io.tributary.processor.notify.WebhookNotifier;
 import io.tributary.processor.rollup.WindowSize;
 import io.tributary.processor.streams.StreamsEngine;
 import io.tributary.processor.streams.TopologySettings;
-import io.tributary.processor.writer.AlertPointMapper;
 import io.tributary.processor.writer.InfluxPointWriter;
-import io.tributary.processor.writer.InfluxReadingsWriter;
+import io.tributary.processor.writer.InfluxTopicWriter;
+import io.tributary.processor.writer.InfluxWriters;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
-import io.tributary.processor.writer.ReadingPointMapper;
-import io.tributary.processor.writer.RecordMapper;
-import io.tributary.processor.writer.RollupPointMapper;
+import io.tributary.processor.writer.PointWriter;
 import io.tributary.processor.writer.TimedPointWriter;
 
 /**
@@ -76,18 +74,23 @@ final class ProcessorParts {
             int readingsWriters = analytics.readingsWriters();
             for (int i = 1; i <= readingsWriters; i++) {
                 String suffix = readingsWriters == 1 ? "" : "-" + i;
-                parts.addWriter("readings", "Readings writer" + suffix, "tributary-influx-writer" + suffix,
-                        config.consumerGroup(), config.telemetryTopic(),
-                        new ReadingPointMapper(contract, Clock.systemUTC())::map, readings);
+                parts.addWriter("readings", "tributary-influx-writer" + suffix, config.consumerGroup(),
+                        config.telemetryTopic(), readings, (consumer, topic, points, deadLetters, settings, m) ->
+                                InfluxWriters.readings(suffix, contract, consumer, topic, points, deadLetters,
+                                        settings, m, Clock.systemUTC()));
             }
             if (analytics.enabled()) {
                 TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), config.telemetryTopic(),
                         config.rollupsTopic(), config.alertsTopic());
                 Supplier<RuleSet> rules = parts.rules(analytics);
-                parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer", config.consumerGroup()
-                        + "-rollups", config.rollupsTopic(), new RollupPointMapper(), rollups);
-                parts.addWriter("alerts", "Alerts writer", "tributary-alerts-writer", config.consumerGroup()
-                        + "-alerts", config.alertsTopic(), new AlertPointMapper(), alerts);
+                parts.addWriter("rollups", "tributary-rollups-writer", config.consumerGroup() + "-rollups",
+                        config.rollupsTopic(), rollups, (consumer, topic, points, deadLetters, settings, m) ->
+                                InfluxWriters.rollups(consumer, topic, points, deadLetters, settings, m,
+                                        Clock.systemUTC()));
+                parts.addWriter("alerts", "tributary-alerts-writer", config.consumerGroup() + "-alerts",
+                        config.alertsTopic(), alerts, (consumer, topic, points, deadLetters, settings, m) ->
+                                InfluxWriters.alerts(consumer, topic, points, deadLetters, settings, m,
+                                        Clock.systemUTC()));
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
@@ -120,8 +123,15 @@ final class ProcessorParts {
         }
     }
 
-    private void addWriter(String key, String name, String threadName, String group, String topic,
-            RecordMapper mapper, AtomicProcessorMetrics writerMetrics) {
+    /** Builds one topic writer from its clients (one of {@link InfluxWriters}). */
+    private interface WriterFactory {
+        InfluxTopicWriter create(KafkaConsumer<byte[], byte[]> consumer, String topic, PointWriter pointWriter,
+                KafkaDeadLetterPublisher deadLetters, InfluxTopicWriter.Settings settings,
+                AtomicProcessorMetrics metrics);
+    }
+
+    private void addWriter(String key, String threadName, String group, String topic,
+            AtomicProcessorMetrics writerMetrics, WriterFactory factory) {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config, group));
         unstartedClients.add(consumer);
         KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
@@ -136,11 +146,10 @@ final class ProcessorParts {
         Duration clientCloseTimeout = config.closeTimeout().dividedBy(3);
         KafkaDeadLetterPublisher deadLetters = new KafkaDeadLetterPublisher(producer, config.deadLetterTopic(),
                 config.influxRequestTimeout().multipliedBy(3), clientCloseTimeout, "processor/" + key);
-        InfluxReadingsWriter.Settings settings = new InfluxReadingsWriter.Settings(config.maxPointsPerWrite(),
+        InfluxTopicWriter.Settings settings = new InfluxTopicWriter.Settings(config.maxPointsPerWrite(),
                 config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout);
-        InfluxReadingsWriter writer = new InfluxReadingsWriter(name, mapper, consumer, topic, pointWriter, deadLetters,
-                settings, writerMetrics, Clock.systemUTC());
-        workers.add(new Worker(name, threadName, writer, writer::shutdown));
+        InfluxTopicWriter writer = factory.create(consumer, topic, pointWriter, deadLetters, settings, writerMetrics);
+        workers.add(new Worker(writer.name(), threadName, writer, writer::shutdown));
     }
 
     private void addWebhook(AnalyticsConfig analytics) {
