@@ -9,7 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.tributary.processor.config.ConfigLoader;
+import io.tributary.processor.config.ProcessorConfigFiles;
 import io.tributary.processor.config.ProcessorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -226,7 +226,7 @@ public final class ProcessorMain implements Callable<Integer> {
         putIfSet(options, "contract.max-unit-length", maxUnitLength);
         putIfSet(options, "contract.max-readings-per-batch", maxReadingsPerBatch);
         putIfSet(options, "contract.max-sensors-per-device", maxSensorsPerDevice);
-        return ConfigLoader.load(yaml, String.valueOf(configFile), env, options);
+        return ProcessorConfigFiles.load(yaml, String.valueOf(configFile), env, options);
     }
 
     private static void putIfSet(Map<String, String> options, String key, String value) {

@@ -39,13 +39,18 @@ class KafkaClientPropertiesTest {
                 org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG);
 
         assertThat(KafkaClientProperties.streamsOverrides(config(Map.of()))).containsEntry(key, "lz4");
-        ProcessorConfig none = config(Map.of()).withAnalytics(config(Map.of()).analytics().withStreamsCompression("none"));
+        ProcessorConfig none = config(Map.of()).toBuilder()
+                .analytics(config(Map.of()).analytics().withStreamsCompression("none")).build();
         assertThat(KafkaClientProperties.streamsOverrides(none)).containsEntry(key, "none");
     }
 
     private static ProcessorConfig config(Map<String, String> consumerOverrides) {
-        return new ProcessorConfig("localhost:9092", "t.", "group", "http://localhost:8086", "", "org", "bucket", 5000,
-                ProcessorConfig.DEFAULT_POLL_TIMEOUT, ProcessorConfig.DEFAULT_RETRY_BACKOFF_INITIAL,
-                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), consumerOverrides, Map.of());
+        return ProcessorConfig.builder().kafkaBootstrapServers("localhost:9092")
+                .topicPrefix("t.").consumerGroup("group")
+                .influx("http://localhost:8086", "", "org", "bucket").maxPointsPerWrite(5000)
+                .pollTimeout(ProcessorConfig.DEFAULT_POLL_TIMEOUT)
+                .retryBackoff(ProcessorConfig.DEFAULT_RETRY_BACKOFF_INITIAL, Duration.ofSeconds(10))
+                .influxRequestTimeout(Duration.ofSeconds(10)).closeTimeout(Duration.ofSeconds(10))
+                .consumerOverrides(consumerOverrides).producerOverrides(Map.of()).build();
     }
 }
