@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 
 import io.tributary.processor.config.ProcessorConfigFiles;
+import io.tributary.common.Durations;
 import io.tributary.processor.config.ProcessorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -134,34 +135,15 @@ public final class ProcessorMain implements Callable<Integer> {
         return cli;
     }
 
-    /** {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
+    /** Reads an option's duration in the one grammar of {@link Durations} ({@code 500ms}, {@code 10s}, ISO-8601). */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
             try {
-                if (v.startsWith("pt") || v.startsWith("p")) {
-                    return Duration.parse(value.trim());
-                }
-                if (v.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                long amount = Long.parseLong(v.substring(0, v.length() - 1));
-                switch (v.charAt(v.length() - 1)) {
-                    case 's':
-                        return Duration.ofSeconds(amount);
-                    case 'm':
-                        return Duration.ofMinutes(amount);
-                    case 'h':
-                        return Duration.ofHours(amount);
-                    default:
-                        break;
-                }
-            } catch (RuntimeException e) {
-                // fall through to the message below
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
-            throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a duration: use e.g. 500ms, 10s, 2m, 1h or PT10S");
         }
     }
 

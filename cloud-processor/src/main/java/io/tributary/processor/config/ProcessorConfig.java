@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.tributary.contract.Topics;
 import io.tributary.contract.InputContract;
 
 /**
@@ -54,7 +55,7 @@ public record ProcessorConfig(
         InputContract inputContract) {
 
     public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "localhost:9092";
-    public static final String DEFAULT_TOPIC_PREFIX = "tributary.";
+    public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
     public static final String DEFAULT_CONSUMER_GROUP = "tributary-influx-writer";
     public static final String DEFAULT_INFLUX_URL = "http://localhost:8086";
     public static final String DEFAULT_INFLUX_TOKEN = "";
@@ -85,6 +86,11 @@ public record ProcessorConfig(
             throw new IllegalArgumentException(
                     "topic-prefix: only letters, digits, '.', '_' and '-' are allowed in Kafka topic names, got '"
                             + topicPrefix + "'");
+        }
+        try {
+            new Topics(topicPrefix);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("topic-prefix: " + e.getMessage(), e);
         }
         consumerGroup = requireNonBlank(consumerGroup, "group");
         influxUrl = requireNonBlank(influxUrl, "influx-url");
@@ -126,24 +132,29 @@ public record ProcessorConfig(
         return new Builder(this);
     }
 
+    /** Every topic name, from {@link #topicPrefix()}. */
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
     /** The topic the gateway produces reading batches to. */
     public String telemetryTopic() {
-        return topicPrefix + "telemetry";
+        return topics().telemetry();
     }
 
     /** The topic rejected records go to, with the reason in their headers. */
     public String deadLetterTopic() {
-        return topicPrefix + "deadletter";
+        return topics().deadLetter();
     }
 
     /** The topic the rollups are emitted to. */
     public String rollupsTopic() {
-        return topicPrefix + "rollups";
+        return topics().rollups();
     }
 
     /** The topic alert transitions are emitted to. */
     public String alertsTopic() {
-        return topicPrefix + "alerts";
+        return topics().alerts();
     }
 
     /** Keeps the token out of logs. */

@@ -16,6 +16,8 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.common.Backoff;
+import io.tributary.common.LogSanitizer;
 import io.tributary.processor.metrics.AtomicProcessorMetrics;
 
 /**
@@ -98,7 +100,7 @@ final class WritePath {
                     writePathDown("InfluxDB write failing (" + kind + "): " + WriteFailureClassifier.describe(e),
                             failure, e, owned.size());
                 }
-                if (!waitBeforeRetry(backoff.nextDelay())) {
+                if (!waitBeforeRetry(backoff.next())) {
                     return false;
                 }
                 continue;
@@ -135,14 +137,9 @@ final class WritePath {
         long n = ++deadLettersLogged;
         if (n <= 100 || (n & (n - 1)) == 0) { // a flood of bad records cannot fill the log
             log.warn("{}: record dead-lettered [device: {}, reason: {}, partition: {}, offset: {}, logged: {}]: {}",
-                    name, sanitize(deviceId), reason, record.partition(), record.offset(), n, sanitize(detail));
+                    name, LogSanitizer.sanitize(deviceId, 300), reason, record.partition(), record.offset(), n,
+                    LogSanitizer.sanitize(detail, 300));
         }
-    }
-
-    /** Device-supplied text in a log line: control characters cannot start a fake line. */
-    private static String sanitize(String text) {
-        String cut = text.length() > 300 ? text.substring(0, 300) + "..." : text;
-        return cut.replaceAll("\\p{Cntrl}", "?");
     }
 
     /**
@@ -219,7 +216,7 @@ final class WritePath {
                 deadLetters.publish(record, deviceId, reason, detail, contractRule);
             } catch (RuntimeException e) {
                 deadLetterHealth.failed(WriteFailure.TRANSIENT, e, 1);
-                if (!waitBeforeRetry(backoff.nextDelay())) {
+                if (!waitBeforeRetry(backoff.next())) {
                     return false;
                 }
                 continue;
