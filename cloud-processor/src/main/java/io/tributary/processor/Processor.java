@@ -82,9 +82,14 @@ public final class Processor implements AutoCloseable {
                 throw new IllegalStateException("Processor already " + state.name().toLowerCase());
             }
             log.info("Starting processor [{}]", config);
-            // One contract instance, so writers and Streams share the sensor counts.
-            parts = ProcessorParts.build(config, new ContractCheck(config.inputContract()), meters, metrics,
-                    rollupWriterMetrics, alertWriterMetrics, analyticsMetrics);
+            try {
+                // One contract instance, so writers and Streams share the sensor counts.
+                parts = ProcessorParts.build(config, new ContractCheck(config.inputContract()), meters, metrics,
+                        rollupWriterMetrics, alertWriterMetrics, analyticsMetrics);
+            } catch (RuntimeException e) {
+                stopAfterFailedStart();
+                throw e;
+            }
             AnalyticsConfig analytics = config.analytics();
             if (analytics.httpPort() >= 0) {
                 try {
@@ -92,6 +97,7 @@ public final class Processor implements AutoCloseable {
                             this::isLive, this::isReady, this::readinessDetail);
                 } catch (IOException e) {
                     parts.releaseUnstarted();
+                    stopAfterFailedStart();
                     throw new IllegalStateException("Cannot start the operations endpoint on " + analytics.httpHost()
                             + ":" + analytics.httpPort() + ": " + e.getMessage(), e);
                 }
@@ -108,6 +114,13 @@ public final class Processor implements AutoCloseable {
                 streams.start();
             }
         }
+    }
+
+    /** A start that failed half-way leaves a closed processor: {@link #awaitTermination} returns at once. */
+    private void stopAfterFailedStart() {
+        state = State.CLOSED;
+        meters.close();
+        stopped.countDown();
     }
 
     /** The readings writer's counters; live, readable from any thread. */
