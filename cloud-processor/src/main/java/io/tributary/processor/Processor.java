@@ -27,10 +27,10 @@ import io.tributary.processor.streams.StreamsEngine;
 import io.tributary.processor.writer.InfluxTopicWriter;
 
 /**
- * The cloud processor: the InfluxDB readings writer ({@link InfluxTopicWriter}) on its own thread and, unless
- * {@link AnalyticsConfig#enabled()} is off, the Kafka Streams rollups and alert engine ({@link StreamsEngine}), the
- * rollups and alerts writers (same write-then-commit loop), the optional alert webhook and the optional operations
- * HTTP endpoint.
+ * The cloud processor's lifecycle and health: runs the parts {@link ProcessorParts} builds (the InfluxDB readings
+ * writers, each an {@link InfluxTopicWriter} on its own thread, and, unless {@link AnalyticsConfig#enabled()} is off,
+ * the Kafka Streams rollups and alert engine ({@link StreamsEngine}), the rollups and alerts writers and the optional
+ * alert webhook), serves the optional operations endpoint and stops it all.
  *
  * <pre>{@code
  * try (Processor processor = new Processor(config)) {
