@@ -9,7 +9,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 
-import io.tributary.processor.config.ConfigLoader;
+import io.tributary.processor.config.ProcessorConfigFiles;
+import io.tributary.common.Durations;
 import io.tributary.processor.config.ProcessorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -134,34 +135,15 @@ public final class ProcessorMain implements Callable<Integer> {
         return cli;
     }
 
-    /** {@code 500ms}, {@code 10s}, {@code 2m}, {@code 1h}, or ISO-8601 ({@code PT10S}). */
+    /** Reads an option's duration in the one grammar of {@link Durations} ({@code 500ms}, {@code 10s}, ISO-8601). */
     static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
         @Override
         public Duration convert(String value) {
-            String v = value.trim().toLowerCase(java.util.Locale.ROOT);
             try {
-                if (v.startsWith("pt") || v.startsWith("p")) {
-                    return Duration.parse(value.trim());
-                }
-                if (v.endsWith("ms")) {
-                    return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
-                }
-                long amount = Long.parseLong(v.substring(0, v.length() - 1));
-                switch (v.charAt(v.length() - 1)) {
-                    case 's':
-                        return Duration.ofSeconds(amount);
-                    case 'm':
-                        return Duration.ofMinutes(amount);
-                    case 'h':
-                        return Duration.ofHours(amount);
-                    default:
-                        break;
-                }
-            } catch (RuntimeException e) {
-                // fall through to the message below
+                return Durations.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.TypeConversionException(e.getMessage());
             }
-            throw new CommandLine.TypeConversionException(
-                    "'" + value + "' is not a duration: use e.g. 500ms, 10s, 2m, 1h or PT10S");
         }
     }
 
@@ -181,15 +163,18 @@ public final class ProcessorMain implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(new Thread(processor::close, "tributary-processor-shutdown"));
         try {
             processor.start();
-        } catch (IllegalStateException e) {
-            System.err.println("tributary-cloud-processor: " + e.getMessage());
+        } catch (RuntimeException e) {
+            // Cannot start (busy port, invalid rules file, Kafka client settings): one line, no stack trace.
+            spec.commandLine().getErr().println("tributary-cloud-processor: cannot start: " + e.getMessage());
+            spec.commandLine().getErr().flush();
             return 1;
         }
         while (!processor.awaitTermination(Duration.ofDays(1))) {
             // keep waiting: the shutdown hook or a fatal error ends it
         }
         if (processor.failure().isPresent()) {
-            System.err.println("tributary-cloud-processor: stopped on error: " + processor.failure().get());
+            spec.commandLine().getErr().println("tributary-cloud-processor: stopped on error: "
+                    + processor.failure().get());
             return 1;
         }
         return 0;
@@ -223,7 +208,7 @@ public final class ProcessorMain implements Callable<Integer> {
         putIfSet(options, "contract.max-unit-length", maxUnitLength);
         putIfSet(options, "contract.max-readings-per-batch", maxReadingsPerBatch);
         putIfSet(options, "contract.max-sensors-per-device", maxSensorsPerDevice);
-        return ConfigLoader.load(yaml, String.valueOf(configFile), env, options);
+        return ProcessorConfigFiles.load(yaml, String.valueOf(configFile), env, options);
     }
 
     private static void putIfSet(Map<String, String> options, String key, String value) {

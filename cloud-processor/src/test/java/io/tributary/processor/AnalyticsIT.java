@@ -105,12 +105,12 @@ class AnalyticsIT {
         webhook.start();
 
         Processor processor = new Processor(config(prefix, "it-an-writer", db)
-                .withAnalytics(AnalyticsConfig.defaults()
+                .toBuilder().analytics(AnalyticsConfig.defaults()
                         .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
                         .withPunctuateInterval(Duration.ofMillis(100))
                         .withAlertRules(rules, Duration.ofMillis(200))
                         .withWebhook("http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook", null)
-                        .withHttp("127.0.0.1", 0)));
+                        .withHttp("127.0.0.1", 0)).build());
         processors.add(processor);
         processor.start();
         await().atMost(DEADLINE).until(processor::isReady);
@@ -180,9 +180,9 @@ class AnalyticsIT {
         stack.createTopics(1, prefix + "telemetry", prefix + "deadletter");
         influxQuery(null, "CREATE DATABASE " + db);
         Processor processor = new Processor(config(prefix, "it-late-writer", db)
-                .withAnalytics(AnalyticsConfig.defaults()
+                .toBuilder().analytics(AnalyticsConfig.defaults()
                         .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withPunctuateInterval(Duration.ofMillis(100))));
+                        .withPunctuateInterval(Duration.ofMillis(100))).build());
         processors.add(processor);
         processor.start();
         long oldMs = System.currentTimeMillis() - 60_000;
@@ -203,10 +203,10 @@ class AnalyticsIT {
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, "rules: [{name: flip, sensor: temp, above: 50, clear: 40}]\n");
         Processor processor = new Processor(config(prefix, "it-down-an-writer", db)
-                .withAnalytics(AnalyticsConfig.defaults()
+                .toBuilder().analytics(AnalyticsConfig.defaults()
                         .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
                         .withPunctuateInterval(Duration.ofMillis(100))
-                        .withAlertRules(rules, Duration.ofMillis(200))));
+                        .withAlertRules(rules, Duration.ofMillis(200))).build());
         processors.add(processor);
         processor.start();
         await().atMost(DEADLINE).until(processor::isReady);
@@ -240,7 +240,7 @@ class AnalyticsIT {
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, "rules: [{name: broken, above: warm}]\n");
         Processor processor = new Processor(config("it-badrules.", "it-badrules-writer", "it_badrules")
-                .withAnalytics(AnalyticsConfig.defaults().withAlertRules(rules, Duration.ofSeconds(1))));
+                .toBuilder().analytics(AnalyticsConfig.defaults().withAlertRules(rules, Duration.ofSeconds(1))).build());
         processors.add(processor);
         org.assertj.core.api.Assertions.assertThatThrownBy(processor::start)
                 .isInstanceOf(IllegalStateException.class)
@@ -258,16 +258,17 @@ class AnalyticsIT {
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, "rules: [{name: flip, sensor: temp, above: 50, clear: 40}]\n");
         try (SwitchableHttpProxy influx = new SwitchableHttpProxy(stack.influxUrl())) {
-            Processor processor = new Processor(new ProcessorConfig(stack.kafkaBootstrapServers(), prefix,
-                    "it-outage-writer", influx.url(), stack.influxToken(), stack.influxOrg(), db, 5_000)
-                    .withPollTimeout(Duration.ofMillis(200))
-                    .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
-                    .withInfluxRequestTimeout(Duration.ofSeconds(2))
-                    .withCloseTimeout(Duration.ofSeconds(8))
-                    .withAnalytics(AnalyticsConfig.defaults()
+            Processor processor = new Processor(ProcessorConfig.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(prefix).consumerGroup("it-outage-writer")
+                .influx(influx.url(), stack.influxToken(), stack.influxOrg(), db).maxPointsPerWrite(5_000)
+                    .pollTimeout(Duration.ofMillis(200))
+                    .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                    .influxRequestTimeout(Duration.ofSeconds(2))
+                    .closeTimeout(Duration.ofSeconds(8))
+                    .analytics(AnalyticsConfig.defaults()
                             .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
                             .withPunctuateInterval(Duration.ofMillis(100))
-                            .withAlertRules(rules, Duration.ofMillis(200))));
+                            .withAlertRules(rules, Duration.ofMillis(200))).build());
             processors.add(processor);
             processor.start();
             await().atMost(DEADLINE).until(processor::isReady);
@@ -314,9 +315,9 @@ class AnalyticsIT {
         stack.createTopics(1, prefix + "telemetry", prefix + "deadletter"); // one partition: everyone shares it
         influxQuery(null, "CREATE DATABASE " + db);
         Processor processor = new Processor(config(prefix, "it-hostile-writer", db)
-                .withAnalytics(AnalyticsConfig.defaults()
+                .toBuilder().analytics(AnalyticsConfig.defaults()
                         .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withPunctuateInterval(Duration.ofMillis(100))));
+                        .withPunctuateInterval(Duration.ofMillis(100))).build());
         processors.add(processor);
         processor.start();
         await().atMost(DEADLINE).until(processor::isReady);
@@ -368,12 +369,13 @@ class AnalyticsIT {
     // --- helpers ---
 
     static ProcessorConfig config(String prefix, String group, String db) {
-        return new ProcessorConfig(stack.kafkaBootstrapServers(), prefix, group, stack.influxUrl(),
-                stack.influxToken(), stack.influxOrg(), db, 5_000)
-                .withPollTimeout(Duration.ofMillis(200))
-                .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
-                .withInfluxRequestTimeout(Duration.ofSeconds(5))
-                .withCloseTimeout(Duration.ofSeconds(8));
+        return ProcessorConfig.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(prefix).consumerGroup(group)
+                .influx(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), db).maxPointsPerWrite(5_000)
+                .pollTimeout(Duration.ofMillis(200))
+                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .influxRequestTimeout(Duration.ofSeconds(5))
+                .closeTimeout(Duration.ofSeconds(8)).build();
     }
 
     static void send(String prefix, String device, long seq, Reading... readings) throws Exception {

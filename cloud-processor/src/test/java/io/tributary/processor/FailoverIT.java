@@ -84,11 +84,11 @@ class FailoverIT {
                 "--set", "streams.state-dir=" + dir.resolve("state-b"))
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Processor a = new Processor(AnalyticsIT.config(prefix, group, db)
-                    .withConsumerOverrides(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"))
-                    .withAnalytics(AnalyticsConfig.defaults()
+                    .toBuilder().consumerOverrides(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"))
+                    .analytics(AnalyticsConfig.defaults()
                             .withStateDir(dir.resolve("state-a"))
                             .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withAlertRules(rules, Duration.ofSeconds(1))));
+                        .withAlertRules(rules, Duration.ofSeconds(1))).build());
         try {
             a.start();
             HttpClient http = HttpClient.newHttpClient();

@@ -132,7 +132,7 @@ class ProcessorIT {
         send(prefix, batches);
 
         ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
-        Processor processor = start(base.withAnalytics(base.analytics().withReadingsWriters(PARTITIONS)));
+        Processor processor = start(base.toBuilder().analytics(base.analytics().withReadingsWriters(PARTITIONS)).build());
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 60);
         // The writers join one by one, so the group may still be rebalancing when the last offset is committed:
@@ -196,7 +196,7 @@ class ProcessorIT {
         // A short max.poll.interval.ms: a writer that blocked in its retry loop instead of polling would be thrown
         // out of the group, and would write the same records a second time after rejoining.
         Processor processor = start(config(prefix, prefix + "writer", stack.influxUrl(), database)
-                .withConsumerOverrides(Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "2000")));
+                .toBuilder().consumerOverrides(Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "2000")).build());
         await().atMost(DEADLINE).until(() -> processor.metrics().retryableWriteFailures() >= 3
                 || !committedOffsets(prefix + "writer").isEmpty());
         Thread.sleep(3_000); // longer than max.poll.interval.ms, on purpose: InfluxDB stays misconfigured meanwhile
@@ -278,8 +278,8 @@ class ProcessorIT {
         try (SwitchableHttpProxy front = new SwitchableHttpProxy(stack.influxUrl())) {
             front.dropBodies = true;
             ProcessorConfig base = config(prefix, group, front.url(), database);
-            Processor processor = start(base.withAnalytics(base.analytics().withEnabled(false).withInfluxGzip(true)
-                    .withHttp("127.0.0.1", 0)));
+            Processor processor = start(base.toBuilder().analytics(base.analytics().withEnabled(false).withInfluxGzip(true)
+                    .withHttp("127.0.0.1", 0)).build());
 
             await().atMost(DEADLINE).until(() -> processor.metrics().permanentWriteFailures() >= 5);
             assertThat(processor.isReady()).isFalse();
@@ -292,7 +292,7 @@ class ProcessorIT {
             assertThat(ready.body()).contains("write path down");
             assertThat(processor.renderMetrics())
                     .contains("tributary_processor_write_path_up{writer=\"readings\"} 0")
-                    .contains("tributary_processor_write_outage_retries_total{writer=\"readings\",kind=\"rejected_wholesale\"}");
+                    .contains("tributary_processor_write_outage_retries_total{kind=\"rejected_wholesale\",writer=\"readings\"}");
             assertThat(processor.metrics().deadLettered()).isZero();
             assertThat(committedOffsets(group)).isEmpty();
             assertThat(countByDevice(database)).isEmpty();
@@ -327,8 +327,8 @@ class ProcessorIT {
         send(prefix, 0, "dev-huge", huge.toByteArray(), null);
 
         ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
-        Processor processor = start(base.withAnalytics(base.analytics().withEnabled(false))
-                .withInputContract(InputContract.DEFAULTS));
+        Processor processor = start(base.toBuilder().analytics(base.analytics().withEnabled(false))
+                .inputContract(InputContract.DEFAULTS).build());
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 3);
         List<ConsumerRecord<byte[], byte[]>> deadLetters = readAll(prefix + "deadletter", 2);
@@ -341,7 +341,7 @@ class ProcessorIT {
         assertThat(processor.metrics().contractViolations())
                 .isEqualTo(Map.of("value_not_finite", 1L, "event_time_in_future", 1L));
         assertThat(processor.renderMetrics()).contains(
-                "tributary_processor_deadlettered_total{writer=\"readings\",reason=\"contract-violation\"} 2")
+                "tributary_processor_deadlettered_total{reason=\"contract-violation\",writer=\"readings\"} 2")
                 .contains("tributary_processor_contract_violations_total{part=\"writer\",rule=\"value_not_finite\"} 1");
         JsonObject stored = influxQuery(database, "SELECT count(value), max(value) FROM readings GROUP BY device");
         Map<String, Double> maxByDevice = new HashMap<>();
@@ -369,8 +369,8 @@ class ProcessorIT {
 
         // Misconfigured: a max-event-age of one day refuses the readings an agent replays from two days of outbox.
         ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
-        Processor strict = start(base.withAnalytics(base.analytics().withEnabled(false))
-                .withInputContract(InputContract.DEFAULTS.withMaxEventAge(Duration.ofDays(1))));
+        Processor strict = start(base.toBuilder().analytics(base.analytics().withEnabled(false))
+                .inputContract(InputContract.DEFAULTS.withMaxEventAge(Duration.ofDays(1))).build());
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 2);
         strict.close();
 
@@ -386,7 +386,7 @@ class ProcessorIT {
         assertThat(shown).contains("dev-old").contains("reading 0").contains("1 of 1 dead letters");
 
         // The cause fixed (the default 30 days), the dead letters of that reason go back where they came from.
-        start(base.withAnalytics(base.analytics().withEnabled(false)).withInputContract(InputContract.DEFAULTS));
+        start(base.toBuilder().analytics(base.analytics().withEnabled(false)).inputContract(InputContract.DEFAULTS).build());
         String replayed = runCli("replay", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix",
                 prefix, "--reason", "event_time_too_old", "--device", "dev-old", "--since", "1h");
         assertThat(replayed).contains("replayed 1 dead letters");
@@ -442,14 +442,15 @@ class ProcessorIT {
     }
 
     private static ProcessorConfig config(String prefix, String group, String influxUrl, String bucket) {
-        return new ProcessorConfig(stack.kafkaBootstrapServers(), prefix, group, influxUrl, stack.influxToken(),
-                stack.influxOrg(), bucket, 5_000)
-                .withPollTimeout(Duration.ofMillis(200))
-                .withRetryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
-                .withInfluxRequestTimeout(Duration.ofSeconds(5))
-                .withCloseTimeout(Duration.ofSeconds(8))
+        return ProcessorConfig.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers()).topicPrefix(prefix)
+                .consumerGroup(group)
+                .influx(influxUrl, stack.influxToken(), stack.influxOrg(), bucket).maxPointsPerWrite(5_000)
+                .pollTimeout(Duration.ofMillis(200))
+                .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .influxRequestTimeout(Duration.ofSeconds(5))
+                .closeTimeout(Duration.ofSeconds(8))
                 // The test data is dated November 2023: accept event times up to the contract's 10-year limit.
-                .withInputContract(InputContract.DEFAULTS.withMaxEventAge(InputContract.MAX_EVENT_AGE_LIMIT));
+                .inputContract(InputContract.DEFAULTS.withMaxEventAge(InputContract.MAX_EVENT_AGE_LIMIT)).build();
     }
 
     private static void createTopicsAndDatabase(String prefix, String database) throws Exception {

@@ -77,4 +77,22 @@ class ProcessorMainTest {
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString()).contains("unknown config key 'rollups.graze'");
     }
+
+    @Test
+    void shouldAnswerABusyOperationsPortWithOneLineAndExitCode1() throws Exception {
+        try (java.net.ServerSocket busy = new java.net.ServerSocket(0, 1,
+                java.net.InetAddress.getLoopbackAddress())) {
+            StringWriter err = new StringWriter();
+            CommandLine cli = ProcessorMain.commandLine();
+            cli.setErr(new PrintWriter(err));
+
+            int exit = cli.execute("--kafka-bootstrap", "127.0.0.1:1", "--set", "streams.enabled=false", "--set",
+                    "http.host=127.0.0.1", "--set", "http.port=" + busy.getLocalPort());
+
+            assertThat(exit).isEqualTo(1);
+            assertThat(err.toString()).contains("cannot start").contains(String.valueOf(busy.getLocalPort()))
+                    .doesNotContain("\tat ").doesNotContain("Exception");
+            assertThat(err.toString().strip().lines()).hasSize(1);
+        }
+    }
 }

@@ -83,18 +83,19 @@ public final class Pipeline implements AutoCloseable {
         gateway.start().toCompletableFuture().join();
         registry = new DeviceRegistryClient(stack.kafkaBootstrapServers(), prefix, Map.of(), REGISTRY_TIMEOUT);
 
-        processor = new Processor(ProcessorConfig.defaults()
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(prefix)
-                .withConsumerGroup(WRITER_GROUP)
-                .withInflux(influx.url(), influx.token(), influx.org(), influx.bucket())
-                .withAnalytics(AnalyticsConfig.defaults()
+        processor = new Processor(ProcessorConfig.builder()
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(prefix)
+                .consumerGroup(WRITER_GROUP)
+                .influx(influx.url(), influx.token(), influx.org(), influx.bucket())
+                .analytics(AnalyticsConfig.defaults()
                         .withRollups(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), options.rollupGrace())
                         .withAlertRules(alertRulesFile(), Duration.ofSeconds(2))
                         .withHttp("127.0.0.1", 0)
                         .withInfluxGzip(!isLocal(influx.url()))
                         // Kafka is the local stack's, on this machine: compression would cost CPU and save nothing
-                        .withStreamsCompression("none")));
+                        .withStreamsCompression("none"))
+                .build());
         processor.start();
         LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), stack.kafkaBootstrapServers(),
                 influx.url());

@@ -13,7 +13,7 @@ import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
-import io.tributary.processor.config.Durations;
+import io.tributary.common.Durations;
 import io.tributary.proto.v1.AlertEvent.Severity;
 
 /**

@@ -10,7 +10,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.function.Predicate;
 
-import io.tributary.processor.config.Durations;
+import io.tributary.contract.Topics;
+import io.tributary.common.Durations;
 import io.tributary.processor.config.ProcessorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -60,8 +61,8 @@ public final class DeadLetterMain implements Runnable {
             String servers = bootstrap != null ? bootstrap
                     : env.getOrDefault("TRIBUTARY_KAFKA_BOOTSTRAP", ProcessorConfig.DEFAULT_KAFKA_BOOTSTRAP_SERVERS);
             String p = prefix != null ? prefix
-                    : env.getOrDefault("TRIBUTARY_TOPIC_PREFIX", ProcessorConfig.DEFAULT_TOPIC_PREFIX);
-            return new DeadLetters(servers, p + "deadletter", Duration.ofSeconds(15));
+                    : env.getOrDefault("TRIBUTARY_TOPIC_PREFIX", Topics.DEFAULT_PREFIX);
+            return new DeadLetters(servers, new Topics(p).deadLetter(), Duration.ofSeconds(15));
         }
     }
 

@@ -34,6 +34,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.tributary.common.Json;
+import io.tributary.contract.Topics;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
 
 /**
@@ -94,7 +96,7 @@ public final class DeadLetters implements AutoCloseable {
     public DeadLetters(String bootstrap, String deadLetterTopic, Duration timeout) {
         this.bootstrap = bootstrap;
         this.topic = deadLetterTopic;
-        this.replayedTopic = deadLetterTopic + "-replayed";
+        this.replayedTopic = Topics.replayedMarkerOf(deadLetterTopic);
         this.timeout = timeout;
     }
 
@@ -169,9 +171,7 @@ public final class DeadLetters implements AutoCloseable {
                     for (DeadLetter d : chosen.subList(from, Math.min(chosen.size(), from + batch))) {
                         producer.send(replayRecord(d));
                         producer.send(new ProducerRecord<>(replayedTopic, d.id().getBytes(StandardCharsets.UTF_8),
-                                ("{\"replayed_at\":\"" + Instant.now() + "\",\"to\":\"" + d.sourceTopic().get()
-                                        + "\",\"reason\":\"" + d.reasonAndRule().replace("\"", "'") + "\"}")
-                                        .getBytes(StandardCharsets.UTF_8)));
+                                replayMarker(d).getBytes(StandardCharsets.UTF_8)));
                     }
                     producer.commitTransaction();
                 } catch (RuntimeException e) {
@@ -185,6 +185,15 @@ public final class DeadLetters implements AutoCloseable {
             }
         }
         return new ReplayResult(chosen.size(), already[0], notReplayable[0], toTopics);
+    }
+
+    /** The marker's value: when, to which topic, and why the record was dead-lettered. */
+    private static String replayMarker(DeadLetter d) {
+        Map<String, Object> marker = new LinkedHashMap<>();
+        marker.put("replayed_at", Instant.now().toString());
+        marker.put("to", d.sourceTopic().get());
+        marker.put("reason", d.reasonAndRule());
+        return Json.write(marker);
     }
 
     /** The original record again: same key, value and MQTT topic header, plus where it was replayed from. */

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.tributary.contract.Topics;
 import io.tributary.contract.InputContract;
 
 /**
@@ -13,7 +14,7 @@ import io.tributary.contract.InputContract;
  * message naming the option it came from.
  *
  * <p>The first eight components are the ones every deployment sets; the rest have production defaults (see
- * {@link #defaults()}) and are tuned through the {@code with...} methods.
+ * {@link #defaults()}) and are tuned through the {@link Builder}; the canonical constructor validates every value.
  *
  * @param kafkaBootstrapServers Kafka bootstrap servers, {@code host:port[,host:port...]}
  * @param topicPrefix prefix of every Kafka topic (default {@code tributary.}); may be empty
@@ -54,7 +55,7 @@ public record ProcessorConfig(
         InputContract inputContract) {
 
     public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "localhost:9092";
-    public static final String DEFAULT_TOPIC_PREFIX = "tributary.";
+    public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
     public static final String DEFAULT_CONSUMER_GROUP = "tributary-influx-writer";
     public static final String DEFAULT_INFLUX_URL = "http://localhost:8086";
     public static final String DEFAULT_INFLUX_TOKEN = "";
@@ -86,6 +87,11 @@ public record ProcessorConfig(
                     "topic-prefix: only letters, digits, '.', '_' and '-' are allowed in Kafka topic names, got '"
                             + topicPrefix + "'");
         }
+        try {
+            new Topics(topicPrefix);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("topic-prefix: " + e.getMessage(), e);
+        }
         consumerGroup = requireNonBlank(consumerGroup, "group");
         influxUrl = requireNonBlank(influxUrl, "influx-url");
         validateHttpUrl(influxUrl);
@@ -111,138 +117,44 @@ public record ProcessorConfig(
         Objects.requireNonNull(inputContract, "input contract (max-event-age, ...)");
     }
 
-    /** All settings but the input contract, which takes {@link InputContract#DEFAULTS}. */
-    public ProcessorConfig(String kafkaBootstrapServers, String topicPrefix, String consumerGroup, String influxUrl,
-            String influxToken, String influxOrg, String influxBucket, int maxPointsPerWrite, Duration pollTimeout,
-            Duration retryBackoffInitial, Duration retryBackoffMax, Duration influxRequestTimeout,
-            Duration closeTimeout, Map<String, String> consumerOverrides, Map<String, String> producerOverrides,
-            AnalyticsConfig analytics) {
-        this(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg, influxBucket,
-                maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides, analytics, InputContract.DEFAULTS);
-    }
-
-    /** The fifteen writer settings; the Streams part takes {@link AnalyticsConfig#defaults()}. */
-    public ProcessorConfig(String kafkaBootstrapServers, String topicPrefix, String consumerGroup, String influxUrl,
-            String influxToken, String influxOrg, String influxBucket, int maxPointsPerWrite, Duration pollTimeout,
-            Duration retryBackoffInitial, Duration retryBackoffMax, Duration influxRequestTimeout,
-            Duration closeTimeout, Map<String, String> consumerOverrides, Map<String, String> producerOverrides) {
-        this(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg, influxBucket,
-                maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides, AnalyticsConfig.defaults());
-    }
-
-    /** The eight settings every deployment sets; everything else takes its default. */
-    public ProcessorConfig(String kafkaBootstrapServers, String topicPrefix, String consumerGroup, String influxUrl,
-            String influxToken, String influxOrg, String influxBucket, int maxPointsPerWrite) {
-        this(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg, influxBucket,
-                maxPointsPerWrite, DEFAULT_POLL_TIMEOUT, DEFAULT_RETRY_BACKOFF_INITIAL, DEFAULT_RETRY_BACKOFF_MAX,
-                DEFAULT_INFLUX_REQUEST_TIMEOUT, DEFAULT_CLOSE_TIMEOUT, Map.of(), Map.of());
-    }
-
     /** All defaults: Kafka on localhost:9092, InfluxDB on localhost:8086, bucket {@code telemetry}. */
     public static ProcessorConfig defaults() {
-        return new ProcessorConfig(DEFAULT_KAFKA_BOOTSTRAP_SERVERS, DEFAULT_TOPIC_PREFIX, DEFAULT_CONSUMER_GROUP,
-                DEFAULT_INFLUX_URL, DEFAULT_INFLUX_TOKEN, DEFAULT_INFLUX_ORG, DEFAULT_INFLUX_BUCKET,
-                DEFAULT_MAX_POINTS_PER_WRITE);
+        return builder().build();
+    }
+
+    /** A builder starting from every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder starting from this config's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Every topic name, from {@link #topicPrefix()}. */
+    public Topics topics() {
+        return new Topics(topicPrefix);
     }
 
     /** The topic the gateway produces reading batches to. */
     public String telemetryTopic() {
-        return topicPrefix + "telemetry";
+        return topics().telemetry();
     }
 
     /** The topic rejected records go to, with the reason in their headers. */
     public String deadLetterTopic() {
-        return topicPrefix + "deadletter";
-    }
-
-    public ProcessorConfig withKafkaBootstrapServers(String servers) {
-        return new ProcessorConfig(servers, topicPrefix, consumerGroup, influxUrl, influxToken, influxOrg,
-                influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withTopicPrefix(String prefix) {
-        return new ProcessorConfig(kafkaBootstrapServers, prefix, consumerGroup, influxUrl, influxToken, influxOrg,
-                influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withConsumerGroup(String group) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, group, influxUrl, influxToken, influxOrg,
-                influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withInflux(String url, String token, String org, String bucket) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, url, token, org, bucket,
-                maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withMaxPointsPerWrite(int maxPoints) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPoints, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withPollTimeout(Duration timeout) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, timeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withRetryBackoff(Duration initial, Duration max) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, initial, max, influxRequestTimeout,
-                closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withInfluxRequestTimeout(Duration timeout) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                timeout, closeTimeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withCloseTimeout(Duration timeout) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, timeout, consumerOverrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withConsumerOverrides(Map<String, String> overrides) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, overrides, producerOverrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withProducerOverrides(Map<String, String> overrides) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, overrides, analytics, inputContract);
-    }
-
-    public ProcessorConfig withAnalytics(AnalyticsConfig settings) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, settings, inputContract);
-    }
-
-    public ProcessorConfig withInputContract(InputContract contract) {
-        return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
-                influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics, contract);
+        return topics().deadLetter();
     }
 
     /** The topic the rollups are emitted to. */
     public String rollupsTopic() {
-        return topicPrefix + "rollups";
+        return topics().rollups();
     }
 
     /** The topic alert transitions are emitted to. */
     public String alertsTopic() {
-        return topicPrefix + "alerts";
+        return topics().alerts();
     }
 
     /** Keeps the token out of logs. */
@@ -290,6 +202,128 @@ public record ProcessorConfig(
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("influx-url: not a valid URL: '" + url + "' (" + e.getMessage() + ")",
                     e);
+        }
+    }
+
+    /** Collects the settings; {@link #build()} validates them all through the canonical constructor. */
+    public static final class Builder {
+        private String kafkaBootstrapServers = DEFAULT_KAFKA_BOOTSTRAP_SERVERS;
+        private String topicPrefix = DEFAULT_TOPIC_PREFIX;
+        private String consumerGroup = DEFAULT_CONSUMER_GROUP;
+        private String influxUrl = DEFAULT_INFLUX_URL;
+        private String influxToken = DEFAULT_INFLUX_TOKEN;
+        private String influxOrg = DEFAULT_INFLUX_ORG;
+        private String influxBucket = DEFAULT_INFLUX_BUCKET;
+        private int maxPointsPerWrite = DEFAULT_MAX_POINTS_PER_WRITE;
+        private Duration pollTimeout = DEFAULT_POLL_TIMEOUT;
+        private Duration retryBackoffInitial = DEFAULT_RETRY_BACKOFF_INITIAL;
+        private Duration retryBackoffMax = DEFAULT_RETRY_BACKOFF_MAX;
+        private Duration influxRequestTimeout = DEFAULT_INFLUX_REQUEST_TIMEOUT;
+        private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
+        private Map<String, String> consumerOverrides = Map.of();
+        private Map<String, String> producerOverrides = Map.of();
+        private AnalyticsConfig analytics = AnalyticsConfig.defaults();
+        private InputContract inputContract = InputContract.DEFAULTS;
+
+        private Builder() {
+        }
+
+        private Builder(ProcessorConfig c) {
+            kafkaBootstrapServers = c.kafkaBootstrapServers;
+            topicPrefix = c.topicPrefix;
+            consumerGroup = c.consumerGroup;
+            influxUrl = c.influxUrl;
+            influxToken = c.influxToken;
+            influxOrg = c.influxOrg;
+            influxBucket = c.influxBucket;
+            maxPointsPerWrite = c.maxPointsPerWrite;
+            pollTimeout = c.pollTimeout;
+            retryBackoffInitial = c.retryBackoffInitial;
+            retryBackoffMax = c.retryBackoffMax;
+            influxRequestTimeout = c.influxRequestTimeout;
+            closeTimeout = c.closeTimeout;
+            consumerOverrides = c.consumerOverrides;
+            producerOverrides = c.producerOverrides;
+            analytics = c.analytics;
+            inputContract = c.inputContract;
+        }
+
+        public Builder kafkaBootstrapServers(String servers) {
+            this.kafkaBootstrapServers = servers;
+            return this;
+        }
+
+        public Builder topicPrefix(String prefix) {
+            this.topicPrefix = prefix;
+            return this;
+        }
+
+        public Builder consumerGroup(String group) {
+            this.consumerGroup = group;
+            return this;
+        }
+
+        /** Where and as whom the writers store: URL, token ("" for none), organization and bucket. */
+        public Builder influx(String url, String token, String org, String bucket) {
+            this.influxUrl = url;
+            this.influxToken = token;
+            this.influxOrg = org;
+            this.influxBucket = bucket;
+            return this;
+        }
+
+        public Builder maxPointsPerWrite(int maxPoints) {
+            this.maxPointsPerWrite = maxPoints;
+            return this;
+        }
+
+        public Builder pollTimeout(Duration timeout) {
+            this.pollTimeout = timeout;
+            return this;
+        }
+
+        public Builder retryBackoff(Duration initial, Duration max) {
+            this.retryBackoffInitial = initial;
+            this.retryBackoffMax = max;
+            return this;
+        }
+
+        public Builder influxRequestTimeout(Duration timeout) {
+            this.influxRequestTimeout = timeout;
+            return this;
+        }
+
+        public Builder closeTimeout(Duration timeout) {
+            this.closeTimeout = timeout;
+            return this;
+        }
+
+        public Builder consumerOverrides(Map<String, String> overrides) {
+            this.consumerOverrides = overrides;
+            return this;
+        }
+
+        public Builder producerOverrides(Map<String, String> overrides) {
+            this.producerOverrides = overrides;
+            return this;
+        }
+
+        public Builder analytics(AnalyticsConfig settings) {
+            this.analytics = settings;
+            return this;
+        }
+
+        public Builder inputContract(InputContract contract) {
+            this.inputContract = contract;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the option of the first invalid value */
+        public ProcessorConfig build() {
+            return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
+                    influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
+                    influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics,
+                    inputContract);
         }
     }
 }

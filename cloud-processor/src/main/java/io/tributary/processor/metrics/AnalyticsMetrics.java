@@ -99,6 +99,15 @@ public final class AnalyticsMetrics implements StreamsListener {
         return snapshot(skipped);
     }
 
+    /** The live counters behind the maps above, for the meter registry (read at scrape time only). */
+    Map<String, LongAdder> contractViolationCounters() {
+        return contractViolations;
+    }
+
+    Map<String, LongAdder> skippedCounters() {
+        return skipped;
+    }
+
     private static Map<String, Long> snapshot(Map<String, LongAdder> counters) {
         Map<String, Long> result = new TreeMap<>();
         counters.forEach((k, v) -> result.put(k, v.sum()));

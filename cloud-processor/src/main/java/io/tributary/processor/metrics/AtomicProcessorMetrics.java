@@ -99,6 +99,19 @@ public final class AtomicProcessorMetrics implements ProcessorMetrics {
         return snapshot(outageRetries);
     }
 
+    /** The live counters behind the maps above, for the meter registry (read at scrape time only). */
+    Map<String, LongAdder> deadLetteredByReasonCounters() {
+        return deadLetteredByReason;
+    }
+
+    Map<String, LongAdder> contractViolationCounters() {
+        return contractViolations;
+    }
+
+    Map<String, LongAdder> outageRetryCounters() {
+        return outageRetries;
+    }
+
     public long probes() {
         return probes.sum();
     }

@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
-import io.tributary.processor.writer.Backoff;
+import io.tributary.common.Backoff;
+import io.tributary.common.Json;
 import io.tributary.processor.writer.DeadLetterPublisher;
 import io.tributary.processor.writer.DeadLetterReason;
 import io.tributary.proto.v1.AlertEvent;
@@ -235,7 +237,7 @@ public final class WebhookNotifier implements Runnable {
             if (attempt == 1 && status != -1) {
                 log.warn("Alert webhook answered HTTP {}, retrying with backoff [key: {}]", status, key);
             }
-            if (!waitPolling(backoff.nextDelay())) {
+            if (!waitPolling(backoff.next())) {
                 return false;
             }
         }
@@ -291,42 +293,18 @@ public final class WebhookNotifier implements Runnable {
 
     /** The JSON body: one flat object. */
     public static String toJson(AlertEvent e, String key) {
-        return "{" + field("idempotency_key", key) + ","
-                + field("device", e.getDeviceId()) + ","
-                + field("rule", e.getRule()) + ","
-                + field("sensor", e.getSensor()) + ","
-                + field("severity", e.getSeverity().name().toLowerCase(Locale.ROOT)) + ","
-                + field("state", e.getState().name().toLowerCase(Locale.ROOT)) + ","
-                + "\"value\":" + number(e.getValue()) + ","
-                + "\"threshold\":" + number(e.getThreshold()) + ","
-                + field("message", e.getMessage()) + ","
-                + "\"time_unix_nanos\":" + e.getTransitionTimeUnixNanos() + ","
-                + field("time", Instant.ofEpochSecond(0, e.getTransitionTimeUnixNanos()).toString())
-                + "}";
-    }
-
-    private static String number(double v) {
-        return Double.isFinite(v) ? Double.toString(v) : "null";
-    }
-
-    private static String field(String name, String value) {
-        StringBuilder b = new StringBuilder("\"").append(name).append("\":\"");
-        for (char c : value.toCharArray()) {
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("idempotency_key", key);
+        body.put("device", e.getDeviceId());
+        body.put("rule", e.getRule());
+        body.put("sensor", e.getSensor());
+        body.put("severity", e.getSeverity().name().toLowerCase(Locale.ROOT));
+        body.put("state", e.getState().name().toLowerCase(Locale.ROOT));
+        body.put("value", e.getValue());
+        body.put("threshold", e.getThreshold());
+        body.put("message", e.getMessage());
+        body.put("time_unix_nanos", e.getTransitionTimeUnixNanos());
+        body.put("time", Instant.ofEpochSecond(0, e.getTransitionTimeUnixNanos()).toString());
+        return Json.write(body);
     }
 }

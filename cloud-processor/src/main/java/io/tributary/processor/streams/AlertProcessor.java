@@ -19,7 +19,7 @@ import io.tributary.processor.alert.AlertRule;
 import io.tributary.processor.alert.AlertStatus;
 import io.tributary.processor.alert.RuleSet;
 import io.tributary.processor.alert.ThresholdEvaluator;
-import io.tributary.processor.config.Durations;
+import io.tributary.common.Durations;
 import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.AlertEvent.AlertState;
 import io.tributary.proto.v1.Reading;

@@ -142,6 +142,11 @@ public final class StreamsEngine implements AutoCloseable {
         return streams.metrics();
     }
 
+    /** Micrometer's binder of this instance's client metrics (close it with the instance). */
+    public io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics meterBinder() {
+        return new io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics(streams);
+    }
+
     /** Closes the instance (finishing the current commit) and removes a temp state directory. */
     public void close(Duration timeout) {
         boolean closed = streams.close(timeout);

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 
+import io.tributary.contract.Topics;
 import io.tributary.processor.contract.TelemetryCheck;
 import io.tributary.contract.InputContract;
 import io.tributary.processor.contract.ContractCheck;
@@ -86,7 +87,8 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
 
     /** Topics under a prefix, windows 10 s and 1 min, grace 30 s, punctuation every 500 ms. */
     public static TopologySettings defaults(String topicPrefix) {
-        return new TopologySettings(topicPrefix + "telemetry", topicPrefix + "rollups", topicPrefix + "alerts",
+        Topics topics = new Topics(topicPrefix);
+        return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
                 List.of(WindowSize.of(Duration.ofSeconds(10)), WindowSize.of(Duration.ofMinutes(1))),
                 Duration.ofSeconds(30), Duration.ofMillis(500));
     }

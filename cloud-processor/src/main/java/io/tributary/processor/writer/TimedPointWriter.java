@@ -1,21 +1,19 @@
 package io.tributary.processor.writer;
 
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Timer;
 
-/** A {@link PointWriter} decorator that measures every write request (count, total and max latency, failures). */
+/** A {@link PointWriter} decorator that times every write request, failed ones included. */
 public final class TimedPointWriter implements PointWriter {
 
     private final PointWriter delegate;
-    private final LongAdder requests = new LongAdder();
-    private final LongAdder failures = new LongAdder();
-    private final LongAdder totalNanos = new LongAdder();
-    private final AtomicLong maxNanos = new AtomicLong();
+    private final Timer timer;
 
-    public TimedPointWriter(PointWriter delegate) {
+    public TimedPointWriter(PointWriter delegate, Timer timer) {
         this.delegate = delegate;
+        this.timer = timer;
     }
 
     @Override
@@ -23,31 +21,9 @@ public final class TimedPointWriter implements PointWriter {
         long start = System.nanoTime();
         try {
             delegate.write(points);
-        } catch (RuntimeException e) {
-            failures.increment();
-            throw e;
         } finally {
-            long took = System.nanoTime() - start;
-            requests.increment();
-            totalNanos.add(took);
-            maxNanos.accumulateAndGet(took, Math::max);
+            timer.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
         }
-    }
-
-    public long requests() {
-        return requests.sum();
-    }
-
-    public long failures() {
-        return failures.sum();
-    }
-
-    public double totalSeconds() {
-        return totalNanos.sum() / 1e9;
-    }
-
-    public double maxSeconds() {
-        return maxNanos.get() / 1e9;
     }
 
     @Override

@@ -92,9 +92,10 @@ public final class ProcessorBench {
             stack.createTopics(4, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "rollups", PREFIX + "alerts");
             HttpClient http = HttpClient.newHttpClient();
             query(http, stack.influxDirectUrl(), null, "CREATE DATABASE bench");
-            ProcessorConfig config = new ProcessorConfig(stack.kafkaBootstrapServers(), PREFIX, GROUP,
-                    stack.influxUrl(), stack.influxToken(), stack.influxOrg(), "bench", 5_000)
-                    .withAnalytics(AnalyticsConfig.defaults().withAlertRules(rules, Duration.ofSeconds(5)));
+            ProcessorConfig config = ProcessorConfig.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX).consumerGroup(GROUP)
+                .influx(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), "bench").maxPointsPerWrite(5_000)
+                    .analytics(AnalyticsConfig.defaults().withAlertRules(rules, Duration.ofSeconds(5))).build();
             try (Processor processor = new Processor(config);
                     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(stack))) {
                 processor.start();

@@ -15,7 +15,7 @@ class DeployConfigFileTest {
     @Test
     void theSystemdUnitsConfigFileLoads() throws Exception {
         Path file = SYSTEMD.resolve("processor.yaml");
-        ProcessorConfig config = ConfigLoader.load(Files.readString(file), file.toString(), Map.of(), Map.of());
+        ProcessorConfig config = ProcessorConfigFiles.load(Files.readString(file), file.toString(), Map.of(), Map.of());
 
         assertThat(config.analytics().stateDir()).isEqualTo(Path.of("/var/lib/tributary/processor-streams"));
         assertThat(config.analytics().alertRulesFile()).isEqualTo(Path.of("/etc/tributary/rules.yaml"));

@@ -16,7 +16,7 @@ class ProcessorConfigTest {
     void shouldDeriveTopicsFromThePrefix() {
         assertThat(defaults.telemetryTopic()).isEqualTo("tributary.telemetry");
         assertThat(defaults.deadLetterTopic()).isEqualTo("tributary.deadletter");
-        assertThat(defaults.withTopicPrefix("").telemetryTopic()).isEqualTo("telemetry");
+        assertThat(defaults.toBuilder().topicPrefix("").build().telemetryTopic()).isEqualTo("telemetry");
         assertThat(defaults.consumerGroup()).isEqualTo("tributary-influx-writer");
         assertThat(defaults.maxPointsPerWrite()).isEqualTo(5_000);
         assertThat(defaults.retryBackoffInitial()).isEqualTo(Duration.ofMillis(100));
@@ -25,28 +25,28 @@ class ProcessorConfigTest {
 
     @Test
     void shouldRejectBadValuesNamingTheOption() {
-        assertThatThrownBy(() -> defaults.withKafkaBootstrapServers("localhost"))
+        assertThatThrownBy(() -> defaults.toBuilder().kafkaBootstrapServers("localhost").build())
                 .hasMessageStartingWith("kafka-bootstrap:");
-        assertThatThrownBy(() -> defaults.withKafkaBootstrapServers("a:9092,b:99999"))
+        assertThatThrownBy(() -> defaults.toBuilder().kafkaBootstrapServers("a:9092,b:99999").build())
                 .hasMessageStartingWith("kafka-bootstrap:");
-        assertThatThrownBy(() -> defaults.withTopicPrefix("bad prefix")).hasMessageStartingWith("topic-prefix:");
-        assertThatThrownBy(() -> defaults.withConsumerGroup(" ")).hasMessageStartingWith("group:");
-        assertThatThrownBy(() -> defaults.withInflux("localhost:8086", "", "o", "b"))
+        assertThatThrownBy(() -> defaults.toBuilder().topicPrefix("bad prefix").build()).hasMessageStartingWith("topic-prefix:");
+        assertThatThrownBy(() -> defaults.toBuilder().consumerGroup(" ").build()).hasMessageStartingWith("group:");
+        assertThatThrownBy(() -> defaults.toBuilder().influx("localhost:8086", "", "o", "b").build())
                 .hasMessageStartingWith("influx-url:");
-        assertThatThrownBy(() -> defaults.withInflux("ftp://h:1", "", "o", "b")).hasMessageStartingWith("influx-url:");
-        assertThatThrownBy(() -> defaults.withInflux("http://h:1", "", "", "b")).hasMessageStartingWith("influx-org:");
-        assertThatThrownBy(() -> defaults.withInflux("http://h:1", "", "o", "")).hasMessageStartingWith("influx-bucket:");
-        assertThatThrownBy(() -> defaults.withMaxPointsPerWrite(0)).hasMessageStartingWith("max-points-per-write:");
-        assertThatThrownBy(() -> defaults.withRetryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)))
+        assertThatThrownBy(() -> defaults.toBuilder().influx("ftp://h:1", "", "o", "b").build()).hasMessageStartingWith("influx-url:");
+        assertThatThrownBy(() -> defaults.toBuilder().influx("http://h:1", "", "", "b").build()).hasMessageStartingWith("influx-org:");
+        assertThatThrownBy(() -> defaults.toBuilder().influx("http://h:1", "", "o", "").build()).hasMessageStartingWith("influx-bucket:");
+        assertThatThrownBy(() -> defaults.toBuilder().maxPointsPerWrite(0).build()).hasMessageStartingWith("max-points-per-write:");
+        assertThatThrownBy(() -> defaults.toBuilder().retryBackoff(Duration.ofSeconds(2), Duration.ofSeconds(1)).build())
                 .hasMessageStartingWith("retry-backoff-max:");
-        assertThatThrownBy(() -> defaults.withCloseTimeout(Duration.ZERO)).hasMessageStartingWith("close-timeout:");
+        assertThatThrownBy(() -> defaults.toBuilder().closeTimeout(Duration.ZERO).build()).hasMessageStartingWith("close-timeout:");
     }
 
     @Test
     void shouldAcceptValidAlternatives() {
-        ProcessorConfig config = defaults.withKafkaBootstrapServers("k1:9092, k2:9093")
-                .withInflux("https://influx.example:8086/prefix", "tok", "-", "db/rp")
-                .withConsumerOverrides(Map.of("max.poll.records", "100"));
+        ProcessorConfig config = defaults.toBuilder().kafkaBootstrapServers("k1:9092, k2:9093")
+                .influx("https://influx.example:8086/prefix", "tok", "-", "db/rp")
+                .consumerOverrides(Map.of("max.poll.records", "100")).build();
 
         assertThat(config.influxBucket()).isEqualTo("db/rp");
         assertThat(config.consumerOverrides()).containsEntry("max.poll.records", "100");
@@ -54,7 +54,7 @@ class ProcessorConfigTest {
 
     @Test
     void shouldKeepTheTokenOutOfItsStringForm() {
-        assertThat(defaults.withInflux("http://h:1", "s3cr3t", "o", "b").toString()).doesNotContain("s3cr3t")
+        assertThat(defaults.toBuilder().influx("http://h:1", "s3cr3t", "o", "b").build().toString()).doesNotContain("s3cr3t")
                 .contains("influxToken=(set)");
     }
 }

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
+import io.tributary.common.Durations;
 import io.tributary.contract.InputContract;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -32,7 +33,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * http:    {host: 0.0.0.0, port: 9464}
  * </pre>
  */
-public final class ConfigLoader {
+public final class ProcessorConfigFiles {
 
     /** The service serves /metrics and /health/* here unless told otherwise (-1 turns it off). */
     public static final int DEFAULT_HTTP_PORT = 9464;
@@ -65,7 +66,7 @@ public final class ConfigLoader {
         KEYS = java.util.Collections.unmodifiableMap(keys);
     }
 
-    private ConfigLoader() {
+    private ProcessorConfigFiles() {
     }
 
     /** A value and where it came from, for error messages. */
@@ -138,15 +139,14 @@ public final class ConfigLoader {
     private static ProcessorConfig build(Map<String, Value> v) {
         ProcessorConfig d = ProcessorConfig.defaults();
         AnalyticsConfig a = AnalyticsConfig.defaults();
-        ProcessorConfig base = new ProcessorConfig(
-                str(v, "kafka.bootstrap", d.kafkaBootstrapServers()),
-                str(v, "kafka.topic-prefix", d.topicPrefix()),
-                str(v, "kafka.group", d.consumerGroup()),
-                str(v, "influx.url", d.influxUrl()),
-                str(v, "influx.token", d.influxToken()),
-                str(v, "influx.org", d.influxOrg()),
-                str(v, "influx.bucket", d.influxBucket()),
-                integer(v, "influx.max-points-per-write", d.maxPointsPerWrite()));
+        ProcessorConfig base = ProcessorConfig.builder()
+                .kafkaBootstrapServers(str(v, "kafka.bootstrap", d.kafkaBootstrapServers()))
+                .topicPrefix(str(v, "kafka.topic-prefix", d.topicPrefix()))
+                .consumerGroup(str(v, "kafka.group", d.consumerGroup()))
+                .influx(str(v, "influx.url", d.influxUrl()), str(v, "influx.token", d.influxToken()),
+                        str(v, "influx.org", d.influxOrg()), str(v, "influx.bucket", d.influxBucket()))
+                .maxPointsPerWrite(integer(v, "influx.max-points-per-write", d.maxPointsPerWrite()))
+                .build();
         Map<String, String> consumerOverrides = new HashMap<>();
         if (v.containsKey("kafka.session-timeout")) {
             Duration session = duration(v, "kafka.session-timeout", null);
@@ -187,12 +187,14 @@ public final class ConfigLoader {
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(contractKey(e.getMessage()), e);
             }
-            return base.withRetryBackoff(base.retryBackoffInitial(),
+            return base.toBuilder()
+                    .retryBackoff(base.retryBackoffInitial(),
                             duration(v, "influx.retry-backoff-max", base.retryBackoffMax()))
-                    .withInfluxRequestTimeout(duration(v, "influx.request-timeout", base.influxRequestTimeout()))
-                    .withConsumerOverrides(consumerOverrides)
-                    .withAnalytics(analytics)
-                    .withInputContract(contract);
+                    .influxRequestTimeout(duration(v, "influx.request-timeout", base.influxRequestTimeout()))
+                    .consumerOverrides(consumerOverrides)
+                    .analytics(analytics)
+                    .inputContract(contract)
+                    .build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(withSource(e.getMessage(), v), e);
         }

@@ -1,4 +1,4 @@
-package io.tributary.processor;
+package io.tributary.processor.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -9,11 +9,11 @@ import java.util.Properties;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.junit.jupiter.api.Test;
 
-class ProcessorConsumerPropertiesTest {
+class KafkaClientPropertiesTest {
 
     @Test
     void fetchesWaitForABatchOrATimeoutByDefault() {
-        Properties props = Processor.consumerProperties(config(Map.of()));
+        Properties props = KafkaClientProperties.consumer(config(Map.of()));
 
         assertThat(props).containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536")
                 .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
@@ -21,7 +21,7 @@ class ProcessorConsumerPropertiesTest {
 
     @Test
     void anOperatorMayTuneFetchingButNotTheSettingsTheGuaranteesRestOn() {
-        Properties props = Processor.consumerProperties(config(Map.of(
+        Properties props = KafkaClientProperties.consumer(config(Map.of(
                 ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true",
@@ -38,14 +38,19 @@ class ProcessorConsumerPropertiesTest {
         String key = org.apache.kafka.streams.StreamsConfig.producerPrefix(
                 org.apache.kafka.clients.producer.ProducerConfig.COMPRESSION_TYPE_CONFIG);
 
-        assertThat(Processor.streamsOverrides(config(Map.of()))).containsEntry(key, "lz4");
-        ProcessorConfig none = config(Map.of()).withAnalytics(config(Map.of()).analytics().withStreamsCompression("none"));
-        assertThat(Processor.streamsOverrides(none)).containsEntry(key, "none");
+        assertThat(KafkaClientProperties.streamsOverrides(config(Map.of()))).containsEntry(key, "lz4");
+        ProcessorConfig none = config(Map.of()).toBuilder()
+                .analytics(config(Map.of()).analytics().withStreamsCompression("none")).build();
+        assertThat(KafkaClientProperties.streamsOverrides(none)).containsEntry(key, "none");
     }
 
     private static ProcessorConfig config(Map<String, String> consumerOverrides) {
-        return new ProcessorConfig("localhost:9092", "t.", "group", "http://localhost:8086", "", "org", "bucket", 5000,
-                ProcessorConfig.DEFAULT_POLL_TIMEOUT, ProcessorConfig.DEFAULT_RETRY_BACKOFF_INITIAL,
-                Duration.ofSeconds(10), Duration.ofSeconds(10), Duration.ofSeconds(10), consumerOverrides, Map.of());
+        return ProcessorConfig.builder().kafkaBootstrapServers("localhost:9092")
+                .topicPrefix("t.").consumerGroup("group")
+                .influx("http://localhost:8086", "", "org", "bucket").maxPointsPerWrite(5000)
+                .pollTimeout(ProcessorConfig.DEFAULT_POLL_TIMEOUT)
+                .retryBackoff(ProcessorConfig.DEFAULT_RETRY_BACKOFF_INITIAL, Duration.ofSeconds(10))
+                .influxRequestTimeout(Duration.ofSeconds(10)).closeTimeout(Duration.ofSeconds(10))
+                .consumerOverrides(consumerOverrides).producerOverrides(Map.of()).build();
     }
 }

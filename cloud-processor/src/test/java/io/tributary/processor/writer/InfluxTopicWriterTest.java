@@ -31,7 +31,7 @@ import io.tributary.testing.batch.TestBatches;
  * The writer loop's delivery logic with Kafka's own {@link MockConsumer} and a scripted point writer; the same paths
  * run against the real broker and influxd in {@code ProcessorIT}.
  */
-class InfluxReadingsWriterTest {
+class InfluxTopicWriterTest {
 
     private static final String TOPIC = "t.telemetry";
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
@@ -41,7 +41,7 @@ class InfluxReadingsWriterTest {
     private final ScriptedPointWriter pointWriter = new ScriptedPointWriter();
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
     private final AtomicProcessorMetrics metrics = new AtomicProcessorMetrics();
-    private InfluxReadingsWriter writer;
+    private InfluxTopicWriter writer;
     private Thread thread;
 
     @AfterEach
@@ -102,7 +102,7 @@ class InfluxReadingsWriterTest {
             assertThat(dl.deviceId()).isEqualTo("poison");
             assertThat(dl.detail()).startsWith("HTTP 400");
         });
-        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).hasSize(14)
+        assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).hasSize(14)
                 .doesNotContain("poison");
         assertThat(committed()).isEqualTo(Map.of(P0, 8L));
         assertThat(metrics.readingsWritten()).isEqualTo(14);
@@ -192,7 +192,7 @@ class InfluxReadingsWriterTest {
         consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 1, "d2", 1)));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 2L)));
-        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1", "d2");
+        assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).containsExactly("d1", "d2");
     }
 
     @Test
@@ -210,7 +210,7 @@ class InfluxReadingsWriterTest {
         consumer.schedulePollTask(() -> consumer.addRecord(record(P0, 0, "d2", 1)));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P1, 1L, P0, 1L)));
-        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1", "d2");
+        assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).containsExactly("d1", "d2");
         assertThat(metrics.readingsWritten()).isEqualTo(2); // P1 offset 1 is the new owner's to write
     }
 
@@ -281,7 +281,7 @@ class InfluxReadingsWriterTest {
             assertThat(dl.reason()).isEqualTo(DeadLetterReason.MAPPING_FAILED);
             assertThat(dl.detail()).contains("Infinity");
         });
-        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1", "d2");
+        assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).containsExactly("d1", "d2");
     }
 
     @Test
@@ -308,7 +308,7 @@ class InfluxReadingsWriterTest {
         assertThat(metrics.deadLettered()).isEqualTo(2L);
         assertThat(metrics.contractViolations()).containsEntry("event_time_in_future", 1L)
                 .containsEntry("value_not_finite", 1L);
-        assertThat(pointWriter.accepted()).extracting(InfluxReadingsWriterTest::device).containsExactly("d1");
+        assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).containsExactly("d1");
     }
 
     private static MappedRecord fail(String message) {
@@ -323,8 +323,8 @@ class InfluxReadingsWriterTest {
             consumer.seek(P1, 0);
             records.forEach(consumer::addRecord);
         });
-        writer = new InfluxReadingsWriter("Readings writer", mapper, consumer, TOPIC, pointWriter, deadLetters,
-                new InfluxReadingsWriter.Settings(1_000, Duration.ofMillis(20), Duration.ofMillis(5),
+        writer = new InfluxTopicWriter("Readings writer", mapper, consumer, TOPIC, pointWriter, deadLetters,
+                new InfluxTopicWriter.Settings(1_000, Duration.ofMillis(20), Duration.ofMillis(5),
                         Duration.ofMillis(20), Duration.ofSeconds(1)),
                 metrics, Clock.systemUTC());
         thread = new Thread(writer, "writer-under-test");
@@ -339,8 +339,9 @@ class InfluxReadingsWriterTest {
             consumer.seek(P1, 0);
             records.forEach(consumer::addRecord);
         });
-        writer = new InfluxReadingsWriter(consumer, TOPIC, pointWriter, deadLetters,
-                new InfluxReadingsWriter.Settings(maxPointsPerWrite, Duration.ofMillis(20), Duration.ofMillis(5),
+        writer = new InfluxTopicWriter("Readings writer", new ReadingPointMapper()::map, consumer, TOPIC, pointWriter,
+                deadLetters,
+                new InfluxTopicWriter.Settings(maxPointsPerWrite, Duration.ofMillis(20), Duration.ofMillis(5),
                         Duration.ofMillis(20), Duration.ofSeconds(1)),
                 metrics, Clock.systemUTC());
         thread = new Thread(writer, "writer-under-test");
@@ -402,7 +403,7 @@ class InfluxReadingsWriterTest {
         @Override
         public void write(List<LinePoint> points) {
             List<LinePoint> copy = List.copyOf(points);
-            if (!copy.get(0).measurement().equals(InfluxReadingsWriter.PROBE_MEASUREMENT)) {
+            if (!copy.get(0).measurement().equals(InfluxTopicWriter.PROBE_MEASUREMENT)) {
                 requests.add(copy);
             }
             RuntimeException failure = script.apply(copy);
@@ -415,7 +416,7 @@ class InfluxReadingsWriterTest {
         /** The data points accepted (not the writer's probe points). */
         List<LinePoint> accepted() {
             return acceptedRequests.stream().flatMap(List::stream)
-                    .filter(p -> !p.measurement().equals(InfluxReadingsWriter.PROBE_MEASUREMENT)).toList();
+                    .filter(p -> !p.measurement().equals(InfluxTopicWriter.PROBE_MEASUREMENT)).toList();
         }
 
         @Override

@@ -10,7 +10,7 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-class ConfigLoaderTest {
+class ProcessorConfigFilesTest {
 
     static final String YAML = """
             kafka: {bootstrap: "k1:9092", topic-prefix: "p.", group: g, session-timeout: 10s}
@@ -23,7 +23,7 @@ class ConfigLoaderTest {
 
     @Test
     void shouldLayerDefaultsFileEnvironmentAndOptions() {
-        ProcessorConfig c = ConfigLoader.load(YAML, "f.yaml",
+        ProcessorConfig c = ProcessorConfigFiles.load(YAML, "f.yaml",
                 Map.of("TRIBUTARY_INFLUX_BUCKET", "from-env", "TRIBUTARY_HTTP_PORT", "9000",
                         "TRIBUTARY_TOPIC_PREFIX", "envp."),
                 Map.of("http.port", "9100"));
@@ -47,73 +47,73 @@ class ConfigLoaderTest {
 
     @Test
     void shouldUseDefaultsWithoutFileAndEnvironment() {
-        ProcessorConfig c = ConfigLoader.load(null, "none", Map.of(), Map.of());
-        assertThat(c.withAnalytics(AnalyticsConfig.defaults())).isEqualTo(ProcessorConfig.defaults());
+        ProcessorConfig c = ProcessorConfigFiles.load(null, "none", Map.of(), Map.of());
+        assertThat(c.toBuilder().analytics(AnalyticsConfig.defaults()).build()).isEqualTo(ProcessorConfig.defaults());
         assertThat(c.analytics().rollupWindows()).isEqualTo(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)));
     }
 
     @Test
     void shouldRejectUnknownKeysAndBadValuesNamingKeyAndSource() {
-        assertThatThrownBy(() -> ConfigLoader.load("influx: {urll: x}", "f.yaml", Map.of(), Map.of()))
+        assertThatThrownBy(() -> ProcessorConfigFiles.load("influx: {urll: x}", "f.yaml", Map.of(), Map.of()))
                 .hasMessageContaining("config file f.yaml: unknown key 'influx.urll'");
-        assertThatThrownBy(() -> ConfigLoader.load("rollups: {grace: soon}", "f.yaml", Map.of(), Map.of()))
+        assertThatThrownBy(() -> ProcessorConfigFiles.load("rollups: {grace: soon}", "f.yaml", Map.of(), Map.of()))
                 .hasMessageContaining("rollups.grace").hasMessageContaining("config file f.yaml");
-        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_THREADS", "many"),
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "f", Map.of("TRIBUTARY_STREAMS_THREADS", "many"),
                 Map.of())).hasMessageContaining("streams.threads")
                 .hasMessageContaining("environment variable TRIBUTARY_STREAMS_THREADS");
-        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_THREADS", "0"),
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "f", Map.of("TRIBUTARY_STREAMS_THREADS", "0"),
                 Map.of())).hasMessageContaining("streams.threads: must be between 1 and 64")
                 .hasMessageContaining("TRIBUTARY_STREAMS_THREADS");
-        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of(), Map.of("alerts.webhook-url", "ftp://x")))
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "f", Map.of(), Map.of("alerts.webhook-url", "ftp://x")))
                 .hasMessageContaining("alerts.webhook-url");
-        assertThatThrownBy(() -> ConfigLoader.load("kafka: [", "f.yaml", Map.of(), Map.of()))
+        assertThatThrownBy(() -> ProcessorConfigFiles.load("kafka: [", "f.yaml", Map.of(), Map.of()))
                 .hasMessageContaining("not valid YAML");
-        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "lz5"),
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "lz5"),
                 Map.of())).hasMessageContaining("streams.compression: one of none, gzip, snappy, lz4, zstd, got 'lz5'")
                 .hasMessageContaining("TRIBUTARY_STREAMS_COMPRESSION");
-        assertThatThrownBy(() -> ConfigLoader.load("influx: {writers: 0}", "f.yaml", Map.of(), Map.of()))
+        assertThatThrownBy(() -> ProcessorConfigFiles.load("influx: {writers: 0}", "f.yaml", Map.of(), Map.of()))
                 .hasMessageContaining("influx.writers: must be between 1 and 64, got 0")
                 .hasMessageContaining("f.yaml");
-        assertThatThrownBy(() -> ConfigLoader.load(null, "f", Map.of("TRIBUTARY_INFLUX_WRITERS", "two"), Map.of()))
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "f", Map.of("TRIBUTARY_INFLUX_WRITERS", "two"), Map.of()))
                 .hasMessageContaining("influx.writers: 'two' is not an integer")
                 .hasMessageContaining("TRIBUTARY_INFLUX_WRITERS");
     }
 
     @Test
     void shouldSetTheStreamsProducersCompression() {
-        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).analytics().streamsCompression())
+        assertThat(ProcessorConfigFiles.load(null, "none", Map.of(), Map.of()).analytics().streamsCompression())
                 .isEqualTo("lz4");
-        assertThat(ConfigLoader.load("streams: {compression: zstd}", "f.yaml", Map.of(), Map.of()).analytics()
+        assertThat(ProcessorConfigFiles.load("streams: {compression: zstd}", "f.yaml", Map.of(), Map.of()).analytics()
                 .streamsCompression()).isEqualTo("zstd");
-        assertThat(ConfigLoader.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "none"), Map.of())
+        assertThat(ProcessorConfigFiles.load(null, "f", Map.of("TRIBUTARY_STREAMS_COMPRESSION", "none"), Map.of())
                 .analytics().streamsCompression()).isEqualTo("none");
     }
 
     @Test
     void shouldSetTheNumberOfReadingsWriters() {
-        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).analytics().readingsWriters()).isEqualTo(2);
-        assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of(), Map.of()).analytics()
+        assertThat(ProcessorConfigFiles.load(null, "none", Map.of(), Map.of()).analytics().readingsWriters()).isEqualTo(2);
+        assertThat(ProcessorConfigFiles.load("influx: {writers: 3}", "f.yaml", Map.of(), Map.of()).analytics()
                 .readingsWriters()).isEqualTo(3);
-        assertThat(ConfigLoader.load("influx: {writers: 3}", "f.yaml", Map.of("TRIBUTARY_INFLUX_WRITERS", "1"),
+        assertThat(ProcessorConfigFiles.load("influx: {writers: 3}", "f.yaml", Map.of("TRIBUTARY_INFLUX_WRITERS", "1"),
                 Map.of()).analytics().readingsWriters()).isEqualTo(1);
     }
 
     @Test
     void shouldTakeTheInputContractLimitsFromFileEnvironmentAndOptionsUnderTheGatewaysNames() {
-        ProcessorConfig c = ConfigLoader.load("contract: {max-event-age: 7d, max-sensors-per-device: 50}\n", "f.yaml",
+        ProcessorConfig c = ProcessorConfigFiles.load("contract: {max-event-age: 7d, max-sensors-per-device: 50}\n", "f.yaml",
                 Map.of("TRIBUTARY_MAX_EVENT_FUTURE", "10m", "TRIBUTARY_MAX_SENSORS_PER_DEVICE", "60"),
                 Map.of("contract.max-readings-per-batch", "900"));
         assertThat(c.inputContract().maxEventAge()).isEqualTo(Duration.ofDays(7));
         assertThat(c.inputContract().maxEventFuture()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.inputContract().maxSensorsPerDevice()).isEqualTo(60);
         assertThat(c.inputContract().maxReadingsPerBatch()).isEqualTo(900);
-        assertThat(ConfigLoader.load(null, "none", Map.of(), Map.of()).inputContract())
+        assertThat(ProcessorConfigFiles.load(null, "none", Map.of(), Map.of()).inputContract())
                 .isEqualTo(io.tributary.contract.InputContract.DEFAULTS);
     }
 
     @Test
     void shouldNameTheContractKeyAndItsSourceWhenALimitIsBad() {
-        assertThatThrownBy(() -> ConfigLoader.load(null, "none", Map.of("TRIBUTARY_MAX_SENSORS_PER_DEVICE", "0"),
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "none", Map.of("TRIBUTARY_MAX_SENSORS_PER_DEVICE", "0"),
                 Map.of()))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("contract.max-sensors-per-device")

@@ -1,0 +1,216 @@
+package io.tributary.processor;
+
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+
+import io.tributary.processor.alert.RuleSet;
+import io.tributary.processor.alert.RulesFileWatcher;
+import io.tributary.processor.alert.RulesParser;
+import io.tributary.processor.config.AnalyticsConfig;
+import io.tributary.processor.config.ProcessorConfig;
+import io.tributary.processor.contract.TelemetryCheck;
+import io.tributary.processor.kafka.KafkaClientProperties;
+import io.tributary.processor.kafka.TopicCreator;
+import io.tributary.processor.metrics.AnalyticsMetrics;
+import io.tributary.processor.metrics.AtomicProcessorMetrics;
+import io.tributary.processor.metrics.ProcessorMeters;
+import io.tributary.processor.notify.WebhookNotifier;
+import io.tributary.processor.rollup.WindowSize;
+import io.tributary.processor.streams.StreamsEngine;
+import io.tributary.processor.streams.TopologySettings;
+import io.tributary.processor.writer.InfluxPointWriter;
+import io.tributary.processor.writer.InfluxTopicWriter;
+import io.tributary.processor.writer.InfluxWriters;
+import io.tributary.processor.writer.KafkaDeadLetterPublisher;
+import io.tributary.processor.writer.PointWriter;
+import io.tributary.processor.writer.TimedPointWriter;
+
+/**
+ * The processor's parts, built from its config: the writer loops (readings, rollups, alerts), the alert webhook, the
+ * Streams engine and the rules watcher, their meters bound. Building connects nothing yet; {@link Processor} runs them.
+ */
+final class ProcessorParts {
+
+    /** One loop on its own thread. */
+    record Worker(String name, String threadName, Runnable body, Runnable shutdown) {
+    }
+
+    private final ProcessorConfig config;
+    private final TelemetryCheck contract;
+    private final ProcessorMeters meters;
+    final List<Worker> workers = new ArrayList<>();
+    /** Clients handed to workers that have not run yet: closed by {@link #releaseUnstarted()} if the start fails. */
+    private final List<AutoCloseable> unstartedClients = new ArrayList<>();
+    StreamsEngine streams;
+    RulesFileWatcher rulesWatcher;
+    WebhookNotifier webhook;
+
+    private ProcessorParts(ProcessorConfig config, TelemetryCheck contract, ProcessorMeters meters) {
+        this.config = config;
+        this.contract = contract;
+        this.meters = meters;
+    }
+
+    /**
+     * Builds every part; on failure closes what was built and rethrows.
+     *
+     * @throws IllegalStateException if the alert rules file is invalid
+     * @throws org.apache.kafka.common.KafkaException if the Kafka clients cannot be created from the config
+     */
+    static ProcessorParts build(ProcessorConfig config, TelemetryCheck contract, ProcessorMeters meters,
+            AtomicProcessorMetrics readings, AtomicProcessorMetrics rollups, AtomicProcessorMetrics alerts,
+            AnalyticsMetrics analyticsMetrics) {
+        ProcessorParts parts = new ProcessorParts(config, contract, meters);
+        try {
+            AnalyticsConfig analytics = config.analytics();
+            int readingsWriters = analytics.readingsWriters();
+            for (int i = 1; i <= readingsWriters; i++) {
+                String suffix = readingsWriters == 1 ? "" : "-" + i;
+                parts.addWriter("readings", "tributary-influx-writer" + suffix, config.consumerGroup(),
+                        config.telemetryTopic(), readings, (consumer, topic, points, deadLetters, settings, m) ->
+                                InfluxWriters.readings(suffix, contract, consumer, topic, points, deadLetters,
+                                        settings, m, Clock.systemUTC()));
+            }
+            if (analytics.enabled()) {
+                TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), config.telemetryTopic(),
+                        config.rollupsTopic(), config.alertsTopic());
+                Supplier<RuleSet> rules = parts.rules(analytics);
+                parts.addWriter("rollups", "tributary-rollups-writer", config.consumerGroup() + "-rollups",
+                        config.rollupsTopic(), rollups, (consumer, topic, points, deadLetters, settings, m) ->
+                                InfluxWriters.rollups(consumer, topic, points, deadLetters, settings, m,
+                                        Clock.systemUTC()));
+                parts.addWriter("alerts", "tributary-alerts-writer", config.consumerGroup() + "-alerts",
+                        config.alertsTopic(), alerts, (consumer, topic, points, deadLetters, settings, m) ->
+                                InfluxWriters.alerts(consumer, topic, points, deadLetters, settings, m,
+                                        Clock.systemUTC()));
+                if (analytics.webhookUrl() != null) {
+                    parts.addWebhook(analytics);
+                }
+                parts.streams = new StreamsEngine(new StreamsEngine.Settings(config.kafkaBootstrapServers(),
+                        parts.applicationId(), analytics.stateDir(), analytics.commitInterval(),
+                        analytics.streamThreads(), KafkaClientProperties.streamsOverrides(config)),
+                        parts.topologySettings(), rules, analyticsMetrics);
+                meters.bindStreams(parts.streams.meterBinder(), parts.streams::metrics);
+            }
+        } catch (RuntimeException e) {
+            parts.releaseUnstarted();
+            throw e;
+        }
+        return parts;
+    }
+
+    private Supplier<RuleSet> rules(AnalyticsConfig analytics) {
+        if (analytics.alertRulesFile() == null) {
+            return () -> RuleSet.EMPTY;
+        }
+        try {
+            rulesWatcher = new RulesFileWatcher(analytics.alertRulesFile(), analytics.rulesCheckInterval());
+            return rulesWatcher;
+        } catch (IOException e) {
+            throw new IllegalStateException("alerts.rules-file: cannot read " + analytics.alertRulesFile() + ": "
+                    + e.getMessage(), e);
+        } catch (RulesParser.InvalidRulesException e) {
+            throw new IllegalStateException("alerts.rules-file: " + analytics.alertRulesFile() + " is invalid: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** Builds one topic writer from its clients (one of {@link InfluxWriters}). */
+    private interface WriterFactory {
+        InfluxTopicWriter create(KafkaConsumer<byte[], byte[]> consumer, String topic, PointWriter pointWriter,
+                KafkaDeadLetterPublisher deadLetters, InfluxTopicWriter.Settings settings,
+                AtomicProcessorMetrics metrics);
+    }
+
+    private void addWriter(String key, String threadName, String group, String topic,
+            AtomicProcessorMetrics writerMetrics, WriterFactory factory) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config, group));
+        unstartedClients.add(consumer);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                KafkaClientProperties.producer(config, group + "-deadletter"));
+        unstartedClients.add(producer);
+        TimedPointWriter pointWriter = new TimedPointWriter(new InfluxPointWriter(config.influxUrl(),
+                config.influxToken(), config.influxOrg(), config.influxBucket(), config.influxRequestTimeout(),
+                config.analytics().influxGzip()), meters.writeTimer(key));
+        unstartedClients.add(pointWriter);
+        meters.bindConsumer(key, consumer, true);
+        meters.bindProducer(producer);
+        Duration clientCloseTimeout = config.closeTimeout().dividedBy(3);
+        KafkaDeadLetterPublisher deadLetters = new KafkaDeadLetterPublisher(producer, config.deadLetterTopic(),
+                config.influxRequestTimeout().multipliedBy(3), clientCloseTimeout, "processor/" + key);
+        InfluxTopicWriter.Settings settings = new InfluxTopicWriter.Settings(config.maxPointsPerWrite(),
+                config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout);
+        InfluxTopicWriter writer = factory.create(consumer, topic, pointWriter, deadLetters, settings, writerMetrics);
+        workers.add(new Worker(writer.name(), threadName, writer, writer::shutdown));
+    }
+
+    private void addWebhook(AnalyticsConfig analytics) {
+        String group = analytics.webhookGroup() != null ? analytics.webhookGroup()
+                : config.consumerGroup() + "-webhook";
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config, group));
+        unstartedClients.add(consumer);
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                KafkaClientProperties.producer(config, group + "-deadletter"));
+        unstartedClients.add(producer);
+        meters.bindConsumer("webhook", consumer, false);
+        meters.bindProducer(producer);
+        webhook = new WebhookNotifier(consumer, config.alertsTopic(), analytics.webhookUrl(),
+                new WebhookNotifier.Settings(config.pollTimeout(), config.retryBackoffInitial(),
+                        config.retryBackoffMax(), config.influxRequestTimeout(), config.closeTimeout().dividedBy(3)),
+                new KafkaDeadLetterPublisher(producer, config.deadLetterTopic(), config.influxRequestTimeout(),
+                        config.closeTimeout().dividedBy(3), "processor/webhook"));
+        meters.bindWebhook(webhook, WebhookNotifier::delivered, WebhookNotifier::failedAttempts,
+                WebhookNotifier::skipped);
+        workers.add(new Worker("Alert webhook", "tributary-alert-webhook", webhook, webhook::shutdown));
+    }
+
+    private String applicationId() {
+        String id = config.analytics().applicationId();
+        return id != null ? id : config.consumerGroup() + "-streams";
+    }
+
+    private TopologySettings topologySettings() {
+        AnalyticsConfig a = config.analytics();
+        return new TopologySettings(config.telemetryTopic(), config.rollupsTopic(), config.alertsTopic(),
+                a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval())
+                .withLimits(config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
+                        TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);
+    }
+
+    /** The workers now own their clients: nothing is left to release. */
+    void started() {
+        unstartedClients.clear();
+    }
+
+    /** Closes what was built for workers that never ran, and the rules watcher and Streams. */
+    void releaseUnstarted() {
+        for (AutoCloseable client : unstartedClients) {
+            try {
+                if (client instanceof KafkaConsumer<?, ?> consumer) {
+                    consumer.close(CloseOptions.timeout(Duration.ZERO));
+                } else if (client instanceof KafkaProducer<?, ?> producer) {
+                    producer.close(Duration.ZERO);
+                } else {
+                    client.close();
+                }
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+        unstartedClients.clear();
+        if (rulesWatcher != null) {
+            rulesWatcher.close();
+        }
+        if (streams != null) {
+            streams.close(Duration.ofSeconds(5));
+        }
+    }
+}

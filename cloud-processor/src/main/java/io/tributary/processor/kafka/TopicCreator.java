@@ -1,0 +1,74 @@
+package io.tributary.processor.kafka;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the topics the Streams part needs when they are missing; never fails the start (it logs). */
+public final class TopicCreator {
+
+    private static final Logger log = LoggerFactory.getLogger(TopicCreator.class);
+
+    private TopicCreator() {
+    }
+
+    /**
+     * Creates the rollups and alerts topics (and telemetry, which Streams needs to exist) when missing, with the
+     * telemetry topic's partition count and the broker's default replication factor.
+     */
+    public static void ensureAnalyticsTopics(String bootstrapServers, String telemetryTopic, String rollupsTopic,
+            String alertsTopic) {
+        Properties props = new Properties();
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
+        try (Admin admin = Admin.create(props)) {
+            Optional<Integer> partitions = Optional.empty();
+            try {
+                Map<String, TopicDescription> telemetry = admin.describeTopics(Set.of(telemetryTopic))
+                        .allTopicNames().get(30, TimeUnit.SECONDS);
+                partitions = Optional.of(telemetry.get(telemetryTopic).partitions().size());
+            } catch (ExecutionException e) {
+                log.info("Telemetry topic missing: creating it with the broker's defaults [topic: {}]",
+                        telemetryTopic);
+            }
+            List<NewTopic> topics = new ArrayList<>();
+            if (partitions.isEmpty()) {
+                topics.add(new NewTopic(telemetryTopic, Optional.empty(), Optional.empty()));
+            }
+            topics.add(new NewTopic(rollupsTopic, partitions, Optional.empty()));
+            topics.add(new NewTopic(alertsTopic, partitions, Optional.empty()));
+            admin.createTopics(topics).values().forEach((name, future) -> {
+                try {
+                    future.get(30, TimeUnit.SECONDS);
+                    log.info("Topic created [topic: {}]", name);
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        log.warn("Could not create topic [topic: {}]: {}", name, e.getCause().toString());
+                    }
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                } catch (TimeoutException te) {
+                    log.warn("Creating topic timed out [topic: {}]", name);
+                }
+            });
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (TimeoutException e) {
+            log.warn("Kafka not reachable within 30 s while checking topics; continuing");
+        }
+    }
+}
