@@ -37,7 +37,11 @@ public final class DeadLetterMain implements Runnable {
     }
 
     static CommandLine commandLine() {
-        return new CommandLine(new DeadLetterMain());
+        // Kafka unreachable or a topic unreadable is an answer for the operator, not a stack trace.
+        return new CommandLine(new DeadLetterMain()).setExecutionExceptionHandler((e, cmd, parsed) -> {
+            cmd.getErr().println("tributary deadletter: " + e.getMessage());
+            return 1;
+        });
     }
 
     @Override

@@ -35,6 +35,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import io.tributary.common.Json;
+import io.tributary.common.Durations;
 import io.tributary.contract.Topics;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
 
@@ -276,8 +277,12 @@ public final class DeadLetters implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } catch (ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("cannot list topics: " + e.getMessage(), e);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within "
+                    + Durations.format(timeout) + " (is it running and reachable?)", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Kafka at " + bootstrap + " could not list its topics: "
+                    + e.getCause().getMessage(), e);
         }
     }
 
