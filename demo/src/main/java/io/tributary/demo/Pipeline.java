@@ -9,16 +9,11 @@ import io.tributary.processor.Processor;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.verify.InfluxTarget;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -115,19 +110,8 @@ public final class Pipeline implements AutoCloseable {
 
     /** The given rules file, or the demo's own rules copied into the stack's data directory (editable there). */
     private Path alertRulesFile() {
-        if (options.alertRules() != null) {
-            return options.alertRules();
-        }
-        Path copy = stack.dataDir().resolve("alert-rules.yaml");
-        try (InputStream rules = Pipeline.class.getResourceAsStream("/demo-rules.yaml")) {
-            if (rules == null) {
-                throw new IllegalStateException("demo-rules.yaml missing from the demo's jar");
-            }
-            Files.copy(rules, copy, StandardCopyOption.REPLACE_EXISTING);
-            return copy;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the demo's alert rules to " + copy, e);
-        }
+        return options.alertRules() != null ? options.alertRules()
+                : DemoRules.copyTo(stack.dataDir().resolve("alert-rules.yaml"));
     }
 
     public String mqttServerUri() {

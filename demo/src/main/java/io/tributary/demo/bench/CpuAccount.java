@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.demo.measure.ProcStat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;

@@ -87,19 +87,22 @@ public final class HostileBench implements Callable<Integer> {
             // JIT and connection warm-up first: a baseline measured cold would flatter every attack after it.
             run.quiet("warm-up", Duration.ofSeconds(15));
             Phase first = run.quiet("baseline", baseline);
-            run.phase("input contract", Duration.ofSeconds(5), List.<Attack>of(Attacks::hugeValues,
-                    Attacks::contractAtTheDoor, Attacks::poisonInKafka, a -> a.tooManySensors(1_000)));
-            run.phase("fuzzed frames", Duration.ofSeconds(5), List.<Attack>of(a -> a.fuzz(300, 17)));
+            run.phase("input contract", Duration.ofSeconds(5), List.<Attack>of(a -> a.input().hugeValues(),
+                    a -> a.input().contractAtTheDoor(), a -> a.input().poisonInKafka(),
+                    a -> a.input().tooManySensors(1_000)));
+            run.phase("fuzzed frames", Duration.ofSeconds(5), List.<Attack>of(a -> a.frames().fuzz(300, 17)));
             Phase flood = run.phase("wrong-password flood", attack, List.<Attack>of(
-                    a -> a.wrongPasswordFlood(attack, 4)));
-            run.phase("clones", Duration.ofSeconds(5), List.<Attack>of(a -> a.clones(50)));
-            Phase quota = run.phase("publish quota", attack, List.<Attack>of(a -> a.publishQuota(attack)));
-            Phase qos0 = run.phase("qos0 flood", attack, List.<Attack>of(a -> a.qos0Flood(attack)));
-            Phase slow = run.phase("slow reader", attack, List.<Attack>of(a -> a.slowReader(attack)));
-            Phase silent = run.phase("silent connections", attack, List.<Attack>of(a -> a.silentConnections(1_200,
-                    HostileCluster.CONNECT_TIMEOUT.plusSeconds(4))));
-            run.phase("influx outage", Duration.ZERO, List.<Attack>of(a -> a.influxRefusesEverything(attack)));
-            run.phase("registry iterations", Duration.ofSeconds(5), List.<Attack>of(Attacks::registryIterations));
+                    a -> a.login().wrongPasswordFlood(attack, 4)));
+            run.phase("clones", Duration.ofSeconds(5), List.<Attack>of(a -> a.login().clones(50)));
+            Phase quota = run.phase("publish quota", attack, List.<Attack>of(a -> a.floods().publishQuota(attack)));
+            Phase qos0 = run.phase("qos0 flood", attack, List.<Attack>of(a -> a.floods().qos0Flood(attack)));
+            Phase slow = run.phase("slow reader", attack, List.<Attack>of(a -> a.floods().slowReader(attack)));
+            Phase silent = run.phase("silent connections", attack, List.<Attack>of(
+                    a -> a.floods().silentConnections(1_200, HostileCluster.CONNECT_TIMEOUT.plusSeconds(4))));
+            run.phase("influx outage", Duration.ZERO, List.<Attack>of(
+                    a -> a.influx().influxRefusesEverything(attack)));
+            run.phase("registry iterations", Duration.ofSeconds(5), List.<Attack>of(
+                    a -> a.login().registryIterations()));
             Phase last = run.quiet("baseline again", baseline);
             System.out.println("Verifying the honest fleet's readings in InfluxDB ...");
             VerificationReport ledger = run.stopFleetAndVerify(Duration.ofSeconds(180));

@@ -1,4 +1,4 @@
-package io.tributary.demo.bench;
+package io.tributary.demo.measure;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +8,7 @@ import java.nio.file.Path;
  * CPU time of a process from {@code /proc/PID/stat} (user + system, the process's own threads; not its children),
  * because on a shared machine CPU-seconds per component are the figure that holds up.
  */
-final class ProcStat {
+public final class ProcStat {
 
     /** Clock ticks per second of {@code utime}/{@code stime}: USER_HZ, 100 on every mainstream Linux build. */
     static final long USER_HZ = 100;
@@ -17,7 +17,7 @@ final class ProcStat {
     }
 
     /** CPU seconds used so far by {@code pid}; NaN if the process is gone or this is not Linux. */
-    static double cpuSeconds(long pid) {
+    public static double cpuSeconds(long pid) {
         try {
             return parseCpuSeconds(Files.readString(Path.of("/proc", Long.toString(pid), "stat")), USER_HZ);
         } catch (IOException | RuntimeException e) {
