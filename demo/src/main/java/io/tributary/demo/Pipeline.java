@@ -2,7 +2,8 @@ package io.tributary.demo;
 
 import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
-import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.contract.Topics;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.processor.Processor;
@@ -35,6 +36,7 @@ public final class Pipeline implements AutoCloseable {
     private final PipelineOptions options;
     private final LocalStack stack;
     private final InfluxTarget influx;
+    private final Topics topics;
     private Gateway gateway;
     private DeviceRegistryClient registry;
     private Processor processor;
@@ -44,6 +46,7 @@ public final class Pipeline implements AutoCloseable {
         this.options = options;
         this.stack = stack;
         this.influx = influx;
+        this.topics = new Topics(options.topicPrefix());
     }
 
     /** Starts everything and returns once the gateway listens and the processor consumes. */
@@ -66,7 +69,7 @@ public final class Pipeline implements AutoCloseable {
 
     private void startServices() {
         String prefix = options.topicPrefix();
-        stack.createTopics(options.partitions(), prefix + "telemetry", prefix + "deadletter", prefix + "device-status");
+        stack.createTopics(options.partitions(), topics.ingest().toArray(String[]::new));
 
         gateway = new Gateway(GatewayConfig.defaults()
                 .withMqttHost("127.0.0.1")
@@ -157,8 +160,9 @@ public final class Pipeline implements AutoCloseable {
         return passwords;
     }
 
-    public String topic(String name) {
-        return options.topicPrefix() + name;
+    /** The pipeline's Kafka topics. */
+    public Topics topics() {
+        return topics;
     }
 
     /**
@@ -168,7 +172,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public boolean awaitProcessorCaughtUp(Duration timeout) throws InterruptedException {
         try (ConsumerLag lag = new ConsumerLag(stack.kafkaBootstrapServers())) {
-            return lag.awaitZero(WRITER_GROUP, topic("telemetry"), timeout);
+            return lag.awaitZero(WRITER_GROUP, topics.telemetry(), timeout);
         }
     }
 

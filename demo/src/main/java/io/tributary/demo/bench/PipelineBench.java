@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.contract.Topics;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.provision.FleetProvisioner;
 import java.io.IOException;
@@ -33,7 +34,7 @@ import java.util.Map;
  */
 public final class PipelineBench {
 
-    private static final String PREFIX = ProcessorConfig.DEFAULT_TOPIC_PREFIX;
+    private static final Topics TOPICS = Topics.defaults();
     private static final String WRITER_GROUP = ProcessorConfig.DEFAULT_CONSUMER_GROUP;
     /** This JVM's own CPU (sampler, probe) is reported under this name and left out of the per-reading cost. */
     static final String BENCH_COMPONENT = "bench (sampler, probe)";
@@ -72,11 +73,11 @@ public final class PipelineBench {
     }
 
     private int measure(BenchPipeline pipeline, String loadAtStart) throws IOException, InterruptedException {
-        Probe.Target probeTarget = new Probe.Target(pipeline.mqttUri(), pipeline.kafka(), PREFIX + "telemetry",
-                PREFIX + "alerts", pipeline.influxDirectUrl(), pipeline.influxBucket());
+        Probe.Target probeTarget = new Probe.Target(pipeline.mqttUri(), pipeline.kafka(), TOPICS.telemetry(),
+                TOPICS.alerts(), pipeline.influxDirectUrl(), pipeline.influxBucket());
         try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(), pipeline.kafka(),
-                WRITER_GROUP, PREFIX + "telemetry", cpu, startNanos);
-                FleetProvisioner probeRegistry = FleetProvisioner.connect(pipeline.kafka(), PREFIX, Map.of(),
+                WRITER_GROUP, TOPICS.telemetry(), cpu, startNanos);
+                FleetProvisioner probeRegistry = FleetProvisioner.connect(pipeline.kafka(), TOPICS.prefix(), Map.of(),
                         Duration.ofSeconds(30))) {
             sampler.start();
             PhaseRunner phases = new PhaseRunner(options, pipeline, sampler, probeTarget, probeRegistry, runId, out);

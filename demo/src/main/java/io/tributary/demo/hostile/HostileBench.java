@@ -2,7 +2,8 @@ package io.tributary.demo.hostile;
 
 import io.tributary.demo.hostile.HostileRun.Attack;
 import io.tributary.demo.hostile.HostileRun.Phase;
-import io.tributary.simulator.config.Durations;
+import io.tributary.demo.Cli;
+import io.tributary.demo.DurationConverter;
 import io.tributary.simulator.verify.VerificationReport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -41,16 +41,16 @@ public final class HostileBench implements Callable<Integer> {
             description = "Honest devices (default: ${DEFAULT-VALUE}).")
     int devices;
 
-    @Option(names = "--batch-interval", defaultValue = "500ms", converter = Durations.Converter.class,
+    @Option(names = "--batch-interval", defaultValue = "500ms", converter = DurationConverter.class,
             description = "Each honest device publishes a batch of 2 sensors x 5 readings this often"
                     + " (default: ${DEFAULT-VALUE}).")
     Duration batchInterval;
 
-    @Option(names = "--attack-duration", defaultValue = "15s", converter = Durations.Converter.class,
+    @Option(names = "--attack-duration", defaultValue = "15s", converter = DurationConverter.class,
             description = "How long each flooding attack lasts (default: ${DEFAULT-VALUE}).")
     Duration attackDuration;
 
-    @Option(names = "--baseline", defaultValue = "20s", converter = Durations.Converter.class,
+    @Option(names = "--baseline", defaultValue = "20s", converter = DurationConverter.class,
             description = "Each of the two baselines without attacks (default: ${DEFAULT-VALUE}).")
     Duration baseline;
 
@@ -60,23 +60,16 @@ public final class HostileBench implements Callable<Integer> {
 
     public static void main(String[] args) {
         // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "bench-logback.xml");
-            System.setProperty("tributary.bench.log", outDir(args).resolve("logs").resolve("bench.log").toString());
-        }
-        int code = new CommandLine(new HostileBench())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("bench hostile: failed: " + e);
-                    return 1;
-                })
-                .execute(args);
-        System.exit(code);
+        Cli.logWith("bench-logback.xml");
+        System.setProperty("tributary.bench.log", Cli.pathOption(args, "--out", Path.of("target", "hostile-bench"))
+                .resolve("logs").resolve("bench.log").toString());
+        System.exit(Cli.execute("bench hostile", new HostileBench(), args));
     }
 
     @Override
     public Integer call() throws Exception {
         if (devices < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--devices must be at least 1");
+            throw Cli.usage(this, "--devices must be at least 1");
         }
         Path dir = out.toAbsolutePath().normalize();
         Files.createDirectories(dir);
@@ -152,19 +145,6 @@ public final class HostileBench implements Callable<Integer> {
             System.out.println("Wrote " + dir.resolve("hostile.json") + " and logs/");
             return ledger.lostReadings() == 0 ? 0 : 1;
         }
-    }
-
-    /** The --out value before picocli parses it, so the log file can be opened before any logger is created. */
-    static Path outDir(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--out") && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
-            }
-            if (args[i].startsWith("--out=")) {
-                return Path.of(args[i].substring("--out=".length()));
-            }
-        }
-        return Path.of("target", "hostile-bench");
     }
 
     private static Double ratio(Phase phase, Phase baseline) {

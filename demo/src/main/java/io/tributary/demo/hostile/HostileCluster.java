@@ -1,12 +1,12 @@
 package io.tributary.demo.hostile;
 
+import io.tributary.contract.Topics;
 import io.tributary.demo.DemoRules;
 import io.tributary.demo.process.LocalHttp;
 import io.tributary.demo.process.ServiceProcess;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.localstack.support.FreePorts;
-import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.io.IOException;
 import java.net.URI;
@@ -27,7 +27,7 @@ import org.slf4j.LoggerFactory;
 public final class HostileCluster implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostileCluster.class);
-    private static final String PREFIX = ProcessorConfig.DEFAULT_TOPIC_PREFIX;
+    private static final Topics TOPICS = Topics.defaults();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final String MQTT_HOST = "127.0.0.1";
     /** The gateway's heap limit: an attack that makes it buffer without bound ends it (ExitOnOutOfMemoryError). */
@@ -63,7 +63,7 @@ public final class HostileCluster implements AutoCloseable {
         this.processorHttp = processorHttp;
         this.gatewayPid = gateway.pid();
         this.processorPid = processor.pid();
-        this.kafka = new HostileKafka(stack.kafkaBootstrapServers(), PREFIX);
+        this.kafka = new HostileKafka(stack.kafkaBootstrapServers(), TOPICS.prefix());
         this.influxQl = new InfluxQl(stack.influxDirectUrl(), stack.influxBucket());
         this.watchdog = new Watchdog(gateway, processor, this::gatewayReady, this::processorReady);
     }
@@ -81,7 +81,7 @@ public final class HostileCluster implements AutoCloseable {
         ServiceProcess gateway = null;
         ServiceProcess processor = null;
         try {
-            stack.createTopics(2, telemetryTopic(), deadLetterTopic(), PREFIX + "device-status");
+            stack.createTopics(2, TOPICS.ingest().toArray(String[]::new));
             front = InfluxFront.start(stack.influxUrl());
             List<Integer> ports = FreePorts.loopback(5);
             int mqttPort = ports.get(0);
@@ -128,18 +128,9 @@ public final class HostileCluster implements AutoCloseable {
         }
     }
 
-    /** The telemetry topic the gateway writes and the processor reads. */
-    static String telemetryTopic() {
-        return PREFIX + "telemetry";
-    }
-
-    /** The device registry's topic the gateway follows. */
-    static String registryTopic() {
-        return PREFIX + "devices";
-    }
-
-    static String deadLetterTopic() {
-        return PREFIX + "deadletter";
+    /** The pipeline's Kafka topics (the default prefix, as the services default to). */
+    public Topics topics() {
+        return TOPICS;
     }
 
     public String mqttHost() {
@@ -178,7 +169,7 @@ public final class HostileCluster implements AutoCloseable {
 
     /** Every record on the dead-letter topic so far. */
     public List<ConsumerRecord<String, byte[]>> deadLetters() {
-        return kafka.readAll(deadLetterTopic());
+        return kafka.readAll(TOPICS.deadLetter());
     }
 
     /** The gateway's CPU seconds so far. */

@@ -1,6 +1,6 @@
 package io.tributary.demo.hostile;
 
-import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.simulator.provision.FleetProvisioner;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

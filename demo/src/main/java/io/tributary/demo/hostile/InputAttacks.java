@@ -90,7 +90,7 @@ public final class InputAttacks {
                 Batches.withOdd(KAFKA_POISON, 2, Batches.reading("temp\u0100", 21, now + 1)),
                 "not a batch at all".getBytes(StandardCharsets.UTF_8));
         for (byte[] record : records) {
-            cluster.kafka().produce(HostileCluster.telemetryTopic(), KAFKA_POISON, record);
+            cluster.kafka().produce(cluster.topics().telemetry(), KAFKA_POISON, record);
         }
         result.fact("records", records.size());
         result.answer("written to Kafka");

@@ -86,7 +86,7 @@ public final class LoginAttacks {
                 .put("salt", Base64.getEncoder().encodeToString(salt))
                 .put("hash", Base64.getEncoder().encodeToString(hash))
                 .put("updated", Instant.now().toString());
-        cluster.kafka().produce(HostileCluster.registryTopic(), ITERATIONS,
+        cluster.kafka().produce(cluster.topics().devices(), ITERATIONS,
                 record.encode().getBytes(StandardCharsets.UTF_8));
         try {
             Thread.sleep(1_000); // the gateway follows the registry topic within a poll

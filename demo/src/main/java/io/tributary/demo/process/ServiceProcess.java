@@ -1,6 +1,6 @@
 package io.tributary.demo.process;
 
-import io.tributary.demo.measure.ProcStat;
+import io.tributary.common.ProcessCpu;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -114,7 +114,7 @@ public final class ServiceProcess implements AutoCloseable {
 
     /** User plus system CPU seconds the process used so far; NaN once it is gone. */
     public double cpuSeconds() {
-        return ProcStat.cpuSeconds(process.pid());
+        return ProcessCpu.cpuSeconds(process.pid());
     }
 
     /**

@@ -1,19 +1,19 @@
-package io.tributary.demo.measure;
+package io.tributary.common;
 
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * CPU time of a process from {@code /proc/PID/stat} (user + system, the process's own threads; not its children),
- * because on a shared machine CPU-seconds per component are the figure that holds up.
+ * CPU time of a process from Linux's {@code /proc/PID/stat} (user + system, of the process's own threads, not its
+ * children): on a shared machine, CPU-seconds per component are the figure that holds up.
  */
-public final class ProcStat {
+public final class ProcessCpu {
 
     /** Clock ticks per second of {@code utime}/{@code stime}: USER_HZ, 100 on every mainstream Linux build. */
-    static final long USER_HZ = 100;
+    public static final long USER_HZ = 100;
 
-    private ProcStat() {
+    private ProcessCpu() {
     }
 
     /** CPU seconds used so far by {@code pid}; NaN if the process is gone or this is not Linux. */
@@ -26,10 +26,12 @@ public final class ProcStat {
     }
 
     /**
-     * utime + stime of one {@code /proc/PID/stat} line in seconds. The command name (field 2) is in parentheses and may
-     * itself contain spaces or parentheses, so fields are counted from the last ')'.
+     * utime + stime of one {@code /proc/PID/stat} line, in seconds. The command name (field 2) is in parentheses and may
+     * itself hold spaces or parentheses, so fields are counted from the last ')'.
+     *
+     * @throws IllegalArgumentException naming the line when it is not a stat line
      */
-    static double parseCpuSeconds(String statLine, long ticksPerSecond) {
+    public static double parseCpuSeconds(String statLine, long ticksPerSecond) {
         int end = statLine.lastIndexOf(')');
         if (end < 0) {
             throw new IllegalArgumentException("not a /proc/PID/stat line: " + statLine);
@@ -39,8 +41,10 @@ public final class ProcStat {
         if (fields.length < 13) {
             throw new IllegalArgumentException("too few fields in /proc/PID/stat line: " + statLine);
         }
-        long utime = Long.parseLong(fields[11]);
-        long stime = Long.parseLong(fields[12]);
-        return (utime + stime) / (double) ticksPerSecond;
+        try {
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) / (double) ticksPerSecond;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("utime or stime is not a number in /proc/PID/stat line: " + statLine, e);
+        }
     }
 }
