@@ -1,9 +1,9 @@
 package io.tributary.demo;
 
-import io.tributary.gateway.Gateway;
-import io.tributary.gateway.GatewayConfig;
 import io.tributary.contract.Topics;
 import io.tributary.contract.registry.DeviceRegistryClient;
+import io.tributary.gateway.Gateway;
+import io.tributary.gateway.GatewayConfig;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.processor.Processor;
