@@ -1,6 +1,5 @@
 package io.tributary.demo;
 
-import io.tributary.simulator.config.DurationConverter;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
@@ -58,17 +57,14 @@ public final class DemoMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         // Before the first logger exists: the demo logs to a file so the terminal shows the status line only.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "demo-logback.xml");
-        }
-        int exitCode = 1;
+        Cli.logWith("demo-logback.xml");
+        int exitCode = Cli.FAILED;
         try {
-            exitCode = new CommandLine(new DemoMain()).execute(args);
+            exitCode = Cli.execute("demo", new DemoMain(), args);
         } catch (Throwable t) {
             // picocli rethrows Errors (a broken classpath, out of memory): report and still exit, because the
             // in-JVM Kafka's threads would otherwise keep the JVM alive forever.
             System.err.println("demo: failed: " + t);
-            t.printStackTrace();
         } finally {
             System.exit(exitCode);
         }
@@ -81,8 +77,13 @@ public final class DemoMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        PipelineOptions options = PipelineOptions.defaults().withDataDir(dataDir).withPartitions(partitions)
-                .withAlertRules(alertRules);
+        PipelineOptions options;
+        try {
+            options = PipelineOptions.defaults().withDataDir(dataDir).withPartitions(partitions)
+                    .withAlertRules(alertRules);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--partitions: " + e.getMessage());
+        }
         if (influxUrl != null) {
             options = options.withExternalInflux(new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket));
         }

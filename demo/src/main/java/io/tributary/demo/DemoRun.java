@@ -1,10 +1,10 @@
 package io.tributary.demo;
 
+import io.tributary.common.Json;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.fleet.FleetPlan;
 import io.tributary.simulator.ledger.LossLedger;
-import io.tributary.common.Json;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.VerificationReport;
 import java.io.PrintStream;

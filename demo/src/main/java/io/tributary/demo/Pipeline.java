@@ -1,24 +1,20 @@
 package io.tributary.demo;
 
+import io.tributary.contract.Topics;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
-import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.processor.Processor;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.verify.InfluxTarget;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -40,6 +36,7 @@ public final class Pipeline implements AutoCloseable {
     private final PipelineOptions options;
     private final LocalStack stack;
     private final InfluxTarget influx;
+    private final Topics topics;
     private Gateway gateway;
     private DeviceRegistryClient registry;
     private Processor processor;
@@ -49,6 +46,7 @@ public final class Pipeline implements AutoCloseable {
         this.options = options;
         this.stack = stack;
         this.influx = influx;
+        this.topics = new Topics(options.topicPrefix());
     }
 
     /** Starts everything and returns once the gateway listens and the processor consumes. */
@@ -71,7 +69,7 @@ public final class Pipeline implements AutoCloseable {
 
     private void startServices() {
         String prefix = options.topicPrefix();
-        stack.createTopics(options.partitions(), prefix + "telemetry", prefix + "deadletter", prefix + "device-status");
+        stack.createTopics(options.partitions(), topics.ingest().toArray(String[]::new));
 
         gateway = new Gateway(GatewayConfig.defaults()
                 .withMqttHost("127.0.0.1")
@@ -116,19 +114,8 @@ public final class Pipeline implements AutoCloseable {
 
     /** The given rules file, or the demo's own rules copied into the stack's data directory (editable there). */
     private Path alertRulesFile() {
-        if (options.alertRules() != null) {
-            return options.alertRules();
-        }
-        Path copy = stack.dataDir().resolve("alert-rules.yaml");
-        try (InputStream rules = Pipeline.class.getResourceAsStream("/demo-rules.yaml")) {
-            if (rules == null) {
-                throw new IllegalStateException("demo-rules.yaml missing from the demo's jar");
-            }
-            Files.copy(rules, copy, StandardCopyOption.REPLACE_EXISTING);
-            return copy;
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the demo's alert rules to " + copy, e);
-        }
+        return options.alertRules() != null ? options.alertRules()
+                : DemoRules.copyTo(stack.dataDir().resolve("alert-rules.yaml"));
     }
 
     public String mqttServerUri() {
@@ -174,8 +161,9 @@ public final class Pipeline implements AutoCloseable {
         return passwords;
     }
 
-    public String topic(String name) {
-        return options.topicPrefix() + name;
+    /** The pipeline's Kafka topics. */
+    public Topics topics() {
+        return topics;
     }
 
     /**
@@ -185,7 +173,7 @@ public final class Pipeline implements AutoCloseable {
      */
     public boolean awaitProcessorCaughtUp(Duration timeout) throws InterruptedException {
         try (ConsumerLag lag = new ConsumerLag(stack.kafkaBootstrapServers())) {
-            return lag.awaitZero(WRITER_GROUP, topic("telemetry"), timeout);
+            return lag.awaitZero(WRITER_GROUP, topics.telemetry(), timeout);
         }
     }
 

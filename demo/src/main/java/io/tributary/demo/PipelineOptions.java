@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.contract.Topics;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -31,7 +32,7 @@ public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int par
 
     /** The demo's settings: a short grace, since simulated devices are never late. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(null, null, 3, "tributary.", null, Duration.ofSeconds(5));
+        return new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, null, Duration.ofSeconds(5));
     }
 
     public PipelineOptions withExternalInflux(InfluxTarget influx) {

@@ -119,7 +119,7 @@ class AgentEndToEndIT {
         List<ConsumerRecord<String, byte[]>> records = new java.util.ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(pipeline.topic("telemetry")));
+            consumer.subscribe(List.of(pipeline.topics().telemetry()));
             int emptyPolls = 0;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (System.nanoTime() < deadline && (records.isEmpty() || emptyPolls < 3)) {

@@ -90,7 +90,7 @@ class EndToEndIT {
         }
 
         // And the garbage went to the dead-letter topic with its reason, never to storage
-        List<ConsumerRecord<String, byte[]>> deadLetters = readAll(pipeline.topic("deadletter"));
+        List<ConsumerRecord<String, byte[]>> deadLetters = readAll(pipeline.topics().deadLetter());
         assertThat(deadLetters).filteredOn(record -> badDevice.equals(record.key())).hasSize(2)
                 .allSatisfy(record -> assertThat(header(record, "tributary.reason")).isNotBlank());
     }

@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.demo.measure.LatencySummary;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -12,14 +13,14 @@ import java.util.Map;
 final class BenchReport {
 
     private final BenchOptions options;
-    private final List<PipelineBench.PhaseResult> steps;
-    private final PipelineBench.PhaseResult sustained;
-    private final PipelineBench.PhaseResult half;
+    private final List<PhaseResult> steps;
+    private final PhaseResult sustained;
+    private final PhaseResult half;
     private final List<Sample> samples;
     private final String loadAtStart;
 
-    BenchReport(BenchOptions options, List<PipelineBench.PhaseResult> steps, PipelineBench.PhaseResult sustained,
-            PipelineBench.PhaseResult half, List<Sample> samples, String loadAtStart) {
+    BenchReport(BenchOptions options, List<PhaseResult> steps, PhaseResult sustained,
+            PhaseResult half, List<Sample> samples, String loadAtStart) {
         this.options = options;
         this.steps = List.copyOf(steps);
         this.sustained = sustained;
@@ -93,7 +94,7 @@ final class BenchReport {
         m.put("latency_ms", latency);
 
         List<Map<String, Object>> stepList = new ArrayList<>();
-        for (PipelineBench.PhaseResult step : steps) {
+        for (PhaseResult step : steps) {
             Map<String, Object> s = new LinkedHashMap<>();
             Sustainability.Verdict sv = step.verdict();
             s.put("offered_readings_per_s", round(step.offered()));
@@ -137,7 +138,7 @@ final class BenchReport {
     }
 
     /** CPU seconds per component over the measured part of a phase (after its warm-up, until publishing ended). */
-    private Map<String, Double> cpuSeconds(PipelineBench.PhaseResult phase) {
+    private Map<String, Double> cpuSeconds(PhaseResult phase) {
         double from = phase.from() + warmupSeconds();
         Sample first = null;
         Sample last = null;
@@ -160,7 +161,7 @@ final class BenchReport {
         return delta;
     }
 
-    private static Map<String, Object> latency(PipelineBench.PhaseResult phase) {
+    private static Map<String, Object> latency(PhaseResult phase) {
         if (phase == null) {
             return null;
         }
@@ -168,17 +169,17 @@ final class BenchReport {
         m.put("offered_readings_per_s", round(phase.offered()));
         Probe probe = phase.probe();
         m.put("publish_to_puback_fleet", phase.simulator() == null ? null : phase.simulator().pubackMs());
-        m.put("publish_to_puback", probe == null ? null : Percentiles.summary(probe.puback.snapshot()));
-        m.put("publish_to_kafka", probe == null ? null : Percentiles.summary(probe.kafka.snapshot()));
-        m.put("publish_to_alert", probe == null ? null : Percentiles.summary(probe.alert.snapshot()));
-        m.put("publish_to_queryable", probe == null ? null : Percentiles.summary(probe.queryable.snapshot()));
+        m.put("publish_to_puback", probe == null ? null : LatencySummary.summary(probe.puback.histogram(), 1));
+        m.put("publish_to_kafka", probe == null ? null : LatencySummary.summary(probe.kafka.histogram(), 1));
+        m.put("publish_to_alert", probe == null ? null : LatencySummary.summary(probe.alert.histogram(), 1));
+        m.put("publish_to_queryable", probe == null ? null : LatencySummary.summary(probe.queryable.histogram(), 1));
         m.put("probe_readings_sent", probe == null ? null : probe.sent());
         if (probe != null) {
             Map<String, Object> missed = new LinkedHashMap<>();
-            missed.put("puback", probe.puback.missed.get());
-            missed.put("kafka", probe.kafka.missed.get());
-            missed.put("alert", probe.alert.missed.get());
-            missed.put("queryable", probe.queryable.missed.get());
+            missed.put("puback", probe.puback.missed());
+            missed.put("kafka", probe.kafka.missed());
+            missed.put("alert", probe.alert.missed());
+            missed.put("queryable", probe.queryable.missed());
             m.put("probe_missed", missed);
         }
         return m;

@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.common.ProcessCpu;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -24,7 +25,7 @@ final class CpuAccount {
         for (Map.Entry<String, Map<Long, Double>> component : lastSeen.entrySet()) {
             double total = 0;
             for (Map.Entry<Long, Double> process : component.getValue().entrySet()) {
-                double now = ProcStat.cpuSeconds(process.getKey());
+                double now = ProcessCpu.cpuSeconds(process.getKey());
                 if (!Double.isNaN(now) && now >= process.getValue()) {
                     process.setValue(now);
                 }

@@ -1,12 +1,12 @@
 package io.tributary.demo.bench;
 
-import io.tributary.simulator.config.DurationConverter;
+import io.tributary.demo.Cli;
+import io.tributary.demo.DurationConverter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -69,30 +69,10 @@ public final class PipelineBenchMain implements Callable<Integer> {
     public static void main(String[] args) {
         System.setProperty("java.awt.headless", "true");
         // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "bench-logback.xml");
-            System.setProperty("tributary.bench.log", outDir(args).resolve("logs").resolve("bench.log").toString());
-        }
-        int code = new CommandLine(new PipelineBenchMain())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("bench: failed: " + e.getMessage());
-                    return 1;
-                })
-                .execute(args);
-        System.exit(code);
-    }
-
-    /** The --out value before picocli parses it, so the log file can be opened before any logger is created. */
-    static Path outDir(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--out") && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
-            }
-            if (args[i].startsWith("--out=")) {
-                return Path.of(args[i].substring("--out=".length()));
-            }
-        }
-        return Path.of("target", "pipeline-bench");
+        Cli.logWith("bench-logback.xml");
+        System.setProperty("tributary.bench.log", Cli.pathOption(args, "--out", Path.of("target", "pipeline-bench"))
+                .resolve("logs").resolve("bench.log").toString());
+        System.exit(Cli.execute("bench", new PipelineBenchMain(), args));
     }
 
     @Override
@@ -104,8 +84,13 @@ public final class PipelineBenchMain implements Callable<Integer> {
                 steps.add(rate);
             }
         }
-        BenchOptions options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(),
-                devices, duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements);
+        BenchOptions options;
+        try {
+            options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), devices,
+                    duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements);
+        } catch (IllegalArgumentException e) {
+            throw Cli.usage(this, e.getMessage());
+        }
         return new PipelineBench(options, System.out).run();
     }
 }

@@ -11,6 +11,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.HistogramIterationValue;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -101,22 +103,28 @@ final class Plots {
      * Latency distribution per hop: latency (log scale) against percentile on a "nines" axis
      * (x = -log10(1 - p/100): 1 is p90, 2 is p99, 3 is p99.9), so the tail is as readable as the median.
      *
-     * @param hops series name to latency samples in milliseconds
+     * @param hops series name to latencies in microseconds
      */
-    static void latency(Map<String, List<Double>> hops, String title, Path file) throws IOException {
+    static void latency(Map<String, Histogram> hops, String title, Path file) throws IOException {
         XYSeriesCollection data = new XYSeriesCollection();
-        for (Map.Entry<String, List<Double>> hop : hops.entrySet()) {
-            List<Double> sorted = Percentiles.sorted(hop.getValue());
-            if (sorted.isEmpty()) {
+        for (Map.Entry<String, Histogram> hop : hops.entrySet()) {
+            Histogram micros = hop.getValue();
+            long n = micros.getTotalCount();
+            if (n == 0) {
                 continue;
             }
-            XYSeries series = new XYSeries(hop.getKey() + " (n=" + sorted.size() + ")");
-            int n = sorted.size();
-            for (int i = 0; i < n; i++) {
+            XYSeries series = new XYSeries(hop.getKey() + " (n=" + n + ")");
+            long below = 0;
+            for (HistogramIterationValue value : micros.recordedValues()) {
                 // Midpoint plotting position: the i-th of n samples stands for percentile (i + 0.5) / n, so the
-                // maximum gets a finite place on the axis.
-                double p = (i + 0.5) / n;
-                series.add(-Math.log10(1 - p), Math.max(sorted.get(i), 0.1));
+                // maximum gets a finite place on the axis; the samples of one value are a flat step.
+                double millis = Math.max(value.getValueIteratedTo() / 1000.0, 0.1);
+                long count = value.getCountAtValueIteratedTo();
+                series.add(-Math.log10(1 - (below + 0.5) / n), millis);
+                if (count > 1) {
+                    series.add(-Math.log10(1 - (below + count - 0.5) / n), millis);
+                }
+                below += count;
             }
             data.addSeries(series);
         }

@@ -1,35 +1,13 @@
 package io.tributary.demo.bench;
 
-import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import java.io.IOException;
-import java.net.URI;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.Map;
-import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.utils.Utils;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -70,55 +48,16 @@ final class Probe implements AutoCloseable {
             String influxQueryUrl, String influxDatabase) {
     }
 
-    /** The latencies of one hop in milliseconds, and the probe readings never seen there. */
-    static final class Hop {
-        final List<Double> millis = Collections.synchronizedList(new ArrayList<>());
-        final AtomicLong missed = new AtomicLong();
-        private final Map<Long, Long> pending;
-
-        Hop(Map<Long, Long> pending) {
-            this.pending = pending;
-        }
-
-        void expect(long eventNanos, long sentNanos) {
-            pending.put(eventNanos, sentNanos);
-        }
-
-        void arrived(long eventNanos, long arrivedNanos) {
-            Long sent = pending.remove(eventNanos);
-            if (sent != null) {
-                millis.add((arrivedNanos - sent) / 1e6);
-            }
-        }
-
-        void giveUpOlderThan(long nanos) {
-            pending.entrySet().removeIf(e -> {
-                boolean old = e.getValue() < nanos;
-                if (old) {
-                    missed.incrementAndGet();
-                }
-                return old;
-            });
-        }
-
-        List<Double> snapshot() {
-            synchronized (millis) {
-                return new ArrayList<>(millis);
-            }
-        }
-    }
-
-    final Hop puback = new Hop(new ConcurrentHashMap<>());
-    final Hop kafka = new Hop(new ConcurrentHashMap<>());
-    final Hop alert = new Hop(new ConcurrentHashMap<>());
-    final Hop queryable = new Hop(new ConcurrentSkipListMap<>());
+    final LatencyHop puback = LatencyHop.unordered();
+    final LatencyHop kafka = LatencyHop.unordered();
+    final LatencyHop alert = LatencyHop.unordered();
+    final LatencyHop queryable = LatencyHop.ordered();
 
     private final Target target;
     private final String deviceId;
     private final Duration interval;
     private final AtomicBoolean running = new AtomicBoolean();
     private final AtomicBoolean listening = new AtomicBoolean();
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private final List<Thread> threads = new ArrayList<>();
     private final byte[] password;
     private MqttAsyncClient mqtt;
@@ -146,9 +85,11 @@ final class Probe implements AutoCloseable {
         connectOnceTheGatewayKnowsTheDevice(options);
         listening.set(true);
         running.set(true);
-        threads.add(thread("kafka", this::watchTelemetry));
-        threads.add(thread("alerts", this::watchAlerts));
-        threads.add(thread("query", this::pollInflux));
+        ProbeConsumers consumers = new ProbeConsumers(target, deviceId, listening::get);
+        threads.add(thread("kafka", () -> consumers.watchTelemetry(kafka)));
+        threads.add(thread("alerts", () -> consumers.watchAlerts(RULE, alert)));
+        InfluxProbeQuery query = new InfluxProbeQuery(target.influxQueryUrl(), target.influxDatabase(), deviceId);
+        threads.add(thread("query", () -> pollInflux(query)));
         // Let the consumers take their positions before the first probe is sent.
         LockSupport.parkNanos(Duration.ofSeconds(2).toNanos());
         threads.add(thread("publish", this::publishLoop));
@@ -215,9 +156,7 @@ final class Probe implements AutoCloseable {
         MqttMessage message = new MqttMessage(batch.toByteArray());
         message.setQos(1);
         long sent = System.nanoTime();
-        for (Hop hop : List.of(puback, kafka, alert, queryable)) {
-            hop.expect(eventNanos, sent);
-        }
+        hops().forEach(hop -> hop.expect(eventNanos, sent));
         try {
             IMqttToken token = mqtt.publish("devices/" + deviceId + "/telemetry", message);
             token.waitForCompletion(ACK_TIMEOUT_MS);
@@ -227,105 +166,15 @@ final class Probe implements AutoCloseable {
         }
     }
 
-    private KafkaConsumer<byte[], byte[]> consumer(String isolation) {
-        Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.kafkaBootstrap());
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-bench-probe");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
-        p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
-        return new KafkaConsumer<>(p);
-    }
-
-    /** Reads only the probe's partition: the gateway keys telemetry by device id with Kafka's default partitioner. */
-    private void watchTelemetry() {
-        byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_uncommitted")) {
-            List<PartitionInfo> partitions = awaitPartitions(consumer, target.telemetryTopic());
-            if (partitions.isEmpty()) {
-                return;
-            }
-            TopicPartition mine = new TopicPartition(target.telemetryTopic(),
-                    partitionForKey(key, partitions.size()));
-            consumer.assign(List.of(mine));
-            consumer.seekToEnd(List.of(mine));
-            consumer.position(mine);
-            while (listening.get()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-                    long arrived = System.nanoTime();
-                    if (!java.util.Arrays.equals(key, record.key())) {
-                        continue;
-                    }
-                    try {
-                        ReadingBatch batch = ReadingBatch.parseFrom(record.value());
-                        kafka.arrived(batch.getReadings(0).getEventTimeUnixNanos(), arrived);
-                    } catch (IOException | IndexOutOfBoundsException e) {
-                        // not a probe batch
-                    }
-                }
-            }
-        }
-    }
-
-    /** Kafka's default partitioner for a keyed record: murmur2 of the key bytes. */
-    static int partitionForKey(byte[] key, int partitions) {
-        return Utils.toPositive(Utils.murmur2(key)) % partitions;
-    }
-
-    private void watchAlerts() {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_committed")) {
-            List<PartitionInfo> partitions = awaitPartitions(consumer, target.alertsTopic());
-            if (partitions.isEmpty()) {
-                return;
-            }
-            List<TopicPartition> all = partitions.stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(all);
-            consumer.seekToEnd(all);
-            all.forEach(consumer::position);
-            while (listening.get()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-                    long arrived = System.nanoTime();
-                    try {
-                        AlertEvent event = AlertEvent.parseFrom(record.value());
-                        if (event.getDeviceId().equals(deviceId) && event.getRule().equals(RULE)) {
-                            alert.arrived(event.getTransitionTimeUnixNanos(), arrived);
-                        }
-                    } catch (IOException e) {
-                        // not an alert event
-                    }
-                }
-            }
-        }
-    }
-
-    private List<PartitionInfo> awaitPartitions(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (listening.get() && System.nanoTime() < deadline) {
-            List<PartitionInfo> partitions = consumer.partitionsFor(topic);
-            if (partitions != null && !partitions.isEmpty()) {
-                return partitions;
-            }
-            LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-        }
-        LOG.warn("Topic {} has no partitions: the probe cannot watch it", topic);
-        return List.of();
-    }
-
     /** One InfluxQL query per poll for every probe reading not yet seen: cheap for influxd, 20 ms resolution. */
-    private void pollInflux() {
-        ConcurrentSkipListMap<Long, Long> pending = (ConcurrentSkipListMap<Long, Long>) queryable.pending;
+    private void pollInflux(InfluxProbeQuery query) {
         while (listening.get()) {
             long giveUpBefore = System.nanoTime() - GIVE_UP.toNanos();
-            for (Hop hop : List.of(puback, kafka, alert, queryable)) {
-                hop.giveUpOlderThan(giveUpBefore);
-            }
-            Map.Entry<Long, Long> oldest = pending.firstEntry();
+            hops().forEach(hop -> hop.giveUpOlderThan(giveUpBefore));
+            Long oldest = queryable.oldestPending();
             if (oldest != null) {
                 try {
-                    for (long time : storedProbeTimes(oldest.getKey())) {
+                    for (long time : query.storedTimes(oldest)) {
                         queryable.arrived(time, System.nanoTime());
                     }
                 } catch (IOException | RuntimeException e) {
@@ -337,33 +186,6 @@ final class Probe implements AutoCloseable {
             }
             LockSupport.parkNanos(QUERY_POLL.toNanos());
         }
-    }
-
-    private List<Long> storedProbeTimes(long fromNanos) throws IOException, InterruptedException {
-        String query = "SELECT value FROM readings WHERE device = '" + deviceId + "' AND time >= " + fromNanos;
-        String form = "db=" + URLEncoder.encode(target.influxDatabase(), StandardCharsets.UTF_8) + "&epoch=ns&q="
-                + URLEncoder.encode(query, StandardCharsets.UTF_8);
-        HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(target.influxQueryUrl()
-                        + "/query")).timeout(Duration.ofSeconds(5))
-                .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(form)).build(), HttpResponse.BodyHandlers.ofString());
-        return parseTimes(response.body());
-    }
-
-    /** The point times of an InfluxQL JSON answer ({@code epoch=ns}); empty when it holds no series. */
-    static List<Long> parseTimes(String body) {
-        List<Long> times = new ArrayList<>();
-        JsonArray results = new JsonObject(body).getJsonArray("results", new JsonArray());
-        for (int r = 0; r < results.size(); r++) {
-            JsonArray series = results.getJsonObject(r).getJsonArray("series", new JsonArray());
-            for (int s = 0; s < series.size(); s++) {
-                JsonArray values = series.getJsonObject(s).getJsonArray("values", new JsonArray());
-                for (int v = 0; v < values.size(); v++) {
-                    times.add(((Number) values.getJsonArray(v).getValue(0)).longValue());
-                }
-            }
-        }
-        return times;
     }
 
     /** Stops publishing, waits {@code settle} for the last probes on every hop, then stops listening. */
@@ -379,9 +201,11 @@ final class Probe implements AutoCloseable {
                 return;
             }
         }
-        for (Hop hop : List.of(puback, kafka, alert, queryable)) {
-            hop.giveUpOlderThan(Long.MAX_VALUE);
-        }
+        hops().forEach(hop -> hop.giveUpOlderThan(Long.MAX_VALUE));
+    }
+
+    private List<LatencyHop> hops() {
+        return List.of(puback, kafka, alert, queryable);
     }
 
     long sent() {

@@ -1,11 +1,9 @@
 package io.tributary.demo.bench;
 
 import io.tributary.demo.ConsumerLag;
-import java.io.IOException;
+import io.tributary.demo.measure.PrometheusText;
+import io.tributary.demo.process.LocalHttp;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +29,7 @@ final class Sampler implements AutoCloseable {
     private final String telemetryTopic;
     private final ConsumerLag lag;
     private final CpuAccount cpu;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(HTTP_TIMEOUT).build();
+    private final LocalHttp http = new LocalHttp(HTTP_TIMEOUT);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "tributary-bench-sampler");
         thread.setDaemon(true);
@@ -113,17 +111,9 @@ final class Sampler implements AutoCloseable {
                 cpu.snapshot());
     }
 
-    private PrometheusText scrape(URI uri) throws InterruptedException {
-        try {
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(uri).timeout(HTTP_TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() == 200) {
-                return PrometheusText.parse(response.body());
-            }
-        } catch (IOException e) {
-            // the component is busy or gone: this sample has NaN for it
-        }
-        return PrometheusText.parse("");
+    /** The component's metrics; none (every value NaN) while it is busy or gone. */
+    private PrometheusText scrape(URI uri) {
+        return PrometheusText.parse(http.get(uri));
     }
 
     @Override

@@ -71,7 +71,7 @@ public final class HonestFleet implements AutoCloseable {
         for (int i = 0; i < PROBERS; i++) {
             ids.add(config.devicePrefix() + "prober-" + i);
         }
-        HonestFleet honest = new HonestFleet(cluster, config, cluster.provision(ids));
+        HonestFleet honest = new HonestFleet(cluster, config, cluster.kafka().provision(ids));
         honest.fleet.start();
         honest.awaitEveryDevicePublished(Duration.ofSeconds(90));
         honest.prober.start();

@@ -2,7 +2,8 @@ package io.tributary.demo.hostile;
 
 import io.tributary.demo.hostile.HostileRun.Attack;
 import io.tributary.demo.hostile.HostileRun.Phase;
-import io.tributary.simulator.config.DurationConverter;
+import io.tributary.demo.Cli;
+import io.tributary.demo.DurationConverter;
 import io.tributary.simulator.verify.VerificationReport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -60,23 +60,16 @@ public final class HostileBench implements Callable<Integer> {
 
     public static void main(String[] args) {
         // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
-        if (System.getProperty("logback.configurationFile") == null) {
-            System.setProperty("logback.configurationFile", "bench-logback.xml");
-            System.setProperty("tributary.bench.log", outDir(args).resolve("logs").resolve("bench.log").toString());
-        }
-        int code = new CommandLine(new HostileBench())
-                .setExecutionExceptionHandler((e, cmd, parsed) -> {
-                    cmd.getErr().println("bench hostile: failed: " + e);
-                    return 1;
-                })
-                .execute(args);
-        System.exit(code);
+        Cli.logWith("bench-logback.xml");
+        System.setProperty("tributary.bench.log", Cli.pathOption(args, "--out", Path.of("target", "hostile-bench"))
+                .resolve("logs").resolve("bench.log").toString());
+        System.exit(Cli.execute("bench hostile", new HostileBench(), args));
     }
 
     @Override
     public Integer call() throws Exception {
         if (devices < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--devices must be at least 1");
+            throw Cli.usage(this, "--devices must be at least 1");
         }
         Path dir = out.toAbsolutePath().normalize();
         Files.createDirectories(dir);
@@ -87,19 +80,22 @@ public final class HostileBench implements Callable<Integer> {
             // JIT and connection warm-up first: a baseline measured cold would flatter every attack after it.
             run.quiet("warm-up", Duration.ofSeconds(15));
             Phase first = run.quiet("baseline", baseline);
-            run.phase("input contract", Duration.ofSeconds(5), List.<Attack>of(Attacks::hugeValues,
-                    Attacks::contractAtTheDoor, Attacks::poisonInKafka, a -> a.tooManySensors(1_000)));
-            run.phase("fuzzed frames", Duration.ofSeconds(5), List.<Attack>of(a -> a.fuzz(300, 17)));
+            run.phase("input contract", Duration.ofSeconds(5), List.<Attack>of(a -> a.input().hugeValues(),
+                    a -> a.input().contractAtTheDoor(), a -> a.input().poisonInKafka(),
+                    a -> a.input().tooManySensors(1_000)));
+            run.phase("fuzzed frames", Duration.ofSeconds(5), List.<Attack>of(a -> a.frames().fuzz(300, 17)));
             Phase flood = run.phase("wrong-password flood", attack, List.<Attack>of(
-                    a -> a.wrongPasswordFlood(attack, 4)));
-            run.phase("clones", Duration.ofSeconds(5), List.<Attack>of(a -> a.clones(50)));
-            Phase quota = run.phase("publish quota", attack, List.<Attack>of(a -> a.publishQuota(attack)));
-            Phase qos0 = run.phase("qos0 flood", attack, List.<Attack>of(a -> a.qos0Flood(attack)));
-            Phase slow = run.phase("slow reader", attack, List.<Attack>of(a -> a.slowReader(attack)));
-            Phase silent = run.phase("silent connections", attack, List.<Attack>of(a -> a.silentConnections(1_200,
-                    HostileCluster.CONNECT_TIMEOUT.plusSeconds(4))));
-            run.phase("influx outage", Duration.ZERO, List.<Attack>of(a -> a.influxRefusesEverything(attack)));
-            run.phase("registry iterations", Duration.ofSeconds(5), List.<Attack>of(Attacks::registryIterations));
+                    a -> a.login().wrongPasswordFlood(attack, 4)));
+            run.phase("clones", Duration.ofSeconds(5), List.<Attack>of(a -> a.login().clones(50)));
+            Phase quota = run.phase("publish quota", attack, List.<Attack>of(a -> a.floods().publishQuota(attack)));
+            Phase qos0 = run.phase("qos0 flood", attack, List.<Attack>of(a -> a.floods().qos0Flood(attack)));
+            Phase slow = run.phase("slow reader", attack, List.<Attack>of(a -> a.floods().slowReader(attack)));
+            Phase silent = run.phase("silent connections", attack, List.<Attack>of(
+                    a -> a.floods().silentConnections(1_200, HostileCluster.CONNECT_TIMEOUT.plusSeconds(4))));
+            run.phase("influx outage", Duration.ZERO, List.<Attack>of(
+                    a -> a.influx().influxRefusesEverything(attack)));
+            run.phase("registry iterations", Duration.ofSeconds(5), List.<Attack>of(
+                    a -> a.login().registryIterations()));
             Phase last = run.quiet("baseline again", baseline);
             System.out.println("Verifying the honest fleet's readings in InfluxDB ...");
             VerificationReport ledger = run.stopFleetAndVerify(Duration.ofSeconds(180));
@@ -149,19 +145,6 @@ public final class HostileBench implements Callable<Integer> {
             System.out.println("Wrote " + dir.resolve("hostile.json") + " and logs/");
             return ledger.lostReadings() == 0 ? 0 : 1;
         }
-    }
-
-    /** The --out value before picocli parses it, so the log file can be opened before any logger is created. */
-    static Path outDir(String[] args) {
-        for (int i = 0; i < args.length; i++) {
-            if (args[i].equals("--out") && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
-            }
-            if (args[i].startsWith("--out=")) {
-                return Path.of(args[i].substring("--out=".length()));
-            }
-        }
-        return Path.of("target", "hostile-bench");
     }
 
     private static Double ratio(Phase phase, Phase baseline) {

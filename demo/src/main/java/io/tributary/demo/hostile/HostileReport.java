@@ -1,6 +1,7 @@
 package io.tributary.demo.hostile;
 
 import io.tributary.demo.hostile.HostileRun.Phase;
+import io.tributary.demo.measure.LatencySummary;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
@@ -58,15 +59,10 @@ public final class HostileReport {
                 .put("gateway_cpu_seconds", round(phase.gatewayCpuSeconds()));
     }
 
+    /** {@code count}, p50/p90/p99/max in ms (2 decimals); {@code {"count": 0}} without samples. */
     static JsonObject histogram(Histogram microseconds) {
-        if (microseconds.getTotalCount() == 0) {
-            return new JsonObject().put("count", 0);
-        }
-        return new JsonObject().put("count", microseconds.getTotalCount())
-                .put("p50", round(microseconds.getValueAtPercentile(50) / 1000.0))
-                .put("p90", round(microseconds.getValueAtPercentile(90) / 1000.0))
-                .put("p99", round(microseconds.getValueAtPercentile(99) / 1000.0))
-                .put("max", round(microseconds.getMaxValue() / 1000.0));
+        Map<String, Object> summary = LatencySummary.summary(microseconds, 2);
+        return summary == null ? new JsonObject().put("count", 0) : new JsonObject(summary);
     }
 
     private static Map<String, Object> jsonSafe(Map<String, Object> facts) {
@@ -77,6 +73,6 @@ public final class HostileReport {
     }
 
     static Double round(double value) {
-        return Double.isFinite(value) ? Math.round(value * 100) / 100.0 : null;
+        return LatencySummary.round(value, 2);
     }
 }

@@ -1,5 +1,6 @@
 package io.tributary.demo.hostile;
 
+import io.tributary.demo.measure.LatencySummary;
 import io.tributary.simulator.verify.VerificationReport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -94,11 +95,11 @@ public final class HostileRun implements AutoCloseable {
 
         /** The honest PUBACK percentile in milliseconds (NaN without samples). */
         public double pubackMillis(double percentile) {
-            return puback.getTotalCount() == 0 ? Double.NaN : puback.getValueAtPercentile(percentile) / 1000.0;
+            return LatencySummary.percentileMillis(puback, percentile);
         }
 
         public double connackMillis(double percentile) {
-            return connack.getTotalCount() == 0 ? Double.NaN : connack.getValueAtPercentile(percentile) / 1000.0;
+            return LatencySummary.percentileMillis(connack, percentile);
         }
     }
 
@@ -158,10 +159,10 @@ public final class HostileRun implements AutoCloseable {
         Map<String, Long> counts = new LinkedHashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Phase phase : phases) {
-            long count = cluster.rollupsSince(fleet.devicePrefix(), phase.ended());
+            long count = cluster.influxQl().rollupsSince(fleet.devicePrefix(), phase.ended());
             while (count == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(1_000);
-                count = cluster.rollupsSince(fleet.devicePrefix(), phase.ended());
+                count = cluster.influxQl().rollupsSince(fleet.devicePrefix(), phase.ended());
             }
             counts.put(phase.name(), count);
         }

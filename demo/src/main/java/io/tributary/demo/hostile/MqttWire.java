@@ -186,25 +186,23 @@ public final class MqttWire {
          */
         public static RawClient open(String host, int port, InetAddress source, Duration timeout) throws IOException {
             Socket socket = new Socket();
-            try {
-                socket.setTcpNoDelay(true);
-                if (source != null) {
-                    socket.bind(new InetSocketAddress(source, 0));
-                }
-                socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
-                socket.setSoTimeout((int) timeout.toMillis());
-                return new RawClient(socket);
-            } catch (IOException e) {
-                socket.close();
-                throw e;
-            }
+            socket.setTcpNoDelay(true);
+            return connect(socket, source, host, port, timeout);
         }
 
         /** Opens a connection whose receive buffer is as small as the kernel allows: for a client that never reads. */
         public static RawClient openUnread(String host, int port, Duration timeout) throws IOException {
             Socket socket = new Socket();
+            socket.setReceiveBufferSize(4096);
+            return connect(socket, null, host, port, timeout);
+        }
+
+        private static RawClient connect(Socket socket, InetAddress source, String host, int port, Duration timeout)
+                throws IOException {
             try {
-                socket.setReceiveBufferSize(4096);
+                if (source != null) {
+                    socket.bind(new InetSocketAddress(source, 0));
+                }
                 socket.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
                 socket.setSoTimeout((int) timeout.toMillis());
                 return new RawClient(socket);

@@ -2,6 +2,7 @@ package io.tributary.demo.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.demo.measure.LatencySummary;
 import io.vertx.core.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import javax.imageio.ImageIO;
+import org.HdrHistogram.Histogram;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -45,7 +47,7 @@ class BenchOutputTest {
     private static Probe probeWith(double... millis) {
         Probe probe = new Probe(new Probe.Target("tcp://127.0.0.1:1", "127.0.0.1:1", "t", "a", "http://x", "db"),
                 "probe", null, Duration.ofMillis(100));
-        for (Probe.Hop hop : List.of(probe.puback, probe.kafka, probe.alert, probe.queryable)) {
+        for (LatencyHop hop : List.of(probe.puback, probe.kafka, probe.alert, probe.queryable)) {
             for (int i = 0; i < millis.length; i++) {
                 hop.expect(i, 0);
                 hop.arrived(i, (long) (millis[i] * 1e6));
@@ -54,14 +56,22 @@ class BenchOutputTest {
         return probe;
     }
 
+    private static Histogram micros(double... millis) {
+        Histogram histogram = LatencySummary.micros();
+        for (double ms : millis) {
+            histogram.recordValue(Math.round(ms * 1000));
+        }
+        return histogram;
+    }
+
     @Test
     void shouldWriteEveryFigureAndNullForWhatTheSimulatorDidNotReport() {
         List<Sample> samples = samples();
         Sustainability.Verdict ok = Sustainability.judge(samples.subList(110, 170), 50_000);
-        PipelineBench.PhaseResult step = new PipelineBench.PhaseResult("step-50000", 50_000, 0, 100, ok, null, null, 0);
-        PipelineBench.PhaseResult sustained = new PipelineBench.PhaseResult("sustained", 50_000, 100, 170, ok,
+        PhaseResult step = new PhaseResult("step-50000", 50_000, 0, 100, ok, null, null, 0);
+        PhaseResult sustained = new PhaseResult("sustained", 50_000, 100, 170, ok,
                 new SimulatorSummary(3_000_000L, 0L, 3_000_000L, null, null), probeWith(5, 6, 7), 0);
-        PipelineBench.PhaseResult half = new PipelineBench.PhaseResult("half-rate", 25_000, 170, 200, ok,
+        PhaseResult half = new PhaseResult("half-rate", 25_000, 170, 200, ok,
                 new SimulatorSummary(750_000L, null, null, null, null), probeWith(1, 2, 300), 0);
 
         BenchReport report = new BenchReport(options(), List.of(step), sustained, half, samples, "0.5 0.4 0.3 1/200 9");
@@ -89,7 +99,7 @@ class BenchOutputTest {
     void shouldNotPassWithoutASustainedPhaseOrWithLoss() {
         List<Sample> samples = samples();
         Sustainability.Verdict ok = Sustainability.judge(samples.subList(110, 170), 50_000);
-        PipelineBench.PhaseResult lossy = new PipelineBench.PhaseResult("sustained", 50_000, 100, 170, ok,
+        PhaseResult lossy = new PhaseResult("sustained", 50_000, 100, 170, ok,
                 new SimulatorSummary(3_000_000L, 17L, 2_999_983L, null, null), null, 0);
 
         BenchReport none = new BenchReport(options(), List.of(), null, null, samples, "");
@@ -105,10 +115,10 @@ class BenchOutputTest {
     void shouldDrawBothPlotsAsReadablePngs() throws Exception {
         Path throughput = dir.resolve("throughput.png");
         Path latency = dir.resolve("latency.png");
-        Map<String, List<Double>> hops = new LinkedHashMap<>();
-        hops.put("publish -> PUBACK", List.of(1.0, 2.0, 3.0, 50.0));
-        hops.put("publish -> queryable", List.of(20.0, 40.0, 90.0, 800.0));
-        hops.put("publish -> alert", List.of());
+        Map<String, Histogram> hops = new LinkedHashMap<>();
+        hops.put("publish -> PUBACK", micros(1.0, 2.0, 3.0, 50.0));
+        hops.put("publish -> queryable", micros(20.0, 40.0, 90.0, 800.0));
+        hops.put("publish -> alert", micros());
 
         Plots.throughput(samples(), throughput);
         Plots.latency(hops, "latency", latency);

@@ -2,8 +2,8 @@ package io.tributary.demo.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.demo.measure.LatencySummary;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
 import org.junit.jupiter.api.Test;
 
@@ -14,13 +14,13 @@ class ProbeTest {
         String body = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"readings\",\"columns\":[\"time\","
                 + "\"value\"],\"values\":[[1764072000000000001,30],[1764072000100000000,50]]}]}]}";
 
-        assertThat(Probe.parseTimes(body)).containsExactly(1764072000000000001L, 1764072000100000000L);
-        assertThat(Probe.parseTimes("{\"results\":[{\"statement_id\":0}]}")).isEmpty();
+        assertThat(InfluxProbeQuery.parseTimes(body)).containsExactly(1764072000000000001L, 1764072000100000000L);
+        assertThat(InfluxProbeQuery.parseTimes("{\"results\":[{\"statement_id\":0}]}")).isEmpty();
     }
 
     @Test
     void shouldMatchArrivalsToSendsAndCountWhatNeverArrived() {
-        Probe.Hop hop = new Probe.Hop(new ConcurrentHashMap<>());
+        LatencyHop hop = LatencyHop.unordered();
         hop.expect(1L, 1_000_000L);
         hop.expect(2L, 2_000_000L);
 
@@ -29,8 +29,9 @@ class ProbeTest {
         hop.arrived(99L, 9_000_000L); // not a probe reading
         hop.giveUpOlderThan(Long.MAX_VALUE);
 
-        assertThat(hop.snapshot()).containsExactly(5.0);
-        assertThat(hop.missed.get()).isEqualTo(1);
+        // One sample of 5 ms (reported to 0.1 ms).
+        assertThat(LatencySummary.summary(hop.histogram(), 1)).containsEntry("count", 1L).containsEntry("max", 5.0);
+        assertThat(hop.missed()).isEqualTo(1);
     }
 
     @Test
@@ -38,7 +39,7 @@ class ProbeTest {
         for (int i = 0; i < 50; i++) {
             byte[] key = ("bench-probe-" + i).getBytes(StandardCharsets.UTF_8);
             for (int partitions : new int[] {1, 3, 7}) {
-                assertThat(Probe.partitionForKey(key, partitions))
+                assertThat(ProbeConsumers.partitionForKey(key, partitions))
                         .isEqualTo(BuiltInPartitioner.partitionForKey(key, partitions));
             }
         }

@@ -45,8 +45,8 @@ class HostileDevicesIT {
     /** {@code reason: detail} of each dead letter of {@code device}. */
     private static List<String> reasons(List<ConsumerRecord<String, byte[]>> deadLetters, String device) {
         return deadLetters.stream().filter(r -> device.equals(r.key()))
-                .map(r -> HostileCluster.header(r, "tributary.reason") + ": "
-                        + HostileCluster.header(r, "tributary.reason-detail")).toList();
+                .map(r -> HostileKafka.header(r, "tributary.reason") + ": "
+                        + HostileKafka.header(r, "tributary.reason-detail")).toList();
     }
 
     @Test
@@ -60,34 +60,34 @@ class HostileDevicesIT {
 
             Phase baseline = run.quiet("baseline", Duration.ofSeconds(8));
             Phase input = run.phase("input", Duration.ofSeconds(8), List.<Attack>of(
-                    Attacks::hugeValues,
-                    Attacks::contractAtTheDoor,
-                    Attacks::poisonInKafka,
-                    a -> a.tooManySensors(SENSOR_NAMES_TRIED),
-                    a -> a.fuzz(120, 17)));
+                    a -> a.input().hugeValues(),
+                    a -> a.input().contractAtTheDoor(),
+                    a -> a.input().poisonInKafka(),
+                    a -> a.input().tooManySensors(SENSOR_NAMES_TRIED),
+                    a -> a.frames().fuzz(120, 17)));
             Phase login = run.phase("login", Duration.ofSeconds(10), List.<Attack>of(
-                    a -> a.wrongPasswordFlood(Duration.ofSeconds(10), 4),
-                    a -> a.clones(CLONES)));
+                    a -> a.login().wrongPasswordFlood(Duration.ofSeconds(10), 4),
+                    a -> a.login().clones(CLONES)));
             // The quota attacker needs the gateway's answers fast to outrun its quota: not next to the QoS 0 flood.
             Phase quotas = run.phase("quota", Duration.ofSeconds(8), List.<Attack>of(
-                    a -> a.publishQuota(Duration.ofSeconds(8)),
-                    a -> a.slowReader(Duration.ofSeconds(8))));
+                    a -> a.floods().publishQuota(Duration.ofSeconds(8)),
+                    a -> a.floods().slowReader(Duration.ofSeconds(8))));
             Phase floods = run.phase("floods", Duration.ofSeconds(12), List.<Attack>of(
-                    a -> a.qos0Flood(FLOOD),
-                    a -> a.silentConnections(SILENT_CONNECTIONS,
+                    a -> a.floods().qos0Flood(FLOOD),
+                    a -> a.floods().silentConnections(SILENT_CONNECTIONS,
                             HostileCluster.CONNECT_TIMEOUT.plusSeconds(4))));
             Phase outage = run.phase("influx-outage", Duration.ZERO, List.<Attack>of(
-                    a -> a.influxRefusesEverything(Duration.ofSeconds(20))));
+                    a -> a.influx().influxRefusesEverything(Duration.ofSeconds(20))));
             Phase registry = run.phase("registry", Duration.ofSeconds(3), List.<Attack>of(
-                    Attacks::registryIterations));
+                    a -> a.login().registryIterations()));
 
             Map<String, Long> rollupsAfter = run.honestRollupsAfterEachPhase(Duration.ofSeconds(60));
             List<ConsumerRecord<String, byte[]>> deadLetters = cluster.deadLetters();
             long heapAfterGc = cluster.gatewayHeapAfterGcBytes();
             VerificationReport ledger = run.stopFleetAndVerify(Duration.ofSeconds(120));
-            List<JsonArray> hugeRollups = cluster.influxQuery("SELECT \"count\", \"mean\", \"max\" FROM \"rollups\""
+            List<JsonArray> hugeRollups = cluster.influxQl().query("SELECT \"count\", \"mean\", \"max\" FROM \"rollups\""
                     + " WHERE \"device\" = '" + Attacks.HUGE + "' AND \"window\" = '10s'");
-            List<JsonArray> qos0Stored = cluster.influxQuery("SELECT count(\"value\") FROM \"readings\""
+            List<JsonArray> qos0Stored = cluster.influxQl().query("SELECT count(\"value\") FROM \"readings\""
                     + " WHERE \"device\" = '" + Attacks.QOS0 + "'");
 
             System.out.println(HostileReport.table(run.phases(), baseline));

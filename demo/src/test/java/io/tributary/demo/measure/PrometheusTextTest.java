@@ -1,4 +1,4 @@
-package io.tributary.demo.bench;
+package io.tributary.demo.measure;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package io.tributary.demo.bench;
+package io.tributary.demo.measure;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -7,7 +7,7 @@ import java.util.Map;
  * The samples of one Prometheus text exposition (version 0.0.4), keyed by series: the metric name with its label
  * block exactly as exposed, e.g. {@code tributary_processor_consumer_lag_records{consumer="readings"}}.
  */
-final class PrometheusText {
+public final class PrometheusText {
 
     private final Map<String, Double> series;
 
@@ -16,7 +16,7 @@ final class PrometheusText {
     }
 
     /** Parses an exposition; comment lines, blank lines and lines without a parseable value are skipped. */
-    static PrometheusText parse(String text) {
+    public static PrometheusText parse(String text) {
         Map<String, Double> series = new LinkedHashMap<>();
         for (String raw : text.split("\n")) {
             String line = raw.strip();
@@ -57,12 +57,12 @@ final class PrometheusText {
     }
 
     /** The value of one series (name plus label block as exposed); NaN if absent. */
-    double value(String seriesId) {
+    public double value(String seriesId) {
         return series.getOrDefault(seriesId, Double.NaN);
     }
 
     /** The sum over every series of metric {@code name} (all label combinations); NaN if there is none. */
-    double sum(String name) {
+    public double sum(String name) {
         double total = 0;
         boolean found = false;
         for (Map.Entry<String, Double> e : series.entrySet()) {

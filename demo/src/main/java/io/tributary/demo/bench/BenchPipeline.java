@@ -1,0 +1,159 @@
+package io.tributary.demo.bench;
+
+import io.tributary.demo.DemoRules;
+import io.tributary.demo.process.LocalHttp;
+import io.tributary.demo.process.ServiceProcess;
+import io.tributary.localstack.support.FreePorts;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * The benchmark's processes: the local stack (in-JVM Kafka plus the v2-write endpoint; {@code influxd} is its child),
+ * the gateway (authenticating every device against its registry, as in production) and the processor with the demo's
+ * alert rules, each its own JVM from its built jar, plus a simulator per phase. Every one is registered with the CPU
+ * account; closing stops them, the newest first.
+ */
+final class BenchPipeline implements AutoCloseable {
+
+    private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
+    private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xmx1g");
+
+    private final BenchOptions options;
+    private final Path logs;
+    private final CpuAccount cpu;
+    private final List<ServiceProcess> children = new CopyOnWriteArrayList<>();
+    private Map<String, String> stackEnv = Map.of();
+    private int mqttPort;
+    private URI gatewayBase;
+    private URI processorBase;
+
+    BenchPipeline(BenchOptions options, Path logs, CpuAccount cpu) {
+        this.options = options;
+        this.logs = logs;
+        this.cpu = cpu;
+    }
+
+    /** Starts the stack, the gateway and the processor; returns once both services answer ready. */
+    void start(PrintStream out) throws InterruptedException {
+        out.println("Starting the local stack (Kafka, influxd) ...");
+        ServiceProcess stack = started(ServiceProcess.start("stack", options.jar("local-stack",
+                "tributary-local-stack.jar"), List.of(),
+                List.of("--partitions", Integer.toString(options.partitions())), logs));
+        stackEnv = awaitStack(stack);
+        cpu.register("kafka (stack JVM)", stack.pid());
+        // influxd runs under the stack's child guardian: a grandchild, not a child.
+        ProcessHandle.of(stack.pid()).ifPresent(handle -> handle.descendants()
+                .filter(child -> child.info().command().map(c -> c.endsWith("influxd")).orElse(false))
+                .forEach(influxd -> cpu.register("influxd", influxd.pid())));
+
+        List<Integer> ports = FreePorts.loopback(3);
+        mqttPort = ports.get(0);
+        gatewayBase = URI.create("http://127.0.0.1:" + ports.get(1));
+        processorBase = URI.create("http://127.0.0.1:" + ports.get(2));
+        Path rules = DemoRules.copyTo(options.out().resolve("alert-rules.yaml"));
+
+        out.println("Starting the gateway and the processor ...");
+        ServiceProcess gateway = started(ServiceProcess.start("gateway", options.jar("gateway",
+                "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, List.of("--kafka-bootstrap", kafka(),
+                        "--mqtt-host", "127.0.0.1", "--mqtt-port", Integer.toString(mqttPort),
+                        "--http-port", Integer.toString(ports.get(1))), logs));
+        cpu.register("gateway", gateway.pid());
+        ServiceProcess processor = started(ServiceProcess.start("processor", options.jar("cloud-processor",
+                "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, List.of("--kafka-bootstrap", kafka(),
+                "--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
+                "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", influxBucket(),
+                "--rules", rules.toString(), "--http-port", Integer.toString(ports.get(2)),
+                // influxd and Kafka run on this machine: compression would cost CPU on both ends and save nothing
+                "--set", "influx.gzip=false", "--set", "streams.compression=none"), logs));
+        cpu.register("processor", processor.pid());
+        LocalHttp http = new LocalHttp(Duration.ofSeconds(2));
+        gateway.awaitReady(http, gatewayBase.resolve("/health/ready"), START_TIMEOUT);
+        processor.awaitReady(http, processorBase.resolve("/health/ready"), START_TIMEOUT);
+    }
+
+    /** Starts a simulator with {@code args} (its CPU counted as the simulator's). */
+    ServiceProcess startSimulator(String name, List<String> args) {
+        ServiceProcess simulator = started(ServiceProcess.start(name, options.jar("device-simulator",
+                "tributary-device-simulator.jar"), List.of(), args, logs));
+        cpu.register("simulator", simulator.pid());
+        return simulator;
+    }
+
+    String kafka() {
+        return stackEnv.get("KAFKA_BOOTSTRAP");
+    }
+
+    String mqttUri() {
+        return "tcp://127.0.0.1:" + mqttPort;
+    }
+
+    URI gatewayMetrics() {
+        return gatewayBase.resolve("/metrics");
+    }
+
+    URI processorMetrics() {
+        return processorBase.resolve("/metrics");
+    }
+
+    /** The v2-write endpoint in front of influxd. */
+    String influxUrl() {
+        return stackEnv.get("INFLUX_URL");
+    }
+
+    /** influxd itself, for InfluxQL. */
+    String influxDirectUrl() {
+        return stackEnv.get("INFLUX_DIRECT_URL");
+    }
+
+    String influxBucket() {
+        return stackEnv.get("INFLUX_BUCKET");
+    }
+
+    /** {@code --influx-url … --influx-bucket …}: the options that point a simulator's verification at InfluxDB. */
+    List<String> influxOptions() {
+        return List.of("--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
+                "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", influxBucket());
+    }
+
+    private ServiceProcess started(ServiceProcess child) {
+        children.add(child);
+        return child;
+    }
+
+    /** Waits for the stack's {@code KEY=value} lines up to {@code READY}. */
+    private static Map<String, String> awaitStack(ServiceProcess stack) throws InterruptedException {
+        long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            String text = stack.stdoutText();
+            if (text.lines().anyMatch("READY"::equals)) {
+                Map<String, String> env = new HashMap<>();
+                text.lines().filter(l -> l.contains("=")).forEach(l -> {
+                    int eq = l.indexOf('=');
+                    env.put(l.substring(0, eq), l.substring(eq + 1));
+                });
+                return env;
+            }
+            if (!stack.isAlive()) {
+                throw new IllegalStateException("the local stack exited at start: " + stack.stderrTail());
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the local stack was not ready within " + START_TIMEOUT);
+    }
+
+    /** Stops every child still running, the newest first (simulator, processor, gateway, then the stack). */
+    @Override
+    public void close() {
+        List<ServiceProcess> reversed = new ArrayList<>(children);
+        Collections.reverse(reversed);
+        reversed.forEach(ServiceProcess::close);
+    }
+}
