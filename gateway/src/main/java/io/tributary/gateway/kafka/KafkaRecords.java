@@ -30,15 +30,6 @@ public final class KafkaRecords {
     /** Device-status header on events the gateway itself writes: {@code connected}, {@code disconnected}, ... */
     public static final String HEADER_EVENT = "tributary.event";
 
-    /** Status event: the device's CONNECT was accepted. */
-    public static final String EVENT_CONNECTED = "connected";
-    /** Status event: the device ended its session with a normal DISCONNECT. */
-    public static final String EVENT_DISCONNECTED = "disconnected";
-    /** Status event: the connection ended without a normal DISCONNECT (network loss, keep-alive timeout, error). */
-    public static final String EVENT_CONNECTION_LOST = "connection-lost";
-    /** Status event: the gateway ended the connection (shutdown, device disabled, protocol violation). */
-    public static final String EVENT_DISCONNECTED_BY_GATEWAY = "disconnected-by-gateway";
-
     private static final int MAX_HEADER_TEXT = 1024;
 
     private KafkaRecords() {

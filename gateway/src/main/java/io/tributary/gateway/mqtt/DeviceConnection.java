@@ -11,9 +11,9 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.DeviceIdentity;
-import io.tributary.gateway.kafka.GatewayOverloadedException;
-import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.outbound.OutboundRecord;
+import io.tributary.gateway.outbound.SendFailure;
+import io.tributary.gateway.outbound.TelemetrySink;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.routing.PublishRoute;
 import io.tributary.gateway.routing.PublishRouter;
@@ -40,20 +40,18 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One accepted device connection. Lives on the event loop of the verticle that accepted it: every method runs there,
- * Kafka outcomes included ({@link RecordSender} completes on the caller's context), so nothing here is shared.
+ * Kafka outcomes included ({@link TelemetrySink} completes on the caller's context), so nothing here is shared.
  *
  * <p>Each QoS 1 PUBLISH gets a slot in an {@link AckQueue}; its answer (PUBACK success only after Kafka acknowledged,
  * or a reason code) is written when all earlier publishes of this connection have theirs, and only while the device is
  * still connected.
  *
- * <p>Backpressure: when the sender reports {@link RecordSender#congested() congestion} after a publish, the connection
+ * <p>Backpressure: when the sender reports {@link TelemetrySink#congested() congestion} after a publish, the connection
  * stops reading its socket (the device's writes then stall in TCP) until the sender has drained; see
  * {@link EndpointSockets}.
  *
@@ -73,8 +71,8 @@ final class DeviceConnection {
     private final PublishRoute telemetryRoute;
     private final boolean mqtt5;
     private final boolean reasonStringsOnPubAck;
-    private final MqttSettings settings;
-    private final RecordSender sender;
+    private final MqttListenerSettings settings;
+    private final TelemetrySink sink;
     private final TelemetryValidator validator;
     private final GatewayMetrics metrics;
     private final RateLimitedLog deviceEvents;
@@ -106,7 +104,7 @@ final class DeviceConnection {
     /** This device's publish quota, shared with its other connections; null when off. */
     private PublishQuota quota;
 
-    DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttSettings settings, RecordSender sender,
+    DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttListenerSettings settings, TelemetrySink sink,
             TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents,
             BooleanSupplier draining, Consumer<DeviceConnection> onClosed, DeviceConfigs configs) {
         this.configs = configs;
@@ -117,7 +115,7 @@ final class DeviceConnection {
         this.mqtt5 = endpoint.protocolVersion() >= MqttVersion.MQTT_5.protocolLevel();
         this.reasonStringsOnPubAck = mqtt5 && problemInformationRequested(endpoint.connectProperties());
         this.settings = settings;
-        this.sender = sender;
+        this.sink = sink;
         this.validator = validator;
         this.metrics = metrics;
         this.deviceEvents = deviceEvents;
@@ -180,7 +178,7 @@ final class DeviceConnection {
             endpoint.accept(false);
         }
         metrics.connectionAccepted();
-        statusEvent(KafkaRecords.EVENT_CONNECTED, "protocol " + endpoint.protocolVersion());
+        statusEvent(OutboundRecord.Event.CONNECTED, "protocol " + endpoint.protocolVersion());
         LOG.debug("Device connected [device: {}, protocol: {}, remote: {}]", deviceId, endpoint.protocolVersion(),
                 endpoint.remoteAddress());
     }
@@ -219,16 +217,15 @@ final class DeviceConnection {
     }
 
     /** Writes a gateway status event; best effort: a failure is counted and logged, never answered to anyone. */
-    private void statusEvent(String event, String detail) {
+    private void statusEvent(OutboundRecord.Event event, String detail) {
         if (!settings.statusEvents()) {
             return;
         }
-        ProducerRecord<String, byte[]> record = KafkaRecords.statusEvent(settings.deviceStatusTopic(), deviceId,
-                event, java.time.Instant.now(), settings.gatewayId(), detail);
-        sender.send(record).onComplete(result -> {
+        sink.send(new OutboundRecord.ConnectionEvent(deviceId, event, java.time.Instant.now(), settings.gatewayId(),
+                detail)).onComplete(result -> {
             if (result.failed()) {
                 metrics.kafkaSendFailed();
-                deviceEvents.log("Kafka send failed", deviceId, "status event " + event + ": " + result.cause());
+                deviceEvents.log("Kafka send failed", deviceId, "status event " + event.code() + ": " + result.cause());
             }
         });
     }
@@ -268,14 +265,14 @@ final class DeviceConnection {
      * mark. PUBACKs still go out while paused. Packets already read wait in Vert.x's queue of this connection.
      */
     private void pauseReadingIfCongested() {
-        if (readingPaused || closed || !sender.congested()) {
+        if (readingPaused || closed || !sink.congested()) {
             return;
         }
         readingPaused = true;
         socket.pause();
         metrics.readingPaused();
         LOG.debug("Reading paused: Kafka is not keeping up [device: {}]", deviceId);
-        sender.whenDecongested(() -> context.runOnContext(v -> resumeReading()));
+        sink.whenDecongested(() -> context.runOnContext(v -> resumeReading()));
     }
 
     private void resumeReading() {
@@ -346,25 +343,25 @@ final class DeviceConnection {
             }
             int readings = ((ValidationResult.Valid) result).readings();
             long dropped = ((ValidationResult.Valid) result).droppedReadings();
-            forward(slot, KafkaRecords.telemetry(settings.telemetryTopic(), deviceId, payload), () -> {
+            forward(slot, new OutboundRecord.Telemetry(deviceId, payload), () -> {
                 metrics.telemetryAccepted(readings);
                 if (dropped > 0) {
                     metrics.deviceDroppedReadings(dropped);
                 }
             });
         } else {
-            forward(slot, KafkaRecords.status(settings.deviceStatusTopic(), deviceId, topic, payload),
+            forward(slot, new OutboundRecord.DeviceStatus(deviceId, topic, payload),
                     metrics::statusAccepted);
         }
     }
 
-    private void forward(AckQueue.Slot<AckOutcome> slot, ProducerRecord<String, byte[]> record, Runnable accepted) {
-        sender.send(record).onComplete(result -> {
+    private void forward(AckQueue.Slot<AckOutcome> slot, OutboundRecord record, Runnable accepted) {
+        sink.send(record).onComplete(result -> {
             if (result.succeeded()) {
                 accepted.run();
                 answer(slot, AckOutcome.SUCCESS);
             } else {
-                answer(slot, sendFailure(result, "forward to " + record.topic()));
+                answer(slot, sendFailure(result, "forward " + kindOf(record)));
             }
         });
     }
@@ -384,9 +381,8 @@ final class DeviceConnection {
             byte[] payload) {
         metrics.rejected(invalid.reason());
         deviceEvents.log("Publish rejected: " + invalid.reason().code(), deviceId, invalid.detail());
-        ProducerRecord<String, byte[]> record = KafkaRecords.deadLetter(settings.deadLetterTopic(), deviceId, topic,
-                invalid.reason(), invalid.detail(), invalid.rule(), payload, validator.deadLetterMaxPayloadBytes());
-        sender.send(record).onComplete(result -> {
+        sink.send(new OutboundRecord.DeadLetter(deviceId, topic, invalid.reason(), invalid.detail(), invalid.rule(),
+                payload)).onComplete(result -> {
             if (result.succeeded()) {
                 answer(slot, AckOutcome.deadLettered(invalid.reason(), invalid.detail()));
             } else {
@@ -396,9 +392,9 @@ final class DeviceConnection {
         });
     }
 
-    private AckOutcome sendFailure(AsyncResult<RecordMetadata> result, String what) {
+    private AckOutcome sendFailure(AsyncResult<Void> result, String what) {
         Throwable cause = result.cause();
-        if (cause instanceof GatewayOverloadedException) {
+        if (SendFailure.is(cause, SendFailure.Kind.OVERLOADED)) {
             metrics.rejected(RejectReason.GATEWAY_OVERLOADED);
             deviceEvents.log("Publish refused: gateway overloaded", deviceId, cause.getMessage());
             return AckOutcome.rejected(RejectReason.GATEWAY_OVERLOADED, "gateway overloaded, retry later");
@@ -615,11 +611,11 @@ final class DeviceConnection {
         metrics.connectionClosed();
         LOG.debug("Device disconnected [device: {}]", deviceId);
         if (endedByGateway) {
-            statusEvent(KafkaRecords.EVENT_DISCONNECTED_BY_GATEWAY, null);
+            statusEvent(OutboundRecord.Event.DISCONNECTED_BY_GATEWAY, null);
         } else if (willDiscarded) {
-            statusEvent(KafkaRecords.EVENT_DISCONNECTED, null);
+            statusEvent(OutboundRecord.Event.DISCONNECTED, null);
         } else {
-            statusEvent(KafkaRecords.EVENT_CONNECTION_LOST, null);
+            statusEvent(OutboundRecord.Event.CONNECTION_LOST, null);
         }
         if (!willDiscarded) {
             forwardWill(endpoint.will());
@@ -648,9 +644,7 @@ final class DeviceConnection {
             deviceEvents.log("Will refused", deviceId, "will payload of " + payload.length + " bytes too large");
             return;
         }
-        Future<RecordMetadata> sent = sender.send(
-                KafkaRecords.status(settings.deviceStatusTopic(), deviceId, topic, payload));
-        sent.onComplete(result -> {
+        sink.send(new OutboundRecord.DeviceStatus(deviceId, topic, payload)).onComplete(result -> {
             if (result.succeeded()) {
                 metrics.statusAccepted();
             } else {
@@ -658,6 +652,10 @@ final class DeviceConnection {
                 deviceEvents.log("Kafka send failed", deviceId, "will: " + result.cause());
             }
         });
+    }
+
+    private static String kindOf(OutboundRecord record) {
+        return record instanceof OutboundRecord.Telemetry ? "telemetry" : "status";
     }
 
     private static boolean problemInformationRequested(MqttProperties connectProperties) {

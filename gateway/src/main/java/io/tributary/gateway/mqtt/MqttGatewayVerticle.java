@@ -9,7 +9,7 @@ import io.tributary.gateway.auth.ConnectRequest;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.auth.DeviceIdentity;
 import io.tributary.gateway.auth.LoginThrottle;
-import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.outbound.TelemetrySink;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.gateway.TlsSettings;
@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT server instance. Several instances listen on the same host and port; Vert.x spreads the connections over
- * them, each on its own event loop. All instances share the thread-safe {@link RecordSender}, metrics and the
+ * them, each on its own event loop. All instances share the thread-safe {@link TelemetrySink}, metrics and the
  * draining flag; each keeps its own connections.
  */
 public final class MqttGatewayVerticle extends VerticleBase {
@@ -53,9 +53,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
     /** How often devices without a connection whose quota is full again are forgotten. */
     private static final long SESSION_SWEEP_MILLIS = 10_000;
 
-    private final MqttSettings settings;
+    private final MqttListenerSettings settings;
     private final DeviceAuthenticator authenticator;
-    private final RecordSender sender;
+    private final TelemetrySink sink;
     private final GatewayMetrics metrics;
     private final BooleanSupplier draining;
     private final TelemetryValidator validator;
@@ -75,14 +75,14 @@ public final class MqttGatewayVerticle extends VerticleBase {
     /**
      * @param settings MQTT settings
      * @param authenticator decides on CONNECTs
-     * @param sender the shared Kafka sender
+     * @param sink where records go (the shared Kafka adapter)
      * @param metrics the shared counters
      * @param draining true once the gateway shuts down: CONNECTs are refused, PUBLISHes no longer taken
      * @param deviceLogInterval at most one WARN line per kind of device misbehaviour per interval
      */
-    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval) {
-        this(settings, authenticator, sender, metrics, draining, deviceLogInterval, DeviceConfigs.NONE,
+        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, DeviceConfigs.NONE,
                 new ConnectionLimiter(Integer.MAX_VALUE), null);
     }
 
@@ -93,10 +93,10 @@ public final class MqttGatewayVerticle extends VerticleBase {
      * @param limiter the connection limit shared by all verticles
      * @param tls null for the plain MQTT listener on {@code settings.port()}; else the TLS listener on its port
      */
-    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
             ConnectionLimiter limiter, TlsSettings tls) {
-        this(settings, authenticator, sender, metrics, draining, deviceLogInterval, configs, limiter, tls,
+        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, configs, limiter, tls,
                 new TelemetryValidator(settings.maxPayloadBytes()),
                 new DeviceSessions<>(settings.limits()),
                 new ConnectionLimiter(settings.limits().maxPendingConnects(),
@@ -113,7 +113,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
      * @param pendingConnects the limit of connections that have not sent CONNECT yet, in all and per address,
      *     shared likewise
      */
-    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
             ConnectionLimiter limiter, TlsSettings tls, TelemetryValidator validator, DeviceSessions<?> sessions,
             ConnectionLimiter pendingConnects) {
@@ -126,7 +126,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         this.tls = tls;
         this.settings = settings;
         this.authenticator = authenticator;
-        this.sender = sender;
+        this.sink = sink;
         this.metrics = metrics;
         this.draining = draining;
         this.validator = validator;
@@ -338,7 +338,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
             refuse(endpoint, mqtt5, ConnectRefusal.SERVER_UNAVAILABLE, "gateway shutting down");
             return;
         }
-        DeviceConnection connection = new DeviceConnection(endpoint, result.result(), settings, sender, validator,
+        DeviceConnection connection = new DeviceConnection(endpoint, result.result(), settings, sink, validator,
                 metrics, deviceEvents, draining, closed -> {
                     sessions.release(closed.deviceId(), closed);
                     if (connections.remove(closed)) {

@@ -13,6 +13,7 @@ import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.metrics.PrometheusExposition;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.gateway.testing.TestSinks;
 import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.proto.v1.Reading;
@@ -43,8 +44,8 @@ class ContractEnforcementTest {
     private final Vertx vertx = Vertx.vertx();
     private final ControlledRecordSender sender = new ControlledRecordSender();
     private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
-    private final MqttSettings settings = new MqttSettings("127.0.0.1", 0, 64 * 1024, 16, Duration.ofSeconds(5),
-            "t.telemetry", "t.deadletter", "t.device-status");
+    private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, 64 * 1024, 16,
+            Duration.ofSeconds(5));
     private final InputContract contract = InputContract.DEFAULTS.withMaxSensorsPerDevice(MAX_SENSORS);
     private int port;
 
@@ -52,7 +53,8 @@ class ContractEnforcementTest {
     void startServer() throws Exception {
         TelemetryValidator validator = new TelemetryValidator(settings.maxPayloadBytes(), contract,
                 new SensorCardinality(contract), TelemetryValidator.SYSTEM_CLOCK, metrics, DEAD_LETTER_BYTES);
-        MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender,
+        MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(),
+                TestSinks.kafka(sender, DEAD_LETTER_BYTES),
                 metrics, new AtomicBoolean()::get, Duration.ofSeconds(10), DeviceConfigs.NONE,
                 new ConnectionLimiter(Integer.MAX_VALUE), null, validator, new DeviceSessions<>(settings.limits()),
                 new ConnectionLimiter(settings.limits().maxPendingConnects()));

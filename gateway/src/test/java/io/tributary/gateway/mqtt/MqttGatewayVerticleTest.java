@@ -11,6 +11,7 @@ import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.gateway.testing.TestSinks;
 import io.tributary.gateway.testing.ControlledRecordSender.Mode;
 import io.tributary.gateway.testing.MqttTestClients;
 import io.vertx.core.Vertx;
@@ -44,14 +45,14 @@ class MqttGatewayVerticleTest {
     private final ControlledRecordSender sender = new ControlledRecordSender();
     private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final MqttSettings settings = new MqttSettings("127.0.0.1", 0, MAX_PAYLOAD, MAX_IN_FLIGHT,
-            Duration.ofSeconds(5), "t.telemetry", "t.deadletter", "t.device-status");
+    private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, MAX_PAYLOAD, MAX_IN_FLIGHT,
+            Duration.ofSeconds(5));
     private MqttGatewayVerticle verticle;
     private int port;
 
     @BeforeEach
     void startServer() throws Exception {
-        verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender, metrics, draining::get,
+        verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), TestSinks.kafka(sender), metrics, draining::get,
                 Duration.ofSeconds(10));
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         port = verticle.actualPort();
