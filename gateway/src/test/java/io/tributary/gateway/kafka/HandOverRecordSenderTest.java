@@ -218,6 +218,30 @@ class HandOverRecordSenderTest {
         assertThat(sender.inFlightRecords()).isZero();
     }
 
+    /** Vert.x runs handlers on duplicated contexts of an event loop (per request in its servers): one lane each loop. */
+    @Test
+    void finishesRecordsOfDuplicatedContextsOnTheirEventLoop() throws Exception {
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        Context root = vertx.getOrCreateContext();
+        Context duplicate = ((io.vertx.core.internal.ContextInternal) root).duplicate();
+        CompletableFuture<Thread> loop = new CompletableFuture<>();
+        List<Thread> completedOn = new CopyOnWriteArrayList<>();
+
+        root.runOnContext(v -> {
+            loop.complete(Thread.currentThread());
+            sender.send(record(10)).onComplete(result -> completedOn.add(Thread.currentThread()));
+        });
+        duplicate.runOnContext(v -> sender.send(record(10)).onComplete(result ->
+                completedOn.add(Thread.currentThread())));
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+        producer.completeNext();
+        producer.completeNext();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> completedOn.size() == 2);
+        assertThat(completedOn).containsOnly(loop.get(5, TimeUnit.SECONDS));
+        assertThat(sender.inFlightRecords()).isZero();
+    }
+
     private static ProducerRecord<String, byte[]> record(int size) {
         return KafkaRecords.telemetry("t", "dev-1", new byte[size]);
     }

@@ -52,7 +52,7 @@ class ContractEnforcementTest {
     @BeforeEach
     void startServer() throws Exception {
         TelemetryValidator validator = new TelemetryValidator(settings.maxPayloadBytes(), contract,
-                new SensorCardinality(contract), TelemetryValidator.SYSTEM_CLOCK, metrics, DEAD_LETTER_BYTES);
+                new SensorCardinality(contract), TelemetryValidator.SYSTEM_CLOCK, metrics);
         MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(),
                 TestSinks.kafka(sender, DEAD_LETTER_BYTES),
                 metrics, new AtomicBoolean()::get, Duration.ofSeconds(10), DeviceConfigs.NONE,
