@@ -3,7 +3,7 @@ package io.tributary.gateway.metrics;
 import io.tributary.contract.ContractRule;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
-import io.tributary.gateway.registry.CredentialRules;
+import io.tributary.contract.registry.CredentialRules;
 import java.util.Locale;
 import java.util.Map;
 
