@@ -138,7 +138,8 @@ public final class Gateway implements AutoCloseable {
         state = State.STARTING;
         // Netty's epoll transport where it loads (Linux on x86-64 or ARM64), NIO elsewhere
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-        MqttListenerSettings settings = MqttListenerSettings.from(config, ManagementFactory.getRuntimeMXBean().getName());
+        MqttListenerSettings settings = MqttListenerSettings.from(config,
+                ManagementFactory.getRuntimeMXBean().getName());
         Promise<Void> outcome = Promise.promise();
         vertx.<Void>executeBlocking(() -> {
             TlsFiles.check(config.tls());
@@ -210,8 +211,8 @@ public final class Gateway implements AutoCloseable {
     private Future<Integer> deployListener(MqttListenerSettings settings, TlsSettings tls) {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender.sink(), metrics,
-                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator,
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender.sink(),
+                    metrics, draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator,
                     sessions, pendingConnects);
             verticles.add(verticle);
             deployed.add(verticle);

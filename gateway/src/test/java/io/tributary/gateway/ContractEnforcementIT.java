@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.KafkaHeaders;
 import static io.tributary.gateway.testing.KafkaTestTopics.header;
 import static io.tributary.gateway.testing.KafkaTestTopics.records;
 import static io.tributary.gateway.testing.MqttTestClients.telemetry;
@@ -122,16 +123,16 @@ class ContractEnforcementIT {
         assertThat(records(stack.kafkaBootstrapServers(), TELEMETRY, device)).extracting(ConsumerRecord::value)
                 .containsExactly(valid, huge, validAgain);
         List<ConsumerRecord<String, byte[]>> dead = records(stack.kafkaBootstrapServers(), DEADLETTER, device);
-        assertThat(dead).extracting(r -> header(r, KafkaRecords.HEADER_CONTRACT_RULE))
+        assertThat(dead).extracting(r -> header(r, KafkaHeaders.CONTRACT_RULE))
                 .containsExactly("event_time_in_future", "value_not_finite", "sensor_name_invalid",
                         "too_many_sensors");
-        assertThat(dead).allSatisfy(r -> assertThat(header(r, KafkaRecords.HEADER_REASON))
+        assertThat(dead).allSatisfy(r -> assertThat(header(r, KafkaHeaders.REASON))
                 .isEqualTo("contract-violation"));
         assertThat(dead.get(0).value()).isEqualTo(future);
         assertThat(nan.length).isGreaterThan(DEAD_LETTER_BYTES);
         assertThat(dead.get(1).value()).hasSize(DEAD_LETTER_BYTES);
-        assertThat(header(dead.get(1), KafkaRecords.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(nan.length));
-        assertThat(header(dead.get(1), KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(header(dead.get(1), KafkaHeaders.PAYLOAD_BYTES)).isEqualTo(Integer.toString(nan.length));
+        assertThat(header(dead.get(1), KafkaHeaders.PAYLOAD_TRUNCATED)).isEqualTo("true");
 
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + gateway.httpPort() + "/metrics")).build(),

@@ -1,5 +1,6 @@
 package io.tributary.gateway.kafka;
 
+import io.tributary.contract.Topics;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.outbound.TelemetrySink;
@@ -29,12 +30,12 @@ public final class KafkaOutbound implements AutoCloseable {
     private final InFlightAccounting accounting;
     private final HandOverRecordSender handOver;
     private final KafkaTelemetrySink sink;
-    private final KafkaTopics topics;
+    private final Topics topics;
 
     private KafkaOutbound(Vertx vertx, Producer<String, byte[]> producer, GatewayConfig config,
             GatewayMetrics metrics) {
         this.producer = producer;
-        this.topics = new KafkaTopics(config.telemetryTopic(), config.deadLetterTopic(), config.deviceStatusTopic());
+        this.topics = new Topics(config.topicPrefix());
         this.accounting = new InFlightAccounting(
                 new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()), metrics);
         RecordSender events = new VertxKafkaRecordSender(vertx, producer, accounting);
@@ -69,7 +70,7 @@ public final class KafkaOutbound implements AutoCloseable {
      */
     public void warmUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (String topic : topics.all()) {
+        for (String topic : topics.ingest()) {
             RuntimeException last = null;
             while (true) {
                 try {
@@ -96,7 +97,7 @@ public final class KafkaOutbound implements AutoCloseable {
      * worker. Failures are logged, never thrown.
      */
     public void keepWarm() {
-        keepWarm(producer, topics.all());
+        keepWarm(producer, topics.ingest());
     }
 
     static void keepWarm(Producer<String, byte[]> producer, Collection<String> topics) {

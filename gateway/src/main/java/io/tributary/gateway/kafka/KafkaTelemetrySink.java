@@ -1,5 +1,6 @@
 package io.tributary.gateway.kafka;
 
+import io.tributary.contract.Topics;
 import io.tributary.gateway.outbound.OutboundRecord;
 import io.tributary.gateway.outbound.SendFailure;
 import io.tributary.gateway.outbound.TelemetrySink;
@@ -17,18 +18,18 @@ import org.apache.kafka.common.errors.RetriableException;
  */
 public final class KafkaTelemetrySink implements TelemetrySink {
 
-    private final KafkaTopics topics;
+    private final Topics topics;
     private final int deadLetterMaxPayloadBytes;
     private final RecordSender telemetrySender;
     private final RecordSender eventSender;
 
     /**
-     * @param topics where each kind of record goes
+     * @param topics where each kind of record goes: telemetry, dead letters, device status
      * @param deadLetterMaxPayloadBytes how much of a refused payload its dead letter keeps
      * @param telemetrySender sends telemetry; its congestion is the sink's
      * @param eventSender sends device status, dead letters and connection events
      */
-    public KafkaTelemetrySink(KafkaTopics topics, int deadLetterMaxPayloadBytes, RecordSender telemetrySender,
+    public KafkaTelemetrySink(Topics topics, int deadLetterMaxPayloadBytes, RecordSender telemetrySender,
             RecordSender eventSender) {
         if (deadLetterMaxPayloadBytes < 0) {
             throw new IllegalArgumentException("deadLetterMaxPayloadBytes must not be negative, got "
@@ -41,7 +42,7 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     }
 
     /** Both kinds of record on one sender (tests, and a gateway that measures one sender alone). */
-    public KafkaTelemetrySink(KafkaTopics topics, int deadLetterMaxPayloadBytes, RecordSender sender) {
+    public KafkaTelemetrySink(Topics topics, int deadLetterMaxPayloadBytes, RecordSender sender) {
         this(topics, deadLetterMaxPayloadBytes, sender, sender);
     }
 

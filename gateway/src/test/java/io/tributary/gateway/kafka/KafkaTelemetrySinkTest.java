@@ -1,8 +1,10 @@
 package io.tributary.gateway.kafka;
 
+import io.tributary.contract.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.contract.ContractRule;
+import io.tributary.contract.Topics;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.outbound.OutboundRecord;
 import io.tributary.gateway.outbound.SendFailure;
@@ -22,7 +24,7 @@ import org.junit.jupiter.api.Test;
 
 class KafkaTelemetrySinkTest {
 
-    private static final KafkaTopics TOPICS = new KafkaTopics("t.telemetry", "t.deadletter", "t.device-status");
+    private static final Topics TOPICS = new Topics("t.");
 
     private final ControlledRecordSender telemetry = new ControlledRecordSender();
     private final ControlledRecordSender events = new ControlledRecordSender();
@@ -58,7 +60,7 @@ class KafkaTelemetrySinkTest {
         assertThat(record.topic()).isEqualTo("t.device-status");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(record.value()).containsExactly(7);
-        assertThat(header(record, KafkaRecords.HEADER_MQTT_TOPIC)).isEqualTo("devices/dev-1/status");
+        assertThat(header(record, KafkaHeaders.MQTT_TOPIC)).isEqualTo("devices/dev-1/status");
     }
 
     @Test
@@ -72,13 +74,13 @@ class KafkaTelemetrySinkTest {
         assertThat(record.topic()).isEqualTo("t.deadletter");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("0123");
-        assertThat(header(record, KafkaRecords.HEADER_REASON)).isEqualTo("contract-violation");
-        assertThat(header(record, KafkaRecords.HEADER_REASON_DETAIL)).isEqualTo("reading 0: not finite");
-        assertThat(header(record, KafkaRecords.HEADER_CONTRACT_RULE)).isEqualTo("value_not_finite");
-        assertThat(header(record, KafkaRecords.HEADER_DEVICE)).isEqualTo("dev-1");
-        assertThat(header(record, KafkaRecords.HEADER_MQTT_TOPIC)).isEqualTo("devices/dev-1/telemetry");
-        assertThat(header(record, KafkaRecords.HEADER_PAYLOAD_BYTES)).isEqualTo("10");
-        assertThat(header(record, KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(header(record, KafkaHeaders.REASON)).isEqualTo("contract-violation");
+        assertThat(header(record, KafkaHeaders.REASON_DETAIL)).isEqualTo("reading 0: not finite");
+        assertThat(header(record, KafkaHeaders.CONTRACT_RULE)).isEqualTo("value_not_finite");
+        assertThat(header(record, KafkaHeaders.DEVICE)).isEqualTo("dev-1");
+        assertThat(header(record, KafkaHeaders.MQTT_TOPIC)).isEqualTo("devices/dev-1/telemetry");
+        assertThat(header(record, KafkaHeaders.PAYLOAD_BYTES)).isEqualTo("10");
+        assertThat(header(record, KafkaHeaders.PAYLOAD_TRUNCATED)).isEqualTo("true");
     }
 
     @Test
@@ -91,7 +93,7 @@ class KafkaTelemetrySinkTest {
         ProducerRecord<String, byte[]> record = events.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.device-status");
         assertThat(record.key()).isEqualTo("dev-1");
-        assertThat(header(record, KafkaRecords.HEADER_EVENT)).isEqualTo("connection-lost");
+        assertThat(header(record, KafkaHeaders.EVENT)).isEqualTo("connection-lost");
         JsonObject json = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
         assertThat(json.getMap()).containsEntry("device", "dev-1").containsEntry("event", "connection-lost")
                 .containsEntry("time", "2026-12-07T01:00:00Z").containsEntry("gateway", "gw-a")

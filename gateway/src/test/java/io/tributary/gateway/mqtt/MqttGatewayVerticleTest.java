@@ -1,5 +1,6 @@
 package io.tributary.gateway.mqtt;
 
+import io.tributary.contract.KafkaHeaders;
 import static io.tributary.gateway.testing.MqttTestClients.batch;
 import static io.tributary.gateway.testing.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -227,7 +228,7 @@ class MqttGatewayVerticleTest {
             assertThat(reason).isEqualTo(0x99);
             assertThat(sender.records("t.deadletter")).hasSize(1);
             assertThat(new String(sender.records("t.deadletter").get(0).headers()
-                    .lastHeader(KafkaRecords.HEADER_REASON).value(), StandardCharsets.UTF_8))
+                    .lastHeader(KafkaHeaders.REASON).value(), StandardCharsets.UTF_8))
                     .isEqualTo("payload-too-large");
             assertThat(device.client.isConnected()).isTrue();
         }

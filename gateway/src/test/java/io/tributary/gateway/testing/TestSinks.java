@@ -1,8 +1,8 @@
 package io.tributary.gateway.testing;
 
+import io.tributary.contract.Topics;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.kafka.KafkaTelemetrySink;
-import io.tributary.gateway.kafka.KafkaTopics;
 import io.tributary.gateway.kafka.RecordSender;
 import io.tributary.gateway.outbound.TelemetrySink;
 
@@ -10,7 +10,7 @@ import io.tributary.gateway.outbound.TelemetrySink;
 public final class TestSinks {
 
     /** The topics the MQTT component tests look for. */
-    public static final KafkaTopics TOPICS = new KafkaTopics("t.telemetry", "t.deadletter", "t.device-status");
+    public static final Topics TOPICS = new Topics("t.");
 
     private TestSinks() {
     }
