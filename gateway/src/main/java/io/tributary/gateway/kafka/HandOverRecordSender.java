@@ -35,12 +35,11 @@ import org.slf4j.LoggerFactory;
  * and outcomes arriving together from Kafka's I/O thread are finished in one task on the sending loop: on this box a
  * thread wake-up costs as much as the rest of a message's work.
  */
-public final class HandOverRecordSender implements RecordSender, AutoCloseable {
+public final class HandOverRecordSender extends AccountedRecordSender implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HandOverRecordSender.class);
 
     private final Producer<String, byte[]> producer;
-    private final InFlightAccounting accounting;
     private final Duration deliveryTimeout;
     private final AtomicBoolean closed = new AtomicBoolean();
     /** Batches of records waiting to be handed to the producer; bounded by {@link #accounting} through their bytes. */
@@ -78,8 +77,8 @@ public final class HandOverRecordSender implements RecordSender, AutoCloseable {
      */
     public HandOverRecordSender(Producer<String, byte[]> producer, InFlightAccounting accounting,
             Duration deliveryTimeout) {
+        super(accounting);
         this.producer = producer;
-        this.accounting = accounting;
         this.deliveryTimeout = deliveryTimeout;
         this.handOver = new Thread(this::handOverLoop, "kafka-send-handover");
         handOver.setDaemon(true);
@@ -87,12 +86,7 @@ public final class HandOverRecordSender implements RecordSender, AutoCloseable {
     }
 
     @Override
-    public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
-        long size = InFlightAccounting.sizeOf(record);
-        GatewayOverloadedException refused = accounting.tryStart(size);
-        if (refused != null) {
-            return Future.failedFuture(refused);
-        }
+    protected Future<RecordMetadata> sendCharged(ProducerRecord<String, byte[]> record, long size) {
         Context context = Vertx.currentContext();
         boolean onItsLoop = context != null && context.isEventLoopContext() && Context.isOnEventLoopThread();
         Lane lane = onItsLoop ? lanes.computeIfAbsent(Thread.currentThread(), t -> new Lane(context)) : null;
@@ -176,16 +170,6 @@ public final class HandOverRecordSender implements RecordSender, AutoCloseable {
             }
             LOG.debug("Kafka producer cannot take a record for topic {} yet; waiting", inFlight.record.topic());
         }
-    }
-
-    @Override
-    public boolean congested() {
-        return accounting.congested();
-    }
-
-    @Override
-    public void whenDecongested(Runnable resumer) {
-        accounting.whenDecongested(resumer);
     }
 
     /** Records charged to this sender's accounting and still without outcome. */

@@ -15,30 +15,24 @@ import org.slf4j.LoggerFactory;
  * (so a send that blocks for metadata never blocks an event loop), and completes on the sending context. Every record
  * is charged to the {@link InFlightAccounting} like the hand-over sender's.
  */
-public final class VertxKafkaRecordSender implements RecordSender {
+public final class VertxKafkaRecordSender extends AccountedRecordSender {
 
     private static final Logger LOG = LoggerFactory.getLogger(VertxKafkaRecordSender.class);
 
     private final KafkaWriteStream<String, byte[]> stream;
-    private final InFlightAccounting accounting;
 
     /**
      * @param producer the shared producer; its owner closes it
      */
     public VertxKafkaRecordSender(Vertx vertx, Producer<String, byte[]> producer, InFlightAccounting accounting) {
+        super(accounting);
         this.stream = KafkaWriteStream.create(vertx, producer);
-        this.accounting = accounting;
         // Every send's outcome is handled by its caller; without this handler failures are also logged as unhandled.
         stream.exceptionHandler(e -> LOG.debug("Kafka send failed: {}", e.toString()));
     }
 
     @Override
-    public Future<RecordMetadata> send(ProducerRecord<String, byte[]> record) {
-        long size = InFlightAccounting.sizeOf(record);
-        GatewayOverloadedException refused = accounting.tryStart(size);
-        if (refused != null) {
-            return Future.failedFuture(refused);
-        }
+    protected Future<RecordMetadata> sendCharged(ProducerRecord<String, byte[]> record, long size) {
         long start = System.nanoTime();
         Promise<RecordMetadata> outcome = Promise.promise();
         stream.send(record).onComplete(result -> {
@@ -47,15 +41,5 @@ public final class VertxKafkaRecordSender implements RecordSender {
             accounting.release(size);
         });
         return outcome.future();
-    }
-
-    @Override
-    public boolean congested() {
-        return accounting.congested();
-    }
-
-    @Override
-    public void whenDecongested(Runnable resumer) {
-        accounting.whenDecongested(resumer);
     }
 }
