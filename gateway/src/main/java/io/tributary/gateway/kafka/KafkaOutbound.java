@@ -17,10 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's Kafka output: one idempotent {@code acks=all} producer, the telemetry path on a
- * {@link HandOverRecordSender} and every other record on vertx-kafka-client ({@link VertxKafkaRecordSender}), both
- * charged to one {@link InFlightAccounting}, behind one {@link TelemetrySink}. Also keeps the topics' metadata warm
- * and closes it all.
+ * The gateway's Kafka output: one idempotent {@code acks=all} producer used through vertx-kafka-client
+ * ({@link VertxKafkaRecordSender}, every record charged to one {@link InFlightAccounting}) behind the
+ * {@link TelemetrySink} port. Also keeps the topics' metadata warm and closes it all.
  */
 public final class KafkaOutbound implements AutoCloseable {
 
@@ -28,7 +27,7 @@ public final class KafkaOutbound implements AutoCloseable {
 
     private final Producer<String, byte[]> producer;
     private final InFlightAccounting accounting;
-    private final HandOverRecordSender handOver;
+    private final VertxKafkaRecordSender sender;
     private final KafkaTelemetrySink sink;
     private final Topics topics;
 
@@ -38,14 +37,8 @@ public final class KafkaOutbound implements AutoCloseable {
         this.topics = new Topics(config.topicPrefix());
         this.accounting = new InFlightAccounting(
                 new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()), metrics);
-        RecordSender events = new VertxKafkaRecordSender(vertx, producer, accounting);
-        if (TelemetrySender.choose() == TelemetrySender.VERTX) {
-            this.handOver = null;
-            this.sink = new KafkaTelemetrySink(topics, config.deadLetterMaxPayloadBytes(), events);
-        } else {
-            this.handOver = new HandOverRecordSender(producer, accounting, config.kafkaDeliveryTimeout());
-            this.sink = new KafkaTelemetrySink(topics, config.deadLetterMaxPayloadBytes(), handOver, events);
-        }
+        this.sender = new VertxKafkaRecordSender(vertx, producer, accounting);
+        this.sink = new KafkaTelemetrySink(topics, config.deadLetterMaxPayloadBytes(), sender);
     }
 
     /** Creates the producer of {@code config} (no I/O yet). */
@@ -110,26 +103,14 @@ public final class KafkaOutbound implements AutoCloseable {
         }
     }
 
-    /** Stops the hand-over, flushes and closes the producer, waiting at most {@code timeout}. Blocks; idempotent. */
+    /** Refuses further records, flushes and closes the producer, waiting at most {@code timeout}. Blocks. */
     public void close(Duration timeout) {
-        if (handOver != null) {
-            handOver.close(timeout);
-        }
+        sender.close();
         producer.close(timeout);
     }
 
     @Override
     public void close() {
         close(Duration.ofSeconds(5));
-    }
-
-    /** Which sender takes the telemetry path; a switch for the measurement of docs/adr/0005 only. */
-    enum TelemetrySender {
-        HAND_OVER, VERTX;
-
-        static TelemetrySender choose() {
-            String chosen = System.getProperty("tributary.gateway.telemetry-sender", "hand-over");
-            return "vertx".equals(chosen) ? VERTX : HAND_OVER;
-        }
     }
 }

@@ -26,25 +26,22 @@ class KafkaTelemetrySinkTest {
 
     private static final Topics TOPICS = new Topics("t.");
 
-    private final ControlledRecordSender telemetry = new ControlledRecordSender();
-    private final ControlledRecordSender events = new ControlledRecordSender();
-    private final KafkaTelemetrySink sink = new KafkaTelemetrySink(TOPICS, 4, telemetry, events);
+    private final ControlledRecordSender sender = new ControlledRecordSender();
+    private final KafkaTelemetrySink sink = new KafkaTelemetrySink(TOPICS, 4, sender);
 
     @BeforeEach
     void holdOutcomes() {
         // kept, never completed: these tests look at the records only (outside Vert.x, no context to complete on)
-        telemetry.mode(Mode.HOLD);
-        events.mode(Mode.HOLD);
+        sender.mode(Mode.HOLD);
     }
 
     @Test
-    void sendsTelemetryKeyedByDeviceOnTheTelemetrySender() {
+    void sendsTelemetryKeyedByDeviceWithoutHeaders() {
         byte[] payload = {1, 2, 3};
 
         sink.send(new OutboundRecord.Telemetry("dev-1", payload));
 
-        assertThat(events.sent()).isEmpty();
-        ProducerRecord<String, byte[]> record = telemetry.sent(0).record();
+        ProducerRecord<String, byte[]> record = sender.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.telemetry");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(record.value()).isSameAs(payload);
@@ -52,11 +49,10 @@ class KafkaTelemetrySinkTest {
     }
 
     @Test
-    void sendsDeviceStatusWithItsMqttTopicOnTheEventSender() {
+    void sendsDeviceStatusWithItsMqttTopic() {
         sink.send(new OutboundRecord.DeviceStatus("dev-1", "devices/dev-1/status", new byte[] {7}));
 
-        assertThat(telemetry.sent()).isEmpty();
-        ProducerRecord<String, byte[]> record = events.sent(0).record();
+        ProducerRecord<String, byte[]> record = sender.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.device-status");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(record.value()).containsExactly(7);
@@ -70,7 +66,7 @@ class KafkaTelemetrySinkTest {
         sink.send(new OutboundRecord.DeadLetter("dev-1", "devices/dev-1/telemetry", RejectReason.CONTRACT_VIOLATION,
                 "reading 0: not finite", ContractRule.VALUE_NOT_FINITE, payload));
 
-        ProducerRecord<String, byte[]> record = events.sent(0).record();
+        ProducerRecord<String, byte[]> record = sender.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.deadletter");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("0123");
@@ -90,7 +86,7 @@ class KafkaTelemetrySinkTest {
         sink.send(new OutboundRecord.ConnectionEvent("dev-1", OutboundRecord.Event.CONNECTION_LOST, time, "gw-a",
                 null));
 
-        ProducerRecord<String, byte[]> record = events.sent(0).record();
+        ProducerRecord<String, byte[]> record = sender.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.device-status");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(header(record, KafkaHeaders.EVENT)).isEqualTo("connection-lost");
@@ -102,7 +98,7 @@ class KafkaTelemetrySinkTest {
 
     @Test
     void reportsAnOverloadedSenderAsOverloaded() {
-        telemetry.mode(Mode.OVERLOAD);
+        sender.mode(Mode.OVERLOAD);
 
         Future<Void> sent = sink.send(new OutboundRecord.Telemetry("dev-1", new byte[1]));
 
@@ -127,16 +123,15 @@ class KafkaTelemetrySinkTest {
     }
 
     @Test
-    void isCongestedWhenTheTelemetrySenderIsAndResumesWithIt() {
+    void isCongestedWhenItsSenderIsAndResumesWithIt() {
         AtomicInteger resumed = new AtomicInteger();
-        telemetry.congested(true);
-        events.congested(false);
+        sender.congested(true);
 
         assertThat(sink.congested()).isTrue();
         sink.whenDecongested(resumed::incrementAndGet);
         assertThat(resumed).hasValue(0);
 
-        telemetry.congested(false);
+        sender.congested(false);
         assertThat(sink.congested()).isFalse();
         assertThat(resumed).hasValue(1);
     }
