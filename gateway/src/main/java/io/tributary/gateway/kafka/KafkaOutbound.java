@@ -17,9 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The gateway's Kafka output: one idempotent {@code acks=all} producer used through vertx-kafka-client
- * ({@link VertxKafkaRecordSender}, every record charged to one {@link InFlightAccounting}) behind the
- * {@link TelemetrySink} port. Also keeps the topics' metadata warm and closes it all.
+ * The gateway's Kafka output: one idempotent {@code acks=all} producer, the telemetry path on a
+ * {@link HandOverRecordSender} and every other record on vertx-kafka-client ({@link VertxKafkaRecordSender}), both
+ * charged to one {@link InFlightAccounting}, behind one {@link TelemetrySink}. Also keeps the topics' metadata warm
+ * and closes it all.
  */
 public final class KafkaOutbound implements AutoCloseable {
 
@@ -27,7 +28,7 @@ public final class KafkaOutbound implements AutoCloseable {
 
     private final Producer<String, byte[]> producer;
     private final InFlightAccounting accounting;
-    private final VertxKafkaRecordSender sender;
+    private final HandOverRecordSender handOver;
     private final KafkaTelemetrySink sink;
     private final Topics topics;
 
@@ -37,8 +38,11 @@ public final class KafkaOutbound implements AutoCloseable {
         this.topics = new Topics(config.topicPrefix());
         this.accounting = new InFlightAccounting(
                 new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()), metrics);
-        this.sender = new VertxKafkaRecordSender(vertx, producer, accounting);
-        this.sink = new KafkaTelemetrySink(topics, config.deadLetterMaxPayloadBytes(), sender);
+        // Telemetry on the hand-over sender: it waits in place, in order, for lost topic metadata until the delivery
+        // timeout, which vertx-kafka-client's send cannot (docs/adr/0005)
+        this.handOver = new HandOverRecordSender(producer, accounting, config.kafkaDeliveryTimeout());
+        this.sink = new KafkaTelemetrySink(topics, config.deadLetterMaxPayloadBytes(), handOver,
+                new VertxKafkaRecordSender(vertx, producer, accounting));
     }
 
     /** Creates the producer of {@code config} (no I/O yet). */
@@ -103,9 +107,9 @@ public final class KafkaOutbound implements AutoCloseable {
         }
     }
 
-    /** Refuses further records, flushes and closes the producer, waiting at most {@code timeout}. Blocks. */
+    /** Stops the hand-over, flushes and closes the producer, waiting at most {@code timeout}. Blocks; idempotent. */
     public void close(Duration timeout) {
-        sender.close();
+        handOver.close(timeout);
         producer.close(timeout);
     }
 

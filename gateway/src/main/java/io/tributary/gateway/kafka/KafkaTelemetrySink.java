@@ -12,44 +12,55 @@ import org.apache.kafka.common.errors.RetriableException;
 
 /**
  * The Kafka adapter of the {@link TelemetrySink} port: turns each {@link OutboundRecord} into its Kafka record
- * ({@link KafkaRecords}: topic, key, headers, the dead-letter payload cut to size), sends it, and maps Kafka's failures
- * to {@link SendFailure}s.
+ * ({@link KafkaRecords}: topic, key, headers, the dead-letter payload cut to size) and sends it, telemetry on
+ * {@code telemetrySender}, everything else (status, dead letters, connection events) on {@code eventSender}; maps
+ * Kafka's failures to {@link SendFailure}s.
  */
 public final class KafkaTelemetrySink implements TelemetrySink {
 
     private final Topics topics;
     private final int deadLetterMaxPayloadBytes;
-    private final RecordSender sender;
+    private final RecordSender telemetrySender;
+    private final RecordSender eventSender;
 
     /**
      * @param topics where each kind of record goes: telemetry, dead letters, device status
      * @param deadLetterMaxPayloadBytes how much of a refused payload its dead letter keeps
-     * @param sender sends the records; its congestion is the sink's
+     * @param telemetrySender sends telemetry; its congestion is the sink's
+     * @param eventSender sends device status, dead letters and connection events
      */
-    public KafkaTelemetrySink(Topics topics, int deadLetterMaxPayloadBytes, RecordSender sender) {
+    public KafkaTelemetrySink(Topics topics, int deadLetterMaxPayloadBytes, RecordSender telemetrySender,
+            RecordSender eventSender) {
         if (deadLetterMaxPayloadBytes < 0) {
             throw new IllegalArgumentException("deadLetterMaxPayloadBytes must not be negative, got "
                     + deadLetterMaxPayloadBytes);
         }
         this.topics = Objects.requireNonNull(topics, "topics");
         this.deadLetterMaxPayloadBytes = deadLetterMaxPayloadBytes;
-        this.sender = Objects.requireNonNull(sender, "sender");
+        this.telemetrySender = Objects.requireNonNull(telemetrySender, "telemetrySender");
+        this.eventSender = Objects.requireNonNull(eventSender, "eventSender");
+    }
+
+    /** Both kinds of record on one sender (tests, and a gateway that measures one sender alone). */
+    public KafkaTelemetrySink(Topics topics, int deadLetterMaxPayloadBytes, RecordSender sender) {
+        this(topics, deadLetterMaxPayloadBytes, sender, sender);
     }
 
     @Override
     public Future<Void> send(OutboundRecord record) {
+        RecordSender sender = record instanceof OutboundRecord.Telemetry ? telemetrySender : eventSender;
         return sender.send(toKafka(record)).transform(result -> result.succeeded() ? Future.succeededFuture()
                 : Future.failedFuture(failure(result.cause())));
     }
 
     @Override
     public boolean congested() {
-        return sender.congested();
+        return telemetrySender.congested();
     }
 
     @Override
     public void whenDecongested(Runnable resumer) {
-        sender.whenDecongested(resumer);
+        telemetrySender.whenDecongested(resumer);
     }
 
     /** The Kafka record of {@code record}. */

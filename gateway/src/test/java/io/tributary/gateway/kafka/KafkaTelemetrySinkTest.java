@@ -26,22 +26,25 @@ class KafkaTelemetrySinkTest {
 
     private static final Topics TOPICS = new Topics("t.");
 
-    private final ControlledRecordSender sender = new ControlledRecordSender();
-    private final KafkaTelemetrySink sink = new KafkaTelemetrySink(TOPICS, 4, sender);
+    private final ControlledRecordSender telemetry = new ControlledRecordSender();
+    private final ControlledRecordSender events = new ControlledRecordSender();
+    private final KafkaTelemetrySink sink = new KafkaTelemetrySink(TOPICS, 4, telemetry, events);
 
     @BeforeEach
     void holdOutcomes() {
         // kept, never completed: these tests look at the records only (outside Vert.x, no context to complete on)
-        sender.mode(Mode.HOLD);
+        telemetry.mode(Mode.HOLD);
+        events.mode(Mode.HOLD);
     }
 
     @Test
-    void sendsTelemetryKeyedByDeviceWithoutHeaders() {
+    void sendsTelemetryKeyedByDeviceOnTheTelemetrySender() {
         byte[] payload = {1, 2, 3};
 
         sink.send(new OutboundRecord.Telemetry("dev-1", payload));
 
-        ProducerRecord<String, byte[]> record = sender.sent(0).record();
+        assertThat(events.sent()).isEmpty();
+        ProducerRecord<String, byte[]> record = telemetry.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.telemetry");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(record.value()).isSameAs(payload);
@@ -49,10 +52,11 @@ class KafkaTelemetrySinkTest {
     }
 
     @Test
-    void sendsDeviceStatusWithItsMqttTopic() {
+    void sendsDeviceStatusWithItsMqttTopicOnTheEventSender() {
         sink.send(new OutboundRecord.DeviceStatus("dev-1", "devices/dev-1/status", new byte[] {7}));
 
-        ProducerRecord<String, byte[]> record = sender.sent(0).record();
+        assertThat(telemetry.sent()).isEmpty();
+        ProducerRecord<String, byte[]> record = events.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.device-status");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(record.value()).containsExactly(7);
@@ -66,7 +70,7 @@ class KafkaTelemetrySinkTest {
         sink.send(new OutboundRecord.DeadLetter("dev-1", "devices/dev-1/telemetry", RejectReason.CONTRACT_VIOLATION,
                 "reading 0: not finite", ContractRule.VALUE_NOT_FINITE, payload));
 
-        ProducerRecord<String, byte[]> record = sender.sent(0).record();
+        ProducerRecord<String, byte[]> record = events.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.deadletter");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(new String(record.value(), StandardCharsets.UTF_8)).isEqualTo("0123");
@@ -86,7 +90,7 @@ class KafkaTelemetrySinkTest {
         sink.send(new OutboundRecord.ConnectionEvent("dev-1", OutboundRecord.Event.CONNECTION_LOST, time, "gw-a",
                 null));
 
-        ProducerRecord<String, byte[]> record = sender.sent(0).record();
+        ProducerRecord<String, byte[]> record = events.sent(0).record();
         assertThat(record.topic()).isEqualTo("t.device-status");
         assertThat(record.key()).isEqualTo("dev-1");
         assertThat(header(record, KafkaHeaders.EVENT)).isEqualTo("connection-lost");
@@ -98,7 +102,7 @@ class KafkaTelemetrySinkTest {
 
     @Test
     void reportsAnOverloadedSenderAsOverloaded() {
-        sender.mode(Mode.OVERLOAD);
+        telemetry.mode(Mode.OVERLOAD);
 
         Future<Void> sent = sink.send(new OutboundRecord.Telemetry("dev-1", new byte[1]));
 
@@ -123,15 +127,16 @@ class KafkaTelemetrySinkTest {
     }
 
     @Test
-    void isCongestedWhenItsSenderIsAndResumesWithIt() {
+    void isCongestedWhenTheTelemetrySenderIsAndResumesWithIt() {
         AtomicInteger resumed = new AtomicInteger();
-        sender.congested(true);
+        telemetry.congested(true);
+        events.congested(false);
 
         assertThat(sink.congested()).isTrue();
         sink.whenDecongested(resumed::incrementAndGet);
         assertThat(resumed).hasValue(0);
 
-        sender.congested(false);
+        telemetry.congested(false);
         assertThat(sink.congested()).isFalse();
         assertThat(resumed).hasValue(1);
     }
