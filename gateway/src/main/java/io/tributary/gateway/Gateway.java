@@ -2,12 +2,10 @@ package io.tributary.gateway;
 
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.auth.DeviceAuthenticator;
-import io.tributary.gateway.kafka.InFlightLimits;
-import io.tributary.gateway.kafka.KafkaRecordSender;
-import io.tributary.gateway.kafka.ProducerSettings;
+import io.tributary.gateway.kafka.KafkaOutbound;
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.mqtt.MqttGatewayVerticle;
-import io.tributary.gateway.mqtt.MqttSettings;
+import io.tributary.gateway.mqtt.MqttListenerSettings;
 import io.vertx.core.Context;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -37,7 +35,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,7 +66,7 @@ public final class Gateway implements AutoCloseable {
 
     private volatile State state = State.NEW;
     private Vertx vertx;
-    private volatile KafkaRecordSender sender;
+    private volatile KafkaOutbound sender;
     private Future<Void> started;
     private long keepWarmTimer = -1;
     private volatile int port = -1;
@@ -141,18 +138,16 @@ public final class Gateway implements AutoCloseable {
         state = State.STARTING;
         // Netty's epoll transport where it loads (Linux on x86-64 or ARM64), NIO elsewhere
         vertx = Vertx.vertx(new VertxOptions().setPreferNativeTransport(true));
-        List<String> topics = List.of(config.telemetryTopic(), config.deadLetterTopic(), config.deviceStatusTopic());
-        MqttSettings settings = MqttSettings.from(config, ManagementFactory.getRuntimeMXBean().getName());
+        MqttListenerSettings settings = MqttListenerSettings.from(config,
+                ManagementFactory.getRuntimeMXBean().getName());
         Promise<Void> outcome = Promise.promise();
         vertx.<Void>executeBlocking(() -> {
             TlsFiles.check(config.tls());
-            KafkaRecordSender created = new KafkaRecordSender(new KafkaProducer<>(ProducerSettings.from(config)),
-                    new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()),
-                    config.kafkaDeliveryTimeout(), metrics);
+            KafkaOutbound created = KafkaOutbound.create(vertx, config, metrics);
             synchronized (this) {
                 sender = created;
             }
-            created.warmUp(topics, config.kafkaStartupTimeout());
+            created.warmUp(config.kafkaStartupTimeout());
             startRegistry();
             synchronized (this) {
                 health = new KafkaHealthCheck(kafkaClientProperties());
@@ -175,7 +170,7 @@ public final class Gateway implements AutoCloseable {
             httpPort = http;
             synchronized (this) {
                 state = State.RUNNING;
-                keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> keepWarm(topics));
+                keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> keepWarm());
                 healthTimer = vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), t -> checkKafka());
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
@@ -213,11 +208,11 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
-    private Future<Integer> deployListener(MqttSettings settings, TlsSettings tls) {
+    private Future<Integer> deployListener(MqttListenerSettings settings, TlsSettings tls) {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender, metrics,
-                    draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator,
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender.sink(),
+                    metrics, draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator,
                     sessions, pendingConnects);
             verticles.add(verticle);
             deployed.add(verticle);
@@ -419,7 +414,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private void stopEverything(Duration drainTimeout) {
-        KafkaRecordSender kafka;
+        KafkaOutbound kafka;
         synchronized (this) {
             if (state == State.CLOSED) {
                 return;
@@ -466,7 +461,7 @@ public final class Gateway implements AutoCloseable {
         LOG.info("Gateway stopped");
     }
 
-    private void awaitInFlight(KafkaRecordSender kafka, Duration timeout) {
+    private void awaitInFlight(KafkaOutbound kafka, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (kafka.inFlightRecords() > 0 && System.nanoTime() - deadline < 0) {
             try {
@@ -483,10 +478,10 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
-    private void keepWarm(List<String> topics) {
-        KafkaRecordSender kafka = sender;
+    private void keepWarm() {
+        KafkaOutbound kafka = sender;
         vertx.<Void>executeBlocking(() -> {
-            kafka.keepWarm(topics);
+            kafka.keepWarm();
             return null;
         }, false).onFailure(e -> LOG.warn("Kafka metadata refresh failed", e));
     }

@@ -3,6 +3,7 @@ package io.tributary.gateway;
 import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static io.tributary.testing.kafka.KafkaTestTopics.records;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
+import io.tributary.contract.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.contract.InputContract;
@@ -114,16 +115,16 @@ class ContractEnforcementIT {
         assertThat(records(stack.kafkaBootstrapServers(), TELEMETRY, device)).extracting(ConsumerRecord::value)
                 .containsExactly(valid, huge, validAgain);
         List<ConsumerRecord<String, byte[]>> dead = records(stack.kafkaBootstrapServers(), DEADLETTER, device);
-        assertThat(dead).extracting(r -> header(r, KafkaRecords.HEADER_CONTRACT_RULE))
+        assertThat(dead).extracting(r -> header(r, KafkaHeaders.CONTRACT_RULE))
                 .containsExactly("event_time_in_future", "value_not_finite", "sensor_name_invalid",
                         "too_many_sensors");
-        assertThat(dead).allSatisfy(r -> assertThat(header(r, KafkaRecords.HEADER_REASON))
+        assertThat(dead).allSatisfy(r -> assertThat(header(r, KafkaHeaders.REASON))
                 .isEqualTo("contract-violation"));
         assertThat(dead.get(0).value()).isEqualTo(future);
         assertThat(nan.length).isGreaterThan(DEAD_LETTER_BYTES);
         assertThat(dead.get(1).value()).hasSize(DEAD_LETTER_BYTES);
-        assertThat(header(dead.get(1), KafkaRecords.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(nan.length));
-        assertThat(header(dead.get(1), KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(header(dead.get(1), KafkaHeaders.PAYLOAD_BYTES)).isEqualTo(Integer.toString(nan.length));
+        assertThat(header(dead.get(1), KafkaHeaders.PAYLOAD_TRUNCATED)).isEqualTo("true");
 
         HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                 URI.create("http://127.0.0.1:" + gateway.httpPort() + "/metrics")).build(),

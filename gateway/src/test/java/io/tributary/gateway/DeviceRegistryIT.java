@@ -4,6 +4,7 @@ import static io.tributary.testing.batch.TestBatches.batch;
 import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static io.tributary.testing.kafka.KafkaTestTopics.records;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
+import io.tributary.contract.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -251,7 +252,7 @@ class DeviceRegistryIT {
         }
         assertThat(records(stack.kafkaBootstrapServers(), TELEMETRY, "acl-other")).isEmpty();
         assertThat(records(stack.kafkaBootstrapServers(), STATUS, "acl-other")).filteredOn(
-                r -> header(r, KafkaRecords.HEADER_EVENT) == null).isEmpty();
+                r -> header(r, KafkaHeaders.EVENT) == null).isEmpty();
         assertThat(gateway.metrics().snapshot().rejections(RejectReason.NOT_AUTHORIZED) - notAuthorizedBefore)
                 .isGreaterThanOrEqualTo(5);
     }
@@ -296,7 +297,7 @@ class DeviceRegistryIT {
             List<String> events = new ArrayList<>();
             for (ConsumerRecord<String, byte[]> record : records(stack.kafkaBootstrapServers(), STATUS,
                     "status-dev")) {
-                String event = header(record, KafkaRecords.HEADER_EVENT);
+                String event = header(record, KafkaHeaders.EVENT);
                 if (event != null) {
                     JsonObject json = new JsonObject(new String(record.value(), StandardCharsets.UTF_8));
                     assertThat(json.getString("device")).isEqualTo("status-dev");

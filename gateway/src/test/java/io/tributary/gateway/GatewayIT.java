@@ -3,6 +3,7 @@ package io.tributary.gateway;
 import static io.tributary.testing.batch.TestBatches.batch;
 import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
+import io.tributary.contract.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -110,10 +111,10 @@ class GatewayIT {
             List<ConsumerRecord<String, byte[]>> dead = records(DEADLETTER, "it-bad");
             assertThat(dead).hasSize(1);
             assertThat(dead.get(0).value()).isEqualTo(garbage);
-            assertThat(header(dead.get(0), KafkaRecords.HEADER_REASON)).isEqualTo("payload-format-invalid");
-            assertThat(header(dead.get(0), KafkaRecords.HEADER_REASON_DETAIL)).startsWith("not a ReadingBatch");
-            assertThat(header(dead.get(0), KafkaRecords.HEADER_DEVICE)).isEqualTo("it-bad");
-            assertThat(header(dead.get(0), KafkaRecords.HEADER_MQTT_TOPIC)).isEqualTo(telemetry("it-bad"));
+            assertThat(header(dead.get(0), KafkaHeaders.REASON)).isEqualTo("payload-format-invalid");
+            assertThat(header(dead.get(0), KafkaHeaders.REASON_DETAIL)).startsWith("not a ReadingBatch");
+            assertThat(header(dead.get(0), KafkaHeaders.DEVICE)).isEqualTo("it-bad");
+            assertThat(header(dead.get(0), KafkaHeaders.MQTT_TOPIC)).isEqualTo(telemetry("it-bad"));
             assertThat(gateway.metrics().snapshot().rejections(RejectReason.PAYLOAD_FORMAT_INVALID) - rejectedBefore)
                     .isEqualTo(1);
         }
@@ -130,7 +131,7 @@ class GatewayIT {
                     batch("it-mismatch", 2, 1).toByteArray())).isZero();
             assertThat(records(TELEMETRY, "it-mismatch")).hasSize(1);
             assertThat(records(DEADLETTER, "it-mismatch")).singleElement()
-                    .satisfies(r -> assertThat(header(r, KafkaRecords.HEADER_REASON)).isEqualTo("device-id-mismatch"));
+                    .satisfies(r -> assertThat(header(r, KafkaHeaders.REASON)).isEqualTo("device-id-mismatch"));
         }
     }
 
@@ -140,7 +141,7 @@ class GatewayIT {
             assertThat(device.publishAndAwaitReason(telemetry("it-empty"), batch("it-empty", 1, 0).toByteArray()))
                     .isEqualTo(0x99);
             assertThat(records(DEADLETTER, "it-empty")).singleElement()
-                    .satisfies(r -> assertThat(header(r, KafkaRecords.HEADER_REASON)).isEqualTo("empty-batch"));
+                    .satisfies(r -> assertThat(header(r, KafkaHeaders.REASON)).isEqualTo("empty-batch"));
         }
     }
 
@@ -152,7 +153,7 @@ class GatewayIT {
             assertThat(device.publishAndAwaitReason(telemetry("it-large"), large)).isEqualTo(0x99);
 
             assertThat(records(DEADLETTER, "it-large")).singleElement()
-                    .satisfies(r -> assertThat(header(r, KafkaRecords.HEADER_REASON)).isEqualTo("payload-too-large"));
+                    .satisfies(r -> assertThat(header(r, KafkaHeaders.REASON)).isEqualTo("payload-too-large"));
             assertThat(records(TELEMETRY, "it-large")).isEmpty();
         }
     }
@@ -194,13 +195,13 @@ class GatewayIT {
 
             // The device's own status messages carry their MQTT topic; the gateway's events carry tributary.event.
             List<ConsumerRecord<String, byte[]>> all = records(STATUS, "it-status");
-            assertThat(all).filteredOn(r -> r.headers().lastHeader(KafkaRecords.HEADER_EVENT) != null)
-                    .extracting(r -> header(r, KafkaRecords.HEADER_EVENT)).containsExactly("connected");
+            assertThat(all).filteredOn(r -> r.headers().lastHeader(KafkaHeaders.EVENT) != null)
+                    .extracting(r -> header(r, KafkaHeaders.EVENT)).containsExactly("connected");
             List<ConsumerRecord<String, byte[]>> records = all.stream()
-                    .filter(r -> r.headers().lastHeader(KafkaRecords.HEADER_EVENT) == null)
+                    .filter(r -> r.headers().lastHeader(KafkaHeaders.EVENT) == null)
                     .collect(Collectors.toList());
             assertThat(records).extracting(ConsumerRecord::value).containsExactly(online);
-            assertThat(header(records.get(0), KafkaRecords.HEADER_MQTT_TOPIC)).isEqualTo("devices/it-status/status");
+            assertThat(header(records.get(0), KafkaHeaders.MQTT_TOPIC)).isEqualTo("devices/it-status/status");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.tributary.gateway.kafka;
 
 import io.tributary.contract.ContractRule;
+import io.tributary.contract.KafkaHeaders;
 import io.tributary.gateway.RejectReason;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -10,34 +11,8 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 
-/** The records the gateway writes, as the shared conventions define them. */
+/** The Kafka records the gateway writes, with the headers of {@link KafkaHeaders}. */
 public final class KafkaRecords {
-
-    /** Dead-letter header: the short kebab-case reason code ({@link RejectReason#code()}). */
-    public static final String HEADER_REASON = "tributary.reason";
-    /** Dead-letter header: the reason in words. */
-    public static final String HEADER_REASON_DETAIL = "tributary.reason-detail";
-    /** Dead-letter header: the input-contract rule broken ({@link ContractRule#label()}), for contract violations. */
-    public static final String HEADER_CONTRACT_RULE = "tributary.contract-rule";
-    /** Dead-letter header: the size in bytes of the payload as the device sent it (decimal). */
-    public static final String HEADER_PAYLOAD_BYTES = "tributary.payload-bytes";
-    /** Dead-letter header: {@code true} when the record's value is only the start of the payload, else false. */
-    public static final String HEADER_PAYLOAD_TRUNCATED = "tributary.payload-truncated";
-    /** Header: the publishing device's id. */
-    public static final String HEADER_DEVICE = "tributary.device";
-    /** Header: the MQTT topic the payload was published on. */
-    public static final String HEADER_MQTT_TOPIC = "tributary.mqtt-topic";
-    /** Device-status header on events the gateway itself writes: {@code connected}, {@code disconnected}, ... */
-    public static final String HEADER_EVENT = "tributary.event";
-
-    /** Status event: the device's CONNECT was accepted. */
-    public static final String EVENT_CONNECTED = "connected";
-    /** Status event: the device ended its session with a normal DISCONNECT. */
-    public static final String EVENT_DISCONNECTED = "disconnected";
-    /** Status event: the connection ended without a normal DISCONNECT (network loss, keep-alive timeout, error). */
-    public static final String EVENT_CONNECTION_LOST = "connection-lost";
-    /** Status event: the gateway ended the connection (shutdown, device disabled, protocol violation). */
-    public static final String EVENT_DISCONNECTED_BY_GATEWAY = "disconnected-by-gateway";
 
     private static final int MAX_HEADER_TEXT = 1024;
 
@@ -52,7 +27,8 @@ public final class KafkaRecords {
     /** A device-status record: key = device id, value = the status payload as sent, with its MQTT topic. */
     public static ProducerRecord<String, byte[]> status(String topic, String deviceId, String mqttTopic,
             byte[] payload) {
-        return new ProducerRecord<>(topic, null, deviceId, payload, List.of(header(HEADER_MQTT_TOPIC, mqttTopic)));
+        return new ProducerRecord<>(topic, null, deviceId, payload,
+                List.of(header(KafkaHeaders.MQTT_TOPIC, mqttTopic)));
     }
 
     /**
@@ -67,9 +43,9 @@ public final class KafkaRecords {
 
     /**
      * A dead-letter record: key = device id, value = the rejected payload cut to {@code maxPayloadBytes}, headers:
-     * the reason ({@link #HEADER_REASON}, {@link #HEADER_REASON_DETAIL}), the broken contract rule if any
-     * ({@link #HEADER_CONTRACT_RULE}), the payload's original size ({@link #HEADER_PAYLOAD_BYTES}) and whether the
-     * value is cut ({@link #HEADER_PAYLOAD_TRUNCATED}). Bounded so that a device's refused payloads cost the
+     * the reason ({@link KafkaHeaders#REASON}, {@link KafkaHeaders#REASON_DETAIL}), the broken contract rule if any
+     * ({@link KafkaHeaders#CONTRACT_RULE}), the payload's original size ({@link KafkaHeaders#PAYLOAD_BYTES}) and whether the
+     * value is cut ({@link KafkaHeaders#PAYLOAD_TRUNCATED}). Bounded so that a device's refused payloads cost the
      * dead-letter topic little, and a payload of any size fits a Kafka record.
      *
      * @param rule the input-contract rule broken, or null
@@ -79,21 +55,21 @@ public final class KafkaRecords {
         boolean truncated = payload.length > maxPayloadBytes;
         byte[] value = truncated ? Arrays.copyOf(payload, Math.max(0, maxPayloadBytes)) : payload;
         List<Header> headers = new ArrayList<>(8);
-        headers.add(header(HEADER_REASON, reason.code()));
-        headers.add(header(HEADER_REASON_DETAIL, detail));
+        headers.add(header(KafkaHeaders.REASON, reason.code()));
+        headers.add(header(KafkaHeaders.REASON_DETAIL, detail));
         if (rule != null) {
-            headers.add(header(HEADER_CONTRACT_RULE, rule.label()));
+            headers.add(header(KafkaHeaders.CONTRACT_RULE, rule.label()));
         }
-        headers.add(header(HEADER_DEVICE, deviceId));
-        headers.add(header(HEADER_MQTT_TOPIC, mqttTopic));
-        headers.add(header(HEADER_PAYLOAD_BYTES, Integer.toString(payload.length)));
-        headers.add(header(HEADER_PAYLOAD_TRUNCATED, Boolean.toString(truncated)));
+        headers.add(header(KafkaHeaders.DEVICE, deviceId));
+        headers.add(header(KafkaHeaders.MQTT_TOPIC, mqttTopic));
+        headers.add(header(KafkaHeaders.PAYLOAD_BYTES, Integer.toString(payload.length)));
+        headers.add(header(KafkaHeaders.PAYLOAD_TRUNCATED, Boolean.toString(truncated)));
         return new ProducerRecord<>(topic, null, deviceId, value, headers);
     }
 
     /**
      * A status event written by the gateway: key = device id, value = JSON
-     * {@code {"device":..,"event":..,"time":"ISO-8601","gateway":..,"detail":..}}, header {@link #HEADER_EVENT}.
+     * {@code {"device":..,"event":..,"time":"ISO-8601","gateway":..,"detail":..}}, header {@link KafkaHeaders#EVENT}.
      */
     public static ProducerRecord<String, byte[]> statusEvent(String topic, String deviceId, String event,
             java.time.Instant time, String gatewayId, String detail) {
@@ -106,7 +82,7 @@ public final class KafkaRecords {
             json.put("detail", detail);
         }
         return new ProducerRecord<>(topic, null, deviceId, json.encode().getBytes(StandardCharsets.UTF_8),
-                List.of(header(HEADER_EVENT, event)));
+                List.of(header(KafkaHeaders.EVENT, event)));
     }
 
     private static Header header(String key, String value) {

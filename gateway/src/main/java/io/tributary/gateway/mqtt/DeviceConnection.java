@@ -3,59 +3,40 @@ package io.tributary.gateway.mqtt;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.mqtt.MqttProperties;
-import io.netty.handler.codec.mqtt.MqttProperties.IntegerProperty;
-import io.netty.handler.codec.mqtt.MqttProperties.StringProperty;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.DeviceIdentity;
-import io.tributary.gateway.kafka.GatewayOverloadedException;
-import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.outbound.OutboundRecord;
+import io.tributary.gateway.outbound.TelemetrySink;
 import io.tributary.gateway.registry.DeviceConfigs;
-import io.tributary.gateway.routing.PublishRoute;
-import io.tributary.gateway.routing.PublishRouter;
 import io.tributary.gateway.validation.TelemetryValidator;
-import io.tributary.gateway.validation.ValidationResult;
-import io.vertx.core.AsyncResult;
 import io.vertx.core.Context;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 import io.vertx.mqtt.MqttEndpoint;
-import io.vertx.mqtt.MqttTopicSubscription;
-import io.vertx.mqtt.MqttWill;
 import io.vertx.mqtt.messages.MqttDisconnectMessage;
 import io.vertx.mqtt.messages.MqttPublishMessage;
-import io.vertx.mqtt.messages.MqttSubscribeMessage;
-import io.vertx.mqtt.messages.MqttUnsubscribeMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
-import io.vertx.mqtt.messages.codes.MqttSubAckReasonCode;
-import io.vertx.mqtt.messages.codes.MqttUnsubAckReasonCode;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.clients.producer.RecordMetadata;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One accepted device connection. Lives on the event loop of the verticle that accepted it: every method runs there,
- * Kafka outcomes included ({@link RecordSender} completes on the caller's context), so nothing here is shared.
+ * Kafka outcomes included ({@link TelemetrySink} completes on the caller's context), so nothing here is shared.
  *
  * <p>Each QoS 1 PUBLISH gets a slot in an {@link AckQueue}; its answer (PUBACK success only after Kafka acknowledged,
  * or a reason code) is written when all earlier publishes of this connection have theirs, and only while the device is
  * still connected.
  *
- * <p>Backpressure: when the sender reports {@link RecordSender#congested() congestion} after a publish, the connection
- * stops reading its socket (the device's writes then stall in TCP) until the sender has drained; see
- * {@link EndpointSockets}.
+ * <p>Its other jobs are delegated: what a PUBLISH becomes ({@link PublishForwarder}), backpressure
+ * ({@link ReadingPause}), the configuration downlink ({@link ConfigDownlink}), status events and the will
+ * ({@link ConnectionReporter}).
  *
  * <p>Fairness: every PUBLISH is charged to the device's {@link PublishQuota} (shared with any later connection of the
  * same device id); a connection whose answers pile up unread (above
@@ -68,24 +49,18 @@ final class DeviceConnection {
 
     private final MqttEndpoint endpoint;
     private final String deviceId;
-    /** This device's telemetry topic and route: nearly every PUBLISH, so routed without parsing the topic. */
-    private final String telemetryTopic;
-    private final PublishRoute telemetryRoute;
     private final boolean mqtt5;
     private final boolean reasonStringsOnPubAck;
-    private final MqttSettings settings;
-    private final RecordSender sender;
-    private final TelemetryValidator validator;
+    private final MqttListenerSettings settings;
+    private final PublishForwarder forwarder;
+    private final ConfigDownlink downlink;
+    private final ConnectionReporter reporter;
+    private final ReadingPause readingPause;
     private final GatewayMetrics metrics;
     private final RateLimitedLog deviceEvents;
     private final BooleanSupplier draining;
     private final Consumer<DeviceConnection> onClosed;
     private final AckQueue<AckOutcome> acks = new AckQueue<>();
-    private final DeviceConfigs configs;
-
-    /** The device holds a subscription to its own configuration topic. */
-    private boolean configSubscribed;
-    private MqttQoS configQos = MqttQoS.AT_MOST_ONCE;
     /** The gateway ended the connection (shutdown, device disabled, violation). */
     private boolean endedByGateway;
 
@@ -95,30 +70,24 @@ final class DeviceConnection {
     /** The device ended the session with a normal DISCONNECT: its will is discarded. */
     private boolean willDiscarded;
 
-    /** The socket under the endpoint, paused while Kafka does not keep up. */
+    /** The socket under the endpoint. */
     private final NetSocket socket;
-    /** The event loop this connection lives on; resuming hops back to it. */
+    /** The event loop this connection lives on. */
     private final Context context;
-    private boolean readingPaused;
 
     /** The Netty channel under {@link #socket}: how much is unread is asked there. */
     private final Channel channel;
     /** This device's publish quota, shared with its other connections; null when off. */
     private PublishQuota quota;
 
-    DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttSettings settings, RecordSender sender,
+    DeviceConnection(MqttEndpoint endpoint, DeviceIdentity identity, MqttListenerSettings settings, TelemetrySink sink,
             TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents,
             BooleanSupplier draining, Consumer<DeviceConnection> onClosed, DeviceConfigs configs) {
-        this.configs = configs;
         this.endpoint = endpoint;
         this.deviceId = identity.deviceId();
-        this.telemetryTopic = PublishRouter.telemetryTopic(deviceId);
-        this.telemetryRoute = new PublishRoute.Telemetry(deviceId);
         this.mqtt5 = endpoint.protocolVersion() >= MqttVersion.MQTT_5.protocolLevel();
-        this.reasonStringsOnPubAck = mqtt5 && problemInformationRequested(endpoint.connectProperties());
+        this.reasonStringsOnPubAck = mqtt5 && Connacks.problemInformationRequested(endpoint.connectProperties());
         this.settings = settings;
-        this.sender = sender;
-        this.validator = validator;
         this.metrics = metrics;
         this.deviceEvents = deviceEvents;
         this.draining = draining;
@@ -126,6 +95,11 @@ final class DeviceConnection {
         this.socket = EndpointSockets.socketOf(endpoint);
         this.channel = EndpointSockets.channelOf(socket);
         this.context = Vertx.currentContext();
+        this.forwarder = new PublishForwarder(deviceId, sink, validator, metrics, deviceEvents);
+        this.downlink = new ConfigDownlink(endpoint, deviceId, mqtt5, configs, metrics, deviceEvents,
+                () -> !closed && endpoint.isConnected() && !closedForUnreadAnswers());
+        this.reporter = new ConnectionReporter(deviceId, settings, sink, validator, metrics, deviceEvents);
+        this.readingPause = new ReadingPause(socket, context, sink, metrics, deviceId);
     }
 
     String deviceId() {
@@ -169,18 +143,18 @@ final class DeviceConnection {
         endpoint.publishAutoAck(false);
         endpoint.subscriptionAutoAck(false);
         endpoint.publishHandler(this::onPublish);
-        endpoint.subscribeHandler(this::onSubscribe);
-        endpoint.unsubscribeHandler(this::onUnsubscribe);
+        endpoint.subscribeHandler(downlink::onSubscribe);
+        endpoint.unsubscribeHandler(downlink::onUnsubscribe);
         endpoint.disconnectMessageHandler(this::onDisconnectMessage);
         endpoint.exceptionHandler(this::onException);
         endpoint.closeHandler(v -> onClose());
         if (mqtt5) {
-            endpoint.accept(false, connackProperties());
+            endpoint.accept(false, Connacks.properties(settings, endpoint.clientIdentifier(), deviceId));
         } else {
             endpoint.accept(false);
         }
         metrics.connectionAccepted();
-        statusEvent(KafkaRecords.EVENT_CONNECTED, "protocol " + endpoint.protocolVersion());
+        reporter.event(OutboundRecord.Event.CONNECTED, "protocol " + endpoint.protocolVersion());
         LOG.debug("Device connected [device: {}, protocol: {}, remote: {}]", deviceId, endpoint.protocolVersion(),
                 endpoint.remoteAddress());
     }
@@ -199,52 +173,9 @@ final class DeviceConnection {
 
     /** Sends the device its new configuration if it is subscribed to its configuration topic. */
     void configChanged(byte[] config) {
-        if (configSubscribed && !closed) {
-            sendConfig(config);
+        if (!closed) {
+            downlink.configChanged(config);
         }
-    }
-
-    private void sendConfig(byte[] config) {
-        if (closed || !endpoint.isConnected() || closedForUnreadAnswers()) {
-            return;
-        }
-        try {
-            endpoint.publish(PublishRouter.DEVICES + "/" + deviceId + "/config",
-                    io.vertx.core.buffer.Buffer.buffer(config), configQos, false, true)
-                    .onSuccess(id -> metrics.configSent())
-                    .onFailure(e -> LOG.debug("Could not send the configuration [device: {}]", deviceId, e));
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            LOG.debug("Could not send the configuration [device: {}]", deviceId, e);
-        }
-    }
-
-    /** Writes a gateway status event; best effort: a failure is counted and logged, never answered to anyone. */
-    private void statusEvent(String event, String detail) {
-        if (!settings.statusEvents()) {
-            return;
-        }
-        ProducerRecord<String, byte[]> record = KafkaRecords.statusEvent(settings.deviceStatusTopic(), deviceId,
-                event, java.time.Instant.now(), settings.gatewayId(), detail);
-        sender.send(record).onComplete(result -> {
-            if (result.failed()) {
-                metrics.kafkaSendFailed();
-                deviceEvents.log("Kafka send failed", deviceId, "status event " + event + ": " + result.cause());
-            }
-        });
-    }
-
-    private MqttProperties connackProperties() {
-        MqttProperties properties = new MqttProperties();
-        properties.add(new IntegerProperty(MqttProperties.MAXIMUM_PACKET_SIZE, settings.maxPacketBytes()));
-        properties.add(new IntegerProperty(MqttProperties.RECEIVE_MAXIMUM,
-                settings.maxInFlightPerConnection()));
-        properties.add(new IntegerProperty(MqttProperties.MAXIMUM_QOS, 1));
-        properties.add(new IntegerProperty(MqttProperties.WILDCARD_SUBSCRIPTION_AVAILABLE, 0));
-        properties.add(new IntegerProperty(MqttProperties.SHARED_SUBSCRIPTION_AVAILABLE, 0));
-        if (endpoint.clientIdentifier() == null || endpoint.clientIdentifier().isEmpty()) {
-            properties.add(new StringProperty(MqttProperties.ASSIGNED_CLIENT_IDENTIFIER, deviceId));
-        }
-        return properties;
     }
 
     // ---- PUBLISH ------------------------------------------------------------------------------------------------
@@ -253,40 +184,12 @@ final class DeviceConnection {
         metrics.publishReceived();
         try {
             handlePublish(message);
-            pauseReadingIfCongested();
+            readingPause.pauseIfCongested();
         } catch (RuntimeException e) {
             // A bug must not leave the device waiting for an answer that never comes.
             LOG.error("Failed to handle a publish, closing the connection [device: {}]", deviceId, e);
             closing = true;
             disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "internal error");
-        }
-    }
-
-    /**
-     * Stops reading this device's socket while Kafka does not keep up. Checked after each publish, so only
-     * connections that send get paused (idle ones keep answering PINGREQ), each at most one publish past the pause
-     * mark. PUBACKs still go out while paused. Packets already read wait in Vert.x's queue of this connection.
-     */
-    private void pauseReadingIfCongested() {
-        if (readingPaused || closed || !sender.congested()) {
-            return;
-        }
-        readingPaused = true;
-        socket.pause();
-        metrics.readingPaused();
-        LOG.debug("Reading paused: Kafka is not keeping up [device: {}]", deviceId);
-        sender.whenDecongested(() -> context.runOnContext(v -> resumeReading()));
-    }
-
-    private void resumeReading() {
-        if (!readingPaused) {
-            return;
-        }
-        readingPaused = false;
-        metrics.readingResumed();
-        if (!closed) {
-            socket.resume();
-            LOG.debug("Reading resumed [device: {}]", deviceId);
         }
     }
 
@@ -321,91 +224,11 @@ final class DeviceConnection {
                     // 3.1.1 ends the connection with this answer: take nothing more from it meanwhile
                     closing = true;
                 }
-                reject(slot, RejectReason.DEVICE_QUOTA_EXCEEDED, exceeded);
+                answer(slot, forwarder.reject(RejectReason.DEVICE_QUOTA_EXCEEDED, exceeded));
                 return;
             }
         }
-        byte[] payload = message.payload().getBytes();
-
-        PublishRoute route = telemetryTopic.equals(topic) ? telemetryRoute : PublishRouter.route(deviceId, topic);
-        if (route instanceof PublishRoute.Refused) {
-            PublishRoute.Refused refused = (PublishRoute.Refused) route;
-            reject(slot, refused.reason(), refused.detail());
-            return;
-        }
-        var tooLarge = validator.checkSize(payload.length);
-        if (tooLarge.isPresent()) {
-            rejectToDeadLetter(slot, topic, tooLarge.get(), payload);
-            return;
-        }
-        if (route instanceof PublishRoute.Telemetry) {
-            ValidationResult result = validator.validate(deviceId, payload);
-            if (result instanceof ValidationResult.Invalid) {
-                rejectToDeadLetter(slot, topic, (ValidationResult.Invalid) result, payload);
-                return;
-            }
-            int readings = ((ValidationResult.Valid) result).readings();
-            long dropped = ((ValidationResult.Valid) result).droppedReadings();
-            forward(slot, KafkaRecords.telemetry(settings.telemetryTopic(), deviceId, payload), () -> {
-                metrics.telemetryAccepted(readings);
-                if (dropped > 0) {
-                    metrics.deviceDroppedReadings(dropped);
-                }
-            });
-        } else {
-            forward(slot, KafkaRecords.status(settings.deviceStatusTopic(), deviceId, topic, payload),
-                    metrics::statusAccepted);
-        }
-    }
-
-    private void forward(AckQueue.Slot<AckOutcome> slot, ProducerRecord<String, byte[]> record, Runnable accepted) {
-        sender.send(record).onComplete(result -> {
-            if (result.succeeded()) {
-                accepted.run();
-                answer(slot, AckOutcome.SUCCESS);
-            } else {
-                answer(slot, sendFailure(result, "forward to " + record.topic()));
-            }
-        });
-    }
-
-    /** Refuses without dead-lettering: topic refusals carry no payload worth keeping. */
-    private void reject(AckQueue.Slot<AckOutcome> slot, RejectReason reason, String detail) {
-        metrics.rejected(reason);
-        deviceEvents.log("Publish rejected: " + reason.code(), deviceId, detail);
-        answer(slot, AckOutcome.rejected(reason, detail));
-    }
-
-    /**
-     * Refuses a payload and keeps it on the dead-letter topic. The refusal is answered after Kafka took the dead
-     * letter; if it did not, the device gets a retryable failure instead, so no payload vanishes without a trace.
-     */
-    private void rejectToDeadLetter(AckQueue.Slot<AckOutcome> slot, String topic, ValidationResult.Invalid invalid,
-            byte[] payload) {
-        metrics.rejected(invalid.reason());
-        deviceEvents.log("Publish rejected: " + invalid.reason().code(), deviceId, invalid.detail());
-        ProducerRecord<String, byte[]> record = KafkaRecords.deadLetter(settings.deadLetterTopic(), deviceId, topic,
-                invalid.reason(), invalid.detail(), invalid.rule(), payload, validator.deadLetterMaxPayloadBytes());
-        sender.send(record).onComplete(result -> {
-            if (result.succeeded()) {
-                answer(slot, AckOutcome.deadLettered(invalid.reason(), invalid.detail()));
-            } else {
-                metrics.deadLetterFailed();
-                answer(slot, sendFailure(result, "dead-letter"));
-            }
-        });
-    }
-
-    private AckOutcome sendFailure(AsyncResult<RecordMetadata> result, String what) {
-        Throwable cause = result.cause();
-        if (cause instanceof GatewayOverloadedException) {
-            metrics.rejected(RejectReason.GATEWAY_OVERLOADED);
-            deviceEvents.log("Publish refused: gateway overloaded", deviceId, cause.getMessage());
-            return AckOutcome.rejected(RejectReason.GATEWAY_OVERLOADED, "gateway overloaded, retry later");
-        }
-        metrics.kafkaSendFailed();
-        deviceEvents.log("Kafka send failed", deviceId, what + ": " + cause);
-        return new AckOutcome.PubAck(MqttPubAckReasonCode.UNSPECIFIED_ERROR, "not stored, retry later");
+        forwarder.forward(topic, message.payload().getBytes(), outcome -> answer(slot, outcome));
     }
 
     /** A violation that ends the connection once the answers queued before it are out. */
@@ -530,59 +353,6 @@ final class DeviceConnection {
 
     // ---- SUBSCRIBE, DISCONNECT, errors, close ---------------------------------------------------------------------
 
-    /**
-     * A device may subscribe to its own configuration topic ({@code devices/{id}/config}, QoS at most 1); nothing is
-     * published there yet. Every other filter is refused.
-     */
-    private void onSubscribe(MqttSubscribeMessage message) {
-        String own = PublishRouter.DEVICES + "/" + deviceId + "/config";
-        List<MqttSubAckReasonCode> codes = new ArrayList<>();
-        boolean ownGranted = false;
-        for (MqttTopicSubscription subscription : message.topicSubscriptions()) {
-            if (own.equals(subscription.topicName())) {
-                ownGranted = true;
-                configQos = subscription.qualityOfService() == MqttQoS.AT_MOST_ONCE
-                        ? MqttQoS.AT_MOST_ONCE : MqttQoS.AT_LEAST_ONCE;
-                codes.add(configQos == MqttQoS.AT_MOST_ONCE
-                        ? MqttSubAckReasonCode.GRANTED_QOS0 : MqttSubAckReasonCode.GRANTED_QOS1);
-            } else {
-                metrics.rejected(RejectReason.NOT_AUTHORIZED);
-                deviceEvents.log("Subscription refused", deviceId,
-                        "may not subscribe to '" + abbreviate(subscription.topicName()) + "'");
-                codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
-            }
-        }
-        MqttVersion version = mqtt5 ? MqttVersion.MQTT_5 : MqttVersion.MQTT_3_1_1;
-        codes.replaceAll(code -> code.limitForMqttVersion(version));
-        try {
-            endpoint.subscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            LOG.debug("Could not acknowledge subscription [device: {}]", deviceId, e);
-            return;
-        }
-        if (ownGranted) {
-            configSubscribed = true;
-            // Retained semantics: the latest configuration goes out at once on every subscription.
-            configs.configFor(deviceId).ifPresent(this::sendConfig);
-        }
-    }
-
-    private void onUnsubscribe(MqttUnsubscribeMessage message) {
-        String own = PublishRouter.DEVICES + "/" + deviceId + "/config";
-        if (message.topics().contains(own)) {
-            configSubscribed = false;
-        }
-        List<MqttUnsubAckReasonCode> codes = new ArrayList<>();
-        if (mqtt5) {
-            message.topics().forEach(t -> codes.add(MqttUnsubAckReasonCode.SUCCESS));
-        }
-        try {
-            endpoint.unsubscribeAcknowledge(message.messageId(), codes, MqttProperties.NO_PROPERTIES);
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            LOG.debug("Could not acknowledge unsubscription [device: {}]", deviceId, e);
-        }
-    }
-
     private void onDisconnectMessage(MqttDisconnectMessage message) {
         // MQTT 5 reason 0x04 asks the server to publish the will although the DISCONNECT is orderly.
         willDiscarded = message.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
@@ -608,68 +378,23 @@ final class DeviceConnection {
         }
         closed = true;
         acks.clear();
-        if (readingPaused) {
-            readingPaused = false; // the pending resumer then finds nothing to do
-            metrics.readingResumed();
-        }
+        readingPause.closed();
         metrics.connectionClosed();
         LOG.debug("Device disconnected [device: {}]", deviceId);
         if (endedByGateway) {
-            statusEvent(KafkaRecords.EVENT_DISCONNECTED_BY_GATEWAY, null);
+            reporter.event(OutboundRecord.Event.DISCONNECTED_BY_GATEWAY, null);
         } else if (willDiscarded) {
-            statusEvent(KafkaRecords.EVENT_DISCONNECTED, null);
+            reporter.event(OutboundRecord.Event.DISCONNECTED, null);
         } else {
-            statusEvent(KafkaRecords.EVENT_CONNECTION_LOST, null);
+            reporter.event(OutboundRecord.Event.CONNECTION_LOST, null);
         }
         if (!willDiscarded) {
-            forwardWill(endpoint.will());
+            reporter.will(endpoint.will());
         }
         onClosed.accept(this);
     }
 
-    /**
-     * Publishes the device's last will when the connection ended without a normal DISCONNECT; only a will on the
-     * device's own status topic is taken.
-     */
-    private void forwardWill(MqttWill will) {
-        if (will == null || !will.isWillFlag()) {
-            return;
-        }
-        String topic = will.getWillTopic();
-        byte[] payload = will.getWillMessage() == null ? new byte[0] : will.getWillMessage().getBytes();
-        if (!PublishRouter.statusTopic(deviceId).equals(topic)) {
-            metrics.rejected(RejectReason.NOT_AUTHORIZED);
-            deviceEvents.log("Will refused", deviceId, "will topic '" + abbreviate(String.valueOf(topic))
-                    + "' is not the device's status topic");
-            return;
-        }
-        if (validator.checkSize(payload.length).isPresent()) {
-            metrics.rejected(RejectReason.PAYLOAD_TOO_LARGE);
-            deviceEvents.log("Will refused", deviceId, "will payload of " + payload.length + " bytes too large");
-            return;
-        }
-        Future<RecordMetadata> sent = sender.send(
-                KafkaRecords.status(settings.deviceStatusTopic(), deviceId, topic, payload));
-        sent.onComplete(result -> {
-            if (result.succeeded()) {
-                metrics.statusAccepted();
-            } else {
-                metrics.kafkaSendFailed();
-                deviceEvents.log("Kafka send failed", deviceId, "will: " + result.cause());
-            }
-        });
-    }
-
-    private static boolean problemInformationRequested(MqttProperties connectProperties) {
-        if (connectProperties == null) {
-            return true;
-        }
-        MqttProperties.MqttProperty<?> property =
-                connectProperties.getProperty(MqttProperties.REQUEST_PROBLEM_INFORMATION);
-        return property == null || !Integer.valueOf(0).equals(property.value());
-    }
-
-    private static String abbreviate(String text) {
+    static String abbreviate(String text) {
         return text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }
 }

@@ -45,12 +45,6 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
     static final Duration LATE_CLOSE = Duration.ofSeconds(2);
 
     private static final int CONNECT = 1;
-    private static final int MQTT_5 = 5;
-    private static final int USER_PROPERTY = 0x26;
-    private static final int RECEIVE_MAXIMUM = 0x21;
-    private static final int MAXIMUM_PACKET_SIZE = 0x27;
-    private static final int REQUEST_PROBLEM_INFORMATION = 0x17;
-    private static final int REQUEST_RESPONSE_INFORMATION = 0x19;
     /** MQTT 5 CONNACK: session not present, reason 0x82 protocol error, no properties. */
     private static final byte[] CONNACK_PROTOCOL_ERROR = {0x20, 0x03, 0x00, (byte) 0x82, 0x00};
 
@@ -70,8 +64,8 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
     /** The decoder refuses what comes next; nothing more to follow. */
     private boolean stopped;
     private boolean refused;
-    /** The first packet's head while it is a CONNECT not yet checked; null otherwise. */
-    private ByteBuf connectHead;
+    /** The check of the first packet while it is a CONNECT not yet checked; null otherwise. */
+    private ConnectPropertiesCheck connectCheck;
     private ScheduledFuture<?> lateClose;
 
     FrameGuard(int maxPacketBytes, GatewayMetrics metrics, RateLimitedLog deviceEvents, String remote) {
@@ -99,13 +93,16 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         while (index < end && !stopped) {
             if (bodyLeft > 0) {
                 int take = (int) Math.min(bodyLeft, end - index);
-                if (connectHead != null) {
-                    copyConnectHead(buffer, index, take);
+                if (connectCheck != null) {
+                    connectCheck.copy(buffer, index, take);
                 }
                 index += take;
                 bodyLeft -= take;
-                if (connectHead != null) {
-                    String problem = connectProblem(bodyLeft == 0);
+                if (connectCheck != null) {
+                    String problem = connectCheck.problem(bodyLeft == 0);
+                    if (connectCheck.done()) {
+                        connectCheck = null;
+                    }
                     if (problem != null) {
                         buffer.release();
                         refuseConnect(ctx, problem);
@@ -144,149 +141,14 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
             }
             bodyLeft = remainingLength;
             if (firstPacket && (firstByte >> 4) == CONNECT && remainingLength > 0) {
-                connectHead = ctx.alloc().heapBuffer(Math.min(remainingLength, 256));
+                connectCheck = new ConnectPropertiesCheck(ctx.alloc().heapBuffer(Math.min(remainingLength, 256)),
+                        remainingLength);
             }
             if (bodyLeft == 0) {
                 firstPacket = false;
             }
         }
         ctx.fireChannelRead(buffer);
-    }
-
-    /** Copies what the check still needs: each piece read may tell how much more it needs (lengths inside). */
-    private void copyConnectHead(ByteBuf buffer, int index, int length) {
-        int room = connectHeadLength() - connectHead.readableBytes();
-        while (room > 0 && length > 0) {
-            int copy = Math.min(room, length);
-            connectHead.writeBytes(buffer, index, copy);
-            index += copy;
-            length -= copy;
-            room = connectHeadLength() - connectHead.readableBytes();
-        }
-    }
-
-    /**
-     * How many bytes of the CONNECT body the check needs: through the end of its properties once their length is
-     * known, the whole body at most.
-     */
-    private int connectHeadLength() {
-        int have = connectHead.readableBytes();
-        int needed = 2;
-        if (have >= 2) {
-            needed = 2 + connectHead.getUnsignedShort(0) + 4; // protocol name, level, flags, keep alive
-            if (have >= needed) {
-                int[] length = propertyLength(needed);
-                long withProperties = length == null ? needed + 4L : (long) needed + length[1] + length[0];
-                return (int) Math.min(withProperties, remainingLength);
-            }
-        }
-        return Math.min(needed, remainingLength);
-    }
-
-    /** {@code [value, bytes]} of the variable byte integer at {@code at} in the CONNECT head; null if not all in. */
-    private int[] propertyLength(int at) {
-        int value = 0;
-        for (int i = 0; i < 4; i++) {
-            if (at + i >= connectHead.readableBytes()) {
-                return null;
-            }
-            int b = connectHead.getUnsignedByte(at + i);
-            value |= (b & 0x7F) << (7 * i);
-            if ((b & 0x80) == 0) {
-                return new int[] {value, i + 1};
-            }
-        }
-        return new int[] {Integer.MAX_VALUE, 4}; // malformed: the decoder refuses it
-    }
-
-    /**
-     * Checks the CONNECT head once it holds all the check needs (or the packet ended); returns the problem, or null
-     * (then the head is dropped: checked once).
-     */
-    private String connectProblem(boolean packetEnded) {
-        int have = connectHead.readableBytes();
-        if (have < connectHeadLength() && !packetEnded) {
-            return null; // more to come
-        }
-        try {
-            if (have < 2) {
-                return null;
-            }
-            int levelAt = 2 + connectHead.getUnsignedShort(0);
-            if (have < levelAt + 4 || connectHead.getUnsignedByte(levelAt) != MQTT_5) {
-                return null; // not MQTT 5 or cut short: the decoder answers
-            }
-            int[] length = propertyLength(levelAt + 4);
-            if (length == null || length[0] == Integer.MAX_VALUE) {
-                return null;
-            }
-            int at = levelAt + 4 + length[1];
-            int endOfProperties = at + length[0];
-            if (endOfProperties > have) {
-                return null; // properties beyond the packet: the decoder refuses it
-            }
-            return propertyProblem(at, endOfProperties);
-        } finally {
-            connectHead.release();
-            connectHead = null;
-        }
-    }
-
-    private String propertyProblem(int at, int end) {
-        long seen = 0; // property ids 0x01..0x2A as bits
-        while (at < end) {
-            int id = connectHead.getUnsignedByte(at++);
-            if (id == 0 || id > 0x2A) {
-                return null; // unknown: the decoder refuses it
-            }
-            if (id != USER_PROPERTY && (seen & (1L << id)) != 0) {
-                return String.format("property 0x%02X given twice", id);
-            }
-            seen |= 1L << id;
-            int size = valueSize(id, at, end);
-            if (size < 0 || at + size > end) {
-                return null; // cut short or unknown: the decoder refuses it
-            }
-            if (id == RECEIVE_MAXIMUM && connectHead.getUnsignedShort(at) == 0) {
-                return "Receive Maximum 0";
-            }
-            if (id == MAXIMUM_PACKET_SIZE && connectHead.getInt(at) == 0) {
-                return "Maximum Packet Size 0";
-            }
-            if ((id == REQUEST_PROBLEM_INFORMATION || id == REQUEST_RESPONSE_INFORMATION)
-                    && connectHead.getUnsignedByte(at) > 1) {
-                return String.format("property 0x%02X of %d (0 or 1 only)", id, connectHead.getUnsignedByte(at));
-            }
-            at += size;
-        }
-        return null;
-    }
-
-    /** The size of property {@code id}'s value starting at {@code at}; -1 when unknown or not all there. */
-    private int valueSize(int id, int at, int end) {
-        switch (id) {
-            case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2A:
-                return 1;
-            case 0x13: case 0x21: case 0x22: case 0x23:
-                return 2;
-            case 0x02: case 0x11: case 0x18: case 0x27:
-                return 4;
-            case 0x0B: {
-                int[] value = propertyLength(at);
-                return value == null || value[0] == Integer.MAX_VALUE ? -1 : value[1];
-            }
-            case 0x03: case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1A: case 0x1C: case 0x1F:
-                return at + 2 <= end ? 2 + connectHead.getUnsignedShort(at) : -1;
-            case USER_PROPERTY: {
-                if (at + 2 > end) {
-                    return -1;
-                }
-                int key = 2 + connectHead.getUnsignedShort(at);
-                return at + key + 2 <= end ? key + 2 + connectHead.getUnsignedShort(at + key) : -1;
-            }
-            default:
-                return -1;
-        }
     }
 
     /** The first packet must be CONNECT: whatever it declares to be, nothing of it is read (nor waited for). */
@@ -377,9 +239,9 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
     }
 
     private void releaseConnectHead() {
-        if (connectHead != null) {
-            connectHead.release();
-            connectHead = null;
+        if (connectCheck != null) {
+            connectCheck.release();
+            connectCheck = null;
         }
     }
 }

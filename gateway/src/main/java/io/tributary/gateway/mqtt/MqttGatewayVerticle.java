@@ -1,6 +1,5 @@
 package io.tributary.gateway.mqtt;
 
-import io.netty.handler.codec.mqtt.MqttConnectReturnCode;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.auth.ConnectRefusal;
@@ -8,8 +7,7 @@ import io.tributary.gateway.auth.ConnectRefusedException;
 import io.tributary.gateway.auth.ConnectRequest;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.auth.DeviceIdentity;
-import io.tributary.gateway.auth.LoginThrottle;
-import io.tributary.gateway.kafka.RecordSender;
+import io.tributary.gateway.outbound.TelemetrySink;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.gateway.TlsSettings;
@@ -19,10 +17,8 @@ import io.vertx.core.net.PemKeyCertOptions;
 import io.vertx.core.net.PemTrustOptions;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.Vertx;
-import io.vertx.core.net.NetSocket;
 import io.vertx.mqtt.MqttAuth;
 import io.vertx.mqtt.MqttEndpoint;
 import io.vertx.mqtt.MqttServer;
@@ -37,7 +33,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One MQTT server instance. Several instances listen on the same host and port; Vert.x spreads the connections over
- * them, each on its own event loop. All instances share the thread-safe {@link RecordSender}, metrics and the
+ * them, each on its own event loop. All instances share the thread-safe {@link TelemetrySink}, metrics and the
  * draining flag; each keeps its own connections.
  */
 public final class MqttGatewayVerticle extends VerticleBase {
@@ -53,9 +49,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
     /** How often devices without a connection whose quota is full again are forgotten. */
     private static final long SESSION_SWEEP_MILLIS = 10_000;
 
-    private final MqttSettings settings;
+    private final MqttListenerSettings settings;
     private final DeviceAuthenticator authenticator;
-    private final RecordSender sender;
+    private final TelemetrySink sink;
     private final GatewayMetrics metrics;
     private final BooleanSupplier draining;
     private final TelemetryValidator validator;
@@ -75,14 +71,14 @@ public final class MqttGatewayVerticle extends VerticleBase {
     /**
      * @param settings MQTT settings
      * @param authenticator decides on CONNECTs
-     * @param sender the shared Kafka sender
+     * @param sink where records go (the shared Kafka adapter)
      * @param metrics the shared counters
      * @param draining true once the gateway shuts down: CONNECTs are refused, PUBLISHes no longer taken
      * @param deviceLogInterval at most one WARN line per kind of device misbehaviour per interval
      */
-    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval) {
-        this(settings, authenticator, sender, metrics, draining, deviceLogInterval, DeviceConfigs.NONE,
+        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, DeviceConfigs.NONE,
                 new ConnectionLimiter(Integer.MAX_VALUE), null);
     }
 
@@ -93,10 +89,10 @@ public final class MqttGatewayVerticle extends VerticleBase {
      * @param limiter the connection limit shared by all verticles
      * @param tls null for the plain MQTT listener on {@code settings.port()}; else the TLS listener on its port
      */
-    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
             ConnectionLimiter limiter, TlsSettings tls) {
-        this(settings, authenticator, sender, metrics, draining, deviceLogInterval, configs, limiter, tls,
+        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, configs, limiter, tls,
                 new TelemetryValidator(settings.maxPayloadBytes()),
                 new DeviceSessions<>(settings.limits()),
                 new ConnectionLimiter(settings.limits().maxPendingConnects(),
@@ -113,7 +109,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
      * @param pendingConnects the limit of connections that have not sent CONNECT yet, in all and per address,
      *     shared likewise
      */
-    public MqttGatewayVerticle(MqttSettings settings, DeviceAuthenticator authenticator, RecordSender sender,
+    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
             ConnectionLimiter limiter, TlsSettings tls, TelemetryValidator validator, DeviceSessions<?> sessions,
             ConnectionLimiter pendingConnects) {
@@ -126,7 +122,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         this.tls = tls;
         this.settings = settings;
         this.authenticator = authenticator;
-        this.sender = sender;
+        this.sink = sink;
         this.metrics = metrics;
         this.draining = draining;
         this.validator = validator;
@@ -161,7 +157,8 @@ public final class MqttGatewayVerticle extends VerticleBase {
         server = MqttServer.create(vertx, options);
         server.endpointHandler(this::onEndpoint);
         server.exceptionHandler(e -> LOG.debug("MQTT connection failed before CONNECT: {}", e.toString()));
-        EndpointSockets.interceptConnections(server, this::guardConnections);
+        EndpointSockets.interceptConnections(server, new SocketAdmission(pendingConnects, metrics, deviceEvents,
+                settings.connectTimeout(), settings.maxPacketBytes())::guard);
         // What vertx-mqtt's code throws while handling a frame (it cannot map a code, say) would be an ERROR with a
         // stack trace per frame: one counter and a rate-limited WARN instead; the trace at DEBUG.
         context.exceptionHandler(e -> {
@@ -172,54 +169,6 @@ public final class MqttGatewayVerticle extends VerticleBase {
         sweepTimer = vertx.setPeriodic(SESSION_SWEEP_MILLIS, t -> sessions.sweep());
         int port = configuredPort != 0 ? configuredPort : tls == null ? SHARED_RANDOM_PORT : SHARED_RANDOM_TLS_PORT;
         return server.listen(port, settings.host()).onSuccess(s -> actualPort = s.actualPort());
-    }
-
-    /**
-     * Every new TCP connection (after TLS) first takes a pending-CONNECT slot (none left: closed at once, counted),
-     * then goes to vertx-mqtt, and gets a {@link ConnectionGuard} behind vertx-mqtt's decoder.
-     */
-    private Handler<NetSocket> guardConnections(Handler<NetSocket> mqttHandler) {
-        return socket -> {
-            String remote = String.valueOf(socket.remoteAddress());
-            String addressKey = socket.remoteAddress() == null ? "?" : LoginThrottle.sourceKey(
-                    socket.remoteAddress().hostAddress() + ":" + socket.remoteAddress().port());
-            ConnectionLimiter.Outcome pending = pendingConnects.tryAcquire(addressKey);
-            if (pending == ConnectionLimiter.Outcome.LIMIT_REACHED) {
-                metrics.pendingConnectRefused();
-                deviceEvents.log("Connection refused: too many without CONNECT", remote,
-                        pendingConnects.max() + " connections have not sent CONNECT yet");
-                socket.close();
-                return;
-            }
-            if (pending == ConnectionLimiter.Outcome.KEY_LIMIT_REACHED) {
-                // one address holding many connections without CONNECT: refused without taking from others
-                metrics.pendingConnectRefusedPerAddress();
-                deviceEvents.log("Connection refused: too many without CONNECT from one address", remote,
-                        pendingConnects.maxPerKey() + " connections from " + addressKey + " have not sent CONNECT yet");
-                socket.close();
-                return;
-            }
-            ConnectionGuard guard = new ConnectionGuard(pendingConnects, metrics, deviceEvents,
-                    settings.connectTimeout(), remote, addressKey);
-            try {
-                mqttHandler.handle(socket);
-                io.netty.channel.ChannelPipeline pipeline = EndpointSockets.channelOf(socket).pipeline();
-                pipeline.addAfter(EndpointSockets.DECODER_NAME, ConnectionGuard.NAME, guard);
-                // packet sizes from the fixed header, MQTT 5 CONNECT properties on the raw bytes (see FrameGuard)
-                pipeline.addBefore(EndpointSockets.DECODER_NAME, FrameGuard.NAME, new FrameGuard(
-                        settings.maxPacketBytes(), metrics, deviceEvents, String.valueOf(socket.remoteAddress())));
-                // vertx-mqtt's CONNECT timeout is an idle timeout (a byte now and then defeats it); the guard's
-                // deadline replaces it. The names stay: vertx-mqtt removes both handlers by name at CONNECT.
-                pipeline.replace(EndpointSockets.IDLE_NAME, EndpointSockets.IDLE_NAME,
-                        new io.netty.channel.ChannelInboundHandlerAdapter());
-                pipeline.replace(EndpointSockets.CONNECT_TIMEOUT_NAME, EndpointSockets.CONNECT_TIMEOUT_NAME,
-                        new io.netty.channel.ChannelInboundHandlerAdapter());
-            } catch (RuntimeException e) {
-                LOG.warn("Could not guard a new connection, closing it", e);
-                socket.close();
-                guard.abandon();
-            }
-        };
     }
 
     /** Ends every connection (MQTT 5: DISCONNECT 0x8B server shutting down), then closes the server. */
@@ -338,7 +287,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
             refuse(endpoint, mqtt5, ConnectRefusal.SERVER_UNAVAILABLE, "gateway shutting down");
             return;
         }
-        DeviceConnection connection = new DeviceConnection(endpoint, result.result(), settings, sender, validator,
+        DeviceConnection connection = new DeviceConnection(endpoint, result.result(), settings, sink, validator,
                 metrics, deviceEvents, draining, closed -> {
                     sessions.release(closed.deviceId(), closed);
                     if (connections.remove(closed)) {
@@ -386,39 +335,9 @@ public final class MqttGatewayVerticle extends VerticleBase {
         metrics.connectionRefused();
         deviceEvents.log("CONNECT refused: " + refusal, String.valueOf(endpoint.clientIdentifier()), detail);
         try {
-            endpoint.reject(returnCode(refusal, mqtt5));
+            endpoint.reject(Connacks.refusalCode(refusal, mqtt5));
         } catch (IllegalStateException | IllegalArgumentException e) {
             LOG.debug("Connection gone before CONNACK", e);
-        }
-    }
-
-    private static MqttConnectReturnCode returnCode(ConnectRefusal refusal, boolean mqtt5) {
-        switch (refusal) {
-            case IDENTIFIER_INVALID:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
-            case BAD_CREDENTIALS:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
-            case NOT_AUTHORIZED:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
-            case QUOTA_EXCEEDED:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case LOGIN_THROTTLED:
-                // MQTT 5 has a code for exactly this; 3.1.1 has none, and "server unavailable" makes clients retry
-                // later rather than give up, which suits a throttle that ends by itself.
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case SERVER_BUSY:
-                // 0x89 "Server busy" is MQTT 5's CONNACK code for this (0x97 is "quota exceeded").
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case SERVER_UNAVAILABLE:
-            default:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
         }
     }
 }

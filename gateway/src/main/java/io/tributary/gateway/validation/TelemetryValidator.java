@@ -33,12 +33,11 @@ public final class TelemetryValidator {
     private final SensorCardinality cardinality;
     private final LongSupplier clockUnixNanos;
     private final GatewayMetrics metrics;
-    private final int deadLetterMaxPayloadBytes;
 
     /** A validator with the default contract, its own cardinality tracker and no metrics. */
     public TelemetryValidator(int maxPayloadBytes) {
         this(maxPayloadBytes, InputContract.DEFAULTS, new SensorCardinality(InputContract.DEFAULTS), SYSTEM_CLOCK,
-                GatewayMetrics.NOOP, GatewayConfig.DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES);
+                GatewayMetrics.NOOP);
     }
 
     /**
@@ -47,30 +46,23 @@ public final class TelemetryValidator {
      * @param cardinality the sensors per device, shared by every connection of the gateway
      * @param clockUnixNanos the gateway's clock, read once per batch
      * @param metrics counts contract violations by rule
-     * @param deadLetterMaxPayloadBytes how much of a refused payload its dead letter keeps
      */
     public TelemetryValidator(int maxPayloadBytes, InputContract contract, SensorCardinality cardinality,
-            LongSupplier clockUnixNanos, GatewayMetrics metrics, int deadLetterMaxPayloadBytes) {
+            LongSupplier clockUnixNanos, GatewayMetrics metrics) {
         if (maxPayloadBytes < 1) {
             throw new IllegalArgumentException("maxPayloadBytes must be positive, got " + maxPayloadBytes);
-        }
-        if (deadLetterMaxPayloadBytes < 0) {
-            throw new IllegalArgumentException("deadLetterMaxPayloadBytes must not be negative, got "
-                    + deadLetterMaxPayloadBytes);
         }
         this.maxPayloadBytes = maxPayloadBytes;
         this.contract = Objects.requireNonNull(contract, "contract");
         this.cardinality = Objects.requireNonNull(cardinality, "cardinality");
         this.clockUnixNanos = Objects.requireNonNull(clockUnixNanos, "clockUnixNanos");
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.deadLetterMaxPayloadBytes = deadLetterMaxPayloadBytes;
     }
 
     /** The validator of {@code config}, with a fresh cardinality tracker; one per gateway. */
     public static TelemetryValidator of(GatewayConfig config, GatewayMetrics metrics) {
         return new TelemetryValidator(config.maxPayloadBytes(), config.inputContract(),
-                new SensorCardinality(config.inputContract()), SYSTEM_CLOCK, metrics,
-                config.deadLetterMaxPayloadBytes());
+                new SensorCardinality(config.inputContract()), SYSTEM_CLOCK, metrics);
     }
 
     /** The contract enforced. */
@@ -81,11 +73,6 @@ public final class TelemetryValidator {
     /** The sensors per device seen so far. */
     public SensorCardinality cardinality() {
         return cardinality;
-    }
-
-    /** How much of a refused payload its dead-letter record keeps at most. */
-    public int deadLetterMaxPayloadBytes() {
-        return deadLetterMaxPayloadBytes;
     }
 
     /** The size check alone, which applies to every publish, telemetry or not. */

@@ -1,6 +1,7 @@
 package io.tributary.gateway.kafka;
 
 import static io.tributary.testing.kafka.KafkaTestTopics.header;
+import io.tributary.contract.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.gateway.RejectReason;
@@ -57,13 +58,13 @@ class KafkaRecordsTest {
                 "empty", null, payload, 0);
 
         assertThat(cut.value()).hasSize(1024).containsOnly(7);
-        assertThat(header(cut, KafkaRecords.HEADER_PAYLOAD_BYTES)).isEqualTo("5000");
-        assertThat(header(cut, KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("true");
-        assertThat(header(cut, KafkaRecords.HEADER_CONTRACT_RULE)).isEqualTo("value_not_finite");
-        assertThat(header(cut, KafkaRecords.HEADER_REASON)).isEqualTo("contract-violation");
+        assertThat(header(cut, KafkaHeaders.PAYLOAD_BYTES)).isEqualTo("5000");
+        assertThat(header(cut, KafkaHeaders.PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(header(cut, KafkaHeaders.CONTRACT_RULE)).isEqualTo("value_not_finite");
+        assertThat(header(cut, KafkaHeaders.REASON)).isEqualTo("contract-violation");
         assertThat(whole.value()).isSameAs(payload);
-        assertThat(header(whole, KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("false");
-        assertThat(whole.headers().lastHeader(KafkaRecords.HEADER_CONTRACT_RULE)).isNull();
+        assertThat(header(whole, KafkaHeaders.PAYLOAD_TRUNCATED)).isEqualTo("false");
+        assertThat(whole.headers().lastHeader(KafkaHeaders.CONTRACT_RULE)).isNull();
         assertThat(none.value()).isEmpty();
         // the old signature is bounded too, at the default 64 KiB
         assertThat(KafkaRecords.deadLetter("t", "d", "x", RejectReason.PAYLOAD_TOO_LARGE, "big", new byte[100_000])

@@ -2,6 +2,7 @@ package io.tributary.gateway.mqtt;
 
 import static io.tributary.testing.kafka.KafkaTestTopics.header;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
+import io.tributary.contract.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.contract.ContractRule;
@@ -14,6 +15,8 @@ import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.metrics.PrometheusExposition;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.gateway.testing.TestSinks;
+import io.tributary.testing.mqtt.MqttTestClients;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.proto.v1.Reading;
 import io.tributary.testing.batch.TestBatches;
@@ -43,16 +46,17 @@ class ContractEnforcementTest {
     private final Vertx vertx = Vertx.vertx();
     private final ControlledRecordSender sender = new ControlledRecordSender();
     private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
-    private final MqttSettings settings = new MqttSettings("127.0.0.1", 0, 64 * 1024, 16, Duration.ofSeconds(5),
-            "t.telemetry", "t.deadletter", "t.device-status");
+    private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, 64 * 1024, 16,
+            Duration.ofSeconds(5));
     private final InputContract contract = InputContract.DEFAULTS.withMaxSensorsPerDevice(MAX_SENSORS);
     private int port;
 
     @BeforeEach
     void startServer() throws Exception {
         TelemetryValidator validator = new TelemetryValidator(settings.maxPayloadBytes(), contract,
-                new SensorCardinality(contract), TelemetryValidator.SYSTEM_CLOCK, metrics, DEAD_LETTER_BYTES);
-        MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender,
+                new SensorCardinality(contract), TelemetryValidator.SYSTEM_CLOCK, metrics);
+        MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(),
+                TestSinks.kafka(sender, DEAD_LETTER_BYTES),
                 metrics, new AtomicBoolean()::get, Duration.ofSeconds(10), DeviceConfigs.NONE,
                 new ConnectionLimiter(Integer.MAX_VALUE), null, validator, new DeviceSessions<>(settings.limits()),
                 new ConnectionLimiter(settings.limits().maxPendingConnects()));
@@ -120,12 +124,12 @@ class ContractEnforcementTest {
         // And every refused batch is dead-lettered whole with its rule, nothing of it reaches the telemetry topic
         assertThat(sender.records("t.telemetry")).hasSize(3);
         assertThat(sender.records("t.deadletter")).hasSize(3).allSatisfy(record -> {
-            assertThat(header(record, KafkaRecords.HEADER_REASON)).isEqualTo("contract-violation");
-            assertThat(header(record, KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("false");
+            assertThat(header(record, KafkaHeaders.REASON)).isEqualTo("contract-violation");
+            assertThat(header(record, KafkaHeaders.PAYLOAD_TRUNCATED)).isEqualTo("false");
         });
-        assertThat(sender.records("t.deadletter")).extracting(r -> header(r, KafkaRecords.HEADER_CONTRACT_RULE))
+        assertThat(sender.records("t.deadletter")).extracting(r -> header(r, KafkaHeaders.CONTRACT_RULE))
                 .containsExactly("event_time_in_future", "value_not_finite", "sensor_name_invalid");
-        assertThat(header(sender.records("t.deadletter").get(0), KafkaRecords.HEADER_REASON_DETAIL))
+        assertThat(header(sender.records("t.deadletter").get(0), KafkaHeaders.REASON_DETAIL))
                 .contains("reading 3 (sensor 'temp')");
 
         // And counted by reason and by rule
@@ -156,7 +160,7 @@ class ContractEnforcementTest {
             // Then the whole batch is refused, naming the first reading that does not fit
             assertThat(flood).containsExactly(Integer.toString(0x99), "reading 3 (sensor 'new3'): device would use"
                     + " more than the maximum of 8 distinct sensor names (it has 6)");
-            assertThat(header(sender.records("t.deadletter").get(0), KafkaRecords.HEADER_CONTRACT_RULE))
+            assertThat(header(sender.records("t.deadletter").get(0), KafkaHeaders.CONTRACT_RULE))
                     .isEqualTo("too_many_sensors");
             // And nothing of it was recorded: two new sensors still fit, and the known ones go on
             assertThat(publish(device, "dev-1", batch("dev-1", 3, reading("s5", 1), reading("new1", 1),
@@ -189,8 +193,8 @@ class ContractEnforcementTest {
         ProducerRecord<String, byte[]> deadLetter = sender.records("t.deadletter").get(0);
         assertThat(deadLetter.value()).hasSize(DEAD_LETTER_BYTES)
                 .isEqualTo(java.util.Arrays.copyOf(payload, DEAD_LETTER_BYTES));
-        assertThat(header(deadLetter, KafkaRecords.HEADER_PAYLOAD_BYTES)).isEqualTo(Integer.toString(payload.length));
-        assertThat(header(deadLetter, KafkaRecords.HEADER_PAYLOAD_TRUNCATED)).isEqualTo("true");
-        assertThat(header(deadLetter, KafkaRecords.HEADER_CONTRACT_RULE)).isEqualTo("value_not_finite");
+        assertThat(header(deadLetter, KafkaHeaders.PAYLOAD_BYTES)).isEqualTo(Integer.toString(payload.length));
+        assertThat(header(deadLetter, KafkaHeaders.PAYLOAD_TRUNCATED)).isEqualTo("true");
+        assertThat(header(deadLetter, KafkaHeaders.CONTRACT_RULE)).isEqualTo("value_not_finite");
     }
 }

@@ -13,6 +13,9 @@ import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
 import io.tributary.gateway.registry.DeviceConfigs;
+import io.tributary.gateway.validation.TelemetryValidator;
+import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.gateway.testing.TestSinks;
 import io.tributary.gateway.testing.ControlledRecordSender.Mode;
 import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.validation.TelemetryValidator;
@@ -63,14 +66,14 @@ class DeviceFairnessTest {
     /** Starts {@code instances} verticles sharing one session registry and the limits, as the gateway does. */
     private void start(DeviceLimits limits, int instances, int maxConnections, Duration connectTimeout)
             throws Exception {
-        MqttSettings settings = new MqttSettings("127.0.0.1", 0, MAX_PAYLOAD, 16, connectTimeout, "t.telemetry",
-                "t.deadletter", "t.device-status").withLimits(limits);
+        MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, MAX_PAYLOAD, 16, connectTimeout)
+                .withLimits(limits);
         DeviceSessions<DeviceConnection> sessions = new DeviceSessions<>(limits);
         limiter = new ConnectionLimiter(maxConnections);
         pendingConnects = new ConnectionLimiter(limits.maxPendingConnects(), limits.maxPendingConnectsPerAddress());
         List<MqttGatewayVerticle> deployed = new ArrayList<>();
         vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, sender,
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, TestSinks.kafka(sender),
                     metrics, draining::get, Duration.ofSeconds(10), configs, limiter, null,
                     new TelemetryValidator(settings.maxPayloadBytes()), sessions, pendingConnects);
             deployed.add(verticle);
@@ -734,7 +737,7 @@ class DeviceFairnessTest {
         for (int i = 1; i < Math.min(frame.length, 5); i++) {
             length |= (long) (frame[i] & 0x7F) << (7 * (i - 1));
             if ((frame[i] & 0x80) == 0) {
-                return length > MAX_PAYLOAD + MqttSettings.PACKET_HEADROOM_BYTES;
+                return length > MAX_PAYLOAD + MqttListenerSettings.PACKET_HEADROOM_BYTES;
             }
         }
         return false;

@@ -2,6 +2,7 @@ package io.tributary.gateway.mqtt;
 
 import static io.tributary.testing.batch.TestBatches.batch;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
+import io.tributary.contract.KafkaHeaders;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
@@ -10,6 +11,8 @@ import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
 import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.testing.ControlledRecordSender;
+import io.tributary.gateway.testing.TestSinks;
 import io.tributary.gateway.testing.ControlledRecordSender.Mode;
 import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.testing.mqtt.MqttTestClients;
@@ -44,14 +47,14 @@ class MqttGatewayVerticleTest {
     private final ControlledRecordSender sender = new ControlledRecordSender();
     private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final MqttSettings settings = new MqttSettings("127.0.0.1", 0, MAX_PAYLOAD, MAX_IN_FLIGHT,
-            Duration.ofSeconds(5), "t.telemetry", "t.deadletter", "t.device-status");
+    private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, MAX_PAYLOAD, MAX_IN_FLIGHT,
+            Duration.ofSeconds(5));
     private MqttGatewayVerticle verticle;
     private int port;
 
     @BeforeEach
     void startServer() throws Exception {
-        verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), sender, metrics, draining::get,
+        verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), TestSinks.kafka(sender), metrics, draining::get,
                 Duration.ofSeconds(10));
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         port = verticle.actualPort();
@@ -226,7 +229,7 @@ class MqttGatewayVerticleTest {
             assertThat(reason).isEqualTo(0x99);
             assertThat(sender.records("t.deadletter")).hasSize(1);
             assertThat(new String(sender.records("t.deadletter").get(0).headers()
-                    .lastHeader(KafkaRecords.HEADER_REASON).value(), StandardCharsets.UTF_8))
+                    .lastHeader(KafkaHeaders.REASON).value(), StandardCharsets.UTF_8))
                     .isEqualTo("payload-too-large");
             assertThat(device.client.isConnected()).isTrue();
         }

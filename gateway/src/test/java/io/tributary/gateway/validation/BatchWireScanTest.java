@@ -141,7 +141,7 @@ class BatchWireScanTest {
         // the parse's sensors per device start as the walk's, and the limit is never reached: a new sensor is
         // left to the parse by the walk, and admitted by it
         TelemetryValidator parser = new TelemetryValidator(1024 * 1024, CONTRACT, new SensorCardinality(1_000_000),
-                () -> NOW, io.tributary.gateway.GatewayMetrics.NOOP, 0);
+                () -> NOW, io.tributary.gateway.GatewayMetrics.NOOP);
         parser.cardinality().admit(DEVICE, knownSensorNames());
         java.util.Set<ContractRule> violations = java.util.EnumSet.noneOf(ContractRule.class);
         int proven = 0;

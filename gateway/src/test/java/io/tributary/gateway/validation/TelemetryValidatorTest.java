@@ -25,8 +25,7 @@ class TelemetryValidatorTest {
     private final TelemetryValidator validator = validator(1024, InputContract.DEFAULTS);
 
     private TelemetryValidator validator(int maxPayloadBytes, InputContract contract) {
-        return new TelemetryValidator(maxPayloadBytes, contract, new SensorCardinality(contract), () -> NOW, metrics,
-                64 * 1024);
+        return new TelemetryValidator(maxPayloadBytes, contract, new SensorCardinality(contract), () -> NOW, metrics);
     }
 
     @Test

@@ -25,7 +25,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class KafkaRecordSenderTest {
+class HandOverRecordSenderTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final MockProducer<String, byte[]> producer =
@@ -39,7 +39,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void completesOnTheSendingContextAfterKafkaAcknowledged() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
         Context context = vertx.getOrCreateContext();
         CompletableFuture<Boolean> completedOnContext = new CompletableFuture<>();
 
@@ -57,7 +57,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void handsOverOneTurnsRecordsInOrderAndFinishesOutcomesThatArriveTogetherOnTheSendingContext() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
         Context context = vertx.getOrCreateContext();
         List<String> completions = new CopyOnWriteArrayList<>();
 
@@ -84,7 +84,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void failsRecordsOfATurnThatEndsAfterClose() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
 
         vertx.runOnContext(v -> {
@@ -100,7 +100,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void failsWithKafkasError() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
         vertx.runOnContext(v -> sent.set(sender.send(record(10))));
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null);
@@ -114,7 +114,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void refusesRecordsBeyondTheInFlightLimitUntilEarlierOnesFinish() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 1000, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1000, metrics);
         AtomicReference<Future<RecordMetadata>> first = new AtomicReference<>();
         AtomicReference<Future<RecordMetadata>> second = new AtomicReference<>();
         vertx.runOnContext(v -> {
@@ -137,7 +137,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void admitsASingleRecordLargerThanTheLimitSoNothingIsStuckForever() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 100, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 100, metrics);
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
         vertx.runOnContext(v -> sent.set(sender.send(record(500))));
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null);
@@ -147,7 +147,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void failsWhenTheProducerThrowsInsteadOfCallingBack() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
         producer.close();
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
 
@@ -179,7 +179,7 @@ class KafkaRecordSenderTest {
                 return super.send(r, callback);
             }
         };
-        KafkaRecordSender sender = new KafkaRecordSender(blocking, new InFlightLimits(1_000_000, 2_000), metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(blocking, new InFlightLimits(1_000_000, 2_000), metrics);
         List<Future<RecordMetadata>> sent = new CopyOnWriteArrayList<>();
         CompletableFuture<Long> loopMillis = new CompletableFuture<>();
         vertx.runOnContext(v -> {
@@ -207,7 +207,7 @@ class KafkaRecordSenderTest {
 
     @Test
     void failsRecordsSentAfterClose() throws Exception {
-        KafkaRecordSender sender = new KafkaRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
         sender.close(Duration.ofSeconds(1));
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
 
@@ -215,6 +215,30 @@ class KafkaRecordSenderTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null && sent.get().isComplete());
         assertThat(sent.get().cause()).isInstanceOf(IllegalStateException.class);
+        assertThat(sender.inFlightRecords()).isZero();
+    }
+
+    /** Vert.x runs handlers on duplicated contexts of an event loop (per request in its servers): one lane each loop. */
+    @Test
+    void finishesRecordsOfDuplicatedContextsOnTheirEventLoop() throws Exception {
+        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        Context root = vertx.getOrCreateContext();
+        Context duplicate = ((io.vertx.core.internal.ContextInternal) root).duplicate();
+        CompletableFuture<Thread> loop = new CompletableFuture<>();
+        List<Thread> completedOn = new CopyOnWriteArrayList<>();
+
+        root.runOnContext(v -> {
+            loop.complete(Thread.currentThread());
+            sender.send(record(10)).onComplete(result -> completedOn.add(Thread.currentThread()));
+        });
+        duplicate.runOnContext(v -> sender.send(record(10)).onComplete(result ->
+                completedOn.add(Thread.currentThread())));
+        await().atMost(Duration.ofSeconds(5)).until(() -> producer.history().size() == 2);
+        producer.completeNext();
+        producer.completeNext();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> completedOn.size() == 2);
+        assertThat(completedOn).containsOnly(loop.get(5, TimeUnit.SECONDS));
         assertThat(sender.inFlightRecords()).isZero();
     }
 

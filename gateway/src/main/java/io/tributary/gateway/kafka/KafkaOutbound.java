@@ -1,0 +1,120 @@
+package io.tributary.gateway.kafka;
+
+import io.tributary.contract.Topics;
+import io.tributary.gateway.GatewayConfig;
+import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.outbound.TelemetrySink;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The gateway's Kafka output: one idempotent {@code acks=all} producer, the telemetry path on a
+ * {@link HandOverRecordSender} and every other record on vertx-kafka-client ({@link VertxKafkaRecordSender}), both
+ * charged to one {@link InFlightAccounting}, behind one {@link TelemetrySink}. Also keeps the topics' metadata warm
+ * and closes it all.
+ */
+public final class KafkaOutbound implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaOutbound.class);
+
+    private final Producer<String, byte[]> producer;
+    private final InFlightAccounting accounting;
+    private final HandOverRecordSender handOver;
+    private final KafkaTelemetrySink sink;
+    private final Topics topics;
+
+    private KafkaOutbound(Vertx vertx, Producer<String, byte[]> producer, GatewayConfig config,
+            GatewayMetrics metrics) {
+        this.producer = producer;
+        this.topics = new Topics(config.topicPrefix());
+        this.accounting = new InFlightAccounting(
+                new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()), metrics);
+        // Telemetry on the hand-over sender: it waits in place, in order, for lost topic metadata until the delivery
+        // timeout, which vertx-kafka-client's send cannot (docs/adr/0005)
+        this.handOver = new HandOverRecordSender(producer, accounting, config.kafkaDeliveryTimeout());
+        this.sink = new KafkaTelemetrySink(topics, config.deadLetterMaxPayloadBytes(), handOver,
+                new VertxKafkaRecordSender(vertx, producer, accounting));
+    }
+
+    /** Creates the producer of {@code config} (no I/O yet). */
+    public static KafkaOutbound create(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
+        return new KafkaOutbound(vertx, new KafkaProducer<>(ProducerSettings.from(config)), config, metrics);
+    }
+
+    /** The port the MQTT side sends through. */
+    public TelemetrySink sink() {
+        return sink;
+    }
+
+    /** Records handed over and still without outcome, on either path. */
+    public long inFlightRecords() {
+        return accounting.inFlightRecords();
+    }
+
+    /**
+     * Fetches the metadata of the gateway's topics, retrying until {@code timeout}. Blocks: call it on a worker.
+     *
+     * @throws KafkaUnavailableException when Kafka is unreachable or a topic unknown after {@code timeout}
+     */
+    public void warmUp(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String topic : topics.ingest()) {
+            RuntimeException last = null;
+            while (true) {
+                try {
+                    List<PartitionInfo> partitions = producer.partitionsFor(topic);
+                    if (!partitions.isEmpty()) {
+                        LOG.debug("Kafka topic ready [topic: {}, partitions: {}]", topic, partitions.size());
+                        break;
+                    }
+                } catch (RetriableException e) {
+                    last = e;
+                }
+                if (System.nanoTime() - deadline > 0) {
+                    throw new KafkaUnavailableException("Kafka did not provide metadata for topic '" + topic
+                            + "' within " + timeout.toMillis() + " ms (is Kafka reachable and the topic created?)",
+                            last);
+                }
+            }
+        }
+    }
+
+    /**
+     * Touches the topics' metadata so the producer keeps it (it forgets topics idle for {@code metadata.max.idle.ms},
+     * and the next send would block to fetch it again). Blocks at most {@code max.block.ms} per topic: call it on a
+     * worker. Failures are logged, never thrown.
+     */
+    public void keepWarm() {
+        keepWarm(producer, topics.ingest());
+    }
+
+    static void keepWarm(Producer<String, byte[]> producer, Collection<String> topics) {
+        for (String topic : topics) {
+            try {
+                producer.partitionsFor(topic);
+            } catch (KafkaException | IllegalStateException e) {
+                LOG.warn("Could not refresh Kafka metadata [topic: {}]: {}", topic, e.toString());
+            }
+        }
+    }
+
+    /** Stops the hand-over, flushes and closes the producer, waiting at most {@code timeout}. Blocks; idempotent. */
+    public void close(Duration timeout) {
+        handOver.close(timeout);
+        producer.close(timeout);
+    }
+
+    @Override
+    public void close() {
+        close(Duration.ofSeconds(5));
+    }
+}

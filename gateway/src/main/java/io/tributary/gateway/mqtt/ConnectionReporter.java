@@ -1,0 +1,80 @@
+package io.tributary.gateway.mqtt;
+
+import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.RejectReason;
+import io.tributary.gateway.outbound.OutboundRecord;
+import io.tributary.gateway.outbound.TelemetrySink;
+import io.tributary.gateway.routing.PublishRouter;
+import io.tributary.gateway.validation.TelemetryValidator;
+import io.vertx.mqtt.MqttWill;
+import java.time.Instant;
+
+/**
+ * What the gateway reports about one device's connection, best effort: its connection events (when
+ * {@link MqttListenerSettings#statusEvents()}) and its last will. A failure is counted and logged, never answered.
+ */
+final class ConnectionReporter {
+
+    private final String deviceId;
+    private final MqttListenerSettings settings;
+    private final TelemetrySink sink;
+    private final TelemetryValidator validator;
+    private final GatewayMetrics metrics;
+    private final RateLimitedLog deviceEvents;
+
+    ConnectionReporter(String deviceId, MqttListenerSettings settings, TelemetrySink sink,
+            TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents) {
+        this.deviceId = deviceId;
+        this.settings = settings;
+        this.sink = sink;
+        this.validator = validator;
+        this.metrics = metrics;
+        this.deviceEvents = deviceEvents;
+    }
+
+    /** Reports {@code event}; {@code detail} may be null. */
+    void event(OutboundRecord.Event event, String detail) {
+        if (!settings.statusEvents()) {
+            return;
+        }
+        sink.send(new OutboundRecord.ConnectionEvent(deviceId, event, Instant.now(), settings.gatewayId(), detail))
+                .onComplete(result -> {
+                    if (result.failed()) {
+                        metrics.kafkaSendFailed();
+                        deviceEvents.log("Kafka send failed", deviceId,
+                                "status event " + event.code() + ": " + result.cause());
+                    }
+                });
+    }
+
+    /**
+     * Publishes the device's last will (the connection ended without a normal DISCONNECT); only a will on the
+     * device's own status topic is taken.
+     */
+    void will(MqttWill will) {
+        if (will == null || !will.isWillFlag()) {
+            return;
+        }
+        String topic = will.getWillTopic();
+        byte[] payload = will.getWillMessage() == null ? new byte[0] : will.getWillMessage().getBytes();
+        if (!PublishRouter.statusTopic(deviceId).equals(topic)) {
+            metrics.rejected(RejectReason.NOT_AUTHORIZED);
+            deviceEvents.log("Will refused", deviceId, "will topic '"
+                    + DeviceConnection.abbreviate(String.valueOf(topic)) + "' is not the device's status topic");
+            return;
+        }
+        if (validator.checkSize(payload.length).isPresent()) {
+            metrics.rejected(RejectReason.PAYLOAD_TOO_LARGE);
+            deviceEvents.log("Will refused", deviceId, "will payload of " + payload.length + " bytes too large");
+            return;
+        }
+        sink.send(new OutboundRecord.DeviceStatus(deviceId, topic, payload)).onComplete(result -> {
+            if (result.succeeded()) {
+                metrics.statusAccepted();
+            } else {
+                metrics.kafkaSendFailed();
+                deviceEvents.log("Kafka send failed", deviceId, "will: " + result.cause());
+            }
+        });
+    }
+}
