@@ -210,46 +210,6 @@ public record GatewayConfig(
         }
     }
 
-    /** As the canonical constructor, with the default input contract, dead-letter bound and {@link DeviceLimits#DEFAULTS}. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
-            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
-            long pauseInFlightBytes, AuthSettings auth) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, InputContract.DEFAULTS, DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES,
-                DeviceLimits.DEFAULTS);
-    }
-
-    /** The configuration before issue 17: the defaults of auth, input contract, dead-letter bound and device limits. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
-            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
-            long pauseInFlightBytes) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, AuthSettings.DEFAULTS, InputContract.DEFAULTS,
-                DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES, DeviceLimits.DEFAULTS);
-    }
-
-    /** As the canonical constructor, with backpressure at half of {@code maxInFlightBytes}. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
-            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, 0L);
-    }
-
     /**
      * Bytes waiting for Kafka's acknowledgement at which publishing connections stop reading their sockets:
      * {@link #pauseInFlightBytes}, or half of {@link #maxInFlightBytes} when that is 0.
@@ -258,33 +218,23 @@ public record GatewayConfig(
         return pauseInFlightBytes == 0 ? Math.max(1, maxInFlightBytes / 2) : pauseInFlightBytes;
     }
 
-    /** The configuration before {@link #authentication} existed: no authentication. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
-    }
-
-    /** The defaults, with the given essentials; see {@link #defaults()} for the rest. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                64, 32L * 1024 * 1024, Duration.ofMillis(2), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of(), Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
-    }
-
     /**
      * All defaults: MQTT on 0.0.0.0:1883, Kafka at localhost:9092, prefix {@code tributary.}, 256 KiB payloads, one
-     * verticle per CPU core.
+     * verticle per two CPU cores, no authentication and no HTTP endpoint (the library defaults; {@code GatewayMain}
+     * sets its own).
      */
     public static GatewayConfig defaults() {
-        return new GatewayConfig("0.0.0.0", DEFAULT_MQTT_PORT, "localhost:9092", DEFAULT_TOPIC_PREFIX,
-                DEFAULT_MAX_PAYLOAD_BYTES, defaultVerticleInstances());
+        return builder().build();
+    }
+
+    /** A builder holding {@link #defaults()}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public Builder toBuilder() {
+        return new Builder(this);
     }
 
     /**
@@ -310,204 +260,6 @@ public record GatewayConfig(
     /** Kafka topic for device status messages. */
     public String deviceStatusTopic() {
         return topicPrefix + "device-status";
-    }
-
-    public GatewayConfig withMqttHost(String value) {
-        return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withMqttPort(int value) {
-        return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaBootstrapServers(String value) {
-        return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withTopicPrefix(String value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
-    public GatewayConfig withMaxPayloadBytes(int value) {
-        long inFlight = Math.max(maxInFlightBytes, 2L * value);
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
-                maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withVerticleInstances(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withMaxInFlightPerConnection(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    /** Backpressure mark, 0 = half of {@link #maxInFlightBytes}; see {@link #pauseInFlightBytes}. */
-    public GatewayConfig withPauseInFlightBytes(long value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, value, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    /** Also lowers an explicit {@link #pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
-    public GatewayConfig withMaxInFlightBytes(long value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaLinger(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaMaxBlock(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withKafkaStartupTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withConnectTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withShutdownTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withKafkaProperties(Map<String, String> value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withAuthentication(Authentication value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withHttpPort(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, value, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withMaxConnections(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, value, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withTls(TlsSettings value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, value, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    /** Per-device fairness limits; see {@link DeviceLimits}. */
-    public GatewayConfig withDeviceLimits(DeviceLimits value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, value);
-    }
-
-    /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
-    public GatewayConfig withAuth(AuthSettings value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, value, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withInputContract(InputContract value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, value,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withDeadLetterMaxPayloadBytes(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                value, deviceLimits);
     }
 
     /**
@@ -558,6 +310,211 @@ public record GatewayConfig(
         if (value.compareTo(min) < 0) {
             throw new IllegalArgumentException(name + " must be at least " + min.toMillis() + " ms, got "
                     + value.toMillis() + " ms");
+        }
+    }
+
+    /**
+     * Collects values, starting from the defaults (or a configuration's values); {@link #build()} validates them all
+     * through the canonical constructor. Two setters keep dependent values consistent: {@link #maxPayloadBytes(int)}
+     * raises {@code maxInFlightBytes} to twice the payload if it was lower, and {@link #maxInFlightBytes(long)} resets
+     * an explicit {@code pauseInFlightBytes} above the new limit to 0 (half of it).
+     */
+    public static final class Builder {
+        private String mqttHost = "0.0.0.0";
+        private int mqttPort = DEFAULT_MQTT_PORT;
+        private String kafkaBootstrapServers = "localhost:9092";
+        private String topicPrefix = DEFAULT_TOPIC_PREFIX;
+        private int maxPayloadBytes = DEFAULT_MAX_PAYLOAD_BYTES;
+        private int verticleInstances = defaultVerticleInstances();
+        private int maxInFlightPerConnection = 64;
+        private long maxInFlightBytes = 32L * 1024 * 1024;
+        private Duration kafkaLinger = Duration.ofMillis(2);
+        private Duration kafkaMaxBlock = Duration.ofSeconds(1);
+        private Duration kafkaDeliveryTimeout = Duration.ofSeconds(30);
+        private Duration kafkaStartupTimeout = Duration.ofSeconds(30);
+        private Duration connectTimeout = Duration.ofSeconds(30);
+        private Duration shutdownTimeout = Duration.ofSeconds(10);
+        private Map<String, String> kafkaProperties = Map.of();
+        private Authentication authentication = Authentication.NONE;
+        private int httpPort = -1;
+        private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+        private TlsSettings tls = TlsSettings.DISABLED;
+        private long pauseInFlightBytes;
+        private AuthSettings auth = AuthSettings.DEFAULTS;
+        private InputContract inputContract = InputContract.DEFAULTS;
+        private int deadLetterMaxPayloadBytes = DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES;
+        private DeviceLimits deviceLimits = DeviceLimits.DEFAULTS;
+
+        private Builder() {
+        }
+
+        private Builder(GatewayConfig c) {
+            mqttHost = c.mqttHost;
+            mqttPort = c.mqttPort;
+            kafkaBootstrapServers = c.kafkaBootstrapServers;
+            topicPrefix = c.topicPrefix;
+            maxPayloadBytes = c.maxPayloadBytes;
+            verticleInstances = c.verticleInstances;
+            maxInFlightPerConnection = c.maxInFlightPerConnection;
+            maxInFlightBytes = c.maxInFlightBytes;
+            kafkaLinger = c.kafkaLinger;
+            kafkaMaxBlock = c.kafkaMaxBlock;
+            kafkaDeliveryTimeout = c.kafkaDeliveryTimeout;
+            kafkaStartupTimeout = c.kafkaStartupTimeout;
+            connectTimeout = c.connectTimeout;
+            shutdownTimeout = c.shutdownTimeout;
+            kafkaProperties = c.kafkaProperties;
+            authentication = c.authentication;
+            httpPort = c.httpPort;
+            maxConnections = c.maxConnections;
+            tls = c.tls;
+            pauseInFlightBytes = c.pauseInFlightBytes;
+            auth = c.auth;
+            inputContract = c.inputContract;
+            deadLetterMaxPayloadBytes = c.deadLetterMaxPayloadBytes;
+            deviceLimits = c.deviceLimits;
+        }
+
+        public Builder mqttHost(String value) {
+            mqttHost = value;
+            return this;
+        }
+
+        public Builder mqttPort(int value) {
+            mqttPort = value;
+            return this;
+        }
+
+        public Builder kafkaBootstrapServers(String value) {
+            kafkaBootstrapServers = value;
+            return this;
+        }
+
+        public Builder topicPrefix(String value) {
+            topicPrefix = value;
+            return this;
+        }
+
+        /** Also raises {@code maxInFlightBytes} to twice the payload size if it would fall below that. */
+        public Builder maxPayloadBytes(int value) {
+            maxPayloadBytes = value;
+            maxInFlightBytes = Math.max(maxInFlightBytes, 2L * value);
+            return this;
+        }
+
+        public Builder verticleInstances(int value) {
+            verticleInstances = value;
+            return this;
+        }
+
+        public Builder maxInFlightPerConnection(int value) {
+            maxInFlightPerConnection = value;
+            return this;
+        }
+
+        /** Also lowers an explicit {@code pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
+        public Builder maxInFlightBytes(long value) {
+            maxInFlightBytes = value;
+            if (pauseInFlightBytes > value) {
+                pauseInFlightBytes = 0;
+            }
+            return this;
+        }
+
+        /** Backpressure mark, 0 = half of {@code maxInFlightBytes}; see {@link GatewayConfig#pauseInFlightBytes}. */
+        public Builder pauseInFlightBytes(long value) {
+            pauseInFlightBytes = value;
+            return this;
+        }
+
+        public Builder kafkaLinger(Duration value) {
+            kafkaLinger = value;
+            return this;
+        }
+
+        public Builder kafkaMaxBlock(Duration value) {
+            kafkaMaxBlock = value;
+            return this;
+        }
+
+        public Builder kafkaDeliveryTimeout(Duration value) {
+            kafkaDeliveryTimeout = value;
+            return this;
+        }
+
+        public Builder kafkaStartupTimeout(Duration value) {
+            kafkaStartupTimeout = value;
+            return this;
+        }
+
+        public Builder connectTimeout(Duration value) {
+            connectTimeout = value;
+            return this;
+        }
+
+        public Builder shutdownTimeout(Duration value) {
+            shutdownTimeout = value;
+            return this;
+        }
+
+        public Builder kafkaProperties(Map<String, String> value) {
+            kafkaProperties = value;
+            return this;
+        }
+
+        public Builder authentication(Authentication value) {
+            authentication = value;
+            return this;
+        }
+
+        public Builder httpPort(int value) {
+            httpPort = value;
+            return this;
+        }
+
+        public Builder maxConnections(int value) {
+            maxConnections = value;
+            return this;
+        }
+
+        public Builder tls(TlsSettings value) {
+            tls = value;
+            return this;
+        }
+
+        /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
+        public Builder auth(AuthSettings value) {
+            auth = value;
+            return this;
+        }
+
+        public Builder inputContract(InputContract value) {
+            inputContract = value;
+            return this;
+        }
+
+        public Builder deadLetterMaxPayloadBytes(int value) {
+            deadLetterMaxPayloadBytes = value;
+            return this;
+        }
+
+        /** Per-device fairness limits; see {@link DeviceLimits}. */
+        public Builder deviceLimits(DeviceLimits value) {
+            deviceLimits = value;
+            return this;
+        }
+
+        /**
+         * The validated configuration.
+         *
+         * @throws IllegalArgumentException naming the key and option of the first bad value
+         */
+        public GatewayConfig build() {
+            return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
+                    verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
+                    kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
+                    authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
+                    deadLetterMaxPayloadBytes, deviceLimits);
         }
     }
 }

@@ -93,15 +93,15 @@ class AuthenticationAbuseIT {
     }
 
     private Gateway startGateway(AuthSettings auth) {
-        gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(0)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
-                .withAuthentication(GatewayConfig.Authentication.REGISTRY)
-                .withAuth(auth));
+        gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(0)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
+                .authentication(GatewayConfig.Authentication.REGISTRY)
+                .auth(auth).build());
         gateway.start().toCompletableFuture().join();
         return gateway;
     }
