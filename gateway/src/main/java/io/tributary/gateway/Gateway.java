@@ -5,7 +5,13 @@ import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.kafka.InFlightLimits;
 import io.tributary.gateway.kafka.KafkaRecordSender;
 import io.tributary.gateway.kafka.ProducerSettings;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.http.OperationsServer;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
+import io.tributary.gateway.metrics.SystemMetrics;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.gateway.mqtt.MqttGatewayVerticle;
 import io.tributary.gateway.mqtt.MqttSettings;
 import io.vertx.core.Context;
@@ -16,7 +22,6 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.tributary.gateway.auth.RegistryAuthenticator;
 import io.tributary.gateway.kafka.KafkaHealthCheck;
-import io.tributary.gateway.metrics.PrometheusExposition;
 import io.tributary.gateway.mqtt.ConnectionLimiter;
 import io.tributary.gateway.mqtt.TlsFiles;
 import io.tributary.gateway.validation.TelemetryValidator;
@@ -90,41 +95,51 @@ public final class Gateway implements AutoCloseable {
     private final io.tributary.gateway.mqtt.DeviceSessions<?> sessions;
     /** Connections that have not sent CONNECT yet, across all verticles and listeners. */
     private final ConnectionLimiter pendingConnects;
+    /** The meters {@code /metrics} shows: the gateway's counters, readiness, JVM, process and Kafka client. */
+    private final PrometheusMeterRegistry meters;
+    private volatile AutoCloseable systemMetrics;
+    private volatile KafkaClientMetrics producerMetrics;
+    /** What {@link #start()} is doing, to say what failed. */
+    private volatile String step = "start";
+    private volatile String failure;
 
     /**
      * A gateway authenticating as {@link GatewayConfig#authentication()} says (the device registry, or
-     * {@link AcceptAllAuthenticator} for {@code NONE}), with in-memory counters.
+     * {@link AcceptAllAuthenticator} for {@code NONE}), counting into a new {@link MicrometerGatewayMetrics}.
      */
     public Gateway(GatewayConfig config) {
-        this(config, new AtomicGatewayMetrics());
+        this(config, new MicrometerGatewayMetrics());
     }
 
-    /** As {@link #Gateway(GatewayConfig)}, counting into {@code metrics}. */
+    /**
+     * As {@link #Gateway(GatewayConfig)}, counting into {@code metrics}; {@code /metrics} shows them when they are a
+     * {@link MicrometerGatewayMetrics} (else only the readiness, JVM and process meters).
+     */
     public Gateway(GatewayConfig config, GatewayMetrics metrics) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.authenticator = null;
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.limiter = new ConnectionLimiter(config.maxConnections());
-        this.validator = TelemetryValidator.of(config, metrics);
-        this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
-        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
-                config.deviceLimits().maxPendingConnectsPerAddress());
+        this(config, null, metrics);
     }
 
     /**
      * @param config the configuration
-     * @param authenticator decides on CONNECTs; called on event loops, must not block
+     * @param authenticator decides on CONNECTs; called on event loops, must not block; null: as
+     *     {@link GatewayConfig#authentication()} says
      * @param metrics where the gateway counts; must be thread-safe
      */
     public Gateway(GatewayConfig config, DeviceAuthenticator authenticator, GatewayMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
-        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.authenticator = authenticator;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
         this.validator = TelemetryValidator.of(config, metrics);
         this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
         this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
                 config.deviceLimits().maxPendingConnectsPerAddress());
+        this.meters = metrics instanceof MicrometerGatewayMetrics m ? m.registry()
+                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        Gauge.builder("tributary.gateway.ready", this, g -> g.ready() ? 1 : 0)
+                .description("1 while Kafka is reachable and the device registry is loaded").register(meters);
+        Gauge.builder("tributary.gateway.connections.max", config, GatewayConfig::maxConnections)
+                .description("Configured connection limit").register(meters);
     }
 
     /**
@@ -145,8 +160,13 @@ public final class Gateway implements AutoCloseable {
         MqttSettings settings = MqttSettings.from(config, ManagementFactory.getRuntimeMXBean().getName());
         Promise<Void> outcome = Promise.promise();
         vertx.<Void>executeBlocking(() -> {
+            step = "check the TLS files";
             TlsFiles.check(config.tls());
-            KafkaRecordSender created = new KafkaRecordSender(new KafkaProducer<>(ProducerSettings.from(config)),
+            step = "reach Kafka at " + config.kafkaBootstrapServers();
+            KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ProducerSettings.from(config));
+            producerMetrics = new KafkaClientMetrics(producer);
+            producerMetrics.bindTo(meters);
+            KafkaRecordSender created = new KafkaRecordSender(producer,
                     new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()),
                     config.kafkaDeliveryTimeout(), metrics);
             synchronized (this) {
@@ -162,17 +182,24 @@ public final class Gateway implements AutoCloseable {
             }
             kafkaReachable = true;
             return null;
-        }).compose(v -> config.tls().plainEnabled() ? deployListener(settings, null) : Future.succeededFuture(-1))
+        }).compose(v -> {
+            step = "listen for MQTT on " + config.mqttHost() + ":" + config.mqttPort() + " (--mqtt-port)";
+            return config.tls().plainEnabled() ? deployListener(settings, null) : Future.succeededFuture(-1);
+        })
                 .compose(plain -> {
                     port = plain;
+                    step = "listen for MQTT over TLS on " + config.mqttHost() + ":" + config.tls().port()
+                            + " (--tls-port)";
                     return config.tls().enabled() ? deployListener(settings, config.tls())
                             : Future.succeededFuture(-1);
                 })
                 .compose(tls -> {
                     tlsPort = tls;
-                    return config.httpPort() >= 0 ? startHttp() : Future.succeededFuture(-1);
+                    step = "listen for HTTP on " + config.mqttHost() + ":" + config.httpPort() + " (--http-port)";
+                    return config.httpPort() >= 0 ? startOperations() : Future.succeededFuture(-1);
                 }).<Void>map(http -> {
             httpPort = http;
+            systemMetrics = SystemMetrics.bind(meters);
             synchronized (this) {
                 state = State.RUNNING;
                 keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> keepWarm(topics));
@@ -195,7 +222,8 @@ public final class Gateway implements AutoCloseable {
                 return;
             }
             Throwable error = result.cause();
-            LOG.error("Gateway failed to start: {}", error.getMessage() != null ? error.getMessage() : error);
+            failure = "could not " + step + ": " + (error.getMessage() != null ? error.getMessage() : error);
+            LOG.error("Gateway failed to start: {}", failure);
             // Stopping closes Vert.x, so its event loops could not deliver the outcome afterwards (the caller would
             // wait forever): stop and report from a thread of our own.
             Thread stopper = new Thread(() -> {
@@ -230,22 +258,28 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** {@code /metrics}, {@code /health/live}, {@code /health/ready} on {@link GatewayConfig#httpPort()}. */
-    private Future<Integer> startHttp() {
-        return vertx.createHttpServer().requestHandler(request -> {
-            String path = request.path();
-            switch (path) {
-                case "/metrics" -> request.response().putHeader("Content-Type", PrometheusExposition.CONTENT_TYPE)
-                        .end(PrometheusExposition.render(metrics, ready(), config.maxConnections()));
-                case "/health/live" -> request.response().putHeader("Content-Type", "text/plain")
-                        .end("live\n");
-                case "/health/ready" -> {
-                    boolean ready = ready();
-                    request.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "text/plain")
-                            .end(ready ? "ready\n" : "not ready: " + notReadyReason() + "\n");
-                }
-                default -> request.response().setStatusCode(404).end();
+    private Future<Integer> startOperations() {
+        return new OperationsServer(vertx, new OperationsServer.Probes() {
+            @Override
+            public String scrape() {
+                return MicrometerGatewayMetrics.scrape(meters);
             }
-        }).listen(config.httpPort() == 0 ? 0 : config.httpPort(), config.mqttHost()).map(server -> server.actualPort());
+
+            @Override
+            public Optional<String> notReadyBecause() {
+                return ready() ? Optional.empty() : Optional.of(notReadyReason());
+            }
+        }).start(config.mqttHost(), config.httpPort());
+    }
+
+    /** Why {@link #start()} failed, naming the step (e.g. the busy port); empty unless it failed. */
+    public Optional<String> startFailure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** The meters of {@code /metrics}, for more binders. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return meters;
     }
 
     /**
@@ -458,12 +492,28 @@ public final class Gateway implements AutoCloseable {
         if (check != null) {
             check.close();
         }
+        closeMeters();
         if (!Context.isOnVertxThread()) {
             await(vertx.close(), STEP_TIMEOUT, "stop Vert.x");
         } else {
             vertx.close().onFailure(e -> LOG.warn("Vert.x did not stop cleanly", e));
         }
         LOG.info("Gateway stopped");
+    }
+
+    private void closeMeters() {
+        KafkaClientMetrics kafkaMeters = producerMetrics;
+        if (kafkaMeters != null) {
+            kafkaMeters.close();
+        }
+        AutoCloseable system = systemMetrics;
+        if (system != null) {
+            try {
+                system.close();
+            } catch (Exception e) {
+                LOG.debug("Could not stop the GC meters", e);
+            }
+        }
     }
 
     private void awaitInFlight(KafkaRecordSender kafka, Duration timeout) {

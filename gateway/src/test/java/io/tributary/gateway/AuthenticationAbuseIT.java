@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.auth.AuthSettings;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.registry.DeviceRecord;
 import io.tributary.gateway.registry.DeviceRegistryClient;
 import io.tributary.gateway.registry.RegistryListener;
@@ -111,8 +111,8 @@ class AuthenticationAbuseIT {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private AtomicGatewayMetrics metrics() {
-        return (AtomicGatewayMetrics) gateway.metrics();
+    private MicrometerGatewayMetrics metrics() {
+        return (MicrometerGatewayMetrics) gateway.metrics();
     }
 
     /**

@@ -5,7 +5,7 @@ import static io.tributary.gateway.testing.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.testing.KafkaTestTopics;
 import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.gateway.testing.RawMqttPublisher;
@@ -44,7 +44,7 @@ class BackpressureIT {
     void stopsReadingWhileKafkaIsDownAndResumesByItselfLosingNothingAcknowledged() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir);
         kafka.createTopics(3, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-        AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+        MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
         Gateway gateway = new Gateway(GatewayConfig.builder()
                 .mqttHost("127.0.0.1")
                 .mqttPort(0)

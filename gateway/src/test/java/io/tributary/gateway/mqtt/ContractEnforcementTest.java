@@ -9,8 +9,7 @@ import io.tributary.contract.SensorCardinality;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
-import io.tributary.gateway.metrics.PrometheusExposition;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.testing.MqttTestClients;
@@ -42,7 +41,7 @@ class ContractEnforcementTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final ControlledRecordSender sender = new ControlledRecordSender();
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final MqttSettings settings = new MqttSettings("127.0.0.1", 0, 64 * 1024, 16, Duration.ofSeconds(5),
             "t.telemetry", "t.deadletter", "t.device-status");
     private final InputContract contract = InputContract.DEFAULTS.withMaxSensorsPerDevice(MAX_SENSORS);
@@ -142,7 +141,7 @@ class ContractEnforcementTest {
         assertThat(metrics.contractViolations(ContractRule.EVENT_TIME_IN_FUTURE)).isEqualTo(1);
         assertThat(metrics.contractViolations(ContractRule.VALUE_NOT_FINITE)).isEqualTo(1);
         assertThat(metrics.contractViolations(ContractRule.SENSOR_NAME_INVALID)).isEqualTo(1);
-        assertThat(PrometheusExposition.render(metrics, true, 10))
+        assertThat(metrics.scrape())
                 .contains("tributary_gateway_contract_violations_total{rule=\"event_time_in_future\"} 1\n")
                 .contains("tributary_gateway_contract_violations_total{rule=\"too_many_sensors\"} 0\n")
                 .contains("tributary_gateway_rejections_total{reason=\"contract-violation\"} 3\n");

@@ -9,7 +9,7 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.testing.ControlledRecordSender.Mode;
 import io.tributary.gateway.testing.MqttTestClients;
@@ -42,7 +42,7 @@ class MqttGatewayVerticleTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final ControlledRecordSender sender = new ControlledRecordSender();
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final MqttSettings settings = new MqttSettings("127.0.0.1", 0, MAX_PAYLOAD, MAX_IN_FLIGHT,
             Duration.ofSeconds(5), "t.telemetry", "t.deadletter", "t.device-status");
