@@ -207,4 +207,33 @@ class GatewayMainTest {
             assertThatThrownBy(main::toConfig).as(args[0]).hasMessageContaining(args[0]);
         }
     }
+
+    // ---- issue 18: one line and exit code 2 for a bad option, no stack trace ----
+
+    private static int execute(java.io.StringWriter err, String... args) {
+        CommandLine commandLine = GatewayMain.commandLine(args, name -> null);
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void answersAnUnknownOrMalformedOptionWithOneLineAndExitCodeTwo() {
+        for (String[] args : new String[][] {{"--mqtt-prot", "1883"}, {"--mqtt-port", "lots"},
+            {"--kafka-linger", "soon"}}) {
+            java.io.StringWriter err = new java.io.StringWriter();
+
+            assertThat(execute(err, args)).as(args[0]).isEqualTo(2);
+            assertThat(err.toString().lines()).as(args[0]).singleElement().asString()
+                    .startsWith("Invalid option: ").contains(args[0]).endsWith("(see --help)");
+        }
+    }
+
+    @Test
+    void answersAnOutOfRangeValueWithOneLineNamingTheOptionAndExitCodeTwo() {
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        assertThat(execute(err, "--max-connections", "0")).isEqualTo(2);
+        assertThat(err.toString().lines()).singleElement().asString().startsWith("Invalid configuration: ")
+                .contains("--max-connections");
+    }
 }
