@@ -2,7 +2,7 @@ package io.tributary.demo;
 
 import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
-import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.processor.Processor;

@@ -25,10 +25,10 @@ import io.tributary.gateway.kafka.KafkaHealthCheck;
 import io.tributary.gateway.mqtt.ConnectionLimiter;
 import io.tributary.gateway.mqtt.TlsFiles;
 import io.tributary.gateway.validation.TelemetryValidator;
-import io.tributary.gateway.registry.DeviceRecord;
+import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.gateway.registry.DeviceRegistryView;
-import io.tributary.gateway.registry.RegistryListener;
-import io.tributary.gateway.registry.RegistryTopics;
+import io.tributary.contract.registry.RegistryListener;
+import io.tributary.contract.registry.RegistryTopics;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashMap;
@@ -413,7 +413,7 @@ public final class Gateway implements AutoCloseable {
 
     /**
      * Whether this gateway's copy of the registry holds {@code deviceId} as an enabled device: a device provisioned a
-     * moment ago (e.g. with {@link io.tributary.gateway.registry.DeviceRegistryClient}) is accepted once this is true
+     * moment ago (e.g. with {@link io.tributary.contract.registry.DeviceRegistryClient}) is accepted once this is true
      * (usually within ~200 ms). False before {@link #start()} completed.
      */
     public boolean knowsDevice(String deviceId) {

@@ -5,9 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.auth.AuthSettings;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
-import io.tributary.gateway.registry.DeviceRecord;
-import io.tributary.gateway.registry.DeviceRegistryClient;
-import io.tributary.gateway.registry.RegistryListener;
+import io.tributary.contract.registry.DeviceRecord;
+import io.tributary.contract.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.RegistryListener;
 import io.tributary.gateway.testing.RawMqttConnect;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;

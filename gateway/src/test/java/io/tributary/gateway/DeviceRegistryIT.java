@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.cli.DevicesMain;
 import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.gateway.testing.TestCertificates;
 import io.tributary.localstack.LocalStack;

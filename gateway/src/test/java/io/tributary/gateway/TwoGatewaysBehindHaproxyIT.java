@@ -5,7 +5,7 @@ import static io.tributary.gateway.testing.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.gateway.testing.MqttTestClients;
 import io.tributary.gateway.testing.TestCertificates;
 import io.tributary.localstack.LocalStack;

@@ -1,6 +1,6 @@
 package io.tributary.demo.hostile;
 
-import io.tributary.gateway.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.localstack.support.FreePorts;

@@ -1,6 +1,6 @@
 package io.tributary.gateway.auth;
 
-import io.tributary.gateway.routing.DeviceIds;
+import io.tributary.contract.registry.DeviceIds;
 import io.vertx.core.Future;
 
 /**

@@ -1,6 +1,6 @@
 package io.tributary.gateway.auth;
 
-import io.tributary.gateway.registry.CredentialRules;
+import io.tributary.contract.registry.CredentialRules;
 import java.time.Duration;
 
 /**

@@ -1,6 +1,6 @@
 package io.tributary.gateway.auth;
 
-import io.tributary.gateway.logging.LogSanitizer;
+import io.tributary.common.LogSanitizer;
 
 /**
  * What a device presented in its CONNECT.

@@ -1,7 +1,7 @@
 package io.tributary.gateway.auth;
 
-import io.tributary.gateway.logging.LogSanitizer;
-import io.tributary.gateway.routing.DeviceIds;
+import io.tributary.common.LogSanitizer;
+import io.tributary.contract.registry.DeviceIds;
 
 /**
  * Who is on the other end of a connection, as established at CONNECT. The device may publish only to its own topics.

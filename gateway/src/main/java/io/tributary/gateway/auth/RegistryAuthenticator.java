@@ -1,13 +1,13 @@
 package io.tributary.gateway.auth;
 
 import io.tributary.gateway.GatewayMetrics;
-import io.tributary.gateway.logging.LogSanitizer;
-import io.tributary.gateway.registry.DeviceCredentials;
+import io.tributary.common.LogSanitizer;
+import io.tributary.contract.registry.DeviceCredentials;
 import io.tributary.gateway.registry.DeviceLookup;
-import io.tributary.gateway.registry.DeviceRecord;
-import io.tributary.gateway.registry.SecretHasher;
+import io.tributary.contract.registry.DeviceRecord;
+import io.tributary.contract.registry.SecretHasher;
 import io.tributary.gateway.registry.SecretVerifier;
-import io.tributary.gateway.routing.DeviceIds;
+import io.tributary.contract.registry.DeviceIds;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;

@@ -1,8 +1,8 @@
 package io.tributary.gateway.cli;
 
-import io.tributary.gateway.registry.DeviceRecord;
-import io.tributary.gateway.registry.DeviceRegistryClient;
-import io.tributary.gateway.registry.RegistryException;
+import io.tributary.contract.registry.DeviceRecord;
+import io.tributary.contract.registry.DeviceRegistryClient;
+import io.tributary.contract.registry.RegistryException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

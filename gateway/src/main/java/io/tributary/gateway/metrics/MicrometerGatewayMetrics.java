@@ -9,7 +9,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.contract.ContractRule;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
-import io.tributary.gateway.registry.CredentialRules;
+import io.tributary.contract.registry.CredentialRules;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;

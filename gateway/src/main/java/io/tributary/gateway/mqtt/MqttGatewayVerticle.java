@@ -328,7 +328,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
                     : ConnectRefusal.SERVER_UNAVAILABLE;
             if (!(cause instanceof ConnectRefusedException)) {
                 LOG.warn("Authentication failed, refusing CONNECT [client: {}]",
-                        io.tributary.gateway.logging.LogSanitizer.sanitize(request.clientId()), cause);
+                        io.tributary.common.LogSanitizer.sanitize(request.clientId()), cause);
             }
             refuse(endpoint, mqtt5, refusal, cause.getMessage());
             return;

@@ -1,6 +1,6 @@
 package io.tributary.gateway.mqtt;
 
-import io.tributary.gateway.logging.LogSanitizer;
+import io.tributary.common.LogSanitizer;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;

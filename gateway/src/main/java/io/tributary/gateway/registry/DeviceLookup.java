@@ -1,5 +1,6 @@
 package io.tributary.gateway.registry;
 
+import io.tributary.contract.registry.DeviceRecord;
 import java.util.Optional;
 
 /** Finds a device's current registry record. Must not block: called on event loops. */

@@ -1,5 +1,11 @@
 package io.tributary.gateway.registry;
 
+import io.tributary.contract.registry.DeviceRecord;
+import io.tributary.contract.registry.CredentialRules;
+import io.tributary.contract.registry.RegistryException;
+import io.tributary.contract.registry.RegistryListener;
+import io.tributary.contract.registry.RegistryState;
+import io.tributary.contract.registry.RegistryTopics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

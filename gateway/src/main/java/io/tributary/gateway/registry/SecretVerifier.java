@@ -1,5 +1,7 @@
 package io.tributary.gateway.registry;
 
+import io.tributary.contract.registry.DeviceCredentials;
+import io.tributary.contract.registry.SecretHasher;
 import java.security.MessageDigest;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;

@@ -1,5 +1,6 @@
 package io.tributary.gateway.routing;
 
+import io.tributary.contract.registry.DeviceIds;
 import io.tributary.gateway.RejectReason;
 
 /**

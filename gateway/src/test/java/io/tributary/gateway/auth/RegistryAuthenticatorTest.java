@@ -3,8 +3,8 @@ package io.tributary.gateway.auth;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
-import io.tributary.gateway.registry.DeviceRecord;
-import io.tributary.gateway.registry.SecretHasher;
+import io.tributary.contract.registry.DeviceRecord;
+import io.tributary.contract.registry.SecretHasher;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.security.SecureRandom;

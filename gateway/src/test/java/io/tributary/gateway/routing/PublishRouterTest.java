@@ -1,5 +1,6 @@
 package io.tributary.gateway.routing;
 
+import io.tributary.contract.registry.DeviceIds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.gateway.RejectReason;

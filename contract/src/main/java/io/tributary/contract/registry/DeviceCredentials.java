@@ -1,4 +1,4 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
 import java.util.Arrays;
 import java.util.Objects;

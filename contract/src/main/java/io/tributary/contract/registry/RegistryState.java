@@ -1,6 +1,6 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
-import io.tributary.gateway.logging.LogSanitizer;
+import io.tributary.common.LogSanitizer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,7 +24,7 @@ import org.slf4j.LoggerFactory;
  * The registry folded from its two compacted topics: the latest record per device and per device configuration.
  * Written by one consumer thread, read from any thread.
  */
-final class RegistryState {
+public final class RegistryState {
 
     private static final Logger LOG = LoggerFactory.getLogger(RegistryState.class);
 
@@ -41,7 +41,7 @@ final class RegistryState {
     private int warningsThisMinute;
     private long warningsSuppressed;
 
-    RegistryState(RegistryTopics topics) {
+    public RegistryState(RegistryTopics topics) {
         this(topics, CredentialRules.DEFAULTS, problem -> { });
     }
 
@@ -49,34 +49,34 @@ final class RegistryState {
      * @param rules what a device record must look like to be used
      * @param refusals told about every record refused (on the consumer thread; must not block)
      */
-    RegistryState(RegistryTopics topics, CredentialRules rules, Consumer<CredentialRules.Problem> refusals) {
+    public RegistryState(RegistryTopics topics, CredentialRules rules, Consumer<CredentialRules.Problem> refusals) {
         this.topics = topics;
         this.rules = rules;
         this.refusals = refusals;
     }
 
     /** Devices whose latest record was refused (they cannot log in), by id. */
-    Map<String, CredentialRules.Problem> refused() {
+    public Map<String, CredentialRules.Problem> refused() {
         return Map.copyOf(refused);
     }
 
-    Optional<DeviceRecord> device(String id) {
+    public Optional<DeviceRecord> device(String id) {
         return Optional.ofNullable(devices.get(id));
     }
 
-    Optional<byte[]> config(String id) {
+    public Optional<byte[]> config(String id) {
         byte[] config = configs.get(id);
         return config == null ? Optional.empty() : Optional.of(config.clone());
     }
 
-    List<DeviceRecord> devices() {
+    public List<DeviceRecord> devices() {
         List<DeviceRecord> all = new ArrayList<>(devices.values());
         all.sort((a, b) -> a.deviceId().compareTo(b.deviceId()));
         return all;
     }
 
     /** Folds one record in and tells {@code listener}; unreadable records are logged and skipped. */
-    void apply(ConsumerRecord<String, byte[]> record, RegistryListener listener) {
+    public void apply(ConsumerRecord<String, byte[]> record, RegistryListener listener) {
         String key = record.key();
         if (key == null) {
             return;
@@ -145,7 +145,7 @@ final class RegistryState {
     }
 
     /** A consumer without a group (assign, no commits) for reading the registry topics from their beginning. */
-    static KafkaConsumer<String, byte[]> consumer(Map<String, Object> kafkaProperties, String clientId) {
+    public static KafkaConsumer<String, byte[]> consumer(Map<String, Object> kafkaProperties, String clientId) {
         Properties props = new Properties();
         props.putAll(kafkaProperties);
         props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -163,7 +163,7 @@ final class RegistryState {
      * @return the end offsets now: the consumer has caught up once its positions reach them
      * @throws RegistryException when a topic does not exist
      */
-    Map<TopicPartition, Long> assignFromBeginning(KafkaConsumer<String, byte[]> consumer,
+    public Map<TopicPartition, Long> assignFromBeginning(KafkaConsumer<String, byte[]> consumer,
             java.time.Duration timeout) {
         List<TopicPartition> partitions = new ArrayList<>();
         long deadline = System.nanoTime() + timeout.toNanos();
@@ -189,7 +189,7 @@ final class RegistryState {
         return new HashMap<>(consumer.endOffsets(partitions, timeout));
     }
 
-    static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends,
+    public static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends,
             java.time.Duration timeout) {
         for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
             if (consumer.position(end.getKey(), timeout) < end.getValue()) {

@@ -1,6 +1,5 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
-import io.tributary.gateway.routing.DeviceIds;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;

@@ -1,4 +1,4 @@
-package io.tributary.gateway.routing;
+package io.tributary.contract.registry;
 
 import java.util.regex.Pattern;
 

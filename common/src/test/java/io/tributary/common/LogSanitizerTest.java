@@ -1,4 +1,4 @@
-package io.tributary.gateway.logging;
+package io.tributary.common;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,9 +1,6 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
-import io.tributary.gateway.logging.LogSanitizer;
-import io.tributary.gateway.routing.DeviceIds;
-import io.vertx.core.json.JsonObject;
-import java.nio.charset.StandardCharsets;
+import io.tributary.common.LogSanitizer;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Objects;
@@ -34,18 +31,9 @@ public record DeviceRecord(String deviceId, boolean enabled, DeviceCredentials c
         return new DeviceRecord(deviceId, value, credentials, now);
     }
 
-    /** The JSON bytes written to Kafka. */
+    /** The JSON bytes written to Kafka (the stored format: see {@link DeviceRecordJson}). */
     public byte[] toJson() {
-        Base64.Encoder b64 = Base64.getEncoder();
-        JsonObject json = new JsonObject()
-                .put("device", deviceId)
-                .put("enabled", enabled)
-                .put("algorithm", credentials.algorithm())
-                .put("iterations", credentials.iterations())
-                .put("salt", b64.encodeToString(credentials.salt()))
-                .put("hash", b64.encodeToString(credentials.hash()))
-                .put("updated", updated.toString());
-        return json.encode().getBytes(StandardCharsets.UTF_8);
+        return DeviceRecordJson.encode(this);
     }
 
     /**
@@ -65,27 +53,14 @@ public record DeviceRecord(String deviceId, boolean enabled, DeviceCredentials c
      */
     public static DeviceRecord fromJson(String key, byte[] value, CredentialRules rules) {
         String device = LogSanitizer.sanitize(key, DeviceIds.MAX_LENGTH + 8);
-        JsonObject json;
-        String id;
-        boolean enabled;
-        Instant updated;
-        String algorithm;
-        Object iterations;
-        String saltText;
-        String hashText;
+        DeviceRecordJson.Fields json;
         try {
-            json = new JsonObject(new String(value, StandardCharsets.UTF_8));
-            id = json.getString("device");
-            enabled = Objects.requireNonNull(json.getBoolean("enabled"), "no 'enabled'");
-            updated = Instant.parse(Objects.requireNonNull(json.getString("updated"), "no 'updated'"));
-            algorithm = json.getString("algorithm");
-            iterations = json.getValue("iterations");
-            saltText = json.getString("salt");
-            hashText = json.getString("hash");
-        } catch (RuntimeException e) { // DecodeException, ClassCastException, NullPointerException, DateTimeException
+            json = DeviceRecordJson.read(value);
+        } catch (RuntimeException e) { // not JSON, not an object, a field missing or of the wrong type
             throw new InvalidDeviceRecordException(CredentialRules.Problem.UNREADABLE, "unreadable device record for '"
                     + device + "': " + LogSanitizer.sanitize(e.getMessage()), e);
         }
+        String id = json.device();
         if (!Objects.equals(id, key)) {
             throw new InvalidDeviceRecordException(CredentialRules.Problem.UNREADABLE, "record key '" + device
                     + "' differs from device '" + LogSanitizer.sanitize(id, DeviceIds.MAX_LENGTH + 8) + "'", null);
@@ -95,19 +70,20 @@ public record DeviceRecord(String deviceId, boolean enabled, DeviceCredentials c
                     + "'", null);
         }
         // JSON numbers: 2^32 + 1 must not wrap to 1 and 2000.5 must not become 2000.
-        if (!(iterations instanceof Integer || iterations instanceof Long)) {
+        if (json.iterations().isEmpty()) {
             throw new InvalidDeviceRecordException(CredentialRules.Problem.ITERATIONS, "iterations of '" + device
                     + "' is not an integer", null);
         }
-        byte[] salt = decode(saltText, CredentialRules.Problem.SALT, device);
-        byte[] hash = decode(hashText, CredentialRules.Problem.HASH, device);
-        long count = ((Number) iterations).longValue();
-        Optional<CredentialRules.Violation> violation = rules.check(algorithm, count, salt, hash);
+        byte[] salt = decode(json.salt(), CredentialRules.Problem.SALT, device);
+        byte[] hash = decode(json.hash(), CredentialRules.Problem.HASH, device);
+        long count = json.iterations().getAsLong();
+        Optional<CredentialRules.Violation> violation = rules.check(json.algorithm(), count, salt, hash);
         if (violation.isPresent()) {
             throw new InvalidDeviceRecordException(violation.get().problem(), "device record of '" + device + "': "
                     + LogSanitizer.sanitize(violation.get().detail()), null);
         }
-        return new DeviceRecord(id, enabled, new DeviceCredentials(algorithm, (int) count, salt, hash), updated);
+        return new DeviceRecord(id, json.enabled(), new DeviceCredentials(json.algorithm(), (int) count, salt, hash),
+                json.updated());
     }
 
     private static byte[] decode(String base64, CredentialRules.Problem problem, String device) {

@@ -1,4 +1,4 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,9 +1,9 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.vertx.core.json.JsonObject;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -15,13 +15,13 @@ class DeviceRecordValidationTest {
 
     private static final SecretHasher HASHER = new SecretHasher(new SecureRandom());
 
-    private static JsonObject valid(String id) {
+    private static ObjectNode valid(String id) {
         DeviceRecord record = new DeviceRecord(id, true, HASHER.hash(HASHER.newSecret()), Instant.now());
-        return new JsonObject(new String(record.toJson(), StandardCharsets.UTF_8));
+        return RecordTrees.tree(record.toJson());
     }
 
-    private static CredentialRules.Problem problemOf(String key, JsonObject json) {
-        return problemOf(key, json.encode().getBytes(StandardCharsets.UTF_8));
+    private static CredentialRules.Problem problemOf(String key, ObjectNode json) {
+        return problemOf(key, RecordTrees.bytes(json));
     }
 
     private static CredentialRules.Problem problemOf(String key, byte[] value) {
@@ -35,9 +35,9 @@ class DeviceRecordValidationTest {
 
     @Test
     void acceptsWhatTheRegistryClientWrites() {
-        JsonObject json = valid("d-1");
+        ObjectNode json = valid("d-1");
 
-        DeviceRecord record = DeviceRecord.fromJson("d-1", json.encode().getBytes(StandardCharsets.UTF_8),
+        DeviceRecord record = DeviceRecord.fromJson("d-1", RecordTrees.bytes(json),
                 CredentialRules.DEFAULTS);
 
         assertThat(record.deviceId()).isEqualTo("d-1");
@@ -60,7 +60,7 @@ class DeviceRecordValidationTest {
 
     @Test
     void aNarrowerRangeIsTheOperatorsChoice() {
-        byte[] value = valid("d").encode().getBytes(StandardCharsets.UTF_8);
+        byte[] value = RecordTrees.bytes(valid("d"));
 
         assertThatThrownBy(() -> DeviceRecord.fromJson("d", value, new CredentialRules(5_000, 10_000)))
                 .isInstanceOf(InvalidDeviceRecordException.class).hasMessageContaining("iterations 2000 outside");
@@ -105,8 +105,8 @@ class DeviceRecordValidationTest {
 
     @Test
     void messagesCarryNoControlCharactersFromTheRecord() {
-        assertThatThrownBy(() -> DeviceRecord.fromJson("evil\nkey", valid("d").encode()
-                .getBytes(StandardCharsets.UTF_8), CredentialRules.DEFAULTS))
+        assertThatThrownBy(() -> DeviceRecord.fromJson("evil\nkey", RecordTrees.bytes(valid("d")),
+                CredentialRules.DEFAULTS))
                 .isInstanceOf(InvalidDeviceRecordException.class)
                 .satisfies(e -> assertThat(e.getMessage()).doesNotContain("\n").contains("evil\\nkey"));
     }

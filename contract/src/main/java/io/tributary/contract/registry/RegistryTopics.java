@@ -1,5 +1,6 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
+import io.tributary.contract.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +25,18 @@ import org.apache.kafka.common.errors.TopicExistsException;
  */
 public record RegistryTopics(String devices, String config) {
 
-    /** The topics for a topic prefix. */
+    /** The registry's topics among the pipeline's. */
+    public static RegistryTopics of(Topics topics) {
+        return new RegistryTopics(topics.devices(), topics.deviceConfig());
+    }
+
+    /**
+     * The topics for a topic prefix.
+     *
+     * @throws IllegalArgumentException for a prefix {@link Topics} refuses
+     */
     public static RegistryTopics forPrefix(String prefix) {
-        return new RegistryTopics(prefix + "devices", prefix + "device-config");
+        return of(new Topics(prefix));
     }
 
     /**

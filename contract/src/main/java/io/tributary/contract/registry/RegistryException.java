@@ -1,4 +1,4 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
 /** The registry could not be read or written (Kafka unreachable, a topic missing, a timeout). */
 public final class RegistryException extends RuntimeException {

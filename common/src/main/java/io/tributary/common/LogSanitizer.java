@@ -1,4 +1,4 @@
-package io.tributary.gateway.logging;
+package io.tributary.common;
 
 /**
  * Makes text that came from a device (client ids, user names, topic names, reason strings) safe to put into a log

@@ -1,8 +1,7 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.vertx.core.json.JsonObject;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Instant;
@@ -36,8 +35,7 @@ class RegistryStateTest {
     }
 
     private byte[] withIterations(String id, long iterations) {
-        return new JsonObject(new String(valid(id), StandardCharsets.UTF_8)).put("iterations", iterations).encode()
-                .getBytes(StandardCharsets.UTF_8);
+        return RecordTrees.bytes(RecordTrees.tree(valid(id)).put("iterations", iterations));
     }
 
     @Test

@@ -1,4 +1,4 @@
-package io.tributary.gateway.registry;
+package io.tributary.contract.registry;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
@@ -69,7 +69,7 @@ public final class SecretHasher {
     }
 
     /** A fast fingerprint of a verified secret, for the authenticator's cache (never stored outside memory). */
-    static byte[] fingerprint(String secret, byte[] salt) {
+    public static byte[] fingerprint(String secret, byte[] salt) {
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(salt);
