@@ -6,11 +6,8 @@ import io.tributary.gateway.kafka.InFlightLimits;
 import io.tributary.gateway.kafka.KafkaRecordSender;
 import io.tributary.gateway.kafka.ProducerSettings;
 import io.tributary.gateway.http.OperationsServer;
+import io.tributary.gateway.metrics.GatewayMeters;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
-import io.tributary.gateway.metrics.SystemMetrics;
-import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.gateway.mqtt.MqttGatewayVerticle;
 import io.tributary.gateway.mqtt.MqttSettings;
@@ -25,10 +22,7 @@ import io.tributary.gateway.kafka.KafkaHealthCheck;
 import io.tributary.gateway.mqtt.ConnectionLimiter;
 import io.tributary.gateway.mqtt.TlsFiles;
 import io.tributary.gateway.validation.TelemetryValidator;
-import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.gateway.registry.DeviceRegistryView;
-import io.tributary.contract.registry.RegistryListener;
-import io.tributary.contract.registry.RegistryTopics;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashMap;
@@ -61,8 +55,6 @@ public final class Gateway implements AutoCloseable {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration KEEP_WARM_INTERVAL = Duration.ofMinutes(1);
     private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
-    private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
-    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
 
     private enum State { NEW, STARTING, RUNNING, CLOSED }
 
@@ -80,15 +72,11 @@ public final class Gateway implements AutoCloseable {
     private volatile int port = -1;
     private volatile int tlsPort = -1;
     private volatile int httpPort = -1;
-    private volatile boolean kafkaReachable;
-    private volatile KafkaHealthCheck health;
-    private long healthTimer = -1;
+    private volatile GatewayHealth health;
     private final ConnectionLimiter limiter;
     private volatile DeviceRegistryView registry;
     /** The one registry authenticator all verticles share (its throttle, fingerprints and threads); null otherwise. */
     private volatile RegistryAuthenticator registryAuthenticator;
-    /** Whether the registry consumer was healthy at the last check, to log changes once. */
-    private volatile boolean registryWasHealthy = true;
     /** Checks telemetry against the input contract; one per gateway, as it holds the sensors per device. */
     private final TelemetryValidator validator;
     /** One live connection per device id and the per-device publish quotas, across all verticles and listeners. */
@@ -96,9 +84,7 @@ public final class Gateway implements AutoCloseable {
     /** Connections that have not sent CONNECT yet, across all verticles and listeners. */
     private final ConnectionLimiter pendingConnects;
     /** The meters {@code /metrics} shows: the gateway's counters, readiness, JVM, process and Kafka client. */
-    private final PrometheusMeterRegistry meters;
-    private volatile AutoCloseable systemMetrics;
-    private volatile KafkaClientMetrics producerMetrics;
+    private final GatewayMeters meters;
     /** What {@link #start()} is doing, to say what failed. */
     private volatile String step = "start";
     private volatile String failure;
@@ -134,12 +120,7 @@ public final class Gateway implements AutoCloseable {
         this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
         this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
                 config.deviceLimits().maxPendingConnectsPerAddress());
-        this.meters = metrics instanceof MicrometerGatewayMetrics m ? m.registry()
-                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        Gauge.builder("tributary.gateway.ready", this, g -> g.ready() ? 1 : 0)
-                .description("1 while Kafka is reachable and the device registry is loaded").register(meters);
-        Gauge.builder("tributary.gateway.connections.max", config, GatewayConfig::maxConnections)
-                .description("Configured connection limit").register(meters);
+        this.meters = new GatewayMeters(metrics, this::ready, config.maxConnections());
     }
 
     /**
@@ -164,8 +145,7 @@ public final class Gateway implements AutoCloseable {
             TlsFiles.check(config.tls());
             step = "reach Kafka at " + config.kafkaBootstrapServers();
             KafkaProducer<String, byte[]> producer = new KafkaProducer<>(ProducerSettings.from(config));
-            producerMetrics = new KafkaClientMetrics(producer);
-            producerMetrics.bindTo(meters);
+            meters.bindProducer(producer);
             KafkaRecordSender created = new KafkaRecordSender(producer,
                     new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()),
                     config.kafkaDeliveryTimeout(), metrics);
@@ -173,14 +153,17 @@ public final class Gateway implements AutoCloseable {
                 sender = created;
             }
             created.warmUp(topics, config.kafkaStartupTimeout());
-            startRegistry();
+            DeviceRegistryView view = RegistryLink.start(config, kafkaClientProperties(), metrics, verticles);
             synchronized (this) {
-                health = new KafkaHealthCheck(kafkaClientProperties());
+                registry = view;
+            }
+            synchronized (this) {
+                health = new GatewayHealth(vertx, new KafkaHealthCheck(kafkaClientProperties()), registry,
+                        config.auth().registryStallTimeout(), metrics);
                 if (authenticator == null && config.authentication() == GatewayConfig.Authentication.REGISTRY) {
                     registryAuthenticator = new RegistryAuthenticator(registry, config.auth(), metrics);
                 }
             }
-            kafkaReachable = true;
             return null;
         }).compose(v -> {
             step = "listen for MQTT on " + config.mqttHost() + ":" + config.mqttPort() + " (--mqtt-port)";
@@ -199,11 +182,11 @@ public final class Gateway implements AutoCloseable {
                     return config.httpPort() >= 0 ? startOperations() : Future.succeededFuture(-1);
                 }).<Void>map(http -> {
             httpPort = http;
-            systemMetrics = SystemMetrics.bind(meters);
+            meters.bindSystem();
             synchronized (this) {
                 state = State.RUNNING;
                 keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> keepWarm(topics));
-                healthTimer = vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), t -> checkKafka());
+                health.start();
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
                     + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
@@ -259,17 +242,9 @@ public final class Gateway implements AutoCloseable {
 
     /** {@code /metrics}, {@code /health/live}, {@code /health/ready} on {@link GatewayConfig#httpPort()}. */
     private Future<Integer> startOperations() {
-        return new OperationsServer(vertx, new OperationsServer.Probes() {
-            @Override
-            public String scrape() {
-                return MicrometerGatewayMetrics.scrape(meters);
-            }
-
-            @Override
-            public Optional<String> notReadyBecause() {
-                return ready() ? Optional.empty() : Optional.of(notReadyReason());
-            }
-        }).start(config.mqttHost(), config.httpPort());
+        return new OperationsServer(vertx, meters::scrape,
+                () -> ready() ? Optional.empty() : Optional.of(notReadyReason())).start(config.mqttHost(),
+                config.httpPort());
     }
 
     /** Why {@link #start()} failed, naming the step (e.g. the busy port); empty unless it failed. */
@@ -277,9 +252,9 @@ public final class Gateway implements AutoCloseable {
         return Optional.ofNullable(failure);
     }
 
-    /** The meters of {@code /metrics}, for more binders. */
+    /** The registry of {@code /metrics}, to bind more meters (e.g. another Kafka client) to. */
     public PrometheusMeterRegistry meterRegistry() {
-        return meters;
+        return meters.registry();
     }
 
     /**
@@ -287,35 +262,16 @@ public final class Gateway implements AutoCloseable {
      * consumer alive and polling (without it a disabled device stays connected and a new one cannot log in).
      */
     public boolean ready() {
-        return state == State.RUNNING && !draining.get() && kafkaReachable && registryProblem().isEmpty();
+        GatewayHealth h = health;
+        return state == State.RUNNING && !draining.get() && h != null && h.problem().isEmpty();
     }
 
     private String notReadyReason() {
         if (state != State.RUNNING || draining.get()) {
             return "gateway " + (draining.get() ? "shutting down" : state.toString().toLowerCase(java.util.Locale.ROOT));
         }
-        if (!kafkaReachable) {
-            return "Kafka not reachable";
-        }
-        return registryProblem().orElse("ready");
-    }
-
-    /** Why the registry consumer is not healthy, if it is not; counted into the metrics and logged on a change. */
-    private Optional<String> registryProblem() {
-        DeviceRegistryView view = registry;
-        Optional<String> problem = view == null ? Optional.of("device registry not started")
-                : view.unhealthyBecause(config.auth().registryStallTimeout());
-        boolean healthy = problem.isEmpty();
-        metrics.registryConsumerUp(healthy);
-        if (healthy != registryWasHealthy) {
-            registryWasHealthy = healthy;
-            if (healthy) {
-                LOG.info("Device registry consumer polling again: ready");
-            } else {
-                LOG.error("Not ready: {}", problem.get());
-            }
-        }
-        return problem;
+        GatewayHealth h = health;
+        return h == null ? "device registry not started" : h.problem().orElse("ready");
     }
 
     /** The registry this gateway follows (tests). */
@@ -323,59 +279,10 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
-    private void checkKafka() {
-        if (state == State.RUNNING) {
-            registryProblem(); // keeps the registry metric and log current even when nobody asks /health/ready
-        }
-        KafkaHealthCheck check = health;
-        if (check == null) {
-            return;
-        }
-        vertx.<Boolean>executeBlocking(() -> check.reachable(HEALTH_TIMEOUT), false).onComplete(result -> {
-            boolean reachable = result.succeeded() && result.result();
-            if (reachable != kafkaReachable) {
-                if (reachable) {
-                    LOG.info("Kafka reachable again: ready");
-                } else {
-                    LOG.warn("Kafka not reachable: not ready");
-                }
-            }
-            kafkaReachable = reachable;
-        });
-    }
-
     private Map<String, Object> kafkaClientProperties() {
         Map<String, Object> kafka = new HashMap<>(config.kafkaProperties());
         kafka.put("bootstrap.servers", config.kafkaBootstrapServers());
         return kafka;
-    }
-
-    /** Loads the device registry (creating its compacted topics if missing) and follows its changes. */
-    private void startRegistry() {
-        Map<String, Object> kafka = kafkaClientProperties();
-        RegistryTopics registryTopics = new RegistryTopics(config.devicesTopic(), config.deviceConfigTopic());
-        registryTopics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
-        DeviceRegistryView view = new DeviceRegistryView(registryTopics, kafka, config.auth().credentialRules(),
-                problem -> metrics.registryRecordRefused(problem.code()));
-        synchronized (this) {
-            registry = view;
-        }
-        view.addListener(new RegistryListener() {
-            @Override
-            public void deviceChanged(String deviceId, Optional<DeviceRecord> device) {
-                if (device.isEmpty() || !device.get().enabled()) {
-                    String why = device.isEmpty() ? "device removed" : "device disabled";
-                    LOG.info("Closing the connections of a revoked device [device: {}, reason: {}]", deviceId, why);
-                    verticles.forEach(v -> v.revokeDevice(deviceId, why));
-                }
-            }
-
-            @Override
-            public void configChanged(String deviceId, Optional<byte[]> deviceConfig) {
-                deviceConfig.ifPresent(bytes -> verticles.forEach(v -> v.configChanged(deviceId, bytes)));
-            }
-        });
-        view.start(config.kafkaStartupTimeout());
     }
 
     private DeviceAuthenticator deviceAuthenticator() {
@@ -418,7 +325,7 @@ public final class Gateway implements AutoCloseable {
      */
     public boolean knowsDevice(String deviceId) {
         DeviceRegistryView view = registry;
-        return view != null && view.device(deviceId).map(DeviceRecord::enabled).orElse(false);
+        return view != null && view.device(deviceId).map(io.tributary.contract.registry.DeviceRecord::enabled).orElse(false);
     }
 
     /** The gateway's counters. */
@@ -463,9 +370,6 @@ public final class Gateway implements AutoCloseable {
             if (keepWarmTimer >= 0) {
                 vertx.cancelTimer(keepWarmTimer);
             }
-            if (healthTimer >= 0) {
-                vertx.cancelTimer(healthTimer);
-            }
         }
         draining.set(true);
         if (kafka != null && !drainTimeout.isZero()) {
@@ -488,32 +392,17 @@ public final class Gateway implements AutoCloseable {
         if (view != null) {
             view.close();
         }
-        KafkaHealthCheck check = health;
+        GatewayHealth check = health;
         if (check != null) {
             check.close();
         }
-        closeMeters();
+        meters.close();
         if (!Context.isOnVertxThread()) {
             await(vertx.close(), STEP_TIMEOUT, "stop Vert.x");
         } else {
             vertx.close().onFailure(e -> LOG.warn("Vert.x did not stop cleanly", e));
         }
         LOG.info("Gateway stopped");
-    }
-
-    private void closeMeters() {
-        KafkaClientMetrics kafkaMeters = producerMetrics;
-        if (kafkaMeters != null) {
-            kafkaMeters.close();
-        }
-        AutoCloseable system = systemMetrics;
-        if (system != null) {
-            try {
-                system.close();
-            } catch (Exception e) {
-                LOG.debug("Could not stop the GC meters", e);
-            }
-        }
     }
 
     private void awaitInFlight(KafkaRecordSender kafka, Duration timeout) {

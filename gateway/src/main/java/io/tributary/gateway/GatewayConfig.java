@@ -2,11 +2,10 @@ package io.tributary.gateway;
 
 import io.tributary.gateway.auth.AuthSettings;
 import io.tributary.contract.InputContract;
+import io.tributary.contract.Topics;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Everything the gateway needs to run, validated once. Every bad value is rejected with a message naming the record
@@ -103,7 +102,7 @@ public record GatewayConfig(
     /** Default MQTT port. */
     public static final int DEFAULT_MQTT_PORT = 1883;
     /** Default topic prefix. */
-    public static final String DEFAULT_TOPIC_PREFIX = "tributary.";
+    public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
     /** Default maximum payload: 256 KiB. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
     /**
@@ -120,18 +119,16 @@ public record GatewayConfig(
             "key.serializer", "value.serializer", "bootstrap.servers", "max.block.ms", "delivery.timeout.ms",
             "linger.ms", "buffer.memory", "max.request.size", "retries");
 
-    private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,200}");
-
     public GatewayConfig {
         requireText(mqttHost, "mqttHost (--mqtt-host)");
         if (mqttPort < 0 || mqttPort > 65535) {
             throw new IllegalArgumentException("mqttPort (--mqtt-port) must be 0..65535, got " + mqttPort);
         }
         requireText(kafkaBootstrapServers, "kafkaBootstrapServers (--kafka-bootstrap)");
-        Objects.requireNonNull(topicPrefix, "topicPrefix (--topic-prefix) must not be null");
-        if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
-            throw new IllegalArgumentException("topicPrefix (--topic-prefix) may hold only letters, digits, '.', '_'"
-                    + " and '-' (at most 200), got '" + topicPrefix + "'");
+        try {
+            new Topics(topicPrefix);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("topicPrefix (--topic-prefix): " + e.getMessage(), e);
         }
         if (maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
             throw new IllegalArgumentException("maxPayloadBytes (--max-payload-bytes) must be 1.."
@@ -160,7 +157,9 @@ public record GatewayConfig(
         requireDuration(kafkaStartupTimeout, "kafkaStartupTimeout (--kafka-startup-timeout)", Duration.ofMillis(1));
         requireDuration(connectTimeout, "connectTimeout (--connect-timeout)", Duration.ofSeconds(1));
         requireDuration(shutdownTimeout, "shutdownTimeout (--shutdown-timeout)", Duration.ZERO);
-        Objects.requireNonNull(kafkaProperties, "kafkaProperties (--kafka-property) must not be null");
+        if (kafkaProperties == null) {
+            throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not be null");
+        }
         for (String key : kafkaProperties.keySet()) {
             if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
                 throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not set '" + key
@@ -247,19 +246,24 @@ public record GatewayConfig(
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
+    /** The pipeline's Kafka topics under {@link #topicPrefix}. */
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
     /** Kafka topic for accepted telemetry batches. */
     public String telemetryTopic() {
-        return topicPrefix + "telemetry";
+        return topics().telemetry();
     }
 
     /** Kafka topic for rejected payloads. */
     public String deadLetterTopic() {
-        return topicPrefix + "deadletter";
+        return topics().deadLetter();
     }
 
     /** Kafka topic for device status messages. */
     public String deviceStatusTopic() {
-        return topicPrefix + "device-status";
+        return topics().deviceStatus();
     }
 
     /**
@@ -289,12 +293,12 @@ public record GatewayConfig(
 
     /** Kafka topic of the device registry (compacted). */
     public String devicesTopic() {
-        return topicPrefix + "devices";
+        return topics().devices();
     }
 
     /** Kafka topic of the device configurations pushed on {@code devices/{id}/config} (compacted). */
     public String deviceConfigTopic() {
-        return topicPrefix + "device-config";
+        return topics().deviceConfig();
     }
 
     private static void requireText(String value, String name) {

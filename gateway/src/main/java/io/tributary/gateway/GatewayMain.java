@@ -21,7 +21,9 @@ import picocli.CommandLine.Spec;
  * unreachable, a port in use) in one line and exit code 1: no stack trace.
  */
 @Command(name = "tributary-gateway", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "MQTT gateway: validates device telemetry and forwards it to Kafka, acknowledging after Kafka did.")
+        description = "MQTT gateway: validates device telemetry and forwards it to Kafka, acknowledging after Kafka did.",
+        footer = "%nDurations: 250ms, 30s, 5m, 2h, 1d, 1.5s, 0 or ISO-8601 (PT0.002S), on the command line, in the"
+                + " environment and in the YAML file alike.")
 public final class GatewayMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -235,5 +236,42 @@ class GatewayMainTest {
         assertThat(execute(err, "--max-connections", "0")).isEqualTo(2);
         assertThat(err.toString().lines()).singleElement().asString().startsWith("Invalid configuration: ")
                 .contains("--max-connections");
+    }
+
+    @Test
+    void readsEveryDurationInTheShortFormAndInIso8601(@TempDir Path dir) throws Exception {
+        GatewayConfig shortForm = parse(Map.of(), "--kafka-linger", "5ms", "--shutdown-timeout", "1.5s",
+                "--max-event-age", "7d", "--auth-block-duration", "2m", "--registry-stall-timeout", "45s").toConfig();
+        GatewayConfig iso = parse(Map.of(), "--kafka-linger", "PT0.005S", "--shutdown-timeout", "PT1.5S",
+                "--max-event-age", "P7D", "--auth-block-duration", "PT2M", "--registry-stall-timeout", "PT45S")
+                .toConfig();
+
+        for (GatewayConfig config : List.of(shortForm, iso)) {
+            assertThat(config.kafkaLinger()).isEqualTo(Duration.ofMillis(5));
+            assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofMillis(1500));
+            assertThat(config.inputContract().maxEventAge()).isEqualTo(Duration.ofDays(7));
+            assertThat(config.auth().blockDuration()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(config.auth().registryStallTimeout()).isEqualTo(Duration.ofSeconds(45));
+        }
+        assertThat(parse(Map.of("TRIBUTARY_KAFKA_LINGER", "7ms")).toConfig().kafkaLinger())
+                .isEqualTo(Duration.ofMillis(7));
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), "kafka-linger: 9ms\nconnect-timeout: PT20S\n");
+        GatewayConfig fromYaml = parse(Map.of(), "--config", file.toString()).toConfig();
+        assertThat(fromYaml.kafkaLinger()).isEqualTo(Duration.ofMillis(9));
+        assertThat(fromYaml.connectTimeout()).isEqualTo(Duration.ofSeconds(20));
+    }
+
+    @Test
+    void answersABadDurationWithOneLineNamingTheOption(@TempDir Path dir) throws Exception {
+        java.io.StringWriter err = new java.io.StringWriter();
+        assertThat(execute(err, "--connect-timeout", "30 parsecs")).isEqualTo(2);
+        assertThat(err.toString().lines()).singleElement().asString().contains("--connect-timeout")
+                .contains("30 parsecs").contains("250ms");
+
+        assertThatThrownBy(() -> parse(Map.of("TRIBUTARY_KAFKA_LINGER", "later")))
+                .hasMessageContaining("--kafka-linger").hasMessageContaining("later");
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "auth-queue-max-wait: 2 seconds\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", file.toString()))
+                .hasMessageContaining("--auth-queue-max-wait").hasMessageContaining("2 seconds");
     }
 }

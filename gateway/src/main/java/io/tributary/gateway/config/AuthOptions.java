@@ -21,12 +21,14 @@ public final class AuthOptions {
                     + " checked (env TRIBUTARY_AUTH_MAX_FAILURES_PER_DEVICE; default ${DEFAULT-VALUE}).")
     int authMaxFailuresPerDevice;
 
-    @Option(names = "--auth-failure-window", defaultValue = "${env:TRIBUTARY_AUTH_FAILURE_WINDOW:-PT1M}",
+    @Option(names = "--auth-failure-window", defaultValue = "${env:TRIBUTARY_AUTH_FAILURE_WINDOW:-1m}",
+            converter = DurationConverter.class,
             description = "Window failed logins are counted in (env TRIBUTARY_AUTH_FAILURE_WINDOW; default"
                     + " ${DEFAULT-VALUE}).")
     Duration authFailureWindow;
 
-    @Option(names = "--auth-block-duration", defaultValue = "${env:TRIBUTARY_AUTH_BLOCK_DURATION:-PT5M}",
+    @Option(names = "--auth-block-duration", defaultValue = "${env:TRIBUTARY_AUTH_BLOCK_DURATION:-5m}",
+            converter = DurationConverter.class,
             description = "How long a failed-login throttle lasts (env TRIBUTARY_AUTH_BLOCK_DURATION; default"
                     + " ${DEFAULT-VALUE}).")
     Duration authBlockDuration;
@@ -46,7 +48,8 @@ public final class AuthOptions {
                     + " (env TRIBUTARY_AUTH_QUEUE; default ${DEFAULT-VALUE}).")
     int authQueue;
 
-    @Option(names = "--auth-queue-max-wait", defaultValue = "${env:TRIBUTARY_AUTH_QUEUE_MAX_WAIT:-PT2S}",
+    @Option(names = "--auth-queue-max-wait", defaultValue = "${env:TRIBUTARY_AUTH_QUEUE_MAX_WAIT:-2s}",
+            converter = DurationConverter.class,
             description = "A secret check that waited longer is answered server busy unrun"
                     + " (env TRIBUTARY_AUTH_QUEUE_MAX_WAIT; default ${DEFAULT-VALUE}).")
     Duration authQueueMaxWait;
@@ -61,7 +64,8 @@ public final class AuthOptions {
                     + " are refused (env TRIBUTARY_REGISTRY_MAX_ITERATIONS; default ${DEFAULT-VALUE}).")
     int registryMaxIterations;
 
-    @Option(names = "--registry-stall-timeout", defaultValue = "${env:TRIBUTARY_REGISTRY_STALL_TIMEOUT:-PT30S}",
+    @Option(names = "--registry-stall-timeout", defaultValue = "${env:TRIBUTARY_REGISTRY_STALL_TIMEOUT:-30s}",
+            converter = DurationConverter.class,
             description = "Not ready when the registry consumer has not polled for this long or has stopped"
                     + " (env TRIBUTARY_REGISTRY_STALL_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration registryStallTimeout;

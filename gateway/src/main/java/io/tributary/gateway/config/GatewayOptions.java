@@ -59,28 +59,34 @@ public final class GatewayOptions {
                     + " (env TRIBUTARY_PAUSE_INFLIGHT_BYTES; default ${DEFAULT-VALUE}).")
     long pauseInFlightBytes;
 
-    @Option(names = "--kafka-linger", defaultValue = "${env:TRIBUTARY_KAFKA_LINGER:-PT0.002S}",
-            description = "Producer linger.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-linger", defaultValue = "${env:TRIBUTARY_KAFKA_LINGER:-2ms}",
+            converter = DurationConverter.class,
+            description = "Producer linger.ms (default ${DEFAULT-VALUE}).")
     Duration kafkaLinger;
 
-    @Option(names = "--kafka-max-block", defaultValue = "${env:TRIBUTARY_KAFKA_MAX_BLOCK:-PT1S}",
-            description = "Producer max.block.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-max-block", defaultValue = "${env:TRIBUTARY_KAFKA_MAX_BLOCK:-1s}",
+            converter = DurationConverter.class,
+            description = "Producer max.block.ms (default ${DEFAULT-VALUE}).")
     Duration kafkaMaxBlock;
 
-    @Option(names = "--kafka-delivery-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_DELIVERY_TIMEOUT:-PT30S}",
+    @Option(names = "--kafka-delivery-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_DELIVERY_TIMEOUT:-30s}",
+            converter = DurationConverter.class,
             description = "Producer delivery.timeout.ms: how long a device may wait for its PUBACK before it gets a"
                     + " failure (default ${DEFAULT-VALUE}).")
     Duration kafkaDeliveryTimeout;
 
-    @Option(names = "--kafka-startup-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_STARTUP_TIMEOUT:-PT30S}",
+    @Option(names = "--kafka-startup-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_STARTUP_TIMEOUT:-30s}",
+            converter = DurationConverter.class,
             description = "How long to wait for Kafka at startup (default ${DEFAULT-VALUE}).")
     Duration kafkaStartupTimeout;
 
-    @Option(names = "--connect-timeout", defaultValue = "${env:TRIBUTARY_MQTT_CONNECT_TIMEOUT:-PT30S}",
+    @Option(names = "--connect-timeout", defaultValue = "${env:TRIBUTARY_MQTT_CONNECT_TIMEOUT:-30s}",
+            converter = DurationConverter.class,
             description = "Time a new connection has to send CONNECT (default ${DEFAULT-VALUE}).")
     Duration connectTimeout;
 
-    @Option(names = "--shutdown-timeout", defaultValue = "${env:TRIBUTARY_SHUTDOWN_TIMEOUT:-PT10S}",
+    @Option(names = "--shutdown-timeout", defaultValue = "${env:TRIBUTARY_SHUTDOWN_TIMEOUT:-10s}",
+            converter = DurationConverter.class,
             description = "How long shutdown waits for in-flight Kafka sends (default ${DEFAULT-VALUE}).")
     Duration shutdownTimeout;
 
@@ -126,13 +132,15 @@ public final class GatewayOptions {
 
     // ---- issue 17: the input contract (env names without GATEWAY_: the processor checks the same contract) ----
 
-    @Option(names = "--max-event-age", defaultValue = "${env:TRIBUTARY_MAX_EVENT_AGE:-P30D}",
-            description = "Oldest event time accepted, before the gateway's clock, as an ISO-8601 duration: agents"
+    @Option(names = "--max-event-age", defaultValue = "${env:TRIBUTARY_MAX_EVENT_AGE:-30d}",
+            converter = DurationConverter.class,
+            description = "Oldest event time accepted, before the gateway's clock: agents"
                     + " replay days of outbox after an outage (env TRIBUTARY_MAX_EVENT_AGE; default ${DEFAULT-VALUE}).")
     Duration maxEventAge;
 
-    @Option(names = "--max-event-future", defaultValue = "${env:TRIBUTARY_MAX_EVENT_FUTURE:-PT5M}",
-            description = "Latest event time accepted, after the gateway's clock, as an ISO-8601 duration"
+    @Option(names = "--max-event-future", defaultValue = "${env:TRIBUTARY_MAX_EVENT_FUTURE:-5m}",
+            converter = DurationConverter.class,
+            description = "Latest event time accepted, after the gateway's clock"
                     + " (env TRIBUTARY_MAX_EVENT_FUTURE; default ${DEFAULT-VALUE}).")
     Duration maxEventFuture;
 

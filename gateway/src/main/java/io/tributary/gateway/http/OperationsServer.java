@@ -6,32 +6,31 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * The gateway's operations endpoint: {@code /metrics} (Prometheus text), {@code /health/live} and
- * {@code /health/ready} (200, or 503 with the reason). Runs on the gateway's Vert.x; the probes it calls must not block.
+ * {@code /health/ready} (200, or 503 with the reason). Runs on the gateway's Vert.x; the suppliers it calls must not
+ * block.
  */
 public final class OperationsServer {
 
     /** The {@code Content-Type} of the Prometheus text exposition (version 0.0.4). */
     public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    /** What the endpoint reports; called on an event loop. */
-    public interface Probes {
-        /** The Prometheus text of every metric. */
-        String scrape();
-
-        /** Empty when ready, else why not. */
-        Optional<String> notReadyBecause();
-    }
-
     private final Vertx vertx;
-    private final Probes probes;
+    private final Supplier<String> scrape;
+    private final Supplier<Optional<String>> notReadyBecause;
     private HttpServer server;
 
-    public OperationsServer(Vertx vertx, Probes probes) {
+    /**
+     * @param scrape the Prometheus text of every metric
+     * @param notReadyBecause empty when ready, else why not
+     */
+    public OperationsServer(Vertx vertx, Supplier<String> scrape, Supplier<Optional<String>> notReadyBecause) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.probes = Objects.requireNonNull(probes, "probes");
+        this.scrape = Objects.requireNonNull(scrape, "scrape");
+        this.notReadyBecause = Objects.requireNonNull(notReadyBecause, "notReadyBecause");
     }
 
     /**
@@ -51,10 +50,10 @@ public final class OperationsServer {
 
     private void handle(HttpServerRequest request) {
         switch (request.path()) {
-            case "/metrics" -> request.response().putHeader("Content-Type", METRICS_CONTENT_TYPE).end(probes.scrape());
+            case "/metrics" -> request.response().putHeader("Content-Type", METRICS_CONTENT_TYPE).end(scrape.get());
             case "/health/live" -> request.response().putHeader("Content-Type", "text/plain").end("live\n");
             case "/health/ready" -> {
-                Optional<String> problem = probes.notReadyBecause();
+                Optional<String> problem = notReadyBecause.get();
                 request.response().setStatusCode(problem.isEmpty() ? 200 : 503).putHeader("Content-Type", "text/plain")
                         .end(problem.map(p -> "not ready: " + p + "\n").orElse("ready\n"));
             }
