@@ -94,7 +94,7 @@ public final class GatewayMain implements Callable<Integer> {
         GatewayMain main = new GatewayMain();
         CommandLine commandLine = new CommandLine(main);
         commandLine.setParameterExceptionHandler((e, arguments) -> {
-            e.getCommandLine().getErr().println("Invalid option: " + e.getMessage() + " (see --help)");
+            e.getCommandLine().getErr().println(e.getMessage() + " (see --help)");
             return CommandLine.ExitCode.USAGE;
         });
         commandLine.setExecutionExceptionHandler((e, line, parsed) -> {

@@ -225,7 +225,7 @@ class GatewayMainTest {
 
             assertThat(execute(err, args)).as(args[0]).isEqualTo(2);
             assertThat(err.toString().lines()).as(args[0]).singleElement().asString()
-                    .startsWith("Invalid option: ").contains(args[0]).endsWith("(see --help)");
+                    .contains(args[0]).endsWith("(see --help)");
         }
     }
 
@@ -253,12 +253,13 @@ class GatewayMainTest {
             assertThat(config.auth().blockDuration()).isEqualTo(Duration.ofMinutes(2));
             assertThat(config.auth().registryStallTimeout()).isEqualTo(Duration.ofSeconds(45));
         }
-        assertThat(parse(Map.of("TRIBUTARY_KAFKA_LINGER", "7ms")).toConfig().kafkaLinger())
-                .isEqualTo(Duration.ofMillis(7));
         Path file = Files.writeString(dir.resolve("gateway.yaml"), "kafka-linger: 9ms\nconnect-timeout: PT20S\n");
         GatewayConfig fromYaml = parse(Map.of(), "--config", file.toString()).toConfig();
         assertThat(fromYaml.kafkaLinger()).isEqualTo(Duration.ofMillis(9));
         assertThat(fromYaml.connectTimeout()).isEqualTo(Duration.ofSeconds(20));
+        // The environment overrides the file (picocli reads it for options the file does not set: same converter)
+        assertThat(parse(Map.of("TRIBUTARY_KAFKA_LINGER", "7ms"), "--config", file.toString()).toConfig()
+                .kafkaLinger()).isEqualTo(Duration.ofMillis(7));
     }
 
     @Test
@@ -266,12 +267,13 @@ class GatewayMainTest {
         java.io.StringWriter err = new java.io.StringWriter();
         assertThat(execute(err, "--connect-timeout", "30 parsecs")).isEqualTo(2);
         assertThat(err.toString().lines()).singleElement().asString().contains("--connect-timeout")
-                .contains("30 parsecs").contains("250ms");
+                .contains("30 parsecs").contains(io.tributary.common.Durations.EXAMPLES);
 
-        assertThatThrownBy(() -> parse(Map.of("TRIBUTARY_KAFKA_LINGER", "later")))
-                .hasMessageContaining("--kafka-linger").hasMessageContaining("later");
-        Path file = Files.writeString(dir.resolve("bad.yaml"), "auth-queue-max-wait: 2 seconds\n");
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "auth-queue-max-wait: 2 seconds\nkafka-linger: 1ms\n");
         assertThatThrownBy(() -> parse(Map.of(), "--config", file.toString()))
                 .hasMessageContaining("--auth-queue-max-wait").hasMessageContaining("2 seconds");
+        Path good = Files.writeString(dir.resolve("good.yaml"), "kafka-linger: 1ms\n");
+        assertThatThrownBy(() -> parse(Map.of("TRIBUTARY_KAFKA_LINGER", "later"), "--config", good.toString()))
+                .hasMessageContaining("--kafka-linger").hasMessageContaining("later");
     }
 }
