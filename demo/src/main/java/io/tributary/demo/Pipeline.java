@@ -71,13 +71,13 @@ public final class Pipeline implements AutoCloseable {
         String prefix = options.topicPrefix();
         stack.createTopics(options.partitions(), topics.ingest().toArray(String[]::new));
 
-        gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(0)
-                .withAuthentication(GatewayConfig.Authentication.REGISTRY)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(prefix));
+        gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(0)
+                .authentication(GatewayConfig.Authentication.REGISTRY)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(prefix).build());
         gateway.start().toCompletableFuture().join();
         registry = new DeviceRegistryClient(stack.kafkaBootstrapServers(), prefix, Map.of(), REGISTRY_TIMEOUT);
 

@@ -41,15 +41,15 @@ class AgentGatewayIT {
     void shouldDropAPermanentlyRefusedBatchOnceAndRetryTransientRefusalsUntilStored() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(dir.resolve("kafka"));
         kafka.createTopics(1, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-        Gateway gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(-1)
-                .withKafkaBootstrapServers(kafka.bootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
-                .withKafkaDeliveryTimeout(Duration.ofSeconds(2))
-                .withShutdownTimeout(Duration.ofSeconds(1)));
+        Gateway gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(-1)
+                .kafkaBootstrapServers(kafka.bootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
+                .kafkaDeliveryTimeout(Duration.ofSeconds(2))
+                .shutdownTimeout(Duration.ofSeconds(1)).build());
         Agent agent = null;
         DiskOutbox outbox = null;
         try {

@@ -3,7 +3,10 @@ package io.tributary.gateway;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.kafka.KafkaOutbound;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.http.OperationsServer;
+import io.tributary.gateway.metrics.GatewayMeters;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.gateway.mqtt.MqttGatewayVerticle;
 import io.tributary.gateway.mqtt.MqttListenerSettings;
 import io.vertx.core.Context;
@@ -14,14 +17,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.tributary.gateway.auth.RegistryAuthenticator;
 import io.tributary.gateway.kafka.KafkaHealthCheck;
-import io.tributary.gateway.metrics.PrometheusExposition;
 import io.tributary.gateway.mqtt.ConnectionLimiter;
 import io.tributary.gateway.mqtt.TlsFiles;
 import io.tributary.gateway.validation.TelemetryValidator;
-import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.gateway.registry.DeviceRegistryView;
-import io.tributary.contract.registry.RegistryListener;
-import io.tributary.contract.registry.RegistryTopics;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.HashMap;
@@ -53,8 +52,6 @@ public final class Gateway implements AutoCloseable {
     private static final Duration STEP_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration KEEP_WARM_INTERVAL = Duration.ofMinutes(1);
     private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
-    private static final Duration HEALTH_INTERVAL = Duration.ofSeconds(5);
-    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(3);
 
     private enum State { NEW, STARTING, RUNNING, CLOSED }
 
@@ -72,56 +69,55 @@ public final class Gateway implements AutoCloseable {
     private volatile int port = -1;
     private volatile int tlsPort = -1;
     private volatile int httpPort = -1;
-    private volatile boolean kafkaReachable;
-    private volatile KafkaHealthCheck health;
-    private long healthTimer = -1;
+    private volatile GatewayHealth health;
     private final ConnectionLimiter limiter;
     private volatile DeviceRegistryView registry;
     /** The one registry authenticator all verticles share (its throttle, fingerprints and threads); null otherwise. */
     private volatile RegistryAuthenticator registryAuthenticator;
-    /** Whether the registry consumer was healthy at the last check, to log changes once. */
-    private volatile boolean registryWasHealthy = true;
     /** Checks telemetry against the input contract; one per gateway, as it holds the sensors per device. */
     private final TelemetryValidator validator;
     /** One live connection per device id and the per-device publish quotas, across all verticles and listeners. */
     private final io.tributary.gateway.mqtt.DeviceSessions<?> sessions;
     /** Connections that have not sent CONNECT yet, across all verticles and listeners. */
     private final ConnectionLimiter pendingConnects;
+    /** The meters {@code /metrics} shows: the gateway's counters, readiness, JVM, process and Kafka client. */
+    private final GatewayMeters meters;
+    /** What {@link #start()} is doing, to say what failed. */
+    private volatile String step = "start";
+    private volatile String failure;
 
     /**
      * A gateway authenticating as {@link GatewayConfig#authentication()} says (the device registry, or
-     * {@link AcceptAllAuthenticator} for {@code NONE}), with in-memory counters.
+     * {@link AcceptAllAuthenticator} for {@code NONE}), counting into a new {@link MicrometerGatewayMetrics}.
      */
     public Gateway(GatewayConfig config) {
-        this(config, new AtomicGatewayMetrics());
+        this(config, new MicrometerGatewayMetrics());
     }
 
-    /** As {@link #Gateway(GatewayConfig)}, counting into {@code metrics}. */
+    /**
+     * As {@link #Gateway(GatewayConfig)}, counting into {@code metrics}; {@code /metrics} shows them when they are a
+     * {@link MicrometerGatewayMetrics} (else only the readiness, JVM and process meters).
+     */
     public Gateway(GatewayConfig config, GatewayMetrics metrics) {
-        this.config = Objects.requireNonNull(config, "config");
-        this.authenticator = null;
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.limiter = new ConnectionLimiter(config.maxConnections());
-        this.validator = TelemetryValidator.of(config, metrics);
-        this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
-        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
-                config.deviceLimits().maxPendingConnectsPerAddress());
+        this(config, null, metrics);
     }
 
     /**
      * @param config the configuration
-     * @param authenticator decides on CONNECTs; called on event loops, must not block
+     * @param authenticator decides on CONNECTs; called on event loops, must not block; null: as
+     *     {@link GatewayConfig#authentication()} says
      * @param metrics where the gateway counts; must be thread-safe
      */
     public Gateway(GatewayConfig config, DeviceAuthenticator authenticator, GatewayMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
-        this.authenticator = Objects.requireNonNull(authenticator, "authenticator");
+        this.authenticator = authenticator;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
         this.limiter = new ConnectionLimiter(config.maxConnections());
         this.validator = TelemetryValidator.of(config, metrics);
         this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
         this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
                 config.deviceLimits().maxPendingConnectsPerAddress());
+        this.meters = new GatewayMeters(metrics, this::ready, config.maxConnections());
     }
 
     /**
@@ -142,36 +138,49 @@ public final class Gateway implements AutoCloseable {
                 ManagementFactory.getRuntimeMXBean().getName());
         Promise<Void> outcome = Promise.promise();
         vertx.<Void>executeBlocking(() -> {
+            step = "check the TLS files";
             TlsFiles.check(config.tls());
+            step = "reach Kafka at " + config.kafkaBootstrapServers();
             KafkaOutbound created = KafkaOutbound.create(vertx, config, metrics);
+            created.bindClientMetrics(meters::bindProducer);
             synchronized (this) {
                 sender = created;
             }
             created.warmUp(config.kafkaStartupTimeout());
-            startRegistry();
+            DeviceRegistryView view = RegistryLink.start(vertx, config, kafkaClientProperties(), metrics, verticles);
             synchronized (this) {
-                health = new KafkaHealthCheck(kafkaClientProperties());
+                registry = view;
+            }
+            synchronized (this) {
+                health = new GatewayHealth(vertx, new KafkaHealthCheck(kafkaClientProperties()), registry,
+                        config.auth().registryStallTimeout(), metrics);
                 if (authenticator == null && config.authentication() == GatewayConfig.Authentication.REGISTRY) {
                     registryAuthenticator = new RegistryAuthenticator(registry, config.auth(), metrics);
                 }
             }
-            kafkaReachable = true;
             return null;
-        }).compose(v -> config.tls().plainEnabled() ? deployListener(settings, null) : Future.succeededFuture(-1))
+        }).compose(v -> {
+            step = "listen for MQTT on " + config.mqttHost() + ":" + config.mqttPort() + " (--mqtt-port)";
+            return config.tls().plainEnabled() ? deployListener(settings, null) : Future.succeededFuture(-1);
+        })
                 .compose(plain -> {
                     port = plain;
+                    step = "listen for MQTT over TLS on " + config.mqttHost() + ":" + config.tls().port()
+                            + " (--tls-port)";
                     return config.tls().enabled() ? deployListener(settings, config.tls())
                             : Future.succeededFuture(-1);
                 })
                 .compose(tls -> {
                     tlsPort = tls;
-                    return config.httpPort() >= 0 ? startHttp() : Future.succeededFuture(-1);
+                    step = "listen for HTTP on " + config.mqttHost() + ":" + config.httpPort() + " (--http-port)";
+                    return config.httpPort() >= 0 ? startOperations() : Future.succeededFuture(-1);
                 }).<Void>map(http -> {
             httpPort = http;
+            meters.bindSystem();
             synchronized (this) {
                 state = State.RUNNING;
                 keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> keepWarm());
-                healthTimer = vertx.setPeriodic(HEALTH_INTERVAL.toMillis(), t -> checkKafka());
+                health.start();
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
                     + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
@@ -190,7 +199,8 @@ public final class Gateway implements AutoCloseable {
                 return;
             }
             Throwable error = result.cause();
-            LOG.error("Gateway failed to start: {}", error.getMessage() != null ? error.getMessage() : error);
+            failure = "could not " + step + ": " + (error.getMessage() != null ? error.getMessage() : error);
+            LOG.error("Gateway failed to start: {}", failure);
             // Stopping closes Vert.x, so its event loops could not deliver the outcome afterwards (the caller would
             // wait forever): stop and report from a thread of our own.
             Thread stopper = new Thread(() -> {
@@ -225,22 +235,20 @@ public final class Gateway implements AutoCloseable {
     }
 
     /** {@code /metrics}, {@code /health/live}, {@code /health/ready} on {@link GatewayConfig#httpPort()}. */
-    private Future<Integer> startHttp() {
-        return vertx.createHttpServer().requestHandler(request -> {
-            String path = request.path();
-            switch (path) {
-                case "/metrics" -> request.response().putHeader("Content-Type", PrometheusExposition.CONTENT_TYPE)
-                        .end(PrometheusExposition.render(metrics, ready(), config.maxConnections()));
-                case "/health/live" -> request.response().putHeader("Content-Type", "text/plain")
-                        .end("live\n");
-                case "/health/ready" -> {
-                    boolean ready = ready();
-                    request.response().setStatusCode(ready ? 200 : 503).putHeader("Content-Type", "text/plain")
-                            .end(ready ? "ready\n" : "not ready: " + notReadyReason() + "\n");
-                }
-                default -> request.response().setStatusCode(404).end();
-            }
-        }).listen(config.httpPort() == 0 ? 0 : config.httpPort(), config.mqttHost()).map(server -> server.actualPort());
+    private Future<Integer> startOperations() {
+        return new OperationsServer(vertx, meters::scrape,
+                () -> ready() ? Optional.empty() : Optional.of(notReadyReason())).start(config.mqttHost(),
+                config.httpPort());
+    }
+
+    /** Why {@link #start()} failed, naming the step (e.g. the busy port); empty unless it failed. */
+    public Optional<String> startFailure() {
+        return Optional.ofNullable(failure);
+    }
+
+    /** The registry of {@code /metrics}, to bind more meters (e.g. another Kafka client) to. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return meters.registry();
     }
 
     /**
@@ -248,35 +256,16 @@ public final class Gateway implements AutoCloseable {
      * consumer alive and polling (without it a disabled device stays connected and a new one cannot log in).
      */
     public boolean ready() {
-        return state == State.RUNNING && !draining.get() && kafkaReachable && registryProblem().isEmpty();
+        GatewayHealth h = health;
+        return state == State.RUNNING && !draining.get() && h != null && h.problem().isEmpty();
     }
 
     private String notReadyReason() {
         if (state != State.RUNNING || draining.get()) {
             return "gateway " + (draining.get() ? "shutting down" : state.toString().toLowerCase(java.util.Locale.ROOT));
         }
-        if (!kafkaReachable) {
-            return "Kafka not reachable";
-        }
-        return registryProblem().orElse("ready");
-    }
-
-    /** Why the registry consumer is not healthy, if it is not; counted into the metrics and logged on a change. */
-    private Optional<String> registryProblem() {
-        DeviceRegistryView view = registry;
-        Optional<String> problem = view == null ? Optional.of("device registry not started")
-                : view.unhealthyBecause(config.auth().registryStallTimeout());
-        boolean healthy = problem.isEmpty();
-        metrics.registryConsumerUp(healthy);
-        if (healthy != registryWasHealthy) {
-            registryWasHealthy = healthy;
-            if (healthy) {
-                LOG.info("Device registry consumer polling again: ready");
-            } else {
-                LOG.error("Not ready: {}", problem.get());
-            }
-        }
-        return problem;
+        GatewayHealth h = health;
+        return h == null ? "device registry not started" : h.problem().orElse("ready");
     }
 
     /** The registry this gateway follows (tests). */
@@ -284,59 +273,10 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
-    private void checkKafka() {
-        if (state == State.RUNNING) {
-            registryProblem(); // keeps the registry metric and log current even when nobody asks /health/ready
-        }
-        KafkaHealthCheck check = health;
-        if (check == null) {
-            return;
-        }
-        vertx.<Boolean>executeBlocking(() -> check.reachable(HEALTH_TIMEOUT), false).onComplete(result -> {
-            boolean reachable = result.succeeded() && result.result();
-            if (reachable != kafkaReachable) {
-                if (reachable) {
-                    LOG.info("Kafka reachable again: ready");
-                } else {
-                    LOG.warn("Kafka not reachable: not ready");
-                }
-            }
-            kafkaReachable = reachable;
-        });
-    }
-
     private Map<String, Object> kafkaClientProperties() {
         Map<String, Object> kafka = new HashMap<>(config.kafkaProperties());
         kafka.put("bootstrap.servers", config.kafkaBootstrapServers());
         return kafka;
-    }
-
-    /** Loads the device registry (creating its compacted topics if missing) and follows its changes. */
-    private void startRegistry() {
-        Map<String, Object> kafka = kafkaClientProperties();
-        RegistryTopics registryTopics = new RegistryTopics(config.devicesTopic(), config.deviceConfigTopic());
-        registryTopics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
-        DeviceRegistryView view = new DeviceRegistryView(vertx, registryTopics, kafka, config.auth().credentialRules(),
-                problem -> metrics.registryRecordRefused(problem.code()));
-        synchronized (this) {
-            registry = view;
-        }
-        view.addListener(new RegistryListener() {
-            @Override
-            public void deviceChanged(String deviceId, Optional<DeviceRecord> device) {
-                if (device.isEmpty() || !device.get().enabled()) {
-                    String why = device.isEmpty() ? "device removed" : "device disabled";
-                    LOG.info("Closing the connections of a revoked device [device: {}, reason: {}]", deviceId, why);
-                    verticles.forEach(v -> v.revokeDevice(deviceId, why));
-                }
-            }
-
-            @Override
-            public void configChanged(String deviceId, Optional<byte[]> deviceConfig) {
-                deviceConfig.ifPresent(bytes -> verticles.forEach(v -> v.configChanged(deviceId, bytes)));
-            }
-        });
-        view.start(config.kafkaStartupTimeout());
     }
 
     private DeviceAuthenticator deviceAuthenticator() {
@@ -379,7 +319,7 @@ public final class Gateway implements AutoCloseable {
      */
     public boolean knowsDevice(String deviceId) {
         DeviceRegistryView view = registry;
-        return view != null && view.device(deviceId).map(DeviceRecord::enabled).orElse(false);
+        return view != null && view.device(deviceId).map(io.tributary.contract.registry.DeviceRecord::enabled).orElse(false);
     }
 
     /** The gateway's counters. */
@@ -424,9 +364,6 @@ public final class Gateway implements AutoCloseable {
             if (keepWarmTimer >= 0) {
                 vertx.cancelTimer(keepWarmTimer);
             }
-            if (healthTimer >= 0) {
-                vertx.cancelTimer(healthTimer);
-            }
         }
         draining.set(true);
         if (kafka != null && !drainTimeout.isZero()) {
@@ -449,10 +386,11 @@ public final class Gateway implements AutoCloseable {
         if (view != null) {
             view.close();
         }
-        KafkaHealthCheck check = health;
+        GatewayHealth check = health;
         if (check != null) {
             check.close();
         }
+        meters.close();
         if (!Context.isOnVertxThread()) {
             await(vertx.close(), STEP_TIMEOUT, "stop Vert.x");
         } else {

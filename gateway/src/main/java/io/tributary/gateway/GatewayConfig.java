@@ -2,11 +2,10 @@ package io.tributary.gateway;
 
 import io.tributary.gateway.auth.AuthSettings;
 import io.tributary.contract.InputContract;
+import io.tributary.contract.Topics;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Everything the gateway needs to run, validated once. Every bad value is rejected with a message naming the record
@@ -103,7 +102,7 @@ public record GatewayConfig(
     /** Default MQTT port. */
     public static final int DEFAULT_MQTT_PORT = 1883;
     /** Default topic prefix. */
-    public static final String DEFAULT_TOPIC_PREFIX = "tributary.";
+    public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
     /** Default maximum payload: 256 KiB. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
     /**
@@ -120,18 +119,16 @@ public record GatewayConfig(
             "key.serializer", "value.serializer", "bootstrap.servers", "max.block.ms", "delivery.timeout.ms",
             "linger.ms", "buffer.memory", "max.request.size", "retries");
 
-    private static final Pattern TOPIC_PREFIX = Pattern.compile("[A-Za-z0-9._-]{0,200}");
-
     public GatewayConfig {
         requireText(mqttHost, "mqttHost (--mqtt-host)");
         if (mqttPort < 0 || mqttPort > 65535) {
             throw new IllegalArgumentException("mqttPort (--mqtt-port) must be 0..65535, got " + mqttPort);
         }
         requireText(kafkaBootstrapServers, "kafkaBootstrapServers (--kafka-bootstrap)");
-        Objects.requireNonNull(topicPrefix, "topicPrefix (--topic-prefix) must not be null");
-        if (!TOPIC_PREFIX.matcher(topicPrefix).matches()) {
-            throw new IllegalArgumentException("topicPrefix (--topic-prefix) may hold only letters, digits, '.', '_'"
-                    + " and '-' (at most 200), got '" + topicPrefix + "'");
+        try {
+            new Topics(topicPrefix);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new IllegalArgumentException("topicPrefix (--topic-prefix): " + e.getMessage(), e);
         }
         if (maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
             throw new IllegalArgumentException("maxPayloadBytes (--max-payload-bytes) must be 1.."
@@ -160,7 +157,9 @@ public record GatewayConfig(
         requireDuration(kafkaStartupTimeout, "kafkaStartupTimeout (--kafka-startup-timeout)", Duration.ofMillis(1));
         requireDuration(connectTimeout, "connectTimeout (--connect-timeout)", Duration.ofSeconds(1));
         requireDuration(shutdownTimeout, "shutdownTimeout (--shutdown-timeout)", Duration.ZERO);
-        Objects.requireNonNull(kafkaProperties, "kafkaProperties (--kafka-property) must not be null");
+        if (kafkaProperties == null) {
+            throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not be null");
+        }
         for (String key : kafkaProperties.keySet()) {
             if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
                 throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not set '" + key
@@ -210,46 +209,6 @@ public record GatewayConfig(
         }
     }
 
-    /** As the canonical constructor, with the default input contract, dead-letter bound and {@link DeviceLimits#DEFAULTS}. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
-            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
-            long pauseInFlightBytes, AuthSettings auth) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, InputContract.DEFAULTS, DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES,
-                DeviceLimits.DEFAULTS);
-    }
-
-    /** The configuration before issue 17: the defaults of auth, input contract, dead-letter bound and device limits. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
-            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls,
-            long pauseInFlightBytes) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, AuthSettings.DEFAULTS, InputContract.DEFAULTS,
-                DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES, DeviceLimits.DEFAULTS);
-    }
-
-    /** As the canonical constructor, with backpressure at half of {@code maxInFlightBytes}. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties,
-            Authentication authentication, int httpPort, int maxConnections, TlsSettings tls) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, 0L);
-    }
-
     /**
      * Bytes waiting for Kafka's acknowledgement at which publishing connections stop reading their sockets:
      * {@link #pauseInFlightBytes}, or half of {@link #maxInFlightBytes} when that is 0.
@@ -258,33 +217,23 @@ public record GatewayConfig(
         return pauseInFlightBytes == 0 ? Math.max(1, maxInFlightBytes / 2) : pauseInFlightBytes;
     }
 
-    /** The configuration before {@link #authentication} existed: no authentication. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances, int maxInFlightPerConnection, long maxInFlightBytes,
-            Duration kafkaLinger, Duration kafkaMaxBlock, Duration kafkaDeliveryTimeout, Duration kafkaStartupTimeout,
-            Duration connectTimeout, Duration shutdownTimeout, Map<String, String> kafkaProperties) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
-    }
-
-    /** The defaults, with the given essentials; see {@link #defaults()} for the rest. */
-    public GatewayConfig(String mqttHost, int mqttPort, String kafkaBootstrapServers, String topicPrefix,
-            int maxPayloadBytes, int verticleInstances) {
-        this(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, verticleInstances,
-                64, 32L * 1024 * 1024, Duration.ofMillis(2), Duration.ofSeconds(1), Duration.ofSeconds(30),
-                Duration.ofSeconds(30), Duration.ofSeconds(30), Duration.ofSeconds(10), Map.of(), Authentication.NONE, -1,
-                DEFAULT_MAX_CONNECTIONS, TlsSettings.DISABLED, 0L);
-    }
-
     /**
      * All defaults: MQTT on 0.0.0.0:1883, Kafka at localhost:9092, prefix {@code tributary.}, 256 KiB payloads, one
-     * verticle per CPU core.
+     * verticle per two CPU cores, no authentication and no HTTP endpoint (the library defaults; {@code GatewayMain}
+     * sets its own).
      */
     public static GatewayConfig defaults() {
-        return new GatewayConfig("0.0.0.0", DEFAULT_MQTT_PORT, "localhost:9092", DEFAULT_TOPIC_PREFIX,
-                DEFAULT_MAX_PAYLOAD_BYTES, defaultVerticleInstances());
+        return builder().build();
+    }
+
+    /** A builder holding {@link #defaults()}. */
+    public static GatewayConfigBuilder builder() {
+        return new GatewayConfigBuilder();
+    }
+
+    /** A builder holding this configuration's values. */
+    public GatewayConfigBuilder toBuilder() {
+        return new GatewayConfigBuilder(this);
     }
 
     /**
@@ -297,217 +246,24 @@ public record GatewayConfig(
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
+    /** The pipeline's Kafka topics under {@link #topicPrefix}. */
+    public Topics topics() {
+        return new Topics(topicPrefix);
+    }
+
     /** Kafka topic for accepted telemetry batches. */
     public String telemetryTopic() {
-        return topicPrefix + "telemetry";
+        return topics().telemetry();
     }
 
     /** Kafka topic for rejected payloads. */
     public String deadLetterTopic() {
-        return topicPrefix + "deadletter";
+        return topics().deadLetter();
     }
 
     /** Kafka topic for device status messages. */
     public String deviceStatusTopic() {
-        return topicPrefix + "device-status";
-    }
-
-    public GatewayConfig withMqttHost(String value) {
-        return new GatewayConfig(value, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withMqttPort(int value) {
-        return new GatewayConfig(mqttHost, value, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaBootstrapServers(String value) {
-        return new GatewayConfig(mqttHost, mqttPort, value, topicPrefix, maxPayloadBytes, verticleInstances,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withTopicPrefix(String value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, value, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    /** Also raises {@link #maxInFlightBytes} to twice the payload size if it would fall below that. */
-    public GatewayConfig withMaxPayloadBytes(int value) {
-        long inFlight = Math.max(maxInFlightBytes, 2L * value);
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, value, verticleInstances,
-                maxInFlightPerConnection, inFlight, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withVerticleInstances(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes, value,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withMaxInFlightPerConnection(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, value, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    /** Backpressure mark, 0 = half of {@link #maxInFlightBytes}; see {@link #pauseInFlightBytes}. */
-    public GatewayConfig withPauseInFlightBytes(long value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, value, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    /** Also lowers an explicit {@link #pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
-    public GatewayConfig withMaxInFlightBytes(long value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, value, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes > value ? 0 : pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaLinger(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, value, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaMaxBlock(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, value,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withKafkaDeliveryTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, value,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, authentication, httpPort,
-                maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withKafkaStartupTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, value, connectTimeout, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withConnectTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, value, shutdownTimeout, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withShutdownTimeout(Duration value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, value, kafkaProperties, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withKafkaProperties(Map<String, String> value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, value, authentication,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withAuthentication(Authentication value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties, value,
-                httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract, deadLetterMaxPayloadBytes,
-                deviceLimits);
-    }
-
-    public GatewayConfig withHttpPort(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, value, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withMaxConnections(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, value, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withTls(TlsSettings value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, value, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    /** Per-device fairness limits; see {@link DeviceLimits}. */
-    public GatewayConfig withDeviceLimits(DeviceLimits value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                deadLetterMaxPayloadBytes, value);
-    }
-
-    /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
-    public GatewayConfig withAuth(AuthSettings value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, value, inputContract,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withInputContract(InputContract value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, value,
-                deadLetterMaxPayloadBytes, deviceLimits);
-    }
-
-    public GatewayConfig withDeadLetterMaxPayloadBytes(int value) {
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
-                verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,
-                kafkaDeliveryTimeout, kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaProperties,
-                authentication, httpPort, maxConnections, tls, pauseInFlightBytes, auth, inputContract,
-                value, deviceLimits);
+        return topics().deviceStatus();
     }
 
     /**
@@ -537,12 +293,12 @@ public record GatewayConfig(
 
     /** Kafka topic of the device registry (compacted). */
     public String devicesTopic() {
-        return topicPrefix + "devices";
+        return topics().devices();
     }
 
     /** Kafka topic of the device configurations pushed on {@code devices/{id}/config} (compacted). */
     public String deviceConfigTopic() {
-        return topicPrefix + "device-config";
+        return topics().deviceConfig();
     }
 
     private static void requireText(String value, String name) {

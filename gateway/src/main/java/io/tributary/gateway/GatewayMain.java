@@ -1,211 +1,40 @@
 package io.tributary.gateway;
 
-import io.tributary.gateway.auth.AuthSettings;
+import io.tributary.gateway.config.GatewayOptions;
 import io.tributary.gateway.config.YamlDefaults;
+import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
-/** Runs the gateway until SIGTERM or Ctrl-C. Only wiring: options in, {@link Gateway} started, stopped on exit. */
+/**
+ * Runs the gateway until SIGTERM or Ctrl-C. Only wiring: options in ({@link GatewayOptions}), {@link Gateway} started,
+ * stopped on exit. A bad option or config file ends in one line and exit code 2, a gateway that cannot start (Kafka
+ * unreachable, a port in use) in one line and exit code 1: no stack trace.
+ */
 @Command(name = "tributary-gateway", mixinStandardHelpOptions = true, sortOptions = false,
-        description = "MQTT gateway: validates device telemetry and forwards it to Kafka, acknowledging after Kafka did.")
+        description = "MQTT gateway: validates device telemetry and forwards it to Kafka, acknowledging after Kafka did.",
+        footer = "%nDurations: 250ms, 30s, 5m, 2h, 1d, 1.5s, 0 or ISO-8601 (PT0.002S), on the command line, in the"
+                + " environment and in the YAML file alike.")
 public final class GatewayMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
+    /** Exit code of a gateway that could not start. */
+    static final int CANNOT_START = 1;
 
-    @Option(names = "--mqtt-host", defaultValue = "${env:TRIBUTARY_MQTT_HOST:-0.0.0.0}",
-            description = "Interface the MQTT server binds to (env TRIBUTARY_MQTT_HOST; default ${DEFAULT-VALUE}).")
-    String mqttHost;
+    @Spec
+    CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--mqtt-port", defaultValue = "${env:TRIBUTARY_MQTT_PORT:-1883}",
-            description = "MQTT port, 0 for any free one (env TRIBUTARY_MQTT_PORT; default ${DEFAULT-VALUE}).")
-    int mqttPort;
-
-    @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
-            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default ${DEFAULT-VALUE}).")
-    String kafkaBootstrap;
-
-    @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
-            description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default ${DEFAULT-VALUE}).")
-    String topicPrefix;
-
-    @Option(names = "--max-payload-bytes", defaultValue = "${env:TRIBUTARY_MAX_PAYLOAD_BYTES:-262144}",
-            description = "Largest PUBLISH payload accepted (env TRIBUTARY_MAX_PAYLOAD_BYTES; default ${DEFAULT-VALUE}).")
-    int maxPayloadBytes;
-
-    @Option(names = "--instances", defaultValue = "${env:TRIBUTARY_GATEWAY_INSTANCES:-0}",
-            description = "MQTT server verticles (event loops) sharing the port; 0 = one per two CPU cores, at least one"
-                    + " (env TRIBUTARY_GATEWAY_INSTANCES; default ${DEFAULT-VALUE}).")
-    int instances;
-
-    @Option(names = "--max-inflight-per-connection",
-            defaultValue = "${env:TRIBUTARY_MAX_INFLIGHT_PER_CONNECTION:-64}",
-            description = "Unacknowledged QoS 1 publishes per connection (MQTT 5 Receive Maximum; default ${DEFAULT-VALUE}).")
-    int maxInFlightPerConnection;
-
-    @Option(names = "--max-inflight-bytes", defaultValue = "${env:TRIBUTARY_MAX_INFLIGHT_BYTES:-33554432}",
-            description = "Bytes waiting for Kafka's acknowledgement at most (a hard cap behind"
-                    + " --pause-inflight-bytes); beyond it devices get 'quota exceeded'"
-                    + " (env TRIBUTARY_MAX_INFLIGHT_BYTES; default ${DEFAULT-VALUE}).")
-    long maxInFlightBytes;
-
-    @Option(names = "--pause-inflight-bytes", defaultValue = "${env:TRIBUTARY_PAUSE_INFLIGHT_BYTES:-0}",
-            description = "Backpressure: with this many bytes waiting for Kafka, connections that publish stop reading"
-                    + " their sockets until it halved; 0 = half of --max-inflight-bytes"
-                    + " (env TRIBUTARY_PAUSE_INFLIGHT_BYTES; default ${DEFAULT-VALUE}).")
-    long pauseInFlightBytes;
-
-    @Option(names = "--kafka-linger", defaultValue = "${env:TRIBUTARY_KAFKA_LINGER:-PT0.002S}",
-            description = "Producer linger.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
-    Duration kafkaLinger;
-
-    @Option(names = "--kafka-max-block", defaultValue = "${env:TRIBUTARY_KAFKA_MAX_BLOCK:-PT1S}",
-            description = "Producer max.block.ms as an ISO-8601 duration (default ${DEFAULT-VALUE}).")
-    Duration kafkaMaxBlock;
-
-    @Option(names = "--kafka-delivery-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_DELIVERY_TIMEOUT:-PT30S}",
-            description = "Producer delivery.timeout.ms: how long a device may wait for its PUBACK before it gets a"
-                    + " failure (default ${DEFAULT-VALUE}).")
-    Duration kafkaDeliveryTimeout;
-
-    @Option(names = "--kafka-startup-timeout", defaultValue = "${env:TRIBUTARY_KAFKA_STARTUP_TIMEOUT:-PT30S}",
-            description = "How long to wait for Kafka at startup (default ${DEFAULT-VALUE}).")
-    Duration kafkaStartupTimeout;
-
-    @Option(names = "--connect-timeout", defaultValue = "${env:TRIBUTARY_MQTT_CONNECT_TIMEOUT:-PT30S}",
-            description = "Time a new connection has to send CONNECT (default ${DEFAULT-VALUE}).")
-    Duration connectTimeout;
-
-    @Option(names = "--shutdown-timeout", defaultValue = "${env:TRIBUTARY_SHUTDOWN_TIMEOUT:-PT10S}",
-            description = "How long shutdown waits for in-flight Kafka sends (default ${DEFAULT-VALUE}).")
-    Duration shutdownTimeout;
-
-    @Option(names = "--authentication", defaultValue = "${env:TRIBUTARY_GATEWAY_AUTHENTICATION:-registry}",
-            converter = AuthenticationConverter.class,
-            description = "registry (user name = device id, password = secret from `devices add`) or none"
-                    + " (no check: development only) (env TRIBUTARY_GATEWAY_AUTHENTICATION; default ${DEFAULT-VALUE}).")
-    GatewayConfig.Authentication authentication;
-
-    @Option(names = "--http-port", defaultValue = "${env:TRIBUTARY_GATEWAY_HTTP_PORT:-9883}",
-            description = "Port of /metrics, /health/live and /health/ready; 0 = any free one, -1 = off"
-                    + " (env TRIBUTARY_GATEWAY_HTTP_PORT; default ${DEFAULT-VALUE}).")
-    int httpPort;
-
-    @Option(names = "--max-connections", defaultValue = "${env:TRIBUTARY_GATEWAY_MAX_CONNECTIONS:-20000}",
-            description = "Device connections at most; more CONNECTs are refused (MQTT 5: 0x97 quota exceeded)"
-                    + " (env TRIBUTARY_GATEWAY_MAX_CONNECTIONS; default ${DEFAULT-VALUE}).")
-    int maxConnections;
-
-    @Option(names = "--tls-port", defaultValue = "${env:TRIBUTARY_MQTT_TLS_PORT:-8883}",
-            description = "MQTT over TLS port, used when --tls-cert and --tls-key are given (env TRIBUTARY_MQTT_TLS_PORT;"
-                    + " default ${DEFAULT-VALUE}).")
-    int tlsPort;
-
-    @Option(names = "--tls-cert", defaultValue = "${env:TRIBUTARY_MQTT_TLS_CERT}",
-            description = "PEM file with the server certificate chain; enables the TLS listener (env TRIBUTARY_MQTT_TLS_CERT).")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", defaultValue = "${env:TRIBUTARY_MQTT_TLS_KEY}",
-            description = "PEM file with the server's private key (env TRIBUTARY_MQTT_TLS_KEY).")
-    Path tlsKey;
-
-    @Option(names = "--tls-client-ca", defaultValue = "${env:TRIBUTARY_MQTT_TLS_CLIENT_CA}",
-            description = "PEM file with the CA(s) of device certificates: requires mutual TLS on the TLS port, the"
-                    + " certificate's CN is the device id (env TRIBUTARY_MQTT_TLS_CLIENT_CA).")
-    Path tlsClientCa;
-
-    @Option(names = "--plain-mqtt", negatable = true, defaultValue = "${env:TRIBUTARY_MQTT_PLAIN:-true}",
-            fallbackValue = "true",
-            description = "Whether the plain MQTT listener runs beside TLS; --no-plain-mqtt serves TLS only"
-                    + " (env TRIBUTARY_MQTT_PLAIN; default ${DEFAULT-VALUE}).")
-    boolean plainMqtt;
-
-    // ---- issue 17: the input contract (env names without GATEWAY_: the processor checks the same contract) ----
-
-    @Option(names = "--max-event-age", defaultValue = "${env:TRIBUTARY_MAX_EVENT_AGE:-P30D}",
-            description = "Oldest event time accepted, before the gateway's clock, as an ISO-8601 duration: agents"
-                    + " replay days of outbox after an outage (env TRIBUTARY_MAX_EVENT_AGE; default ${DEFAULT-VALUE}).")
-    Duration maxEventAge;
-
-    @Option(names = "--max-event-future", defaultValue = "${env:TRIBUTARY_MAX_EVENT_FUTURE:-PT5M}",
-            description = "Latest event time accepted, after the gateway's clock, as an ISO-8601 duration"
-                    + " (env TRIBUTARY_MAX_EVENT_FUTURE; default ${DEFAULT-VALUE}).")
-    Duration maxEventFuture;
-
-    @Option(names = "--max-sensor-name-length", defaultValue = "${env:TRIBUTARY_MAX_SENSOR_NAME_LENGTH:-128}",
-            description = "Longest sensor name (ASCII letters, digits and ._-:/) (env TRIBUTARY_MAX_SENSOR_NAME_LENGTH;"
-                    + " default ${DEFAULT-VALUE}).")
-    int maxSensorNameLength;
-
-    @Option(names = "--max-unit-length", defaultValue = "${env:TRIBUTARY_MAX_UNIT_LENGTH:-32}",
-            description = "Longest unit in UTF-8 bytes (env TRIBUTARY_MAX_UNIT_LENGTH; default ${DEFAULT-VALUE}).")
-    int maxUnitLength;
-
-    @Option(names = "--max-readings-per-batch", defaultValue = "${env:TRIBUTARY_MAX_READINGS_PER_BATCH:-10000}",
-            description = "Most readings in one batch (env TRIBUTARY_MAX_READINGS_PER_BATCH;"
-                    + " default ${DEFAULT-VALUE}).")
-    int maxReadingsPerBatch;
-
-    @Option(names = "--max-sensors-per-device", defaultValue = "${env:TRIBUTARY_MAX_SENSORS_PER_DEVICE:-256}",
-            description = "Most distinct sensor names per device, i.e. series per device (env"
-                    + " TRIBUTARY_MAX_SENSORS_PER_DEVICE; default ${DEFAULT-VALUE}).")
-    int maxSensorsPerDevice;
-
-    @Option(names = "--deadletter-max-payload-bytes",
-            defaultValue = "${env:TRIBUTARY_GATEWAY_DEADLETTER_MAX_PAYLOAD_BYTES:-65536}",
-            description = "How much of a refused payload its dead-letter record keeps; longer ones are cut, headers"
-                    + " tell the original size (env TRIBUTARY_GATEWAY_DEADLETTER_MAX_PAYLOAD_BYTES;"
-                    + " default ${DEFAULT-VALUE}).")
-    int deadLetterMaxPayloadBytes;
-
-    // ---- per-device fairness (issue 17) ----
-
-    @Option(names = "--device-publish-rate", defaultValue = "${env:TRIBUTARY_DEVICE_PUBLISH_RATE:-1000}",
-            description = "PUBLISH packets per second one device may send on average, 0 = no limit; beyond it MQTT 5"
-                    + " gets PUBACK 0x97, MQTT 3.1.1 a closed connection, QoS 0 is dropped"
-                    + " (env TRIBUTARY_DEVICE_PUBLISH_RATE; default ${DEFAULT-VALUE}).")
-    double devicePublishRate;
-
-    @Option(names = "--device-publish-burst", defaultValue = "${env:TRIBUTARY_DEVICE_PUBLISH_BURST:-2000}",
-            description = "PUBLISH packets a device may send at once above --device-publish-rate"
-                    + " (env TRIBUTARY_DEVICE_PUBLISH_BURST; default ${DEFAULT-VALUE}).")
-    int devicePublishBurst;
-
-    @Option(names = "--device-byte-rate", defaultValue = "${env:TRIBUTARY_DEVICE_BYTE_RATE:-2097152}",
-            description = "Payload bytes per second one device may send on average, 0 = no limit"
-                    + " (env TRIBUTARY_DEVICE_BYTE_RATE; default ${DEFAULT-VALUE}).")
-    long deviceByteRate;
-
-    @Option(names = "--device-byte-burst", defaultValue = "${env:TRIBUTARY_DEVICE_BYTE_BURST:-8388608}",
-            description = "Payload bytes a device may send at once, at least --max-payload-bytes"
-                    + " (env TRIBUTARY_DEVICE_BYTE_BURST; default ${DEFAULT-VALUE}).")
-    long deviceByteBurst;
-
-    @Option(names = "--max-pending-connects", defaultValue = "${env:TRIBUTARY_MAX_PENDING_CONNECTS:-1000}",
-            description = "TCP connections that have not sent CONNECT yet, at most; more are closed at once"
-                    + " (env TRIBUTARY_MAX_PENDING_CONNECTS; default ${DEFAULT-VALUE}).")
-    int maxPendingConnects;
-
-    @Option(names = "--max-pending-connects-per-address",
-            defaultValue = "${env:TRIBUTARY_MAX_PENDING_CONNECTS_PER_ADDRESS:-64}",
-            description = "Of the connections that have not sent CONNECT yet, at most this many from one address"
-                    + " (IPv6: one /64); more are closed at once"
-                    + " (env TRIBUTARY_MAX_PENDING_CONNECTS_PER_ADDRESS; default ${DEFAULT-VALUE}).")
-    int maxPendingConnectsPerAddress;
-
-    @Option(names = "--max-unread-bytes-per-connection",
-            defaultValue = "${env:TRIBUTARY_MAX_UNREAD_BYTES_PER_CONNECTION:-262144}",
-            description = "Answers a connection may leave unread before it is closed (a device that does not read its"
-                    + " socket) (env TRIBUTARY_MAX_UNREAD_BYTES_PER_CONNECTION; default ${DEFAULT-VALUE}).")
-    int maxUnreadBytesPerConnection;
+    @Mixin
+    GatewayOptions options = new GatewayOptions();
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML file of option values, keys = option names without dashes (e.g. 'mqtt-port: 1883',"
@@ -213,111 +42,12 @@ public final class GatewayMain implements Callable<Integer> {
                     + " (env TRIBUTARY_GATEWAY_CONFIG).")
     Path configFile;
 
-    /** Set by {@link #main} when a config file was given. */
+    /** Set by {@link #commandLine} when a config file was given. */
     YamlDefaults yaml;
-
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "Extra producer property, repeatable (e.g. security.protocol=SSL).")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
-
-    // ---- Authentication that cannot be turned into a DoS (issue 17, deliverable 4): AuthSettings ----
-
-    @Option(names = "--auth-max-failures-per-address",
-            defaultValue = "${env:TRIBUTARY_AUTH_MAX_FAILURES_PER_ADDRESS:-30}",
-            description = "Failed logins from one source address (IPv6: its /64) per --auth-failure-window before its"
-                    + " CONNECTs are refused at once (MQTT 5: 0x9F) for --auth-block-duration; a secret verified"
-                    + " before still connects (env TRIBUTARY_AUTH_MAX_FAILURES_PER_ADDRESS; default ${DEFAULT-VALUE}).")
-    int authMaxFailuresPerAddress;
-
-    @Option(names = "--auth-max-failures-per-device",
-            defaultValue = "${env:TRIBUTARY_AUTH_MAX_FAILURES_PER_DEVICE:-10}",
-            description = "Failed logins for one device id per --auth-failure-window after which addresses that failed"
-                    + " on it are refused at once for --auth-block-duration; other addresses still get their secret"
-                    + " checked (env TRIBUTARY_AUTH_MAX_FAILURES_PER_DEVICE; default ${DEFAULT-VALUE}).")
-    int authMaxFailuresPerDevice;
-
-    @Option(names = "--auth-failure-window", defaultValue = "${env:TRIBUTARY_AUTH_FAILURE_WINDOW:-PT1M}",
-            description = "Window failed logins are counted in (env TRIBUTARY_AUTH_FAILURE_WINDOW; default"
-                    + " ${DEFAULT-VALUE}).")
-    Duration authFailureWindow;
-
-    @Option(names = "--auth-block-duration", defaultValue = "${env:TRIBUTARY_AUTH_BLOCK_DURATION:-PT5M}",
-            description = "How long a failed-login throttle lasts (env TRIBUTARY_AUTH_BLOCK_DURATION; default"
-                    + " ${DEFAULT-VALUE}).")
-    Duration authBlockDuration;
-
-    @Option(names = "--auth-tracked-entries", defaultValue = "${env:TRIBUTARY_AUTH_TRACKED_ENTRIES:-16384}",
-            description = "Entries each failed-login table (addresses, ids, id-address pairs) holds at most, least"
-                    + " recently used forgotten first (env TRIBUTARY_AUTH_TRACKED_ENTRIES; default ${DEFAULT-VALUE}).")
-    int authTrackedEntries;
-
-    @Option(names = "--auth-threads", defaultValue = "${env:TRIBUTARY_AUTH_THREADS:-0}",
-            description = "Threads checking secrets (PBKDF2); 0 = one per four cores, at least one"
-                    + " (env TRIBUTARY_AUTH_THREADS; default ${DEFAULT-VALUE}).")
-    int authThreads;
-
-    @Option(names = "--auth-queue", defaultValue = "${env:TRIBUTARY_AUTH_QUEUE:-256}",
-            description = "Secret checks waiting at most; beyond it CONNECTs get server busy (MQTT 5: 0x89) at once"
-                    + " (env TRIBUTARY_AUTH_QUEUE; default ${DEFAULT-VALUE}).")
-    int authQueue;
-
-    @Option(names = "--auth-queue-max-wait", defaultValue = "${env:TRIBUTARY_AUTH_QUEUE_MAX_WAIT:-PT2S}",
-            description = "A secret check that waited longer is answered server busy unrun"
-                    + " (env TRIBUTARY_AUTH_QUEUE_MAX_WAIT; default ${DEFAULT-VALUE}).")
-    Duration authQueueMaxWait;
-
-    @Option(names = "--registry-min-iterations", defaultValue = "${env:TRIBUTARY_REGISTRY_MIN_ITERATIONS:-1000}",
-            description = "Fewest PBKDF2 iterations a registry record may have; others are refused"
-                    + " (env TRIBUTARY_REGISTRY_MIN_ITERATIONS; default ${DEFAULT-VALUE}).")
-    int registryMinIterations;
-
-    @Option(names = "--registry-max-iterations", defaultValue = "${env:TRIBUTARY_REGISTRY_MAX_ITERATIONS:-20000}",
-            description = "Most PBKDF2 iterations a registry record may have (bounds the CPU of one CONNECT); others"
-                    + " are refused (env TRIBUTARY_REGISTRY_MAX_ITERATIONS; default ${DEFAULT-VALUE}).")
-    int registryMaxIterations;
-
-    @Option(names = "--registry-stall-timeout", defaultValue = "${env:TRIBUTARY_REGISTRY_STALL_TIMEOUT:-PT30S}",
-            description = "Not ready when the registry consumer has not polled for this long or has stopped"
-                    + " (env TRIBUTARY_REGISTRY_STALL_TIMEOUT; default ${DEFAULT-VALUE}).")
-    Duration registryStallTimeout;
-
-    /** The authentication options as a validated {@link AuthSettings}. */
-    AuthSettings authSettings() {
-        return new AuthSettings(authMaxFailuresPerAddress, authMaxFailuresPerDevice, authFailureWindow,
-                authBlockDuration, authTrackedEntries, authThreads, authQueue, authQueueMaxWait, registryMinIterations,
-                registryMaxIterations, registryStallTimeout);
-    }
-
-    // ---- end of the authentication options ----
 
     /** The validated configuration of the parsed options. */
     GatewayConfig toConfig() {
-        int verticles = instances == 0 ? GatewayConfig.defaultVerticleInstances() : instances;
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrap, topicPrefix, maxPayloadBytes, verticles,
-                maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, allKafkaProperties(), authentication, httpPort,
-                maxConnections, tls(), pauseInFlightBytes, authSettings(),
-                GatewayConfig.inputContract(maxEventAge, maxEventFuture, maxSensorNameLength, maxUnitLength,
-                        maxReadingsPerBatch, maxSensorsPerDevice),
-                deadLetterMaxPayloadBytes, deviceLimits());
-    }
-
-    private DeviceLimits deviceLimits() {
-        return new DeviceLimits(devicePublishRate, devicePublishBurst, deviceByteRate, deviceByteBurst,
-                maxPendingConnects, maxUnreadBytesPerConnection, maxPendingConnectsPerAddress);
-    }
-
-    private Map<String, String> allKafkaProperties() {
-        Map<String, String> all = new LinkedHashMap<>(yaml == null ? Map.of() : yaml.map("kafka-property"));
-        all.putAll(kafkaProperties);
-        return all;
-    }
-
-    private TlsSettings tls() {
-        if (tlsCert == null && tlsKey == null) {
-            return new TlsSettings(-1, null, null, tlsClientCa, plainMqtt);
-        }
-        return new TlsSettings(tlsPort, tlsCert, tlsKey, tlsClientCa, plainMqtt);
+        return options.toConfig(yaml);
     }
 
     @Override
@@ -329,7 +59,7 @@ public final class GatewayMain implements Callable<Integer> {
             }
             config = toConfig();
         } catch (IllegalArgumentException e) {
-            System.err.println("Invalid configuration: " + e.getMessage());
+            err().println("Invalid configuration: " + e.getMessage());
             return CommandLine.ExitCode.USAGE;
         }
         Gateway gateway = new Gateway(config);
@@ -343,11 +73,12 @@ public final class GatewayMain implements Callable<Integer> {
         try {
             gateway.start().toCompletableFuture().join();
         } catch (RuntimeException e) {
-            // The gateway logged why already; the stack trace only helps when debugging.
+            // The stack trace only helps when debugging; the one line names the step and the option.
             LOG.debug("Gateway did not start", e.getCause() != null ? e.getCause() : e);
             Runtime.getRuntime().removeShutdownHook(hook);
             gateway.close();
-            return 1;
+            err().println("Cannot start the gateway: " + gateway.startFailure().orElse(String.valueOf(e.getMessage())));
+            return CANNOT_START;
         }
         stopped.await();
         return CommandLine.ExitCode.OK;
@@ -359,9 +90,18 @@ public final class GatewayMain implements Callable<Integer> {
      *
      * @throws CommandLine.ParameterException naming the file and key when the file is unusable
      */
-    static CommandLine commandLine(String[] args, java.util.function.Function<String, String> environment) {
+    static CommandLine commandLine(String[] args, Function<String, String> environment) {
         GatewayMain main = new GatewayMain();
         CommandLine commandLine = new CommandLine(main);
+        commandLine.setParameterExceptionHandler((e, arguments) -> {
+            e.getCommandLine().getErr().println(e.getMessage() + " (see --help)");
+            return CommandLine.ExitCode.USAGE;
+        });
+        commandLine.setExecutionExceptionHandler((e, line, parsed) -> {
+            line.getErr().println("Cannot start the gateway: " + e);
+            LOG.debug("Gateway failed", e);
+            return CANNOT_START;
+        });
         String file = environment.apply("TRIBUTARY_GATEWAY_CONFIG");
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--config") && i + 1 < args.length) {
@@ -384,17 +124,8 @@ public final class GatewayMain implements Callable<Integer> {
     /** Why the config file could not be used, reported by {@link #call()}. */
     String yamlError;
 
-    /** Accepts {@code registry} / {@code none} in any case. */
-    static final class AuthenticationConverter implements CommandLine.ITypeConverter<GatewayConfig.Authentication> {
-        @Override
-        public GatewayConfig.Authentication convert(String value) {
-            try {
-                return GatewayConfig.Authentication.valueOf(value.trim().toUpperCase(java.util.Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException("--authentication must be 'registry' or 'none', got '"
-                        + value + "'");
-            }
-        }
+    private PrintWriter err() {
+        return spec.commandLine().getErr();
     }
 
     public static void main(String[] args) {

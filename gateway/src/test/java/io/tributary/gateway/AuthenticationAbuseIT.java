@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.tributary.gateway.auth.AuthSettings;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.contract.registry.RegistryListener;
@@ -93,15 +93,15 @@ class AuthenticationAbuseIT {
     }
 
     private Gateway startGateway(AuthSettings auth) {
-        gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(0)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
-                .withAuthentication(GatewayConfig.Authentication.REGISTRY)
-                .withAuth(auth));
+        gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(0)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
+                .authentication(GatewayConfig.Authentication.REGISTRY)
+                .auth(auth).build());
         gateway.start().toCompletableFuture().join();
         return gateway;
     }
@@ -111,8 +111,8 @@ class AuthenticationAbuseIT {
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private AtomicGatewayMetrics metrics() {
-        return (AtomicGatewayMetrics) gateway.metrics();
+    private MicrometerGatewayMetrics metrics() {
+        return (MicrometerGatewayMetrics) gateway.metrics();
     }
 
     /**

@@ -5,7 +5,7 @@ import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.localstack.kafka.EmbeddedKafka;
 import io.tributary.testing.kafka.KafkaTestTopics;
 import io.tributary.testing.mqtt.MqttTestClients;
@@ -42,23 +42,23 @@ class BackpressureIT {
     void stopsReadingWhileKafkaIsDownAndResumesByItselfLosingNothingAcknowledged() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir);
         kafka.createTopics(3, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-        AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
-        Gateway gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(0)
-                .withKafkaBootstrapServers(kafka.bootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
+        MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
+        Gateway gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(0)
+                .kafkaBootstrapServers(kafka.bootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
                 // The device's window is not what stops it here: only the gateway's backpressure is
-                .withMaxInFlightPerConnection(65535)
+                .maxInFlightPerConnection(65535)
                 // ... nor its publish quota: this device floods on purpose (DeviceFairnessTest covers the quota)
-                .withDeviceLimits(DeviceLimits.DEFAULTS.withPublishQuota(0, 1).withByteQuota(0, 1))
-                .withMaxInFlightBytes(64L * 1024 * 1024)
-                .withPauseInFlightBytes(PAUSE_BYTES)
+                .deviceLimits(DeviceLimits.DEFAULTS.withPublishQuota(0, 1).withByteQuota(0, 1))
+                .maxInFlightBytes(64L * 1024 * 1024)
+                .pauseInFlightBytes(PAUSE_BYTES)
                 // Long enough that nothing fails during the outage: every publish waits for Kafka's return
-                .withKafkaDeliveryTimeout(Duration.ofSeconds(120))
-                .withShutdownTimeout(Duration.ofSeconds(1)), metrics);
+                .kafkaDeliveryTimeout(Duration.ofSeconds(120))
+                .shutdownTimeout(Duration.ofSeconds(1)).build(), metrics);
         int payloadBytes = batch(DEVICE, 1, READINGS).getSerializedSize();
         Set<Long> acknowledged;
         try {

@@ -46,14 +46,14 @@ class ContractEnforcementIT {
     static void start() {
         stack = LocalStack.start(LocalStackOptions.defaults().withStartInflux(false));
         stack.createTopics(1, TELEMETRY, DEADLETTER, PREFIX + "device-status");
-        gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(0)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withInputContract(InputContract.DEFAULTS.withMaxSensorsPerDevice(4))
-                .withDeadLetterMaxPayloadBytes(DEAD_LETTER_BYTES));
+        gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(0)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .inputContract(InputContract.DEFAULTS.withMaxSensorsPerDevice(4))
+                .deadLetterMaxPayloadBytes(DEAD_LETTER_BYTES).build());
         gateway.start().toCompletableFuture().join();
     }
 

@@ -28,10 +28,10 @@ class DeviceLimitsConfigTest {
     @Test
     void witherCopiesKeepTheLimits() {
         DeviceLimits limits = DeviceLimits.DEFAULTS.withPublishQuota(5, 10).withMaxPendingConnects(7);
-        GatewayConfig config = GatewayConfig.defaults().withDeviceLimits(limits);
+        GatewayConfig config = GatewayConfig.builder().deviceLimits(limits).build();
 
-        assertThat(config.withMqttPort(0).withMaxConnections(3).withMaxInFlightBytes(1L << 30).withTls(
-                TlsSettings.DISABLED).deviceLimits()).isEqualTo(limits);
+        assertThat(config.toBuilder().mqttPort(0).maxConnections(3).maxInFlightBytes(1L << 30).tls(
+                TlsSettings.DISABLED).build().deviceLimits()).isEqualTo(limits);
     }
 
     @Test
@@ -61,9 +61,9 @@ class DeviceLimitsConfigTest {
         assertRejected(() -> DeviceLimits.DEFAULTS.withMaxUnreadBytesPerConnection(100),
                 "--max-unread-bytes-per-connection");
         // a byte burst below the payload limit would refuse every payload of the largest accepted size
-        assertRejected(() -> GatewayConfig.defaults().withDeviceLimits(DeviceLimits.DEFAULTS.withByteQuota(1000,
-                1000)), "--device-byte-burst");
-        assertThat(GatewayConfig.defaults().withDeviceLimits(DeviceLimits.DEFAULTS.withByteQuota(0, 1))
+        assertRejected(() -> GatewayConfig.builder().deviceLimits(DeviceLimits.DEFAULTS.withByteQuota(1000,
+                1000)).build(), "--device-byte-burst");
+        assertThat(GatewayConfig.builder().deviceLimits(DeviceLimits.DEFAULTS.withByteQuota(0, 1)).build()
                 .deviceLimits().publishQuotaEnabled()).as("off: no burst needed").isTrue();
         assertThatThrownBy(() -> parse(Map.of(), "--device-publish-burst", "0").deviceLimits())
                 .hasMessageContaining("--device-publish-burst");

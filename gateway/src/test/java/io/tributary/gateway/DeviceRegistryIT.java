@@ -72,13 +72,13 @@ class DeviceRegistryIT {
     }
 
     private static Gateway startGateway() {
-        Gateway started = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(2)
-                .withAuthentication(GatewayConfig.Authentication.REGISTRY));
+        Gateway started = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(2)
+                .authentication(GatewayConfig.Authentication.REGISTRY).build());
         started.start().toCompletableFuture().join();
         return started;
     }

@@ -27,7 +27,7 @@ class GatewayConfigTest {
 
     @Test
     void witherChangesOneValue() {
-        GatewayConfig config = GatewayConfig.defaults().withMqttPort(0).withTopicPrefix("t1.");
+        GatewayConfig config = GatewayConfig.builder().mqttPort(0).topicPrefix("t1.").build();
 
         assertThat(config.mqttPort()).isZero();
         assertThat(config.telemetryTopic()).isEqualTo("t1.telemetry");
@@ -36,7 +36,7 @@ class GatewayConfigTest {
 
     @Test
     void raisingThePayloadLimitKeepsInFlightBytesConsistent() {
-        GatewayConfig config = GatewayConfig.defaults().withMaxInFlightBytes(1_000_000).withMaxPayloadBytes(900_000);
+        GatewayConfig config = GatewayConfig.builder().maxInFlightBytes(1_000_000).maxPayloadBytes(900_000).build();
 
         assertThat(config.maxInFlightBytes()).isEqualTo(1_800_000);
     }
@@ -47,35 +47,35 @@ class GatewayConfigTest {
         assertThat(d.pauseInFlightBytes()).isZero();
         assertThat(d.pauseReadingAtBytes()).isEqualTo(d.maxInFlightBytes() / 2);
 
-        assertThat(d.withPauseInFlightBytes(1_000_000).pauseReadingAtBytes()).isEqualTo(1_000_000);
+        assertThat(d.toBuilder().pauseInFlightBytes(1_000_000).build().pauseReadingAtBytes()).isEqualTo(1_000_000);
         // Lowering the hard limit below an explicit mark falls back to half of the new limit, never above it
-        GatewayConfig lowered = d.withPauseInFlightBytes(8_000_000).withMaxInFlightBytes(4_000_000);
+        GatewayConfig lowered = d.toBuilder().pauseInFlightBytes(8_000_000).maxInFlightBytes(4_000_000).build();
         assertThat(lowered.pauseReadingAtBytes()).isEqualTo(2_000_000);
-        assertRejected(() -> d.withPauseInFlightBytes(-1), "--pause-inflight-bytes");
-        assertRejected(() -> d.withPauseInFlightBytes(d.maxInFlightBytes() + 1), "--pause-inflight-bytes");
+        assertRejected(() -> d.toBuilder().pauseInFlightBytes(-1).build(), "--pause-inflight-bytes");
+        assertRejected(() -> d.toBuilder().pauseInFlightBytes(d.maxInFlightBytes() + 1).build(), "--pause-inflight-bytes");
     }
 
     @Test
     void rejectsBadValuesNamingTheOption() {
         GatewayConfig d = GatewayConfig.defaults();
-        assertRejected(() -> d.withMqttPort(70_000), "--mqtt-port");
-        assertRejected(() -> d.withMqttHost(" "), "--mqtt-host");
-        assertRejected(() -> d.withKafkaBootstrapServers(""), "--kafka-bootstrap");
-        assertRejected(() -> d.withTopicPrefix("bad prefix/"), "--topic-prefix");
-        assertRejected(() -> d.withMaxPayloadBytes(0), "--max-payload-bytes");
-        assertRejected(() -> d.withMaxPayloadBytes(GatewayConfig.MAX_PAYLOAD_BYTES_LIMIT + 1), "--max-payload-bytes");
-        assertRejected(() -> d.withVerticleInstances(0), "--instances");
-        assertRejected(() -> d.withMaxInFlightPerConnection(0), "--max-inflight-per-connection");
-        assertRejected(() -> d.withMaxInFlightBytes(10), "--max-inflight-bytes");
-        assertRejected(() -> d.withKafkaLinger(Duration.ofMillis(-1)), "--kafka-linger");
-        assertRejected(() -> d.withKafkaDeliveryTimeout(Duration.ofMillis(50)), "--kafka-delivery-timeout");
-        assertRejected(() -> d.withShutdownTimeout(null), "--shutdown-timeout");
-        assertRejected(() -> d.withKafkaProperties(Map.of("acks", "1")), "--kafka-property");
-        assertRejected(() -> d.withKafkaProperties(Map.of("enable.idempotence", "false")), "enable.idempotence");
-        assertRejected(() -> d.withHttpPort(-2), "--http-port");
-        assertRejected(() -> d.withHttpPort(70000), "--http-port");
-        assertRejected(() -> d.withMaxConnections(0), "--max-connections");
-        assertRejected(() -> d.withAuthentication(null), "--authentication");
+        assertRejected(() -> d.toBuilder().mqttPort(70_000).build(), "--mqtt-port");
+        assertRejected(() -> d.toBuilder().mqttHost(" ").build(), "--mqtt-host");
+        assertRejected(() -> d.toBuilder().kafkaBootstrapServers("").build(), "--kafka-bootstrap");
+        assertRejected(() -> d.toBuilder().topicPrefix("bad prefix/").build(), "--topic-prefix");
+        assertRejected(() -> d.toBuilder().maxPayloadBytes(0).build(), "--max-payload-bytes");
+        assertRejected(() -> d.toBuilder().maxPayloadBytes(GatewayConfig.MAX_PAYLOAD_BYTES_LIMIT + 1).build(), "--max-payload-bytes");
+        assertRejected(() -> d.toBuilder().verticleInstances(0).build(), "--instances");
+        assertRejected(() -> d.toBuilder().maxInFlightPerConnection(0).build(), "--max-inflight-per-connection");
+        assertRejected(() -> d.toBuilder().maxInFlightBytes(10).build(), "--max-inflight-bytes");
+        assertRejected(() -> d.toBuilder().kafkaLinger(Duration.ofMillis(-1)).build(), "--kafka-linger");
+        assertRejected(() -> d.toBuilder().kafkaDeliveryTimeout(Duration.ofMillis(50)).build(), "--kafka-delivery-timeout");
+        assertRejected(() -> d.toBuilder().shutdownTimeout(null).build(), "--shutdown-timeout");
+        assertRejected(() -> d.toBuilder().kafkaProperties(Map.of("acks", "1")).build(), "--kafka-property");
+        assertRejected(() -> d.toBuilder().kafkaProperties(Map.of("enable.idempotence", "false")).build(), "enable.idempotence");
+        assertRejected(() -> d.toBuilder().httpPort(-2).build(), "--http-port");
+        assertRejected(() -> d.toBuilder().httpPort(70000).build(), "--http-port");
+        assertRejected(() -> d.toBuilder().maxConnections(0).build(), "--max-connections");
+        assertRejected(() -> d.toBuilder().authentication(null).build(), "--authentication");
         assertRejected(() -> new TlsSettings(70000, Path.of("c"), Path.of("k"), null, true), "--tls-port");
         assertRejected(() -> new TlsSettings(8883, null, Path.of("k"), null, true), "--tls-cert");
         assertRejected(() -> new TlsSettings(-1, null, null, null, false), "--no-plain-mqtt");
@@ -93,15 +93,15 @@ class GatewayConfigTest {
         assertThat(d.maxConnections()).isEqualTo(GatewayConfig.DEFAULT_MAX_CONNECTIONS);
         assertThat(d.devicesTopic()).isEqualTo("tributary.devices");
         assertThat(d.deviceConfigTopic()).isEqualTo("tributary.device-config");
-        assertThat(d.withAuthentication(GatewayConfig.Authentication.REGISTRY).withMqttPort(7).mqttPort()).isEqualTo(7);
-        assertThat(d.withMqttPort(7).withAuthentication(GatewayConfig.Authentication.REGISTRY).authentication())
+        assertThat(d.toBuilder().authentication(GatewayConfig.Authentication.REGISTRY).mqttPort(7).build().mqttPort()).isEqualTo(7);
+        assertThat(d.toBuilder().mqttPort(7).authentication(GatewayConfig.Authentication.REGISTRY).build().authentication())
                 .isEqualTo(GatewayConfig.Authentication.REGISTRY);
     }
 
     @Test
     void copiesKafkaProperties() {
         Map<String, String> props = new HashMap<>(Map.of("security.protocol", "SSL"));
-        GatewayConfig config = GatewayConfig.defaults().withKafkaProperties(props);
+        GatewayConfig config = GatewayConfig.builder().kafkaProperties(props).build();
         props.put("other", "x");
 
         assertThat(config.kafkaProperties()).containsOnlyKeys("security.protocol");
@@ -109,7 +109,7 @@ class GatewayConfigTest {
 
     @Test
     void allowsAnEmptyTopicPrefix() {
-        assertThat(GatewayConfig.defaults().withTopicPrefix("").telemetryTopic()).isEqualTo("telemetry");
+        assertThat(GatewayConfig.builder().topicPrefix("").build().telemetryTopic()).isEqualTo("telemetry");
     }
 
     private static void assertRejected(Runnable build, String option) {
@@ -122,10 +122,10 @@ class GatewayConfigTest {
     void carriesTheInputContractThroughEveryWither() {
         io.tributary.contract.InputContract strict = io.tributary.contract.InputContract.DEFAULTS
                 .withMaxSensorsPerDevice(3);
-        GatewayConfig config = GatewayConfig.defaults().withInputContract(strict).withDeadLetterMaxPayloadBytes(99);
+        GatewayConfig config = GatewayConfig.builder().inputContract(strict).deadLetterMaxPayloadBytes(99).build();
 
-        GatewayConfig changed = config.withMqttPort(1).withMaxInFlightBytes(64L * 1024 * 1024).withPauseInFlightBytes(0)
-                .withTls(TlsSettings.DISABLED).withMaxConnections(5).withHttpPort(-1);
+        GatewayConfig changed = config.toBuilder().mqttPort(1).maxInFlightBytes(64L * 1024 * 1024).pauseInFlightBytes(0)
+                .tls(TlsSettings.DISABLED).maxConnections(5).httpPort(-1).build();
 
         assertThat(changed.inputContract()).isEqualTo(strict);
         assertThat(changed.deadLetterMaxPayloadBytes()).isEqualTo(99);
@@ -135,10 +135,10 @@ class GatewayConfigTest {
 
     @Test
     void rejectsBadContractValuesNamingTheOption() {
-        assertRejected(() -> GatewayConfig.defaults().withInputContract(null), "--max-event-age");
-        assertRejected(() -> GatewayConfig.defaults().withDeadLetterMaxPayloadBytes(-1),
+        assertRejected(() -> GatewayConfig.builder().inputContract(null).build(), "--max-event-age");
+        assertRejected(() -> GatewayConfig.builder().deadLetterMaxPayloadBytes(-1).build(),
                 "--deadletter-max-payload-bytes");
-        assertRejected(() -> GatewayConfig.defaults().withDeadLetterMaxPayloadBytes(2 * 1024 * 1024),
+        assertRejected(() -> GatewayConfig.builder().deadLetterMaxPayloadBytes(2 * 1024 * 1024).build(),
                 "--deadletter-max-payload-bytes");
         assertRejected(() -> GatewayConfig.inputContract(java.time.Duration.ofDays(30), java.time.Duration.ofMinutes(5),
                 128, 32, 10_000, 0), "maxSensorsPerDevice (--max-sensors-per-device)");

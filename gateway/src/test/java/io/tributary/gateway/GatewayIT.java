@@ -54,13 +54,13 @@ class GatewayIT {
     static void start() {
         stack = LocalStack.start(LocalStackOptions.defaults().withStartInflux(false));
         stack.createTopics(3, TELEMETRY, DEADLETTER, STATUS);
-        gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withMaxPayloadBytes(MAX_PAYLOAD)
-                .withVerticleInstances(2));
+        gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .maxPayloadBytes(MAX_PAYLOAD)
+                .verticleInstances(2).build());
         gateway.start().toCompletableFuture().join();
         port = gateway.mqttPort();
     }
@@ -246,12 +246,12 @@ class GatewayIT {
 
     @Test
     void refusesToStartWhenKafkaIsUnreachable() {
-        Gateway unreachable = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withKafkaBootstrapServers("127.0.0.1:1")
-                .withKafkaMaxBlock(Duration.ofMillis(300))
-                .withKafkaStartupTimeout(Duration.ofSeconds(1)));
+        Gateway unreachable = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .kafkaBootstrapServers("127.0.0.1:1")
+                .kafkaMaxBlock(Duration.ofMillis(300))
+                .kafkaStartupTimeout(Duration.ofSeconds(1)).build());
         try {
             assertThatThrownBy(() -> unreachable.start().toCompletableFuture().join())
                     .isInstanceOf(CompletionException.class)
@@ -264,12 +264,12 @@ class GatewayIT {
 
     @Test
     void failsToStartWhenThePortIsTaken() {
-        Gateway second = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(port)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1));
+        Gateway second = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(port)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1).build());
         try {
             // NIO reports a java.net.BindException, Netty's epoll transport its own IOException; same message
             assertThatThrownBy(() -> second.start().toCompletableFuture().join())
@@ -289,14 +289,14 @@ class GatewayIT {
     void givesNoSuccessAcknowledgementWhileKafkaIsDown() throws Exception {
         LocalStack ownKafka = LocalStack.start(LocalStackOptions.defaults().withStartInflux(false));
         ownKafka.createTopics(1, TELEMETRY, DEADLETTER, STATUS);
-        Gateway doomed = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withKafkaBootstrapServers(ownKafka.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
-                .withKafkaDeliveryTimeout(Duration.ofSeconds(2))
-                .withShutdownTimeout(Duration.ofSeconds(1)));
+        Gateway doomed = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .kafkaBootstrapServers(ownKafka.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
+                .kafkaDeliveryTimeout(Duration.ofSeconds(2))
+                .shutdownTimeout(Duration.ofSeconds(1)).build());
         try {
             doomed.start().toCompletableFuture().join();
             int doomedPort = doomed.mqttPort();

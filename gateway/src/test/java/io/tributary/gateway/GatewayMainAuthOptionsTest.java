@@ -88,9 +88,9 @@ class GatewayMainAuthOptionsTest {
     @Test
     void theWithCopiesKeepTheAuthSettings() {
         AuthSettings custom = AuthSettings.DEFAULTS.withMaxFailuresPerAddress(3);
-        GatewayConfig config = GatewayConfig.defaults().withAuth(custom);
+        GatewayConfig config = GatewayConfig.builder().auth(custom).build();
 
-        assertThat(config.withMqttPort(0).withMaxConnections(5).withPauseInFlightBytes(0).withMaxPayloadBytes(1000)
-                .withTls(TlsSettings.DISABLED).auth()).isEqualTo(custom);
+        assertThat(config.toBuilder().mqttPort(0).maxConnections(5).pauseInFlightBytes(0).maxPayloadBytes(1000)
+                .tls(TlsSettings.DISABLED).build().auth()).isEqualTo(custom);
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -206,5 +207,73 @@ class GatewayMainTest {
             new CommandLine(main).parseArgs(args);
             assertThatThrownBy(main::toConfig).as(args[0]).hasMessageContaining(args[0]);
         }
+    }
+
+    // ---- issue 18: one line and exit code 2 for a bad option, no stack trace ----
+
+    private static int execute(java.io.StringWriter err, String... args) {
+        CommandLine commandLine = GatewayMain.commandLine(args, name -> null);
+        commandLine.setErr(new java.io.PrintWriter(err, true));
+        return commandLine.execute(args);
+    }
+
+    @Test
+    void answersAnUnknownOrMalformedOptionWithOneLineAndExitCodeTwo() {
+        for (String[] args : new String[][] {{"--mqtt-prot", "1883"}, {"--mqtt-port", "lots"},
+            {"--kafka-linger", "soon"}}) {
+            java.io.StringWriter err = new java.io.StringWriter();
+
+            assertThat(execute(err, args)).as(args[0]).isEqualTo(2);
+            assertThat(err.toString().lines()).as(args[0]).singleElement().asString()
+                    .contains(args[0]).endsWith("(see --help)");
+        }
+    }
+
+    @Test
+    void answersAnOutOfRangeValueWithOneLineNamingTheOptionAndExitCodeTwo() {
+        java.io.StringWriter err = new java.io.StringWriter();
+
+        assertThat(execute(err, "--max-connections", "0")).isEqualTo(2);
+        assertThat(err.toString().lines()).singleElement().asString().startsWith("Invalid configuration: ")
+                .contains("--max-connections");
+    }
+
+    @Test
+    void readsEveryDurationInTheShortFormAndInIso8601(@TempDir Path dir) throws Exception {
+        GatewayConfig shortForm = parse(Map.of(), "--kafka-linger", "5ms", "--shutdown-timeout", "1.5s",
+                "--max-event-age", "7d", "--auth-block-duration", "2m", "--registry-stall-timeout", "45s").toConfig();
+        GatewayConfig iso = parse(Map.of(), "--kafka-linger", "PT0.005S", "--shutdown-timeout", "PT1.5S",
+                "--max-event-age", "P7D", "--auth-block-duration", "PT2M", "--registry-stall-timeout", "PT45S")
+                .toConfig();
+
+        for (GatewayConfig config : List.of(shortForm, iso)) {
+            assertThat(config.kafkaLinger()).isEqualTo(Duration.ofMillis(5));
+            assertThat(config.shutdownTimeout()).isEqualTo(Duration.ofMillis(1500));
+            assertThat(config.inputContract().maxEventAge()).isEqualTo(Duration.ofDays(7));
+            assertThat(config.auth().blockDuration()).isEqualTo(Duration.ofMinutes(2));
+            assertThat(config.auth().registryStallTimeout()).isEqualTo(Duration.ofSeconds(45));
+        }
+        Path file = Files.writeString(dir.resolve("gateway.yaml"), "kafka-linger: 9ms\nconnect-timeout: PT20S\n");
+        GatewayConfig fromYaml = parse(Map.of(), "--config", file.toString()).toConfig();
+        assertThat(fromYaml.kafkaLinger()).isEqualTo(Duration.ofMillis(9));
+        assertThat(fromYaml.connectTimeout()).isEqualTo(Duration.ofSeconds(20));
+        // The environment overrides the file (picocli reads it for options the file does not set: same converter)
+        assertThat(parse(Map.of("TRIBUTARY_KAFKA_LINGER", "7ms"), "--config", file.toString()).toConfig()
+                .kafkaLinger()).isEqualTo(Duration.ofMillis(7));
+    }
+
+    @Test
+    void answersABadDurationWithOneLineNamingTheOption(@TempDir Path dir) throws Exception {
+        java.io.StringWriter err = new java.io.StringWriter();
+        assertThat(execute(err, "--connect-timeout", "30 parsecs")).isEqualTo(2);
+        assertThat(err.toString().lines()).singleElement().asString().contains("--connect-timeout")
+                .contains("30 parsecs").contains(io.tributary.common.Durations.EXAMPLES);
+
+        Path file = Files.writeString(dir.resolve("bad.yaml"), "auth-queue-max-wait: 2 seconds\nkafka-linger: 1ms\n");
+        assertThatThrownBy(() -> parse(Map.of(), "--config", file.toString()))
+                .hasMessageContaining("--auth-queue-max-wait").hasMessageContaining("2 seconds");
+        Path good = Files.writeString(dir.resolve("good.yaml"), "kafka-linger: 1ms\n");
+        assertThatThrownBy(() -> parse(Map.of("TRIBUTARY_KAFKA_LINGER", "later"), "--config", good.toString()))
+                .hasMessageContaining("--kafka-linger").hasMessageContaining("later");
     }
 }

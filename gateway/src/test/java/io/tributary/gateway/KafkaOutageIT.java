@@ -32,15 +32,15 @@ class KafkaOutageIT {
     void shouldRecoverWithoutRestartAndLoseNothingItAcknowledged() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir);
         kafka.createTopics(3, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-        Gateway gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(-1)
-                .withKafkaBootstrapServers(kafka.bootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
-                .withKafkaDeliveryTimeout(Duration.ofSeconds(2))
-                .withShutdownTimeout(Duration.ofSeconds(1)));
+        Gateway gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(-1)
+                .kafkaBootstrapServers(kafka.bootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
+                .kafkaDeliveryTimeout(Duration.ofSeconds(2))
+                .shutdownTimeout(Duration.ofSeconds(1)).build());
         List<Long> acknowledged = new ArrayList<>();
         List<Long> refused = new ArrayList<>();
         long seq = 0;

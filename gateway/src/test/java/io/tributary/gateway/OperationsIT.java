@@ -56,22 +56,22 @@ class OperationsIT {
         stack = LocalStack.start(LocalStackOptions.defaults().withStartInflux(false));
         stack.createTopics(1, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
         registry = new DeviceRegistryClient(stack.kafkaBootstrapServers(), PREFIX, Map.of(), TIMEOUT);
-        gateway = new Gateway(config()
-                .withMaxConnections(3)
-                .withTls(new io.tributary.gateway.TlsSettings(0, certificates.serverPem(), certificates.serverKey(),
-                        certificates.caPem(), true)));
+        gateway = new Gateway(config().toBuilder()
+                .maxConnections(3)
+                .tls(new io.tributary.gateway.TlsSettings(0, certificates.serverPem(), certificates.serverKey(),
+                        certificates.caPem(), true)).build());
         gateway.start().toCompletableFuture().join();
     }
 
     private static GatewayConfig config() {
-        return GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(0)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(2)
-                .withAuthentication(GatewayConfig.Authentication.REGISTRY);
+        return GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(0)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(2)
+                .authentication(GatewayConfig.Authentication.REGISTRY).build();
     }
 
     @AfterAll
@@ -246,8 +246,8 @@ class OperationsIT {
     void isNotReadyWhileKafkaIsDown() throws Exception {
         LocalStack doomed = LocalStack.start(LocalStackOptions.defaults().withStartInflux(false));
         doomed.createTopics(1, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-        Gateway orphan = new Gateway(config().withKafkaBootstrapServers(doomed.kafkaBootstrapServers())
-                .withShutdownTimeout(Duration.ofSeconds(1)));
+        Gateway orphan = new Gateway(config().toBuilder().kafkaBootstrapServers(doomed.kafkaBootstrapServers())
+                .shutdownTimeout(Duration.ofSeconds(1)).build());
         try {
             orphan.start().toCompletableFuture().join();
             assertThat(get(orphan, "/health/ready").statusCode()).isEqualTo(200);
@@ -280,7 +280,7 @@ class OperationsIT {
     }
 
     private static void startWithTls(Path cert, Path key) {
-        Gateway broken = new Gateway(config().withTls(io.tributary.gateway.TlsSettings.of(0, cert, key)));
+        Gateway broken = new Gateway(config().toBuilder().tls(io.tributary.gateway.TlsSettings.of(0, cert, key)).build());
         try {
             broken.start().toCompletableFuture().join();
         } catch (CompletionException e) {

@@ -92,16 +92,16 @@ class TwoGatewaysBehindHaproxyIT {
     }
 
     private static Gateway startGateway() {
-        Gateway gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(0)
-                .withKafkaBootstrapServers(stack.kafkaBootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
-                .withShutdownTimeout(Duration.ofSeconds(2))
-                .withAuthentication(GatewayConfig.Authentication.REGISTRY)
-                .withTls(TlsSettings.of(0, certificates.serverPem(), certificates.serverKey())));
+        Gateway gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(0)
+                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
+                .shutdownTimeout(Duration.ofSeconds(2))
+                .authentication(GatewayConfig.Authentication.REGISTRY)
+                .tls(TlsSettings.of(0, certificates.serverPem(), certificates.serverKey())).build());
         gateway.start().toCompletableFuture().join();
         return gateway;
     }

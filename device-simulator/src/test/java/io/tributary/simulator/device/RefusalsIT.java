@@ -57,15 +57,15 @@ class RefusalsIT {
     void shouldSendPermanentRefusalsOnceAndTransientOnesAgainUntilStored() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir);
         kafka.createTopics(1, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-        Gateway gateway = new Gateway(GatewayConfig.defaults()
-                .withMqttHost("127.0.0.1")
-                .withMqttPort(0)
-                .withHttpPort(-1)
-                .withKafkaBootstrapServers(kafka.bootstrapServers())
-                .withTopicPrefix(PREFIX)
-                .withVerticleInstances(1)
-                .withKafkaDeliveryTimeout(Duration.ofSeconds(2))
-                .withShutdownTimeout(Duration.ofSeconds(1)));
+        Gateway gateway = new Gateway(GatewayConfig.builder()
+                .mqttHost("127.0.0.1")
+                .mqttPort(0)
+                .httpPort(-1)
+                .kafkaBootstrapServers(kafka.bootstrapServers())
+                .topicPrefix(PREFIX)
+                .verticleInstances(1)
+                .kafkaDeliveryTimeout(Duration.ofSeconds(2))
+                .shutdownTimeout(Duration.ofSeconds(1)).build());
         String bootstrap = kafka.bootstrapServers();
         try {
             gateway.start().toCompletableFuture().join();

@@ -67,14 +67,14 @@ class ProvisionedFleetIT {
         Scenario scenario = ScenarioLoader.parse(SCENARIO);
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir)) {
             kafka.createTopics(1, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-            Gateway gateway = new Gateway(GatewayConfig.defaults()
-                    .withMqttHost("127.0.0.1")
-                    .withMqttPort(0)
-                    .withHttpPort(-1)
-                    .withAuthentication(GatewayConfig.Authentication.REGISTRY)
-                    .withKafkaBootstrapServers(kafka.bootstrapServers())
-                    .withTopicPrefix(PREFIX)
-                    .withVerticleInstances(1));
+            Gateway gateway = new Gateway(GatewayConfig.builder()
+                    .mqttHost("127.0.0.1")
+                    .mqttPort(0)
+                    .httpPort(-1)
+                    .authentication(GatewayConfig.Authentication.REGISTRY)
+                    .kafkaBootstrapServers(kafka.bootstrapServers())
+                    .topicPrefix(PREFIX)
+                    .verticleInstances(1).build());
             try {
                 FleetPlan plan = new FleetPlan("tcp://127.0.0.1:" + startedPort(gateway), "it1", scenario, 10,
                         Duration.ofSeconds(30));
@@ -119,11 +119,11 @@ class ProvisionedFleetIT {
     void shouldNotConnectWithoutItsSecret() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir.resolve("2"))) {
             kafka.createTopics(1, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-            Gateway gateway = new Gateway(GatewayConfig.defaults()
-                    .withMqttHost("127.0.0.1").withMqttPort(0).withHttpPort(-1)
-                    .withAuthentication(GatewayConfig.Authentication.REGISTRY)
-                    .withKafkaBootstrapServers(kafka.bootstrapServers()).withTopicPrefix(PREFIX)
-                    .withVerticleInstances(1));
+            Gateway gateway = new Gateway(GatewayConfig.builder()
+                    .mqttHost("127.0.0.1").mqttPort(0).httpPort(-1)
+                    .authentication(GatewayConfig.Authentication.REGISTRY)
+                    .kafkaBootstrapServers(kafka.bootstrapServers()).topicPrefix(PREFIX)
+                    .verticleInstances(1).build());
             try {
                 FleetPlan plan = new FleetPlan("tcp://127.0.0.1:" + startedPort(gateway), "it2",
                         ScenarioLoader.parse("profiles: [{name: a, kind: battery, devices: 1, sample-interval: 100ms}]"),

@@ -50,6 +50,11 @@ public final class KafkaOutbound implements AutoCloseable {
         return new KafkaOutbound(vertx, new KafkaProducer<>(ProducerSettings.from(config)), config, metrics);
     }
 
+    /** Hands the producer to {@code binder} once, e.g. to bind its client metrics to the gateway's meter registry. */
+    public void bindClientMetrics(java.util.function.Consumer<Producer<?, ?>> binder) {
+        binder.accept(producer);
+    }
+
     /** The port the MQTT side sends through. */
     public TelemetrySink sink() {
         return sink;

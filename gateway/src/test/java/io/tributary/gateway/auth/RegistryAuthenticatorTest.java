@@ -2,7 +2,7 @@ package io.tributary.gateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.contract.registry.SecretHasher;
 import io.vertx.core.Future;
@@ -27,7 +27,7 @@ class RegistryAuthenticatorTest {
 
     private final SecretHasher hasher = new SecretHasher(new SecureRandom());
     private final Map<String, DeviceRecord> devices = new ConcurrentHashMap<>();
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private RegistryAuthenticator authenticator = authenticator(AuthSettings.DEFAULTS.withMaxFailuresPerAddress(5)
             .withMaxFailuresPerDevice(3));
 

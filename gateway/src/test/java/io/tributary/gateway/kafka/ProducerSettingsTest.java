@@ -12,8 +12,8 @@ class ProducerSettingsTest {
 
     @Test
     void carriesTheDeliveryGuarantee() {
-        Map<String, Object> props = ProducerSettings.from(GatewayConfig.defaults()
-                .withKafkaProperties(Map.of("security.protocol", "SSL")));
+        Map<String, Object> props = ProducerSettings.from(GatewayConfig.builder()
+                .kafkaProperties(Map.of("security.protocol", "SSL")).build());
 
         assertThat(props).containsEntry(ProducerConfig.ACKS_CONFIG, "all")
                 .containsEntry(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true)
@@ -27,7 +27,7 @@ class ProducerSettingsTest {
 
     @Test
     void keepsTheBufferWellAboveTheInFlightLimit() {
-        GatewayConfig config = GatewayConfig.defaults().withMaxInFlightBytes(100L * 1024 * 1024);
+        GatewayConfig config = GatewayConfig.builder().maxInFlightBytes(100L * 1024 * 1024).build();
 
         Map<String, Object> props = ProducerSettings.from(config);
 
@@ -36,8 +36,8 @@ class ProducerSettingsTest {
 
     @Test
     void keepsRequestTimeoutInsideAShortDeliveryTimeout() {
-        Map<String, Object> props = ProducerSettings.from(GatewayConfig.defaults()
-                .withKafkaDeliveryTimeout(Duration.ofSeconds(2)));
+        Map<String, Object> props = ProducerSettings.from(GatewayConfig.builder()
+                .kafkaDeliveryTimeout(Duration.ofSeconds(2)).build());
 
         new ProducerConfig(props);
         // delivery.timeout.ms >= linger.ms + request.timeout.ms, or the producer refuses to start

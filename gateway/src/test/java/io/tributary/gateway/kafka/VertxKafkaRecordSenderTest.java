@@ -3,7 +3,7 @@ package io.tributary.gateway.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -27,7 +27,7 @@ class VertxKafkaRecordSenderTest {
     private final Vertx vertx = Vertx.vertx();
     private final MockProducer<String, byte[]> producer =
             new MockProducer<>(false, null, new StringSerializer(), new ByteArraySerializer());
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
 
     @AfterEach
     void tearDown() throws Exception {

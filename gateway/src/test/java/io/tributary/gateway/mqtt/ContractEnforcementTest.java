@@ -11,8 +11,7 @@ import io.tributary.contract.SensorCardinality;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
-import io.tributary.gateway.metrics.PrometheusExposition;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.testing.TestSinks;
@@ -45,7 +44,7 @@ class ContractEnforcementTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final ControlledRecordSender sender = new ControlledRecordSender();
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, 64 * 1024, 16,
             Duration.ofSeconds(5));
     private final InputContract contract = InputContract.DEFAULTS.withMaxSensorsPerDevice(MAX_SENSORS);
@@ -137,7 +136,7 @@ class ContractEnforcementTest {
         assertThat(metrics.contractViolations(ContractRule.EVENT_TIME_IN_FUTURE)).isEqualTo(1);
         assertThat(metrics.contractViolations(ContractRule.VALUE_NOT_FINITE)).isEqualTo(1);
         assertThat(metrics.contractViolations(ContractRule.SENSOR_NAME_INVALID)).isEqualTo(1);
-        assertThat(PrometheusExposition.render(metrics, true, 10))
+        assertThat(metrics.scrape())
                 .contains("tributary_gateway_contract_violations_total{rule=\"event_time_in_future\"} 1\n")
                 .contains("tributary_gateway_contract_violations_total{rule=\"too_many_sensors\"} 0\n")
                 .contains("tributary_gateway_rejections_total{reason=\"contract-violation\"} 3\n");

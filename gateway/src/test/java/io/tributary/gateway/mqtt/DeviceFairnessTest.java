@@ -11,7 +11,7 @@ import ch.qos.logback.core.read.ListAppender;
 import io.tributary.gateway.DeviceLimits;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.gateway.testing.ControlledRecordSender;
@@ -52,7 +52,7 @@ class DeviceFairnessTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final ControlledRecordSender sender = new ControlledRecordSender();
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final List<AutoCloseable> clients = new ArrayList<>();
     private ConnectionLimiter limiter;

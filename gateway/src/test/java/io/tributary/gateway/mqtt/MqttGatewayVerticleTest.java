@@ -10,7 +10,7 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.testing.TestSinks;
 import io.tributary.gateway.testing.ControlledRecordSender.Mode;
@@ -45,7 +45,7 @@ class MqttGatewayVerticleTest {
 
     private final Vertx vertx = Vertx.vertx();
     private final ControlledRecordSender sender = new ControlledRecordSender();
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, MAX_PAYLOAD, MAX_IN_FLIGHT,
             Duration.ofSeconds(5));

@@ -8,7 +8,7 @@ import io.tributary.contract.ContractRule;
 import io.tributary.contract.InputContract;
 import io.tributary.contract.SensorCardinality;
 import io.tributary.gateway.RejectReason;
-import io.tributary.gateway.metrics.AtomicGatewayMetrics;
+import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import java.time.Duration;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
@@ -21,7 +21,7 @@ class TelemetryValidatorTest {
     /** The gateway's clock in these tests: a minute after the event times of {@link #batch}. */
     static final long NOW = 1_700_000_000_000_000_000L + 60_000_000_000L;
 
-    private final AtomicGatewayMetrics metrics = new AtomicGatewayMetrics();
+    private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final TelemetryValidator validator = validator(1024, InputContract.DEFAULTS);
 
     private TelemetryValidator validator(int maxPayloadBytes, InputContract contract) {

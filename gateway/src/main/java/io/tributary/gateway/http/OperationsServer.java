@@ -1,0 +1,63 @@
+package io.tributary.gateway.http;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's operations endpoint: {@code /metrics} (Prometheus text), {@code /health/live} and
+ * {@code /health/ready} (200, or 503 with the reason). Runs on the gateway's Vert.x; the suppliers it calls must not
+ * block.
+ */
+public final class OperationsServer {
+
+    /** The {@code Content-Type} of the Prometheus text exposition (version 0.0.4). */
+    public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+
+    private final Vertx vertx;
+    private final Supplier<String> scrape;
+    private final Supplier<Optional<String>> notReadyBecause;
+    private HttpServer server;
+
+    /**
+     * @param scrape the Prometheus text of every metric
+     * @param notReadyBecause empty when ready, else why not
+     */
+    public OperationsServer(Vertx vertx, Supplier<String> scrape, Supplier<Optional<String>> notReadyBecause) {
+        this.vertx = Objects.requireNonNull(vertx, "vertx");
+        this.scrape = Objects.requireNonNull(scrape, "scrape");
+        this.notReadyBecause = Objects.requireNonNull(notReadyBecause, "notReadyBecause");
+    }
+
+    /**
+     * Listens on {@code host:port} (0 = any free port).
+     *
+     * @return the bound port; failed when the port cannot be bound
+     */
+    public Future<Integer> start(String host, int port) {
+        server = vertx.createHttpServer().requestHandler(this::handle);
+        return server.listen(port, host).map(HttpServer::actualPort);
+    }
+
+    /** Stops listening. */
+    public Future<Void> close() {
+        return server == null ? Future.succeededFuture() : server.close();
+    }
+
+    private void handle(HttpServerRequest request) {
+        switch (request.path()) {
+            case "/metrics" -> request.response().putHeader("Content-Type", METRICS_CONTENT_TYPE).end(scrape.get());
+            case "/health/live" -> request.response().putHeader("Content-Type", "text/plain").end("live\n");
+            case "/health/ready" -> {
+                Optional<String> problem = notReadyBecause.get();
+                request.response().setStatusCode(problem.isEmpty() ? 200 : 503).putHeader("Content-Type", "text/plain")
+                        .end(problem.map(p -> "not ready: " + p + "\n").orElse("ready\n"));
+            }
+            default -> request.response().setStatusCode(404).end();
+        }
+    }
+}
