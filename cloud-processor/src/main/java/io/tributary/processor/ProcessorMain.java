@@ -1,5 +1,6 @@
 package io.tributary.processor;
 
+import io.tributary.cli.DurationConverter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -133,18 +134,6 @@ public final class ProcessorMain implements Callable<Integer> {
             return command.getCommandSpec().exitCodeOnInvalidInput();
         });
         return cli;
-    }
-
-    /** Reads an option's duration in the one grammar of {@link Durations} ({@code 500ms}, {@code 10s}, ISO-8601). */
-    static final class DurationConverter implements CommandLine.ITypeConverter<Duration> {
-        @Override
-        public Duration convert(String value) {
-            try {
-                return Durations.parse(value);
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.TypeConversionException(e.getMessage());
-            }
-        }
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.tributary.processor;
 
+import io.tributary.cli.DurationConverter;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -40,7 +41,7 @@ class ProcessorMainTest {
 
     @Test
     void shouldReadFriendlyAndIsoDurations() {
-        ProcessorMain.DurationConverter converter = new ProcessorMain.DurationConverter();
+        DurationConverter converter = new DurationConverter();
 
         assertThat(converter.convert("500ms")).isEqualTo(Duration.ofMillis(500));
         assertThat(converter.convert("10s")).isEqualTo(Duration.ofSeconds(10));

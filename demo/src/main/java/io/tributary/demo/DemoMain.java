@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;

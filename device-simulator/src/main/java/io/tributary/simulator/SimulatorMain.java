@@ -1,8 +1,8 @@
 package io.tributary.simulator;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.common.Json;
 import io.tributary.contract.Topics;
-import io.tributary.simulator.config.DurationConverter;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.fleet.FleetPlan;

@@ -1,6 +1,6 @@
 package io.tributary.simulator;
 
-import io.tributary.simulator.config.DurationConverter;
+import io.tributary.cli.DurationConverter;
 import io.tributary.simulator.ledger.LedgerFile;
 import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;

@@ -1,7 +1,7 @@
 package io.tributary.demo.bench;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.demo.Cli;
-import io.tributary.demo.DurationConverter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,9 +1,9 @@
 package io.tributary.demo.hostile;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.demo.hostile.HostileRun.Attack;
 import io.tributary.demo.hostile.HostileRun.Phase;
 import io.tributary.demo.Cli;
-import io.tributary.demo.DurationConverter;
 import io.tributary.simulator.verify.VerificationReport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,5 +1,6 @@
 package io.tributary.simulator.config;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.simulator.fleet.FleetPlan;
 import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.scenario.ScenarioLoader;

@@ -1,5 +1,6 @@
 package io.tributary.gateway.cli;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.contract.Topics;
 import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.contract.registry.DeviceRegistryClient;
@@ -58,8 +59,8 @@ public final class DevicesMain implements Callable<Integer> {
                 description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default ${DEFAULT-VALUE}).")
         String topicPrefix;
 
-        @Option(names = "--timeout", defaultValue = "PT15S",
-                description = "Bound for each Kafka operation, ISO-8601 (default ${DEFAULT-VALUE}).")
+        @Option(names = "--timeout", defaultValue = "15s", converter = DurationConverter.class,
+                description = "Bound for each Kafka operation, e.g. 15s, 2m or ISO-8601 (default ${DEFAULT-VALUE}).")
         Duration timeout;
 
         @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",

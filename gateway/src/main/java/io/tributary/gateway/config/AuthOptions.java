@@ -1,5 +1,6 @@
 package io.tributary.gateway.config;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.gateway.auth.AuthSettings;
 import java.time.Duration;
 import picocli.CommandLine.Option;

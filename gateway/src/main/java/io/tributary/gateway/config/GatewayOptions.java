@@ -1,5 +1,6 @@
 package io.tributary.gateway.config;
 
+import io.tributary.cli.DurationConverter;
 import io.tributary.gateway.DeviceLimits;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.TlsSettings;
