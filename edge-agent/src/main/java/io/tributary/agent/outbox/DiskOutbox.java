@@ -4,7 +4,6 @@ import io.tributary.agent.outbox.OutboxSettings.FsyncPolicy;
 import io.tributary.agent.outbox.OutboxSettings.OverflowPolicy;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -56,7 +55,6 @@ public final class DiskOutbox implements AutoCloseable {
     private long changes;
     private long failedAppendsTotal;
     private boolean closed;
-    private final DiskFaults faults;
 
     /** A batch waiting for its PUBACK. */
     public record PendingBatch(long seq, int readings) {
@@ -76,7 +74,6 @@ public final class DiskOutbox implements AutoCloseable {
      * (tests simulate a full or failing disk with it).
      */
     public DiskOutbox(Path stateDir, OutboxSettings settings, DiskFaults faults) {
-        this.faults = faults;
         this.settings = settings;
         this.dir = stateDir.resolve("outbox");
         try {
@@ -87,8 +84,8 @@ public final class DiskOutbox implements AutoCloseable {
             pending = found.pending();
             sequence.used(found.lastSeq());
             // the numbers a deleted segment held must never be handed out again
-            files = new SegmentFiles(dir, settings.segmentBytes(), settings.fsync() != FsyncPolicy.NEVER, found,
-                    sequence::persistFloor);
+            files = new SegmentFiles(dir, settings.segmentBytes(), settings.fsync() != FsyncPolicy.NEVER, faults,
+                    found, sequence::persistFloor);
             files.deleteAcknowledged();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the outbox in " + dir + ": " + e.getMessage(), e);
@@ -134,16 +131,8 @@ public final class DiskOutbox implements AutoCloseable {
                 return false;
             }
             active = files.activeFor(seq, recordBytes);
-            ByteBuffer record = SegmentFormat.encode(seq, readings, payload);
             offset = active.size;
-            faults.beforeWrite(active.file);
-            while (record.hasRemaining()) {
-                active.channel.write(record, offset + record.position());
-            }
-            if (settings.fsync() == FsyncPolicy.ALWAYS) {
-                faults.beforeForce(active.file);
-                active.channel.force(false);
-            }
+            files.write(active, SegmentFormat.encode(seq, readings, payload), settings.fsync() == FsyncPolicy.ALWAYS);
         } catch (IOException | UncheckedIOException e) {
             failedAppendsTotal++;
             if (active != null && offset >= 0) {
@@ -154,9 +143,7 @@ public final class DiskOutbox implements AutoCloseable {
                     && e instanceof UncheckedIOException ? e.getCause() : e) + "); the batch took no sequence number");
             return false;
         }
-        active.size += recordBytes;
-        files.grew(recordBytes);
-        active.live++;
+        files.appended(active, recordBytes);
         sequence.used(seq);
         pending.put(seq, new Segment.Batch(seq, readings, active, offset, payload.length));
         if (settings.fsync() != FsyncPolicy.INTERVAL) {
@@ -224,13 +211,11 @@ public final class DiskOutbox implements AutoCloseable {
         if (e == null || closed) {
             return null;
         }
-        ByteBuffer buf = ByteBuffer.allocate(e.length());
         try {
-            SegmentFormat.readFully(e.segment().channel, buf, e.offset() + HEADER_BYTES);
+            return e.payload();
         } catch (IOException ex) {
             throw new UncheckedIOException("cannot read batch " + seq + " from the outbox in " + dir, ex);
         }
-        return buf.array();
     }
 
     /** Removes a batch after its PUBACK; unknown sequence numbers (already dropped) are ignored. */
@@ -240,15 +225,7 @@ public final class DiskOutbox implements AutoCloseable {
             return;
         }
         try {
-            ByteBuffer ack = SegmentFormat.encodeAck(seq);
-            Segment s = e.segment();
-            s.ackChannel().write(ack, s.ackSize);
-            s.ackSize += ACK_BYTES;
-            files.grew(ACK_BYTES);
-            s.live--;
-            if (s.live == 0 && s != files.last()) {
-                files.delete(s);
-            }
+            files.acknowledge(e.segment(), seq);
         } catch (IOException ex) {
             LOG.warn("Recording an ack in the outbox failed; the batch may be sent again [seq: {}]", seq, ex);
         }

@@ -1,6 +1,7 @@
 package io.tributary.agent.outbox;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -54,5 +55,12 @@ final class Segment {
 
     /** A stored, unacknowledged batch: where its record is. */
     record Batch(long seq, int readings, Segment segment, long offset, int length) {
+
+        /** Reads the batch's payload back from its segment. */
+        byte[] payload() throws IOException {
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            SegmentFormat.readFully(segment.channel, buf, offset + SegmentFormat.HEADER_BYTES);
+            return buf.array();
+        }
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.agent.outbox;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -25,17 +26,20 @@ final class SegmentFiles {
     private final Path dir;
     private final long segmentBytes;
     private final boolean forceDirectory;
+    /** Consulted before every write to a segment (tests simulate a full or failing disk with it). */
+    private final DiskFaults faults;
     /** Runs before a segment is deleted; it may refuse by throwing (then nothing is deleted). */
     private final Runnable beforeDelete;
     /** Segments by first sequence number; the last one is active (appended to). */
     private final TreeMap<Long, Segment> segments;
     private long totalBytes;
 
-    SegmentFiles(Path dir, long segmentBytes, boolean forceDirectory, OutboxRecovery.Recovered found,
-            Runnable beforeDelete) {
+    SegmentFiles(Path dir, long segmentBytes, boolean forceDirectory, DiskFaults faults,
+            OutboxRecovery.Recovered found, Runnable beforeDelete) {
         this.dir = dir;
         this.segmentBytes = segmentBytes;
         this.forceDirectory = forceDirectory;
+        this.faults = faults;
         this.beforeDelete = beforeDelete;
         this.segments = found.segments();
         this.totalBytes = found.totalBytes();
@@ -70,6 +74,43 @@ final class SegmentFiles {
             forceDirectory();
         }
         return s;
+    }
+
+    /**
+     * Writes {@code record} at the end of {@code s}, forced to the device when {@code force}; it counts only once
+     * {@link #appended} says so (a failed write is cut off again with {@link #cutOff}).
+     */
+    void write(Segment s, ByteBuffer record, boolean force) throws IOException {
+        long offset = s.size;
+        faults.beforeWrite(s.file);
+        while (record.hasRemaining()) {
+            s.channel.write(record, offset + record.position());
+        }
+        if (force) {
+            faults.beforeForce(s.file);
+            s.channel.force(false);
+        }
+    }
+
+    /** Counts a record of {@code recordBytes} written to the end of {@code s} as one live batch. */
+    void appended(Segment s, int recordBytes) {
+        s.size += recordBytes;
+        totalBytes += recordBytes;
+        s.live++;
+    }
+
+    /**
+     * Records the ack of batch {@code seq} of {@code s} (not forced: a lost ack only means the batch is sent again);
+     * deletes the segment once all its batches are acknowledged, unless it is the active one.
+     */
+    void acknowledge(Segment s, long seq) throws IOException {
+        s.ackChannel().write(SegmentFormat.encodeAck(seq), s.ackSize);
+        s.ackSize += SegmentFormat.ACK_BYTES;
+        totalBytes += SegmentFormat.ACK_BYTES;
+        s.live--;
+        if (s.live == 0 && s != last()) {
+            delete(s);
+        }
     }
 
     void delete(Segment s) throws IOException {
@@ -113,10 +154,6 @@ final class SegmentFiles {
     /** Disk used by segments and ack files. */
     long totalBytes() {
         return totalBytes;
-    }
-
-    void grew(long bytes) {
-        totalBytes += bytes;
     }
 
     void closeAll() {

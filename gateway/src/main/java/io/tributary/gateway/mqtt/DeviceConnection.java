@@ -16,7 +16,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetSocket;
 import io.vertx.mqtt.MqttEndpoint;
-import io.vertx.mqtt.messages.MqttDisconnectMessage;
 import io.vertx.mqtt.messages.MqttPublishMessage;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
 import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
@@ -36,7 +35,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Its other jobs are delegated: what a PUBLISH becomes ({@link PublishForwarder}), backpressure
  * ({@link ReadingPause}), the configuration downlink ({@link ConfigDownlink}), status events and the will
- * ({@link ConnectionReporter}).
+ * ({@link ConnectionReporter}), how the connection ends ({@link ConnectionEnd}).
  *
  * <p>Fairness: every PUBLISH is charged to the device's {@link PublishQuota} (shared with any later connection of the
  * same device id); a connection whose answers pile up unread (above
@@ -61,14 +60,10 @@ final class DeviceConnection {
     private final BooleanSupplier draining;
     private final Consumer<DeviceConnection> onClosed;
     private final AckQueue<AckOutcome> acks = new AckQueue<>();
-    /** The gateway ended the connection (shutdown, device disabled, violation). */
-    private boolean endedByGateway;
+    private final ConnectionEnd end;
 
     /** A fatal answer is queued: later publishes are ignored, the connection ends when the queue reaches it. */
     private boolean closing;
-    private boolean closed;
-    /** The device ended the session with a normal DISCONNECT: its will is discarded. */
-    private boolean willDiscarded;
 
     /** The socket under the endpoint. */
     private final NetSocket socket;
@@ -95,9 +90,10 @@ final class DeviceConnection {
         this.socket = EndpointSockets.socketOf(endpoint);
         this.channel = EndpointSockets.channelOf(socket);
         this.context = Vertx.currentContext();
+        this.end = new ConnectionEnd(endpoint, deviceId, mqtt5, channel);
         this.forwarder = new PublishForwarder(deviceId, sink, validator, metrics, deviceEvents);
         this.downlink = new ConfigDownlink(endpoint, deviceId, mqtt5, configs, metrics, deviceEvents,
-                () -> !closed && endpoint.isConnected() && !closedForUnreadAnswers());
+                () -> !end.isClosed() && endpoint.isConnected() && !closedForUnreadAnswers());
         this.reporter = new ConnectionReporter(deviceId, settings, sink, validator, metrics, deviceEvents);
         this.readingPause = new ReadingPause(socket, context, sink, metrics, deviceId);
     }
@@ -128,12 +124,12 @@ final class DeviceConnection {
      * {@link #context()}.
      */
     void takeOver(String newRemote) {
-        if (closed) {
+        if (end.isClosed()) {
             return;
         }
         closing = true;
         LOG.debug("Session taken over [device: {}, old: {}, new: {}]", deviceId, endpoint.remoteAddress(), newRemote);
-        disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER, "session taken over by a new connection");
+        end.disconnect(MqttDisconnectReasonCode.SESSION_TAKEN_OVER, "session taken over by a new connection");
     }
 
     /** Installs the handlers and sends CONNACK (MQTT 5: with the server's limits). */
@@ -145,7 +141,7 @@ final class DeviceConnection {
         endpoint.publishHandler(this::onPublish);
         endpoint.subscribeHandler(downlink::onSubscribe);
         endpoint.unsubscribeHandler(downlink::onUnsubscribe);
-        endpoint.disconnectMessageHandler(this::onDisconnectMessage);
+        endpoint.disconnectMessageHandler(end::onDisconnectMessage);
         endpoint.exceptionHandler(this::onException);
         endpoint.closeHandler(v -> onClose());
         if (mqtt5) {
@@ -161,19 +157,19 @@ final class DeviceConnection {
 
     /** Ends the connection because the gateway shuts down (MQTT 5: DISCONNECT 0x8B). */
     void shutDown() {
-        disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
+        end.disconnect(MqttDisconnectReasonCode.SERVER_SHUTTING_DOWN, "server shutting down");
     }
 
     /** Ends the connection because the device may no longer connect (MQTT 5: DISCONNECT 0x87 not authorized). */
     void revoke(String reason) {
         closing = true;
         deviceEvents.log("Connection ended: device revoked", deviceId, reason);
-        disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, reason);
+        end.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, reason);
     }
 
     /** Sends the device its new configuration if it is subscribed to its configuration topic. */
     void configChanged(byte[] config) {
-        if (!closed) {
+        if (!end.isClosed()) {
             downlink.configChanged(config);
         }
     }
@@ -189,12 +185,12 @@ final class DeviceConnection {
             // A bug must not leave the device waiting for an answer that never comes.
             LOG.error("Failed to handle a publish, closing the connection [device: {}]", deviceId, e);
             closing = true;
-            disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "internal error");
+            end.disconnect(MqttDisconnectReasonCode.IMPLEMENTATION_SPECIFIC_ERROR, "internal error");
         }
     }
 
     private void handlePublish(MqttPublishMessage message) {
-        if (closing || closed) {
+        if (closing || end.isClosed()) {
             return;
         }
         if (draining.getAsBoolean()) {
@@ -240,11 +236,11 @@ final class DeviceConnection {
     }
 
     private void answer(AckQueue.Slot<AckOutcome> slot, AckOutcome outcome) {
-        if (slot == null || closed) {
+        if (slot == null || end.isClosed()) {
             return; // QoS 0 has no answer; a closed connection cannot get one
         }
         for (AckQueue.Slot<AckOutcome> ready : acks.complete(slot, outcome)) {
-            if (closed || !endpoint.isConnected()) {
+            if (end.isClosed() || !endpoint.isConnected()) {
                 acks.clear();
                 return;
             }
@@ -259,7 +255,7 @@ final class DeviceConnection {
     private boolean write(int packetId, AckOutcome outcome) {
         if (outcome instanceof AckOutcome.Disconnect) {
             AckOutcome.Disconnect disconnect = (AckOutcome.Disconnect) outcome;
-            disconnect(disconnect.code(), disconnect.reason());
+            end.disconnect(disconnect.code(), disconnect.reason());
             return false;
         }
         AckOutcome.PubAck ack = (AckOutcome.PubAck) outcome;
@@ -288,7 +284,7 @@ final class DeviceConnection {
             return false;
         }
         // MQTT 3.1.1 has no negative PUBACK: closing tells the device the publish was not taken.
-        closeQuietly();
+        end.closeQuietly();
         return false;
     }
 
@@ -309,54 +305,11 @@ final class DeviceConnection {
         }
         closing = true;
         acks.clear();
-        cutOff();
+        end.cutOff();
         return true;
     }
 
-    /**
-     * Ends a connection that does not read its socket, for real and at once. Vert.x's close waits for the queued
-     * answers to be flushed, which never happens on a socket nobody drains: the connection stayed open and the device
-     * kept writing. So: nothing more is read from it, and the channel is closed with a reset past Vert.x (see
-     * {@link FrameGuard#closeAtOnce}), dropping what is queued for it. {@link #onClose()} follows when it is gone.
-     */
-    private void cutOff() {
-        endedByGateway = true;
-        FrameGuard.closeAtOnce(channel);
-    }
-
-    private void disconnect(MqttDisconnectReasonCode code, String reason) {
-        if (closed || !endpoint.isConnected()) {
-            return;
-        }
-        endedByGateway = true;
-        try {
-            if (mqtt5) {
-                endpoint.disconnect(code, AckOutcome.reasonProperties(reason, true));
-            } else {
-                endpoint.close();
-            }
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            LOG.debug("Connection already gone [device: {}]", deviceId, e);
-        }
-    }
-
-    private void closeQuietly() {
-        endedByGateway = true;
-        try {
-            if (endpoint.isConnected()) {
-                endpoint.close();
-            }
-        } catch (IllegalStateException | IllegalArgumentException e) {
-            LOG.debug("Connection already gone [device: {}]", deviceId, e);
-        }
-    }
-
-    // ---- SUBSCRIBE, DISCONNECT, errors, close ---------------------------------------------------------------------
-
-    private void onDisconnectMessage(MqttDisconnectMessage message) {
-        // MQTT 5 reason 0x04 asks the server to publish the will although the DISCONNECT is orderly.
-        willDiscarded = message.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
-    }
+    // ---- errors, close -------------------------------------------------------------------------------------------
 
     private void onException(Throwable error) {
         Throwable cause = error instanceof DecoderException && error.getCause() != null ? error.getCause() : error;
@@ -373,24 +326,14 @@ final class DeviceConnection {
     }
 
     private void onClose() {
-        if (closed) {
+        if (!end.markClosed()) {
             return;
         }
-        closed = true;
         acks.clear();
         readingPause.closed();
         metrics.connectionClosed();
         LOG.debug("Device disconnected [device: {}]", deviceId);
-        if (endedByGateway) {
-            reporter.event(OutboundRecord.Event.DISCONNECTED_BY_GATEWAY, null);
-        } else if (willDiscarded) {
-            reporter.event(OutboundRecord.Event.DISCONNECTED, null);
-        } else {
-            reporter.event(OutboundRecord.Event.CONNECTION_LOST, null);
-        }
-        if (!willDiscarded) {
-            reporter.will(endpoint.will());
-        }
+        end.report(reporter);
         onClosed.accept(this);
     }
 
