@@ -75,7 +75,7 @@ final class ConfigDownlink {
             } else {
                 metrics.rejected(RejectReason.NOT_AUTHORIZED);
                 deviceEvents.log("Subscription refused", deviceId,
-                        "may not subscribe to '" + DeviceConnection.abbreviate(subscription.topicName()) + "'");
+                        "may not subscribe to '" + PublishRouter.abbreviate(subscription.topicName()) + "'");
                 codes.add(MqttSubAckReasonCode.NOT_AUTHORIZED);
             }
         }

@@ -60,7 +60,7 @@ final class ConnectionReporter {
         if (!PublishRouter.statusTopic(deviceId).equals(topic)) {
             metrics.rejected(RejectReason.NOT_AUTHORIZED);
             deviceEvents.log("Will refused", deviceId, "will topic '"
-                    + DeviceConnection.abbreviate(String.valueOf(topic)) + "' is not the device's status topic");
+                    + PublishRouter.abbreviate(String.valueOf(topic)) + "' is not the device's status topic");
             return;
         }
         if (validator.checkSize(payload.length).isPresent()) {

@@ -1,5 +1,6 @@
 package io.tributary.gateway.mqtt;
 
+import io.tributary.gateway.routing.PublishRouter;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
@@ -200,7 +201,7 @@ final class DeviceConnection {
         String topic = message.topicName();
         if (message.qosLevel() == MqttQoS.EXACTLY_ONCE) {
             fatal(RejectReason.QOS_NOT_SUPPORTED, "QoS 2 is not supported (maximum QoS is 1) on '"
-                    + abbreviate(topic) + "'");
+                    + PublishRouter.abbreviate(topic) + "'");
             return;
         }
         boolean qos1 = message.qosLevel() == MqttQoS.AT_LEAST_ONCE;
@@ -335,9 +336,5 @@ final class DeviceConnection {
         LOG.debug("Device disconnected [device: {}]", deviceId);
         end.report(reporter);
         onClosed.accept(this);
-    }
-
-    static String abbreviate(String text) {
-        return text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }
 }

@@ -61,7 +61,7 @@ public final class PublishRouter {
     }
 
     /** Keeps details (which end up in logs and MQTT reason strings) short even for hostile topics. */
-    static String abbreviate(String text) {
+    public static String abbreviate(String text) {
         return text.length() <= 200 ? text : text.substring(0, 200) + "...";
     }
 }
