@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.kafka.KafkaOutbound;
@@ -7,32 +8,21 @@ import io.tributary.gateway.http.OperationsServer;
 import io.tributary.gateway.metrics.GatewayMeters;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tributary.gateway.mqtt.MqttGatewayVerticle;
 import io.tributary.gateway.mqtt.MqttListenerSettings;
 import io.vertx.core.Context;
-import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.tributary.gateway.auth.RegistryAuthenticator;
 import io.tributary.gateway.kafka.KafkaHealthCheck;
-import io.tributary.gateway.mqtt.ConnectionLimiter;
 import io.tributary.gateway.mqtt.TlsFiles;
-import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.gateway.registry.DeviceRegistryView;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Objects;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,9 +39,6 @@ import org.slf4j.LoggerFactory;
 public final class Gateway implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(5);
-    private static final Duration KEEP_WARM_INTERVAL = Duration.ofMinutes(1);
-    private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private enum State { NEW, STARTING, RUNNING, CLOSED }
 
@@ -59,27 +46,21 @@ public final class Gateway implements AutoCloseable {
     private final DeviceAuthenticator authenticator;
     private final GatewayMetrics metrics;
     private final AtomicBoolean draining = new AtomicBoolean();
-    private final List<MqttGatewayVerticle> verticles = new CopyOnWriteArrayList<>();
 
     private volatile State state = State.NEW;
     private Vertx vertx;
     private volatile KafkaOutbound sender;
     private Future<Void> started;
-    private long keepWarmTimer = -1;
+    private KafkaKeepWarm keepWarm;
     private volatile int port = -1;
     private volatile int tlsPort = -1;
     private volatile int httpPort = -1;
     private volatile GatewayHealth health;
-    private final ConnectionLimiter limiter;
     private volatile DeviceRegistryView registry;
     /** The one registry authenticator all verticles share (its throttle, fingerprints and threads); null otherwise. */
     private volatile RegistryAuthenticator registryAuthenticator;
-    /** Checks telemetry against the input contract; one per gateway, as it holds the sensors per device. */
-    private final TelemetryValidator validator;
-    /** One live connection per device id and the per-device publish quotas, across all verticles and listeners. */
-    private final io.tributary.gateway.mqtt.DeviceSessions<?> sessions;
-    /** Connections that have not sent CONNECT yet, across all verticles and listeners. */
-    private final ConnectionLimiter pendingConnects;
+    /** The MQTT listeners and the limits, sessions and validator all their verticles share. */
+    private final MqttListeners listeners;
     /** The meters {@code /metrics} shows: the gateway's counters, readiness, JVM, process and Kafka client. */
     private final GatewayMeters meters;
     /** What {@link #start()} is doing, to say what failed. */
@@ -112,11 +93,7 @@ public final class Gateway implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = authenticator;
         this.metrics = Objects.requireNonNull(metrics, "metrics");
-        this.limiter = new ConnectionLimiter(config.maxConnections());
-        this.validator = TelemetryValidator.of(config, metrics);
-        this.sessions = new io.tributary.gateway.mqtt.DeviceSessions<>(config.deviceLimits());
-        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
-                config.deviceLimits().maxPendingConnectsPerAddress());
+        this.listeners = new MqttListeners(config, metrics, draining::get);
         this.meters = new GatewayMeters(metrics, this::ready, config.maxConnections());
     }
 
@@ -147,12 +124,11 @@ public final class Gateway implements AutoCloseable {
                 sender = created;
             }
             created.warmUp(config.kafkaStartupTimeout());
-            DeviceRegistryView view = RegistryLink.start(vertx, config, kafkaClientProperties(), metrics, verticles);
+            DeviceRegistryView view = RegistryLink.start(vertx, config, KafkaClientProperties.of(config), metrics,
+                    listeners.verticles());
             synchronized (this) {
                 registry = view;
-            }
-            synchronized (this) {
-                health = new GatewayHealth(vertx, new KafkaHealthCheck(kafkaClientProperties()), registry,
+                health = new GatewayHealth(vertx, new KafkaHealthCheck(KafkaClientProperties.of(config)), registry,
                         config.auth().registryStallTimeout(), metrics);
                 if (authenticator == null && config.authentication() == GatewayConfig.Authentication.REGISTRY) {
                     registryAuthenticator = new RegistryAuthenticator(registry, config.auth(), metrics);
@@ -179,7 +155,7 @@ public final class Gateway implements AutoCloseable {
             meters.bindSystem();
             synchronized (this) {
                 state = State.RUNNING;
-                keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> keepWarm());
+                keepWarm = KafkaKeepWarm.start(vertx, sender);
                 health.start();
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
@@ -219,19 +195,7 @@ public final class Gateway implements AutoCloseable {
 
     /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
     private Future<Integer> deployListener(MqttListenerSettings settings, TlsSettings tls) {
-        List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
-        return vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, deviceAuthenticator(), sender.sink(),
-                    metrics, draining::get, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator,
-                    sessions, pendingConnects);
-            verticles.add(verticle);
-            deployed.add(verticle);
-            return verticle;
-        }, new DeploymentOptions().setInstances(config.verticleInstances()))
-                .map(id -> deployed.get(0).actualPort())
-                .recover(e -> Future.failedFuture(tls == null ? e : new IllegalArgumentException(
-                        "TLS listener on port " + tls.port() + " failed to start with certificate "
-                                + tls.certificatePath() + " and key " + tls.keyPath() + ": " + e.getMessage(), e)));
+        return listeners.deploy(vertx, settings, tls, this::deviceAuthenticator, sender.sink(), registry);
     }
 
     /** {@code /metrics}, {@code /health/live}, {@code /health/ready} on {@link GatewayConfig#httpPort()}. */
@@ -271,12 +235,6 @@ public final class Gateway implements AutoCloseable {
     /** The registry this gateway follows (tests). */
     DeviceRegistryView registryView() {
         return registry;
-    }
-
-    private Map<String, Object> kafkaClientProperties() {
-        Map<String, Object> kafka = new HashMap<>(config.kafkaProperties());
-        kafka.put("bootstrap.servers", config.kafkaBootstrapServers());
-        return kafka;
     }
 
     private DeviceAuthenticator deviceAuthenticator() {
@@ -319,7 +277,7 @@ public final class Gateway implements AutoCloseable {
      */
     public boolean knowsDevice(String deviceId) {
         DeviceRegistryView view = registry;
-        return view != null && view.device(deviceId).map(io.tributary.contract.registry.DeviceRecord::enabled).orElse(false);
+        return view != null && view.device(deviceId).map(DeviceRecord::enabled).orElse(false);
     }
 
     /** The gateway's counters. */
@@ -349,7 +307,7 @@ public final class Gateway implements AutoCloseable {
             }
             starting = started;
         }
-        await(starting, config.kafkaStartupTimeout().plus(STEP_TIMEOUT), "start");
+        GatewayShutdown.await(starting, config.kafkaStartupTimeout().plus(GatewayShutdown.STEP_TIMEOUT), "start");
         stopEverything(config.shutdownTimeout());
     }
 
@@ -361,22 +319,20 @@ public final class Gateway implements AutoCloseable {
             }
             state = State.CLOSED;
             kafka = sender;
-            if (keepWarmTimer >= 0) {
-                vertx.cancelTimer(keepWarmTimer);
+            if (keepWarm != null) {
+                keepWarm.stop();
             }
         }
         draining.set(true);
         if (kafka != null && !drainTimeout.isZero()) {
-            awaitInFlight(kafka, drainTimeout);
+            GatewayShutdown.awaitInFlight(kafka, drainTimeout);
         }
-        for (String deploymentId : vertx.deploymentIDs()) {
-            await(vertx.undeploy(deploymentId), STEP_TIMEOUT, "stop MQTT server");
-        }
+        GatewayShutdown.stopListeners(vertx);
         port = -1;
         tlsPort = -1;
         httpPort = -1;
         if (kafka != null) {
-            kafka.close(STEP_TIMEOUT);
+            kafka.close(GatewayShutdown.STEP_TIMEOUT);
         }
         RegistryAuthenticator auth = registryAuthenticator;
         if (auth != null) {
@@ -391,48 +347,7 @@ public final class Gateway implements AutoCloseable {
             check.close();
         }
         meters.close();
-        if (!Context.isOnVertxThread()) {
-            await(vertx.close(), STEP_TIMEOUT, "stop Vert.x");
-        } else {
-            vertx.close().onFailure(e -> LOG.warn("Vert.x did not stop cleanly", e));
-        }
+        GatewayShutdown.stopVertx(vertx);
         LOG.info("Gateway stopped");
-    }
-
-    private void awaitInFlight(KafkaOutbound kafka, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (kafka.inFlightRecords() > 0 && System.nanoTime() - deadline < 0) {
-            try {
-                TimeUnit.MILLISECONDS.sleep(10); // off the event loop: close() runs on a caller or shutdown thread
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        long left = kafka.inFlightRecords();
-        if (left > 0) {
-            LOG.warn("Shutting down with {} Kafka sends unfinished after {} ms; their devices get no PUBACK and"
-                    + " re-send", left, timeout.toMillis());
-        }
-    }
-
-    private void keepWarm() {
-        KafkaOutbound kafka = sender;
-        vertx.<Void>executeBlocking(() -> {
-            kafka.keepWarm();
-            return null;
-        }, false).onFailure(e -> LOG.warn("Kafka metadata refresh failed", e));
-    }
-
-    private static void await(Future<?> future, Duration timeout, String what) {
-        try {
-            future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException e) {
-            LOG.debug("Could not {}: {}", what, e.getCause().toString());
-        } catch (TimeoutException e) {
-            LOG.warn("Could not {} within {} ms", what, timeout.toMillis());
-        }
     }
 }

@@ -1,0 +1,76 @@
+package io.tributary.gateway;
+
+import io.tributary.gateway.auth.DeviceAuthenticator;
+import io.tributary.gateway.mqtt.ConnectionLimiter;
+import io.tributary.gateway.mqtt.DeviceSessions;
+import io.tributary.gateway.mqtt.MqttGatewayVerticle;
+import io.tributary.gateway.mqtt.MqttListenerSettings;
+import io.tributary.gateway.outbound.TelemetrySink;
+import io.tributary.gateway.registry.DeviceRegistryView;
+import io.tributary.gateway.validation.TelemetryValidator;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The gateway's MQTT listeners and what all their verticles share: the connection limit, the device sessions and
+ * publish quotas, the pending-CONNECT slots and the input-contract validator (which holds the sensors per device), so
+ * a limit holds across every verticle instance and listener, plain and TLS.
+ */
+final class MqttListeners {
+
+    private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
+
+    private final GatewayConfig config;
+    private final GatewayMetrics metrics;
+    private final BooleanSupplier draining;
+    private final ConnectionLimiter limiter;
+    private final TelemetryValidator validator;
+    private final DeviceSessions<?> sessions;
+    private final ConnectionLimiter pendingConnects;
+    /** Every verticle deployed, for the registry to reach (revoked devices, changed configurations). */
+    private final List<MqttGatewayVerticle> verticles = new CopyOnWriteArrayList<>();
+
+    /** @param draining whether the gateway is shutting down (refuse CONNECTs, stop taking PUBLISHes) */
+    MqttListeners(GatewayConfig config, GatewayMetrics metrics, BooleanSupplier draining) {
+        this.config = config;
+        this.metrics = metrics;
+        this.draining = draining;
+        this.limiter = new ConnectionLimiter(config.maxConnections());
+        this.validator = TelemetryValidator.of(config, metrics);
+        this.sessions = new DeviceSessions<>(config.deviceLimits());
+        this.pendingConnects = new ConnectionLimiter(config.deviceLimits().maxPendingConnects(),
+                config.deviceLimits().maxPendingConnectsPerAddress());
+    }
+
+    /** The verticles deployed so far; the list fills as listeners are deployed. */
+    List<MqttGatewayVerticle> verticles() {
+        return verticles;
+    }
+
+    /**
+     * Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port.
+     *
+     * @param authenticators gives each verticle instance its authenticator
+     */
+    Future<Integer> deploy(Vertx vertx, MqttListenerSettings settings, TlsSettings tls,
+            Supplier<DeviceAuthenticator> authenticators, TelemetrySink sink, DeviceRegistryView registry) {
+        List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
+        return vertx.deployVerticle(() -> {
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticators.get(), sink, metrics,
+                    draining, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator, sessions, pendingConnects);
+            verticles.add(verticle);
+            deployed.add(verticle);
+            return verticle;
+        }, new DeploymentOptions().setInstances(config.verticleInstances()))
+                .map(id -> deployed.get(0).actualPort())
+                .recover(e -> Future.failedFuture(tls == null ? e : new IllegalArgumentException(
+                        "TLS listener on port " + tls.port() + " failed to start with certificate "
+                                + tls.certificatePath() + " and key " + tls.keyPath() + ": " + e.getMessage(), e)));
+    }
+}
