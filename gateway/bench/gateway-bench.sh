@@ -81,9 +81,14 @@ log "provisioning $CONNECTIONS devices"
 java -cp "$GW_JAR" io.tributary.gateway.cli.DevicesMain add-many bench- "$CONNECTIONS" \
     --secrets-file "$WORK/secrets.csv" --kafka-bootstrap "$KAFKA" --topic-prefix bench. >&2
 
+# The load generator opens every connection from 127.0.0.1: the per-address limit on pending CONNECTs (a guard
+# against one hostile address) would otherwise admit only 64 of them at a time, and the bounded queue of secret
+# checks (256, 2 s) would refuse most of a storm of 1,000 CONNECTs arriving in the same second.
 log "starting the gateway"
 java ${GATEWAY_JAVA_OPTS:-} -Xms64m -Xmx150m -jar "$GW_JAR" --kafka-bootstrap "$KAFKA" --topic-prefix bench. --mqtt-host 127.0.0.1 \
-    --mqtt-port 0 --http-port 0 --authentication registry --max-connections 20000 >"$WORK/gateway.log" 2>&1 &
+    --mqtt-port 0 --http-port 0 --authentication registry --max-connections 20000 \
+    --max-pending-connects-per-address "$CONNECTIONS" --auth-queue "$CONNECTIONS" --auth-queue-max-wait PT120S \
+    >"$WORK/gateway.log" 2>&1 &
 GW_PID=$!
 PIDS+=($GW_PID)
 wait_for "$WORK/gateway.log" 'Gateway listening' 120
