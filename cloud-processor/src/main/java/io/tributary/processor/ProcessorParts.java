@@ -75,20 +75,20 @@ final class ProcessorParts {
             for (int i = 1; i <= readingsWriters; i++) {
                 String suffix = readingsWriters == 1 ? "" : "-" + i;
                 parts.addWriter("readings", "tributary-influx-writer" + suffix, config.consumerGroup(),
-                        config.telemetryTopic(), readings, (consumer, topic, points, deadLetters, settings, m) ->
+                        config.topics().telemetry(), readings, (consumer, topic, points, deadLetters, settings, m) ->
                                 InfluxWriters.readings(suffix, contract, consumer, topic, points, deadLetters,
                                         settings, m, Clock.systemUTC()));
             }
             if (analytics.enabled()) {
-                TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), config.telemetryTopic(),
-                        config.rollupsTopic(), config.alertsTopic());
+                TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), config.topics().telemetry(),
+                        config.topics().rollups(), config.topics().alerts());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "tributary-rollups-writer", config.consumerGroup() + "-rollups",
-                        config.rollupsTopic(), rollups, (consumer, topic, points, deadLetters, settings, m) ->
+                        config.topics().rollups(), rollups, (consumer, topic, points, deadLetters, settings, m) ->
                                 InfluxWriters.rollups(consumer, topic, points, deadLetters, settings, m,
                                         Clock.systemUTC()));
                 parts.addWriter("alerts", "tributary-alerts-writer", config.consumerGroup() + "-alerts",
-                        config.alertsTopic(), alerts, (consumer, topic, points, deadLetters, settings, m) ->
+                        config.topics().alerts(), alerts, (consumer, topic, points, deadLetters, settings, m) ->
                                 InfluxWriters.alerts(consumer, topic, points, deadLetters, settings, m,
                                         Clock.systemUTC()));
                 if (analytics.webhookUrl() != null) {
@@ -144,7 +144,7 @@ final class ProcessorParts {
         meters.bindConsumer(key, consumer, true);
         meters.bindProducer(producer);
         Duration clientCloseTimeout = config.closeTimeout().dividedBy(3);
-        KafkaDeadLetterPublisher deadLetters = new KafkaDeadLetterPublisher(producer, config.deadLetterTopic(),
+        KafkaDeadLetterPublisher deadLetters = new KafkaDeadLetterPublisher(producer, config.topics().deadLetter(),
                 config.influxRequestTimeout().multipliedBy(3), clientCloseTimeout, "processor/" + key);
         InfluxTopicWriter.Settings settings = new InfluxTopicWriter.Settings(config.maxPointsPerWrite(),
                 config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout);
@@ -162,10 +162,10 @@ final class ProcessorParts {
         unstartedClients.add(producer);
         meters.bindConsumer("webhook", consumer, false);
         meters.bindProducer(producer);
-        webhook = new WebhookNotifier(consumer, config.alertsTopic(), analytics.webhookUrl(),
+        webhook = new WebhookNotifier(consumer, config.topics().alerts(), analytics.webhookUrl(),
                 new WebhookNotifier.Settings(config.pollTimeout(), config.retryBackoffInitial(),
                         config.retryBackoffMax(), config.influxRequestTimeout(), config.closeTimeout().dividedBy(3)),
-                new KafkaDeadLetterPublisher(producer, config.deadLetterTopic(), config.influxRequestTimeout(),
+                new KafkaDeadLetterPublisher(producer, config.topics().deadLetter(), config.influxRequestTimeout(),
                         config.closeTimeout().dividedBy(3), "processor/webhook"));
         meters.bindWebhook(webhook, WebhookNotifier::delivered, WebhookNotifier::failedAttempts,
                 WebhookNotifier::skipped);
@@ -179,7 +179,7 @@ final class ProcessorParts {
 
     private TopologySettings topologySettings() {
         AnalyticsConfig a = config.analytics();
-        return new TopologySettings(config.telemetryTopic(), config.rollupsTopic(), config.alertsTopic(),
+        return new TopologySettings(config.topics().telemetry(), config.topics().rollups(), config.topics().alerts(),
                 a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval())
                 .withLimits(config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
                         TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);

@@ -105,12 +105,12 @@ class AnalyticsIT {
         webhook.start();
 
         Processor processor = new Processor(config(prefix, "it-an-writer", db)
-                .toBuilder().analytics(AnalyticsConfig.defaults()
-                        .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withPunctuateInterval(Duration.ofMillis(100))
-                        .withAlertRules(rules, Duration.ofMillis(200))
-                        .withWebhook("http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook", null)
-                        .withHttp("127.0.0.1", 0)).build());
+                .toBuilder().analytics(AnalyticsConfig.builder()
+                        .rollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
+                        .punctuateInterval(Duration.ofMillis(100))
+                        .alertRules(rules, Duration.ofMillis(200))
+                        .webhook("http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook", null)
+                        .http("127.0.0.1", 0).build()).build());
         processors.add(processor);
         processor.start();
         await().atMost(DEADLINE).until(processor::isReady);
@@ -180,9 +180,9 @@ class AnalyticsIT {
         stack.createTopics(1, prefix + "telemetry", prefix + "deadletter");
         influxQuery(null, "CREATE DATABASE " + db);
         Processor processor = new Processor(config(prefix, "it-late-writer", db)
-                .toBuilder().analytics(AnalyticsConfig.defaults()
-                        .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withPunctuateInterval(Duration.ofMillis(100))).build());
+                .toBuilder().analytics(AnalyticsConfig.builder()
+                        .rollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
+                        .punctuateInterval(Duration.ofMillis(100)).build()).build());
         processors.add(processor);
         processor.start();
         long oldMs = System.currentTimeMillis() - 60_000;
@@ -203,10 +203,10 @@ class AnalyticsIT {
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, "rules: [{name: flip, sensor: temp, above: 50, clear: 40}]\n");
         Processor processor = new Processor(config(prefix, "it-down-an-writer", db)
-                .toBuilder().analytics(AnalyticsConfig.defaults()
-                        .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withPunctuateInterval(Duration.ofMillis(100))
-                        .withAlertRules(rules, Duration.ofMillis(200))).build());
+                .toBuilder().analytics(AnalyticsConfig.builder()
+                        .rollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
+                        .punctuateInterval(Duration.ofMillis(100))
+                        .alertRules(rules, Duration.ofMillis(200)).build()).build());
         processors.add(processor);
         processor.start();
         await().atMost(DEADLINE).until(processor::isReady);
@@ -240,7 +240,7 @@ class AnalyticsIT {
         Path rules = dir.resolve("rules.yaml");
         Files.writeString(rules, "rules: [{name: broken, above: warm}]\n");
         Processor processor = new Processor(config("it-badrules.", "it-badrules-writer", "it_badrules")
-                .toBuilder().analytics(AnalyticsConfig.defaults().withAlertRules(rules, Duration.ofSeconds(1))).build());
+                .toBuilder().analytics(AnalyticsConfig.builder().alertRules(rules, Duration.ofSeconds(1)).build()).build());
         processors.add(processor);
         org.assertj.core.api.Assertions.assertThatThrownBy(processor::start)
                 .isInstanceOf(IllegalStateException.class)
@@ -265,10 +265,10 @@ class AnalyticsIT {
                     .retryBackoff(Duration.ofMillis(50), Duration.ofMillis(400))
                     .influxRequestTimeout(Duration.ofSeconds(2))
                     .closeTimeout(Duration.ofSeconds(8))
-                    .analytics(AnalyticsConfig.defaults()
-                            .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                            .withPunctuateInterval(Duration.ofMillis(100))
-                            .withAlertRules(rules, Duration.ofMillis(200))).build());
+                    .analytics(AnalyticsConfig.builder()
+                            .rollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
+                            .punctuateInterval(Duration.ofMillis(100))
+                            .alertRules(rules, Duration.ofMillis(200)).build()).build());
             processors.add(processor);
             processor.start();
             await().atMost(DEADLINE).until(processor::isReady);
@@ -315,9 +315,9 @@ class AnalyticsIT {
         stack.createTopics(1, prefix + "telemetry", prefix + "deadletter"); // one partition: everyone shares it
         influxQuery(null, "CREATE DATABASE " + db);
         Processor processor = new Processor(config(prefix, "it-hostile-writer", db)
-                .toBuilder().analytics(AnalyticsConfig.defaults()
-                        .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withPunctuateInterval(Duration.ofMillis(100))).build());
+                .toBuilder().analytics(AnalyticsConfig.builder()
+                        .rollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
+                        .punctuateInterval(Duration.ofMillis(100)).build()).build());
         processors.add(processor);
         processor.start();
         await().atMost(DEADLINE).until(processor::isReady);

@@ -85,10 +85,10 @@ class FailoverIT {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         Processor a = new Processor(AnalyticsIT.config(prefix, group, db)
                     .toBuilder().consumerOverrides(Map.of("session.timeout.ms", "6000", "heartbeat.interval.ms", "1000"))
-                    .analytics(AnalyticsConfig.defaults()
-                            .withStateDir(dir.resolve("state-a"))
-                            .withRollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
-                        .withAlertRules(rules, Duration.ofSeconds(1))).build());
+                    .analytics(AnalyticsConfig.builder()
+                            .stateDir(dir.resolve("state-a"))
+                            .rollups(List.of(Duration.ofSeconds(1)), Duration.ofSeconds(2))
+                        .alertRules(rules, Duration.ofSeconds(1)).build()).build());
         try {
             a.start();
             HttpClient http = HttpClient.newHttpClient();

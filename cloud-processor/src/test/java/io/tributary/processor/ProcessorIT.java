@@ -45,6 +45,7 @@ import com.google.gson.JsonParser;
 
 import io.tributary.contract.InputContract;
 import io.tributary.localstack.LocalStack;
+import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.writer.DeadLetterReason;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
@@ -132,7 +133,7 @@ class ProcessorIT {
         send(prefix, batches);
 
         ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
-        Processor processor = start(base.toBuilder().analytics(base.analytics().withReadingsWriters(PARTITIONS)).build());
+        Processor processor = start(base.toBuilder().analytics(AnalyticsConfig.builder().readingsWriters(PARTITIONS).build()).build());
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 60);
         // The writers join one by one, so the group may still be rebalancing when the last offset is committed:
@@ -278,8 +279,8 @@ class ProcessorIT {
         try (SwitchableHttpProxy front = new SwitchableHttpProxy(stack.influxUrl())) {
             front.dropBodies = true;
             ProcessorConfig base = config(prefix, group, front.url(), database);
-            Processor processor = start(base.toBuilder().analytics(base.analytics().withEnabled(false).withInfluxGzip(true)
-                    .withHttp("127.0.0.1", 0)).build());
+            Processor processor = start(base.toBuilder().analytics(AnalyticsConfig.builder().enabled(false).influxGzip(true)
+                    .http("127.0.0.1", 0).build()).build());
 
             await().atMost(DEADLINE).until(() -> processor.metrics().permanentWriteFailures() >= 5);
             assertThat(processor.isReady()).isFalse();
@@ -327,7 +328,7 @@ class ProcessorIT {
         send(prefix, 0, "dev-huge", huge.toByteArray(), null);
 
         ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
-        Processor processor = start(base.toBuilder().analytics(base.analytics().withEnabled(false))
+        Processor processor = start(base.toBuilder().analytics(AnalyticsConfig.builder().enabled(false).build())
                 .inputContract(InputContract.DEFAULTS).build());
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 3);
@@ -369,7 +370,7 @@ class ProcessorIT {
 
         // Misconfigured: a max-event-age of one day refuses the readings an agent replays from two days of outbox.
         ProcessorConfig base = config(prefix, group, stack.influxUrl(), database);
-        Processor strict = start(base.toBuilder().analytics(base.analytics().withEnabled(false))
+        Processor strict = start(base.toBuilder().analytics(AnalyticsConfig.builder().enabled(false).build())
                 .inputContract(InputContract.DEFAULTS.withMaxEventAge(Duration.ofDays(1))).build());
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 2);
         strict.close();
@@ -386,7 +387,7 @@ class ProcessorIT {
         assertThat(shown).contains("dev-old").contains("reading 0").contains("1 of 1 dead letters");
 
         // The cause fixed (the default 30 days), the dead letters of that reason go back where they came from.
-        start(base.toBuilder().analytics(base.analytics().withEnabled(false)).inputContract(InputContract.DEFAULTS).build());
+        start(base.toBuilder().analytics(AnalyticsConfig.builder().enabled(false).build()).inputContract(InputContract.DEFAULTS).build());
         String replayed = runCli("replay", "--kafka-bootstrap", stack.kafkaBootstrapServers(), "--topic-prefix",
                 prefix, "--reason", "event_time_too_old", "--device", "dev-old", "--since", "1h");
         assertThat(replayed).contains("replayed 1 dead letters");

@@ -86,13 +86,13 @@ public final class Pipeline implements AutoCloseable {
                 .topicPrefix(prefix)
                 .consumerGroup(WRITER_GROUP)
                 .influx(influx.url(), influx.token(), influx.org(), influx.bucket())
-                .analytics(AnalyticsConfig.defaults()
-                        .withRollups(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), options.rollupGrace())
-                        .withAlertRules(alertRulesFile(), Duration.ofSeconds(2))
-                        .withHttp("127.0.0.1", 0)
-                        .withInfluxGzip(!isLocal(influx.url()))
+                .analytics(AnalyticsConfig.builder()
+                        .rollups(List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), options.rollupGrace())
+                        .alertRules(alertRulesFile(), Duration.ofSeconds(2))
+                        .http("127.0.0.1", 0)
+                        .influxGzip(!isLocal(influx.url()))
                         // Kafka is the local stack's, on this machine: compression would cost CPU and save nothing
-                        .withStreamsCompression("none"))
+                        .streamsCompression("none").build())
                 .build());
         processor.start();
         LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), stack.kafkaBootstrapServers(),

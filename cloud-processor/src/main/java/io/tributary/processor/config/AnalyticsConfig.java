@@ -1,6 +1,5 @@
 package io.tributary.processor.config;
 
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -15,17 +14,13 @@ import java.util.Objects;
  *        the writer's consumer group + {@code -streams}
  * @param stateDir the Streams state directory; null = a fresh temp directory per instance (state is restored from the
  *        changelogs at start; fine for tests and small fleets, slower restarts for big ones)
- * @param rollupWindows the tumbling window sizes
  * @param rollupGrace how long after its end a window takes late readings
  * @param punctuateInterval how often (wall clock) closed windows are emitted and silent devices checked
  * @param commitInterval the Streams commit interval (EOS: results become visible to readers at commit)
- * @param streamThreads Streams threads in this instance
  * @param alertRulesFile the YAML rules file; null = no rules
- * @param rulesCheckInterval how often the rules file is checked for changes
  * @param webhookUrl where alert transitions are POSTed as JSON; null = no webhook
  * @param webhookGroup the Kafka consumer group of the webhook notifier; null = the writer's group + {@code -webhook}
  * @param httpPort port of the {@code /metrics}, {@code /health/live}, {@code /health/ready} endpoint; -1 = off, 0 = any
- * @param httpHost address the endpoint binds to
  * @param influxGzip whether InfluxDB write requests are gzip-compressed (less network, more CPU: ~40 MB/s per core)
  * @param streamsCompression {@code compression.type} of the Streams producer (changelogs, rollups, alerts): one of
  *        {@link #COMPRESSION_TYPES}; {@code none} saves CPU on both ends where Kafka runs on the same machine
@@ -81,26 +76,15 @@ public record AnalyticsConfig(
         if (rollupGrace == null || rollupGrace.isNegative()) {
             throw new IllegalArgumentException("rollups.grace: must be zero or positive, got " + rollupGrace);
         }
-        requirePositive(punctuateInterval, "rollups.punctuate-interval");
-        requirePositive(commitInterval, "streams.commit-interval");
-        if (streamThreads < 1 || streamThreads > 64) {
-            throw new IllegalArgumentException("streams.threads: must be between 1 and 64, got " + streamThreads);
-        }
-        requirePositive(rulesCheckInterval, "alerts.rules-check-interval");
+        Require.positive(punctuateInterval, "rollups.punctuate-interval");
+        Require.positive(commitInterval, "streams.commit-interval");
+        Require.between(streamThreads, 1, 64, "streams.threads");
+        Require.positive(rulesCheckInterval, "alerts.rules-check-interval");
         if (webhookUrl != null && webhookUrl.isBlank()) {
             webhookUrl = null;
         }
         if (webhookUrl != null) {
-            URI uri;
-            try {
-                uri = URI.create(webhookUrl);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("alerts.webhook-url: not a URL: '" + webhookUrl + "'", e);
-            }
-            if (uri.getScheme() == null || !uri.getScheme().matches("(?i)https?") || uri.getHost() == null) {
-                throw new IllegalArgumentException("alerts.webhook-url: expected http(s)://host[:port]/path, got '"
-                        + webhookUrl + "'");
-            }
+            Require.httpUrl(webhookUrl, "alerts.webhook-url");
         }
         if (webhookGroup != null && webhookGroup.isBlank()) {
             webhookGroup = null;
@@ -108,102 +92,21 @@ public record AnalyticsConfig(
         if (httpPort < -1 || httpPort > 65_535) {
             throw new IllegalArgumentException("http.port: must be -1 (off), 0 (any) or a port, got " + httpPort);
         }
-        if (httpHost == null || httpHost.isBlank()) {
-            throw new IllegalArgumentException("http.host: must not be empty");
-        }
+        Require.nonBlank(httpHost, "http.host");
         if (!COMPRESSION_TYPES.contains(streamsCompression)) {
             throw new IllegalArgumentException("streams.compression: one of " + String.join(", ", COMPRESSION_TYPES)
                     + ", got '" + streamsCompression + "'");
         }
-        if (readingsWriters < 1 || readingsWriters > 64) {
-            throw new IllegalArgumentException("influx.writers: must be between 1 and 64, got " + readingsWriters);
-        }
+        Require.between(readingsWriters, 1, 64, "influx.writers");
     }
 
     /** Enabled; windows 10 s and 1 min, grace 30 s; no rules, no webhook, no HTTP endpoint; temp state dir. */
     public static AnalyticsConfig defaults() {
-        return new AnalyticsConfig(true, null, null,
-                List.of(Duration.ofSeconds(10), Duration.ofMinutes(1)), Duration.ofSeconds(30),
-                Duration.ofMillis(500), Duration.ofMillis(100), 1, null, Duration.ofSeconds(2), null,
-                null, -1, "0.0.0.0", true, "lz4", DEFAULT_READINGS_WRITERS);
+        return builder().build();
     }
 
-    public AnalyticsConfig withEnabled(boolean on) {
-        return new AnalyticsConfig(on, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withApplicationId(String id) {
-        return new AnalyticsConfig(enabled, id, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withStateDir(Path dir) {
-        return new AnalyticsConfig(enabled, applicationId, dir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withRollups(List<Duration> windows, Duration grace) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, windows, grace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withPunctuateInterval(Duration interval) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, interval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withCommitInterval(Duration interval) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                interval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withStreamThreads(int threads) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, threads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withAlertRules(Path file, Duration checkInterval) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, file, checkInterval, webhookUrl, webhookGroup, httpPort, httpHost,
-                influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withWebhook(String url, String group) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, url, group, httpPort, httpHost,
-                influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withHttp(String host, int port) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, port,
-                host, influxGzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withInfluxGzip(boolean gzip) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, gzip, streamsCompression, readingsWriters);
-    }
-
-    public AnalyticsConfig withStreamsCompression(String compression) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, compression, readingsWriters);
-    }
-
-    public AnalyticsConfig withReadingsWriters(int writers) {
-        return new AnalyticsConfig(enabled, applicationId, stateDir, rollupWindows, rollupGrace, punctuateInterval,
-                commitInterval, streamThreads, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                httpHost, influxGzip, streamsCompression, writers);
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Keeps the webhook URL (which often carries a secret) out of logs. */
@@ -218,9 +121,85 @@ public record AnalyticsConfig(
                 + ", streamsCompression=" + streamsCompression + ", readingsWriters=" + readingsWriters + "]";
     }
 
-    private static void requirePositive(Duration value, String key) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new IllegalArgumentException(key + ": must be a positive duration, got " + value);
+    /** Collects the settings, from the defaults; {@link #build()} validates them through the canonical constructor. */
+    public static final class Builder {
+        private boolean enabled = true;
+        private Path stateDir;
+        private List<Duration> rollupWindows = List.of(Duration.ofSeconds(10), Duration.ofMinutes(1));
+        private Duration rollupGrace = Duration.ofSeconds(30);
+        private Duration punctuateInterval = Duration.ofMillis(500);
+        private Path alertRulesFile;
+        private Duration rulesCheckInterval = Duration.ofSeconds(2);
+        private String webhookUrl;
+        private String webhookGroup;
+        private int httpPort = -1;
+        private String httpHost = "0.0.0.0";
+        private boolean influxGzip = true;
+        private String streamsCompression = "lz4";
+        private int readingsWriters = DEFAULT_READINGS_WRITERS;
+
+        private Builder() {
+        }
+
+        public Builder enabled(boolean on) {
+            this.enabled = on;
+            return this;
+        }
+
+        public Builder stateDir(Path dir) {
+            this.stateDir = dir;
+            return this;
+        }
+
+        public Builder rollups(List<Duration> windows, Duration grace) {
+            this.rollupWindows = windows;
+            this.rollupGrace = grace;
+            return this;
+        }
+
+        public Builder punctuateInterval(Duration interval) {
+            this.punctuateInterval = interval;
+            return this;
+        }
+
+        public Builder alertRules(Path file, Duration checkInterval) {
+            this.alertRulesFile = file;
+            this.rulesCheckInterval = checkInterval;
+            return this;
+        }
+
+        public Builder webhook(String url, String group) {
+            this.webhookUrl = url;
+            this.webhookGroup = group;
+            return this;
+        }
+
+        public Builder http(String host, int port) {
+            this.httpHost = host;
+            this.httpPort = port;
+            return this;
+        }
+
+        public Builder influxGzip(boolean gzip) {
+            this.influxGzip = gzip;
+            return this;
+        }
+
+        public Builder streamsCompression(String compression) {
+            this.streamsCompression = compression;
+            return this;
+        }
+
+        public Builder readingsWriters(int writers) {
+            this.readingsWriters = writers;
+            return this;
+        }
+
+        /** Application id, commit interval and Streams threads keep their defaults (the config file sets them). */
+        public AnalyticsConfig build() {
+            return new AnalyticsConfig(enabled, null, stateDir, rollupWindows, rollupGrace, punctuateInterval,
+                    Duration.ofMillis(100), 1, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
+                    httpHost, influxGzip, streamsCompression, readingsWriters);
         }
     }
 }

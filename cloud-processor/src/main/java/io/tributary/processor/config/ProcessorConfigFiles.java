@@ -2,13 +2,15 @@ package io.tributary.processor.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import io.tributary.common.Durations;
 import io.tributary.contract.InputContract;
@@ -63,7 +65,7 @@ public final class ProcessorConfigFiles {
         for (String limit : CONTRACT_LIMITS) {
             keys.put("contract." + limit, "TRIBUTARY_" + limit.toUpperCase(Locale.ROOT).replace('-', '_'));
         }
-        KEYS = java.util.Collections.unmodifiableMap(keys);
+        KEYS = Collections.unmodifiableMap(keys);
     }
 
     private ProcessorConfigFiles() {
@@ -138,61 +140,59 @@ public final class ProcessorConfigFiles {
 
     private static ProcessorConfig build(Map<String, Value> v) {
         ProcessorConfig d = ProcessorConfig.defaults();
-        AnalyticsConfig a = AnalyticsConfig.defaults();
-        ProcessorConfig base = ProcessorConfig.builder()
-                .kafkaBootstrapServers(str(v, "kafka.bootstrap", d.kafkaBootstrapServers()))
-                .topicPrefix(str(v, "kafka.topic-prefix", d.topicPrefix()))
-                .consumerGroup(str(v, "kafka.group", d.consumerGroup()))
-                .influx(str(v, "influx.url", d.influxUrl()), str(v, "influx.token", d.influxToken()),
-                        str(v, "influx.org", d.influxOrg()), str(v, "influx.bucket", d.influxBucket()))
-                .maxPointsPerWrite(integer(v, "influx.max-points-per-write", d.maxPointsPerWrite()))
-                .build();
-        Map<String, String> consumerOverrides = new HashMap<>();
-        if (v.containsKey("kafka.session-timeout")) {
-            Duration session = duration(v, "kafka.session-timeout", null);
-            consumerOverrides.put("session.timeout.ms", Long.toString(session.toMillis()));
-            consumerOverrides.put("heartbeat.interval.ms", Long.toString(Math.max(100, session.toMillis() / 5)));
-        }
-        String rulesFile = str(v, "alerts.rules-file", null);
-        String stateDir = str(v, "streams.state-dir", null);
+        AnalyticsConfig a = d.analytics();
+        InputContract c = d.inputContract();
+        Function<String, Integer> integer = ProcessorConfigFiles::parseInteger;
+        Function<String, Duration> duration = Durations::parse;
+        Function<String, Path> path = s -> s.isBlank() ? null : Path.of(s);
         try {
-            AnalyticsConfig analytics = new AnalyticsConfig(
-                    bool(v, "streams.enabled", a.enabled()),
-                    str(v, "streams.application-id", a.applicationId()),
-                    stateDir == null || stateDir.isBlank() ? null : Path.of(stateDir),
-                    durations(v, "rollups.windows", a.rollupWindows()),
-                    duration(v, "rollups.grace", a.rollupGrace()),
-                    duration(v, "rollups.punctuate-interval", a.punctuateInterval()),
-                    duration(v, "streams.commit-interval", a.commitInterval()),
-                    integer(v, "streams.threads", a.streamThreads()),
-                    rulesFile == null || rulesFile.isBlank() ? null : Path.of(rulesFile),
-                    duration(v, "alerts.rules-check-interval", a.rulesCheckInterval()),
-                    str(v, "alerts.webhook-url", a.webhookUrl()),
-                    str(v, "alerts.webhook-group", a.webhookGroup()),
-                    integer(v, "http.port", DEFAULT_HTTP_PORT),
-                    str(v, "http.host", a.httpHost()),
-                    bool(v, "influx.gzip", a.influxGzip()),
-                    str(v, "streams.compression", a.streamsCompression()),
-                    integer(v, "influx.writers", a.readingsWriters()));
-            InputContract c = InputContract.DEFAULTS;
+            Map<String, String> consumerOverrides = new HashMap<>();
+            Duration session = get(v, "kafka.session-timeout", null, duration);
+            if (session != null) {
+                consumerOverrides.put("session.timeout.ms", Long.toString(session.toMillis()));
+                consumerOverrides.put("heartbeat.interval.ms", Long.toString(Math.max(100, session.toMillis() / 5)));
+            }
             InputContract contract;
             try {
                 contract = new InputContract(
-                        duration(v, "contract.max-event-age", c.maxEventAge()),
-                        duration(v, "contract.max-event-future", c.maxEventFuture()),
-                        integer(v, "contract.max-sensor-name-length", c.maxSensorNameLength()),
-                        integer(v, "contract.max-unit-length", c.maxUnitLength()),
-                        integer(v, "contract.max-readings-per-batch", c.maxReadingsPerBatch()),
-                        integer(v, "contract.max-sensors-per-device", c.maxSensorsPerDevice()));
+                        get(v, "contract.max-event-age", c.maxEventAge(), duration),
+                        get(v, "contract.max-event-future", c.maxEventFuture(), duration),
+                        get(v, "contract.max-sensor-name-length", c.maxSensorNameLength(), integer),
+                        get(v, "contract.max-unit-length", c.maxUnitLength(), integer),
+                        get(v, "contract.max-readings-per-batch", c.maxReadingsPerBatch(), integer),
+                        get(v, "contract.max-sensors-per-device", c.maxSensorsPerDevice(), integer));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(contractKey(e.getMessage()), e);
             }
-            return base.toBuilder()
-                    .retryBackoff(base.retryBackoffInitial(),
-                            duration(v, "influx.retry-backoff-max", base.retryBackoffMax()))
-                    .influxRequestTimeout(duration(v, "influx.request-timeout", base.influxRequestTimeout()))
+            return ProcessorConfig.builder()
+                    .kafkaBootstrapServers(str(v, "kafka.bootstrap", d.kafkaBootstrapServers()))
+                    .topicPrefix(str(v, "kafka.topic-prefix", d.topicPrefix()))
+                    .consumerGroup(str(v, "kafka.group", d.consumerGroup()))
+                    .influx(str(v, "influx.url", d.influxUrl()), str(v, "influx.token", d.influxToken()),
+                            str(v, "influx.org", d.influxOrg()), str(v, "influx.bucket", d.influxBucket()))
+                    .maxPointsPerWrite(get(v, "influx.max-points-per-write", d.maxPointsPerWrite(), integer))
+                    .retryBackoff(d.retryBackoffInitial(),
+                            get(v, "influx.retry-backoff-max", d.retryBackoffMax(), duration))
+                    .influxRequestTimeout(get(v, "influx.request-timeout", d.influxRequestTimeout(), duration))
                     .consumerOverrides(consumerOverrides)
-                    .analytics(analytics)
+                    .analytics(new AnalyticsConfig(
+                            get(v, "streams.enabled", a.enabled(), ProcessorConfigFiles::parseBool),
+                            str(v, "streams.application-id", a.applicationId()),
+                            get(v, "streams.state-dir", null, path),
+                            get(v, "rollups.windows", a.rollupWindows(), ProcessorConfigFiles::parseDurations),
+                            get(v, "rollups.grace", a.rollupGrace(), duration),
+                            get(v, "rollups.punctuate-interval", a.punctuateInterval(), duration),
+                            get(v, "streams.commit-interval", a.commitInterval(), duration),
+                            get(v, "streams.threads", a.streamThreads(), integer),
+                            get(v, "alerts.rules-file", null, path),
+                            get(v, "alerts.rules-check-interval", a.rulesCheckInterval(), duration),
+                            str(v, "alerts.webhook-url", a.webhookUrl()),
+                            str(v, "alerts.webhook-group", a.webhookGroup()),
+                            get(v, "http.port", DEFAULT_HTTP_PORT, integer),
+                            str(v, "http.host", a.httpHost()),
+                            get(v, "influx.gzip", a.influxGzip(), ProcessorConfigFiles::parseBool),
+                            str(v, "streams.compression", a.streamsCompression()),
+                            get(v, "influx.writers", a.readingsWriters(), integer)))
                     .inputContract(contract)
                     .build();
         } catch (IllegalArgumentException e) {
@@ -203,10 +203,8 @@ public final class ProcessorConfigFiles {
     /** InputContract names its components (maxEventAge ...): say the config key instead. */
     private static String contractKey(String message) {
         for (String limit : CONTRACT_LIMITS) {
-            String component = java.util.Arrays.stream(limit.split("-"))
-                    .map(w -> Character.toUpperCase(w.charAt(0)) + w.substring(1))
-                    .collect(java.util.stream.Collectors.joining());
-            component = Character.toLowerCase(component.charAt(0)) + component.substring(1);
+            String component = Pattern.compile("-(.)").matcher(limit)
+                    .replaceAll(m -> m.group(1).toUpperCase(Locale.ROOT));
             if (message != null && message.startsWith(component)) {
                 return "contract." + limit + ":" + message.substring(component.length());
             }
@@ -225,62 +223,39 @@ public final class ProcessorConfigFiles {
     }
 
     private static String str(Map<String, Value> v, String key, String fallback) {
-        Value value = v.get(key);
-        return value == null ? fallback : value.value();
+        return get(v, key, fallback, s -> s);
     }
 
-    private static int integer(Map<String, Value> v, String key, int fallback) {
+    /** The key's value parsed, or the fallback if it is not set; a value that does not parse fails naming the key. */
+    private static <T> T get(Map<String, Value> v, String key, T fallback, Function<String, T> parse) {
         Value value = v.get(key);
         if (value == null) {
             return fallback;
         }
         try {
-            return Integer.parseInt(value.value().trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + ": '" + value.value() + "' is not an integer (from "
-                    + value.source() + ")");
+            return parse.apply(value.value());
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(key + ": " + e.getMessage());
         }
     }
 
-    private static boolean bool(Map<String, Value> v, String key, boolean fallback) {
-        Value value = v.get(key);
-        if (value == null) {
-            return fallback;
+    private static int parseInteger(String s) {
+        try {
+            return Integer.parseInt(s.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + s + "' is not an integer");
         }
-        return switch (value.value().trim().toLowerCase(Locale.ROOT)) {
+    }
+
+    private static boolean parseBool(String s) {
+        return switch (s.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
-            default -> throw new IllegalArgumentException(key + ": '" + value.value() + "' is not true/false (from "
-                    + value.source() + ")");
+            default -> throw new IllegalArgumentException("'" + s + "' is not true/false");
         };
     }
 
-    private static Duration duration(Map<String, Value> v, String key, Duration fallback) {
-        Value value = v.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        try {
-            return Durations.parse(value.value());
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(key + ": " + e.getMessage() + " (from " + value.source() + ")");
-        }
-    }
-
-    private static List<Duration> durations(Map<String, Value> v, String key, List<Duration> fallback) {
-        Value value = v.get(key);
-        if (value == null) {
-            return fallback;
-        }
-        List<Duration> out = new ArrayList<>();
-        for (String part : Arrays.stream(value.value().split(",")).map(String::trim).filter(s -> !s.isEmpty())
-                .toList()) {
-            try {
-                out.add(Durations.parse(part));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException(key + ": " + e.getMessage() + " (from " + value.source() + ")");
-            }
-        }
-        return out;
+    private static List<Duration> parseDurations(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).filter(p -> !p.isEmpty()).map(Durations::parse).toList();
     }
 }

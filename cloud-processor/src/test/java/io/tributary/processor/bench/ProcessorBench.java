@@ -95,7 +95,7 @@ public final class ProcessorBench {
             ProcessorConfig config = ProcessorConfig.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers())
                 .topicPrefix(PREFIX).consumerGroup(GROUP)
                 .influx(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), "bench").maxPointsPerWrite(5_000)
-                    .analytics(AnalyticsConfig.defaults().withAlertRules(rules, Duration.ofSeconds(5))).build();
+                    .analytics(AnalyticsConfig.builder().alertRules(rules, Duration.ofSeconds(5)).build()).build();
             try (Processor processor = new Processor(config);
                     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(stack))) {
                 processor.start();

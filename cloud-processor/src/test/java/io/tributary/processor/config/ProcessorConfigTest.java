@@ -14,9 +14,9 @@ class ProcessorConfigTest {
 
     @Test
     void shouldDeriveTopicsFromThePrefix() {
-        assertThat(defaults.telemetryTopic()).isEqualTo("tributary.telemetry");
-        assertThat(defaults.deadLetterTopic()).isEqualTo("tributary.deadletter");
-        assertThat(defaults.toBuilder().topicPrefix("").build().telemetryTopic()).isEqualTo("telemetry");
+        assertThat(defaults.topics().telemetry()).isEqualTo("tributary.telemetry");
+        assertThat(defaults.topics().deadLetter()).isEqualTo("tributary.deadletter");
+        assertThat(defaults.toBuilder().topicPrefix("").build().topics().telemetry()).isEqualTo("telemetry");
         assertThat(defaults.consumerGroup()).isEqualTo("tributary-influx-writer");
         assertThat(defaults.maxPointsPerWrite()).isEqualTo(5_000);
         assertThat(defaults.retryBackoffInitial()).isEqualTo(Duration.ofMillis(100));

@@ -2,6 +2,7 @@ package io.tributary.processor.kafka;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import java.time.Duration;
 import java.util.Map;
@@ -40,7 +41,7 @@ class KafkaClientPropertiesTest {
 
         assertThat(KafkaClientProperties.streamsOverrides(config(Map.of()))).containsEntry(key, "lz4");
         ProcessorConfig none = config(Map.of()).toBuilder()
-                .analytics(config(Map.of()).analytics().withStreamsCompression("none")).build();
+                .analytics(AnalyticsConfig.builder().streamsCompression("none").build()).build();
         assertThat(KafkaClientProperties.streamsOverrides(none)).containsEntry(key, "none");
     }
 
