@@ -21,7 +21,6 @@ import io.tributary.processor.contract.ContractCheck;
 import io.tributary.processor.metrics.AnalyticsMetrics;
 import io.tributary.processor.metrics.AtomicProcessorMetrics;
 import io.tributary.processor.metrics.ProcessorMeters;
-import io.tributary.processor.metrics.ProcessorMetrics;
 import io.tributary.processor.ops.OpsHttpServer;
 import io.tributary.processor.streams.StreamsEngine;
 import io.tributary.processor.writer.InfluxTopicWriter;
@@ -124,17 +123,17 @@ public final class Processor implements AutoCloseable {
     }
 
     /** The readings writer's counters; live, readable from any thread. */
-    public ProcessorMetrics metrics() {
+    public AtomicProcessorMetrics metrics() {
         return metrics;
     }
 
     /** The rollups writer's counters (records = rollups). */
-    public ProcessorMetrics rollupWriterMetrics() {
+    public AtomicProcessorMetrics rollupWriterMetrics() {
         return rollupWriterMetrics;
     }
 
     /** The alerts writer's counters (records = alert transitions). */
-    public ProcessorMetrics alertWriterMetrics() {
+    public AtomicProcessorMetrics alertWriterMetrics() {
         return alertWriterMetrics;
     }
 

@@ -11,6 +11,7 @@ import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 
+import io.tributary.contract.Topics;
 import io.tributary.processor.alert.RuleSet;
 import io.tributary.processor.alert.RulesFileWatcher;
 import io.tributary.processor.alert.RulesParser;
@@ -26,11 +27,13 @@ import io.tributary.processor.notify.WebhookNotifier;
 import io.tributary.processor.rollup.WindowSize;
 import io.tributary.processor.streams.StreamsEngine;
 import io.tributary.processor.streams.TopologySettings;
+import io.tributary.processor.writer.AlertPointMapper;
 import io.tributary.processor.writer.InfluxPointWriter;
 import io.tributary.processor.writer.InfluxTopicWriter;
-import io.tributary.processor.writer.InfluxWriters;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
-import io.tributary.processor.writer.PointWriter;
+import io.tributary.processor.writer.ReadingPointMapper;
+import io.tributary.processor.writer.RecordMapper;
+import io.tributary.processor.writer.RollupPointMapper;
 import io.tributary.processor.writer.TimedPointWriter;
 
 /**
@@ -69,28 +72,24 @@ final class ProcessorParts {
             AtomicProcessorMetrics readings, AtomicProcessorMetrics rollups, AtomicProcessorMetrics alerts,
             AnalyticsMetrics analyticsMetrics) {
         ProcessorParts parts = new ProcessorParts(config, contract, meters);
+        Topics topics = config.topics();
         try {
             AnalyticsConfig analytics = config.analytics();
             int readingsWriters = analytics.readingsWriters();
             for (int i = 1; i <= readingsWriters; i++) {
                 String suffix = readingsWriters == 1 ? "" : "-" + i;
-                parts.addWriter("readings", "tributary-influx-writer" + suffix, config.consumerGroup(),
-                        config.topics().telemetry(), readings, (consumer, topic, points, deadLetters, settings, m) ->
-                                InfluxWriters.readings(suffix, contract, consumer, topic, points, deadLetters,
-                                        settings, m, Clock.systemUTC()));
+                parts.addWriter("readings", "Readings writer" + suffix, "tributary-influx-writer" + suffix,
+                        config.consumerGroup(), topics.telemetry(), readings,
+                        new ReadingPointMapper(contract, Clock.systemUTC())::map);
             }
             if (analytics.enabled()) {
-                TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), config.topics().telemetry(),
-                        config.topics().rollups(), config.topics().alerts());
+                TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), topics.telemetry(),
+                        topics.rollups(), topics.alerts());
                 Supplier<RuleSet> rules = parts.rules(analytics);
-                parts.addWriter("rollups", "tributary-rollups-writer", config.consumerGroup() + "-rollups",
-                        config.topics().rollups(), rollups, (consumer, topic, points, deadLetters, settings, m) ->
-                                InfluxWriters.rollups(consumer, topic, points, deadLetters, settings, m,
-                                        Clock.systemUTC()));
-                parts.addWriter("alerts", "tributary-alerts-writer", config.consumerGroup() + "-alerts",
-                        config.topics().alerts(), alerts, (consumer, topic, points, deadLetters, settings, m) ->
-                                InfluxWriters.alerts(consumer, topic, points, deadLetters, settings, m,
-                                        Clock.systemUTC()));
+                parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer",
+                        config.consumerGroup() + "-rollups", topics.rollups(), rollups, new RollupPointMapper());
+                parts.addWriter("alerts", "Alerts writer", "tributary-alerts-writer",
+                        config.consumerGroup() + "-alerts", topics.alerts(), alerts, new AlertPointMapper());
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
@@ -123,53 +122,54 @@ final class ProcessorParts {
         }
     }
 
-    /** Builds one topic writer from its clients (one of {@link InfluxWriters}). */
-    private interface WriterFactory {
-        InfluxTopicWriter create(KafkaConsumer<byte[], byte[]> consumer, String topic, PointWriter pointWriter,
-                KafkaDeadLetterPublisher deadLetters, InfluxTopicWriter.Settings settings,
-                AtomicProcessorMetrics metrics);
-    }
-
-    private void addWriter(String key, String threadName, String group, String topic,
-            AtomicProcessorMetrics writerMetrics, WriterFactory factory) {
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config, group));
-        unstartedClients.add(consumer);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                KafkaClientProperties.producer(config, group + "-deadletter"));
-        unstartedClients.add(producer);
+    /** One topic writer loop: {@code name} in the log and probe tags, {@code key} in the meters. */
+    private void addWriter(String key, String name, String threadName, String group, String topic,
+            AtomicProcessorMetrics writerMetrics, RecordMapper mapper) {
+        KafkaConsumer<byte[], byte[]> consumer = consumer(key, group, true);
+        KafkaDeadLetterPublisher deadLetters = deadLetters(group, config.influxRequestTimeout().multipliedBy(3),
+                "processor/" + key);
         TimedPointWriter pointWriter = new TimedPointWriter(new InfluxPointWriter(config.influxUrl(),
                 config.influxToken(), config.influxOrg(), config.influxBucket(), config.influxRequestTimeout(),
                 config.analytics().influxGzip()), meters.writeTimer(key));
         unstartedClients.add(pointWriter);
-        meters.bindConsumer(key, consumer, true);
-        meters.bindProducer(producer);
-        Duration clientCloseTimeout = config.closeTimeout().dividedBy(3);
-        KafkaDeadLetterPublisher deadLetters = new KafkaDeadLetterPublisher(producer, config.topics().deadLetter(),
-                config.influxRequestTimeout().multipliedBy(3), clientCloseTimeout, "processor/" + key);
         InfluxTopicWriter.Settings settings = new InfluxTopicWriter.Settings(config.maxPointsPerWrite(),
-                config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout);
-        InfluxTopicWriter writer = factory.create(consumer, topic, pointWriter, deadLetters, settings, writerMetrics);
-        workers.add(new Worker(writer.name(), threadName, writer, writer::shutdown));
+                config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout());
+        InfluxTopicWriter writer = new InfluxTopicWriter(name, mapper, consumer, topic, pointWriter, deadLetters,
+                settings, writerMetrics, Clock.systemUTC());
+        workers.add(new Worker(name, threadName, writer, writer::shutdown));
     }
 
     private void addWebhook(AnalyticsConfig analytics) {
         String group = analytics.webhookGroup() != null ? analytics.webhookGroup()
                 : config.consumerGroup() + "-webhook";
-        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config, group));
-        unstartedClients.add(consumer);
-        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
-                KafkaClientProperties.producer(config, group + "-deadletter"));
-        unstartedClients.add(producer);
-        meters.bindConsumer("webhook", consumer, false);
-        meters.bindProducer(producer);
-        webhook = new WebhookNotifier(consumer, config.topics().alerts(), analytics.webhookUrl(),
-                new WebhookNotifier.Settings(config.pollTimeout(), config.retryBackoffInitial(),
-                        config.retryBackoffMax(), config.influxRequestTimeout(), config.closeTimeout().dividedBy(3)),
-                new KafkaDeadLetterPublisher(producer, config.topics().deadLetter(), config.influxRequestTimeout(),
-                        config.closeTimeout().dividedBy(3), "processor/webhook"));
+        webhook = new WebhookNotifier(consumer("webhook", group, false), config.topics().alerts(),
+                analytics.webhookUrl(), new WebhookNotifier.Settings(config.pollTimeout(),
+                        config.retryBackoffInitial(), config.retryBackoffMax(), config.influxRequestTimeout(),
+                        clientCloseTimeout()),
+                deadLetters(group, config.influxRequestTimeout(), "processor/webhook"));
         meters.bindWebhook(webhook, WebhookNotifier::delivered, WebhookNotifier::failedAttempts,
                 WebhookNotifier::skipped);
         workers.add(new Worker("Alert webhook", "tributary-alert-webhook", webhook, webhook::shutdown));
+    }
+
+    private KafkaConsumer<byte[], byte[]> consumer(String key, String group, boolean exportLag) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.consumer(config, group));
+        unstartedClients.add(consumer);
+        meters.bindConsumer(key, consumer, exportLag);
+        return consumer;
+    }
+
+    private KafkaDeadLetterPublisher deadLetters(String group, Duration sendTimeout, String origin) {
+        KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(
+                KafkaClientProperties.producer(config, group + "-deadletter"));
+        unstartedClients.add(producer);
+        meters.bindProducer(producer);
+        return new KafkaDeadLetterPublisher(producer, config.topics().deadLetter(), sendTimeout, clientCloseTimeout(),
+                origin);
+    }
+
+    private Duration clientCloseTimeout() {
+        return config.closeTimeout().dividedBy(3);
     }
 
     private String applicationId() {
@@ -179,7 +179,8 @@ final class ProcessorParts {
 
     private TopologySettings topologySettings() {
         AnalyticsConfig a = config.analytics();
-        return new TopologySettings(config.topics().telemetry(), config.topics().rollups(), config.topics().alerts(),
+        Topics topics = config.topics();
+        return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
                 a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval())
                 .withLimits(config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
                         TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);

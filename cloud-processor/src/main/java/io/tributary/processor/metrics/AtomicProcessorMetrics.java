@@ -8,8 +8,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 
-/** Thread-safe in-memory counters: the writer thread updates them, anyone reads them. */
-public final class AtomicProcessorMetrics implements ProcessorMetrics {
+/** What a writer has done so far: thread-safe counters the writer thread updates and anyone reads. */
+public final class AtomicProcessorMetrics {
 
     private final LongAdder recordsConsumed = new LongAdder();
     private final LongAdder readingsWritten = new LongAdder();
@@ -79,18 +79,17 @@ public final class AtomicProcessorMetrics implements ProcessorMetrics {
         outage = why;
     }
 
-    /** Why the write path is down right now, if it is. */
-    @Override
+    /** Why the write path is down right now (retrying, nothing committed), if it is. */
     public Optional<String> outage() {
         return Optional.ofNullable(outage);
     }
 
-    @Override
+    /** Dead letters by reason (a {@code DeadLetterReason} code, or a contract rule). */
     public Map<String, Long> deadLetteredByReason() {
         return snapshot(deadLetteredByReason);
     }
 
-    @Override
+    /** Records that broke the input contract, by rule. */
     public Map<String, Long> contractViolations() {
         return snapshot(contractViolations);
     }
@@ -127,37 +126,37 @@ public final class AtomicProcessorMetrics implements ProcessorMetrics {
         lastCommitTime.set(when);
     }
 
-    @Override
+    /** Kafka records taken from a poll and handled (written, dead-lettered or still in flight). */
     public long recordsConsumed() {
         return recordsConsumed.sum();
     }
 
-    @Override
+    /** Points InfluxDB accepted, counted once per record even if the record had to be written again. */
     public long readingsWritten() {
         return readingsWritten.sum();
     }
 
-    @Override
+    /** InfluxDB write attempts that failed and will be retried (5xx, 429, I/O, timeouts, missing bucket, auth). */
     public long retryableWriteFailures() {
         return retryableWriteFailures.sum();
     }
 
-    @Override
+    /** InfluxDB writes rejected for their content (400, 413, 422): the records behind them go to the dead letter. */
     public long permanentWriteFailures() {
         return permanentWriteFailures.sum();
     }
 
-    @Override
+    /** Records sent to the dead-letter topic, for any reason. */
     public long deadLettered() {
         return deadLettered.sum();
     }
 
-    @Override
+    /** Kafka offset commits that succeeded. */
     public long offsetCommits() {
         return offsetCommits.sum();
     }
 
-    @Override
+    /** When offsets were last committed; empty before the first commit. */
     public Optional<Instant> lastCommitTime() {
         return Optional.ofNullable(lastCommitTime.get());
     }

@@ -32,6 +32,7 @@ import io.tributary.common.Backoff;
 import io.tributary.common.Json;
 import io.tributary.processor.writer.DeadLetterPublisher;
 import io.tributary.processor.writer.DeadLetterReason;
+import io.tributary.processor.writer.WritePath;
 import io.tributary.proto.v1.AlertEvent;
 
 /**
@@ -246,23 +247,11 @@ public final class WebhookNotifier implements Runnable {
 
     /** Waits by polling with every partition paused, so the consumer stays in its group. */
     private boolean waitPolling(Duration delay) {
-        long deadline = System.nanoTime() + delay.toNanos();
-        try {
-            consumer.pause(consumer.assignment());
-            long remaining;
-            while (!closing && (remaining = deadline - System.nanoTime()) > 0) {
-                ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(
-                        Duration.ofNanos(Math.min(remaining, settings.pollTimeout().toNanos())));
-                for (TopicPartition partition : unexpected.partitions()) {
-                    consumer.seek(partition, unexpected.records(partition).get(0).offset());
-                    consumer.pause(List.of(partition));
-                }
-            }
+        boolean waited = WritePath.waitPolling(consumer, delay, settings.pollTimeout(), () -> closing);
+        if (waited) {
             consumer.resume(consumer.paused());
-        } catch (WakeupException e) {
-            return false;
         }
-        return !closing;
+        return waited;
     }
 
     /**

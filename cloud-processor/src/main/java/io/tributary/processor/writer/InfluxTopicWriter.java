@@ -8,7 +8,6 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -29,7 +28,7 @@ import io.tributary.processor.metrics.AtomicProcessorMetrics;
 
 /**
  * A topic writer loop: poll a topic, map each record to points, write them to InfluxDB, and only then commit the
- * offsets. One per measurement, built by {@link InfluxWriters} (readings, rollups, alerts); the write, retry and probe
+ * offsets. One per measurement (readings, rollups, alerts), built by {@code ProcessorParts}; the write, retry and probe
  * core is {@link WritePath}.
  *
  * <p>Delivery (DESIGN.md guarantees 1 and 2):
@@ -44,7 +43,7 @@ import io.tributary.processor.metrics.AtomicProcessorMetrics;
  *       chunk is split in halves down to single records, and a single record that is still rejected goes to the
  *       dead-letter topic, so one poisoned record cannot stall the pipeline; if the probe is rejected too, the write
  *       path is broken (an outage), nothing is dead-lettered and the chunk is retried like a transient failure, with
- *       {@link #outage()} saying why (readiness false).</li>
+ *       the writer's metrics saying why (readiness false).</li>
  *   <li>A record the mapper cannot map (it throws) or that breaks the input contract is dead-lettered with its reason;
  *       no value ends the writer thread.</li>
  *   <li>Writes are idempotent (a point is measurement + tags + timestamp), so re-delivery after a crash stores
@@ -208,16 +207,6 @@ public final class InfluxTopicWriter implements Runnable {
             String device = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
             return new MappedRecord.Rejected(device, DeadLetterReason.MAPPING_FAILED, e.toString());
         }
-    }
-
-    /** How the log calls this writer (e.g. "Rollups writer"). */
-    public String name() {
-        return name;
-    }
-
-    /** Why this writer's write path is down right now (retrying, committing nothing), if it is. */
-    public Optional<String> outage() {
-        return metrics.outage();
     }
 
     private void commit(Map<TopicPartition, OffsetAndMetadata> offsets) {

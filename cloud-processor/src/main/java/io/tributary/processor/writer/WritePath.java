@@ -27,7 +27,7 @@ import io.tributary.processor.metrics.AtomicProcessorMetrics;
  * <p>Runs on the writer's thread only; retry waits poll the writer's consumer with every partition paused, so the
  * consumer stays in its group however long InfluxDB is away.
  */
-final class WritePath {
+public final class WritePath {
 
     private static final Logger log = LoggerFactory.getLogger(InfluxTopicWriter.class);
 
@@ -233,13 +233,19 @@ final class WritePath {
      * thread would exceed max.poll.interval.ms and be thrown out). Returns false if the writer is closing.
      */
     private boolean waitBeforeRetry(Duration delay) {
+        return waitPolling(consumer, delay, settings.pollTimeout(), closing);
+    }
+
+    /** Waits {@code delay} polling {@code consumer} with every partition paused; false if woken up or closing. */
+    public static boolean waitPolling(Consumer<?, ?> consumer, Duration delay, Duration pollTimeout,
+            BooleanSupplier closing) {
         long deadline = System.nanoTime() + delay.toNanos();
         try {
             consumer.pause(consumer.assignment());
             long remaining;
             while (!closing.getAsBoolean() && (remaining = deadline - System.nanoTime()) > 0) {
-                ConsumerRecords<byte[], byte[]> unexpected = consumer.poll(
-                        Duration.ofNanos(Math.min(remaining, settings.pollTimeout().toNanos())));
+                ConsumerRecords<?, ?> unexpected = consumer.poll(
+                        Duration.ofNanos(Math.min(remaining, pollTimeout.toNanos())));
                 // Partitions assigned inside this poll are paused by the listener, but records fetched before that
                 // could slip through: rewind so they are polled again once this poll is done.
                 for (TopicPartition partition : unexpected.partitions()) {
