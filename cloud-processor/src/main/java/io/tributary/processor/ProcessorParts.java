@@ -181,9 +181,9 @@ final class ProcessorParts {
         AnalyticsConfig a = config.analytics();
         Topics topics = config.topics();
         return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
-                a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval())
-                .withLimits(config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
-                        TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);
+                a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval(),
+                config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
+                TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);
     }
 
     /** The workers now own their clients: nothing is left to release. */

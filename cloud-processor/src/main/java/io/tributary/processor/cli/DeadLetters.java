@@ -55,12 +55,11 @@ import io.tributary.processor.writer.KafkaDeadLetterPublisher;
  * neither the record nor the marker. Run one replay at a time (a second one started concurrently is fenced off by
  * the shared transactional id, but may have read the markers before the first committed).
  */
-public final class DeadLetters implements AutoCloseable {
+public final class DeadLetters {
 
     /** Header added to a replayed record: {@code <deadletter topic>/<partition>/<offset>}. */
     public static final String HEADER_REPLAYED_FROM = "tributary.replayed-from";
 
-    /** One dead letter as read from the topic. */
     public record DeadLetter(int partition, long offset, Instant time, String reason, String contractRule,
             String detail, String device, String origin, Optional<String> sourceTopic,
             Optional<Integer> sourcePartition, byte[] key, byte[] value, List<Header> headers) {
@@ -81,7 +80,6 @@ public final class DeadLetters implements AutoCloseable {
         }
     }
 
-    /** What a replay did. */
     public record ReplayResult(int replayed, int alreadyReplayed, int notReplayable, Map<String, Integer> toTopics) {
     }
 
@@ -90,20 +88,11 @@ public final class DeadLetters implements AutoCloseable {
     private final String replayedTopic;
     private final Duration timeout;
 
-    /**
-     * @param bootstrap Kafka bootstrap servers
-     * @param deadLetterTopic the dead-letter topic ({@code <prefix>deadletter})
-     */
     public DeadLetters(String bootstrap, String deadLetterTopic, Duration timeout) {
         this.bootstrap = bootstrap;
         this.topic = deadLetterTopic;
         this.replayedTopic = Topics.replayedMarkerOf(deadLetterTopic);
         this.timeout = timeout;
-    }
-
-    /** The topic that records which dead letters were replayed. */
-    public String replayedTopic() {
-        return replayedTopic;
     }
 
     /** Reads every dead letter present now (up to the end offsets at the call), in partition and offset order. */
@@ -333,10 +322,5 @@ public final class DeadLetters implements AutoCloseable {
         p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         return p;
-    }
-
-    @Override
-    public void close() {
-        // clients are opened and closed per operation
     }
 }

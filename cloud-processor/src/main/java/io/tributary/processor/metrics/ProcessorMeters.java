@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
@@ -51,10 +50,7 @@ public final class ProcessorMeters implements AutoCloseable {
     private final Map<String, List<Supplier<Map<MetricName, ? extends Metric>>>> lagSources =
             new java.util.concurrent.ConcurrentHashMap<>();
 
-    /**
-     * @param writers the writers' counters by writer kind ({@code readings}, {@code rollups}, {@code alerts})
-     * @param analytics the Streams part's counters
-     */
+    /** {@code writers}: their counters by writer kind ({@code readings}, {@code rollups}, {@code alerts}). */
     public ProcessorMeters(Map<String, AtomicProcessorMetrics> writers, AnalyticsMetrics analytics) {
         this.writers = Map.copyOf(writers);
         this.analytics = analytics;
@@ -151,7 +147,6 @@ public final class ProcessorMeters implements AutoCloseable {
         }
     }
 
-    /** A Kafka producer's client meters. */
     public void bindProducer(org.apache.kafka.clients.producer.Producer<?, ?> producer) {
         bindKafkaClient(new KafkaClientMetrics(producer));
     }
@@ -196,11 +191,6 @@ public final class ProcessorMeters implements AutoCloseable {
                 .description("1 while every part runs, 0 after a failure.").register(registry);
         Gauge.builder(P + "ready", () -> ready.getAsBoolean() ? 1 : 0)
                 .description("1 when Streams has all its tasks running.").register(registry);
-    }
-
-    /** The registry, for other binders. */
-    public MeterRegistry registry() {
-        return registry;
     }
 
     /** The Prometheus text page (format 0.0.4). */

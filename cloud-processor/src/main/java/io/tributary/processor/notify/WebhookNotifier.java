@@ -46,13 +46,7 @@ public final class WebhookNotifier implements Runnable {
 
     private static final Logger log = LoggerFactory.getLogger(WebhookNotifier.class);
 
-    /**
-     * @param pollTimeout longest poll
-     * @param backoffInitial first retry wait
-     * @param backoffMax retry wait cap
-     * @param requestTimeout timeout of one POST
-     * @param consumerCloseTimeout how long closing the consumer may take
-     */
+    /** {@code requestTimeout}: of one POST. */
     public record Settings(Duration pollTimeout, Duration backoffInitial, Duration backoffMax, Duration requestTimeout,
             Duration consumerCloseTimeout) {
     }
@@ -91,7 +85,6 @@ public final class WebhookNotifier implements Runnable {
         consumer.wakeup();
     }
 
-    /** Transitions the webhook accepted (2xx). */
     public long delivered() {
         return delivered.sum();
     }

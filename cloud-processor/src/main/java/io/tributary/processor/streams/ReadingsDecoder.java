@@ -28,10 +28,6 @@ final class ReadingsDecoder implements Processor<byte[], byte[], String, Reading
     private final TelemetryCheck contract;
     private ProcessorContext<String, ReadingBatch> context;
 
-    ReadingsDecoder(StreamsListener listener) {
-        this(listener, TelemetryCheck.NONE);
-    }
-
     ReadingsDecoder(StreamsListener listener, TelemetryCheck contract) {
         this.listener = listener;
         this.contract = contract;

@@ -33,14 +33,7 @@ public final class StreamsEngine implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsEngine.class);
 
-    /**
-     * @param bootstrapServers Kafka bootstrap servers
-     * @param applicationId Streams application id (also the prefix of its internal topics)
-     * @param stateDir state directory; null = a temp directory removed on close
-     * @param commitInterval commit interval (EOS)
-     * @param threads stream threads
-     * @param overrides extra Streams properties, applied last
-     */
+    /** {@code stateDir} null = a temp directory removed on close; {@code overrides} are applied last. */
     public record Settings(String bootstrapServers, String applicationId, Path stateDir, Duration commitInterval,
             int threads, Map<String, String> overrides) {
         public Settings {
@@ -113,7 +106,6 @@ public final class StreamsEngine implements AutoCloseable {
         streams.start();
     }
 
-    /** The current Streams state. */
     public KafkaStreams.State state() {
         return state;
     }

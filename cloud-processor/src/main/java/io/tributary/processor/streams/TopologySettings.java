@@ -13,13 +13,9 @@ import io.tributary.processor.rollup.WindowSize;
 /**
  * What the Streams topology needs to know.
  *
- * @param telemetryTopic input: key = device id, value = serialized ReadingBatch
- * @param rollupsTopic output: key = device id, value = serialized Rollup
- * @param alertsTopic output: key = device id, value = serialized AlertEvent
- * @param windows the tumbling window sizes
+ * @param telemetryTopic input: key = device id, value = serialized ReadingBatch (outputs: Rollup, AlertEvent)
  * @param grace how long after its end a window still takes readings (exclusive: a reading at exactly end + grace is
  *        late)
- * @param punctuateInterval how often (wall clock) closed windows are emitted and silent devices are checked
  * @param maxEventFuture how far ahead of the wall clock an event time may move the rollup watermark; a reading beyond
  *        it is left out of rollups and alerts (the contract check normally drops its whole batch before)
  * @param maxSensorsPerWindow the most sensors one device's window entry holds; readings of further new sensors are
@@ -39,14 +35,6 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
     public static final int DEFAULT_MAX_SENSORS_PER_WINDOW = InputContract.DEFAULT_MAX_SENSORS_PER_DEVICE;
     /** Default of {@link #maxWindowEntryBytes()}: half of Kafka's default max.request.size / message.max.bytes. */
     public static final int DEFAULT_MAX_WINDOW_ENTRY_BYTES = 512 * 1024;
-
-    /** The settings without limits given: the default limits and the default input contract. */
-    public TopologySettings(String telemetryTopic, String rollupsTopic, String alertsTopic, List<WindowSize> windows,
-            Duration grace, Duration punctuateInterval) {
-        this(telemetryTopic, rollupsTopic, alertsTopic, windows, grace, punctuateInterval, DEFAULT_MAX_EVENT_FUTURE,
-                DEFAULT_MAX_SENSORS_PER_WINDOW, DEFAULT_MAX_WINDOW_ENTRY_BYTES,
-                new ContractCheck(InputContract.DEFAULTS));
-    }
 
     public TopologySettings {
         Objects.requireNonNull(telemetryTopic, "telemetryTopic");
@@ -85,11 +73,12 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
                 maxEventFuture, maxSensorsPerWindow, maxWindowEntryBytes, contract);
     }
 
-    /** Topics under a prefix, windows 10 s and 1 min, grace 30 s, punctuation every 500 ms. */
+    /** Topics under a prefix, windows 10 s and 1 min, grace 30 s, punctuation every 500 ms, the default limits. */
     public static TopologySettings defaults(String topicPrefix) {
         Topics topics = new Topics(topicPrefix);
         return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
                 List.of(WindowSize.of(Duration.ofSeconds(10)), WindowSize.of(Duration.ofMinutes(1))),
-                Duration.ofSeconds(30), Duration.ofMillis(500));
+                Duration.ofSeconds(30), Duration.ofMillis(500), DEFAULT_MAX_EVENT_FUTURE, DEFAULT_MAX_SENSORS_PER_WINDOW,
+                DEFAULT_MAX_WINDOW_ENTRY_BYTES, new ContractCheck(InputContract.DEFAULTS));
     }
 }

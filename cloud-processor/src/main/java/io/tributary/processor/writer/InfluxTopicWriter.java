@@ -77,23 +77,12 @@ public final class InfluxTopicWriter implements Runnable {
     /** The poll being handled; null between polls. */
     private InFlight inFlight;
 
-    /**
-     * Tuning of the loop.
-     *
-     * @param maxPointsPerWrite the most points in one write request
-     * @param pollTimeout the longest one poll blocks
-     * @param backoffInitial first retry wait
-     * @param backoffMax retry wait cap
-     * @param consumerCloseTimeout how long closing the consumer may take
-     */
+    /** Tuning of the loop. */
     public record Settings(int maxPointsPerWrite, Duration pollTimeout, Duration backoffInitial, Duration backoffMax,
             Duration consumerCloseTimeout) {
     }
 
-    /**
-     * @param name how the log calls this writer (e.g. "Rollups writer"); also the probe points' {@code writer} tag
-     * @param mapper turns one record into points or a dead-letter reason; pure
-     */
+    /** @param name how the log calls this writer (e.g. "Rollups writer"); also the probe points' {@code writer} tag */
     public InfluxTopicWriter(String name, RecordMapper mapper, Consumer<byte[], byte[]> consumer, String topic,
             PointWriter pointWriter, DeadLetterPublisher deadLetters, Settings settings, AtomicProcessorMetrics metrics,
             Clock clock) {

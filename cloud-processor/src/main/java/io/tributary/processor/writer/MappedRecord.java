@@ -2,16 +2,10 @@ package io.tributary.processor.writer;
 
 import java.util.List;
 
-
 /** What one telemetry record becomes: points to write, or a reason to dead-letter it. */
 public sealed interface MappedRecord {
 
-    /**
-     * The record decoded into points.
-     *
-     * @param deviceId the device the batch came from
-     * @param points one point per reading (possibly none)
-     */
+    /** The record decoded into points (possibly none). */
     record Points(String deviceId, List<LinePoint> points) implements MappedRecord {
         public Points {
             points = List.copyOf(points);
@@ -19,12 +13,8 @@ public sealed interface MappedRecord {
     }
 
     /**
-     * The record cannot be stored.
-     *
-     * @param deviceId the device, as far as it is known (the record key or the batch's id); may be empty
-     * @param reason a {@link DeadLetterReason} code
-     * @param detail human-readable explanation
-     * @param contractRule the input-contract rule broken ({@code tributary.contract-rule}), or null
+     * The record cannot be stored: {@code deviceId} as far as it is known (may be empty), {@code reason} a
+     * {@link DeadLetterReason} code, {@code contractRule} the input-contract rule broken, or null.
      */
     record Rejected(String deviceId, String reason, String detail, String contractRule) implements MappedRecord {
 

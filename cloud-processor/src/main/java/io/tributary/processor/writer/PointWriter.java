@@ -2,16 +2,10 @@ package io.tributary.processor.writer;
 
 import java.util.List;
 
-
 /** Writes points synchronously: returns only once the database accepted all of them, throws otherwise. */
 public interface PointWriter extends AutoCloseable {
 
-    /**
-     * Writes the points in one request.
-     *
-     * @throws RuntimeException when the database did not accept them all; {@link WriteFailureClassifier} tells
-     *         whether to retry
-     */
+    /** Writes the points in one request; {@link WriteFailureClassifier} tells whether what it throws is retried. */
     void write(List<LinePoint> points);
 
     @Override

@@ -36,22 +36,13 @@ public final class ReadingPointMapper {
         this(TelemetryCheck.NONE, Clock.systemUTC());
     }
 
-    /**
-     * @param contract the input contract, re-checked on every batch: a batch breaking it is rejected whole with the
-     *        rule as its reason (nothing of it is stored)
-     * @param clock the clock the contract's time window is measured from
-     */
+    /** A batch breaking {@code contract} is rejected whole with the rule as its reason (nothing of it is stored). */
     public ReadingPointMapper(TelemetryCheck contract, Clock clock) {
         this.contract = contract;
         this.clock = clock;
     }
 
-    /**
-     * Maps one record.
-     *
-     * @param key the record key (device id, UTF-8), may be null
-     * @param value the record value, may be null (a tombstone is rejected)
-     */
+    /** Maps one record; a null value (a tombstone) is rejected. */
     public MappedRecord map(byte[] key, byte[] value) {
         String keyDevice = key == null ? null : new String(key, StandardCharsets.UTF_8);
         String knownDevice = keyDevice == null ? "" : keyDevice;

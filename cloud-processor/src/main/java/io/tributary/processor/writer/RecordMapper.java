@@ -4,9 +4,6 @@ package io.tributary.processor.writer;
 @FunctionalInterface
 public interface RecordMapper {
 
-    /**
-     * @param key the record key (UTF-8 device id), may be null
-     * @param value the record value, may be null
-     */
+    /** Key (UTF-8 device id) and value may be null. */
     MappedRecord map(byte[] key, byte[] value);
 }
