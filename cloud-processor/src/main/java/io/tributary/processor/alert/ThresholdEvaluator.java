@@ -20,12 +20,7 @@ public final class ThresholdEvaluator {
     private ThresholdEvaluator() {
     }
 
-    /**
-     * The outcome of one reading.
-     *
-     * @param next the new status
-     * @param event the transition to report, or null when none
-     */
+    /** The outcome of one reading: the new status, and the transition to report (null when none). */
     public record Step(AlertStatus next, AlertState event) {
     }
 

@@ -14,6 +14,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
 
@@ -26,6 +27,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -262,13 +264,8 @@ public final class DeadLetters {
 
     private boolean topicExists(String name) {
         try (Admin admin = Admin.create(adminProperties())) {
-            return admin.listTopics().names().get(timeout.toMillis(), TimeUnit.MILLISECONDS).contains(name);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within "
-                    + Durations.format(timeout) + " (is it running and reachable?)", e);
+            return await(admin.listTopics().names(), "Kafka at " + bootstrap + " did not answer within "
+                    + Durations.format(timeout) + " (is it running and reachable?)").contains(name);
         } catch (ExecutionException e) {
             throw new IllegalStateException("Kafka at " + bootstrap + " could not list its topics: "
                     + e.getCause().getMessage(), e);
@@ -277,18 +274,25 @@ public final class DeadLetters {
 
     private void ensureReplayedTopic() {
         try (Admin admin = Admin.create(adminProperties())) {
-            admin.createTopics(List.of(new NewTopic(replayedTopic, Optional.of(1), Optional.empty())
-                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT))))
-                    .all().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            await(admin.createTopics(List.of(new NewTopic(replayedTopic, Optional.of(1), Optional.empty())
+                    .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)))).all(),
+                    "creating " + replayedTopic + " timed out");
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw new IllegalStateException("cannot create " + replayedTopic + ": " + e.getCause(), e);
             }
+        }
+    }
+
+    /** Waits for an admin call at most the timeout; what Kafka failed with is the ExecutionException's cause. */
+    private <T> T await(KafkaFuture<T> future, String timedOut) throws ExecutionException {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
-        } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("creating " + replayedTopic + " timed out", e);
+        } catch (TimeoutException e) {
+            throw new IllegalStateException(timedOut, e);
         }
     }
 

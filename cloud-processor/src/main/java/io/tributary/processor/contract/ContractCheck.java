@@ -22,10 +22,6 @@ public final class ContractCheck implements TelemetryCheck {
         this.cardinality = new SensorCardinality(contract);
     }
 
-    public InputContract contract() {
-        return contract;
-    }
-
     @Override
     public Violation check(ReadingBatch batch, long nowUnixNanos) {
         Optional<ContractViolation> violation = contract.check(batch, nowUnixNanos);

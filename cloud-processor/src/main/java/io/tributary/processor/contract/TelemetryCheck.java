@@ -13,19 +13,10 @@ public interface TelemetryCheck {
     /** Accepts everything (tests and benchmarks that want no contract). */
     TelemetryCheck NONE = (batch, nowUnixNanos) -> null;
 
-    /**
-     * @param batch the decoded batch
-     * @param nowUnixNanos the checker's clock
-     * @return the first rule the batch breaks, or null if it keeps the contract
-     */
+    /** The first rule the batch breaks, or null if it keeps the contract. */
     Violation check(ReadingBatch batch, long nowUnixNanos);
 
-    /**
-     * A broken rule.
-     *
-     * @param rule the stable snake_case rule name (a metric label, and the dead letter's reason)
-     * @param detail the violation in words, naming the reading
-     */
+    /** A broken rule: its stable snake_case name (a metric label, the dead letter's reason), in words. */
     record Violation(String rule, String detail) {
     }
 }

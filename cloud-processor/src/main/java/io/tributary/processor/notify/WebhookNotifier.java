@@ -62,14 +62,7 @@ public final class WebhookNotifier implements Runnable {
     private final DeadLetterPublisher deadLetters;
     private volatile boolean closing;
 
-    public WebhookNotifier(Consumer<byte[], byte[]> consumer, String topic, String url, Settings settings) {
-        this(consumer, topic, url, settings, null);
-    }
-
-    /**
-     * @param deadLetters where a transition the webhook refuses for good (or that cannot be sent at all) goes, with
-     *        its reason; null = logged and counted only
-     */
+    /** {@code deadLetters}: where a transition the webhook refuses for good (or cannot send at all) goes. */
     public WebhookNotifier(Consumer<byte[], byte[]> consumer, String topic, String url, Settings settings,
             DeadLetterPublisher deadLetters) {
         this.deadLetters = deadLetters;
@@ -127,12 +120,10 @@ public final class WebhookNotifier implements Runnable {
             } catch (RuntimeException e) {
                 log.warn("Closing the webhook consumer failed", e);
             }
-            if (deadLetters != null) {
-                try {
-                    deadLetters.close();
-                } catch (RuntimeException e) {
-                    log.warn("Closing the webhook dead-letter producer failed", e);
-                }
+            try {
+                deadLetters.close();
+            } catch (RuntimeException e) {
+                log.warn("Closing the webhook dead-letter producer failed", e);
             }
         }
     }
@@ -169,9 +160,6 @@ public final class WebhookNotifier implements Runnable {
         skipped.increment();
         log.error("Alert webhook: skipping a transition [partition: {}, offset: {}, reason: {}]: {}",
                 record.partition(), record.offset(), reason, detail.replaceAll("\\p{Cntrl}", "?"));
-        if (deadLetters == null) {
-            return;
-        }
         String device = record.key() == null ? "" : new String(record.key(), StandardCharsets.UTF_8);
         try {
             deadLetters.publish(record, device, reason, detail);

@@ -30,9 +30,9 @@ public final class AlertPointMapper implements RecordMapper {
             return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
                     "not a tributary.v1.AlertEvent: " + ex.getMessage());
         }
-        String problem = TagValues.problem("device_id", e.getDeviceId());
+        String problem = ReadingPointMapper.tagProblem("device_id", e.getDeviceId());
         if (problem == null) {
-            problem = TagValues.problem("rule", e.getRule());
+            problem = ReadingPointMapper.tagProblem("rule", e.getRule());
         }
         if (problem == null && (e.getState() != AlertEvent.AlertState.FIRING
                 && e.getState() != AlertEvent.AlertState.RESOLVED)) {

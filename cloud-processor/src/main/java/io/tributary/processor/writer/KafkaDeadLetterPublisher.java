@@ -47,11 +47,6 @@ public final class KafkaDeadLetterPublisher implements DeadLetterPublisher {
     private final Duration closeTimeout;
     private final String origin;
 
-    public KafkaDeadLetterPublisher(Producer<byte[], byte[]> producer, String topic, Duration sendTimeout,
-            Duration closeTimeout) {
-        this(producer, topic, sendTimeout, closeTimeout, "processor");
-    }
-
     /** @param origin the {@value #HEADER_DEADLETTERED_BY} header, e.g. {@code processor/readings} */
     public KafkaDeadLetterPublisher(Producer<byte[], byte[]> producer, String topic, Duration sendTimeout,
             Duration closeTimeout, String origin) {

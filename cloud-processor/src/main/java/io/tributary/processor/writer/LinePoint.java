@@ -47,10 +47,6 @@ public final class LinePoint {
         return measurement;
     }
 
-    public long timeNanos() {
-        return timeNanos;
-    }
-
     /** The tag's value, or null if the point has no such tag. */
     public String tag(String key) {
         int i = indexOf(tagKeys, tagKeys.length, key);

@@ -114,6 +114,12 @@ public final class ReadingPointMapper {
         return null;
     }
 
+    /** Why {@code value} cannot be the tag {@code name}, or null if it can. */
+    static String tagProblem(String name, String value) {
+        String problem = tagProblem(value);
+        return problem == null ? null : name + " " + problem;
+    }
+
     /** Why a string cannot be a tag value, or null if it can. */
     static String tagProblem(String value) {
         if (value.isEmpty()) {

@@ -28,12 +28,12 @@ public final class RollupPointMapper implements RecordMapper {
             return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
                     "not a tributary.v1.Rollup: " + e.getMessage());
         }
-        String problem = TagValues.problem("device_id", r.getDeviceId());
+        String problem = ReadingPointMapper.tagProblem("device_id", r.getDeviceId());
         if (problem == null) {
-            problem = TagValues.problem("sensor", r.getSensor());
+            problem = ReadingPointMapper.tagProblem("sensor", r.getSensor());
         }
         if (problem == null) {
-            problem = TagValues.problem("window", r.getWindow());
+            problem = ReadingPointMapper.tagProblem("window", r.getWindow());
         }
         if (problem == null && (r.getCount() <= 0 || r.getWindowStartUnixNanos() <= 0)) {
             problem = "count and window_start_unix_nanos must be positive";
