@@ -147,8 +147,7 @@ final class ProcessorParts {
                         config.retryBackoffInitial(), config.retryBackoffMax(), config.influxRequestTimeout(),
                         clientCloseTimeout()),
                 deadLetters(group, config.influxRequestTimeout(), "processor/webhook"));
-        meters.bindWebhook(webhook, WebhookNotifier::delivered, WebhookNotifier::failedAttempts,
-                WebhookNotifier::skipped);
+        meters.bindWebhook(webhook);
         workers.add(new Worker("Alert webhook", "tributary-alert-webhook", webhook, webhook::shutdown));
     }
 

@@ -28,6 +28,7 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.processor.notify.WebhookNotifier;
 
 /**
  * The processor's meters on a Micrometer Prometheus registry: the page of {@code GET /metrics}.
@@ -176,13 +177,13 @@ public final class ProcessorMeters implements AutoCloseable {
         sources.add(metrics);
     }
 
-    /** The alert webhook's outcomes (the webhook object is held by its owner; read at scrape time). */
-    public <T> void bindWebhook(T webhook, java.util.function.ToLongFunction<T> delivered,
-            java.util.function.ToLongFunction<T> failedAttempts, java.util.function.ToLongFunction<T> skipped) {
+    /** The alert webhook's outcomes (read at scrape time). */
+    public void bindWebhook(WebhookNotifier webhook) {
         String help = "Alert webhook POSTs by outcome.";
-        counter("webhook.deliveries", help, webhook, delivered, Tags.of("outcome", "delivered"));
-        counter("webhook.deliveries", help, webhook, failedAttempts, Tags.of("outcome", "failed_attempt"));
-        counter("webhook.deliveries", help, webhook, skipped, Tags.of("outcome", "skipped"));
+        counter("webhook.deliveries", help, webhook, WebhookNotifier::delivered, Tags.of("outcome", "delivered"));
+        counter("webhook.deliveries", help, webhook, WebhookNotifier::failedAttempts,
+                Tags.of("outcome", "failed_attempt"));
+        counter("webhook.deliveries", help, webhook, WebhookNotifier::skipped, Tags.of("outcome", "skipped"));
     }
 
     /** {@code tributary_processor_up} and {@code _ready}. */

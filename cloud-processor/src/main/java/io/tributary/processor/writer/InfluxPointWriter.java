@@ -15,8 +15,8 @@ import okhttp3.OkHttpClient;
 
 /**
  * {@link PointWriter} over influxdb-client-java's {@link WriteApiBlocking}: one HTTP request to {@code /api/v2/write}
- * per call (the points encoded by {@link LinePoint}), outcome known on return. (The client's batching {@code WriteApi} reports failures only through events and
- * would let us commit offsets of points it later drops.)
+ * per call (the points encoded by {@link LinePoint}), outcome known on return. (The client's batching
+ * {@code WriteApi} reports failures only through events and would let us commit offsets of points it later drops.)
  */
 public final class InfluxPointWriter implements PointWriter {
 
@@ -31,9 +31,7 @@ public final class InfluxPointWriter implements PointWriter {
         this(url, token, org, bucket, requestTimeout, false);
     }
 
-    /**
-     * @param gzip compress request bodies ({@code Content-Encoding: gzip})
-     */
+    /** {@code gzip}: compress request bodies ({@code Content-Encoding: gzip}). */
     public InfluxPointWriter(String url, String token, String org, String bucket, Duration requestTimeout,
             boolean gzip) {
         OkHttpClient.Builder http = new OkHttpClient.Builder()

@@ -66,9 +66,9 @@ public final class ReadingPointMapper {
             return new MappedRecord.Rejected(keyDevice, DeadLetterReason.DEVICE_ID_MISMATCH,
                     "record key '" + keyDevice + "' differs from the batch's device_id '" + deviceId + "'");
         }
-        String badDevice = tagProblem(deviceId);
+        String badDevice = tagProblem("device_id", deviceId);
         if (badDevice != null) {
-            return new MappedRecord.Rejected(deviceId, DeadLetterReason.READING_INVALID, "device_id " + badDevice);
+            return new MappedRecord.Rejected(deviceId, DeadLetterReason.READING_INVALID, badDevice);
         }
         Instant now = clock.instant();
         TelemetryCheck.Violation violation = contract.check(batch,
@@ -99,9 +99,9 @@ public final class ReadingPointMapper {
     }
 
     private static String readingProblem(Reading reading) {
-        String badSensor = tagProblem(reading.getSensor());
+        String badSensor = tagProblem("sensor", reading.getSensor());
         if (badSensor != null) {
-            return "sensor " + badSensor;
+            return badSensor;
         }
         if (!Double.isFinite(reading.getValue())) {
             return "value of sensor '" + reading.getSensor() + "' is " + reading.getValue()
