@@ -47,8 +47,6 @@ public final class AnalyticsMetrics implements StreamsListener {
         }
     }
 
-    // ---- issue 17: what the Streams part skips, by reason
-
     private final Map<String, LongAdder> contractViolations = new ConcurrentHashMap<>();
     private final Map<String, LongAdder> skipped = new ConcurrentHashMap<>();
 

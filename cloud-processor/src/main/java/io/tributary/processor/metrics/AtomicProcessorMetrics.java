@@ -39,8 +39,6 @@ public final class AtomicProcessorMetrics {
         deadLettered.increment();
     }
 
-    // ---- issue 17: dead letters by reason, contract violations by rule, write-path outages
-
     private final Map<String, LongAdder> deadLetteredByReason = new ConcurrentHashMap<>();
 
     {

@@ -28,8 +28,6 @@ public interface StreamsListener {
     default void alertTransition(AlertEvent event) {
     }
 
-    // ---- issue 17: records and readings the topology refuses (counted by reason, never a crash)
-
     /** A telemetry batch that breaks the input contract ({@code rule}): skipped whole (the readings writer dead-letters it). */
     default void contractViolation(String rule) {
     }
