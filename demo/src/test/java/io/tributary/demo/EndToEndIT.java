@@ -9,7 +9,8 @@ import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.transport.PahoDeviceLink;
-import io.tributary.simulator.transport.PublishOutcome;
+import io.tributary.mqtt.PubAck;
+import io.tributary.mqtt.ReasonCodes.Kind;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.testing.batch.TestBatches;
@@ -59,7 +60,7 @@ class EndToEndIT {
         ids.add(badDevice);
         Map<String, byte[]> secrets = pipeline.provision(ids);
         Fleet fleet = new Fleet(config, new VertxMqttTransport(config.mqttServerUri(), secrets::get));
-        List<PublishOutcome> badAnswers = new ArrayList<>();
+        List<PubAck> badAnswers = new ArrayList<>();
         try (PahoDeviceLink bad = new PahoDeviceLink(config.mqttServerUri(), badDevice,
                 secrets.get(badDevice))) {
             fleet.start();
@@ -77,7 +78,7 @@ class EndToEndIT {
         }
 
         // Then the bad device got "payload format invalid" both times
-        assertThat(badAnswers).extracting(PublishOutcome::reasonCode).containsExactly(0x99, 0x99);
+        assertThat(badAnswers).extracting(PubAck::reasonCode).containsExactly(0x99, 0x99);
 
         // And every acknowledged reading of every good device is stored exactly once
         assertThat(pipeline.awaitProcessorCaughtUp(Duration.ofSeconds(60))).as("processor caught up").isTrue();
@@ -115,8 +116,10 @@ class EndToEndIT {
             connection.connect().toCompletableFuture().get(10, TimeUnit.SECONDS);
 
             // When both copies are acknowledged
-            assertThat(publish(connection, "devices/" + device + "/telemetry", batch.toByteArray()).accepted()).isTrue();
-            assertThat(publish(connection, "devices/" + device + "/telemetry", batch.toByteArray()).accepted()).isTrue();
+            assertThat(publish(connection, "devices/" + device + "/telemetry", batch.toByteArray()).kind())
+                    .isEqualTo(Kind.ACCEPTED);
+            assertThat(publish(connection, "devices/" + device + "/telemetry", batch.toByteArray()).kind())
+                    .isEqualTo(Kind.ACCEPTED);
         }
 
         // Then InfluxDB holds each reading once
@@ -131,7 +134,7 @@ class EndToEndIT {
                 .add(3, i -> TestBatches.reading("temperature", 20 + i, firstEventTime + i).setUnit("degC")).build();
     }
 
-    private static PublishOutcome publish(PahoDeviceLink connection, String topic, byte[] payload)
+    private static PubAck publish(PahoDeviceLink connection, String topic, byte[] payload)
             throws Exception {
         return connection.publish(topic, payload).toCompletableFuture().get(15, TimeUnit.SECONDS);
     }

@@ -8,7 +8,7 @@ import io.tributary.agent.config.AgentConfigFile;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.tributary.agent.outbox.DiskFaults;
 import io.tributary.agent.outbox.DiskOutbox;
-import io.tributary.agent.transport.PubAck;
+import io.tributary.mqtt.PubAck;
 import io.tributary.agent.transport.Publisher;
 import io.tributary.proto.v1.ReadingBatch;
 import java.io.IOException;

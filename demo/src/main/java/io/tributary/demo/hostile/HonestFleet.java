@@ -4,7 +4,7 @@ import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.transport.DeviceLink;
 import io.tributary.simulator.transport.DeviceLinkFactory;
-import io.tributary.simulator.transport.PublishOutcome;
+import io.tributary.mqtt.PubAck;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.VerificationReport;
@@ -213,7 +213,7 @@ public final class HonestFleet implements AutoCloseable {
                 }
 
                 @Override
-                public CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
+                public CompletionStage<PubAck> publish(String topic, byte[] payload) {
                     long started = System.nanoTime();
                     return delegate.publish(topic, payload).whenComplete((outcome, error) -> {
                         if (error == null) {

@@ -1,9 +1,10 @@
 package io.tributary.simulator.device;
 
+import io.tributary.mqtt.PubAck;
+import io.tributary.mqtt.ReasonCodes.Kind;
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.report.LatencyHistogram;
 import io.tributary.simulator.transport.DeviceLink;
-import io.tributary.simulator.transport.PublishOutcome;
 import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
@@ -205,13 +206,13 @@ public final class SimulatedDevice {
         }
     }
 
-    private synchronized void settled(long publishId, PublishOutcome outcome, Throwable error) {
+    private synchronized void settled(long publishId, PubAck outcome, Throwable error) {
         InFlight entry = inFlight.remove(publishId);
         if (entry == null) {
             return; // already given up on (timeout or lost connection) and queued again
         }
         OutgoingBatch batch = entry.batch();
-        if (error == null && outcome.accepted()) {
+        if (error == null && outcome.kind() == Kind.ACCEPTED) {
             pubackLatency.recordNanos(System.nanoTime() - entry.sentAtNanos());
             if (batch.malformed()) {
                 LOG.warn("Gateway accepted a malformed payload [device: {}, seq: {}, answer: {}]", deviceId,
@@ -220,7 +221,7 @@ public final class SimulatedDevice {
             failedAttempts = 0;
             refusalStreak = 0;
             ledger.acknowledged(batch.seq(), batch.readings());
-        } else if (error == null && outcome.permanentlyRejected()) {
+        } else if (error == null && outcome.kind() == Kind.PERMANENT) {
             pubackLatency.recordNanos(System.nanoTime() - entry.sentAtNanos());
             if (!batch.malformed() && !rejectionLogged) {
                 rejectionLogged = true; // once per device: a fleet of thousands must not flood the log

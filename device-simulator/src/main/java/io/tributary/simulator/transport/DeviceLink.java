@@ -1,5 +1,6 @@
 package io.tributary.simulator.transport;
 
+import io.tributary.mqtt.PubAck;
 import java.util.concurrent.CompletionStage;
 
 /** One device's MQTT session, as the simulator needs it. Implementations are thread-safe. */
@@ -12,7 +13,7 @@ public interface DeviceLink extends AutoCloseable {
      * Publishes with QoS 1; completes with the gateway's PUBACK, or exceptionally when the publish could not be
      * completed (connection lost, client error).
      */
-    CompletionStage<PublishOutcome> publish(String topic, byte[] payload);
+    CompletionStage<PubAck> publish(String topic, byte[] payload);
 
     /** Called (once per loss) when an established connection drops. */
     void onConnectionLost(Runnable listener);

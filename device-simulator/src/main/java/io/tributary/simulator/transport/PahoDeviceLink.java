@@ -1,5 +1,7 @@
 package io.tributary.simulator.transport;
 
+import io.tributary.mqtt.PahoQos1;
+import io.tributary.mqtt.PubAck;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicReference;
@@ -80,41 +82,8 @@ public final class PahoDeviceLink implements DeviceLink {
     }
 
     @Override
-    public CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
-        CompletableFuture<PublishOutcome> acked = new CompletableFuture<>();
-        try {
-            client.publish(topic, payload, 1, false, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    // Paho completes a PUBACK with an error reason code as a success: the code tells.
-                    int[] codes = token.getReasonCodes();
-                    int code = codes == null || codes.length == 0 ? 0 : codes[0];
-                    acked.complete(code == 0 ? PublishOutcome.SUCCESS : new PublishOutcome(code, reasonString(token)));
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable cause) {
-                    if (cause instanceof MqttException me && me.getReasonCode() >= 0x80
-                            && me.getReasonCode() <= 0xFF) {
-                        acked.complete(new PublishOutcome(me.getReasonCode(), reasonString(token)));
-                    } else {
-                        acked.completeExceptionally(cause);
-                    }
-                }
-            });
-        } catch (MqttException | RuntimeException e) {
-            acked.completeExceptionally(e);
-        }
-        return acked;
-    }
-
-    private static String reasonString(IMqttToken token) {
-        try {
-            MqttProperties properties = token.getResponseProperties();
-            return properties == null ? null : properties.getReasonString();
-        } catch (RuntimeException e) {
-            return null;
-        }
+    public CompletionStage<PubAck> publish(String topic, byte[] payload) {
+        return PahoQos1.publish(client, topic, payload);
     }
 
     @Override

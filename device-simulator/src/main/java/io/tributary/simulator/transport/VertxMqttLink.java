@@ -1,5 +1,6 @@
 package io.tributary.simulator.transport;
 
+import io.tributary.mqtt.PubAck;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -33,7 +34,7 @@ final class VertxMqttLink implements DeviceLink {
     private final AtomicReference<Runnable> lostListener = new AtomicReference<>(() -> { });
 
     // Event-loop state
-    private final Map<Integer, CompletableFuture<PublishOutcome>> inFlight = new HashMap<>();
+    private final Map<Integer, CompletableFuture<PubAck>> inFlight = new HashMap<>();
     private final MqttCodec.Decoder decoder = new MqttCodec.Decoder();
     private NetSocket socket;
     private CompletableFuture<Void> connecting;
@@ -90,13 +91,13 @@ final class VertxMqttLink implements DeviceLink {
     }
 
     @Override
-    public CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
-        CompletableFuture<PublishOutcome> result = new CompletableFuture<>();
+    public CompletionStage<PubAck> publish(String topic, byte[] payload) {
+        CompletableFuture<PubAck> result = new CompletableFuture<>();
         context.runOnContext(ignored -> startPublish(topic, payload, result));
         return result;
     }
 
-    private void startPublish(String topic, byte[] payload, CompletableFuture<PublishOutcome> result) {
+    private void startPublish(String topic, byte[] payload, CompletableFuture<PubAck> result) {
         if (!connected) {
             result.completeExceptionally(new IllegalStateException("not connected"));
             return;
@@ -112,7 +113,7 @@ final class VertxMqttLink implements DeviceLink {
             lastTopic = topic;
         }
         socket.write(MqttCodec.publishQos1(lastTopicUtf8, packetId, payload)).onFailure(error -> {
-            CompletableFuture<PublishOutcome> pending = inFlight.remove(packetId);
+            CompletableFuture<PubAck> pending = inFlight.remove(packetId);
             if (pending != null) {
                 pending.completeExceptionally(error);
             }
@@ -132,11 +133,10 @@ final class VertxMqttLink implements DeviceLink {
         switch (packet.type()) {
             case MqttCodec.CONNACK -> connackReceived(packet.connackReasonCode());
             case MqttCodec.PUBACK -> {
-                CompletableFuture<PublishOutcome> pending = inFlight.remove(packet.packetId());
+                CompletableFuture<PubAck> pending = inFlight.remove(packet.packetId());
                 if (pending != null) {
                     int code = packet.pubackReasonCode();
-                    pending.complete(code == 0 ? PublishOutcome.SUCCESS
-                            : new PublishOutcome(code, packet.pubackReasonString()));
+                    pending.complete(code == 0 ? PubAck.SUCCESS : new PubAck(code, packet.pubackReasonString()));
                 }
             }
             case MqttCodec.DISCONNECT -> {

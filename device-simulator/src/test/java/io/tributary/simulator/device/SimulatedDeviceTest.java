@@ -7,7 +7,7 @@ import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.ledger.LossLedger;
 import io.tributary.simulator.report.LatencyHistogram;
 import io.tributary.simulator.transport.DeviceLink;
-import io.tributary.simulator.transport.PublishOutcome;
+import io.tributary.mqtt.PubAck;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -48,7 +48,7 @@ class SimulatedDeviceTest {
         assertThat(ledger("dev-1").generatedReadings()).isEqualTo(10);
         assertThat(ledger("dev-1").publishedReadings()).isZero();
 
-        connection.publishes.get(0).complete(PublishOutcome.SUCCESS);
+        connection.publishes.get(0).complete(PubAck.SUCCESS);
 
         assertThat(ledger("dev-1").publishedReadings()).isEqualTo(10);
         assertThat(ledger("dev-1").highestAckedSeq()).isEqualTo(1);
@@ -59,7 +59,7 @@ class SimulatedDeviceTest {
     void shouldPublishTheSameBatchAgainOnlyAfterABackoffWhenRefusedForNow() throws Exception {
         device.tick(10 * SECOND, SECOND);
         long refusedAt = System.nanoTime();
-        connection.publishes.get(0).complete(new PublishOutcome(0x97, "quota exceeded"));
+        connection.publishes.get(0).complete(new PubAck(0x97, "quota exceeded"));
 
         device.tick(11 * SECOND, SECOND);
         assertThat(connection.payloadCount()).as("paused: neither the refused nor the new batch goes out at once")
@@ -77,10 +77,10 @@ class SimulatedDeviceTest {
         assertThat(device.refusedForNow()).isEqualTo(1);
 
         // 0x80 (Kafka did not take it) is transient too; once accepted the ledger settles exactly
-        connection.publishes.get(1).complete(new PublishOutcome(0x80, "not stored, retry later"));
-        connection.publishes.get(2).complete(PublishOutcome.SUCCESS);
+        connection.publishes.get(1).complete(new PubAck(0x80, "not stored, retry later"));
+        connection.publishes.get(2).complete(PubAck.SUCCESS);
         awaitPayloads(4);
-        connection.publishes.get(3).complete(PublishOutcome.SUCCESS);
+        connection.publishes.get(3).complete(PubAck.SUCCESS);
         snapshot = ledger("dev-1");
         assertThat(snapshot.ackedRanges()).isEqualTo("1-2");
         assertThat(snapshot.publishedReadings()).isEqualTo(20);
@@ -94,7 +94,7 @@ class SimulatedDeviceTest {
         long[] waited = new long[4];
         for (int i = 0; i < waited.length; i++) {
             long refusedAt = System.nanoTime();
-            connection.publishes.get(i).complete(new PublishOutcome(0x97));
+            connection.publishes.get(i).complete(PubAck.of(0x97));
             awaitPayloads(i + 2);
             waited[i] = (System.nanoTime() - refusedAt) / 1_000_000;
         }
@@ -106,7 +106,7 @@ class SimulatedDeviceTest {
     @Test
     void shouldNotRetryABatchRefusedForItsContent() {
         device.tick(10 * SECOND, SECOND);
-        connection.publishes.get(0).complete(new PublishOutcome(0x99));
+        connection.publishes.get(0).complete(PubAck.of(0x99));
 
         device.tick(11 * SECOND, SECOND);
 
@@ -123,7 +123,7 @@ class SimulatedDeviceTest {
 
         assertThat(connection.payloads).hasSize(2);
 
-        connection.publishes.get(0).complete(PublishOutcome.SUCCESS);
+        connection.publishes.get(0).complete(PubAck.SUCCESS);
 
         assertThat(connection.payloads).hasSize(3);
         assertThat(seq(connection.payloads.get(2))).isEqualTo(3);
@@ -134,7 +134,7 @@ class SimulatedDeviceTest {
         device.tick(10 * SECOND, SECOND);
         connection.lost();
         // A late PUBACK from the dead connection must not count: the batch is queued again
-        connection.publishes.get(0).complete(PublishOutcome.SUCCESS);
+        connection.publishes.get(0).complete(PubAck.SUCCESS);
         assertThat(ledger("dev-1").publishedReadings()).isZero();
         assertThat(device.isConnected()).isFalse();
 
@@ -181,8 +181,8 @@ class SimulatedDeviceTest {
 
         assertThat(other.payloads).hasSize(2);
         assertThat(other.payloads.get(1)).isEqualTo(other.payloads.get(0));
-        other.publishes.get(0).complete(PublishOutcome.SUCCESS);
-        other.publishes.get(1).complete(PublishOutcome.SUCCESS);
+        other.publishes.get(0).complete(PubAck.SUCCESS);
+        other.publishes.get(1).complete(PubAck.SUCCESS);
         assertThat(ledger("dup").publishedReadings()).isEqualTo(10);
         assertThat(ledger("dup").publishedBatches()).isEqualTo(1);
         assertThat(ledger("dup").duplicateAcks()).isEqualTo(1);
@@ -199,9 +199,9 @@ class SimulatedDeviceTest {
         other.connects.get(0).complete(null);
 
         malformed.tick(10 * SECOND, SECOND);
-        other.publishes.get(0).complete(new PublishOutcome(0x99));
+        other.publishes.get(0).complete(PubAck.of(0x99));
         malformed.tick(11 * SECOND, SECOND);
-        other.publishes.get(1).complete(PublishOutcome.SUCCESS);
+        other.publishes.get(1).complete(PubAck.SUCCESS);
 
         assertThat(ledger("bad").rejectedRanges()).isEqualTo("1");
         assertThat(ledger("bad").rejectedReadings()).isEqualTo(10);
@@ -232,7 +232,7 @@ class SimulatedDeviceTest {
     /** Records what the device asks of its connection; the test completes the answers. */
     private static final class FakeConnection implements DeviceLink {
         final List<CompletableFuture<Void>> connects = new ArrayList<>();
-        final List<CompletableFuture<PublishOutcome>> publishes = new ArrayList<>();
+        final List<CompletableFuture<PubAck>> publishes = new ArrayList<>();
         final List<byte[]> payloads = new ArrayList<>();
         Runnable lostListener = () -> { };
 
@@ -244,9 +244,9 @@ class SimulatedDeviceTest {
         }
 
         @Override
-        public synchronized CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
+        public synchronized CompletionStage<PubAck> publish(String topic, byte[] payload) {
             assertThat(topic).startsWith("devices/dev-1/");
-            CompletableFuture<PublishOutcome> future = new CompletableFuture<>();
+            CompletableFuture<PubAck> future = new CompletableFuture<>();
             publishes.add(future);
             payloads.add(payload);
             return future;

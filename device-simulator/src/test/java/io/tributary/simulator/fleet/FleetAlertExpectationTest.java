@@ -7,7 +7,7 @@ import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.scenario.ScenarioLoader;
 import io.tributary.simulator.transport.DeviceLink;
-import io.tributary.simulator.transport.PublishOutcome;
+import io.tributary.mqtt.PubAck;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -80,8 +80,8 @@ class FleetAlertExpectationTest {
         }
 
         @Override
-        public CompletionStage<PublishOutcome> publish(String topic, byte[] payload) {
-            return CompletableFuture.completedFuture(new PublishOutcome(0));
+        public CompletionStage<PubAck> publish(String topic, byte[] payload) {
+            return CompletableFuture.completedFuture(PubAck.of(0));
         }
 
         @Override

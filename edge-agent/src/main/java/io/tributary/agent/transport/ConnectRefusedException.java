@@ -1,5 +1,7 @@
 package io.tributary.agent.transport;
 
+import io.tributary.mqtt.ReasonCodes;
+
 /** The gateway answered CONNECT with a refusal (CONNACK reason code 0x80 or above). */
 public final class ConnectRefusedException extends Exception {
 

@@ -1,6 +1,8 @@
 package io.tributary.agent.transport;
 
 import io.tributary.agent.config.BrokerConnection;
+import io.tributary.mqtt.PahoQos1;
+import io.tributary.mqtt.PubAck;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +17,6 @@ import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.eclipse.paho.mqttv5.client.IMqttToken;
-import org.eclipse.paho.mqttv5.client.MqttActionListener;
 import org.eclipse.paho.mqttv5.client.MqttAsyncClient;
 import org.eclipse.paho.mqttv5.client.MqttCallback;
 import org.eclipse.paho.mqttv5.client.MqttConnectionOptions;
@@ -125,41 +126,7 @@ public final class PahoPublisher implements Publisher {
 
     @Override
     public CompletableFuture<PubAck> publish(String topic, byte[] payload) {
-        CompletableFuture<PubAck> result = new CompletableFuture<>();
-        try {
-            client.publish(topic, payload, 1, false, null, new MqttActionListener() {
-                @Override
-                public void onSuccess(IMqttToken token) {
-                    int[] codes = token.getReasonCodes();
-                    int code = codes == null || codes.length == 0 ? 0 : codes[0];
-                    result.complete(code == 0 ? PubAck.SUCCESS : new PubAck(code, reasonString(token)));
-                }
-
-                @Override
-                public void onFailure(IMqttToken token, Throwable exception) {
-                    if (exception instanceof MqttException me && me.getReasonCode() >= 0x80
-                            && me.getReasonCode() <= 0xFF) {
-                        // a PUBACK with a refusal code
-                        result.complete(new PubAck(me.getReasonCode(), reasonString(token)));
-                    } else {
-                        result.completeExceptionally(exception);
-                    }
-                }
-            });
-        } catch (MqttException | RuntimeException e) {
-            result.completeExceptionally(e);
-        }
-        return result;
-    }
-
-    /** The Reason String of the PUBACK behind {@code token}, or null. */
-    private static String reasonString(IMqttToken token) {
-        try {
-            MqttProperties properties = token.getResponseProperties();
-            return properties == null ? null : properties.getReasonString();
-        } catch (RuntimeException e) {
-            return null; // a token without a response: no reason string
-        }
+        return PahoQos1.publish(client, topic, payload);
     }
 
     @Override

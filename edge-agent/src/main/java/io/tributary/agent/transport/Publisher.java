@@ -1,5 +1,6 @@
 package io.tributary.agent.transport;
 
+import io.tributary.mqtt.PubAck;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 

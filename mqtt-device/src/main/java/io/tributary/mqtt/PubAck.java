@@ -1,7 +1,8 @@
-package io.tributary.agent.transport;
+package io.tributary.mqtt;
 
 /**
- * The gateway's answer to one QoS 1 publish.
+ * The gateway's answer to one QoS 1 publish (on MQTT 3.1.1, reason code 0 for success). What it means for the batch:
+ * {@link #kind()}.
  *
  * @param reasonCode   the MQTT 5 PUBACK reason code (0x00-0x7F success, 0x80+ refusal)
  * @param reasonString the MQTT 5 Reason String the gateway gave (why it refused), or null
@@ -16,7 +17,7 @@ public record PubAck(int reasonCode, String reasonString) {
         }
     }
 
-    /** A refusal without a Reason String. */
+    /** An answer without a Reason String. */
     public static PubAck of(int reasonCode) {
         return reasonCode == 0 ? SUCCESS : new PubAck(reasonCode, null);
     }

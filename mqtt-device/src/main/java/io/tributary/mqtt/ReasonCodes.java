@@ -1,4 +1,4 @@
-package io.tributary.agent.transport;
+package io.tributary.mqtt;
 
 /**
  * What an MQTT 5 reason code means for a device that keeps its data until the gateway took it.

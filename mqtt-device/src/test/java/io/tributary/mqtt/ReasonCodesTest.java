@@ -1,8 +1,8 @@
-package io.tributary.agent.transport;
+package io.tributary.mqtt;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.tributary.agent.transport.ReasonCodes.Kind;
+import io.tributary.mqtt.ReasonCodes.Kind;
 import org.junit.jupiter.api.Test;
 
 class ReasonCodesTest {
