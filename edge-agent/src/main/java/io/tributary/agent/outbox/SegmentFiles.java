@@ -163,7 +163,7 @@ final class SegmentFiles {
     }
 
     /** The segment files, oldest first. */
-    List<Path> list() throws IOException {
+    static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             return list.filter(p -> p.getFileName().toString().endsWith(SegmentFormat.SEGMENT_SUFFIX)).sorted()
                     .toList();
