@@ -18,14 +18,9 @@ import org.slf4j.LoggerFactory;
  * The agent's durable store-and-forward outbox: every batch is appended here before it is published and leaves only
  * when acknowledged (or dropped by the overflow policy, counted).
  *
- * <p>The directory {@code outbox/} holds segment files and their ack files ({@link SegmentFormat}); acks are not
- * forced: a lost ack only means the batch is sent again, which storage absorbs (at-least-once, idempotent points). A
- * segment whose batches are all acknowledged is deleted. Opening recovers from whatever a crash left
- * ({@link OutboxRecovery}).
- *
- * <p>Sequence numbers: {@link #nextSequence()} continues after the highest sequence the outbox ever held, remembered in
- * {@code batch-seq} next to the outbox directory when segments are deleted, so numbers keep growing across restarts
- * and are never reused, and a crash between numbering and appending leaves no gap.
+ * <p>The directory {@code outbox/} holds segment files and their ack files ({@link SegmentFormat},
+ * {@link SegmentFiles}); opening recovers from whatever a crash left ({@link OutboxRecovery}); sequence numbers are
+ * never reused ({@link BatchSequence}).
  *
  * <p>A failed append (disk full, I/O error) takes no sequence number: what it wrote is cut off again, the next batch
  * gets the same number, and the batch's readings are counted as dropped (and reported in the next stored batch's
