@@ -48,41 +48,30 @@ public record InputContract(
         int maxReadingsPerBatch,
         int maxSensorsPerDevice) {
 
-    /** The characters a sensor name may hold besides ASCII letters and digits. */
-    public static final String SENSOR_NAME_PUNCTUATION = "._-:/";
     /** The characters a sensor name may hold, for messages and docs. */
-    public static final String SENSOR_NAME_CHARACTERS = "ASCII letters, digits and " + SENSOR_NAME_PUNCTUATION;
+    public static final String SENSOR_NAME_CHARACTERS = "ASCII letters, digits and ._-:/";
 
     /** Default {@link #maxEventAge}: 30 days, longer than an agent's outbox holds readings through an outage. */
     public static final Duration DEFAULT_MAX_EVENT_AGE = Duration.ofDays(30);
     /** Default {@link #maxEventFuture}: 5 minutes of clock skew. */
     public static final Duration DEFAULT_MAX_EVENT_FUTURE = Duration.ofMinutes(5);
-    /** Default {@link #maxSensorNameLength}. */
-    public static final int DEFAULT_MAX_SENSOR_NAME_LENGTH = 128;
-    /** Default {@link #maxUnitLength}. */
-    public static final int DEFAULT_MAX_UNIT_LENGTH = 32;
-    /**
-     * Default {@link #maxReadingsPerBatch}: 20 times the agent's default batch (500), and about what the gateway's
-     * default 256 KiB payload holds of the smallest possible readings (~24 bytes each), so no honest device meets it;
-     * it bounds what a record that reached Kafka by another route (up to 1 MiB) makes the processor do.
-     */
-    public static final int DEFAULT_MAX_READINGS_PER_BATCH = 10_000;
     /** Default {@link #maxSensorsPerDevice}: the InfluxDB series one device may create. */
     public static final int DEFAULT_MAX_SENSORS_PER_DEVICE = 256;
 
     /** Upper bound of {@link #maxEventAge}: 10 years, so every bound computed from it fits an int64 of nanoseconds. */
     public static final Duration MAX_EVENT_AGE_LIMIT = Duration.ofDays(3650);
-    /** Upper bound of {@link #maxEventFuture}. */
-    public static final Duration MAX_EVENT_FUTURE_LIMIT = Duration.ofDays(365);
-    /** Upper bound of the name and unit lengths. */
-    public static final int MAX_LENGTH_LIMIT = 1024;
-    /** Upper bound of {@link #maxReadingsPerBatch} and {@link #maxSensorsPerDevice}. */
-    public static final int MAX_COUNT_LIMIT = 1_000_000;
+    private static final Duration MAX_EVENT_FUTURE_LIMIT = Duration.ofDays(365);
+    private static final int MAX_LENGTH_LIMIT = 1024;
+    private static final int MAX_COUNT_LIMIT = 1_000_000;
 
-    /** The contract with every default. */
+    /**
+     * The contract with every default. 10,000 readings per batch is 20 times the agent's default batch (500), and
+     * about what the gateway's default 256 KiB payload holds of the smallest possible readings (~24 bytes each), so no
+     * honest device meets it; it bounds what a record that reached Kafka by another route (up to 1 MiB) makes the
+     * processor do.
+     */
     public static final InputContract DEFAULTS = new InputContract(DEFAULT_MAX_EVENT_AGE, DEFAULT_MAX_EVENT_FUTURE,
-            DEFAULT_MAX_SENSOR_NAME_LENGTH, DEFAULT_MAX_UNIT_LENGTH, DEFAULT_MAX_READINGS_PER_BATCH,
-            DEFAULT_MAX_SENSORS_PER_DEVICE);
+            128, 32, 10_000, DEFAULT_MAX_SENSORS_PER_DEVICE);
 
     private static final long EXPONENT_MASK = 0x7ff0_0000_0000_0000L;
 
@@ -100,21 +89,6 @@ public record InputContract(
                 maxSensorsPerDevice);
     }
 
-    public InputContract withMaxEventFuture(Duration value) {
-        return new InputContract(maxEventAge, value, maxSensorNameLength, maxUnitLength, maxReadingsPerBatch,
-                maxSensorsPerDevice);
-    }
-
-    public InputContract withMaxSensorNameLength(int value) {
-        return new InputContract(maxEventAge, maxEventFuture, value, maxUnitLength, maxReadingsPerBatch,
-                maxSensorsPerDevice);
-    }
-
-    public InputContract withMaxUnitLength(int value) {
-        return new InputContract(maxEventAge, maxEventFuture, maxSensorNameLength, value, maxReadingsPerBatch,
-                maxSensorsPerDevice);
-    }
-
     public InputContract withMaxReadingsPerBatch(int value) {
         return new InputContract(maxEventAge, maxEventFuture, maxSensorNameLength, maxUnitLength, value,
                 maxSensorsPerDevice);
@@ -124,8 +98,6 @@ public record InputContract(
         return new InputContract(maxEventAge, maxEventFuture, maxSensorNameLength, maxUnitLength, maxReadingsPerBatch,
                 value);
     }
-
-    // ---- the whole batch ----
 
     /**
      * Checks every stateless rule on {@code batch} (all but {@link ContractRule#TOO_MANY_SENSORS}).
@@ -181,7 +153,7 @@ public record InputContract(
             return violation(rule, index, sensor, Units.problem(rule, unit, maxUnitLength));
         }
         double value = reading.getValue();
-        if (!isFinite(value)) {
+        if (!Double.isFinite(value)) {
             return violation(ContractRule.VALUE_NOT_FINITE, index, sensor, "value " + value + " is not finite");
         }
         long eventTime = reading.getEventTimeUnixNanos();
@@ -197,8 +169,6 @@ public record InputContract(
                 + Texts.quote(sensor) + "')";
         return Optional.of(new ContractViolation(rule, index, where + ": " + problem));
     }
-
-    // ---- the rules one by one: null = passes; nothing allocated ----
 
     /** {@link ContractRule#TOO_MANY_READINGS} or {@link ContractRule#NO_READINGS} for a batch of {@code count}. */
     public ContractRule checkReadingCount(int count) {
@@ -261,11 +231,6 @@ public record InputContract(
         return nowUnixNanos > Long.MAX_VALUE - future ? Long.MAX_VALUE : nowUnixNanos + future;
     }
 
-    /** Whether {@code value} is finite (not NaN, not ±Infinity). */
-    public static boolean isFinite(double value) {
-        return Double.isFinite(value);
-    }
-
     /**
      * Whether the IEEE 754 bits of a double (as a protobuf fixed64 carries them, little-endian decoded) are finite:
      * NaN and the infinities are exactly the patterns with every exponent bit set.
@@ -274,25 +239,15 @@ public record InputContract(
         return (doubleBits & EXPONENT_MASK) != EXPONENT_MASK;
     }
 
-    /** Whether {@code c} may appear in a sensor name: ASCII letters, digits and {@link #SENSOR_NAME_PUNCTUATION}. */
-    public static boolean isSensorNameCharacter(int c) {
-        return SensorNames.isAllowed(c);
-    }
-
-    // ---- messages ----
-
     private String eventTimeProblem(ContractRule rule, long eventTime, long now) {
-        switch (rule) {
-            case EVENT_TIME_MISSING:
-                return eventTime == 0 ? "event time is missing (0)"
-                        : "event time " + eventTime + " ns is negative";
-            case EVENT_TIME_TOO_OLD:
-                return "event time " + instant(eventTime) + " is more than " + Durations.format(maxEventAge)
-                        + " behind the receiving clock (now " + instant(now) + ")";
-            default:
-                return "event time " + instant(eventTime) + " is more than " + Durations.format(maxEventFuture)
-                        + " ahead of the receiving clock (now " + instant(now) + ")";
-        }
+        return switch (rule) {
+            case EVENT_TIME_MISSING -> eventTime == 0 ? "event time is missing (0)"
+                    : "event time " + eventTime + " ns is negative";
+            case EVENT_TIME_TOO_OLD -> "event time " + instant(eventTime) + " is more than "
+                    + Durations.format(maxEventAge) + " behind the receiving clock (now " + instant(now) + ")";
+            default -> "event time " + instant(eventTime) + " is more than " + Durations.format(maxEventFuture)
+                    + " ahead of the receiving clock (now " + instant(now) + ")";
+        };
     }
 
     private static String instant(long unixNanos) {

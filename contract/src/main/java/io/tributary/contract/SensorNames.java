@@ -52,18 +52,18 @@ final class SensorNames {
 
     /** What is wrong with {@code sensor}, which breaks {@code rule}. */
     static String problem(ContractRule rule, String sensor, int maxLength) {
-        switch (rule) {
-            case SENSOR_NAME_EMPTY:
-                return "sensor name is empty";
-            case SENSOR_NAME_TOO_LONG:
-                return "sensor name of " + sensor.length() + " characters exceeds the maximum of " + maxLength;
-            default:
+        return switch (rule) {
+            case SENSOR_NAME_EMPTY -> "sensor name is empty";
+            case SENSOR_NAME_TOO_LONG -> "sensor name of " + sensor.length() + " characters exceeds the maximum of "
+                    + maxLength;
+            default -> {
                 int bad = 0;
                 while (bad < sensor.length() && isAllowed(sensor.charAt(bad))) {
                     bad++;
                 }
-                return "sensor name holds " + Texts.describeCharacter(sensor.codePointAt(bad)) + " at " + bad
+                yield "sensor name holds " + Texts.describeCharacter(sensor.codePointAt(bad)) + " at " + bad
                         + "; allowed are " + InputContract.SENSOR_NAME_CHARACTERS;
-        }
+            }
+        };
     }
 }

@@ -64,18 +64,12 @@ final class Texts {
     }
 
     private static void appendUnicodeEscape(StringBuilder out, char c) {
-        out.append("\\u");
-        String hex = Integer.toHexString(c);
-        for (int pad = hex.length(); pad < 4; pad++) {
-            out.append('0');
-        }
-        out.append(hex);
+        out.append(String.format("\\u%04x", (int) c));
     }
 
     /** A code point as {@code U+XXXX}, with the character itself when it is printable ASCII. */
     static String describeCharacter(int codePoint) {
-        String hex = Integer.toHexString(codePoint).toUpperCase(java.util.Locale.ROOT);
-        String code = "U+" + "0000".substring(Math.min(4, hex.length())) + hex;
+        String code = String.format("U+%04X", codePoint);
         if (codePoint >= 0x21 && codePoint < 0x7f && codePoint != '\'' && codePoint != '\\') {
             return "'" + (char) codePoint + "' (" + code + ")";
         }

@@ -65,10 +65,7 @@ final class Units {
             }
             int codePoint;
             int size;
-            if (b < 0x80) {
-                codePoint = b;
-                size = 1;
-            } else if (b >= 0xc2 && b < 0xe0) {
+            if (b >= 0xc2 && b < 0xe0) {
                 codePoint = b & 0x1f;
                 size = 2;
             } else if (b >= 0xe0 && b < 0xf0) {

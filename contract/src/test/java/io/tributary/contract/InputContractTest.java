@@ -262,15 +262,17 @@ class InputContractTest {
         assertThatThrownBy(() -> CONTRACT.withMaxEventAge(Duration.ZERO)).hasMessageContaining("maxEventAge");
         assertThatThrownBy(() -> CONTRACT.withMaxEventAge(Duration.ofDays(3651))).hasMessageContaining("maxEventAge");
         assertThatThrownBy(() -> CONTRACT.withMaxEventAge(null)).hasMessageContaining("maxEventAge");
-        assertThatThrownBy(() -> CONTRACT.withMaxEventFuture(Duration.ofSeconds(-1)))
+        assertThatThrownBy(() -> new InputContract(Duration.ofDays(1), Duration.ofSeconds(-1), 1, 1, 1, 1))
                 .hasMessageContaining("maxEventFuture");
-        assertThatThrownBy(() -> CONTRACT.withMaxSensorNameLength(0)).hasMessageContaining("maxSensorNameLength");
-        assertThatThrownBy(() -> CONTRACT.withMaxUnitLength(-1)).hasMessageContaining("maxUnitLength");
+        assertThatThrownBy(() -> new InputContract(Duration.ofDays(1), Duration.ZERO, 0, 1, 1, 1))
+                .hasMessageContaining("maxSensorNameLength");
+        assertThatThrownBy(() -> new InputContract(Duration.ofDays(1), Duration.ZERO, 1, -1, 1, 1))
+                .hasMessageContaining("maxUnitLength");
         assertThatThrownBy(() -> CONTRACT.withMaxReadingsPerBatch(0)).hasMessageContaining("maxReadingsPerBatch");
         assertThatThrownBy(() -> CONTRACT.withMaxSensorsPerDevice(1_000_001))
                 .hasMessageContaining("maxSensorsPerDevice");
-        assertThat(CONTRACT.withMaxEventFuture(Duration.ZERO).maxEventFuture()).isZero();
-        assertThat(CONTRACT.withMaxUnitLength(0).checkUnit("")).isNull();
+        assertThat(new InputContract(Duration.ofDays(1), Duration.ZERO, 1, 1, 1, 1).maxEventFuture()).isZero();
+        assertThat(new InputContract(Duration.ofDays(1), Duration.ZERO, 1, 0, 1, 1).checkUnit("")).isNull();
     }
 
     @Test

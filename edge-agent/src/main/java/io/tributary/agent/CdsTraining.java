@@ -46,10 +46,7 @@ final class CdsTraining {
     static void run(AgentConfig config) throws Exception {
         Path tmp = Files.createTempDirectory("tributary-cds");
         try (AckingPeer peer = new AckingPeer()) {
-            BrokerConnection m = config.mqtt();
-            BrokerConnection local = new BrokerConnection("tcp://127.0.0.1:" + peer.port(), m.username(), TRAINING_PASSWORD, null,
-                    null, null, m.keepAlive(), Duration.ofSeconds(2), m.backoffInitial(), m.backoffMax(),
-                    m.maxInflight(), m.replayRate());
+            BrokerConnection local = loopback(config.mqtt(), peer.port(), Duration.ofSeconds(2));
             List<SensorSpec> sensors = config.sensors().stream().filter(s -> !s.type().equals("command")).toList();
             AgentConfig training = new AgentConfig(config.deviceId(), local, config.batchMaxReadings(),
                     config.batchMaxAge(), tmp, config.outbox(), sensors.isEmpty() ? config.sensors() : sensors,
@@ -76,10 +73,7 @@ final class CdsTraining {
         } catch (IOException e) {
             return;
         }
-        BrokerConnection m = config.mqtt();
-        BrokerConnection unreachable = new BrokerConnection("tcp://127.0.0.1:" + closedPort, m.username(), TRAINING_PASSWORD,
-                null, null, null, m.keepAlive(), Duration.ofSeconds(1), m.backoffInitial(), m.backoffMax(),
-                m.maxInflight(), m.replayRate());
+        BrokerConnection unreachable = loopback(config.mqtt(), closedPort, Duration.ofSeconds(1));
         PahoPublisher publisher = new PahoPublisher(unreachable, config.deviceId(), config.statusTopic(),
                 config.configTopic());
         try {
@@ -88,6 +82,12 @@ final class CdsTraining {
             // nothing listens there
         }
         publisher.close();
+    }
+
+    /** {@code m} without TLS and without the device secret, to {@code port} on this host. */
+    private static BrokerConnection loopback(BrokerConnection m, int port, Duration connectTimeout) {
+        return new BrokerConnection("tcp://127.0.0.1:" + port, m.username(), TRAINING_PASSWORD, null, null, null,
+                m.keepAlive(), connectTimeout, m.backoffInitial(), m.backoffMax(), m.maxInflight(), m.replayRate());
     }
 
     private static void deleteTree(Path dir) throws IOException {

@@ -12,7 +12,6 @@ import io.tributary.agent.sensor.Sensors;
 import io.tributary.proto.v1.ReadingBatch;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -152,11 +152,8 @@ final class Sampler {
     }
 
     private static String describe(List<SensorSpec> specs) {
-        List<String> out = new ArrayList<>();
-        for (SensorSpec s : specs) {
-            out.add(s.name() + (s.enabled() ? "@" + s.interval().toMillis() + "ms" : ":off"));
-        }
-        return String.join(", ", out);
+        return specs.stream().map(s -> s.name() + (s.enabled() ? "@" + s.interval().toMillis() + "ms" : ":off"))
+                .collect(Collectors.joining(", "));
     }
 
     /** The current problem of each sensor that cannot be read. */

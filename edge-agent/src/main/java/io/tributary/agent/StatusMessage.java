@@ -12,17 +12,7 @@ import java.util.Map;
  * outcome and each sensor's state) and the last will ("offline"). Written with {@link Json} (no JSON library on the
  * device).
  */
-final class StatusMessage {
-
-    private final String deviceId;
-    private final DiskOutbox outbox;
-    private final Sampler sampler;
-
-    StatusMessage(String deviceId, DiskOutbox outbox, Sampler sampler) {
-        this.deviceId = deviceId;
-        this.outbox = outbox;
-        this.sampler = sampler;
-    }
+record StatusMessage(String deviceId, DiskOutbox outbox, Sampler sampler) {
 
     byte[] render(String state) {
         Map<String, Object> status = new LinkedHashMap<>();

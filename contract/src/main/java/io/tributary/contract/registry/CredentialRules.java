@@ -1,5 +1,6 @@
 package io.tributary.contract.registry;
 
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -31,26 +32,19 @@ public record CredentialRules(int minIterations, int maxIterations) {
     /** Why a record is refused; {@link #code()} is the metric label. */
     public enum Problem {
         /** Not JSON, a field missing or of the wrong type, a key that differs from the device id. */
-        UNREADABLE("unreadable"),
+        UNREADABLE,
         /** An algorithm other than {@link SecretHasher#ALGORITHM}. */
-        ALGORITHM("algorithm"),
+        ALGORITHM,
         /** An iteration count outside the configured range (or not an integer). */
-        ITERATIONS("iterations"),
-        /** A salt that is not base64 or has a length outside {@value #MIN_SALT}..{@value #MAX_SALT} bytes. */
-        SALT("salt"),
+        ITERATIONS,
+        /** A salt that is not base64 or has a length outside 8..64 bytes. */
+        SALT,
         /** A hash that is not base64 or not {@link SecretHasher#HASH_BYTES} bytes long. */
-        HASH("hash");
+        HASH;
 
-        private static final int MIN_SALT = MIN_SALT_BYTES;
-        private static final int MAX_SALT = MAX_SALT_BYTES;
+        private final String code = name().toLowerCase(Locale.ROOT);
 
-        private final String code;
-
-        Problem(String code) {
-            this.code = code;
-        }
-
-        /** The label used in metrics and logs. */
+        /** The label used in metrics and logs: the name in lower case (so never rename a constant). */
         public String code() {
             return code;
         }
@@ -86,12 +80,6 @@ public record CredentialRules(int minIterations, int maxIterations) {
                     + " bytes, expected " + SecretHasher.HASH_BYTES));
         }
         return Optional.empty();
-    }
-
-    /** Whether these credentials, as held in memory, follow the rules. */
-    public boolean allows(DeviceCredentials credentials) {
-        return check(credentials.algorithm(), credentials.iterations(), credentials.salt(), credentials.hash())
-                .isEmpty();
     }
 
     /**

@@ -37,15 +37,6 @@ public record DeviceRecord(String deviceId, boolean enabled, DeviceCredentials c
     }
 
     /**
-     * Parses a record value with the {@link CredentialRules#DEFAULTS default rules}.
-     *
-     * @throws InvalidDeviceRecordException naming what is wrong
-     */
-    public static DeviceRecord fromJson(String key, byte[] value) {
-        return fromJson(key, value, CredentialRules.DEFAULTS);
-    }
-
-    /**
      * Parses a record value and checks its credentials against {@code rules}. Never throws anything but
      * {@link InvalidDeviceRecordException}, whatever the bytes: the registry consumer must survive any record.
      *

@@ -57,8 +57,7 @@ public final class RegistryState {
     }
 
     public Optional<byte[]> config(String id) {
-        byte[] config = configs.get(id);
-        return config == null ? Optional.empty() : Optional.of(config.clone());
+        return Optional.ofNullable(configs.get(id)).map(byte[]::clone);
     }
 
     public List<DeviceRecord> devices() {

@@ -4,6 +4,7 @@ import io.tributary.contract.Topics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -28,18 +29,14 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  */
 public record RegistryTopics(String devices, String config) {
 
-    /** The registry's topics among the pipeline's. */
-    public static RegistryTopics of(Topics topics) {
-        return new RegistryTopics(topics.devices(), topics.deviceConfig());
-    }
-
     /**
      * The topics for a topic prefix.
      *
      * @throws IllegalArgumentException for a prefix {@link Topics} refuses
      */
     public static RegistryTopics forPrefix(String prefix) {
-        return of(new Topics(prefix));
+        Topics topics = new Topics(prefix);
+        return new RegistryTopics(topics.devices(), topics.deviceConfig());
     }
 
     /**
@@ -76,7 +73,7 @@ public record RegistryTopics(String devices, String config) {
             List<NewTopic> missing = new ArrayList<>();
             for (String topic : List.of(devices, config)) {
                 if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(1), java.util.Optional.empty())
+                    missing.add(new NewTopic(topic, Optional.of(1), Optional.empty())
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
                 }
             }

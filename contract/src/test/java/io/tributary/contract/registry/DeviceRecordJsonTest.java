@@ -39,7 +39,7 @@ class DeviceRecordJsonTest {
 
     @Test
     void readsARecordWrittenByEarlierVersions() {
-        assertThat(DeviceRecord.fromJson("d-1:x@y", utf8(STORED))).isEqualTo(sample());
+        assertThat(fromJson("d-1:x@y", utf8(STORED))).isEqualTo(sample());
     }
 
     @Test
@@ -49,17 +49,17 @@ class DeviceRecordJsonTest {
                 + "  \"iterations\": 2000, \"algorithm\": \"PBKDF2WithHmacSHA256\", \"enabled\": true, // last\n"
                 + "  \"enabled\": false, \"device\": \"d-1:x@y\", \"extra\": [1, {\"x\": null}] }";
 
-        assertThat(DeviceRecord.fromJson("d-1:x@y", utf8(loose))).as("the last of duplicate keys wins")
+        assertThat(fromJson("d-1:x@y", utf8(loose))).as("the last of duplicate keys wins")
                 .isEqualTo(sample());
     }
 
     @Test
     void refusesTrailingTokensAndNonObjectsAsUnreadable() {
-        assertThatThrownBy(() -> DeviceRecord.fromJson("d-1:x@y", utf8(STORED + " {}")))
+        assertThatThrownBy(() -> fromJson("d-1:x@y", utf8(STORED + " {}")))
                 .isInstanceOfSatisfying(InvalidDeviceRecordException.class,
                         e -> assertThat(e.problem()).isEqualTo(CredentialRules.Problem.UNREADABLE));
         for (String value : new String[] {"", "null", "\"text\"", "42"}) {
-            assertThatThrownBy(() -> DeviceRecord.fromJson("d", utf8(value)))
+            assertThatThrownBy(() -> fromJson("d", utf8(value)))
                     .isInstanceOfSatisfying(InvalidDeviceRecordException.class,
                             e -> assertThat(e.problem()).isEqualTo(CredentialRules.Problem.UNREADABLE))
                     .hasMessageContaining("unreadable device record for 'd'");
@@ -70,8 +70,12 @@ class DeviceRecordJsonTest {
     void readsANumberWhereTextIsExpectedAsItsTextLikeTheEarlierReader() {
         String numericAlgorithm = STORED.replace("\"PBKDF2WithHmacSHA256\"", "7");
 
-        assertThatThrownBy(() -> DeviceRecord.fromJson("d-1:x@y", utf8(numericAlgorithm)))
+        assertThatThrownBy(() -> fromJson("d-1:x@y", utf8(numericAlgorithm)))
                 .isInstanceOfSatisfying(InvalidDeviceRecordException.class,
                         e -> assertThat(e.problem()).isEqualTo(CredentialRules.Problem.ALGORITHM));
+    }
+
+    private static DeviceRecord fromJson(String key, byte[] value) {
+        return DeviceRecord.fromJson(key, value, CredentialRules.DEFAULTS);
     }
 }

@@ -56,7 +56,7 @@ class SecretHasherTest {
     void roundTripsARecordThroughJson() {
         DeviceRecord record = new DeviceRecord("d-2", false, hasher.hash("s"), Instant.parse("2026-01-01T00:00:00Z"));
 
-        DeviceRecord read = DeviceRecord.fromJson("d-2", record.toJson());
+        DeviceRecord read = fromJson("d-2", record.toJson());
 
         assertThat(read).isEqualTo(record);
         assertThat(SecretHasher.verify("s", read.credentials())).isTrue();
@@ -66,13 +66,17 @@ class SecretHasherTest {
     void rejectsUnreadableOrMismatchedRecords() {
         DeviceRecord record = new DeviceRecord("d-3", true, hasher.hash("s"), Instant.now());
 
-        assertThatThrownBy(() -> DeviceRecord.fromJson("other", record.toJson()))
+        assertThatThrownBy(() -> fromJson("other", record.toJson()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("differs");
-        assertThatThrownBy(() -> DeviceRecord.fromJson("d-3", "not json".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> fromJson("d-3", "not json".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("unreadable");
-        assertThatThrownBy(() -> DeviceRecord.fromJson("d-3", "{\"device\":\"d-3\"}".getBytes(StandardCharsets.UTF_8)))
+        assertThatThrownBy(() -> fromJson("d-3", "{\"device\":\"d-3\"}".getBytes(StandardCharsets.UTF_8)))
                 .isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> new DeviceRecord("bad id with spaces", true, hasher.hash("s"), Instant.now()))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("invalid device id");
+    }
+
+    private static DeviceRecord fromJson(String key, byte[] value) {
+        return DeviceRecord.fromJson(key, value, CredentialRules.DEFAULTS);
     }
 }

@@ -58,13 +58,8 @@ public final class DeviceAnomalies {
 
     /** How far the device's clock is off at virtual time {@code t}, in nanoseconds. */
     public long clockSkewNanos(double t) {
-        long skew = 0;
-        for (Anomaly anomaly : anomalies) {
-            if (anomaly.type() == Anomaly.Type.CLOCK_SKEW && anomaly.activeAt(t)) {
-                skew += anomaly.interval().toNanos();
-            }
-        }
-        return skew;
+        return anomalies.stream().filter(a -> a.type() == Anomaly.Type.CLOCK_SKEW && a.activeAt(t))
+                .mapToLong(a -> a.interval().toNanos()).sum();
     }
 
     /** The device publishes nothing for a batch starting at virtual time {@code t}. */
@@ -83,12 +78,7 @@ public final class DeviceAnomalies {
     }
 
     private boolean active(Anomaly.Type type, double t) {
-        for (Anomaly anomaly : anomalies) {
-            if (anomaly.type() == type && anomaly.activeAt(t)) {
-                return true;
-            }
-        }
-        return false;
+        return anomalies.stream().anyMatch(anomaly -> anomaly.type() == type && anomaly.activeAt(t));
     }
 
     private boolean appliesTo(Anomaly anomaly, int sensor) {

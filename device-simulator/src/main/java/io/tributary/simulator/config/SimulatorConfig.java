@@ -5,10 +5,7 @@ import io.tributary.simulator.scenario.Profile;
 import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.sensor.DeviceKind;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * What a simulated fleet looks like and where it publishes.
@@ -38,18 +35,9 @@ public record SimulatorConfig(
     public static final int DEFAULT_CONNECT_RATE = 1_000;
     public static final long DEFAULT_SEED = 1;
 
-    private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
-
     public SimulatorConfig {
-        Objects.requireNonNull(mqttServerUri, "mqtt-uri");
-        if (!mqttServerUri.startsWith("tcp://") && !mqttServerUri.startsWith("ssl://")) {
-            throw new IllegalArgumentException("mqtt-uri must start with tcp:// or ssl://, got '" + mqttServerUri + "'");
-        }
+        FleetPlan.requireServerAndRunId(mqttServerUri, runId);
         requireRange("devices", devices, 1, 100_000);
-        if (runId == null || !RUN_ID.matcher(runId).matches()) {
-            throw new IllegalArgumentException(
-                    "run-id must be 1-32 lowercase letters, digits or '-', starting with a letter or digit, got '" + runId + "'");
-        }
         requireRange("sensors", sensorsPerDevice, 1, 64);
         requirePositive("batch-interval", batchInterval);
         requireRange("readings-per-sensor", readingsPerSensor, 1, 10_000);
@@ -80,16 +68,12 @@ public record SimulatorConfig(
 
     /** The id of device number {@code index} (0-based) of this run. */
     public String deviceId(int index) {
-        return devicePrefix() + String.format("%05d", index + 1);
+        return toPlan().deviceId(index);
     }
 
     /** Every device id of this run, in order. */
     public List<String> deviceIds() {
-        List<String> ids = new ArrayList<>(devices);
-        for (int i = 0; i < devices; i++) {
-            ids.add(deviceId(i));
-        }
-        return ids;
+        return toPlan().deviceIds();
     }
 
     /** The common prefix of every device id of this run. */

@@ -104,10 +104,9 @@ public final class SimulatedDevice {
     }
 
     public synchronized void start() {
-        if (state != State.NEW) {
-            return;
+        if (state == State.NEW) {
+            connect();
         }
-        connect();
     }
 
     /** Closes a batch ending at {@code nowUnixNanos} and publishes what it can. */

@@ -200,46 +200,24 @@ public final class Fleet implements AutoCloseable {
     }
 
     public int connectedDevices() {
-        int connected = 0;
-        for (SimulatedDevice device : devices) {
-            if (device.isConnected()) {
-                connected++;
-            }
-        }
-        return connected;
+        return (int) devices.stream().filter(SimulatedDevice::isConnected).count();
     }
 
     public int unsettledBatches() {
-        int unsettled = 0;
-        for (SimulatedDevice device : devices) {
-            unsettled += device.unsettledBatches();
-        }
-        return unsettled;
+        return devices.stream().mapToInt(SimulatedDevice::unsettledBatches).sum();
     }
 
     public int inFlightBatches() {
-        int inFlight = 0;
-        for (SimulatedDevice device : devices) {
-            inFlight += device.inFlightBatches();
-        }
-        return inFlight;
+        return devices.stream().mapToInt(SimulatedDevice::inFlightBatches).sum();
     }
 
     /** Publishes the gateway refused for now (0x80, 0x97, ...), each sent again after a pause. */
     public long refusedForNow() {
-        long refused = 0;
-        for (SimulatedDevice device : devices) {
-            refused += device.refusedForNow();
-        }
-        return refused;
+        return devices.stream().mapToLong(SimulatedDevice::refusedForNow).sum();
     }
 
     public long connectFailures() {
-        long failures = 0;
-        for (SimulatedDevice device : devices) {
-            failures += device.connectFailures();
-        }
-        return failures;
+        return devices.stream().mapToLong(SimulatedDevice::connectFailures).sum();
     }
 
     @Override

@@ -2,10 +2,10 @@ package io.tributary.simulator.fleet;
 
 import io.tributary.simulator.scenario.Scenario;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.regex.Pattern;
+import java.util.stream.IntStream;
 
 /**
  * A fleet ready to run: the scenario, the run it belongs to and where it publishes.
@@ -22,20 +22,25 @@ public record FleetPlan(String mqttServerUri, String runId, Scenario scenario, i
     private static final Pattern RUN_ID = Pattern.compile("[a-z0-9][a-z0-9-]{0,31}");
 
     public FleetPlan {
-        Objects.requireNonNull(mqttServerUri, "mqtt-uri");
         Objects.requireNonNull(scenario, "scenario");
-        if (!mqttServerUri.startsWith("tcp://") && !mqttServerUri.startsWith("ssl://")) {
-            throw new IllegalArgumentException("mqtt-uri must start with tcp:// or ssl://, got '" + mqttServerUri + "'");
-        }
-        if (runId == null || !RUN_ID.matcher(runId).matches()) {
-            throw new IllegalArgumentException(
-                    "run-id must be 1-32 lowercase letters, digits or '-', starting with a letter or digit, got '" + runId + "'");
-        }
+        requireServerAndRunId(mqttServerUri, runId);
         if (maxInflightPerDevice < 1 || maxInflightPerDevice > 65_535) {
             throw new IllegalArgumentException("max-inflight must be between 1 and 65535, got " + maxInflightPerDevice);
         }
         if (publishTimeout == null || publishTimeout.isNegative() || publishTimeout.isZero()) {
             throw new IllegalArgumentException("publish-timeout must be positive, got " + publishTimeout);
+        }
+    }
+
+    /** The checks of {@code mqttServerUri} and {@code runId}, shared with the flags' {@code SimulatorConfig}. */
+    public static void requireServerAndRunId(String mqttServerUri, String runId) {
+        Objects.requireNonNull(mqttServerUri, "mqtt-uri");
+        if (!mqttServerUri.startsWith("tcp://") && !mqttServerUri.startsWith("ssl://")) {
+            throw new IllegalArgumentException("mqtt-uri must start with tcp:// or ssl://, got '" + mqttServerUri + "'");
+        }
+        if (runId == null || !RUN_ID.matcher(runId).matches()) {
+            throw new IllegalArgumentException("run-id must be 1-32 lowercase letters, digits or '-', starting with a "
+                    + "letter or digit, got '" + runId + "'");
         }
     }
 
@@ -54,11 +59,7 @@ public record FleetPlan(String mqttServerUri, String runId, Scenario scenario, i
 
     /** Every device id of this run, in order. */
     public List<String> deviceIds() {
-        List<String> ids = new ArrayList<>(devices());
-        for (int i = 0; i < devices(); i++) {
-            ids.add(deviceId(i));
-        }
-        return ids;
+        return IntStream.range(0, devices()).mapToObj(this::deviceId).toList();
     }
 
     /** The common prefix of every device id of this run. */

@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -107,10 +106,8 @@ public final class LedgerFile {
             if (!(e.getValue() instanceof Map<?, ?> d)) {
                 throw new IllegalArgumentException(file + ": device " + id + " must be an object");
             }
-            String acked = text(d, "acked_batches", id, file);
-            String rejected = text(d, "rejected_batches", id, file);
-            SeqRanges ackedRanges = SeqRanges.parse(acked);
-            SeqRanges rejectedRanges = SeqRanges.parse(rejected);
+            SeqRanges ackedRanges = SeqRanges.parse(text(d, "acked_batches", id, file));
+            SeqRanges rejectedRanges = SeqRanges.parse(text(d, "rejected_batches", id, file));
             devices.put(id, new DeviceLedger.Snapshot(id, text(d, "profile", id, file), strings(d, "sensors", id, file),
                     number(d, "generated_readings", id, file), number(d, "generated_batches", id, file),
                     number(d, "acked_readings", id, file), ackedRanges.size(), number(d, "rejected_readings", id, file),
@@ -143,8 +140,6 @@ public final class LedgerFile {
         if (!(d.get(key) instanceof List<?> list)) {
             throw new IllegalArgumentException(file + ": device " + id + ": '" + key + "' must be a list");
         }
-        List<String> result = new ArrayList<>();
-        list.forEach(item -> result.add(String.valueOf(item)));
-        return result;
+        return list.stream().map(String::valueOf).toList();
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.simulator.scenario;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 
@@ -32,12 +33,7 @@ public record Anomaly(Type type, String profile, int devices, String sensor, Dur
         }
 
         public static Type byName(String name) {
-            for (Type type : values()) {
-                if (type.scenarioName().equals(name)) {
-                    return type;
-                }
-            }
-            return null;
+            return Arrays.stream(values()).filter(type -> type.scenarioName().equals(name)).findFirst().orElse(null);
         }
 
         /** Whether it changes sensor values (and may name a sensor). */

@@ -1,10 +1,10 @@
 package io.tributary.simulator.scenario;
 
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.stream.IntStream;
 
 /**
  * A simulated fleet: device profiles, scripted anomalies, a seed (same seed, same values), and how fast devices connect.
@@ -65,11 +65,7 @@ public record Scenario(String name, long seed, int connectRate, List<Profile> pr
     }
 
     public int devices() {
-        int total = 0;
-        for (Profile profile : profiles) {
-            total += profile.devices();
-        }
-        return total;
+        return profiles.stream().mapToInt(Profile::devices).sum();
     }
 
     /** The profile of device {@code index} (0-based, fleet-wide). */
@@ -87,23 +83,15 @@ public record Scenario(String name, long seed, int connectRate, List<Profile> pr
     /** The fleet-wide indexes of the devices an anomaly hits, in order. */
     public List<Integer> devicesOf(Anomaly anomaly) {
         int[] range = selection(anomaly);
-        List<Integer> indexes = new ArrayList<>(range[1]);
-        for (int i = 0; i < range[1]; i++) {
-            indexes.add(range[0] + i);
-        }
-        return indexes;
+        return IntStream.range(range[0], range[0] + range[1]).boxed().toList();
     }
 
     /** The anomalies that hit device {@code index}. */
     public List<Anomaly> anomaliesOf(int index) {
-        List<Anomaly> result = new ArrayList<>();
-        for (Anomaly anomaly : anomalies) {
+        return anomalies.stream().filter(anomaly -> {
             int[] range = selection(anomaly);
-            if (index >= range[0] && index < range[0] + range[1]) {
-                result.add(anomaly);
-            }
-        }
-        return result;
+            return index >= range[0] && index < range[0] + range[1];
+        }).toList();
     }
 
     /** {first index, count} of the devices an anomaly hits: the first ones of its profile, or of the fleet. */

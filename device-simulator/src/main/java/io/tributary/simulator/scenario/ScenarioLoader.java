@@ -90,11 +90,7 @@ public final class ScenarioLoader {
         } catch (IOException e) {
             throw new InvalidScenarioException("cannot read the bundled scenario " + nameOrFile + ": " + e.getMessage());
         }
-        try {
-            return parse(text);
-        } catch (InvalidScenarioException e) {
-            throw new InvalidScenarioException("bundled scenario " + nameOrFile + ": " + e.getMessage());
-        }
+        return parse(text, "bundled scenario " + nameOrFile);
     }
 
     public static Scenario load(Path file) throws InvalidScenarioException {
@@ -104,10 +100,14 @@ public final class ScenarioLoader {
         } catch (IOException e) {
             throw new InvalidScenarioException("cannot read scenario file " + file + ": " + e.getMessage());
         }
+        return parse(text, file.toString());
+    }
+
+    private static Scenario parse(String yaml, String source) throws InvalidScenarioException {
         try {
-            return parse(text);
+            return parse(yaml);
         } catch (InvalidScenarioException e) {
-            throw new InvalidScenarioException(file + ": " + e.getMessage());
+            throw new InvalidScenarioException(source + ": " + e.getMessage());
         }
     }
 

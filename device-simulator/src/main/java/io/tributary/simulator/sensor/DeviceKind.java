@@ -1,6 +1,7 @@
 package io.tributary.simulator.sensor;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -25,12 +26,7 @@ public enum DeviceKind {
 
     /** The kind named in a scenario ({@code environment}, ...); null if there is none of that name. */
     public static DeviceKind byName(String name) {
-        for (DeviceKind kind : values()) {
-            if (kind.name().toLowerCase(Locale.ROOT).equals(name)) {
-                return kind;
-            }
-        }
-        return null;
+        return Arrays.stream(values()).filter(kind -> kind.scenarioName().equals(name)).findFirst().orElse(null);
     }
 
     public String scenarioName() {

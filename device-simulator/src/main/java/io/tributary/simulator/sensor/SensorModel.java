@@ -8,32 +8,12 @@ import java.util.SplittableRandom;
  * same seed gives the same values in every run, however the threads happen to be scheduled.
  * Not thread-safe: one device, one caller at a time.
  */
-public final class SensorModel {
+public record SensorModel(String name, String unit, Signal signal, SplittableRandom random) {
 
     /** A sensor's signal: the value at virtual time {@code t} seconds, drawing noise from {@code random}. */
     @FunctionalInterface
     public interface Signal {
         double value(double t, SplittableRandom random);
-    }
-
-    private final String name;
-    private final String unit;
-    private final Signal signal;
-    private final SplittableRandom random;
-
-    public SensorModel(String name, String unit, Signal signal, SplittableRandom random) {
-        this.name = name;
-        this.unit = unit;
-        this.signal = signal;
-        this.random = random;
-    }
-
-    public String name() {
-        return name;
-    }
-
-    public String unit() {
-        return unit;
     }
 
     /** The value at virtual time {@code t} seconds since the fleet started, rounded to 3 decimals. */

@@ -2,6 +2,7 @@ package io.tributary.simulator.transport;
 
 import io.vertx.core.buffer.Buffer;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Consumer;
 
 /**
  * The few MQTT 5 packets a simulated device sends and receives, encoded and decoded by hand: CONNECT, PUBLISH (QoS 1),
@@ -42,10 +43,6 @@ final class MqttCodec {
             writeBinary(body, password);
         }
         return packet(0x10, body);
-    }
-
-    static Buffer publishQos1(String topic, int packetId, byte[] payload) {
-        return publishQos1(topic.getBytes(StandardCharsets.UTF_8), packetId, payload);
     }
 
     /**
@@ -145,20 +142,15 @@ final class MqttCodec {
         }
     }
 
-    /**
-     * Splits a byte stream into packets. Not thread-safe: one decoder per connection, fed on its event loop.
-     */
+    /** Splits a byte stream into packets. Not thread-safe: one decoder per connection, fed on its event loop. */
     static final class Decoder {
         private Buffer pending = Buffer.buffer();
 
         /** Feeds received bytes; calls {@code sink} for every complete packet. */
-        void feed(Buffer bytes, java.util.function.Consumer<Packet> sink) {
+        void feed(Buffer bytes, Consumer<Packet> sink) {
             pending.appendBuffer(bytes);
             int position = 0;
-            while (true) {
-                if (pending.length() - position < 2) {
-                    break;
-                }
+            while (pending.length() - position >= 2) {
                 int header = pending.getUnsignedByte(position);
                 int length = 0;
                 int multiplier = 1;

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -230,7 +231,7 @@ final class VertxMqttLink implements DeviceLink {
             open.write(MqttCodec.disconnect()).onComplete(written -> open.close().onComplete(c -> done.complete(null)));
         });
         try {
-            done.get(2, java.util.concurrent.TimeUnit.SECONDS);
+            done.get(2, TimeUnit.SECONDS);
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();

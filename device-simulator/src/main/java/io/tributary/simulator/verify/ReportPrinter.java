@@ -1,7 +1,7 @@
 package io.tributary.simulator.verify;
 
 import java.io.PrintStream;
-import java.util.Map;
+import java.util.List;
 
 /** Prints a verification report for a person: totals, then what is wrong, device by device (the first 20). */
 public final class ReportPrinter {
@@ -26,22 +26,18 @@ public final class ReportPrinter {
         out.printf("unsettled batches       %,d (neither acknowledged nor refused when the ledger was written)%n",
                 report.unsettledBatches());
         out.printf("expected alerts         %,d, missing %,d%n", report.expectedAlerts(), report.missingAlerts().size());
-        int listed = 0;
-        for (Map.Entry<String, Long> device : report.devicesWithLoss().entrySet()) {
-            if (listed++ == MAX_LISTED) {
-                out.printf("  ... and %,d more devices with loss%n", report.devicesWithLoss().size() - MAX_LISTED);
-                break;
-            }
-            out.printf("  LOSS   %s: %,d readings%n", device.getKey(), device.getValue());
-        }
-        listed = 0;
-        for (String alert : report.missingAlerts()) {
-            if (listed++ == MAX_LISTED) {
-                out.printf("  ... and %,d more missing alerts%n", report.missingAlerts().size() - MAX_LISTED);
-                break;
-            }
-            out.printf("  MISSING ALERT   %s%n", alert);
-        }
+        listFirst(out, report.devicesWithLoss().entrySet().stream()
+                .map(device -> String.format("  LOSS   %s: %,d readings", device.getKey(), device.getValue())).toList(),
+                "devices with loss");
+        listFirst(out, report.missingAlerts().stream().map(alert -> "  MISSING ALERT   " + alert).toList(),
+                "missing alerts");
         out.println(report.passed() ? "RESULT: PASS" : "RESULT: FAIL");
+    }
+
+    private static void listFirst(PrintStream out, List<String> lines, String what) {
+        lines.stream().limit(MAX_LISTED).forEach(out::println);
+        if (lines.size() > MAX_LISTED) {
+            out.printf("  ... and %,d more %s%n", lines.size() - MAX_LISTED, what);
+        }
     }
 }

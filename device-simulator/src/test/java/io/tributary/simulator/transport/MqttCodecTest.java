@@ -27,7 +27,7 @@ class MqttCodecTest {
 
     @Test
     void shouldEncodeAQos1PublishWithItsPacketId() {
-        Buffer publish = MqttCodec.publishQos1("a/b", 7, new byte[] {1, 2});
+        Buffer publish = MqttCodec.publishQos1("a/b".getBytes(StandardCharsets.UTF_8), 7, new byte[] {1, 2});
 
         assertThat(HexFormat.of().formatHex(publish.getBytes())).isEqualTo("32" + "0a" + "0003612f62" + "0007" + "00"
                 + "0102");

@@ -125,11 +125,7 @@ public final class AgentBench {
             Thread.sleep(10_000); // warm-up
             double cpu0 = ProcessCpu.cpuSeconds(agent.pid());
             long t0 = System.nanoTime();
-            List<Double> rss = new ArrayList<>();
-            for (int s = 0; s < seconds; s++) {
-                Thread.sleep(1000);
-                rss.add(rssMb(agent.pid()));
-            }
+            List<Double> rss = rssEverySecond(agent.pid(), seconds);
             double cpu1 = ProcessCpu.cpuSeconds(agent.pid());
             double elapsed = (System.nanoTime() - t0) / 1e9;
             double cpuPct = (cpu1 - cpu0) * 100.0 / elapsed;
@@ -143,11 +139,7 @@ public final class AgentBench {
             Process full = new ProcessBuilder(offline).redirectErrorStream(true)
                     .redirectOutput(work.resolve("agent-full.log").toFile()).start();
             Thread.sleep(15_000);
-            List<Double> rssFull = new ArrayList<>();
-            for (int s = 0; s < 5; s++) {
-                Thread.sleep(1000);
-                rssFull.add(rssMb(full.pid()));
-            }
+            List<Double> rssFull = rssEverySecond(full.pid(), 5);
             stop(full);
 
             String json = String.format(Locale.ROOT, """
@@ -291,6 +283,15 @@ public final class AgentBench {
         t.setDaemon(true);
         t.start();
         return first;
+    }
+
+    private static List<Double> rssEverySecond(long pid, int seconds) throws IOException, InterruptedException {
+        List<Double> rss = new ArrayList<>();
+        for (int s = 0; s < seconds; s++) {
+            Thread.sleep(1000);
+            rss.add(rssMb(pid));
+        }
+        return rss;
     }
 
     private static double rssMb(long pid) throws IOException {

@@ -108,29 +108,13 @@ public final class AgentConfigFile {
         if (deviceId == null) {
             throw new ConfigException("device.id", "required (or --device-id / TRIBUTARY_DEVICE_ID)");
         }
-        String password = str(mqtt, "password", "mqtt.password", "");
-        String passwordFile = str(mqtt, "password-file", "mqtt.password-file", null);
-        if (passwordFile != null) {
-            if (!password.isEmpty()) {
-                throw new ConfigException("mqtt.password-file", "give either password or password-file, not both");
-            }
-            password = SecretFile.read(Path.of(passwordFile), "mqtt.password-file");
-        }
+        String password = secret(mqtt, "password");
         if (o.passwordFile() != null) {
             password = SecretFile.read(o.passwordFile(), "--password-file");
         } else if (o.password() != null && !o.password().isEmpty()) {
             password = o.password();
         }
-        String keystorePassword = str(mqtt, "client-keystore-password", "mqtt.client-keystore-password", "");
-        String keystorePasswordFile = str(mqtt, "client-keystore-password-file", "mqtt.client-keystore-password-file",
-                null);
-        if (keystorePasswordFile != null) {
-            if (!keystorePassword.isEmpty()) {
-                throw new ConfigException("mqtt.client-keystore-password-file",
-                        "give either client-keystore-password or client-keystore-password-file, not both");
-            }
-            keystorePassword = SecretFile.read(Path.of(keystorePasswordFile), "mqtt.client-keystore-password-file");
-        }
+        String keystorePassword = secret(mqtt, "client-keystore-password");
         BrokerConnection broker = new BrokerConnection(
                 o.mqttUri() != null ? o.mqttUri() : str(mqtt, "uri", "mqtt.uri", "tcp://localhost:1883"),
                 str(mqtt, "username", "mqtt.username", deviceId),
@@ -210,6 +194,19 @@ public final class AgentConfigFile {
             specs.add(spec);
         }
         return specs;
+    }
+
+    /** {@code mqtt.KEY} or the content of the file {@code mqtt.KEY-file}, not both; "" when neither is given. */
+    private static String secret(Map<String, Object> mqtt, String key) {
+        String value = str(mqtt, key, "mqtt." + key, "");
+        String file = str(mqtt, key + "-file", "mqtt." + key + "-file", null);
+        if (file == null) {
+            return value;
+        }
+        if (!value.isEmpty()) {
+            throw new ConfigException("mqtt." + key + "-file", "give either " + key + " or " + key + "-file, not both");
+        }
+        return SecretFile.read(Path.of(file), "mqtt." + key + "-file");
     }
 
     private static Path existingFile(Map<String, Object> m, String k) {

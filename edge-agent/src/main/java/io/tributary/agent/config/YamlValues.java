@@ -1,7 +1,7 @@
 package io.tributary.agent.config;
 
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -138,10 +138,8 @@ final class YamlValues {
                 return e;
             }
         }
-        List<String> known = new ArrayList<>();
-        for (E e : type.getEnumConstants()) {
-            known.add(e.name().toLowerCase(Locale.ROOT).replace('_', '-'));
-        }
+        List<String> known = Arrays.stream(type.getEnumConstants())
+                .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList();
         throw new ConfigException("outbox." + k, "'" + v + "' is not one of " + known);
     }
 

@@ -49,7 +49,7 @@ final class BatchSequence {
         try {
             persistFloor();
         } catch (UncheckedIOException e) {
-            LOG.warn("Cannot persist the batch sequence floor [file: {}]: {}", floorFile.path(),
+            LOG.warn("Cannot persist the batch sequence floor [file: {}]: {}", floorFile.file(),
                     e.getCause().toString());
         }
     }

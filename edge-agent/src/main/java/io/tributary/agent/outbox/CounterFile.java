@@ -11,17 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 
 /** A number kept in a file as ASCII decimal ({@code batch-seq}, {@code dropped-readings}); a missing file is 0. */
-final class CounterFile {
-
-    private final Path file;
-
-    CounterFile(Path file) {
-        this.file = file;
-    }
-
-    Path path() {
-        return file;
-    }
+record CounterFile(Path file) {
 
     long read() throws IOException {
         if (!Files.exists(file)) {

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +18,9 @@ import org.slf4j.LoggerFactory;
  * The agent's durable store-and-forward outbox: every batch is appended here before it is published and leaves only
  * when acknowledged (or dropped by the overflow policy, counted).
  *
- * <p>The directory {@code outbox/} holds segment files and their ack files ({@link SegmentFormat}); acks are not
- * forced: a lost ack only means the batch is sent again, which storage absorbs (at-least-once, idempotent points). A
- * segment whose batches are all acknowledged is deleted. Opening recovers from whatever a crash left
- * ({@link OutboxRecovery}).
- *
- * <p>Sequence numbers: {@link #nextSequence()} continues after the highest sequence the outbox ever held, remembered in
- * {@code batch-seq} next to the outbox directory when segments are deleted, so numbers keep growing across restarts
- * and are never reused, and a crash between numbering and appending leaves no gap.
+ * <p>The directory {@code outbox/} holds segment files and their ack files ({@link SegmentFormat},
+ * {@link SegmentFiles}); opening recovers from whatever a crash left ({@link OutboxRecovery}); sequence numbers are
+ * never reused ({@link BatchSequence}).
  *
  * <p>A failed append (disk full, I/O error) takes no sequence number: what it wrote is cut off again, the next batch
  * gets the same number, and the batch's readings are counted as dropped (and reported in the next stored batch's
@@ -39,10 +33,6 @@ import org.slf4j.LoggerFactory;
 public final class DiskOutbox implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(DiskOutbox.class);
-
-    /** The record header's size; tests that corrupt records by hand need it. */
-    static final int HEADER_BYTES = SegmentFormat.HEADER_BYTES;
-    private static final int ACK_BYTES = SegmentFormat.ACK_BYTES;
 
     private final OutboxSettings settings;
     private final Path dir;
@@ -114,20 +104,20 @@ public final class DiskOutbox implements AutoCloseable {
         if (seq != sequence.last() + 1) {
             throw new IllegalArgumentException("expected seq " + (sequence.last() + 1) + ", got " + seq);
         }
-        int recordBytes = HEADER_BYTES + payload.length;
-        if (recordBytes + ACK_BYTES > settings.segmentBytes()) {
+        int recordBytes = SegmentFormat.HEADER_BYTES + payload.length;
+        if (recordBytes + SegmentFormat.ACK_BYTES > settings.segmentBytes()) {
             sequence.used(seq); // the number is used up: the cloud sees the gap and the counted drop
             sequence.persistFloorQuietly();
-            countDropped(1, readings, "batch larger than a segment (" + recordBytes + " bytes)");
+            drops.count(1, readings, "batch larger than a segment (" + recordBytes + " bytes)", true);
             return false;
         }
         Segment active = null;
         long offset = -1;
         try {
-            if (!makeRoom(recordBytes + ACK_BYTES)) {
+            if (!makeRoom(recordBytes + SegmentFormat.ACK_BYTES)) {
                 sequence.used(seq);
                 sequence.persistFloorQuietly();
-                countDropped(1, readings, "outbox full, overflow policy " + settings.overflow());
+                drops.count(1, readings, "outbox full, overflow policy " + settings.overflow(), true);
                 return false;
             }
             active = files.activeFor(seq, recordBytes);
@@ -139,8 +129,9 @@ public final class DiskOutbox implements AutoCloseable {
                 files.cutOff(active, offset);
             }
             changed();
-            countDropped(1, readings, "cannot write to the outbox (" + (e.getCause() != null
-                    && e instanceof UncheckedIOException ? e.getCause() : e) + "); the batch took no sequence number");
+            drops.count(1, readings, "cannot write to the outbox (" + (e.getCause() != null
+                    && e instanceof UncheckedIOException ? e.getCause() : e) + "); the batch took no sequence number",
+                    true);
             return false;
         }
         files.appended(active, recordBytes);
@@ -174,11 +165,8 @@ public final class DiskOutbox implements AutoCloseable {
 
     /** Unacknowledged batches that are durable, oldest first. */
     public synchronized List<PendingBatch> pending() {
-        List<PendingBatch> out = new ArrayList<>(pending.size());
-        for (Segment.Batch e : pending.headMap(durableSeq, true).values()) {
-            out.add(new PendingBatch(e.seq(), e.readings()));
-        }
-        return out;
+        return pending.headMap(durableSeq, true).values().stream().map(e -> new PendingBatch(e.seq(), e.readings()))
+                .toList();
     }
 
     /** The first durable pending batch with {@code after < seq <= upTo}, or null. */
@@ -276,10 +264,6 @@ public final class DiskOutbox implements AutoCloseable {
         return files.totalBytes();
     }
 
-    public OutboxSettings settings() {
-        return settings;
-    }
-
     @Override
     public synchronized void close() {
         if (closed) {
@@ -311,14 +295,10 @@ public final class DiskOutbox implements AutoCloseable {
                 it.remove();
             }
             if (batches > 0) {
-                countDropped(batches, readings, "outbox full, dropped the oldest segment");
+                drops.count(batches, readings, "outbox full, dropped the oldest segment", true);
             }
         }
         return true;
-    }
-
-    private void countDropped(int batches, long readings, String why) {
-        drops.count(batches, readings, why, true);
     }
 
     private void changed() {
@@ -334,6 +314,6 @@ public final class DiskOutbox implements AutoCloseable {
 
     /** For tests: the segment files. */
     List<Path> segmentFiles() throws IOException {
-        return files.list();
+        return SegmentFiles.list(dir);
     }
 }

@@ -67,7 +67,7 @@ final class DropCounter {
             file.write(unreported);
         } catch (UncheckedIOException e) {
             LOG.warn("Cannot persist the dropped-readings counter; it is kept in memory and reported with the next "
-                    + "batch [file: {}, unreported: {}]: {}", file.path(), unreported, e.getCause().toString());
+                    + "batch [file: {}, unreported: {}]: {}", file.file(), unreported, e.getCause().toString());
         }
     }
 }

@@ -30,11 +30,7 @@ final class OutboxRecovery {
     }
 
     static Recovered recover(Path dir) throws IOException {
-        List<Path> files;
-        try (Stream<Path> list = Files.list(dir)) {
-            files = list.filter(p -> p.getFileName().toString().endsWith(SegmentFormat.SEGMENT_SUFFIX)).sorted()
-                    .toList();
-        }
+        List<Path> files = SegmentFiles.list(dir);
         deleteOrphanAcks(dir);
         TreeMap<Long, Segment> segments = new TreeMap<>();
         TreeMap<Long, Segment.Batch> pending = new TreeMap<>();

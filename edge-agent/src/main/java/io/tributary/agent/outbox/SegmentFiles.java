@@ -9,7 +9,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -100,8 +99,9 @@ final class SegmentFiles {
     }
 
     /**
-     * Records the ack of batch {@code seq} of {@code s} (not forced: a lost ack only means the batch is sent again);
-     * deletes the segment once all its batches are acknowledged, unless it is the active one.
+     * Records the ack of batch {@code seq} of {@code s}; not forced: a lost ack only means the batch is sent again,
+     * which storage absorbs (at-least-once, idempotent points). Deletes the segment once all its batches are
+     * acknowledged, unless it is the active one.
      */
     void acknowledge(Segment s, long seq) throws IOException {
         s.ackChannel().write(SegmentFormat.encodeAck(seq), s.ackSize);
@@ -143,8 +143,7 @@ final class SegmentFiles {
     }
 
     Segment last() {
-        Map.Entry<Long, Segment> last = segments.lastEntry();
-        return last == null ? null : last.getValue();
+        return segments.isEmpty() ? null : segments.lastEntry().getValue();
     }
 
     Segment oldest() {
@@ -163,7 +162,7 @@ final class SegmentFiles {
     }
 
     /** The segment files, oldest first. */
-    List<Path> list() throws IOException {
+    static List<Path> list(Path dir) throws IOException {
         try (Stream<Path> list = Files.list(dir)) {
             return list.filter(p -> p.getFileName().toString().endsWith(SegmentFormat.SEGMENT_SUFFIX)).sorted()
                     .toList();

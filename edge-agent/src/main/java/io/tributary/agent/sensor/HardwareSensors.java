@@ -11,13 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Sensors the kernel's drivers expose under /sys: thermal zones, hwmon, IIO and 1-Wire DS18B20. */
-final class HardwareSensors {
-
-    private final Path root;
-
-    HardwareSensors(Path root) {
-        this.root = root;
-    }
+record HardwareSensors(Path root) {
 
     /** {@code zone} (default 0) or {@code path}; millidegrees → degC. */
     ValueReader thermal(SensorSpec spec) {

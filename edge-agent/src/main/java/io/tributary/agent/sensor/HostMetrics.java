@@ -11,13 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Metrics every Linux host has: CPU, load, memory, disk, network counters, uptime (from /proc and statvfs). */
-final class HostMetrics {
-
-    private final Path root;
-
-    HostMetrics(Path root) {
-        this.root = root;
-    }
+record HostMetrics(Path root) {
 
     ValueReader cpu() {
         return new CpuPercent(root.resolve("proc/stat"))::read;

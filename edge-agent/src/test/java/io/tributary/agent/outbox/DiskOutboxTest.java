@@ -199,7 +199,7 @@ class DiskOutboxTest {
         assertThat(segmentCount).isGreaterThan(2);
         long lastSize = Files.size(lastSegment);
         long firstInLast = Long.parseLong(lastSegment.getFileName().toString().replace(".seg", ""));
-        long recordBytes = DiskOutbox.HEADER_BYTES + 150;
+        long recordBytes = SegmentFormat.HEADER_BYTES + 150;
         Random random = new Random(42);
         for (int round = 0; round < 40; round++) {
             Path copy = stateDir.resolve("copy" + round);
@@ -235,11 +235,11 @@ class DiskOutboxTest {
             appendN(outbox, 30, 100);
         }
         Path first = segments().get(0);
-        long recordBytes = DiskOutbox.HEADER_BYTES + 100;
+        long recordBytes = SegmentFormat.HEADER_BYTES + 100;
         try (RandomAccessFile file = new RandomAccessFile(first.toFile(), "rw")) {
-            file.seek(recordBytes * 2 + DiskOutbox.HEADER_BYTES + 7); // a payload byte of seq 3
+            file.seek(recordBytes * 2 + SegmentFormat.HEADER_BYTES + 7); // a payload byte of seq 3
             int b = file.read();
-            file.seek(recordBytes * 2 + DiskOutbox.HEADER_BYTES + 7);
+            file.seek(recordBytes * 2 + SegmentFormat.HEADER_BYTES + 7);
             file.write(b ^ 0xFF);
         }
 
