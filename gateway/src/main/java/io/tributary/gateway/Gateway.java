@@ -7,7 +7,6 @@ import io.tributary.gateway.kafka.KafkaOutbound;
 import io.tributary.gateway.http.OperationsServer;
 import io.tributary.gateway.metrics.GatewayMeters;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.gateway.mqtt.MqttListenerSettings;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -161,7 +160,7 @@ public final class Gateway implements AutoCloseable {
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
                     + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
                     port, tlsPort, httpPort, config.verticleInstances(), config.kafkaBootstrapServers(),
-                    config.telemetryTopic(),
+                    config.topics().telemetry(),
                     authenticator != null ? authenticator.getClass().getSimpleName() : config.authentication(),
                     config.maxConnections(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
             if (authenticator == null && config.authentication() == GatewayConfig.Authentication.NONE) {
@@ -208,11 +207,6 @@ public final class Gateway implements AutoCloseable {
     /** Why {@link #start()} failed, naming the step (e.g. the busy port); empty unless it failed. */
     public Optional<String> startFailure() {
         return Optional.ofNullable(failure);
-    }
-
-    /** The registry of {@code /metrics}, to bind more meters (e.g. another Kafka client) to. */
-    public PrometheusMeterRegistry meterRegistry() {
-        return meters.registry();
     }
 
     /**

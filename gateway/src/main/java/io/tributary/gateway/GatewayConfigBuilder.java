@@ -114,7 +114,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Backpressure mark, 0 = half of {@code maxInFlightBytes}; see {@link GatewayConfig#pauseInFlightBytes()}. */
     public GatewayConfigBuilder pauseInFlightBytes(long value) {
         pauseInFlightBytes = value;
         return this;
@@ -175,7 +174,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
     public GatewayConfigBuilder auth(AuthSettings value) {
         auth = value;
         return this;
@@ -191,17 +189,11 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Per-device fairness limits; see {@link DeviceLimits}. */
     public GatewayConfigBuilder deviceLimits(DeviceLimits value) {
         deviceLimits = value;
         return this;
     }
 
-    /**
-     * The validated configuration.
-     *
-     * @throws IllegalArgumentException naming the key and option of the first bad value
-     */
     public GatewayConfig build() {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,

@@ -4,88 +4,53 @@ import io.tributary.contract.ContractRule;
 import java.util.Map;
 
 /**
- * The gateway's counters. Implementations must be thread-safe: every event loop and the Kafka I/O thread record into
- * one instance. {@link #NOOP} records nothing.
+ * The gateway's counters; every method but {@link #snapshot()} does nothing by default. Implementations must be
+ * thread-safe: every event loop and the Kafka I/O thread record into one instance.
  */
 public interface GatewayMetrics {
 
     /** Records nothing; its snapshot is all zeros. */
-    GatewayMetrics NOOP = new GatewayMetrics() {
-        @Override
-        public void connectionAccepted() {
-        }
-
-        @Override
-        public void connectionRefused() {
-        }
-
-        @Override
-        public void connectionClosed() {
-        }
-
-        @Override
-        public void telemetryAccepted(int readings) {
-        }
-
-        @Override
-        public void statusAccepted() {
-        }
-
-        @Override
-        public void rejected(RejectReason reason) {
-        }
-
-        @Override
-        public void kafkaSendFailed() {
-        }
-
-        @Override
-        public void deadLetterFailed() {
-        }
-
-        @Override
-        public void kafkaSendStarted() {
-        }
-
-        @Override
-        public void kafkaSendFinished() {
-        }
-
-        @Override
-        public Snapshot snapshot() {
-            return new Snapshot(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
-        }
-    };
+    GatewayMetrics NOOP = () -> new Snapshot(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
 
     /** A device's CONNECT was accepted. */
-    void connectionAccepted();
+    default void connectionAccepted() {
+    }
 
     /** A device's CONNECT was refused (bad identity, or the gateway is shutting down). */
-    void connectionRefused();
+    default void connectionRefused() {
+    }
 
     /** An accepted connection ended, for whatever reason. */
-    void connectionClosed();
+    default void connectionClosed() {
+    }
 
     /** A telemetry batch with {@code readings} readings was acknowledged by Kafka. */
-    void telemetryAccepted(int readings);
+    default void telemetryAccepted(int readings) {
+    }
 
     /** A status message was acknowledged by Kafka. */
-    void statusAccepted();
+    default void statusAccepted() {
+    }
 
     /** A packet was refused for {@code reason}. */
-    void rejected(RejectReason reason);
+    default void rejected(RejectReason reason) {
+    }
 
     /** Kafka did not take a telemetry or status record (the device got no success acknowledgement). */
-    void kafkaSendFailed();
+    default void kafkaSendFailed() {
+    }
 
     /** Kafka did not take a dead-letter record. */
-    void deadLetterFailed();
+    default void deadLetterFailed() {
+    }
 
     /** A record was handed to the Kafka producer. */
-    void kafkaSendStarted();
+    default void kafkaSendStarted() {
+    }
 
     /** A record handed to the Kafka producer has its outcome (success or failure). */
-    void kafkaSendFinished();
+    default void kafkaSendFinished() {
+    }
 
     /** A configuration was published to a device on its {@code devices/{id}/config} topic. */
     default void configSent() {
@@ -119,8 +84,6 @@ public interface GatewayMetrics {
     default void readingResumed() {
     }
 
-    // ---- Authentication that cannot be turned into a DoS (issue 17, deliverable 4) ----
-
     /** A CONNECT was refused at once by the failed-login throttle; {@code scope} is "address" or "device". */
     default void loginThrottled(String scope) {
     }
@@ -149,15 +112,9 @@ public interface GatewayMetrics {
     default void registryConsumerUp(boolean up) {
     }
 
-    // ---- end of the authentication block ----
-
-    // ---- issue 17: the input contract ----
-
     /** A telemetry batch was refused for breaking the input contract's {@code rule}. */
     default void contractViolated(ContractRule rule) {
     }
-
-    // ---- per-device fairness (issue 17) ----
 
     /** A CONNECT with the id of a connected device took its session over; the older connection was ended. */
     default void sessionTakenOver() {
@@ -199,22 +156,12 @@ public interface GatewayMetrics {
     default void connectionError() {
     }
 
-    /** The current values. */
     Snapshot snapshot();
 
     /**
      * The counters at one moment.
      *
-     * @param connectionsAccepted CONNECTs accepted since start
-     * @param connectionsRefused CONNECTs refused since start
-     * @param connectionsOpen connections open now
-     * @param telemetryBatchesAccepted telemetry batches Kafka acknowledged
-     * @param readingsAccepted readings in those batches
-     * @param statusMessagesAccepted status messages Kafka acknowledged
-     * @param rejectionsTotal all rejections
      * @param rejectionsByReason rejections by {@link RejectReason#code()}; reasons never seen are absent
-     * @param kafkaSendFailures telemetry and status records Kafka did not take
-     * @param deadLetterFailures dead-letter records Kafka did not take
      * @param kafkaInFlight records handed to the producer and still waiting for their outcome
      */
     record Snapshot(long connectionsAccepted, long connectionsRefused, long connectionsOpen,
@@ -225,7 +172,6 @@ public interface GatewayMetrics {
             rejectionsByReason = Map.copyOf(rejectionsByReason);
         }
 
-        /** Rejections counted for {@code reason}. */
         public long rejections(RejectReason reason) {
             return rejectionsByReason.getOrDefault(reason.code(), 0L);
         }

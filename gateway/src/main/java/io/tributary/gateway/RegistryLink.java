@@ -29,7 +29,7 @@ final class RegistryLink {
      */
     static DeviceRegistryView start(Vertx vertx, GatewayConfig config, Map<String, Object> kafka, GatewayMetrics metrics,
             List<MqttGatewayVerticle> verticles) {
-        RegistryTopics topics = new RegistryTopics(config.devicesTopic(), config.deviceConfigTopic());
+        RegistryTopics topics = new RegistryTopics(config.topics().devices(), config.topics().deviceConfig());
         topics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
         DeviceRegistryView view = new DeviceRegistryView(vertx, topics, kafka, config.auth().credentialRules(),
                 problem -> metrics.registryRecordRefused(problem.code()));

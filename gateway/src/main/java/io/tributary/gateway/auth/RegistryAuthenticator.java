@@ -199,16 +199,6 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
         return Future.failedFuture(new ConnectRefusedException(refusal, detail));
     }
 
-    /** Secret checks waiting now. */
-    public int derivationsWaiting() {
-        return derivations.waiting();
-    }
-
-    /** Entries in the throttle's tables now. */
-    public int throttleEntries() {
-        return throttle.trackedEntries();
-    }
-
     /** Stops the derivation threads; checks still queued are answered "server busy". */
     @Override
     public void close() {

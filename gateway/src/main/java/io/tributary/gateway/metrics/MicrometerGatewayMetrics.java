@@ -188,39 +188,24 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
         deadLettersAcknowledged.increment();
     }
 
-    // ---- read back (tests, the snapshot) ----
-
-    /** Telemetry batches refused for breaking {@code rule} of the input contract. */
+    // read back by tests and the snapshot
     public long contractViolations(ContractRule rule) {
         return count(contractViolations.get(rule));
     }
 
-    /** Bytes handed to Kafka and waiting for its acknowledgement. */
     public long kafkaInFlightBytes() {
         return kafkaInFlightBytes.sum();
     }
 
-    /** PUBLISH packets received from devices, whatever became of them. */
     public long publishesReceived() {
         return count(publishesReceived);
     }
 
-    /** Configurations published to devices. */
-    public long configsSent() {
-        return count(configsSent);
-    }
 
-    /** Readings devices reported dropping before they could send them. */
-    public long deviceDroppedReadings() {
-        return count(deviceDroppedReadings);
-    }
-
-    /** QoS 0 publishes dropped over their device's quota. */
     public long quotaDroppedQos0Total() {
         return count(quotaDroppedQos0);
     }
 
-    /** MQTT 3.1.1 publishes refused for good, dead-lettered and acknowledged. */
     public long deadLettersAcknowledged() {
         return count(deadLettersAcknowledged);
     }

@@ -158,11 +158,6 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
         return Optional.empty();
     }
 
-    /** Devices whose latest record was refused (they cannot log in), with the reason. */
-    public Map<String, CredentialRules.Problem> refusedDevices() {
-        return state.refused();
-    }
-
     @Override
     public Optional<DeviceRecord> device(String deviceId) {
         return state.device(deviceId);
