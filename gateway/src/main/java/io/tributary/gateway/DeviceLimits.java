@@ -32,10 +32,6 @@ package io.tributary.gateway;
 public record DeviceLimits(double publishRate, int publishBurst, long byteRate, long byteBurst,
         int maxPendingConnects, int maxUnreadBytesPerConnection, int maxPendingConnectsPerAddress) {
 
-    /**
-     * 1,000 publishes/s (burst 2,000), 2 MiB/s (burst 8 MiB), 1,000 pending CONNECTs, 256 KiB unread, 64 pending
-     * CONNECTs per address.
-     */
     public static final DeviceLimits DEFAULTS = new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024,
             1000, 256 * 1024, 64);
 
@@ -47,32 +43,16 @@ public record DeviceLimits(double publishRate, int publishBurst, long byteRate, 
             throw new IllegalArgumentException("publishRate (--device-publish-rate) must be 0 (off) or a positive"
                     + " number of publishes per second, got " + publishRate);
         }
-        if (publishBurst < 1) {
-            throw new IllegalArgumentException("publishBurst (--device-publish-burst) must be at least 1, got "
-                    + publishBurst);
-        }
-        if (byteRate < 0) {
-            throw new IllegalArgumentException("byteRate (--device-byte-rate) must be 0 (off) or positive, got "
-                    + byteRate);
-        }
-        if (byteBurst < 1) {
-            throw new IllegalArgumentException("byteBurst (--device-byte-burst) must be at least 1, got " + byteBurst);
-        }
-        if (maxPendingConnects < 1) {
-            throw new IllegalArgumentException("maxPendingConnects (--max-pending-connects) must be at least 1, got "
-                    + maxPendingConnects);
-        }
-        if (maxUnreadBytesPerConnection < MIN_UNREAD_BYTES) {
-            throw new IllegalArgumentException("maxUnreadBytesPerConnection (--max-unread-bytes-per-connection) must"
-                    + " be at least " + MIN_UNREAD_BYTES + ", got " + maxUnreadBytesPerConnection);
-        }
-        if (maxPendingConnectsPerAddress < 1) {
-            throw new IllegalArgumentException("maxPendingConnectsPerAddress (--max-pending-connects-per-address)"
-                    + " must be at least 1, got " + maxPendingConnectsPerAddress);
-        }
+        Checks.atLeast(publishBurst, 1, "publishBurst (--device-publish-burst)");
+        Checks.atLeast(byteRate, 0, "byteRate (--device-byte-rate, 0 = off)");
+        Checks.atLeast(byteBurst, 1, "byteBurst (--device-byte-burst)");
+        Checks.atLeast(maxPendingConnects, 1, "maxPendingConnects (--max-pending-connects)");
+        Checks.atLeast(maxUnreadBytesPerConnection, MIN_UNREAD_BYTES,
+                "maxUnreadBytesPerConnection (--max-unread-bytes-per-connection)");
+        Checks.atLeast(maxPendingConnectsPerAddress, 1,
+                "maxPendingConnectsPerAddress (--max-pending-connects-per-address)");
     }
 
-    /** Whether any publish quota applies. */
     public boolean publishQuotaEnabled() {
         return publishRate > 0 || byteRate > 0;
     }

@@ -94,32 +94,31 @@ public record GatewayConfig(
 
     public GatewayConfig {
         requireText(mqttHost, "mqttHost (--mqtt-host)");
-        requireRange(mqttPort, 0, 65535, "mqttPort (--mqtt-port)");
+        Checks.range(mqttPort, 0, 65535, "mqttPort (--mqtt-port)");
         requireText(kafkaBootstrapServers, "kafkaBootstrapServers (--kafka-bootstrap)");
         try {
             new Topics(topicPrefix);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("topicPrefix (--topic-prefix): " + e.getMessage(), e);
         }
-        requireRange(maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT, "maxPayloadBytes (--max-payload-bytes)");
-        requireRange(verticleInstances, 1, 256, "verticleInstances (--instances)");
-        requireRange(maxInFlightPerConnection, 1, 65535, "maxInFlightPerConnection (--max-inflight-per-connection)");
+        Checks.range(maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT, "maxPayloadBytes (--max-payload-bytes)");
+        Checks.range(verticleInstances, 1, 256, "verticleInstances (--instances)");
+        Checks.range(maxInFlightPerConnection, 1, 65535, "maxInFlightPerConnection (--max-inflight-per-connection)");
         if (maxInFlightBytes < 2L * maxPayloadBytes) {
             throw new IllegalArgumentException("maxInFlightBytes (--max-inflight-bytes) must be at least twice"
                     + " maxPayloadBytes (" + 2L * maxPayloadBytes + "), got " + maxInFlightBytes);
         }
-        requireDuration(kafkaLinger, "kafkaLinger (--kafka-linger)", Duration.ZERO);
-        requireDuration(kafkaMaxBlock, "kafkaMaxBlock (--kafka-max-block)", Duration.ofMillis(1));
-        requireDuration(kafkaDeliveryTimeout, "kafkaDeliveryTimeout (--kafka-delivery-timeout)",
-                Duration.ofMillis(1));
+        Checks.atLeast(kafkaLinger, Duration.ZERO, "kafkaLinger (--kafka-linger)");
+        Checks.atLeast(kafkaMaxBlock, Duration.ofMillis(1), "kafkaMaxBlock (--kafka-max-block)");
+        Checks.atLeast(kafkaDeliveryTimeout, Duration.ofMillis(1), "kafkaDeliveryTimeout (--kafka-delivery-timeout)");
         if (kafkaDeliveryTimeout.compareTo(kafkaLinger.plusMillis(100)) < 0) {
             throw new IllegalArgumentException("kafkaDeliveryTimeout (--kafka-delivery-timeout) must exceed"
                     + " kafkaLinger by at least 100 ms, got " + kafkaDeliveryTimeout);
         }
-        requireDuration(kafkaStartupTimeout, "kafkaStartupTimeout (--kafka-startup-timeout)", Duration.ofMillis(1));
-        requireDuration(connectTimeout, "connectTimeout (--connect-timeout)", Duration.ofSeconds(1));
-        requireDuration(shutdownTimeout, "shutdownTimeout (--shutdown-timeout)", Duration.ZERO);
-        requirePresent(kafkaProperties, "kafkaProperties (--kafka-property)");
+        Checks.atLeast(kafkaStartupTimeout, Duration.ofMillis(1), "kafkaStartupTimeout (--kafka-startup-timeout)");
+        Checks.atLeast(connectTimeout, Duration.ofSeconds(1), "connectTimeout (--connect-timeout)");
+        Checks.atLeast(shutdownTimeout, Duration.ZERO, "shutdownTimeout (--shutdown-timeout)");
+        Checks.present(kafkaProperties, "kafkaProperties (--kafka-property)");
         for (String key : kafkaProperties.keySet()) {
             if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
                 throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not set '" + key
@@ -127,24 +126,24 @@ public record GatewayConfig(
             }
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
-        requirePresent(authentication, "authentication (--authentication)");
+        Checks.present(authentication, "authentication (--authentication)");
         if (httpPort < -1 || httpPort > 65535) {
             throw new IllegalArgumentException("httpPort (--http-port) must be -1 (off), 0 (any) or 1..65535, got "
                     + httpPort);
         }
-        requireRange(maxConnections, 1, Integer.MAX_VALUE, "maxConnections (--max-connections)");
-        requirePresent(tls, "tls (TlsSettings.DISABLED for none)");
+        Checks.atLeast(maxConnections, 1, "maxConnections (--max-connections)");
+        Checks.present(tls, "tls (TlsSettings.DISABLED for none)");
         if (pauseInFlightBytes < 0 || pauseInFlightBytes > maxInFlightBytes) {
             throw new IllegalArgumentException("pauseInFlightBytes (--pause-inflight-bytes) must be 0 (half of"
                     + " --max-inflight-bytes) or 1.." + maxInFlightBytes + " (--max-inflight-bytes), got "
                     + pauseInFlightBytes);
         }
-        requirePresent(auth, "auth (AuthSettings.DEFAULTS for the defaults)");
-        requirePresent(inputContract, "inputContract (--max-event-age, --max-event-future, --max-sensor-name-length,"
+        Checks.present(auth, "auth (AuthSettings.DEFAULTS for the defaults)");
+        Checks.present(inputContract, "inputContract (--max-event-age, --max-event-future, --max-sensor-name-length,"
                 + " --max-unit-length, --max-readings-per-batch, --max-sensors-per-device; InputContract.DEFAULTS)");
-        requireRange(deadLetterMaxPayloadBytes, 0, MAX_PAYLOAD_BYTES_LIMIT,
+        Checks.range(deadLetterMaxPayloadBytes, 0, MAX_PAYLOAD_BYTES_LIMIT,
                 "deadLetterMaxPayloadBytes (--deadletter-max-payload-bytes)");
-        requirePresent(deviceLimits, "deviceLimits (DeviceLimits.DEFAULTS for the defaults)");
+        Checks.present(deviceLimits, "deviceLimits (DeviceLimits.DEFAULTS for the defaults)");
         if (deviceLimits.byteRate() > 0 && deviceLimits.byteBurst() < maxPayloadBytes) {
             throw new IllegalArgumentException("deviceLimits.byteBurst (--device-byte-burst) must be at least"
                     + " maxPayloadBytes (--max-payload-bytes, " + maxPayloadBytes + ") or a payload of that size could"
@@ -219,27 +218,6 @@ public record GatewayConfig(
     private static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be empty");
-        }
-    }
-
-    private static void requireRange(long value, long min, long max, String name) {
-        if (value < min || value > max) {
-            String range = max == Integer.MAX_VALUE ? "at least " + min : min + ".." + max;
-            throw new IllegalArgumentException(name + " must be " + range + ", got " + value);
-        }
-    }
-
-    private static void requirePresent(Object value, String name) {
-        if (value == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-    }
-
-    private static void requireDuration(Duration value, String name, Duration min) {
-        requirePresent(value, name);
-        if (value.compareTo(min) < 0) {
-            throw new IllegalArgumentException(name + " must be at least " + min.toMillis() + " ms, got "
-                    + value.toMillis() + " ms");
         }
     }
 }

@@ -3,6 +3,9 @@ package io.tributary.gateway.auth;
 import io.tributary.contract.registry.CredentialRules;
 import java.time.Duration;
 
+import static io.tributary.gateway.Checks.atLeast;
+import static io.tributary.gateway.Checks.range;
+
 /**
  * How the gateway keeps device authentication from becoming a denial of service: failed-login throttles, the bounded
  * queue of secret checks, the rules registry records must follow and when a stalled registry consumer makes the
@@ -52,7 +55,6 @@ public record AuthSettings(
     public static final Duration DEFAULT_DERIVATION_MAX_WAIT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_REGISTRY_STALL_TIMEOUT = Duration.ofSeconds(30);
 
-    /** The defaults. */
     public static final AuthSettings DEFAULTS = new AuthSettings(DEFAULT_MAX_FAILURES_PER_ADDRESS,
             DEFAULT_MAX_FAILURES_PER_DEVICE, DEFAULT_FAILURE_WINDOW, DEFAULT_BLOCK_DURATION, DEFAULT_TRACKED_ENTRIES,
             0, DEFAULT_DERIVATION_QUEUE, DEFAULT_DERIVATION_MAX_WAIT, CredentialRules.DEFAULT_MIN_ITERATIONS,
@@ -64,20 +66,13 @@ public record AuthSettings(
         positive(failureWindow, "failureWindow (--auth-failure-window)");
         positive(blockDuration, "blockDuration (--auth-block-duration)");
         atLeast(trackedEntries, 16, "trackedEntries (--auth-tracked-entries)");
-        if (derivationThreads < 0 || derivationThreads > 256) {
-            throw new IllegalArgumentException("derivationThreads (--auth-threads) must be 0 (one per four cores) or"
-                    + " 1..256, got " + derivationThreads);
-        }
+        range(derivationThreads, 0, 256, "derivationThreads (--auth-threads, 0 = one per four cores)");
         atLeast(derivationQueue, 1, "derivationQueue (--auth-queue)");
         positive(derivationMaxWait, "derivationMaxWait (--auth-queue-max-wait)");
         new CredentialRules(minIterations, maxIterations); // validates and names the options
-        if (registryStallTimeout == null || registryStallTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("registryStallTimeout (--registry-stall-timeout) must be at least 1 s,"
-                    + " got " + registryStallTimeout);
-        }
+        atLeast(registryStallTimeout, Duration.ofSeconds(1), "registryStallTimeout (--registry-stall-timeout)");
     }
 
-    /** The rules registry records must follow. */
     public CredentialRules credentialRules() {
         return new CredentialRules(minIterations, maxIterations);
     }
@@ -127,12 +122,6 @@ public record AuthSettings(
         return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
                 trackedEntries, derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
                 value);
-    }
-
-    private static void atLeast(int value, int min, String name) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
-        }
     }
 
     private static void positive(Duration value, String name) {
