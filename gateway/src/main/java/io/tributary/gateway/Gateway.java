@@ -58,9 +58,7 @@ public final class Gateway implements AutoCloseable {
     private volatile DeviceRegistryView registry;
     /** The one registry authenticator all verticles share (its throttle, fingerprints and threads); null otherwise. */
     private volatile RegistryAuthenticator registryAuthenticator;
-    /** The MQTT listeners and the limits, sessions and validator all their verticles share. */
     private final MqttListeners listeners;
-    /** The meters {@code /metrics} shows: the gateway's counters, readiness, JVM, process and Kafka client. */
     private final GatewayMeters meters;
     /** What {@link #start()} is doing, to say what failed. */
     private volatile String step = "start";
@@ -192,12 +190,10 @@ public final class Gateway implements AutoCloseable {
         return started.toCompletionStage();
     }
 
-    /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
     private Future<Integer> deployListener(MqttListenerSettings settings, TlsSettings tls) {
         return listeners.deploy(vertx, settings, tls, this::deviceAuthenticator, sender.sink(), registry);
     }
 
-    /** {@code /metrics}, {@code /health/live}, {@code /health/ready} on {@link GatewayConfig#httpPort()}. */
     private Future<Integer> startOperations() {
         return new OperationsServer(vertx, meters::scrape,
                 () -> ready() ? Optional.empty() : Optional.of(notReadyReason())).start(config.mqttHost(),
@@ -226,7 +222,6 @@ public final class Gateway implements AutoCloseable {
         return h == null ? "device registry not started" : h.problem().orElse("ready");
     }
 
-    /** The registry this gateway follows (tests). */
     DeviceRegistryView registryView() {
         return registry;
     }
@@ -274,7 +269,6 @@ public final class Gateway implements AutoCloseable {
         return view != null && view.device(deviceId).map(DeviceRecord::enabled).orElse(false);
     }
 
-    /** The gateway's counters. */
     public GatewayMetrics metrics() {
         return metrics;
     }

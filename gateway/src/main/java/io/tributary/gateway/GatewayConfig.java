@@ -55,11 +55,9 @@ public record GatewayConfig(
         int deadLetterMaxPayloadBytes,
         DeviceLimits deviceLimits) {
 
-    /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
     public static final int DEFAULT_HTTP_PORT = 9883;
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
-    /** How devices prove who they are. */
     public enum Authentication {
         /**
          * User name = device id, password = the secret issued by the device registry (the compacted

@@ -88,7 +88,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Also raises {@code maxInFlightBytes} to twice the payload size if it would fall below that. */
     public GatewayConfigBuilder maxPayloadBytes(int value) {
         maxPayloadBytes = value;
         maxInFlightBytes = Math.max(maxInFlightBytes, 2L * value);
@@ -105,7 +104,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Also lowers an explicit {@code pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
     public GatewayConfigBuilder maxInFlightBytes(long value) {
         maxInFlightBytes = value;
         if (pauseInFlightBytes > value) {

@@ -27,7 +27,6 @@ import picocli.CommandLine.Spec;
 public final class GatewayMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
-    /** Exit code of a gateway that could not start. */
     static final int CANNOT_START = 1;
 
     @Spec
@@ -45,7 +44,6 @@ public final class GatewayMain implements Callable<Integer> {
     /** Set by {@link #commandLine} when a config file was given. */
     YamlDefaults yaml;
 
-    /** The validated configuration of the parsed options. */
     GatewayConfig toConfig() {
         return options.toConfig(yaml);
     }

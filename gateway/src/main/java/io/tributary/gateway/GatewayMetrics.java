@@ -12,7 +12,6 @@ public interface GatewayMetrics {
     /** Records nothing; its snapshot is all zeros. */
     GatewayMetrics NOOP = () -> new Snapshot(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
 
-    /** A device's CONNECT was accepted. */
     default void connectionAccepted() {
     }
 
@@ -20,19 +19,15 @@ public interface GatewayMetrics {
     default void connectionRefused() {
     }
 
-    /** An accepted connection ended, for whatever reason. */
     default void connectionClosed() {
     }
 
-    /** A telemetry batch with {@code readings} readings was acknowledged by Kafka. */
     default void telemetryAccepted(int readings) {
     }
 
-    /** A status message was acknowledged by Kafka. */
     default void statusAccepted() {
     }
 
-    /** A packet was refused for {@code reason}. */
     default void rejected(RejectReason reason) {
     }
 
@@ -40,15 +35,12 @@ public interface GatewayMetrics {
     default void kafkaSendFailed() {
     }
 
-    /** Kafka did not take a dead-letter record. */
     default void deadLetterFailed() {
     }
 
-    /** A record was handed to the Kafka producer. */
     default void kafkaSendStarted() {
     }
 
-    /** A record handed to the Kafka producer has its outcome (success or failure). */
     default void kafkaSendFinished() {
     }
 
@@ -72,7 +64,6 @@ public interface GatewayMetrics {
     default void kafkaInFlightBytes(long delta) {
     }
 
-    /** A PUBLISH arrived from a device (before any check). */
     default void publishReceived() {
     }
 
@@ -112,7 +103,6 @@ public interface GatewayMetrics {
     default void registryConsumerUp(boolean up) {
     }
 
-    /** A telemetry batch was refused for breaking the input contract's {@code rule}. */
     default void contractViolated(ContractRule rule) {
     }
 

@@ -45,7 +45,6 @@ final class GatewayShutdown {
         }
     }
 
-    /** Undeploys every verticle (the MQTT listeners disconnect their devices). */
     static void stopListeners(Vertx vertx) {
         for (String deploymentId : vertx.deploymentIDs()) {
             await(vertx.undeploy(deploymentId), STEP_TIMEOUT, "stop MQTT server");

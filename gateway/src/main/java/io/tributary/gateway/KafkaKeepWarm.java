@@ -23,7 +23,6 @@ final class KafkaKeepWarm {
         this.timer = timer;
     }
 
-    /** Starts the refresh of {@code kafka}'s metadata; it runs until {@link #stop()}. */
     static KafkaKeepWarm start(Vertx vertx, KafkaOutbound kafka) {
         return new KafkaKeepWarm(vertx, vertx.setPeriodic(INTERVAL.toMillis(), t -> vertx.<Void>executeBlocking(() -> {
             kafka.keepWarm();

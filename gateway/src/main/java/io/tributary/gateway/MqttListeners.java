@@ -48,7 +48,6 @@ final class MqttListeners {
                 config.deviceLimits().maxPendingConnectsPerAddress());
     }
 
-    /** The verticles deployed so far; the list fills as listeners are deployed. */
     List<MqttGatewayVerticle> verticles() {
         return verticles;
     }

@@ -10,15 +10,11 @@ public enum RejectReason {
      * a {@link #CONTRACT_VIOLATION}).
      */
     PAYLOAD_FORMAT_INVALID("payload-format-invalid", true),
-    /** The batch's {@code device_id} differs from the device id in the MQTT topic. */
     DEVICE_ID_MISMATCH("device-id-mismatch", true),
-    /** The batch holds no reading. */
     EMPTY_BATCH("empty-batch", true),
-    /** The payload is larger than the configured maximum payload size. */
     PAYLOAD_TOO_LARGE("payload-too-large", true),
     /** The whole MQTT packet exceeded the server's maximum packet size; the payload was discarded while decoding. */
     PACKET_TOO_LARGE("packet-too-large", false),
-    /** The packet could not be decoded as MQTT. */
     MALFORMED_PACKET("malformed-packet", false),
     /** A publish to another device's topic. */
     NOT_AUTHORIZED("not-authorized", false),
@@ -50,7 +46,6 @@ public enum RejectReason {
         this.deadLettered = deadLettered;
     }
 
-    /** The kebab-case reason code, e.g. {@code payload-format-invalid}. */
     public String code() {
         return code;
     }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
  */
 public record TlsSettings(int port, Path certificatePath, Path keyPath, Path clientCaPath, boolean plainEnabled) {
 
-    /** Default MQTT-over-TLS port. */
     public static final int DEFAULT_PORT = 8883;
 
     /** No TLS listener; plain MQTT only. */
@@ -42,7 +41,6 @@ public record TlsSettings(int port, Path certificatePath, Path keyPath, Path cli
         return new TlsSettings(port, certificatePath, keyPath, null, true);
     }
 
-    /** Whether the TLS listener runs. */
     public boolean enabled() {
         return port >= 0;
     }

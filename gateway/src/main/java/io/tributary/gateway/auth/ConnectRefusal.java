@@ -4,7 +4,6 @@ package io.tributary.gateway.auth;
 public enum ConnectRefusal {
     /** The client identifier or user name does not yield a usable device id. */
     IDENTIFIER_INVALID,
-    /** The credentials are wrong. */
     BAD_CREDENTIALS,
     /** The device is known but may not connect (e.g. disabled). */
     NOT_AUTHORIZED,

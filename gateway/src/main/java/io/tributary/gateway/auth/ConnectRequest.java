@@ -15,7 +15,6 @@ import io.tributary.common.LogSanitizer;
 public record ConnectRequest(String clientId, String username, String password, int protocolVersion,
         String remoteAddress, String certificateDeviceId) {
 
-    /** A CONNECT without a client certificate. */
     public ConnectRequest(String clientId, String username, String password, int protocolVersion,
             String remoteAddress) {
         this(clientId, username, password, protocolVersion, remoteAddress, null);

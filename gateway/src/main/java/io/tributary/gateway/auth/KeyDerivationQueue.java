@@ -18,9 +18,7 @@ import java.util.function.LongSupplier;
  */
 public final class KeyDerivationQueue implements AutoCloseable {
 
-    /** What becomes of a submitted check. */
     public interface Task {
-        /** Runs the check, on a derivation thread. */
         void run();
 
         /** The check waited longer than {@code maxWait} and will not run; called on a derivation thread. */
@@ -75,12 +73,10 @@ public final class KeyDerivationQueue implements AutoCloseable {
         }
     }
 
-    /** Checks waiting now (not counting the running ones). */
     public int waiting() {
         return executor.getQueue().size();
     }
 
-    /** Checks that may wait at most. */
     public int capacity() {
         return capacity;
     }

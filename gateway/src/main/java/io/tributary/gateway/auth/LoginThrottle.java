@@ -29,9 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class LoginThrottle {
 
-    /** What a CONNECT may do. */
     public enum Verdict {
-        /** Check the secret. */
         ADMIT,
         /** Refuse at once: too many failures from this address. */
         ADDRESS_BLOCKED,

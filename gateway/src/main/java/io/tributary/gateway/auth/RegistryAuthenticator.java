@@ -46,7 +46,6 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
     private final GatewayMetrics metrics;
     private final DeviceCredentials dummy;
 
-    /** With {@link AuthSettings#DEFAULTS} and no metrics. */
     public RegistryAuthenticator(DeviceLookup registry) {
         this(registry, AuthSettings.DEFAULTS, GatewayMetrics.NOOP);
     }

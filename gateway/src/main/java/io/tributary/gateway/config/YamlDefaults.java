@@ -137,7 +137,6 @@ public final class YamlDefaults implements IDefaultValueProvider {
         return result;
     }
 
-    /** The file read. */
     public Path file() {
         return file;
     }

@@ -100,7 +100,6 @@ public final class HandOverRecordSender extends AccountedRecordSender implements
         return promise.future();
     }
 
-    /** Queues {@code batch} for the hand-over thread, or fails it when this sender is closed. */
     private void enqueue(List<InFlight> batch) {
         synchronized (queue) {
             if (!closed.get()) {
@@ -172,7 +171,6 @@ public final class HandOverRecordSender extends AccountedRecordSender implements
         }
     }
 
-    /** Records charged to this sender's accounting and still without outcome. */
     public long inFlightRecords() {
         return accounting.inFlightRecords();
     }

@@ -54,7 +54,6 @@ public final class InFlightAccounting {
         limits.release(size);
     }
 
-    /** Records charged and not finished. */
     public long inFlightRecords() {
         return records.get();
     }

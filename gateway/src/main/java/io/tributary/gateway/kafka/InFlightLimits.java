@@ -29,10 +29,6 @@ public final class InFlightLimits {
     private final Object lock = new Object();
     private List<Runnable> waiting = new ArrayList<>();
 
-    /**
-     * @param hardLimitBytes bytes in flight at most; beyond it records are refused
-     * @param pauseAtBytes at or above this, connections pause reading; 1..hardLimitBytes
-     */
     public InFlightLimits(long hardLimitBytes, long pauseAtBytes) {
         if (pauseAtBytes < 1 || pauseAtBytes > hardLimitBytes) {
             throw new IllegalArgumentException("pause mark must be 1.." + hardLimitBytes + ", got " + pauseAtBytes);
@@ -101,12 +97,10 @@ public final class InFlightLimits {
         }
     }
 
-    /** Bytes in flight now. */
     public long bytes() {
         return bytes.get();
     }
 
-    /** Resumers registered and not yet run. */
     public int waiting() {
         return waitingCount.get();
     }

@@ -45,7 +45,6 @@ public final class KafkaOutbound implements AutoCloseable {
                 new VertxKafkaRecordSender(vertx, producer, accounting));
     }
 
-    /** Creates the producer of {@code config} (no I/O yet). */
     public static KafkaOutbound create(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
         return new KafkaOutbound(vertx, new KafkaProducer<>(ProducerSettings.from(config)), config, metrics);
     }
@@ -55,7 +54,6 @@ public final class KafkaOutbound implements AutoCloseable {
         binder.accept(producer);
     }
 
-    /** The port the MQTT side sends through. */
     public TelemetrySink sink() {
         return sink;
     }

@@ -63,7 +63,6 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         telemetrySender.whenDecongested(resumer);
     }
 
-    /** The Kafka record of {@code record}. */
     ProducerRecord<String, byte[]> toKafka(OutboundRecord record) {
         if (record instanceof OutboundRecord.Telemetry t) {
             return KafkaRecords.telemetry(topics.telemetry(), t.deviceId(), t.payload());
@@ -80,7 +79,6 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                 e.gatewayId(), e.detail());
     }
 
-    /** Kafka's (or the sender's) error as the port's failure. */
     static SendFailure failure(Throwable error) {
         if (error instanceof SendFailure failure) {
             return failure;

@@ -24,7 +24,6 @@ abstract class ConnectionMeters implements GatewayMetrics {
 
     /** The prefix of every gateway meter name. */
     static final String P = "tributary.gateway.";
-    /** Scopes of {@link #loginThrottled(String)}. */
     private static final List<String> THROTTLE_SCOPES = List.of("address", "device");
 
     final PrometheusMeterRegistry registry;

@@ -25,11 +25,6 @@ public final class GatewayMeters implements AutoCloseable {
     private volatile JvmGcMetrics gc;
     private volatile KafkaClientMetrics producer;
 
-    /**
-     * @param metrics the gateway's counters; another implementation than {@link MicrometerGatewayMetrics} is not shown
-     * @param ready whether the gateway is ready, read at each scrape
-     * @param maxConnections the configured connection limit
-     */
     public GatewayMeters(GatewayMetrics metrics, BooleanSupplier ready, int maxConnections) {
         registry = metrics instanceof MicrometerGatewayMetrics micrometer ? micrometer.registry()
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -63,7 +58,6 @@ public final class GatewayMeters implements AutoCloseable {
         return MicrometerGatewayMetrics.scrape(registry);
     }
 
-    /** Stops the Kafka metrics refresh and the GC listener. */
     @Override
     public void close() {
         KafkaClientMetrics kafka = producer;

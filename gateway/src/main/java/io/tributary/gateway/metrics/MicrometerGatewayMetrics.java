@@ -49,12 +49,10 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
     private final Timer kafkaSend;
     private final Map<ContractRule, Counter> contractViolations = new EnumMap<>(ContractRule.class);
 
-    /** Counters on a registry of their own. */
     public MicrometerGatewayMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    /** Counters registered on {@code registry}. */
     public MicrometerGatewayMetrics(PrometheusMeterRegistry registry) {
         super(registry);
         String kinds = "Device messages Kafka acknowledged, by kind";
@@ -98,7 +96,6 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
         return registry;
     }
 
-    /** The Prometheus text exposition of every meter in the registry; see {@link #scrape(PrometheusMeterRegistry)}. */
     public String scrape() {
         return scrape(registry);
     }

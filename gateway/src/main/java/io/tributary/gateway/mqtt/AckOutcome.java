@@ -42,7 +42,6 @@ sealed interface AckOutcome {
         return outcome;
     }
 
-    /** The answer to a publish refused for {@code reason}. */
     static AckOutcome rejected(RejectReason reason, String detail) {
         switch (reason) {
             case PAYLOAD_FORMAT_INVALID:

@@ -14,7 +14,6 @@ import java.util.Objects;
  */
 final class AckQueue<O> {
 
-    /** One PUBLISH awaiting its outcome. */
     static final class Slot<O> {
         private final int packetId;
         private O outcome;
@@ -34,7 +33,6 @@ final class AckQueue<O> {
 
     private final ArrayDeque<Slot<O>> slots = new ArrayDeque<>();
 
-    /** Appends a slot for the PUBLISH with {@code packetId}. */
     Slot<O> add(int packetId) {
         Slot<O> slot = new Slot<>(packetId);
         slots.addLast(slot);
@@ -58,7 +56,6 @@ final class AckQueue<O> {
         return ready;
     }
 
-    /** Slots waiting, answered or not yet. */
     int size() {
         return slots.size();
     }

@@ -39,7 +39,6 @@ final class ConfigDownlink {
     /** Whether the connection may write now (open, answers read); checked before each configuration goes out. */
     private final BooleanSupplier writable;
 
-    /** The device holds a subscription to its own configuration topic. */
     private boolean subscribed;
     private MqttQoS qos = MqttQoS.AT_MOST_ONCE;
 

@@ -37,7 +37,6 @@ final class Connacks {
         return property == null || !Integer.valueOf(0).equals(property.value());
     }
 
-    /** The CONNACK code of {@code refusal}. */
     static MqttConnectReturnCode refusalCode(ConnectRefusal refusal, boolean mqtt5) {
         switch (refusal) {
             case IDENTIFIER_INVALID:

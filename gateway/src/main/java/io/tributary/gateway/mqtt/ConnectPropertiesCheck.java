@@ -31,12 +31,10 @@ final class ConnectPropertiesCheck {
         this.remainingLength = remainingLength;
     }
 
-    /** Whether the check is over (the head was checked and released). */
     boolean done() {
         return connectHead == null;
     }
 
-    /** Releases the head; idempotent. */
     void release() {
         if (connectHead != null) {
             connectHead.release();

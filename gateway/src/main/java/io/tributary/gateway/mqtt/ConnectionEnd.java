@@ -35,7 +35,6 @@ final class ConnectionEnd {
         this.channel = channel;
     }
 
-    /** Whether the connection is gone ({@link #markClosed()} ran). */
     boolean isClosed() {
         return closed;
     }

@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
-    /** The pipeline name of this handler. */
     static final String NAME = "tributary-connection-guard";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);

@@ -9,7 +9,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConnectionLimiter {
 
-    /** What {@link #tryAcquire(String)} did. */
     public enum Outcome {
         ACQUIRED,
         /** All slots are taken. */
@@ -28,10 +27,6 @@ public final class ConnectionLimiter {
         this(max, Integer.MAX_VALUE);
     }
 
-    /**
-     * @param max slots in all
-     * @param maxPerKey slots one key may hold at most (see {@link #tryAcquire(String)})
-     */
     public ConnectionLimiter(int max, int maxPerKey) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, got " + max);
@@ -67,7 +62,6 @@ public final class ConnectionLimiter {
         return Outcome.ACQUIRED;
     }
 
-    /** Gives back a slot taken with {@link #tryAcquire(String)}. */
     public void release(String key) {
         releaseKey(key);
         release();
@@ -77,7 +71,6 @@ public final class ConnectionLimiter {
         heldPerKey.computeIfPresent(key, (k, now) -> now <= 1 ? null : now - 1);
     }
 
-    /** Slots {@code key} holds now. */
     public int held(String key) {
         return heldPerKey.getOrDefault(key, 0);
     }

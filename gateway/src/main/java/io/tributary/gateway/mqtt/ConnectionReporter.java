@@ -32,7 +32,6 @@ final class ConnectionReporter {
         this.deviceEvents = deviceEvents;
     }
 
-    /** Reports {@code event}; {@code detail} may be null. */
     void event(OutboundRecord.Event event, String detail) {
         if (!settings.statusEvents()) {
             return;

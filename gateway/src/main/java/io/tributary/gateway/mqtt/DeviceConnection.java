@@ -66,9 +66,7 @@ final class DeviceConnection {
     /** A fatal answer is queued: later publishes are ignored, the connection ends when the queue reaches it. */
     private boolean closing;
 
-    /** The socket under the endpoint. */
     private final NetSocket socket;
-    /** The event loop this connection lives on. */
     private final Context context;
 
     /** The Netty channel under {@link #socket}: how much is unread is asked there. */
@@ -108,12 +106,10 @@ final class DeviceConnection {
         return context;
     }
 
-    /** The device's address, for logs. */
     String remoteAddress() {
         return String.valueOf(endpoint.remoteAddress());
     }
 
-    /** Charges this connection's publishes to {@code deviceQuota} (null: no quota). */
     void useQuota(PublishQuota deviceQuota) {
         this.quota = deviceQuota;
     }
@@ -168,7 +164,6 @@ final class DeviceConnection {
         end.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, reason);
     }
 
-    /** Sends the device its new configuration if it is subscribed to its configuration topic. */
     void configChanged(byte[] config) {
         if (!end.isClosed()) {
             downlink.configChanged(config);

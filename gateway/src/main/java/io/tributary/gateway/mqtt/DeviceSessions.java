@@ -20,7 +20,6 @@ import java.util.function.LongSupplier;
  */
 public final class DeviceSessions<C> {
 
-    /** What {@link #claim} found and gave. */
     record Claim<C>(C previous, PublishQuota quota) {
     }
 
@@ -83,7 +82,6 @@ public final class DeviceSessions<C> {
         });
     }
 
-    /** The live connection of {@code deviceId}, or null. */
     C holder(String deviceId) {
         Entry<C> e = devices.get(deviceId);
         return e == null ? null : e.holder;

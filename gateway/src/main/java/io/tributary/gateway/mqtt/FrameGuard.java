@@ -38,7 +38,6 @@ import java.util.concurrent.TimeUnit;
  */
 final class FrameGuard extends ChannelInboundHandlerAdapter {
 
-    /** The pipeline name of this handler, right before vertx-mqtt's decoder. */
     static final String NAME = "tributary-frame-guard";
 
     /** How long a connection that sent a too large packet after CONNECT may wait for its DISCONNECT at most. */
@@ -57,9 +56,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
     private int headerBytes;
     private int firstByte;
     private int remainingLength;
-    /** Body bytes of the current packet still to come. */
     private long bodyLeft;
-    /** Whether the current packet is the connection's first. */
     private boolean firstPacket = true;
     /** The decoder refuses what comes next; nothing more to follow. */
     private boolean stopped;

@@ -62,9 +62,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
     private final TlsSettings tls;
     private MqttServer server;
     private volatile int actualPort = -1;
-    /** One live connection per device id, and each device's publish quota; shared by all verticles. */
     private final DeviceSessions<DeviceConnection> sessions;
-    /** Connections that have not sent CONNECT yet, shared by all verticles and listeners. */
     private final ConnectionLimiter pendingConnects;
     private long sweepTimer = -1;
 

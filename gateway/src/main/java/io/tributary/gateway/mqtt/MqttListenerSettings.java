@@ -31,20 +31,17 @@ public record MqttListenerSettings(String host, int port, int maxPayloadBytes, i
         }
     }
 
-    /** Settings without status events and with the default {@link DeviceLimits}. */
     public MqttListenerSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
             Duration connectTimeout) {
         this(host, port, maxPayloadBytes, maxInFlightPerConnection, connectTimeout, false, "gateway",
                 DeviceLimits.DEFAULTS);
     }
 
-    /** These settings with {@code value} as limits. */
     public MqttListenerSettings withLimits(DeviceLimits value) {
         return new MqttListenerSettings(host, port, maxPayloadBytes, maxInFlightPerConnection, connectTimeout,
                 statusEvents, gatewayId, value);
     }
 
-    /** The settings of {@code config}, with status events naming {@code gatewayId}. */
     public static MqttListenerSettings from(GatewayConfig config, String gatewayId) {
         return new MqttListenerSettings(config.mqttHost(), config.mqttPort(), config.maxPayloadBytes(),
                 config.maxInFlightPerConnection(), config.connectTimeout(), true, gatewayId, config.deviceLimits());

@@ -11,7 +11,6 @@ import java.util.Objects;
  */
 public sealed interface OutboundRecord {
 
-    /** The device the record is about. */
     String deviceId();
 
     /** A telemetry batch exactly as the device sent it. */
@@ -63,9 +62,7 @@ public sealed interface OutboundRecord {
         }
     }
 
-    /** What happened to a device's connection. */
     enum Event {
-        /** The device's CONNECT was accepted. */
         CONNECTED("connected"),
         /** The device ended its session with a normal DISCONNECT. */
         DISCONNECTED("disconnected"),
@@ -80,7 +77,6 @@ public sealed interface OutboundRecord {
             this.code = code;
         }
 
-        /** The event's name in status events. */
         public String code() {
             return code;
         }

@@ -28,7 +28,6 @@ public final class SendFailure extends RuntimeException {
         return kind;
     }
 
-    /** Whether {@code error} is a {@link SendFailure} of {@code kind}. */
     public static boolean is(Throwable error, Kind kind) {
         return error instanceof SendFailure failure && failure.kind == kind;
     }

@@ -83,7 +83,6 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
         this.consumerProperties = RegistryTopics.consumerProperties(kafkaProperties, "tributary-registry-view");
     }
 
-    /** Adds a listener for changes read after this call. */
     public void addListener(RegistryListener listener) {
         listeners.add(listener);
     }
@@ -168,7 +167,6 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
         return state.config(deviceId);
     }
 
-    /** Every device, by id. */
     public List<DeviceRecord> devices() {
         return state.devices();
     }

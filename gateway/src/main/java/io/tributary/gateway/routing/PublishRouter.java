@@ -9,11 +9,8 @@ import io.tributary.gateway.RejectReason;
  */
 public final class PublishRouter {
 
-    /** First topic level of every device topic. */
     public static final String DEVICES = "devices";
-    /** Last topic level of telemetry topics. */
     public static final String TELEMETRY = "telemetry";
-    /** Last topic level of status topics. */
     public static final String STATUS = "status";
 
     private PublishRouter() {
@@ -50,12 +47,10 @@ public final class PublishRouter {
         }
     }
 
-    /** The telemetry topic of {@code deviceId}. */
     public static String telemetryTopic(String deviceId) {
         return DEVICES + "/" + deviceId + "/" + TELEMETRY;
     }
 
-    /** The status topic of {@code deviceId}. */
     public static String statusTopic(String deviceId) {
         return DEVICES + "/" + deviceId + "/" + STATUS;
     }

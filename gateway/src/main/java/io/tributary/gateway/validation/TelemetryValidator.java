@@ -40,13 +40,6 @@ public final class TelemetryValidator {
                 GatewayMetrics.NOOP);
     }
 
-    /**
-     * @param maxPayloadBytes largest payload accepted
-     * @param contract the input contract
-     * @param cardinality the sensors per device, shared by every connection of the gateway
-     * @param clockUnixNanos the gateway's clock, read once per batch
-     * @param metrics counts contract violations by rule
-     */
     public TelemetryValidator(int maxPayloadBytes, InputContract contract, SensorCardinality cardinality,
             LongSupplier clockUnixNanos, GatewayMetrics metrics) {
         if (maxPayloadBytes < 1) {
@@ -65,12 +58,10 @@ public final class TelemetryValidator {
                 new SensorCardinality(config.inputContract()), SYSTEM_CLOCK, metrics);
     }
 
-    /** The contract enforced. */
     public InputContract contract() {
         return contract;
     }
 
-    /** The sensors per device seen so far. */
     public SensorCardinality cardinality() {
         return cardinality;
     }

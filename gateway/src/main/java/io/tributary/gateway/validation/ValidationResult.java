@@ -5,7 +5,6 @@ import io.tributary.contract.ContractViolation;
 import io.tributary.gateway.RejectReason;
 import java.util.Objects;
 
-/** The verdict on a telemetry payload. */
 public sealed interface ValidationResult {
 
     /**
