@@ -2,32 +2,16 @@ package io.tributary.gateway;
 
 /**
  * Per-device fairness limits of the MQTT side: what one device (or one connection that has not said who it is yet)
- * may cost the gateway. Every bad value is rejected with a message naming the component and its {@code GatewayMain}
- * option.
+ * may cost the gateway. Each component is described at its option ({@code GatewayOptions}, {@code --device-*},
+ * {@code --max-pending-connects*}, {@code --max-unread-bytes-per-connection}); every bad value is rejected with a
+ * message naming the component and that option.
  *
  * <p>The publish quota is two token buckets per device id (not per connection: a reconnect or a session takeover does
  * not refill them). The defaults leave honest fleets untouched: {@code ./tributary bench} sends 10 to 20 batches per
  * device per second (1,000 devices, 100,000-200,000 readings/s), the gateway benchmark at most about 130 per
  * connection at its maximum rate, an edge agent replaying its outbox 20 batches per second plus its live ones; a batch
- * there is a few hundred bytes to a few KiB.
- *
- * @param publishRate PUBLISH packets per second one device may send on average (QoS 0 and 1, every topic); 0 = no
- *     message quota ({@code --device-publish-rate})
- * @param publishBurst PUBLISH packets a device may send at once above that rate (the bucket's size)
- *     ({@code --device-publish-burst})
- * @param byteRate payload bytes per second one device may send on average; 0 = no byte quota
- *     ({@code --device-byte-rate})
- * @param byteBurst payload bytes a device may send at once; at least the largest payload accepted
- *     ({@code --device-byte-burst})
- * @param maxPendingConnects TCP connections (after TLS) that have not sent CONNECT yet, at most, on all listeners
- *     together; more are closed at once ({@code --max-pending-connects})
- * @param maxUnreadBytesPerConnection answers (PUBACKs, SUBACKs, configurations) a connection may leave unread in the
- *     gateway's buffers; a connection that does not read its socket is closed when it would exceed this
- *     ({@code --max-unread-bytes-per-connection})
- * @param maxPendingConnectsPerAddress of those pending connections, at most this many from one address (IPv6: one
- *     /64), so one address cannot take every pending slot; more are closed at once
- *     ({@code --max-pending-connects-per-address}). A pending connection lives milliseconds normally (CONNECT follows
- *     the TCP handshake at once), so even a NAT'd fleet reconnecting at once stays far below the default
+ * there is a few hundred bytes to a few KiB. A pending connection lives milliseconds normally (CONNECT follows the TCP
+ * handshake at once), so even a NAT'd fleet reconnecting at once stays far below the per-address default.
  */
 public record DeviceLimits(double publishRate, int publishBurst, long byteRate, long byteBurst,
         int maxPendingConnects, int maxUnreadBytesPerConnection, int maxPendingConnectsPerAddress) {

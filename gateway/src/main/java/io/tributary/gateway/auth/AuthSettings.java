@@ -9,29 +9,9 @@ import static io.tributary.gateway.Checks.range;
 /**
  * How the gateway keeps device authentication from becoming a denial of service: failed-login throttles, the bounded
  * queue of secret checks, the rules registry records must follow and when a stalled registry consumer makes the
- * gateway unready. Every bad value is rejected with a message naming the component and its {@code GatewayMain}
- * option. See gateway/README.md, "Device identity", for why the defaults are what they are.
- *
- * @param maxFailuresPerAddress failed logins from one source address (IPv6: its /64) within {@code failureWindow}
- *     after which CONNECTs from it are answered "connection rate exceeded" at once for {@code blockDuration}, unless
- *     they carry a secret the gateway verified before ({@code --auth-max-failures-per-address})
- * @param maxFailuresPerDevice failed logins for one device id within {@code failureWindow} after which, for
- *     {@code blockDuration}, only addresses that have not failed on that id yet get a secret check for it (so the
- *     attacker's addresses are refused at once, the device's own address is not) ({@code --auth-max-failures-per-device})
- * @param failureWindow the window failures are counted in ({@code --auth-failure-window})
- * @param blockDuration how long a throttle lasts ({@code --auth-block-duration})
- * @param trackedEntries entries each throttle table (addresses, device ids, id-address pairs) holds at most; the
- *     least recently used is forgotten first ({@code --auth-tracked-entries})
- * @param derivationThreads threads checking secrets (PBKDF2); 0 = one per four cores, at least one
- *     ({@code --auth-threads})
- * @param derivationQueue secret checks waiting at most; beyond it CONNECTs are answered "server busy" at once
- *     ({@code --auth-queue})
- * @param derivationMaxWait a check that waited longer than this in the queue is answered "server busy" without
- *     running: its client has likely given up ({@code --auth-queue-max-wait})
- * @param minIterations fewest PBKDF2 iterations a registry record may have ({@code --registry-min-iterations})
- * @param maxIterations most PBKDF2 iterations a registry record may have ({@code --registry-max-iterations})
- * @param registryStallTimeout how long the registry consumer may go without polling before the gateway reports
- *     not ready ({@code --registry-stall-timeout})
+ * gateway unready. Each component is described at its option ({@code io.tributary.gateway.config.AuthOptions});
+ * every bad value is rejected with a message naming the component and that option. See gateway/README.md, "Device
+ * identity", for why the defaults are what they are.
  */
 public record AuthSettings(
         int maxFailuresPerAddress,

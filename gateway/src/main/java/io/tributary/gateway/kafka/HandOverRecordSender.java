@@ -58,20 +58,6 @@ public final class HandOverRecordSender extends AccountedRecordSender implements
 
     /**
      * @param producer the shared producer; {@link #close} closes it
-     * @param maxInFlightBytes bytes that may wait for Kafka's acknowledgement at once; congested only at that limit
-     */
-    public HandOverRecordSender(Producer<String, byte[]> producer, long maxInFlightBytes, GatewayMetrics metrics) {
-        this(producer, new InFlightLimits(maxInFlightBytes, maxInFlightBytes), metrics);
-    }
-
-    /** @param limits the pause mark and hard limit of the bytes waiting for Kafka's acknowledgement */
-    public HandOverRecordSender(Producer<String, byte[]> producer, InFlightLimits limits, GatewayMetrics metrics) {
-        this(producer, new InFlightAccounting(limits, metrics), Duration.ofSeconds(30));
-    }
-
-    /**
-     * @param producer the shared producer; {@link #close} closes it
-     * @param accounting what each record is charged to
      * @param deliveryTimeout how long a record may wait for the producer to know its topic (while Kafka is gone)
      *     before it fails; the producer's {@code delivery.timeout.ms}
      */

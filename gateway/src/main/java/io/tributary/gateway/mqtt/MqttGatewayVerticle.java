@@ -67,45 +67,15 @@ public final class MqttGatewayVerticle extends VerticleBase {
     private long sweepTimer = -1;
 
     /**
-     * @param settings MQTT settings
-     * @param authenticator decides on CONNECTs
-     * @param sink where records go (the shared Kafka adapter)
-     * @param metrics the shared counters
      * @param draining true once the gateway shuts down: CONNECTs are refused, PUBLISHes no longer taken
      * @param deviceLogInterval at most one WARN line per kind of device misbehaviour per interval
-     */
-    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
-            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval) {
-        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, DeviceConfigs.NONE,
-                new ConnectionLimiter(Integer.MAX_VALUE), null);
-    }
-
-    /**
-     * As above, and:
-     *
      * @param configs the configurations pushed to devices on {@code devices/{id}/config}
      * @param limiter the connection limit shared by all verticles
      * @param tls null for the plain MQTT listener on {@code settings.port()}; else the TLS listener on its port
-     */
-    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
-            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
-            ConnectionLimiter limiter, TlsSettings tls) {
-        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, configs, limiter, tls,
-                new TelemetryValidator(settings.maxPayloadBytes()),
-                new DeviceSessions<>(settings.limits()),
-                new ConnectionLimiter(settings.limits().maxPendingConnects(),
-                        settings.limits().maxPendingConnectsPerAddress()));
-    }
-
-    /**
-     * As above, and:
-     *
-     * @param validator checks telemetry against the input contract; shared by all verticles (it holds the sensors
-     *     per device)
+     * @param validator shared by all verticles (it holds the sensors per device)
      * @param sessions the live session of every device id and its publish quota, shared by all verticles and
      *     listeners of the gateway ({@code new DeviceSessions<>(limits)})
-     * @param pendingConnects the limit of connections that have not sent CONNECT yet, in all and per address,
-     *     shared likewise
+     * @param pendingConnects the connections that have not sent CONNECT yet, in all and per address, shared likewise
      */
     public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
