@@ -72,20 +72,12 @@ public final class Gateway implements AutoCloseable {
         this(config, new MicrometerGatewayMetrics());
     }
 
-    /**
-     * As {@link #Gateway(GatewayConfig)}, counting into {@code metrics}; {@code /metrics} shows them when they are a
-     * {@link MicrometerGatewayMetrics} (else only the readiness, JVM and process meters).
-     */
+    /** As {@link #Gateway(GatewayConfig)}; {@code /metrics} shows them if a {@link MicrometerGatewayMetrics}. */
     public Gateway(GatewayConfig config, GatewayMetrics metrics) {
         this(config, null, metrics);
     }
 
-    /**
-     * @param config the configuration
-     * @param authenticator decides on CONNECTs; called on event loops, must not block; null: as
-     *     {@link GatewayConfig#authentication()} says
-     * @param metrics where the gateway counts; must be thread-safe
-     */
+    /** @param authenticator on event loops, must not block; null: as {@link GatewayConfig#authentication()} says */
     public Gateway(GatewayConfig config, DeviceAuthenticator authenticator, GatewayMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = authenticator;
@@ -95,11 +87,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Connects to Kafka, fetches the topics' metadata and starts listening for MQTT.
-     *
-     * @return completes once the MQTT port is bound; fails (and everything started is stopped again) when Kafka is not
-     *     reachable, a topic is missing, or the port cannot be bound
-     * @throws IllegalStateException when called twice
+     * Connects to Kafka, fetches the topics' metadata and starts listening for MQTT; fails (and everything started is
+     * stopped again) when Kafka is not reachable, a topic is missing, or a port cannot be bound. Call once.
      */
     public synchronized CompletionStage<Void> start() {
         if (state != State.NEW) {
@@ -236,11 +225,7 @@ public final class Gateway implements AutoCloseable {
         return new AcceptAllAuthenticator();
     }
 
-    /**
-     * The bound MQTT port (the chosen one when the configured port is 0).
-     *
-     * @throws IllegalStateException before {@link #start()} completed
-     */
+    /** The bound MQTT port (the chosen one when the configured port is 0); throws before {@link #start()} completed. */
     public int mqttPort() {
         int bound = port;
         if (bound < 0) {
@@ -274,10 +259,9 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Shuts down gracefully: refuses new CONNECTs and stops taking PUBLISHes, waits up to
+     * Shuts down gracefully, each step bounded: refuses new CONNECTs and PUBLISHes, waits up to
      * {@link GatewayConfig#shutdownTimeout()} for the sends already handed to Kafka (their PUBACKs go out), disconnects
-     * the devices (MQTT 5: reason 0x8B), flushes and closes the producer and stops Vert.x; every further step is bounded
-     * too. Idempotent. Blocks: do not call it on an event loop.
+     * the devices (MQTT 5: 0x8B), closes the producer and Vert.x. Idempotent. Blocks: not on an event loop.
      */
     @Override
     public void close() {

@@ -76,10 +76,7 @@ public record GatewayConfig(
     public static final int DEFAULT_MQTT_PORT = 1883;
     public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
-    /**
-     * Upper bound for {@link #maxPayloadBytes}: a dead-letter record carries the payload plus headers and must stay
-     * below Kafka's default {@code message.max.bytes} (1 MiB).
-     */
+    /** Bound of {@link #maxPayloadBytes}: a dead letter (payload plus headers) must fit Kafka's 1 MiB default. */
     public static final int MAX_PAYLOAD_BYTES_LIMIT = 1024 * 1024 - 64 * 1024;
 
     /** Default {@link #deadLetterMaxPayloadBytes}: 64 KiB, enough to see what a device sent. */
@@ -149,19 +146,12 @@ public record GatewayConfig(
         }
     }
 
-    /**
-     * Bytes waiting for Kafka's acknowledgement at which publishing connections stop reading their sockets:
-     * {@link #pauseInFlightBytes}, or half of {@link #maxInFlightBytes} when that is 0.
-     */
+    /** {@link #pauseInFlightBytes}, or half of {@link #maxInFlightBytes} when that is 0. */
     public long pauseReadingAtBytes() {
         return pauseInFlightBytes == 0 ? Math.max(1, maxInFlightBytes / 2) : pauseInFlightBytes;
     }
 
-    /**
-     * All defaults: MQTT on 0.0.0.0:1883, Kafka at localhost:9092, prefix {@code tributary.}, 256 KiB payloads, one
-     * verticle per two CPU cores, no authentication and no HTTP endpoint (the library defaults; {@code GatewayMain}
-     * sets its own).
-     */
+    /** The library defaults (no authentication, no HTTP endpoint); {@code GatewayMain} sets its own. */
     public static GatewayConfig defaults() {
         return builder().build();
     }
@@ -188,11 +178,7 @@ public record GatewayConfig(
         return new Topics(topicPrefix);
     }
 
-    /**
-     * The input contract of the given limits, its errors naming the {@code GatewayMain} options.
-     *
-     * @throws IllegalArgumentException naming the option of the bad limit
-     */
+    /** The input contract of the given limits; an error names the {@code GatewayMain} option of the bad limit. */
     public static InputContract inputContract(Duration maxEventAge, Duration maxEventFuture, int maxSensorNameLength,
             int maxUnitLength, int maxReadingsPerBatch, int maxSensorsPerDevice) {
         try {

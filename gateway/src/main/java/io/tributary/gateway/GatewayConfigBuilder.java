@@ -6,10 +6,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Builds a {@link GatewayConfig}: collects values, starting from the defaults (or a configuration's values);
- * {@link #build()} validates them all through the canonical constructor. Two setters keep dependent values consistent: {@link #maxPayloadBytes(int)}
- * raises {@code maxInFlightBytes} to twice the payload if it was lower, and {@link #maxInFlightBytes(long)} resets
- * an explicit {@code pauseInFlightBytes} above the new limit to 0 (half of it).
+ * Builds a {@link GatewayConfig} from the defaults (or a configuration's values); {@link #build()} validates. Two
+ * setters keep dependent values consistent: {@link #maxPayloadBytes(int)} raises {@code maxInFlightBytes} to twice the
+ * payload if it was lower, {@link #maxInFlightBytes(long)} resets an explicit {@code pauseInFlightBytes} above it to 0.
  */
 public final class GatewayConfigBuilder {
 

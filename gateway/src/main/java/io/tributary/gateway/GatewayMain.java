@@ -82,12 +82,7 @@ public final class GatewayMain implements Callable<Integer> {
         return CommandLine.ExitCode.OK;
     }
 
-    /**
-     * The command line, with defaults from the YAML file named by {@code --config} (or env
-     * {@code TRIBUTARY_GATEWAY_CONFIG}) if any.
-     *
-     * @throws CommandLine.ParameterException naming the file and key when the file is unusable
-     */
+    /** The command line, with defaults from the YAML file of {@code --config} (or {@code TRIBUTARY_GATEWAY_CONFIG}). */
     static CommandLine commandLine(String[] args, Function<String, String> environment) {
         GatewayMain main = new GatewayMain();
         CommandLine commandLine = new CommandLine(main);

@@ -148,12 +148,7 @@ public interface GatewayMetrics {
 
     Snapshot snapshot();
 
-    /**
-     * The counters at one moment.
-     *
-     * @param rejectionsByReason rejections by {@link RejectReason#code()}; reasons never seen are absent
-     * @param kafkaInFlight records handed to the producer and still waiting for their outcome
-     */
+    /** @param rejectionsByReason by {@link RejectReason#code()}; reasons never seen are absent */
     record Snapshot(long connectionsAccepted, long connectionsRefused, long connectionsOpen,
             long telemetryBatchesAccepted, long readingsAccepted, long statusMessagesAccepted, long rejectionsTotal,
             Map<String, Long> rejectionsByReason, long kafkaSendFailures, long deadLetterFailures, long kafkaInFlight) {

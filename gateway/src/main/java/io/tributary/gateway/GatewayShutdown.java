@@ -24,10 +24,7 @@ final class GatewayShutdown {
     private GatewayShutdown() {
     }
 
-    /**
-     * Waits up to {@code timeout} for the records already handed to Kafka, so their PUBACKs go out; logs how many are
-     * left when it gives up (their devices re-send).
-     */
+    /** Waits up to {@code timeout} for the records handed to Kafka (their PUBACKs go out); logs how many are left. */
     static void awaitInFlight(KafkaOutbound kafka, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (kafka.inFlightRecords() > 0 && System.nanoTime() - deadline < 0) {

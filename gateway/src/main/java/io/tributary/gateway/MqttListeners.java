@@ -52,11 +52,7 @@ final class MqttListeners {
         return verticles;
     }
 
-    /**
-     * Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port.
-     *
-     * @param authenticators gives each verticle instance its authenticator
-     */
+    /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
     Future<Integer> deploy(Vertx vertx, MqttListenerSettings settings, TlsSettings tls,
             Supplier<DeviceAuthenticator> authenticators, TelemetrySink sink, DeviceRegistryView registry) {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();

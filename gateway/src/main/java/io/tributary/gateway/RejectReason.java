@@ -5,10 +5,7 @@ package io.tributary.gateway;
  * dead-letter header {@code tributary.reason} and labels the rejection counter.
  */
 public enum RejectReason {
-    /**
-     * The telemetry payload does not parse as a {@code ReadingBatch} (a reading without sensor name or event time is
-     * a {@link #CONTRACT_VIOLATION}).
-     */
+    /** Not a {@code ReadingBatch} (a reading without sensor name or event time is a {@link #CONTRACT_VIOLATION}). */
     PAYLOAD_FORMAT_INVALID("payload-format-invalid", true),
     DEVICE_ID_MISMATCH("device-id-mismatch", true),
     EMPTY_BATCH("empty-batch", true),

@@ -17,9 +17,6 @@ public enum ConnectRefusal {
      * later").
      */
     LOGIN_THROTTLED,
-    /**
-     * The queue of pending secret checks is full: answered at once (MQTT 5: 0x89 server busy; 3.1.1: 3 server
-     * unavailable).
-     */
+    /** The queue of pending secret checks is full (MQTT 5: 0x89 server busy; 3.1.1: 3 server unavailable). */
     SERVER_BUSY
 }

@@ -57,7 +57,6 @@ public final class HandOverRecordSender extends AccountedRecordSender implements
     private final List<InFlight> endOfQueue = List.of();
 
     /**
-     * @param producer the shared producer; {@link #close} closes it
      * @param deliveryTimeout how long a record may wait for the producer to know its topic (while Kafka is gone)
      *     before it fails; the producer's {@code delivery.timeout.ms}
      */

@@ -39,10 +39,8 @@ public final class InFlightLimits {
     }
 
     /**
-     * Counts {@code size} more bytes in flight unless that would exceed the hard limit (a single record larger than
-     * the limit is let through when nothing else is in flight, so it cannot be refused forever).
-     *
-     * @return false when refused: nothing was counted
+     * Counts {@code size} more bytes unless that exceeds the hard limit (false: nothing counted). A record larger than
+     * the limit passes when nothing else is in flight, so it cannot be refused forever.
      */
     public boolean tryAcquire(long size) {
         long after = bytes.addAndGet(size);

@@ -63,11 +63,7 @@ public final class KafkaOutbound implements AutoCloseable {
         return accounting.inFlightRecords();
     }
 
-    /**
-     * Fetches the metadata of the gateway's topics, retrying until {@code timeout}. Blocks: call it on a worker.
-     *
-     * @throws KafkaUnavailableException when Kafka is unreachable or a topic unknown after {@code timeout}
-     */
+    /** Fetches the topics' metadata, retrying until {@code timeout}; blocks. Else {@link KafkaUnavailableException}. */
     public void warmUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String topic : topics.ingest()) {

@@ -24,8 +24,6 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     private final RecordSender eventSender;
 
     /**
-     * @param topics where each kind of record goes: telemetry, dead letters, device status
-     * @param deadLetterMaxPayloadBytes how much of a refused payload its dead letter keeps
      * @param telemetrySender sends telemetry; its congestion is the sink's
      * @param eventSender sends device status, dead letters and connection events
      */

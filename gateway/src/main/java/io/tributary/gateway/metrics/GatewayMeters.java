@@ -15,10 +15,7 @@ import io.tributary.gateway.GatewayMetrics;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 
-/**
- * Everything one gateway's {@code /metrics} shows: its counters (when they are a {@link MicrometerGatewayMetrics}),
- * readiness and connection limit, the JVM and process meters and the Kafka producer's own metrics.
- */
+/** Everything one gateway's {@code /metrics} shows: counters, readiness, limit, JVM, process, Kafka producer. */
 public final class GatewayMeters implements AutoCloseable {
 
     private final PrometheusMeterRegistry registry;

@@ -100,11 +100,7 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
         return scrape(registry);
     }
 
-    /**
-     * The Prometheus text exposition of {@code registry}, whole-number samples written without {@code .0} ({@code 3},
-     * not {@code 3.0}) as the gateway always wrote them: scripts and tests match {@code ..._total 1}; Prometheus
-     * reads both.
-     */
+    /** {@code registry}'s exposition with whole numbers as {@code 3}, not {@code 3.0}, as scripts and tests expect. */
     public static String scrape(PrometheusMeterRegistry registry) {
         return WHOLE_NUMBER.matcher(registry.scrape()).replaceAll("$1");
     }

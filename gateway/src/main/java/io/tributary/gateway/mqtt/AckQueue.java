@@ -40,9 +40,8 @@ final class AckQueue<O> {
     }
 
     /**
-     * Sets the outcome of {@code slot} and returns the slots now ready to be answered, in arrival order: the leading
-     * run of slots that have outcomes. They are removed from the queue. A slot completed twice keeps its first
-     * outcome; a slot no longer queued (after {@link #clear()}) is ignored.
+     * Sets {@code slot}'s outcome (the first one wins; a slot gone after {@link #clear()} is ignored) and removes and
+     * returns the leading run of slots that have outcomes, in arrival order.
      */
     List<Slot<O>> complete(Slot<O> slot, O outcome) {
         Objects.requireNonNull(outcome, "outcome");

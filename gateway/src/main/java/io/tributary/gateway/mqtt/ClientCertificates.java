@@ -14,11 +14,7 @@ final class ClientCertificates {
     private ClientCertificates() {
     }
 
-    /**
-     * The subject CN of the peer's leaf certificate.
-     *
-     * @throws IllegalArgumentException when there is no verified certificate or it has no CN
-     */
+    /** The subject CN of the peer's verified leaf certificate; throws when there is none or it has no CN. */
     static String commonName(SSLSession session) {
         if (session == null) {
             throw new IllegalArgumentException("no TLS session");

@@ -85,11 +85,7 @@ final class ConnectionEnd {
         willDiscarded = message.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
     }
 
-    /**
-     * Marks the connection gone (its close handler ran).
-     *
-     * @return false if it was already marked
-     */
+    /** Marks the connection gone (its close handler ran); false if it was already marked. */
     boolean markClosed() {
         if (closed) {
             return false;

@@ -38,10 +38,7 @@ public final class ConnectionLimiter {
         this.maxPerKey = maxPerKey;
     }
 
-    /**
-     * Takes a slot for {@code key}, unless the key holds {@link #maxPerKey()} already or all slots are taken. Every
-     * {@link Outcome#ACQUIRED} needs exactly one {@link #release(String)} with the same key.
-     */
+    /** Takes a slot for {@code key} unless it or the whole limiter is full; each ACQUIRED needs one release(key). */
     public Outcome tryAcquire(String key) {
         boolean[] keySlot = new boolean[1];
         heldPerKey.compute(key, (k, now) -> {

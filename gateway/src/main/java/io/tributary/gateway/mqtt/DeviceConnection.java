@@ -115,10 +115,8 @@ final class DeviceConnection {
     }
 
     /**
-     * Ends the connection because a newer connection with the same device id took the session over (MQTT 5:
-     * DISCONNECT 0x8E session taken over; 3.1.1: closed). Answers still waiting for Kafka are dropped with the
-     * connection: the device re-sends what it did not get a PUBACK for on its new connection. Call on
-     * {@link #context()}.
+     * Ends the connection: a newer one with the same device id took the session over (MQTT 5: DISCONNECT 0x8E). Answers
+     * still waiting for Kafka are dropped; the device re-sends on its new connection. Call on {@link #context()}.
      */
     void takeOver(String newRemote) {
         if (end.isClosed()) {
@@ -285,10 +283,8 @@ final class DeviceConnection {
     }
 
     /**
-     * Closes the connection if its answers pile up unread: the device does not read its socket, and every further
-     * answer would be held in the gateway's memory. The bound is Netty's high-water mark, set in {@link #accept()}.
-     *
-     * @return whether it closed the connection
+     * Closes the connection if its answers pile up unread (the device does not read its socket; more answers would sit
+     * in our memory); the bound is Netty's high-water mark, set in {@link #accept()}. Whether it closed it.
      */
     private boolean closedForUnreadAnswers() {
         if (channel.isWritable() && !socket.writeQueueFull()) {

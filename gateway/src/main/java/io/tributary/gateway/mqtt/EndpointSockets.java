@@ -84,11 +84,7 @@ final class EndpointSockets {
     private EndpointSockets() {
     }
 
-    /**
-     * Fails when the socket under an endpoint cannot be reached with this vertx-mqtt version.
-     *
-     * @throws IllegalStateException naming what is missing and what to do
-     */
+    /** Fails, naming what is missing and what to do, when this vertx-mqtt version hides the endpoint's socket. */
     static void check() {
         if (PROBLEM != null) {
             throw new IllegalStateException("Backpressure and connection guards need vertx-mqtt internals, but "
@@ -97,11 +93,7 @@ final class EndpointSockets {
         }
     }
 
-    /**
-     * The socket under {@code endpoint}. Call it on the endpoint's event loop; pause and resume it there.
-     *
-     * @throws IllegalStateException when {@code endpoint} is not vertx-mqtt's implementation (see {@link #check()})
-     */
+    /** The socket under {@code endpoint}; call it, pause and resume it on the endpoint's event loop. */
     static NetSocket socketOf(MqttEndpoint endpoint) {
         check();
         if (!SOCKET.getDeclaringClass().isInstance(endpoint)) {
@@ -124,12 +116,7 @@ final class EndpointSockets {
         return internal.channelHandlerContext().channel();
     }
 
-    /**
-     * Makes {@code server} hand every new TCP connection to {@code wrap.apply(vertx-mqtt's own handler)} instead of
-     * to vertx-mqtt's handler directly. Call it before {@link MqttServer#listen}.
-     *
-     * @throws IllegalStateException when {@code server} is not vertx-mqtt's implementation (see {@link #check()})
-     */
+    /** Makes {@code server} hand each new TCP connection to {@code wrap.apply(its own handler)}; before listen. */
     static void interceptConnections(MqttServer server, UnaryOperator<Handler<NetSocket>> wrap) {
         check();
         if (!SERVER.getDeclaringClass().isInstance(server)) {

@@ -165,10 +165,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Unpooled.wrappedBuffer(CONNACK_PROTOCOL_ERROR)).addListener(f -> ctx.close());
     }
 
-    /**
-     * A packet above the Maximum Packet Size starts at {@code packetStart} of {@code buffer}: the packets before it go
-     * on, it and all after it are dropped.
-     */
+    /** A packet above the Maximum Packet Size starts at {@code packetStart}: those before go on, the rest is not. */
     private void tooLarge(ChannelHandlerContext ctx, ByteBuf buffer, int start, int packetStart) {
         refused = true;
         releaseConnectHead();

@@ -32,18 +32,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MQTT server instance. Several instances listen on the same host and port; Vert.x spreads the connections over
- * them, each on its own event loop. All instances share the thread-safe {@link TelemetrySink}, metrics and the
- * draining flag; each keeps its own connections.
+ * One MQTT server instance; several listen on one port, Vert.x spreads the connections over their event loops. They
+ * share the thread-safe sink, metrics and draining flag; each keeps its own connections.
  */
 public final class MqttGatewayVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttGatewayVerticle.class);
 
-    /**
-     * Vert.x shares one randomly chosen port among all servers that listen on the same negative port: the plain and
-     * the TLS listener need different ones.
-     */
+    /** Vert.x shares one random port among servers on the same negative port: plain and TLS need two. */
     private static final int SHARED_RANDOM_PORT = -1;
     private static final int SHARED_RANDOM_TLS_PORT = -2;
     /** How often devices without a connection whose quota is full again are forgotten. */
@@ -152,10 +148,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
-    /**
-     * Closes every connection of {@code deviceId} (MQTT 5: DISCONNECT 0x87). Thread-safe: hops onto this verticle's
-     * event loop.
-     */
+    /** Closes every connection of {@code deviceId} (MQTT 5: 0x87). Thread-safe: hops onto this event loop. */
     public void revokeDevice(String deviceId, String reason) {
         if (context == null) {
             return;

@@ -30,11 +30,7 @@ public sealed interface OutboundRecord {
         }
     }
 
-    /**
-     * A refused payload, kept with why it was refused.
-     *
-     * @param rule the input-contract rule broken, or null
-     */
+    /** A refused payload, kept with why it was refused; {@code rule} is the contract rule broken, or null. */
     record DeadLetter(String deviceId, String mqttTopic, RejectReason reason, String detail, ContractRule rule,
             byte[] payload) implements OutboundRecord {
         public DeadLetter {
@@ -46,12 +42,7 @@ public sealed interface OutboundRecord {
         }
     }
 
-    /**
-     * An event the gateway itself reports about a device's connection.
-     *
-     * @param gatewayId names the gateway instance
-     * @param detail more words, or null
-     */
+    /** An event the gateway itself reports about a device's connection; {@code detail} may be null. */
     record ConnectionEvent(String deviceId, Event event, Instant time, String gatewayId, String detail)
             implements OutboundRecord {
         public ConnectionEvent {

@@ -16,12 +16,7 @@ public final class PublishRouter {
     private PublishRouter() {
     }
 
-    /**
-     * Routes a publish of the device {@code publisherId} to {@code topic}.
-     *
-     * @param publisherId the authenticated device id of the connection
-     * @param topic the PUBLISH topic name
-     */
+    /** Routes a publish of the authenticated device {@code publisherId} to {@code topic}. */
     public static PublishRoute route(String publisherId, String topic) {
         if (topic == null || topic.isEmpty()) {
             return new PublishRoute.Refused(RejectReason.TOPIC_NOT_ALLOWED, "empty topic");

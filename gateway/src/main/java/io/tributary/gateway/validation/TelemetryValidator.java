@@ -75,13 +75,7 @@ public final class TelemetryValidator {
         return Optional.empty();
     }
 
-    /**
-     * Validates a payload published on the telemetry topic of {@code topicDeviceId}; a valid batch's new sensors are
-     * recorded for its device.
-     *
-     * @param topicDeviceId the device id from the MQTT topic
-     * @param payload the raw payload
-     */
+    /** Validates a payload of {@code topicDeviceId}'s telemetry topic; a valid batch's new sensors are recorded. */
     public ValidationResult validate(String topicDeviceId, byte[] payload) {
         Optional<ValidationResult.Invalid> tooLarge = checkSize(payload.length);
         if (tooLarge.isPresent()) {

@@ -7,10 +7,7 @@ import java.util.Objects;
 
 public sealed interface ValidationResult {
 
-    /**
-     * The payload is a usable batch of {@code readings} readings (at least one), reporting {@code droppedReadings}
-     * readings its device had to drop (the batch's {@code dropped_readings}, an unsigned 64-bit count).
-     */
+    /** A usable batch of at least one reading, reporting its unsigned 64-bit {@code dropped_readings}. */
     record Valid(int readings, long droppedReadings) implements ValidationResult {
         public Valid {
             if (readings < 1) {
@@ -19,10 +16,7 @@ public sealed interface ValidationResult {
         }
     }
 
-    /**
-     * The payload is refused for {@code reason}; {@code detail} says why in words; {@code rule} is the input-contract
-     * rule it breaks when {@code reason} is {@link RejectReason#CONTRACT_VIOLATION}, else null.
-     */
+    /** Refused for {@code reason}; {@code rule}: the broken contract rule ({@link RejectReason#CONTRACT_VIOLATION}). */
     record Invalid(RejectReason reason, String detail, ContractRule rule) implements ValidationResult {
         public Invalid {
             Objects.requireNonNull(reason, "reason");
