@@ -28,12 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT gateway: accepts device connections, validates what they publish and forwards it to Kafka, acknowledging
- * a QoS 1 publish only after Kafka acknowledged it ({@code acks=all}).
- *
- * <p>Lifecycle: {@link #Gateway(GatewayConfig)} starts nothing; {@link #start()} fetches Kafka's topic metadata
- * (failing if Kafka or a topic is not there within {@link GatewayConfig#kafkaStartupTimeout()}), then listens;
- * {@link #close()} stops taking connections and publishes, waits (bounded) for in-flight Kafka sends so their PUBACKs go
- * out, disconnects the devices, flushes and closes the producer.
+ * a QoS 1 publish only after Kafka acknowledged it ({@code acks=all}). The constructors start nothing; see
+ * {@link #start()} and {@link #close()}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -50,7 +46,6 @@ public final class Gateway implements AutoCloseable {
     private Vertx vertx;
     private volatile KafkaOutbound sender;
     private Future<Void> started;
-    private KafkaKeepWarm keepWarm;
     private volatile int port = -1;
     private volatile int tlsPort = -1;
     private volatile int httpPort = -1;
@@ -141,7 +136,7 @@ public final class Gateway implements AutoCloseable {
             meters.bindSystem();
             synchronized (this) {
                 state = State.RUNNING;
-                keepWarm = KafkaKeepWarm.start(vertx, sender);
+                sender.startKeepWarm();
                 health.start();
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
@@ -291,8 +286,8 @@ public final class Gateway implements AutoCloseable {
             }
             state = State.CLOSED;
             kafka = sender;
-            if (keepWarm != null) {
-                keepWarm.stop();
+            if (kafka != null) {
+                kafka.stopKeepWarm();
             }
         }
         draining.set(true);

@@ -8,26 +8,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything the gateway needs to run, validated once. Every bad value is rejected with a message naming the record
- * component and the {@code GatewayMain} option that sets it.
+ * Everything the gateway needs to run, validated once. Each component is described at its {@code GatewayMain} option
+ * ({@code GatewayOptions}); every bad value is rejected with a message naming the component and that option.
  *
- * @param mqttPort 0 picks a free port ({@link Gateway#mqttPort()} tells which)
- * @param topicPrefix prefix of every Kafka topic the gateway writes (e.g. {@code tributary.}); may be empty
- * @param maxInFlightPerConnection announced to MQTT 5 clients as Receive Maximum
  * @param maxInFlightBytes payload bytes handed to Kafka and unacknowledged at most; beyond it publishes are refused
  *     as overload (MQTT 5 reason 0x97) so the producer's buffer never fills and never blocks
  * @param kafkaMaxBlock {@code max.block.ms}: a safety net, the gateway keeps metadata warm and in-flight bytes
  *     bounded so {@code send()} does not block the event loop
- * @param kafkaDeliveryTimeout {@code delivery.timeout.ms}: how long a device may wait for PUBACK before a failure
- * @param shutdownTimeout how long {@link Gateway#close()} waits for in-flight Kafka sends so their PUBACKs go out
- * @param kafkaProperties extra producer properties; may not override the delivery guarantees
- *     ({@link #RESERVED_KAFKA_PROPERTIES})
- * @param httpPort metrics and health; 0 picks a free one, -1 disables it
- * @param maxConnections MQTT and TLS together; beyond it CONNECTs get "quota exceeded" (MQTT 5) or "server
- *     unavailable" (3.1.1)
- * @param pauseInFlightBytes backpressure, see {@link #pauseReadingAtBytes()}
- * @param inputContract a batch that breaks it is refused whole (MQTT 5: 0x99) and dead-lettered
- * @param deadLetterMaxPayloadBytes a longer refused payload is cut, with headers telling its original size
+ * @param kafkaProperties may not override the delivery guarantees ({@link #RESERVED_KAFKA_PROPERTIES})
  */
 public record GatewayConfig(
         String mqttHost,
@@ -59,17 +47,9 @@ public record GatewayConfig(
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
     public enum Authentication {
-        /**
-         * User name = device id, password = the secret issued by the device registry (the compacted
-         * {@code {prefix}devices} topic); unknown, wrong or disabled devices are refused. The default of
-         * {@code GatewayMain}.
-         */
+        /** User name = device id, password = the secret the registry issued; unknown, wrong or disabled devices are refused. */
         REGISTRY,
-        /**
-         * No credentials checked: the device id is the user name, else the client id. For the in-JVM demo and tests
-         * only; the gateway logs a warning. {@link GatewayConfig#defaults()} uses it so embedding callers keep
-         * working; set {@link #REGISTRY} for anything reachable from a network.
-         */
+        /** No credentials checked (id = user name, else client id): the demo and tests only, logged as a warning. */
         NONE
     }
 

@@ -4,18 +4,17 @@ import io.tributary.contract.ContractRule;
 import java.util.Map;
 
 /**
- * The gateway's counters; every method but {@link #snapshot()} does nothing by default. Implementations must be
- * thread-safe: every event loop and the Kafka I/O thread record into one instance.
+ * The gateway's counters; every method but {@link #snapshot()} does nothing by default. What each event counts is the
+ * description of its meter in {@code metrics.MicrometerGatewayMetrics} and {@code metrics.ConnectionMeters}.
+ * Implementations must be thread-safe: every event loop and the Kafka I/O thread record into one instance.
  */
 public interface GatewayMetrics {
 
-    /** Records nothing; its snapshot is all zeros. */
     GatewayMetrics NOOP = () -> new Snapshot(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
 
     default void connectionAccepted() {
     }
 
-    /** A device's CONNECT was refused (bad identity, or the gateway is shutting down). */
     default void connectionRefused() {
     }
 
@@ -31,7 +30,6 @@ public interface GatewayMetrics {
     default void rejected(RejectReason reason) {
     }
 
-    /** Kafka did not take a telemetry or status record (the device got no success acknowledgement). */
     default void kafkaSendFailed() {
     }
 
@@ -44,15 +42,12 @@ public interface GatewayMetrics {
     default void kafkaSendFinished() {
     }
 
-    /** A configuration was published to a device on its {@code devices/{id}/config} topic. */
     default void configSent() {
     }
 
-    /** Readings that a device reported it had to drop (a full outbox), counted when its batch was accepted. */
     default void deviceDroppedReadings(long readings) {
     }
 
-    /** A connection was ended because its device was disabled or removed from the registry. */
     default void connectionRevoked() {
     }
 
@@ -67,7 +62,6 @@ public interface GatewayMetrics {
     default void publishReceived() {
     }
 
-    /** A connection stopped reading its socket because Kafka is not keeping up (backpressure). */
     default void readingPaused() {
     }
 
@@ -79,11 +73,9 @@ public interface GatewayMetrics {
     default void loginThrottled(String scope) {
     }
 
-    /** A CONNECT was answered "server busy": the queue of secret checks was full, or its check waited too long. */
     default void loginBusy() {
     }
 
-    /** A secret check failed (wrong secret, unknown device, or a device whose record was refused). */
     default void loginFailed() {
     }
 
@@ -95,7 +87,6 @@ public interface GatewayMetrics {
     default void keyDerivationsPending(int delta) {
     }
 
-    /** A device record from the registry topic was refused; {@code reason} is its problem's code. */
     default void registryRecordRefused(String reason) {
     }
 
@@ -106,7 +97,6 @@ public interface GatewayMetrics {
     default void contractViolated(ContractRule rule) {
     }
 
-    /** A CONNECT with the id of a connected device took its session over; the older connection was ended. */
     default void sessionTakenOver() {
     }
 
@@ -114,19 +104,15 @@ public interface GatewayMetrics {
     default void pendingConnectStarted() {
     }
 
-    /** A connection stopped waiting for CONNECT: CONNECT arrived, it closed, or it timed out. */
     default void pendingConnectEnded() {
     }
 
-    /** A TCP connection was closed at once: too many connections had not sent CONNECT yet. */
     default void pendingConnectRefused() {
     }
 
-    /** A TCP connection closed at once because its address holds its share of the pending-CONNECT slots. */
     default void pendingConnectRefusedPerAddress() {
     }
 
-    /** A connection was closed because it sent no CONNECT within the connect timeout. */
     default void connectTimedOut() {
     }
 
@@ -134,15 +120,12 @@ public interface GatewayMetrics {
     default void quotaDroppedQos0() {
     }
 
-    /** A connection was closed because it left more answers unread than allowed (it does not read its socket). */
     default void unreadAnswersClosed() {
     }
 
-    /** An MQTT 3.1.1 publish refused for good and stored on the dead-letter topic was acknowledged with PUBACK. */
     default void deadLetterAcknowledged() {
     }
 
-    /** An error raised inside the MQTT server's own code (e.g. a frame it could not handle), logged rate-limited. */
     default void connectionError() {
     }
 

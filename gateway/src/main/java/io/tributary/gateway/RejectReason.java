@@ -47,7 +47,6 @@ public enum RejectReason {
         return code;
     }
 
-    /** Whether a payload rejected for this reason is written to the dead-letter topic. */
     public boolean deadLettered() {
         return deadLettered;
     }

@@ -11,9 +11,7 @@ import java.nio.file.Path;
  */
 public record TlsSettings(int port, Path certificatePath, Path keyPath, Path clientCaPath, boolean plainEnabled) {
 
-    public static final int DEFAULT_PORT = 8883;
 
-    /** No TLS listener; plain MQTT only. */
     public static final TlsSettings DISABLED = new TlsSettings(-1, null, null, null, true);
 
     public TlsSettings {

@@ -14,15 +14,11 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The half of {@link MicrometerGatewayMetrics} about device connections: opening, pausing, limiting and ending them,
- * and the logins they make (throttle, secret checks, the registry records those rely on). {@link
- * MicrometerGatewayMetrics} adds the messages and Kafka; the registry and the naming helpers live here.
- *
- * <p>Every meter is registered once, in the constructor; recording is one adder increment and no tag lookup (the
- * labelled login and registry counters are looked up in a map by their one label).
+ * and the logins they make (throttle, secret checks, the registry records those rely on). The registry and the naming
+ * helpers live here; the labelled login and registry counters are looked up in a map by their one label.
  */
 abstract class ConnectionMeters implements GatewayMetrics {
 
-    /** The prefix of every gateway meter name. */
     static final String P = "tributary.gateway.";
     private static final List<String> THROTTLE_SCOPES = List.of("address", "device");
 

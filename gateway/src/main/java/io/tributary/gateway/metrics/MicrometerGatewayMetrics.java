@@ -17,12 +17,10 @@ import java.util.regex.Pattern;
 
 /**
  * {@link GatewayMetrics} on a Micrometer {@link PrometheusMeterRegistry}: the names, labels and types on
- * {@code /metrics} are those the pipeline-health dashboard queries ({@code deploy/grafana}).
+ * {@code /metrics} are those the pipeline-health dashboard queries ({@code deploy/grafana}). Messages and Kafka here,
+ * connections and logins in {@link ConnectionMeters}.
  *
- * <p>This class counts the messages (in, refused, breaking the contract) and their way to Kafka; the connection and
- * login meters are those of {@link ConnectionMeters}, which it extends so that callers see one set of counters.
- *
- * <p>The hot path touches only meters looked up once, here: every labelled counter sits in an {@link EnumMap} by its
+ * <p>The hot path touches only meters registered once: every labelled counter sits in an {@link EnumMap} by its
  * label, so recording is one adder increment and no tag lookup. Gauges read {@link LongAdder}s at scrape time.
  */
 public final class MicrometerGatewayMetrics extends ConnectionMeters {

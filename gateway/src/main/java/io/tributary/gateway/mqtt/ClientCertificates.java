@@ -8,7 +8,6 @@ import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
-/** Reads the device id from a client certificate verified by mutual TLS. */
 final class ClientCertificates {
 
     private ClientCertificates() {

@@ -54,7 +54,6 @@ final class ConfigDownlink {
         this.writable = writable;
     }
 
-    /** Sends the device its new configuration if it is subscribed to its configuration topic. */
     void configChanged(byte[] config) {
         if (subscribed) {
             send(config);

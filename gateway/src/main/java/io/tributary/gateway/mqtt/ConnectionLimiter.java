@@ -11,9 +11,7 @@ public final class ConnectionLimiter {
 
     public enum Outcome {
         ACQUIRED,
-        /** All slots are taken. */
         LIMIT_REACHED,
-        /** The key holds its share of the slots. */
         KEY_LIMIT_REACHED
     }
 

@@ -32,16 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each QoS 1 PUBLISH gets a slot in an {@link AckQueue}; its answer (PUBACK success only after Kafka acknowledged,
  * or a reason code) is written when all earlier publishes of this connection have theirs, and only while the device is
- * still connected.
- *
- * <p>Its other jobs are delegated: what a PUBLISH becomes ({@link PublishForwarder}), backpressure
- * ({@link ReadingPause}), the configuration downlink ({@link ConfigDownlink}), status events and the will
- * ({@link ConnectionReporter}), how the connection ends ({@link ConnectionEnd}).
- *
- * <p>Fairness: every PUBLISH is charged to the device's {@link PublishQuota} (shared with any later connection of the
- * same device id); a connection whose answers pile up unread (above
- * {@link io.tributary.gateway.DeviceLimits#maxUnreadBytesPerConnection()}) is closed; a newer connection of the same
- * device ends this one ({@link #takeOver}).
+ * still connected. Every PUBLISH is charged to the device's {@link PublishQuota} (shared with its later connections);
+ * a connection whose answers pile up unread is closed; a newer connection of the same device ends this one.
  */
 final class DeviceConnection {
 

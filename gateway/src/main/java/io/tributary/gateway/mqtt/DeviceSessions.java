@@ -100,7 +100,6 @@ public final class DeviceSessions<C> {
         return removed[0];
     }
 
-    /** Device ids held (connected, or recently active with a quota not yet full). */
     int size() {
         return devices.size();
     }

@@ -31,7 +31,6 @@ final class EndpointSockets {
 
     static final String SERVER_CLASS = "io.vertx.mqtt.impl.MqttServerImpl";
     static final String SERVER_FIELD = "server";
-    /** The name vertx-mqtt gives its MQTT decoder in a connection's pipeline. */
     static final String DECODER_NAME = "mqttDecoder";
     /** The name of vertx-mqtt's CONNECT (idle) timeout handler, removed by vertx-mqtt when CONNECT arrives. */
     static final String CONNECT_TIMEOUT_NAME = "timeoutOnConnect";
@@ -107,7 +106,6 @@ final class EndpointSockets {
         }
     }
 
-    /** The Netty channel under {@code socket} (a socket of a Vert.x TCP server). */
     static Channel channelOf(NetSocket socket) {
         if (!(socket instanceof NetSocketInternal internal)) {
             throw new IllegalStateException("NetSocket is a " + socket.getClass().getName() + ", not a "

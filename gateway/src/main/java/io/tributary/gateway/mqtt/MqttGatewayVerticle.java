@@ -163,7 +163,6 @@ public final class MqttGatewayVerticle extends VerticleBase {
         });
     }
 
-    /** Pushes a new configuration to the subscribed connections of {@code deviceId}. Thread-safe. */
     public void configChanged(String deviceId, byte[] config) {
         if (context == null) {
             return;

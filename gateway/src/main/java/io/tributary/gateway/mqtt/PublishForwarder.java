@@ -40,7 +40,6 @@ final class PublishForwarder {
         this.deviceEvents = deviceEvents;
     }
 
-    /** Routes, validates and forwards {@code payload}; {@code answer} gets the outcome once known. */
     void forward(String topic, byte[] payload, Consumer<AckOutcome> answer) {
         PublishRoute route = telemetryTopic.equals(topic) ? telemetryRoute : PublishRouter.route(deviceId, topic);
         if (route instanceof PublishRoute.Refused refused) {

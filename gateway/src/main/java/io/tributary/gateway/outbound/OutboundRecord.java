@@ -13,7 +13,6 @@ public sealed interface OutboundRecord {
 
     String deviceId();
 
-    /** A telemetry batch exactly as the device sent it. */
     record Telemetry(String deviceId, byte[] payload) implements OutboundRecord {
         public Telemetry {
             Objects.requireNonNull(deviceId, "deviceId");
@@ -55,7 +54,6 @@ public sealed interface OutboundRecord {
 
     enum Event {
         CONNECTED("connected"),
-        /** The device ended its session with a normal DISCONNECT. */
         DISCONNECTED("disconnected"),
         /** The connection ended without a normal DISCONNECT (network loss, keep-alive timeout, error). */
         CONNECTION_LOST("connection-lost"),

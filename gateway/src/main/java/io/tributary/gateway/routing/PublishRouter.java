@@ -16,7 +16,6 @@ public final class PublishRouter {
     private PublishRouter() {
     }
 
-    /** Routes a publish of the authenticated device {@code publisherId} to {@code topic}. */
     public static PublishRoute route(String publisherId, String topic) {
         if (topic == null || topic.isEmpty()) {
             return new PublishRoute.Refused(RejectReason.TOPIC_NOT_ALLOWED, "empty topic");

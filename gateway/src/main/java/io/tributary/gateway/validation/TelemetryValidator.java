@@ -13,11 +13,10 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Checks a telemetry payload before it may go to Kafka: it must be at most the maximum size, parse as a
- * {@link ReadingBatch}, name the device of the topic, hold at least one reading, and keep the {@link InputContract}
- * (event times within the window of the gateway's clock, finite values, safe bounded sensor names and units, readings
- * per batch bounded) and the device's sensor cardinality ({@link SensorCardinality}). A batch that breaks the contract
- * is refused whole ({@link RejectReason#CONTRACT_VIOLATION}) with a detail naming the reading and the rule.
+ * Checks a telemetry payload before it may go to Kafka: at most the maximum size, a {@link ReadingBatch} naming the
+ * device of the topic, at least one reading, keeping the {@link InputContract} and the device's sensor cardinality
+ * ({@link SensorCardinality}). A batch that breaks the contract is refused whole with a detail naming the reading and
+ * the rule.
  *
  * <p>A payload is first walked on the wire ({@link BatchWireScan}), which proves the usual valid batch without building
  * it; only what that walk cannot prove is parsed in full, which decides and words the refusal. Thread-safe: one

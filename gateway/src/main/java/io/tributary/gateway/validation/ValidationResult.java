@@ -27,12 +27,10 @@ public sealed interface ValidationResult {
             }
         }
 
-        /** A refusal for another reason than the input contract. */
         public Invalid(RejectReason reason, String detail) {
             this(reason, detail, null);
         }
 
-        /** A refusal for breaking the input contract. */
         public static Invalid of(ContractViolation violation) {
             return new Invalid(RejectReason.CONTRACT_VIOLATION, violation.detail(), violation.rule());
         }
