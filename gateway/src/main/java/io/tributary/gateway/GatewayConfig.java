@@ -47,7 +47,7 @@ public record GatewayConfig(
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
     public enum Authentication {
-        /** User name = device id, password = the secret the registry issued; unknown, wrong or disabled devices are refused. */
+        /** User name = device id, password = the secret the registry issued; others are refused. */
         REGISTRY,
         /** No credentials checked (id = user name, else client id): the demo and tests only, logged as a warning. */
         NONE

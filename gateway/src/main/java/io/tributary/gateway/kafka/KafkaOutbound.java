@@ -90,8 +90,8 @@ public final class KafkaOutbound implements AutoCloseable {
     }
 
     /**
-     * Touches the topics' metadata every minute, on a worker, until {@link #stopKeepWarm()}: the producer forgets topics
-     * idle for {@code metadata.max.idle.ms}, and the next device's send on a quiet gateway would block to fetch it again.
+     * Touches the topics' metadata every minute, on a worker, until {@link #stopKeepWarm()}: the producer forgets
+     * topics idle for {@code metadata.max.idle.ms}, and the next send on a quiet gateway would block to fetch it again.
      */
     public synchronized void startKeepWarm() {
         keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> vertx.<Void>executeBlocking(() -> {
