@@ -2,40 +2,20 @@ package io.tributary.gateway;
 
 /**
  * Per-device fairness limits of the MQTT side: what one device (or one connection that has not said who it is yet)
- * may cost the gateway. Every bad value is rejected with a message naming the component and its {@code GatewayMain}
- * option.
+ * may cost the gateway. Each component is described at its option ({@code GatewayOptions}, {@code --device-*},
+ * {@code --max-pending-connects*}, {@code --max-unread-bytes-per-connection}); every bad value is rejected with a
+ * message naming the component and that option.
  *
  * <p>The publish quota is two token buckets per device id (not per connection: a reconnect or a session takeover does
  * not refill them). The defaults leave honest fleets untouched: {@code ./tributary bench} sends 10 to 20 batches per
  * device per second (1,000 devices, 100,000-200,000 readings/s), the gateway benchmark at most about 130 per
  * connection at its maximum rate, an edge agent replaying its outbox 20 batches per second plus its live ones; a batch
- * there is a few hundred bytes to a few KiB.
- *
- * @param publishRate PUBLISH packets per second one device may send on average (QoS 0 and 1, every topic); 0 = no
- *     message quota ({@code --device-publish-rate})
- * @param publishBurst PUBLISH packets a device may send at once above that rate (the bucket's size)
- *     ({@code --device-publish-burst})
- * @param byteRate payload bytes per second one device may send on average; 0 = no byte quota
- *     ({@code --device-byte-rate})
- * @param byteBurst payload bytes a device may send at once; at least the largest payload accepted
- *     ({@code --device-byte-burst})
- * @param maxPendingConnects TCP connections (after TLS) that have not sent CONNECT yet, at most, on all listeners
- *     together; more are closed at once ({@code --max-pending-connects})
- * @param maxUnreadBytesPerConnection answers (PUBACKs, SUBACKs, configurations) a connection may leave unread in the
- *     gateway's buffers; a connection that does not read its socket is closed when it would exceed this
- *     ({@code --max-unread-bytes-per-connection})
- * @param maxPendingConnectsPerAddress of those pending connections, at most this many from one address (IPv6: one
- *     /64), so one address cannot take every pending slot; more are closed at once
- *     ({@code --max-pending-connects-per-address}). A pending connection lives milliseconds normally (CONNECT follows
- *     the TCP handshake at once), so even a NAT'd fleet reconnecting at once stays far below the default
+ * there is a few hundred bytes to a few KiB. A pending connection lives milliseconds normally (CONNECT follows the TCP
+ * handshake at once), so even a NAT'd fleet reconnecting at once stays far below the per-address default.
  */
 public record DeviceLimits(double publishRate, int publishBurst, long byteRate, long byteBurst,
         int maxPendingConnects, int maxUnreadBytesPerConnection, int maxPendingConnectsPerAddress) {
 
-    /**
-     * 1,000 publishes/s (burst 2,000), 2 MiB/s (burst 8 MiB), 1,000 pending CONNECTs, 256 KiB unread, 64 pending
-     * CONNECTs per address.
-     */
     public static final DeviceLimits DEFAULTS = new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024,
             1000, 256 * 1024, 64);
 
@@ -47,32 +27,16 @@ public record DeviceLimits(double publishRate, int publishBurst, long byteRate, 
             throw new IllegalArgumentException("publishRate (--device-publish-rate) must be 0 (off) or a positive"
                     + " number of publishes per second, got " + publishRate);
         }
-        if (publishBurst < 1) {
-            throw new IllegalArgumentException("publishBurst (--device-publish-burst) must be at least 1, got "
-                    + publishBurst);
-        }
-        if (byteRate < 0) {
-            throw new IllegalArgumentException("byteRate (--device-byte-rate) must be 0 (off) or positive, got "
-                    + byteRate);
-        }
-        if (byteBurst < 1) {
-            throw new IllegalArgumentException("byteBurst (--device-byte-burst) must be at least 1, got " + byteBurst);
-        }
-        if (maxPendingConnects < 1) {
-            throw new IllegalArgumentException("maxPendingConnects (--max-pending-connects) must be at least 1, got "
-                    + maxPendingConnects);
-        }
-        if (maxUnreadBytesPerConnection < MIN_UNREAD_BYTES) {
-            throw new IllegalArgumentException("maxUnreadBytesPerConnection (--max-unread-bytes-per-connection) must"
-                    + " be at least " + MIN_UNREAD_BYTES + ", got " + maxUnreadBytesPerConnection);
-        }
-        if (maxPendingConnectsPerAddress < 1) {
-            throw new IllegalArgumentException("maxPendingConnectsPerAddress (--max-pending-connects-per-address)"
-                    + " must be at least 1, got " + maxPendingConnectsPerAddress);
-        }
+        Checks.atLeast(publishBurst, 1, "publishBurst (--device-publish-burst)");
+        Checks.atLeast(byteRate, 0, "byteRate (--device-byte-rate, 0 = off)");
+        Checks.atLeast(byteBurst, 1, "byteBurst (--device-byte-burst)");
+        Checks.atLeast(maxPendingConnects, 1, "maxPendingConnects (--max-pending-connects)");
+        Checks.atLeast(maxUnreadBytesPerConnection, MIN_UNREAD_BYTES,
+                "maxUnreadBytesPerConnection (--max-unread-bytes-per-connection)");
+        Checks.atLeast(maxPendingConnectsPerAddress, 1,
+                "maxPendingConnectsPerAddress (--max-pending-connects-per-address)");
     }
 
-    /** Whether any publish quota applies. */
     public boolean publishQuotaEnabled() {
         return publishRate > 0 || byteRate > 0;
     }

@@ -7,7 +7,6 @@ import io.tributary.gateway.kafka.KafkaOutbound;
 import io.tributary.gateway.http.OperationsServer;
 import io.tributary.gateway.metrics.GatewayMeters;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
-import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.gateway.mqtt.MqttListenerSettings;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
@@ -29,12 +28,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The MQTT gateway: accepts device connections, validates what they publish and forwards it to Kafka, acknowledging
- * a QoS 1 publish only after Kafka acknowledged it ({@code acks=all}).
- *
- * <p>Lifecycle: {@link #Gateway(GatewayConfig)} starts nothing; {@link #start()} fetches Kafka's topic metadata
- * (failing if Kafka or a topic is not there within {@link GatewayConfig#kafkaStartupTimeout()}), then listens;
- * {@link #close()} stops taking connections and publishes, waits (bounded) for in-flight Kafka sends so their PUBACKs go
- * out, disconnects the devices, flushes and closes the producer.
+ * a QoS 1 publish only after Kafka acknowledged it ({@code acks=all}). The constructors start nothing; see
+ * {@link #start()} and {@link #close()}.
  */
 public final class Gateway implements AutoCloseable {
 
@@ -51,7 +46,6 @@ public final class Gateway implements AutoCloseable {
     private Vertx vertx;
     private volatile KafkaOutbound sender;
     private Future<Void> started;
-    private KafkaKeepWarm keepWarm;
     private volatile int port = -1;
     private volatile int tlsPort = -1;
     private volatile int httpPort = -1;
@@ -59,9 +53,7 @@ public final class Gateway implements AutoCloseable {
     private volatile DeviceRegistryView registry;
     /** The one registry authenticator all verticles share (its throttle, fingerprints and threads); null otherwise. */
     private volatile RegistryAuthenticator registryAuthenticator;
-    /** The MQTT listeners and the limits, sessions and validator all their verticles share. */
     private final MqttListeners listeners;
-    /** The meters {@code /metrics} shows: the gateway's counters, readiness, JVM, process and Kafka client. */
     private final GatewayMeters meters;
     /** What {@link #start()} is doing, to say what failed. */
     private volatile String step = "start";
@@ -75,20 +67,12 @@ public final class Gateway implements AutoCloseable {
         this(config, new MicrometerGatewayMetrics());
     }
 
-    /**
-     * As {@link #Gateway(GatewayConfig)}, counting into {@code metrics}; {@code /metrics} shows them when they are a
-     * {@link MicrometerGatewayMetrics} (else only the readiness, JVM and process meters).
-     */
+    /** As {@link #Gateway(GatewayConfig)}; {@code /metrics} shows them if a {@link MicrometerGatewayMetrics}. */
     public Gateway(GatewayConfig config, GatewayMetrics metrics) {
         this(config, null, metrics);
     }
 
-    /**
-     * @param config the configuration
-     * @param authenticator decides on CONNECTs; called on event loops, must not block; null: as
-     *     {@link GatewayConfig#authentication()} says
-     * @param metrics where the gateway counts; must be thread-safe
-     */
+    /** @param authenticator on event loops, must not block; null: as {@link GatewayConfig#authentication()} says */
     public Gateway(GatewayConfig config, DeviceAuthenticator authenticator, GatewayMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
         this.authenticator = authenticator;
@@ -98,11 +82,8 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * Connects to Kafka, fetches the topics' metadata and starts listening for MQTT.
-     *
-     * @return completes once the MQTT port is bound; fails (and everything started is stopped again) when Kafka is not
-     *     reachable, a topic is missing, or the port cannot be bound
-     * @throws IllegalStateException when called twice
+     * Connects to Kafka, fetches the topics' metadata and starts listening for MQTT; fails (and everything started is
+     * stopped again) when Kafka is not reachable, a topic is missing, or a port cannot be bound. Call once.
      */
     public synchronized CompletionStage<Void> start() {
         if (state != State.NEW) {
@@ -155,13 +136,13 @@ public final class Gateway implements AutoCloseable {
             meters.bindSystem();
             synchronized (this) {
                 state = State.RUNNING;
-                keepWarm = KafkaKeepWarm.start(vertx, sender);
+                sender.startKeepWarm();
                 health.start();
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
                     + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
                     port, tlsPort, httpPort, config.verticleInstances(), config.kafkaBootstrapServers(),
-                    config.telemetryTopic(),
+                    config.topics().telemetry(),
                     authenticator != null ? authenticator.getClass().getSimpleName() : config.authentication(),
                     config.maxConnections(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
             if (authenticator == null && config.authentication() == GatewayConfig.Authentication.NONE) {
@@ -193,12 +174,10 @@ public final class Gateway implements AutoCloseable {
         return started.toCompletionStage();
     }
 
-    /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
     private Future<Integer> deployListener(MqttListenerSettings settings, TlsSettings tls) {
         return listeners.deploy(vertx, settings, tls, this::deviceAuthenticator, sender.sink(), registry);
     }
 
-    /** {@code /metrics}, {@code /health/live}, {@code /health/ready} on {@link GatewayConfig#httpPort()}. */
     private Future<Integer> startOperations() {
         return new OperationsServer(vertx, meters::scrape,
                 () -> ready() ? Optional.empty() : Optional.of(notReadyReason())).start(config.mqttHost(),
@@ -208,11 +187,6 @@ public final class Gateway implements AutoCloseable {
     /** Why {@link #start()} failed, naming the step (e.g. the busy port); empty unless it failed. */
     public Optional<String> startFailure() {
         return Optional.ofNullable(failure);
-    }
-
-    /** The registry of {@code /metrics}, to bind more meters (e.g. another Kafka client) to. */
-    public PrometheusMeterRegistry meterRegistry() {
-        return meters.registry();
     }
 
     /**
@@ -232,7 +206,6 @@ public final class Gateway implements AutoCloseable {
         return h == null ? "device registry not started" : h.problem().orElse("ready");
     }
 
-    /** The registry this gateway follows (tests). */
     DeviceRegistryView registryView() {
         return registry;
     }
@@ -247,11 +220,7 @@ public final class Gateway implements AutoCloseable {
         return new AcceptAllAuthenticator();
     }
 
-    /**
-     * The bound MQTT port (the chosen one when the configured port is 0).
-     *
-     * @throws IllegalStateException before {@link #start()} completed
-     */
+    /** The bound MQTT port (the chosen one when the configured port is 0); throws before {@link #start()} completed. */
     public int mqttPort() {
         int bound = port;
         if (bound < 0) {
@@ -280,16 +249,14 @@ public final class Gateway implements AutoCloseable {
         return view != null && view.device(deviceId).map(DeviceRecord::enabled).orElse(false);
     }
 
-    /** The gateway's counters. */
     public GatewayMetrics metrics() {
         return metrics;
     }
 
     /**
-     * Shuts down gracefully: refuses new CONNECTs and stops taking PUBLISHes, waits up to
+     * Shuts down gracefully, each step bounded: refuses new CONNECTs and PUBLISHes, waits up to
      * {@link GatewayConfig#shutdownTimeout()} for the sends already handed to Kafka (their PUBACKs go out), disconnects
-     * the devices (MQTT 5: reason 0x8B), flushes and closes the producer and stops Vert.x; every further step is bounded
-     * too. Idempotent. Blocks: do not call it on an event loop.
+     * the devices (MQTT 5: 0x8B), closes the producer and Vert.x. Idempotent. Blocks: not on an event loop.
      */
     @Override
     public void close() {
@@ -319,8 +286,8 @@ public final class Gateway implements AutoCloseable {
             }
             state = State.CLOSED;
             kafka = sender;
-            if (keepWarm != null) {
-                keepWarm.stop();
+            if (kafka != null) {
+                kafka.stopKeepWarm();
             }
         }
         draining.set(true);

@@ -8,47 +8,14 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Everything the gateway needs to run, validated once. Every bad value is rejected with a message naming the record
- * component and the {@code GatewayMain} option that sets it.
+ * Everything the gateway needs to run, validated once. Each component is described at its {@code GatewayMain} option
+ * ({@code GatewayOptions}); every bad value is rejected with a message naming the component and that option.
  *
- * @param mqttHost the interface the MQTT server binds to
- * @param mqttPort the MQTT port; 0 picks a free port ({@link Gateway#mqttPort()} tells which)
- * @param kafkaBootstrapServers Kafka's {@code bootstrap.servers}
- * @param topicPrefix prefix of every Kafka topic the gateway writes (e.g. {@code tributary.}); may be empty
- * @param maxPayloadBytes largest PUBLISH payload accepted; larger ones are rejected and dead-lettered
- * @param verticleInstances MQTT server verticles sharing the port (connections are spread over them)
- * @param maxInFlightPerConnection unacknowledged QoS 1 publishes one connection may have; announced to MQTT 5
- *     clients as Receive Maximum
- * @param maxInFlightBytes payload bytes the gateway hands to Kafka and holds unacknowledged at most; beyond it
- *     publishes are refused as overload (MQTT 5 reason 0x97) so the producer's buffer never fills and never blocks
- * @param kafkaLinger the producer's {@code linger.ms}
- * @param kafkaMaxBlock the producer's {@code max.block.ms}: a safety net, the gateway keeps metadata warm and
- *     in-flight bytes bounded so {@code send()} does not block the event loop
- * @param kafkaDeliveryTimeout the producer's {@code delivery.timeout.ms}: how long a device may wait for PUBACK
- *     before it gets a failure
- * @param kafkaStartupTimeout how long {@link Gateway#start()} waits for Kafka's topic metadata before failing
- * @param connectTimeout how long a new TCP connection may take to send CONNECT
- * @param shutdownTimeout how long {@link Gateway#close()} waits for in-flight Kafka sends so their PUBACKs go out
- * @param kafkaProperties extra producer properties (e.g. security settings); may not override the delivery
- *     guarantees ({@link #RESERVED_KAFKA_PROPERTIES})
- * @param authentication how devices authenticate ({@code --authentication})
- * @param httpPort port of the HTTP endpoint for metrics and health; 0 picks a free one, -1 disables it
- *     ({@code --http-port})
- * @param maxConnections device connections accepted at most (MQTT and TLS together); beyond it CONNECTs get
- *     "quota exceeded" (MQTT 5) or "server unavailable" (3.1.1) ({@code --max-connections})
- * @param tls the TLS listener ({@link TlsSettings#DISABLED} for none)
- * @param pauseInFlightBytes backpressure: when this many bytes wait for Kafka's acknowledgement, connections that
- *     publish stop reading their sockets until it fell below half; 0 = half of {@link #maxInFlightBytes}
- *     ({@code --pause-inflight-bytes}); see {@link #pauseReadingAtBytes()}
- * @param auth failed-login throttles, the bounded queue of secret checks, the registry record rules and the registry
- *     stall timeout ({@code --auth-*}, {@code --registry-*}; {@link AuthSettings#DEFAULTS})
- * @param inputContract what a telemetry batch must satisfy ({@code --max-event-age}, {@code --max-event-future},
- *     {@code --max-sensor-name-length}, {@code --max-unit-length}, {@code --max-readings-per-batch},
- *     {@code --max-sensors-per-device}); a batch that breaks it is refused whole (MQTT 5: 0x99) and dead-lettered
- * @param deadLetterMaxPayloadBytes how much of a refused payload a dead-letter record keeps at most; a longer one is
- *     cut, with headers telling its original size ({@code --deadletter-max-payload-bytes})
- * @param deviceLimits per-device fairness: publish quota, pending CONNECTs, unread answers
- *     ({@link DeviceLimits#DEFAULTS} unless set)
+ * @param maxInFlightBytes payload bytes handed to Kafka and unacknowledged at most; beyond it publishes are refused
+ *     as overload (MQTT 5 reason 0x97) so the producer's buffer never fills and never blocks
+ * @param kafkaMaxBlock {@code max.block.ms}: a safety net, the gateway keeps metadata warm and in-flight bytes
+ *     bounded so {@code send()} does not block the event loop
+ * @param kafkaProperties may not override the delivery guarantees ({@link #RESERVED_KAFKA_PROPERTIES})
  */
 public record GatewayConfig(
         String mqttHost,
@@ -72,43 +39,24 @@ public record GatewayConfig(
         TlsSettings tls,
         long pauseInFlightBytes,
         AuthSettings auth,
-        // issue 17: the input contract and bounded dead letters
         InputContract inputContract,
         int deadLetterMaxPayloadBytes,
-        // issue 17: per-device fairness
         DeviceLimits deviceLimits) {
 
-    /** Default port of the HTTP endpoint ({@code /metrics}, {@code /health/live}, {@code /health/ready}). */
     public static final int DEFAULT_HTTP_PORT = 9883;
-    /** Default connection limit. */
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
-    /** How devices prove who they are. */
     public enum Authentication {
-        /**
-         * User name = device id, password = the secret issued by the device registry (the compacted
-         * {@code {prefix}devices} topic); unknown, wrong or disabled devices are refused. The default of
-         * {@code GatewayMain}.
-         */
+        /** User name = device id, password = the secret the registry issued; others are refused. */
         REGISTRY,
-        /**
-         * No credentials checked: the device id is the user name, else the client id. For the in-JVM demo and tests
-         * only; the gateway logs a warning. {@link GatewayConfig#defaults()} uses it so embedding callers keep
-         * working; set {@link #REGISTRY} for anything reachable from a network.
-         */
+        /** No credentials checked (id = user name, else client id): the demo and tests only, logged as a warning. */
         NONE
     }
 
-    /** Default MQTT port. */
     public static final int DEFAULT_MQTT_PORT = 1883;
-    /** Default topic prefix. */
     public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
-    /** Default maximum payload: 256 KiB. */
     public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
-    /**
-     * Upper bound for {@link #maxPayloadBytes}: a dead-letter record carries the payload plus headers and must stay
-     * below Kafka's default {@code message.max.bytes} (1 MiB).
-     */
+    /** Bound of {@link #maxPayloadBytes}: a dead letter (payload plus headers) must fit Kafka's 1 MiB default. */
     public static final int MAX_PAYLOAD_BYTES_LIMIT = 1024 * 1024 - 64 * 1024;
 
     /** Default {@link #deadLetterMaxPayloadBytes}: 64 KiB, enough to see what a device sent. */
@@ -121,45 +69,31 @@ public record GatewayConfig(
 
     public GatewayConfig {
         requireText(mqttHost, "mqttHost (--mqtt-host)");
-        if (mqttPort < 0 || mqttPort > 65535) {
-            throw new IllegalArgumentException("mqttPort (--mqtt-port) must be 0..65535, got " + mqttPort);
-        }
+        Checks.range(mqttPort, 0, 65535, "mqttPort (--mqtt-port)");
         requireText(kafkaBootstrapServers, "kafkaBootstrapServers (--kafka-bootstrap)");
         try {
             new Topics(topicPrefix);
         } catch (IllegalArgumentException | NullPointerException e) {
             throw new IllegalArgumentException("topicPrefix (--topic-prefix): " + e.getMessage(), e);
         }
-        if (maxPayloadBytes < 1 || maxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
-            throw new IllegalArgumentException("maxPayloadBytes (--max-payload-bytes) must be 1.."
-                    + MAX_PAYLOAD_BYTES_LIMIT + ", got " + maxPayloadBytes);
-        }
-        if (verticleInstances < 1 || verticleInstances > 256) {
-            throw new IllegalArgumentException("verticleInstances (--instances) must be 1..256, got "
-                    + verticleInstances);
-        }
-        if (maxInFlightPerConnection < 1 || maxInFlightPerConnection > 65535) {
-            throw new IllegalArgumentException("maxInFlightPerConnection (--max-inflight-per-connection) must be"
-                    + " 1..65535, got " + maxInFlightPerConnection);
-        }
+        Checks.range(maxPayloadBytes, 1, MAX_PAYLOAD_BYTES_LIMIT, "maxPayloadBytes (--max-payload-bytes)");
+        Checks.range(verticleInstances, 1, 256, "verticleInstances (--instances)");
+        Checks.range(maxInFlightPerConnection, 1, 65535, "maxInFlightPerConnection (--max-inflight-per-connection)");
         if (maxInFlightBytes < 2L * maxPayloadBytes) {
             throw new IllegalArgumentException("maxInFlightBytes (--max-inflight-bytes) must be at least twice"
                     + " maxPayloadBytes (" + 2L * maxPayloadBytes + "), got " + maxInFlightBytes);
         }
-        requireDuration(kafkaLinger, "kafkaLinger (--kafka-linger)", Duration.ZERO);
-        requireDuration(kafkaMaxBlock, "kafkaMaxBlock (--kafka-max-block)", Duration.ofMillis(1));
-        requireDuration(kafkaDeliveryTimeout, "kafkaDeliveryTimeout (--kafka-delivery-timeout)",
-                Duration.ofMillis(1));
+        Checks.atLeast(kafkaLinger, Duration.ZERO, "kafkaLinger (--kafka-linger)");
+        Checks.atLeast(kafkaMaxBlock, Duration.ofMillis(1), "kafkaMaxBlock (--kafka-max-block)");
+        Checks.atLeast(kafkaDeliveryTimeout, Duration.ofMillis(1), "kafkaDeliveryTimeout (--kafka-delivery-timeout)");
         if (kafkaDeliveryTimeout.compareTo(kafkaLinger.plusMillis(100)) < 0) {
             throw new IllegalArgumentException("kafkaDeliveryTimeout (--kafka-delivery-timeout) must exceed"
                     + " kafkaLinger by at least 100 ms, got " + kafkaDeliveryTimeout);
         }
-        requireDuration(kafkaStartupTimeout, "kafkaStartupTimeout (--kafka-startup-timeout)", Duration.ofMillis(1));
-        requireDuration(connectTimeout, "connectTimeout (--connect-timeout)", Duration.ofSeconds(1));
-        requireDuration(shutdownTimeout, "shutdownTimeout (--shutdown-timeout)", Duration.ZERO);
-        if (kafkaProperties == null) {
-            throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not be null");
-        }
+        Checks.atLeast(kafkaStartupTimeout, Duration.ofMillis(1), "kafkaStartupTimeout (--kafka-startup-timeout)");
+        Checks.atLeast(connectTimeout, Duration.ofSeconds(1), "connectTimeout (--connect-timeout)");
+        Checks.atLeast(shutdownTimeout, Duration.ZERO, "shutdownTimeout (--shutdown-timeout)");
+        Checks.present(kafkaProperties, "kafkaProperties (--kafka-property)");
         for (String key : kafkaProperties.keySet()) {
             if (RESERVED_KAFKA_PROPERTIES.contains(key)) {
                 throw new IllegalArgumentException("kafkaProperties (--kafka-property) must not set '" + key
@@ -167,41 +101,24 @@ public record GatewayConfig(
             }
         }
         kafkaProperties = Map.copyOf(kafkaProperties);
-        if (authentication == null) {
-            throw new IllegalArgumentException("authentication (--authentication) must not be null");
-        }
+        Checks.present(authentication, "authentication (--authentication)");
         if (httpPort < -1 || httpPort > 65535) {
             throw new IllegalArgumentException("httpPort (--http-port) must be -1 (off), 0 (any) or 1..65535, got "
                     + httpPort);
         }
-        if (maxConnections < 1) {
-            throw new IllegalArgumentException("maxConnections (--max-connections) must be at least 1, got "
-                    + maxConnections);
-        }
-        if (tls == null) {
-            throw new IllegalArgumentException("tls must not be null (TlsSettings.DISABLED for none)");
-        }
+        Checks.atLeast(maxConnections, 1, "maxConnections (--max-connections)");
+        Checks.present(tls, "tls (TlsSettings.DISABLED for none)");
         if (pauseInFlightBytes < 0 || pauseInFlightBytes > maxInFlightBytes) {
             throw new IllegalArgumentException("pauseInFlightBytes (--pause-inflight-bytes) must be 0 (half of"
                     + " --max-inflight-bytes) or 1.." + maxInFlightBytes + " (--max-inflight-bytes), got "
                     + pauseInFlightBytes);
         }
-        if (auth == null) {
-            throw new IllegalArgumentException("auth must not be null (AuthSettings.DEFAULTS for the defaults)");
-        }
-        if (inputContract == null) {
-            throw new IllegalArgumentException("inputContract (--max-event-age, --max-event-future,"
-                    + " --max-sensor-name-length, --max-unit-length, --max-readings-per-batch,"
-                    + " --max-sensors-per-device) must not be null (InputContract.DEFAULTS for the defaults)");
-        }
-        if (deadLetterMaxPayloadBytes < 0 || deadLetterMaxPayloadBytes > MAX_PAYLOAD_BYTES_LIMIT) {
-            throw new IllegalArgumentException("deadLetterMaxPayloadBytes (--deadletter-max-payload-bytes) must be"
-                    + " 0.." + MAX_PAYLOAD_BYTES_LIMIT + ", got " + deadLetterMaxPayloadBytes);
-        }
-        // ---- per-device fairness (issue 17) ----
-        if (deviceLimits == null) {
-            throw new IllegalArgumentException("deviceLimits must not be null (DeviceLimits.DEFAULTS for the defaults)");
-        }
+        Checks.present(auth, "auth (AuthSettings.DEFAULTS for the defaults)");
+        Checks.present(inputContract, "inputContract (--max-event-age, --max-event-future, --max-sensor-name-length,"
+                + " --max-unit-length, --max-readings-per-batch, --max-sensors-per-device; InputContract.DEFAULTS)");
+        Checks.range(deadLetterMaxPayloadBytes, 0, MAX_PAYLOAD_BYTES_LIMIT,
+                "deadLetterMaxPayloadBytes (--deadletter-max-payload-bytes)");
+        Checks.present(deviceLimits, "deviceLimits (DeviceLimits.DEFAULTS for the defaults)");
         if (deviceLimits.byteRate() > 0 && deviceLimits.byteBurst() < maxPayloadBytes) {
             throw new IllegalArgumentException("deviceLimits.byteBurst (--device-byte-burst) must be at least"
                     + " maxPayloadBytes (--max-payload-bytes, " + maxPayloadBytes + ") or a payload of that size could"
@@ -209,29 +126,20 @@ public record GatewayConfig(
         }
     }
 
-    /**
-     * Bytes waiting for Kafka's acknowledgement at which publishing connections stop reading their sockets:
-     * {@link #pauseInFlightBytes}, or half of {@link #maxInFlightBytes} when that is 0.
-     */
+    /** {@link #pauseInFlightBytes}, or half of {@link #maxInFlightBytes} when that is 0. */
     public long pauseReadingAtBytes() {
         return pauseInFlightBytes == 0 ? Math.max(1, maxInFlightBytes / 2) : pauseInFlightBytes;
     }
 
-    /**
-     * All defaults: MQTT on 0.0.0.0:1883, Kafka at localhost:9092, prefix {@code tributary.}, 256 KiB payloads, one
-     * verticle per two CPU cores, no authentication and no HTTP endpoint (the library defaults; {@code GatewayMain}
-     * sets its own).
-     */
+    /** The library defaults (no authentication, no HTTP endpoint); {@code GatewayMain} sets its own. */
     public static GatewayConfig defaults() {
         return builder().build();
     }
 
-    /** A builder holding {@link #defaults()}. */
     public static GatewayConfigBuilder builder() {
         return new GatewayConfigBuilder();
     }
 
-    /** A builder holding this configuration's values. */
     public GatewayConfigBuilder toBuilder() {
         return new GatewayConfigBuilder(this);
     }
@@ -246,31 +154,11 @@ public record GatewayConfig(
         return Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     }
 
-    /** The pipeline's Kafka topics under {@link #topicPrefix}. */
     public Topics topics() {
         return new Topics(topicPrefix);
     }
 
-    /** Kafka topic for accepted telemetry batches. */
-    public String telemetryTopic() {
-        return topics().telemetry();
-    }
-
-    /** Kafka topic for rejected payloads. */
-    public String deadLetterTopic() {
-        return topics().deadLetter();
-    }
-
-    /** Kafka topic for device status messages. */
-    public String deviceStatusTopic() {
-        return topics().deviceStatus();
-    }
-
-    /**
-     * The input contract of the given limits, its errors naming the {@code GatewayMain} options.
-     *
-     * @throws IllegalArgumentException naming the option of the bad limit
-     */
+    /** The input contract of the given limits; an error names the {@code GatewayMain} option of the bad limit. */
     public static InputContract inputContract(Duration maxEventAge, Duration maxEventFuture, int maxSensorNameLength,
             int maxUnitLength, int maxReadingsPerBatch, int maxSensorsPerDevice) {
         try {
@@ -291,29 +179,9 @@ public record GatewayConfig(
         }
     }
 
-    /** Kafka topic of the device registry (compacted). */
-    public String devicesTopic() {
-        return topics().devices();
-    }
-
-    /** Kafka topic of the device configurations pushed on {@code devices/{id}/config} (compacted). */
-    public String deviceConfigTopic() {
-        return topics().deviceConfig();
-    }
-
     private static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {
             throw new IllegalArgumentException(name + " must not be empty");
-        }
-    }
-
-    private static void requireDuration(Duration value, String name, Duration min) {
-        if (value == null) {
-            throw new IllegalArgumentException(name + " must not be null");
-        }
-        if (value.compareTo(min) < 0) {
-            throw new IllegalArgumentException(name + " must be at least " + min.toMillis() + " ms, got "
-                    + value.toMillis() + " ms");
         }
     }
 }

@@ -6,10 +6,9 @@ import java.time.Duration;
 import java.util.Map;
 
 /**
- * Builds a {@link GatewayConfig}: collects values, starting from the defaults (or a configuration's values);
- * {@link #build()} validates them all through the canonical constructor. Two setters keep dependent values consistent: {@link #maxPayloadBytes(int)}
- * raises {@code maxInFlightBytes} to twice the payload if it was lower, and {@link #maxInFlightBytes(long)} resets
- * an explicit {@code pauseInFlightBytes} above the new limit to 0 (half of it).
+ * Builds a {@link GatewayConfig} from the defaults (or a configuration's values); {@link #build()} validates. Two
+ * setters keep dependent values consistent: {@link #maxPayloadBytes(int)} raises {@code maxInFlightBytes} to twice the
+ * payload if it was lower, {@link #maxInFlightBytes(long)} resets an explicit {@code pauseInFlightBytes} above it to 0.
  */
 public final class GatewayConfigBuilder {
 
@@ -88,7 +87,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Also raises {@code maxInFlightBytes} to twice the payload size if it would fall below that. */
     public GatewayConfigBuilder maxPayloadBytes(int value) {
         maxPayloadBytes = value;
         maxInFlightBytes = Math.max(maxInFlightBytes, 2L * value);
@@ -105,7 +103,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Also lowers an explicit {@code pauseInFlightBytes} above {@code value} to 0 (half of {@code value}). */
     public GatewayConfigBuilder maxInFlightBytes(long value) {
         maxInFlightBytes = value;
         if (pauseInFlightBytes > value) {
@@ -114,7 +111,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Backpressure mark, 0 = half of {@code maxInFlightBytes}; see {@link GatewayConfig#pauseInFlightBytes()}. */
     public GatewayConfigBuilder pauseInFlightBytes(long value) {
         pauseInFlightBytes = value;
         return this;
@@ -175,7 +171,6 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Failed-login throttles, secret-check queue, registry record rules; see {@link AuthSettings}. */
     public GatewayConfigBuilder auth(AuthSettings value) {
         auth = value;
         return this;
@@ -191,17 +186,11 @@ public final class GatewayConfigBuilder {
         return this;
     }
 
-    /** Per-device fairness limits; see {@link DeviceLimits}. */
     public GatewayConfigBuilder deviceLimits(DeviceLimits value) {
         deviceLimits = value;
         return this;
     }
 
-    /**
-     * The validated configuration.
-     *
-     * @throws IllegalArgumentException naming the key and option of the first bad value
-     */
     public GatewayConfig build() {
         return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrapServers, topicPrefix, maxPayloadBytes,
                 verticleInstances, maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock,

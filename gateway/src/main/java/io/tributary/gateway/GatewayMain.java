@@ -27,7 +27,6 @@ import picocli.CommandLine.Spec;
 public final class GatewayMain implements Callable<Integer> {
 
     private static final Logger LOG = LoggerFactory.getLogger(GatewayMain.class);
-    /** Exit code of a gateway that could not start. */
     static final int CANNOT_START = 1;
 
     @Spec
@@ -45,7 +44,6 @@ public final class GatewayMain implements Callable<Integer> {
     /** Set by {@link #commandLine} when a config file was given. */
     YamlDefaults yaml;
 
-    /** The validated configuration of the parsed options. */
     GatewayConfig toConfig() {
         return options.toConfig(yaml);
     }
@@ -84,12 +82,7 @@ public final class GatewayMain implements Callable<Integer> {
         return CommandLine.ExitCode.OK;
     }
 
-    /**
-     * The command line, with defaults from the YAML file named by {@code --config} (or env
-     * {@code TRIBUTARY_GATEWAY_CONFIG}) if any.
-     *
-     * @throws CommandLine.ParameterException naming the file and key when the file is unusable
-     */
+    /** The command line, with defaults from the YAML file of {@code --config} (or {@code TRIBUTARY_GATEWAY_CONFIG}). */
     static CommandLine commandLine(String[] args, Function<String, String> environment) {
         GatewayMain main = new GatewayMain();
         CommandLine commandLine = new CommandLine(main);

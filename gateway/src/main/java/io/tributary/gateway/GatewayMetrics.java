@@ -4,98 +4,50 @@ import io.tributary.contract.ContractRule;
 import java.util.Map;
 
 /**
- * The gateway's counters. Implementations must be thread-safe: every event loop and the Kafka I/O thread record into
- * one instance. {@link #NOOP} records nothing.
+ * The gateway's counters; every method but {@link #snapshot()} does nothing by default. What each event counts is the
+ * description of its meter in {@code metrics.MicrometerGatewayMetrics} and {@code metrics.ConnectionMeters}.
+ * Implementations must be thread-safe: every event loop and the Kafka I/O thread record into one instance.
  */
 public interface GatewayMetrics {
 
-    /** Records nothing; its snapshot is all zeros. */
-    GatewayMetrics NOOP = new GatewayMetrics() {
-        @Override
-        public void connectionAccepted() {
-        }
+    GatewayMetrics NOOP = () -> new Snapshot(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
 
-        @Override
-        public void connectionRefused() {
-        }
+    default void connectionAccepted() {
+    }
 
-        @Override
-        public void connectionClosed() {
-        }
+    default void connectionRefused() {
+    }
 
-        @Override
-        public void telemetryAccepted(int readings) {
-        }
+    default void connectionClosed() {
+    }
 
-        @Override
-        public void statusAccepted() {
-        }
+    default void telemetryAccepted(int readings) {
+    }
 
-        @Override
-        public void rejected(RejectReason reason) {
-        }
+    default void statusAccepted() {
+    }
 
-        @Override
-        public void kafkaSendFailed() {
-        }
+    default void rejected(RejectReason reason) {
+    }
 
-        @Override
-        public void deadLetterFailed() {
-        }
+    default void kafkaSendFailed() {
+    }
 
-        @Override
-        public void kafkaSendStarted() {
-        }
+    default void deadLetterFailed() {
+    }
 
-        @Override
-        public void kafkaSendFinished() {
-        }
+    default void kafkaSendStarted() {
+    }
 
-        @Override
-        public Snapshot snapshot() {
-            return new Snapshot(0, 0, 0, 0, 0, 0, 0, Map.of(), 0, 0, 0);
-        }
-    };
+    default void kafkaSendFinished() {
+    }
 
-    /** A device's CONNECT was accepted. */
-    void connectionAccepted();
-
-    /** A device's CONNECT was refused (bad identity, or the gateway is shutting down). */
-    void connectionRefused();
-
-    /** An accepted connection ended, for whatever reason. */
-    void connectionClosed();
-
-    /** A telemetry batch with {@code readings} readings was acknowledged by Kafka. */
-    void telemetryAccepted(int readings);
-
-    /** A status message was acknowledged by Kafka. */
-    void statusAccepted();
-
-    /** A packet was refused for {@code reason}. */
-    void rejected(RejectReason reason);
-
-    /** Kafka did not take a telemetry or status record (the device got no success acknowledgement). */
-    void kafkaSendFailed();
-
-    /** Kafka did not take a dead-letter record. */
-    void deadLetterFailed();
-
-    /** A record was handed to the Kafka producer. */
-    void kafkaSendStarted();
-
-    /** A record handed to the Kafka producer has its outcome (success or failure). */
-    void kafkaSendFinished();
-
-    /** A configuration was published to a device on its {@code devices/{id}/config} topic. */
     default void configSent() {
     }
 
-    /** Readings that a device reported it had to drop (a full outbox), counted when its batch was accepted. */
     default void deviceDroppedReadings(long readings) {
     }
 
-    /** A connection was ended because its device was disabled or removed from the registry. */
     default void connectionRevoked() {
     }
 
@@ -107,11 +59,9 @@ public interface GatewayMetrics {
     default void kafkaInFlightBytes(long delta) {
     }
 
-    /** A PUBLISH arrived from a device (before any check). */
     default void publishReceived() {
     }
 
-    /** A connection stopped reading its socket because Kafka is not keeping up (backpressure). */
     default void readingPaused() {
     }
 
@@ -119,17 +69,13 @@ public interface GatewayMetrics {
     default void readingResumed() {
     }
 
-    // ---- Authentication that cannot be turned into a DoS (issue 17, deliverable 4) ----
-
     /** A CONNECT was refused at once by the failed-login throttle; {@code scope} is "address" or "device". */
     default void loginThrottled(String scope) {
     }
 
-    /** A CONNECT was answered "server busy": the queue of secret checks was full, or its check waited too long. */
     default void loginBusy() {
     }
 
-    /** A secret check failed (wrong secret, unknown device, or a device whose record was refused). */
     default void loginFailed() {
     }
 
@@ -141,7 +87,6 @@ public interface GatewayMetrics {
     default void keyDerivationsPending(int delta) {
     }
 
-    /** A device record from the registry topic was refused; {@code reason} is its problem's code. */
     default void registryRecordRefused(String reason) {
     }
 
@@ -149,17 +94,9 @@ public interface GatewayMetrics {
     default void registryConsumerUp(boolean up) {
     }
 
-    // ---- end of the authentication block ----
-
-    // ---- issue 17: the input contract ----
-
-    /** A telemetry batch was refused for breaking the input contract's {@code rule}. */
     default void contractViolated(ContractRule rule) {
     }
 
-    // ---- per-device fairness (issue 17) ----
-
-    /** A CONNECT with the id of a connected device took its session over; the older connection was ended. */
     default void sessionTakenOver() {
     }
 
@@ -167,19 +104,15 @@ public interface GatewayMetrics {
     default void pendingConnectStarted() {
     }
 
-    /** A connection stopped waiting for CONNECT: CONNECT arrived, it closed, or it timed out. */
     default void pendingConnectEnded() {
     }
 
-    /** A TCP connection was closed at once: too many connections had not sent CONNECT yet. */
     default void pendingConnectRefused() {
     }
 
-    /** A TCP connection closed at once because its address holds its share of the pending-CONNECT slots. */
     default void pendingConnectRefusedPerAddress() {
     }
 
-    /** A connection was closed because it sent no CONNECT within the connect timeout. */
     default void connectTimedOut() {
     }
 
@@ -187,36 +120,18 @@ public interface GatewayMetrics {
     default void quotaDroppedQos0() {
     }
 
-    /** A connection was closed because it left more answers unread than allowed (it does not read its socket). */
     default void unreadAnswersClosed() {
     }
 
-    /** An MQTT 3.1.1 publish refused for good and stored on the dead-letter topic was acknowledged with PUBACK. */
     default void deadLetterAcknowledged() {
     }
 
-    /** An error raised inside the MQTT server's own code (e.g. a frame it could not handle), logged rate-limited. */
     default void connectionError() {
     }
 
-    /** The current values. */
     Snapshot snapshot();
 
-    /**
-     * The counters at one moment.
-     *
-     * @param connectionsAccepted CONNECTs accepted since start
-     * @param connectionsRefused CONNECTs refused since start
-     * @param connectionsOpen connections open now
-     * @param telemetryBatchesAccepted telemetry batches Kafka acknowledged
-     * @param readingsAccepted readings in those batches
-     * @param statusMessagesAccepted status messages Kafka acknowledged
-     * @param rejectionsTotal all rejections
-     * @param rejectionsByReason rejections by {@link RejectReason#code()}; reasons never seen are absent
-     * @param kafkaSendFailures telemetry and status records Kafka did not take
-     * @param deadLetterFailures dead-letter records Kafka did not take
-     * @param kafkaInFlight records handed to the producer and still waiting for their outcome
-     */
+    /** @param rejectionsByReason by {@link RejectReason#code()}; reasons never seen are absent */
     record Snapshot(long connectionsAccepted, long connectionsRefused, long connectionsOpen,
             long telemetryBatchesAccepted, long readingsAccepted, long statusMessagesAccepted, long rejectionsTotal,
             Map<String, Long> rejectionsByReason, long kafkaSendFailures, long deadLetterFailures, long kafkaInFlight) {
@@ -225,7 +140,6 @@ public interface GatewayMetrics {
             rejectionsByReason = Map.copyOf(rejectionsByReason);
         }
 
-        /** Rejections counted for {@code reason}. */
         public long rejections(RejectReason reason) {
             return rejectionsByReason.getOrDefault(reason.code(), 0L);
         }

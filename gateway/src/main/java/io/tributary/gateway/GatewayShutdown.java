@@ -24,10 +24,7 @@ final class GatewayShutdown {
     private GatewayShutdown() {
     }
 
-    /**
-     * Waits up to {@code timeout} for the records already handed to Kafka, so their PUBACKs go out; logs how many are
-     * left when it gives up (their devices re-send).
-     */
+    /** Waits up to {@code timeout} for the records handed to Kafka (their PUBACKs go out); logs how many are left. */
     static void awaitInFlight(KafkaOutbound kafka, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (kafka.inFlightRecords() > 0 && System.nanoTime() - deadline < 0) {
@@ -45,7 +42,6 @@ final class GatewayShutdown {
         }
     }
 
-    /** Undeploys every verticle (the MQTT listeners disconnect their devices). */
     static void stopListeners(Vertx vertx) {
         for (String deploymentId : vertx.deploymentIDs()) {
             await(vertx.undeploy(deploymentId), STEP_TIMEOUT, "stop MQTT server");

@@ -48,16 +48,11 @@ final class MqttListeners {
                 config.deviceLimits().maxPendingConnectsPerAddress());
     }
 
-    /** The verticles deployed so far; the list fills as listeners are deployed. */
     List<MqttGatewayVerticle> verticles() {
         return verticles;
     }
 
-    /**
-     * Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port.
-     *
-     * @param authenticators gives each verticle instance its authenticator
-     */
+    /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
     Future<Integer> deploy(Vertx vertx, MqttListenerSettings settings, TlsSettings tls,
             Supplier<DeviceAuthenticator> authenticators, TelemetrySink sink, DeviceRegistryView registry) {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();

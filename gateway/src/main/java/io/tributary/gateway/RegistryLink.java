@@ -23,13 +23,10 @@ final class RegistryLink {
     /**
      * The registry, loaded; a revoked device's connections are closed and a changed configuration is pushed on every
      * verticle in {@code verticles} (which the gateway fills as it deploys them). Blocks: call it off the event loop.
-     *
-     * @param vertx the gateway's Vert.x, on which the registry follower runs
-     * @param kafka the Kafka client properties
      */
     static DeviceRegistryView start(Vertx vertx, GatewayConfig config, Map<String, Object> kafka, GatewayMetrics metrics,
             List<MqttGatewayVerticle> verticles) {
-        RegistryTopics topics = new RegistryTopics(config.devicesTopic(), config.deviceConfigTopic());
+        RegistryTopics topics = new RegistryTopics(config.topics().devices(), config.topics().deviceConfig());
         topics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
         DeviceRegistryView view = new DeviceRegistryView(vertx, topics, kafka, config.auth().credentialRules(),
                 problem -> metrics.registryRecordRefused(problem.code()));

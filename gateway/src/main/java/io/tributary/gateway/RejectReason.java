@@ -5,20 +5,13 @@ package io.tributary.gateway;
  * dead-letter header {@code tributary.reason} and labels the rejection counter.
  */
 public enum RejectReason {
-    /**
-     * The telemetry payload does not parse as a {@code ReadingBatch} (a reading without sensor name or event time is
-     * a {@link #CONTRACT_VIOLATION}).
-     */
+    /** Not a {@code ReadingBatch} (a reading without sensor name or event time is a {@link #CONTRACT_VIOLATION}). */
     PAYLOAD_FORMAT_INVALID("payload-format-invalid", true),
-    /** The batch's {@code device_id} differs from the device id in the MQTT topic. */
     DEVICE_ID_MISMATCH("device-id-mismatch", true),
-    /** The batch holds no reading. */
     EMPTY_BATCH("empty-batch", true),
-    /** The payload is larger than the configured maximum payload size. */
     PAYLOAD_TOO_LARGE("payload-too-large", true),
     /** The whole MQTT packet exceeded the server's maximum packet size; the payload was discarded while decoding. */
     PACKET_TOO_LARGE("packet-too-large", false),
-    /** The packet could not be decoded as MQTT. */
     MALFORMED_PACKET("malformed-packet", false),
     /** A publish to another device's topic. */
     NOT_AUTHORIZED("not-authorized", false),
@@ -50,12 +43,10 @@ public enum RejectReason {
         this.deadLettered = deadLettered;
     }
 
-    /** The kebab-case reason code, e.g. {@code payload-format-invalid}. */
     public String code() {
         return code;
     }
 
-    /** Whether a payload rejected for this reason is written to the dead-letter topic. */
     public boolean deadLettered() {
         return deadLettered;
     }

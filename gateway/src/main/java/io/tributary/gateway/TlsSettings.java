@@ -3,21 +3,15 @@ package io.tributary.gateway;
 import java.nio.file.Path;
 
 /**
- * The TLS listener: MQTT over TLS with a certificate and key from PEM files, optionally requiring client certificates
- * (mutual TLS) whose subject CN is the device id.
+ * The TLS listener: MQTT over TLS with a certificate and key from PEM files (key PKCS#8 or PKCS#1), optionally
+ * requiring client certificates (mutual TLS, signed by {@code clientCaPath}) whose subject CN is the device id.
  *
- * @param port the TLS port (default 8883); 0 picks a free one; -1 when disabled
- * @param certificatePath PEM file with the server certificate (chain); null when disabled
- * @param keyPath PEM file with the server's private key (PKCS#8 or PKCS#1); null when disabled
- * @param clientCaPath PEM file with the CA certificates that sign device certificates; null: no client certificates
+ * @param port 0 picks a free one; -1 when disabled
  * @param plainEnabled whether the plain MQTT listener runs beside the TLS one
  */
 public record TlsSettings(int port, Path certificatePath, Path keyPath, Path clientCaPath, boolean plainEnabled) {
 
-    /** Default MQTT-over-TLS port. */
-    public static final int DEFAULT_PORT = 8883;
 
-    /** No TLS listener; plain MQTT only. */
     public static final TlsSettings DISABLED = new TlsSettings(-1, null, null, null, true);
 
     public TlsSettings {
@@ -42,7 +36,6 @@ public record TlsSettings(int port, Path certificatePath, Path keyPath, Path cli
         return new TlsSettings(port, certificatePath, keyPath, null, true);
     }
 
-    /** Whether the TLS listener runs. */
     public boolean enabled() {
         return port >= 0;
     }

@@ -20,9 +20,9 @@ class GatewayConfigTest {
         assertThat(config.topicPrefix()).isEqualTo("tributary.");
         assertThat(config.maxPayloadBytes()).isEqualTo(256 * 1024);
         assertThat(config.verticleInstances()).isPositive();
-        assertThat(config.telemetryTopic()).isEqualTo("tributary.telemetry");
-        assertThat(config.deadLetterTopic()).isEqualTo("tributary.deadletter");
-        assertThat(config.deviceStatusTopic()).isEqualTo("tributary.device-status");
+        assertThat(config.topics().telemetry()).isEqualTo("tributary.telemetry");
+        assertThat(config.topics().deadLetter()).isEqualTo("tributary.deadletter");
+        assertThat(config.topics().deviceStatus()).isEqualTo("tributary.device-status");
     }
 
     @Test
@@ -30,7 +30,7 @@ class GatewayConfigTest {
         GatewayConfig config = GatewayConfig.builder().mqttPort(0).topicPrefix("t1.").build();
 
         assertThat(config.mqttPort()).isZero();
-        assertThat(config.telemetryTopic()).isEqualTo("t1.telemetry");
+        assertThat(config.topics().telemetry()).isEqualTo("t1.telemetry");
         assertThat(config.mqttHost()).isEqualTo("0.0.0.0");
     }
 
@@ -91,8 +91,8 @@ class GatewayConfigTest {
         assertThat(d.tls().enabled()).isFalse();
         assertThat(d.tls().plainEnabled()).isTrue();
         assertThat(d.maxConnections()).isEqualTo(GatewayConfig.DEFAULT_MAX_CONNECTIONS);
-        assertThat(d.devicesTopic()).isEqualTo("tributary.devices");
-        assertThat(d.deviceConfigTopic()).isEqualTo("tributary.device-config");
+        assertThat(d.topics().devices()).isEqualTo("tributary.devices");
+        assertThat(d.topics().deviceConfig()).isEqualTo("tributary.device-config");
         assertThat(d.toBuilder().authentication(GatewayConfig.Authentication.REGISTRY).mqttPort(7).build().mqttPort()).isEqualTo(7);
         assertThat(d.toBuilder().mqttPort(7).authentication(GatewayConfig.Authentication.REGISTRY).build().authentication())
                 .isEqualTo(GatewayConfig.Authentication.REGISTRY);
@@ -109,7 +109,7 @@ class GatewayConfigTest {
 
     @Test
     void allowsAnEmptyTopicPrefix() {
-        assertThat(GatewayConfig.builder().topicPrefix("").build().telemetryTopic()).isEqualTo("telemetry");
+        assertThat(GatewayConfig.builder().topicPrefix("").build().topics().telemetry()).isEqualTo("telemetry");
     }
 
     private static void assertRejected(Runnable build, String option) {

@@ -3,32 +3,15 @@ package io.tributary.gateway.auth;
 import io.tributary.contract.registry.CredentialRules;
 import java.time.Duration;
 
+import static io.tributary.gateway.Checks.atLeast;
+import static io.tributary.gateway.Checks.range;
+
 /**
  * How the gateway keeps device authentication from becoming a denial of service: failed-login throttles, the bounded
  * queue of secret checks, the rules registry records must follow and when a stalled registry consumer makes the
- * gateway unready. Every bad value is rejected with a message naming the component and its {@code GatewayMain}
- * option. See gateway/README.md, "Device identity", for why the defaults are what they are.
- *
- * @param maxFailuresPerAddress failed logins from one source address (IPv6: its /64) within {@code failureWindow}
- *     after which CONNECTs from it are answered "connection rate exceeded" at once for {@code blockDuration}, unless
- *     they carry a secret the gateway verified before ({@code --auth-max-failures-per-address})
- * @param maxFailuresPerDevice failed logins for one device id within {@code failureWindow} after which, for
- *     {@code blockDuration}, only addresses that have not failed on that id yet get a secret check for it (so the
- *     attacker's addresses are refused at once, the device's own address is not) ({@code --auth-max-failures-per-device})
- * @param failureWindow the window failures are counted in ({@code --auth-failure-window})
- * @param blockDuration how long a throttle lasts ({@code --auth-block-duration})
- * @param trackedEntries entries each throttle table (addresses, device ids, id-address pairs) holds at most; the
- *     least recently used is forgotten first ({@code --auth-tracked-entries})
- * @param derivationThreads threads checking secrets (PBKDF2); 0 = one per four cores, at least one
- *     ({@code --auth-threads})
- * @param derivationQueue secret checks waiting at most; beyond it CONNECTs are answered "server busy" at once
- *     ({@code --auth-queue})
- * @param derivationMaxWait a check that waited longer than this in the queue is answered "server busy" without
- *     running: its client has likely given up ({@code --auth-queue-max-wait})
- * @param minIterations fewest PBKDF2 iterations a registry record may have ({@code --registry-min-iterations})
- * @param maxIterations most PBKDF2 iterations a registry record may have ({@code --registry-max-iterations})
- * @param registryStallTimeout how long the registry consumer may go without polling before the gateway reports
- *     not ready ({@code --registry-stall-timeout})
+ * gateway unready. Each component is described at its option ({@code io.tributary.gateway.config.AuthOptions});
+ * every bad value is rejected with a message naming the component and that option. See gateway/README.md, "Device
+ * identity", for why the defaults are what they are.
  */
 public record AuthSettings(
         int maxFailuresPerAddress,
@@ -52,7 +35,6 @@ public record AuthSettings(
     public static final Duration DEFAULT_DERIVATION_MAX_WAIT = Duration.ofSeconds(2);
     public static final Duration DEFAULT_REGISTRY_STALL_TIMEOUT = Duration.ofSeconds(30);
 
-    /** The defaults. */
     public static final AuthSettings DEFAULTS = new AuthSettings(DEFAULT_MAX_FAILURES_PER_ADDRESS,
             DEFAULT_MAX_FAILURES_PER_DEVICE, DEFAULT_FAILURE_WINDOW, DEFAULT_BLOCK_DURATION, DEFAULT_TRACKED_ENTRIES,
             0, DEFAULT_DERIVATION_QUEUE, DEFAULT_DERIVATION_MAX_WAIT, CredentialRules.DEFAULT_MIN_ITERATIONS,
@@ -64,20 +46,13 @@ public record AuthSettings(
         positive(failureWindow, "failureWindow (--auth-failure-window)");
         positive(blockDuration, "blockDuration (--auth-block-duration)");
         atLeast(trackedEntries, 16, "trackedEntries (--auth-tracked-entries)");
-        if (derivationThreads < 0 || derivationThreads > 256) {
-            throw new IllegalArgumentException("derivationThreads (--auth-threads) must be 0 (one per four cores) or"
-                    + " 1..256, got " + derivationThreads);
-        }
+        range(derivationThreads, 0, 256, "derivationThreads (--auth-threads, 0 = one per four cores)");
         atLeast(derivationQueue, 1, "derivationQueue (--auth-queue)");
         positive(derivationMaxWait, "derivationMaxWait (--auth-queue-max-wait)");
         new CredentialRules(minIterations, maxIterations); // validates and names the options
-        if (registryStallTimeout == null || registryStallTimeout.compareTo(Duration.ofSeconds(1)) < 0) {
-            throw new IllegalArgumentException("registryStallTimeout (--registry-stall-timeout) must be at least 1 s,"
-                    + " got " + registryStallTimeout);
-        }
+        atLeast(registryStallTimeout, Duration.ofSeconds(1), "registryStallTimeout (--registry-stall-timeout)");
     }
 
-    /** The rules registry records must follow. */
     public CredentialRules credentialRules() {
         return new CredentialRules(minIterations, maxIterations);
     }
@@ -127,12 +102,6 @@ public record AuthSettings(
         return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
                 trackedEntries, derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
                 value);
-    }
-
-    private static void atLeast(int value, int min, String name) {
-        if (value < min) {
-            throw new IllegalArgumentException(name + " must be at least " + min + ", got " + value);
-        }
     }
 
     private static void positive(Duration value, String name) {

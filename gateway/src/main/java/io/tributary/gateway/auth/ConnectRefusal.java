@@ -4,7 +4,6 @@ package io.tributary.gateway.auth;
 public enum ConnectRefusal {
     /** The client identifier or user name does not yield a usable device id. */
     IDENTIFIER_INVALID,
-    /** The credentials are wrong. */
     BAD_CREDENTIALS,
     /** The device is known but may not connect (e.g. disabled). */
     NOT_AUTHORIZED,
@@ -18,9 +17,6 @@ public enum ConnectRefusal {
      * later").
      */
     LOGIN_THROTTLED,
-    /**
-     * The queue of pending secret checks is full: answered at once (MQTT 5: 0x89 server busy; 3.1.1: 3 server
-     * unavailable).
-     */
+    /** The queue of pending secret checks is full (MQTT 5: 0x89 server busy; 3.1.1: 3 server unavailable). */
     SERVER_BUSY
 }

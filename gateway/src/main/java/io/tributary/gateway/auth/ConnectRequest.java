@@ -3,19 +3,14 @@ package io.tributary.gateway.auth;
 import io.tributary.common.LogSanitizer;
 
 /**
- * What a device presented in its CONNECT.
+ * What a device presented in its CONNECT; user name and password may be null.
  *
- * @param clientId the MQTT client identifier; may be empty
- * @param username the MQTT user name, or null
- * @param password the MQTT password, or null
  * @param protocolVersion 4 for MQTT 3.1.1, 5 for MQTT 5
- * @param remoteAddress the peer address, for logs
  * @param certificateDeviceId the CN of the client certificate verified by mutual TLS, or null
  */
 public record ConnectRequest(String clientId, String username, String password, int protocolVersion,
         String remoteAddress, String certificateDeviceId) {
 
-    /** A CONNECT without a client certificate. */
     public ConnectRequest(String clientId, String username, String password, int protocolVersion,
             String remoteAddress) {
         this(clientId, username, password, protocolVersion, remoteAddress, null);

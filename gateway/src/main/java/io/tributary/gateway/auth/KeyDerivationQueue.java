@@ -18,9 +18,7 @@ import java.util.function.LongSupplier;
  */
 public final class KeyDerivationQueue implements AutoCloseable {
 
-    /** What becomes of a submitted check. */
     public interface Task {
-        /** Runs the check, on a derivation thread. */
         void run();
 
         /** The check waited longer than {@code maxWait} and will not run; called on a derivation thread. */
@@ -32,11 +30,7 @@ public final class KeyDerivationQueue implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final int capacity;
 
-    /**
-     * @param threads derivation threads (started on demand, ended after a minute idle)
-     * @param capacity checks waiting at most (not counting the running ones)
-     * @param maxWait how long a check may wait before it is dropped
-     */
+    /** @param threads derivation threads (started on demand, ended after a minute idle) */
     public KeyDerivationQueue(int threads, int capacity, Duration maxWait) {
         this(threads, capacity, maxWait, System::nanoTime);
     }
@@ -60,11 +54,7 @@ public final class KeyDerivationQueue implements AutoCloseable {
         executor.allowCoreThreadTimeOut(true);
     }
 
-    /**
-     * Queues {@code task} unless the queue is full.
-     *
-     * @return false when it is full (or the queue is closed): the task will not run, answer the CONNECT at once
-     */
+    /** Queues {@code task}; false when the queue is full or closed: it will not run, answer the CONNECT at once. */
     public boolean trySubmit(Task task) {
         long queuedAt = nanoClock.getAsLong();
         try {
@@ -75,12 +65,10 @@ public final class KeyDerivationQueue implements AutoCloseable {
         }
     }
 
-    /** Checks waiting now (not counting the running ones). */
     public int waiting() {
         return executor.getQueue().size();
     }
 
-    /** Checks that may wait at most. */
     public int capacity() {
         return capacity;
     }

@@ -29,9 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class LoginThrottle {
 
-    /** What a CONNECT may do. */
     public enum Verdict {
-        /** Check the secret. */
         ADMIT,
         /** Refuse at once: too many failures from this address. */
         ADDRESS_BLOCKED,
@@ -114,10 +112,7 @@ public final class LoginThrottle {
         return deviceId + '\n' + source; // a device id never holds a newline
     }
 
-    /**
-     * The throttle key of a peer address as the MQTT layer prints it ({@code host:port}): the host, IPv6 cut to
-     * its /64.
-     */
+    /** The throttle key of a {@code host:port} peer address: the host, IPv6 cut to its /64. */
     public static String sourceKey(String remoteAddress) {
         if (remoteAddress == null || remoteAddress.isEmpty()) {
             return "?";

@@ -46,7 +46,6 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
     private final GatewayMetrics metrics;
     private final DeviceCredentials dummy;
 
-    /** With {@link AuthSettings#DEFAULTS} and no metrics. */
     public RegistryAuthenticator(DeviceLookup registry) {
         this(registry, AuthSettings.DEFAULTS, GatewayMetrics.NOOP);
     }
@@ -197,16 +196,6 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
 
     private static Future<DeviceIdentity> refuse(ConnectRefusal refusal, String detail) {
         return Future.failedFuture(new ConnectRefusedException(refusal, detail));
-    }
-
-    /** Secret checks waiting now. */
-    public int derivationsWaiting() {
-        return derivations.waiting();
-    }
-
-    /** Entries in the throttle's tables now. */
-    public int throttleEntries() {
-        return throttle.trackedEntries();
     }
 
     /** Stops the derivation threads; checks still queued are answered "server busy". */

@@ -71,7 +71,6 @@ public final class AuthOptions {
                     + " (env TRIBUTARY_REGISTRY_STALL_TIMEOUT; default ${DEFAULT-VALUE}).")
     Duration registryStallTimeout;
 
-    /** The authentication options as a validated {@link AuthSettings}. */
     public AuthSettings toSettings() {
         return new AuthSettings(authMaxFailuresPerAddress, authMaxFailuresPerDevice, authFailureWindow,
                 authBlockDuration, authTrackedEntries, authThreads, authQueue, authQueueMaxWait, registryMinIterations,

@@ -42,12 +42,7 @@ public final class YamlDefaults implements IDefaultValueProvider {
         this.environment = environment;
     }
 
-    /**
-     * Reads {@code file} and checks every key against the options of {@code spec}.
-     *
-     * @param environment looks up environment variables (System::getenv in the Main)
-     * @throws IllegalArgumentException naming the file and the bad key or the syntax problem
-     */
+    /** Reads {@code file} and checks every key against {@code spec}'s options; an error names the file and key. */
     public static YamlDefaults load(Path file, CommandSpec spec, Function<String, String> environment) {
         Object root;
         try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
@@ -137,7 +132,6 @@ public final class YamlDefaults implements IDefaultValueProvider {
         return result;
     }
 
-    /** The file read. */
     public Path file() {
         return file;
     }

@@ -26,10 +26,7 @@ abstract class AccountedRecordSender implements RecordSender {
         return sendCharged(record, size);
     }
 
-    /**
-     * Sends a record already charged {@code size} bytes; reports its outcome to the accounting
-     * ({@link InFlightAccounting#finished}, then {@link InFlightAccounting#release}) exactly once.
-     */
+    /** Sends a record charged {@code size} bytes; reports its outcome to the accounting exactly once. */
     protected abstract Future<RecordMetadata> sendCharged(ProducerRecord<String, byte[]> record, long size);
 
     @Override

@@ -57,21 +57,6 @@ public final class HandOverRecordSender extends AccountedRecordSender implements
     private final List<InFlight> endOfQueue = List.of();
 
     /**
-     * @param producer the shared producer; {@link #close} closes it
-     * @param maxInFlightBytes bytes that may wait for Kafka's acknowledgement at once; congested only at that limit
-     */
-    public HandOverRecordSender(Producer<String, byte[]> producer, long maxInFlightBytes, GatewayMetrics metrics) {
-        this(producer, new InFlightLimits(maxInFlightBytes, maxInFlightBytes), metrics);
-    }
-
-    /** @param limits the pause mark and hard limit of the bytes waiting for Kafka's acknowledgement */
-    public HandOverRecordSender(Producer<String, byte[]> producer, InFlightLimits limits, GatewayMetrics metrics) {
-        this(producer, new InFlightAccounting(limits, metrics), Duration.ofSeconds(30));
-    }
-
-    /**
-     * @param producer the shared producer; {@link #close} closes it
-     * @param accounting what each record is charged to
      * @param deliveryTimeout how long a record may wait for the producer to know its topic (while Kafka is gone)
      *     before it fails; the producer's {@code delivery.timeout.ms}
      */
@@ -100,7 +85,6 @@ public final class HandOverRecordSender extends AccountedRecordSender implements
         return promise.future();
     }
 
-    /** Queues {@code batch} for the hand-over thread, or fails it when this sender is closed. */
     private void enqueue(List<InFlight> batch) {
         synchronized (queue) {
             if (!closed.get()) {
@@ -172,7 +156,6 @@ public final class HandOverRecordSender extends AccountedRecordSender implements
         }
     }
 
-    /** Records charged to this sender's accounting and still without outcome. */
     public long inFlightRecords() {
         return accounting.inFlightRecords();
     }

@@ -23,11 +23,7 @@ public final class InFlightAccounting {
         this.metrics = metrics;
     }
 
-    /**
-     * Charges a record of {@code size} bytes, or refuses it.
-     *
-     * @return null when charged; the failure to report when the hard limit refuses it (nothing charged)
-     */
+    /** Charges a record of {@code size} bytes; null when charged, else the failure to report (nothing charged). */
     GatewayOverloadedException tryStart(long size) {
         if (!limits.tryAcquire(size)) {
             return new GatewayOverloadedException("more than " + limits.hardLimitBytes() + " bytes in flight to Kafka");
@@ -54,7 +50,6 @@ public final class InFlightAccounting {
         limits.release(size);
     }
 
-    /** Records charged and not finished. */
     public long inFlightRecords() {
         return records.get();
     }

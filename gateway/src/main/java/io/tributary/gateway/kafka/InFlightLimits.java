@@ -29,10 +29,6 @@ public final class InFlightLimits {
     private final Object lock = new Object();
     private List<Runnable> waiting = new ArrayList<>();
 
-    /**
-     * @param hardLimitBytes bytes in flight at most; beyond it records are refused
-     * @param pauseAtBytes at or above this, connections pause reading; 1..hardLimitBytes
-     */
     public InFlightLimits(long hardLimitBytes, long pauseAtBytes) {
         if (pauseAtBytes < 1 || pauseAtBytes > hardLimitBytes) {
             throw new IllegalArgumentException("pause mark must be 1.." + hardLimitBytes + ", got " + pauseAtBytes);
@@ -43,10 +39,8 @@ public final class InFlightLimits {
     }
 
     /**
-     * Counts {@code size} more bytes in flight unless that would exceed the hard limit (a single record larger than
-     * the limit is let through when nothing else is in flight, so it cannot be refused forever).
-     *
-     * @return false when refused: nothing was counted
+     * Counts {@code size} more bytes unless that exceeds the hard limit (false: nothing counted). A record larger than
+     * the limit passes when nothing else is in flight, so it cannot be refused forever.
      */
     public boolean tryAcquire(long size) {
         long after = bytes.addAndGet(size);
@@ -101,12 +95,10 @@ public final class InFlightLimits {
         }
     }
 
-    /** Bytes in flight now. */
     public long bytes() {
         return bytes.get();
     }
 
-    /** Resumers registered and not yet run. */
     public int waiting() {
         return waitingCount.get();
     }

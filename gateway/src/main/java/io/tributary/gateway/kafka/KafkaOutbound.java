@@ -6,7 +6,6 @@ import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.outbound.TelemetrySink;
 import io.vertx.core.Vertx;
 import java.time.Duration;
-import java.util.Collection;
 import java.util.List;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -25,15 +24,19 @@ import org.slf4j.LoggerFactory;
 public final class KafkaOutbound implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOutbound.class);
+    private static final Duration KEEP_WARM_INTERVAL = Duration.ofMinutes(1);
 
     private final Producer<String, byte[]> producer;
     private final InFlightAccounting accounting;
     private final HandOverRecordSender handOver;
     private final KafkaTelemetrySink sink;
     private final Topics topics;
+    private final Vertx vertx;
+    private long keepWarmTimer = -1;
 
     private KafkaOutbound(Vertx vertx, Producer<String, byte[]> producer, GatewayConfig config,
             GatewayMetrics metrics) {
+        this.vertx = vertx;
         this.producer = producer;
         this.topics = new Topics(config.topicPrefix());
         this.accounting = new InFlightAccounting(
@@ -45,7 +48,6 @@ public final class KafkaOutbound implements AutoCloseable {
                 new VertxKafkaRecordSender(vertx, producer, accounting));
     }
 
-    /** Creates the producer of {@code config} (no I/O yet). */
     public static KafkaOutbound create(Vertx vertx, GatewayConfig config, GatewayMetrics metrics) {
         return new KafkaOutbound(vertx, new KafkaProducer<>(ProducerSettings.from(config)), config, metrics);
     }
@@ -55,21 +57,15 @@ public final class KafkaOutbound implements AutoCloseable {
         binder.accept(producer);
     }
 
-    /** The port the MQTT side sends through. */
     public TelemetrySink sink() {
         return sink;
     }
 
-    /** Records handed over and still without outcome, on either path. */
     public long inFlightRecords() {
         return accounting.inFlightRecords();
     }
 
-    /**
-     * Fetches the metadata of the gateway's topics, retrying until {@code timeout}. Blocks: call it on a worker.
-     *
-     * @throws KafkaUnavailableException when Kafka is unreachable or a topic unknown after {@code timeout}
-     */
+    /** Fetches the topics' metadata, retrying until {@code timeout}; blocks. Else {@link KafkaUnavailableException}. */
     public void warmUp(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (String topic : topics.ingest()) {
@@ -94,22 +90,24 @@ public final class KafkaOutbound implements AutoCloseable {
     }
 
     /**
-     * Touches the topics' metadata so the producer keeps it (it forgets topics idle for {@code metadata.max.idle.ms},
-     * and the next send would block to fetch it again). Blocks at most {@code max.block.ms} per topic: call it on a
-     * worker. Failures are logged, never thrown.
+     * Touches the topics' metadata every minute, on a worker, until {@link #stopKeepWarm()}: the producer forgets
+     * topics idle for {@code metadata.max.idle.ms}, and the next send on a quiet gateway would block to fetch it again.
      */
-    public void keepWarm() {
-        keepWarm(producer, topics.ingest());
+    public synchronized void startKeepWarm() {
+        keepWarmTimer = vertx.setPeriodic(KEEP_WARM_INTERVAL.toMillis(), t -> vertx.<Void>executeBlocking(() -> {
+            for (String topic : topics.ingest()) {
+                try {
+                    producer.partitionsFor(topic);
+                } catch (KafkaException | IllegalStateException e) {
+                    LOG.warn("Could not refresh Kafka metadata [topic: {}]: {}", topic, e.toString());
+                }
+            }
+            return null;
+        }, false).onFailure(e -> LOG.warn("Kafka metadata refresh failed", e)));
     }
 
-    static void keepWarm(Producer<String, byte[]> producer, Collection<String> topics) {
-        for (String topic : topics) {
-            try {
-                producer.partitionsFor(topic);
-            } catch (KafkaException | IllegalStateException e) {
-                LOG.warn("Could not refresh Kafka metadata [topic: {}]: {}", topic, e.toString());
-            }
-        }
+    public synchronized void stopKeepWarm() {
+        vertx.cancelTimer(keepWarmTimer);
     }
 
     /** Stops the hand-over, flushes and closes the producer, waiting at most {@code timeout}. Blocks; idempotent. */

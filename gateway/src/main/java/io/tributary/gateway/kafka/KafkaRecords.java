@@ -31,10 +31,7 @@ public final class KafkaRecords {
                 List.of(header(KafkaHeaders.MQTT_TOPIC, mqttTopic)));
     }
 
-    /**
-     * A dead-letter record: key = device id, value = the rejected payload (at most
-     * {@link io.tributary.gateway.GatewayConfig#DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES} of it), the reason in headers.
-     */
+    /** A dead letter cut to {@link io.tributary.gateway.GatewayConfig#DEFAULT_DEADLETTER_MAX_PAYLOAD_BYTES}. */
     public static ProducerRecord<String, byte[]> deadLetter(String topic, String deviceId, String mqttTopic,
             RejectReason reason, String detail, byte[] payload) {
         return deadLetter(topic, deviceId, mqttTopic, reason, detail, null, payload,
@@ -67,10 +64,7 @@ public final class KafkaRecords {
         return new ProducerRecord<>(topic, null, deviceId, value, headers);
     }
 
-    /**
-     * A status event written by the gateway: key = device id, value = JSON
-     * {@code {"device":..,"event":..,"time":"ISO-8601","gateway":..,"detail":..}}, header {@link KafkaHeaders#EVENT}.
-     */
+    /** A status event of the gateway: JSON {@code {"device","event","time","gateway","detail"}}, header EVENT. */
     public static ProducerRecord<String, byte[]> statusEvent(String topic, String deviceId, String event,
             java.time.Instant time, String gatewayId, String detail) {
         io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject()

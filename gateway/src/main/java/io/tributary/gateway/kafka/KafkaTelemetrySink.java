@@ -24,8 +24,6 @@ public final class KafkaTelemetrySink implements TelemetrySink {
     private final RecordSender eventSender;
 
     /**
-     * @param topics where each kind of record goes: telemetry, dead letters, device status
-     * @param deadLetterMaxPayloadBytes how much of a refused payload its dead letter keeps
      * @param telemetrySender sends telemetry; its congestion is the sink's
      * @param eventSender sends device status, dead letters and connection events
      */
@@ -63,7 +61,6 @@ public final class KafkaTelemetrySink implements TelemetrySink {
         telemetrySender.whenDecongested(resumer);
     }
 
-    /** The Kafka record of {@code record}. */
     ProducerRecord<String, byte[]> toKafka(OutboundRecord record) {
         if (record instanceof OutboundRecord.Telemetry t) {
             return KafkaRecords.telemetry(topics.telemetry(), t.deviceId(), t.payload());
@@ -80,7 +77,6 @@ public final class KafkaTelemetrySink implements TelemetrySink {
                 e.gatewayId(), e.detail());
     }
 
-    /** Kafka's (or the sender's) error as the port's failure. */
     static SendFailure failure(Throwable error) {
         if (error instanceof SendFailure failure) {
             return failure;

@@ -17,7 +17,6 @@ public final class ProducerSettings {
     private ProducerSettings() {
     }
 
-    /** The producer properties for {@code config}. */
     public static Map<String, Object> from(GatewayConfig config) {
         Map<String, Object> props = new HashMap<>(config.kafkaProperties());
         props.putIfAbsent(ProducerConfig.CLIENT_ID_CONFIG, "tributary-gateway");

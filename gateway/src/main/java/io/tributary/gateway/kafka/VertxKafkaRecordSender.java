@@ -21,9 +21,6 @@ public final class VertxKafkaRecordSender extends AccountedRecordSender {
 
     private final KafkaWriteStream<String, byte[]> stream;
 
-    /**
-     * @param producer the shared producer; its owner closes it
-     */
     public VertxKafkaRecordSender(Vertx vertx, Producer<String, byte[]> producer, InFlightAccounting accounting) {
         super(accounting);
         this.stream = KafkaWriteStream.create(vertx, producer);

@@ -14,17 +14,12 @@ import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The half of {@link MicrometerGatewayMetrics} about device connections: opening, pausing, limiting and ending them,
- * and the logins they make (throttle, secret checks, the registry records those rely on). {@link
- * MicrometerGatewayMetrics} adds the messages and Kafka; the registry and the naming helpers live here.
- *
- * <p>Every meter is registered once, in the constructor; recording is one adder increment and no tag lookup (the
- * labelled login and registry counters are looked up in a map by their one label).
+ * and the logins they make (throttle, secret checks, the registry records those rely on). The registry and the naming
+ * helpers live here; the labelled login and registry counters are looked up in a map by their one label.
  */
 abstract class ConnectionMeters implements GatewayMetrics {
 
-    /** The prefix of every gateway meter name. */
     static final String P = "tributary.gateway.";
-    /** Scopes of {@link #loginThrottled(String)}. */
     private static final List<String> THROTTLE_SCOPES = List.of("address", "device");
 
     final PrometheusMeterRegistry registry;
@@ -223,97 +218,66 @@ abstract class ConnectionMeters implements GatewayMetrics {
         connectionErrors.increment();
     }
 
-    // ---- read back (tests, the snapshot) ----
-
-    /** CONNECTs refused by the failed-login throttle of {@code scope} ("address" or "device"). */
+    // read back by tests and the snapshot
     public long loginsThrottled(String scope) {
         Counter counter = loginsThrottled.get(scope);
         return counter == null ? 0 : count(counter);
     }
 
-    /** CONNECTs answered "server busy" because the secret checks were backed up. */
     public long loginsBusy() {
         return count(loginsBusy);
     }
 
-    /** Secret checks that failed. */
     public long loginsFailed() {
         return count(loginsFailed);
     }
 
-    /** Key derivations run. */
     public long keyDerivations() {
         return count(keyDerivations);
     }
 
-    /** Time spent in key derivations, in nanoseconds. */
-    public long keyDerivationNanos() {
-        return keyDerivationNanos.sum();
-    }
-
-    /** Secret checks waiting or running now. */
     public long keyDerivationsPending() {
         return keyDerivationsPending.sum();
     }
 
-    /** Registry records refused, by reason code (reasons never seen count 0). */
     public Map<String, Long> registryRecordsRefused() {
         Map<String, Long> result = new TreeMap<>();
         registryRecordsRefused.forEach((reason, n) -> result.put(reason, count(n)));
         return result;
     }
 
-    /** Whether the registry consumer was alive and polling at the last health check. */
-    public boolean registryConsumerUp() {
-        return registryConsumerUp;
-    }
-
-    /** Connections not reading their socket now (backpressure). */
     public long connectionsPaused() {
         return connectionsPaused.sum();
     }
 
-    /** Times a connection stopped reading its socket (backpressure). */
     public long readPauses() {
         return count(readPauses);
     }
 
-    /** Connections closed because their device was disabled or removed. */
-    public long connectionsRevoked() {
-        return count(connectionsRevoked);
-    }
-
-    /** CONNECTs that took over the session of a connected device id. */
     public long sessionTakeovers() {
         return count(sessionTakeovers);
     }
 
-    /** TCP connections waiting for their CONNECT now. */
     public long pendingConnects() {
         return pendingConnects.sum();
     }
 
-    /** TCP connections closed at once because too many had not sent CONNECT. */
     public long pendingConnectsRefused() {
         return count(pendingConnectsRefused);
     }
 
-    /** TCP connections closed at once because their address held its share of the pending-CONNECT slots. */
     public long pendingConnectsRefusedPerAddress() {
         return count(pendingConnectsRefusedPerAddress);
     }
 
-    /** Connections closed because no CONNECT came within the connect timeout. */
     public long connectTimeouts() {
         return count(connectTimeouts);
     }
 
-    /** Connections closed because they did not read their answers. */
     public long unreadAnswersClosedTotal() {
         return count(unreadAnswersClosed);
     }
 
-    /** Errors raised inside the MQTT server's own code. */
     public long connectionErrors() {
         return count(connectionErrors);
     }

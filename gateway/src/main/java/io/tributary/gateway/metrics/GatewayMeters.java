@@ -1,32 +1,27 @@
 package io.tributary.gateway.metrics;
 
 import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
 import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.gateway.GatewayMetrics;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
-/**
- * Everything one gateway's {@code /metrics} shows: its counters (when they are a {@link MicrometerGatewayMetrics}),
- * readiness and connection limit, the JVM and process meters and the Kafka producer's own metrics.
- */
+/** Everything one gateway's {@code /metrics} shows: counters, readiness, limit, JVM, process, Kafka producer. */
 public final class GatewayMeters implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(GatewayMeters.class);
-
     private final PrometheusMeterRegistry registry;
-    private volatile AutoCloseable system;
+    private volatile JvmGcMetrics gc;
     private volatile KafkaClientMetrics producer;
 
-    /**
-     * @param metrics the gateway's counters; another implementation than {@link MicrometerGatewayMetrics} is not shown
-     * @param ready whether the gateway is ready, read at each scrape
-     * @param maxConnections the configured connection limit
-     */
     public GatewayMeters(GatewayMetrics metrics, BooleanSupplier ready, int maxConnections) {
         registry = metrics instanceof MicrometerGatewayMetrics micrometer ? micrometer.registry()
                 : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -43,35 +38,32 @@ public final class GatewayMeters implements AutoCloseable {
         producer = binder;
     }
 
-    /** Shows the JVM's and the process's meters until {@link #close()}. */
+    /** Shows the JVM's (memory, GC, threads, classes) and the process's (CPU, file descriptors, uptime) meters. */
     public void bindSystem() {
-        system = SystemMetrics.bind(registry);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        JvmGcMetrics binder = new JvmGcMetrics();
+        binder.bindTo(registry);
+        gc = binder;
     }
 
-    /** The Prometheus text of every meter; see {@link MicrometerGatewayMetrics#scrape(PrometheusMeterRegistry)}. */
     public String scrape() {
         return MicrometerGatewayMetrics.scrape(registry);
     }
 
-    /** The registry, for more binders (e.g. another Kafka client). */
-    public PrometheusMeterRegistry registry() {
-        return registry;
-    }
-
-    /** Stops the Kafka metrics refresh and the GC listener. */
     @Override
     public void close() {
         KafkaClientMetrics kafka = producer;
         if (kafka != null) {
             kafka.close();
         }
-        AutoCloseable jvm = system;
+        JvmGcMetrics jvm = gc;
         if (jvm != null) {
-            try {
-                jvm.close();
-            } catch (Exception e) {
-                LOG.debug("Could not stop the GC meters", e);
-            }
+            jvm.close();
         }
     }
 }

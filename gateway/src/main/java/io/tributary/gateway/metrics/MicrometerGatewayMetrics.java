@@ -17,12 +17,10 @@ import java.util.regex.Pattern;
 
 /**
  * {@link GatewayMetrics} on a Micrometer {@link PrometheusMeterRegistry}: the names, labels and types on
- * {@code /metrics} are those the pipeline-health dashboard queries ({@code deploy/grafana}).
+ * {@code /metrics} are those the pipeline-health dashboard queries ({@code deploy/grafana}). Messages and Kafka here,
+ * connections and logins in {@link ConnectionMeters}.
  *
- * <p>This class counts the messages (in, refused, breaking the contract) and their way to Kafka; the connection and
- * login meters are those of {@link ConnectionMeters}, which it extends so that callers see one set of counters.
- *
- * <p>The hot path touches only meters looked up once, here: every labelled counter sits in an {@link EnumMap} by its
+ * <p>The hot path touches only meters registered once: every labelled counter sits in an {@link EnumMap} by its
  * label, so recording is one adder increment and no tag lookup. Gauges read {@link LongAdder}s at scrape time.
  */
 public final class MicrometerGatewayMetrics extends ConnectionMeters {
@@ -49,12 +47,10 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
     private final Timer kafkaSend;
     private final Map<ContractRule, Counter> contractViolations = new EnumMap<>(ContractRule.class);
 
-    /** Counters on a registry of their own. */
     public MicrometerGatewayMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
-    /** Counters registered on {@code registry}. */
     public MicrometerGatewayMetrics(PrometheusMeterRegistry registry) {
         super(registry);
         String kinds = "Device messages Kafka acknowledged, by kind";
@@ -98,16 +94,11 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
         return registry;
     }
 
-    /** The Prometheus text exposition of every meter in the registry; see {@link #scrape(PrometheusMeterRegistry)}. */
     public String scrape() {
         return scrape(registry);
     }
 
-    /**
-     * The Prometheus text exposition of {@code registry}, whole-number samples written without {@code .0} ({@code 3},
-     * not {@code 3.0}) as the gateway always wrote them: scripts and tests match {@code ..._total 1}; Prometheus
-     * reads both.
-     */
+    /** {@code registry}'s exposition with whole numbers as {@code 3}, not {@code 3.0}, as scripts and tests expect. */
     public static String scrape(PrometheusMeterRegistry registry) {
         return WHOLE_NUMBER.matcher(registry.scrape()).replaceAll("$1");
     }
@@ -188,39 +179,24 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
         deadLettersAcknowledged.increment();
     }
 
-    // ---- read back (tests, the snapshot) ----
-
-    /** Telemetry batches refused for breaking {@code rule} of the input contract. */
+    // read back by tests and the snapshot
     public long contractViolations(ContractRule rule) {
         return count(contractViolations.get(rule));
     }
 
-    /** Bytes handed to Kafka and waiting for its acknowledgement. */
     public long kafkaInFlightBytes() {
         return kafkaInFlightBytes.sum();
     }
 
-    /** PUBLISH packets received from devices, whatever became of them. */
     public long publishesReceived() {
         return count(publishesReceived);
     }
 
-    /** Configurations published to devices. */
-    public long configsSent() {
-        return count(configsSent);
-    }
 
-    /** Readings devices reported dropping before they could send them. */
-    public long deviceDroppedReadings() {
-        return count(deviceDroppedReadings);
-    }
-
-    /** QoS 0 publishes dropped over their device's quota. */
     public long quotaDroppedQos0Total() {
         return count(quotaDroppedQos0);
     }
 
-    /** MQTT 3.1.1 publishes refused for good, dead-lettered and acknowledged. */
     public long deadLettersAcknowledged() {
         return count(deadLettersAcknowledged);
     }

@@ -13,10 +13,7 @@ import io.vertx.mqtt.messages.codes.MqttPubAckReasonCode;
  */
 sealed interface AckOutcome {
 
-    /**
-     * A PUBACK with {@code code}; {@code reason} becomes the MQTT 5 Reason String (may be null).
-     * {@code deadLettered}: refused for good and stored on the dead-letter topic (MQTT 3.1.1 then gets PUBACK).
-     */
+    /** A PUBACK; {@code reason} is the MQTT 5 Reason String (or null); {@code deadLettered}: 3.1.1 then gets PUBACK. */
     record PubAck(MqttPubAckReasonCode code, String reason, boolean deadLettered) implements AckOutcome {
 
         PubAck(MqttPubAckReasonCode code, String reason) {
@@ -30,10 +27,7 @@ sealed interface AckOutcome {
 
     AckOutcome SUCCESS = new PubAck(MqttPubAckReasonCode.SUCCESS, null);
 
-    /**
-     * The answer to a publish refused for good for {@code reason} whose payload the dead-letter topic holds now
-     * (MQTT 5: the refusal's code; MQTT 3.1.1: PUBACK).
-     */
+    /** A publish refused for good whose payload the dead-letter topic holds (MQTT 5: its code; 3.1.1: PUBACK). */
     static AckOutcome deadLettered(RejectReason reason, String detail) {
         AckOutcome outcome = rejected(reason, detail);
         if (outcome instanceof PubAck ack && ack.code() != MqttPubAckReasonCode.SUCCESS) {
@@ -42,7 +36,6 @@ sealed interface AckOutcome {
         return outcome;
     }
 
-    /** The answer to a publish refused for {@code reason}. */
     static AckOutcome rejected(RejectReason reason, String detail) {
         switch (reason) {
             case PAYLOAD_FORMAT_INVALID:

@@ -14,7 +14,6 @@ import java.util.Objects;
  */
 final class AckQueue<O> {
 
-    /** One PUBLISH awaiting its outcome. */
     static final class Slot<O> {
         private final int packetId;
         private O outcome;
@@ -34,7 +33,6 @@ final class AckQueue<O> {
 
     private final ArrayDeque<Slot<O>> slots = new ArrayDeque<>();
 
-    /** Appends a slot for the PUBLISH with {@code packetId}. */
     Slot<O> add(int packetId) {
         Slot<O> slot = new Slot<>(packetId);
         slots.addLast(slot);
@@ -42,9 +40,8 @@ final class AckQueue<O> {
     }
 
     /**
-     * Sets the outcome of {@code slot} and returns the slots now ready to be answered, in arrival order: the leading
-     * run of slots that have outcomes. They are removed from the queue. A slot completed twice keeps its first
-     * outcome; a slot no longer queued (after {@link #clear()}) is ignored.
+     * Sets {@code slot}'s outcome (the first one wins; a slot gone after {@link #clear()} is ignored) and removes and
+     * returns the leading run of slots that have outcomes, in arrival order.
      */
     List<Slot<O>> complete(Slot<O> slot, O outcome) {
         Objects.requireNonNull(outcome, "outcome");
@@ -58,7 +55,6 @@ final class AckQueue<O> {
         return ready;
     }
 
-    /** Slots waiting, answered or not yet. */
     int size() {
         return slots.size();
     }

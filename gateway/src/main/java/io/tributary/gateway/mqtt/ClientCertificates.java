@@ -8,17 +8,12 @@ import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
-/** Reads the device id from a client certificate verified by mutual TLS. */
 final class ClientCertificates {
 
     private ClientCertificates() {
     }
 
-    /**
-     * The subject CN of the peer's leaf certificate.
-     *
-     * @throws IllegalArgumentException when there is no verified certificate or it has no CN
-     */
+    /** The subject CN of the peer's verified leaf certificate; throws when there is none or it has no CN. */
     static String commonName(SSLSession session) {
         if (session == null) {
             throw new IllegalArgumentException("no TLS session");

@@ -39,7 +39,6 @@ final class ConfigDownlink {
     /** Whether the connection may write now (open, answers read); checked before each configuration goes out. */
     private final BooleanSupplier writable;
 
-    /** The device holds a subscription to its own configuration topic. */
     private boolean subscribed;
     private MqttQoS qos = MqttQoS.AT_MOST_ONCE;
 
@@ -55,7 +54,6 @@ final class ConfigDownlink {
         this.writable = writable;
     }
 
-    /** Sends the device its new configuration if it is subscribed to its configuration topic. */
     void configChanged(byte[] config) {
         if (subscribed) {
             send(config);

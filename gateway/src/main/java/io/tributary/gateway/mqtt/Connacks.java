@@ -37,34 +37,24 @@ final class Connacks {
         return property == null || !Integer.valueOf(0).equals(property.value());
     }
 
-    /** The CONNACK code of {@code refusal}. */
     static MqttConnectReturnCode refusalCode(ConnectRefusal refusal, boolean mqtt5) {
-        switch (refusal) {
-            case IDENTIFIER_INVALID:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
-            case BAD_CREDENTIALS:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
-            case NOT_AUTHORIZED:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
-            case QUOTA_EXCEEDED:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case LOGIN_THROTTLED:
-                // MQTT 5 has a code for exactly this; 3.1.1 has none, and "server unavailable" makes clients retry
-                // later rather than give up, which suits a throttle that ends by itself.
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case SERVER_BUSY:
-                // 0x89 "Server busy" is MQTT 5's CONNACK code for this (0x97 is "quota exceeded").
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-            case SERVER_UNAVAILABLE:
-            default:
-                return mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
-                        : MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
-        }
+        MqttConnectReturnCode unavailable = MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE;
+        return switch (refusal) {
+            case IDENTIFIER_INVALID -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CLIENT_IDENTIFIER_NOT_VALID
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_IDENTIFIER_REJECTED;
+            case BAD_CREDENTIALS -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USERNAME_OR_PASSWORD
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_BAD_USER_NAME_OR_PASSWORD;
+            case NOT_AUTHORIZED -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED_5
+                    : MqttConnectReturnCode.CONNECTION_REFUSED_NOT_AUTHORIZED;
+            case QUOTA_EXCEEDED -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_QUOTA_EXCEEDED : unavailable;
+            // MQTT 5 has a code for exactly this; 3.1.1 has none, and "server unavailable" makes clients retry
+            // later rather than give up, which suits a throttle that ends by itself.
+            case LOGIN_THROTTLED -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_CONNECTION_RATE_EXCEEDED
+                    : unavailable;
+            // 0x89 "Server busy" is MQTT 5's CONNACK code for this (0x97 is "quota exceeded").
+            case SERVER_BUSY -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_BUSY : unavailable;
+            case SERVER_UNAVAILABLE -> mqtt5 ? MqttConnectReturnCode.CONNECTION_REFUSED_SERVER_UNAVAILABLE_5
+                    : unavailable;
+        };
     }
 }

@@ -22,21 +22,16 @@ final class ConnectPropertiesCheck {
     private ByteBuf connectHead;
     private final int remainingLength;
 
-    /**
-     * @param head an empty buffer this check owns and releases
-     * @param remainingLength the CONNECT's remaining length
-     */
+    /** @param head an empty buffer this check owns and releases */
     ConnectPropertiesCheck(ByteBuf head, int remainingLength) {
         this.connectHead = head;
         this.remainingLength = remainingLength;
     }
 
-    /** Whether the check is over (the head was checked and released). */
     boolean done() {
         return connectHead == null;
     }
 
-    /** Releases the head; idempotent. */
     void release() {
         if (connectHead != null) {
             connectHead.release();
@@ -56,10 +51,7 @@ final class ConnectPropertiesCheck {
         }
     }
 
-    /**
-     * How many bytes of the CONNECT body the check needs: through the end of its properties once their length is
-     * known, the whole body at most.
-     */
+    /** The CONNECT body bytes needed: through its properties once their length is known, the whole body at most. */
     private int connectHeadLength() {
         int have = connectHead.readableBytes();
         int needed = 2;
@@ -90,10 +82,7 @@ final class ConnectPropertiesCheck {
         return new int[] {Integer.MAX_VALUE, 4}; // malformed: the decoder refuses it
     }
 
-    /**
-     * Checks the CONNECT head once it holds all the check needs (or the packet ended); returns the problem, or null
-     * (then the head is dropped: checked once).
-     */
+    /** Checks the head once it holds what is needed (or the packet ended): the problem, or null; checks once. */
     String problem(boolean packetEnded) {
         int have = connectHead.readableBytes();
         if (have < connectHeadLength() && !packetEnded) {

@@ -35,7 +35,6 @@ final class ConnectionEnd {
         this.channel = channel;
     }
 
-    /** Whether the connection is gone ({@link #markClosed()} ran). */
     boolean isClosed() {
         return closed;
     }
@@ -86,11 +85,7 @@ final class ConnectionEnd {
         willDiscarded = message.code() != MqttDisconnectReasonCode.WITH_WILL_MESSAGE;
     }
 
-    /**
-     * Marks the connection gone (its close handler ran).
-     *
-     * @return false if it was already marked
-     */
+    /** Marks the connection gone (its close handler ran); false if it was already marked. */
     boolean markClosed() {
         if (closed) {
             return false;

@@ -45,7 +45,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionGuard extends ChannelInboundHandlerAdapter {
 
-    /** The pipeline name of this handler. */
     static final String NAME = "tributary-connection-guard";
 
     private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
@@ -69,10 +68,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
     private final ArrayDeque<Object> heldUntilAccepted = new ArrayDeque<>();
     private ChannelHandlerContext context;
 
-    /**
-     * @param pendingConnects the pending-CONNECT slots; one is already taken for this connection (with
-     *     {@code addressKey}) and released here
-     */
+    /** @param pendingConnects one slot is already taken for this connection (with {@code addressKey}), released here */
     ConnectionGuard(ConnectionLimiter pendingConnects, GatewayMetrics metrics, RateLimitedLog deviceEvents,
             Duration connectTimeout, String remote, String addressKey) {
         this.addressKey = addressKey;
@@ -169,10 +165,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         heldUntilAccepted.add(msg);
     }
 
-    /**
-     * The gateway accepted the CONNECT (CONNACK is out): the packets held behind it go on, reading resumes. Call on
-     * the connection's event loop.
-     */
+    /** The CONNECT was accepted (CONNACK is out): held packets go on, reading resumes. On the event loop. */
     void connectAccepted() {
         if (!awaitingAnswer) {
             return;

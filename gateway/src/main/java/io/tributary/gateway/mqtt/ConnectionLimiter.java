@@ -9,12 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class ConnectionLimiter {
 
-    /** What {@link #tryAcquire(String)} did. */
     public enum Outcome {
         ACQUIRED,
-        /** All slots are taken. */
         LIMIT_REACHED,
-        /** The key holds its share of the slots. */
         KEY_LIMIT_REACHED
     }
 
@@ -28,10 +25,6 @@ public final class ConnectionLimiter {
         this(max, Integer.MAX_VALUE);
     }
 
-    /**
-     * @param max slots in all
-     * @param maxPerKey slots one key may hold at most (see {@link #tryAcquire(String)})
-     */
     public ConnectionLimiter(int max, int maxPerKey) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, got " + max);
@@ -43,10 +36,7 @@ public final class ConnectionLimiter {
         this.maxPerKey = maxPerKey;
     }
 
-    /**
-     * Takes a slot for {@code key}, unless the key holds {@link #maxPerKey()} already or all slots are taken. Every
-     * {@link Outcome#ACQUIRED} needs exactly one {@link #release(String)} with the same key.
-     */
+    /** Takes a slot for {@code key} unless it or the whole limiter is full; each ACQUIRED needs one release(key). */
     public Outcome tryAcquire(String key) {
         boolean[] keySlot = new boolean[1];
         heldPerKey.compute(key, (k, now) -> {
@@ -67,7 +57,6 @@ public final class ConnectionLimiter {
         return Outcome.ACQUIRED;
     }
 
-    /** Gives back a slot taken with {@link #tryAcquire(String)}. */
     public void release(String key) {
         releaseKey(key);
         release();
@@ -77,7 +66,6 @@ public final class ConnectionLimiter {
         heldPerKey.computeIfPresent(key, (k, now) -> now <= 1 ? null : now - 1);
     }
 
-    /** Slots {@code key} holds now. */
     public int held(String key) {
         return heldPerKey.getOrDefault(key, 0);
     }

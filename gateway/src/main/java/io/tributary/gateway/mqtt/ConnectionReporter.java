@@ -9,10 +9,7 @@ import io.tributary.gateway.validation.TelemetryValidator;
 import io.vertx.mqtt.MqttWill;
 import java.time.Instant;
 
-/**
- * What the gateway reports about one device's connection, best effort: its connection events (when
- * {@link MqttListenerSettings#statusEvents()}) and its last will. A failure is counted and logged, never answered.
- */
+/** Reports a connection's events (if {@link MqttListenerSettings#statusEvents()}) and its will; failures are logged. */
 final class ConnectionReporter {
 
     private final String deviceId;
@@ -32,7 +29,6 @@ final class ConnectionReporter {
         this.deviceEvents = deviceEvents;
     }
 
-    /** Reports {@code event}; {@code detail} may be null. */
     void event(OutboundRecord.Event event, String detail) {
         if (!settings.statusEvents()) {
             return;
@@ -47,10 +43,7 @@ final class ConnectionReporter {
                 });
     }
 
-    /**
-     * Publishes the device's last will (the connection ended without a normal DISCONNECT); only a will on the
-     * device's own status topic is taken.
-     */
+    /** Publishes the will (no normal DISCONNECT came); only a will on the device's own status topic is taken. */
     void will(MqttWill will) {
         if (will == null || !will.isWillFlag()) {
             return;

@@ -32,16 +32,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each QoS 1 PUBLISH gets a slot in an {@link AckQueue}; its answer (PUBACK success only after Kafka acknowledged,
  * or a reason code) is written when all earlier publishes of this connection have theirs, and only while the device is
- * still connected.
- *
- * <p>Its other jobs are delegated: what a PUBLISH becomes ({@link PublishForwarder}), backpressure
- * ({@link ReadingPause}), the configuration downlink ({@link ConfigDownlink}), status events and the will
- * ({@link ConnectionReporter}), how the connection ends ({@link ConnectionEnd}).
- *
- * <p>Fairness: every PUBLISH is charged to the device's {@link PublishQuota} (shared with any later connection of the
- * same device id); a connection whose answers pile up unread (above
- * {@link io.tributary.gateway.DeviceLimits#maxUnreadBytesPerConnection()}) is closed; a newer connection of the same
- * device ends this one ({@link #takeOver}).
+ * still connected. Every PUBLISH is charged to the device's {@link PublishQuota} (shared with its later connections);
+ * a connection whose answers pile up unread is closed; a newer connection of the same device ends this one.
  */
 final class DeviceConnection {
 
@@ -66,9 +58,7 @@ final class DeviceConnection {
     /** A fatal answer is queued: later publishes are ignored, the connection ends when the queue reaches it. */
     private boolean closing;
 
-    /** The socket under the endpoint. */
     private final NetSocket socket;
-    /** The event loop this connection lives on. */
     private final Context context;
 
     /** The Netty channel under {@link #socket}: how much is unread is asked there. */
@@ -108,21 +98,17 @@ final class DeviceConnection {
         return context;
     }
 
-    /** The device's address, for logs. */
     String remoteAddress() {
         return String.valueOf(endpoint.remoteAddress());
     }
 
-    /** Charges this connection's publishes to {@code deviceQuota} (null: no quota). */
     void useQuota(PublishQuota deviceQuota) {
         this.quota = deviceQuota;
     }
 
     /**
-     * Ends the connection because a newer connection with the same device id took the session over (MQTT 5:
-     * DISCONNECT 0x8E session taken over; 3.1.1: closed). Answers still waiting for Kafka are dropped with the
-     * connection: the device re-sends what it did not get a PUBACK for on its new connection. Call on
-     * {@link #context()}.
+     * Ends the connection: a newer one with the same device id took the session over (MQTT 5: DISCONNECT 0x8E). Answers
+     * still waiting for Kafka are dropped; the device re-sends on its new connection. Call on {@link #context()}.
      */
     void takeOver(String newRemote) {
         if (end.isClosed()) {
@@ -168,7 +154,6 @@ final class DeviceConnection {
         end.disconnect(MqttDisconnectReasonCode.NOT_AUTHORIZED, reason);
     }
 
-    /** Sends the device its new configuration if it is subscribed to its configuration topic. */
     void configChanged(byte[] config) {
         if (!end.isClosed()) {
             downlink.configChanged(config);
@@ -290,10 +275,8 @@ final class DeviceConnection {
     }
 
     /**
-     * Closes the connection if its answers pile up unread: the device does not read its socket, and every further
-     * answer would be held in the gateway's memory. The bound is Netty's high-water mark, set in {@link #accept()}.
-     *
-     * @return whether it closed the connection
+     * Closes the connection if its answers pile up unread (the device does not read its socket; more answers would sit
+     * in our memory); the bound is Netty's high-water mark, set in {@link #accept()}. Whether it closed it.
      */
     private boolean closedForUnreadAnswers() {
         if (channel.isWritable() && !socket.writeQueueFull()) {

@@ -20,7 +20,6 @@ import java.util.function.LongSupplier;
  */
 public final class DeviceSessions<C> {
 
-    /** What {@link #claim} found and gave. */
     record Claim<C>(C previous, PublishQuota quota) {
     }
 
@@ -50,11 +49,7 @@ public final class DeviceSessions<C> {
         this.nextSweep = new AtomicLong(nanoClock.getAsLong() + sweepIntervalNanos);
     }
 
-    /**
-     * Makes {@code connection} the live connection of {@code deviceId}.
-     *
-     * @return the connection it replaces (null if none; the caller ends it) and the device's quota (null if off)
-     */
+    /** Makes {@code connection} the live one of {@code deviceId}: gives the one it replaces (to end) and the quota. */
     Claim<C> claim(String deviceId, C connection) {
         Object[] previous = new Object[1];
         Entry<C> entry = devices.compute(deviceId, (id, existing) -> {
@@ -68,10 +63,7 @@ public final class DeviceSessions<C> {
         return new Claim<>(replaced == connection ? null : replaced, entry.quota);
     }
 
-    /**
-     * Ends {@code connection}'s hold on {@code deviceId}'s session, if it still holds it (after a takeover it no
-     * longer does). The entry is dropped at once when it has no quota worth keeping.
-     */
+    /** Ends {@code connection}'s hold on the session if it still has it; drops an entry with no quota worth keeping. */
     void release(String deviceId, C connection) {
         long now = nanoClock.getAsLong();
         devices.computeIfPresent(deviceId, (id, e) -> {
@@ -83,18 +75,12 @@ public final class DeviceSessions<C> {
         });
     }
 
-    /** The live connection of {@code deviceId}, or null. */
     C holder(String deviceId) {
         Entry<C> e = devices.get(deviceId);
         return e == null ? null : e.holder;
     }
 
-    /**
-     * Forgets devices without a connection whose quota is full again. Cheap to call often: does the work at most once
-     * per sweep interval, whichever thread calls.
-     *
-     * @return entries removed
-     */
+    /** Forgets devices without a connection whose quota is full again, at most once per interval; entries removed. */
     int sweep() {
         long now = nanoClock.getAsLong();
         long due = nextSweep.get();
@@ -114,7 +100,6 @@ public final class DeviceSessions<C> {
         return removed[0];
     }
 
-    /** Device ids held (connected, or recently active with a quota not yet full). */
     int size() {
         return devices.size();
     }

@@ -31,7 +31,6 @@ final class EndpointSockets {
 
     static final String SERVER_CLASS = "io.vertx.mqtt.impl.MqttServerImpl";
     static final String SERVER_FIELD = "server";
-    /** The name vertx-mqtt gives its MQTT decoder in a connection's pipeline. */
     static final String DECODER_NAME = "mqttDecoder";
     /** The name of vertx-mqtt's CONNECT (idle) timeout handler, removed by vertx-mqtt when CONNECT arrives. */
     static final String CONNECT_TIMEOUT_NAME = "timeoutOnConnect";
@@ -84,11 +83,7 @@ final class EndpointSockets {
     private EndpointSockets() {
     }
 
-    /**
-     * Fails when the socket under an endpoint cannot be reached with this vertx-mqtt version.
-     *
-     * @throws IllegalStateException naming what is missing and what to do
-     */
+    /** Fails, naming what is missing and what to do, when this vertx-mqtt version hides the endpoint's socket. */
     static void check() {
         if (PROBLEM != null) {
             throw new IllegalStateException("Backpressure and connection guards need vertx-mqtt internals, but "
@@ -97,11 +92,7 @@ final class EndpointSockets {
         }
     }
 
-    /**
-     * The socket under {@code endpoint}. Call it on the endpoint's event loop; pause and resume it there.
-     *
-     * @throws IllegalStateException when {@code endpoint} is not vertx-mqtt's implementation (see {@link #check()})
-     */
+    /** The socket under {@code endpoint}; call it, pause and resume it on the endpoint's event loop. */
     static NetSocket socketOf(MqttEndpoint endpoint) {
         check();
         if (!SOCKET.getDeclaringClass().isInstance(endpoint)) {
@@ -115,7 +106,6 @@ final class EndpointSockets {
         }
     }
 
-    /** The Netty channel under {@code socket} (a socket of a Vert.x TCP server). */
     static Channel channelOf(NetSocket socket) {
         if (!(socket instanceof NetSocketInternal internal)) {
             throw new IllegalStateException("NetSocket is a " + socket.getClass().getName() + ", not a "
@@ -124,12 +114,7 @@ final class EndpointSockets {
         return internal.channelHandlerContext().channel();
     }
 
-    /**
-     * Makes {@code server} hand every new TCP connection to {@code wrap.apply(vertx-mqtt's own handler)} instead of
-     * to vertx-mqtt's handler directly. Call it before {@link MqttServer#listen}.
-     *
-     * @throws IllegalStateException when {@code server} is not vertx-mqtt's implementation (see {@link #check()})
-     */
+    /** Makes {@code server} hand each new TCP connection to {@code wrap.apply(its own handler)}; before listen. */
     static void interceptConnections(MqttServer server, UnaryOperator<Handler<NetSocket>> wrap) {
         check();
         if (!SERVER.getDeclaringClass().isInstance(server)) {

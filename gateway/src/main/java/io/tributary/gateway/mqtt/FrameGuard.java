@@ -25,20 +25,16 @@ import java.util.concurrent.TimeUnit;
  *       large as the first packet: counted ({@code packet-too-large}) and closed at once. Later: handed on as a
  *       {@link TooLongFrameException}, which {@code DeviceConnection} answers in order (MQTT 5: DISCONNECT 0x95),
  *       and closed after {@link #LATE_CLOSE} whatever happens to that answer. Nothing more is read from it.</li>
- *   <li>The MQTT 5 CONNECT properties, on the raw bytes: a property other than User Property given twice, Receive
- *       Maximum 0, Maximum Packet Size 0, Request Problem/Response Information other than 0 or 1 are a Protocol
- *       Error (MQTT 5 section 3.1.2.11). Netty's decoder keeps only one value of a repeated property and checks no
- *       values, so this is the only place that can tell. Answered CONNACK 0x82, counted ({@code malformed-packet}),
- *       closed. Once per connection: the CONNECT's head (at most its variable header) is copied as it passes.</li>
+ *   <li>The MQTT 5 CONNECT properties ({@link ConnectPropertiesCheck}): a Protocol Error is answered CONNACK 0x82,
+ *       counted ({@code malformed-packet}) and closed.</li>
  * </ul>
  *
  * <p>A first packet that is not a CONNECT is counted ({@code malformed-packet}) and closed at once, whatever length
- * it declares. A remaining length the decoder cannot read (five length bytes) is left to the decoder, which refuses it; this
- * handler then stops following the stream. Runs on the connection's event loop only.
+ * it declares. A remaining length the decoder cannot read (five length bytes) is left to the decoder, which refuses
+ * it; this handler then stops following the stream. Runs on the connection's event loop only.
  */
 final class FrameGuard extends ChannelInboundHandlerAdapter {
 
-    /** The pipeline name of this handler, right before vertx-mqtt's decoder. */
     static final String NAME = "tributary-frame-guard";
 
     /** How long a connection that sent a too large packet after CONNECT may wait for its DISCONNECT at most. */
@@ -57,9 +53,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
     private int headerBytes;
     private int firstByte;
     private int remainingLength;
-    /** Body bytes of the current packet still to come. */
     private long bodyLeft;
-    /** Whether the current packet is the connection's first. */
     private boolean firstPacket = true;
     /** The decoder refuses what comes next; nothing more to follow. */
     private boolean stopped;
@@ -168,10 +162,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         ctx.writeAndFlush(Unpooled.wrappedBuffer(CONNACK_PROTOCOL_ERROR)).addListener(f -> ctx.close());
     }
 
-    /**
-     * A packet above the Maximum Packet Size starts at {@code packetStart} of {@code buffer}: the packets before it go
-     * on, it and all after it are dropped.
-     */
+    /** A packet above the Maximum Packet Size starts at {@code packetStart}: those before go on, the rest is not. */
     private void tooLarge(ChannelHandlerContext ctx, ByteBuf buffer, int start, int packetStart) {
         refused = true;
         releaseConnectHead();

@@ -32,18 +32,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One MQTT server instance. Several instances listen on the same host and port; Vert.x spreads the connections over
- * them, each on its own event loop. All instances share the thread-safe {@link TelemetrySink}, metrics and the
- * draining flag; each keeps its own connections.
+ * One MQTT server instance; several listen on one port, Vert.x spreads the connections over their event loops. They
+ * share the thread-safe sink, metrics and draining flag; each keeps its own connections.
  */
 public final class MqttGatewayVerticle extends VerticleBase {
 
     private static final Logger LOG = LoggerFactory.getLogger(MqttGatewayVerticle.class);
 
-    /**
-     * Vert.x shares one randomly chosen port among all servers that listen on the same negative port: the plain and
-     * the TLS listener need different ones.
-     */
+    /** Vert.x shares one random port among servers on the same negative port: plain and TLS need two. */
     private static final int SHARED_RANDOM_PORT = -1;
     private static final int SHARED_RANDOM_TLS_PORT = -2;
     /** How often devices without a connection whose quota is full again are forgotten. */
@@ -62,52 +58,20 @@ public final class MqttGatewayVerticle extends VerticleBase {
     private final TlsSettings tls;
     private MqttServer server;
     private volatile int actualPort = -1;
-    /** One live connection per device id, and each device's publish quota; shared by all verticles. */
     private final DeviceSessions<DeviceConnection> sessions;
-    /** Connections that have not sent CONNECT yet, shared by all verticles and listeners. */
     private final ConnectionLimiter pendingConnects;
     private long sweepTimer = -1;
 
     /**
-     * @param settings MQTT settings
-     * @param authenticator decides on CONNECTs
-     * @param sink where records go (the shared Kafka adapter)
-     * @param metrics the shared counters
      * @param draining true once the gateway shuts down: CONNECTs are refused, PUBLISHes no longer taken
      * @param deviceLogInterval at most one WARN line per kind of device misbehaviour per interval
-     */
-    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
-            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval) {
-        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, DeviceConfigs.NONE,
-                new ConnectionLimiter(Integer.MAX_VALUE), null);
-    }
-
-    /**
-     * As above, and:
-     *
      * @param configs the configurations pushed to devices on {@code devices/{id}/config}
      * @param limiter the connection limit shared by all verticles
      * @param tls null for the plain MQTT listener on {@code settings.port()}; else the TLS listener on its port
-     */
-    public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
-            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
-            ConnectionLimiter limiter, TlsSettings tls) {
-        this(settings, authenticator, sink, metrics, draining, deviceLogInterval, configs, limiter, tls,
-                new TelemetryValidator(settings.maxPayloadBytes()),
-                new DeviceSessions<>(settings.limits()),
-                new ConnectionLimiter(settings.limits().maxPendingConnects(),
-                        settings.limits().maxPendingConnectsPerAddress()));
-    }
-
-    /**
-     * As above, and:
-     *
-     * @param validator checks telemetry against the input contract; shared by all verticles (it holds the sensors
-     *     per device)
+     * @param validator shared by all verticles (it holds the sensors per device)
      * @param sessions the live session of every device id and its publish quota, shared by all verticles and
      *     listeners of the gateway ({@code new DeviceSessions<>(limits)})
-     * @param pendingConnects the limit of connections that have not sent CONNECT yet, in all and per address,
-     *     shared likewise
+     * @param pendingConnects the connections that have not sent CONNECT yet, in all and per address, shared likewise
      */
     public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
             GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
@@ -184,10 +148,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         return server == null ? Future.succeededFuture() : server.close();
     }
 
-    /**
-     * Closes every connection of {@code deviceId} (MQTT 5: DISCONNECT 0x87). Thread-safe: hops onto this verticle's
-     * event loop.
-     */
+    /** Closes every connection of {@code deviceId} (MQTT 5: 0x87). Thread-safe: hops onto this event loop. */
     public void revokeDevice(String deviceId, String reason) {
         if (context == null) {
             return;
@@ -202,7 +163,6 @@ public final class MqttGatewayVerticle extends VerticleBase {
         });
     }
 
-    /** Pushes a new configuration to the subscribed connections of {@code deviceId}. Thread-safe. */
     public void configChanged(String deviceId, byte[] config) {
         if (context == null) {
             return;

@@ -40,10 +40,6 @@ final class PublishForwarder {
         this.deviceEvents = deviceEvents;
     }
 
-    /**
-     * Routes, validates and forwards {@code payload} published on {@code topic}; {@code answer} gets the outcome once
-     * it is known (at once for a refusal, after the sink's answer otherwise).
-     */
     void forward(String topic, byte[] payload, Consumer<AckOutcome> answer) {
         PublishRoute route = telemetryTopic.equals(topic) ? telemetryRoute : PublishRouter.route(deviceId, topic);
         if (route instanceof PublishRoute.Refused refused) {
@@ -91,10 +87,7 @@ final class PublishForwarder {
         });
     }
 
-    /**
-     * Refuses a payload and keeps it on the dead-letter topic. The refusal is answered after the sink took the dead
-     * letter; if it did not, the device gets a retryable failure instead, so no payload vanishes without a trace.
-     */
+    /** Refuses and dead-letters a payload; if the sink refuses the dead letter, the device gets a retryable error. */
     private void deadLetter(String topic, ValidationResult.Invalid invalid, byte[] payload,
             Consumer<AckOutcome> answer) {
         metrics.rejected(invalid.reason());

@@ -33,11 +33,7 @@ final class PublishQuota {
         this.description = text.append("), retry later").toString();
     }
 
-    /**
-     * Takes one message of {@code payloadBytes} from the quota.
-     *
-     * @return null when it passes; else why not (the MQTT 5 Reason String)
-     */
+    /** Takes one message of {@code payloadBytes}: null when it passes, else why not (the MQTT 5 Reason String). */
     synchronized String tryAcquire(int payloadBytes, long nowNanos) {
         // A payload larger than the byte burst could never pass; the payload limit refuses it anyway, with 0x99.
         double byteCost = bytes == null ? 0 : Math.min(payloadBytes, bytes.capacity());

@@ -34,11 +34,7 @@ final class RateLimitedLog {
         this.nanoClock = nanoClock;
     }
 
-    /**
-     * Records one event of {@code category}.
-     *
-     * @return whether a WARN line was written for it
-     */
+    /** Records one event of {@code category}; whether a WARN line was written for it. */
     boolean log(String category, String device, String detail) {
         if (log.isDebugEnabled()) {
             log.debug("{} [device: {}]: {}", LogSanitizer.sanitize(category), LogSanitizer.sanitize(device),

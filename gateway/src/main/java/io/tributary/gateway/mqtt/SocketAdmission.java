@@ -34,10 +34,7 @@ final class SocketAdmission {
         this.maxPacketBytes = maxPacketBytes;
     }
 
-    /**
-     * Every new TCP connection (after TLS) first takes a pending-CONNECT slot (none left: closed at once, counted),
-     * then goes to vertx-mqtt, and gets a {@link ConnectionGuard} behind vertx-mqtt's decoder.
-     */
+    /** Each new connection takes a pending-CONNECT slot (or is closed at once), then gets a {@link ConnectionGuard}. */
     Handler<NetSocket> guard(Handler<NetSocket> mqttHandler) {
         return socket -> {
             String remote = String.valueOf(socket.remoteAddress());

@@ -13,10 +13,7 @@ import java.util.Base64;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/**
- * Checks the TLS listener's PEM files before the server starts, so a bad file stops startup with a message naming the
- * file and the problem (Netty's own errors name neither).
- */
+/** Checks the TLS listener's PEM files before start: the message names file and problem (Netty's names neither). */
 public final class TlsFiles {
 
     private static final Pattern KEY_BLOCK = Pattern.compile(

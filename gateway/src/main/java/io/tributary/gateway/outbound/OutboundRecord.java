@@ -11,10 +11,8 @@ import java.util.Objects;
  */
 public sealed interface OutboundRecord {
 
-    /** The device the record is about. */
     String deviceId();
 
-    /** A telemetry batch exactly as the device sent it. */
     record Telemetry(String deviceId, byte[] payload) implements OutboundRecord {
         public Telemetry {
             Objects.requireNonNull(deviceId, "deviceId");
@@ -31,11 +29,7 @@ public sealed interface OutboundRecord {
         }
     }
 
-    /**
-     * A refused payload, kept with why it was refused.
-     *
-     * @param rule the input-contract rule broken, or null
-     */
+    /** A refused payload, kept with why it was refused; {@code rule} is the contract rule broken, or null. */
     record DeadLetter(String deviceId, String mqttTopic, RejectReason reason, String detail, ContractRule rule,
             byte[] payload) implements OutboundRecord {
         public DeadLetter {
@@ -47,12 +41,7 @@ public sealed interface OutboundRecord {
         }
     }
 
-    /**
-     * An event the gateway itself reports about a device's connection.
-     *
-     * @param gatewayId names the gateway instance
-     * @param detail more words, or null
-     */
+    /** An event the gateway itself reports about a device's connection; {@code detail} may be null. */
     record ConnectionEvent(String deviceId, Event event, Instant time, String gatewayId, String detail)
             implements OutboundRecord {
         public ConnectionEvent {
@@ -63,11 +52,8 @@ public sealed interface OutboundRecord {
         }
     }
 
-    /** What happened to a device's connection. */
     enum Event {
-        /** The device's CONNECT was accepted. */
         CONNECTED("connected"),
-        /** The device ended its session with a normal DISCONNECT. */
         DISCONNECTED("disconnected"),
         /** The connection ended without a normal DISCONNECT (network loss, keep-alive timeout, error). */
         CONNECTION_LOST("connection-lost"),
@@ -80,7 +66,6 @@ public sealed interface OutboundRecord {
             this.code = code;
         }
 
-        /** The event's name in status events. */
         public String code() {
             return code;
         }

@@ -7,7 +7,6 @@ public final class SendFailure extends RuntimeException {
 
     private static final long serialVersionUID = 1L;
 
-    /** The kinds of failure the MQTT side answers differently. */
     public enum Kind {
         /** The gateway holds too much unacknowledged data already: refused at once, nothing was sent. */
         OVERLOADED,
@@ -28,7 +27,6 @@ public final class SendFailure extends RuntimeException {
         return kind;
     }
 
-    /** Whether {@code error} is a {@link SendFailure} of {@code kind}. */
     public static boolean is(Throwable error, Kind kind) {
         return error instanceof SendFailure failure && failure.kind == kind;
     }

@@ -18,18 +18,14 @@ public interface TelemetrySink {
      */
     Future<Void> send(OutboundRecord record);
 
-    /**
-     * Whether the broker is not keeping up: a caller that just sent should stop reading from its device and
-     * {@link #whenDecongested resume} later. Thread-safe.
-     */
+    /** Whether the broker is not keeping up: a caller that just sent pauses and {@link #whenDecongested resumes}. */
     default boolean congested() {
         return false;
     }
 
     /**
-     * Runs {@code resumer} once the sink is no longer congested: at once if it is not, else from whatever thread
-     * frees enough room. {@code resumer} must be quick, must not throw, and should hop to its own context for the
-     * actual work. Thread-safe.
+     * Runs {@code resumer} once not congested: at once, or from whatever thread frees room. It must be quick, must not
+     * throw, and should hop to its own context for the work. Thread-safe.
      */
     default void whenDecongested(Runnable resumer) {
         resumer.run();

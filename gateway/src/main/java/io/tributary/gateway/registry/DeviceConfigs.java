@@ -5,7 +5,6 @@ import java.util.Optional;
 /** Where the gateway finds the configuration to push to a device on {@code devices/{id}/config}. */
 public interface DeviceConfigs {
 
-    /** Knows no configuration. */
     DeviceConfigs NONE = deviceId -> Optional.empty();
 
     /** The device's current configuration, if one was set. Must not block. */

@@ -69,10 +69,7 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
 
     /**
      * @param vertx where the consumer runs (a worker context: a slow listener never holds an event loop)
-     * @param topics the registry topics
-     * @param kafkaProperties at least {@code bootstrap.servers}, plus security settings if any
-     * @param rules what a device record must look like; a record breaking them is refused (the device cannot log
-     *     in), counted and logged, never fatal
+     * @param rules a record breaking them is refused (the device cannot log in), counted and logged, never fatal
      * @param refusals told about each refused record (on the registry's context; must not block)
      */
     public DeviceRegistryView(Vertx vertx, RegistryTopics topics, Map<String, Object> kafkaProperties,
@@ -83,17 +80,11 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
         this.consumerProperties = RegistryTopics.consumerProperties(kafkaProperties, "tributary-registry-view");
     }
 
-    /** Adds a listener for changes read after this call. */
     public void addListener(RegistryListener listener) {
         listeners.add(listener);
     }
 
-    /**
-     * Starts following the topics and blocks until everything written before the call is loaded. Blocks: never call
-     * it on an event loop.
-     *
-     * @throws RegistryException when Kafka or a topic is not there within {@code timeout}
-     */
+    /** Follows the topics; blocks until all written before is loaded, else {@link RegistryException} after timeout. */
     public void start(Duration timeout) {
         RegistryFollower started;
         synchronized (this) {
@@ -158,11 +149,6 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
         return Optional.empty();
     }
 
-    /** Devices whose latest record was refused (they cannot log in), with the reason. */
-    public Map<String, CredentialRules.Problem> refusedDevices() {
-        return state.refused();
-    }
-
     @Override
     public Optional<DeviceRecord> device(String deviceId) {
         return state.device(deviceId);
@@ -173,7 +159,6 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
         return state.config(deviceId);
     }
 
-    /** Every device, by id. */
     public List<DeviceRecord> devices() {
         return state.devices();
     }

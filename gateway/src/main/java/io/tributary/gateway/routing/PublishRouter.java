@@ -9,22 +9,13 @@ import io.tributary.gateway.RejectReason;
  */
 public final class PublishRouter {
 
-    /** First topic level of every device topic. */
     public static final String DEVICES = "devices";
-    /** Last topic level of telemetry topics. */
     public static final String TELEMETRY = "telemetry";
-    /** Last topic level of status topics. */
     public static final String STATUS = "status";
 
     private PublishRouter() {
     }
 
-    /**
-     * Routes a publish of the device {@code publisherId} to {@code topic}.
-     *
-     * @param publisherId the authenticated device id of the connection
-     * @param topic the PUBLISH topic name
-     */
     public static PublishRoute route(String publisherId, String topic) {
         if (topic == null || topic.isEmpty()) {
             return new PublishRoute.Refused(RejectReason.TOPIC_NOT_ALLOWED, "empty topic");
@@ -50,12 +41,10 @@ public final class PublishRouter {
         }
     }
 
-    /** The telemetry topic of {@code deviceId}. */
     public static String telemetryTopic(String deviceId) {
         return DEVICES + "/" + deviceId + "/" + TELEMETRY;
     }
 
-    /** The status topic of {@code deviceId}. */
     public static String statusTopic(String deviceId) {
         return DEVICES + "/" + deviceId + "/" + STATUS;
     }

@@ -65,10 +65,6 @@ final class BatchWireScan {
     }
 
     /**
-     * @param payload the telemetry payload
-     * @param topicDeviceId the device id of the topic it was published on
-     * @param contract the input contract
-     * @param nowUnixNanos the gateway's clock, read once for the batch
      * @param knownSensors the sensors the device is known to use; a reading of another one is left to the parse
      * @return the batch's counts if the payload is proven valid, {@code null} if only a full parse can tell
      */

@@ -13,11 +13,10 @@ import java.util.Optional;
 import java.util.function.LongSupplier;
 
 /**
- * Checks a telemetry payload before it may go to Kafka: it must be at most the maximum size, parse as a
- * {@link ReadingBatch}, name the device of the topic, hold at least one reading, and keep the {@link InputContract}
- * (event times within the window of the gateway's clock, finite values, safe bounded sensor names and units, readings
- * per batch bounded) and the device's sensor cardinality ({@link SensorCardinality}). A batch that breaks the contract
- * is refused whole ({@link RejectReason#CONTRACT_VIOLATION}) with a detail naming the reading and the rule.
+ * Checks a telemetry payload before it may go to Kafka: at most the maximum size, a {@link ReadingBatch} naming the
+ * device of the topic, at least one reading, keeping the {@link InputContract} and the device's sensor cardinality
+ * ({@link SensorCardinality}). A batch that breaks the contract is refused whole with a detail naming the reading and
+ * the rule.
  *
  * <p>A payload is first walked on the wire ({@link BatchWireScan}), which proves the usual valid batch without building
  * it; only what that walk cannot prove is parsed in full, which decides and words the refusal. Thread-safe: one
@@ -40,13 +39,6 @@ public final class TelemetryValidator {
                 GatewayMetrics.NOOP);
     }
 
-    /**
-     * @param maxPayloadBytes largest payload accepted
-     * @param contract the input contract
-     * @param cardinality the sensors per device, shared by every connection of the gateway
-     * @param clockUnixNanos the gateway's clock, read once per batch
-     * @param metrics counts contract violations by rule
-     */
     public TelemetryValidator(int maxPayloadBytes, InputContract contract, SensorCardinality cardinality,
             LongSupplier clockUnixNanos, GatewayMetrics metrics) {
         if (maxPayloadBytes < 1) {
@@ -65,12 +57,10 @@ public final class TelemetryValidator {
                 new SensorCardinality(config.inputContract()), SYSTEM_CLOCK, metrics);
     }
 
-    /** The contract enforced. */
     public InputContract contract() {
         return contract;
     }
 
-    /** The sensors per device seen so far. */
     public SensorCardinality cardinality() {
         return cardinality;
     }
@@ -84,13 +74,7 @@ public final class TelemetryValidator {
         return Optional.empty();
     }
 
-    /**
-     * Validates a payload published on the telemetry topic of {@code topicDeviceId}; a valid batch's new sensors are
-     * recorded for its device.
-     *
-     * @param topicDeviceId the device id from the MQTT topic
-     * @param payload the raw payload
-     */
+    /** Validates a payload of {@code topicDeviceId}'s telemetry topic; a valid batch's new sensors are recorded. */
     public ValidationResult validate(String topicDeviceId, byte[] payload) {
         Optional<ValidationResult.Invalid> tooLarge = checkSize(payload.length);
         if (tooLarge.isPresent()) {

@@ -5,13 +5,9 @@ import io.tributary.contract.ContractViolation;
 import io.tributary.gateway.RejectReason;
 import java.util.Objects;
 
-/** The verdict on a telemetry payload. */
 public sealed interface ValidationResult {
 
-    /**
-     * The payload is a usable batch of {@code readings} readings (at least one), reporting {@code droppedReadings}
-     * readings its device had to drop (the batch's {@code dropped_readings}, an unsigned 64-bit count).
-     */
+    /** A usable batch of at least one reading, reporting its unsigned 64-bit {@code dropped_readings}. */
     record Valid(int readings, long droppedReadings) implements ValidationResult {
         public Valid {
             if (readings < 1) {
@@ -20,10 +16,7 @@ public sealed interface ValidationResult {
         }
     }
 
-    /**
-     * The payload is refused for {@code reason}; {@code detail} says why in words; {@code rule} is the input-contract
-     * rule it breaks when {@code reason} is {@link RejectReason#CONTRACT_VIOLATION}, else null.
-     */
+    /** Refused for {@code reason}; {@code rule}: the broken contract rule ({@link RejectReason#CONTRACT_VIOLATION}). */
     record Invalid(RejectReason reason, String detail, ContractRule rule) implements ValidationResult {
         public Invalid {
             Objects.requireNonNull(reason, "reason");
@@ -34,12 +27,10 @@ public sealed interface ValidationResult {
             }
         }
 
-        /** A refusal for another reason than the input contract. */
         public Invalid(RejectReason reason, String detail) {
             this(reason, detail, null);
         }
 
-        /** A refusal for breaking the input contract. */
         public static Invalid of(ContractViolation violation) {
             return new Invalid(RejectReason.CONTRACT_VIOLATION, violation.detail(), violation.rule());
         }

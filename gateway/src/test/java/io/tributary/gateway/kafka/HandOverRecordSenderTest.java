@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -39,7 +40,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void completesOnTheSendingContextAfterKafkaAcknowledged() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1_000_000, 1_000_000));
         Context context = vertx.getOrCreateContext();
         CompletableFuture<Boolean> completedOnContext = new CompletableFuture<>();
 
@@ -57,7 +58,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void handsOverOneTurnsRecordsInOrderAndFinishesOutcomesThatArriveTogetherOnTheSendingContext() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1_000_000, 1_000_000));
         Context context = vertx.getOrCreateContext();
         List<String> completions = new CopyOnWriteArrayList<>();
 
@@ -84,7 +85,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void failsRecordsOfATurnThatEndsAfterClose() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1_000_000, 1_000_000));
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
 
         vertx.runOnContext(v -> {
@@ -100,7 +101,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void failsWithKafkasError() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1_000_000, 1_000_000));
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
         vertx.runOnContext(v -> sent.set(sender.send(record(10))));
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null);
@@ -114,7 +115,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void refusesRecordsBeyondTheInFlightLimitUntilEarlierOnesFinish() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1000, 1000));
         AtomicReference<Future<RecordMetadata>> first = new AtomicReference<>();
         AtomicReference<Future<RecordMetadata>> second = new AtomicReference<>();
         vertx.runOnContext(v -> {
@@ -137,7 +138,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void admitsASingleRecordLargerThanTheLimitSoNothingIsStuckForever() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 100, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(100, 100));
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
         vertx.runOnContext(v -> sent.set(sender.send(record(500))));
         await().atMost(Duration.ofSeconds(5)).until(() -> sent.get() != null);
@@ -147,7 +148,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void failsWhenTheProducerThrowsInsteadOfCallingBack() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1_000_000, 1_000_000));
         producer.close();
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
 
@@ -179,7 +180,7 @@ class HandOverRecordSenderTest {
                 return super.send(r, callback);
             }
         };
-        HandOverRecordSender sender = new HandOverRecordSender(blocking, new InFlightLimits(1_000_000, 2_000), metrics);
+        HandOverRecordSender sender = handOver(blocking, new InFlightLimits(1_000_000, 2_000));
         List<Future<RecordMetadata>> sent = new CopyOnWriteArrayList<>();
         CompletableFuture<Long> loopMillis = new CompletableFuture<>();
         vertx.runOnContext(v -> {
@@ -207,7 +208,7 @@ class HandOverRecordSenderTest {
 
     @Test
     void failsRecordsSentAfterClose() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1_000_000, 1_000_000));
         sender.close(Duration.ofSeconds(1));
         AtomicReference<Future<RecordMetadata>> sent = new AtomicReference<>();
 
@@ -221,7 +222,7 @@ class HandOverRecordSenderTest {
     /** Vert.x runs handlers on duplicated contexts of an event loop (per request in its servers): one lane each loop. */
     @Test
     void finishesRecordsOfDuplicatedContextsOnTheirEventLoop() throws Exception {
-        HandOverRecordSender sender = new HandOverRecordSender(producer, 1_000_000, metrics);
+        HandOverRecordSender sender = handOver(producer, new InFlightLimits(1_000_000, 1_000_000));
         Context root = vertx.getOrCreateContext();
         Context duplicate = ((io.vertx.core.internal.ContextInternal) root).duplicate();
         CompletableFuture<Thread> loop = new CompletableFuture<>();
@@ -244,5 +245,9 @@ class HandOverRecordSenderTest {
 
     private static ProducerRecord<String, byte[]> record(int size) {
         return KafkaRecords.telemetry("t", "dev-1", new byte[size]);
+    }
+
+    private HandOverRecordSender handOver(Producer<String, byte[]> producer, InFlightLimits limits) {
+        return new HandOverRecordSender(producer, new InFlightAccounting(limits, metrics), Duration.ofSeconds(30));
     }
 }

@@ -10,6 +10,8 @@ import static org.awaitility.Awaitility.await;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
+import io.tributary.gateway.registry.DeviceConfigs;
+import io.tributary.gateway.validation.TelemetryValidator;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.testing.ControlledRecordSender;
 import io.tributary.gateway.testing.TestSinks;
@@ -55,7 +57,9 @@ class MqttGatewayVerticleTest {
     @BeforeEach
     void startServer() throws Exception {
         verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), TestSinks.kafka(sender), metrics, draining::get,
-                Duration.ofSeconds(10));
+                Duration.ofSeconds(10), DeviceConfigs.NONE, new ConnectionLimiter(Integer.MAX_VALUE), null,
+                new TelemetryValidator(settings.maxPayloadBytes()), new DeviceSessions<>(settings.limits()),
+                new ConnectionLimiter(settings.limits().maxPendingConnects(), settings.limits().maxPendingConnectsPerAddress()));
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
         port = verticle.actualPort();
     }
