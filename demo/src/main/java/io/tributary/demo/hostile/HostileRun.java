@@ -117,7 +117,7 @@ public final class HostileRun implements AutoCloseable {
         fleet.pubackInterval();
         fleet.connackInterval();
         fleet.failedConnectsInterval();
-        double cpuBefore = cluster.gatewayCpuSeconds();
+        double cpuBefore = cluster.gateway().cpuSeconds();
         Instant started = Instant.now();
         long earliestEnd = System.nanoTime() + minimum.toNanos();
         LOG.info("Phase {} starts ({} attacks)", name, running.size());
@@ -130,7 +130,7 @@ public final class HostileRun implements AutoCloseable {
         for (Future<AttackResult> future : futures) {
             try {
                 AttackResult result = future.get();
-                Attacks.logResult(result);
+                LOG.info("Attack done: {}", result);
                 results.add(result);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("attack of phase " + name + " failed: " + e.getCause(), e.getCause());
@@ -142,7 +142,7 @@ public final class HostileRun implements AutoCloseable {
         }
         Phase phase = new Phase(name, started, Instant.now(), results, fleet.pubackInterval(),
                 fleet.connackInterval(), fleet.failedConnectsInterval(),
-                cluster.gatewayCpuSeconds() - cpuBefore);
+                cluster.gateway().cpuSeconds() - cpuBefore);
         cluster.watchdog().phase("between");
         LOG.info("Phase {} done: honest PUBACK p50 {} ms p99 {} ms ({}), CONNACK p99 {} ms, failed connects {}",
                 name, phase.pubackMillis(50), phase.pubackMillis(99), phase.puback().getTotalCount(),
