@@ -2,6 +2,7 @@ package io.tributary.demo.hostile;
 
 import io.tributary.contract.Topics;
 import io.tributary.demo.DemoRules;
+import io.tributary.demo.measure.InfluxQl;
 import io.tributary.demo.process.LocalHttp;
 import io.tributary.demo.process.ServiceProcess;
 import io.tributary.localstack.LocalStack;
@@ -64,7 +65,7 @@ public final class HostileCluster implements AutoCloseable {
         this.gatewayPid = gateway.pid();
         this.processorPid = processor.pid();
         this.kafka = new HostileKafka(stack.kafkaBootstrapServers(), TOPICS.prefix());
-        this.influxQl = new InfluxQl(stack.influxDirectUrl(), stack.influxBucket());
+        this.influxQl = new InfluxQl(stack.influxDirectUrl(), stack.influxBucket(), "ms");
         this.watchdog = new Watchdog(gateway, processor, this::gatewayReady, this::processorReady);
     }
 

@@ -1,7 +1,6 @@
 package io.tributary.demo.hostile;
 
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -256,8 +255,6 @@ public final class MqttWire {
                 return new Packet(first >> 4, first & 0x0F, body);
             } catch (SocketTimeoutException e) {
                 throw e;
-            } catch (EOFException e) {
-                return null;
             } catch (IOException e) {
                 if (socket.isClosed()) {
                     throw e;
