@@ -1,6 +1,7 @@
 package io.tributary.demo;
 
 import io.tributary.cli.DurationConverter;
+import io.tributary.contract.Topics;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
@@ -78,15 +79,14 @@ public final class DemoMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
+        InfluxTarget influx = influxUrl == null ? null
+                : new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket);
         PipelineOptions options;
         try {
-            options = PipelineOptions.defaults().withDataDir(dataDir).withPartitions(partitions)
-                    .withAlertRules(alertRules);
+            options = new PipelineOptions(influx, dataDir, partitions, Topics.DEFAULT_PREFIX, alertRules,
+                    PipelineOptions.DEMO_ROLLUP_GRACE);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--partitions: " + e.getMessage());
-        }
-        if (influxUrl != null) {
-            options = options.withExternalInflux(new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket));
         }
         return new DemoRun(options, fleet, duration, System.out, System.console() != null,
                 StopSignal.install()).run();

@@ -10,8 +10,6 @@ import java.time.Duration;
  *
  * @param externalInflux an InfluxDB to store into instead of the local stack's own; null = start {@code influxd}
  * @param dataDir        where the local stack keeps its data; null = a temporary directory removed at the end
- * @param partitions     partitions of the telemetry topic
- * @param topicPrefix    Kafka topic prefix
  * @param alertRules     the processor's alert rules file; null = the demo's own rules
  * @param rollupGrace    how long a rollup window waits for late readings before it closes
  */
@@ -30,28 +28,11 @@ public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int par
         }
     }
 
-    /** The demo's settings: a short grace, since simulated devices are never late. */
+    /** The demo's rollup grace: short, since simulated devices are never late. */
+    public static final Duration DEMO_ROLLUP_GRACE = Duration.ofSeconds(5);
+
+    /** The demo's settings. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, null, Duration.ofSeconds(5));
-    }
-
-    public PipelineOptions withExternalInflux(InfluxTarget influx) {
-        return new PipelineOptions(influx, dataDir, partitions, topicPrefix, alertRules, rollupGrace);
-    }
-
-    public PipelineOptions withDataDir(Path dir) {
-        return new PipelineOptions(externalInflux, dir, partitions, topicPrefix, alertRules, rollupGrace);
-    }
-
-    public PipelineOptions withPartitions(int count) {
-        return new PipelineOptions(externalInflux, dataDir, count, topicPrefix, alertRules, rollupGrace);
-    }
-
-    public PipelineOptions withAlertRules(Path rules) {
-        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, rules, rollupGrace);
-    }
-
-    public PipelineOptions withRollupGrace(Duration grace) {
-        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, alertRules, grace);
+        return new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, null, DEMO_ROLLUP_GRACE);
     }
 }

@@ -43,8 +43,4 @@ final class StopSignal {
     boolean await(Duration timeout) throws InterruptedException {
         return requested.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
-
-    boolean requested() {
-        return requested.getCount() == 0;
-    }
 }

@@ -6,6 +6,7 @@ import com.influxdb.client.InfluxDBClient;
 import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.domain.InfluxQLQuery;
 import com.influxdb.query.InfluxQLQueryResult;
+import io.tributary.contract.Topics;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.transport.VertxMqttTransport;
@@ -46,7 +47,8 @@ class DashboardQueriesIT {
         Path rules = rulesDir.resolve("rules.yaml");
         Files.writeString(rules, "rules:\n  - name: temperature_any\n    sensor: temperature\n    above: -100\n"
                 + "    clear: -200\n    severity: info\n");
-        pipeline = Pipeline.start(PipelineOptions.defaults().withAlertRules(rules).withRollupGrace(Duration.ofSeconds(1)));
+        pipeline = Pipeline.start(new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, rules,
+                Duration.ofSeconds(1)));
         fleetConfig = new SimulatorConfig(pipeline.mqttServerUri(), 5, "dash", 3, Duration.ofMillis(500), 5, 10,
                 Duration.ofSeconds(30));
         Map<String, byte[]> secrets = pipeline.provision(fleetConfig.deviceIds());

@@ -2,6 +2,7 @@ package io.tributary.demo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.contract.Topics;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.simulator.config.FleetOptions;
@@ -30,7 +31,8 @@ class DemoRunIT {
             ByteArrayOutputStream output = new ByteArrayOutputStream();
 
             // When the demo runs 10 devices for 5 seconds against it
-            int exitCode = new DemoRun(PipelineOptions.defaults().withExternalInflux(target),
+            int exitCode = new DemoRun(new PipelineOptions(target, null, 3, Topics.DEFAULT_PREFIX, null,
+                    PipelineOptions.DEMO_ROLLUP_GRACE),
                     CommandLine.populateCommand(new FleetOptions(), "--devices", "10", "--sensors", "2",
                             "--interval", "500ms", "--readings-per-sensor", "3", "--run-id", "demo-it"),
                     Duration.ofSeconds(5), new PrintStream(output, true, StandardCharsets.UTF_8), false,

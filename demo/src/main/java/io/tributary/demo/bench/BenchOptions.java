@@ -4,21 +4,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/**
- * What the whole-pipeline benchmark runs.
- *
- * @param root          the project directory (where the components' jars are built)
- * @param out           where bench.json, the plots and the components' logs go
- * @param devices       simulated devices, each on its own MQTT connection, in every phase
- * @param duration      the sustained phase at the highest sustainable step rate
- * @param stepDuration  each load step
- * @param warmup        the first part of each phase left out of its figures (counted from the fleet's start: connecting, JIT)
- * @param rates         offered readings/s of the steps, ascending; stepping stops at the first unsustainable one
- * @param halfDuration  the latency phase at half the sustained rate
- * @param partitions    partitions of the telemetry topic
- * @param probeInterval how often the probe device publishes during the sustained and half-rate phases
- * @param refinements   extra steps that bisect between the last sustainable and the first unsustainable rate
- */
+/** What the whole-pipeline benchmark runs: {@link PipelineBenchMain}'s options, validated. */
 record BenchOptions(Path root, Path out, int devices, Duration duration, Duration stepDuration, Duration warmup,
         List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements) {
 

@@ -3,22 +3,23 @@ package io.tributary.demo.bench;
 import io.tributary.contract.Topics;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.provision.FleetProvisioner;
+import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /**
- * The whole-pipeline benchmark. Every component runs as its own process on this machine: the local stack (in-JVM
- * Kafka plus the v2-write endpoint; {@code influxd} is its child), the gateway (authenticating every device against
- * its registry, as in production: each simulator provisions its fleet first), the processor with the demo's alert
- * rules, and a simulator process per phase ({@link BenchPipeline}); this JVM samples them ({@link Sampler}) and runs
- * the probe device ({@link Probe}).
+ * The whole-pipeline benchmark. Every component runs as its own process on this machine ({@link BenchPipeline}); this
+ * JVM samples them ({@link Sampler}) and runs the probe device ({@link Probe}).
  *
  * <ol>
  *   <li><b>Steps</b>: the fleet publishes at each rate of {@link BenchOptions#rates()} for a step; a step is
@@ -108,9 +109,28 @@ public final class PipelineBench {
 
             List<Sample> samples = sampler.samples();
             BenchReport report = new BenchReport(options, search.steps(), sustained, half, samples, loadAtStart);
-            BenchOutput.write(report, samples, half, options.out(), out);
+            write(report, samples, half);
             return report.passed() ? 0 : 1;
         }
+    }
+
+    /** {@code bench.json}, {@code throughput.png}, {@code latency.png} and a RESULT line. */
+    private void write(BenchReport report, List<Sample> samples, PhaseResult half) throws IOException {
+        Path dir = options.out();
+        Files.writeString(dir.resolve("bench.json"), new JsonObject(report.toMap()).encodePrettily() + "\n",
+                StandardCharsets.UTF_8);
+        Plots.throughput(samples, dir.resolve("throughput.png"));
+        Map<String, Histogram> hops = new LinkedHashMap<>();
+        if (half != null) {
+            hops.put("publish -> PUBACK", half.probe().puback.histogram());
+            hops.put("publish -> Kafka", half.probe().kafka.histogram());
+            hops.put("publish -> alert", half.probe().alert.histogram());
+            hops.put("publish -> queryable in InfluxDB", half.probe().queryable.histogram());
+        }
+        Plots.latency(hops, String.format(Locale.ROOT, "Tributary pipeline: latency at half the sustained rate"
+                + " (%,.0f readings/s)", half == null ? 0 : half.offered()), dir.resolve("latency.png"));
+        out.println("RESULT " + new JsonObject(report.headline()).encode());
+        out.println("Wrote " + dir.resolve("bench.json") + ", throughput.png, latency.png and logs/");
     }
 
     static String now() {

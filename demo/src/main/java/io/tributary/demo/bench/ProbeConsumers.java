@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.IntFunction;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -42,31 +45,17 @@ final class ProbeConsumers {
     /** Reads only the probe's partition: the gateway keys telemetry by device id with Kafka's default partitioner. */
     void watchTelemetry(LatencyHop kafka) {
         byte[] key = deviceId.getBytes(StandardCharsets.UTF_8);
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_uncommitted")) {
-            List<PartitionInfo> partitions = awaitPartitions(consumer, target.telemetryTopic());
-            if (partitions.isEmpty()) {
-                return;
-            }
-            TopicPartition mine = new TopicPartition(target.telemetryTopic(),
-                    partitionForKey(key, partitions.size()));
-            consumer.assign(List.of(mine));
-            consumer.seekToEnd(List.of(mine));
-            consumer.position(mine);
-            while (listening.getAsBoolean()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-                    long arrived = System.nanoTime();
-                    if (!Arrays.equals(key, record.key())) {
-                        continue;
-                    }
-                    try {
-                        ReadingBatch batch = ReadingBatch.parseFrom(record.value());
-                        kafka.arrived(batch.getReadings(0).getEventTimeUnixNanos(), arrived);
-                    } catch (IOException | IndexOutOfBoundsException e) {
-                        // not a probe batch
-                    }
+        watch("read_uncommitted", target.telemetryTopic(), count -> List.of(partitionForKey(key, count)), record -> {
+            long arrived = System.nanoTime();
+            if (Arrays.equals(key, record.key())) {
+                try {
+                    ReadingBatch batch = ReadingBatch.parseFrom(record.value());
+                    kafka.arrived(batch.getReadings(0).getEventTimeUnixNanos(), arrived);
+                } catch (IOException | IndexOutOfBoundsException e) {
+                    // not a probe batch
                 }
             }
-        }
+        });
     }
 
     /** Kafka's default partitioner for a keyed record: murmur2 of the key bytes. */
@@ -76,28 +65,34 @@ final class ProbeConsumers {
 
     /** The probe's transitions of {@code rule}, matched by their transition time (the reading's event time). */
     void watchAlerts(String rule, LatencyHop alert) {
-        try (KafkaConsumer<byte[], byte[]> consumer = consumer("read_committed")) {
-            List<PartitionInfo> partitions = awaitPartitions(consumer, target.alertsTopic());
+        watch("read_committed", target.alertsTopic(), count -> IntStream.range(0, count).boxed().toList(), record -> {
+            long arrived = System.nanoTime();
+            try {
+                AlertEvent event = AlertEvent.parseFrom(record.value());
+                if (event.getDeviceId().equals(deviceId) && event.getRule().equals(rule)) {
+                    alert.arrived(event.getTransitionTimeUnixNanos(), arrived);
+                }
+            } catch (IOException e) {
+                // not an alert event
+            }
+        });
+    }
+
+    /** Hands every record of the {@code chosen} partitions (by partition count) to {@code onRecord}, from their end. */
+    private void watch(String isolation, String topic, IntFunction<List<Integer>> chosen,
+            Consumer<ConsumerRecord<byte[], byte[]>> onRecord) {
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(isolation)) {
+            List<PartitionInfo> partitions = awaitPartitions(consumer, topic);
             if (partitions.isEmpty()) {
                 return;
             }
-            List<TopicPartition> all = partitions.stream()
-                    .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
-            consumer.assign(all);
-            consumer.seekToEnd(all);
-            all.forEach(consumer::position);
+            List<TopicPartition> mine = chosen.apply(partitions.size()).stream()
+                    .map(partition -> new TopicPartition(topic, partition)).toList();
+            consumer.assign(mine);
+            consumer.seekToEnd(mine);
+            mine.forEach(consumer::position);
             while (listening.getAsBoolean()) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(20))) {
-                    long arrived = System.nanoTime();
-                    try {
-                        AlertEvent event = AlertEvent.parseFrom(record.value());
-                        if (event.getDeviceId().equals(deviceId) && event.getRule().equals(rule)) {
-                            alert.arrived(event.getTransitionTimeUnixNanos(), arrived);
-                        }
-                    } catch (IOException e) {
-                        // not an alert event
-                    }
-                }
+                consumer.poll(Duration.ofMillis(20)).forEach(onRecord);
             }
         }
     }

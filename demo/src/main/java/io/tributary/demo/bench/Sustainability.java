@@ -26,18 +26,11 @@ final class Sustainability {
     }
 
     /**
-     * @param offeredReadingsPerS the fleet's configured rate
-     * @param achievedReadingsPerS readings per second the gateway accepted over the window
-     * @param messagesPerS         telemetry messages (batches) per second the gateway accepted over the window
-     * @param storedReadingsPerS   readings per second stored in InfluxDB over the window
-     * @param backlogSlope         growth of the backlog, records per second
-     * @param finalBacklog         backlog at the end of the window (mean of its last samples), records
-     * @param sustainable          the verdict
-     * @param reason               the verdict in words
+     * The verdict and what it rests on: rates the gateway accepted (readings, messages) and readings stored, per second
+     * over the window; the backlog's growth (records/s) and its size at the end (mean of the last samples).
      */
     record Verdict(double offeredReadingsPerS, double achievedReadingsPerS, double messagesPerS,
-            double storedReadingsPerS,
-            double backlogSlope, double finalBacklog, boolean sustainable, String reason) {
+            double storedReadingsPerS, double backlogSlope, double finalBacklog, boolean sustainable, String reason) {
     }
 
     /** Judges {@code window} (samples in time order, at least 3) against the offered rate. */
@@ -59,21 +52,22 @@ final class Sustainability {
             return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, false,
                     "metrics missing in the window");
         }
-        if (achieved < MIN_ACHIEVED_FRACTION * offeredReadingsPerS) {
-            String reason = String.format(Locale.ROOT, "the gateway accepted %.0f readings/s of %.0f offered "
-                    + "(< %.0f %%)", achieved, offeredReadingsPerS, MIN_ACHIEVED_FRACTION * 100);
-            return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, false, reason);
-        }
+        boolean accepted = achieved >= MIN_ACHIEVED_FRACTION * offeredReadingsPerS;
         boolean small = finalBacklog <= SMALL_BACKLOG_SECONDS * messagesPerS;
         boolean flat = slope <= MAX_GROWTH_FRACTION * messagesPerS;
-        if (small || flat) {
-            String reason = String.format(Locale.ROOT, "backlog %s (slope %.0f records/s, final %.0f records)",
+        String reason;
+        if (!accepted) {
+            reason = String.format(Locale.ROOT, "the gateway accepted %.0f readings/s of %.0f offered (< %.0f %%)",
+                    achieved, offeredReadingsPerS, MIN_ACHIEVED_FRACTION * 100);
+        } else if (small || flat) {
+            reason = String.format(Locale.ROOT, "backlog %s (slope %.0f records/s, final %.0f records)",
                     small ? "small" : "not growing", slope, finalBacklog);
-            return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, true, reason);
+        } else {
+            reason = String.format(Locale.ROOT, "backlog growing by %.0f records/s (> %.0f %% of %.0f msgs/s), "
+                    + "%.0f records at the end", slope, MAX_GROWTH_FRACTION * 100, messagesPerS, finalBacklog);
         }
-        String reason = String.format(Locale.ROOT, "backlog growing by %.0f records/s (> %.0f %% of %.0f msgs/s), "
-                + "%.0f records at the end", slope, MAX_GROWTH_FRACTION * 100, messagesPerS, finalBacklog);
-        return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog, false, reason);
+        return new Verdict(offeredReadingsPerS, achieved, messagesPerS, stored, slope, finalBacklog,
+                accepted && (small || flat), reason);
     }
 
     /** Least-squares slope of the backlog over time, skipping samples without a backlog; NaN if fewer than 2. */

@@ -23,6 +23,10 @@ final class Attacker {
         this.secrets = Map.copyOf(secrets);
     }
 
+    HostileCluster cluster() {
+        return cluster;
+    }
+
     byte[] secret(String device) {
         return secrets.get(device);
     }
@@ -37,7 +41,7 @@ final class Attacker {
 
     /** A raw connection from {@code source} (null: the default address) answering within {@code timeout}. */
     MqttWire.RawClient open(InetAddress source, Duration timeout) throws IOException {
-        return MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), source, timeout);
+        return MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), source, timeout, false);
     }
 
     MqttWire.RawClient open(InetAddress source) throws IOException {
@@ -49,8 +53,7 @@ final class Attacker {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             MqttWire.RawClient client = open(null);
-            client.send(MqttWire.connect(MqttWire.LEVEL_5, device, device, secret(device), keepAlive));
-            MqttWire.Packet answer = client.await(MqttWire.CONNACK);
+            MqttWire.Packet answer = client.connect(device, secret(device), keepAlive);
             if (answer != null && answer.type() == MqttWire.CONNACK && answer.connackCode() == 0) {
                 return client;
             }

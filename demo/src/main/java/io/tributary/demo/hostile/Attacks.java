@@ -1,19 +1,19 @@
 package io.tributary.demo.hostile;
 
 import java.util.List;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The attacks of the hostile-device suite, each written as a hostile client would: raw MQTT bytes from
  * {@link MqttWire}, records written straight into Kafka, a lying InfluxDB. Each returns what the attacker saw; the
  * suite ({@code HostileDevicesIT}) asserts on it and the benchmark ({@link HostileBench}) reports it. Attackers that
  * flood come from their own loopback address (127.0.0.2 and up), so throttling by address can tell them from the
- * honest fleet (127.0.0.1), as it would tell two hosts apart. The attacks come in families, one class each.
+ * honest fleet (127.0.0.1), as it would tell two hosts apart. The attacks come in families, one class each: readings
+ * that break the input contract and series cardinality; wrong passwords, forged registry records and clones; the
+ * publish quota, QoS 0, a socket never read and connections that never send CONNECT; malformed MQTT frames; an
+ * InfluxDB that refuses every write.
  */
-public final class Attacks {
-
-    private static final Logger LOG = LoggerFactory.getLogger(Attacks.class);
+public record Attacks(InputAttacks input, LoginAttacks login, FloodAttacks floods, FrameAttacks frames,
+        InfluxOutageAttack influx) {
 
     public static final String HUGE = "hostile-huge";
     public static final String CONTRACT = "hostile-contract";
@@ -30,51 +30,10 @@ public final class Attacks {
     public static final List<String> DEVICES = List.of(HUGE, CONTRACT, SENSORS, FLOOD, CLONE, QUOTA, QOS0, SLOW,
             FUZZ);
 
-    private final InputAttacks input;
-    private final LoginAttacks login;
-    private final FloodAttacks floods;
-    private final FrameAttacks frames;
-    private final InfluxOutageAttack influx;
-
-    private Attacks(HostileCluster cluster, Attacker attacker) {
-        this.input = new InputAttacks(cluster, attacker);
-        this.login = new LoginAttacks(cluster, attacker);
-        this.floods = new FloodAttacks(cluster, attacker);
-        this.frames = new FrameAttacks(cluster, attacker);
-        this.influx = new InfluxOutageAttack(cluster);
-    }
-
     /** Provisions the attackers' devices: they hold valid secrets, as a stolen or cloned device would. */
     public static Attacks prepare(HostileCluster cluster) throws InterruptedException {
-        return new Attacks(cluster, new Attacker(cluster, cluster.kafka().provision(DEVICES)));
-    }
-
-    /** Readings that break the input contract; series cardinality. */
-    public InputAttacks input() {
-        return input;
-    }
-
-    /** Wrong passwords, forged registry records, clones. */
-    public LoginAttacks login() {
-        return login;
-    }
-
-    /** Over the quota, QoS 0, a socket never read, connections that never send CONNECT. */
-    public FloodAttacks floods() {
-        return floods;
-    }
-
-    /** Malformed MQTT frames. */
-    public FrameAttacks frames() {
-        return frames;
-    }
-
-    /** An InfluxDB that refuses every write. */
-    public InfluxOutageAttack influx() {
-        return influx;
-    }
-
-    static void logResult(AttackResult result) {
-        LOG.info("Attack done: {}", result);
+        Attacker attacker = new Attacker(cluster, cluster.kafka().provision(DEVICES));
+        return new Attacks(new InputAttacks(attacker), new LoginAttacks(attacker), new FloodAttacks(attacker),
+                new FrameAttacks(attacker), new InfluxOutageAttack(cluster));
     }
 }

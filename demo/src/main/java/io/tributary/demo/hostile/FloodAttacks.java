@@ -10,9 +10,7 @@ import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.IdentityHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -22,15 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Attacks on fairness: one device over its publish quota, a QoS 0 flood, a client that never reads its socket, and
  * connections that never send CONNECT.
  */
-public final class FloodAttacks {
-
-    private final HostileCluster cluster;
-    private final Attacker attacker;
-
-    FloodAttacks(HostileCluster cluster, Attacker attacker) {
-        this.cluster = cluster;
-        this.attacker = attacker;
-    }
+public record FloodAttacks(Attacker attacker) {
 
     /**
      * One MQTT 5 device publishes small QoS 1 batches as fast as it can for {@code duration}, up to 48 unanswered
@@ -49,7 +39,7 @@ public final class FloodAttacks {
                     while (!closed.get()) {
                         MqttWire.Packet answer = client.await(MqttWire.PUBACK);
                         if (answer == null || answer.type() != MqttWire.PUBACK) {
-                            result.answer(answer == null ? "closed" : answer.toString());
+                            result.answer(MqttWire.describe(answer));
                             closed.set(true);
                             break;
                         }
@@ -121,13 +111,14 @@ public final class FloodAttacks {
         AttackResult result = new AttackResult("a client that never reads its socket");
         byte[] config = new byte[64 * 1024];
         Arrays.fill(config, (byte) 'x');
+        HostileCluster cluster = attacker.cluster();
         cluster.kafka().setDeviceConfig(SLOW, config);
         Thread.sleep(1_000); // the gateway follows the configuration topic within a poll
         long deadline = System.nanoTime() + duration.toNanos();
         long started = System.nanoTime();
         // CONNECT and go on at once: even the CONNACK stays unread in the client's receive buffer
-        try (MqttWire.RawClient unread = MqttWire.RawClient.openUnread(cluster.mqttHost(), cluster.mqttPort(),
-                Attacker.ANSWER_TIMEOUT)) {
+        try (MqttWire.RawClient unread = MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), null,
+                Attacker.ANSWER_TIMEOUT, true)) {
             unread.send(MqttWire.connect(MqttWire.LEVEL_5, SLOW, SLOW, attacker.secret(SLOW), 0));
             AtomicBoolean done = new AtomicBoolean();
             AtomicLong subscribes = new AtomicLong();
@@ -210,24 +201,18 @@ public final class FloodAttacks {
         return result.end();
     }
 
-    private final Map<MqttWire.RawClient, Boolean> knownClosed = new IdentityHashMap<>();
-
-    private synchronized int countClosed(List<MqttWire.RawClient> clients) {
+    /** Connections the gateway closed; each is closed here too, so it is not read again. */
+    private static int countClosed(List<MqttWire.RawClient> clients) {
         int closed = 0;
         for (MqttWire.RawClient client : clients) {
-            if (knownClosed.containsKey(client)) {
-                closed++;
-                continue;
-            }
             try {
-                client.soTimeout(Duration.ofMillis(1));
-                if (client.read() == null) {
-                    knownClosed.put(client, true);
-                    closed++;
+                if (!client.isClosed() && Attacker.reaction(client, Duration.ofMillis(1)).endsWith("closed")) {
+                    client.close();
                 }
             } catch (IOException e) {
                 // silence: still open
             }
+            closed += client.isClosed() ? 1 : 0;
         }
         return closed;
     }

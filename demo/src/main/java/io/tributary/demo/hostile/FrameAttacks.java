@@ -5,7 +5,6 @@ import static io.tributary.demo.hostile.Attacks.FUZZ;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -15,15 +14,7 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /** Malformed MQTT frames, before and inside a session. */
-public final class FrameAttacks {
-
-    private final HostileCluster cluster;
-    private final Attacker attacker;
-
-    FrameAttacks(HostileCluster cluster, Attacker attacker) {
-        this.cluster = cluster;
-        this.attacker = attacker;
-    }
+public record FrameAttacks(Attacker attacker) {
 
     /**
      * Fuzzed raw MQTT from 127.0.0.4: random bytes, truncated and oversized packets, bad protocol levels, bad MQTT 5
@@ -33,57 +24,22 @@ public final class FrameAttacks {
     public AttackResult fuzz(int randomFrames, long seed) throws IOException, InterruptedException {
         AttackResult result = new AttackResult("fuzzed raw MQTT frames");
         InetAddress source = Attacker.address("127.0.0.4");
-        long tracesBefore = stackTraceLines(cluster.gatewayOutput());
+        long tracesBefore = stackTraceLines(attacker.cluster().gateway().output());
+        List<Map.Entry<String, byte[]>> frames = new ArrayList<>();
         SplittableRandom random = new SplittableRandom(seed);
-        List<byte[]> frames = new ArrayList<>();
-        List<String> labels = new ArrayList<>();
         for (int i = 0; i < randomFrames; i++) {
             byte[] bytes = new byte[1 + random.nextInt(2_000)];
             random.nextBytes(bytes);
-            frames.add(bytes);
-            labels.add("random");
+            frames.add(Map.entry("random", bytes));
         }
         byte[] connect5 = MqttWire.connect(MqttWire.LEVEL_5, FUZZ, FUZZ, attacker.secret(FUZZ), 30);
-        // truncated: a CONNECT cut anywhere
         for (int cut = 1; cut < connect5.length; cut += Math.max(1, connect5.length / 12)) {
-            frames.add(Arrays.copyOf(connect5, cut));
-            labels.add("truncated");
+            frames.add(Map.entry("truncated", Arrays.copyOf(connect5, cut)));
         }
         // the random and truncated frames end with the client half-closing, as a client that gives up mid-packet:
         // the gateway must close too rather than wait for the rest; the frames below are whole and get an answer
         int halfClosed = frames.size();
-        // bad protocol levels
-        for (int level : new int[] {0, 1, 2, 3, 6, 7, 255}) {
-            frames.add(MqttWire.connect(level, "fuzz-level-" + level, FUZZ, attacker.secret(FUZZ), 30,
-                    level >= 5 ? new byte[0] : null));
-            labels.add("protocol level " + level);
-        }
-        // bad MQTT 5 properties: unknown id, duplicated session expiry, length beyond the packet, zero receive maximum
-        String[] propertyCases = {"unknown property 0xFF", "session expiry twice", "user property cut short",
-            "receive maximum 0", "maximum packet size 0"};
-        byte[][] propertyBytes = {{(byte) 0xFF, 1}, {0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2}, {0x26, 0, 5, 'k'},
-            {0x21, 0, 0}, {0x27, 0, 0, 0, 0}};
-        for (int i = 0; i < propertyCases.length; i++) {
-            frames.add(MqttWire.connect(MqttWire.LEVEL_5, FUZZ, FUZZ, attacker.secret(FUZZ), 30, propertyBytes[i]));
-            labels.add("CONNECT with " + propertyCases[i]);
-        }
-        // a property length longer than the packet
-        frames.add(new byte[] {0x10, 12, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0x7F, 0});
-        labels.add("property length beyond the packet");
-        // remaining length of five bytes (at most four are allowed), and one of 256 MB with nothing after
-        frames.add(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01});
-        labels.add("remaining length of 5 bytes");
-        frames.add(new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F});
-        labels.add("CONNECT declaring 256 MB");
-        // PUBLISH before CONNECT, QoS 3, PINGREQ first, a second CONNECT header with reserved flags
-        frames.add(MqttWire.publish(true, 1, "devices/" + FUZZ + "/telemetry", 1, Batches.small(FUZZ)));
-        labels.add("PUBLISH before CONNECT");
-        frames.add(new byte[] {0x36, 5, 0, 1, 't', 0, 1});
-        labels.add("PUBLISH QoS 3");
-        frames.add(MqttWire.pingReq());
-        labels.add("PINGREQ before CONNECT");
-        frames.add(new byte[] {0x1F, 0});
-        labels.add("CONNECT with reserved flags");
+        frames.addAll(wholeFrames());
         int answeredOrClosed = 0;
         int stillOpen = 0;
         List<String> acceptedMalformed = new ArrayList<>();
@@ -91,26 +47,26 @@ public final class FrameAttacks {
         Map<String, MqttWire.RawClient> silent = new LinkedHashMap<>();
         long firstSilent = 0;
         for (int i = 0; i < frames.size(); i++) {
-            byte[] frame = frames.get(i);
+            String label = frames.get(i).getKey();
             MqttWire.RawClient client = null;
             try {
                 client = attacker.open(source, Duration.ofSeconds(5));
-                client.trySend(frame);
+                client.trySend(frames.get(i).getValue());
                 if (i < halfClosed) {
                     client.finishSending();
                 }
                 String end = Attacker.reaction(client, Duration.ofSeconds(5));
-                result.answer(i < halfClosed ? labels.get(i) + ": " + end : end);
+                result.answer(i < halfClosed ? label + ": " + end : end);
                 if (i >= halfClosed) {
-                    result.fact(labels.get(i), end);
+                    result.fact(label, end);
                     if (end.startsWith("CONNACK 0x00")) {
-                        acceptedMalformed.add(labels.get(i));
+                        acceptedMalformed.add(label);
                     }
                 }
                 if (end.equals("open")) {
                     stillOpen++;
                     firstSilent = firstSilent == 0 ? System.nanoTime() : firstSilent;
-                    silent.put(labels.get(i) + " #" + i, client);
+                    silent.put(label + " #" + i, client);
                     client = null;
                 } else {
                     answeredOrClosed++;
@@ -129,7 +85,7 @@ public final class FrameAttacks {
             long until = firstSilent + HostileCluster.CONNECT_TIMEOUT.plusSeconds(3).toNanos();
             Thread.sleep(Math.max(0, (until - System.nanoTime()) / 1_000_000));
             for (Map.Entry<String, MqttWire.RawClient> one : silent.entrySet()) {
-                if (!one.getValue().closedWithin(Duration.ofMillis(50))) {
+                if (!Attacker.reaction(one.getValue(), Duration.ofMillis(50)).endsWith("closed")) {
                     openPastConnectTimeout.add(one.getKey());
                 }
                 one.getValue().close();
@@ -143,15 +99,10 @@ public final class FrameAttacks {
             result.fact("PUBLISH declaring 200 MB in a session", end);
         }
         try (MqttWire.RawClient client = attacker.session(FUZZ, 30)) {
-            byte[] topic = ("devices/" + FUZZ + "/telemetry").getBytes(StandardCharsets.UTF_8);
             ByteArrayOutputStream body = new ByteArrayOutputStream();
-            body.write(0);
-            body.write(topic.length);
-            body.writeBytes(topic);
-            body.write(0);
-            body.write(1);
-            body.write(3); // properties: 3 bytes
-            body.writeBytes(new byte[] {0x01, 0x07, 0x07}); // payload format indicator 7 (only 0/1 exist), twice
+            MqttWire.writeString(body, "devices/" + FUZZ + "/telemetry");
+            // packet id 1, then 3 bytes of properties: payload format indicator 7 (only 0/1 exist), twice
+            body.writeBytes(new byte[] {0, 1, 3, 0x01, 0x07, 0x07});
             body.writeBytes(Batches.small(FUZZ));
             client.trySend(MqttWire.packet(0x32, body.toByteArray()));
             String end = Attacker.reaction(client, Duration.ofSeconds(5));
@@ -159,12 +110,42 @@ public final class FrameAttacks {
             result.fact("PUBLISH with payload format indicator 7", end);
         }
         Thread.sleep(500);
-        long traces = stackTraceLines(cluster.gatewayOutput()) - tracesBefore;
+        long traces = stackTraceLines(attacker.cluster().gateway().output()) - tracesBefore;
         result.fact("frames", frames.size()).fact("answered_or_closed", answeredOrClosed)
                 .fact("still_open_after_5s", stillOpen).fact("gateway_stack_trace_lines", traces)
                 .fact("malformed_connects_accepted", List.copyOf(acceptedMalformed))
                 .fact("silent_then_open_past_connect_timeout", List.copyOf(openPastConnectTimeout));
         return result.end();
+    }
+
+    /** Whole malformed frames, each with the label its answer is reported under. */
+    private List<Map.Entry<String, byte[]>> wholeFrames() {
+        List<Map.Entry<String, byte[]>> frames = new ArrayList<>();
+        for (int level : new int[] {0, 1, 2, 3, 6, 7, 255}) {
+            frames.add(Map.entry("protocol level " + level, MqttWire.connect(level, "fuzz-level-" + level, FUZZ,
+                    attacker.secret(FUZZ), 30, level >= 5 ? new byte[0] : null)));
+        }
+        String[] propertyCases = {"unknown property 0xFF", "session expiry twice", "user property cut short",
+            "receive maximum 0", "maximum packet size 0"};
+        byte[][] propertyBytes = {{(byte) 0xFF, 1}, {0x11, 0, 0, 0, 1, 0x11, 0, 0, 0, 2}, {0x26, 0, 5, 'k'},
+            {0x21, 0, 0}, {0x27, 0, 0, 0, 0}};
+        for (int i = 0; i < propertyCases.length; i++) {
+            frames.add(Map.entry("CONNECT with " + propertyCases[i],
+                    MqttWire.connect(MqttWire.LEVEL_5, FUZZ, FUZZ, attacker.secret(FUZZ), 30, propertyBytes[i])));
+        }
+        frames.add(Map.entry("property length beyond the packet",
+                new byte[] {0x10, 12, 0, 4, 'M', 'Q', 'T', 'T', 5, 2, 0, 30, 0x7F, 0}));
+        // remaining length of five bytes (at most four are allowed), and one of 256 MB with nothing after
+        frames.add(Map.entry("remaining length of 5 bytes",
+                new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x01}));
+        frames.add(Map.entry("CONNECT declaring 256 MB",
+                new byte[] {0x10, (byte) 0xFF, (byte) 0xFF, (byte) 0xFF, 0x7F}));
+        frames.add(Map.entry("PUBLISH before CONNECT",
+                MqttWire.publish(true, 1, "devices/" + FUZZ + "/telemetry", 1, Batches.small(FUZZ))));
+        frames.add(Map.entry("PUBLISH QoS 3", new byte[] {0x36, 5, 0, 1, 't', 0, 1}));
+        frames.add(Map.entry("PINGREQ before CONNECT", MqttWire.pingReq()));
+        frames.add(Map.entry("CONNECT with reserved flags", new byte[] {0x1F, 0}));
+        return frames;
     }
 
     static long stackTraceLines(String output) {

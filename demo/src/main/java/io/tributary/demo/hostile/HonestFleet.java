@@ -3,19 +3,18 @@ package io.tributary.demo.hostile;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.transport.DeviceLink;
-import io.tributary.simulator.transport.DeviceLinkFactory;
 import io.tributary.mqtt.PubAck;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.tributary.simulator.verify.InfluxVerifier;
 import io.tributary.simulator.verify.VerificationReport;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.IntStream;
 import org.HdrHistogram.Histogram;
 import org.HdrHistogram.Recorder;
 import org.slf4j.Logger;
@@ -41,22 +40,22 @@ public final class HonestFleet implements AutoCloseable {
     private final Recorder connack = new Recorder(HIGHEST_MICROS, 3);
     private final AtomicLong failedConnects = new AtomicLong();
     private final AtomicLong failedConnectsReported = new AtomicLong();
-    private final List<String> proberIds = new ArrayList<>();
+    private final List<String> proberIds;
     private final Map<String, byte[]> secrets;
-    private final Thread prober;
+    private final VertxMqttTransport transport;
+    private final Thread prober = new Thread(this::probe, "honest-connect-prober");
     private volatile boolean probing = true;
 
-    private HonestFleet(HostileCluster cluster, SimulatorConfig config, Map<String, byte[]> secrets) {
+    private HonestFleet(HostileCluster cluster, SimulatorConfig config, List<String> proberIds,
+            Map<String, byte[]> secrets) {
         this.cluster = cluster;
         this.config = config;
+        this.proberIds = proberIds;
         this.secrets = secrets;
-        for (int i = 0; i < PROBERS; i++) {
-            proberIds.add(config.devicePrefix() + "prober-" + i);
-        }
-        VertxMqttTransport transport = new VertxMqttTransport(config.mqttServerUri(), secrets::get);
-        this.fleet = new Fleet(config, new TimedConnections(transport));
-        this.prober = new Thread(this::probe, "honest-connect-prober");
-        this.prober.setDaemon(true);
+        this.transport = new VertxMqttTransport(config.mqttServerUri(), secrets::get);
+        // Fleet.close() does not close a factory given as a lambda: close() closes the transport after it.
+        this.fleet = new Fleet(config, deviceId -> timed(transport.create(deviceId)));
+        prober.setDaemon(true);
     }
 
     /**
@@ -67,11 +66,11 @@ public final class HonestFleet implements AutoCloseable {
             throws InterruptedException {
         SimulatorConfig config = new SimulatorConfig(cluster.mqttUri(), devices, runId, 2, batchInterval, 5, 8,
                 Duration.ofSeconds(10));
+        List<String> proberIds = IntStream.range(0, PROBERS).mapToObj(i -> config.devicePrefix() + "prober-" + i)
+                .toList();
         List<String> ids = new ArrayList<>(config.deviceIds());
-        for (int i = 0; i < PROBERS; i++) {
-            ids.add(config.devicePrefix() + "prober-" + i);
-        }
-        HonestFleet honest = new HonestFleet(cluster, config, cluster.kafka().provision(ids));
+        ids.addAll(proberIds);
+        HonestFleet honest = new HonestFleet(cluster, config, proberIds, cluster.kafka().provision(ids));
         honest.fleet.start();
         honest.awaitEveryDevicePublished(Duration.ofSeconds(90));
         honest.prober.start();
@@ -97,10 +96,6 @@ public final class HonestFleet implements AutoCloseable {
         return config.devicePrefix();
     }
 
-    public int devices() {
-        return config.devices();
-    }
-
     /** The PUBACK times (microseconds) since the last call. */
     public Histogram pubackInterval() {
         return puback.getIntervalHistogram();
@@ -115,15 +110,6 @@ public final class HonestFleet implements AutoCloseable {
     public long failedConnectsInterval() {
         long now = failedConnects.get();
         return now - failedConnectsReported.getAndSet(now);
-    }
-
-    public long failedConnectsTotal() {
-        return failedConnects.get();
-    }
-
-    /** Readings the gateway acknowledged so far. */
-    public long acknowledgedReadings() {
-        return fleet.ledger().totals().publishedReadings();
     }
 
     /**
@@ -144,22 +130,12 @@ public final class HonestFleet implements AutoCloseable {
         }
     }
 
-    public io.tributary.simulator.ledger.LossLedger.Totals totals() {
-        return fleet.ledger().totals();
-    }
-
-    /** One honest device opens a session now: the CONNACK code (-1 if none within 5 s). */
-    public int connectOnce() {
-        String id = proberIds.get(0);
-        return connect(id, secrets.get(id), null);
-    }
-
-    private int connect(String id, byte[] password, InetAddress source) {
+    /** One session of prober {@code id}: the CONNACK code, -1 if none within 5 s. */
+    private int connect(String id) {
         long started = System.nanoTime();
-        try (MqttWire.RawClient client = MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), source,
-                Duration.ofSeconds(5))) {
-            client.send(MqttWire.connect(MqttWire.LEVEL_5, id, id, password, 30));
-            MqttWire.Packet answer = client.await(MqttWire.CONNACK);
+        try (MqttWire.RawClient client = MqttWire.RawClient.open(cluster.mqttHost(), cluster.mqttPort(), null,
+                Duration.ofSeconds(5), false)) {
+            MqttWire.Packet answer = client.connect(id, secrets.get(id), 30);
             int code = answer == null || answer.type() != MqttWire.CONNACK ? -1 : answer.connackCode();
             if (code == 0) {
                 connack.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - started) / 1000));
@@ -175,7 +151,7 @@ public final class HonestFleet implements AutoCloseable {
         int next = 0;
         while (probing) {
             String id = proberIds.get(next++ % PROBERS);
-            int code = connect(id, secrets.get(id), null);
+            int code = connect(id);
             if (code != 0) {
                 failedConnects.incrementAndGet();
                 LOG.info("An honest device could not connect [device: {}, answer: {}]", id, code);
@@ -193,55 +169,41 @@ public final class HonestFleet implements AutoCloseable {
         probing = false;
         prober.interrupt();
         fleet.close();
+        transport.close();
     }
 
-    /** The simulator's connections, each publish timed from the call to its PUBACK. */
-    private final class TimedConnections implements DeviceLinkFactory {
-        private final VertxMqttTransport transport;
+    /** The simulator's connection, each publish timed from the call to its PUBACK. */
+    private DeviceLink timed(DeviceLink delegate) {
+        return new DeviceLink() {
+            @Override
+            public CompletionStage<Void> connect() {
+                return delegate.connect();
+            }
 
-        TimedConnections(VertxMqttTransport transport) {
-            this.transport = transport;
-        }
+            @Override
+            public CompletionStage<PubAck> publish(String topic, byte[] payload) {
+                long started = System.nanoTime();
+                return delegate.publish(topic, payload).whenComplete((outcome, error) -> {
+                    if (error == null) {
+                        puback.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - started) / 1000));
+                    }
+                });
+            }
 
-        @Override
-        public DeviceLink create(String deviceId) {
-            DeviceLink delegate = transport.create(deviceId);
-            return new DeviceLink() {
-                @Override
-                public CompletionStage<Void> connect() {
-                    return delegate.connect();
-                }
+            @Override
+            public void onConnectionLost(Runnable listener) {
+                delegate.onConnectionLost(listener);
+            }
 
-                @Override
-                public CompletionStage<PubAck> publish(String topic, byte[] payload) {
-                    long started = System.nanoTime();
-                    return delegate.publish(topic, payload).whenComplete((outcome, error) -> {
-                        if (error == null) {
-                            puback.recordValue(Math.min(HIGHEST_MICROS, (System.nanoTime() - started) / 1000));
-                        }
-                    });
-                }
+            @Override
+            public void drop() {
+                delegate.drop();
+            }
 
-                @Override
-                public void onConnectionLost(Runnable listener) {
-                    delegate.onConnectionLost(listener);
-                }
-
-                @Override
-                public void drop() {
-                    delegate.drop();
-                }
-
-                @Override
-                public void close() {
-                    delegate.close();
-                }
-            };
-        }
-
-        @Override
-        public void close() {
-            transport.close();
-        }
+            @Override
+            public void close() {
+                delegate.close();
+            }
+        };
     }
 }

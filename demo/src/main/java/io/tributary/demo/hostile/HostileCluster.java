@@ -2,6 +2,7 @@ package io.tributary.demo.hostile;
 
 import io.tributary.contract.Topics;
 import io.tributary.demo.DemoRules;
+import io.tributary.demo.measure.InfluxQl;
 import io.tributary.demo.process.LocalHttp;
 import io.tributary.demo.process.ServiceProcess;
 import io.tributary.localstack.LocalStack;
@@ -64,7 +65,7 @@ public final class HostileCluster implements AutoCloseable {
         this.gatewayPid = gateway.pid();
         this.processorPid = processor.pid();
         this.kafka = new HostileKafka(stack.kafkaBootstrapServers(), TOPICS.prefix());
-        this.influxQl = new InfluxQl(stack.influxDirectUrl(), stack.influxBucket());
+        this.influxQl = new InfluxQl(stack.influxDirectUrl(), stack.influxBucket(), "ms");
         this.watchdog = new Watchdog(gateway, processor, this::gatewayReady, this::processorReady);
     }
 
@@ -80,6 +81,7 @@ public final class HostileCluster implements AutoCloseable {
         InfluxFront front = null;
         ServiceProcess gateway = null;
         ServiceProcess processor = null;
+        HostileCluster cluster;
         try {
             stack.createTopics(2, TOPICS.ingest().toArray(String[]::new));
             front = InfluxFront.start(stack.influxUrl());
@@ -102,28 +104,19 @@ public final class HostileCluster implements AutoCloseable {
                             // rollups of 10 s windows out 3 s after the window: the suite sees them flow
                             "--set", "rollups.grace=3s", "--set", "influx.gzip=false",
                             "--set", "streams.compression=none"), logs);
-            HostileCluster cluster = new HostileCluster(stack, front, gateway, processor, mqttPort,
+            cluster = new HostileCluster(stack, front, gateway, processor, mqttPort,
                     URI.create("http://127.0.0.1:" + ports.get(1)), URI.create("http://127.0.0.1:" + ports.get(2)));
-            try {
-                gateway.awaitReady(cluster.health, cluster.gatewayHttp.resolve("/health/ready"), START_TIMEOUT);
-                processor.awaitReady(cluster.health, cluster.processorHttp.resolve("/health/ready"), START_TIMEOUT);
-                cluster.watchdog.start();
-                return cluster;
-            } catch (RuntimeException | InterruptedException e) {
-                cluster.close();
-                throw e;
-            }
-        } catch (RuntimeException | IOException | InterruptedException e) {
-            for (AutoCloseable part : new AutoCloseable[] {processor, gateway, front}) {
-                if (part != null) {
-                    try {
-                        part.close();
-                    } catch (Exception ignored) {
-                        // stopping what started is best effort
-                    }
-                }
-            }
-            stack.close();
+        } catch (RuntimeException | IOException e) {
+            closeAll(processor, gateway, front, stack);
+            throw e;
+        }
+        try {
+            gateway.awaitReady(cluster.health, cluster.gatewayHttp.resolve("/health/ready"), START_TIMEOUT);
+            processor.awaitReady(cluster.health, cluster.processorHttp.resolve("/health/ready"), START_TIMEOUT);
+            cluster.watchdog.start();
+            return cluster;
+        } catch (RuntimeException | InterruptedException e) {
+            cluster.close();
             throw e;
         }
     }
@@ -172,17 +165,13 @@ public final class HostileCluster implements AutoCloseable {
         return kafka.readAll(TOPICS.deadLetter());
     }
 
-    /** The gateway's CPU seconds so far. */
-    public double gatewayCpuSeconds() {
-        return gateway.cpuSeconds();
+    /** The gateway's process: its CPU, output and heap. */
+    public ServiceProcess gateway() {
+        return gateway;
     }
 
     public String processorMetrics() {
         return metrics.get(processorHttp.resolve("/metrics"));
-    }
-
-    public String gatewayOutput() {
-        return gateway.output();
     }
 
     /** Whether both services still run as the same processes they were started as. */
@@ -199,17 +188,19 @@ public final class HostileCluster implements AutoCloseable {
         return health.ok(processorHttp.resolve("/health/ready"));
     }
 
-    /** The gateway's heap in use after a full GC it is asked for: what it keeps, not garbage not yet collected. */
-    public long gatewayHeapAfterGcBytes() {
-        return gateway.heapUsedBytes(true);
-    }
-
     @Override
     public void close() {
         watchdog.stop();
-        for (AutoCloseable part : new AutoCloseable[] {kafka, gateway, processor, influxFront, stack}) {
+        closeAll(kafka, gateway, processor, influxFront, stack);
+    }
+
+    /** Stops each part that started, going on when one fails. */
+    private static void closeAll(AutoCloseable... parts) {
+        for (AutoCloseable part : parts) {
             try {
-                part.close();
+                if (part != null) {
+                    part.close();
+                }
             } catch (Exception e) {
                 LOG.warn("Stopping a part of the hostile cluster failed", e);
             }

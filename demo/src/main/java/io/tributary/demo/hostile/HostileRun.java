@@ -2,6 +2,7 @@ package io.tributary.demo.hostile;
 
 import io.tributary.demo.measure.LatencySummary;
 import io.tributary.simulator.verify.VerificationReport;
+import io.vertx.core.json.JsonArray;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,7 +11,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -67,10 +67,6 @@ public final class HostileRun implements AutoCloseable {
         return fleet;
     }
 
-    public Attacks attacks() {
-        return attacks;
-    }
-
     public List<Phase> phases() {
         return List.copyOf(phases);
     }
@@ -117,20 +113,17 @@ public final class HostileRun implements AutoCloseable {
         fleet.pubackInterval();
         fleet.connackInterval();
         fleet.failedConnectsInterval();
-        double cpuBefore = cluster.gatewayCpuSeconds();
+        double cpuBefore = cluster.gateway().cpuSeconds();
         Instant started = Instant.now();
         long earliestEnd = System.nanoTime() + minimum.toNanos();
         LOG.info("Phase {} starts ({} attacks)", name, running.size());
-        List<Future<AttackResult>> futures = new ArrayList<>();
-        for (Attack attack : running) {
-            Callable<AttackResult> task = () -> attack.run(attacks);
-            futures.add(pool.submit(task));
-        }
+        List<Future<AttackResult>> futures = running.stream().map(attack -> pool.submit(() -> attack.run(attacks)))
+                .toList();
         List<AttackResult> results = new ArrayList<>();
         for (Future<AttackResult> future : futures) {
             try {
                 AttackResult result = future.get();
-                Attacks.logResult(result);
+                LOG.info("Attack done: {}", result);
                 results.add(result);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("attack of phase " + name + " failed: " + e.getCause(), e.getCause());
@@ -142,7 +135,7 @@ public final class HostileRun implements AutoCloseable {
         }
         Phase phase = new Phase(name, started, Instant.now(), results, fleet.pubackInterval(),
                 fleet.connackInterval(), fleet.failedConnectsInterval(),
-                cluster.gatewayCpuSeconds() - cpuBefore);
+                cluster.gateway().cpuSeconds() - cpuBefore);
         cluster.watchdog().phase("between");
         LOG.info("Phase {} done: honest PUBACK p50 {} ms p99 {} ms ({}), CONNACK p99 {} ms, failed connects {}",
                 name, phase.pubackMillis(50), phase.pubackMillis(99), phase.puback().getTotalCount(),
@@ -159,14 +152,22 @@ public final class HostileRun implements AutoCloseable {
         Map<String, Long> counts = new LinkedHashMap<>();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Phase phase : phases) {
-            long count = cluster.influxQl().rollupsSince(fleet.devicePrefix(), phase.ended());
+            long count = rollupsSince(phase.ended());
             while (count == 0 && System.nanoTime() < deadline) {
                 Thread.sleep(1_000);
-                count = cluster.influxQl().rollupsSince(fleet.devicePrefix(), phase.ended());
+                count = rollupsSince(phase.ended());
             }
             counts.put(phase.name(), count);
         }
         return counts;
+    }
+
+    /** Rollups (10 s windows) of honest devices starting at or after {@code from}. */
+    private long rollupsSince(Instant from) {
+        List<JsonArray> rows = cluster.influxQl().query("SELECT count(\"count\") FROM \"rollups\" WHERE "
+                + "\"device\" =~ /^" + fleet.devicePrefix().replace("-", "\\-") + "/ AND \"window\" = '10s' AND time >= "
+                + from.toEpochMilli() + "ms");
+        return rows.isEmpty() || rows.get(0).getValue(1) == null ? 0 : rows.get(0).getLong(1);
     }
 
     /** Stops the honest fleet and holds its ledger against InfluxDB. */

@@ -4,13 +4,7 @@ import io.tributary.demo.measure.PrometheusText;
 import java.time.Duration;
 
 /** An InfluxDB that refuses every write: an outage the processor must ride out without dead-lettering. */
-public final class InfluxOutageAttack {
-
-    private final HostileCluster cluster;
-
-    InfluxOutageAttack(HostileCluster cluster) {
-        this.cluster = cluster;
-    }
+public record InfluxOutageAttack(HostileCluster cluster) {
 
     /**
      * The InfluxDB front answers 400 to every write for {@code duration}: the processor must retry, turn not-ready

@@ -14,15 +14,10 @@ import java.util.List;
 import java.util.Map;
 
 /** Attacks on the input contract: readings that break it, at the door and straight into Kafka; series cardinality. */
-public final class InputAttacks {
+public record InputAttacks(Attacker attacker) {
 
-    private final HostileCluster cluster;
-    private final Attacker attacker;
-
-    InputAttacks(HostileCluster cluster, Attacker attacker) {
-        this.cluster = cluster;
-        this.attacker = attacker;
-    }
+    private static final long SECOND = 1_000_000_000L;
+    private static final long YEAR_2200 = Instant.parse("2200-01-01T00:00:00Z").getEpochSecond() * SECOND;
 
     /** Two readings of 1e308 in one 10 s window: finite, so accepted, and their rollup must stay finite. */
     public AttackResult hugeValues() throws IOException, InterruptedException {
@@ -49,12 +44,9 @@ public final class InputAttacks {
         AttackResult result = new AttackResult("readings that break the input contract, at the door");
         long now = Batches.nowNanos();
         Map<String, byte[]> cases = new LinkedHashMap<>();
-        cases.put("year_2200", Batches.withOdd(CONTRACT, 3,
-                Batches.reading("temperature", 21, Instant.parse("2200-01-01T00:00:00Z").getEpochSecond()
-                        * 1_000_000_000L)));
+        cases.put("year_2200", Batches.withOdd(CONTRACT, 3, Batches.reading("temperature", 21, YEAR_2200)));
         cases.put("year_1990", Batches.withOdd(CONTRACT, 3,
-                Batches.reading("temperature", 21, Instant.parse("1990-01-01T00:00:00Z").getEpochSecond()
-                        * 1_000_000_000L)));
+                Batches.reading("temperature", 21, Instant.parse("1990-01-01T00:00:00Z").getEpochSecond() * SECOND)));
         cases.put("nan", Batches.withOdd(CONTRACT, 3, Batches.reading("temperature", Double.NaN, now)));
         cases.put("infinity", Batches.withOdd(CONTRACT, 3,
                 Batches.reading("temperature", Double.POSITIVE_INFINITY, now + 1)));
@@ -84,13 +76,12 @@ public final class InputAttacks {
         AttackResult result = new AttackResult("contract-breaking records written straight into Kafka");
         long now = Batches.nowNanos();
         List<byte[]> records = List.of(
-                Batches.withOdd(KAFKA_POISON, 2, Batches.reading("temperature", 21,
-                        Instant.parse("2200-01-01T00:00:00Z").getEpochSecond() * 1_000_000_000L)),
+                Batches.withOdd(KAFKA_POISON, 2, Batches.reading("temperature", 21, YEAR_2200)),
                 Batches.withOdd(KAFKA_POISON, 2, Batches.reading("temperature", Double.NaN, now)),
                 Batches.withOdd(KAFKA_POISON, 2, Batches.reading("temp\u0100", 21, now + 1)),
                 "not a batch at all".getBytes(StandardCharsets.UTF_8));
         for (byte[] record : records) {
-            cluster.kafka().produce(cluster.topics().telemetry(), KAFKA_POISON, record);
+            attacker.cluster().kafka().produce(attacker.cluster().topics().telemetry(), KAFKA_POISON, record);
         }
         result.fact("records", records.size());
         result.answer("written to Kafka");

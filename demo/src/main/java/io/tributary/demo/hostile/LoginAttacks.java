@@ -18,15 +18,7 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Attacks on authentication and sessions: a wrong-password flood, a forged registry record, clones of one device. */
-public final class LoginAttacks {
-
-    private final HostileCluster cluster;
-    private final Attacker attacker;
-
-    LoginAttacks(HostileCluster cluster, Attacker attacker) {
-        this.cluster = cluster;
-        this.attacker = attacker;
-    }
+public record LoginAttacks(Attacker attacker) {
 
     /**
      * {@code clients} threads from 127.0.0.2 send CONNECTs with a known device id and wrong passwords as fast as they
@@ -35,7 +27,7 @@ public final class LoginAttacks {
     public AttackResult wrongPasswordFlood(Duration duration, int clients) throws InterruptedException {
         AttackResult result = new AttackResult("wrong-password CONNECT flood from one address");
         InetAddress source = Attacker.address("127.0.0.2");
-        double cpuBefore = cluster.gatewayCpuSeconds();
+        double cpuBefore = attacker.cluster().gateway().cpuSeconds();
         AtomicLong attempts = new AtomicLong();
         long deadline = System.nanoTime() + duration.toNanos();
         List<Thread> threads = new ArrayList<>();
@@ -46,9 +38,7 @@ public final class LoginAttacks {
                 while (System.nanoTime() < deadline) {
                     attempts.incrementAndGet();
                     try (MqttWire.RawClient raw = attacker.open(source, Duration.ofSeconds(5))) {
-                        raw.send(MqttWire.connect(MqttWire.LEVEL_5, FLOOD, FLOOD, wrong, 30));
-                        MqttWire.Packet answer = raw.await(MqttWire.CONNACK);
-                        result.answer(answer == null ? "closed" : answer.toString());
+                        result.answer(MqttWire.describe(raw.connect(FLOOD, wrong, 30)));
                     } catch (SocketTimeoutException e) {
                         result.answer("no answer within 5 s");
                     } catch (IOException e) {
@@ -62,7 +52,7 @@ public final class LoginAttacks {
         for (Thread thread : threads) {
             thread.join();
         }
-        double cpu = cluster.gatewayCpuSeconds() - cpuBefore;
+        double cpu = attacker.cluster().gateway().cpuSeconds() - cpuBefore;
         result.fact("attempts", attempts.get()).fact("gateway_cpu_seconds", cpu)
                 .fact("connects_per_s", attempts.get() / (double) duration.toSeconds())
                 .fact("gateway_cpu_seconds_per_1000_refused", attempts.get() == 0 ? Double.NaN
@@ -86,6 +76,7 @@ public final class LoginAttacks {
                 .put("salt", Base64.getEncoder().encodeToString(salt))
                 .put("hash", Base64.getEncoder().encodeToString(hash))
                 .put("updated", Instant.now().toString());
+        HostileCluster cluster = attacker.cluster();
         cluster.kafka().produce(cluster.topics().devices(), ITERATIONS,
                 record.encode().getBytes(StandardCharsets.UTF_8));
         try {
@@ -97,10 +88,8 @@ public final class LoginAttacks {
         for (int i = 0; i < 2; i++) {
             long started = System.nanoTime();
             try (MqttWire.RawClient client = attacker.open(null, Duration.ofSeconds(5))) {
-                client.send(MqttWire.connect(MqttWire.LEVEL_5, ITERATIONS, ITERATIONS,
-                        "guess".getBytes(StandardCharsets.UTF_8), 30));
-                MqttWire.Packet answer = client.await(MqttWire.CONNACK);
-                result.answer(answer == null ? "closed" : answer.toString());
+                byte[] guess = "guess".getBytes(StandardCharsets.UTF_8);
+                result.answer(MqttWire.describe(client.connect(ITERATIONS, guess, 30)));
             } catch (SocketTimeoutException e) {
                 result.answer("no answer within 5 s");
             }
@@ -122,9 +111,7 @@ public final class LoginAttacks {
             for (int i = 0; i < count; i++) {
                 MqttWire.RawClient client = attacker.open(null);
                 clients.add(client);
-                client.send(MqttWire.connect(MqttWire.LEVEL_5, CLONE, CLONE, attacker.secret(CLONE), 0));
-                MqttWire.Packet answer = client.await(MqttWire.CONNACK);
-                result.answer("CONNECT: " + (answer == null ? "closed" : answer.toString()));
+                result.answer("CONNECT: " + MqttWire.describe(client.connect(CLONE, attacker.secret(CLONE), 0)));
             }
             Thread.sleep(1_000);
             int live = 0;

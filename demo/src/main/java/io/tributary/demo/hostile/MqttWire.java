@@ -1,7 +1,6 @@
 package io.tributary.demo.hostile;
 
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -19,11 +18,8 @@ import java.time.Duration;
  */
 public final class MqttWire {
 
-    public static final int CONNECT = 1;
     public static final int CONNACK = 2;
-    public static final int PUBLISH = 3;
     public static final int PUBACK = 4;
-    public static final int PINGRESP = 13;
     public static final int DISCONNECT = 14;
 
     public static final int LEVEL_311 = 4;
@@ -104,7 +100,6 @@ public final class MqttWire {
         return new byte[] {(byte) 0xC0, 0};
     }
 
-    /** The fixed header ({@code firstByte}, remaining length) before {@code body}. */
     public static byte[] packet(int firstByte, byte[] body) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(body.length + 5);
         out.write(firstByte);
@@ -131,6 +126,11 @@ public final class MqttWire {
         out.writeBytes(value);
     }
 
+    /** An answer as the report names it: {@code CONNACK 0x00}, {@code DISCONNECT 0x8e}, or {@code closed} (null). */
+    public static String describe(Packet packet) {
+        return packet == null ? "closed" : packet.toString();
+    }
+
     /** One packet as read: its type (high nibble), flags (low nibble) and body. */
     public record Packet(int type, int flags, byte[] body) {
 
@@ -142,10 +142,6 @@ public final class MqttWire {
         /** PUBACK: the reason code; a 2-byte PUBACK means success. */
         public int pubackCode() {
             return body.length >= 3 ? body[2] & 0xFF : 0;
-        }
-
-        public int packetId() {
-            return body.length >= 2 ? ((body[0] & 0xFF) << 8) | (body[1] & 0xFF) : -1;
         }
 
         /** DISCONNECT: the reason code; an empty one means normal disconnection (0). */
@@ -182,24 +178,18 @@ public final class MqttWire {
 
         /**
          * Opens a connection from {@code source} (null for the system's choice; any 127.x.y.z on Linux, so one test
-         * host can act as several addresses) to {@code host:port}.
+         * host can act as several addresses) to {@code host:port}. An {@code unread} one has the smallest receive
+         * buffer the kernel allows: for a client that never reads.
          */
-        public static RawClient open(String host, int port, InetAddress source, Duration timeout) throws IOException {
-            Socket socket = new Socket();
-            socket.setTcpNoDelay(true);
-            return connect(socket, source, host, port, timeout);
-        }
-
-        /** Opens a connection whose receive buffer is as small as the kernel allows: for a client that never reads. */
-        public static RawClient openUnread(String host, int port, Duration timeout) throws IOException {
-            Socket socket = new Socket();
-            socket.setReceiveBufferSize(4096);
-            return connect(socket, null, host, port, timeout);
-        }
-
-        private static RawClient connect(Socket socket, InetAddress source, String host, int port, Duration timeout)
+        public static RawClient open(String host, int port, InetAddress source, Duration timeout, boolean unread)
                 throws IOException {
+            Socket socket = new Socket();
             try {
+                if (unread) {
+                    socket.setReceiveBufferSize(4096);
+                } else {
+                    socket.setTcpNoDelay(true);
+                }
                 if (source != null) {
                     socket.bind(new InetSocketAddress(source, 0));
                 }
@@ -240,11 +230,7 @@ public final class MqttWire {
             socket.setSoTimeout((int) Math.max(1, timeout.toMillis()));
         }
 
-        /**
-         * The next packet; null when the server closed the connection (or reset it).
-         *
-         * @throws SocketTimeoutException when nothing came within the socket timeout
-         */
+        /** The next packet; null when the server closed (or reset) the connection; silence raises a timeout. */
         public Packet read() throws IOException {
             try {
                 int first = in.read();
@@ -269,8 +255,6 @@ public final class MqttWire {
                 return new Packet(first >> 4, first & 0x0F, body);
             } catch (SocketTimeoutException e) {
                 throw e;
-            } catch (EOFException e) {
-                return null;
             } catch (IOException e) {
                 if (socket.isClosed()) {
                     throw e;
@@ -279,11 +263,7 @@ public final class MqttWire {
             }
         }
 
-        /**
-         * Reads until a packet of {@code type} arrives; null if the connection closed first.
-         *
-         * @throws SocketTimeoutException when nothing more came within the socket timeout
-         */
+        /** Reads until a packet of {@code type} or a DISCONNECT arrives; null if the connection closed first. */
         public Packet await(int type) throws IOException {
             while (true) {
                 Packet packet = read();
@@ -293,23 +273,10 @@ public final class MqttWire {
             }
         }
 
-        /**
-         * Whether the server closed the connection within {@code timeout}, reading (and dropping) whatever it sends
-         * before; false if it is still open after the timeout.
-         */
-        public boolean closedWithin(Duration timeout) throws IOException {
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (System.nanoTime() < deadline) {
-                soTimeout(Duration.ofNanos(Math.max(1_000_000, deadline - System.nanoTime())));
-                try {
-                    if (read() == null) {
-                        return true;
-                    }
-                } catch (SocketTimeoutException e) {
-                    return false;
-                }
-            }
-            return false;
+        /** Sends an MQTT 5 CONNECT of {@code device} (its id as user name); the answer, null if the server closed. */
+        public Packet connect(String device, byte[] password, int keepAliveSeconds) throws IOException {
+            send(MqttWire.connect(LEVEL_5, device, device, password, keepAliveSeconds));
+            return await(CONNACK);
         }
 
         public boolean isClosed() {

@@ -39,20 +39,12 @@ public final class PrometheusText {
         return new PrometheusText(series);
     }
 
+    /** Java's number grammar plus the exposition's {@code +Inf} / {@code -Inf}; null for anything else. */
     private static Double parseValue(String text) {
-        switch (text) {
-            case "+Inf":
-                return Double.POSITIVE_INFINITY;
-            case "-Inf":
-                return Double.NEGATIVE_INFINITY;
-            case "NaN":
-                return Double.NaN;
-            default:
-                try {
-                    return Double.parseDouble(text);
-                } catch (NumberFormatException e) {
-                    return null;
-                }
+        try {
+            return Double.parseDouble(text.endsWith("Inf") ? text + "inity" : text);
+        } catch (NumberFormatException e) {
+            return null;
         }
     }
 

@@ -76,10 +76,6 @@ public final class ServiceProcess implements AutoCloseable {
         }
     }
 
-    public String name() {
-        return name;
-    }
-
     public long pid() {
         return process.pid();
     }

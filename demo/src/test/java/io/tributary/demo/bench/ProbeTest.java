@@ -2,6 +2,7 @@ package io.tributary.demo.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.demo.measure.InfluxQl;
 import io.tributary.demo.measure.LatencySummary;
 import java.nio.charset.StandardCharsets;
 import org.apache.kafka.clients.producer.internals.BuiltInPartitioner;
@@ -14,8 +15,9 @@ class ProbeTest {
         String body = "{\"results\":[{\"statement_id\":0,\"series\":[{\"name\":\"readings\",\"columns\":[\"time\","
                 + "\"value\"],\"values\":[[1764072000000000001,30],[1764072000100000000,50]]}]}]}";
 
-        assertThat(InfluxProbeQuery.parseTimes(body)).containsExactly(1764072000000000001L, 1764072000100000000L);
-        assertThat(InfluxProbeQuery.parseTimes("{\"results\":[{\"statement_id\":0}]}")).isEmpty();
+        assertThat(InfluxQl.rows(body).stream().map(row -> row.getLong(0)))
+                .containsExactly(1764072000000000001L, 1764072000100000000L);
+        assertThat(InfluxQl.rows("{\"results\":[{\"statement_id\":0}]}")).isEmpty();
     }
 
     @Test

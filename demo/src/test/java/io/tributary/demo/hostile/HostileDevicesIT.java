@@ -83,7 +83,7 @@ class HostileDevicesIT {
 
             Map<String, Long> rollupsAfter = run.honestRollupsAfterEachPhase(Duration.ofSeconds(60));
             List<ConsumerRecord<String, byte[]>> deadLetters = cluster.deadLetters();
-            long heapAfterGc = cluster.gatewayHeapAfterGcBytes();
+            long heapAfterGc = cluster.gateway().heapUsedBytes(true); // after a full GC: what the gateway keeps
             VerificationReport ledger = run.stopFleetAndVerify(Duration.ofSeconds(120));
             List<JsonArray> hugeRollups = cluster.influxQl().query("SELECT \"count\", \"mean\", \"max\" FROM \"rollups\""
                     + " WHERE \"device\" = '" + Attacks.HUGE + "' AND \"window\" = '10s'");
