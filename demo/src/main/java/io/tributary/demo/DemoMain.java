@@ -1,10 +1,12 @@
 package io.tributary.demo;
 
 import io.tributary.cli.DurationConverter;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -56,6 +58,12 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "3", description = "Telemetry topic partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE", defaultValue = "${env:TRIBUTARY_KAFKA_CONFIG}",
+            description = "Run against the Kafka of this client properties file (bootstrap.servers, security.protocol,"
+                    + " sasl.*, ssl.*; TRIBUTARY_KAFKA_* override it) instead of starting one; it must hold the topics,"
+                    + " as `./tributary stack` creates them (env TRIBUTARY_KAFKA_CONFIG).")
+    Path kafkaConfig;
+
     public static void main(String[] args) {
         // Before the first logger exists: the demo logs to a file so the terminal shows the status line only.
         Cli.logWith("demo-logback.xml");
@@ -84,6 +92,14 @@ public final class DemoMain implements Callable<Integer> {
                     .withAlertRules(alertRules);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--partitions: " + e.getMessage());
+        }
+        if (kafkaConfig != null) {
+            try {
+                options = options.withExternalKafka(KafkaClientConfig.resolve(kafkaConfig, System.getenv(), Map.of(),
+                        null));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
         }
         if (influxUrl != null) {
             options = options.withExternalInflux(new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket));

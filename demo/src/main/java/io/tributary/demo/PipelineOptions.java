@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
@@ -14,9 +15,11 @@ import java.time.Duration;
  * @param topicPrefix    Kafka topic prefix
  * @param alertRules     the processor's alert rules file; null = the demo's own rules
  * @param rollupGrace    how long a rollup window waits for late readings before it closes
+ * @param externalKafka  a Kafka (with its client properties, e.g. security) every part uses instead of the local
+ *                       stack's own, which then does not start; it must hold the topics; null = the local stack's
  */
 public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int partitions, String topicPrefix,
-        Path alertRules, Duration rollupGrace) {
+        Path alertRules, Duration rollupGrace, KafkaClientConfig externalKafka) {
 
     public PipelineOptions {
         if (partitions < 1 || partitions > 1024) {
@@ -32,26 +35,30 @@ public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int par
 
     /** The demo's settings: a short grace, since simulated devices are never late. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, null, Duration.ofSeconds(5));
+        return new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, null, Duration.ofSeconds(5), null);
     }
 
     public PipelineOptions withExternalInflux(InfluxTarget influx) {
-        return new PipelineOptions(influx, dataDir, partitions, topicPrefix, alertRules, rollupGrace);
+        return new PipelineOptions(influx, dataDir, partitions, topicPrefix, alertRules, rollupGrace, externalKafka);
     }
 
     public PipelineOptions withDataDir(Path dir) {
-        return new PipelineOptions(externalInflux, dir, partitions, topicPrefix, alertRules, rollupGrace);
+        return new PipelineOptions(externalInflux, dir, partitions, topicPrefix, alertRules, rollupGrace, externalKafka);
     }
 
     public PipelineOptions withPartitions(int count) {
-        return new PipelineOptions(externalInflux, dataDir, count, topicPrefix, alertRules, rollupGrace);
+        return new PipelineOptions(externalInflux, dataDir, count, topicPrefix, alertRules, rollupGrace, externalKafka);
     }
 
     public PipelineOptions withAlertRules(Path rules) {
-        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, rules, rollupGrace);
+        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, rules, rollupGrace, externalKafka);
+    }
+
+    public PipelineOptions withExternalKafka(KafkaClientConfig kafka) {
+        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, alertRules, rollupGrace, kafka);
     }
 
     public PipelineOptions withRollupGrace(Duration grace) {
-        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, alertRules, grace);
+        return new PipelineOptions(externalInflux, dataDir, partitions, topicPrefix, alertRules, grace, externalKafka);
     }
 }

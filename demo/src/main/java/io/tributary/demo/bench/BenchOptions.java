@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.common.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -18,9 +19,12 @@ import java.util.List;
  * @param partitions    partitions of the telemetry topic
  * @param probeInterval how often the probe device publishes during the sustained and half-rate phases
  * @param refinements   extra steps that bisect between the last sustainable and the first unsustainable rate
+ * @param kafkaConfig   a Kafka client properties file naming the Kafka every part uses (passed to each process);
+ *                      null = the local stack's own Kafka
  */
 record BenchOptions(Path root, Path out, int devices, Duration duration, Duration stepDuration, Duration warmup,
-        List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements) {
+        List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements,
+        Path kafkaConfig) {
 
     /** Readings per MQTT message, as the goal states: 2 sensors × 5 readings. */
     static final int SENSORS = 2;
@@ -64,6 +68,9 @@ record BenchOptions(Path root, Path out, int devices, Duration duration, Duratio
         }
         if (root == null || out == null) {
             throw new IllegalArgumentException("root and --out must be set");
+        }
+        if (kafkaConfig != null) {
+            KafkaClientConfig.readFile(kafkaConfig);
         }
     }
 

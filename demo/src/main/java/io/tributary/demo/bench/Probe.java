@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import java.io.IOException;
@@ -44,7 +45,7 @@ final class Probe implements AutoCloseable {
     private static final long ACK_TIMEOUT_MS = 15_000;
 
     /** Where the probe publishes and where it looks for its reading. */
-    record Target(String mqttUri, String kafkaBootstrap, String telemetryTopic, String alertsTopic,
+    record Target(String mqttUri, KafkaClientConfig kafka, String telemetryTopic, String alertsTopic,
             String influxQueryUrl, String influxDatabase) {
     }
 
