@@ -83,7 +83,7 @@ final class ProcessorParts {
                         new ReadingPointMapper(contract, Clock.systemUTC())::map);
             }
             if (analytics.enabled()) {
-                TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), topics.telemetry(),
+                TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), topics.telemetry(),
                         topics.rollups(), topics.alerts());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer",
@@ -93,7 +93,7 @@ final class ProcessorParts {
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
-                parts.streams = new StreamsEngine(new StreamsEngine.Settings(config.kafkaBootstrapServers(),
+                parts.streams = new StreamsEngine(new StreamsEngine.Settings(config.kafkaClient(),
                         parts.applicationId(), analytics.stateDir(), analytics.commitInterval(),
                         analytics.streamThreads(), KafkaClientProperties.streamsOverrides(config)),
                         parts.topologySettings(), rules, analyticsMetrics);

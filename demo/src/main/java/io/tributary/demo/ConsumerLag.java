@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.common.KafkaClientConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -20,10 +21,10 @@ public final class ConsumerLag implements AutoCloseable {
 
     private final Admin admin;
 
-    public ConsumerLag(String bootstrapServers) {
-        this.admin = Admin.create(Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                AdminClientConfig.CLIENT_ID_CONFIG, "tributary-demo-lag"));
+    public ConsumerLag(KafkaClientConfig kafka) {
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(AdminClientConfig.CLIENT_ID_CONFIG, "tributary-demo-lag");
+        this.admin = Admin.create(props);
     }
 
     /** Records on {@code topic} that {@code group} has not committed yet. */

@@ -1,11 +1,13 @@
 package io.tributary.demo;
 
 import io.tributary.cli.DurationConverter;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -57,6 +59,12 @@ public final class DemoMain implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "3", description = "Telemetry topic partitions (default: ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE", defaultValue = "${env:TRIBUTARY_KAFKA_CONFIG}",
+            description = "Run against the Kafka of this client properties file (bootstrap.servers, security.protocol,"
+                    + " sasl.*, ssl.*; TRIBUTARY_KAFKA_* override it) instead of starting one; it must hold the topics,"
+                    + " as `./tributary stack` creates them (env TRIBUTARY_KAFKA_CONFIG).")
+    Path kafkaConfig;
+
     public static void main(String[] args) {
         // Before the first logger exists: the demo logs to a file so the terminal shows the status line only.
         Cli.logWith("demo-logback.xml");
@@ -81,10 +89,16 @@ public final class DemoMain implements Callable<Integer> {
         }
         InfluxTarget influx = influxUrl == null ? null
                 : new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket);
+        KafkaClientConfig kafka;
+        try {
+            kafka = kafkaConfig == null ? null : KafkaClientConfig.resolve(kafkaConfig, System.getenv(), Map.of(), null);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
         PipelineOptions options;
         try {
             options = new PipelineOptions(influx, dataDir, partitions, Topics.DEFAULT_PREFIX, alertRules,
-                    PipelineOptions.DEMO_ROLLUP_GRACE);
+                    PipelineOptions.DEMO_ROLLUP_GRACE, kafka);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--partitions: " + e.getMessage());
         }

@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.gateway.Gateway;
@@ -37,6 +38,7 @@ public final class Pipeline implements AutoCloseable {
     private final LocalStack stack;
     private final InfluxTarget influx;
     private final Topics topics;
+    private KafkaClientConfig kafka;
     private Gateway gateway;
     private DeviceRegistryClient registry;
     private Processor processor;
@@ -52,7 +54,8 @@ public final class Pipeline implements AutoCloseable {
     /** Starts everything and returns once the gateway listens and the processor consumes. */
     public static Pipeline start(PipelineOptions options) {
         boolean ownInflux = options.externalInflux() == null;
-        LocalStack stack = LocalStack.start(new LocalStackOptions(options.dataDir(), true, ownInflux,
+        LocalStack stack = LocalStack.start(new LocalStackOptions(options.dataDir(), options.externalKafka() == null,
+                ownInflux,
                 ownInflux ? "telemetry" : options.externalInflux().bucket()));
         InfluxTarget influx = ownInflux
                 ? new InfluxTarget(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), stack.influxBucket())
@@ -69,20 +72,24 @@ public final class Pipeline implements AutoCloseable {
 
     private void startServices() {
         String prefix = options.topicPrefix();
-        stack.createTopics(options.partitions(), topics.ingest().toArray(String[]::new));
+        kafka = options.externalKafka();
+        if (kafka == null) {
+            kafka = new KafkaClientConfig(stack.kafkaBootstrapServers(), Map.of());
+            stack.createTopics(options.partitions(), topics.ingest().toArray(String[]::new));
+        }
 
         gateway = new Gateway(GatewayConfig.builder()
                 .mqttHost("127.0.0.1")
                 .mqttPort(0)
                 .httpPort(0)
                 .authentication(GatewayConfig.Authentication.REGISTRY)
-                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .kafkaBootstrapServers(kafka.bootstrap()).kafkaProperties(kafka.properties())
                 .topicPrefix(prefix).build());
         gateway.start().toCompletableFuture().join();
-        registry = new DeviceRegistryClient(stack.kafkaBootstrapServers(), prefix, Map.of(), REGISTRY_TIMEOUT);
+        registry = new DeviceRegistryClient(kafka.bootstrap(), prefix, kafka.properties(), REGISTRY_TIMEOUT);
 
         processor = new Processor(ProcessorConfig.builder()
-                .kafkaBootstrapServers(stack.kafkaBootstrapServers())
+                .kafkaBootstrapServers(kafka.bootstrap()).kafkaProperties(kafka.properties())
                 .topicPrefix(prefix)
                 .consumerGroup(WRITER_GROUP)
                 .influx(influx.url(), influx.token(), influx.org(), influx.bucket())
@@ -95,7 +102,7 @@ public final class Pipeline implements AutoCloseable {
                         .streamsCompression("none").build())
                 .build());
         processor.start();
-        LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), stack.kafkaBootstrapServers(),
+        LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), kafka,
                 influx.url());
     }
 
@@ -123,7 +130,7 @@ public final class Pipeline implements AutoCloseable {
     }
 
     public String kafkaBootstrapServers() {
-        return stack.kafkaBootstrapServers();
+        return kafka.bootstrap();
     }
 
     public InfluxTarget influx() {
@@ -172,7 +179,7 @@ public final class Pipeline implements AutoCloseable {
      * @return false if it did not catch up within {@code timeout}
      */
     public boolean awaitProcessorCaughtUp(Duration timeout) throws InterruptedException {
-        try (ConsumerLag lag = new ConsumerLag(stack.kafkaBootstrapServers())) {
+        try (ConsumerLag lag = new ConsumerLag(kafka)) {
             return lag.awaitZero(WRITER_GROUP, topics.telemetry(), timeout);
         }
     }

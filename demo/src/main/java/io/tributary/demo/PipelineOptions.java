@@ -1,5 +1,6 @@
 package io.tributary.demo;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.simulator.verify.InfluxTarget;
 import java.nio.file.Path;
@@ -12,9 +13,11 @@ import java.time.Duration;
  * @param dataDir        where the local stack keeps its data; null = a temporary directory removed at the end
  * @param alertRules     the processor's alert rules file; null = the demo's own rules
  * @param rollupGrace    how long a rollup window waits for late readings before it closes
+ * @param externalKafka  a Kafka (with its client properties, e.g. security) every part uses instead of the local
+ *                       stack's own, which then does not start; it must hold the topics; null = the local stack's
  */
 public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int partitions, String topicPrefix,
-        Path alertRules, Duration rollupGrace) {
+        Path alertRules, Duration rollupGrace, KafkaClientConfig externalKafka) {
 
     public PipelineOptions {
         if (partitions < 1 || partitions > 1024) {
@@ -33,6 +36,6 @@ public record PipelineOptions(InfluxTarget externalInflux, Path dataDir, int par
 
     /** The demo's settings. */
     public static PipelineOptions defaults() {
-        return new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, null, DEMO_ROLLUP_GRACE);
+        return new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, null, DEMO_ROLLUP_GRACE, null);
     }
 }

@@ -48,7 +48,7 @@ class DashboardQueriesIT {
         Files.writeString(rules, "rules:\n  - name: temperature_any\n    sensor: temperature\n    above: -100\n"
                 + "    clear: -200\n    severity: info\n");
         pipeline = Pipeline.start(new PipelineOptions(null, null, 3, Topics.DEFAULT_PREFIX, rules,
-                Duration.ofSeconds(1)));
+                Duration.ofSeconds(1), null));
         fleetConfig = new SimulatorConfig(pipeline.mqttServerUri(), 5, "dash", 3, Duration.ofMillis(500), 5, 10,
                 Duration.ofSeconds(30));
         Map<String, byte[]> secrets = pipeline.provision(fleetConfig.deviceIds());

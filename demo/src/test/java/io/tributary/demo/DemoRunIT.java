@@ -32,7 +32,7 @@ class DemoRunIT {
 
             // When the demo runs 10 devices for 5 seconds against it
             int exitCode = new DemoRun(new PipelineOptions(target, null, 3, Topics.DEFAULT_PREFIX, null,
-                    PipelineOptions.DEMO_ROLLUP_GRACE),
+                    PipelineOptions.DEMO_ROLLUP_GRACE, null),
                     CommandLine.populateCommand(new FleetOptions(), "--devices", "10", "--sensors", "2",
                             "--interval", "500ms", "--readings-per-sensor", "3", "--run-id", "demo-it"),
                     Duration.ofSeconds(5), new PrintStream(output, true, StandardCharsets.UTF_8), false,

@@ -1,7 +1,9 @@
 package io.tributary.simulator;
 
 import io.tributary.cli.DurationConverter;
+import io.tributary.cli.KafkaOptions;
 import io.tributary.common.Json;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.simulator.config.FleetOptions;
 import io.tributary.simulator.fleet.Fleet;
@@ -74,8 +76,9 @@ public final class SimulatorMain implements Callable<Integer> {
                     + "with their own secrets. Needs the gateway to run with --authentication registry.")
     boolean provision;
 
-    @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
-            description = "With --provision: Kafka of the registry (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP}",
+            description = "With --provision: Kafka of the registry (default: bootstrap.servers of --kafka-config, "
+                    + "else localhost:9092).")
     String kafkaBootstrap;
 
     @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-" + Topics.DEFAULT_PREFIX + "}",
@@ -83,9 +86,9 @@ public final class SimulatorMain implements Callable<Integer> {
                     + "(default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "With --provision: extra Kafka client property (e.g. security settings); repeatable.")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    /** With --provision: the registry's Kafka client properties (e.g. security settings). */
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
     @Mixin
     InfluxOptions influx;
@@ -161,6 +164,14 @@ public final class SimulatorMain implements Callable<Integer> {
         }
     }
 
+    private KafkaClientConfig kafkaClient() {
+        try {
+            return kafka.resolve(kafkaBootstrap, System.getenv());
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
     private FleetPlan plan() {
         try {
             return fleetOptions.plan(mqttUri, null);
@@ -170,9 +181,10 @@ public final class SimulatorMain implements Callable<Integer> {
     }
 
     private Map<String, byte[]> provision(FleetPlan plan) throws InterruptedException {
+        KafkaClientConfig client = kafkaClient();
         System.out.printf("Provisioning %,d devices in the registry %s at %s ...%n", plan.devices(),
-                new Topics(topicPrefix).devices(), kafkaBootstrap);
-        FleetProvisioner provisioner = FleetProvisioner.connect(kafkaBootstrap, topicPrefix, kafkaProperties,
+                new Topics(topicPrefix).devices(), client);
+        FleetProvisioner provisioner = FleetProvisioner.connect(client.bootstrap(), topicPrefix, client.properties(),
                 Duration.ofSeconds(30));
         try {
             return provisioner.provision(plan.deviceIds());

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.contract.InputContract;
 
@@ -22,6 +23,8 @@ import io.tributary.contract.InputContract;
  * @param closeTimeout how long {@code close()} waits for the writer to stop and release its clients
  * @param consumerOverrides extra Kafka consumer properties, applied last (except the delivery-critical ones)
  * @param producerOverrides extra Kafka producer properties for the dead-letter producer, applied last
+ * @param kafkaProperties properties of every Kafka client (security, sasl, ssl) from {@code --kafka-config},
+ *        {@code TRIBUTARY_KAFKA_*} and {@code --kafka-property}; what the processor sets itself keeps its value
  * @param inputContract the input contract the processor re-checks on every telemetry record (the gateway's options:
  *        {@code --max-event-age}, {@code --max-event-future}, ...); a record that breaks it is dead-lettered whole
  */
@@ -41,6 +44,7 @@ public record ProcessorConfig(
         Duration closeTimeout,
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides,
+        Map<String, String> kafkaProperties,
         AnalyticsConfig analytics,
         InputContract inputContract) {
 
@@ -93,6 +97,7 @@ public record ProcessorConfig(
         Require.positive(closeTimeout, "close-timeout");
         consumerOverrides = Map.copyOf(Objects.requireNonNull(consumerOverrides, "consumer-overrides"));
         producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producer-overrides"));
+        kafkaProperties = new KafkaClientConfig(kafkaBootstrapServers, kafkaProperties).properties();
         Objects.requireNonNull(analytics, "analytics");
         Objects.requireNonNull(inputContract, "input contract (max-event-age, ...)");
     }
@@ -113,7 +118,12 @@ public record ProcessorConfig(
         return new Topics(topicPrefix);
     }
 
-    /** Keeps the token out of logs. */
+    /** Bootstrap servers and client properties, for building any Kafka client. */
+    public KafkaClientConfig kafkaClient() {
+        return new KafkaClientConfig(kafkaBootstrapServers, kafkaProperties);
+    }
+
+    /** Keeps the token and the Kafka secrets out of logs. */
     @Override
     public String toString() {
         return "ProcessorConfig[kafkaBootstrapServers=" + kafkaBootstrapServers + ", topicPrefix=" + topicPrefix
@@ -122,7 +132,8 @@ public record ProcessorConfig(
                 + influxBucket + ", maxPointsPerWrite=" + maxPointsPerWrite + ", pollTimeout=" + pollTimeout
                 + ", retryBackoff=" + retryBackoffInitial + ".." + retryBackoffMax + ", influxRequestTimeout="
                 + influxRequestTimeout + ", closeTimeout=" + closeTimeout + ", consumerOverrides=" + consumerOverrides
-                + ", producerOverrides=" + producerOverrides.keySet() + ", analytics=" + analytics + ", inputContract=" + inputContract + "]";
+                + ", producerOverrides=" + producerOverrides.keySet() + ", kafkaProperties="
+                + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics + ", inputContract=" + inputContract + "]";
     }
 
     /** Collects the settings; {@link #build()} validates them all through the canonical constructor. */
@@ -142,6 +153,7 @@ public record ProcessorConfig(
         private Duration closeTimeout = Duration.ofSeconds(15);
         private Map<String, String> consumerOverrides = Map.of();
         private Map<String, String> producerOverrides = Map.of();
+        private Map<String, String> kafkaProperties = Map.of();
         private AnalyticsConfig analytics = AnalyticsConfig.defaults();
         private InputContract inputContract = InputContract.DEFAULTS;
 
@@ -164,6 +176,7 @@ public record ProcessorConfig(
             closeTimeout = c.closeTimeout;
             consumerOverrides = c.consumerOverrides;
             producerOverrides = c.producerOverrides;
+            kafkaProperties = c.kafkaProperties;
             analytics = c.analytics;
             inputContract = c.inputContract;
         }
@@ -228,6 +241,11 @@ public record ProcessorConfig(
             return this;
         }
 
+        public Builder kafkaProperties(Map<String, String> properties) {
+            this.kafkaProperties = properties;
+            return this;
+        }
+
         public Builder analytics(AnalyticsConfig settings) {
             this.analytics = settings;
             return this;
@@ -242,8 +260,8 @@ public record ProcessorConfig(
         public ProcessorConfig build() {
             return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                     influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                    influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics,
-                    inputContract);
+                    influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, kafkaProperties,
+                    analytics, inputContract);
         }
     }
 }

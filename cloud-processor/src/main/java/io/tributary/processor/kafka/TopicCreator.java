@@ -1,5 +1,6 @@
 package io.tributary.processor.kafka;
 
+import io.tributary.common.KafkaClientConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -30,10 +31,10 @@ public final class TopicCreator {
      * Creates the rollups and alerts topics (and telemetry, which Streams needs to exist) when missing, with the
      * telemetry topic's partition count and the broker's default replication factor.
      */
-    public static void ensureAnalyticsTopics(String bootstrapServers, String telemetryTopic, String rollupsTopic,
+    public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String rollupsTopic,
             String alertsTopic) {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(kafka.clientProperties());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         try (Admin admin = Admin.create(props)) {
             Optional<Integer> partitions = Optional.empty();

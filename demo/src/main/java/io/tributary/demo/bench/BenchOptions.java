@@ -1,12 +1,14 @@
 package io.tributary.demo.bench;
 
+import io.tributary.common.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
 /** What the whole-pipeline benchmark runs: {@link PipelineBenchMain}'s options, validated. */
 record BenchOptions(Path root, Path out, int devices, Duration duration, Duration stepDuration, Duration warmup,
-        List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements) {
+        List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements,
+        Path kafkaConfig) {
 
     /** Readings per MQTT message, as the goal states: 2 sensors × 5 readings. */
     static final int SENSORS = 2;
@@ -50,6 +52,9 @@ record BenchOptions(Path root, Path out, int devices, Duration duration, Duratio
         }
         if (root == null || out == null) {
             throw new IllegalArgumentException("root and --out must be set");
+        }
+        if (kafkaConfig != null) {
+            KafkaClientConfig.readFile(kafkaConfig);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.demo.DemoRules;
 import io.tributary.demo.process.LocalHttp;
 import io.tributary.demo.process.ServiceProcess;
@@ -62,12 +63,11 @@ final class BenchPipeline implements AutoCloseable {
 
         out.println("Starting the gateway and the processor ...");
         ServiceProcess gateway = started(ServiceProcess.start("gateway", options.jar("gateway",
-                "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, List.of("--kafka-bootstrap", kafka(),
-                        "--mqtt-host", "127.0.0.1", "--mqtt-port", Integer.toString(mqttPort),
-                        "--http-port", Integer.toString(ports.get(1))), logs));
+                "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, withKafka("--mqtt-host", "127.0.0.1", "--mqtt-port",
+                        Integer.toString(mqttPort), "--http-port", Integer.toString(ports.get(1))), logs));
         cpu.register("gateway", gateway.pid());
         ServiceProcess processor = started(ServiceProcess.start("processor", options.jar("cloud-processor",
-                "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, List.of("--kafka-bootstrap", kafka(),
+                "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, withKafka(
                 "--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
                 "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", influxBucket(),
                 "--rules", rules.toString(), "--http-port", Integer.toString(ports.get(2)),
@@ -87,8 +87,20 @@ final class BenchPipeline implements AutoCloseable {
         return simulator;
     }
 
-    String kafka() {
-        return stackEnv.get("KAFKA_BOOTSTRAP");
+    /** The Kafka every part uses: the one of {@code --kafka-config}, else the local stack's. */
+    KafkaClientConfig kafka() {
+        return options.kafkaConfig() == null ? new KafkaClientConfig(stackEnv.get("KAFKA_BOOTSTRAP"), Map.of())
+                : KafkaClientConfig.resolve(options.kafkaConfig(), System.getenv(), Map.of(), null);
+    }
+
+    /** {@code args} after the options that point a process at {@link #kafka()} (the file, never its secrets). */
+    List<String> withKafka(String... args) {
+        List<String> all = new ArrayList<>(List.of("--kafka-bootstrap", kafka().bootstrap()));
+        if (options.kafkaConfig() != null) {
+            all.addAll(List.of("--kafka-config", options.kafkaConfig().toString()));
+        }
+        all.addAll(List.of(args));
+        return all;
     }
 
     String mqttUri() {

@@ -92,14 +92,14 @@ final class PhaseRunner {
     }
 
     private List<String> simulatorArgs(String name, double rate, Duration duration, boolean verify) {
-        List<String> args = new ArrayList<>(List.of("--mqtt-uri", pipeline.mqttUri(),
+        List<String> args = new ArrayList<>(pipeline.withKafka("--mqtt-uri", pipeline.mqttUri(),
                 "--devices", Integer.toString(options.devices()),
                 "--sensors", Integer.toString(BenchOptions.SENSORS),
                 "--readings-per-sensor", Integer.toString(BenchOptions.READINGS_PER_SENSOR),
                 "--interval", BenchOptions.intervalMillis(options.devices(), rate) + "ms",
                 "--duration", duration.toMillis() + "ms",
                 "--run-id", runId + "-" + name,
-                "--provision", "--kafka-bootstrap", pipeline.kafka()));
+                "--provision"));
         if (verify) {
             args.addAll(pipeline.influxOptions());
             args.addAll(List.of("--settle-time", VERIFY_SETTLE.toMillis() + "ms"));

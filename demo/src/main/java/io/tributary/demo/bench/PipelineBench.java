@@ -78,7 +78,8 @@ public final class PipelineBench {
                 TOPICS.alerts(), pipeline.influxDirectUrl(), pipeline.influxBucket());
         try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(), pipeline.kafka(),
                 WRITER_GROUP, TOPICS.telemetry(), cpu, startNanos);
-                FleetProvisioner probeRegistry = FleetProvisioner.connect(pipeline.kafka(), TOPICS.prefix(), Map.of(),
+                FleetProvisioner probeRegistry = FleetProvisioner.connect(pipeline.kafka().bootstrap(), TOPICS.prefix(),
+                        pipeline.kafka().properties(),
                         Duration.ofSeconds(30))) {
             sampler.start();
             PhaseRunner phases = new PhaseRunner(options, pipeline, sampler, probeTarget, probeRegistry, runId, out);

@@ -62,6 +62,11 @@ public final class PipelineBenchMain implements Callable<Integer> {
             description = "How often the latency probe publishes (default: ${DEFAULT-VALUE}).")
     Duration probeInterval;
 
+    @Option(names = "--kafka-config", paramLabel = "FILE", defaultValue = "${env:TRIBUTARY_KAFKA_CONFIG}",
+            description = "Run against the Kafka of this client properties file (bootstrap.servers, security.protocol,"
+                    + " sasl.*, ssl.*) instead of the local stack's; every process gets it (env TRIBUTARY_KAFKA_CONFIG).")
+    Path kafkaConfig;
+
     @Option(names = "--root", defaultValue = ".", hidden = true,
             description = "The project directory holding the built jars.")
     Path root;
@@ -87,7 +92,8 @@ public final class PipelineBenchMain implements Callable<Integer> {
         BenchOptions options;
         try {
             options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), devices,
-                    duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements);
+                    duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements,
+                    kafkaConfig);
         } catch (IllegalArgumentException e) {
             throw Cli.usage(this, e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.tributary.demo.bench;
 
 import io.tributary.demo.measure.InfluxQl;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 import io.vertx.core.json.JsonArray;
@@ -45,7 +46,7 @@ final class Probe implements AutoCloseable {
     private static final long ACK_TIMEOUT_MS = 15_000;
 
     /** Where the probe publishes and where it looks for its reading. */
-    record Target(String mqttUri, String kafkaBootstrap, String telemetryTopic, String alertsTopic,
+    record Target(String mqttUri, KafkaClientConfig kafka, String telemetryTopic, String alertsTopic,
             String influxQueryUrl, String influxDatabase) {
     }
 

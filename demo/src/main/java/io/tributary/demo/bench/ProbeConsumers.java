@@ -99,7 +99,7 @@ final class ProbeConsumers {
 
     private KafkaConsumer<byte[], byte[]> consumer(String isolation) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, target.kafkaBootstrap());
+        p.putAll(target.kafka().clientProperties());
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, "tributary-bench-probe");
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");

@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.demo.ConsumerLag;
 import io.tributary.demo.measure.PrometheusText;
 import io.tributary.demo.process.LocalHttp;
@@ -39,13 +40,13 @@ final class Sampler implements AutoCloseable {
     private final long startNanos;
     private volatile String phase = "start";
 
-    Sampler(URI gatewayMetrics, URI processorMetrics, String kafkaBootstrap, String writerGroup,
+    Sampler(URI gatewayMetrics, URI processorMetrics, KafkaClientConfig kafka, String writerGroup,
             String telemetryTopic, CpuAccount cpu, long startNanos) {
         this.gatewayMetrics = gatewayMetrics;
         this.processorMetrics = processorMetrics;
         this.writerGroup = writerGroup;
         this.telemetryTopic = telemetryTopic;
-        this.lag = new ConsumerLag(kafkaBootstrap);
+        this.lag = new ConsumerLag(kafka);
         this.cpu = cpu;
         this.startNanos = startNanos;
     }

@@ -1,5 +1,6 @@
 package io.tributary.demo.hostile;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.demo.DemoRules;
 import io.tributary.demo.measure.InfluxQl;
@@ -64,7 +65,8 @@ public final class HostileCluster implements AutoCloseable {
         this.processorHttp = processorHttp;
         this.gatewayPid = gateway.pid();
         this.processorPid = processor.pid();
-        this.kafka = new HostileKafka(stack.kafkaBootstrapServers(), TOPICS.prefix());
+        this.kafka = new HostileKafka(new KafkaClientConfig(stack.kafkaBootstrapServers(), java.util.Map.of()),
+                TOPICS.prefix());
         this.influxQl = new InfluxQl(stack.influxDirectUrl(), stack.influxBucket(), "ms");
         this.watchdog = new Watchdog(gateway, processor, this::gatewayReady, this::processorReady);
     }

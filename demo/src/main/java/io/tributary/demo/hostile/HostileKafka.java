@@ -1,5 +1,6 @@
 package io.tributary.demo.hostile;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.simulator.provision.FleetProvisioner;
 import java.nio.charset.StandardCharsets;
@@ -28,17 +29,17 @@ public final class HostileKafka implements AutoCloseable {
 
     private static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(30);
 
-    private final String bootstrap;
+    private final KafkaClientConfig kafka;
     private final String prefix;
     private final FleetProvisioner provisioner;
     private final KafkaProducer<String, byte[]> producer;
 
-    HostileKafka(String bootstrap, String prefix) {
-        this.bootstrap = bootstrap;
+    HostileKafka(KafkaClientConfig kafka, String prefix) {
+        this.kafka = kafka;
         this.prefix = prefix;
-        this.provisioner = FleetProvisioner.connect(bootstrap, prefix, Map.of(), REGISTRY_TIMEOUT);
+        this.provisioner = FleetProvisioner.connect(kafka.bootstrap(), prefix, kafka.properties(), REGISTRY_TIMEOUT);
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(kafka.clientProperties());
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         this.producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer());
     }
@@ -50,7 +51,7 @@ public final class HostileKafka implements AutoCloseable {
 
     /** Stores a device's configuration, as an operator does with {@code ./tributary devices config ID FILE}. */
     public void setDeviceConfig(String deviceId, byte[] config) {
-        try (DeviceRegistryClient registry = new DeviceRegistryClient(bootstrap, prefix, Map.of(),
+        try (DeviceRegistryClient registry = new DeviceRegistryClient(kafka.bootstrap(), prefix, kafka.properties(),
                 REGISTRY_TIMEOUT)) {
             registry.setConfig(deviceId, config);
         }
@@ -68,7 +69,7 @@ public final class HostileKafka implements AutoCloseable {
     /** Every record on {@code topic} so far (it is read until four polls in a row bring nothing, 15 s at most). */
     public List<ConsumerRecord<String, byte[]>> readAll(String topic) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        props.putAll(kafka.clientProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, "hostile-dlq-reader-" + System.nanoTime());
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();

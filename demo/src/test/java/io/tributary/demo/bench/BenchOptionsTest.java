@@ -12,7 +12,7 @@ class BenchOptionsTest {
 
     private static BenchOptions options(int devices, List<Integer> rates, Duration warmup) {
         return new BenchOptions(Path.of("."), Path.of("out"), devices, Duration.ofMinutes(10), Duration.ofSeconds(40),
-                warmup, rates, Duration.ofSeconds(60), 3, Duration.ofMillis(100), 1);
+                warmup, rates, Duration.ofSeconds(60), 3, Duration.ofMillis(100), 1, null);
     }
 
     @Test
@@ -32,6 +32,19 @@ class BenchOptionsTest {
         assertThatThrownBy(() -> options(10, List.of(1_000_000), Duration.ofSeconds(10)))
                 .hasMessageContaining("more --devices");
         assertThatThrownBy(() -> options(1_000, List.of(), Duration.ofSeconds(10))).hasMessageContaining("--rates");
+    }
+
+    @Test
+    void shouldRefuseAnUnusableKafkaConfigFileBeforeStartingAnything(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path bad = java.nio.file.Files.writeString(dir.resolve("kafka.properties"), "security.protocol\n");
+
+        assertThatThrownBy(() -> new BenchOptions(Path.of("."), Path.of("out"), 10, Duration.ofMinutes(10),
+                Duration.ofSeconds(40), Duration.ofSeconds(10), List.of(100), Duration.ofSeconds(60), 3,
+                Duration.ofMillis(100), 1, bad)).hasMessageContaining("kafka.properties, line 1: expected KEY=VALUE");
+        assertThatThrownBy(() -> new BenchOptions(Path.of("."), Path.of("out"), 10, Duration.ofMinutes(10),
+                Duration.ofSeconds(40), Duration.ofSeconds(10), List.of(100), Duration.ofSeconds(60), 3,
+                Duration.ofMillis(100), 1, dir.resolve("missing"))).hasMessageContaining("cannot read it");
     }
 
     @Test

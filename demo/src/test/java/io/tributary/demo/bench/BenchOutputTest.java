@@ -30,7 +30,7 @@ class BenchOutputTest {
 
     private static BenchOptions options() {
         return new BenchOptions(Path.of("."), Path.of("out"), 1_000, Duration.ofSeconds(60), Duration.ofSeconds(20),
-                Duration.ofSeconds(5), List.of(50_000, 100_000), Duration.ofSeconds(20), 3, Duration.ofMillis(100), 1);
+                Duration.ofSeconds(5), List.of(50_000, 100_000), Duration.ofSeconds(20), 3, Duration.ofMillis(100), 1, null);
     }
 
     /** One sample a second from t=0 to t=200 at 50,000 readings/s; CPU grows by 0.5 s/s for the gateway. */
@@ -45,7 +45,8 @@ class BenchOutputTest {
     }
 
     private static Probe probeWith(double... millis) {
-        Probe probe = new Probe(new Probe.Target("tcp://127.0.0.1:1", "127.0.0.1:1", "t", "a", "http://x", "db"),
+        Probe probe = new Probe(new Probe.Target("tcp://127.0.0.1:1",
+                new io.tributary.common.KafkaClientConfig("127.0.0.1:1", java.util.Map.of()), "t", "a", "http://x", "db"),
                 "probe", null, Duration.ofMillis(100));
         for (LatencyHop hop : List.of(probe.puback, probe.kafka, probe.alert, probe.queryable)) {
             for (int i = 0; i < millis.length; i++) {

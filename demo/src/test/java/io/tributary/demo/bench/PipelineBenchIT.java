@@ -30,7 +30,7 @@ class PipelineBenchIT {
         // Failsafe runs in the module directory; the jars are built by the reactor's package phase before this.
         Path root = Path.of("").toAbsolutePath().getParent();
         BenchOptions options = new BenchOptions(root, out, 50, Duration.ofSeconds(8), Duration.ofSeconds(8),
-                Duration.ofSeconds(3), List.of(2_000), Duration.ofSeconds(8), 2, Duration.ofMillis(100), 1);
+                Duration.ofSeconds(3), List.of(2_000), Duration.ofSeconds(8), 2, Duration.ofMillis(100), 1, null);
         ByteArrayOutputStream console = new ByteArrayOutputStream();
 
         int exit = new PipelineBench(options, new PrintStream(console, true, StandardCharsets.UTF_8)).run();
