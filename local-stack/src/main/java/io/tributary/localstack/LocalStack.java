@@ -104,8 +104,10 @@ public final class LocalStack implements AutoCloseable {
         RuntimeException failure = null;
         if (options.startKafka()) {
             try {
-                kafka = options.kafkaBrokers() == 1 ? EmbeddedKafka.start(dataDir.resolve("kafka"))
-                        : KafkaCluster.start(dataDir.resolve("kafka"), options.kafkaBrokers());
+                kafka = options.kafkaBrokers() == 1 && !options.kafkaSecure()
+                        ? EmbeddedKafka.start(dataDir.resolve("kafka"))
+                        : KafkaCluster.start(dataDir.resolve("kafka"), options.kafkaBrokers(), options.kafkaSecure(),
+                                Map.of());
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -176,7 +178,7 @@ public final class LocalStack implements AutoCloseable {
         requireKafka().createTopics(partitions, names);
     }
 
-    /** The broker processes, when started with more than one broker (to kill and restart one). */
+    /** The broker processes, when started with more than one broker or secured (to kill and restart one). */
     public Optional<KafkaCluster> kafkaCluster() {
         return requireKafka() instanceof KafkaCluster cluster ? Optional.of(cluster) : Optional.empty();
     }

@@ -1,9 +1,13 @@
 package io.tributary.localstack;
 
 import io.tributary.contract.Topics;
+import io.tributary.contract.registry.RegistryTopics;
+import io.tributary.localstack.kafka.KafkaCluster;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -46,8 +50,12 @@ public final class LocalStackMain implements Callable<Integer> {
                     + " 3 with min.insync.replicas 2 from 3 brokers on (default: ${DEFAULT-VALUE}).")
     int brokers;
 
-    /** The validated command line. */
-    record Config(LocalStackOptions options, int partitions, List<String> topics) {
+    @Option(names = "--secure", description = "Kafka clients need TLS and SASL/SCRAM: one principal per role (gateway,"
+            + " processor, operator) with ACLs; prints each role's client properties file (KAFKA_<ROLE>_CONFIG=).")
+    boolean secure;
+
+    /** The validated command line; {@code topics} are the ingest topics of {@code names}. */
+    record Config(LocalStackOptions options, int partitions, List<String> topics, Topics names) {
         Config {
             if (partitions < 1) {
                 throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
@@ -67,14 +75,14 @@ public final class LocalStackMain implements Callable<Integer> {
         if (brokers < 1) {
             throw new IllegalArgumentException("--brokers must be >= 1, got " + brokers);
         }
-        options = options.withKafkaBrokers(brokers);
+        options = options.withKafkaBrokers(brokers).withKafkaSecure(secure);
         Topics topics;
         try {
             topics = new Topics(topicPrefix == null ? "" : topicPrefix);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--topic-prefix: " + e.getMessage(), e);
         }
-        return new Config(options, partitions, topics.ingest());
+        return new Config(options, partitions, topics.ingest(), topics);
     }
 
     @Override
@@ -83,8 +91,18 @@ public final class LocalStackMain implements Callable<Integer> {
         LocalStack stack = LocalStack.start(config.options());
         // LocalStack's own shutdown hook stops everything on Ctrl-C / SIGTERM; this thread just waits for it.
         stack.createTopics(config.partitions(), config.topics().toArray(String[]::new));
+        Map<String, Path> roleFiles = Map.of();
+        if (config.options().kafkaSecure()) {
+            // Only the stack may create topics here: create all the pipeline's, then grant each role its own.
+            Topics names = config.names();
+            stack.createTopics(config.partitions(), names.rollups(), names.alerts());
+            KafkaCluster cluster = stack.kafkaCluster().orElseThrow();
+            RegistryTopics.of(names).ensureExist(cluster.adminProperties(), 30_000);
+            roleFiles = cluster.grantRoles(names);
+        }
         PrintStream out = System.out;
         out.println("KAFKA_BOOTSTRAP=" + stack.kafkaBootstrapServers());
+        roleFiles.forEach((role, file) -> out.println("KAFKA_" + role.toUpperCase(Locale.ROOT) + "_CONFIG=" + file));
         if (config.options().startInflux()) {
             out.println("INFLUX_URL=" + stack.influxUrl());
             out.println("INFLUX_DIRECT_URL=" + stack.influxDirectUrl());

@@ -12,9 +12,10 @@ import java.nio.file.Path;
  * @param influxBucket the database/bucket created at start
  * @param kafkaBrokers 1 = one broker in this JVM; more = a {@link io.tributary.localstack.kafka.KafkaCluster} of
  *                     broker processes
+ * @param kafkaSecure  Kafka clients need TLS and SASL/SCRAM, ACLs per role (broker processes, even for one)
  */
 public record LocalStackOptions(Path dataDir, boolean startKafka, boolean startInflux, String influxBucket,
-        int kafkaBrokers) {
+        int kafkaBrokers, boolean kafkaSecure) {
     public static final String DEFAULT_BUCKET = "telemetry";
 
     public LocalStackOptions {
@@ -35,7 +36,7 @@ public record LocalStackOptions(Path dataDir, boolean startKafka, boolean startI
 
     /** One Kafka broker, in this JVM. */
     public LocalStackOptions(Path dataDir, boolean startKafka, boolean startInflux, String influxBucket) {
-        this(dataDir, startKafka, startInflux, influxBucket, 1);
+        this(dataDir, startKafka, startInflux, influxBucket, 1, false);
     }
 
     /** Temp dir, Kafka and InfluxDB, bucket {@code telemetry}. */
@@ -44,24 +45,29 @@ public record LocalStackOptions(Path dataDir, boolean startKafka, boolean startI
     }
 
     public LocalStackOptions withDataDir(Path dir) {
-        return new LocalStackOptions(dir, startKafka, startInflux, influxBucket, kafkaBrokers);
+        return new LocalStackOptions(dir, startKafka, startInflux, influxBucket, kafkaBrokers, kafkaSecure);
     }
 
     public LocalStackOptions withStartKafka(boolean start) {
-        return new LocalStackOptions(dataDir, start, startInflux, influxBucket, kafkaBrokers);
+        return new LocalStackOptions(dataDir, start, startInflux, influxBucket, kafkaBrokers, kafkaSecure);
     }
 
     public LocalStackOptions withStartInflux(boolean start) {
-        return new LocalStackOptions(dataDir, startKafka, start, influxBucket, kafkaBrokers);
+        return new LocalStackOptions(dataDir, startKafka, start, influxBucket, kafkaBrokers, kafkaSecure);
     }
 
     public LocalStackOptions withInfluxBucket(String bucket) {
-        return new LocalStackOptions(dataDir, startKafka, startInflux, bucket, kafkaBrokers);
+        return new LocalStackOptions(dataDir, startKafka, startInflux, bucket, kafkaBrokers, kafkaSecure);
     }
 
     /** {@code brokers} Kafka brokers: more than one are separate processes (a {@code KafkaCluster}). */
     public LocalStackOptions withKafkaBrokers(int brokers) {
-        return new LocalStackOptions(dataDir, startKafka, startInflux, influxBucket, brokers);
+        return new LocalStackOptions(dataDir, startKafka, startInflux, influxBucket, brokers, kafkaSecure);
+    }
+
+    /** Secured Kafka: see {@code KafkaCluster#grantRoles}. */
+    public LocalStackOptions withKafkaSecure(boolean secure) {
+        return new LocalStackOptions(dataDir, startKafka, startInflux, influxBucket, kafkaBrokers, secure);
     }
 
     /** Kafka only. */

@@ -49,6 +49,7 @@ public final class KafkaCluster implements LocalKafka {
     private final List<Node> nodes;
     private final String bootstrapServers;
     private final Map<String, Object> adminProperties;
+    private final KafkaSecurity security;
     private Admin admin;
     private boolean closed;
 
@@ -68,19 +69,24 @@ public final class KafkaCluster implements LocalKafka {
         }
     }
 
-    private KafkaCluster(List<Node> nodes, String bootstrapServers, Map<String, Object> adminProperties) {
+    private KafkaCluster(List<Node> nodes, String bootstrapServers, Map<String, Object> adminProperties,
+            KafkaSecurity security) {
         this.nodes = nodes;
         this.bootstrapServers = bootstrapServers;
         this.adminProperties = adminProperties;
+        this.security = security;
     }
 
     /** {@code brokers} nodes with their data under {@code dir} (created if missing, reused if formatted before). */
     public static KafkaCluster start(Path dir, int brokers) {
-        return start(dir, brokers, Map.of());
+        return start(dir, brokers, false, Map.of());
     }
 
-    /** As {@link #start(Path, int)}; {@code overrides} replace or add broker properties on every node. */
-    public static KafkaCluster start(Path dir, int brokers, Map<String, String> overrides) {
+    /**
+     * As {@link #start(Path, int)}; {@code secure}: clients need TLS + SCRAM and ACLs (see {@link #grantRoles});
+     * {@code overrides} replace or add broker properties on every node.
+     */
+    public static KafkaCluster start(Path dir, int brokers, boolean secure, Map<String, String> overrides) {
         if (brokers < 1) {
             throw new IllegalArgumentException("brokers must be >= 1, got " + brokers);
         }
@@ -91,15 +97,21 @@ public final class KafkaCluster implements LocalKafka {
         } catch (IOException e) {
             throw new LocalStackException("could not create the Kafka cluster dir " + root, e);
         }
-        List<Integer> free = FreePorts.loopback(2 * brokers);
+        KafkaSecurity security = secure ? KafkaSecurity.create(root.resolve("secure")) : null;
+        int perNode = secure ? 3 : 2;
+        List<Integer> free = FreePorts.loopback(perNode * brokers);
         List<BrokerProperties.Ports> ports = new ArrayList<>();
         for (int i = 0; i < brokers; i++) {
-            ports.add(new BrokerProperties.Ports(free.get(2 * i), free.get(2 * i + 1), 0));
+            ports.add(new BrokerProperties.Ports(free.get(perNode * i), free.get(perNode * i + 1),
+                    secure ? free.get(perNode * i + 2) : 0));
         }
         String clusterId = Uuid.randomUuid().toString();
         List<Node> nodes = new ArrayList<>();
         for (int id = 1; id <= brokers; id++) {
-            Properties props = BrokerProperties.of(root.resolve("node-" + id), id, ports, overrides);
+            Map<String, String> nodeOverrides = new HashMap<>(secure ? security.brokerOverrides(ports.get(id - 1))
+                    : Map.of());
+            nodeOverrides.putAll(overrides);
+            Properties props = BrokerProperties.of(root.resolve("node-" + id), id, ports, nodeOverrides);
             BrokerProperties.format(root.resolve("node-" + id), props, clusterId);
             Path file = root.resolve("node-" + id + ".properties");
             BrokerProperties.write(props, file);
@@ -112,10 +124,12 @@ public final class KafkaCluster implements LocalKafka {
             nodes.add(new Node(id, List.copyOf(command), root.resolve("node-" + id + ".log"), ready));
         }
         String bootstrap = ports.stream().map(p -> "127.0.0.1:" + p.client()).collect(Collectors.joining(","));
-        KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes), bootstrap, Map.of(
-                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.CLIENT_ID_CONFIG, "local-stack-admin",
-                AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KafkaTopics.ADMIN_TIMEOUT.toMillis()));
+        Map<String, Object> admin = new HashMap<>(secure ? security.adminProperties(ports.stream()
+                .map(p -> "127.0.0.1:" + p.internal()).collect(Collectors.joining(","))) : Map.of());
+        admin.putIfAbsent(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        admin.put(AdminClientConfig.CLIENT_ID_CONFIG, "local-stack-admin");
+        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KafkaTopics.ADMIN_TIMEOUT.toMillis());
+        KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes), bootstrap, Map.copyOf(admin), security);
         try {
             nodes.forEach(KafkaCluster::launch);
             nodes.forEach(KafkaCluster::awaitReady);
@@ -123,7 +137,8 @@ public final class KafkaCluster implements LocalKafka {
             cluster.close();
             throw e;
         }
-        LOG.info("Kafka cluster ready [brokers: {}, bootstrap: {}, dir: {}, startMs: {}]", brokers, bootstrap, root,
+        LOG.info("Kafka cluster ready [brokers: {}, secure: {}, bootstrap: {}, dir: {}, startMs: {}]", brokers, secure,
+                bootstrap, root,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         return cluster;
     }
@@ -155,6 +170,22 @@ public final class KafkaCluster implements LocalKafka {
     @Override
     public String bootstrapServers() {
         return bootstrapServers;
+    }
+
+    /** The local stack's own admin client properties (secured: the brokers' identity, a super user). */
+    public Map<String, Object> adminProperties() {
+        return adminProperties;
+    }
+
+    /**
+     * Secured clusters: sets a new SCRAM password for each role (gateway, processor, operator), grants each role's
+     * ACLs on {@code topics}, and returns role → its client properties file (plus {@code admin} → the stack's own).
+     */
+    public Map<String, Path> grantRoles(io.tributary.contract.Topics topics) {
+        if (security == null) {
+            throw new IllegalStateException("the Kafka cluster is not secured");
+        }
+        return security.grantRoles(admin(), adminProperties, bootstrapServers, topics);
     }
 
     /** Node ids, {@code 1..n}. */
