@@ -1,6 +1,7 @@
 package io.tributary.processor;
 
 import io.tributary.cli.DurationConverter;
+import io.tributary.cli.KafkaOptions;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,6 +16,7 @@ import io.tributary.common.Durations;
 import io.tributary.processor.config.ProcessorConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -35,8 +37,12 @@ public final class ProcessorMain implements Callable<Integer> {
     private Path configFile;
 
     @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
-            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: localhost:9092).")
+            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: bootstrap.servers of "
+                    + "--kafka-config, else localhost:9092).")
     private String kafkaBootstrap;
+
+    @Mixin
+    private KafkaOptions kafka = new KafkaOptions();
 
     @Option(names = "--topic-prefix", paramLabel = "PREFIX",
             description = "Prefix of the Kafka topics (env TRIBUTARY_TOPIC_PREFIX; default: tributary.).")
@@ -181,6 +187,8 @@ public final class ProcessorMain implements Callable<Integer> {
         }
         Map<String, String> options = new LinkedHashMap<>(settings);
         putIfSet(options, "kafka.bootstrap", kafkaBootstrap);
+        putIfSet(options, "kafka.config", kafka.file == null ? null : kafka.file.toString());
+        kafka.properties.forEach((key, value) -> options.put(ProcessorConfigFiles.KAFKA_PROPERTY + key, value));
         putIfSet(options, "kafka.topic-prefix", topicPrefix);
         putIfSet(options, "kafka.group", group);
         putIfSet(options, "influx.url", influxUrl);

@@ -80,7 +80,7 @@ final class ProcessorParts {
                                         settings, m, Clock.systemUTC()));
             }
             if (analytics.enabled()) {
-                TopicCreator.ensureAnalyticsTopics(config.kafkaBootstrapServers(), config.telemetryTopic(),
+                TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), config.telemetryTopic(),
                         config.rollupsTopic(), config.alertsTopic());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "tributary-rollups-writer", config.consumerGroup() + "-rollups",
@@ -94,7 +94,7 @@ final class ProcessorParts {
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
-                parts.streams = new StreamsEngine(new StreamsEngine.Settings(config.kafkaBootstrapServers(),
+                parts.streams = new StreamsEngine(new StreamsEngine.Settings(config.kafkaClient(),
                         parts.applicationId(), analytics.stateDir(), analytics.commitInterval(),
                         analytics.streamThreads(), KafkaClientProperties.streamsOverrides(config)),
                         parts.topologySettings(), rules, analyticsMetrics);

@@ -375,7 +375,7 @@ class ProcessorIT {
         strict.close();
 
         io.tributary.processor.cli.DeadLetters deadLetters = new io.tributary.processor.cli.DeadLetters(
-                stack.kafkaBootstrapServers(), prefix + "deadletter", Duration.ofSeconds(15));
+                new io.tributary.common.KafkaClientConfig(stack.kafkaBootstrapServers(), Map.of()), prefix + "deadletter", Duration.ofSeconds(15));
         assertThat(deadLetters.countsByReason()).isEqualTo(Map.of(
                 "contract-violation/event_time_too_old", Map.of("processor/readings", 1),
                 DeadLetterReason.PAYLOAD_FORMAT_INVALID, Map.of("processor/readings", 1)));

@@ -68,6 +68,45 @@ class ProcessorMainTest {
     }
 
     @Test
+    void shouldTakeTheKafkaClientConfigFileAndPrintItsSecretsHidden(@org.junit.jupiter.api.io.TempDir
+            java.nio.file.Path dir) throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("client.properties"),
+                "bootstrap.servers=broker-1:9093\nsecurity.protocol=SASL_SSL\nsasl.mechanism=PLAIN\n"
+                        + "sasl.jaas.config=PlainLoginModule required username=\"p\" password=\"s3cret\";\n"
+                        + "ssl.truststore.password=tru5t\n");
+        java.nio.file.Path yaml = java.nio.file.Files.writeString(dir.resolve("processor.yaml"),
+                "kafka: {property: {client.rack: from-yaml, sasl.mechanism: from-yaml}}\n");
+        StringWriter out = new StringWriter();
+        CommandLine cli = ProcessorMain.commandLine();
+        cli.setOut(new PrintWriter(out));
+
+        int exit = cli.execute("--kafka-config", file.toString(), "--config", yaml.toString(),
+                "--kafka-property", "sasl.mechanism=SCRAM-SHA-512", "--print-config");
+
+        assertThat(exit).isZero();
+        assertThat(out.toString()).contains("kafkaBootstrapServers=broker-1:9093")
+                .contains("security.protocol=SASL_SSL").contains("sasl.mechanism=SCRAM-SHA-512")
+                .contains("client.rack=from-yaml").contains("sasl.jaas.config=[hidden]")
+                .contains("ssl.truststore.password=[hidden]").doesNotContain("s3cret").doesNotContain("tru5t");
+    }
+
+    @Test
+    void shouldAnswerABadKafkaClientConfigFileInOneLine(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        java.nio.file.Path file = java.nio.file.Files.writeString(dir.resolve("client.properties"),
+                "security.protocol=SSL\nssl.truststore.location\n");
+        StringWriter err = new StringWriter();
+        CommandLine cli = ProcessorMain.commandLine();
+        cli.setErr(new PrintWriter(err));
+
+        int exit = cli.execute("--kafka-config", file.toString(), "--print-config");
+
+        assertThat(exit).isEqualTo(2);
+        assertThat(err.toString()).contains("client.properties, line 2: expected KEY=VALUE")
+                .doesNotContain("at io.tributary");
+    }
+
+    @Test
     void shouldRejectAnUnknownConfigKeyNamingIt() {
         StringWriter err = new StringWriter();
         CommandLine cli = ProcessorMain.commandLine();

@@ -1,6 +1,7 @@
 package io.tributary.gateway;
 
 import io.tributary.contract.registry.DeviceRecord;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.kafka.KafkaOutbound;
@@ -158,9 +159,10 @@ public final class Gateway implements AutoCloseable {
                 keepWarm = KafkaKeepWarm.start(vertx, sender);
                 health.start();
             }
-            LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {},"
+            LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {} {},"
                     + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
                     port, tlsPort, httpPort, config.verticleInstances(), config.kafkaBootstrapServers(),
+                    KafkaClientConfig.redact(config.kafkaProperties()),
                     config.telemetryTopic(),
                     authenticator != null ? authenticator.getClass().getSimpleName() : config.authentication(),
                     config.maxConnections(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");

@@ -12,7 +12,8 @@ import java.util.function.Predicate;
 
 import io.tributary.contract.Topics;
 import io.tributary.common.Durations;
-import io.tributary.processor.config.ProcessorConfig;
+import io.tributary.cli.KafkaOptions;
+import io.tributary.common.KafkaClientConfig;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -49,11 +50,15 @@ public final class DeadLetterMain implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Where the dead letters are; also from TRIBUTARY_KAFKA_BOOTSTRAP and TRIBUTARY_TOPIC_PREFIX. */
+    /** Where the dead letters are; also from TRIBUTARY_KAFKA_* and TRIBUTARY_TOPIC_PREFIX. */
     static final class Connection {
         @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
-                description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: localhost:9092).")
+                description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: bootstrap.servers of "
+                        + "--kafka-config, else localhost:9092).")
         String bootstrap;
+
+        @Mixin
+        KafkaOptions kafka = new KafkaOptions();
 
         @Option(names = "--topic-prefix", paramLabel = "PREFIX",
                 description = "Topic prefix (env TRIBUTARY_TOPIC_PREFIX; default: tributary.); the dead-letter "
@@ -62,11 +67,11 @@ public final class DeadLetterMain implements Runnable {
 
         DeadLetters open() {
             Map<String, String> env = System.getenv();
-            String servers = bootstrap != null ? bootstrap
-                    : env.getOrDefault("TRIBUTARY_KAFKA_BOOTSTRAP", ProcessorConfig.DEFAULT_KAFKA_BOOTSTRAP_SERVERS);
+            KafkaClientConfig client = kafka.resolve(bootstrap != null ? bootstrap
+                    : env.get("TRIBUTARY_KAFKA_BOOTSTRAP"), env);
             String p = prefix != null ? prefix
                     : env.getOrDefault("TRIBUTARY_TOPIC_PREFIX", Topics.DEFAULT_PREFIX);
-            return new DeadLetters(servers, new Topics(p).deadLetter(), Duration.ofSeconds(15));
+            return new DeadLetters(client, new Topics(p).deadLetter(), Duration.ofSeconds(15));
         }
     }
 

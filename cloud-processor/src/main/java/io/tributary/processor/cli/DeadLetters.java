@@ -1,5 +1,6 @@
 package io.tributary.processor.cli;
 
+import io.tributary.common.KafkaClientConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -85,17 +86,17 @@ public final class DeadLetters implements AutoCloseable {
     public record ReplayResult(int replayed, int alreadyReplayed, int notReplayable, Map<String, Integer> toTopics) {
     }
 
-    private final String bootstrap;
+    private final KafkaClientConfig kafka;
     private final String topic;
     private final String replayedTopic;
     private final Duration timeout;
 
     /**
-     * @param bootstrap Kafka bootstrap servers
+     * @param kafka Kafka bootstrap servers and client properties (e.g. security)
      * @param deadLetterTopic the dead-letter topic ({@code <prefix>deadletter})
      */
-    public DeadLetters(String bootstrap, String deadLetterTopic, Duration timeout) {
-        this.bootstrap = bootstrap;
+    public DeadLetters(KafkaClientConfig kafka, String deadLetterTopic, Duration timeout) {
+        this.kafka = kafka;
         this.topic = deadLetterTopic;
         this.replayedTopic = Topics.replayedMarkerOf(deadLetterTopic);
         this.timeout = timeout;
@@ -278,10 +279,10 @@ public final class DeadLetters implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " did not answer within "
+            throw new IllegalStateException("Kafka at " + kafka.bootstrap() + " did not answer within "
                     + Durations.format(timeout) + " (is it running and reachable?)", e);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("Kafka at " + bootstrap + " could not list its topics: "
+            throw new IllegalStateException("Kafka at " + kafka.bootstrap() + " could not list its topics: "
                     + e.getCause().getMessage(), e);
         }
     }
@@ -305,7 +306,7 @@ public final class DeadLetters implements AutoCloseable {
 
     private Properties adminProperties() {
         Properties p = new Properties();
-        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(kafka.clientProperties());
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
         // The admin client refuses an API timeout below its request timeout (30 s by default).
         p.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, Long.toString(timeout.toMillis()));
@@ -314,7 +315,7 @@ public final class DeadLetters implements AutoCloseable {
 
     private Properties consumerProperties() {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(kafka.clientProperties());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
@@ -325,7 +326,7 @@ public final class DeadLetters implements AutoCloseable {
 
     private Properties producerProperties() {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(kafka.clientProperties());
         p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "tributary-deadletter-replay-" + topic);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

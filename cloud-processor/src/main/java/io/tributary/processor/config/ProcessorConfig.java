@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.contract.InputContract;
 
@@ -31,6 +32,8 @@ import io.tributary.contract.InputContract;
  * @param closeTimeout how long {@code close()} waits for the writer to stop and release its clients
  * @param consumerOverrides extra Kafka consumer properties, applied last (except the delivery-critical ones)
  * @param producerOverrides extra Kafka producer properties for the dead-letter producer, applied last
+ * @param kafkaProperties properties of every Kafka client (security, sasl, ssl) from {@code --kafka-config},
+ *        {@code TRIBUTARY_KAFKA_*} and {@code --kafka-property}; what the processor sets itself keeps its value
  * @param analytics the Kafka Streams part (rollups, alerts), the webhook and the operations endpoint
  * @param inputContract the input contract the processor re-checks on every telemetry record (the gateway's options:
  *        {@code --max-event-age}, {@code --max-event-future}, ...); a record that breaks it is dead-lettered whole
@@ -51,6 +54,7 @@ public record ProcessorConfig(
         Duration closeTimeout,
         Map<String, String> consumerOverrides,
         Map<String, String> producerOverrides,
+        Map<String, String> kafkaProperties,
         AnalyticsConfig analytics,
         InputContract inputContract) {
 
@@ -113,6 +117,7 @@ public record ProcessorConfig(
         requirePositive(closeTimeout, "close-timeout");
         consumerOverrides = Map.copyOf(Objects.requireNonNull(consumerOverrides, "consumer-overrides"));
         producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producer-overrides"));
+        kafkaProperties = new KafkaClientConfig(kafkaBootstrapServers, kafkaProperties).properties();
         Objects.requireNonNull(analytics, "analytics");
         Objects.requireNonNull(inputContract, "input contract (max-event-age, ...)");
     }
@@ -157,7 +162,12 @@ public record ProcessorConfig(
         return topics().alerts();
     }
 
-    /** Keeps the token out of logs. */
+    /** Bootstrap servers and client properties, for building any Kafka client. */
+    public KafkaClientConfig kafkaClient() {
+        return new KafkaClientConfig(kafkaBootstrapServers, kafkaProperties);
+    }
+
+    /** Keeps the token and the Kafka secrets out of logs. */
     @Override
     public String toString() {
         return "ProcessorConfig[kafkaBootstrapServers=" + kafkaBootstrapServers + ", topicPrefix=" + topicPrefix
@@ -166,7 +176,8 @@ public record ProcessorConfig(
                 + influxBucket + ", maxPointsPerWrite=" + maxPointsPerWrite + ", pollTimeout=" + pollTimeout
                 + ", retryBackoff=" + retryBackoffInitial + ".." + retryBackoffMax + ", influxRequestTimeout="
                 + influxRequestTimeout + ", closeTimeout=" + closeTimeout + ", consumerOverrides=" + consumerOverrides
-                + ", producerOverrides=" + producerOverrides.keySet() + ", analytics=" + analytics + ", inputContract=" + inputContract + "]";
+                + ", producerOverrides=" + producerOverrides.keySet() + ", kafkaProperties="
+                + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics + ", inputContract=" + inputContract + "]";
     }
 
     private static String requireNonBlank(String value, String option) {
@@ -222,6 +233,7 @@ public record ProcessorConfig(
         private Duration closeTimeout = DEFAULT_CLOSE_TIMEOUT;
         private Map<String, String> consumerOverrides = Map.of();
         private Map<String, String> producerOverrides = Map.of();
+        private Map<String, String> kafkaProperties = Map.of();
         private AnalyticsConfig analytics = AnalyticsConfig.defaults();
         private InputContract inputContract = InputContract.DEFAULTS;
 
@@ -244,6 +256,7 @@ public record ProcessorConfig(
             closeTimeout = c.closeTimeout;
             consumerOverrides = c.consumerOverrides;
             producerOverrides = c.producerOverrides;
+            kafkaProperties = c.kafkaProperties;
             analytics = c.analytics;
             inputContract = c.inputContract;
         }
@@ -308,6 +321,11 @@ public record ProcessorConfig(
             return this;
         }
 
+        public Builder kafkaProperties(Map<String, String> properties) {
+            this.kafkaProperties = properties;
+            return this;
+        }
+
         public Builder analytics(AnalyticsConfig settings) {
             this.analytics = settings;
             return this;
@@ -322,8 +340,8 @@ public record ProcessorConfig(
         public ProcessorConfig build() {
             return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                     influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                    influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, analytics,
-                    inputContract);
+                    influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, kafkaProperties,
+                    analytics, inputContract);
         }
     }
 }

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 import io.tributary.common.Durations;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.InputContract;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -23,7 +24,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  * keys and bad values are rejected with a message naming the key and where the value came from.
  *
  * <pre>
- * kafka:   {bootstrap: localhost:9092, topic-prefix: tributary., group: tributary-influx-writer, session-timeout: 45s}
+ * kafka:   {bootstrap: localhost:9092, topic-prefix: tributary., group: tributary-influx-writer, session-timeout: 45s,
+ *           config: /etc/tributary/kafka.properties, property: {security.protocol: SASL_SSL}}
  * influx:  {url: http://localhost:8086, token: "", org: tributary, bucket: telemetry,
  *           max-points-per-write: 5000, retry-backoff-max: 10s, request-timeout: 10s, gzip: true, writers: 2}
  * streams: {enabled: true, application-id: ..., state-dir: /var/lib/tributary/streams, commit-interval: 100ms, threads: 1,
@@ -48,6 +50,7 @@ public final class ProcessorConfigFiles {
     static {
         Map<String, String> keys = new LinkedHashMap<>();
         for (String key : List.of("kafka.bootstrap", "kafka.topic-prefix", "kafka.group", "kafka.session-timeout",
+                "kafka.config",
                 "influx.url", "influx.token", "influx.org", "influx.bucket", "influx.max-points-per-write",
                 "influx.retry-backoff-max", "influx.request-timeout", "influx.gzip", "influx.writers", "streams.enabled", "streams.application-id",
                 "streams.state-dir", "streams.commit-interval", "streams.threads", "streams.compression",
@@ -65,6 +68,9 @@ public final class ProcessorConfigFiles {
         }
         KEYS = java.util.Collections.unmodifiableMap(keys);
     }
+
+    /** Keys {@code kafka.property.NAME}: the Kafka client property NAME ({@code --kafka-property NAME=VALUE}). */
+    public static final String KAFKA_PROPERTY = "kafka.property.";
 
     private ProcessorConfigFiles() {
     }
@@ -97,7 +103,7 @@ public final class ProcessorConfigFiles {
                 Map<String, String> flat = new LinkedHashMap<>();
                 flatten("", map, flat, fileName);
                 flat.forEach((k, v) -> {
-                    if (!KEYS.containsKey(k)) {
+                    if (!known(k)) {
                         throw new IllegalArgumentException("config file " + fileName + ": unknown key '" + k
                                 + "' (known keys: " + String.join(", ", KEYS.keySet()) + ")");
                     }
@@ -112,7 +118,7 @@ public final class ProcessorConfigFiles {
             }
         });
         options.forEach((key, v) -> {
-            if (!KEYS.containsKey(key)) {
+            if (!known(key)) {
                 throw new IllegalArgumentException("unknown config key '" + key + "' (known keys: "
                         + String.join(", ", KEYS.keySet()) + ")");
             }
@@ -120,7 +126,11 @@ public final class ProcessorConfigFiles {
                 values.put(key, new Value(v, "option"));
             }
         });
-        return build(values);
+        return build(values, env);
+    }
+
+    private static boolean known(String key) {
+        return KEYS.containsKey(key) || key.startsWith(KAFKA_PROPERTY);
     }
 
     private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out, String fileName) {
@@ -136,11 +146,21 @@ public final class ProcessorConfigFiles {
         });
     }
 
-    private static ProcessorConfig build(Map<String, Value> v) {
+    private static ProcessorConfig build(Map<String, Value> v, Map<String, String> env) {
         ProcessorConfig d = ProcessorConfig.defaults();
         AnalyticsConfig a = AnalyticsConfig.defaults();
+        Map<String, String> properties = new HashMap<>();
+        v.forEach((key, value) -> {
+            if (key.startsWith(KAFKA_PROPERTY)) {
+                properties.put(key.substring(KAFKA_PROPERTY.length()), value.value());
+            }
+        });
+        String file = str(v, "kafka.config", "");
+        KafkaClientConfig kafka = KafkaClientConfig.resolve(file.isBlank() ? null : Path.of(file), env, properties,
+                str(v, "kafka.bootstrap", null));
         ProcessorConfig base = ProcessorConfig.builder()
-                .kafkaBootstrapServers(str(v, "kafka.bootstrap", d.kafkaBootstrapServers()))
+                .kafkaBootstrapServers(kafka.bootstrap())
+                .kafkaProperties(kafka.properties())
                 .topicPrefix(str(v, "kafka.topic-prefix", d.topicPrefix()))
                 .consumerGroup(str(v, "kafka.group", d.consumerGroup()))
                 .influx(str(v, "influx.url", d.influxUrl()), str(v, "influx.token", d.influxToken()),

@@ -13,7 +13,10 @@ import org.apache.kafka.streams.StreamsConfig;
 
 import io.tributary.processor.config.ProcessorConfig;
 
-/** The Kafka client settings of the processor's writers, dead-letter producers and Streams, from its config. */
+/**
+ * The Kafka client settings of the processor's writers, dead-letter producers and Streams, from its config: the
+ * client properties ({@link ProcessorConfig#kafkaClient()}, e.g. security) first, the processor's own settings over them.
+ */
 public final class KafkaClientProperties {
 
     /**
@@ -41,7 +44,7 @@ public final class KafkaClientProperties {
 
     public static Properties consumer(ProcessorConfig config, String group) {
         Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        props.putAll(config.kafkaClient().clientProperties());
         props.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, group + "-consumer");
@@ -56,7 +59,7 @@ public final class KafkaClientProperties {
     /** A dead-letter producer: idempotent, acks=all, no linger, bounded by the InfluxDB request timeout. */
     public static Properties producer(ProcessorConfig config, String clientId) {
         Properties props = new Properties();
-        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, config.kafkaBootstrapServers());
+        props.putAll(config.kafkaClient().clientProperties());
         props.put(ProducerConfig.CLIENT_ID_CONFIG, clientId);
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");

@@ -1,5 +1,6 @@
 package io.tributary.processor.kafka;
 
+import io.tributary.common.KafkaClientConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,10 +34,10 @@ public final class TopicCreator {
      * telemetry topic's partition count and {@link TopicReplication} (replication factor 3, min.insync.replicas 2 from
      * three brokers on).
      */
-    public static void ensureAnalyticsTopics(String bootstrapServers, String telemetryTopic, String rollupsTopic,
+    public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String rollupsTopic,
             String alertsTopic) {
         Properties props = new Properties();
-        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(kafka.clientProperties());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
         try (Admin admin = Admin.create(props)) {
             Optional<Integer> partitions = Optional.empty();

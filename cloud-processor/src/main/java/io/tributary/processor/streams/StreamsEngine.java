@@ -1,5 +1,6 @@
 package io.tributary.processor.streams;
 
+import io.tributary.common.KafkaClientConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,17 +35,17 @@ public final class StreamsEngine implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(StreamsEngine.class);
 
     /**
-     * @param bootstrapServers Kafka bootstrap servers
+     * @param kafka Kafka bootstrap servers and client properties (e.g. security), under the engine's own settings
      * @param applicationId Streams application id (also the prefix of its internal topics)
      * @param stateDir state directory; null = a temp directory removed on close
      * @param commitInterval commit interval (EOS)
      * @param threads stream threads
      * @param overrides extra Streams properties, applied last
      */
-    public record Settings(String bootstrapServers, String applicationId, Path stateDir, Duration commitInterval,
+    public record Settings(KafkaClientConfig kafka, String applicationId, Path stateDir, Duration commitInterval,
             int threads, Map<String, String> overrides) {
         public Settings {
-            Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+            Objects.requireNonNull(kafka, "kafka");
             Objects.requireNonNull(applicationId, "applicationId");
             overrides = Map.copyOf(overrides);
         }
@@ -83,8 +84,8 @@ public final class StreamsEngine implements AutoCloseable {
 
     static Properties properties(Settings settings, Path stateDir) {
         Properties p = new Properties();
+        p.putAll(settings.kafka().clientProperties());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, settings.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, Long.toString(settings.commitInterval().toMillis()));

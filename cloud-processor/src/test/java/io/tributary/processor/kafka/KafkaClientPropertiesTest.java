@@ -44,6 +44,24 @@ class KafkaClientPropertiesTest {
         assertThat(KafkaClientProperties.streamsOverrides(none)).containsEntry(key, "none");
     }
 
+    @Test
+    void theClientPropertiesReachEveryClientUnderTheProcessorsOwnSettings() {
+        ProcessorConfig config = config(Map.of()).toBuilder().kafkaProperties(Map.of("security.protocol", "SASL_SSL",
+                "sasl.mechanism", "SCRAM-SHA-512", "group.id", "other", "acks", "0", "enable.auto.commit", "true"))
+                .build();
+
+        Properties consumer = KafkaClientProperties.consumer(config);
+        Properties producer = KafkaClientProperties.producer(config, "dl");
+
+        for (Properties props : java.util.List.of(consumer, producer)) {
+            assertThat(props).containsEntry("security.protocol", "SASL_SSL").containsEntry("sasl.mechanism",
+                    "SCRAM-SHA-512").containsEntry("bootstrap.servers", "localhost:9092");
+        }
+        assertThat(consumer).containsEntry(ConsumerConfig.GROUP_ID_CONFIG, "group")
+                .containsEntry(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        assertThat(producer).containsEntry("acks", "all");
+    }
+
     private static ProcessorConfig config(Map<String, String> consumerOverrides) {
         return ProcessorConfig.builder().kafkaBootstrapServers("localhost:9092")
                 .topicPrefix("t.").consumerGroup("group")

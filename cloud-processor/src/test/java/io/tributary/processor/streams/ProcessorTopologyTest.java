@@ -277,7 +277,8 @@ class ProcessorTopologyTest {
             }
         };
         // The engine's own properties: its processing exception handler, counting through the listener.
-        Properties props = StreamsEngine.properties(new StreamsEngine.Settings("unused:9092", "topology-test",
+        Properties props = StreamsEngine.properties(new StreamsEngine.Settings(
+                new io.tributary.common.KafkaClientConfig("unused:9092", java.util.Map.of()), "topology-test",
                 stateDir, Duration.ofMillis(100), 1, java.util.Map.of()), stateDir);
         props.put(DataErrorHandlers.LISTENER_CONFIG, listener);
         java.util.concurrent.atomic.AtomicBoolean rulesBroken = new java.util.concurrent.atomic.AtomicBoolean(true);

@@ -1,6 +1,7 @@
 package io.tributary.gateway.cli;
 
 import io.tributary.cli.DurationConverter;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.contract.registry.DeviceRegistryClient;
@@ -11,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -51,8 +51,9 @@ public final class DevicesMain implements Callable<Integer> {
 
     /** Options every subcommand takes. */
     static final class KafkaOptions {
-        @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
-                description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default ${DEFAULT-VALUE}).")
+        @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP}",
+                description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: bootstrap.servers of"
+                        + " --kafka-config, else localhost:9092).")
         String kafkaBootstrap;
 
         @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-" + Topics.DEFAULT_PREFIX + "}",
@@ -63,12 +64,16 @@ public final class DevicesMain implements Callable<Integer> {
                 description = "Bound for each Kafka operation, e.g. 15s, 2m or ISO-8601 (default ${DEFAULT-VALUE}).")
         Duration timeout;
 
-        @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-                description = "Extra Kafka client property, repeatable (e.g. security.protocol=SSL).")
-        Map<String, String> kafkaProperties = new LinkedHashMap<>();
+        @Mixin
+        io.tributary.cli.KafkaOptions client = new io.tributary.cli.KafkaOptions();
+
+        KafkaClientConfig config() {
+            return client.resolve(kafkaBootstrap, System.getenv());
+        }
 
         DeviceRegistryClient client() {
-            return new DeviceRegistryClient(kafkaBootstrap, topicPrefix, kafkaProperties, timeout);
+            KafkaClientConfig config = config();
+            return new DeviceRegistryClient(config.bootstrap(), topicPrefix, config.properties(), timeout);
         }
     }
 
@@ -93,7 +98,7 @@ public final class DevicesMain implements Callable<Integer> {
                 err.println("error: " + e.getMessage());
                 return EXIT_DEVICE;
             } catch (RegistryException | org.apache.kafka.common.KafkaException e) {
-                err.println("error: Kafka at " + kafka.kafkaBootstrap + ": " + e.getMessage());
+                err.println("error: Kafka at " + kafka.config().bootstrap() + ": " + e.getMessage());
                 return EXIT_KAFKA;
             }
         }

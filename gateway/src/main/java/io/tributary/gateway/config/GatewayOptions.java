@@ -1,6 +1,8 @@
 package io.tributary.gateway.config;
 
 import io.tributary.cli.DurationConverter;
+import io.tributary.cli.KafkaOptions;
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.gateway.DeviceLimits;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.gateway.TlsSettings;
@@ -26,8 +28,9 @@ public final class GatewayOptions {
             description = "MQTT port, 0 for any free one (env TRIBUTARY_MQTT_PORT; default ${DEFAULT-VALUE}).")
     int mqttPort;
 
-    @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP:-localhost:9092}",
-            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default ${DEFAULT-VALUE}).")
+    @Option(names = "--kafka-bootstrap", defaultValue = "${env:TRIBUTARY_KAFKA_BOOTSTRAP}",
+            description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: bootstrap.servers of"
+                    + " --kafka-config, else localhost:9092).")
     String kafkaBootstrap;
 
     @Option(names = "--topic-prefix", defaultValue = "${env:TRIBUTARY_TOPIC_PREFIX:-tributary.}",
@@ -215,10 +218,11 @@ public final class GatewayOptions {
     @Mixin
     AuthOptions auth = new AuthOptions();
 
-    @Option(names = "--kafka-property", paramLabel = "KEY=VALUE",
-            description = "Extra producer property, repeatable (e.g. security.protocol=SSL).")
-    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+    @Mixin
+    KafkaOptions kafka = new KafkaOptions();
 
+    /** Where {@code TRIBUTARY_KAFKA_*} client properties are read from. */
+    Map<String, String> environment = System.getenv();
 
     /**
      * The validated configuration of the parsed options.
@@ -228,9 +232,10 @@ public final class GatewayOptions {
      */
     public GatewayConfig toConfig(YamlDefaults yaml) {
         int verticles = instances == 0 ? GatewayConfig.defaultVerticleInstances() : instances;
-        return new GatewayConfig(mqttHost, mqttPort, kafkaBootstrap, topicPrefix, maxPayloadBytes, verticles,
+        KafkaClientConfig kafkaClient = kafkaClient(yaml);
+        return new GatewayConfig(mqttHost, mqttPort, kafkaClient.bootstrap(), topicPrefix, maxPayloadBytes, verticles,
                 maxInFlightPerConnection, maxInFlightBytes, kafkaLinger, kafkaMaxBlock, kafkaDeliveryTimeout,
-                kafkaStartupTimeout, connectTimeout, shutdownTimeout, allKafkaProperties(yaml), authentication, httpPort,
+                kafkaStartupTimeout, connectTimeout, shutdownTimeout, kafkaClient.properties(), authentication, httpPort,
                 maxConnections, tls(), pauseInFlightBytes, auth.toSettings(),
                 GatewayConfig.inputContract(maxEventAge, maxEventFuture, maxSensorNameLength, maxUnitLength,
                         maxReadingsPerBatch, maxSensorsPerDevice),
@@ -242,10 +247,11 @@ public final class GatewayOptions {
                 maxPendingConnects, maxUnreadBytesPerConnection, maxPendingConnectsPerAddress);
     }
 
-    private Map<String, String> allKafkaProperties(YamlDefaults yaml) {
-        Map<String, String> all = new LinkedHashMap<>(yaml == null ? Map.of() : yaml.map("kafka-property"));
-        all.putAll(kafkaProperties);
-        return all;
+    /** The YAML file's {@code kafka-property} map is the file spelling of {@code --kafka-property}: below it. */
+    private KafkaClientConfig kafkaClient(YamlDefaults yaml) {
+        Map<String, String> explicit = new LinkedHashMap<>(yaml == null ? Map.of() : yaml.map("kafka-property"));
+        explicit.putAll(kafka.properties);
+        return KafkaClientConfig.resolve(kafka.file, environment, explicit, kafkaBootstrap);
     }
 
     private TlsSettings tls() {
