@@ -1,5 +1,7 @@
 package io.tributary.localstack;
 
+import io.tributary.contract.Topics;
+import io.tributary.contract.registry.RegistryTopics;
 import io.tributary.localstack.influx.InfluxV2WriteEndpoint;
 import io.tributary.localstack.influx.ManagedInfluxd;
 import io.tributary.localstack.kafka.EmbeddedKafka;
@@ -176,6 +178,21 @@ public final class LocalStack implements AutoCloseable {
      */
     public void createTopics(int partitions, String... names) {
         requireKafka().createTopics(partitions, names);
+    }
+
+    /**
+     * A secured Kafka ({@link LocalStackOptions#kafkaSecure}), where only the stack may create topics: creates all the
+     * pipeline's topics ({@code partitions} each; the registry's one, compacted), grants each role its ACLs and returns
+     * role (gateway, processor, operator; admin = the stack's own super user) → its client properties file.
+     */
+    public Map<String, Path> secureKafka(Topics topics, int partitions) {
+        KafkaCluster cluster = kafkaCluster().filter(c -> options.kafkaSecure())
+                .orElseThrow(() -> new IllegalStateException("Kafka is not secured (LocalStackOptions.kafkaSecure)"));
+        List<String> names = new java.util.ArrayList<>(topics.ingest());
+        names.addAll(List.of(topics.rollups(), topics.alerts()));
+        cluster.createTopics(partitions, names.toArray(String[]::new));
+        RegistryTopics.of(topics).ensureExist(cluster.adminProperties(), 30_000);
+        return cluster.grantRoles(topics);
     }
 
     /** The broker processes, when started with more than one broker or secured (to kill and restart one). */

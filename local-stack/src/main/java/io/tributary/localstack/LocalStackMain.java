@@ -1,8 +1,6 @@
 package io.tributary.localstack;
 
 import io.tributary.contract.Topics;
-import io.tributary.contract.registry.RegistryTopics;
-import io.tributary.localstack.kafka.KafkaCluster;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
@@ -91,15 +89,8 @@ public final class LocalStackMain implements Callable<Integer> {
         LocalStack stack = LocalStack.start(config.options());
         // LocalStack's own shutdown hook stops everything on Ctrl-C / SIGTERM; this thread just waits for it.
         stack.createTopics(config.partitions(), config.topics().toArray(String[]::new));
-        Map<String, Path> roleFiles = Map.of();
-        if (config.options().kafkaSecure()) {
-            // Only the stack may create topics here: create all the pipeline's, then grant each role its own.
-            Topics names = config.names();
-            stack.createTopics(config.partitions(), names.rollups(), names.alerts());
-            KafkaCluster cluster = stack.kafkaCluster().orElseThrow();
-            RegistryTopics.of(names).ensureExist(cluster.adminProperties(), 30_000);
-            roleFiles = cluster.grantRoles(names);
-        }
+        Map<String, Path> roleFiles = config.options().kafkaSecure()
+                ? stack.secureKafka(config.names(), config.partitions()) : Map.of();
         PrintStream out = System.out;
         out.println("KAFKA_BOOTSTRAP=" + stack.kafkaBootstrapServers());
         roleFiles.forEach((role, file) -> out.println("KAFKA_" + role.toUpperCase(Locale.ROOT) + "_CONFIG=" + file));
