@@ -59,7 +59,10 @@ final class KafkaSecurity {
     static KafkaSecurity create(Path dir) {
         KafkaSecurity security = new KafkaSecurity(dir, secret());
         try {
-            Files.createDirectories(dir);
+            if (!Files.isDirectory(dir)) {
+                Files.createDirectories(dir, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rwx------")));
+            }
             Files.deleteIfExists(security.keystore());
             Files.deleteIfExists(security.certificate());
         } catch (IOException e) {
