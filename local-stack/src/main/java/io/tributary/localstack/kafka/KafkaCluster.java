@@ -82,6 +82,11 @@ public final class KafkaCluster implements LocalKafka {
         return start(dir, brokers, false, Map.of());
     }
 
+    /** As {@link #start(Path, int)}; {@code overrides} replace or add broker properties on every node. */
+    public static KafkaCluster start(Path dir, int brokers, Map<String, String> overrides) {
+        return start(dir, brokers, false, overrides);
+    }
+
     /**
      * As {@link #start(Path, int)}; {@code secure}: clients need TLS + SCRAM and ACLs (see {@link #grantRoles});
      * {@code overrides} replace or add broker properties on every node.
