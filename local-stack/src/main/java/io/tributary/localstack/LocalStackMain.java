@@ -4,6 +4,8 @@ import io.tributary.contract.Topics;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -17,7 +19,7 @@ import picocli.CommandLine.Option;
  * to stdout (one {@code KEY=value} per line, then {@code READY}) and runs until Ctrl-C or SIGTERM. Logs go to stderr.
  */
 @Command(name = "stack", mixinStandardHelpOptions = true,
-        description = "Runs Kafka (in this JVM), influxd and the InfluxDB v2 write endpoint for development.")
+        description = "Runs Kafka (in this JVM, or --brokers N processes), influxd and the InfluxDB v2 write endpoint for development.")
 public final class LocalStackMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStackMain.class);
 
@@ -41,8 +43,17 @@ public final class LocalStackMain implements Callable<Integer> {
             description = "Prefix of the default topics telemetry, deadletter, device-status (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
-    /** The validated command line. */
-    record Config(LocalStackOptions options, int partitions, List<String> topics) {
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "Kafka brokers: 1 runs in this JVM; more run as processes of their own, topics replicated"
+                    + " 3 with min.insync.replicas 2 from 3 brokers on (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--secure", description = "Kafka clients need TLS and SASL/SCRAM: one principal per role (gateway,"
+            + " processor, operator) with ACLs; prints each role's client properties file (KAFKA_<ROLE>_CONFIG=).")
+    boolean secure;
+
+    /** The validated command line; {@code topics} are the ingest topics of {@code names}. */
+    record Config(LocalStackOptions options, int partitions, List<String> topics, Topics names) {
         Config {
             if (partitions < 1) {
                 throw new IllegalArgumentException("--partitions must be >= 1, got " + partitions);
@@ -59,13 +70,17 @@ public final class LocalStackMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--influx-bucket: " + e.getMessage(), e);
         }
+        if (brokers < 1) {
+            throw new IllegalArgumentException("--brokers must be >= 1, got " + brokers);
+        }
+        options = options.withKafkaBrokers(brokers).withKafkaSecure(secure);
         Topics topics;
         try {
             topics = new Topics(topicPrefix == null ? "" : topicPrefix);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--topic-prefix: " + e.getMessage(), e);
         }
-        return new Config(options, partitions, topics.ingest());
+        return new Config(options, partitions, topics.ingest(), topics);
     }
 
     @Override
@@ -74,8 +89,11 @@ public final class LocalStackMain implements Callable<Integer> {
         LocalStack stack = LocalStack.start(config.options());
         // LocalStack's own shutdown hook stops everything on Ctrl-C / SIGTERM; this thread just waits for it.
         stack.createTopics(config.partitions(), config.topics().toArray(String[]::new));
+        Map<String, Path> roleFiles = config.options().kafkaSecure()
+                ? stack.secureKafka(config.names(), config.partitions()) : Map.of();
         PrintStream out = System.out;
         out.println("KAFKA_BOOTSTRAP=" + stack.kafkaBootstrapServers());
+        roleFiles.forEach((role, file) -> out.println("KAFKA_" + role.toUpperCase(Locale.ROOT) + "_CONFIG=" + file));
         if (config.options().startInflux()) {
             out.println("INFLUX_URL=" + stack.influxUrl());
             out.println("INFLUX_DIRECT_URL=" + stack.influxDirectUrl());

@@ -43,6 +43,19 @@ class LocalStackMainTest {
     }
 
     @Test
+    void shouldDefaultToOneInJvmBrokerAndTakeBrokersAndSecure() {
+        assertThat(parse().options().kafkaBrokers()).isEqualTo(1);
+        assertThat(parse().options().kafkaSecure()).isFalse();
+
+        LocalStackMain.Config config = parse("--brokers", "3", "--secure");
+
+        assertThat(config.options().kafkaBrokers()).isEqualTo(3);
+        assertThat(config.options().kafkaSecure()).isTrue();
+        assertThatThrownBy(() -> parse("--brokers", "0"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--brokers");
+    }
+
+    @Test
     void shouldRejectBadValuesNamingTheOption() {
         assertThatThrownBy(() -> parse("--partitions", "0"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("--partitions");
