@@ -15,6 +15,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.contract.kafka.KafkaClusterWatch;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.contract.ContractCheck;
@@ -59,6 +60,7 @@ public final class Processor implements AutoCloseable {
     private ProcessorParts parts;
     private StreamsEngine streams;
     private OpsHttpServer http;
+    private volatile KafkaClusterWatch kafka;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -91,10 +93,15 @@ public final class Processor implements AutoCloseable {
                 throw e;
             }
             AnalyticsConfig analytics = config.analytics();
+            kafka = new KafkaClusterWatch(Map.of("bootstrap.servers", config.kafkaBootstrapServers()),
+                    "tributary-processor-health", analytics.enabled() ? List.of(config.telemetryTopic(),
+                            config.rollupsTopic(), config.alertsTopic()) : List.of(config.telemetryTopic()),
+                    Duration.ofSeconds(5));
+            kafka.bindTo(meters.registry());
             if (analytics.httpPort() >= 0) {
                 try {
                     http = new OpsHttpServer(analytics.httpHost(), analytics.httpPort(), meters::scrape,
-                            this::isLive, this::isReady, this::readinessDetail);
+                            this::isLive, this::isReady, this::readinessDetail, kafka::warning);
                 } catch (IOException e) {
                     parts.releaseUnstarted();
                     stopAfterFailedStart();
@@ -119,6 +126,9 @@ public final class Processor implements AutoCloseable {
     /** A start that failed half-way leaves a closed processor: {@link #awaitTermination} returns at once. */
     private void stopAfterFailedStart() {
         state = State.CLOSED;
+        if (kafka != null) {
+            kafka.close();
+        }
         meters.close();
         stopped.countDown();
     }
@@ -158,11 +168,18 @@ public final class Processor implements AutoCloseable {
     }
 
     /**
-     * Live, Streams has its tasks assigned and restored, and no writer's write path is down (InfluxDB unreachable, or
-     * rejecting every write: see {@link #writePathOutage()}).
+     * Live, Kafka can serve the input topics (see {@link KafkaClusterWatch#problem()}), Streams has its tasks assigned
+     * and restored, and no writer's write path is down (InfluxDB unreachable, or rejecting every write: see
+     * {@link #writePathOutage()}).
      */
     public boolean isReady() {
-        return isLive() && (streams == null || streams.isReady()) && writePathOutage().isEmpty();
+        return isLive() && kafkaProblem().isEmpty() && (streams == null || streams.isReady())
+                && writePathOutage().isEmpty();
+    }
+
+    private Optional<String> kafkaProblem() {
+        KafkaClusterWatch watch = kafka;
+        return watch == null ? Optional.empty() : watch.problem();
     }
 
     /** Why a writer cannot store anything right now (it retries and commits nothing meanwhile), if one cannot. */
@@ -187,6 +204,10 @@ public final class Processor implements AutoCloseable {
     private String readinessDetail() {
         if (!isLive()) {
             return "not running" + failure().map(t -> ": " + t).orElse("");
+        }
+        Optional<String> kafkaProblem = kafkaProblem();
+        if (kafkaProblem.isPresent()) {
+            return kafkaProblem.get();
         }
         Optional<String> outage = writePathOutage();
         if (outage.isPresent()) {
@@ -241,6 +262,7 @@ public final class Processor implements AutoCloseable {
         if (parts.rulesWatcher != null) {
             parts.rulesWatcher.close();
         }
+        kafka.close();
         try {
             long deadline = System.nanoTime() + config.closeTimeout().toNanos();
             for (Thread thread : toJoin) {
