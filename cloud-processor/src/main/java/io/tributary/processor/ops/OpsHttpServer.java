@@ -18,8 +18,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The operations endpoint on the JDK's HTTP server: {@code GET /metrics} (Prometheus text format 0.0.4),
- * {@code /health/live} and {@code /health/ready} (200, with warnings on further lines if any, or 503 with a one-line
- * reason).
+ * {@code /health/live} and {@code /health/ready} (200, or 503 with a one-line reason; then warnings, if any, on
+ * further lines).
  */
 public final class OpsHttpServer implements AutoCloseable {
 
@@ -51,8 +51,8 @@ public final class OpsHttpServer implements AutoCloseable {
         });
         server.createContext("/health/ready", ex -> {
             boolean ok = ready.getAsBoolean();
-            respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok
-                    ? "ready\n" + warnings.get().map(w -> "warning: " + w + "\n").orElse("") : readyDetail.get() + "\n");
+            respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", (ok ? "ready" : readyDetail.get()) + "\n"
+                    + warnings.get().map(w -> "warning: " + w + "\n").orElse(""));
         });
         server.start();
         log.info("Operations endpoint listening [address: http://{}:{}/, paths: /metrics /health/live /health/ready]",

@@ -38,6 +38,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -187,7 +188,7 @@ public final class KafkaClusterWatch implements MeterBinder, AutoCloseable {
     }
 
     private void bindBrokers(MeterRegistry registry) {
-        addresses.forEach((id, address) -> Gauge.builder(M + "broker.up", brokerUp, up -> up.get(id) ? 1 : 0)
+        addresses.forEach((id, address) -> Gauge.builder(M + "broker.up", brokerUp, up -> up.getOrDefault(id, false) ? 1 : 0)
                 .description("1 while the broker is live in the cluster's metadata, 0 once fenced.")
                 .tags("broker", id.toString(), "address", address).register(registry));
     }
@@ -209,12 +210,12 @@ public final class KafkaClusterWatch implements MeterBinder, AutoCloseable {
             for (String topic : topics) {
                 try {
                     TopicDescription d = described.get(topic).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                    ConfigEntry minIsr = configs.get(new ConfigResource(ConfigResource.Type.TOPIC, topic))
-                            .get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
-                    states.put(topic, state(topic, d, minIsr == null ? 1 : Integer.parseInt(minIsr.value()), live,
-                            down));
+                    states.put(topic, state(topic, d, minIsr(configs.get(new ConfigResource(
+                            ConfigResource.Type.TOPIC, topic))), live, down));
                 } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    if (e.getCause() instanceof AuthorizationException) {
+                        states.put(topic, new TopicState(0, 0, 0, 0)); // not ours to see: nothing to tell
+                    } else if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
                         throw e;
                     }
                 }
@@ -230,6 +231,17 @@ public final class KafkaClusterWatch implements MeterBinder, AutoCloseable {
         }
         registries.forEach(this::bindBrokers);
         logChange();
+    }
+
+    /** The topic's min.insync.replicas; 0 (no check) when this client may not read topic configs (ACLs). */
+    private static int minIsr(KafkaFuture<Config> config) throws InterruptedException, TimeoutException {
+        try {
+            ConfigEntry entry = config.get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
+            return entry == null ? 0 : Integer.parseInt(entry.value());
+        } catch (ExecutionException e) {
+            return 0;
+        }
     }
 
     private TopicState state(String topic, TopicDescription d, int minIsr, Set<Integer> live, Set<Integer> down) {

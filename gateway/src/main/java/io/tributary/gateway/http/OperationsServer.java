@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's operations endpoint: {@code /metrics} (Prometheus text), {@code /health/live} and
- * {@code /health/ready} (200, with warnings on further lines if any, or 503 with the reason). Runs on the gateway's Vert.x; the suppliers it calls must not
- * block.
+ * {@code /health/ready} (200, or 503 with the reason; then warnings, if any, on further lines). Runs on the gateway's
+ * Vert.x; the suppliers it calls must not block.
  */
 public final class OperationsServer {
 
