@@ -3,6 +3,8 @@ package io.tributary.localstack;
 import io.tributary.localstack.influx.InfluxV2WriteEndpoint;
 import io.tributary.localstack.influx.ManagedInfluxd;
 import io.tributary.localstack.kafka.EmbeddedKafka;
+import io.tributary.localstack.kafka.KafkaCluster;
+import io.tributary.localstack.kafka.LocalKafka;
 import io.tributary.localstack.support.ChildGuardian;
 import io.tributary.localstack.support.Directories;
 import java.io.IOException;
@@ -19,7 +21,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Everything the demo, the integration tests and the benchmarks need, started by one call and ready when it returns:
- * an in-JVM Kafka broker ({@link EmbeddedKafka}), influxd 1.6 ({@link ManagedInfluxd}) and the InfluxDB v2 write
+ * an in-JVM Kafka broker ({@link EmbeddedKafka}) or a cluster of broker processes ({@link KafkaCluster}), influxd 1.6 ({@link ManagedInfluxd}) and the InfluxDB v2 write
  * endpoint in front of it ({@link InfluxV2WriteEndpoint}).
  *
  * <p>Nothing is left behind: {@link #close()} stops everything and removes a temp data dir; a JVM shutdown hook does the
@@ -43,7 +45,7 @@ public final class LocalStack implements AutoCloseable {
     private final Path dataDir;
     private final boolean temporary;
     private final Thread shutdownHook;
-    private EmbeddedKafka kafka;
+    private LocalKafka kafka;
     private ManagedInfluxd influxd;
     private InfluxV2WriteEndpoint endpoint;
     private ChildGuardian dirGuardian;
@@ -102,7 +104,8 @@ public final class LocalStack implements AutoCloseable {
         RuntimeException failure = null;
         if (options.startKafka()) {
             try {
-                kafka = EmbeddedKafka.start(dataDir.resolve("kafka"));
+                kafka = options.kafkaBrokers() == 1 ? EmbeddedKafka.start(dataDir.resolve("kafka"))
+                        : KafkaCluster.start(dataDir.resolve("kafka"), options.kafkaBrokers());
             } catch (RuntimeException e) {
                 failure = e;
             }
@@ -135,7 +138,7 @@ public final class LocalStack implements AutoCloseable {
         thread.start();
     }
 
-    /** {@code 127.0.0.1:PORT} of the in-JVM broker. */
+    /** {@code 127.0.0.1:PORT[,...]}: every broker. */
     public String kafkaBootstrapServers() {
         return requireKafka().bootstrapServers();
     }
@@ -165,9 +168,17 @@ public final class LocalStack implements AutoCloseable {
         return options.influxBucket();
     }
 
-    /** Creates topics (replication factor 1) and waits for their leaders; existing topics are fine. */
+    /**
+     * Creates topics (replication factor 3 and min.insync.replicas 2 from three brokers on, else one copy per broker)
+     * and waits for their leaders; existing topics are fine.
+     */
     public void createTopics(int partitions, String... names) {
         requireKafka().createTopics(partitions, names);
+    }
+
+    /** The broker processes, when started with more than one broker (to kill and restart one). */
+    public Optional<KafkaCluster> kafkaCluster() {
+        return requireKafka() instanceof KafkaCluster cluster ? Optional.of(cluster) : Optional.empty();
     }
 
     public Path dataDir() {
@@ -183,7 +194,7 @@ public final class LocalStack implements AutoCloseable {
         return options;
     }
 
-    private synchronized EmbeddedKafka requireKafka() {
+    private synchronized LocalKafka requireKafka() {
         if (closed) {
             throw new IllegalStateException("local stack is closed");
         }

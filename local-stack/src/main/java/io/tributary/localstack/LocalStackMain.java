@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
  * to stdout (one {@code KEY=value} per line, then {@code READY}) and runs until Ctrl-C or SIGTERM. Logs go to stderr.
  */
 @Command(name = "stack", mixinStandardHelpOptions = true,
-        description = "Runs Kafka (in this JVM), influxd and the InfluxDB v2 write endpoint for development.")
+        description = "Runs Kafka (in this JVM, or --brokers N processes), influxd and the InfluxDB v2 write endpoint for development.")
 public final class LocalStackMain implements Callable<Integer> {
     private static final Logger LOG = LoggerFactory.getLogger(LocalStackMain.class);
 
@@ -41,6 +41,11 @@ public final class LocalStackMain implements Callable<Integer> {
             description = "Prefix of the default topics telemetry, deadletter, device-status (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "Kafka brokers: 1 runs in this JVM; more run as processes of their own, topics replicated"
+                    + " 3 with min.insync.replicas 2 from 3 brokers on (default: ${DEFAULT-VALUE}).")
+    int brokers;
+
     /** The validated command line. */
     record Config(LocalStackOptions options, int partitions, List<String> topics) {
         Config {
@@ -59,6 +64,10 @@ public final class LocalStackMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("--influx-bucket: " + e.getMessage(), e);
         }
+        if (brokers < 1) {
+            throw new IllegalArgumentException("--brokers must be >= 1, got " + brokers);
+        }
+        options = options.withKafkaBrokers(brokers);
         Topics topics;
         try {
             topics = new Topics(topicPrefix == null ? "" : topicPrefix);

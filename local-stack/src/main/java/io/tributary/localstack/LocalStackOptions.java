@@ -10,11 +10,17 @@ import java.nio.file.Path;
  * @param startKafka   start the in-JVM Kafka broker
  * @param startInflux  start influxd and the v2 write endpoint
  * @param influxBucket the database/bucket created at start
+ * @param kafkaBrokers 1 = one broker in this JVM; more = a {@link io.tributary.localstack.kafka.KafkaCluster} of
+ *                     broker processes
  */
-public record LocalStackOptions(Path dataDir, boolean startKafka, boolean startInflux, String influxBucket) {
+public record LocalStackOptions(Path dataDir, boolean startKafka, boolean startInflux, String influxBucket,
+        int kafkaBrokers) {
     public static final String DEFAULT_BUCKET = "telemetry";
 
     public LocalStackOptions {
+        if (kafkaBrokers < 1) {
+            throw new IllegalArgumentException("kafkaBrokers must be >= 1, got " + kafkaBrokers);
+        }
         if (influxBucket == null || influxBucket.isBlank()) {
             throw new IllegalArgumentException("influxBucket must not be blank");
         }
@@ -27,25 +33,35 @@ public record LocalStackOptions(Path dataDir, boolean startKafka, boolean startI
         }
     }
 
+    /** One Kafka broker, in this JVM. */
+    public LocalStackOptions(Path dataDir, boolean startKafka, boolean startInflux, String influxBucket) {
+        this(dataDir, startKafka, startInflux, influxBucket, 1);
+    }
+
     /** Temp dir, Kafka and InfluxDB, bucket {@code telemetry}. */
     public static LocalStackOptions defaults() {
         return new LocalStackOptions(null, true, true, DEFAULT_BUCKET);
     }
 
     public LocalStackOptions withDataDir(Path dir) {
-        return new LocalStackOptions(dir, startKafka, startInflux, influxBucket);
+        return new LocalStackOptions(dir, startKafka, startInflux, influxBucket, kafkaBrokers);
     }
 
     public LocalStackOptions withStartKafka(boolean start) {
-        return new LocalStackOptions(dataDir, start, startInflux, influxBucket);
+        return new LocalStackOptions(dataDir, start, startInflux, influxBucket, kafkaBrokers);
     }
 
     public LocalStackOptions withStartInflux(boolean start) {
-        return new LocalStackOptions(dataDir, startKafka, start, influxBucket);
+        return new LocalStackOptions(dataDir, startKafka, start, influxBucket, kafkaBrokers);
     }
 
     public LocalStackOptions withInfluxBucket(String bucket) {
-        return new LocalStackOptions(dataDir, startKafka, startInflux, bucket);
+        return new LocalStackOptions(dataDir, startKafka, startInflux, bucket, kafkaBrokers);
+    }
+
+    /** {@code brokers} Kafka brokers: more than one are separate processes (a {@code KafkaCluster}). */
+    public LocalStackOptions withKafkaBrokers(int brokers) {
+        return new LocalStackOptions(dataDir, startKafka, startInflux, influxBucket, brokers);
     }
 
     /** Kafka only. */

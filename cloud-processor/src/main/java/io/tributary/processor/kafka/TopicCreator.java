@@ -18,6 +18,8 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.contract.TopicReplication;
+
 /** Creates the topics the Streams part needs when they are missing; never fails the start (it logs). */
 public final class TopicCreator {
 
@@ -28,7 +30,8 @@ public final class TopicCreator {
 
     /**
      * Creates the rollups and alerts topics (and telemetry, which Streams needs to exist) when missing, with the
-     * telemetry topic's partition count and the broker's default replication factor.
+     * telemetry topic's partition count and {@link TopicReplication} (replication factor 3, min.insync.replicas 2 from
+     * three brokers on).
      */
     public static void ensureAnalyticsTopics(String bootstrapServers, String telemetryTopic, String rollupsTopic,
             String alertsTopic) {
@@ -42,15 +45,16 @@ public final class TopicCreator {
                         .allTopicNames().get(30, TimeUnit.SECONDS);
                 partitions = Optional.of(telemetry.get(telemetryTopic).partitions().size());
             } catch (ExecutionException e) {
-                log.info("Telemetry topic missing: creating it with the broker's defaults [topic: {}]",
+                log.info("Telemetry topic missing: creating it with the broker's partition count [topic: {}]",
                         telemetryTopic);
             }
+            TopicReplication replication = TopicReplication.of(admin, 30_000);
             List<NewTopic> topics = new ArrayList<>();
             if (partitions.isEmpty()) {
-                topics.add(new NewTopic(telemetryTopic, Optional.empty(), Optional.empty()));
+                topics.add(replication.newTopic(telemetryTopic, Optional.empty(), Map.of()));
             }
-            topics.add(new NewTopic(rollupsTopic, partitions, Optional.empty()));
-            topics.add(new NewTopic(alertsTopic, partitions, Optional.empty()));
+            topics.add(replication.newTopic(rollupsTopic, partitions, Map.of()));
+            topics.add(replication.newTopic(alertsTopic, partitions, Map.of()));
             admin.createTopics(topics).values().forEach((name, future) -> {
                 try {
                     future.get(30, TimeUnit.SECONDS);
@@ -67,6 +71,8 @@ public final class TopicCreator {
             });
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.warn("Could not count Kafka's brokers, topics not created: {}", e.getCause().toString());
         } catch (TimeoutException e) {
             log.warn("Kafka not reachable within 30 s while checking topics; continuing");
         }

@@ -1,5 +1,6 @@
 package io.tributary.contract.registry;
 
+import io.tributary.contract.TopicReplication;
 import io.tributary.contract.Topics;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,7 @@ public record RegistryTopics(String devices, String config) {
     }
 
     /**
-     * Creates both topics (one partition, compacted, the cluster's default replication) unless they exist.
+     * Creates both topics (one partition, compacted, {@link TopicReplication}) unless they exist.
      *
      * @param kafkaProperties at least {@code bootstrap.servers}, plus security settings if any
      * @throws RegistryException when Kafka does not answer in time
@@ -73,15 +74,15 @@ public record RegistryTopics(String devices, String config) {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, timeoutMillis));
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(timeoutMillis, TimeUnit.MILLISECONDS);
-            List<NewTopic> missing = new ArrayList<>();
-            for (String topic : List.of(devices, config)) {
-                if (!existing.contains(topic)) {
-                    missing.add(new NewTopic(topic, java.util.Optional.of(1), java.util.Optional.empty())
-                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
-                }
-            }
-            if (missing.isEmpty()) {
+            List<String> missingNames = List.of(devices, config).stream().filter(t -> !existing.contains(t)).toList();
+            if (missingNames.isEmpty()) {
                 return;
+            }
+            TopicReplication replication = TopicReplication.of(admin, timeoutMillis);
+            List<NewTopic> missing = new ArrayList<>();
+            for (String topic : missingNames) {
+                missing.add(replication.newTopic(topic, java.util.Optional.of(1),
+                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
             }
             try {
                 admin.createTopics(missing).all().get(timeoutMillis, TimeUnit.MILLISECONDS);

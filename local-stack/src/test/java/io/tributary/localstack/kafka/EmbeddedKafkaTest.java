@@ -3,6 +3,7 @@ package io.tributary.localstack.kafka;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,7 @@ class EmbeddedKafkaTest {
 
     @Test
     void shouldConfigureEverythingASingleBrokerNeeds() {
-        Properties props = EmbeddedKafka.brokerProperties(Path.of("/data"), 9092, 9093, Map.of());
+        Properties props = BrokerProperties.of(Path.of("/data"), 1, List.of(new BrokerProperties.Ports(9092, 9093, 0)), Map.of());
 
         assertThat(props).contains(
                 Map.entry("offsets.topic.replication.factor", "1"),
@@ -31,7 +32,7 @@ class EmbeddedKafkaTest {
 
     @Test
     void shouldLetOverridesWin() {
-        Properties props = EmbeddedKafka.brokerProperties(Path.of("/data"), 1, 2,
+        Properties props = BrokerProperties.of(Path.of("/data"), 1, List.of(new BrokerProperties.Ports(1, 2, 0)),
                 Map.of("num.partitions", "4", "message.max.bytes", "2000000"));
 
         assertThat(props).contains(Map.entry("num.partitions", "4"), Map.entry("message.max.bytes", "2000000"));
