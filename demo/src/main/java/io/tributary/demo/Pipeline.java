@@ -6,6 +6,7 @@ import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.localstack.kafka.KafkaCluster;
 import io.tributary.processor.Processor;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
@@ -20,6 +21,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,9 +53,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** Starts everything and returns once the gateway listens and the processor consumes. */
     public static Pipeline start(PipelineOptions options) {
+        return start(options, 1);
+    }
+
+    /** As {@link #start(PipelineOptions)}, on {@code kafkaBrokers} brokers (more than one: each its own process). */
+    public static Pipeline start(PipelineOptions options, int kafkaBrokers) {
         boolean ownInflux = options.externalInflux() == null;
         LocalStack stack = LocalStack.start(new LocalStackOptions(options.dataDir(), true, ownInflux,
-                ownInflux ? "telemetry" : options.externalInflux().bucket()));
+                ownInflux ? "telemetry" : options.externalInflux().bucket(), kafkaBrokers));
         InfluxTarget influx = ownInflux
                 ? new InfluxTarget(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), stack.influxBucket())
                 : options.externalInflux();
@@ -124,6 +131,11 @@ public final class Pipeline implements AutoCloseable {
 
     public String kafkaBootstrapServers() {
         return stack.kafkaBootstrapServers();
+    }
+
+    /** The Kafka cluster when the pipeline runs on broker processes (to kill one). */
+    public Optional<KafkaCluster> kafkaCluster() {
+        return stack.kafkaCluster();
     }
 
     public InfluxTarget influx() {
