@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
-import org.apache.kafka.common.utils.Utils;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,9 +41,8 @@ final class BrokerFailover {
         Map<Integer, Integer> leaders = cluster.leaders(topic);
         for (int i = 0; ; i++) {
             String id = base + "-" + i;
-            // The producer's partition for a keyed record (its default partitioner)
-            int partition = Utils.toPositive(Utils.murmur2(id.getBytes(StandardCharsets.UTF_8))) % leaders.size();
-            if (leaders.get(partition) == victim) {
+            if (leaders.get(ProbeConsumers.partitionForKey(id.getBytes(StandardCharsets.UTF_8), leaders.size()))
+                    == victim) {
                 return id;
             }
         }
