@@ -15,6 +15,8 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.tributary.contract.Topics;
+import io.tributary.contract.kafka.KafkaClusterWatch;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.contract.ContractCheck;
@@ -58,6 +60,7 @@ public final class Processor implements AutoCloseable {
     private ProcessorParts parts;
     private StreamsEngine streams;
     private OpsHttpServer http;
+    private volatile KafkaClusterWatch kafka;
 
     private enum State { NEW, RUNNING, CLOSED }
 
@@ -90,10 +93,15 @@ public final class Processor implements AutoCloseable {
                 throw e;
             }
             AnalyticsConfig analytics = config.analytics();
+            Topics topics = config.topics();
+            kafka = new KafkaClusterWatch(config.kafkaClient().clientProperties(), "tributary-processor-health",
+                    analytics.enabled() ? List.of(topics.telemetry(), topics.rollups(), topics.alerts())
+                            : List.of(topics.telemetry()), Duration.ofSeconds(5));
+            meters.bind(kafka);
             if (analytics.httpPort() >= 0) {
                 try {
                     http = new OpsHttpServer(analytics.httpHost(), analytics.httpPort(), meters::scrape,
-                            this::isLive, this::isReady, this::readinessDetail);
+                            this::isLive, this::isReady, this::readinessDetail, kafka::warning);
                 } catch (IOException e) {
                     parts.releaseUnstarted();
                     stopAfterFailedStart();
@@ -118,6 +126,9 @@ public final class Processor implements AutoCloseable {
     /** A start that failed half-way leaves a closed processor: {@link #awaitTermination} returns at once. */
     private void stopAfterFailedStart() {
         state = State.CLOSED;
+        if (kafka != null) {
+            kafka.close();
+        }
         meters.close();
         stopped.countDown();
     }
@@ -157,11 +168,18 @@ public final class Processor implements AutoCloseable {
     }
 
     /**
-     * Live, Streams has its tasks assigned and restored, and no writer's write path is down (InfluxDB unreachable, or
-     * rejecting every write: see {@link #writePathOutage()}).
+     * Live, Kafka can serve the input topics (see {@link KafkaClusterWatch#problem()}), Streams has its tasks assigned
+     * and restored, and no writer's write path is down (InfluxDB unreachable, or rejecting every write: see
+     * {@link #writePathOutage()}).
      */
     public boolean isReady() {
-        return isLive() && (streams == null || streams.isReady()) && writePathOutage().isEmpty();
+        return isLive() && kafkaProblem().isEmpty() && (streams == null || streams.isReady())
+                && writePathOutage().isEmpty();
+    }
+
+    private Optional<String> kafkaProblem() {
+        KafkaClusterWatch watch = kafka;
+        return watch == null ? Optional.empty() : watch.problem();
     }
 
     /** Why a writer cannot store anything right now (it retries and commits nothing meanwhile), if one cannot. */
@@ -186,6 +204,10 @@ public final class Processor implements AutoCloseable {
     private String readinessDetail() {
         if (!isLive()) {
             return "not running" + failure().map(t -> ": " + t).orElse("");
+        }
+        Optional<String> kafkaProblem = kafkaProblem();
+        if (kafkaProblem.isPresent()) {
+            return kafkaProblem.get();
         }
         Optional<String> outage = writePathOutage();
         if (outage.isPresent()) {
@@ -240,6 +262,7 @@ public final class Processor implements AutoCloseable {
         if (parts.rulesWatcher != null) {
             parts.rulesWatcher.close();
         }
+        kafka.close();
         try {
             long deadline = System.nanoTime() + config.closeTimeout().toNanos();
             for (Thread thread : toJoin) {

@@ -7,6 +7,7 @@ import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.localstack.LocalStack;
 import io.tributary.localstack.LocalStackOptions;
+import io.tributary.localstack.kafka.KafkaCluster;
 import io.tributary.processor.Processor;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
@@ -21,6 +22,7 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,10 +55,14 @@ public final class Pipeline implements AutoCloseable {
 
     /** Starts everything and returns once the gateway listens and the processor consumes. */
     public static Pipeline start(PipelineOptions options) {
+        return start(options, 1);
+    }
+
+    /** As {@link #start(PipelineOptions)}, on {@code kafkaBrokers} brokers (more than one: each its own process). */
+    public static Pipeline start(PipelineOptions options, int kafkaBrokers) {
         boolean ownInflux = options.externalInflux() == null;
         LocalStack stack = LocalStack.start(new LocalStackOptions(options.dataDir(), options.externalKafka() == null,
-                ownInflux,
-                ownInflux ? "telemetry" : options.externalInflux().bucket()));
+                ownInflux, ownInflux ? "telemetry" : options.externalInflux().bucket(), kafkaBrokers, false));
         InfluxTarget influx = ownInflux
                 ? new InfluxTarget(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), stack.influxBucket())
                 : options.externalInflux();
@@ -131,6 +137,11 @@ public final class Pipeline implements AutoCloseable {
 
     public String kafkaBootstrapServers() {
         return kafka.bootstrap();
+    }
+
+    /** The Kafka cluster when the pipeline runs on broker processes (to kill one). */
+    public Optional<KafkaCluster> kafkaCluster() {
+        return stack.kafkaCluster();
     }
 
     public InfluxTarget influx() {

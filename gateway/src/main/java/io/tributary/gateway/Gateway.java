@@ -15,7 +15,6 @@ import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.VertxOptions;
 import io.tributary.gateway.auth.RegistryAuthenticator;
-import io.tributary.gateway.kafka.KafkaHealthCheck;
 import io.tributary.gateway.mqtt.TlsFiles;
 import io.tributary.gateway.registry.DeviceRegistryView;
 import java.lang.management.ManagementFactory;
@@ -110,8 +109,7 @@ public final class Gateway implements AutoCloseable {
                     listeners.verticles());
             synchronized (this) {
                 registry = view;
-                health = new GatewayHealth(vertx, new KafkaHealthCheck(KafkaClientProperties.of(config)), registry,
-                        config.auth().registryStallTimeout(), metrics);
+                health = new GatewayHealth(vertx, config, registry, metrics);
                 if (authenticator == null && config.authentication() == GatewayConfig.Authentication.REGISTRY) {
                     registryAuthenticator = new RegistryAuthenticator(registry, config.auth(), metrics);
                 }
@@ -138,7 +136,7 @@ public final class Gateway implements AutoCloseable {
             synchronized (this) {
                 state = State.RUNNING;
                 sender.startKeepWarm();
-                health.start();
+                health.start(meters.registry());
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {} {},"
                     + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
@@ -182,7 +180,8 @@ public final class Gateway implements AutoCloseable {
 
     private Future<Integer> startOperations() {
         return new OperationsServer(vertx, meters::scrape,
-                () -> ready() ? Optional.empty() : Optional.of(notReadyReason())).start(config.mqttHost(),
+                () -> ready() ? Optional.empty() : Optional.of(notReadyReason()),
+                () -> Optional.ofNullable(health).flatMap(GatewayHealth::warning)).start(config.mqttHost(),
                 config.httpPort());
     }
 

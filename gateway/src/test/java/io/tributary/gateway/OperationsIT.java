@@ -231,6 +231,13 @@ class OperationsIT {
                 .containsPattern("tributary_gateway_kafka_send_seconds_bucket\\{le=\"\\+Inf\"} [1-9]")
                 .contains("tributary_gateway_connections_open ");
         assertThat(get("/nothing").statusCode()).isEqualTo(404);
+        // Kafka as the gateway's Admin poll sees it: which broker, which topic
+        await().atMost(TIMEOUT).untilAsserted(() -> assertThat(get("/metrics").body())
+                .containsPattern("tributary_kafka_broker_up\\{address=\"127\\.0\\.0\\.1:[0-9]+\",broker=\"[0-9]+\"} 1")
+                .containsPattern("tributary_kafka_partitions_offline\\{topic=\"" + PREFIX + "telemetry\"} 0")
+                .containsPattern("tributary_kafka_partitions_under_replicated\\{topic=\"" + PREFIX + "telemetry\"} 0")
+                .contains("tributary_kafka_reachable 1"));
+        assertThat(get("/health/ready").body()).isEqualTo("ready\n");
     }
 
     private static HttpResponse<String> get(String path) throws Exception {

@@ -195,6 +195,11 @@ public final class ProcessorMeters implements AutoCloseable {
     }
 
     /** The Prometheus text page (format 0.0.4). */
+    /** Shows the Kafka cluster watch's meters ({@code tributary_kafka_*}). */
+    public void bind(MeterBinder binder) {
+        binder.bindTo(registry);
+    }
+
     public String scrape() {
         bindKeyedCounters();
         return registry.scrape();

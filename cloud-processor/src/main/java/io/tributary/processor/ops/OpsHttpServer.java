@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.BooleanSupplier;
@@ -17,7 +18,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * The operations endpoint on the JDK's HTTP server: {@code GET /metrics} (Prometheus text format 0.0.4),
- * {@code /health/live} and {@code /health/ready} (200 or 503 with a one-line reason).
+ * {@code /health/live} and {@code /health/ready} (200, or 503 with a one-line reason; then warnings, if any, on
+ * further lines).
  */
 public final class OpsHttpServer implements AutoCloseable {
 
@@ -30,9 +32,10 @@ public final class OpsHttpServer implements AutoCloseable {
      * @param metrics renders the metrics page
      * @param live whether the process works (not failed)
      * @param ready whether it is ready for traffic; {@code readyDetail} says why not
+     * @param warnings what is degraded while still ready (e.g. a Kafka broker down), if anything
      */
     public OpsHttpServer(String host, int port, Supplier<String> metrics, BooleanSupplier live, BooleanSupplier ready,
-            Supplier<String> readyDetail) throws IOException {
+            Supplier<String> readyDetail, Supplier<Optional<String>> warnings) throws IOException {
         server = HttpServer.create(new InetSocketAddress(host, port), 16);
         executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "tributary-ops-http");
@@ -48,7 +51,8 @@ public final class OpsHttpServer implements AutoCloseable {
         });
         server.createContext("/health/ready", ex -> {
             boolean ok = ready.getAsBoolean();
-            respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ready\n" : readyDetail.get() + "\n");
+            respond(ex, ok ? 200 : 503, "text/plain; charset=utf-8", (ok ? "ready" : readyDetail.get()) + "\n"
+                    + warnings.get().map(w -> "warning: " + w + "\n").orElse(""));
         });
         server.start();
         log.info("Operations endpoint listening [address: http://{}:{}/, paths: /metrics /health/live /health/ready]",

@@ -4,6 +4,10 @@ import io.tributary.common.KafkaClientConfig;
 import io.tributary.demo.DemoRules;
 import io.tributary.demo.process.LocalHttp;
 import io.tributary.demo.process.ServiceProcess;
+import io.tributary.contract.Topics;
+import io.tributary.localstack.LocalStack;
+import io.tributary.localstack.LocalStackOptions;
+import io.tributary.localstack.kafka.KafkaCluster;
 import io.tributary.localstack.support.FreePorts;
 import java.io.PrintStream;
 import java.net.URI;
@@ -14,6 +18,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
@@ -30,20 +35,47 @@ final class BenchPipeline implements AutoCloseable {
     private final BenchOptions options;
     private final Path logs;
     private final CpuAccount cpu;
+    private final int brokers;
     private final List<ServiceProcess> children = new CopyOnWriteArrayList<>();
+    /** The stack in this JVM when Kafka is several broker processes (so one can be killed); null otherwise. */
+    private LocalStack ownStack;
     private Map<String, String> stackEnv = Map.of();
     private int mqttPort;
     private URI gatewayBase;
     private URI processorBase;
 
-    BenchPipeline(BenchOptions options, Path logs, CpuAccount cpu) {
+    BenchPipeline(BenchOptions options, Path logs, CpuAccount cpu, int brokers) {
         this.options = options;
         this.logs = logs;
         this.cpu = cpu;
+        this.brokers = brokers;
     }
 
     /** Starts the stack, the gateway and the processor; returns once both services answer ready. */
     void start(PrintStream out) throws InterruptedException {
+        if (brokers > 1) {
+            startOwnStack(out);
+        } else {
+            startStackProcess(out);
+        }
+        startServices(out);
+    }
+
+    /** Kafka as broker processes of this JVM (a restarted broker's CPU is not counted), influxd its child. */
+    private void startOwnStack(PrintStream out) {
+        out.println("Starting the local stack (" + brokers + " Kafka broker processes, influxd) ...");
+        ownStack = LocalStack.start(LocalStackOptions.defaults().withKafkaBrokers(brokers));
+        ownStack.createTopics(options.partitions(), Topics.defaults().ingest().toArray(String[]::new));
+        stackEnv = Map.of("KAFKA_BOOTSTRAP", ownStack.kafkaBootstrapServers(), "INFLUX_URL", ownStack.influxUrl(),
+                "INFLUX_DIRECT_URL", ownStack.influxDirectUrl(), "INFLUX_TOKEN", ownStack.influxToken(),
+                "INFLUX_ORG", ownStack.influxOrg(), "INFLUX_BUCKET", ownStack.influxBucket());
+        KafkaCluster cluster = ownStack.kafkaCluster().orElseThrow();
+        cluster.nodeIds().forEach(id -> cluster.process(id).ifPresent(p -> cpu.register("kafka broker " + id,
+                p.pid())));
+        ownStack.influxdProcess().ifPresent(influxd -> cpu.register("influxd", influxd.pid()));
+    }
+
+    private void startStackProcess(PrintStream out) throws InterruptedException {
         out.println("Starting the local stack (Kafka, influxd) ...");
         ServiceProcess stack = started(ServiceProcess.start("stack", options.jar("local-stack",
                 "tributary-local-stack.jar"), List.of(),
@@ -54,7 +86,9 @@ final class BenchPipeline implements AutoCloseable {
         ProcessHandle.of(stack.pid()).ifPresent(handle -> handle.descendants()
                 .filter(child -> child.info().command().map(c -> c.endsWith("influxd")).orElse(false))
                 .forEach(influxd -> cpu.register("influxd", influxd.pid())));
+    }
 
+    private void startServices(PrintStream out) throws InterruptedException {
         List<Integer> ports = FreePorts.loopback(3);
         mqttPort = ports.get(0);
         gatewayBase = URI.create("http://127.0.0.1:" + ports.get(1));
@@ -85,6 +119,11 @@ final class BenchPipeline implements AutoCloseable {
                 "tributary-device-simulator.jar"), List.of(), args, logs));
         cpu.register("simulator", simulator.pid());
         return simulator;
+    }
+
+    /** The Kafka brokers' processes, when there are several. */
+    Optional<KafkaCluster> kafkaCluster() {
+        return ownStack == null ? Optional.empty() : ownStack.kafkaCluster();
     }
 
     /** The Kafka every part uses: the one of {@code --kafka-config}, else the local stack's. */
@@ -167,5 +206,8 @@ final class BenchPipeline implements AutoCloseable {
         List<ServiceProcess> reversed = new ArrayList<>(children);
         Collections.reverse(reversed);
         reversed.forEach(ServiceProcess::close);
+        if (ownStack != null) {
+            ownStack.close();
+        }
     }
 }

@@ -16,6 +16,10 @@ import org.HdrHistogram.Histogram;
 final class LatencyHop {
 
     private final Histogram micros = LatencySummary.micros();
+    /** The latencies of readings in flight at some time in [windowFrom, windowTo) (nanoTime): around a failure. */
+    private final Histogram windowMicros = LatencySummary.micros();
+    private volatile long windowFrom = Long.MAX_VALUE;
+    private volatile long windowTo = Long.MAX_VALUE;
     private final AtomicLong missed = new AtomicLong();
     /** Event time → when the reading was sent (nanoTime). */
     private final Map<Long, Long> pending;
@@ -41,8 +45,12 @@ final class LatencyHop {
     void arrived(long eventNanos, long arrivedNanos) {
         Long sent = pending.remove(eventNanos);
         if (sent != null) {
+            long latency = Math.max(0, (arrivedNanos - sent) / 1_000);
             synchronized (micros) {
-                micros.recordValue(Math.max(0, (arrivedNanos - sent) / 1_000));
+                micros.recordValue(latency);
+                if (sent < windowTo && arrivedNanos >= windowFrom) {
+                    windowMicros.recordValue(latency);
+                }
             }
         }
     }
@@ -68,6 +76,19 @@ final class LatencyHop {
     Histogram histogram() {
         synchronized (micros) {
             return micros.copy();
+        }
+    }
+
+    /** From now on also records the latencies of readings in flight at some time in {@code [from, to)}. */
+    void window(long fromNanos, long toNanos) {
+        windowFrom = fromNanos;
+        windowTo = toNanos;
+    }
+
+    /** A copy of the latencies of {@link #window(long, long)}, in microseconds. */
+    Histogram windowHistogram() {
+        synchronized (micros) {
+            return windowMicros.copy();
         }
     }
 

@@ -33,9 +33,11 @@ final class PhaseRunner {
     private final FleetProvisioner probeRegistry;
     private final String runId;
     private final PrintStream out;
+    /** Kills a broker during the phase with the probe; null: none. */
+    private final BrokerFailover failover;
 
     PhaseRunner(BenchOptions options, BenchPipeline pipeline, Sampler sampler, Probe.Target probeTarget,
-            FleetProvisioner probeRegistry, String runId, PrintStream out) {
+            FleetProvisioner probeRegistry, String runId, PrintStream out, BrokerFailover failover) {
         this.options = options;
         this.pipeline = pipeline;
         this.sampler = sampler;
@@ -43,6 +45,7 @@ final class PhaseRunner {
         this.probeRegistry = probeRegistry;
         this.runId = runId;
         this.out = out;
+        this.failover = failover;
     }
 
     /** One load step, judged, reported and drained. */
@@ -67,11 +70,17 @@ final class PhaseRunner {
         Probe prober = null;
         try {
             sleepUntil(measuredFrom);
+            Thread kill = null;
             if (probe) {
+                long measuredStart = System.nanoTime();
                 prober = startProbe(name);
+                kill = failover == null || prober == null ? null : failover.start(measuredStart, prober);
             }
             double to = from + duration.toMillis() / 1000.0;
             sleepUntil(to);
+            if (kill != null) {
+                kill.join(BrokerFailover.DOWN.toMillis() + 120_000); // a restart takes seconds; bounded
+            }
             if (prober != null) {
                 prober.stop(PROBE_SETTLE);
             }
@@ -109,7 +118,8 @@ final class PhaseRunner {
 
     /** A provisioned probe device publishing; null (and a warning) if it could not connect. */
     private Probe startProbe(String phase) throws InterruptedException {
-        String probeId = "bench-probe-" + runId + "-" + phase;
+        String probeId = failover == null ? "bench-probe-" + runId + "-" + phase
+                : failover.probeDevice("bench-probe-" + runId + "-" + phase);
         byte[] password = probeRegistry.provision(List.of(probeId)).get(probeId);
         Probe prober = new Probe(probeTarget, probeId, password, options.probeInterval());
         try {

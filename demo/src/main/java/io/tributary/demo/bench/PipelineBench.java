@@ -41,13 +41,20 @@ public final class PipelineBench {
     static final String BENCH_COMPONENT = "bench (sampler, probe)";
 
     private final BenchOptions options;
+    /** When, in the half-rate phase, to kill a Kafka broker; null: Kafka is one broker, nothing is killed. */
+    private final Duration killBrokerAt;
     private final PrintStream out;
     private final long startNanos = System.nanoTime();
     private final CpuAccount cpu = new CpuAccount();
     private final String runId = Long.toHexString(System.currentTimeMillis() & 0xffffffL);
 
     public PipelineBench(BenchOptions options, PrintStream out) {
+        this(options, null, out);
+    }
+
+    public PipelineBench(BenchOptions options, Duration killBrokerAt, PrintStream out) {
         this.options = options;
+        this.killBrokerAt = killBrokerAt;
         this.out = out;
     }
 
@@ -57,7 +64,7 @@ public final class PipelineBench {
         Files.createDirectories(logs);
         String loadAtStart = Files.readString(Path.of("/proc/loadavg")).strip();
         cpu.register(BENCH_COMPONENT, ProcessHandle.current().pid());
-        BenchPipeline pipeline = new BenchPipeline(options, logs, cpu);
+        BenchPipeline pipeline = new BenchPipeline(options, logs, cpu, killBrokerAt == null ? 1 : 3);
         Thread cleanup = new Thread(pipeline::close, "tributary-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -82,7 +89,10 @@ public final class PipelineBench {
                         pipeline.kafka().properties(),
                         Duration.ofSeconds(30))) {
             sampler.start();
-            PhaseRunner phases = new PhaseRunner(options, pipeline, sampler, probeTarget, probeRegistry, runId, out);
+            BrokerFailover failover = killBrokerAt == null ? null
+                    : new BrokerFailover(pipeline.kafkaCluster().orElseThrow(), TOPICS.telemetry(), killBrokerAt);
+            PhaseRunner phases = new PhaseRunner(options, pipeline, sampler, probeTarget, probeRegistry, runId, out,
+                    failover);
             RateSearch.Outcome search = RateSearch.search(options.rates(), options.refinements(), phases::step);
             PhaseResult best = search.best();
             PhaseResult sustained = null;
@@ -102,6 +112,11 @@ public final class PipelineBench {
                 out.printf(Locale.ROOT, "half rate: %,.0f readings/s for %d s with the latency probe ...%n",
                         rate / 2, options.halfDuration().toSeconds());
                 half = phases.run("half-rate", rate / 2, options.halfDuration(), false, true);
+                if (failover != null) {
+                    String json = new JsonObject(failover.report(half.probe())).encodePrettily();
+                    Files.writeString(options.out().resolve("failover.json"), json + "\n");
+                    out.println("broker failover: " + json.replaceAll("\\s+", " "));
+                }
             } else {
                 out.println("No step was sustainable: no sustained or half-rate phase.");
             }

@@ -66,6 +66,13 @@ public final class PipelineBenchMain implements Callable<Integer> {
             description = "Run against the Kafka of this client properties file (bootstrap.servers, security.protocol,"
                     + " sasl.*, ssl.*) instead of the local stack's; every process gets it (env TRIBUTARY_KAFKA_CONFIG).")
     Path kafkaConfig;
+    @Option(names = "--kill-broker-at", converter = DurationConverter.class, paramLabel = "DURATION",
+            description = "Runs Kafka as 3 broker processes (replication factor 3, min.insync.replicas 2) and, this "
+                    + "long into the half-rate phase's measured part, kills -9 the broker leading most telemetry "
+                    + "partitions, restarting it 20 s later; reports the probe's PUBACK and publish-to-queryable "
+                    + "latency (p99, max) in the 30 s after the kill (DIR/failover.json). The probe publishes as a "
+                    + "device on a partition that broker led.")
+    Duration killBrokerAt;
 
     @Option(names = "--root", defaultValue = ".", hidden = true,
             description = "The project directory holding the built jars.")
@@ -97,6 +104,10 @@ public final class PipelineBenchMain implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw Cli.usage(this, e.getMessage());
         }
-        return new PipelineBench(options, System.out).run();
+        if (killBrokerAt != null && killBrokerAt.plus(BrokerFailover.WINDOW).compareTo(halfDuration.minus(warmup)) > 0) {
+            throw Cli.usage(this, "--kill-broker-at plus the 30 s measured after the kill must fit in --half-duration"
+                    + " minus --warmup");
+        }
+        return new PipelineBench(options, killBrokerAt, System.out).run();
     }
 }

@@ -37,6 +37,25 @@ class ProbeTest {
     }
 
     @Test
+    void shouldKeepApartTheLatenciesOfReadingsInFlightDuringTheWindow() {
+        LatencyHop hop = LatencyHop.unordered();
+        hop.window(10_000_000L, 20_000_000L);
+        hop.expect(1L, 1_000_000L);
+        hop.expect(2L, 8_000_000L);
+        hop.expect(3L, 15_000_000L);
+        hop.expect(4L, 21_000_000L);
+
+        hop.arrived(1L, 2_000_000L); // done before the window
+        hop.arrived(2L, 12_000_000L); // sent before, answered in it
+        hop.arrived(3L, 16_000_000L); // sent and answered in it
+        hop.arrived(4L, 22_000_000L); // sent after
+
+        assertThat(LatencySummary.summary(hop.windowHistogram(), 1)).containsEntry("count", 2L)
+                .containsEntry("max", 4.0);
+        assertThat(hop.histogram().getTotalCount()).isEqualTo(4);
+    }
+
+    @Test
     void shouldPickThePartitionKafkasDefaultPartitionerPicks() {
         for (int i = 0; i < 50; i++) {
             byte[] key = ("bench-probe-" + i).getBytes(StandardCharsets.UTF_8);

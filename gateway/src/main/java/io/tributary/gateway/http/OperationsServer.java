@@ -10,8 +10,8 @@ import java.util.function.Supplier;
 
 /**
  * The gateway's operations endpoint: {@code /metrics} (Prometheus text), {@code /health/live} and
- * {@code /health/ready} (200, or 503 with the reason). Runs on the gateway's Vert.x; the suppliers it calls must not
- * block.
+ * {@code /health/ready} (200, or 503 with the reason; then warnings, if any, on further lines). Runs on the gateway's
+ * Vert.x; the suppliers it calls must not block.
  */
 public final class OperationsServer {
 
@@ -21,16 +21,20 @@ public final class OperationsServer {
     private final Vertx vertx;
     private final Supplier<String> scrape;
     private final Supplier<Optional<String>> notReadyBecause;
+    private final Supplier<Optional<String>> warnings;
     private HttpServer server;
 
     /**
      * @param scrape the Prometheus text of every metric
      * @param notReadyBecause empty when ready, else why not
+     * @param warnings what is degraded while still ready (e.g. a Kafka broker down), if anything
      */
-    public OperationsServer(Vertx vertx, Supplier<String> scrape, Supplier<Optional<String>> notReadyBecause) {
+    public OperationsServer(Vertx vertx, Supplier<String> scrape, Supplier<Optional<String>> notReadyBecause,
+            Supplier<Optional<String>> warnings) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.scrape = Objects.requireNonNull(scrape, "scrape");
         this.notReadyBecause = Objects.requireNonNull(notReadyBecause, "notReadyBecause");
+        this.warnings = Objects.requireNonNull(warnings, "warnings");
     }
 
     /**
@@ -55,7 +59,8 @@ public final class OperationsServer {
             case "/health/ready" -> {
                 Optional<String> problem = notReadyBecause.get();
                 request.response().setStatusCode(problem.isEmpty() ? 200 : 503).putHeader("Content-Type", "text/plain")
-                        .end(problem.map(p -> "not ready: " + p + "\n").orElse("ready\n"));
+                        .end(problem.map(p -> "not ready: " + p + "\n").orElse("ready\n")
+                                + warnings.get().map(w -> "warning: " + w + "\n").orElse(""));
             }
             default -> request.response().setStatusCode(404).end();
         }

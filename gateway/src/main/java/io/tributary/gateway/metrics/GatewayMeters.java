@@ -12,6 +12,7 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.gateway.GatewayMetrics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
 
@@ -49,6 +50,11 @@ public final class GatewayMeters implements AutoCloseable {
         JvmGcMetrics binder = new JvmGcMetrics();
         binder.bindTo(registry);
         gc = binder;
+    }
+
+    /** Where other parts (the Kafka cluster watch) register their meters. */
+    public MeterRegistry registry() {
+        return registry;
     }
 
     public String scrape() {
