@@ -3,10 +3,13 @@ package io.tributary.gateway.http;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's operations endpoint: {@code /metrics} (Prometheus text), {@code /health/live} and
@@ -14,6 +17,8 @@ import java.util.function.Supplier;
  * Vert.x; the suppliers it calls must not block.
  */
 public final class OperationsServer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OperationsServer.class);
 
     /** The {@code Content-Type} of the Prometheus text exposition (version 0.0.4). */
     public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -43,7 +48,10 @@ public final class OperationsServer {
      * @return the bound port; failed when the port cannot be bound
      */
     public Future<Integer> start(String host, int port) {
-        server = vertx.createHttpServer().requestHandler(this::handle);
+        // HTTP/1.1 only: scrapers and probes need no more, and a client's h2c upgrade (Java's HttpClient asks for one by
+        // default) once left a /metrics request unanswered.
+        server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .requestHandler(this::handle);
         return server.listen(port, host).map(HttpServer::actualPort);
     }
 
@@ -53,6 +61,17 @@ public final class OperationsServer {
     }
 
     private void handle(HttpServerRequest request) {
+        try {
+            answer(request);
+        } catch (RuntimeException e) {
+            // A request must never go unanswered, even when a meter or a health check fails.
+            LOG.error("{} failed", request.path(), e);
+            request.response().setStatusCode(500).putHeader("Content-Type", "text/plain")
+                    .end("internal error: " + e + "\n");
+        }
+    }
+
+    private void answer(HttpServerRequest request) {
         switch (request.path()) {
             case "/metrics" -> request.response().putHeader("Content-Type", METRICS_CONTENT_TYPE).end(scrape.get());
             case "/health/live" -> request.response().putHeader("Content-Type", "text/plain").end("live\n");
