@@ -31,7 +31,7 @@ class InstallScriptIT {
         assertThat(opt.resolve("agent.jsa")).isNotEmptyFile();
         // the archive covers the running agent (sampling, Paho's connected threads, the PUBACK path), not only start-up
         assertThat(Files.readAllLines(opt.resolve("agent.classlist"))).contains("io/tributary/agent/Agent",
-                "org/eclipse/paho/mqttv5/client/internal/CommsReceiver", "io/tributary/agent/transport/PahoPublisher$2");
+                "org/eclipse/paho/mqttv5/client/internal/CommsReceiver", "io/tributary/mqtt/PahoQos1$1");
         assertThat(prefix.resolve("etc/tributary/agent.yaml")).content().contains(prefix.resolve("var/lib").toString());
         assertThat(prefix.resolve("var/lib/tributary-agent")).isDirectory();
         String unit = Files.readString(prefix.resolve("etc/systemd/system/tributary-agent.service"));
