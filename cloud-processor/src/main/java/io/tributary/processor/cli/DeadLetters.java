@@ -294,6 +294,12 @@ public final class DeadLetters {
             throw new IllegalStateException("interrupted", e);
         } catch (TimeoutException e) {
             throw new IllegalStateException(timedOut, e);
+        } catch (ExecutionException e) {
+            // The admin client's own API timeout equals ours: whichever fires first, the answer is the same.
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw new IllegalStateException(timedOut, e.getCause());
+            }
+            throw e;
         }
     }
 
