@@ -64,6 +64,14 @@ public record Topics(String prefix) {
         return prefix + "device-config";
     }
 
+    /**
+     * Device labels (compacted): key = device id, value = {@code DeviceLabels} as JSON; no secrets, so every part that
+     * enriches readings may read it.
+     */
+    public String deviceMetadata() {
+        return prefix + "device-metadata";
+    }
+
     /** Windowed rollups from the cloud processor. */
     public String rollups() {
         return prefix + "rollups";
