@@ -3,6 +3,8 @@ package io.tributary.gateway;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.auth.AuthSettings;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.contract.registry.DeviceRecord;
@@ -175,8 +177,8 @@ class AuthenticationAbuseIT {
         ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         long gatewayCpuBefore = gatewayThreadsCpuNanos(threads);
         long jvmCpuBefore = jvmCpuNanos();
-        long derivationsBefore = metrics().keyDerivations();
-        long failuresBefore = metrics().loginsFailed();
+        long derivationsBefore = metrics().total(Counted.KEY_DERIVATIONS);
+        long failuresBefore = metrics().total(Counted.LOGINS_FAILED);
         Map<String, AtomicLong> answers = new ConcurrentHashMap<>();
         AtomicLong errors = new AtomicLong();
         AtomicBoolean flooding = new AtomicBoolean(true);
@@ -252,9 +254,9 @@ class AuthenticationAbuseIT {
         System.out.printf("%nLogin flood from one address for %.1f s: %d CONNECTs (%.0f/s), answers %s, client"
                 + " errors %d%n", floodNanos / 1e9, attempts, attempts / (floodNanos / 1e9), counted, errors.get());
         System.out.printf("Gateway metrics: key derivations %d (failed secret checks %d), throttled address %d /"
-                + " device %d, busy %d%n", metrics().keyDerivations() - derivationsBefore,
-                metrics().loginsFailed() - failuresBefore, metrics().loginsThrottled("address"),
-                metrics().loginsThrottled("device"), metrics().loginsBusy());
+                + " device %d, busy %d%n", metrics().total(Counted.KEY_DERIVATIONS) - derivationsBefore,
+                metrics().total(Counted.LOGINS_FAILED) - failuresBefore, metrics().loginsThrottled("address"),
+                metrics().loginsThrottled("device"), metrics().total(Counted.LOGINS_BUSY));
         System.out.printf("CPU: gateway threads %.3f s, whole test JVM (attackers, Kafka, clients too) %.3f s;"
                 + " gateway CPU-s per 1,000 refused CONNECTs: %.4f%n", gatewayCpu / 1e9, jvmCpu / 1e9,
                 gatewayCpu / 1e9 / Math.max(1, attempts) * 1000);
@@ -276,7 +278,7 @@ class AuthenticationAbuseIT {
         assertThat(counted.keySet()).isSubsetOf("v5 0x86", "v5 0x9f", "v3 4", "v3 3");
         assertThat(refusedAtOnce).as("throttled answers").isGreaterThan(attempts / 2);
         // Secret checks spent on the attacker are bounded by the address limit (plus those in flight when it hit).
-        assertThat(metrics().loginsFailed() - failuresBefore)
+        assertThat(metrics().total(Counted.LOGINS_FAILED) - failuresBefore)
                 .isLessThanOrEqualTo(AuthSettings.DEFAULT_MAX_FAILURES_PER_ADDRESS + attackers.size());
         assertThat(metrics().loginsThrottled("address")).isPositive();
         assertThat(metrics().loginsThrottled("device")).isPositive();
@@ -320,12 +322,12 @@ class AuthenticationAbuseIT {
         Map<Integer, Long> counted = new TreeMap<>();
         answers.forEach((code, n) -> counted.put(code, n.get()));
         System.out.printf("%d simultaneous CONNECTs with unknown ids, queue of 4: answers %s (0x86 = 134, 0x89 = 137)"
-                + ", busy metric %d%n", clients, counted, metrics().loginsBusy());
+                + ", busy metric %d%n", clients, counted, metrics().total(Counted.LOGINS_BUSY));
         assertThat(counted.keySet()).isSubsetOf(0x86, 0x89);
         assertThat(counted.values().stream().mapToLong(Long::longValue).sum()).isEqualTo(clients);
         assertThat(counted.getOrDefault(0x89, 0L)).as("answered server busy").isPositive();
-        assertThat(metrics().loginsBusy()).isEqualTo(counted.getOrDefault(0x89, 0L));
-        assertThat(metrics().keyDerivationsPending()).isZero();
+        assertThat(metrics().total(Counted.LOGINS_BUSY)).isEqualTo(counted.getOrDefault(0x89, 0L));
+        assertThat(metrics().level(Level.KEY_DERIVATIONS_PENDING)).isZero();
     }
 
     @Test

@@ -5,6 +5,8 @@ import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.localstack.kafka.EmbeddedKafka;
 import io.tributary.testing.kafka.KafkaTestTopics;
@@ -68,27 +70,27 @@ class BackpressureIT {
                 // Given a working pipeline
                 device.stopAfter(200).start();
                 await().atMost(Duration.ofSeconds(30)).until(() -> device.acknowledged().size() == 200);
-                assertThat(metrics.readPauses()).as("no pause while Kafka keeps up with 200 KB").isZero();
+                assertThat(metrics.total(Counted.READ_PAUSES)).as("no pause while Kafka keeps up with 200 KB").isZero();
 
                 // When Kafka goes away while the device keeps publishing
                 kafka.close();
                 device.stopAfter(Long.MAX_VALUE);
 
                 // Then the gateway pauses the connection and its writes stall
-                await().atMost(Duration.ofSeconds(60)).until(() -> metrics.connectionsPaused() == 1);
+                await().atMost(Duration.ofSeconds(60)).until(() -> metrics.level(Level.CONNECTIONS_PAUSED) == 1);
                 await().atMost(Duration.ofSeconds(60))
                         .until(() -> System.nanoTime() - device.lastProgressNanos() > STALLED.toNanos());
-                long received = metrics.publishesReceived();
+                long received = metrics.total(Counted.PUBLISHES_RECEIVED);
                 long written = device.written();
                 await().during(STALLED).atMost(STALLED.multipliedBy(3)).until(() ->
-                        metrics.publishesReceived() == received && device.written() == written);
+                        metrics.total(Counted.PUBLISHES_RECEIVED) == received && device.written() == written);
                 System.out.printf("Paused while Kafka is down: device wrote %d publishes (%d bytes), gateway read %d,"
                         + " %d bytes in flight (pause mark %d)%n", written, device.writtenBytes(), received,
-                        metrics.kafkaInFlightBytes(), PAUSE_BYTES);
+                        metrics.level(Level.KAFKA_INFLIGHT_BYTES), PAUSE_BYTES);
                 assertThat(device.failure()).isNull();
                 assertThat(device.acknowledged()).hasSize(200);
                 // Memory bounded: what waits for Kafka is the pause mark plus the one publish that crossed it
-                assertThat(metrics.kafkaInFlightBytes()).isBetween(PAUSE_BYTES, PAUSE_BYTES + payloadBytes + 1024);
+                assertThat(metrics.level(Level.KAFKA_INFLIGHT_BYTES)).isBetween(PAUSE_BYTES, PAUSE_BYTES + payloadBytes + 1024);
                 assertThat(received - 200).isLessThanOrEqualTo(PAUSE_BYTES / payloadBytes + 1);
                 assertThat(written).as("the rest waits in TCP buffers, not in the gateway").isGreaterThan(received);
                 assertThat(metrics.snapshot().rejections(RejectReason.GATEWAY_OVERLOADED)).isZero();
@@ -108,8 +110,8 @@ class BackpressureIT {
                         || device.failure() != null);
                 assertThat(device.failure()).isNull();
                 assertThat(device.acknowledged()).hasSize((int) last);
-                await().atMost(Duration.ofSeconds(10)).until(() -> metrics.connectionsPaused() == 0);
-                assertThat(metrics.readPauses()).isPositive();
+                await().atMost(Duration.ofSeconds(10)).until(() -> metrics.level(Level.CONNECTIONS_PAUSED) == 0);
+                assertThat(metrics.total(Counted.READ_PAUSES)).isPositive();
                 // Failed sends: at most the other device's best-effort status events (connected, disconnected) while
                 // Kafka was away; a failed telemetry send would have closed this MQTT 3.1.1 connection
                 assertThat(metrics.snapshot().kafkaSendFailures()).isLessThanOrEqualTo(2);

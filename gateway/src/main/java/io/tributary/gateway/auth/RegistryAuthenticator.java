@@ -1,6 +1,8 @@
 package io.tributary.gateway.auth;
 
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.common.LogSanitizer;
 import io.tributary.contract.registry.DeviceCredentials;
 import io.tributary.gateway.registry.DeviceLookup;
@@ -106,7 +108,7 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
         boolean known = device.isPresent();
         Context context = Vertx.currentContext();
         Promise<DeviceIdentity> outcome = Promise.promise();
-        metrics.keyDerivationsPending(1);
+        metrics.add(Level.KEY_DERIVATIONS_PENDING, 1);
         boolean queued = derivations.trySubmit(new KeyDerivationQueue.Task() {
             @Override
             public void run() {
@@ -120,22 +122,22 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
                     // Typed, so the MQTT layer logs it like any refusal (rate-limited, sanitised), not with a trace.
                     decided = refuse(ConnectRefusal.SERVER_UNAVAILABLE, "secret check failed: " + e);
                 } finally {
-                    metrics.keyDerivationsPending(-1);
+                    metrics.add(Level.KEY_DERIVATIONS_PENDING, -1);
                 }
                 complete(context, outcome, decided);
             }
 
             @Override
             public void expired() {
-                metrics.keyDerivationsPending(-1);
-                metrics.loginBusy();
+                metrics.add(Level.KEY_DERIVATIONS_PENDING, -1);
+                metrics.count(Counted.LOGINS_BUSY);
                 complete(context, outcome, refuse(ConnectRefusal.SERVER_BUSY, "secret check waited too long"
                         + " [device: " + deviceId + "]"));
             }
         });
         if (!queued) {
-            metrics.keyDerivationsPending(-1);
-            metrics.loginBusy();
+            metrics.add(Level.KEY_DERIVATIONS_PENDING, -1);
+            metrics.count(Counted.LOGINS_BUSY);
             return refuse(ConnectRefusal.SERVER_BUSY, "secret checks backed up (" + derivations.capacity()
                     + " waiting) [device: " + deviceId + "]");
         }
@@ -154,7 +156,7 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
     /** A CONNECT refused before any secret check (no usable user name or password): counts against the address. */
     private Future<DeviceIdentity> failWithoutCheck(String address, String detail) {
         throttle.failed(address, null);
-        metrics.loginFailed();
+        metrics.count(Counted.LOGINS_FAILED);
         return refuse(ConnectRefusal.BAD_CREDENTIALS, detail);
     }
 
@@ -183,7 +185,7 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
     private Future<DeviceIdentity> decide(String address, String deviceId, boolean secretMatches, boolean known) {
         if (!secretMatches) {
             throttle.failed(address, deviceId);
-            metrics.loginFailed();
+            metrics.count(Counted.LOGINS_FAILED);
             // The detail is for the operator's log only; the device sees the same 0x86 either way.
             return refuse(ConnectRefusal.BAD_CREDENTIALS, (known ? "wrong secret" : "unknown device or refused"
                     + " record") + " [device: " + deviceId + "]");

@@ -1,6 +1,7 @@
 package io.tributary.gateway.kafka;
 
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Level;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -28,17 +29,17 @@ public final class InFlightAccounting {
         if (!limits.tryAcquire(size)) {
             return new GatewayOverloadedException("more than " + limits.hardLimitBytes() + " bytes in flight to Kafka");
         }
-        metrics.kafkaInFlightBytes(size);
+        metrics.add(Level.KAFKA_INFLIGHT_BYTES, size);
         records.incrementAndGet();
-        metrics.kafkaSendStarted();
+        metrics.add(Level.KAFKA_INFLIGHT, 1);
         return null;
     }
 
     /** Counts the outcome of a record charged at {@code startNanos}; call {@link #release} after reporting it. */
     void finished(long size, long startNanos, boolean succeeded) {
         records.decrementAndGet();
-        metrics.kafkaInFlightBytes(-size);
-        metrics.kafkaSendFinished();
+        metrics.add(Level.KAFKA_INFLIGHT_BYTES, -size);
+        metrics.add(Level.KAFKA_INFLIGHT, -1);
         metrics.kafkaSendLatency(System.nanoTime() - startNanos, succeeded);
     }
 

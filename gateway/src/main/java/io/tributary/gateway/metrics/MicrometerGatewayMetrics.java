@@ -1,29 +1,38 @@
 package io.tributary.gateway.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.contract.ContractRule;
+import io.tributary.contract.registry.CredentialRules;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Pattern;
 
 /**
  * {@link GatewayMetrics} on a Micrometer {@link PrometheusMeterRegistry}: the names, labels and types on
- * {@code /metrics} are those the pipeline-health dashboard queries ({@code deploy/grafana}). Messages and Kafka here,
- * connections and logins in {@link ConnectionMeters}.
+ * {@code /metrics} are those the pipeline-health dashboard queries ({@code deploy/grafana}).
  *
- * <p>The hot path touches only meters registered once: every labelled counter sits in an {@link EnumMap} by its
- * label, so recording is one adder increment and no tag lookup. Gauges read {@link LongAdder}s at scrape time.
+ * <p>The hot path touches only meters registered once: every counter and labelled counter sits in an {@link EnumMap},
+ * so recording is one adder increment and no tag lookup. Gauges read {@link LongAdder}s at scrape time.
  */
-public final class MicrometerGatewayMetrics extends ConnectionMeters {
+public final class MicrometerGatewayMetrics implements GatewayMetrics {
+
+    private static final String P = "tributary.gateway.";
+    private static final List<String> THROTTLE_SCOPES = List.of("address", "device");
 
     /** Upper bounds of the Kafka send latency histogram buckets (the last bucket is +Inf). */
     private static final double[] LATENCY_BUCKETS_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -31,62 +40,68 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
 
     private static final Pattern WHOLE_NUMBER = Pattern.compile("(?m)^([^#\\n][^\\n]* -?[0-9]+)\\.0$");
 
-    private final Counter telemetryBatches;
-    private final Counter statusMessages;
-    private final Counter readings;
+    private final PrometheusMeterRegistry registry;
+    private final Map<Counted, Counter> counters = new EnumMap<>(Counted.class);
+    private final Map<Level, LongAdder> levels = new EnumMap<>(Level.class);
     private final Map<RejectReason, Counter> rejections = new EnumMap<>(RejectReason.class);
-    private final Counter kafkaSendFailures;
-    private final Counter deadLetterFailures;
-    private final LongAdder kafkaInFlight = new LongAdder();
-    private final Counter configsSent;
-    private final Counter publishesReceived;
-    private final LongAdder kafkaInFlightBytes = new LongAdder();
-    private final Counter deviceDroppedReadings;
-    private final Counter quotaDroppedQos0;
-    private final Counter deadLettersAcknowledged;
-    private final Timer kafkaSend;
     private final Map<ContractRule, Counter> contractViolations = new EnumMap<>(ContractRule.class);
+    private final Map<String, Counter> loginsThrottled = new ConcurrentHashMap<>();
+    private final Map<String, Counter> registryRecordsRefused = new ConcurrentHashMap<>();
+    private final LongAdder keyDerivationNanos = new LongAdder();
+    private final Timer kafkaSend;
+    private volatile boolean registryConsumerUp = true;
 
     public MicrometerGatewayMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
     }
 
     public MicrometerGatewayMetrics(PrometheusMeterRegistry registry) {
-        super(registry);
-        String kinds = "Device messages Kafka acknowledged, by kind";
-        telemetryBatches = Counter.builder(P + "messages.in").description(kinds).tag("kind", "telemetry")
-                .register(registry);
-        statusMessages = Counter.builder(P + "messages.in").description(kinds).tag("kind", "status")
-                .register(registry);
-        readings = counter("readings.in", "Readings in the telemetry batches Kafka acknowledged");
+        this.registry = registry;
+        for (Counted event : Counted.values()) {
+            Tags tags = event.tag == null ? Tags.empty() : Tags.of(event.tag, event.tagValue);
+            counters.put(event, Counter.builder(P + event.meter).description(event.help).tags(tags)
+                    .register(registry));
+        }
+        for (Level level : Level.values()) {
+            LongAdder value = new LongAdder();
+            levels.put(level, value);
+            Gauge.builder(P + level.meter, value, LongAdder::sum).description(level.help).register(registry);
+        }
         for (RejectReason reason : RejectReason.values()) {
             rejections.put(reason, Counter.builder(P + "rejections").description("Packets refused, by reason")
                     .tag("reason", reason.code()).register(registry));
         }
-        kafkaSendFailures = counter("kafka.send.failures", "Telemetry/status records Kafka did not take");
-        deadLetterFailures = counter("deadletter.failures", "Dead-letter records Kafka did not take");
-        gauge("kafka.inflight", "Records handed to Kafka and waiting for the outcome", kafkaInFlight);
-        configsSent = Counter.builder(P + "messages.out").description("Messages sent to devices, by kind")
-                .tag("kind", "config").register(registry);
-        publishesReceived = counter("publishes.received", "PUBLISH packets read from devices, before any check");
-        gauge("kafka.inflight.bytes", "Bytes handed to Kafka and waiting for its acknowledgement (what occupies the"
-                + " producer's buffer)", kafkaInFlightBytes);
-        deviceDroppedReadings = counter("device.dropped.readings", "Readings devices reported dropping (a full"
-                + " outbox), from accepted batches");
-        quotaDroppedQos0 = counter("quota.dropped.qos0", "QoS 0 publishes dropped over the device's publish quota");
-        deadLettersAcknowledged = counter("deadletter.acknowledged", "MQTT 3.1.1 publishes refused for good, stored on"
-                + " the dead-letter topic and acknowledged");
+        for (ContractRule rule : ContractRule.values()) {
+            contractViolations.put(rule, Counter.builder(P + "contract.violations").description("Telemetry batches"
+                    + " refused for breaking the input contract, by rule (also counted in"
+                    + " rejections_total{reason=\"contract-violation\"})").tag("rule", rule.label()).register(registry));
+        }
+        THROTTLE_SCOPES.forEach(this::throttleCounter);
+        for (CredentialRules.Problem problem : CredentialRules.Problem.values()) {
+            refusedCounter(problem.code());
+        }
+        FunctionCounter.builder(P + "key.derivation.seconds", keyDerivationNanos, n -> n.sum() / 1e9)
+                .description("Time spent in key derivations").register(registry);
+        Gauge.builder(P + "registry.consumer.up", this, m -> m.registryConsumerUp ? 1 : 0)
+                .description("1 while the registry consumer is alive and polling").register(registry);
         Duration[] buckets = new Duration[LATENCY_BUCKETS_SECONDS.length];
         for (int i = 0; i < buckets.length; i++) {
             buckets[i] = Duration.ofNanos(Math.round(LATENCY_BUCKETS_SECONDS[i] * 1e9));
         }
         kafkaSend = Timer.builder(P + "kafka.send").description("Time from handing a record to Kafka until its"
                 + " acknowledgement is back on the event loop").serviceLevelObjectives(buckets).register(registry);
-        for (ContractRule rule : ContractRule.values()) {
-            contractViolations.put(rule, Counter.builder(P + "contract.violations").description("Telemetry batches"
-                    + " refused for breaking the input contract, by rule (also counted in"
-                    + " rejections_total{reason=\"contract-violation\"})").tag("rule", rule.label()).register(registry));
-        }
+    }
+
+    private Counter throttleCounter(String scope) {
+        return loginsThrottled.computeIfAbsent(scope, s -> Counter.builder(P + "login.throttled")
+                .description("CONNECTs refused at once (MQTT 5: 0x9F) after too many failed logins, by scope (address"
+                        + " or device id)").tag("scope", s).register(registry));
+    }
+
+    private Counter refusedCounter(String reason) {
+        return registryRecordsRefused.computeIfAbsent(reason, r -> Counter.builder(P + "registry.records.refused")
+                .description("Device records refused as they came from the registry topic (the device cannot log"
+                        + " in), by reason").tag("reason", r).register(registry));
     }
 
     /** The registry these counters live in: bind more meters to it (Kafka clients, JVM), scrape it. */
@@ -104,14 +119,13 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
     }
 
     @Override
-    public void telemetryAccepted(int readingCount) {
-        telemetryBatches.increment();
-        readings.increment(readingCount);
+    public void count(Counted event, long n) {
+        counters.get(event).increment(n);
     }
 
     @Override
-    public void statusAccepted() {
-        statusMessages.increment();
+    public void add(Level level, long delta) {
+        levels.get(level).add(delta);
     }
 
     @Override
@@ -120,33 +134,29 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
     }
 
     @Override
-    public void kafkaSendFailed() {
-        kafkaSendFailures.increment();
+    public void contractViolated(ContractRule rule) {
+        contractViolations.get(rule).increment();
     }
 
     @Override
-    public void deadLetterFailed() {
-        deadLetterFailures.increment();
+    public void loginThrottled(String scope) {
+        throttleCounter(scope).increment();
     }
 
     @Override
-    public void kafkaSendStarted() {
-        kafkaInFlight.increment();
+    public void keyDerivation(long nanos) {
+        count(Counted.KEY_DERIVATIONS);
+        keyDerivationNanos.add(nanos);
     }
 
     @Override
-    public void kafkaSendFinished() {
-        kafkaInFlight.decrement();
+    public void registryRecordRefused(String reason) {
+        refusedCounter(reason).increment();
     }
 
     @Override
-    public void configSent() {
-        configsSent.increment();
-    }
-
-    @Override
-    public void deviceDroppedReadings(long readingsDropped) {
-        deviceDroppedReadings.increment(readingsDropped);
+    public void registryConsumerUp(boolean up) {
+        registryConsumerUp = up;
     }
 
     @Override
@@ -154,51 +164,28 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
         kafkaSend.record(nanos, TimeUnit.NANOSECONDS);
     }
 
-    @Override
-    public void kafkaInFlightBytes(long delta) {
-        kafkaInFlightBytes.add(delta);
-    }
-
-    @Override
-    public void publishReceived() {
-        publishesReceived.increment();
-    }
-
-    @Override
-    public void contractViolated(ContractRule rule) {
-        contractViolations.get(rule).increment();
-    }
-
-    @Override
-    public void quotaDroppedQos0() {
-        quotaDroppedQos0.increment();
-    }
-
-    @Override
-    public void deadLetterAcknowledged() {
-        deadLettersAcknowledged.increment();
-    }
-
     // read back by tests and the snapshot
+    public long total(Counted event) {
+        return (long) counters.get(event).count();
+    }
+
+    public long level(Level level) {
+        return levels.get(level).sum();
+    }
+
     public long contractViolations(ContractRule rule) {
-        return count(contractViolations.get(rule));
+        return (long) contractViolations.get(rule).count();
     }
 
-    public long kafkaInFlightBytes() {
-        return kafkaInFlightBytes.sum();
+    public long loginsThrottled(String scope) {
+        Counter counter = loginsThrottled.get(scope);
+        return counter == null ? 0 : (long) counter.count();
     }
 
-    public long publishesReceived() {
-        return count(publishesReceived);
-    }
-
-
-    public long quotaDroppedQos0Total() {
-        return count(quotaDroppedQos0);
-    }
-
-    public long deadLettersAcknowledged() {
-        return count(deadLettersAcknowledged);
+    public Map<String, Long> registryRecordsRefused() {
+        Map<String, Long> result = new TreeMap<>();
+        registryRecordsRefused.forEach((reason, n) -> result.put(reason, (long) n.count()));
+        return result;
     }
 
     @Override
@@ -206,14 +193,15 @@ public final class MicrometerGatewayMetrics extends ConnectionMeters {
         Map<String, Long> byReason = new LinkedHashMap<>();
         long total = 0;
         for (Map.Entry<RejectReason, Counter> e : rejections.entrySet()) {
-            long n = count(e.getValue());
+            long n = (long) e.getValue().count();
             if (n > 0) {
                 byReason.put(e.getKey().code(), n);
                 total += n;
             }
         }
-        return new Snapshot(count(connectionsAccepted), count(connectionsRefused), connectionsOpen.sum(),
-                count(telemetryBatches), count(readings), count(statusMessages), total, byReason,
-                count(kafkaSendFailures), count(deadLetterFailures), kafkaInFlight.sum());
+        return new Snapshot(total(Counted.CONNECTIONS_ACCEPTED), total(Counted.CONNECTIONS_REFUSED),
+                level(Level.CONNECTIONS_OPEN), total(Counted.TELEMETRY_ACCEPTED), total(Counted.READINGS_ACCEPTED),
+                total(Counted.STATUS_ACCEPTED), total, byReason, total(Counted.KAFKA_SEND_FAILURES),
+                total(Counted.DEADLETTER_FAILURES), level(Level.KAFKA_INFLIGHT));
     }
 }

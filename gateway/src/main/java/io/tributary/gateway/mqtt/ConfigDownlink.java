@@ -4,6 +4,7 @@ import io.netty.handler.codec.mqtt.MqttProperties;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.registry.DeviceConfigs;
 import io.tributary.gateway.routing.PublishRouter;
@@ -113,7 +114,7 @@ final class ConfigDownlink {
         }
         try {
             endpoint.publish(configTopic, Buffer.buffer(config), qos, false, true)
-                    .onSuccess(id -> metrics.configSent())
+                    .onSuccess(id -> metrics.count(Counted.CONFIGS_SENT))
                     .onFailure(e -> LOG.debug("Could not send the configuration [device: {}]", deviceId, e));
         } catch (IllegalStateException | IllegalArgumentException e) {
             LOG.debug("Could not send the configuration [device: {}]", deviceId, e);

@@ -15,6 +15,8 @@ import io.netty.handler.codec.mqtt.MqttVersion;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.RejectReason;
 import io.vertx.mqtt.messages.codes.MqttAuthenticateReasonCode;
 import io.vertx.mqtt.messages.codes.MqttDisconnectReasonCode;
@@ -78,7 +80,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         this.connectTimeout = connectTimeout;
         this.remote = remote;
         this.pendingSlotHeld = true;
-        metrics.pendingConnectStarted();
+        metrics.add(Level.PENDING_CONNECTS, 1);
     }
 
     @Override
@@ -113,7 +115,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
                 // vertx-mqtt answers CONNACK "unacceptable protocol version" and closes: a clear answer, let it.
                 connectSeen = true;
                 endPending();
-                metrics.connectionRefused();
+                metrics.count(Counted.CONNECTIONS_REFUSED);
                 deviceEvents.log("CONNECT refused: unacceptable protocol version", remote, String.valueOf(
                         cause.getMessage()));
                 ctx.fireChannelRead(msg);
@@ -250,7 +252,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         }
         // Before CONNECT nobody listens: vertx would log it at ERROR. A reset connection is no news at all.
         if (!(cause instanceof IOException)) {
-            metrics.connectionError();
+            metrics.count(Counted.CONNECTION_ERRORS);
             deviceEvents.log("Connection error before CONNECT", remote, cause.toString());
         } else {
             LOG.debug("Connection error before CONNECT [remote: {}]: {}", remote, cause.toString());
@@ -275,7 +277,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         if (connectSeen || !ctx.channel().isActive()) {
             return;
         }
-        metrics.connectTimedOut();
+        metrics.count(Counted.CONNECT_TIMEOUTS);
         deviceEvents.log("Connection closed: no CONNECT in time", remote, "no CONNECT within "
                 + connectTimeout.toMillis() + " ms of connecting");
         endPending();
@@ -311,7 +313,7 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
         if (pendingSlotHeld) {
             pendingSlotHeld = false;
             pendingConnects.release(addressKey);
-            metrics.pendingConnectEnded();
+            metrics.add(Level.PENDING_CONNECTS, -1);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.tributary.gateway.mqtt;
 
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.outbound.OutboundRecord;
 import io.tributary.gateway.outbound.TelemetrySink;
@@ -36,7 +37,7 @@ final class ConnectionReporter {
         sink.send(new OutboundRecord.ConnectionEvent(deviceId, event, Instant.now(), settings.gatewayId(), detail))
                 .onComplete(result -> {
                     if (result.failed()) {
-                        metrics.kafkaSendFailed();
+                        metrics.count(Counted.KAFKA_SEND_FAILURES);
                         deviceEvents.log("Kafka send failed", deviceId,
                                 "status event " + event.code() + ": " + result.cause());
                     }
@@ -63,9 +64,9 @@ final class ConnectionReporter {
         }
         sink.send(new OutboundRecord.DeviceStatus(deviceId, topic, payload)).onComplete(result -> {
             if (result.succeeded()) {
-                metrics.statusAccepted();
+                metrics.count(Counted.STATUS_ACCEPTED);
             } else {
-                metrics.kafkaSendFailed();
+                metrics.count(Counted.KAFKA_SEND_FAILURES);
                 deviceEvents.log("Kafka send failed", deviceId, "will: " + result.cause());
             }
         });

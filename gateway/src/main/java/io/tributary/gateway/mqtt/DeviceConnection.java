@@ -7,6 +7,8 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.mqtt.MqttQoS;
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.DeviceIdentity;
 import io.tributary.gateway.outbound.OutboundRecord;
@@ -136,7 +138,8 @@ final class DeviceConnection {
         } else {
             endpoint.accept(false);
         }
-        metrics.connectionAccepted();
+        metrics.count(Counted.CONNECTIONS_ACCEPTED);
+        metrics.add(Level.CONNECTIONS_OPEN, 1);
         reporter.event(OutboundRecord.Event.CONNECTED, "protocol " + endpoint.protocolVersion());
         LOG.debug("Device connected [device: {}, protocol: {}, remote: {}]", deviceId, endpoint.protocolVersion(),
                 endpoint.remoteAddress());
@@ -163,7 +166,7 @@ final class DeviceConnection {
     // ---- PUBLISH ------------------------------------------------------------------------------------------------
 
     private void onPublish(MqttPublishMessage message) {
-        metrics.publishReceived();
+        metrics.count(Counted.PUBLISHES_RECEIVED);
         try {
             handlePublish(message);
             readingPause.pauseIfCongested();
@@ -201,7 +204,7 @@ final class DeviceConnection {
             if (exceeded != null) {
                 if (slot == null) {
                     // QoS 0 has no answer: dropped, counted
-                    metrics.quotaDroppedQos0();
+                    metrics.count(Counted.QUOTA_DROPPED_QOS0);
                 } else if (!mqtt5) {
                     // 3.1.1 ends the connection with this answer: take nothing more from it meanwhile
                     closing = true;
@@ -261,7 +264,7 @@ final class DeviceConnection {
             if (ack.deadLettered()) {
                 // Refused for good and kept on the dead-letter topic: closing would make the device re-send it at
                 // every reconnect, each time dead-lettered again. PUBACK ends it (counted by reason already).
-                metrics.deadLetterAcknowledged(); // before the write: whoever sees the PUBACK sees the count
+                metrics.count(Counted.DEADLETTERS_ACKNOWLEDGED); // before the write: whoever sees the PUBACK sees the count
                 endpoint.publishAcknowledge(packetId);
                 return true;
             }
@@ -283,7 +286,7 @@ final class DeviceConnection {
             return false;
         }
         if (!closing) {
-            metrics.unreadAnswersClosed();
+            metrics.count(Counted.UNREAD_ANSWERS_CLOSED);
             deviceEvents.log("Connection ended: answers not read", deviceId, "more than "
                     + settings.limits().maxUnreadBytesPerConnection() + " bytes of answers unread");
         }
@@ -315,7 +318,7 @@ final class DeviceConnection {
         }
         acks.clear();
         readingPause.closed();
-        metrics.connectionClosed();
+        metrics.add(Level.CONNECTIONS_OPEN, -1);
         LOG.debug("Device disconnected [device: {}]", deviceId);
         end.report(reporter);
         onClosed.accept(this);

@@ -2,6 +2,7 @@ package io.tributary.gateway.mqtt;
 
 import io.netty.handler.codec.mqtt.MqttVersion;
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.auth.ConnectRefusal;
 import io.tributary.gateway.auth.ConnectRefusedException;
 import io.tributary.gateway.auth.ConnectRequest;
@@ -126,7 +127,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         // What vertx-mqtt's code throws while handling a frame (it cannot map a code, say) would be an ERROR with a
         // stack trace per frame: one counter and a rate-limited WARN instead; the trace at DEBUG.
         context.exceptionHandler(e -> {
-            metrics.connectionError();
+            metrics.count(Counted.CONNECTION_ERRORS);
             deviceEvents.log("Error in the MQTT server", "-", e.toString());
             LOG.debug("Error in the MQTT server", e);
         });
@@ -156,7 +157,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         context.runOnContext(v -> {
             for (DeviceConnection connection : new ArrayList<>(connections)) {
                 if (connection.deviceId().equals(deviceId)) {
-                    metrics.connectionRevoked();
+                    metrics.count(Counted.CONNECTIONS_REVOKED);
                     connection.revoke(reason);
                 }
             }
@@ -284,7 +285,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         if (previous == null) {
             return;
         }
-        metrics.sessionTakenOver();
+        metrics.count(Counted.SESSION_TAKEOVERS);
         String newRemote = connection.remoteAddress();
         deviceEvents.log("Session taken over", connection.deviceId(), "connection from " + previous.remoteAddress()
                 + " replaced by one from " + newRemote + " (two devices with one id?)");
@@ -292,7 +293,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
     }
 
     private void refuse(MqttEndpoint endpoint, boolean mqtt5, ConnectRefusal refusal, String detail) {
-        metrics.connectionRefused();
+        metrics.count(Counted.CONNECTIONS_REFUSED);
         deviceEvents.log("CONNECT refused: " + refusal, String.valueOf(endpoint.clientIdentifier()), detail);
         try {
             endpoint.reject(Connacks.refusalCode(refusal, mqtt5));

@@ -1,6 +1,7 @@
 package io.tributary.gateway.mqtt;
 
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.outbound.OutboundRecord;
 import io.tributary.gateway.outbound.SendFailure;
@@ -52,7 +53,8 @@ final class PublishForwarder {
             return;
         }
         if (!(route instanceof PublishRoute.Telemetry)) {
-            send(new OutboundRecord.DeviceStatus(deviceId, topic, payload), "status", metrics::statusAccepted, answer);
+            send(new OutboundRecord.DeviceStatus(deviceId, topic, payload), "status",
+                    () -> metrics.count(Counted.STATUS_ACCEPTED), answer);
             return;
         }
         ValidationResult result = validator.validate(deviceId, payload);
@@ -62,9 +64,10 @@ final class PublishForwarder {
         }
         ValidationResult.Valid valid = (ValidationResult.Valid) result;
         send(new OutboundRecord.Telemetry(deviceId, payload), "telemetry", () -> {
-            metrics.telemetryAccepted(valid.readings());
+            metrics.count(Counted.TELEMETRY_ACCEPTED);
+            metrics.count(Counted.READINGS_ACCEPTED, valid.readings());
             if (valid.droppedReadings() > 0) {
-                metrics.deviceDroppedReadings(valid.droppedReadings());
+                metrics.count(Counted.DEVICE_DROPPED_READINGS, valid.droppedReadings());
             }
         }, answer);
     }
@@ -97,7 +100,7 @@ final class PublishForwarder {
                     if (result.succeeded()) {
                         answer.accept(AckOutcome.deadLettered(invalid.reason(), invalid.detail()));
                     } else {
-                        metrics.deadLetterFailed();
+                        metrics.count(Counted.DEADLETTER_FAILURES);
                         answer.accept(sendFailure(result.cause(), "dead-letter"));
                     }
                 });
@@ -109,7 +112,7 @@ final class PublishForwarder {
             deviceEvents.log("Publish refused: gateway overloaded", deviceId, cause.getMessage());
             return AckOutcome.rejected(RejectReason.GATEWAY_OVERLOADED, "gateway overloaded, retry later");
         }
-        metrics.kafkaSendFailed();
+        metrics.count(Counted.KAFKA_SEND_FAILURES);
         deviceEvents.log("Kafka send failed", deviceId, what + ": " + cause);
         return new AckOutcome.PubAck(MqttPubAckReasonCode.UNSPECIFIED_ERROR, "not stored, retry later", false);
     }

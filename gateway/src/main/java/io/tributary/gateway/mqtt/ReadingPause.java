@@ -1,6 +1,8 @@
 package io.tributary.gateway.mqtt;
 
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.outbound.TelemetrySink;
 import io.vertx.core.Context;
 import io.vertx.core.net.NetSocket;
@@ -40,7 +42,8 @@ final class ReadingPause {
         }
         paused = true;
         socket.pause();
-        metrics.readingPaused();
+        metrics.add(Level.CONNECTIONS_PAUSED, 1);
+        metrics.count(Counted.READ_PAUSES);
         LOG.debug("Reading paused: Kafka is not keeping up [device: {}]", deviceId);
         sink.whenDecongested(() -> context.runOnContext(v -> resume()));
     }
@@ -50,7 +53,7 @@ final class ReadingPause {
             return;
         }
         paused = false;
-        metrics.readingResumed();
+        metrics.add(Level.CONNECTIONS_PAUSED, -1);
         if (!closed) {
             socket.resume();
             LOG.debug("Reading resumed [device: {}]", deviceId);
@@ -62,7 +65,7 @@ final class ReadingPause {
         closed = true;
         if (paused) {
             paused = false;
-            metrics.readingResumed();
+            metrics.add(Level.CONNECTIONS_PAUSED, -1);
         }
     }
 }

@@ -3,6 +3,7 @@ package io.tributary.gateway.mqtt;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.auth.LoginThrottle;
 import io.vertx.core.Handler;
 import io.vertx.core.net.NetSocket;
@@ -42,7 +43,7 @@ final class SocketAdmission {
                     socket.remoteAddress().hostAddress() + ":" + socket.remoteAddress().port());
             ConnectionLimiter.Outcome pending = pendingConnects.tryAcquire(addressKey);
             if (pending == ConnectionLimiter.Outcome.LIMIT_REACHED) {
-                metrics.pendingConnectRefused();
+                metrics.count(Counted.PENDING_CONNECTS_REFUSED);
                 deviceEvents.log("Connection refused: too many without CONNECT", remote,
                         pendingConnects.max() + " connections have not sent CONNECT yet");
                 socket.close();
@@ -50,7 +51,7 @@ final class SocketAdmission {
             }
             if (pending == ConnectionLimiter.Outcome.KEY_LIMIT_REACHED) {
                 // one address holding many connections without CONNECT: refused without taking from others
-                metrics.pendingConnectRefusedPerAddress();
+                metrics.count(Counted.PENDING_CONNECTS_REFUSED_PER_ADDRESS);
                 deviceEvents.log("Connection refused: too many without CONNECT from one address", remote,
                         pendingConnects.maxPerKey() + " connections from " + addressKey + " have not sent CONNECT yet");
                 socket.close();

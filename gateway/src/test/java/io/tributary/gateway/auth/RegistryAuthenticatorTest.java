@@ -2,6 +2,8 @@ package io.tributary.gateway.auth;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.contract.registry.SecretHasher;
@@ -94,17 +96,17 @@ class RegistryAuthenticatorTest {
     @Test
     void anUnknownIdCostsTheSameDerivationAsAWrongSecretAndGetsTheSameAnswer() {
         provision("known", true);
-        long derivations = metrics.keyDerivations();
+        long derivations = metrics.total(Counted.KEY_DERIVATIONS);
 
         Optional<ConnectRefusal> wrongSecret = attempt("known", hasher.newSecret(), "10.0.0.1:1");
-        long afterKnown = metrics.keyDerivations();
+        long afterKnown = metrics.total(Counted.KEY_DERIVATIONS);
         Optional<ConnectRefusal> unknownId = attempt("unknown", hasher.newSecret(), "10.0.0.2:1");
-        long afterUnknown = metrics.keyDerivations();
+        long afterUnknown = metrics.total(Counted.KEY_DERIVATIONS);
 
         assertThat(unknownId).isEqualTo(wrongSecret).contains(ConnectRefusal.BAD_CREDENTIALS);
         assertThat(afterKnown - derivations).as("derivations for a wrong secret").isEqualTo(1);
         assertThat(afterUnknown - afterKnown).as("derivations for an unknown id").isEqualTo(1);
-        assertThat(metrics.loginsFailed()).isEqualTo(2);
+        assertThat(metrics.total(Counted.LOGINS_FAILED)).isEqualTo(2);
     }
 
     @Test
@@ -144,14 +146,14 @@ class RegistryAuthenticatorTest {
             assertThat(attempt(i % 2 == 0 ? "victim" : "ghost-" + i, hasher.newSecret(), ATTACKER))
                     .contains(ConnectRefusal.BAD_CREDENTIALS);
         }
-        long derivations = metrics.keyDerivations();
+        long derivations = metrics.total(Counted.KEY_DERIVATIONS);
 
         assertThat(attempt("victim", hasher.newSecret(), ATTACKER)).contains(ConnectRefusal.LOGIN_THROTTLED);
         assertThat(attempt("no-such-device", hasher.newSecret(), ATTACKER)).as("unknown ids alike")
                 .contains(ConnectRefusal.LOGIN_THROTTLED);
         assertThat(attempt(null, null, ATTACKER)).contains(ConnectRefusal.BAD_CREDENTIALS);
 
-        assertThat(metrics.keyDerivations()).isEqualTo(derivations);
+        assertThat(metrics.total(Counted.KEY_DERIVATIONS)).isEqualTo(derivations);
         assertThat(metrics.loginsThrottled("address")).isEqualTo(2);
     }
 
@@ -169,10 +171,10 @@ class RegistryAuthenticatorTest {
         // addresses that failed on it) ...
         assertThat(attempt("victim", secret, DEVICE_ADDRESS)).isEmpty();
         // ... and once verified, it connects even from the blocked address, at the cost of one SHA-256.
-        long derivations = metrics.keyDerivations();
+        long derivations = metrics.total(Counted.KEY_DERIVATIONS);
         assertThat(attempt("victim", secret, ATTACKER)).isEmpty();
         assertThat(attempt("neighbour", cached, ATTACKER)).isEmpty();
-        assertThat(metrics.keyDerivations()).isEqualTo(derivations);
+        assertThat(metrics.total(Counted.KEY_DERIVATIONS)).isEqualTo(derivations);
     }
 
     @Test
@@ -181,7 +183,7 @@ class RegistryAuthenticatorTest {
         for (int address = 0; address < 3; address++) {
             attempt("victim", hasher.newSecret(), "10.1.0." + address + ":1"); // the id is now under attack
         }
-        long derivations = metrics.keyDerivations();
+        long derivations = metrics.total(Counted.KEY_DERIVATIONS);
 
         for (int round = 0; round < 4; round++) {
             for (int address = 0; address < 3; address++) {
@@ -191,7 +193,7 @@ class RegistryAuthenticatorTest {
         }
         assertThat(attempt("victim", hasher.newSecret(), "10.1.0.99:1")).contains(ConnectRefusal.BAD_CREDENTIALS);
 
-        assertThat(metrics.keyDerivations() - derivations).isEqualTo(1);
+        assertThat(metrics.total(Counted.KEY_DERIVATIONS) - derivations).isEqualTo(1);
         assertThat(metrics.loginsThrottled("device")).isEqualTo(12);
     }
 
@@ -224,11 +226,11 @@ class RegistryAuthenticatorTest {
 
         assertThat(refused.isComplete()).as("answered at once").isTrue();
         assertThat(refusal(refused)).contains(ConnectRefusal.SERVER_BUSY);
-        assertThat(metrics.loginsBusy()).isEqualTo(1);
+        assertThat(metrics.total(Counted.LOGINS_BUSY)).isEqualTo(1);
         release.countDown();
         assertThat(refusal(running)).isEmpty();
         assertThat(refusal(queued)).contains(ConnectRefusal.BAD_CREDENTIALS);
-        assertThat(metrics.keyDerivationsPending()).isZero();
+        assertThat(metrics.level(Level.KEY_DERIVATIONS_PENDING)).isZero();
     }
 
     @Test

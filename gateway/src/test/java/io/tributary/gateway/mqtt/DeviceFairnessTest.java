@@ -9,6 +9,8 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.tributary.gateway.DeviceLimits;
+import io.tributary.gateway.GatewayMetrics;
+import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
@@ -116,7 +118,7 @@ class DeviceFairnessTest {
         await().atMost(TIMEOUT).until(() -> first.disconnected.get() != null);
         assertThat(first.disconnected.get().getReturnCode()).isEqualTo(0x8E);
         assertThat(second.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
-        assertThat(metrics.sessionTakeovers()).isEqualTo(1);
+        assertThat(metrics.total(Counted.SESSION_TAKEOVERS)).isEqualTo(1);
         await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 1);
         assertThat(limiter.held()).isEqualTo(1);
     }
@@ -133,7 +135,7 @@ class DeviceFairnessTest {
         token.waitForCompletion(10_000);
         assertThat(token.getException()).isNull();
         assertThat(second.client.isConnected()).isTrue();
-        assertThat(metrics.sessionTakeovers()).isEqualTo(1);
+        assertThat(metrics.total(Counted.SESSION_TAKEOVERS)).isEqualTo(1);
     }
 
     @Test
@@ -144,7 +146,7 @@ class DeviceFairnessTest {
             keep(MqttTestClients.v5(port, "clone"));
         }
         await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 1 && limiter.held() == 1);
-        assertThat(metrics.sessionTakeovers()).isEqualTo(9);
+        assertThat(metrics.total(Counted.SESSION_TAKEOVERS)).isEqualTo(9);
 
         MqttTestClients.V5 honest1 = keep(MqttTestClients.v5(port, "honest-1"));
         MqttTestClients.V5 honest2 = keep(MqttTestClients.v5(port, "honest-2"));
@@ -234,10 +236,10 @@ class DeviceFairnessTest {
             device.publish(telemetry("dev-1"), batch("dev-1", seq, 1).toByteArray(), 0).waitForCompletion(10_000);
         }
 
-        await().atMost(TIMEOUT).until(() -> metrics.publishesReceived() == 6);
+        await().atMost(TIMEOUT).until(() -> metrics.total(Counted.PUBLISHES_RECEIVED) == 6);
         await().atMost(TIMEOUT).until(() -> metrics.snapshot().telemetryBatchesAccepted() == 3);
         assertThat(sender.records("t.telemetry")).hasSize(3);
-        assertThat(metrics.quotaDroppedQos0Total()).isEqualTo(3);
+        assertThat(metrics.total(Counted.QUOTA_DROPPED_QOS0)).isEqualTo(3);
         assertThat(metrics.snapshot().rejections(RejectReason.DEVICE_QUOTA_EXCEEDED)).isEqualTo(3);
         assertThat(device.client.isConnected()).isTrue();
     }
@@ -300,7 +302,7 @@ class DeviceFairnessTest {
         assertThat(device.client.isConnected()).isTrue();
         assertThat(sender.records("t.deadletter")).hasSize(1);
         assertThat(sender.records("t.telemetry")).isEmpty();
-        assertThat(metrics.deadLettersAcknowledged()).isEqualTo(1);
+        assertThat(metrics.total(Counted.DEADLETTERS_ACKNOWLEDGED)).isEqualTo(1);
         assertThat(metrics.snapshot().rejections(RejectReason.PAYLOAD_FORMAT_INVALID)).isEqualTo(1);
         IMqttDeliveryToken valid = device.publish(telemetry("dev-1"), batch("dev-1", 2, 1).toByteArray(), 1);
         valid.waitForCompletion(10_000);
@@ -316,7 +318,7 @@ class DeviceFairnessTest {
         device.publish(telemetry("dev-1"), "garbage".getBytes(StandardCharsets.UTF_8), 1);
 
         await().atMost(TIMEOUT).until(() -> device.connectionLost.get() != null);
-        assertThat(metrics.deadLettersAcknowledged()).isZero();
+        assertThat(metrics.total(Counted.DEADLETTERS_ACKNOWLEDGED)).isZero();
         assertThat(metrics.snapshot().deadLetterFailures()).isEqualTo(1);
     }
 
@@ -342,7 +344,7 @@ class DeviceFairnessTest {
         writer.setDaemon(true);
         writer.start();
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.unreadAnswersClosedTotal() == 1);
+        await().atMost(Duration.ofSeconds(60)).until(() -> metrics.total(Counted.UNREAD_ANSWERS_CLOSED) == 1);
         // cut off for real and at once: a close that waits for the unread answers to drain would never end
         await().atMost(Duration.ofSeconds(3)).until(() -> writeFailure.get() != null);
         assertThat(device.awaitClosed(Duration.ofSeconds(3))).as("closed by the gateway").isTrue();
@@ -388,7 +390,7 @@ class DeviceFairnessTest {
         writer.setDaemon(true);
         writer.start();
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.unreadAnswersClosedTotal() == 1);
+        await().atMost(Duration.ofSeconds(30)).until(() -> metrics.total(Counted.UNREAD_ANSWERS_CLOSED) == 1);
         await().atMost(Duration.ofSeconds(3)).until(() -> writeFailure.get() != null);
         await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0);
         writer.interrupt();
@@ -402,7 +404,7 @@ class DeviceFairnessTest {
             device.publishAndAwaitReason("devices/other/telemetry", new byte[8]);
         }
         assertThat(device.client.isConnected()).isTrue();
-        assertThat(metrics.unreadAnswersClosedTotal()).isZero();
+        assertThat(metrics.total(Counted.UNREAD_ANSWERS_CLOSED)).isZero();
     }
 
     // ---- connections without CONNECT ---------------------------------------------------------------------------
@@ -412,16 +414,16 @@ class DeviceFairnessTest {
         start(DeviceLimits.DEFAULTS.withMaxPendingConnects(2), 1, 100, Duration.ofSeconds(30));
         RawMqttSocket silent1 = keep(RawMqttSocket.open(port));
         RawMqttSocket silent2 = keep(RawMqttSocket.open(port));
-        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 2);
+        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 2);
 
         RawMqttSocket third = keep(RawMqttSocket.open(port));
 
         assertThat(third.awaitClosed(TIMEOUT)).isTrue();
-        assertThat(metrics.pendingConnectsRefused()).isEqualTo(1);
+        assertThat(metrics.total(Counted.PENDING_CONNECTS_REFUSED)).isEqualTo(1);
         assertThat(silent1.awaitClosed(Duration.ofMillis(300))).as("the first two wait").isFalse();
         silent1.close();
         silent2.close();
-        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
         try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
         }
@@ -438,17 +440,17 @@ class DeviceFairnessTest {
         for (int i = 0; i < 3; i++) {
             silent.add(keep(RawMqttSocket.openFrom(port, attackerAddress)));
         }
-        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 3);
+        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 3);
 
         RawMqttSocket fourth = keep(RawMqttSocket.openFrom(port, attackerAddress));
 
         assertThat(fourth.awaitClosed(TIMEOUT)).as("the address's fourth closed at once").isTrue();
-        assertThat(metrics.pendingConnectsRefusedPerAddress()).isEqualTo(1);
-        assertThat(metrics.pendingConnectsRefused()).as("the global limit was not reached").isZero();
+        assertThat(metrics.total(Counted.PENDING_CONNECTS_REFUSED_PER_ADDRESS)).isEqualTo(1);
+        assertThat(metrics.total(Counted.PENDING_CONNECTS_REFUSED)).as("the global limit was not reached").isZero();
         assertThat(silent.get(0).awaitClosed(Duration.ofMillis(300))).as("the first three wait").isFalse();
         // another address is not affected, and holds slots of its own while it waits
         RawMqttSocket otherSilent = keep(RawMqttSocket.open(port));
-        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 4);
+        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 4);
         try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
         }
@@ -459,7 +461,7 @@ class DeviceFairnessTest {
         RawMqttSocket again = keep(RawMqttSocket.openFrom(port, attackerAddress));
         await().atMost(TIMEOUT).until(() -> pendingConnects.held("127.0.0.2") == 3);
         assertThat(again.awaitClosed(Duration.ofMillis(300))).isFalse();
-        assertThat(metrics.pendingConnectsRefusedPerAddress()).isEqualTo(1);
+        assertThat(metrics.total(Counted.PENDING_CONNECTS_REFUSED_PER_ADDRESS)).isEqualTo(1);
     }
 
     @Test
@@ -468,8 +470,8 @@ class DeviceFairnessTest {
         RawMqttSocket silent = keep(RawMqttSocket.open(port));
 
         assertThat(silent.awaitClosed(Duration.ofSeconds(5))).isTrue();
-        assertThat(metrics.connectTimeouts()).isEqualTo(1);
-        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+        assertThat(metrics.total(Counted.CONNECT_TIMEOUTS)).isEqualTo(1);
+        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
     }
 
     @Test
@@ -491,7 +493,7 @@ class DeviceFairnessTest {
 
         assertThat(closed).isTrue();
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofMillis(3500));
-        assertThat(metrics.connectTimeouts()).isEqualTo(1);
+        assertThat(metrics.total(Counted.CONNECT_TIMEOUTS)).isEqualTo(1);
     }
 
     // ---- malformed frames --------------------------------------------------------------------------------------
@@ -563,7 +565,7 @@ class DeviceFairnessTest {
             long randomTooLarge = beforeConnect.subList(0, 30).stream().filter(DeviceFairnessTest::tooLargeConnect)
                     .count();
             assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(2 + randomTooLarge);
-            await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0
+            await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0
                     && limiter.held() == 0);
             try (MqttTestClients.V5 honest = MqttTestClients.v5(port, "honest")) {
                 assertThat(honest.publishAndAwaitReason(telemetry("honest"), batch("honest", 1, 1).toByteArray()))
@@ -620,7 +622,7 @@ class DeviceFairnessTest {
                     .isTrue();
         }
         assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
-        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
     }
 
     @Test
@@ -632,7 +634,7 @@ class DeviceFairnessTest {
 
             assertThat(attacker.awaitClosed(Duration.ofSeconds(4))).isTrue();
         }
-        assertThat(metrics.connectTimeouts()).isEqualTo(1);
+        assertThat(metrics.total(Counted.CONNECT_TIMEOUTS)).isEqualTo(1);
     }
 
     @Test
@@ -669,7 +671,7 @@ class DeviceFairnessTest {
         }
         assertThat(metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)).isEqualTo(bad.length);
         assertThat(metrics.snapshot().connectionsAccepted()).isZero();
-        await().atMost(TIMEOUT).until(() -> metrics.pendingConnects() == 0 && pendingConnects.held() == 0);
+        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
     }
 
     @Test
@@ -718,14 +720,14 @@ class DeviceFairnessTest {
             assertThat(types).as("CONNACK, SUBACK, then PUBACK and PINGRESP in either order").startsWith(2, 9)
                     .containsExactlyInAnyOrder(2, 9, 4, 13);
         }
-        assertThat(metrics.connectionErrors()).isZero();
+        assertThat(metrics.total(Counted.CONNECTION_ERRORS)).isZero();
     }
 
     /** Everything a connection refused before or at CONNECT is counted as. */
     private long countedRefusals() {
         return metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)
-                + metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE) + metrics.connectTimeouts()
-                + metrics.snapshot().connectionsRefused() + metrics.connectionErrors();
+                + metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE) + metrics.total(Counted.CONNECT_TIMEOUTS)
+                + metrics.snapshot().connectionsRefused() + metrics.total(Counted.CONNECTION_ERRORS);
     }
 
     /** Whether {@code frame} starts with a CONNECT fixed header declaring more than the gateway's maximum. */

@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.gateway.GatewayMetrics.Counted;
+import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
@@ -150,8 +152,8 @@ class MqttGatewayVerticleTest {
             tokens.get(0).waitForCompletion(10_000);
             assertThat(tokens.get(0).getReasonCodes()).containsExactly(0);
             await().during(Duration.ofMillis(500)).atMost(TIMEOUT).until(() -> sender.sent().size() == 1);
-            assertThat(metrics.publishesReceived()).isEqualTo(1);
-            assertThat(metrics.connectionsPaused()).isEqualTo(1);
+            assertThat(metrics.total(Counted.PUBLISHES_RECEIVED)).isEqualTo(1);
+            assertThat(metrics.level(Level.CONNECTIONS_PAUSED)).isEqualTo(1);
             assertThat(tokens.get(1).isComplete()).isFalse();
 
             sender.congested(false);
@@ -162,8 +164,8 @@ class MqttGatewayVerticleTest {
             assertThat(device.completedMessageIds).containsExactly(tokens.get(0).getMessageId(),
                     tokens.get(1).getMessageId(), tokens.get(2).getMessageId());
             assertThat(sender.records("t.telemetry")).hasSize(3);
-            assertThat(metrics.connectionsPaused()).isZero();
-            assertThat(metrics.readPauses()).isEqualTo(1);
+            assertThat(metrics.level(Level.CONNECTIONS_PAUSED)).isZero();
+            assertThat(metrics.total(Counted.READ_PAUSES)).isEqualTo(1);
             assertThat(metrics.snapshot().rejections(RejectReason.GATEWAY_OVERLOADED)).isZero();
         }
     }
@@ -173,16 +175,16 @@ class MqttGatewayVerticleTest {
         sender.congested(true);
         try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
             device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray());
-            await().atMost(TIMEOUT).until(() -> metrics.connectionsPaused() == 1);
+            await().atMost(TIMEOUT).until(() -> metrics.level(Level.CONNECTIONS_PAUSED) == 1);
         }
         await().atMost(TIMEOUT).until(() -> metrics.snapshot().connectionsOpen() == 0);
-        assertThat(metrics.connectionsPaused()).isZero();
+        assertThat(metrics.level(Level.CONNECTIONS_PAUSED)).isZero();
         sender.congested(false); // the resumer of the closed connection finds nothing to do
         try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 2, 1).toByteArray()))
                     .isZero();
         }
-        assertThat(metrics.connectionsPaused()).isZero();
+        assertThat(metrics.level(Level.CONNECTIONS_PAUSED)).isZero();
     }
 
     @Test
