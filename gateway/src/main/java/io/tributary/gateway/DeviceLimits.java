@@ -41,28 +41,4 @@ public record DeviceLimits(double publishRate, int publishBurst, long byteRate, 
         return publishRate > 0 || byteRate > 0;
     }
 
-    public DeviceLimits withPublishQuota(double rate, int burst) {
-        return new DeviceLimits(rate, burst, byteRate, byteBurst, maxPendingConnects, maxUnreadBytesPerConnection,
-                maxPendingConnectsPerAddress);
-    }
-
-    public DeviceLimits withByteQuota(long rate, long burst) {
-        return new DeviceLimits(publishRate, publishBurst, rate, burst, maxPendingConnects,
-                maxUnreadBytesPerConnection, maxPendingConnectsPerAddress);
-    }
-
-    public DeviceLimits withMaxPendingConnects(int value) {
-        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, value, maxUnreadBytesPerConnection,
-                maxPendingConnectsPerAddress);
-    }
-
-    public DeviceLimits withMaxUnreadBytesPerConnection(int value) {
-        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, maxPendingConnects, value,
-                maxPendingConnectsPerAddress);
-    }
-
-    public DeviceLimits withMaxPendingConnectsPerAddress(int value) {
-        return new DeviceLimits(publishRate, publishBurst, byteRate, byteBurst, maxPendingConnects,
-                maxUnreadBytesPerConnection, value);
-    }
 }

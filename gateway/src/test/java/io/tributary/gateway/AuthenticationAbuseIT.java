@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.registry.CredentialRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -291,9 +292,8 @@ class AuthenticationAbuseIT {
     void aFullQueueOfSecretChecksIsAnsweredServerBusyAtOnce() throws Exception {
         // Throttles out of the way, one derivation thread, room for four waiting checks; unknown ids cost a dummy
         // check of the minimum iteration count, here 20,000 (~5 ms each).
-        startGateway(AuthSettings.DEFAULTS.withMaxFailuresPerAddress(Integer.MAX_VALUE)
-                .withMaxFailuresPerDevice(Integer.MAX_VALUE).withDerivationQueue(1, 4, Duration.ofSeconds(2))
-                .withIterationRange(20_000, 20_000));
+        startGateway(new AuthSettings(Integer.MAX_VALUE, Integer.MAX_VALUE, Duration.ofMinutes(1),
+                Duration.ofMinutes(5), 16_384, 1, 4, Duration.ofSeconds(2), 20_000, 20_000, Duration.ofSeconds(30)));
         int port = gateway.mqttPort();
         int clients = 64;
         java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
@@ -362,7 +362,9 @@ class AuthenticationAbuseIT {
 
     @Test
     void aStalledOrDeadRegistryConsumerTurnsReadinessFalseWithTheReason() throws Exception {
-        startGateway(AuthSettings.DEFAULTS.withRegistryStallTimeout(Duration.ofSeconds(1)));
+        startGateway(new AuthSettings(30, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 16_384, 0, 256,
+                Duration.ofSeconds(2), CredentialRules.DEFAULT_MIN_ITERATIONS,
+                CredentialRules.DEFAULT_MAX_ITERATIONS, Duration.ofSeconds(1)));
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
         gateway.registryView().addListener(new RegistryListener() {
             @Override

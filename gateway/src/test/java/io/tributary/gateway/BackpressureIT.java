@@ -55,7 +55,7 @@ class BackpressureIT {
                 // The device's window is not what stops it here: only the gateway's backpressure is
                 .maxInFlightPerConnection(65535)
                 // ... nor its publish quota: this device floods on purpose (DeviceFairnessTest covers the quota)
-                .deviceLimits(DeviceLimits.DEFAULTS.withPublishQuota(0, 1).withByteQuota(0, 1))
+                .deviceLimits(new DeviceLimits(0, 1, 0, 1, 1000, 256 * 1024, 64))
                 .maxInFlightBytes(64L * 1024 * 1024)
                 .pauseInFlightBytes(PAUSE_BYTES)
                 // Long enough that nothing fails during the outage: every publish waits for Kafka's return
@@ -90,7 +90,8 @@ class BackpressureIT {
                 assertThat(device.failure()).isNull();
                 assertThat(device.acknowledged()).hasSize(200);
                 // Memory bounded: what waits for Kafka is the pause mark plus the one publish that crossed it
-                assertThat(metrics.level(Level.KAFKA_INFLIGHT_BYTES)).isBetween(PAUSE_BYTES, PAUSE_BYTES + payloadBytes + 1024);
+                assertThat(metrics.level(Level.KAFKA_INFLIGHT_BYTES))
+                        .isBetween(PAUSE_BYTES, PAUSE_BYTES + payloadBytes + 1024);
                 assertThat(received - 200).isLessThanOrEqualTo(PAUSE_BYTES / payloadBytes + 1);
                 assertThat(written).as("the rest waits in TCP buffers, not in the gateway").isGreaterThan(received);
                 assertThat(metrics.snapshot().rejections(RejectReason.GATEWAY_OVERLOADED)).isZero();

@@ -27,7 +27,7 @@ class DeviceLimitsConfigTest {
 
     @Test
     void witherCopiesKeepTheLimits() {
-        DeviceLimits limits = DeviceLimits.DEFAULTS.withPublishQuota(5, 10).withMaxPendingConnects(7);
+        DeviceLimits limits = new DeviceLimits(5, 10, 2L * 1024 * 1024, 8L * 1024 * 1024, 7, 256 * 1024, 64);
         GatewayConfig config = GatewayConfig.builder().deviceLimits(limits).build();
 
         assertThat(config.toBuilder().mqttPort(0).maxConnections(3).maxInFlightBytes(1L << 30).tls(
@@ -51,19 +51,24 @@ class DeviceLimitsConfigTest {
 
     @Test
     void rejectsBadValuesNamingTheOption() {
-        assertRejected(() -> DeviceLimits.DEFAULTS.withPublishQuota(-1, 10), "--device-publish-rate");
-        assertRejected(() -> DeviceLimits.DEFAULTS.withPublishQuota(Double.NaN, 10), "--device-publish-rate");
-        assertRejected(() -> DeviceLimits.DEFAULTS.withPublishQuota(10, 0), "--device-publish-burst");
-        assertRejected(() -> DeviceLimits.DEFAULTS.withByteQuota(-1, 10), "--device-byte-rate");
-        assertRejected(() -> DeviceLimits.DEFAULTS.withMaxPendingConnects(0), "--max-pending-connects");
-        assertRejected(() -> DeviceLimits.DEFAULTS.withMaxPendingConnectsPerAddress(0),
+        assertRejected(() -> new DeviceLimits(-1, 10, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 64),
+                "--device-publish-rate");
+        assertRejected(() -> new DeviceLimits(Double.NaN, 10, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024,
+                64), "--device-publish-rate");
+        assertRejected(() -> new DeviceLimits(10, 0, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 64),
+                "--device-publish-burst");
+        assertRejected(() -> new DeviceLimits(1000, 2000, -1, 10, 1000, 256 * 1024, 64), "--device-byte-rate");
+        assertRejected(() -> new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024, 0, 256 * 1024, 64),
+                "--max-pending-connects");
+        assertRejected(() -> new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 0),
                 "--max-pending-connects-per-address");
-        assertRejected(() -> DeviceLimits.DEFAULTS.withMaxUnreadBytesPerConnection(100),
+        assertRejected(() -> new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 100, 64),
                 "--max-unread-bytes-per-connection");
         // a byte burst below the payload limit would refuse every payload of the largest accepted size
-        assertRejected(() -> GatewayConfig.builder().deviceLimits(DeviceLimits.DEFAULTS.withByteQuota(1000,
-                1000)).build(), "--device-byte-burst");
-        assertThat(GatewayConfig.builder().deviceLimits(DeviceLimits.DEFAULTS.withByteQuota(0, 1)).build()
+        assertRejected(() -> GatewayConfig.builder().deviceLimits(new DeviceLimits(1000, 2000, 1000, 1000, 1000,
+                256 * 1024, 64)).build(), "--device-byte-burst");
+        assertThat(GatewayConfig.builder().deviceLimits(new DeviceLimits(1000, 2000, 0, 1, 1000, 256 * 1024,
+                64)).build()
                 .deviceLimits().publishQuotaEnabled()).as("off: no burst needed").isTrue();
         assertThatThrownBy(() -> parse(Map.of(), "--device-publish-burst", "0").deviceLimits())
                 .hasMessageContaining("--device-publish-burst");

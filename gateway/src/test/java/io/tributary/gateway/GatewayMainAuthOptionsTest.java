@@ -1,5 +1,6 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.registry.CredentialRules;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -87,7 +88,9 @@ class GatewayMainAuthOptionsTest {
 
     @Test
     void theWithCopiesKeepTheAuthSettings() {
-        AuthSettings custom = AuthSettings.DEFAULTS.withMaxFailuresPerAddress(3);
+        AuthSettings custom = new AuthSettings(3, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 16_384, 0, 256,
+                Duration.ofSeconds(2), CredentialRules.DEFAULT_MIN_ITERATIONS,
+                CredentialRules.DEFAULT_MAX_ITERATIONS, Duration.ofSeconds(30));
         GatewayConfig config = GatewayConfig.builder().auth(custom).build();
 
         assertThat(config.toBuilder().mqttPort(0).maxConnections(5).pauseInFlightBytes(0).maxPayloadBytes(1000)

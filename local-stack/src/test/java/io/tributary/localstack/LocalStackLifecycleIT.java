@@ -93,8 +93,8 @@ class LocalStackLifecycleIT {
 
     @Test
     void shouldExplainHowToInstallInfluxdWhenItIsMissing() {
-        ManagedInfluxd.Config config = ManagedInfluxd.Config.of(tmp.resolve("influx"))
-                .withExecutable("influxd-not-installed");
+        ManagedInfluxd.Config config = new ManagedInfluxd.Config(tmp.resolve("influx"), null,
+                "influxd-not-installed", Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> ManagedInfluxd.start(config))
                 .isInstanceOf(LocalStackException.class)
@@ -108,8 +108,8 @@ class LocalStackLifecycleIT {
         Files.writeString(fake, "#!/bin/sh\necho 'run: open server: listen tcp: address already taken' >&2\nexit 1\n");
         fake.toFile().setExecutable(true);
         Path dir = tmp.resolve("dies");
-        ManagedInfluxd.Config config = ManagedInfluxd.Config.of(dir.resolve("influx"))
-                .withExecutable(fake.toString()).withRemoveOnExit(dir);
+        ManagedInfluxd.Config config = new ManagedInfluxd.Config(dir.resolve("influx"), dir, fake.toString(),
+                Duration.ofSeconds(30));
 
         assertThatThrownBy(() -> ManagedInfluxd.start(config))
                 .isInstanceOf(LocalStackException.class)
@@ -123,8 +123,8 @@ class LocalStackLifecycleIT {
         Path fake = tmp.resolve("silent-influxd");
         Files.writeString(fake, "#!/bin/sh\nexec sleep 600\n");
         fake.toFile().setExecutable(true);
-        ManagedInfluxd.Config config = ManagedInfluxd.Config.of(tmp.resolve("silent"))
-                .withExecutable(fake.toString()).withStartTimeout(Duration.ofMillis(500));
+        ManagedInfluxd.Config config = new ManagedInfluxd.Config(tmp.resolve("silent"), null, fake.toString(),
+                Duration.ofMillis(500));
 
         assertThatThrownBy(() -> ManagedInfluxd.start(config))
                 .isInstanceOf(LocalStackException.class)

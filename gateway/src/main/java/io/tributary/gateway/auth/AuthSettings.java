@@ -63,47 +63,6 @@ public record AuthSettings(
                 : Math.max(1, Runtime.getRuntime().availableProcessors() / 4);
     }
 
-    public AuthSettings withMaxFailuresPerAddress(int value) {
-        return new AuthSettings(value, maxFailuresPerDevice, failureWindow, blockDuration, trackedEntries,
-                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
-                registryStallTimeout);
-    }
-
-    public AuthSettings withMaxFailuresPerDevice(int value) {
-        return new AuthSettings(maxFailuresPerAddress, value, failureWindow, blockDuration, trackedEntries,
-                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
-                registryStallTimeout);
-    }
-
-    public AuthSettings withBlockDuration(Duration value) {
-        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, value, trackedEntries,
-                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
-                registryStallTimeout);
-    }
-
-    public AuthSettings withTrackedEntries(int value) {
-        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration, value,
-                derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
-                registryStallTimeout);
-    }
-
-    public AuthSettings withDerivationQueue(int threads, int queue, Duration maxWait) {
-        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
-                trackedEntries, threads, queue, maxWait, minIterations, maxIterations, registryStallTimeout);
-    }
-
-    public AuthSettings withIterationRange(int min, int max) {
-        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
-                trackedEntries, derivationThreads, derivationQueue, derivationMaxWait, min, max,
-                registryStallTimeout);
-    }
-
-    public AuthSettings withRegistryStallTimeout(Duration value) {
-        return new AuthSettings(maxFailuresPerAddress, maxFailuresPerDevice, failureWindow, blockDuration,
-                trackedEntries, derivationThreads, derivationQueue, derivationMaxWait, minIterations, maxIterations,
-                value);
-    }
-
     private static void positive(Duration value, String name) {
         if (value == null || value.isZero() || value.isNegative()) {
             throw new IllegalArgumentException(name + " must be a positive duration, got " + value);

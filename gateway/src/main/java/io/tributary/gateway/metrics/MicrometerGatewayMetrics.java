@@ -74,7 +74,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         for (ContractRule rule : ContractRule.values()) {
             contractViolations.put(rule, Counter.builder(P + "contract.violations").description("Telemetry batches"
                     + " refused for breaking the input contract, by rule (also counted in"
-                    + " rejections_total{reason=\"contract-violation\"})").tag("rule", rule.label()).register(registry));
+                    + " rejections_total{reason=\"contract-violation\"})").tag("rule", rule.label())
+                    .register(registry));
         }
         THROTTLE_SCOPES.forEach(this::throttleCounter);
         for (CredentialRules.Problem problem : CredentialRules.Problem.values()) {

@@ -264,7 +264,8 @@ final class DeviceConnection {
             if (ack.deadLettered()) {
                 // Refused for good and kept on the dead-letter topic: closing would make the device re-send it at
                 // every reconnect, each time dead-lettered again. PUBACK ends it (counted by reason already).
-                metrics.count(Counted.DEADLETTERS_ACKNOWLEDGED); // before the write: whoever sees the PUBACK sees the count
+                // before the write: whoever sees the PUBACK sees the count
+                metrics.count(Counted.DEADLETTERS_ACKNOWLEDGED);
                 endpoint.publishAcknowledge(packetId);
                 return true;
             }

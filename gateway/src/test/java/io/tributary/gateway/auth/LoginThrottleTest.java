@@ -1,5 +1,6 @@
 package io.tributary.gateway.auth;
 
+import io.tributary.contract.registry.CredentialRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.gateway.auth.LoginThrottle.Verdict;
@@ -9,8 +10,9 @@ import org.junit.jupiter.api.Test;
 
 class LoginThrottleTest {
 
-    private static final AuthSettings SETTINGS = AuthSettings.DEFAULTS.withMaxFailuresPerAddress(5)
-            .withMaxFailuresPerDevice(3).withBlockDuration(Duration.ofMinutes(5)).withTrackedEntries(100);
+    private static final AuthSettings SETTINGS = new AuthSettings(5, 3, Duration.ofMinutes(1), Duration.ofMinutes(5),
+            100, 0, 256, Duration.ofSeconds(2), CredentialRules.DEFAULT_MIN_ITERATIONS,
+            CredentialRules.DEFAULT_MAX_ITERATIONS, Duration.ofSeconds(30));
     private final AtomicLong clock = new AtomicLong(42);
     private final LoginThrottle throttle = new LoginThrottle(SETTINGS, clock::get);
 

@@ -1,5 +1,6 @@
 package io.tributary.gateway.auth;
 
+import io.tributary.contract.registry.CredentialRules;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.tributary.gateway.GatewayMetrics.Counted;
@@ -30,8 +31,9 @@ class RegistryAuthenticatorTest {
     private final SecretHasher hasher = new SecretHasher(new SecureRandom());
     private final Map<String, DeviceRecord> devices = new ConcurrentHashMap<>();
     private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
-    private RegistryAuthenticator authenticator = authenticator(AuthSettings.DEFAULTS.withMaxFailuresPerAddress(5)
-            .withMaxFailuresPerDevice(3));
+    private RegistryAuthenticator authenticator = authenticator(new AuthSettings(5, 3, Duration.ofMinutes(1),
+            Duration.ofMinutes(5), 16_384, 0, 256, Duration.ofSeconds(2), CredentialRules.DEFAULT_MIN_ITERATIONS,
+            CredentialRules.DEFAULT_MAX_ITERATIONS, Duration.ofSeconds(30)));
 
     private RegistryAuthenticator authenticator(AuthSettings settings) {
         return new RegistryAuthenticator(id -> Optional.ofNullable(devices.get(id)), settings, metrics);
@@ -212,7 +214,9 @@ class RegistryAuthenticatorTest {
                 }
             }
             return Optional.ofNullable(devices.get(id));
-        }, AuthSettings.DEFAULTS.withDerivationQueue(1, 1, Duration.ofMinutes(1)), metrics);
+        }, new AuthSettings(30, 10, Duration.ofMinutes(1), Duration.ofMinutes(5), 16_384, 1, 1,
+                Duration.ofMinutes(1), CredentialRules.DEFAULT_MIN_ITERATIONS,
+                CredentialRules.DEFAULT_MAX_ITERATIONS, Duration.ofSeconds(30)), metrics);
         String slow = provision("slow", true);
         provision("other", true);
 

@@ -4,12 +4,12 @@ import static io.tributary.testing.batch.TestBatches.batch;
 import static io.tributary.testing.mqtt.MqttTestClients.telemetry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static io.tributary.gateway.GatewayMetrics.Level.PENDING_CONNECTS;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import io.tributary.gateway.DeviceLimits;
-import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
@@ -182,7 +182,7 @@ class DeviceFairnessTest {
 
     @Test
     void answersPublishesOverTheQuotaWithQuotaExceededOnMqtt5AndForwardsNothing() throws Exception {
-        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        start(new DeviceLimits(0.01, 3, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 64));
         MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
         for (int seq = 1; seq <= 3; seq++) {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", seq, 1).toByteArray()))
@@ -202,7 +202,7 @@ class DeviceFairnessTest {
 
     @Test
     void countsPayloadBytesAgainstTheByteQuota() throws Exception {
-        start(DeviceLimits.DEFAULTS.withPublishQuota(0, 1).withByteQuota(1, 1000));
+        start(new DeviceLimits(0, 1, 1, 1000, 1000, 256 * 1024, 64));
         MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
 
         assertThat(device.publishAndAwaitReason("devices/dev-1/status", new byte[600])).isZero();
@@ -212,7 +212,7 @@ class DeviceFairnessTest {
 
     @Test
     void closesAnMqtt311ConnectionThatPublishesOverItsQuota() throws Exception {
-        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        start(new DeviceLimits(0.01, 3, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 64));
         MqttTestClients.V3 device = keep(MqttTestClients.v3(port, "dev-1"));
         for (int seq = 1; seq <= 3; seq++) {
             IMqttDeliveryToken token = device.publish(telemetry("dev-1"), batch("dev-1", seq, 1).toByteArray(), 1);
@@ -229,7 +229,7 @@ class DeviceFairnessTest {
 
     @Test
     void dropsAndCountsQos0PublishesOverTheQuota() throws Exception {
-        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        start(new DeviceLimits(0.01, 3, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 64));
         MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
 
         for (int seq = 1; seq <= 6; seq++) {
@@ -246,7 +246,7 @@ class DeviceFairnessTest {
 
     @Test
     void theQuotaIsNotResetByReconnectingOrTakingTheSessionOver() throws Exception {
-        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 2));
+        start(new DeviceLimits(0.01, 2, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 64));
         MqttTestClients.V5 first = keep(MqttTestClients.v5(port, "dev-1"));
         first.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray());
         first.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 2, 1).toByteArray());
@@ -262,7 +262,7 @@ class DeviceFairnessTest {
 
     @Test
     void aDeviceOverItsQuotaDoesNotTakeFromAnother() throws Exception {
-        start(DeviceLimits.DEFAULTS.withPublishQuota(0.01, 3));
+        start(new DeviceLimits(0.01, 3, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024, 64));
         MqttTestClients.V5 greedy = keep(MqttTestClients.v5(port, "greedy"));
         MqttTestClients.V5 honest = keep(MqttTestClients.v5(port, "honest"));
         for (int seq = 1; seq <= 5; seq++) {
@@ -326,7 +326,8 @@ class DeviceFairnessTest {
 
     @Test
     void closesAConnectionThatDoesNotReadItsAnswers() throws Exception {
-        start(DeviceLimits.DEFAULTS.withMaxUnreadBytesPerConnection(DeviceLimits.MIN_UNREAD_BYTES));
+        start(new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, DeviceLimits.MIN_UNREAD_BYTES,
+                64));
         RawMqttSocket device = keep(RawMqttSocket.open(port, 1024));
         device.send(RawMqttSocket.connect(5, "dev-1", new byte[0]));
         assertThat(device.read(TIMEOUT).type()).isEqualTo(2); // CONNACK
@@ -398,7 +399,8 @@ class DeviceFairnessTest {
 
     @Test
     void aDeviceThatReadsItsAnswersIsNotCutOff() throws Exception {
-        start(DeviceLimits.DEFAULTS.withMaxUnreadBytesPerConnection(DeviceLimits.MIN_UNREAD_BYTES));
+        start(new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, DeviceLimits.MIN_UNREAD_BYTES,
+                64));
         MqttTestClients.V5 device = keep(MqttTestClients.v5(port, "dev-1"));
         for (int i = 0; i < 300; i++) {
             device.publishAndAwaitReason("devices/other/telemetry", new byte[8]);
@@ -411,10 +413,11 @@ class DeviceFairnessTest {
 
     @Test
     void closesConnectionsBeyondThePendingConnectLimitAtOnce() throws Exception {
-        start(DeviceLimits.DEFAULTS.withMaxPendingConnects(2), 1, 100, Duration.ofSeconds(30));
+        start(new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024, 2, 256 * 1024, 64), 1, 100,
+                Duration.ofSeconds(30));
         RawMqttSocket silent1 = keep(RawMqttSocket.open(port));
         RawMqttSocket silent2 = keep(RawMqttSocket.open(port));
-        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 2);
+        await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 2);
 
         RawMqttSocket third = keep(RawMqttSocket.open(port));
 
@@ -423,7 +426,7 @@ class DeviceFairnessTest {
         assertThat(silent1.awaitClosed(Duration.ofMillis(300))).as("the first two wait").isFalse();
         silent1.close();
         silent2.close();
-        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
+        await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
         try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
         }
@@ -433,14 +436,14 @@ class DeviceFairnessTest {
     @Test
     void oneAddressCannotHoldThePendingConnectSlotsOfOthers() throws Exception {
         // the suite's finding: 1,200 silent connections from one address filled the global limit of 1,000
-        start(DeviceLimits.DEFAULTS.withMaxPendingConnects(10).withMaxPendingConnectsPerAddress(3), 1, 100,
+        start(new DeviceLimits(1000, 2000, 2L * 1024 * 1024, 8L * 1024 * 1024, 10, 256 * 1024, 3), 1, 100,
                 Duration.ofSeconds(30));
         java.net.InetAddress attackerAddress = java.net.InetAddress.getByName("127.0.0.2");
         List<RawMqttSocket> silent = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             silent.add(keep(RawMqttSocket.openFrom(port, attackerAddress)));
         }
-        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 3);
+        await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 3);
 
         RawMqttSocket fourth = keep(RawMqttSocket.openFrom(port, attackerAddress));
 
@@ -450,7 +453,7 @@ class DeviceFairnessTest {
         assertThat(silent.get(0).awaitClosed(Duration.ofMillis(300))).as("the first three wait").isFalse();
         // another address is not affected, and holds slots of its own while it waits
         RawMqttSocket otherSilent = keep(RawMqttSocket.open(port));
-        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 4);
+        await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 4);
         try (MqttTestClients.V5 device = MqttTestClients.v5(port, "dev-1")) {
             assertThat(device.publishAndAwaitReason(telemetry("dev-1"), batch("dev-1", 1, 1).toByteArray())).isZero();
         }
@@ -471,7 +474,7 @@ class DeviceFairnessTest {
 
         assertThat(silent.awaitClosed(Duration.ofSeconds(5))).isTrue();
         assertThat(metrics.total(Counted.CONNECT_TIMEOUTS)).isEqualTo(1);
-        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
+        await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
     }
 
     @Test
@@ -565,7 +568,7 @@ class DeviceFairnessTest {
             long randomTooLarge = beforeConnect.subList(0, 30).stream().filter(DeviceFairnessTest::tooLargeConnect)
                     .count();
             assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(2 + randomTooLarge);
-            await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0
+            await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 0 && pendingConnects.held() == 0
                     && limiter.held() == 0);
             try (MqttTestClients.V5 honest = MqttTestClients.v5(port, "honest")) {
                 assertThat(honest.publishAndAwaitReason(telemetry("honest"), batch("honest", 1, 1).toByteArray()))
@@ -622,7 +625,7 @@ class DeviceFairnessTest {
                     .isTrue();
         }
         assertThat(metrics.snapshot().rejections(RejectReason.PACKET_TOO_LARGE)).isEqualTo(1);
-        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
+        await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
     }
 
     @Test
@@ -671,7 +674,7 @@ class DeviceFairnessTest {
         }
         assertThat(metrics.snapshot().rejections(RejectReason.MALFORMED_PACKET)).isEqualTo(bad.length);
         assertThat(metrics.snapshot().connectionsAccepted()).isZero();
-        await().atMost(TIMEOUT).until(() -> metrics.level(GatewayMetrics.Level.PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
+        await().atMost(TIMEOUT).until(() -> metrics.level(PENDING_CONNECTS) == 0 && pendingConnects.held() == 0);
     }
 
     @Test

@@ -16,7 +16,8 @@ class DeviceSessionsTest {
     private static final long SECOND = 1_000_000_000L;
 
     private final AtomicLong clock = new AtomicLong(1);
-    private final DeviceLimits limits = DeviceLimits.DEFAULTS.withPublishQuota(10, 5);
+    private final DeviceLimits limits = new DeviceLimits(10, 5, 2L * 1024 * 1024, 8L * 1024 * 1024, 1000, 256 * 1024,
+            64);
     private final DeviceSessions<String> sessions = new DeviceSessions<>(limits, clock::get);
 
     @Test
@@ -80,8 +81,8 @@ class DeviceSessionsTest {
         sessions.release("dev-1", "conn-a");
         assertThat(sessions.size()).isZero();
 
-        DeviceSessions<String> noQuota = new DeviceSessions<>(DeviceLimits.DEFAULTS.withPublishQuota(0, 1)
-                .withByteQuota(0, 1), clock::get);
+        DeviceSessions<String> noQuota = new DeviceSessions<>(new DeviceLimits(0, 1, 0, 1, 1000, 256 * 1024, 64),
+                clock::get);
         assertThat(noQuota.claim("dev-1", "conn-a").quota()).isNull();
         noQuota.release("dev-1", "conn-a");
         assertThat(noQuota.size()).isZero();

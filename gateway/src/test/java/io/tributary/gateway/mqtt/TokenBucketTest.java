@@ -41,7 +41,7 @@ class TokenBucketTest {
 
     @Test
     void aPublishPassesOnlyWhenBothBucketsHaveRoomAndARefusalTakesNothing() {
-        DeviceLimits limits = DeviceLimits.DEFAULTS.withPublishQuota(10, 3).withByteQuota(1000, 1000);
+        DeviceLimits limits = new DeviceLimits(10, 3, 1000, 1000, 1000, 256 * 1024, 64);
         PublishQuota quota = PublishQuota.of(limits, 0);
 
         assertThat(quota.tryAcquire(600, 0)).isNull();
@@ -57,7 +57,7 @@ class TokenBucketTest {
 
     @Test
     void aPayloadAboveTheByteBurstCostsTheBurstAndStillPasses() {
-        PublishQuota quota = PublishQuota.of(DeviceLimits.DEFAULTS.withByteQuota(100, 1000), 0);
+        PublishQuota quota = PublishQuota.of(new DeviceLimits(1000, 2000, 100, 1000, 1000, 256 * 1024, 64), 0);
 
         assertThat(quota.tryAcquire(5000, 0)).isNull();
         assertThat(quota.tryAcquire(1, 0)).isNotNull();
@@ -65,8 +65,8 @@ class TokenBucketTest {
 
     @Test
     void noQuotaWhenBothRatesAreOff() {
-        assertThat(PublishQuota.of(DeviceLimits.DEFAULTS.withPublishQuota(0, 1).withByteQuota(0, 1), 0)).isNull();
-        PublishQuota messagesOnly = PublishQuota.of(DeviceLimits.DEFAULTS.withByteQuota(0, 1).withPublishQuota(1, 1),
+        assertThat(PublishQuota.of(new DeviceLimits(0, 1, 0, 1, 1000, 256 * 1024, 64), 0)).isNull();
+        PublishQuota messagesOnly = PublishQuota.of(new DeviceLimits(1, 1, 0, 1, 1000, 256 * 1024, 64),
                 0);
         assertThat(messagesOnly.tryAcquire(1_000_000, 0)).isNull();
         assertThat(messagesOnly.tryAcquire(1, 0)).isNotNull();

@@ -57,14 +57,6 @@ public final class ManagedInfluxd implements AutoCloseable {
         public Config withRemoveOnExit(Path dir) {
             return new Config(dataDir, dir, executable, startTimeout);
         }
-
-        public Config withExecutable(String name) {
-            return new Config(dataDir, removeOnExit, name, startTimeout);
-        }
-
-        public Config withStartTimeout(Duration timeout) {
-            return new Config(dataDir, removeOnExit, executable, timeout);
-        }
     }
 
     private final ChildGuardian guardian;
