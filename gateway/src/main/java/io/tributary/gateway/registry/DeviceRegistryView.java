@@ -43,24 +43,12 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
     private final RegistryListener fanOut = new RegistryListener() {
         @Override
         public void deviceChanged(String deviceId, Optional<DeviceRecord> device) {
-            for (RegistryListener listener : listeners) {
-                try {
-                    listener.deviceChanged(deviceId, device);
-                } catch (RuntimeException e) {
-                    LOG.warn("Registry listener failed [device: {}]", deviceId, e);
-                }
-            }
+            tellListeners(deviceId, listener -> listener.deviceChanged(deviceId, device));
         }
 
         @Override
         public void configChanged(String deviceId, Optional<byte[]> config) {
-            for (RegistryListener listener : listeners) {
-                try {
-                    listener.configChanged(deviceId, config);
-                } catch (RuntimeException e) {
-                    LOG.warn("Registry listener failed [device: {}]", deviceId, e);
-                }
-            }
+            tellListeners(deviceId, listener -> listener.configChanged(deviceId, config));
         }
     };
     private RegistryFollower follower;
@@ -82,6 +70,16 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
 
     public void addListener(RegistryListener listener) {
         listeners.add(listener);
+    }
+
+    private void tellListeners(String deviceId, Consumer<RegistryListener> change) {
+        for (RegistryListener listener : listeners) {
+            try {
+                change.accept(listener);
+            } catch (RuntimeException e) {
+                LOG.warn("Registry listener failed [device: {}]", deviceId, e);
+            }
+        }
     }
 
     /** Follows the topics; blocks until all written before is loaded, else {@link RegistryException} after timeout. */
