@@ -3,9 +3,7 @@ package io.tributary.processor;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -20,8 +18,6 @@ import io.tributary.contract.kafka.KafkaClusterWatch;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.contract.ContractCheck;
-import io.tributary.processor.metrics.AnalyticsMetrics;
-import io.tributary.processor.metrics.AtomicProcessorMetrics;
 import io.tributary.processor.metrics.ProcessorMeters;
 import io.tributary.processor.ops.OpsHttpServer;
 import io.tributary.processor.streams.StreamsEngine;
@@ -45,11 +41,7 @@ public final class Processor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Processor.class);
 
     private final ProcessorConfig config;
-    private final AtomicProcessorMetrics metrics = new AtomicProcessorMetrics();
-    private final AtomicProcessorMetrics rollupWriterMetrics = new AtomicProcessorMetrics();
-    private final AtomicProcessorMetrics alertWriterMetrics = new AtomicProcessorMetrics();
-    private final AnalyticsMetrics analyticsMetrics = new AnalyticsMetrics();
-    private final ProcessorMeters meters;
+    private final ProcessorMeters meters = new ProcessorMeters();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
     private final Object lifecycle = new Object();
@@ -66,7 +58,7 @@ public final class Processor implements AutoCloseable {
 
     public Processor(ProcessorConfig config) {
         this.config = Objects.requireNonNull(config, "config");
-        this.meters = new ProcessorMeters(writerMetrics(), analyticsMetrics);
+        List.of("readings", "rollups", "alerts").forEach(meters::writer); // their series exist from the start
         meters.bindHealth(this::isLive, this::isReady);
     }
 
@@ -86,8 +78,7 @@ public final class Processor implements AutoCloseable {
             log.info("Starting processor [{}]", config);
             try {
                 // One contract instance, so writers and Streams share the sensor counts.
-                parts = ProcessorParts.build(config, new ContractCheck(config.inputContract()), meters, metrics,
-                        rollupWriterMetrics, alertWriterMetrics, analyticsMetrics);
+                parts = ProcessorParts.build(config, new ContractCheck(config.inputContract()), meters);
             } catch (RuntimeException e) {
                 stopAfterFailedStart();
                 throw e;
@@ -133,24 +124,9 @@ public final class Processor implements AutoCloseable {
         stopped.countDown();
     }
 
-    /** The readings writer's counters; live, readable from any thread. */
-    public AtomicProcessorMetrics metrics() {
-        return metrics;
-    }
-
-    /** The rollups writer's counters (records = rollups). */
-    public AtomicProcessorMetrics rollupWriterMetrics() {
-        return rollupWriterMetrics;
-    }
-
-    /** The alerts writer's counters (records = alert transitions). */
-    public AtomicProcessorMetrics alertWriterMetrics() {
-        return alertWriterMetrics;
-    }
-
-    /** The Streams part's counters: late readings, rollups emitted, alert transitions. */
-    public AnalyticsMetrics analyticsMetrics() {
-        return analyticsMetrics;
+    /** The meters of every part (e.g. {@code meters().count("points.written", "writer", "readings")}). */
+    public ProcessorMeters meters() {
+        return meters;
     }
 
     /** The port of the operations endpoint, if it runs. */
@@ -170,35 +146,16 @@ public final class Processor implements AutoCloseable {
     /**
      * Live, Kafka can serve the input topics (see {@link KafkaClusterWatch#problem()}), Streams has its tasks assigned
      * and restored, and no writer's write path is down (InfluxDB unreachable, or rejecting every write: see
-     * {@link #writePathOutage()}).
+     * {@link ProcessorMeters#writePathOutage()}).
      */
     public boolean isReady() {
         return isLive() && kafkaProblem().isEmpty() && (streams == null || streams.isReady())
-                && writePathOutage().isEmpty();
+                && meters.writePathOutage().isEmpty();
     }
 
     private Optional<String> kafkaProblem() {
         KafkaClusterWatch watch = kafka;
         return watch == null ? Optional.empty() : watch.problem();
-    }
-
-    /** Why a writer cannot store anything right now (it retries and commits nothing meanwhile), if one cannot. */
-    public Optional<String> writePathOutage() {
-        for (Map.Entry<String, AtomicProcessorMetrics> w : writerMetrics().entrySet()) {
-            Optional<String> outage = w.getValue().outage();
-            if (outage.isPresent()) {
-                return Optional.of(w.getKey() + " writer: " + outage.get());
-            }
-        }
-        return Optional.empty();
-    }
-
-    private Map<String, AtomicProcessorMetrics> writerMetrics() {
-        Map<String, AtomicProcessorMetrics> writers = new LinkedHashMap<>();
-        writers.put("readings", metrics);
-        writers.put("rollups", rollupWriterMetrics);
-        writers.put("alerts", alertWriterMetrics);
-        return writers;
     }
 
     private String readinessDetail() {
@@ -209,7 +166,7 @@ public final class Processor implements AutoCloseable {
         if (kafkaProblem.isPresent()) {
             return kafkaProblem.get();
         }
-        Optional<String> outage = writePathOutage();
+        Optional<String> outage = meters.writePathOutage();
         if (outage.isPresent()) {
             return "write path down: " + outage.get();
         }
@@ -305,10 +262,5 @@ public final class Processor implements AutoCloseable {
     private void fail(Throwable t) {
         failure.compareAndSet(null, t);
         stopped.countDown();
-    }
-
-    /** The Prometheus text page of {@code /metrics}. */
-    public String renderMetrics() {
-        return meters.scrape();
     }
 }

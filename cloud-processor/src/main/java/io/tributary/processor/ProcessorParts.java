@@ -20,8 +20,6 @@ import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.contract.TelemetryCheck;
 import io.tributary.processor.kafka.KafkaClientProperties;
 import io.tributary.processor.kafka.TopicCreator;
-import io.tributary.processor.metrics.AnalyticsMetrics;
-import io.tributary.processor.metrics.AtomicProcessorMetrics;
 import io.tributary.processor.metrics.ProcessorMeters;
 import io.tributary.processor.notify.WebhookNotifier;
 import io.tributary.processor.rollup.WindowSize;
@@ -68,9 +66,7 @@ final class ProcessorParts {
      * @throws IllegalStateException if the alert rules file is invalid
      * @throws org.apache.kafka.common.KafkaException if the Kafka clients cannot be created from the config
      */
-    static ProcessorParts build(ProcessorConfig config, TelemetryCheck contract, ProcessorMeters meters,
-            AtomicProcessorMetrics readings, AtomicProcessorMetrics rollups, AtomicProcessorMetrics alerts,
-            AnalyticsMetrics analyticsMetrics) {
+    static ProcessorParts build(ProcessorConfig config, TelemetryCheck contract, ProcessorMeters meters) {
         ProcessorParts parts = new ProcessorParts(config, contract, meters);
         Topics topics = config.topics();
         try {
@@ -79,7 +75,7 @@ final class ProcessorParts {
             for (int i = 1; i <= readingsWriters; i++) {
                 String suffix = readingsWriters == 1 ? "" : "-" + i;
                 parts.addWriter("readings", "Readings writer" + suffix, "tributary-influx-writer" + suffix,
-                        config.consumerGroup(), topics.telemetry(), readings,
+                        config.consumerGroup(), topics.telemetry(),
                         new ReadingPointMapper(contract, Clock.systemUTC())::map);
             }
             if (analytics.enabled()) {
@@ -87,16 +83,16 @@ final class ProcessorParts {
                         topics.rollups(), topics.alerts());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer",
-                        config.consumerGroup() + "-rollups", topics.rollups(), rollups, new RollupPointMapper());
+                        config.consumerGroup() + "-rollups", topics.rollups(), new RollupPointMapper());
                 parts.addWriter("alerts", "Alerts writer", "tributary-alerts-writer",
-                        config.consumerGroup() + "-alerts", topics.alerts(), alerts, new AlertPointMapper());
+                        config.consumerGroup() + "-alerts", topics.alerts(), new AlertPointMapper());
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
                 parts.streams = new StreamsEngine(new StreamsEngine.Settings(config.kafkaClient(),
                         parts.applicationId(), analytics.stateDir(), analytics.commitInterval(),
                         analytics.streamThreads(), KafkaClientProperties.streamsOverrides(config)),
-                        parts.topologySettings(), rules, analyticsMetrics);
+                        parts.topologySettings(), rules, meters);
                 meters.bindStreams(parts.streams.meterBinder(), parts.streams::metrics);
             }
         } catch (RuntimeException e) {
@@ -124,7 +120,7 @@ final class ProcessorParts {
 
     /** One topic writer loop: {@code name} in the log and probe tags, {@code key} in the meters. */
     private void addWriter(String key, String name, String threadName, String group, String topic,
-            AtomicProcessorMetrics writerMetrics, RecordMapper mapper) {
+            RecordMapper mapper) {
         KafkaConsumer<byte[], byte[]> consumer = consumer(key, group, true);
         KafkaDeadLetterPublisher deadLetters = deadLetters(group, config.influxRequestTimeout().multipliedBy(3),
                 "processor/" + key);
@@ -135,7 +131,7 @@ final class ProcessorParts {
         InfluxTopicWriter.Settings settings = new InfluxTopicWriter.Settings(config.maxPointsPerWrite(),
                 config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout());
         InfluxTopicWriter writer = new InfluxTopicWriter(name, mapper, consumer, topic, pointWriter, deadLetters,
-                settings, writerMetrics, Clock.systemUTC());
+                settings, meters.writer(key), Clock.systemUTC());
         workers.add(new Worker(name, threadName, writer, writer::shutdown));
     }
 

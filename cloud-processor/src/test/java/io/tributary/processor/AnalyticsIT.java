@@ -143,7 +143,7 @@ class AnalyticsIT {
         assertThat(emitted).hasSize(windows.size());
         assertThat(emitted.stream().map(r -> r.getDeviceId() + "@" + r.getWindowStartUnixNanos() / 1_000_000_000L))
                 .containsExactlyInAnyOrderElementsOf(windows);
-        assertThat(processor.analyticsMetrics().lateReadings()).isZero();
+        assertThat(processor.meters().count("late.readings")).isZero();
 
         // Alerts: one FIRING, one RESOLVED (the value 65 is below clear 70), in InfluxDB and on the topic.
         await().atMost(DEADLINE).until(() -> alertStates(db).size() == 2);
@@ -188,10 +188,10 @@ class AnalyticsIT {
         long oldMs = System.currentTimeMillis() - 60_000;
         send(prefix, "late-dev", 1, Reading.newBuilder().setSensor("temp").setValue(1)
                 .setEventTimeUnixNanos(oldMs * 1_000_000L).build());
-        await().atMost(DEADLINE).until(() -> processor.analyticsMetrics().lateReadings() == 1);
-        await().atMost(DEADLINE).until(() -> processor.metrics().readingsWritten() == 1);
+        await().atMost(DEADLINE).until(() -> processor.meters().count("late.readings") == 1);
+        await().atMost(DEADLINE).until(() -> processor.meters().count("points.written", "writer", "readings") == 1);
         assertThat(series(db, "SELECT count(value) FROM readings")).hasSize(1);
-        assertThat(processor.rollupWriterMetrics().readingsWritten()).isZero();
+        assertThat(processor.meters().count("points.written", "writer", "rollups")).isZero();
     }
 
     @Test
@@ -220,19 +220,20 @@ class AnalyticsIT {
             }
             Thread.sleep(100);
         }
-        await().atMost(DEADLINE).until(() -> processor.rollupWriterMetrics().retryableWriteFailures() >= 3
-                && processor.alertWriterMetrics().retryableWriteFailures() >= 3);
-        assertThat(processor.rollupWriterMetrics().offsetCommits()).isZero();
-        assertThat(processor.alertWriterMetrics().offsetCommits()).isZero();
-        assertThat(processor.rollupWriterMetrics().deadLettered()).isZero();
+        await().atMost(DEADLINE).until(() -> processor.meters().count("write.failures", "writer", "rollups", "kind",
+                "retryable") >= 3
+                && processor.meters().count("write.failures", "writer", "alerts", "kind", "retryable") >= 3);
+        assertThat(processor.meters().count("offset.commits", "writer", "rollups")).isZero();
+        assertThat(processor.meters().count("offset.commits", "writer", "alerts")).isZero();
+        assertThat(processor.meters().count("deadlettered", "writer", "rollups")).isZero();
 
         influxQuery(null, "CREATE DATABASE " + db); // InfluxDB accepts writes again
 
         await().atMost(DEADLINE).until(() -> sumRollupCounts(db) == 16);
         await().atMost(DEADLINE).until(() -> alertStates(db).size() == 16);
-        assertThat(processor.rollupWriterMetrics().readingsWritten()).isEqualTo(windows.size());
-        assertThat(processor.alertWriterMetrics().readingsWritten()).isEqualTo(16);
-        assertThat(processor.alertWriterMetrics().deadLettered()).isZero();
+        assertThat(processor.meters().count("points.written", "writer", "rollups")).isEqualTo(windows.size());
+        assertThat(processor.meters().count("points.written", "writer", "alerts")).isEqualTo(16);
+        assertThat(processor.meters().count("deadlettered", "writer", "alerts")).isZero();
     }
 
     @Test
@@ -279,9 +280,11 @@ class AnalyticsIT {
                     influx.stop(); // InfluxDB unreachable mid-stream
                 }
                 if (i == 22) {
-                    await().atMost(DEADLINE).until(() -> processor.metrics().retryableWriteFailures() >= 2
-                            && processor.rollupWriterMetrics().retryableWriteFailures() >= 1
-                            && processor.alertWriterMetrics().retryableWriteFailures() >= 1);
+                    await().atMost(DEADLINE).until(() -> processor.meters().count("write.failures", "writer",
+                            "readings", "kind", "retryable") >= 2
+                            && processor.meters().count("write.failures", "writer", "rollups", "kind", "retryable") >= 1
+                            && processor.meters().count("write.failures", "writer", "alerts", "kind", "retryable")
+                            >= 1);
                     influx.start(); // back on the same address
                 }
                 long nowMs = System.currentTimeMillis();
@@ -294,17 +297,17 @@ class AnalyticsIT {
                 Thread.sleep(100);
             }
             int expected = readings;
-            await().atMost(DEADLINE).until(() -> processor.metrics().readingsWritten() >= expected);
+            await().atMost(DEADLINE)
+                    .until(() -> processor.meters().count("points.written", "writer", "readings") >= expected);
             assertThat(series(db, "SELECT count(value) FROM readings").get(0).getAsJsonObject().getAsJsonArray("values")
                     .get(0).getAsJsonArray().get(1).getAsLong()).isEqualTo(expected);
-            assertThat(processor.analyticsMetrics().lateReadings()).isZero();
+            assertThat(processor.meters().count("late.readings")).isZero();
             await().atMost(DEADLINE).until(() -> sumRollupCounts(db) == expected);
             await().atMost(DEADLINE).until(() -> alertStates(db).size() == expected);
             // Nothing doubled upstream either: one rollup per window and one event per transition on the topics.
             assertThat(readAll(prefix + "rollups", windows.size())).hasSize(windows.size());
             assertThat(readAll(prefix + "alerts", expected)).hasSize(expected);
-            assertThat(processor.metrics().deadLettered() + processor.rollupWriterMetrics().deadLettered()
-                    + processor.alertWriterMetrics().deadLettered()).isZero();
+            assertThat(processor.meters().count("deadlettered")).isZero(); // readings, rollups and alerts writers
         }
     }
 
@@ -345,14 +348,20 @@ class AnalyticsIT {
                 .getAsDouble()).isEqualTo(1e308);
         assertThat(processor.isRunning()).isTrue();
         assertThat(processor.failure()).isEmpty();
-        assertThat(processor.analyticsMetrics().lateReadings()).isZero();
-        assertThat(processor.analyticsMetrics().contractViolations())
-                .containsEntry("event_time_in_future", 1L).containsEntry("value_not_finite", 1L);
-        assertThat(processor.metrics().deadLetteredByReason()).containsEntry("contract-violation", 2L);
-        assertThat(processor.metrics().deadLettered()).isEqualTo(2L);
-        assertThat(processor.metrics().contractViolations())
-                .isEqualTo(Map.of("event_time_in_future", 1L, "value_not_finite", 1L));
-        assertThat(processor.rollupWriterMetrics().deadLettered()).isZero();
+        assertThat(processor.meters().count("late.readings")).isZero();
+        assertThat(processor.meters().count("contract.violations", "part", "streams", "rule", "event_time_in_future"))
+                .isEqualTo(1L);
+        assertThat(processor.meters().count("contract.violations", "part", "streams", "rule", "value_not_finite"))
+                .isEqualTo(1L);
+        assertThat(processor.meters().count("deadlettered", "writer", "readings", "reason", "contract-violation"))
+                .isEqualTo(2L);
+        assertThat(processor.meters().count("deadlettered", "writer", "readings")).isEqualTo(2L);
+        assertThat(processor.meters().count("contract.violations", "part", "writer")).isEqualTo(2L);
+        assertThat(processor.meters().count("contract.violations", "part", "writer", "rule", "value_not_finite"))
+                .isEqualTo(1L);
+        assertThat(processor.meters().count("contract.violations", "part", "writer", "rule", "event_time_in_future"))
+                .isEqualTo(1L);
+        assertThat(processor.meters().count("deadlettered", "writer", "rollups")).isZero();
         assertThat(rollupCount(db, "dev-2200") + rollupCount(db, "dev-nan")).isZero();
     }
 

@@ -108,16 +108,16 @@ class ProcessorIT {
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 30);
         assertThat(countByDevice(database)).isEqualTo(Map.of("dev-a", 50L, "dev-b", 50L, "dev-c", 50L));
         assertThat(storedTimes(database, "dev-b")).isEqualTo(eventTimes(batches, "dev-b"));
-        assertThat(processor.metrics().readingsWritten()).isEqualTo(150);
-        assertThat(processor.metrics().lastCommitTime()).isPresent();
+        assertThat(processor.meters().count("points.written", "writer", "readings")).isEqualTo(150);
+        assertThat(processor.meters().count("offset.commits", "writer", "readings")).isPositive();
 
         // The gateway re-sends a batch when a PUBACK was lost: the same bytes arrive again.
         send(prefix, batches);
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 60);
-        assertThat(processor.metrics().readingsWritten()).isEqualTo(300);
+        assertThat(processor.meters().count("points.written", "writer", "readings")).isEqualTo(300);
         assertThat(countByDevice(database)).isEqualTo(Map.of("dev-a", 50L, "dev-b", 50L, "dev-c", 50L));
-        assertThat(processor.metrics().deadLettered()).isZero();
+        assertThat(processor.meters().count("deadlettered", "writer", "readings")).isZero();
     }
 
     @Test
@@ -144,8 +144,8 @@ class ProcessorIT {
             assertThat(members).allSatisfy(m -> assertThat(m.assignment().topicPartitions()).hasSize(1));
         });
         assertThat(countByDevice(database)).hasSize(6).allSatisfy((device, count) -> assertThat(count).isEqualTo(40));
-        assertThat(processor.metrics().readingsWritten()).isEqualTo(240);
-        assertThat(processor.renderMetrics())
+        assertThat(processor.meters().count("points.written", "writer", "readings")).isEqualTo(240);
+        assertThat(processor.meters().scrape())
                 .contains("tributary_processor_records_consumed_total{writer=\"readings\"} 60");
     }
 
@@ -162,11 +162,12 @@ class ProcessorIT {
         send(prefix, batches);
 
         Processor unreachable = start(config(prefix, group, "http://127.0.0.1:" + closedPort(), database));
-        await().atMost(DEADLINE).until(() -> unreachable.metrics().retryableWriteFailures() >= 5
+        await().atMost(DEADLINE).until(() -> unreachable.meters().count("write.failures", "writer", "readings", "kind",
+                "retryable") >= 5
                 || !committedOffsets(group).isEmpty());
         assertThat(committedOffsets(group)).isEmpty();
-        assertThat(unreachable.metrics().readingsWritten()).isZero();
-        assertThat(unreachable.metrics().deadLettered()).isZero();
+        assertThat(unreachable.meters().count("points.written", "writer", "readings")).isZero();
+        assertThat(unreachable.meters().count("deadlettered", "writer", "readings")).isZero();
 
         long closeStart = System.nanoTime();
         unreachable.close();
@@ -180,7 +181,7 @@ class ProcessorIT {
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 12);
         assertThat(countByDevice(database)).isEqualTo(Map.of("dev-0", 9L, "dev-1", 9L, "dev-2", 9L, "dev-3", 9L));
-        assertThat(recovered.metrics().readingsWritten()).isEqualTo(36);
+        assertThat(recovered.meters().count("points.written", "writer", "readings")).isEqualTo(36);
     }
 
     @Test
@@ -198,7 +199,8 @@ class ProcessorIT {
         // out of the group, and would write the same records a second time after rejoining.
         Processor processor = start(config(prefix, prefix + "writer", stack.influxUrl(), database)
                 .toBuilder().consumerOverrides(Map.of(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG, "2000")).build());
-        await().atMost(DEADLINE).until(() -> processor.metrics().retryableWriteFailures() >= 3
+        await().atMost(DEADLINE).until(() -> processor.meters().count("write.failures", "writer", "readings", "kind",
+                "retryable") >= 3
                 || !committedOffsets(prefix + "writer").isEmpty());
         Thread.sleep(3_000); // longer than max.poll.interval.ms, on purpose: InfluxDB stays misconfigured meanwhile
         assertThat(committedOffsets(prefix + "writer")).isEmpty();
@@ -207,8 +209,8 @@ class ProcessorIT {
 
         await().atMost(DEADLINE).until(() -> committedTotal(prefix, prefix + "writer") == 6);
         assertThat(countByDevice(database)).isEqualTo(Map.of("dev-0", 12L, "dev-1", 12L));
-        assertThat(processor.metrics().readingsWritten()).isEqualTo(24);
-        assertThat(processor.metrics().deadLettered()).isZero();
+        assertThat(processor.meters().count("points.written", "writer", "readings")).isEqualTo(24);
+        assertThat(processor.meters().count("deadlettered", "writer", "readings")).isZero();
     }
 
     @Test
@@ -257,9 +259,10 @@ class ProcessorIT {
                 .contains("field type conflict");
         assertThat(header(conflict, KafkaDeadLetterPublisher.HEADER_DEVICE)).isEqualTo("poison");
 
-        assertThat(processor.metrics().deadLettered()).isEqualTo(2);
-        assertThat(processor.metrics().permanentWriteFailures()).isGreaterThanOrEqualTo(1);
-        assertThat(processor.metrics().readingsWritten()).isEqualTo(12);
+        assertThat(processor.meters().count("deadlettered", "writer", "readings")).isEqualTo(2);
+        assertThat(processor.meters().count("write.failures", "writer", "readings", "kind", "rejected"))
+                .isGreaterThanOrEqualTo(1);
+        assertThat(processor.meters().count("points.written", "writer", "readings")).isEqualTo(12);
     }
 
     // --- issue 17: outage vs poison, the contract re-checked, dead letters listed and replayed ---
@@ -282,19 +285,20 @@ class ProcessorIT {
             Processor processor = start(base.toBuilder().analytics(AnalyticsConfig.builder().enabled(false).influxGzip(true)
                     .http("127.0.0.1", 0).build()).build());
 
-            await().atMost(DEADLINE).until(() -> processor.metrics().permanentWriteFailures() >= 5);
+            await().atMost(DEADLINE).until(() -> processor.meters().count("write.failures", "writer", "readings", "kind",
+                    "rejected") >= 5);
             assertThat(processor.isReady()).isFalse();
-            assertThat(processor.writePathOutage()).hasValueSatisfying(why -> assertThat(why)
+            assertThat(processor.meters().writePathOutage()).hasValueSatisfying(why -> assertThat(why)
                     .contains("readings writer").contains("probe").contains("HTTP 400"));
             HttpResponse<String> ready = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
                     + processor.httpPort().orElseThrow() + "/health/ready")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).isEqualTo(503);
             assertThat(ready.body()).contains("write path down");
-            assertThat(processor.renderMetrics())
+            assertThat(processor.meters().scrape())
                     .contains("tributary_processor_write_path_up{writer=\"readings\"} 0")
                     .contains("tributary_processor_write_outage_retries_total{kind=\"rejected_wholesale\",writer=\"readings\"}");
-            assertThat(processor.metrics().deadLettered()).isZero();
+            assertThat(processor.meters().count("deadlettered", "writer", "readings")).isZero();
             assertThat(committedOffsets(group)).isEmpty();
             assertThat(countByDevice(database)).isEmpty();
 
@@ -303,7 +307,7 @@ class ProcessorIT {
             await().atMost(DEADLINE).until(() -> committedTotal(prefix, group) == 12);
             await().atMost(DEADLINE).until(processor::isReady);
             assertThat(countByDevice(database)).isEqualTo(Map.of("dev-0", 9L, "dev-1", 9L, "dev-2", 9L, "dev-3", 9L));
-            assertThat(processor.metrics().deadLettered()).isZero();
+            assertThat(processor.meters().count("deadlettered", "writer", "readings")).isZero();
             assertThat(endOffsets(prefix + "deadletter")).isZero();
         }
     }
@@ -339,9 +343,12 @@ class ProcessorIT {
                 .containsExactly("value_not_finite", "event_time_in_future");
         assertThat(deadLetters).allSatisfy(r -> assertThat(header(r, KafkaDeadLetterPublisher.HEADER_DEADLETTERED_BY))
                 .isEqualTo("processor/readings"));
-        assertThat(processor.metrics().contractViolations())
-                .isEqualTo(Map.of("value_not_finite", 1L, "event_time_in_future", 1L));
-        assertThat(processor.renderMetrics()).contains(
+        assertThat(processor.meters().count("contract.violations", "part", "writer")).isEqualTo(2L);
+        assertThat(processor.meters().count("contract.violations", "part", "writer", "rule", "value_not_finite"))
+                .isEqualTo(1L);
+        assertThat(processor.meters().count("contract.violations", "part", "writer", "rule", "event_time_in_future"))
+                .isEqualTo(1L);
+        assertThat(processor.meters().scrape()).contains(
                 "tributary_processor_deadlettered_total{reason=\"contract-violation\",writer=\"readings\"} 2")
                 .contains("tributary_processor_contract_violations_total{part=\"writer\",rule=\"value_not_finite\"} 1");
         JsonObject stored = influxQuery(database, "SELECT count(value), max(value) FROM readings GROUP BY device");

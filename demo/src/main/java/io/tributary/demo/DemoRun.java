@@ -195,7 +195,7 @@ final class DemoRun {
         String line(Fleet fleet, Pipeline pipeline) {
             long now = System.nanoTime();
             LossLedger.Totals totals = fleet.ledger().totals();
-            long stored = pipeline.processor().metrics().readingsWritten();
+            long stored = pipeline.processor().meters().count("points.written", "writer", "readings");
             double seconds = Math.max((now - previousAt) / 1e9, 1e-3);
             String line = String.format(
                     "[%4ds] devices %d/%d | published %,d readings (%,.0f/s) | stored %,d (%,.0f/s) | rejected %,d | retries %,d",

@@ -113,14 +113,14 @@ class BrokerFailoverIT {
             Map<String, Long> stored = storedPerDevice(pipeline, config);
             long storedTotal = report.storedReadings();
             await().atMost(SETTLE).untilAsserted(() -> {
-                long late = pipeline.processor().analyticsMetrics().lateReadings(); // grows while Streams catches up
+                long late = pipeline.processor().meters().count("late.readings"); // grows while Streams catches up
                 Map<String, Long> rolled = rolledUpPerDevice(pipeline, "10s");
                 rolled.forEach((device, count) -> assertThat(count).as("rolled up of %s", device)
                         .isLessThanOrEqualTo(stored.getOrDefault(device, 0L)));
                 assertThat(storedTotal - rolled.values().stream().mapToLong(Long::longValue).sum())
                         .as("stored readings not in a 10 s rollup").isLessThanOrEqualTo(late);
             });
-            long late = pipeline.processor().analyticsMetrics().lateReadings();
+            long late = pipeline.processor().meters().count("late.readings");
             int transitions = assertEachTransitionOnce(pipeline);
 
             // And the gateway and the processor work on without a restart

@@ -59,8 +59,9 @@ class DashboardQueriesIT {
         assertThat(pipeline.awaitProcessorCaughtUp(Duration.ofSeconds(60))).isTrue();
         // 10 s rollup windows close on the wall clock after their grace; alerts follow the first readings
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while ((pipeline.processor().rollupWriterMetrics().readingsWritten() == 0
-                || pipeline.processor().alertWriterMetrics().readingsWritten() == 0) && System.nanoTime() < deadline) {
+        while ((pipeline.processor().meters().count("points.written", "writer", "rollups") == 0
+                || pipeline.processor().meters().count("points.written", "writer", "alerts") == 0)
+                && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
     }

@@ -1,12 +1,14 @@
 package io.tributary.processor.metrics;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import java.util.function.ToDoubleFunction;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.common.Metric;
@@ -14,9 +16,9 @@ import org.apache.kafka.common.MetricName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -29,32 +31,39 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.processor.notify.WebhookNotifier;
+import io.tributary.processor.streams.StreamsListener;
+import io.tributary.processor.writer.DeadLetterReason;
+import io.tributary.proto.v1.AlertEvent;
 
 /**
- * The processor's meters on a Micrometer Prometheus registry: the page of {@code GET /metrics}.
- *
- * <p>The counters live where they are counted ({@link AtomicProcessorMetrics}, {@link AnalyticsMetrics}, the webhook's
- * adders) and are bound here as function counters, so the hot paths stay a {@code LongAdder} increment with no tag
- * lookup. Counters keyed at run time (a contract rule, an outage kind, a skip reason) get their series at the first
- * scrape after their first count, as before; dead-letter reasons are registered at 0 from the start. Adds the JVM,
- * process and Kafka client meters.
+ * The processor's meters on a Micrometer Prometheus registry: the page of {@code GET /metrics}. A new meter is one
+ * {@code Counter}/{@code Gauge} registration here (names take the {@code tributary.processor.} prefix). The writers
+ * count on their {@link WriterMeters}, the Streams part on this class (its {@link StreamsListener}); hot paths hold
+ * their {@code Counter}, while counters keyed at run time (a rule, a reason, a kind) are looked up at each count, as
+ * they are rare. Adds the JVM, process and Kafka client meters.
  */
-public final class ProcessorMeters implements AutoCloseable {
+public final class ProcessorMeters implements StreamsListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessorMeters.class);
     private static final String P = "tributary.processor.";
+    private static final String CONTRACT_HELP = "Telemetry records that break the input contract, by rule (readings "
+            + "writer: dead-lettered; streams: skipped).";
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<AutoCloseable> binders = new CopyOnWriteArrayList<>();
-    private final Map<String, AtomicProcessorMetrics> writers;
-    private final AnalyticsMetrics analytics;
     private final Map<String, List<Supplier<Map<MetricName, ? extends Metric>>>> lagSources =
             new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, WriterMeters> writers = new LinkedHashMap<>(); // guarded by this
+    private final Counter readingsProcessed = counter("readings.processed",
+            "Readings run through the rollups and alert rules.");
+    private final Counter lateReadings = counter("late.readings", "Readings that arrived after their window closed "
+            + "(end + grace): stored raw, not rolled up.");
+    private final Counter rollupsEmitted = counter("rollups.emitted", "Rollups emitted for closed windows.");
+    private final Counter alertsFiring = counter("alert.transitions", "Alert state transitions.", "state", "firing");
+    private final Counter alertsResolved = counter("alert.transitions", "Alert state transitions.", "state",
+            "resolved");
 
-    /** {@code writers}: their counters by writer kind ({@code readings}, {@code rollups}, {@code alerts}). */
-    public ProcessorMeters(Map<String, AtomicProcessorMetrics> writers, AnalyticsMetrics analytics) {
-        this.writers = Map.copyOf(writers);
-        this.analytics = analytics;
+    public ProcessorMeters() {
         for (MeterBinder binder : List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
                 new io.micrometer.core.instrument.binder.system.ProcessorMetrics(), new UptimeMetrics(),
                 new FileDescriptorMetrics())) {
@@ -63,72 +72,157 @@ public final class ProcessorMeters implements AutoCloseable {
         JvmGcMetrics gc = new JvmGcMetrics();
         gc.bindTo(registry);
         binders.add(gc);
-        this.writers.forEach(this::bindWriter);
-        bindAnalytics();
-        bindKeyedCounters();
     }
 
-    private void bindWriter(String writer, AtomicProcessorMetrics m) {
-        Tags tags = Tags.of("writer", writer);
-        counter("records.consumed", "Kafka records taken by a writer.", m, AtomicProcessorMetrics::recordsConsumed,
-                tags);
-        counter("points.written", "Records (readings, rollups, alerts) InfluxDB accepted.", m,
-                AtomicProcessorMetrics::readingsWritten, tags);
-        counter("write.failures", "Failed InfluxDB writes by kind.", m,
-                AtomicProcessorMetrics::retryableWriteFailures, tags.and("kind", "retryable"));
-        counter("write.failures", "Failed InfluxDB writes by kind.", m,
-                AtomicProcessorMetrics::permanentWriteFailures, tags.and("kind", "rejected"));
-        counter("write.probes", "Probe points written after a rejection, to tell a poisoned record from a broken "
-                + "write path.", m, AtomicProcessorMetrics::probes, tags);
-        Gauge.builder(P + "write.path.up", m, w -> w.outage().isPresent() ? 0 : 1)
-                .description("0 while a writer cannot store anything (InfluxDB unreachable or rejecting every write).")
-                .tags(tags).strongReference(true).register(registry);
+    /** The meters of a writer kind ({@code readings}, {@code rollups}, {@code alerts}), registered at first call. */
+    public synchronized WriterMeters writer(String writer) {
+        return writers.computeIfAbsent(writer, WriterMeters::new);
     }
 
-    private void bindAnalytics() {
-        counter("readings.processed", "Readings run through the rollups and alert rules.", analytics,
-                AnalyticsMetrics::readingsProcessed, Tags.empty());
-        counter("late.readings", "Readings that arrived after their window closed (end + grace): stored raw, not "
-                + "rolled up.", analytics, AnalyticsMetrics::lateReadings, Tags.empty());
-        counter("rollups.emitted", "Rollups emitted for closed windows.", analytics, AnalyticsMetrics::rollupsEmitted,
-                Tags.empty());
-        counter("alert.transitions", "Alert state transitions.", analytics, AnalyticsMetrics::alertsFiring,
-                Tags.of("state", "firing"));
-        counter("alert.transitions", "Alert state transitions.", analytics, AnalyticsMetrics::alertsResolved,
-                Tags.of("state", "resolved"));
+    /** Why a writer cannot store anything right now (it retries and commits nothing meanwhile), if one cannot. */
+    public synchronized Optional<String> writePathOutage() {
+        return writers.values().stream().flatMap(w -> w.outage().map(why -> w.writer + " writer: " + why).stream())
+                .findFirst();
     }
 
-    /** The counters of keys known only at run time: registering is idempotent, so each scrape adds the new ones. */
-    private void bindKeyedCounters() {
-        writers.forEach((writer, m) -> {
-            keyed("deadlettered", "Records sent to the dead-letter topic, by writer and reason.",
-                    m.deadLetteredByReasonCounters(), Tags.of("writer", writer), "reason");
-            keyed("write.outage.retries", "Writes retried because the write path was down, by kind (transient, "
-                    + "misconfigured, rejected_wholesale).", m.outageRetryCounters(), Tags.of("writer", writer),
-                    "kind");
-        });
-        AtomicProcessorMetrics readings = writers.get("readings");
-        if (readings != null) {
-            keyed("contract.violations", CONTRACT_HELP, readings.contractViolationCounters(),
-                    Tags.of("part", "writer"), "rule");
+    /** What a writer has done so far; thread-safe. */
+    public final class WriterMeters {
+
+        private final String writer;
+        public final Counter recordsConsumed;
+        /** Points InfluxDB accepted, counted once per record even if the record had to be written again. */
+        public final Counter pointsWritten;
+        /** Write attempts that failed and will be retried (5xx, 429, I/O, timeouts, missing bucket, auth). */
+        public final Counter retryableFailures;
+        /** Writes rejected for their content (400, 413, 422): the records behind them go to the dead letter. */
+        public final Counter rejectedFailures;
+        public final Counter probes;
+        public final Counter offsetCommits;
+        private volatile String outage;
+
+        private WriterMeters(String writer) {
+            this.writer = writer;
+            recordsConsumed = counter("records.consumed", "Kafka records taken by a writer.", "writer", writer);
+            pointsWritten = counter("points.written", "Records (readings, rollups, alerts) InfluxDB accepted.",
+                    "writer", writer);
+            retryableFailures = counter("write.failures", "Failed InfluxDB writes by kind.", "writer", writer, "kind",
+                    "retryable");
+            rejectedFailures = counter("write.failures", "Failed InfluxDB writes by kind.", "writer", writer, "kind",
+                    "rejected");
+            probes = counter("write.probes", "Probe points written after a rejection, to tell a poisoned record from "
+                    + "a broken write path.", "writer", writer);
+            offsetCommits = counter("offset.commits", "Kafka offset commits that succeeded.", "writer", writer);
+            Gauge.builder(P + "write.path.up", this, w -> w.outage == null ? 1 : 0)
+                    .description("0 while a writer cannot store anything (InfluxDB unreachable or rejecting every "
+                            + "write).").tags("writer", writer).strongReference(true).register(registry);
+            // Known reasons start at 0: a counter series that appears only with its first dead letter has no
+            // increase() to show before it (the pipeline-health dashboard would say "no data").
+            DeadLetterReason.ALL.forEach(this::deadLetterCounter);
         }
-        keyed("contract.violations", CONTRACT_HELP, analytics.contractViolationCounters(), Tags.of("part", "streams"),
-                "rule");
-        keyed("streams.skipped", "Readings or records the Streams part left out, by reason (never a stop).",
-                analytics.skippedCounters(), Tags.empty(), "reason");
+
+        /** A record sent to the dead-letter topic with {@code reason} (a {@code DeadLetterReason} or contract rule). */
+        public void deadLettered(String reason) {
+            deadLetterCounter(reason).increment();
+        }
+
+        private Counter deadLetterCounter(String reason) {
+            return counter("deadlettered", "Records sent to the dead-letter topic, by writer and reason.", "writer",
+                    writer, "reason", reason);
+        }
+
+        /** A record that broke the input contract's {@code rule} (it is dead-lettered with the rule as reason). */
+        public void contractViolation(String rule) {
+            counter("contract.violations", CONTRACT_HELP, "part", "writer", "rule", rule).increment();
+        }
+
+        /** A write retried while the write path is down ({@code kind}: transient, misconfigured, rejected_wholesale). */
+        public void outageRetry(String kind) {
+            counter("write.outage.retries", "Writes retried because the write path was down, by kind (transient, "
+                    + "misconfigured, rejected_wholesale).", "writer", writer, "kind", kind).increment();
+        }
+
+        /** Sets (non-null) or clears (null) the current write-path outage. */
+        public void setOutage(String why) {
+            outage = why;
+        }
+
+        /** Why the write path is down right now (retrying, nothing committed), if it is. */
+        public Optional<String> outage() {
+            return Optional.ofNullable(outage);
+        }
+
+        @Override
+        public String toString() {
+            return "records consumed " + (long) recordsConsumed.count() + ", points written "
+                    + (long) pointsWritten.count() + ", failed writes " + (long) retryableFailures.count()
+                    + " retryable " + (long) rejectedFailures.count() + " rejected, dead letters "
+                    + count("deadlettered", "writer", writer) + ", offset commits " + (long) offsetCommits.count();
+        }
     }
 
-    private static final String CONTRACT_HELP = "Telemetry records that break the input contract, by rule (readings "
-            + "writer: dead-lettered; streams: skipped).";
-
-    private void keyed(String name, String help, Map<String, LongAdder> counters, Tags tags, String key) {
-        counters.forEach((k, adder) -> counter(name, help, adder, LongAdder::sum, tags.and(key, k)));
+    @Override
+    public void readingsProcessed(int readings) {
+        readingsProcessed.increment(readings);
     }
 
-    private <T> void counter(String name, String help, T source, java.util.function.ToLongFunction<T> count,
-            Tags tags) {
-        FunctionCounter.builder(P + name, source, s -> count.applyAsLong(s)).description(help).tags(tags)
-                .register(registry);
+    @Override
+    public void lateReading() {
+        lateReadings.increment();
+    }
+
+    @Override
+    public void rollupEmitted() {
+        rollupsEmitted.increment();
+    }
+
+    @Override
+    public void alertTransition(AlertEvent event) {
+        (event.getState() == AlertEvent.AlertState.FIRING ? alertsFiring : alertsResolved).increment();
+    }
+
+    @Override
+    public void contractViolation(String rule) {
+        counter("contract.violations", CONTRACT_HELP, "part", "streams", "rule", rule).increment();
+    }
+
+    @Override
+    public void readingBeyondFuture() {
+        skipped("reading_beyond_future");
+    }
+
+    @Override
+    public void rollupSensorSkipped() {
+        skipped("window_entry_full");
+    }
+
+    @Override
+    public void deviceIdTooLong() {
+        skipped("device_id_too_long");
+    }
+
+    @Override
+    public void processingError(String node) {
+        skipped("processing_error");
+    }
+
+    @Override
+    public void productionError(String topic) {
+        skipped("production_error");
+    }
+
+    private void skipped(String reason) {
+        counter("streams.skipped", "Readings or records the Streams part left out, by reason (never a stop).",
+                "reason", reason).increment();
+    }
+
+    /** Registers (or finds) the counter {@code tributary.processor.NAME} with these tags (key, value, ...). */
+    private Counter counter(String name, String help, String... tags) {
+        return Counter.builder(P + name).description(help).tags(tags).register(registry);
+    }
+
+    /** The sum of the counters {@code tributary.processor.NAME} that have these tags (key, value, ...). */
+    public long count(String name, String... tags) {
+        return (long) registry.find(P + name).tags(tags).counters().stream().mapToDouble(Counter::count).sum();
     }
 
     /** The write-request timer of one writer kind ({@code _count}, {@code _sum} and {@code _max} in seconds). */
@@ -179,11 +273,10 @@ public final class ProcessorMeters implements AutoCloseable {
 
     /** The alert webhook's outcomes (read at scrape time). */
     public void bindWebhook(WebhookNotifier webhook) {
-        String help = "Alert webhook POSTs by outcome.";
-        counter("webhook.deliveries", help, webhook, WebhookNotifier::delivered, Tags.of("outcome", "delivered"));
-        counter("webhook.deliveries", help, webhook, WebhookNotifier::failedAttempts,
-                Tags.of("outcome", "failed_attempt"));
-        counter("webhook.deliveries", help, webhook, WebhookNotifier::skipped, Tags.of("outcome", "skipped"));
+        Map.<String, ToDoubleFunction<WebhookNotifier>>of("delivered", WebhookNotifier::delivered, "failed_attempt",
+                WebhookNotifier::failedAttempts, "skipped", WebhookNotifier::skipped).forEach((outcome, count) ->
+                FunctionCounter.builder(P + "webhook.deliveries", webhook, count).description(
+                        "Alert webhook POSTs by outcome.").tag("outcome", outcome).register(registry));
     }
 
     /** {@code tributary_processor_up} and {@code _ready}. */
@@ -194,14 +287,13 @@ public final class ProcessorMeters implements AutoCloseable {
                 .description("1 when Streams has all its tasks running.").register(registry);
     }
 
-    /** The Prometheus text page (format 0.0.4). */
     /** Shows the Kafka cluster watch's meters ({@code tributary_kafka_*}). */
     public void bind(MeterBinder binder) {
         binder.bindTo(registry);
     }
 
+    /** The Prometheus text page. */
     public String scrape() {
-        bindKeyedCounters();
         return registry.scrape();
     }
 

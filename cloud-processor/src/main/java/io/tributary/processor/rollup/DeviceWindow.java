@@ -36,12 +36,6 @@ public final class DeviceWindow {
         return new DeviceWindow(new LinkedHashMap<>(4));
     }
 
-    /** Adds one reading of {@code sensor} to this device's window, without a bound. */
-    public void add(String device, String sensor, WindowSize size, long windowStartMs, double value,
-            long eventTimeNanos) {
-        add(device, sensor, size, windowStartMs, value, eventTimeNanos, Integer.MAX_VALUE, Integer.MAX_VALUE);
-    }
-
     /**
      * Adds one reading of {@code sensor} unless it is a sensor this window does not hold yet and holding it would
      * pass {@code maxSensors} sensors or {@code maxBytes} serialized bytes: the entry is one state-store value and one
@@ -63,11 +57,6 @@ public final class DeviceWindow {
         bySensor.put(sensor, RollupAccumulator.first(device, sensor, size, windowStartMs, value, eventTimeNanos));
         encodedBytes += added;
         return true;
-    }
-
-    /** The number of sensors this window holds. */
-    public int sensors() {
-        return bySensor.size();
     }
 
     /** The size of {@link #toBytes()}. */

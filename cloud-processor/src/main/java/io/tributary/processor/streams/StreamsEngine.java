@@ -49,7 +49,6 @@ public final class StreamsEngine implements AutoCloseable {
     private final Path stateDir;
     private final boolean ownStateDir;
     private volatile KafkaStreams.State state = KafkaStreams.State.CREATED;
-    private volatile boolean everRunning;
 
     public StreamsEngine(Settings settings, TopologySettings topologySettings, Supplier<RuleSet> rules,
             StreamsListener listener) {
@@ -69,9 +68,6 @@ public final class StreamsEngine implements AutoCloseable {
         });
         streams.setStateListener((newState, oldState) -> {
             state = newState;
-            if (newState == KafkaStreams.State.RUNNING) {
-                everRunning = true;
-            }
             log.info("Streams state {} -> {}", oldState, newState);
         });
     }
@@ -117,18 +113,8 @@ public final class StreamsEngine implements AutoCloseable {
         return state == KafkaStreams.State.RUNNING;
     }
 
-    /** Not failed: created, starting, rebalancing or running. */
-    public boolean isAlive() {
-        return state != KafkaStreams.State.ERROR && state != KafkaStreams.State.NOT_RUNNING
-                && state != KafkaStreams.State.PENDING_ERROR;
-    }
-
     public boolean hasFailed() {
         return state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR;
-    }
-
-    public boolean wasEverRunning() {
-        return everRunning;
     }
 
     /** The Kafka client metrics of this instance (consumer lag, commit rates, ...). */

@@ -8,10 +8,6 @@ public interface StreamsListener {
     StreamsListener NOOP = new StreamsListener() {
     };
 
-    /** A telemetry record that is not a valid ReadingBatch: skipped here (the readings writer dead-letters it). */
-    default void invalidRecord() {
-    }
-
     /** Readings processed by the rollups and the alert rules. */
     default void readingsProcessed(int readings) {
     }

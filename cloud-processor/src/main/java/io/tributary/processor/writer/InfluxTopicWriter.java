@@ -24,7 +24,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.tributary.processor.metrics.AtomicProcessorMetrics;
+import io.tributary.processor.metrics.ProcessorMeters.WriterMeters;
 
 /**
  * A topic writer loop: poll a topic, map each record to points, write them to InfluxDB, and only then commit the
@@ -67,8 +67,7 @@ public final class InfluxTopicWriter implements Runnable {
     private final PointWriter pointWriter;
     private final DeadLetterPublisher deadLetters;
     private final Settings settings;
-    private final AtomicProcessorMetrics metrics;
-    private final Clock clock;
+    private final WriterMeters metrics;
     private final WritePath writePath;
 
     private volatile boolean closing;
@@ -84,7 +83,7 @@ public final class InfluxTopicWriter implements Runnable {
 
     /** @param name how the log calls this writer (e.g. "Rollups writer"); also the probe points' {@code writer} tag */
     public InfluxTopicWriter(String name, RecordMapper mapper, Consumer<byte[], byte[]> consumer, String topic,
-            PointWriter pointWriter, DeadLetterPublisher deadLetters, Settings settings, AtomicProcessorMetrics metrics,
+            PointWriter pointWriter, DeadLetterPublisher deadLetters, Settings settings, WriterMeters metrics,
             Clock clock) {
         this.name = name;
         this.mapper = mapper;
@@ -94,7 +93,6 @@ public final class InfluxTopicWriter implements Runnable {
         this.deadLetters = deadLetters;
         this.settings = settings;
         this.metrics = metrics;
-        this.clock = clock;
         this.writePath = new WritePath(consumer, pointWriter, deadLetters, settings, metrics, clock, name,
                 () -> closing);
     }
@@ -139,7 +137,7 @@ public final class InfluxTopicWriter implements Runnable {
                     complete = false;
                     break;
                 }
-                metrics.incrementRecordsConsumed();
+                metrics.recordsConsumed.increment();
                 MappedRecord mapped = mapSafely(record);
                 if (mapped instanceof MappedRecord.Rejected rejected) {
                     // Keep the order: everything before a dead-lettered record is written first.
@@ -149,7 +147,7 @@ public final class InfluxTopicWriter implements Runnable {
                         break;
                     }
                     if (rejected.contractViolation()) {
-                        metrics.incrementContractViolations(rejected.contractRule());
+                        metrics.contractViolation(rejected.contractRule());
                     }
                     writePath.logDeadLetter(rejected.deviceId(), rejected.contractViolation() ? rejected.reason()
                             + "/" + rejected.contractRule() : rejected.reason(), record, rejected.detail());
@@ -209,7 +207,7 @@ public final class InfluxTopicWriter implements Runnable {
                 // shutdown() woke us after the data was written: commit it all the same, then stop.
                 consumer.commitSync(offsets);
             }
-            metrics.markCommitted(clock.instant());
+            metrics.offsetCommits.increment();
             log.debug("Committed offsets {}", offsets);
         } catch (CommitFailedException | RebalanceInProgressException e) {
             log.warn("Offsets not committed: the partitions moved to another writer, which writes these readings "

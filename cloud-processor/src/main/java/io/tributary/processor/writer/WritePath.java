@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.tributary.common.Backoff;
 import io.tributary.common.LogSanitizer;
-import io.tributary.processor.metrics.AtomicProcessorMetrics;
+import io.tributary.processor.metrics.ProcessorMeters.WriterMeters;
 
 /**
  * The write, retry and probe core shared by every topic writer: writes records' points until InfluxDB accepts them,
@@ -35,7 +35,7 @@ public final class WritePath {
     private final PointWriter pointWriter;
     private final DeadLetterPublisher deadLetters;
     private final InfluxTopicWriter.Settings settings;
-    private final AtomicProcessorMetrics metrics;
+    private final WriterMeters metrics;
     private final Clock clock;
     private final String name;
     private final String probeTag;
@@ -46,7 +46,7 @@ public final class WritePath {
     private long deadLettersLogged;
 
     WritePath(Consumer<byte[], byte[]> consumer, PointWriter pointWriter, DeadLetterPublisher deadLetters,
-            InfluxTopicWriter.Settings settings, AtomicProcessorMetrics metrics, Clock clock, String name,
+            InfluxTopicWriter.Settings settings, WriterMeters metrics, Clock clock, String name,
             BooleanSupplier closing) {
         this.consumer = consumer;
         this.pointWriter = pointWriter;
@@ -82,21 +82,21 @@ public final class WritePath {
             } catch (RuntimeException e) {
                 WriteFailure failure = classifier.classify(e);
                 if (failure == WriteFailure.REJECTED) {
-                    metrics.incrementPermanentWriteFailures();
+                    metrics.rejectedFailures.increment();
                     // Poison or outage? Only a write path proven to work makes a rejection the data's fault.
                     RuntimeException probeFailure = probe();
                     if (probeFailure == null) {
                         writePathUp();
                         return handleRejection(owned, e, poll);
                     }
-                    metrics.incrementOutageRetries("rejected_wholesale");
+                    metrics.outageRetry("rejected_wholesale");
                     writePathDown("InfluxDB (or a proxy in front of it) rejects every write, even a probe point: "
                             + WriteFailureClassifier.describe(e) + "; probe: "
                             + WriteFailureClassifier.describe(probeFailure), failure, e, owned.size());
                 } else {
                     String kind = failure.name().toLowerCase(Locale.ROOT);
-                    metrics.incrementRetryableWriteFailures();
-                    metrics.incrementOutageRetries(kind);
+                    metrics.retryableFailures.increment();
+                    metrics.outageRetry(kind);
                     writePathDown("InfluxDB write failing (" + kind + "): " + WriteFailureClassifier.describe(e),
                             failure, e, owned.size());
                 }
@@ -107,7 +107,7 @@ public final class WritePath {
             }
             writePathUp();
             for (Pending pending : owned) {
-                metrics.addReadingsWritten(pending.points().size());
+                metrics.pointsWritten.increment(pending.points().size());
                 poll.done(pending.record());
             }
             return true;
@@ -158,7 +158,7 @@ public final class WritePath {
      * @return null if InfluxDB accepted the probe, else the failure
      */
     private RuntimeException probe() {
-        metrics.incrementProbes();
+        metrics.probes.increment();
         try {
             Instant now = clock.instant();
             pointWriter.write(List.of(LinePoint.measurement(InfluxTopicWriter.PROBE_MEASUREMENT)
@@ -222,7 +222,7 @@ public final class WritePath {
                 continue;
             }
             deadLetterHealth.recovered();
-            metrics.incrementDeadLettered(reason);
+            metrics.deadLettered(reason);
             poll.done(record);
             return true;
         }

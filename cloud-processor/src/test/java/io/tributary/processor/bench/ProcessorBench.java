@@ -151,7 +151,8 @@ public final class ProcessorBench {
 
     /** Readings both stored raw and run through Streams. */
     private static long handled(Processor p) {
-        return Math.min(p.metrics().readingsWritten(), p.analyticsMetrics().readingsProcessed());
+        return Math.min(p.meters().count("points.written", "writer", "readings"),
+                p.meters().count("readings.processed"));
     }
 
     private static void drain(Processor p, Duration max) throws InterruptedException {

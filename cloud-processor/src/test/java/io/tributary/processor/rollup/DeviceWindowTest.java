@@ -9,21 +9,22 @@ import org.junit.jupiter.api.Test;
 
 class DeviceWindowTest {
 
+    private static final int MAX = Integer.MAX_VALUE;
     static final WindowSize TEN_SECONDS = WindowSize.of(Duration.ofSeconds(10));
 
     @Test
     void shouldAggregateEachSensorApartAndSurviveTheStoreRoundTrip() {
         DeviceWindow window = DeviceWindow.empty();
-        window.add("d1", "temp", TEN_SECONDS, 10_000, 20.0, 11_000_000_000L);
-        window.add("d1", "hum", TEN_SECONDS, 10_000, 50.0, 11_000_000_000L);
-        window.add("d1", "temp", TEN_SECONDS, 10_000, 10.0, 12_000_000_000L);
+        window.add("d1", "temp", TEN_SECONDS, 10_000, 20.0, 11_000_000_000L, MAX, MAX);
+        window.add("d1", "hum", TEN_SECONDS, 10_000, 50.0, 11_000_000_000L, MAX, MAX);
+        window.add("d1", "temp", TEN_SECONDS, 10_000, 10.0, 12_000_000_000L, MAX, MAX);
 
         DeviceWindow restored = DeviceWindow.fromBytes(window.toBytes());
 
         assertThat(restored.accumulators()).containsExactlyElementsOf(window.accumulators());
         assertThat(restored.accumulators()).extracting(a -> a.sensor() + ":" + a.count() + ":" + a.min() + ":" + a.last())
                 .containsExactly("temp:2:10.0:10.0", "hum:1:50.0:50.0");
-        restored.add("d1", "hum", TEN_SECONDS, 10_000, 40.0, 13_000_000_000L);
+        restored.add("d1", "hum", TEN_SECONDS, 10_000, 40.0, 13_000_000_000L, MAX, MAX);
         assertThat(restored.accumulators()).extracting(RollupAccumulator::count).containsExactly(2L, 2L);
     }
 

@@ -340,7 +340,8 @@ class ProcessorTopologyTest {
         KeyValueStore<String, byte[]> windows = driver.getKeyValueStore(RollupProcessor.WINDOWS_STORE);
         try (var it = windows.all()) {
             it.forEachRemaining(kv -> assertThat(
-                    io.tributary.processor.rollup.DeviceWindow.fromBytes(kv.value).sensors()).isLessThanOrEqualTo(3));
+                    io.tributary.processor.rollup.DeviceWindow.fromBytes(kv.value).accumulators().size())
+                    .isLessThanOrEqualTo(3));
         }
     }
 

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import com.influxdb.exceptions.InfluxException;
 
-import io.tributary.processor.metrics.AtomicProcessorMetrics;
+import io.tributary.processor.metrics.ProcessorMeters;
 import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.testing.batch.TestBatches;
 
@@ -40,7 +40,8 @@ class InfluxTopicWriterTest {
     private final CommitRecordingConsumer consumer = new CommitRecordingConsumer();
     private final ScriptedPointWriter pointWriter = new ScriptedPointWriter();
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
-    private final AtomicProcessorMetrics metrics = new AtomicProcessorMetrics();
+    private final ProcessorMeters meters = new ProcessorMeters();
+    private final ProcessorMeters.WriterMeters metrics = meters.writer("readings");
     private InfluxTopicWriter writer;
     private Thread thread;
 
@@ -51,6 +52,7 @@ class InfluxTopicWriterTest {
             thread.join(5_000);
             assertThat(thread.isAlive()).isFalse();
         }
+        meters.close();
     }
 
     @Test
@@ -61,12 +63,12 @@ class InfluxTopicWriterTest {
         };
         start(3, List.of(record(P0, 0, "d1", 2), record(P0, 1, "d1", 2), record(P1, 0, "d2", 3)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
         assertThat(committed()).isEqualTo(Map.of(P0, 2L, P1, 1L));
         assertThat(pointWriter.accepted()).hasSize(7);
         assertThat(pointWriter.requests.stream().mapToInt(List::size).max().orElseThrow()).isLessThanOrEqualTo(3);
-        assertThat(metrics.readingsWritten()).isEqualTo(7);
-        assertThat(metrics.recordsConsumed()).isEqualTo(3);
+        assertThat(meters.count("points.written")).isEqualTo(7);
+        assertThat(meters.count("records.consumed")).isEqualTo(3);
         assertThat(deadLetters.sent).isEmpty();
     }
 
@@ -77,11 +79,11 @@ class InfluxTopicWriterTest {
                 ? new InfluxException(new java.net.ConnectException("Connection refused")) : null;
         start(100, List.of(record(P0, 0, "d1", 5)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
-        assertThat(metrics.retryableWriteFailures()).isEqualTo(4);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
+        assertThat(meters.count("write.failures", "kind", "retryable")).isEqualTo(4);
         assertThat(pointWriter.requests).hasSize(5).allSatisfy(r -> assertThat(r).isEqualTo(pointWriter.requests.get(0)));
         assertThat(committed()).isEqualTo(Map.of(P0, 1L));
-        assertThat(metrics.readingsWritten()).isEqualTo(5);
+        assertThat(meters.count("points.written")).isEqualTo(5);
         assertThat(deadLetters.sent).isEmpty();
     }
 
@@ -95,7 +97,7 @@ class InfluxTopicWriterTest {
         }
         start(1_000, records);
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
         assertThat(deadLetters.sent).singleElement().satisfies(dl -> {
             assertThat(dl.record().offset()).isEqualTo(5);
             assertThat(dl.reason()).isEqualTo(DeadLetterReason.INFLUX_REJECTED);
@@ -105,9 +107,9 @@ class InfluxTopicWriterTest {
         assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).hasSize(14)
                 .doesNotContain("poison");
         assertThat(committed()).isEqualTo(Map.of(P0, 8L));
-        assertThat(metrics.readingsWritten()).isEqualTo(14);
-        assertThat(metrics.deadLettered()).isEqualTo(1);
-        assertThat(metrics.permanentWriteFailures()).isGreaterThanOrEqualTo(1);
+        assertThat(meters.count("points.written")).isEqualTo(14);
+        assertThat(meters.count("deadlettered")).isEqualTo(1);
+        assertThat(meters.count("write.failures", "kind", "rejected")).isGreaterThanOrEqualTo(1);
     }
 
     @Test
@@ -116,9 +118,9 @@ class InfluxTopicWriterTest {
         pointWriter.script = points -> calls.incrementAndGet() <= 3 ? influxError(404) : null;
         start(1_000, List.of(record(P0, 0, "d1", 1), record(P0, 1, "d2", 1)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
         assertThat(deadLetters.sent).isEmpty();
-        assertThat(metrics.retryableWriteFailures()).isEqualTo(3);
+        assertThat(meters.count("write.failures", "kind", "retryable")).isEqualTo(3);
         assertThat(committed()).isEqualTo(Map.of(P0, 2L));
     }
 
@@ -127,7 +129,7 @@ class InfluxTopicWriterTest {
         ConsumerRecord<byte[], byte[]> garbage = new ConsumerRecord<>(TOPIC, 0, 1, utf8("d9"), utf8("garbage!"));
         start(1_000, List.of(record(P0, 0, "d1", 2), garbage, record(P0, 2, "d3", 2)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
         assertThat(deadLetters.sent).singleElement().satisfies(dl -> {
             assertThat(dl.reason()).isEqualTo(DeadLetterReason.PAYLOAD_FORMAT_INVALID);
             assertThat(dl.deviceId()).isEqualTo("d9");
@@ -142,7 +144,7 @@ class InfluxTopicWriterTest {
         ConsumerRecord<byte[], byte[]> garbage = new ConsumerRecord<>(TOPIC, 0, 0, utf8("d9"), utf8("garbage!"));
         start(1_000, List.of(garbage));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
         assertThat(deadLetters.attempts.get()).isEqualTo(4);
         assertThat(deadLetters.sent).hasSize(1);
         assertThat(committed()).isEqualTo(Map.of(P0, 1L));
@@ -153,7 +155,7 @@ class InfluxTopicWriterTest {
         pointWriter.script = points -> new InfluxException(new java.net.ConnectException("Connection refused"));
         start(1_000, List.of(record(P0, 0, "d1", 1), record(P0, 1, "d1", 1)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.retryableWriteFailures() >= 3);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("write.failures", "kind", "retryable") >= 3);
         writer.shutdown();
         thread.join(5_000);
 
@@ -161,7 +163,7 @@ class InfluxTopicWriterTest {
         assertThat(consumer.closed()).isTrue();
         assertThat(pointWriter.closed).isTrue();
         assertThat(deadLetters.closed).isTrue();
-        assertThat(metrics.offsetCommits()).isZero();
+        assertThat(meters.count("offset.commits")).isZero();
         assertThat(committed()).isEmpty();
     }
 
@@ -173,12 +175,12 @@ class InfluxTopicWriterTest {
         // One point per chunk: the first record is written, the second keeps failing.
         start(1, List.of(record(P0, 0, "d1", 1), record(P0, 1, "d1", 1)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.retryableWriteFailures() >= 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("write.failures", "kind", "retryable") >= 2);
         writer.shutdown();
         thread.join(5_000);
 
         assertThat(committed()).isEqualTo(Map.of(P0, 1L));
-        assertThat(metrics.readingsWritten()).isEqualTo(1);
+        assertThat(meters.count("points.written")).isEqualTo(1);
     }
 
     @Test
@@ -202,7 +204,7 @@ class InfluxTopicWriterTest {
                 : new InfluxException(new java.net.ConnectException("Connection refused"));
         // One point per chunk: offset 0 is written, offset 1 keeps failing until P1 moves to another writer.
         start(1, List.of(record(P1, 0, "d1", 1), record(P1, 1, "d1", 1)));
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.retryableWriteFailures() >= 2);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("write.failures", "kind", "retryable") >= 2);
 
         consumer.schedulePollTask(() -> consumer.rebalance(List.of(P0)));
         await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P1, 1L)));
@@ -211,7 +213,7 @@ class InfluxTopicWriterTest {
 
         await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P1, 1L, P0, 1L)));
         assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).containsExactly("d1", "d2");
-        assertThat(metrics.readingsWritten()).isEqualTo(2); // P1 offset 1 is the new owner's to write
+        assertThat(meters.count("points.written")).isEqualTo(2); // P1 offset 1 is the new owner's to write
     }
 
     // ---------------------------------------------------------------- issue 17: no record can stop the writer
@@ -231,7 +233,7 @@ class InfluxTopicWriterTest {
         assertThat(metrics.outage()).hasValueSatisfying(why -> assertThat(why).contains("probe").contains("400"));
         assertThat(deadLetters.sent).isEmpty();
         assertThat(committed()).isEmpty();
-        assertThat(metrics.outageRetries()).containsKey("rejected_wholesale");
+        assertThat(meters.count("write.outage.retries", "kind", "rejected_wholesale")).isPositive();
         // Never split to single records: the whole chunk is retried as it is.
         assertThat(pointWriter.requests).allSatisfy(r -> assertThat(r).hasSize(6));
 
@@ -248,11 +250,11 @@ class InfluxTopicWriterTest {
                 ? influxError(400) : null;
         start(1_000, List.of(record(P0, 0, "poison", 1)));
 
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
         assertThat(deadLetters.sent).singleElement().satisfies(dl ->
                 assertThat(dl.reason()).isEqualTo(DeadLetterReason.INFLUX_REJECTED));
-        assertThat(metrics.probes()).isGreaterThanOrEqualTo(1);
-        assertThat(metrics.deadLetteredByReason()).containsEntry(DeadLetterReason.INFLUX_REJECTED, 1L);
+        assertThat(meters.count("write.probes")).isGreaterThanOrEqualTo(1);
+        assertThat(meters.count("deadlettered", "reason", DeadLetterReason.INFLUX_REJECTED)).isEqualTo(1L);
         assertThat(metrics.outage()).isEmpty();
     }
 
@@ -264,7 +266,7 @@ class InfluxTopicWriterTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> metrics.outage().isPresent());
         assertThat(metrics.outage().orElseThrow()).contains("Connection refused");
         pointWriter.script = points -> null;
-        await().atMost(Duration.ofSeconds(5)).until(() -> metrics.offsetCommits() == 1);
+        await().atMost(Duration.ofSeconds(5)).until(() -> meters.count("offset.commits") == 1);
         assertThat(metrics.outage()).isEmpty();
     }
 
@@ -304,10 +306,10 @@ class InfluxTopicWriterTest {
         await().atMost(Duration.ofSeconds(5)).until(() -> committed().equals(Map.of(P0, 3L)));
         assertThat(deadLetters.sent).extracting(DeadLetter::reason).containsOnly(DeadLetterReason.CONTRACT_VIOLATION);
         assertThat(deadLetters.rules).containsExactly("event_time_in_future", "value_not_finite");
-        assertThat(metrics.deadLetteredByReason()).containsEntry(DeadLetterReason.CONTRACT_VIOLATION, 2L);
-        assertThat(metrics.deadLettered()).isEqualTo(2L);
-        assertThat(metrics.contractViolations()).containsEntry("event_time_in_future", 1L)
-                .containsEntry("value_not_finite", 1L);
+        assertThat(meters.count("deadlettered", "reason", DeadLetterReason.CONTRACT_VIOLATION)).isEqualTo(2L);
+        assertThat(meters.count("deadlettered")).isEqualTo(2L);
+        assertThat(meters.count("contract.violations", "rule", "event_time_in_future")).isEqualTo(1L);
+        assertThat(meters.count("contract.violations", "rule", "value_not_finite")).isEqualTo(1L);
         assertThat(pointWriter.accepted()).extracting(InfluxTopicWriterTest::device).containsExactly("d1");
     }
 

@@ -4,6 +4,7 @@ import io.tributary.cli.DurationConverter;
 import io.tributary.demo.hostile.HostileRun.Attack;
 import io.tributary.demo.hostile.HostileRun.Phase;
 import io.tributary.demo.Cli;
+import io.tributary.demo.measure.LatencySummary;
 import io.tributary.simulator.verify.VerificationReport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -12,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import org.HdrHistogram.Histogram;
@@ -105,11 +107,11 @@ public final class HostileBench implements Callable<Integer> {
             // The stricter reference: the faster of the two baselines.
             Phase reference = last.pubackMillis(50) < first.pubackMillis(50) ? last : first;
             JsonArray phases = new JsonArray();
-            run.phases().forEach(phase -> phases.add(HostileReport.phaseJson(phase, reference)));
+            run.phases().forEach(phase -> phases.add(phaseJson(phase, reference)));
             AttackResult floodResult = flood.attack("wrong-password");
             JsonObject goals = new JsonObject()
-                    .put("honest_puback_p50_ms_baseline", HostileReport.round(first.pubackMillis(50)))
-                    .put("honest_puback_p50_ms_baseline_again", HostileReport.round(last.pubackMillis(50)))
+                    .put("honest_puback_p50_ms_baseline", round(first.pubackMillis(50)))
+                    .put("honest_puback_p50_ms_baseline_again", round(last.pubackMillis(50)))
                     .put("honest_puback_p50_vs_baseline", new JsonObject()
                             .put("reference", reference.name())
                             .put("publish quota", ratio(quota, reference))
@@ -117,7 +119,7 @@ public final class HostileBench implements Callable<Integer> {
                             .put("slow reader", ratio(slow, reference))
                             .put("silent connections", ratio(silent, reference))
                             .put("goal", "<= 2 for publish quota, qos0 flood, slow reader"))
-                    .put("honest_connack_p99_ms_during_flood", HostileReport.round(flood.connackMillis(99)))
+                    .put("honest_connack_p99_ms_during_flood", round(flood.connackMillis(99)))
                     .put("honest_connects_refused_during_flood", flood.failedConnects())
                     .put("honest_connack_goal_ms", 1000)
                     .put("flood_connects_per_s", floodResult.fact("connects_per_s"))
@@ -132,7 +134,7 @@ public final class HostileBench implements Callable<Integer> {
                     .put("attack_duration_s", attack.toSeconds())
                     .put("load_at_end", Files.readString(Path.of("/proc/loadavg")).strip())
                     .put("goals", goals)
-                    .put("honest_puback_ms_both_baselines", HostileReport.histogram(both))
+                    .put("honest_puback_ms_both_baselines", histogram(both))
                     .put("ledger", new JsonObject(Map.of("published", ledger.publishedReadings(),
                             "stored", ledger.storedReadings(), "lost", ledger.lostReadings(),
                             "unexplained_extra", ledger.unexplainedExtra())))
@@ -140,7 +142,7 @@ public final class HostileBench implements Callable<Integer> {
                     .put("gateway_peak_heap_mb", run.cluster().watchdog().peakGatewayHeapBytes() / 1048576.0)
                     .put("phases", phases);
             Files.writeString(dir.resolve("hostile.json"), json.encodePrettily() + "\n", StandardCharsets.UTF_8);
-            System.out.println(HostileReport.table(run.phases(), reference));
+            System.out.println(table(run.phases(), reference));
             System.out.println("RESULT " + goals.encode());
             System.out.println("Wrote " + dir.resolve("hostile.json") + " and logs/");
             return ledger.lostReadings() == 0 ? 0 : 1;
@@ -148,6 +150,66 @@ public final class HostileBench implements Callable<Integer> {
     }
 
     private static Double ratio(Phase phase, Phase baseline) {
-        return HostileReport.round(phase.pubackMillis(50) / baseline.pubackMillis(50));
+        return round(phase.pubackMillis(50) / baseline.pubackMillis(50));
+    }
+
+    /** Phase | attacks and what they got | honest PUBACK p50 / p99 (× baseline p50) | CONNACK p99 | failed connects. */
+    public static String table(List<Phase> phases, Phase baseline) {
+        StringBuilder out = new StringBuilder();
+        out.append("| phase | attack: what the attacker got | honest PUBACK p50 / p99 ms (p50 vs baseline)"
+                + " | honest CONNACK p99 ms | honest connects refused | gateway CPU-s |\n");
+        out.append("|---|---|---|---|---|---|\n");
+        double base = baseline.pubackMillis(50);
+        for (Phase phase : phases) {
+            StringBuilder attacks = new StringBuilder();
+            for (AttackResult attack : phase.attacks()) {
+                if (attacks.length() > 0) {
+                    attacks.append("<br>");
+                }
+                attacks.append(attack.name()).append(": ").append(attack.answers()).append(' ')
+                        .append(attack.facts());
+            }
+            out.append(String.format(Locale.ROOT, "| %s | %s | %.1f / %.1f (%.2f×, n=%d) | %.1f | %d | %.1f |%n",
+                    phase.name(), attacks.length() == 0 ? "none (baseline)" : attacks, phase.pubackMillis(50),
+                    phase.pubackMillis(99), phase.pubackMillis(50) / base, phase.puback().getTotalCount(),
+                    phase.connackMillis(99), phase.failedConnects(), phase.gatewayCpuSeconds()));
+        }
+        return out.toString();
+    }
+
+    /** One phase as JSON: attacks with their answers and facts, the honest fleet's figures, the ratio to baseline. */
+    public static JsonObject phaseJson(Phase phase, Phase baseline) {
+        JsonArray attacks = new JsonArray();
+        for (AttackResult attack : phase.attacks()) {
+            attacks.add(new JsonObject().put("attack", attack.name())
+                    .put("started", attack.started().toString())
+                    .put("ended", attack.ended() == null ? null : attack.ended().toString())
+                    .put("answers", new JsonObject(Map.copyOf(attack.answers())))
+                    .put("facts", new JsonObject(jsonSafe(attack.facts()))));
+        }
+        return new JsonObject().put("phase", phase.name()).put("started", phase.started().toString())
+                .put("ended", phase.ended().toString()).put("attacks", attacks)
+                .put("honest_puback_ms", histogram(phase.puback()))
+                .put("honest_puback_p50_vs_baseline", ratio(phase, baseline))
+                .put("honest_connack_ms", histogram(phase.connack()))
+                .put("honest_connects_refused", phase.failedConnects())
+                .put("gateway_cpu_seconds", round(phase.gatewayCpuSeconds()));
+    }
+
+    /** {@code count}, p50/p90/p99/max in ms (2 decimals); {@code {"count": 0}} without samples. */
+    private static JsonObject histogram(Histogram microseconds) {
+        Map<String, Object> summary = LatencySummary.summary(microseconds, 2);
+        return summary == null ? new JsonObject().put("count", 0) : new JsonObject(summary);
+    }
+
+    private static Map<String, Object> jsonSafe(Map<String, Object> facts) {
+        Map<String, Object> safe = new java.util.TreeMap<>();
+        facts.forEach((key, value) -> safe.put(key, value instanceof Double d && !Double.isFinite(d) ? null
+                : value instanceof Double d ? round(d) : value));
+        return safe;
+    }
+
+    private static Double round(double value) {
+        return LatencySummary.round(value, 2);
     }
 }

@@ -90,7 +90,7 @@ class HostileDevicesIT {
             List<JsonArray> qos0Stored = cluster.influxQl().query("SELECT count(\"value\") FROM \"readings\""
                     + " WHERE \"device\" = '" + Attacks.QOS0 + "'");
 
-            System.out.println(HostileReport.table(run.phases(), baseline));
+            System.out.println(HostileBench.table(run.phases(), baseline));
 
             assertSoftly(soft -> {
                 // --- what the attackers got ---
