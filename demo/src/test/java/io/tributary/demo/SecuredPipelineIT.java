@@ -25,10 +25,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The pipeline on {@code ./tributary stack --secure}: the gateway and the processor in processes of their own, each
+ * The pipeline on {@code ./tributary stack --secure}, with one broker and with three (replication factor 3,
+ * min.insync.replicas 2, as {@code --secure --brokers 3}): the gateway and the processor in processes of their own, each
  * with nothing but its role's {@code --kafka-config} file (TLS + SCRAM, its ACLs), a device provisioned by the
  * operator role, and its readings reaching InfluxDB.
  */
@@ -36,11 +38,13 @@ class SecuredPipelineIT {
     private static final Topics TOPICS = Topics.defaults();
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(120);
 
-    @Test
-    void shouldCarryReadingsToInfluxWithEveryPartOnItsOwnRole() throws Exception {
-        Path logs = Files.createDirectories(Path.of("target", "SecuredPipelineIT"));
+    @ParameterizedTest(name = "{0} broker(s)")
+    @ValueSource(ints = {1, 3})
+    void shouldCarryReadingsToInfluxWithEveryPartOnItsOwnRole(int brokers) throws Exception {
+        Path logs = Files.createDirectories(Path.of("target", "SecuredPipelineIT", "brokers-" + brokers));
         List<Process> services = new ArrayList<>();
-        try (LocalStack stack = LocalStack.start(LocalStackOptions.defaults().withKafkaSecure(true))) {
+        try (LocalStack stack = LocalStack.start(LocalStackOptions.defaults().withKafkaSecure(true)
+                .withKafkaBrokers(brokers))) {
             try {
                 runPipeline(stack, logs, services);
             } finally { // the services stop before Kafka does

@@ -5,10 +5,14 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 
-/** What the whole-pipeline benchmark runs: {@link PipelineBenchMain}'s options, validated. */
+/**
+ * What the whole-pipeline benchmark runs: {@link PipelineBenchMain}'s options, validated. {@code brokers} and
+ * {@code secure} shape the local stack's Kafka ({@code ./tributary stack --brokers N --secure}); {@code kafkaConfig}
+ * replaces it.
+ */
 record BenchOptions(Path root, Path out, int devices, Duration duration, Duration stepDuration, Duration warmup,
         List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements,
-        Path kafkaConfig) {
+        Path kafkaConfig, int brokers, boolean secure) {
 
     /** Readings per MQTT message, as the goal states: 2 sensors × 5 readings. */
     static final int SENSORS = 2;
@@ -53,9 +57,24 @@ record BenchOptions(Path root, Path out, int devices, Duration duration, Duratio
         if (root == null || out == null) {
             throw new IllegalArgumentException("root and --out must be set");
         }
+        if (brokers < 1) {
+            throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
+        }
         if (kafkaConfig != null) {
+            if (brokers > 1 || secure) {
+                throw new IllegalArgumentException("--kafka-config runs against another Kafka: --brokers and --secure"
+                        + " shape the local stack's");
+            }
             KafkaClientConfig.readFile(kafkaConfig);
         }
+    }
+
+    /** The local stack's Kafka as one plaintext broker (or {@code kafkaConfig}'s). */
+    BenchOptions(Path root, Path out, int devices, Duration duration, Duration stepDuration, Duration warmup,
+            List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements,
+            Path kafkaConfig) {
+        this(root, out, devices, duration, stepDuration, warmup, rates, halfDuration, partitions, probeInterval,
+                refinements, kafkaConfig, 1, false);
     }
 
     private static void requirePositive(Duration d, String option) {

@@ -17,13 +17,17 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
- * The benchmark's processes: the local stack (in-JVM Kafka plus the v2-write endpoint; {@code influxd} is its child),
- * the gateway (authenticating every device against its registry, as in production) and the processor with the demo's
+ * The benchmark's processes: the local stack (Kafka in its JVM plus the v2-write endpoint, or with
+ * {@link BenchOptions#brokers()} &gt; 1 or {@link BenchOptions#secure()} broker processes under it; {@code influxd} is
+ * its child), the gateway (authenticating every device against its registry, as in production) and the processor with the demo's
  * alert rules, each its own JVM from its built jar, plus a simulator per phase. Every one is registered with the CPU
  * account; closing stops them, the newest first.
  */
@@ -31,11 +35,18 @@ final class BenchPipeline implements AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xmx1g");
+    /** Kafka roles of a secured stack (see {@code ./tributary stack --secure}); the bench's own clients are admin. */
+    static final String GATEWAY = "gateway";
+    static final String PROCESSOR = "processor";
+    static final String OPERATOR = "operator";
+    static final String ADMIN = "admin";
+    private static final Pattern BROKER_NODE = Pattern.compile("node-(\\d+)\\.properties$");
 
     private final BenchOptions options;
     private final Path logs;
     private final CpuAccount cpu;
-    private final int brokers;
+    /** Kafka as broker processes of this JVM, so that one can be killed. */
+    private final boolean killable;
     private final List<ServiceProcess> children = new CopyOnWriteArrayList<>();
     /** The stack in this JVM when Kafka is several broker processes (so one can be killed); null otherwise. */
     private LocalStack ownStack;
@@ -44,16 +55,16 @@ final class BenchPipeline implements AutoCloseable {
     private URI gatewayBase;
     private URI processorBase;
 
-    BenchPipeline(BenchOptions options, Path logs, CpuAccount cpu, int brokers) {
+    BenchPipeline(BenchOptions options, Path logs, CpuAccount cpu, boolean killable) {
         this.options = options;
         this.logs = logs;
         this.cpu = cpu;
-        this.brokers = brokers;
+        this.killable = killable;
     }
 
     /** Starts the stack, the gateway and the processor; returns once both services answer ready. */
     void start(PrintStream out) throws InterruptedException {
-        if (brokers > 1) {
+        if (killable) {
             startOwnStack(out);
         } else {
             startStackProcess(out);
@@ -63,12 +74,19 @@ final class BenchPipeline implements AutoCloseable {
 
     /** Kafka as broker processes of this JVM (a restarted broker's CPU is not counted), influxd its child. */
     private void startOwnStack(PrintStream out) {
-        out.println("Starting the local stack (" + brokers + " Kafka broker processes, influxd) ...");
-        ownStack = LocalStack.start(LocalStackOptions.defaults().withKafkaBrokers(brokers));
+        out.println("Starting the local stack (" + options.brokers() + " Kafka broker processes, influxd) ...");
+        ownStack = LocalStack.start(LocalStackOptions.defaults().withKafkaBrokers(options.brokers())
+                .withKafkaSecure(options.secure()));
         ownStack.createTopics(options.partitions(), Topics.defaults().ingest().toArray(String[]::new));
-        stackEnv = Map.of("KAFKA_BOOTSTRAP", ownStack.kafkaBootstrapServers(), "INFLUX_URL", ownStack.influxUrl(),
-                "INFLUX_DIRECT_URL", ownStack.influxDirectUrl(), "INFLUX_TOKEN", ownStack.influxToken(),
-                "INFLUX_ORG", ownStack.influxOrg(), "INFLUX_BUCKET", ownStack.influxBucket());
+        Map<String, String> env = new HashMap<>(Map.of("KAFKA_BOOTSTRAP", ownStack.kafkaBootstrapServers(),
+                "INFLUX_URL", ownStack.influxUrl(), "INFLUX_DIRECT_URL", ownStack.influxDirectUrl(),
+                "INFLUX_TOKEN", ownStack.influxToken(), "INFLUX_ORG", ownStack.influxOrg(),
+                "INFLUX_BUCKET", ownStack.influxBucket()));
+        if (options.secure()) {
+            ownStack.secureKafka(Topics.defaults(), options.partitions()).forEach((role, file) -> env.put(
+                    roleVariable(role), file.toString()));
+        }
+        stackEnv = Map.copyOf(env);
         KafkaCluster cluster = ownStack.kafkaCluster().orElseThrow();
         cluster.nodeIds().forEach(id -> cluster.process(id).ifPresent(p -> cpu.register("kafka broker " + id,
                 p.pid())));
@@ -76,16 +94,28 @@ final class BenchPipeline implements AutoCloseable {
     }
 
     private void startStackProcess(PrintStream out) throws InterruptedException {
-        out.println("Starting the local stack (Kafka, influxd) ...");
+        boolean brokerProcesses = options.brokers() > 1 || options.secure();
+        out.println("Starting the local stack (" + (brokerProcesses ? options.brokers() + " Kafka broker processes"
+                : "Kafka") + (options.secure() ? ", secured" : "") + ", influxd) ...");
+        List<String> args = new ArrayList<>(List.of("--partitions", Integer.toString(options.partitions()),
+                "--brokers", Integer.toString(options.brokers())));
+        if (options.secure()) {
+            args.add("--secure");
+        }
         ServiceProcess stack = started(ServiceProcess.start("stack", options.jar("local-stack",
-                "tributary-local-stack.jar"), List.of(),
-                List.of("--partitions", Integer.toString(options.partitions())), logs));
+                "tributary-local-stack.jar"), List.of(), args, logs));
         stackEnv = awaitStack(stack);
-        cpu.register("kafka (stack JVM)", stack.pid());
-        // influxd runs under the stack's child guardian: a grandchild, not a child.
-        ProcessHandle.of(stack.pid()).ifPresent(handle -> handle.descendants()
-                .filter(child -> child.info().command().map(c -> c.endsWith("influxd")).orElse(false))
-                .forEach(influxd -> cpu.register("influxd", influxd.pid())));
+        cpu.register(brokerProcesses ? "stack JVM (v2-write endpoint)" : "kafka (stack JVM)", stack.pid());
+        // influxd and the brokers run under the stack's child guardians: grandchildren, not children.
+        ProcessHandle.of(stack.pid()).ifPresent(handle -> handle.descendants().forEach(child -> {
+            if (child.info().command().map(c -> c.endsWith("influxd")).orElse(false)) {
+                cpu.register("influxd", child.pid());
+            }
+            boolean java = child.info().command().map(c -> c.endsWith("/java")).orElse(false);
+            child.info().arguments().filter(a -> java && a.length > 1).map(a -> BROKER_NODE.matcher(a[a.length - 2]))
+                    .filter(Matcher::find).ifPresent(node -> cpu.register("kafka broker " + node.group(1),
+                            child.pid()));
+        }));
     }
 
     private void startServices(PrintStream out) throws InterruptedException {
@@ -97,11 +127,11 @@ final class BenchPipeline implements AutoCloseable {
 
         out.println("Starting the gateway and the processor ...");
         ServiceProcess gateway = started(ServiceProcess.start("gateway", options.jar("gateway",
-                "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, withKafka("--mqtt-host", "127.0.0.1", "--mqtt-port",
+                "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, withKafka(GATEWAY, "--mqtt-host", "127.0.0.1", "--mqtt-port",
                         Integer.toString(mqttPort), "--http-port", Integer.toString(ports.get(1))), logs));
         cpu.register("gateway", gateway.pid());
         ServiceProcess processor = started(ServiceProcess.start("processor", options.jar("cloud-processor",
-                "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, withKafka(
+                "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, withKafka(PROCESSOR,
                 "--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
                 "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", influxBucket(),
                 "--rules", rules.toString(), "--http-port", Integer.toString(ports.get(2)),
@@ -126,17 +156,28 @@ final class BenchPipeline implements AutoCloseable {
         return ownStack == null ? Optional.empty() : ownStack.kafkaCluster();
     }
 
-    /** The Kafka every part uses: the one of {@code --kafka-config}, else the local stack's. */
-    KafkaClientConfig kafka() {
-        return options.kafkaConfig() == null ? new KafkaClientConfig(stackEnv.get("KAFKA_BOOTSTRAP"), Map.of())
-                : KafkaClientConfig.resolve(options.kafkaConfig(), System.getenv(), Map.of(), null);
+    /** The client properties file of {@code role}: the secured stack's, else {@code --kafka-config}'s (or none). */
+    private Path kafkaConfig(String role) {
+        String file = stackEnv.get(roleVariable(role));
+        return file == null ? options.kafkaConfig() : Path.of(file);
     }
 
-    /** {@code args} after the options that point a process at {@link #kafka()} (the file, never its secrets). */
-    List<String> withKafka(String... args) {
-        List<String> all = new ArrayList<>(List.of("--kafka-bootstrap", kafka().bootstrap()));
-        if (options.kafkaConfig() != null) {
-            all.addAll(List.of("--kafka-config", options.kafkaConfig().toString()));
+    private static String roleVariable(String role) {
+        return "KAFKA_" + role.toUpperCase(Locale.ROOT) + "_CONFIG";
+    }
+
+    /** The Kafka that {@code role} uses: its properties file's, else the local stack's. */
+    KafkaClientConfig kafka(String role) {
+        Path file = kafkaConfig(role);
+        return file == null ? new KafkaClientConfig(stackEnv.get("KAFKA_BOOTSTRAP"), Map.of())
+                : KafkaClientConfig.resolve(file, System.getenv(), Map.of(), null);
+    }
+
+    /** {@code args} after the options that point a process at {@code role}'s Kafka (the file, never its secrets). */
+    List<String> withKafka(String role, String... args) {
+        List<String> all = new ArrayList<>(List.of("--kafka-bootstrap", kafka(role).bootstrap()));
+        if (kafkaConfig(role) != null) {
+            all.addAll(List.of("--kafka-config", kafkaConfig(role).toString()));
         }
         all.addAll(List.of(args));
         return all;

@@ -101,7 +101,7 @@ final class PhaseRunner {
     }
 
     private List<String> simulatorArgs(String name, double rate, Duration duration, boolean verify) {
-        List<String> args = new ArrayList<>(pipeline.withKafka("--mqtt-uri", pipeline.mqttUri(),
+        List<String> args = new ArrayList<>(pipeline.withKafka(BenchPipeline.OPERATOR, "--mqtt-uri", pipeline.mqttUri(),
                 "--devices", Integer.toString(options.devices()),
                 "--sensors", Integer.toString(BenchOptions.SENSORS),
                 "--readings-per-sensor", Integer.toString(BenchOptions.READINGS_PER_SENSOR),

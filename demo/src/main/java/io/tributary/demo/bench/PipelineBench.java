@@ -1,5 +1,6 @@
 package io.tributary.demo.bench;
 
+import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.provision.FleetProvisioner;
@@ -64,7 +65,7 @@ public final class PipelineBench {
         Files.createDirectories(logs);
         String loadAtStart = Files.readString(Path.of("/proc/loadavg")).strip();
         cpu.register(BENCH_COMPONENT, ProcessHandle.current().pid());
-        BenchPipeline pipeline = new BenchPipeline(options, logs, cpu, killBrokerAt == null ? 1 : 3);
+        BenchPipeline pipeline = new BenchPipeline(options, logs, cpu, killBrokerAt != null);
         Thread cleanup = new Thread(pipeline::close, "tributary-bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         try {
@@ -81,12 +82,14 @@ public final class PipelineBench {
     }
 
     private int measure(BenchPipeline pipeline, String loadAtStart) throws IOException, InterruptedException {
-        Probe.Target probeTarget = new Probe.Target(pipeline.mqttUri(), pipeline.kafka(), TOPICS.telemetry(),
+        // The bench's own clients (probe, lag, the probe's provisioning): the stack's admin identity when secured
+        KafkaClientConfig kafka = pipeline.kafka(BenchPipeline.ADMIN);
+        Probe.Target probeTarget = new Probe.Target(pipeline.mqttUri(), kafka, TOPICS.telemetry(),
                 TOPICS.alerts(), pipeline.influxDirectUrl(), pipeline.influxBucket());
-        try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(), pipeline.kafka(),
+        try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(), kafka,
                 WRITER_GROUP, TOPICS.telemetry(), cpu, startNanos);
-                FleetProvisioner probeRegistry = FleetProvisioner.connect(pipeline.kafka().bootstrap(), TOPICS.prefix(),
-                        pipeline.kafka().properties(),
+                FleetProvisioner probeRegistry = FleetProvisioner.connect(kafka.bootstrap(), TOPICS.prefix(),
+                        kafka.properties(),
                         Duration.ofSeconds(30))) {
             sampler.start();
             BrokerFailover failover = killBrokerAt == null ? null

@@ -66,8 +66,18 @@ public final class PipelineBenchMain implements Callable<Integer> {
             description = "Run against the Kafka of this client properties file (bootstrap.servers, security.protocol,"
                     + " sasl.*, ssl.*) instead of the local stack's; every process gets it (env TRIBUTARY_KAFKA_CONFIG).")
     Path kafkaConfig;
+    @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
+            description = "Kafka brokers of the local stack, as ./tributary stack --brokers: more than one run as "
+                    + "processes of their own, topics replicated 3 with min.insync.replicas 2 from 3 on "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int brokers;
+
+    @Option(names = "--secure", description = "Kafka as ./tributary stack --secure: TLS and SASL/SCRAM, ACLs; the "
+            + "gateway, the processor and the simulators each use their role's client properties.")
+    boolean secure;
+
     @Option(names = "--kill-broker-at", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "Runs Kafka as 3 broker processes (replication factor 3, min.insync.replicas 2) and, this "
+            description = "Runs Kafka as (at least) 3 broker processes (replication factor 3, min.insync.replicas 2) and, this "
                     + "long into the half-rate phase's measured part, kills -9 the broker leading most telemetry "
                     + "partitions, restarting it 20 s later; reports the probe's PUBACK and publish-to-queryable "
                     + "latency (p99, max) in the 30 s after the kill (DIR/failover.json). The probe publishes as a "
@@ -100,7 +110,7 @@ public final class PipelineBenchMain implements Callable<Integer> {
         try {
             options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), devices,
                     duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements,
-                    kafkaConfig);
+                    kafkaConfig, killBrokerAt == null ? brokers : Math.max(3, brokers), secure);
         } catch (IllegalArgumentException e) {
             throw Cli.usage(this, e.getMessage());
         }
