@@ -80,7 +80,7 @@ final class ProcessorParts {
             }
             if (analytics.enabled()) {
                 TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), topics.telemetry(),
-                        topics.rollups(), topics.alerts());
+                        topics.rollups(), topics.alerts(), topics.deviceMetadata());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer",
                         config.consumerGroup() + "-rollups", topics.rollups(), new RollupPointMapper());
