@@ -32,10 +32,11 @@ public final class TopicCreator {
     /**
      * Creates the rollups and alerts topics (and telemetry, which Streams needs to exist) when missing, with the
      * telemetry topic's partition count and {@link TopicReplication} (replication factor 3, min.insync.replicas 2 from
-     * three brokers on).
+     * three brokers on); and the device metadata topic, compacted, with one partition (it is small, and read whole by
+     * every instance), which Streams also needs to exist.
      */
     public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String rollupsTopic,
-            String alertsTopic) {
+            String alertsTopic, String metadataTopic) {
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
@@ -56,6 +57,7 @@ public final class TopicCreator {
             }
             topics.add(replication.newTopic(rollupsTopic, partitions, Map.of()));
             topics.add(replication.newTopic(alertsTopic, partitions, Map.of()));
+            topics.add(replication.newTopic(metadataTopic, Optional.of(1), Map.of("cleanup.policy", "compact")));
             admin.createTopics(topics).values().forEach((name, future) -> {
                 try {
                     future.get(30, TimeUnit.SECONDS);

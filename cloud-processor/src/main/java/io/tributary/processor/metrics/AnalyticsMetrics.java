@@ -55,6 +55,17 @@ public final class AnalyticsMetrics implements StreamsListener {
         contractViolations.computeIfAbsent(rule, r -> new LongAdder()).increment();
     }
 
+    private final LongAdder invalidMetadata = new LongAdder();
+
+    @Override
+    public void invalidMetadata() {
+        invalidMetadata.increment();
+    }
+
+    public long invalidMetadataRecords() {
+        return invalidMetadata.sum();
+    }
+
     @Override
     public void readingBeyondFuture() {
         skip("reading_beyond_future");

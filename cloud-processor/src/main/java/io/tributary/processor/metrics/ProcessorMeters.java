@@ -96,6 +96,13 @@ public final class ProcessorMeters implements AutoCloseable {
                 Tags.of("state", "firing"));
         counter("alert.transitions", "Alert state transitions.", analytics, AnalyticsMetrics::alertsResolved,
                 Tags.of("state", "resolved"));
+        bindMetadataInvalid("streams", analytics, AnalyticsMetrics::invalidMetadataRecords);
+    }
+
+    /** Invalid device metadata records a reader of the metadata topic skipped ({@code streams}, {@code writer}). */
+    public <T> void bindMetadataInvalid(String reader, T source, java.util.function.ToLongFunction<T> count) {
+        counter("metadata.invalid", "Device metadata records that are not valid labels of their device: skipped, the "
+                + "device keeps its labels.", source, count, Tags.of("reader", reader));
     }
 
     /** The counters of keys known only at run time: registering is idempotent, so each scrape adds the new ones. */
