@@ -5,6 +5,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 import org.apache.kafka.clients.consumer.CloseOptions;
@@ -18,6 +19,7 @@ import io.tributary.processor.alert.RulesParser;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.processor.contract.TelemetryCheck;
+import io.tributary.processor.enrich.DeviceLabelsReader;
 import io.tributary.processor.kafka.KafkaClientProperties;
 import io.tributary.processor.kafka.TopicCreator;
 import io.tributary.processor.metrics.ProcessorMeters;
@@ -44,6 +46,9 @@ final class ProcessorParts {
     record Worker(String name, String threadName, Runnable body, Runnable shutdown) {
     }
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ProcessorParts.class);
+    private static final Duration LABELS_LOAD_TIMEOUT = Duration.ofSeconds(30);
+
     private final ProcessorConfig config;
     private final TelemetryCheck contract;
     private final ProcessorMeters meters;
@@ -51,6 +56,8 @@ final class ProcessorParts {
     /** Clients handed to workers that have not run yet: closed by {@link #releaseUnstarted()} if the start fails. */
     private final List<AutoCloseable> unstartedClients = new ArrayList<>();
     StreamsEngine streams;
+    /** The readings writers' device labels; null when no label is a tag ({@code enrichment.tags} empty). */
+    DeviceLabelsReader labels;
     RulesFileWatcher rulesWatcher;
     WebhookNotifier webhook;
 
@@ -72,20 +79,24 @@ final class ProcessorParts {
         try {
             AnalyticsConfig analytics = config.analytics();
             int readingsWriters = analytics.readingsWriters();
+            List<String> tags = config.enrichmentTags();
+            if (!tags.isEmpty()) {
+                parts.addLabelsReader();
+            }
             for (int i = 1; i <= readingsWriters; i++) {
                 String suffix = readingsWriters == 1 ? "" : "-" + i;
                 parts.addWriter("readings", "Readings writer" + suffix, "tributary-influx-writer" + suffix,
-                        config.consumerGroup(), topics.telemetry(),
-                        new ReadingPointMapper(contract, Clock.systemUTC())::map);
+                        config.consumerGroup(), topics.telemetry(), new ReadingPointMapper(contract,
+                                Clock.systemUTC(), tags, tags.isEmpty() ? d -> Map.of() : parts.labels::labelsOf)::map);
             }
             if (analytics.enabled()) {
                 TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), topics.telemetry(),
                         topics.rollups(), topics.alerts(), topics.deviceMetadata());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer",
-                        config.consumerGroup() + "-rollups", topics.rollups(), new RollupPointMapper());
+                        config.consumerGroup() + "-rollups", topics.rollups(), new RollupPointMapper(tags));
                 parts.addWriter("alerts", "Alerts writer", "tributary-alerts-writer",
-                        config.consumerGroup() + "-alerts", topics.alerts(), new AlertPointMapper());
+                        config.consumerGroup() + "-alerts", topics.alerts(), new AlertPointMapper(tags));
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
@@ -132,7 +143,37 @@ final class ProcessorParts {
                 config.pollTimeout(), config.retryBackoffInitial(), config.retryBackoffMax(), clientCloseTimeout());
         InfluxTopicWriter writer = new InfluxTopicWriter(name, mapper, consumer, topic, pointWriter, deadLetters,
                 settings, meters.writer(key), Clock.systemUTC());
-        workers.add(new Worker(name, threadName, writer, writer::shutdown));
+        Runnable body = writer;
+        if (key.equals("readings") && labels != null) {
+            body = () -> {
+                awaitLabels();
+                writer.run();
+            };
+        }
+        workers.add(new Worker(name, threadName, body, writer::shutdown));
+    }
+
+    private void addLabelsReader() {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(KafkaClientProperties.metadataConsumer(config));
+        unstartedClients.add(consumer);
+        labels = new DeviceLabelsReader(consumer, config.topics().deviceMetadata(), config.pollTimeout());
+        meters.bindMetadataInvalid("writer", labels, DeviceLabelsReader::invalidRecords);
+        workers.add(new Worker("Device labels reader", "tributary-labels-reader", labels, labels::shutdown));
+    }
+
+    /**
+     * Readings are stored with the labels their device has: a writer starts once the labels are read (a restart would
+     * otherwise store the first seconds untagged), or after {@link #LABELS_LOAD_TIMEOUT} with those read so far.
+     */
+    private void awaitLabels() {
+        try {
+            if (!labels.awaitLoaded(LABELS_LOAD_TIMEOUT)) {
+                log.warn("Device labels not loaded within {}: writing readings with the labels read so far",
+                        LABELS_LOAD_TIMEOUT);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void addWebhook(AnalyticsConfig analytics) {
@@ -175,7 +216,7 @@ final class ProcessorParts {
     private TopologySettings topologySettings() {
         AnalyticsConfig a = config.analytics();
         Topics topics = config.topics();
-        return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
+        return new TopologySettings(topics.telemetry(), topics.deviceMetadata(), topics.rollups(), topics.alerts(),
                 a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval(),
                 config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
                 TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);

@@ -106,6 +106,8 @@ public final class Pipeline implements AutoCloseable {
                         .influxGzip(!isLocal(influx.url()))
                         // Kafka is the local stack's, on this machine: compression would cost CPU and save nothing
                         .streamsCompression("none").build())
+                // The fleet dashboard's site and kind variables filter by these tags
+                .enrichmentTags(List.of("site", "kind"))
                 .build());
         processor.start();
         LOG.info("Pipeline up [mqtt: {}, kafka: {}, influx: {}]", mqttServerUri(), kafka,

@@ -7,6 +7,7 @@ import com.influxdb.client.InfluxDBClientFactory;
 import com.influxdb.client.domain.InfluxQLQuery;
 import com.influxdb.query.InfluxQLQueryResult;
 import io.tributary.contract.Topics;
+import io.tributary.contract.metadata.DeviceLabels;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
 import io.tributary.simulator.transport.VertxMqttTransport;
@@ -16,11 +17,18 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -52,6 +60,7 @@ class DashboardQueriesIT {
         fleetConfig = new SimulatorConfig(pipeline.mqttServerUri(), 5, "dash", 3, Duration.ofMillis(500), 5, 10,
                 Duration.ofSeconds(30));
         Map<String, byte[]> secrets = pipeline.provision(fleetConfig.deviceIds());
+        label(fleetConfig.deviceIds());
         Fleet fleet = new Fleet(fleetConfig, new VertxMqttTransport(fleetConfig.mqttServerUri(), secrets::get));
         fleet.start();
         Thread.sleep(4_000);
@@ -63,6 +72,20 @@ class DashboardQueriesIT {
                 || pipeline.processor().meters().count("points.written", "writer", "alerts") == 0)
                 && System.nanoTime() < deadline) {
             Thread.sleep(200);
+        }
+    }
+
+    /** Sites plant-1 and plant-2, kinds motor and pump: the fleet dashboard's variables (Pipeline tags by them). */
+    private static void label(List<String> devices) throws Exception {
+        Properties props = new Properties();
+        props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, pipeline.kafkaBootstrapServers());
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(),
+                new ByteArraySerializer())) {
+            for (int i = 0; i < devices.size(); i++) {
+                Map<String, String> labels = Map.of("site", "plant-" + (i % 2 + 1), "kind", i < 3 ? "motor" : "pump");
+                producer.send(new ProducerRecord<>(new Topics(Topics.DEFAULT_PREFIX).deviceMetadata(), devices.get(i),
+                        new DeviceLabels(devices.get(i), labels, Instant.now()).toJson())).get();
+            }
         }
     }
 
@@ -113,7 +136,9 @@ class DashboardQueriesIT {
         return query.replace("$timeFilter", "time > now() - 1h")
                 .replace("$__interval", "10s")
                 .replace("$device", fleetConfig.deviceId(0))
-                .replace("$sensor", "temperature");
+                .replace("$sensor", "temperature")
+                .replace("$site", "plant-1") // device 0's labels
+                .replace("$kind", "motor");
     }
 
     private static boolean hasValues(InfluxQLQueryResult result) {

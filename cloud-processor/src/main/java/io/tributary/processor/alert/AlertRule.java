@@ -1,6 +1,7 @@
 package io.tributary.processor.alert;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 
 import io.tributary.proto.v1.AlertEvent.Severity;
@@ -14,9 +15,22 @@ public sealed interface AlertRule {
 
     Severity severity();
 
+    /** Labels the device must have, every pair (rules file {@code match}); empty = any device its glob matches. */
+    Map<String, String> match();
+
     /** Whether the rule watches this device at all. */
     default boolean appliesToDevice(String deviceId) {
         return device().matches(deviceId);
+    }
+
+    /** Whether a device with these labels has every label of {@link #match()}. */
+    default boolean matchesLabels(Map<String, String> labels) {
+        for (Map.Entry<String, String> pair : match().entrySet()) {
+            if (!pair.getValue().equals(labels.get(pair.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Which way a threshold is crossed. */
@@ -31,9 +45,16 @@ public sealed interface AlertRule {
      * {@code value < threshold}, resolved is {@code value >= clear}.
      */
     record Threshold(String name, Glob device, Glob sensor, Direction direction, double threshold, double clear,
-            Duration forDuration, Severity severity) implements AlertRule {
+            Duration forDuration, Severity severity, Map<String, String> match) implements AlertRule {
+
+        /** A rule for every device its glob matches, whatever its labels. */
+        public Threshold(String name, Glob device, Glob sensor, Direction direction, double threshold, double clear,
+                Duration forDuration, Severity severity) {
+            this(name, device, sensor, direction, threshold, clear, forDuration, severity, Map.of());
+        }
 
         public Threshold {
+            match = Map.copyOf(match);
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(sensor, "sensor");
@@ -70,9 +91,16 @@ public sealed interface AlertRule {
     }
 
     /** Fires when a device that was seen has sent nothing for {@code silence} (wall clock); resolves on its next data. */
-    record NoData(String name, Glob device, Duration silence, Severity severity) implements AlertRule {
+    record NoData(String name, Glob device, Duration silence, Severity severity, Map<String, String> match)
+            implements AlertRule {
+
+        /** A rule for every device its glob matches, whatever its labels. */
+        public NoData(String name, Glob device, Duration silence, Severity severity) {
+            this(name, device, silence, severity, Map.of());
+        }
 
         public NoData {
+            match = Map.copyOf(match);
             Objects.requireNonNull(name, "name");
             Objects.requireNonNull(device, "device");
             Objects.requireNonNull(severity, "severity");

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
@@ -14,6 +15,7 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 import io.tributary.common.Durations;
+import io.tributary.contract.metadata.DeviceLabels;
 import io.tributary.proto.v1.AlertEvent.Severity;
 
 /**
@@ -29,6 +31,7 @@ import io.tributary.proto.v1.AlertEvent.Severity;
  *     clear: 75                  # hysteresis; default = the threshold
  *     for: 30s                   # how long the breach must last (event time); default 0s
  *     severity: critical         # info | warning | critical; default warning
+ *     match: {site: plant-3}     # labels the device must have (every pair); default: any labels
  *   - name: device_silent
  *     device: "*"
  *     no-data-for: 2m            # fires when a device seen before sends nothing for 2 minutes (wall clock)
@@ -38,8 +41,8 @@ import io.tributary.proto.v1.AlertEvent.Severity;
 public final class RulesParser {
 
     private static final Set<String> THRESHOLD_KEYS = Set.of("name", "device", "sensor", "above", "below", "clear",
-            "for", "severity");
-    private static final Set<String> NO_DATA_KEYS = Set.of("name", "device", "no-data-for", "severity");
+            "for", "severity", "match");
+    private static final Set<String> NO_DATA_KEYS = Set.of("name", "device", "no-data-for", "severity", "match");
 
     /** Thrown for a file that is not a valid rules file; the message says what and where. */
     public static final class InvalidRulesException extends Exception {
@@ -115,8 +118,9 @@ public final class RulesParser {
         }
         Glob device = Glob.of(string(entry, "device", "*", at));
         Severity severity = severity(entry, at);
+        Map<String, String> match = match(entry, at);
         if (noData) {
-            return new AlertRule.NoData(name, device, duration(entry, "no-data-for", null, at), severity);
+            return new AlertRule.NoData(name, device, duration(entry, "no-data-for", null, at), severity, match);
         }
         boolean above = entry.containsKey("above");
         boolean below = entry.containsKey("below");
@@ -128,7 +132,33 @@ public final class RulesParser {
         double clear = entry.containsKey("clear") ? number(entry, "clear", at) : threshold;
         return new AlertRule.Threshold(name, device, Glob.of(string(entry, "sensor", "*", at)),
                 above ? AlertRule.Direction.ABOVE : AlertRule.Direction.BELOW, threshold, clear,
-                duration(entry, "for", Duration.ZERO, at), severity);
+                duration(entry, "for", Duration.ZERO, at), severity, match);
+    }
+
+    /** {@code match: {key: value, ...}}: labels as DeviceLabels allows them (exact values, no globs). */
+    private static Map<String, String> match(Map<?, ?> entry, String at) throws InvalidRulesException {
+        Object v = entry.get("match");
+        if (v == null) {
+            return Map.of();
+        }
+        if (!(v instanceof Map<?, ?> pairs) || pairs.isEmpty()) {
+            throw new InvalidRulesException(at + ": 'match' must be a mapping of labels, e.g. {site: plant-3}");
+        }
+        Map<String, String> match = new TreeMap<>();
+        for (Map.Entry<?, ?> pair : pairs.entrySet()) {
+            if (pair.getValue() instanceof Map || pair.getValue() instanceof List) {
+                throw new InvalidRulesException(at + ": match: label " + pair.getKey() + " must have one value");
+            }
+            String key = String.valueOf(pair.getKey());
+            String value = String.valueOf(pair.getValue());
+            try {
+                DeviceLabels.check(key, value);
+            } catch (IllegalArgumentException e) {
+                throw new InvalidRulesException(at + ": match: " + e.getMessage());
+            }
+            match.put(key, value);
+        }
+        return match;
     }
 
     private static String string(Map<?, ?> entry, String key, String fallback, String at)

@@ -1,12 +1,14 @@
 package io.tributary.processor.config;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
 import io.tributary.contract.InputContract;
+import io.tributary.processor.enrich.Labels;
 
 /**
  * The cloud processor's typed, validated configuration. Every value is checked once, here; an invalid value fails with a
@@ -27,6 +29,8 @@ import io.tributary.contract.InputContract;
  *        {@code TRIBUTARY_KAFKA_*} and {@code --kafka-property}; what the processor sets itself keeps its value
  * @param inputContract the input contract the processor re-checks on every telemetry record (the gateway's options:
  *        {@code --max-event-age}, {@code --max-event-future}, ...); a record that breaks it is dead-lettered whole
+ * @param enrichmentTags the device labels that become InfluxDB tags of readings, rollups and alerts (at most
+ *        {@value Labels#MAX_TAGS}); empty (the default) = no label tags, series cardinality unchanged
  */
 public record ProcessorConfig(
         String kafkaBootstrapServers,
@@ -46,7 +50,8 @@ public record ProcessorConfig(
         Map<String, String> producerOverrides,
         Map<String, String> kafkaProperties,
         AnalyticsConfig analytics,
-        InputContract inputContract) {
+        InputContract inputContract,
+        List<String> enrichmentTags) {
 
     public static final String DEFAULT_KAFKA_BOOTSTRAP_SERVERS = "localhost:9092";
     public static final String DEFAULT_CONSUMER_GROUP = "tributary-influx-writer";
@@ -100,6 +105,7 @@ public record ProcessorConfig(
         kafkaProperties = new KafkaClientConfig(kafkaBootstrapServers, kafkaProperties).properties();
         Objects.requireNonNull(analytics, "analytics");
         Objects.requireNonNull(inputContract, "input contract (max-event-age, ...)");
+        enrichmentTags = Labels.checkTagKeys(enrichmentTags);
     }
 
     public static ProcessorConfig defaults() {
@@ -133,7 +139,8 @@ public record ProcessorConfig(
                 + ", retryBackoff=" + retryBackoffInitial + ".." + retryBackoffMax + ", influxRequestTimeout="
                 + influxRequestTimeout + ", closeTimeout=" + closeTimeout + ", consumerOverrides=" + consumerOverrides
                 + ", producerOverrides=" + producerOverrides.keySet() + ", kafkaProperties="
-                + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics + ", inputContract=" + inputContract + "]";
+                + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics + ", inputContract=" + inputContract
+                + ", enrichmentTags=" + enrichmentTags + "]";
     }
 
     /** Collects the settings; {@link #build()} validates them all through the canonical constructor. */
@@ -156,6 +163,7 @@ public record ProcessorConfig(
         private Map<String, String> kafkaProperties = Map.of();
         private AnalyticsConfig analytics = AnalyticsConfig.defaults();
         private InputContract inputContract = InputContract.DEFAULTS;
+        private List<String> enrichmentTags = List.of();
 
         private Builder() {
         }
@@ -179,6 +187,7 @@ public record ProcessorConfig(
             kafkaProperties = c.kafkaProperties;
             analytics = c.analytics;
             inputContract = c.inputContract;
+            enrichmentTags = c.enrichmentTags;
         }
 
         public Builder kafkaBootstrapServers(String servers) {
@@ -256,12 +265,17 @@ public record ProcessorConfig(
             return this;
         }
 
+        public Builder enrichmentTags(List<String> labels) {
+            this.enrichmentTags = labels;
+            return this;
+        }
+
         /** @throws IllegalArgumentException naming the option of the first invalid value */
         public ProcessorConfig build() {
             return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                     influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
                     influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, kafkaProperties,
-                    analytics, inputContract);
+                    analytics, inputContract, enrichmentTags);
         }
     }
 }

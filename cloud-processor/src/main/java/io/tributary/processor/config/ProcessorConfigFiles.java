@@ -35,6 +35,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * rollups: {windows: [10s, 1m], grace: 30s, punctuate-interval: 500ms}
  * alerts:  {rules-file: /etc/tributary/rules.yaml, rules-check-interval: 2s, webhook-url: https://..., webhook-group: ...}
  * http:    {host: 0.0.0.0, port: 9464}
+ * enrichment: {tags: [site, kind]}
  * </pre>
  */
 public final class ProcessorConfigFiles {
@@ -58,7 +59,7 @@ public final class ProcessorConfigFiles {
                 "streams.state-dir", "streams.commit-interval", "streams.threads", "streams.compression",
                 "rollups.windows", "rollups.grace",
                 "rollups.punctuate-interval", "alerts.rules-file", "alerts.rules-check-interval", "alerts.webhook-url",
-                "alerts.webhook-group", "http.host", "http.port")) {
+                "alerts.webhook-group", "http.host", "http.port", "enrichment.tags")) {
             keys.put(key, "TRIBUTARY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
         }
         // The names all Tributary services share (see the root README).
@@ -213,6 +214,7 @@ public final class ProcessorConfigFiles {
                             str(v, "streams.compression", a.streamsCompression()),
                             get(v, "influx.writers", a.readingsWriters(), integer)))
                     .inputContract(contract)
+                    .enrichmentTags(get(v, "enrichment.tags", List.of(), ProcessorConfigFiles::parseList))
                     .build();
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(withSource(e.getMessage(), v), e);
@@ -272,6 +274,10 @@ public final class ProcessorConfigFiles {
             case "false", "no", "off", "0" -> false;
             default -> throw new IllegalArgumentException("'" + s + "' is not true/false");
         };
+    }
+
+    private static List<String> parseList(String s) {
+        return Arrays.stream(s.split(",")).map(String::trim).filter(p -> !p.isEmpty()).toList();
     }
 
     private static List<Duration> parseDurations(String s) {

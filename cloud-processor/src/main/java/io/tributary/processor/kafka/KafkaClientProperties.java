@@ -56,6 +56,17 @@ public final class KafkaClientProperties {
         return props;
     }
 
+    /**
+     * The device labels reader's consumer: no group membership (it assigns itself), every record fetched at once (a
+     * label change is to reach the writers within milliseconds), and no topic auto-created (it must be compacted).
+     */
+    public static Properties metadataConsumer(ProcessorConfig config) {
+        Properties props = consumer(config, config.consumerGroup() + "-metadata");
+        props.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1");
+        props.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
+        return props;
+    }
+
     /** A dead-letter producer: idempotent, acks=all, no linger, bounded by the InfluxDB request timeout. */
     public static Properties producer(ProcessorConfig config, String clientId) {
         Properties props = new Properties();

@@ -59,6 +59,9 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
     private final Counter lateReadings = counter("late.readings", "Readings that arrived after their window closed "
             + "(end + grace): stored raw, not rolled up.");
     private final Counter rollupsEmitted = counter("rollups.emitted", "Rollups emitted for closed windows.");
+    private static final String METADATA_INVALID_HELP = "Device metadata records that are not valid labels of "
+            + "their device: skipped, the device keeps its labels.";
+    private final Counter metadataInvalid = counter("metadata.invalid", METADATA_INVALID_HELP, "reader", "streams");
     private final Counter alertsFiring = counter("alert.transitions", "Alert state transitions.", "state", "firing");
     private final Counter alertsResolved = counter("alert.transitions", "Alert state transitions.", "state",
             "resolved");
@@ -83,6 +86,15 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
     public synchronized Optional<String> writePathOutage() {
         return writers.values().stream().flatMap(w -> w.outage().map(why -> w.writer + " writer: " + why).stream())
                 .findFirst();
+    }
+
+    /**
+     * Invalid device metadata records the writers' labels reader skipped (Streams counts its own through the
+     * listener).
+     */
+    public <T> void bindMetadataInvalid(String reader, T source, java.util.function.ToLongFunction<T> count) {
+        FunctionCounter.builder(P + "metadata.invalid", source, s -> count.applyAsLong(s))
+                .description(METADATA_INVALID_HELP).tags("reader", reader).register(registry);
     }
 
     /** What a writer has done so far; thread-safe. */
@@ -163,6 +175,11 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
     @Override
     public void readingsProcessed(int readings) {
         readingsProcessed.increment(readings);
+    }
+
+    @Override
+    public void invalidMetadata() {
+        metadataInvalid.increment();
     }
 
     @Override

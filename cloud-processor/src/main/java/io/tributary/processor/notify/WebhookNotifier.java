@@ -275,6 +275,7 @@ public final class WebhookNotifier implements Runnable {
         body.put("message", e.getMessage());
         body.put("time_unix_nanos", e.getTransitionTimeUnixNanos());
         body.put("time", Instant.ofEpochSecond(0, e.getTransitionTimeUnixNanos()).toString());
+        body.put("labels", new java.util.TreeMap<>(e.getLabelsMap()));
         return Json.write(body);
     }
 }

@@ -53,6 +53,7 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> status;
     private KeyValueStore<String, Long> lastSeen;
+    private KeyValueStore<String, String> metadata;
     /**
      * device -> {last seen (exact), last seen as stored}: every device of this task's store, loaded once at init (the
      * store is only changed here), so the no-data check walks memory instead of the whole store twice a second.
@@ -75,6 +76,7 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         this.context = context;
         this.status = context.getStateStore(STATUS_STORE);
         this.lastSeen = context.getStateStore(LAST_SEEN_STORE);
+        this.metadata = context.getStateStore(MetadataUpdater.STORE);
         // init also runs when a task is revived after its state was wiped and restored: forget what we knew of it
         seen.clear();
         statusCache.clear();
@@ -93,6 +95,8 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         String device = record.key();
         long now = context.currentSystemTimeMs();
         markSeen(device, now);
+        // The device's labels are looked up per batch only if a rule selects by them; else only when an event is sent.
+        Map<String, String> labels = ruleSet.matchesLabels() ? MetadataUpdater.labelsOf(metadata, device) : null;
         long latestEventNanos = 0;
         // Per sensor of this batch: its rules and, per rule, {status as stored, current status}.
         Map<String, SensorRules> bySensor = new HashMap<>(4);
@@ -103,12 +107,13 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
             }
             SensorRules sensorRules = bySensor.get(reading.getSensor());
             if (sensorRules == null) {
-                sensorRules = new SensorRules(device, reading.getSensor(),
-                        ruleSet.thresholdRulesFor(device, reading.getSensor()));
+                sensorRules = new SensorRules(device, reading.getSensor(), labels == null
+                        ? ruleSet.thresholdRulesFor(device, reading.getSensor())
+                        : ruleSet.thresholdRulesFor(device, labels, reading.getSensor()));
                 bySensor.put(reading.getSensor(), sensorRules);
             }
             for (int i = 0; i < sensorRules.rules.size(); i++) {
-                evaluate(sensorRules, i, device, reading);
+                evaluate(sensorRules, i, device, labels, reading);
             }
         }
         // Store only what changed, once per batch.
@@ -119,11 +124,12 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
                 }
             }
         }
-        for (AlertRule.NoData rule : ruleSet.noDataRulesFor(device)) {
+        for (AlertRule.NoData rule : labels == null ? ruleSet.noDataRulesFor(device)
+                : ruleSet.noDataRulesFor(device, labels)) {
             String key = rule.name() + '\u0000' + device;
             if (statusOf(key).phase() == AlertStatus.Phase.FIRING) {
                 storeStatus(key, AlertStatus.OK);
-                emit(device, rule, AlertState.RESOLVED, 0, rule.silence().toMillis() / 1000.0, "",
+                emit(device, labels, rule, AlertState.RESOLVED, 0, rule.silence().toMillis() / 1000.0, "",
                         "device " + device + " sends data again", latestEventNanos > 0 ? latestEventNanos
                                 : now * 1_000_000L);
             }
@@ -182,7 +188,8 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         }
     }
 
-    private void evaluate(SensorRules sensorRules, int i, String device, Reading reading) {
+    private void evaluate(SensorRules sensorRules, int i, String device, Map<String, String> labels,
+            Reading reading) {
         AlertRule.Threshold rule = sensorRules.rules.get(i);
         if (sensorRules.current[i] == null) {
             sensorRules.stored[i] = statusOf(sensorRules.keys[i]);
@@ -206,7 +213,7 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
             message = reading.getSensor() + " = " + reading.getValue() + " back "
                     + (rule.direction() == AlertRule.Direction.ABOVE ? "at or below " : "at or above ") + rule.clear();
         }
-        emit(device, rule, step.event(), reading.getValue(), threshold, reading.getSensor(), message,
+        emit(device, labels, rule, step.event(), reading.getValue(), threshold, reading.getSensor(), message,
                 reading.getEventTimeUnixNanos());
     }
 
@@ -219,7 +226,9 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
         for (Map.Entry<String, long[]> entry : seen.entrySet()) {
             String device = entry.getKey();
             long silentMs = wallClockMs - entry.getValue()[0];
-            for (AlertRule.NoData rule : ruleSet.noDataRulesFor(device)) {
+            Map<String, String> labels = ruleSet.matchesLabels() ? MetadataUpdater.labelsOf(metadata, device) : null;
+            for (AlertRule.NoData rule : labels == null ? ruleSet.noDataRulesFor(device)
+                    : ruleSet.noDataRulesFor(device, labels)) {
                 if (silentMs < rule.silence().toMillis()) {
                     continue;
                 }
@@ -229,15 +238,17 @@ final class AlertProcessor implements Processor<String, ReadingBatch, String, by
                 }
                 long nowNanos = wallClockMs * 1_000_000L;
                 storeStatus(key, new AlertStatus(AlertStatus.Phase.FIRING, nowNanos, nowNanos));
-                emit(device, rule, AlertState.FIRING, silentMs / 1000.0, rule.silence().toMillis() / 1000.0, "",
+                emit(device, labels, rule, AlertState.FIRING, silentMs / 1000.0, rule.silence().toMillis() / 1000.0, "",
                         "no data from device " + device + " for " + Durations.format(rule.silence()), nowNanos);
             }
         }
     }
 
-    private void emit(String device, AlertRule rule, AlertState state, double value, double threshold, String sensor,
-            String message, long timeNanos) {
+    /** {@code labels}: the device's, or null to look them up (every event carries all of them). */
+    private void emit(String device, Map<String, String> labels, AlertRule rule, AlertState state, double value,
+            double threshold, String sensor, String message, long timeNanos) {
         AlertEvent event = AlertEvent.newBuilder()
+                .putAllLabels(labels != null ? labels : MetadataUpdater.labelsOf(metadata, device))
                 .setDeviceId(device)
                 .setRule(rule.name())
                 .setSeverity(rule.severity())

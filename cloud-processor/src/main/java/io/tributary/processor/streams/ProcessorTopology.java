@@ -5,6 +5,7 @@ import java.util.function.Supplier;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.Topology;
 import org.apache.kafka.streams.state.Stores;
@@ -18,6 +19,7 @@ import io.tributary.processor.alert.RuleSet;
  * <pre>
  * telemetry ─▶ decode ─┬▶ rollups (stores rollup-device-windows, rollup-watermark) ─▶ {prefix}rollups
  *                      └▶ alerts  (stores alert-status, device-last-seen)            ─▶ {prefix}alerts
+ * device-metadata ─▶ metadata-update ─▶ global store device-metadata (read by rollups and alerts: the join)
  * </pre>
  * Both processors key their state by device (plus rule/sensor/window), and telemetry is keyed by device, so no
  * repartitioning is needed: a device's state lives in the task of its telemetry partition.
@@ -51,6 +53,12 @@ public final class ProcessorTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AlertProcessor.LAST_SEEN_STORE), Serdes.String(), Serdes.Long()),
                 "alerts");
+        // The labels table is a global store, not a co-partitioned table: the metadata topic has its own (small)
+        // partition count, and a label change must reach every task at once.
+        topology.addGlobalStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(MetadataUpdater.STORE),
+                Serdes.String(), Serdes.String()).withLoggingDisabled(), "device-metadata", new StringDeserializer(),
+                new ByteArrayDeserializer(), settings.metadataTopic(), "metadata-update",
+                () -> new MetadataUpdater(listener));
         topology.addSink("rollups-sink", settings.rollupsTopic(), new StringSerializer(), new ByteArraySerializer(),
                 "rollups");
         topology.addSink("alerts-sink", settings.alertsTopic(), new StringSerializer(), new ByteArraySerializer(),

@@ -20,6 +20,7 @@ import io.tributary.processor.rollup.RollupAccumulator;
 import io.tributary.processor.rollup.WindowSize;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
+import io.tributary.proto.v1.Rollup;
 
 /**
  * Tumbling event-time windows per device, sensor and window size, emitted once when they close.
@@ -55,6 +56,7 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> windows;
     private KeyValueStore<String, Long> watermarkStore;
+    private KeyValueStore<String, String> metadata;
     private long watermark = Long.MIN_VALUE;
     private long storedWatermark = Long.MIN_VALUE;
     /**
@@ -76,6 +78,7 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         this.context = context;
         this.windows = context.getStateStore(WINDOWS_STORE);
         this.watermarkStore = context.getStateStore(WATERMARK_STORE);
+        this.metadata = context.getStateStore(MetadataUpdater.STORE);
         Long stored = watermarkStore.get(WATERMARK_KEY);
         watermark = stored == null ? Long.MIN_VALUE : stored;
         storedWatermark = watermark;
@@ -160,8 +163,17 @@ final class RollupProcessor implements Processor<String, ReadingBatch, String, b
         for (KeyValue<String, byte[]> entry : closed) {
             DeviceWindow window = decode(entry.key, entry.value);
             if (window != null) {
+                // An entry holds one device: its labels as they are now, when the window closes.
+                Map<String, String> labels = null;
                 for (RollupAccumulator acc : window.accumulators()) {
-                    context.forward(new Record<>(acc.device(), acc.toRollup().toByteArray(), wallClockMs));
+                    if (labels == null) {
+                        labels = MetadataUpdater.labelsOf(metadata, acc.device());
+                    }
+                    Rollup rollup = acc.toRollup();
+                    if (!labels.isEmpty()) {
+                        rollup = rollup.toBuilder().putAllLabels(labels).build();
+                    }
+                    context.forward(new Record<>(acc.device(), rollup.toByteArray(), wallClockMs));
                     listener.rollupEmitted();
                 }
             }

@@ -43,6 +43,10 @@ public interface StreamsListener {
     default void deviceIdTooLong() {
     }
 
+    /** A device metadata record that is not valid labels of its key's device: skipped, the device keeps its labels. */
+    default void invalidMetadata() {
+    }
+
     /** A record or punctuation that threw in a processor (skipped by the processing exception handler). */
     default void processingError(String node) {
     }

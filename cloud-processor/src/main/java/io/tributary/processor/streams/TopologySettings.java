@@ -14,6 +14,7 @@ import io.tributary.processor.rollup.WindowSize;
  * What the Streams topology needs to know.
  *
  * @param telemetryTopic input: key = device id, value = serialized ReadingBatch (outputs: Rollup, AlertEvent)
+ * @param metadataTopic the compacted device metadata (key = device id, value = DeviceLabels JSON): the joined table
  * @param grace how long after its end a window still takes readings (exclusive: a reading at exactly end + grace is
  *        late)
  * @param maxEventFuture how far ahead of the wall clock an event time may move the rollup watermark; a reading beyond
@@ -25,7 +26,8 @@ import io.tributary.processor.rollup.WindowSize;
  * @param contract the input contract re-checked on every batch; a batch breaking it is counted and skipped (the
  *        readings writer dead-letters it)
  */
-public record TopologySettings(String telemetryTopic, String rollupsTopic, String alertsTopic, List<WindowSize> windows,
+public record TopologySettings(String telemetryTopic, String metadataTopic, String rollupsTopic, String alertsTopic,
+        List<WindowSize> windows,
         Duration grace, Duration punctuateInterval, Duration maxEventFuture, int maxSensorsPerWindow,
         int maxWindowEntryBytes, TelemetryCheck contract) {
 
@@ -38,6 +40,7 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
 
     public TopologySettings {
         Objects.requireNonNull(telemetryTopic, "telemetryTopic");
+        Objects.requireNonNull(metadataTopic, "metadataTopic");
         Objects.requireNonNull(rollupsTopic, "rollupsTopic");
         Objects.requireNonNull(alertsTopic, "alertsTopic");
         windows = List.copyOf(windows);
@@ -69,14 +72,14 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
     /** These settings with other limits. */
     public TopologySettings withLimits(Duration maxEventFuture, int maxSensorsPerWindow, int maxWindowEntryBytes,
             TelemetryCheck contract) {
-        return new TopologySettings(telemetryTopic, rollupsTopic, alertsTopic, windows, grace, punctuateInterval,
-                maxEventFuture, maxSensorsPerWindow, maxWindowEntryBytes, contract);
+        return new TopologySettings(telemetryTopic, metadataTopic, rollupsTopic, alertsTopic, windows, grace,
+                punctuateInterval, maxEventFuture, maxSensorsPerWindow, maxWindowEntryBytes, contract);
     }
 
     /** Topics under a prefix, windows 10 s and 1 min, grace 30 s, punctuation every 500 ms, the default limits. */
     public static TopologySettings defaults(String topicPrefix) {
         Topics topics = new Topics(topicPrefix);
-        return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
+        return new TopologySettings(topics.telemetry(), topics.deviceMetadata(), topics.rollups(), topics.alerts(),
                 List.of(WindowSize.of(Duration.ofSeconds(10)), WindowSize.of(Duration.ofMinutes(1))),
                 Duration.ofSeconds(30), Duration.ofMillis(500), DEFAULT_MAX_EVENT_FUTURE, DEFAULT_MAX_SENSORS_PER_WINDOW,
                 DEFAULT_MAX_WINDOW_ENTRY_BYTES, new ContractCheck(InputContract.DEFAULTS));

@@ -11,11 +11,23 @@ import io.tributary.proto.v1.AlertEvent;
  * An {@code alerts} record (serialized {@link AlertEvent}) as one point: measurement {@code alerts}, tags
  * {@code device}, {@code rule}, {@code severity} ({@code info}/{@code warning}/{@code critical}); fields {@code state}
  * ({@code firing}/{@code resolved}), {@code value}, {@code threshold} (float), {@code message}, {@code sensor}; time =
- * the transition time.
+ * the transition time; plus a tag per device label named in {@code enrichment.tags} that the event carries (the event
+ * itself, and the webhook's JSON, carry all labels).
  */
 public final class AlertPointMapper implements RecordMapper {
 
     public static final String MEASUREMENT = "alerts";
+
+    private final List<String> tagKeys;
+
+    public AlertPointMapper() {
+        this(List.of());
+    }
+
+    /** {@code tagKeys}: the labels that become tags. */
+    public AlertPointMapper(List<String> tagKeys) {
+        this.tagKeys = List.copyOf(tagKeys);
+    }
 
     @Override
     public MappedRecord map(byte[] key, byte[] value) {
@@ -48,7 +60,8 @@ public final class AlertPointMapper implements RecordMapper {
         }
         AlertEvent.Severity severity = e.getSeverity() == AlertEvent.Severity.SEVERITY_UNSPECIFIED
                 ? AlertEvent.Severity.INFO : e.getSeverity();
-        LinePoint point = LinePoint.measurement(MEASUREMENT)
+        LinePoint point = ReadingPointMapper.labelTags(LinePoint.measurement(MEASUREMENT), tagKeys,
+                        RollupPointMapper.labels(tagKeys, e.getLabelsMap()))
                 .tag("device", e.getDeviceId())
                 .tag("rule", e.getRule())
                 .tag("severity", severity.name().toLowerCase(Locale.ROOT))

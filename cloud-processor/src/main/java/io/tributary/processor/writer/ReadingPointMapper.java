@@ -5,6 +5,8 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
@@ -15,7 +17,8 @@ import io.tributary.proto.v1.ReadingBatch;
 /**
  * Turns one telemetry record (key = device id, value = serialized {@link ReadingBatch}) into InfluxDB points:
  * measurement {@code readings}, tags {@code device} and {@code sensor}, field {@code value} (float), time = the reading's
- * event time in nanoseconds. Pure: no I/O, no state.
+ * event time in nanoseconds, plus a tag per device label named in {@code enrichment.tags} that the device has. Pure: no
+ * I/O, no state (the device's labels come from a lookup function).
  *
  * <p>Whatever cannot be stored faithfully is rejected (dead-lettered) here, with a reason, instead of being written
  * half-right: line protocol has no NaN/Infinity, an empty tag would merge series, and a backslash or control character
@@ -30,6 +33,8 @@ public final class ReadingPointMapper {
 
     private final TelemetryCheck contract;
     private final Clock clock;
+    private final List<String> tagKeys;
+    private final Function<String, Map<String, String>> labels;
 
     /** A mapper without the contract re-check (tests, tools). */
     public ReadingPointMapper() {
@@ -38,8 +43,16 @@ public final class ReadingPointMapper {
 
     /** A batch breaking {@code contract} is rejected whole with the rule as its reason (nothing of it is stored). */
     public ReadingPointMapper(TelemetryCheck contract, Clock clock) {
+        this(contract, clock, List.of(), device -> Map.of());
+    }
+
+    /** Also tags each point with the device's labels named in {@code tagKeys} ({@code labels}: device → labels). */
+    public ReadingPointMapper(TelemetryCheck contract, Clock clock, List<String> tagKeys,
+            Function<String, Map<String, String>> labels) {
         this.contract = contract;
         this.clock = clock;
+        this.tagKeys = List.copyOf(tagKeys);
+        this.labels = labels;
     }
 
     /** Maps one record; a null value (a tombstone) is rejected. */
@@ -76,6 +89,7 @@ public final class ReadingPointMapper {
         if (violation != null) {
             return MappedRecord.Rejected.contract(deviceId, violation.rule(), violation.detail());
         }
+        Map<String, String> deviceLabels = tagKeys.isEmpty() ? Map.of() : labels.apply(deviceId);
         List<LinePoint> points = new ArrayList<>(batch.getReadingsCount());
         for (int i = 0; i < batch.getReadingsCount(); i++) {
             Reading reading = batch.getReadings(i);
@@ -84,18 +98,38 @@ public final class ReadingPointMapper {
                 return new MappedRecord.Rejected(deviceId, DeadLetterReason.READING_INVALID,
                         "reading " + i + " (batch_seq " + batch.getBatchSeq() + "): " + problem);
             }
-            points.add(toPoint(deviceId, reading));
+            points.add(labelTags(point(deviceId, reading), tagKeys, deviceLabels).time(
+                    reading.getEventTimeUnixNanos()));
         }
         return new MappedRecord.Points(deviceId, points);
     }
 
     /** The point for one reading of a device; the reading must be valid. */
     static LinePoint toPoint(String deviceId, Reading reading) {
+        return point(deviceId, reading).time(reading.getEventTimeUnixNanos());
+    }
+
+    private static LinePoint.Builder point(String deviceId, Reading reading) {
         return LinePoint.measurement(MEASUREMENT)
                 .tag(TAG_DEVICE, deviceId)
                 .tag(TAG_SENSOR, reading.getSensor())
-                .floatField(FIELD_VALUE, reading.getValue())
-                .time(reading.getEventTimeUnixNanos());
+                .floatField(FIELD_VALUE, reading.getValue());
+    }
+
+    /**
+     * Adds, as tags, the labels named in {@code tagKeys} that {@code labels} has (a device without one gets no such
+     * tag). Labels are validated where they are set ({@code DeviceLabels}) and cannot be a tag the point has already.
+     */
+    static LinePoint.Builder labelTags(LinePoint.Builder point, List<String> tagKeys, Map<String, String> labels) {
+        if (!labels.isEmpty()) {
+            for (String key : tagKeys) {
+                String value = labels.get(key);
+                if (value != null) {
+                    point.tag(key, value);
+                }
+            }
+        }
+        return point;
     }
 
     private static String readingProblem(Reading reading) {

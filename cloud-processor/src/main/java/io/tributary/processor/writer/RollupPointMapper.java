@@ -1,6 +1,7 @@
 package io.tributary.processor.writer;
 
 import java.util.List;
+import java.util.Map;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 
@@ -9,11 +10,23 @@ import io.tributary.proto.v1.Rollup;
 /**
  * A {@code rollups} record (serialized {@link Rollup}) as one point: measurement {@code rollups}, tags {@code device},
  * {@code sensor}, {@code window}; fields {@code count} (int), {@code min}, {@code max}, {@code mean}, {@code last}
- * (float); time = window start. Re-delivery overwrites the same point.
+ * (float); time = window start; plus a tag per device label named in {@code enrichment.tags} that the rollup carries.
+ * Re-delivery overwrites the same point.
  */
 public final class RollupPointMapper implements RecordMapper {
 
     public static final String MEASUREMENT = "rollups";
+
+    private final List<String> tagKeys;
+
+    public RollupPointMapper() {
+        this(List.of());
+    }
+
+    /** {@code tagKeys}: the labels that become tags. */
+    public RollupPointMapper(List<String> tagKeys) {
+        this.tagKeys = List.copyOf(tagKeys);
+    }
 
     @Override
     public MappedRecord map(byte[] key, byte[] value) {
@@ -42,7 +55,8 @@ public final class RollupPointMapper implements RecordMapper {
             return new MappedRecord.Rejected(r.getDeviceId().isEmpty() ? keyDevice : r.getDeviceId(),
                     DeadLetterReason.READING_INVALID, "rollup: " + problem);
         }
-        LinePoint point = LinePoint.measurement(MEASUREMENT)
+        LinePoint point = ReadingPointMapper.labelTags(LinePoint.measurement(MEASUREMENT), tagKeys,
+                        labels(tagKeys, r.getLabelsMap()))
                 .tag("device", r.getDeviceId())
                 .tag("sensor", r.getSensor())
                 .tag("window", r.getWindow())
@@ -53,5 +67,21 @@ public final class RollupPointMapper implements RecordMapper {
                 .floatField("last", r.getLast())
                 .time(r.getWindowStartUnixNanos());
         return new MappedRecord.Points(r.getDeviceId(), List.of(point));
+    }
+
+    /**
+     * The labels of a record that may become tags: none if no label is a tag, or if one breaks the label rules (a
+     * record not written by this processor: it must not stop the writer).
+     */
+    static Map<String, String> labels(List<String> tagKeys, Map<String, String> labels) {
+        if (tagKeys.isEmpty()) {
+            return Map.of();
+        }
+        try {
+            labels.forEach(io.tributary.contract.metadata.DeviceLabels::check);
+            return labels;
+        } catch (IllegalArgumentException e) {
+            return Map.of();
+        }
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -149,6 +150,37 @@ class RulesTest {
         Files.writeString(file, "rules: [{name: a}]");
         assertThatThrownBy(() -> new RulesFileWatcher(file, Duration.ofSeconds(1)))
                 .isInstanceOf(RulesParser.InvalidRulesException.class);
+    }
+
+    @Test
+    void shouldSelectDevicesByAllTheLabelsOfMatchAsWellAsByTheirIdGlob() throws Exception {
+        RuleSet rules = parser.parse("""
+                rules:
+                  - {name: motor_hot, device: "m-*", sensor: temp, above: 80, match: {site: plant-3, kind: motor}}
+                  - {name: line_silent, no-data-for: 1m, match: {line: 3}}
+                  - {name: any_hot, sensor: temp, above: 90}
+                """);
+        Map<String, String> motor = Map.of("site", "plant-3", "kind", "motor", "line", "3");
+        assertThat(rules.matchesLabels()).isTrue();
+        assertThat(rules.thresholdRulesFor("m-1", motor, "temp")).extracting(AlertRule::name)
+                .containsExactly("motor_hot", "any_hot");
+        assertThat(rules.thresholdRulesFor("m-1", Map.of("site", "plant-3"), "temp")).extracting(AlertRule::name)
+                .containsExactly("any_hot");
+        assertThat(rules.thresholdRulesFor("x-1", motor, "temp")).extracting(AlertRule::name)
+                .as("the id glob still applies").containsExactly("any_hot");
+        assertThat(rules.noDataRulesFor("x-1", motor)).extracting(AlertRule::name).containsExactly("line_silent");
+        assertThat(rules.noDataRulesFor("x-1", Map.of())).isEmpty();
+        assertThat(parser.parse("rules: [{name: a, above: 1}]").matchesLabels()).isFalse();
+    }
+
+    @Test
+    void shouldRejectAnInvalidMatchNamingTheRule() {
+        assertInvalid("rules: [{name: a, above: 1, match: plant-3}]", "rule #1 'a': 'match' must be a mapping");
+        assertInvalid("rules: [{name: a, above: 1, match: {}}]", "'match' must be a mapping");
+        assertInvalid("rules: [{name: a, above: 1, match: {Site: x}}]", "rule #1 'a': match: label key 'Site'");
+        assertInvalid("rules: [{name: a, above: 1, match: {device: x}}]", "'device' is reserved");
+        assertInvalid("rules: [{name: a, above: 1, match: {site: \"a b\"}}]", "value 'a b'");
+        assertInvalid("rules: [{name: a, no-data-for: 1m, match: {site: [a, b]}}]", "label site must have one value");
     }
 
     private void assertInvalid(String yaml, String expectedMessagePart) {

@@ -112,6 +112,28 @@ class ProcessorConfigFilesTest {
     }
 
     @Test
+    void shouldTakeTheLabelsThatBecomeTagsFromFileAndEnvironmentAndDefaultToNone() {
+        assertThat(ProcessorConfigFiles.load(null, "none", Map.of(), Map.of()).enrichmentTags()).isEmpty();
+        assertThat(ProcessorConfigFiles.load("enrichment: {tags: [site, kind]}", "f.yaml", Map.of(), Map.of())
+                .enrichmentTags()).containsExactly("site", "kind");
+        assertThat(ProcessorConfigFiles.load("enrichment: {tags: [site, kind]}", "f.yaml",
+                Map.of("TRIBUTARY_ENRICHMENT_TAGS", "line"), Map.of()).enrichmentTags()).containsExactly("line");
+    }
+
+    @Test
+    void shouldRejectLabelTagsThatAreInvalidReservedRepeatedOrTooMany() {
+        assertThatThrownBy(() -> ProcessorConfigFiles.load("enrichment: {tags: [Site]}", "f.yaml", Map.of(), Map.of()))
+                .hasMessageContaining("enrichment.tags: label key 'Site'").hasMessageContaining("f.yaml");
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "f", Map.of("TRIBUTARY_ENRICHMENT_TAGS", "sensor"),
+                Map.of())).hasMessageContaining("'sensor' is reserved")
+                .hasMessageContaining("TRIBUTARY_ENRICHMENT_TAGS");
+        assertThatThrownBy(() -> ProcessorConfigFiles.load("enrichment: {tags: [site, site]}", "f.yaml", Map.of(),
+                Map.of())).hasMessageContaining("distinct");
+        assertThatThrownBy(() -> ProcessorConfigFiles.load("enrichment: {tags: [a, b, c, d, e, f, g, h, i]}", "f.yaml",
+                Map.of(), Map.of())).hasMessageContaining("at most 8 labels");
+    }
+
+    @Test
     void shouldNameTheContractKeyAndItsSourceWhenALimitIsBad() {
         assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "none", Map.of("TRIBUTARY_MAX_SENSORS_PER_DEVICE", "0"),
                 Map.of()))

@@ -40,6 +40,11 @@ class AlertProcessorRestoreTest {
         lastSeen.init(context.getStateStoreContext(), lastSeen);
         context.addStateStore(status);
         context.addStateStore(lastSeen);
+        KeyValueStore<String, String> metadata = Stores.keyValueStoreBuilder(
+                Stores.inMemoryKeyValueStore(MetadataUpdater.STORE), Serdes.String(), Serdes.String())
+                .withLoggingDisabled().build();
+        metadata.init(context.getStateStoreContext(), metadata);
+        context.addStateStore(metadata);
         // What the changelog restored: two devices seen before the restart, 50 s ago.
         lastSeen.put("pi-quiet", NOW - 50_000);
         lastSeen.put("pi-back", NOW - 50_000);
