@@ -10,9 +10,9 @@ import io.tributary.proto.v1.DeviceHealth;
  *
  * <p>Sequence: the highest {@code batch_seq} seen and a ring of {@value #WINDOW} bits marking the numbers below it that
  * are still missing (null while none is). A number above the highest adds the skipped ones to {@code gaps}; a missing
- * one in the window fills a gap ({@code gaps} −1, {@code late} +1); one seen before is a duplicate. A number at or below
- * the highest whose batch was created after the highest one's (device clock) is a counter restart: a re-sent batch
- * keeps its creation time, a restarted counter's batch is new. Numbers below the window (or below the first one seen)
+ * one in the window fills a gap ({@code gaps} −1, {@code late} +1); one seen before is a duplicate, unless its batch was
+ * created after the highest one's (device clock): then the device started its counter over (a restart): a re-sent
+ * batch keeps its creation time, a restarted counter's batch is new. Numbers below the window (or below the first one seen)
  * cannot be checked: they count as duplicates (resp. late). {@code batch_seq} 0 (not set) is counted but not tracked.
  *
  * <p>Clock: per emission interval, the largest {@code created_at − arrival} of its batches (the least delayed one:
@@ -73,7 +73,21 @@ public final class DeviceHealthState {
         if (seq <= 0) {
             return Change.NONE;
         }
-        if (highestSeq == 0 || seq <= highestSeq && createdNanos > highestCreatedNanos) {
+        if (seq > highestSeq && highestSeq != 0) {
+            long skipped = seq - highestSeq - 1;
+            gaps += skipped;
+            markSkipped(seq);
+            highestSeq = seq;
+            highestCreatedNanos = createdNanos;
+            return skipped == 0 ? Change.NONE : new Change(skipped, false, false, false);
+        }
+        if (highestSeq - seq < WINDOW && isMissing(seq)) {
+            clear(seq);
+            gaps--;
+            late++;
+            return Change.FILL;
+        }
+        if (highestSeq == 0 || createdNanos > highestCreatedNanos) {
             boolean restart = highestSeq != 0;
             if (restart) {
                 restarts++;
@@ -84,23 +98,9 @@ public final class DeviceHealthState {
             missing = null;
             return restart ? Change.RESTART : Change.NONE;
         }
-        if (seq > highestSeq) {
-            long skipped = seq - highestSeq - 1;
-            gaps += skipped;
-            markSkipped(seq);
-            highestSeq = seq;
-            highestCreatedNanos = createdNanos;
-            return skipped == 0 ? Change.NONE : new Change(skipped, false, false, false);
-        }
         if (seq < baseSeq) {
             late++;
             return Change.LATE;
-        }
-        if (highestSeq - seq < WINDOW && isMissing(seq)) {
-            clear(seq);
-            gaps--;
-            late++;
-            return Change.FILL;
         }
         duplicates++;
         return Change.DUPLICATE;
