@@ -3,6 +3,8 @@ package io.tributary.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -37,6 +39,7 @@ import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 
 import io.tributary.localstack.LocalStack;
+import io.tributary.processor.cli.DeviceHealthMain;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.proto.v1.AlertEvent;
@@ -46,6 +49,7 @@ import io.tributary.testing.TestResources;
 import io.tributary.testing.batch.TestBatches;
 import io.tributary.testing.kafka.KafkaTestTopics;
 import io.tributary.testing.kafka.TestProducers;
+import picocli.CommandLine;
 
 /**
  * Rollups and alerts from telemetry on Kafka to InfluxDB, on the local stack (in-JVM Kafka, influxd 1.6), through
@@ -169,6 +173,12 @@ class AnalyticsIT {
         assertThat(lastHealth(db, "dev-1", "last_seq")).isEqualTo(12);
         assertThat(lastHealth(db, "dev-1", "gaps")).isZero();
         assertThat(lastHealth(db, "dev-1", "duplicates")).isZero();
+        StringWriter health = new StringWriter();
+        CommandLine cli = DeviceHealthMain.commandLine();
+        cli.setOut(new PrintWriter(health, true));
+        assertThat(cli.execute("dev-1", "--influx-url", stack.influxDirectUrl(), "--influx-bucket", db)).isZero();
+        assertThat(health.toString()).contains("device             dev-1\n").contains("batches            12\n")
+                .contains("gaps               0\n").contains("last_seq           12\n").contains("skew_ms");
 
         // Operations endpoint.
         int port = processor.httpPort().orElseThrow();
