@@ -28,6 +28,7 @@ import io.tributary.processor.rollup.WindowSize;
 import io.tributary.processor.streams.StreamsEngine;
 import io.tributary.processor.streams.TopologySettings;
 import io.tributary.processor.writer.AlertPointMapper;
+import io.tributary.processor.writer.DeviceHealthPointMapper;
 import io.tributary.processor.writer.InfluxPointWriter;
 import io.tributary.processor.writer.InfluxTopicWriter;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
@@ -90,13 +91,17 @@ final class ProcessorParts {
                                 Clock.systemUTC(), tags, tags.isEmpty() ? d -> Map.of() : parts.labels::labelsOf)::map);
             }
             if (analytics.enabled()) {
-                TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), topics.telemetry(),
-                        topics.rollups(), topics.alerts(), topics.deviceMetadata());
+                TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), topics.telemetry(), topics.deviceMetadata(),
+                        topics.rollups(), topics.alerts(), topics.deviceHealth());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer",
                         config.consumerGroup() + "-rollups", topics.rollups(), new RollupPointMapper(tags));
                 parts.addWriter("alerts", "Alerts writer", "tributary-alerts-writer",
                         config.consumerGroup() + "-alerts", topics.alerts(), new AlertPointMapper(tags));
+                if (analytics.healthEnabled()) {
+                    parts.addWriter("health", "Device health writer", "tributary-health-writer",
+                            config.consumerGroup() + "-health", topics.deviceHealth(), new DeviceHealthPointMapper());
+                }
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
@@ -219,7 +224,8 @@ final class ProcessorParts {
         return new TopologySettings(topics.telemetry(), topics.deviceMetadata(), topics.rollups(), topics.alerts(),
                 a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval(),
                 config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
-                TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);
+                TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract,
+                a.healthEnabled() ? topics.deviceHealth() : null, a.healthInterval());
     }
 
     /** The workers now own their clients: nothing is left to release. */

@@ -3,6 +3,8 @@ package io.tributary.processor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -37,6 +39,7 @@ import com.google.gson.JsonParser;
 import com.sun.net.httpserver.HttpServer;
 
 import io.tributary.localstack.LocalStack;
+import io.tributary.processor.cli.DeviceHealthMain;
 import io.tributary.processor.config.AnalyticsConfig;
 import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.proto.v1.AlertEvent;
@@ -46,6 +49,7 @@ import io.tributary.testing.TestResources;
 import io.tributary.testing.batch.TestBatches;
 import io.tributary.testing.kafka.KafkaTestTopics;
 import io.tributary.testing.kafka.TestProducers;
+import picocli.CommandLine;
 
 /**
  * Rollups and alerts from telemetry on Kafka to InfluxDB, on the local stack (in-JVM Kafka, influxd 1.6), through
@@ -110,6 +114,7 @@ class AnalyticsIT {
                         .punctuateInterval(Duration.ofMillis(100))
                         .alertRules(rules, Duration.ofMillis(200))
                         .webhook("http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook", null)
+                        .health(true, Duration.ofMillis(300))
                         .http("127.0.0.1", 0).build()).build());
         processors.add(processor);
         processor.start();
@@ -162,6 +167,18 @@ class AnalyticsIT {
         await().atMost(DEADLINE).until(() -> keys.size() == 3);
         assertThat(keys.get(0)).isEqualTo(keys.get(1)).startsWith("dev-0/hot/temp/firing/");
         assertThat(keys.get(2)).startsWith("dev-0/hot/temp/resolved/");
+
+        // Device health: every device's 12 batches, in sequence (device_health, last point).
+        await().atMost(DEADLINE).until(() -> lastHealth(db, "dev-1", "batches") == 12);
+        assertThat(lastHealth(db, "dev-1", "last_seq")).isEqualTo(12);
+        assertThat(lastHealth(db, "dev-1", "gaps")).isZero();
+        assertThat(lastHealth(db, "dev-1", "duplicates")).isZero();
+        StringWriter health = new StringWriter();
+        CommandLine cli = DeviceHealthMain.commandLine();
+        cli.setOut(new PrintWriter(health, true));
+        assertThat(cli.execute("dev-1", "--influx-url", stack.influxDirectUrl(), "--influx-bucket", db)).isZero();
+        assertThat(health.toString()).contains("device             dev-1\n").contains("batches            12\n")
+                .contains("gaps               0\n").contains("last_seq           12\n").contains("skew_ms");
 
         // Operations endpoint.
         int port = processor.httpPort().orElseThrow();
@@ -395,6 +412,13 @@ class AnalyticsIT {
     static long sumRollupCounts(String db) throws Exception {
         JsonArray s = series(db, "SELECT sum(\"count\") FROM rollups");
         return s.isEmpty() ? 0 : s.get(0).getAsJsonObject().getAsJsonArray("values").get(0).getAsJsonArray().get(1)
+                .getAsLong();
+    }
+
+    static long lastHealth(String db, String device, String field) throws Exception {
+        JsonArray s = series(db, "SELECT \"" + field + "\" FROM device_health WHERE device = '" + device
+                + "' ORDER BY time DESC LIMIT 1");
+        return s.isEmpty() ? -1 : s.get(0).getAsJsonObject().getAsJsonArray("values").get(0).getAsJsonArray().get(1)
                 .getAsLong();
     }
 

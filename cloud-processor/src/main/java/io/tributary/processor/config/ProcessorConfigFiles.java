@@ -36,6 +36,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * alerts:  {rules-file: /etc/tributary/rules.yaml, rules-check-interval: 2s, webhook-url: https://..., webhook-group: ...}
  * http:    {host: 0.0.0.0, port: 9464}
  * enrichment: {tags: [site, kind]}
+ * health:  {enabled: true, interval: 10s}
  * </pre>
  */
 public final class ProcessorConfigFiles {
@@ -59,7 +60,8 @@ public final class ProcessorConfigFiles {
                 "streams.state-dir", "streams.commit-interval", "streams.threads", "streams.compression",
                 "rollups.windows", "rollups.grace",
                 "rollups.punctuate-interval", "alerts.rules-file", "alerts.rules-check-interval", "alerts.webhook-url",
-                "alerts.webhook-group", "http.host", "http.port", "enrichment.tags")) {
+                "alerts.webhook-group", "http.host", "http.port", "enrichment.tags",
+                "health.enabled", "health.interval")) {
             keys.put(key, "TRIBUTARY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
         }
         // The names all Tributary services share (see the root README).
@@ -212,7 +214,9 @@ public final class ProcessorConfigFiles {
                             str(v, "http.host", a.httpHost()),
                             get(v, "influx.gzip", a.influxGzip(), ProcessorConfigFiles::parseBool),
                             str(v, "streams.compression", a.streamsCompression()),
-                            get(v, "influx.writers", a.readingsWriters(), integer)))
+                            get(v, "influx.writers", a.readingsWriters(), integer),
+                            get(v, "health.enabled", a.healthEnabled(), ProcessorConfigFiles::parseBool),
+                            get(v, "health.interval", a.healthInterval(), duration)))
                     .inputContract(contract)
                     .enrichmentTags(get(v, "enrichment.tags", List.of(), ProcessorConfigFiles::parseList))
                     .build();

@@ -31,13 +31,13 @@ public final class TopicCreator {
     }
 
     /**
-     * Creates the rollups and alerts topics (and telemetry, which Streams needs to exist) when missing, with the
-     * telemetry topic's partition count and {@link TopicReplication} (replication factor 3, min.insync.replicas 2 from
-     * three brokers on); and the device metadata topic the enrichment joins, as the registry creates it (one partition,
-     * compacted).
+     * Creates the output topics (rollups, alerts, device health; and telemetry, which Streams needs to exist) when
+     * missing, with the telemetry topic's partition count and {@link TopicReplication} (replication factor 3,
+     * min.insync.replicas 2 from three brokers on); and the device metadata topic the enrichment joins, as the registry
+     * creates it (one partition, compacted).
      */
-    public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String rollupsTopic,
-            String alertsTopic, String metadataTopic) {
+    public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String metadataTopic,
+            String... outputTopics) {
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
@@ -56,8 +56,9 @@ public final class TopicCreator {
             if (partitions.isEmpty()) {
                 topics.add(replication.newTopic(telemetryTopic, Optional.empty(), Map.of()));
             }
-            topics.add(replication.newTopic(rollupsTopic, partitions, Map.of()));
-            topics.add(replication.newTopic(alertsTopic, partitions, Map.of()));
+            for (String output : outputTopics) {
+                topics.add(replication.newTopic(output, partitions, Map.of()));
+            }
             // Only if missing: on a secured cluster the processor may read it but not create it (the stack does).
             if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(metadataTopic)) {
                 topics.add(replication.newTopic(metadataTopic, Optional.of(1),

@@ -30,6 +30,7 @@ import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.tributary.processor.health.DeviceHealthState;
 import io.tributary.processor.notify.WebhookNotifier;
 import io.tributary.processor.streams.StreamsListener;
 import io.tributary.processor.writer.DeadLetterReason;
@@ -62,11 +63,22 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
     private static final String METADATA_INVALID_HELP = "Device metadata records that are not valid labels of "
             + "their device: skipped, the device keeps its labels.";
     private final Counter metadataInvalid = counter("metadata.invalid", METADATA_INVALID_HELP, "reader", "streams");
+    private final Counter sequenceGaps = healthCounter("gaps", "Batch sequence numbers found skipped; a late batch may "
+            + "fill one later (late_total).");
+    private final Counter lateBatches = healthCounter("late", "Batches that arrived after a higher-numbered one of their "
+            + "device.");
+    private final Counter duplicateBatches = healthCounter("duplicates", "Batches whose sequence number was seen before "
+            + "(redelivered or replayed).");
+    private final Counter counterRestarts = healthCounter("restarts", "Devices that started their batch sequence over.");
+    private final Map<String, Integer> devicesWithGaps = new java.util.concurrent.ConcurrentHashMap<>();
     private final Counter alertsFiring = counter("alert.transitions", "Alert state transitions.", "state", "firing");
     private final Counter alertsResolved = counter("alert.transitions", "Alert state transitions.", "state",
             "resolved");
 
     public ProcessorMeters() {
+        Gauge.builder("tributary.device.health.devices.with.gaps", devicesWithGaps,
+                d -> d.values().stream().mapToInt(Integer::intValue).sum())
+                .description("Devices with open sequence gaps (this instance's Streams tasks).").register(registry);
         for (MeterBinder binder : List.of(new JvmMemoryMetrics(), new JvmThreadMetrics(), new ClassLoaderMetrics(),
                 new io.micrometer.core.instrument.binder.system.ProcessorMetrics(), new UptimeMetrics(),
                 new FileDescriptorMetrics())) {
@@ -183,6 +195,25 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
     }
 
     @Override
+    public void deviceHealthChange(DeviceHealthState.Change change) {
+        sequenceGaps.increment(change.newGaps());
+        if (change.late()) {
+            lateBatches.increment();
+        }
+        if (change.duplicate()) {
+            duplicateBatches.increment();
+        }
+        if (change.restart()) {
+            counterRestarts.increment();
+        }
+    }
+
+    @Override
+    public void devicesWithGaps(String task, int devices) {
+        devicesWithGaps.put(task, devices);
+    }
+
+    @Override
     public void lateReading() {
         lateReadings.increment();
     }
@@ -233,6 +264,11 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
     }
 
     /** Registers (or finds) the counter {@code tributary.processor.NAME} with these tags (key, value, ...). */
+    /** Fleet totals of device health, {@code tributary_device_health_*}: the per-device values are in InfluxDB. */
+    private Counter healthCounter(String name, String help) {
+        return Counter.builder("tributary.device.health." + name).description(help).register(registry);
+    }
+
     private Counter counter(String name, String help, String... tags) {
         return Counter.builder(P + name).description(help).tags(tags).register(registry);
     }

@@ -18,10 +18,10 @@ import io.tributary.processor.alert.RuleSet;
  *
  * <pre>
  * telemetry ─▶ decode ─┬▶ rollups (stores rollup-device-windows, rollup-watermark) ─▶ {prefix}rollups
- *                      └▶ alerts  (stores alert-status, device-last-seen)            ─▶ {prefix}alerts
+ *                      ├▶ alerts  (stores alert-status, device-last-seen)            ─▶ {prefix}alerts
  * device-metadata ─▶ metadata-update ─▶ global store device-metadata (read by rollups and alerts: the join)
  * </pre>
- * Both processors key their state by device (plus rule/sensor/window), and telemetry is keyed by device, so no
+ * The processors key their state by device (plus rule/sensor/window), and telemetry is keyed by device, so no
  * repartitioning is needed: a device's state lives in the task of its telemetry partition.
  *
  * <p>The stores are in memory, each backed by its changelog topic: the state is small (the open windows, alert
@@ -59,6 +59,14 @@ public final class ProcessorTopology {
                 Serdes.String(), Serdes.String()).withLoggingDisabled(), "device-metadata", new StringDeserializer(),
                 new ByteArrayDeserializer(), settings.metadataTopic(), "metadata-update",
                 () -> new MetadataUpdater(listener));
+        if (settings.deviceHealthTopic() != null) {
+            topology.addProcessor("health", () -> new DeviceHealthProcessor(settings.healthInterval(), listener),
+                    "decode");
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+                    DeviceHealthProcessor.STORE), Serdes.String(), Serdes.ByteArray()), "health");
+            topology.addSink("health-sink", settings.deviceHealthTopic(), new StringSerializer(),
+                    new ByteArraySerializer(), "health");
+        }
         topology.addSink("rollups-sink", settings.rollupsTopic(), new StringSerializer(), new ByteArraySerializer(),
                 "rollups");
         topology.addSink("alerts-sink", settings.alertsTopic(), new StringSerializer(), new ByteArraySerializer(),

@@ -90,6 +90,18 @@ class ProcessorConfigFilesTest {
     }
 
     @Test
+    void shouldTurnDeviceHealthOffOrSetItsIntervalNamingTheKeyWhenBad() {
+        AnalyticsConfig a = ProcessorConfigFiles.load("health: {enabled: false, interval: 30s}", "f.yaml", Map.of(),
+                Map.of()).analytics();
+        assertThat(a.healthEnabled()).isFalse();
+        assertThat(a.healthInterval()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ProcessorConfigFiles.load(null, "f", Map.of(), Map.of()).analytics().healthEnabled()).isTrue();
+        assertThatThrownBy(() -> ProcessorConfigFiles.load(null, "f", Map.of("TRIBUTARY_HEALTH_INTERVAL", "0s"),
+                Map.of())).hasMessageContaining("health.interval: must be a positive duration")
+                .hasMessageContaining("TRIBUTARY_HEALTH_INTERVAL");
+    }
+
+    @Test
     void shouldSetTheNumberOfReadingsWriters() {
         assertThat(ProcessorConfigFiles.load(null, "none", Map.of(), Map.of()).analytics().readingsWriters()).isEqualTo(2);
         assertThat(ProcessorConfigFiles.load("influx: {writers: 3}", "f.yaml", Map.of(), Map.of()).analytics()
