@@ -35,6 +35,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     batch-size: 5             # samples per sensor per batch: one publish every 5 s
  * anomalies:
  *   - type: spike               # spike | drift | stuck | silent | reconnect-storm | clock-skew | duplicate | malformed
+ *                               # | seq-gap (skip: N, every-batches: M) | replay (batches: N, every-batches: M)
  *     profile: rooms            # default: the whole fleet
  *     devices: 2                # the first 2 devices of the profile; default: all
  *     sensor: temperature       # spike, drift, stuck: default every sensor
@@ -184,11 +185,16 @@ public final class ScenarioLoader {
             case DRIFT -> "per-second";
             case RECONNECT_STORM -> "every";
             case CLOCK_SKEW -> "offset";
+            case SEQ_GAP -> "skip";
+            case REPLAY -> "batches";
             default -> null;
         };
         Set<String> allowed = new TreeSet<>(ANOMALY_KEYS);
         if (amountKey != null) {
             allowed.add(amountKey);
+        }
+        if (type.counted()) {
+            allowed.add("every-batches");
         }
         checkKeys(map, allowed, at);
         Object devices = map.get("devices");
@@ -207,7 +213,9 @@ public final class ScenarioLoader {
             return new Anomaly(type, string(map, "profile", null, at + ".profile"), count,
                     string(map, "sensor", null, at + ".sensor"), duration(map, "at", null, at),
                     duration(map, "duration", null, at), amount, interval,
-                    string(map, "expect-alert", null, at + ".expect-alert"));
+                    string(map, "expect-alert", null, at + ".expect-alert"),
+                    type.counted() ? (int) integer(map, amountKey, 1, at + "." + amountKey) : 0,
+                    (int) integer(map, "every-batches", 0, at + ".every-batches"));
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(at + ": " + e.getMessage());
         }
