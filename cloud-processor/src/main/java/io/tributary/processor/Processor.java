@@ -48,6 +48,7 @@ public final class Processor implements AutoCloseable {
     private final AtomicProcessorMetrics metrics = new AtomicProcessorMetrics();
     private final AtomicProcessorMetrics rollupWriterMetrics = new AtomicProcessorMetrics();
     private final AtomicProcessorMetrics alertWriterMetrics = new AtomicProcessorMetrics();
+    private final AtomicProcessorMetrics healthWriterMetrics = new AtomicProcessorMetrics();
     private final AnalyticsMetrics analyticsMetrics = new AnalyticsMetrics();
     private final ProcessorMeters meters;
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -87,7 +88,7 @@ public final class Processor implements AutoCloseable {
             try {
                 // One contract instance, so writers and Streams share the sensor counts.
                 parts = ProcessorParts.build(config, new ContractCheck(config.inputContract()), meters, metrics,
-                        rollupWriterMetrics, alertWriterMetrics, analyticsMetrics);
+                        rollupWriterMetrics, alertWriterMetrics, healthWriterMetrics, analyticsMetrics);
             } catch (RuntimeException e) {
                 stopAfterFailedStart();
                 throw e;
@@ -198,6 +199,7 @@ public final class Processor implements AutoCloseable {
         writers.put("readings", metrics);
         writers.put("rollups", rollupWriterMetrics);
         writers.put("alerts", alertWriterMetrics);
+        writers.put("health", healthWriterMetrics);
         return writers;
     }
 

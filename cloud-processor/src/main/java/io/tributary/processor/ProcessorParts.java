@@ -28,6 +28,7 @@ import io.tributary.processor.rollup.WindowSize;
 import io.tributary.processor.streams.StreamsEngine;
 import io.tributary.processor.streams.TopologySettings;
 import io.tributary.processor.writer.AlertPointMapper;
+import io.tributary.processor.writer.DeviceHealthPointMapper;
 import io.tributary.processor.writer.InfluxPointWriter;
 import io.tributary.processor.writer.InfluxTopicWriter;
 import io.tributary.processor.writer.KafkaDeadLetterPublisher;
@@ -70,7 +71,7 @@ final class ProcessorParts {
      */
     static ProcessorParts build(ProcessorConfig config, TelemetryCheck contract, ProcessorMeters meters,
             AtomicProcessorMetrics readings, AtomicProcessorMetrics rollups, AtomicProcessorMetrics alerts,
-            AnalyticsMetrics analyticsMetrics) {
+            AtomicProcessorMetrics health, AnalyticsMetrics analyticsMetrics) {
         ProcessorParts parts = new ProcessorParts(config, contract, meters);
         Topics topics = config.topics();
         try {
@@ -83,13 +84,18 @@ final class ProcessorParts {
                         new ReadingPointMapper(contract, Clock.systemUTC())::map);
             }
             if (analytics.enabled()) {
-                TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), topics.telemetry(),
-                        topics.rollups(), topics.alerts());
+                TopicCreator.ensureAnalyticsTopics(config.kafkaClient(), topics.telemetry(), topics.rollups(),
+                        topics.alerts(), topics.deviceHealth());
                 Supplier<RuleSet> rules = parts.rules(analytics);
                 parts.addWriter("rollups", "Rollups writer", "tributary-rollups-writer",
                         config.consumerGroup() + "-rollups", topics.rollups(), rollups, new RollupPointMapper());
                 parts.addWriter("alerts", "Alerts writer", "tributary-alerts-writer",
                         config.consumerGroup() + "-alerts", topics.alerts(), alerts, new AlertPointMapper());
+                if (analytics.healthEnabled()) {
+                    parts.addWriter("health", "Device health writer", "tributary-health-writer",
+                            config.consumerGroup() + "-health", topics.deviceHealth(), health,
+                            new DeviceHealthPointMapper());
+                }
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);
                 }
@@ -182,7 +188,8 @@ final class ProcessorParts {
         return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
                 a.rollupWindows().stream().map(WindowSize::of).toList(), a.rollupGrace(), a.punctuateInterval(),
                 config.inputContract().maxEventFuture(), config.inputContract().maxSensorsPerDevice(),
-                TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract);
+                TopologySettings.DEFAULT_MAX_WINDOW_ENTRY_BYTES, contract,
+                a.healthEnabled() ? topics.deviceHealth() : null, a.healthInterval());
     }
 
     /** The workers now own their clients: nothing is left to release. */

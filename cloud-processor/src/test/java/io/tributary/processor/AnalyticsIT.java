@@ -110,6 +110,7 @@ class AnalyticsIT {
                         .punctuateInterval(Duration.ofMillis(100))
                         .alertRules(rules, Duration.ofMillis(200))
                         .webhook("http://127.0.0.1:" + webhook.getAddress().getPort() + "/hook", null)
+                        .health(true, Duration.ofMillis(300))
                         .http("127.0.0.1", 0).build()).build());
         processors.add(processor);
         processor.start();
@@ -162,6 +163,12 @@ class AnalyticsIT {
         await().atMost(DEADLINE).until(() -> keys.size() == 3);
         assertThat(keys.get(0)).isEqualTo(keys.get(1)).startsWith("dev-0/hot/temp/firing/");
         assertThat(keys.get(2)).startsWith("dev-0/hot/temp/resolved/");
+
+        // Device health: every device's 12 batches, in sequence (device_health, last point).
+        await().atMost(DEADLINE).until(() -> lastHealth(db, "dev-1", "batches") == 12);
+        assertThat(lastHealth(db, "dev-1", "last_seq")).isEqualTo(12);
+        assertThat(lastHealth(db, "dev-1", "gaps")).isZero();
+        assertThat(lastHealth(db, "dev-1", "duplicates")).isZero();
 
         // Operations endpoint.
         int port = processor.httpPort().orElseThrow();
@@ -386,6 +393,13 @@ class AnalyticsIT {
     static long sumRollupCounts(String db) throws Exception {
         JsonArray s = series(db, "SELECT sum(\"count\") FROM rollups");
         return s.isEmpty() ? 0 : s.get(0).getAsJsonObject().getAsJsonArray("values").get(0).getAsJsonArray().get(1)
+                .getAsLong();
+    }
+
+    static long lastHealth(String db, String device, String field) throws Exception {
+        JsonArray s = series(db, "SELECT \"" + field + "\" FROM device_health WHERE device = '" + device
+                + "' ORDER BY time DESC LIMIT 1");
+        return s.isEmpty() ? -1 : s.get(0).getAsJsonObject().getAsJsonArray("values").get(0).getAsJsonArray().get(1)
                 .getAsLong();
     }
 

@@ -82,6 +82,11 @@ public record Topics(String prefix) {
         return prefix + "alerts";
     }
 
+    /** Per-device delivery health (sequence gaps, duplicates, clock skew) from the cloud processor. */
+    public String deviceHealth() {
+        return prefix + "device-health";
+    }
+
     /** The topics the ingest path needs before the first device connects: telemetry, dead letters, device status. */
     public List<String> ingest() {
         return List.of(telemetry(), deadLetter(), deviceStatus());

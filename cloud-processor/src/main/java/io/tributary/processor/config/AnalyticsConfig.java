@@ -26,6 +26,8 @@ import java.util.Objects;
  *        {@link #COMPRESSION_TYPES}; {@code none} saves CPU on both ends where Kafka runs on the same machine
  * @param readingsWriters readings writer threads, each with its own Kafka consumer in the writer's group and its own
  *        InfluxDB connection; more than the telemetry topic's partitions leaves the extra ones idle
+ * @param healthEnabled whether Streams tracks each device's delivery health ({@code device_health})
+ * @param healthInterval how often the health of the devices that sent batches since is emitted
  */
 public record AnalyticsConfig(
         boolean enabled,
@@ -44,7 +46,9 @@ public record AnalyticsConfig(
         String httpHost,
         boolean influxGzip,
         String streamsCompression,
-        int readingsWriters) {
+        int readingsWriters,
+        boolean healthEnabled,
+        Duration healthInterval) {
 
     /** The producer compression types Kafka knows. */
     public static final List<String> COMPRESSION_TYPES = List.of("none", "gzip", "snappy", "lz4", "zstd");
@@ -98,6 +102,7 @@ public record AnalyticsConfig(
                     + ", got '" + streamsCompression + "'");
         }
         Require.between(readingsWriters, 1, 64, "influx.writers");
+        Require.positive(healthInterval, "health.interval");
     }
 
     /** Enabled; windows 10 s and 1 min, grace 30 s; no rules, no webhook, no HTTP endpoint; temp state dir. */
@@ -118,7 +123,8 @@ public record AnalyticsConfig(
                 + ", alertRulesFile=" + alertRulesFile + ", rulesCheckInterval=" + rulesCheckInterval
                 + ", webhookUrl=" + (webhookUrl == null ? "(none)" : "(set)") + ", webhookGroup=" + webhookGroup
                 + ", httpPort=" + httpPort + ", httpHost=" + httpHost + ", influxGzip=" + influxGzip
-                + ", streamsCompression=" + streamsCompression + ", readingsWriters=" + readingsWriters + "]";
+                + ", streamsCompression=" + streamsCompression + ", readingsWriters=" + readingsWriters
+                + ", healthEnabled=" + healthEnabled + ", healthInterval=" + healthInterval + "]";
     }
 
     /** Collects the settings, from the defaults; {@link #build()} validates them through the canonical constructor. */
@@ -137,6 +143,8 @@ public record AnalyticsConfig(
         private boolean influxGzip = true;
         private String streamsCompression = "lz4";
         private int readingsWriters = DEFAULT_READINGS_WRITERS;
+        private boolean healthEnabled = true;
+        private Duration healthInterval = Duration.ofSeconds(10);
 
         private Builder() {
         }
@@ -195,11 +203,17 @@ public record AnalyticsConfig(
             return this;
         }
 
+        public Builder health(boolean on, Duration interval) {
+            this.healthEnabled = on;
+            this.healthInterval = interval;
+            return this;
+        }
+
         /** Application id, commit interval and Streams threads keep their defaults (the config file sets them). */
         public AnalyticsConfig build() {
             return new AnalyticsConfig(enabled, null, stateDir, rollupWindows, rollupGrace, punctuateInterval,
                     Duration.ofMillis(100), 1, alertRulesFile, rulesCheckInterval, webhookUrl, webhookGroup, httpPort,
-                    httpHost, influxGzip, streamsCompression, readingsWriters);
+                    httpHost, influxGzip, streamsCompression, readingsWriters, healthEnabled, healthInterval);
         }
     }
 }

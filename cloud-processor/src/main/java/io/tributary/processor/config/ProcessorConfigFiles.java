@@ -35,6 +35,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  * rollups: {windows: [10s, 1m], grace: 30s, punctuate-interval: 500ms}
  * alerts:  {rules-file: /etc/tributary/rules.yaml, rules-check-interval: 2s, webhook-url: https://..., webhook-group: ...}
  * http:    {host: 0.0.0.0, port: 9464}
+ * health:  {enabled: true, interval: 10s}
  * </pre>
  */
 public final class ProcessorConfigFiles {
@@ -58,7 +59,7 @@ public final class ProcessorConfigFiles {
                 "streams.state-dir", "streams.commit-interval", "streams.threads", "streams.compression",
                 "rollups.windows", "rollups.grace",
                 "rollups.punctuate-interval", "alerts.rules-file", "alerts.rules-check-interval", "alerts.webhook-url",
-                "alerts.webhook-group", "http.host", "http.port")) {
+                "alerts.webhook-group", "http.host", "http.port", "health.enabled", "health.interval")) {
             keys.put(key, "TRIBUTARY_" + key.toUpperCase(Locale.ROOT).replace('.', '_').replace('-', '_'));
         }
         // The names all Tributary services share (see the root README).
@@ -211,7 +212,9 @@ public final class ProcessorConfigFiles {
                             str(v, "http.host", a.httpHost()),
                             get(v, "influx.gzip", a.influxGzip(), ProcessorConfigFiles::parseBool),
                             str(v, "streams.compression", a.streamsCompression()),
-                            get(v, "influx.writers", a.readingsWriters(), integer)))
+                            get(v, "influx.writers", a.readingsWriters(), integer),
+                            get(v, "health.enabled", a.healthEnabled(), ProcessorConfigFiles::parseBool),
+                            get(v, "health.interval", a.healthInterval(), duration)))
                     .inputContract(contract)
                     .build();
         } catch (IllegalArgumentException e) {

@@ -30,12 +30,11 @@ public final class TopicCreator {
     }
 
     /**
-     * Creates the rollups and alerts topics (and telemetry, which Streams needs to exist) when missing, with the
-     * telemetry topic's partition count and {@link TopicReplication} (replication factor 3, min.insync.replicas 2 from
-     * three brokers on).
+     * Creates the output topics (rollups, alerts, device health; and telemetry, which Streams needs to exist) when
+     * missing, with the telemetry topic's partition count and {@link TopicReplication} (replication factor 3,
+     * min.insync.replicas 2 from three brokers on).
      */
-    public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String rollupsTopic,
-            String alertsTopic) {
+    public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String... outputTopics) {
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, "30000");
@@ -54,8 +53,9 @@ public final class TopicCreator {
             if (partitions.isEmpty()) {
                 topics.add(replication.newTopic(telemetryTopic, Optional.empty(), Map.of()));
             }
-            topics.add(replication.newTopic(rollupsTopic, partitions, Map.of()));
-            topics.add(replication.newTopic(alertsTopic, partitions, Map.of()));
+            for (String output : outputTopics) {
+                topics.add(replication.newTopic(output, partitions, Map.of()));
+            }
             admin.createTopics(topics).values().forEach((name, future) -> {
                 try {
                     future.get(30, TimeUnit.SECONDS);

@@ -5,6 +5,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
+import io.tributary.processor.health.DeviceHealthState;
 import io.tributary.processor.streams.StreamsListener;
 import io.tributary.proto.v1.AlertEvent;
 
@@ -144,5 +145,54 @@ public final class AnalyticsMetrics implements StreamsListener {
         return "AnalyticsMetrics[readingsProcessed=" + readingsProcessed() + ", lateReadings=" + lateReadings()
                 + ", rollupsEmitted=" + rollupsEmitted() + ", alertsFiring=" + alertsFiring() + ", alertsResolved="
                 + alertsResolved() + ", invalidRecords=" + invalidRecords() + "]";
+    }
+
+    private final LongAdder sequenceGaps = new LongAdder();
+    private final LongAdder lateBatches = new LongAdder();
+    private final LongAdder duplicateBatches = new LongAdder();
+    private final LongAdder counterRestarts = new LongAdder();
+    private final Map<String, Integer> devicesWithGaps = new ConcurrentHashMap<>();
+
+    @Override
+    public void deviceHealthChange(DeviceHealthState.Change change) {
+        if (change.newGaps() > 0) {
+            sequenceGaps.add(change.newGaps());
+        }
+        if (change.late()) {
+            lateBatches.increment();
+        }
+        if (change.duplicate()) {
+            duplicateBatches.increment();
+        }
+        if (change.restart()) {
+            counterRestarts.increment();
+        }
+    }
+
+    @Override
+    public void devicesWithGaps(String task, int devices) {
+        devicesWithGaps.put(task, devices);
+    }
+
+    /** Sequence numbers found skipped (a late batch may fill one later: see {@link #lateBatches()}). */
+    public long sequenceGaps() {
+        return sequenceGaps.sum();
+    }
+
+    public long lateBatches() {
+        return lateBatches.sum();
+    }
+
+    public long duplicateBatches() {
+        return duplicateBatches.sum();
+    }
+
+    public long counterRestarts() {
+        return counterRestarts.sum();
+    }
+
+    /** Devices of this instance's Streams tasks with open sequence gaps, as of the last health emission. */
+    public int devicesWithGaps() {
+        return devicesWithGaps.values().stream().mapToInt(Integer::intValue).sum();
     }
 }

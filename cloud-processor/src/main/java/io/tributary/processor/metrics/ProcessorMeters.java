@@ -96,6 +96,23 @@ public final class ProcessorMeters implements AutoCloseable {
                 Tags.of("state", "firing"));
         counter("alert.transitions", "Alert state transitions.", analytics, AnalyticsMetrics::alertsResolved,
                 Tags.of("state", "resolved"));
+        bindDeviceHealth();
+    }
+
+    /** Fleet totals of device health, {@code tributary_device_health_*}: the per-device values are in InfluxDB. */
+    private void bindDeviceHealth() {
+        String h = "tributary.device.health.";
+        FunctionCounter.builder(h + "gaps", analytics, AnalyticsMetrics::sequenceGaps).description("Batch sequence "
+                + "numbers found skipped; a late batch may fill one later (late_total).").register(registry);
+        FunctionCounter.builder(h + "late", analytics, AnalyticsMetrics::lateBatches)
+                .description("Batches that arrived after a higher-numbered one of their device.").register(registry);
+        FunctionCounter.builder(h + "duplicates", analytics, AnalyticsMetrics::duplicateBatches)
+                .description("Batches whose sequence number was seen before (redelivered or replayed).")
+                .register(registry);
+        FunctionCounter.builder(h + "restarts", analytics, AnalyticsMetrics::counterRestarts)
+                .description("Devices that started their batch sequence over.").register(registry);
+        Gauge.builder(h + "devices.with.gaps", analytics, AnalyticsMetrics::devicesWithGaps)
+                .description("Devices with open sequence gaps (this instance's Streams tasks).").register(registry);
     }
 
     /** The counters of keys known only at run time: registering is idempotent, so each scrape adds the new ones. */

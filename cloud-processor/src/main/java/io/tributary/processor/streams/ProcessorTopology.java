@@ -17,9 +17,10 @@ import io.tributary.processor.alert.RuleSet;
  *
  * <pre>
  * telemetry ─▶ decode ─┬▶ rollups (stores rollup-device-windows, rollup-watermark) ─▶ {prefix}rollups
- *                      └▶ alerts  (stores alert-status, device-last-seen)            ─▶ {prefix}alerts
+ *                      ├▶ alerts  (stores alert-status, device-last-seen)            ─▶ {prefix}alerts
+ *                      └▶ health  (store device-health)                              ─▶ {prefix}device-health
  * </pre>
- * Both processors key their state by device (plus rule/sensor/window), and telemetry is keyed by device, so no
+ * The processors key their state by device (plus rule/sensor/window), and telemetry is keyed by device, so no
  * repartitioning is needed: a device's state lives in the task of its telemetry partition.
  *
  * <p>The stores are in memory, each backed by its changelog topic: the state is small (the open windows, alert
@@ -51,6 +52,14 @@ public final class ProcessorTopology {
         topology.addStateStore(Stores.keyValueStoreBuilder(
                 Stores.inMemoryKeyValueStore(AlertProcessor.LAST_SEEN_STORE), Serdes.String(), Serdes.Long()),
                 "alerts");
+        if (settings.deviceHealthTopic() != null) {
+            topology.addProcessor("health", () -> new DeviceHealthProcessor(settings.healthInterval(), listener),
+                    "decode");
+            topology.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+                    DeviceHealthProcessor.STORE), Serdes.String(), Serdes.ByteArray()), "health");
+            topology.addSink("health-sink", settings.deviceHealthTopic(), new StringSerializer(),
+                    new ByteArraySerializer(), "health");
+        }
         topology.addSink("rollups-sink", settings.rollupsTopic(), new StringSerializer(), new ByteArraySerializer(),
                 "rollups");
         topology.addSink("alerts-sink", settings.alertsTopic(), new StringSerializer(), new ByteArraySerializer(),

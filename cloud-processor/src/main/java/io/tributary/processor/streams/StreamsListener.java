@@ -1,5 +1,6 @@
 package io.tributary.processor.streams;
 
+import io.tributary.processor.health.DeviceHealthState;
 import io.tributary.proto.v1.AlertEvent;
 
 /** What the topology reports as it works (metrics, logs). Called on Streams threads; must be thread-safe and fast. */
@@ -53,5 +54,13 @@ public interface StreamsListener {
 
     /** A Streams output record that could not be produced (skipped by the production exception handler). */
     default void productionError(String topic) {
+    }
+
+    /** A batch changed its device's sequence accounting (new gaps, a late batch, a duplicate, a counter restart). */
+    default void deviceHealthChange(DeviceHealthState.Change change) {
+    }
+
+    /** The devices of Streams task {@code task} that have sequence gaps now (0 when the task is closed). */
+    default void devicesWithGaps(String task, int devices) {
     }
 }

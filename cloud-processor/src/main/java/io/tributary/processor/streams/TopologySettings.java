@@ -24,10 +24,12 @@ import io.tributary.processor.rollup.WindowSize;
  *        Kafka's default 1 MiB record size
  * @param contract the input contract re-checked on every batch; a batch breaking it is counted and skipped (the
  *        readings writer dead-letters it)
+ * @param deviceHealthTopic output of the device health part; null = no device health tracking
+ * @param healthInterval how often (wall clock) the health of the devices that sent batches since is emitted
  */
 public record TopologySettings(String telemetryTopic, String rollupsTopic, String alertsTopic, List<WindowSize> windows,
         Duration grace, Duration punctuateInterval, Duration maxEventFuture, int maxSensorsPerWindow,
-        int maxWindowEntryBytes, TelemetryCheck contract) {
+        int maxWindowEntryBytes, TelemetryCheck contract, String deviceHealthTopic, Duration healthInterval) {
 
     /** Default of {@link #maxEventFuture()}: the contract's default. */
     public static final Duration DEFAULT_MAX_EVENT_FUTURE = InputContract.DEFAULT_MAX_EVENT_FUTURE;
@@ -35,6 +37,8 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
     public static final int DEFAULT_MAX_SENSORS_PER_WINDOW = InputContract.DEFAULT_MAX_SENSORS_PER_DEVICE;
     /** Default of {@link #maxWindowEntryBytes()}: half of Kafka's default max.request.size / message.max.bytes. */
     public static final int DEFAULT_MAX_WINDOW_ENTRY_BYTES = 512 * 1024;
+    /** Default of {@link #healthInterval()}. */
+    public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(10);
 
     public TopologySettings {
         Objects.requireNonNull(telemetryTopic, "telemetryTopic");
@@ -64,21 +68,28 @@ public record TopologySettings(String telemetryTopic, String rollupsTopic, Strin
                     + maxWindowEntryBytes);
         }
         Objects.requireNonNull(contract, "contract");
+        if (healthInterval == null || healthInterval.toMillis() <= 0) {
+            throw new IllegalArgumentException("health.interval: must be at least 1 ms, got " + healthInterval);
+        }
     }
 
     /** These settings with other limits. */
     public TopologySettings withLimits(Duration maxEventFuture, int maxSensorsPerWindow, int maxWindowEntryBytes,
             TelemetryCheck contract) {
         return new TopologySettings(telemetryTopic, rollupsTopic, alertsTopic, windows, grace, punctuateInterval,
-                maxEventFuture, maxSensorsPerWindow, maxWindowEntryBytes, contract);
+                maxEventFuture, maxSensorsPerWindow, maxWindowEntryBytes, contract, deviceHealthTopic, healthInterval);
     }
 
-    /** Topics under a prefix, windows 10 s and 1 min, grace 30 s, punctuation every 500 ms, the default limits. */
+    /**
+     * Topics under a prefix, windows 10 s and 1 min, grace 30 s, punctuation every 500 ms, the default limits, device
+     * health every 10 s.
+     */
     public static TopologySettings defaults(String topicPrefix) {
         Topics topics = new Topics(topicPrefix);
         return new TopologySettings(topics.telemetry(), topics.rollups(), topics.alerts(),
                 List.of(WindowSize.of(Duration.ofSeconds(10)), WindowSize.of(Duration.ofMinutes(1))),
                 Duration.ofSeconds(30), Duration.ofMillis(500), DEFAULT_MAX_EVENT_FUTURE, DEFAULT_MAX_SENSORS_PER_WINDOW,
-                DEFAULT_MAX_WINDOW_ENTRY_BYTES, new ContractCheck(InputContract.DEFAULTS));
+                DEFAULT_MAX_WINDOW_ENTRY_BYTES, new ContractCheck(InputContract.DEFAULTS), topics.deviceHealth(),
+                DEFAULT_HEALTH_INTERVAL);
     }
 }
