@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class Pipeline implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Pipeline.class);
-    private static final String WRITER_GROUP = "tributary-influx-writer";
+    static final String WRITER_GROUP = "tributary-influx-writer";
     private static final Duration REGISTRY_TIMEOUT = Duration.ofSeconds(30);
 
     private final PipelineOptions options;

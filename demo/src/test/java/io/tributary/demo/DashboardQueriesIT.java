@@ -10,6 +10,9 @@ import io.tributary.contract.Topics;
 import io.tributary.contract.metadata.DeviceLabels;
 import io.tributary.simulator.config.SimulatorConfig;
 import io.tributary.simulator.fleet.Fleet;
+import io.tributary.simulator.fleet.FleetPlan;
+import io.tributary.simulator.scenario.Anomaly;
+import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.transport.VertxMqttTransport;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -33,15 +36,20 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.LoaderOptions;
+import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.constructor.SafeConstructor;
 
 /**
- * Every InfluxQL query of every provisioned Grafana dashboard, with its template variables filled in, runs against the
- * InfluxDB of a real end-to-end run and returns data: a panel that names a measurement, field or tag the pipeline does
- * not write fails the build. (Grafana itself cannot run here; the dashboards' types are checked by tsc.)
+ * Every InfluxQL query of every provisioned Grafana dashboard and alert rule, with its template variables filled in,
+ * runs against the InfluxDB of a real end-to-end run and returns data: a panel that names a measurement, field or tag
+ * the pipeline does not write fails the build. (Grafana itself cannot run here; the dashboards' types are checked by
+ * tsc.)
  */
 class DashboardQueriesIT {
 
     private static final Path DASHBOARDS = Path.of("..", "deploy", "grafana", "dashboards");
+    private static final Path ALERT_RULES = Path.of("..", "deploy", "grafana", "provisioning", "alerting");
 
     private static Pipeline pipeline;
     private static SimulatorConfig fleetConfig;
@@ -61,7 +69,14 @@ class DashboardQueriesIT {
                 Duration.ofSeconds(30));
         Map<String, byte[]> secrets = pipeline.provision(fleetConfig.deviceIds());
         label(fleetConfig.deviceIds());
-        Fleet fleet = new Fleet(fleetConfig, new VertxMqttTransport(fleetConfig.mqttServerUri(), secrets::get));
+        // The first device skips two sequence numbers once, so the loss panels and rule have a gap to show
+        FleetPlan plain = fleetConfig.toPlan();
+        Scenario withGap = new Scenario(plain.scenario().name(), plain.scenario().seed(), plain.scenario().connectRate(),
+                plain.scenario().profiles(), List.of(new Anomaly(Anomaly.Type.SEQ_GAP, null, 1, null,
+                        Duration.ofSeconds(1), Duration.ofMinutes(1), 0, null, null, 2, 0)));
+        Fleet fleet = new Fleet(new FleetPlan(plain.mqttServerUri(), plain.runId(), withGap,
+                plain.maxInflightPerDevice(), plain.publishTimeout()),
+                new VertxMqttTransport(fleetConfig.mqttServerUri(), secrets::get));
         fleet.start();
         Thread.sleep(4_000);
         assertThat(fleet.stop(Duration.ofSeconds(30))).isTrue();
@@ -100,6 +115,8 @@ class DashboardQueriesIT {
     void everyDashboardQueryReturnsDataFromAnEndToEndRun() throws Exception {
         List<DashboardQuery> queries = dashboardQueries();
         assertThat(queries).as("queries found in %s", DASHBOARDS.toAbsolutePath()).hasSizeGreaterThan(5);
+        assertThat(queries).as("alert rule queries found in %s", ALERT_RULES.toAbsolutePath())
+                .anyMatch(query -> query.where().startsWith("alert rule"));
         // The writers store each partition's rollups and alerts in their own polls: the first one written says
         // nothing about the device the queries name, so ask again until every query has data or time is up.
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
@@ -167,6 +184,22 @@ class DashboardQueriesIT {
                     JsonObject target = annotation.getJsonObject("target");
                     if (target != null) {
                         add(queries, name + " annotation '" + annotation.getString("name") + "'", target);
+                    }
+                }
+            }
+        }
+        try (Stream<Path> files = Files.list(ALERT_RULES)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList()) {
+                Map<String, Object> provisioning = new Yaml(new SafeConstructor(new LoaderOptions()))
+                        .load(Files.readString(file));
+                for (JsonObject group : objects(new JsonObject(provisioning).getJsonArray("groups"))) {
+                    for (JsonObject rule : objects(group.getJsonArray("rules"))) {
+                        for (JsonObject data : objects(rule.getJsonArray("data"))) {
+                            if ("tributary-influxdb".equals(data.getString("datasourceUid"))) {
+                                add(queries, "alert rule '" + rule.getString("title") + "'",
+                                        data.getJsonObject("model"));
+                            }
+                        }
                     }
                 }
             }

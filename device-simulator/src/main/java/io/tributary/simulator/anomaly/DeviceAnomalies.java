@@ -16,11 +16,14 @@ public final class DeviceAnomalies {
     private final List<String> sensorNames;
     /** The value a stuck sensor repeats, per anomaly and sensor; NaN until the anomaly began. */
     private final double[][] stuckValues;
+    /** Batches created within each anomaly's window so far (seq-gap, replay). */
+    private final int[] batchesInWindow;
 
     public DeviceAnomalies(List<Anomaly> anomalies, List<String> sensorNames) {
         this.anomalies = List.copyOf(anomalies);
         this.sensorNames = List.copyOf(sensorNames);
         this.stuckValues = new double[anomalies.size()][];
+        this.batchesInWindow = new int[anomalies.size()];
         for (int i = 0; i < anomalies.size(); i++) {
             if (anomalies.get(i).type() == Anomaly.Type.STUCK) {
                 stuckValues[i] = new double[sensorNames.size()];
@@ -75,6 +78,39 @@ public final class DeviceAnomalies {
     /** The device publishes bytes that are not a batch instead of the batch starting at {@code t}. */
     public boolean malformed(double t) {
         return active(Anomaly.Type.MALFORMED, t);
+    }
+
+    /**
+     * Sequence numbers the device skips before the batch starting at {@code t} (seq-gap). Call once per batch created,
+     * with {@link #batchesToReplay}: both count the batches of their window.
+     */
+    public int seqsToSkip(double t) {
+        return counted(Anomaly.Type.SEQ_GAP, t);
+    }
+
+    /** Acknowledged batches the device sends again after the batch starting at {@code t} (replay). */
+    public int batchesToReplay(double t) {
+        return counted(Anomaly.Type.REPLAY, t);
+    }
+
+    /** The most batches a replay of this device re-sends at once: how many acknowledged ones it must keep. */
+    public int replayDepth() {
+        return anomalies.stream().filter(a -> a.type() == Anomaly.Type.REPLAY).mapToInt(Anomaly::count).max()
+                .orElse(0);
+    }
+
+    private int counted(Anomaly.Type type, double t) {
+        int total = 0;
+        for (int i = 0; i < anomalies.size(); i++) {
+            Anomaly anomaly = anomalies.get(i);
+            if (anomaly.type() == type && anomaly.activeAt(t)) {
+                int batch = batchesInWindow[i]++;
+                if (batch == 0 || anomaly.everyBatches() > 0 && batch % anomaly.everyBatches() == 0) {
+                    total += anomaly.count();
+                }
+            }
+        }
+        return total;
     }
 
     private boolean active(Anomaly.Type type, double t) {

@@ -53,6 +53,11 @@ public final class BatchFactory {
         Arrays.fill(lastEventTime, Long.MIN_VALUE);
     }
 
+    /** See {@link DeviceAnomalies#replayDepth()}. */
+    public int replayDepth() {
+        return anomalies.replayDepth();
+    }
+
     public List<String> sensorNames() {
         return sensors.stream().map(SensorModel::name).toList();
     }
@@ -77,10 +82,13 @@ public final class BatchFactory {
             return null;
         }
 
+        int skipped = anomalies.seqsToSkip(batchTime);
+        nextSeq += skipped;
+        long closeSkew = anomalies.clockSkewNanos(virtualTime(nextSample + readingsPerSensor - 1));
         ReadingBatch.Builder batch = ReadingBatch.newBuilder()
                 .setDeviceId(deviceId)
                 .setBatchSeq(nextSeq++)
-                .setCreatedAtUnixNanos(closeTimeUnixNanos);
+                .setCreatedAtUnixNanos(closeTimeUnixNanos + closeSkew); // a skewed clock dates the batch too
         for (int r = 1; r <= readingsPerSensor; r++) {
             double t = virtualTime(nextSample++);
             long nominal = start + span * r / readingsPerSensor;
@@ -101,7 +109,7 @@ public final class BatchFactory {
         boolean malformed = anomalies.malformed(batchTime);
         byte[] payload = malformed ? MALFORMED_PAYLOAD.clone() : built.toByteArray();
         return new OutgoingBatch(built.getBatchSeq(), built.getReadingsCount(), payload, malformed,
-                anomalies.duplicate(batchTime), false);
+                anomalies.duplicate(batchTime), false, skipped, anomalies.batchesToReplay(batchTime), closeSkew);
     }
 
     private double virtualTime(long sample) {

@@ -12,6 +12,7 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadLocalRandom;
@@ -47,10 +48,13 @@ public final class SimulatedDevice {
     private final int maxInflight;
     private final long publishTimeoutNanos;
     private final LatencyHistogram pubackLatency;
+    private final int replayDepth;
 
     private final Deque<OutgoingBatch> pending = new ArrayDeque<>();
     /** By publish id: a batch and its deliberate copy may be in flight together. */
     private final Map<Long, InFlight> inFlight = new LinkedHashMap<>();
+    /** The latest acknowledged batches, oldest first, kept only for a replay anomaly. */
+    private final Deque<OutgoingBatch> acknowledged = new ArrayDeque<>();
     private long nextPublishId;
     private State state = State.NEW;
     private int failedAttempts;
@@ -73,6 +77,7 @@ public final class SimulatedDevice {
         this.maxInflight = maxInflight;
         this.publishTimeoutNanos = publishTimeoutNanos;
         this.pubackLatency = pubackLatency;
+        this.replayDepth = batches.replayDepth();
         connection.onConnectionLost(this::connectionLost);
     }
 
@@ -117,13 +122,29 @@ public final class SimulatedDevice {
         OutgoingBatch batch = batches.next(nowUnixNanos, intervalNanos);
         if (batch != null) {
             ledger.generated(batch.readings());
+            ledger.clockSkew(TimeUnit.NANOSECONDS.toMillis(batch.clockSkewNanos()));
+            if (batch.skipped() > 0) {
+                ledger.skipped(batch.seq() - batch.skipped(), batch.seq() - 1);
+            }
             pending.addLast(batch);
             if (batch.duplicated()) {
                 pending.addLast(batch.asCopy());
+                ledger.replayed(1);
             }
+            replay(batch.replay());
         }
         expireTimedOut(System.nanoTime());
         pump();
+    }
+
+    /**
+     * Queues copies of the latest {@code count} acknowledged batches, as an agent does whose acknowledgements were lost
+     * in an outage: the gateway stores them again and the processor sees sequence numbers it has seen before.
+     */
+    private void replay(int count) {
+        List<OutgoingBatch> latest = List.copyOf(acknowledged);
+        latest.subList(Math.max(0, latest.size() - count), latest.size()).forEach(b -> pending.addLast(b.asCopy()));
+        ledger.replayed(Math.min(count, latest.size()));
     }
 
     /** Drops the connection without a DISCONNECT, as a network failure does; the device reconnects by itself. */
@@ -220,6 +241,12 @@ public final class SimulatedDevice {
             failedAttempts = 0;
             refusalStreak = 0;
             ledger.acknowledged(batch.seq(), batch.readings());
+            if (!batch.copy() && replayDepth > 0) {
+                acknowledged.addLast(batch);
+                if (acknowledged.size() > replayDepth) {
+                    acknowledged.removeFirst();
+                }
+            }
         } else if (error == null && outcome.kind() == Kind.PERMANENT) {
             pubackLatency.recordNanos(System.nanoTime() - entry.sentAtNanos());
             if (!batch.malformed() && !rejectionLogged) {

@@ -26,7 +26,8 @@ import org.yaml.snakeyaml.error.YAMLException;
  *  "written_at":"2025-...Z",
  *  "devices":{"sim-r1-00001":{"profile":"rooms","sensors":["temperature",...],"acked_batches":"1-120,122",
  *     "acked_readings":1815,"rejected_batches":"121","rejected_readings":15,"generated_batches":122,
- *     "duplicate_acks":2,"retries":0,"expected_alerts":["temperature_high"],"labels":{"site":"plant-3"}}}}
+ *     "duplicate_acks":2,"retries":0,"expected_alerts":["temperature_high"],"skipped_batches":"",
+ *     "replayed_batches":0,"clock_skew_ms":0,"labels":{"site":"plant-3"}}}}
  * </pre>
  */
 public final class LedgerFile {
@@ -76,6 +77,9 @@ public final class LedgerFile {
             entry.put("duplicate_acks", d.duplicateAcks());
             entry.put("retries", d.retries());
             entry.put("expected_alerts", d.expectedAlerts());
+            entry.put("skipped_batches", d.skippedRanges());
+            entry.put("replayed_batches", d.replayedBatches());
+            entry.put("clock_skew_ms", d.clockSkewMillis());
             entry.put("labels", labels.getOrDefault(d.deviceId(), Map.of()));
             entries.put(d.deviceId(), entry);
         }
@@ -122,7 +126,12 @@ public final class LedgerFile {
                     number(d, "acked_readings", id, file), ackedRanges.size(), number(d, "rejected_readings", id, file),
                     rejectedRanges.size(), number(d, "publishes", id, file), number(d, "duplicate_acks", id, file),
                     number(d, "retries", id, file), ackedRanges.highest(), ackedRanges.toString(),
-                    rejectedRanges.toString(), strings(d, "expected_alerts", id, file)));
+                    rejectedRanges.toString(), strings(d, "expected_alerts", id, file),
+                    // absent from ledgers written before seq-gap and replay existed
+                    SeqRanges.parse(d.containsKey("skipped_batches") ? text(d, "skipped_batches", id, file) : "")
+                            .toString(),
+                    d.containsKey("replayed_batches") ? number(d, "replayed_batches", id, file) : 0,
+                    d.containsKey("clock_skew_ms") ? number(d, "clock_skew_ms", id, file) : 0));
             if (d.get("labels") instanceof Map<?, ?> own && !own.isEmpty()) {
                 Map<String, String> copy = new TreeMap<>();
                 own.forEach((key, value) -> copy.put(String.valueOf(key), String.valueOf(value)));

@@ -18,15 +18,19 @@ import java.util.Objects;
  * @param interval    reconnect storm: how often the devices drop their connections; clock skew: the shift (may be
  *                    negative); otherwise unused
  * @param expectAlert the alert rule this must fire for each affected device (the verifier checks it), or null
+ * @param count       seq-gap: sequence numbers skipped each time; replay: acknowledged batches sent again each time;
+ *                    otherwise 0
+ * @param everyBatches seq-gap, replay: it happens again every this many batches within the window; 0 for once, at the
+ *                    window's first batch
  */
 public record Anomaly(Type type, String profile, int devices, String sensor, Duration at, Duration duration,
-        double amount, Duration interval, String expectAlert) {
+        double amount, Duration interval, String expectAlert, int count, int everyBatches) {
 
     public static final int ALL = -1;
 
     /** The kinds of anomaly and their names in a scenario file. */
     public enum Type {
-        SPIKE, DRIFT, STUCK, SILENT, RECONNECT_STORM, CLOCK_SKEW, DUPLICATE, MALFORMED;
+        SPIKE, DRIFT, STUCK, SILENT, RECONNECT_STORM, CLOCK_SKEW, DUPLICATE, MALFORMED, SEQ_GAP, REPLAY;
 
         public String scenarioName() {
             return name().toLowerCase(Locale.ROOT).replace('_', '-');
@@ -39,6 +43,11 @@ public record Anomaly(Type type, String profile, int devices, String sensor, Dur
         /** Whether it changes sensor values (and may name a sensor). */
         public boolean changesValues() {
             return this == SPIKE || this == DRIFT || this == STUCK;
+        }
+
+        /** Whether it happens per batch, {@code count} at a time (seq-gap, replay). */
+        public boolean counted() {
+            return this == SEQ_GAP || this == REPLAY;
         }
     }
 
@@ -65,10 +74,24 @@ public record Anomaly(Type type, String profile, int devices, String sensor, Dur
         if (sensor != null && !type.changesValues()) {
             throw new IllegalArgumentException("sensor applies only to spike, drift and stuck");
         }
+        if (type.counted() ? count < 1 || count > 10_000 : count != 0) {
+            throw new IllegalArgumentException(type.counted() ? "the count must be between 1 and 10000, got " + count
+                    : "a count applies only to seq-gap and replay");
+        }
+        if (everyBatches < 0 || everyBatches > 0 && !type.counted()) {
+            throw new IllegalArgumentException("every-batches must be zero or more, for seq-gap and replay only, got "
+                    + everyBatches);
+        }
         if (expectAlert != null && !expectAlert.matches("[A-Za-z0-9._:-]+")) {
             throw new IllegalArgumentException("expect-alert must be an alert rule name (letters, digits, '.', '_', "
                     + "':', '-'), got '" + expectAlert + "'");
         }
+    }
+
+    /** An anomaly that is not counted per batch (neither seq-gap nor replay). */
+    public Anomaly(Type type, String profile, int devices, String sensor, Duration at, Duration duration, double amount,
+            Duration interval, String expectAlert) {
+        this(type, profile, devices, sensor, at, duration, amount, interval, expectAlert, 0, 0);
     }
 
     /** Whether virtual time {@code t} (seconds since the fleet started) falls within this anomaly. */

@@ -37,6 +37,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     labels: {site: plant-3, kind: hvac}   # written to the device metadata topic at provisioning
  * anomalies:
  *   - type: spike               # spike | drift | stuck | silent | reconnect-storm | clock-skew | duplicate | malformed
+ *                               # | seq-gap (skip: N, every-batches: M) | replay (batches: N, every-batches: M)
  *     profile: rooms            # default: the whole fleet
  *     devices: 2                # the first 2 devices of the profile; default: all
  *     sensor: temperature       # spike, drift, stuck: default every sensor
@@ -187,11 +188,16 @@ public final class ScenarioLoader {
             case DRIFT -> "per-second";
             case RECONNECT_STORM -> "every";
             case CLOCK_SKEW -> "offset";
+            case SEQ_GAP -> "skip";
+            case REPLAY -> "batches";
             default -> null;
         };
         Set<String> allowed = new TreeSet<>(ANOMALY_KEYS);
         if (amountKey != null) {
             allowed.add(amountKey);
+        }
+        if (type.counted()) {
+            allowed.add("every-batches");
         }
         checkKeys(map, allowed, at);
         Object devices = map.get("devices");
@@ -210,7 +216,9 @@ public final class ScenarioLoader {
             return new Anomaly(type, string(map, "profile", null, at + ".profile"), count,
                     string(map, "sensor", null, at + ".sensor"), duration(map, "at", null, at),
                     duration(map, "duration", null, at), amount, interval,
-                    string(map, "expect-alert", null, at + ".expect-alert"));
+                    string(map, "expect-alert", null, at + ".expect-alert"),
+                    type.counted() ? (int) integer(map, amountKey, 1, at + "." + amountKey) : 0,
+                    (int) integer(map, "every-batches", 0, at + ".every-batches"));
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(at + ": " + e.getMessage());
         }

@@ -179,6 +179,20 @@ class BatchFactoryTest {
     }
 
     @Test
+    void shouldDateTheBatchWithTheSkewedClockAndReportTheSkew() {
+        BatchFactory factory = factory(1, 1, List.of(anomaly(Anomaly.Type.CLOCK_SKEW, null, 1, 1, 0,
+                Duration.ofSeconds(-30))));
+
+        OutgoingBatch first = factory.next(100 * SECOND, SECOND);
+        OutgoingBatch skewed = factory.next(101 * SECOND, SECOND);
+
+        assertThat(parse(first).getCreatedAtUnixNanos()).isEqualTo(100 * SECOND);
+        assertThat(first.clockSkewNanos()).isZero();
+        assertThat(parse(skewed).getCreatedAtUnixNanos()).isEqualTo(71 * SECOND);
+        assertThat(skewed.clockSkewNanos()).isEqualTo(-30 * SECOND);
+    }
+
+    @Test
     void shouldMarkBatchesForADuplicatePublishWithinItsWindow() {
         BatchFactory factory = factory(1, 1, List.of(anomaly(Anomaly.Type.DUPLICATE, null, 1, 1, 0, null)));
 

@@ -6,8 +6,10 @@ import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.simulator.ledger.DeviceLedger;
 import io.tributary.simulator.ledger.LossLedger;
 import io.tributary.simulator.report.LatencyHistogram;
+import io.tributary.simulator.scenario.Anomaly;
 import io.tributary.simulator.transport.DeviceLink;
 import io.tributary.mqtt.PubAck;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -207,6 +209,59 @@ class SimulatedDeviceTest {
         assertThat(ledger("bad").rejectedReadings()).isEqualTo(10);
         assertThat(ledger("bad").ackedRanges()).isEqualTo("2");
         assertThat(ledger("bad").unsettled().isEmpty()).isTrue();
+    }
+
+    @Test
+    void shouldSkipSequenceNumbersAndRecordThemAsNeverSent() {
+        FakeConnection other = new FakeConnection();
+        // 3 numbers skipped every 2 batches from 1 s to 5 s: before the window's first and third batch (one a second)
+        SimulatedDevice skipping = new SimulatedDevice("dev-1", BatchFactoryTest.factory(2, 5, List.of(
+                counted(Anomaly.Type.SEQ_GAP, 1, 4, 3, 2))),
+                other, ledger.device("gap"), scheduler, 8, 60 * SECOND, new LatencyHistogram());
+        skipping.start();
+        other.connects.get(0).complete(null);
+
+        for (int i = 0; i < 6; i++) {
+            skipping.tick((10 + i) * SECOND, SECOND);
+        }
+        List.copyOf(other.publishes).forEach(publish -> publish.complete(PubAck.SUCCESS));
+
+        assertThat(other.payloads.stream().map(SimulatedDeviceTest::seq).toList())
+                .containsExactly(1L, 5L, 6L, 10L, 11L, 12L);
+        DeviceLedger.Snapshot snapshot = ledger("gap");
+        assertThat(snapshot.skippedRanges()).isEqualTo("2-4,7-9");
+        assertThat(snapshot.skippedSeqs()).isEqualTo(6);
+        assertThat(snapshot.ackedRanges()).isEqualTo("1,5-6,10-12");
+        assertThat(snapshot.unsettled().isEmpty()).as("skipped numbers are not unsettled").isTrue();
+    }
+
+    @Test
+    void shouldReplayTheLatestAcknowledgedBatchesOnce() {
+        FakeConnection other = new FakeConnection();
+        SimulatedDevice replaying = new SimulatedDevice("dev-1", BatchFactoryTest.factory(2, 5, List.of(
+                counted(Anomaly.Type.REPLAY, 3, 10, 2, 0))),
+                other, ledger.device("replay"), scheduler, 8, 60 * SECOND, new LatencyHistogram());
+        replaying.start();
+        other.connects.get(0).complete(null);
+
+        for (int i = 0; i < 5; i++) {
+            replaying.tick((10 + i) * SECOND, SECOND);
+            List.copyOf(other.publishes).forEach(publish -> publish.complete(PubAck.SUCCESS));
+        }
+
+        // batch 4 is the window's first: after it, the latest two acknowledged (2 and 3) go out again
+        assertThat(other.payloads.stream().map(SimulatedDeviceTest::seq).toList())
+                .containsExactly(1L, 2L, 3L, 4L, 2L, 3L, 5L);
+        DeviceLedger.Snapshot snapshot = ledger("replay");
+        assertThat(snapshot.replayedBatches()).isEqualTo(2);
+        assertThat(snapshot.duplicateAcks()).isEqualTo(2);
+        assertThat(snapshot.ackedRanges()).isEqualTo("1-5");
+        assertThat(snapshot.publishedReadings()).as("replayed readings are counted once").isEqualTo(50);
+    }
+
+    private static Anomaly counted(Anomaly.Type type, int atSeconds, int seconds, int count, int everyBatches) {
+        return new Anomaly(type, null, Anomaly.ALL, null, Duration.ofSeconds(atSeconds), Duration.ofSeconds(seconds), 0,
+                null, null, count, everyBatches);
     }
 
     private void awaitPayloads(int count) throws InterruptedException {

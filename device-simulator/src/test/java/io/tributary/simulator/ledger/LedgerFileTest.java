@@ -52,6 +52,49 @@ class LedgerFileTest {
     }
 
     @Test
+    void shouldKeepSkippedNumbersReplaysAndSkewAndNotCountSkippedNumbersAsUnsettled() throws Exception {
+        LossLedger ledger = new LossLedger();
+        DeviceLedger gaps = ledger.device("sim-r1-00001", "rooms", List.of("temperature"));
+        // batches 1, 2, then 6 after skipping 3-5, then 7 (unacknowledged)
+        for (long seq : new long[] {1, 2, 6, 7}) {
+            gaps.generated(1);
+            if (seq != 7) {
+                gaps.acknowledged(seq, 1);
+            }
+        }
+        gaps.skipped(3, 5);
+        gaps.replayed(2);
+        gaps.clockSkew(-7_200_000);
+
+        Path file = dir.resolve("ledger.json");
+        LedgerFile.write(file, "r1", "sim-r1-", "demo", false, ledger.snapshot());
+        DeviceLedger.Snapshot read = LedgerFile.read(file).devices().get("sim-r1-00001");
+
+        assertThat(read).isEqualTo(ledger.snapshot().get("sim-r1-00001"));
+        assertThat(read.skippedRanges()).isEqualTo("3-5");
+        assertThat(read.skippedSeqs()).isEqualTo(3);
+        assertThat(read.replayedBatches()).isEqualTo(2);
+        assertThat(read.clockSkewMillis()).isEqualTo(-7_200_000);
+        assertThat(read.unsettled()).as("skipped numbers were never sent").hasToString("7");
+    }
+
+    @Test
+    void shouldReadALedgerWrittenBeforeSkippedNumbersExisted() throws Exception {
+        Path file = dir.resolve("old.json");
+        Files.writeString(file, "{\"format\":\"tributary-ledger/1\",\"run_id\":\"r1\",\"devices\":{\"d1\":{"
+                + "\"profile\":\"p\",\"sensors\":[\"t\"],\"acked_batches\":\"1-2\",\"acked_readings\":2,"
+                + "\"rejected_batches\":\"\",\"rejected_readings\":0,\"generated_batches\":2,"
+                + "\"generated_readings\":2,\"publishes\":2,\"duplicate_acks\":0,\"retries\":0,"
+                + "\"expected_alerts\":[]}}}");
+
+        DeviceLedger.Snapshot read = LedgerFile.read(file).devices().get("d1");
+
+        assertThat(read.skippedSeqs()).isZero();
+        assertThat(read.replayedBatches()).isZero();
+        assertThat(read.unsettled().isEmpty()).isTrue();
+    }
+
+    @Test
     void shouldRefuseAFileThatIsNoLedger() throws Exception {
         Path file = dir.resolve("other.json");
         Files.writeString(file, "{\"format\":\"something-else\"}");

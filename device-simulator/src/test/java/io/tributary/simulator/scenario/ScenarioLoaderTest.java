@@ -132,6 +132,33 @@ class ScenarioLoaderTest {
                 .hasMessageContaining("bundled: " + ScenarioLoader.BUNDLED_NAMES);
     }
 
+    @Test
+    void shouldReadSequenceGapsAndReplaysWithTheirCounts() throws Exception {
+        String faults = """
+                profiles: [{name: rooms, kind: environment, devices: 3}]
+                anomalies:
+                  - {type: seq-gap, devices: 1, at: 5s, duration: 1m, skip: 4, every-batches: 10}
+                  - {type: seq-gap, devices: 1, at: 5s, duration: 1m}
+                  - {type: replay, profile: rooms, devices: 2, at: 20s, duration: 1s, batches: 3}
+                """;
+
+        List<Anomaly> anomalies = ScenarioLoader.parse("name: faults\n" + faults).anomalies();
+
+        assertThat(anomalies.get(0).type()).isEqualTo(Anomaly.Type.SEQ_GAP);
+        assertThat(anomalies.get(0).count()).isEqualTo(4);
+        assertThat(anomalies.get(0).everyBatches()).isEqualTo(10);
+        assertThat(anomalies.get(1).count()).as("one number, once, by default").isEqualTo(1);
+        assertThat(anomalies.get(1).everyBatches()).isZero();
+        assertThat(anomalies.get(2).type()).isEqualTo(Anomaly.Type.REPLAY);
+        assertThat(anomalies.get(2).count()).isEqualTo(3);
+        assertThatThrownBy(() -> ScenarioLoader.parse(faults.replace("skip: 4", "skip: 0")))
+                .hasMessageContaining("anomalies[0] (seq-gap): the count must be between 1 and 10000, got 0");
+        assertThatThrownBy(() -> ScenarioLoader.parse(VALID.replace("every: 2s", "every-batches: 2")))
+                .hasMessageContaining("anomalies[2] (reconnect-storm): unknown key 'every-batches'");
+        assertThatThrownBy(() -> ScenarioLoader.parse(faults.replace("batches: 3", "skip: 3")))
+                .hasMessageContaining("anomalies[2] (replay): unknown key 'skip'");
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "unknown top-level key | VALID.replace('seed: 7', 'sead: 7') | unknown key 'sead'",
