@@ -23,6 +23,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.function.Supplier;
 
 /**
  * The benchmark's processes: the local stack (Kafka in its JVM plus the v2-write endpoint, or with
@@ -31,7 +32,7 @@ import java.util.regex.Pattern;
  * alert rules, each its own JVM from its built jar, plus a simulator per phase. Every one is registered with the CPU
  * account; closing stops them, the newest first.
  */
-final class BenchPipeline implements AutoCloseable {
+final class BenchPipeline implements BenchStack, AutoCloseable {
 
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xmx1g");
@@ -54,6 +55,9 @@ final class BenchPipeline implements AutoCloseable {
     private int mqttPort;
     private URI gatewayBase;
     private URI processorBase;
+    private final Map<String, Supplier<ServiceProcess>> launchers = new HashMap<>();
+    private final Map<String, ServiceProcess> services = new HashMap<>();
+    private long influxdPid = -1;
 
     BenchPipeline(BenchOptions options, Path logs, CpuAccount cpu, boolean killable) {
         this.options = options;
@@ -90,7 +94,10 @@ final class BenchPipeline implements AutoCloseable {
         KafkaCluster cluster = ownStack.kafkaCluster().orElseThrow();
         cluster.nodeIds().forEach(id -> cluster.process(id).ifPresent(p -> cpu.register("kafka broker " + id,
                 p.pid())));
-        ownStack.influxdProcess().ifPresent(influxd -> cpu.register("influxd", influxd.pid()));
+        ownStack.influxdProcess().ifPresent(influxd -> {
+            cpu.register("influxd", influxd.pid());
+            influxdPid = influxd.pid();
+        });
     }
 
     private void startStackProcess(PrintStream out) throws InterruptedException {
@@ -110,6 +117,7 @@ final class BenchPipeline implements AutoCloseable {
         ProcessHandle.of(stack.pid()).ifPresent(handle -> handle.descendants().forEach(child -> {
             if (child.info().command().map(c -> c.endsWith("influxd")).orElse(false)) {
                 cpu.register("influxd", child.pid());
+                influxdPid = child.pid();
             }
             boolean java = child.info().command().map(c -> c.endsWith("/java")).orElse(false);
             child.info().arguments().filter(a -> java && a.length > 1).map(a -> BROKER_NODE.matcher(a[a.length - 2]))
@@ -126,29 +134,60 @@ final class BenchPipeline implements AutoCloseable {
         Path rules = DemoRules.copyTo(options.out().resolve("alert-rules.yaml"));
 
         out.println("Starting the gateway and the processor ...");
-        ServiceProcess gateway = started(ServiceProcess.start("gateway", options.jar("gateway",
+        launchers.put("gateway", () -> ServiceProcess.start("gateway", options.jar("gateway",
                 "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, withKafka(GATEWAY, "--mqtt-host", "127.0.0.1", "--mqtt-port",
                         Integer.toString(mqttPort), "--http-port", Integer.toString(ports.get(1))), logs));
-        cpu.register("gateway", gateway.pid());
-        ServiceProcess processor = started(ServiceProcess.start("processor", options.jar("cloud-processor",
+        launchers.put("processor", () -> ServiceProcess.start("processor", options.jar("cloud-processor",
                 "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, withKafka(PROCESSOR,
                 "--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
                 "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", influxBucket(),
                 "--rules", rules.toString(), "--http-port", Integer.toString(ports.get(2)),
                 // influxd and Kafka run on this machine: compression would cost CPU on both ends and save nothing
                 "--set", "influx.gzip=false", "--set", "streams.compression=none"), logs));
-        cpu.register("processor", processor.pid());
-        LocalHttp http = new LocalHttp(Duration.ofSeconds(2));
-        gateway.awaitReady(http, gatewayBase.resolve("/health/ready"), START_TIMEOUT);
-        processor.awaitReady(http, processorBase.resolve("/health/ready"), START_TIMEOUT);
+        launch("gateway");
+        launch("processor");
+        awaitReady("gateway");
+        awaitReady("processor");
     }
 
-    /** Starts a simulator with {@code args} (its CPU counted as the simulator's). */
-    ServiceProcess startSimulator(String name, List<String> args) {
+    private void launch(String service) {
+        ServiceProcess process = started(launchers.get(service).get());
+        services.put(service, process);
+        cpu.register(service, process.pid());
+    }
+
+    private void awaitReady(String service) throws InterruptedException {
+        URI base = "gateway".equals(service) ? gatewayBase : processorBase;
+        services.get(service).awaitReady(new LocalHttp(Duration.ofSeconds(2)), base.resolve("/health/ready"),
+                START_TIMEOUT);
+    }
+
+    /** kill -9 of {@code service} (gateway, processor), then the same service again; returns once it is ready. */
+    void killAndRestart(String service) throws InterruptedException {
+        ProcessHandle.of(services.get(service).pid()).ifPresent(p -> {
+            p.destroyForcibly();
+            p.onExit().join();
+        });
+        launch(service);
+        awaitReady(service);
+    }
+
+    /** The process id of {@code service} (gateway, processor, influxd). */
+    long pid(String service) {
+        return "influxd".equals(service) ? influxdPid : services.get(service).pid();
+    }
+
+    @Override
+    public ServiceProcess startSimulator(String name, List<String> args) {
         ServiceProcess simulator = started(ServiceProcess.start(name, options.jar("device-simulator",
                 "tributary-device-simulator.jar"), List.of(), args, logs));
         cpu.register("simulator", simulator.pid());
         return simulator;
+    }
+
+    @Override
+    public List<String> fleetTarget() {
+        return withKafka(OPERATOR, "--mqtt-uri", mqttUri(), "--provision");
     }
 
     /** The Kafka brokers' processes, when there are several. */
@@ -209,8 +248,8 @@ final class BenchPipeline implements AutoCloseable {
         return stackEnv.get("INFLUX_BUCKET");
     }
 
-    /** {@code --influx-url … --influx-bucket …}: the options that point a simulator's verification at InfluxDB. */
-    List<String> influxOptions() {
+    @Override
+    public List<String> influxOptions() {
         return List.of("--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
                 "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", influxBucket());
     }

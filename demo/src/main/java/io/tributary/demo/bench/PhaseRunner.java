@@ -27,7 +27,7 @@ final class PhaseRunner {
     private static final Duration FLEET_START_TIMEOUT = Duration.ofSeconds(120);
 
     private final BenchOptions options;
-    private final BenchPipeline pipeline;
+    private final BenchStack pipeline;
     private final Sampler sampler;
     private final Probe.Target probeTarget;
     private final FleetProvisioner probeRegistry;
@@ -36,7 +36,7 @@ final class PhaseRunner {
     /** Kills a broker during the phase with the probe; null: none. */
     private final BrokerFailover failover;
 
-    PhaseRunner(BenchOptions options, BenchPipeline pipeline, Sampler sampler, Probe.Target probeTarget,
+    PhaseRunner(BenchOptions options, BenchStack pipeline, Sampler sampler, Probe.Target probeTarget,
             FleetProvisioner probeRegistry, String runId, PrintStream out, BrokerFailover failover) {
         this.options = options;
         this.pipeline = pipeline;
@@ -101,14 +101,13 @@ final class PhaseRunner {
     }
 
     private List<String> simulatorArgs(String name, double rate, Duration duration, boolean verify) {
-        List<String> args = new ArrayList<>(pipeline.withKafka(BenchPipeline.OPERATOR, "--mqtt-uri", pipeline.mqttUri(),
-                "--devices", Integer.toString(options.devices()),
+        List<String> args = new ArrayList<>(pipeline.fleetTarget());
+        args.addAll(List.of("--devices", Integer.toString(options.devices()),
                 "--sensors", Integer.toString(BenchOptions.SENSORS),
                 "--readings-per-sensor", Integer.toString(BenchOptions.READINGS_PER_SENSOR),
                 "--interval", BenchOptions.intervalMillis(options.devices(), rate) + "ms",
                 "--duration", duration.toMillis() + "ms",
-                "--run-id", runId + "-" + name,
-                "--provision"));
+                "--run-id", runId + "-" + name));
         if (verify) {
             args.addAll(pipeline.influxOptions());
             args.addAll(List.of("--settle-time", VERIFY_SETTLE.toMillis() + "ms"));
@@ -120,7 +119,7 @@ final class PhaseRunner {
     private Probe startProbe(String phase) throws InterruptedException {
         String probeId = failover == null ? "bench-probe-" + runId + "-" + phase
                 : failover.probeDevice("bench-probe-" + runId + "-" + phase);
-        byte[] password = probeRegistry.provision(List.of(probeId)).get(probeId);
+        byte[] password = probeRegistry == null ? null : probeRegistry.provision(List.of(probeId)).get(probeId);
         Probe prober = new Probe(probeTarget, probeId, password, options.probeInterval());
         try {
             prober.start();

@@ -87,9 +87,11 @@ final class Probe implements AutoCloseable {
         connectOnceTheGatewayKnowsTheDevice(options);
         listening.set(true);
         running.set(true);
-        ProbeConsumers consumers = new ProbeConsumers(target, deviceId, listening::get);
-        threads.add(thread("kafka", () -> consumers.watchTelemetry(kafka)));
-        threads.add(thread("alerts", () -> consumers.watchAlerts(RULE, alert)));
+        if (target.kafka() != null) { // a stack without Kafka (bench peers): PUBACK and queryable only
+            ProbeConsumers consumers = new ProbeConsumers(target, deviceId, listening::get);
+            threads.add(thread("kafka", () -> consumers.watchTelemetry(kafka)));
+            threads.add(thread("alerts", () -> consumers.watchAlerts(RULE, alert)));
+        }
         InfluxQl influx = new InfluxQl(target.influxQueryUrl(), target.influxDatabase(), "ns");
         threads.add(thread("query", () -> pollInflux(influx)));
         // Let the consumers take their positions before the first probe is sent.

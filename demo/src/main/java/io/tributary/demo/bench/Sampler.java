@@ -8,6 +8,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +30,8 @@ final class Sampler implements AutoCloseable {
     private final String writerGroup;
     private final String telemetryTopic;
     private final ConsumerLag lag;
+    /** Where a stack other than ours takes its samples from; null: our gateway's and processor's metrics. */
+    private final Source source;
     private final CpuAccount cpu;
     private final LocalHttp http = new LocalHttp(HTTP_TIMEOUT);
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -47,6 +50,25 @@ final class Sampler implements AutoCloseable {
         this.writerGroup = writerGroup;
         this.telemetryTopic = telemetryTopic;
         this.lag = new ConsumerLag(kafka);
+        this.source = null;
+        this.cpu = cpu;
+        this.startNanos = startNanos;
+    }
+
+    /** The sample of a stack other than ours at {@code t} (its own counters in the same fields). */
+    @FunctionalInterface
+    interface Source {
+        Sample sample(double t, String phase, Map<String, Double> cpuSeconds);
+    }
+
+    /** Samples {@code source} once a second instead of our gateway and processor. */
+    Sampler(Source source, CpuAccount cpu, long startNanos) {
+        this.gatewayMetrics = null;
+        this.processorMetrics = null;
+        this.writerGroup = null;
+        this.telemetryTopic = null;
+        this.lag = null;
+        this.source = source;
         this.cpu = cpu;
         this.startNanos = startNanos;
     }
@@ -80,7 +102,7 @@ final class Sampler implements AutoCloseable {
 
     private void sampleSafely() {
         try {
-            Sample sample = sample();
+            Sample sample = source == null ? sample() : source.sample(now(), phase, cpu.snapshot());
             synchronized (this) {
                 samples.add(sample);
             }
@@ -125,6 +147,8 @@ final class Sampler implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        lag.close();
+        if (lag != null) {
+            lag.close();
+        }
     }
 }

@@ -1,0 +1,176 @@
+package io.tributary.demo.bench;
+
+import io.tributary.contract.Topics;
+import io.tributary.processor.config.ProcessorConfig;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bench peers}: the same fleet through Tributary ({@link PipelineBench}, unchanged) and through the peer stack
+ * ({@link PeerStack}) behind the same phases, sustainability rule and report, each stack alone on the machine, in
+ * alternating order over the rounds; then the same faults on each. Writes {@code peers.json} and {@code peers.png}.
+ */
+final class PeersBench {
+
+    static final String TRIBUTARY = "tributary";
+    static final String PEER = "peer";
+
+    /** The run: each stack's options (they differ only in rates and output), rounds, the fault phases. */
+    record Plan(BenchOptions tributary, BenchOptions peer, int rounds, double faultRate, Duration faultDuration,
+            boolean faults) {
+    }
+
+    private final Plan plan;
+    private final Path out;
+    private final PrintStream console;
+    private final String loadAtStart;
+
+    PeersBench(Plan plan, Path out, PrintStream console) throws IOException {
+        this.plan = plan;
+        this.out = out;
+        this.console = console;
+        this.loadAtStart = Files.readString(Path.of("/proc/loadavg")).strip();
+    }
+
+    /** Runs everything; 0 when every run finished with figures, 1 otherwise. */
+    int run() throws IOException, InterruptedException {
+        Files.createDirectories(out);
+        List<Map<String, Object>> runs = new ArrayList<>();
+        Map<String, Object> versions = new LinkedHashMap<>();
+        for (int round = 1; round <= plan.rounds(); round++) {
+            List<String> order = round % 2 == 1 ? List.of(TRIBUTARY, PEER) : List.of(PEER, TRIBUTARY);
+            for (String stack : order) {
+                console.printf(Locale.ROOT, "== round %d: %s ==%n", round, stack);
+                Path dir = out.resolve("round-" + round + "-" + stack);
+                JsonObject bench = TRIBUTARY.equals(stack) ? tributary(dir) : peer(dir, versions);
+                runs.add(PeersReport.figures(round, stack, bench));
+            }
+        }
+        Map<String, Object> faults = new LinkedHashMap<>();
+        if (plan.faults()) {
+            // The stack that went second in the last round goes first here: the order keeps alternating.
+            boolean peerFirst = plan.rounds() % 2 == 1;
+            for (String stack : peerFirst ? List.of(PEER, TRIBUTARY) : List.of(TRIBUTARY, PEER)) {
+                console.printf(Locale.ROOT, "== faults: %s at %,.0f readings/s ==%n", stack, plan.faultRate());
+                Path dir = out.resolve("faults-" + stack);
+                faults.put(stack, TRIBUTARY.equals(stack) ? tributaryFaults(dir) : peerFaults(dir, versions));
+            }
+        }
+        versions.put(TRIBUTARY, "this checkout (" + gitHead() + ")");
+        PeersReport report = new PeersReport(plan, runs, faults, versions, loadAtStart);
+        Files.writeString(out.resolve("peers.json"), new JsonObject(report.toMap()).encodePrettily() + "\n");
+        PeersPlot.draw(report, out.resolve("peers.png"));
+        console.println(report.table());
+        console.println("Wrote " + out.resolve("peers.json") + " and " + out.resolve("peers.png"));
+        return report.complete() ? 0 : 1;
+    }
+
+    /** Tributary exactly as {@code ./tributary bench} runs it; its bench.json. */
+    private JsonObject tributary(Path dir) throws IOException, InterruptedException {
+        new PipelineBench(with(plan.tributary(), dir), console).run();
+        return new JsonObject(Files.readString(dir.resolve("bench.json")));
+    }
+
+    /** The peer behind the same phases: steps, sustained (verified), half rate with the probe; its bench.json. */
+    private JsonObject peer(Path dir, Map<String, Object> versions) throws IOException, InterruptedException {
+        BenchOptions options = with(plan.peer(), dir);
+        CpuAccount cpu = new CpuAccount();
+        cpu.register(PipelineBench.BENCH_COMPONENT, ProcessHandle.current().pid());
+        try (PeerStack peer = new PeerStack(options.root(), dir, cpu)) {
+            peer.start(console);
+            versions.put(PEER, peer.versions());
+            try (Sampler sampler = new Sampler(peer::sample, cpu, System.nanoTime())) {
+                sampler.start();
+                PhaseRunner phases = phases(options, peer, sampler, new Probe.Target(peer.mqttUri(), null, null, null,
+                        peer.influxUrl(), PeerStack.DATABASE), "peer");
+                RateSearch.Outcome search = RateSearch.search(options.rates(), options.refinements(), phases::step);
+                PhaseResult sustained = null;
+                PhaseResult half = null;
+                if (search.best() != null) {
+                    double rate = search.best().offered();
+                    sustained = phases.run("sustained", rate, options.duration(), true, false);
+                    console.printf(Locale.ROOT, "sustained %,.0f readings/s: %s; lost_readings %s%n", rate,
+                            sustained.verdict().reason(),
+                            sustained.simulator() == null ? "unknown" : sustained.simulator().lostReadings());
+                    phases.drain();
+                    half = phases.run("half-rate", rate / 2, options.halfDuration(), false, true);
+                }
+                sampler.phase("end");
+                List<Sample> samples = sampler.samples();
+                BenchReport report = new BenchReport(options, search.steps(), sustained, half, samples, loadAtStart);
+                JsonObject json = new JsonObject(report.toMap());
+                Files.writeString(dir.resolve("bench.json"), json.encodePrettily() + "\n");
+                Plots.throughput(samples, dir.resolve("throughput.png"));
+                return json;
+            }
+        }
+    }
+
+    private Map<String, Object> tributaryFaults(Path dir) throws IOException, InterruptedException {
+        BenchOptions options = with(plan.tributary(), dir);
+        Files.createDirectories(dir);
+        CpuAccount cpu = new CpuAccount();
+        try (BenchPipeline pipeline = new BenchPipeline(options, dir, cpu, 1)) {
+            pipeline.start(console);
+            Topics topics = Topics.defaults();
+            try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(),
+                    pipeline.kafka(), ProcessorConfig.DEFAULT_CONSUMER_GROUP, topics.telemetry(), cpu,
+                    System.nanoTime())) {
+                sampler.start();
+                PhaseRunner phases = phases(options, pipeline, sampler, null, "tributary-faults");
+                return Faults.run(Faults.tributary(pipeline), phases, sampler, plan.faultRate(),
+                        plan.faultDuration(), console);
+            }
+        }
+    }
+
+    private Map<String, Object> peerFaults(Path dir, Map<String, Object> versions)
+            throws IOException, InterruptedException {
+        BenchOptions options = with(plan.peer(), dir);
+        CpuAccount cpu = new CpuAccount();
+        try (PeerStack peer = new PeerStack(options.root(), dir, cpu)) {
+            peer.start(console);
+            versions.putIfAbsent(PEER, peer.versions());
+            try (Sampler sampler = new Sampler(peer::sample, cpu, System.nanoTime())) {
+                sampler.start();
+                PhaseRunner phases = phases(options, peer, sampler, null, "peer-faults");
+                return Faults.run(Faults.peer(peer), phases, sampler, plan.faultRate(), plan.faultDuration(),
+                        console);
+            }
+        }
+    }
+
+    private PhaseRunner phases(BenchOptions options, BenchStack stack, Sampler sampler, Probe.Target probe,
+            String name) {
+        String runId = Long.toHexString(System.currentTimeMillis() & 0xffffffL) + "-" + name;
+        return new PhaseRunner(options, stack, sampler, probe, null, runId, console, null);
+    }
+
+    private static BenchOptions with(BenchOptions o, Path dir) {
+        return new BenchOptions(o.root(), dir, o.devices(), o.duration(), o.stepDuration(), o.warmup(), o.rates(),
+                o.halfDuration(), o.partitions(), o.probeInterval(), o.refinements(), o.kafkaConfig());
+    }
+
+    private String gitHead() {
+        try {
+            Process git = new ProcessBuilder("git", "rev-parse", "--short", "HEAD")
+                    .directory(plan.tributary().root().toFile()).start();
+            String head = new String(git.getInputStream().readAllBytes()).strip();
+            return git.waitFor() == 0 && !head.isEmpty() ? head : "unknown commit";
+        } catch (IOException e) {
+            return "unknown commit";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown commit";
+        }
+    }
+}
