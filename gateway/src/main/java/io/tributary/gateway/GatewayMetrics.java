@@ -27,10 +27,6 @@ public interface GatewayMetrics {
     default void contractViolated(ContractRule rule) {
     }
 
-    /** A CONNECT was refused at once by the failed-login throttle; {@code scope} is "address" or "device". */
-    default void loginThrottled(String scope) {
-    }
-
     /** A key derivation ran for {@code nanos} on a derivation thread (for a known device or a dummy one alike). */
     default void keyDerivation(long nanos) {
     }
@@ -67,6 +63,8 @@ public interface GatewayMetrics {
                 + " handle)"),
         LOGINS_BUSY("login.busy", "CONNECTs answered server busy (MQTT 5: 0x89) because the secret checks were backed"
                 + " up"),
+        LOGINS_THROTTLED_BY_ADDRESS("login.throttled", "scope", "address", Counted.LOGINS_THROTTLED),
+        LOGINS_THROTTLED_BY_DEVICE("login.throttled", "scope", "device", Counted.LOGINS_THROTTLED),
         LOGINS_FAILED("login.failures", "Secret checks that failed (wrong secret, unknown device, refused record)"),
         KEY_DERIVATIONS("key.derivations", "PBKDF2 key derivations run (known and dummy credentials alike)"),
         TELEMETRY_ACCEPTED("messages.in", "kind", "telemetry", "Device messages Kafka acknowledged, by kind"),
@@ -82,6 +80,9 @@ public interface GatewayMetrics {
         QUOTA_DROPPED_QOS0("quota.dropped.qos0", "QoS 0 publishes dropped over the device's publish quota"),
         DEADLETTERS_ACKNOWLEDGED("deadletter.acknowledged", "MQTT 3.1.1 publishes refused for good, stored on the"
                 + " dead-letter topic and acknowledged");
+
+        private static final String LOGINS_THROTTLED = "CONNECTs refused at once (MQTT 5: 0x9F) after too many failed"
+                + " logins, by scope (address or device id)";
 
         public final String meter;
         /** The label's name and value, or null for a counter without a label. */

@@ -256,8 +256,9 @@ class AuthenticationAbuseIT {
                 + " errors %d%n", floodNanos / 1e9, attempts, attempts / (floodNanos / 1e9), counted, errors.get());
         System.out.printf("Gateway metrics: key derivations %d (failed secret checks %d), throttled address %d /"
                 + " device %d, busy %d%n", metrics().total(Counted.KEY_DERIVATIONS) - derivationsBefore,
-                metrics().total(Counted.LOGINS_FAILED) - failuresBefore, metrics().loginsThrottled("address"),
-                metrics().loginsThrottled("device"), metrics().total(Counted.LOGINS_BUSY));
+                metrics().total(Counted.LOGINS_FAILED) - failuresBefore,
+                metrics().total(Counted.LOGINS_THROTTLED_BY_ADDRESS), metrics().total(Counted.LOGINS_THROTTLED_BY_DEVICE),
+                metrics().total(Counted.LOGINS_BUSY));
         System.out.printf("CPU: gateway threads %.3f s, whole test JVM (attackers, Kafka, clients too) %.3f s;"
                 + " gateway CPU-s per 1,000 refused CONNECTs: %.4f%n", gatewayCpu / 1e9, jvmCpu / 1e9,
                 gatewayCpu / 1e9 / Math.max(1, attempts) * 1000);
@@ -281,8 +282,8 @@ class AuthenticationAbuseIT {
         // Secret checks spent on the attacker are bounded by the address limit (plus those in flight when it hit).
         assertThat(metrics().total(Counted.LOGINS_FAILED) - failuresBefore)
                 .isLessThanOrEqualTo(AuthSettings.DEFAULT_MAX_FAILURES_PER_ADDRESS + attackers.size());
-        assertThat(metrics().loginsThrottled("address")).isPositive();
-        assertThat(metrics().loginsThrottled("device")).isPositive();
+        assertThat(metrics().total(Counted.LOGINS_THROTTLED_BY_ADDRESS)).isPositive();
+        assertThat(metrics().total(Counted.LOGINS_THROTTLED_BY_DEVICE)).isPositive();
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);
         assertThat(get("/metrics").body()).contains("tributary_gateway_login_throttled_total{scope=\"address\"}")
                 .contains("tributary_gateway_key_derivations_total");

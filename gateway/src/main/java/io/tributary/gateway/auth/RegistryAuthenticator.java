@@ -98,8 +98,9 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
         }
         LoginThrottle.Verdict verdict = throttle.admit(address, deviceId);
         if (verdict != LoginThrottle.Verdict.ADMIT) {
-            String scope = verdict == LoginThrottle.Verdict.ADDRESS_BLOCKED ? "address" : "device";
-            metrics.loginThrottled(scope);
+            boolean byAddress = verdict == LoginThrottle.Verdict.ADDRESS_BLOCKED;
+            metrics.count(byAddress ? Counted.LOGINS_THROTTLED_BY_ADDRESS : Counted.LOGINS_THROTTLED_BY_DEVICE);
+            String scope = byAddress ? "address" : "device";
             return refuse(ConnectRefusal.LOGIN_THROTTLED, "too many failed logins [scope: " + scope + ", device: "
                     + deviceId + ", address: " + LogSanitizer.sanitize(address, 64) + "]");
         }

@@ -14,7 +14,6 @@ import io.tributary.gateway.RejectReason;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
@@ -32,7 +31,6 @@ import java.util.regex.Pattern;
 public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     private static final String P = "tributary.gateway.";
-    private static final List<String> THROTTLE_SCOPES = List.of("address", "device");
 
     /** Upper bounds of the Kafka send latency histogram buckets (the last bucket is +Inf). */
     private static final double[] LATENCY_BUCKETS_SECONDS = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
@@ -45,7 +43,6 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     private final Map<Level, LongAdder> levels = new EnumMap<>(Level.class);
     private final Map<RejectReason, Counter> rejections = new EnumMap<>(RejectReason.class);
     private final Map<ContractRule, Counter> contractViolations = new EnumMap<>(ContractRule.class);
-    private final Map<String, Counter> loginsThrottled = new ConcurrentHashMap<>();
     private final Map<String, Counter> registryRecordsRefused = new ConcurrentHashMap<>();
     private final LongAdder keyDerivationNanos = new LongAdder();
     private final Timer kafkaSend;
@@ -77,7 +74,6 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
                     + " rejections_total{reason=\"contract-violation\"})").tag("rule", rule.label())
                     .register(registry));
         }
-        THROTTLE_SCOPES.forEach(this::throttleCounter);
         for (CredentialRules.Problem problem : CredentialRules.Problem.values()) {
             refusedCounter(problem.code());
         }
@@ -91,12 +87,6 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
         }
         kafkaSend = Timer.builder(P + "kafka.send").description("Time from handing a record to Kafka until its"
                 + " acknowledgement is back on the event loop").serviceLevelObjectives(buckets).register(registry);
-    }
-
-    private Counter throttleCounter(String scope) {
-        return loginsThrottled.computeIfAbsent(scope, s -> Counter.builder(P + "login.throttled")
-                .description("CONNECTs refused at once (MQTT 5: 0x9F) after too many failed logins, by scope (address"
-                        + " or device id)").tag("scope", s).register(registry));
     }
 
     private Counter refusedCounter(String reason) {
@@ -140,11 +130,6 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     }
 
     @Override
-    public void loginThrottled(String scope) {
-        throttleCounter(scope).increment();
-    }
-
-    @Override
     public void keyDerivation(long nanos) {
         count(Counted.KEY_DERIVATIONS);
         keyDerivationNanos.add(nanos);
@@ -176,11 +161,6 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
 
     public long contractViolations(ContractRule rule) {
         return (long) contractViolations.get(rule).count();
-    }
-
-    public long loginsThrottled(String scope) {
-        Counter counter = loginsThrottled.get(scope);
-        return counter == null ? 0 : (long) counter.count();
     }
 
     public Map<String, Long> registryRecordsRefused() {
