@@ -91,10 +91,12 @@ public final class DevicesMain implements Callable<Integer> {
         @Override
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
-            try (DeviceRegistryClient client = kafka.client()) {
+            try {
                 check();
-                client.ensureTopics();
-                return run(client, spec.commandLine().getOut());
+                try (DeviceRegistryClient client = kafka.client()) {
+                    client.ensureTopics();
+                    return run(client, spec.commandLine().getOut());
+                }
             } catch (IllegalArgumentException e) {
                 err.println("error: " + e.getMessage());
                 return CommandLine.ExitCode.USAGE;
