@@ -79,10 +79,9 @@ class DeviceHealthIT {
             assertThat(replays.replayedBatches()).as("batches replayed").isGreaterThanOrEqualTo(8);
             assertThat(skewed.clockSkewMillis()).isEqualTo(-30_000);
             Map<String, Map<String, Long>> health = awaitCounters(pipeline, prefix, expectedCounters(ledger));
-            System.out.printf("DEVICE-HEALTH gaps-device=%s replay-device=%s%n", health.get(gaps.deviceId()),
-                    health.get(replays.deviceId()));
-
             Map<String, Double> skew = skewPerDevice(pipeline, prefix);
+            System.out.printf("DEVICE-HEALTH gaps-device=%s replay-device=%s skew-ms=%s%n", health.get(gaps.deviceId()),
+                    health.get(replays.deviceId()), skew);
             assertThat(skew.get(skewed.deviceId())).as("skew of the device 30 s behind").isBetween(-31_000.0, -29_000.0);
             ledger.values().stream().filter(d -> d != skewed).forEach(d ->
                     assertThat(skew.get(d.deviceId())).as("skew of %s", d.deviceId()).isBetween(-1_000.0, 1_000.0));

@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -49,12 +50,18 @@ class InfluxVerifierIT {
 
     /** Device {@code id}: {@code batches} acknowledged batches of 2 readings of each of 2 sensors; stores them. */
     private static DeviceLedger ledgerAndStore(LossLedger ledger, String id, int batches, int storedBatches) {
+        return ledgerAndStore(ledger, id, LongStream.rangeClosed(1, batches).toArray(), storedBatches);
+    }
+
+    /** As above, for the batches numbered {@code seqs}: the first {@code storedBatches} of them are stored. */
+    private static DeviceLedger ledgerAndStore(LossLedger ledger, String id, long[] seqs, int storedBatches) {
         DeviceLedger device = ledger.device(id, "rooms", List.of("temperature", "humidity"));
         StringBuilder lines = new StringBuilder();
-        for (int seq = 1; seq <= batches; seq++) {
+        for (int i = 0; i < seqs.length; i++) {
+            long seq = seqs[i];
             device.generated(4);
             device.acknowledged(seq, 4);
-            if (seq <= storedBatches) {
+            if (i < storedBatches) {
                 for (int r = 0; r < 2; r++) {
                     long t = T0 + (seq * 2L + r) * 1_000_000L;
                     lines.append("readings,device=").append(id).append(",sensor=temperature value=21.5 ").append(t)
@@ -102,6 +109,21 @@ class InfluxVerifierIT {
         assertThat(report.extraReadings()).isZero();
         assertThat(report.expectedAlerts()).isEqualTo(1);
         assertThat(report.missingAlerts()).isEmpty();
+        assertThat(report.passed()).isTrue();
+    }
+
+    @Test
+    void shouldNotCountSequenceNumbersSkippedOnPurposeAsLoss() {
+        LossLedger ledger = new LossLedger();
+        // Given a device that skipped numbers 3-5 (seq-gap): its batches are 1, 2, 6 and 7, all stored
+        DeviceLedger gaps = ledgerAndStore(ledger, "sim-gap-00001", new long[] {1, 2, 6, 7}, 4);
+        gaps.skipped(3, 5);
+
+        VerificationReport report = verify("sim-gap-", ledger.snapshot());
+
+        assertThat(report.lostReadings()).isZero();
+        assertThat(report.unsettledBatches()).isZero();
+        assertThat(ledger.snapshot().get("sim-gap-00001").unsettled().isEmpty()).isTrue();
         assertThat(report.passed()).isTrue();
     }
 
