@@ -155,9 +155,7 @@ public final class AnalyticsMetrics implements StreamsListener {
 
     @Override
     public void deviceHealthChange(DeviceHealthState.Change change) {
-        if (change.newGaps() > 0) {
-            sequenceGaps.add(change.newGaps());
-        }
+        sequenceGaps.add(change.newGaps());
         if (change.late()) {
             lateBatches.increment();
         }
