@@ -155,7 +155,9 @@ public final class AnalyticsMetrics implements StreamsListener {
 
     @Override
     public void deviceHealthChange(DeviceHealthState.Change change) {
-        sequenceGaps.add(change.newGaps());
+        if (change.newGaps() > 0) {
+            sequenceGaps.add(change.newGaps());
+        }
         if (change.late()) {
             lateBatches.increment();
         }
