@@ -46,10 +46,12 @@ public final class DeviceHealthState {
     /** Bit {@code seq % WINDOW} set: seq (in (highest − WINDOW, highest)) is missing. */
     private long[] missing;
 
-    /** What one batch changed: the fleet totals add these. */
+    /**
+     * What one batch changed, for the fleet totals (counters: never negative): {@code newGaps} numbers it skipped; a
+     * late batch that fills a gap is {@code late}, its gap is not taken back here.
+     */
     public record Change(long newGaps, boolean late, boolean duplicate, boolean restart) {
         public static final Change NONE = new Change(0, false, false, false);
-        static final Change FILL = new Change(-1, true, false, false);
         static final Change LATE = new Change(0, true, false, false);
         static final Change DUPLICATE = new Change(0, false, true, false);
         static final Change RESTART = new Change(0, false, false, true);
@@ -85,7 +87,7 @@ public final class DeviceHealthState {
             clear(seq);
             gaps--;
             late++;
-            return Change.FILL;
+            return Change.LATE;
         }
         if (highestSeq == 0 || createdNanos > highestCreatedNanos) {
             boolean restart = highestSeq != 0;

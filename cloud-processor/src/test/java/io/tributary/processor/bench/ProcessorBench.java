@@ -40,7 +40,8 @@ import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 
 /**
- * The processor benchmark: {@code ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20]}.
+ * The processor benchmark: {@code ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20] [--health on|off]}
+ * ({@code --health off}: without device health tracking, to measure its cost in alternating runs).
  *
  * <ol>
  *   <li>Starts the local stack (in-JVM Kafka, influxd) and a {@link Processor} with rollups (10 s, 1 min) and an alert
@@ -66,11 +67,13 @@ public final class ProcessorBench {
         Path out = null;
         int maxSeconds = 15;
         int halfSeconds = 20;
+        boolean health = true;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--max-seconds" -> maxSeconds = Integer.parseInt(args[++i]);
                 case "--half-seconds" -> halfSeconds = Integer.parseInt(args[++i]);
+                case "--health" -> health = !args[++i].equals("off");
                 default -> {
                     System.err.println("usage: ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20]");
                     System.exit(2);
@@ -95,7 +98,8 @@ public final class ProcessorBench {
             ProcessorConfig config = ProcessorConfig.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers())
                 .topicPrefix(PREFIX).consumerGroup(GROUP)
                 .influx(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), "bench").maxPointsPerWrite(5_000)
-                    .analytics(AnalyticsConfig.builder().alertRules(rules, Duration.ofSeconds(5)).build()).build();
+                    .analytics(AnalyticsConfig.builder().alertRules(rules, Duration.ofSeconds(5))
+                            .health(health, Duration.ofSeconds(10)).build()).build();
             try (Processor processor = new Processor(config);
                     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(stack))) {
                 processor.start();
