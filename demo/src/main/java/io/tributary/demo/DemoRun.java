@@ -62,7 +62,7 @@ final class DemoRun {
             out.println(duration == null ? "Press Ctrl-C to stop."
                     : "Running for " + duration.toSeconds() + " s (Ctrl-C stops earlier).");
 
-            Map<String, byte[]> secrets = pipeline.provision(plan.deviceIds());
+            Map<String, byte[]> secrets = pipeline.provision(plan.deviceIds(), plan.labels());
             Fleet fleet = new Fleet(plan, fleetOptions.transport(plan.mqttServerUri(), secrets::get));
             long publishStart = System.nanoTime();
             long jvmCpuStart = jvmCpuNanos();

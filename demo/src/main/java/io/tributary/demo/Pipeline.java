@@ -165,8 +165,14 @@ public final class Pipeline implements AutoCloseable {
      * @return each device's secret, to connect with
      */
     public Map<String, byte[]> provision(Collection<String> deviceIds) throws InterruptedException {
+        return provision(deviceIds, Map.of());
+    }
+
+    /** {@link #provision(Collection)} with labels: device id → its labels (absent = none). */
+    public Map<String, byte[]> provision(Collection<String> deviceIds, Map<String, Map<String, String>> labels)
+            throws InterruptedException {
         Map<String, byte[]> passwords = new HashMap<>();
-        registry.provisionAll(deviceIds)
+        registry.provisionAll(deviceIds, labels)
                 .forEach((id, secret) -> passwords.put(id, secret.getBytes(StandardCharsets.UTF_8)));
         long deadline = System.nanoTime() + REGISTRY_TIMEOUT.toNanos();
         for (String id : deviceIds) {

@@ -187,7 +187,7 @@ public final class SimulatorMain implements Callable<Integer> {
         FleetProvisioner provisioner = FleetProvisioner.connect(client.bootstrap(), topicPrefix, client.properties(),
                 Duration.ofSeconds(30));
         try {
-            return provisioner.provision(plan.deviceIds());
+            return provisioner.provision(plan.deviceIds(), plan.labels());
         } finally {
             provisioner.close();
         }
@@ -199,7 +199,8 @@ public final class SimulatorMain implements Callable<Integer> {
         }
         try {
             LedgerFile.write(ledgerFile, fleet.config().runId(), fleet.config().devicePrefix(),
-                    fleet.config().scenario().name(), finished, fleet.ledger().snapshot());
+                    fleet.config().scenario().name(), finished, fleet.ledger().snapshot(),
+                    provision ? fleet.config().labels() : Map.of());
         } catch (IOException e) {
             LOG.error("Could not write the ledger [file: {}]", ledgerFile, e);
         }

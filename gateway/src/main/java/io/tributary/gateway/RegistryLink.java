@@ -26,7 +26,7 @@ final class RegistryLink {
      */
     static DeviceRegistryView start(Vertx vertx, GatewayConfig config, Map<String, Object> kafka, GatewayMetrics metrics,
             List<MqttGatewayVerticle> verticles) {
-        RegistryTopics topics = new RegistryTopics(config.topics().devices(), config.topics().deviceConfig());
+        RegistryTopics topics = RegistryTopics.forPrefix(config.topics().prefix());
         topics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
         DeviceRegistryView view = new DeviceRegistryView(vertx, topics, kafka, config.auth().credentialRules(),
                 problem -> metrics.registryRecordRefused(problem.code()));

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,8 +33,8 @@ public final class TopicCreator {
     /**
      * Creates the rollups and alerts topics (and telemetry, which Streams needs to exist) when missing, with the
      * telemetry topic's partition count and {@link TopicReplication} (replication factor 3, min.insync.replicas 2 from
-     * three brokers on); and the device metadata topic, compacted, with one partition (it is small, and read whole by
-     * every instance), which Streams also needs to exist.
+     * three brokers on); and the device metadata topic the enrichment joins, as the registry creates it (one partition,
+     * compacted).
      */
     public static void ensureAnalyticsTopics(KafkaClientConfig kafka, String telemetryTopic, String rollupsTopic,
             String alertsTopic, String metadataTopic) {
@@ -57,7 +58,11 @@ public final class TopicCreator {
             }
             topics.add(replication.newTopic(rollupsTopic, partitions, Map.of()));
             topics.add(replication.newTopic(alertsTopic, partitions, Map.of()));
-            topics.add(replication.newTopic(metadataTopic, Optional.of(1), Map.of("cleanup.policy", "compact")));
+            // Only if missing: on a secured cluster the processor may read it but not create it (the stack does).
+            if (!admin.listTopics().names().get(30, TimeUnit.SECONDS).contains(metadataTopic)) {
+                topics.add(replication.newTopic(metadataTopic, Optional.of(1),
+                        Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+            }
             admin.createTopics(topics).values().forEach((name, future) -> {
                 try {
                     future.get(30, TimeUnit.SECONDS);

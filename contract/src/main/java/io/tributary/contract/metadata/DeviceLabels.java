@@ -52,11 +52,20 @@ public record DeviceLabels(String deviceId, Map<String, String> labels, Instant 
             throw new IllegalArgumentException("invalid device id '" + deviceId + "'");
         }
         Objects.requireNonNull(updated, "updated");
+        labels = checked(labels);
+    }
+
+    /**
+     * The labels sorted by key, unmodifiable.
+     *
+     * @throws IllegalArgumentException when there are too many or one breaks a rule, saying which
+     */
+    public static Map<String, String> checked(Map<String, String> labels) {
         if (labels.size() > MAX_LABELS) {
             throw new IllegalArgumentException("a device has at most " + MAX_LABELS + " labels, got " + labels.size());
         }
         labels.forEach(DeviceLabels::check);
-        labels = Collections.unmodifiableMap(new TreeMap<>(labels));
+        return Collections.unmodifiableMap(new TreeMap<>(labels));
     }
 
     /** No labels. */

@@ -1,35 +1,33 @@
 package io.tributary.contract.registry;
 
+import io.tributary.contract.metadata.DeviceLabels;
+import io.tributary.contract.metadata.DeviceMetadataReader;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 /**
- * Provisions and manages devices in the registry (the {@code devices} CLI, the demo, tests). Every write is
- * acknowledged by Kafka ({@code acks=all}) before the method returns; running gateways see it within a poll.
+ * Provisions and manages devices in the registry, and their labels (the {@code devices} CLI, the demo, tests). Every
+ * write is acknowledged by Kafka ({@code acks=all}) before the method returns; running gateways see it within a poll.
  *
  * <p>Read-modify-write operations (enable, disable, add) read the registry first; two administrators changing the
  * same device at the same instant can overwrite each other (last writer wins), which is acceptable for an operator tool.
@@ -100,8 +98,25 @@ public final class DeviceRegistryClient implements AutoCloseable {
      * @throws IllegalStateException when one of them exists already (then none is added)
      */
     public Map<String, String> provisionAll(Collection<String> deviceIds) {
+        return provisionAll(deviceIds, Map.of());
+    }
+
+    /**
+     * Adds many enabled devices in one go, with their labels (written to the metadata topic with the records).
+     *
+     * @param labels device id → its labels; a device absent here gets none
+     * @return device id → secret, in the given order
+     * @throws IllegalArgumentException for an invalid id or label (then none is added)
+     * @throws IllegalStateException when one of them exists already (then none is added)
+     */
+    public Map<String, String> provisionAll(Collection<String> deviceIds, Map<String, Map<String, String>> labels) {
+        List<DeviceLabels> metadata = new ArrayList<>();
         for (String id : deviceIds) {
             requireValid(id);
+            Map<String, String> own = labels.getOrDefault(id, Map.of());
+            if (!own.isEmpty()) {
+                metadata.add(new DeviceLabels(id, own, clock.instant()));
+            }
         }
         RegistryState state = read();
         for (String id : deviceIds) {
@@ -117,8 +132,39 @@ public final class DeviceRegistryClient implements AutoCloseable {
             sends.add(producer.send(new ProducerRecord<>(topics.devices(), id, record.toJson())));
             secrets.put(id, secret);
         }
+        metadata.forEach(m -> sends.add(producer.send(labelsRecord(m))));
         awaitAll(sends, "write " + deviceIds.size() + " device record(s)");
         return secrets;
+    }
+
+    /**
+     * Changes a device's labels: {@code set} added or replaced, the keys of {@code unset} removed (a key it does not
+     * have is ignored); the last label removed writes a tombstone. Running processors see it within a poll.
+     *
+     * @return the device's labels now
+     * @throws IllegalArgumentException for an invalid id or label
+     * @throws NoSuchElementException for an unknown device
+     */
+    public DeviceLabels label(String deviceId, Map<String, String> set, Set<String> unset) {
+        requireValid(deviceId);
+        set.forEach(DeviceLabels::check);
+        if (read().device(deviceId).isEmpty()) {
+            throw new NoSuchElementException("no device '" + deviceId + "'");
+        }
+        DeviceLabels next = DeviceMetadataReader.read(kafkaProperties, topics.metadata(), timeout).labelsOf(deviceId)
+                .with(set, unset, clock.instant());
+        awaitAll(List.of(producer.send(labelsRecord(next))), "write the labels of '" + deviceId + "'");
+        return next;
+    }
+
+    /** Every device's labels, by id; devices without labels are absent. */
+    public Map<String, DeviceLabels> labels() {
+        return DeviceMetadataReader.read(kafkaProperties, topics.metadata(), timeout).labels();
+    }
+
+    private ProducerRecord<String, byte[]> labelsRecord(DeviceLabels labels) {
+        return new ProducerRecord<>(topics.metadata(), labels.deviceId(),
+                labels.labels().isEmpty() ? null : labels.toJson());
     }
 
     /** Lets the device connect again. */
@@ -172,63 +218,9 @@ public final class DeviceRegistryClient implements AutoCloseable {
     private RegistryState read() {
         RegistryState state = new RegistryState(topics);
         RegistryListener quiet = new RegistryListener() { };
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(RegistryTopics.consumerProperties(
-                kafkaProperties, "tributary-registry-client"))) {
-            Map<TopicPartition, Long> ends = assignFromBeginning(consumer);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (!caughtUp(consumer, ends)) {
-                if (System.nanoTime() - deadline > 0) {
-                    throw new RegistryException("could not read the registry within " + timeout.toMillis() + " ms");
-                }
-                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    state.apply(record, quiet);
-                }
-            }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new RegistryException("Kafka did not answer within " + timeout.toMillis() + " ms: "
-                    + e.getMessage(), e);
-        }
+        RegistryTopics.readToEnd(kafkaProperties, "tributary-registry-client", List.of(topics.devices(),
+                topics.config()), timeout, record -> state.apply(record, quiet));
         return state;
-    }
-
-    /**
-     * Assigns every partition of both topics, from the beginning.
-     *
-     * @return the end offsets now: the consumer has caught up once its positions reach them
-     * @throws RegistryException when a topic does not exist
-     */
-    private Map<TopicPartition, Long> assignFromBeginning(KafkaConsumer<String, byte[]> consumer) {
-        List<TopicPartition> partitions = new ArrayList<>();
-        long deadline = System.nanoTime() + timeout.toNanos();
-        for (String topic : List.of(topics.devices(), topics.config())) {
-            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
-            // A topic created a moment ago may not be in the metadata yet: ask again until the deadline.
-            while ((infos == null || infos.isEmpty()) && System.nanoTime() - deadline < 0) {
-                try {
-                    Thread.sleep(100); // a CLI or provisioning thread, never an event loop
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new RegistryException("interrupted while looking for registry topic '" + topic + "'", e);
-                }
-                infos = consumer.partitionsFor(topic, timeout);
-            }
-            if (infos == null || infos.isEmpty()) {
-                throw new RegistryException("registry topic '" + topic + "' does not exist");
-            }
-            infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
-        }
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        return new HashMap<>(consumer.endOffsets(partitions, timeout));
-    }
-
-    private boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends) {
-        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            if (consumer.position(end.getKey(), timeout) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void awaitAll(List<Future<RecordMetadata>> sends, String what) {

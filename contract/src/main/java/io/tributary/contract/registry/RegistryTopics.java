@@ -2,6 +2,9 @@ package io.tributary.contract.registry;
 
 import io.tributary.contract.TopicReplication;
 import io.tributary.contract.Topics;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -10,24 +13,32 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
 /**
- * The registry's two compacted Kafka topics: {@code {prefix}devices} (key = device id, value = {@link DeviceRecord}
- * JSON) and {@code {prefix}device-config} (key = device id, value = the configuration bytes pushed to the device on
- * {@code devices/{id}/config}).
+ * The registry's three compacted Kafka topics, one partition each: {@code {prefix}devices} (key = device id, value =
+ * {@link DeviceRecord} JSON), {@code {prefix}device-config} (key = device id, value = the configuration bytes pushed to
+ * the device on {@code devices/{id}/config}) and {@code {prefix}device-metadata} (key = device id, value =
+ * {@link io.tributary.contract.metadata.DeviceLabels} JSON, no secrets: a reader joins it whole, e.g. as a
+ * GlobalKTable, so its partition count need not match the telemetry topic's).
  *
  * @param devices the device topic
  * @param config the configuration topic
+ * @param metadata the device labels topic
  */
-public record RegistryTopics(String devices, String config) {
+public record RegistryTopics(String devices, String config, String metadata) {
 
     /**
      * The topics for a topic prefix.
@@ -36,7 +47,12 @@ public record RegistryTopics(String devices, String config) {
      */
     public static RegistryTopics forPrefix(String prefix) {
         Topics topics = new Topics(prefix);
-        return new RegistryTopics(topics.devices(), topics.deviceConfig());
+        return new RegistryTopics(topics.devices(), topics.deviceConfig(), topics.deviceMetadata());
+    }
+
+    /** The three topic names. */
+    public List<String> names() {
+        return List.of(devices, config, metadata);
     }
 
     /**
@@ -58,7 +74,7 @@ public record RegistryTopics(String devices, String config) {
     }
 
     /**
-     * Creates both topics (one partition, compacted, {@link TopicReplication}) unless they exist.
+     * Creates the three topics (one partition, compacted, {@link TopicReplication}) unless they exist.
      *
      * @param kafkaProperties at least {@code bootstrap.servers}, plus security settings if any
      * @throws RegistryException when Kafka does not answer in time
@@ -70,7 +86,7 @@ public record RegistryTopics(String devices, String config) {
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, (int) Math.max(1000, timeoutMillis));
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get(timeoutMillis, TimeUnit.MILLISECONDS);
-            List<String> missingNames = List.of(devices, config).stream().filter(t -> !existing.contains(t)).toList();
+            List<String> missingNames = names().stream().filter(t -> !existing.contains(t)).toList();
             if (missingNames.isEmpty()) {
                 return;
             }
@@ -85,14 +101,82 @@ public record RegistryTopics(String devices, String config) {
                 }
             }
         } catch (ExecutionException e) {
-            throw new RegistryException("could not create the registry topics " + devices + ", " + config + ": "
+            throw new RegistryException("could not create the registry topics " + names() + ": "
                     + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new RegistryException("Kafka did not answer within " + timeoutMillis + " ms while checking the"
-                    + " registry topics " + devices + ", " + config, e);
+                    + " registry topics " + names(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new RegistryException("interrupted while checking the registry topics", e);
         }
+    }
+
+    /**
+     * Reads {@code topics} (every partition) from their beginning to their end as they are now, passing each record to
+     * {@code each}; blocks: a CLI or provisioning thread, never an event loop.
+     *
+     * @param kafkaProperties at least {@code bootstrap.servers}, plus security settings if any
+     * @throws RegistryException when a topic does not exist or Kafka does not answer within {@code timeout}
+     */
+    public static void readToEnd(Map<String, Object> kafkaProperties, String clientId, List<String> topics,
+            Duration timeout, Consumer<ConsumerRecord<String, byte[]>> each) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(consumerProperties(kafkaProperties,
+                clientId))) {
+            Map<TopicPartition, Long> ends = assignFromBeginning(consumer, topics, timeout);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!caughtUp(consumer, ends, timeout)) {
+                if (System.nanoTime() - deadline > 0) {
+                    throw new RegistryException("could not read " + topics + " within " + timeout.toMillis()
+                            + " ms");
+                }
+                consumer.poll(Duration.ofMillis(100)).forEach(each);
+            }
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new RegistryException("Kafka did not answer within " + timeout.toMillis() + " ms: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Assigns every partition of the topics, from the beginning.
+     *
+     * @return the end offsets now: the consumer has caught up once its positions reach them
+     * @throws RegistryException when a topic does not exist
+     */
+    private static Map<TopicPartition, Long> assignFromBeginning(KafkaConsumer<String, byte[]> consumer,
+            List<String> topics, Duration timeout) {
+        List<TopicPartition> partitions = new ArrayList<>();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (String topic : topics) {
+            List<PartitionInfo> infos = consumer.partitionsFor(topic, timeout);
+            // A topic created a moment ago may not be in the metadata yet: ask again until the deadline.
+            while ((infos == null || infos.isEmpty()) && System.nanoTime() - deadline < 0) {
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new RegistryException("interrupted while looking for registry topic '" + topic + "'", e);
+                }
+                infos = consumer.partitionsFor(topic, timeout);
+            }
+            if (infos == null || infos.isEmpty()) {
+                throw new RegistryException("registry topic '" + topic + "' does not exist");
+            }
+            infos.forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        return new HashMap<>(consumer.endOffsets(partitions, timeout));
+    }
+
+    private static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends,
+            Duration timeout) {
+        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
+            if (consumer.position(end.getKey(), timeout) < end.getValue()) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -6,6 +6,7 @@ import io.tributary.simulator.scenario.Scenario;
 import io.tributary.simulator.sensor.DeviceKind;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a simulated fleet looks like and where it publishes.
@@ -56,7 +57,7 @@ public record SimulatorConfig(
     /** This fleet as a one-profile scenario of generic devices, with values from {@code seed}. */
     public FleetPlan toPlan(long seed) {
         Profile profile = new Profile("default", DeviceKind.GENERIC, devices, sensorsPerDevice,
-                batchInterval.dividedBy(readingsPerSensor), readingsPerSensor);
+                batchInterval.dividedBy(readingsPerSensor), readingsPerSensor, Map.of());
         Scenario scenario = new Scenario("flags", seed, connectRate, List.of(profile), List.of());
         return new FleetPlan(mqttServerUri, runId, scenario, maxInflightPerDevice, publishTimeout);
     }

@@ -2,7 +2,9 @@ package io.tributary.simulator.fleet;
 
 import io.tributary.simulator.scenario.Scenario;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import java.util.stream.IntStream;
@@ -60,6 +62,18 @@ public record FleetPlan(String mqttServerUri, String runId, Scenario scenario, i
     /** Every device id of this run, in order. */
     public List<String> deviceIds() {
         return IntStream.range(0, devices()).mapToObj(this::deviceId).toList();
+    }
+
+    /** Device id → the labels of its profile; devices of a profile without labels are absent. */
+    public Map<String, Map<String, String>> labels() {
+        Map<String, Map<String, String>> labels = new LinkedHashMap<>();
+        for (int i = 0; i < devices(); i++) {
+            Map<String, String> own = scenario.profileOf(i).labels();
+            if (!own.isEmpty()) {
+                labels.put(deviceId(i), own);
+            }
+        }
+        return labels;
     }
 
     /** The common prefix of every device id of this run. */

@@ -26,7 +26,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *  "written_at":"2025-...Z",
  *  "devices":{"sim-r1-00001":{"profile":"rooms","sensors":["temperature",...],"acked_batches":"1-120,122",
  *     "acked_readings":1815,"rejected_batches":"121","rejected_readings":15,"generated_batches":122,
- *     "duplicate_acks":2,"retries":0,"expected_alerts":["temperature_high"]}}}
+ *     "duplicate_acks":2,"retries":0,"expected_alerts":["temperature_high"],"labels":{"site":"plant-3"}}}}
  * </pre>
  */
 public final class LedgerFile {
@@ -37,9 +37,10 @@ public final class LedgerFile {
      * A ledger read back.
      *
      * @param finished true when written at the end of the run; false for a periodic one (the run may have been killed)
+     * @param labels device id → the labels written at provisioning (devices without labels are absent)
      */
     public record Contents(String runId, String devicePrefix, String scenario, boolean finished, String writtenAt,
-            Map<String, DeviceLedger.Snapshot> devices) {
+            Map<String, DeviceLedger.Snapshot> devices, Map<String, Map<String, String>> labels) {
     }
 
     private LedgerFile() {
@@ -47,6 +48,12 @@ public final class LedgerFile {
 
     public static void write(Path file, String runId, String devicePrefix, String scenario, boolean finished,
             Map<String, DeviceLedger.Snapshot> devices) throws IOException {
+        write(file, runId, devicePrefix, scenario, finished, devices, Map.of());
+    }
+
+    /** Writes the ledger, with each device's labels ({@code labels}: device id → labels; absent = none). */
+    public static void write(Path file, String runId, String devicePrefix, String scenario, boolean finished,
+            Map<String, DeviceLedger.Snapshot> devices, Map<String, Map<String, String>> labels) throws IOException {
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", FORMAT);
         root.put("run_id", runId);
@@ -69,6 +76,7 @@ public final class LedgerFile {
             entry.put("duplicate_acks", d.duplicateAcks());
             entry.put("retries", d.retries());
             entry.put("expected_alerts", d.expectedAlerts());
+            entry.put("labels", labels.getOrDefault(d.deviceId(), Map.of()));
             entries.put(d.deviceId(), entry);
         }
         root.put("devices", entries);
@@ -98,6 +106,7 @@ public final class LedgerFile {
             throw new IllegalArgumentException(file + " is not a ledger file: expected \"format\":\"" + FORMAT + "\"");
         }
         Map<String, DeviceLedger.Snapshot> devices = new TreeMap<>();
+        Map<String, Map<String, String>> labels = new TreeMap<>();
         if (!(top.get("devices") instanceof Map<?, ?> entries)) {
             throw new IllegalArgumentException(file + ": 'devices' must be an object");
         }
@@ -114,10 +123,15 @@ public final class LedgerFile {
                     rejectedRanges.size(), number(d, "publishes", id, file), number(d, "duplicate_acks", id, file),
                     number(d, "retries", id, file), ackedRanges.highest(), ackedRanges.toString(),
                     rejectedRanges.toString(), strings(d, "expected_alerts", id, file)));
+            if (d.get("labels") instanceof Map<?, ?> own && !own.isEmpty()) {
+                Map<String, String> copy = new TreeMap<>();
+                own.forEach((key, value) -> copy.put(String.valueOf(key), String.valueOf(value)));
+                labels.put(id, copy);
+            }
         }
         return new Contents(String.valueOf(top.get("run_id")), String.valueOf(top.get("device_prefix")),
                 String.valueOf(top.get("scenario")), Boolean.TRUE.equals(top.get("final")),
-                String.valueOf(top.get("written_at")), devices);
+                String.valueOf(top.get("written_at")), devices, labels);
     }
 
     private static String text(Map<?, ?> d, String key, String id, Path file) {

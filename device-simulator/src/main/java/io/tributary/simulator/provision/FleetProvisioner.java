@@ -15,8 +15,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Registers a run's devices in the gateway's registry (the compacted Kafka topic the gateway reads), as an operator does
- * with {@code ./tributary devices add-many}, and hands back each device's secret to connect with.
+ * Registers a run's devices in the gateway's registry (the compacted Kafka topic the gateway reads), with their labels
+ * (the device metadata topic), as an operator does with {@code ./tributary devices add-many}, and hands back each
+ * device's secret to connect with.
  *
  * <p>The registry stores a salted PBKDF2 hash of each secret; hashing is the cost (about 1-2 ms a device on this
  * machine's cores), so the ids are split into one chunk per core and the chunks are provisioned in parallel, each with one
@@ -51,6 +52,18 @@ public final class FleetProvisioner implements AutoCloseable {
      * @throws IllegalStateException when a device exists already (choose a new run id)
      */
     public Map<String, byte[]> provision(List<String> deviceIds) throws InterruptedException {
+        return provision(deviceIds, Map.of());
+    }
+
+    /**
+     * Adds every device with a new secret and its labels.
+     *
+     * @param labels device id → its labels ({@link io.tributary.simulator.fleet.FleetPlan#labels()}); absent = none
+     * @return device id → password bytes
+     * @throws IllegalStateException when a device exists already (choose a new run id)
+     */
+    public Map<String, byte[]> provision(List<String> deviceIds, Map<String, Map<String, String>> labels)
+            throws InterruptedException {
         long started = System.nanoTime();
         registry.ensureTopics();
         int chunkSize = Math.max(1, (deviceIds.size() + parallelism - 1) / parallelism);
@@ -63,13 +76,14 @@ public final class FleetProvisioner implements AutoCloseable {
             List<Future<Map<String, String>>> chunks = new ArrayList<>();
             for (int from = 0; from < deviceIds.size(); from += chunkSize) {
                 List<String> chunk = deviceIds.subList(from, Math.min(deviceIds.size(), from + chunkSize));
-                chunks.add(pool.submit(() -> registry.provisionAll(chunk)));
+                chunks.add(pool.submit(() -> registry.provisionAll(chunk, labels)));
             }
             Map<String, byte[]> passwords = new HashMap<>(deviceIds.size() * 2);
             for (Future<Map<String, String>> chunk : chunks) {
                 chunk.get().forEach((id, secret) -> passwords.put(id, secret.getBytes(StandardCharsets.UTF_8)));
             }
-            LOG.info("Provisioned devices [devices: {}, seconds: {}, threads: {}]", deviceIds.size(),
+            LOG.info("Provisioned devices [devices: {}, labelled: {}, seconds: {}, threads: {}]", deviceIds.size(),
+                    labels.size(),
                     String.format("%.1f", (System.nanoTime() - started) / 1e9), parallelism);
             return passwords;
         } catch (ExecutionException e) {

@@ -1,7 +1,9 @@
 package io.tributary.simulator.scenario;
 
+import io.tributary.contract.metadata.DeviceLabels;
 import io.tributary.simulator.sensor.DeviceKind;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -14,8 +16,11 @@ import java.util.regex.Pattern;
  * @param sensors        sensors per device (only for {@link DeviceKind#GENERIC}; the other kinds have a fixed set)
  * @param sampleInterval how often each sensor is sampled
  * @param batchSize      samples of each sensor per batch: a device publishes every {@code sampleInterval × batchSize}
+ * @param labels         written for each device of the profile to the device metadata topic at provisioning
+ *                       ({@link DeviceLabels} rules); may be empty
  */
-public record Profile(String name, DeviceKind kind, int devices, int sensors, Duration sampleInterval, int batchSize) {
+public record Profile(String name, DeviceKind kind, int devices, int sensors, Duration sampleInterval, int batchSize,
+        Map<String, String> labels) {
 
     static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,32}");
 
@@ -30,6 +35,7 @@ public record Profile(String name, DeviceKind kind, int devices, int sensors, Du
             throw new IllegalArgumentException("sample-interval must be at least 1ms, got " + sampleInterval);
         }
         Scenario.requireRange("batch-size", batchSize, 1, 10_000);
+        labels = DeviceLabels.checked(labels);
     }
 
     /** How often a device of this profile publishes. */

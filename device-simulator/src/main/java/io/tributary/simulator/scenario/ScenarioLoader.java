@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -33,6 +34,7 @@ import org.yaml.snakeyaml.error.YAMLException;
  *     devices: 20
  *     sample-interval: 1s       # each sensor sampled every second
  *     batch-size: 5             # samples per sensor per batch: one publish every 5 s
+ *     labels: {site: plant-3, kind: hvac}   # written to the device metadata topic at provisioning
  * anomalies:
  *   - type: spike               # spike | drift | stuck | silent | reconnect-storm | clock-skew | duplicate | malformed
  *     profile: rooms            # default: the whole fleet
@@ -57,7 +59,7 @@ public final class ScenarioLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("name", "seed", "connect-rate", "profiles", "anomalies");
     private static final Set<String> PROFILE_KEYS = Set.of("name", "kind", "devices", "sensors", "sample-interval",
-            "batch-size");
+            "batch-size", "labels");
     private static final Set<String> ANOMALY_KEYS = Set.of("type", "profile", "devices", "sensor", "at", "duration",
             "expect-alert");
     private static final long DEFAULT_SEED = 1;
@@ -162,7 +164,8 @@ public final class ScenarioLoader {
         try {
             return new Profile(name, kind, (int) integer(map, "devices", -1, at + ".devices"),
                     (int) integer(map, "sensors", 3, at + ".sensors"), sampleInterval,
-                    (int) integer(map, "batch-size", defaultBatchSize(kind), at + ".batch-size"));
+                    (int) integer(map, "batch-size", defaultBatchSize(kind), at + ".batch-size"),
+                    labels(map.get("labels"), at + ".labels"));
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(at + ": " + e.getMessage());
         }
@@ -211,6 +214,25 @@ public final class ScenarioLoader {
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(at + ": " + e.getMessage());
         }
+    }
+
+    /** A mapping of label key to a string (or whole-number) value; checked against the label rules by Profile. */
+    private static Map<String, String> labels(Object value, String where) throws InvalidScenarioException {
+        if (value == null) {
+            return Map.of();
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw new InvalidScenarioException(where + ": must be a mapping of key: value, e.g. {site: plant-3}");
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : map.entrySet()) {
+            if (!(e.getValue() instanceof String || e.getValue() instanceof Integer || e.getValue() instanceof Long)) {
+                throw new InvalidScenarioException(where + "." + e.getKey() + ": must be a string, got '"
+                        + e.getValue() + "'");
+            }
+            labels.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
+        }
+        return labels;
     }
 
     static Duration defaultSampleInterval(DeviceKind kind) {

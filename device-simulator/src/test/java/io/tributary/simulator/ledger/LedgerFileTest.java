@@ -32,7 +32,8 @@ class LedgerFileTest {
         Map<String, DeviceLedger.Snapshot> written = ledger.snapshot();
 
         Path file = dir.resolve("sub/ledger.json");
-        LedgerFile.write(file, "r1", "sim-r1-", "demo", true, written);
+        LedgerFile.write(file, "r1", "sim-r1-", "demo", true, written,
+                Map.of("sim-r1-00001", Map.of("site", "plant-3", "kind", "room")));
         LedgerFile.Contents read = LedgerFile.read(file);
 
         assertThat(read.runId()).isEqualTo("r1");
@@ -40,6 +41,8 @@ class LedgerFileTest {
         assertThat(read.scenario()).isEqualTo("demo");
         assertThat(read.finished()).isTrue();
         assertThat(read.devices()).isEqualTo(written);
+        assertThat(read.labels()).containsOnlyKeys("sim-r1-00001");
+        assertThat(read.labels().get("sim-r1-00001")).isEqualTo(Map.of("site", "plant-3", "kind", "room"));
         DeviceLedger.Snapshot first = read.devices().get("sim-r1-00001");
         assertThat(first.ackedRanges()).isEqualTo("1-2,5");
         assertThat(first.publishedReadings()).isEqualTo(12);

@@ -3,6 +3,8 @@ package io.tributary.simulator.provision;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.contract.metadata.DeviceLabels;
+import io.tributary.contract.metadata.DeviceMetadataReader;
 import io.tributary.gateway.Gateway;
 import io.tributary.gateway.GatewayConfig;
 import io.tributary.localstack.kafka.EmbeddedKafka;
@@ -21,7 +23,7 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A provisioned fleet through a real gateway that authenticates against the registry on a real Kafka: devices connect
  * with their own secrets, a malformed payload gets 0x99 and is ledgered as refused, a duplicate publish is acknowledged
- * twice and ledgered once, a reconnect storm loses nothing.
+ * twice and ledgered once, a reconnect storm loses nothing; a profile's labels are in the device metadata topic.
  */
 class ProvisionedFleetIT {
 
@@ -36,6 +38,7 @@ class ProvisionedFleetIT {
                 devices: 4
                 sample-interval: 100ms
                 batch-size: 5
+                labels: {site: plant-3, kind: room}
               - name: meters
                 kind: battery
                 devices: 2
@@ -82,11 +85,17 @@ class ProvisionedFleetIT {
                         Duration.ofSeconds(30));
                 Map<String, byte[]> secrets;
                 try {
-                    secrets = provisioner.provision(plan.deviceIds());
+                    secrets = provisioner.provision(plan.deviceIds(), plan.labels());
                 } finally {
                     provisioner.close();
                 }
                 assertThat(secrets).hasSize(6);
+                Map<String, DeviceLabels> labels = DeviceMetadataReader.read(Map.of("bootstrap.servers",
+                        kafka.bootstrapServers()), PREFIX + "device-metadata", Duration.ofSeconds(20)).labels();
+                assertThat(labels).containsOnlyKeys("sim-it1-00001", "sim-it1-00002", "sim-it1-00003",
+                        "sim-it1-00004"); // the meters' profile has no labels
+                assertThat(labels.get("sim-it1-00004").labels()).containsExactly(Map.entry("kind", "room"),
+                        Map.entry("site", "plant-3"));
                 await().atMost(Duration.ofSeconds(20))
                         .until(() -> plan.deviceIds().stream().allMatch(gateway::knowsDevice));
 

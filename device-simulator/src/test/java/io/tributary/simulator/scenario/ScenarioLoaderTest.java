@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -26,6 +27,7 @@ class ScenarioLoaderTest {
                 devices: 4
                 sample-interval: 500ms
                 batch-size: 4
+                labels: {site: plant-3, line: 2}
               - name: motors
                 kind: machine
                 devices: 2
@@ -72,6 +74,8 @@ class ScenarioLoaderTest {
         assertThat(meters.sampleInterval()).isEqualTo(Duration.ofSeconds(30));
         assertThat(meters.batchSize()).isEqualTo(1);
         assertThat(scenario.profiles().get(3).sensorCount()).isEqualTo(5);
+        assertThat(rooms.labels()).containsExactly(Map.entry("line", "2"), Map.entry("site", "plant-3"));
+        assertThat(meters.labels()).isEmpty();
 
         Anomaly spike = scenario.anomalies().get(0);
         assertThat(spike.amount()).isEqualTo(8);
@@ -93,6 +97,13 @@ class ScenarioLoaderTest {
             }
         }
         assertThat(dir.resolve("demo.yaml")).exists();
+    }
+
+    @Test
+    void shouldGiveEveryProfileOfTheDemoASiteAndAKind() throws Exception {
+        for (Profile profile : ScenarioLoader.resolve("demo").profiles()) {
+            assertThat(profile.labels()).as(profile.name()).containsOnlyKeys("site", "kind");
+        }
     }
 
     @Test
@@ -138,6 +149,11 @@ class ScenarioLoaderTest {
         "storm every too short | VALID.replace('every: 2s', 'every: 10ms') | every must be at least 100ms",
         "devices is text | VALID.replace('devices: 3', 'devices: three') | profiles[2] 'meters'.devices: must be a whole number",
         "duplicate profile name | VALID.replace('name: plain', 'name: rooms') | duplicate profile name 'rooms'",
+        "labels not a mapping | VALID.replace('labels: {site: plant-3, line: 2}', 'labels: [site]') | profiles[0] 'rooms'.labels: must be a mapping",
+        "label value a list | VALID.replace('line: 2', 'line: [2]') | profiles[0] 'rooms'.labels.line: must be a string",
+        "bad label key | VALID.replace('line: 2', 'Line: 2') | profiles[0] 'rooms': label key 'Line' must be",
+        "reserved label key | VALID.replace('line: 2', 'sensor: x') | label key 'sensor' is reserved",
+        "bad label value | VALID.replace('site: plant-3', 'site: plant 3') | label site: value 'plant 3' must be",
     })
     void shouldRejectABadScenarioNamingTheKey(String why, String edit, String message) {
         String yaml = apply(edit);

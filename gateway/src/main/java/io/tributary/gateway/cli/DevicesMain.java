@@ -3,6 +3,7 @@ package io.tributary.gateway.cli;
 import io.tributary.cli.DurationConverter;
 import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
+import io.tributary.contract.metadata.DeviceLabels;
 import io.tributary.contract.registry.DeviceRecord;
 import io.tributary.contract.registry.DeviceRegistryClient;
 import io.tributary.contract.registry.RegistryException;
@@ -25,14 +26,16 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
- * The device registry CLI: {@code add ID} (prints the secret once), {@code list}, {@code disable ID},
- * {@code enable ID}, {@code config ID FILE}. Works against the running system's Kafka; every gateway sees a change
- * within a poll.
+ * The device registry CLI: {@code add ID [--label KEY=VALUE ...]} (prints the secret once), {@code list},
+ * {@code label ID KEY=VALUE ... [--unlabel KEY ...]}, {@code disable ID}, {@code enable ID}, {@code config ID FILE}.
+ * Works against the running system's Kafka; every gateway (and, for labels, every processor) sees a change within a
+ * poll.
  */
 @Command(name = "devices", mixinStandardHelpOptions = true,
-        description = "Manage device identities in the registry (the compacted Kafka topic {prefix}devices).",
-        subcommands = {DevicesMain.Add.class, DevicesMain.AddMany.class, DevicesMain.ListDevices.class, DevicesMain.Disable.class,
-                DevicesMain.Enable.class, DevicesMain.Config.class})
+        description = "Manage device identities in the registry (the compacted Kafka topic {prefix}devices) and their"
+                + " labels ({prefix}device-metadata).",
+        subcommands = {DevicesMain.Add.class, DevicesMain.AddMany.class, DevicesMain.ListDevices.class,
+                LabelCommand.class, DevicesMain.Disable.class, DevicesMain.Enable.class, DevicesMain.Config.class})
 public final class DevicesMain implements Callable<Integer> {
 
     /** Exit code when the device does not exist, or exists already for {@code add}. */
@@ -89,6 +92,7 @@ public final class DevicesMain implements Callable<Integer> {
         public Integer call() {
             PrintWriter err = spec.commandLine().getErr();
             try (DeviceRegistryClient client = kafka.client()) {
+                check();
                 client.ensureTopics();
                 return run(client, spec.commandLine().getOut());
             } catch (IllegalArgumentException e) {
@@ -103,6 +107,10 @@ public final class DevicesMain implements Callable<Integer> {
             }
         }
 
+        /** Checks the arguments before Kafka is asked: an {@link IllegalArgumentException} is a usage error. */
+        void check() {
+        }
+
         abstract int run(DeviceRegistryClient client, PrintWriter out);
     }
 
@@ -112,9 +120,18 @@ public final class DevicesMain implements Callable<Integer> {
         @Parameters(paramLabel = "ID", description = "Device id: 1..128 of [A-Za-z0-9._:@-].")
         String id;
 
+        @Option(names = "--label", paramLabel = "KEY=VALUE",
+                description = "A label written with the device, e.g. site=plant-3 (repeatable).")
+        List<String> labels = List.of();
+
+        @Override
+        void check() {
+            LabelCommand.toMap(labels);
+        }
+
         @Override
         int run(DeviceRegistryClient client, PrintWriter out) {
-            String secret = client.provision(id);
+            String secret = client.provisionAll(List.of(id), Map.of(id, LabelCommand.toMap(labels))).get(id);
             out.println(secret);
             out.flush();
             spec.commandLine().getErr().println("Device '" + id + "' added. The line above is its secret (MQTT"
@@ -165,14 +182,18 @@ public final class DevicesMain implements Callable<Integer> {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "List devices: id, state, last change.")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = "List devices: id, state, last change, labels (tab-separated, a header line first).")
     static final class ListDevices extends RegistryCommand {
         @Override
         int run(DeviceRegistryClient client, PrintWriter out) {
             List<DeviceRecord> devices = client.list();
+            Map<String, DeviceLabels> labels = client.labels();
+            out.println("ID\tSTATE\tUPDATED\tLABELS");
             for (DeviceRecord device : devices) {
-                out.printf("%s\t%s\t%s%n", device.deviceId(), device.enabled() ? "enabled" : "disabled",
-                        device.updated());
+                out.printf("%s\t%s\t%s\t%s%n", device.deviceId(), device.enabled() ? "enabled" : "disabled",
+                        device.updated(), LabelCommand.format(labels.getOrDefault(device.deviceId(),
+                                DeviceLabels.none(device.deviceId()))));
             }
             out.flush();
             return CommandLine.ExitCode.OK;

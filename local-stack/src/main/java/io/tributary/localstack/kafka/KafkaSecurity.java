@@ -186,6 +186,7 @@ final class KafkaSecurity {
     /** Who may do what: the roles' ACLs; nothing else is allowed (no ACL = denied). */
     static List<AclBinding> acls(Topics topics) {
         List<String> registry = List.of(topics.devices(), topics.deviceConfig());
+        List<String> metadata = List.of(topics.deviceMetadata());
         List<String> processorOutputs = List.of(topics.rollups(), topics.alerts());
         List<AclBinding> acls = new ArrayList<>();
         allow(acls, "gateway", ResourceType.TOPIC, PatternType.LITERAL,
@@ -193,6 +194,11 @@ final class KafkaSecurity {
         allow(acls, "gateway", ResourceType.TOPIC, PatternType.LITERAL, registry, AclOperation.READ);
         allow(acls, "operator", ResourceType.TOPIC, PatternType.LITERAL, registry, AclOperation.READ,
                 AclOperation.WRITE, AclOperation.CREATE);
+        // Device labels: the operator sets them; the processor enriches readings with them; no secrets in them.
+        allow(acls, "operator", ResourceType.TOPIC, PatternType.LITERAL, metadata, AclOperation.READ,
+                AclOperation.WRITE, AclOperation.CREATE);
+        allow(acls, "gateway", ResourceType.TOPIC, PatternType.LITERAL, metadata, AclOperation.READ);
+        allow(acls, "processor", ResourceType.TOPIC, PatternType.LITERAL, metadata, AclOperation.READ);
         allow(acls, "processor", ResourceType.TOPIC, PatternType.LITERAL, List.of(topics.telemetry()),
                 AclOperation.READ);
         // The processor dead-letters the records it refuses (the contract re-check, poison points).

@@ -38,7 +38,7 @@ class KafkaSecurityIT {
     static void startSecuredBroker() {
         cluster = KafkaCluster.start(dir, 1, true, Map.of());
         cluster.createTopics(1, TOPICS.telemetry(), TOPICS.deviceStatus(), TOPICS.deadLetter(), TOPICS.devices(),
-                TOPICS.deviceConfig());
+                TOPICS.deviceConfig(), TOPICS.deviceMetadata());
         roles = cluster.grantRoles(TOPICS);
     }
 
@@ -71,6 +71,15 @@ class KafkaSecurityIT {
         assertThatThrownBy(() -> send("gateway", TOPICS.devices(), "device-1"))
                 .hasCauseInstanceOf(TopicAuthorizationException.class);
         assertThat(send("operator", TOPICS.devices(), "device-1").topic()).isEqualTo(TOPICS.devices());
+    }
+
+    @Test
+    void shouldRefuseTheGatewayAndTheProcessorLabellingADeviceButLetTheOperator() throws Exception {
+        for (String role : new String[] {"gateway", "processor"}) {
+            assertThatThrownBy(() -> send(role, TOPICS.deviceMetadata(), "device-1")).as(role)
+                    .hasCauseInstanceOf(TopicAuthorizationException.class);
+        }
+        assertThat(send("operator", TOPICS.deviceMetadata(), "device-1").topic()).isEqualTo(TOPICS.deviceMetadata());
     }
 
     @Test
