@@ -224,7 +224,9 @@ public final class LinePoint {
 
         public Builder tag(String key, String value) {
             checkedName("tag key", key);
-            checkedName("value of tag " + key, value);
+            if (nameProblem(value) != null) { // the message only when it fails: this runs for every tag of every point
+                checkedName("value of tag " + key, value);
+            }
             if (indexOf(tagKeys, tagCount, key) >= 0) {
                 throw new IllegalArgumentException("tag " + key + " given twice");
             }

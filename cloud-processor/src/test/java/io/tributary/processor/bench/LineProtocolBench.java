@@ -111,17 +111,17 @@ public final class LineProtocolBench {
         return 1_765_000_000_000_000_000L + i * 1_000_000L;
     }
 
-    private static double median(List<Double> xs) {
+    static double median(List<Double> xs) {
         List<Double> s = new ArrayList<>(xs);
         s.sort(null);
         return s.get(s.size() / 2);
     }
 
-    private static double min(List<Double> xs) {
+    static double min(List<Double> xs) {
         return xs.stream().mapToDouble(Double::doubleValue).min().orElse(Double.NaN);
     }
 
-    private static double max(List<Double> xs) {
+    static double max(List<Double> xs) {
         return xs.stream().mapToDouble(Double::doubleValue).max().orElse(Double.NaN);
     }
 }

@@ -31,6 +31,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
+import io.tributary.contract.metadata.DeviceLabels;
 import io.tributary.localstack.LocalStack;
 import io.tributary.processor.Processor;
 import io.tributary.processor.config.AnalyticsConfig;
@@ -40,8 +41,9 @@ import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.ReadingBatch;
 
 /**
- * The processor benchmark: {@code ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20] [--health on|off]}
- * ({@code --health off}: without device health tracking, to measure its cost in alternating runs).
+ * The processor benchmark: {@code ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20] [--health on|off]
+ * [--enrichment]} ({@code --health off}: without device health tracking; {@code --enrichment}: labels as tags; to
+ * measure their cost in alternating runs).
  *
  * <ol>
  *   <li>Starts the local stack (in-JVM Kafka, influxd) and a {@link Processor} with rollups (10 s, 1 min) and an alert
@@ -54,7 +56,8 @@ import io.tributary.proto.v1.ReadingBatch;
  *       produce call to (a) the alert event readable on the alerts topic (read_committed) and (b) the reading
  *       returned by an InfluxQL query.</li>
  * </ol>
- * Writes {@code DIR/processor-bench.json}. The gateway's MQTT hop is not included: "publish" is the Kafka produce.
+ * With {@code --enrichment} every device has labels (site, kind, owner) and site and kind become tags of readings,
+ * rollups and alerts. Writes {@code DIR/processor-bench.json}. The gateway's MQTT hop is not included: "publish" is the Kafka produce.
  */
 public final class ProcessorBench {
 
@@ -68,20 +71,24 @@ public final class ProcessorBench {
         int maxSeconds = 15;
         int halfSeconds = 20;
         boolean health = true;
+        boolean enrichment = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--out" -> out = Path.of(args[++i]);
                 case "--max-seconds" -> maxSeconds = Integer.parseInt(args[++i]);
                 case "--half-seconds" -> halfSeconds = Integer.parseInt(args[++i]);
                 case "--health" -> health = !args[++i].equals("off");
+                case "--enrichment" -> enrichment = true;
                 default -> {
-                    System.err.println("usage: ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20]");
+                    System.err.println("usage: ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20] "
+                            + "[--enrichment]");
                     System.exit(2);
                 }
             }
         }
         if (out == null) {
-            System.err.println("usage: ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20]");
+            System.err.println("usage: ProcessorBench --out DIR [--max-seconds 15] [--half-seconds 20] "
+                            + "[--enrichment]");
             System.exit(2);
         }
         Files.createDirectories(out);
@@ -93,15 +100,27 @@ public final class ProcessorBench {
                 """);
         try (LocalStack stack = LocalStack.start()) {
             stack.createTopics(4, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "rollups", PREFIX + "alerts");
+            stack.createTopics(1, PREFIX + "device-metadata");
             HttpClient http = HttpClient.newHttpClient();
             query(http, stack.influxDirectUrl(), null, "CREATE DATABASE bench");
             ProcessorConfig config = ProcessorConfig.builder().kafkaBootstrapServers(stack.kafkaBootstrapServers())
                 .topicPrefix(PREFIX).consumerGroup(GROUP)
                 .influx(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), "bench").maxPointsPerWrite(5_000)
                     .analytics(AnalyticsConfig.builder().alertRules(rules, Duration.ofSeconds(5))
-                            .health(health, Duration.ofSeconds(10)).build()).build();
+                            .health(health, Duration.ofSeconds(10)).build())
+                    .enrichmentTags(enrichment ? List.of("site", "kind") : List.of()).build();
             try (Processor processor = new Processor(config);
                     KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProps(stack))) {
+                if (enrichment) {
+                    for (int d = 0; d < DEVICES; d++) {
+                        String device = "dev-" + d;
+                        producer.send(new ProducerRecord<>(PREFIX + "device-metadata",
+                                device.getBytes(StandardCharsets.UTF_8), new DeviceLabels(device, Map.of("site",
+                                        "plant-" + d % 10, "kind", d % 2 == 0 ? "motor" : "pump", "owner", "ops"),
+                                        java.time.Instant.now()).toJson()));
+                    }
+                    producer.flush();
+                }
                 processor.start();
                 long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
                 while (!processor.isReady() && System.nanoTime() < until) {
@@ -142,6 +161,7 @@ public final class ProcessorBench {
                 result.put("alert_samples", probes.alertMs.size());
                 result.put("queryable_samples", probes.queryableMs.size());
                 result.put("cores", Runtime.getRuntime().availableProcessors());
+                result.put("enrichment", enrichment);
                 result.put("note", "one JVM with the Kafka broker, the load generator and the processor; influxd "
                         + "1.6 beside it; shared machine. Publish = Kafka produce (the MQTT hop is not included).");
                 String json = toJson(result);
