@@ -169,14 +169,8 @@ final class Plots {
     }
 
     private static List<double[]> values(List<Sample> samples, ToDoubleFunction<Sample> value) {
-        List<double[]> points = new ArrayList<>();
-        for (Sample s : samples) {
-            double v = value.applyAsDouble(s);
-            if (!Double.isNaN(v)) {
-                points.add(new double[] {s.t(), v});
-            }
-        }
-        return points;
+        return samples.stream().map(s -> new double[] {s.t(), value.applyAsDouble(s)}).filter(p -> !Double.isNaN(p[1]))
+                .toList();
     }
 
     private static XYSeries series(String name, List<double[]> points) {
