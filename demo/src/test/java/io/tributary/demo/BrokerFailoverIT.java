@@ -46,7 +46,7 @@ class BrokerFailoverIT {
     private static final int DEVICES = 30;
     private static final Duration BEFORE_KILL = Duration.ofSeconds(15);
     private static final Duration DOWN = Duration.ofSeconds(20);
-    /** The controller fences a dead broker after broker.session.timeout.ms (9 s), the services poll every 5 s. */
+    /** The controller fences a dead broker after broker.session.timeout.ms (3 s, ADR 0013); services poll each 5 s. */
     private static final Duration NAMED = Duration.ofSeconds(40);
     private static final Duration AFTER_RESTART = Duration.ofSeconds(10);
     private static final Duration SETTLE = Duration.ofSeconds(90);

@@ -28,9 +28,9 @@ import java.util.function.Supplier;
 /**
  * The benchmark's processes: the local stack (Kafka in its JVM plus the v2-write endpoint, or with
  * {@link BenchOptions#brokers()} &gt; 1 or {@link BenchOptions#secure()} broker processes under it; {@code influxd} is
- * its child), the gateway (authenticating every device against its registry, as in production) and the processor with the demo's
- * alert rules, each its own JVM from its built jar, plus a simulator per phase. Every one is registered with the CPU
- * account; closing stops them, the newest first.
+ * its child), the gateway (authenticating every device against its registry, as in production) and the processor with
+ * the demo's alert rules, each its own JVM from its built jar, plus a simulator per phase. Every one is registered
+ * with the CPU account; closing stops them, the newest first.
  */
 final class BenchPipeline implements BenchStack, AutoCloseable {
 
@@ -135,8 +135,9 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
 
         out.println("Starting the gateway and the processor ...");
         launchers.put("gateway", () -> ServiceProcess.start("gateway", options.jar("gateway",
-                "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, withKafka(GATEWAY, "--mqtt-host", "127.0.0.1", "--mqtt-port",
-                        Integer.toString(mqttPort), "--http-port", Integer.toString(ports.get(1))), logs));
+                "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, withKafka(GATEWAY, "--mqtt-host", "127.0.0.1",
+                        "--mqtt-port", Integer.toString(mqttPort), "--http-port", Integer.toString(ports.get(1))),
+                logs));
         launchers.put("processor", () -> ServiceProcess.start("processor", options.jar("cloud-processor",
                 "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, withKafka(PROCESSOR,
                 "--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),

@@ -126,8 +126,13 @@ final class BenchReport {
         conditions.put("gateway_authentication",
                 "registry (each simulator provisions its devices; the probe is provisioned)");
         conditions.put("alert_rules", "demo/src/main/resources/demo-rules.yaml");
-        conditions.put("processes", "local stack (Kafka in its JVM + v2-write endpoint; influxd its child), gateway, "
+        conditions.put("processes", (options.brokers() > 1 || options.secure()
+                ? "local stack (v2-write endpoint in its JVM; Kafka broker processes and influxd its children)"
+                : "local stack (Kafka in its JVM + v2-write endpoint; influxd its child)") + ", gateway, "
                 + "processor, simulator (one per phase), this benchmark JVM (sampler, probe)");
+        conditions.put("kafka", options.kafkaConfig() != null ? "--kafka-config " + options.kafkaConfig()
+                : options.brokers() + " broker(s)" + (options.secure() ? ", TLS + SCRAM, ACLs, a role per part"
+                        : ", plaintext"));
         m.put("conditions", conditions);
         m.put("samples", samples.size());
         return m;

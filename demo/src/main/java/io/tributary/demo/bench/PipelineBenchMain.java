@@ -77,11 +77,11 @@ public final class PipelineBenchMain implements Callable<Integer> {
     boolean secure;
 
     @Option(names = "--kill-broker-at", converter = DurationConverter.class, paramLabel = "DURATION",
-            description = "Runs Kafka as (at least) 3 broker processes (replication factor 3, min.insync.replicas 2) and, this "
-                    + "long into the half-rate phase's measured part, kills -9 the broker leading most telemetry "
-                    + "partitions, restarting it 20 s later; reports the probe's PUBACK and publish-to-queryable "
-                    + "latency (p99, max) in the 30 s after the kill (DIR/failover.json). The probe publishes as a "
-                    + "device on a partition that broker led.")
+            description = "Runs Kafka as (at least) 3 broker processes (replication factor 3, min.insync.replicas 2) "
+                    + "and, this long into the half-rate phase's measured part, kills -9 the broker leading most "
+                    + "telemetry partitions, restarting it 20 s later; reports the probe's PUBACK and "
+                    + "publish-to-queryable latency (p99, max) in the 30 s after the kill (DIR/failover.json). The probe "
+                    + "publishes as a device on a partition that broker led.")
     Duration killBrokerAt;
 
     @Option(names = "--root", defaultValue = ".", hidden = true,

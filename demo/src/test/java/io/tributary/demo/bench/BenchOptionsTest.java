@@ -47,6 +47,24 @@ class BenchOptionsTest {
                 Duration.ofMillis(100), 1, dir.resolve("missing"))).hasMessageContaining("cannot read it");
     }
 
+    private static BenchOptions kafka(Path config, int brokers, boolean secure) {
+        return new BenchOptions(Path.of("."), Path.of("out"), 10, Duration.ofMinutes(10), Duration.ofSeconds(40),
+                Duration.ofSeconds(10), List.of(100), Duration.ofSeconds(60), 3, Duration.ofMillis(100), 1, config,
+                brokers, secure);
+    }
+
+    @Test
+    void shouldRefuseToShapeTheLocalKafkaWhenRunningAgainstAnotherOne(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        Path config = java.nio.file.Files.writeString(dir.resolve("kafka.properties"), "bootstrap.servers=h:9092\n");
+
+        assertThatThrownBy(() -> kafka(config, 1, true)).hasMessageContaining("--kafka-config");
+        assertThatThrownBy(() -> kafka(config, 3, false)).hasMessageContaining("--kafka-config");
+        assertThatThrownBy(() -> kafka(null, 0, false)).hasMessageContaining("--brokers");
+        assertThat(kafka(null, 3, true).brokers()).isEqualTo(3);
+        assertThat(kafka(config, 1, false).kafkaConfig()).isEqualTo(config);
+    }
+
     @Test
     void shouldRejectAWarmupThatLeavesNothingToMeasure() {
         assertThatThrownBy(() -> options(1_000, List.of(20_000), Duration.ofSeconds(39)))
