@@ -39,6 +39,11 @@ public final class PeersBenchMain implements Callable<Integer> {
             description = "The peer's load steps, readings/s (default: the same as --rates).")
     List<Integer> peerRates;
 
+    @Option(names = "--refine", defaultValue = "1",
+            description = "Extra steps bisecting between the last sustainable and the first unsustainable rate "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int refinements;
+
     @Option(names = "--step-duration", defaultValue = "30s", converter = DurationConverter.class,
             description = "Length of each load step (default: ${DEFAULT-VALUE}).")
     Duration stepDuration;
@@ -90,6 +95,7 @@ public final class PeersBenchMain implements Callable<Integer> {
             halfDuration = Duration.ofSeconds(20);
             warmup = Duration.ofSeconds(10);
             rates = List.of(5_000, 10_000);
+            refinements = 0;
             peerRates = List.of(1_000, 2_000);
             faultRate = 1_000;
             faultDuration = Duration.ofSeconds(45);
@@ -117,6 +123,6 @@ public final class PeersBenchMain implements Callable<Integer> {
 
     private BenchOptions options(Path rootDir, Path outDir, List<Integer> steps) {
         return new BenchOptions(rootDir, outDir, devices, duration, stepDuration, warmup, steps, halfDuration, 3,
-                Duration.ofMillis(100), quick ? 0 : 1, null);
+                Duration.ofMillis(100), refinements, null);
     }
 }
