@@ -74,7 +74,8 @@ final class Faults {
     static Map<String, Object> run(List<Fault> faults, PhaseRunner phases, Sampler sampler, double rate,
             Duration length, PrintStream out) throws InterruptedException {
         Map<String, Object> results = new LinkedHashMap<>();
-        for (Fault fault : faults) {
+        for (int i = 0; i < faults.size(); i++) {
+            Fault fault = faults.get(i);
             AtomicReference<String> failure = new AtomicReference<>();
             Thread injector = new Thread(() -> {
                 try {
@@ -89,8 +90,8 @@ final class Faults {
                 }
             }, "tributary-bench-fault");
             injector.start();
-            PhaseResult phase = phases.run("fault-" + fault.name().replaceAll("[^a-z0-9]+", "-"), rate, length,
-                    true, false);
+            // The phase name ends the simulator's run id (32 characters at most): a number, not the fault's name.
+            PhaseResult phase = phases.run("fault-" + (i + 1), rate, length, true, false);
             injector.join();
             SimulatorSummary sim = phase.simulator();
             Map<String, Object> m = new LinkedHashMap<>();

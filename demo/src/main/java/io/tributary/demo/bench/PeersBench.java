@@ -91,7 +91,7 @@ final class PeersBench {
             try (Sampler sampler = new Sampler(peer::sample, cpu, System.nanoTime())) {
                 sampler.start();
                 PhaseRunner phases = phases(options, peer, sampler, new Probe.Target(peer.mqttUri(), null, null, null,
-                        peer.influxUrl(), PeerStack.DATABASE), "peer");
+                        peer.influxUrl(), PeerStack.DATABASE), "p");
                 RateSearch.Outcome search = RateSearch.search(options.rates(), options.refinements(), phases::step);
                 PhaseResult sustained = null;
                 PhaseResult half = null;
@@ -126,7 +126,7 @@ final class PeersBench {
                     pipeline.kafka(BenchPipeline.ADMIN), ProcessorConfig.DEFAULT_CONSUMER_GROUP, topics.telemetry(), cpu,
                     System.nanoTime())) {
                 sampler.start();
-                PhaseRunner phases = phases(options, pipeline, sampler, null, "tributary-faults");
+                PhaseRunner phases = phases(options, pipeline, sampler, null, "tf");
                 return Faults.run(Faults.tributary(pipeline), phases, sampler, plan.faultRate(),
                         plan.faultDuration(), console);
             }
@@ -142,7 +142,7 @@ final class PeersBench {
             versions.putIfAbsent(PEER, peer.versions());
             try (Sampler sampler = new Sampler(peer::sample, cpu, System.nanoTime())) {
                 sampler.start();
-                PhaseRunner phases = phases(options, peer, sampler, null, "peer-faults");
+                PhaseRunner phases = phases(options, peer, sampler, null, "pf");
                 return Faults.run(Faults.peer(peer), phases, sampler, plan.faultRate(), plan.faultDuration(),
                         console);
             }

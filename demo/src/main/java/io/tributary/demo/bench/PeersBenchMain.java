@@ -27,16 +27,22 @@ public final class PeersBenchMain implements Callable<Integer> {
     int devices;
 
     @Option(names = "--rounds", defaultValue = "2",
-            description = "Measurements of each stack, alternating which goes first (default: ${DEFAULT-VALUE}).")
+            description = "Measurements of each stack, alternating which goes first; 0: the faults only "
+                    + "(default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--rates", split = ",", defaultValue = "20000,40000,60000,80000,100000,120000",
+    @Option(names = "--rates", split = ",", defaultValue = "2000,4000,8000,16000,32000,64000,100000,140000",
             description = "Tributary's load steps, readings/s (default: ${DEFAULT-VALUE}).")
     List<Integer> rates;
 
-    @Option(names = "--peer-rates", split = ",", defaultValue = "2000,4000,6000,8000,12000,16000,24000,32000",
-            description = "The peer's load steps, readings/s (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--peer-rates", split = ",",
+            description = "The peer's load steps, readings/s (default: the same as --rates).")
     List<Integer> peerRates;
+
+    @Option(names = "--refine", defaultValue = "1",
+            description = "Extra steps bisecting between the last sustainable and the first unsustainable rate "
+                    + "(default: ${DEFAULT-VALUE}).")
+    int refinements;
 
     @Option(names = "--step-duration", defaultValue = "30s", converter = DurationConverter.class,
             description = "Length of each load step (default: ${DEFAULT-VALUE}).")
@@ -83,17 +89,22 @@ public final class PeersBenchMain implements Callable<Integer> {
     public Integer call() throws Exception {
         if (quick) {
             rounds = 1;
-            stepDuration = Duration.ofSeconds(15);
-            duration = Duration.ofSeconds(20);
+            // Devices connect and the gateway learns the provisioned ones in the first seconds: 10 s of warm-up.
+            stepDuration = Duration.ofSeconds(25);
+            duration = Duration.ofSeconds(25);
             halfDuration = Duration.ofSeconds(20);
-            warmup = Duration.ofSeconds(5);
+            warmup = Duration.ofSeconds(10);
             rates = List.of(5_000, 10_000);
+            refinements = 0;
             peerRates = List.of(1_000, 2_000);
             faultRate = 1_000;
             faultDuration = Duration.ofSeconds(45);
         }
-        if (rounds < 1) {
-            throw Cli.usage(this, "--rounds must be at least 1, got " + rounds);
+        if (peerRates == null || peerRates.isEmpty()) {
+            peerRates = rates;
+        }
+        if (rounds < 0 || (rounds == 0 && noFaults)) {
+            throw Cli.usage(this, "--rounds must be at least 0 (0: the faults only), got " + rounds);
         }
         if (faultRate < 1 || faultDuration.compareTo(Faults.AT.plus(Faults.INFLUX_HANG).plusSeconds(5)) < 0) {
             throw Cli.usage(this, "--fault-rate must be positive and --fault-duration at least 45 s");
@@ -112,6 +123,6 @@ public final class PeersBenchMain implements Callable<Integer> {
 
     private BenchOptions options(Path rootDir, Path outDir, List<Integer> steps) {
         return new BenchOptions(rootDir, outDir, devices, duration, stepDuration, warmup, steps, halfDuration, 3,
-                Duration.ofMillis(100), quick ? 0 : 1, null);
+                Duration.ofMillis(100), refinements, null);
     }
 }

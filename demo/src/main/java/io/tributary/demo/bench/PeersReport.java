@@ -76,9 +76,11 @@ final class PeersReport {
         return json.getValue(key) instanceof Number n ? n.doubleValue() : null;
     }
 
-    /** True when every run sustained a rate. */
+    /** True when every run sustained a rate and every fault was injected. */
     boolean complete() {
-        return !runs.isEmpty() && runs.stream().allMatch(r -> Boolean.TRUE.equals(r.get("sustained")));
+        return runs.stream().allMatch(r -> Boolean.TRUE.equals(r.get("sustained")))
+                && faults.values().stream().allMatch(byFault -> byFault instanceof Map<?, ?> m && m.values().stream()
+                        .allMatch(f -> f instanceof Map<?, ?> fm && fm.get("injection_failed") == null));
     }
 
     /** A figure of one stack over the rounds: min, median, max (null if no round measured it). */
