@@ -187,7 +187,7 @@ final class KafkaSecurity {
     static List<AclBinding> acls(Topics topics) {
         List<String> registry = List.of(topics.devices(), topics.deviceConfig());
         List<String> metadata = List.of(topics.deviceMetadata());
-        List<String> processorOutputs = List.of(topics.rollups(), topics.alerts());
+        List<String> processorOutputs = List.of(topics.rollups(), topics.alerts(), topics.deviceHealth());
         List<AclBinding> acls = new ArrayList<>();
         allow(acls, "gateway", ResourceType.TOPIC, PatternType.LITERAL,
                 List.of(topics.telemetry(), topics.deviceStatus(), topics.deadLetter()), AclOperation.WRITE);
