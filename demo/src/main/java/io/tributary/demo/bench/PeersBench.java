@@ -119,11 +119,11 @@ final class PeersBench {
         BenchOptions options = with(plan.tributary(), dir);
         Files.createDirectories(dir);
         CpuAccount cpu = new CpuAccount();
-        try (BenchPipeline pipeline = new BenchPipeline(options, dir, cpu, 1)) {
+        try (BenchPipeline pipeline = new BenchPipeline(options, dir, cpu, false)) {
             pipeline.start(console);
             Topics topics = Topics.defaults();
             try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(),
-                    pipeline.kafka(), ProcessorConfig.DEFAULT_CONSUMER_GROUP, topics.telemetry(), cpu,
+                    pipeline.kafka(BenchPipeline.ADMIN), ProcessorConfig.DEFAULT_CONSUMER_GROUP, topics.telemetry(), cpu,
                     System.nanoTime())) {
                 sampler.start();
                 PhaseRunner phases = phases(options, pipeline, sampler, null, "tributary-faults");
