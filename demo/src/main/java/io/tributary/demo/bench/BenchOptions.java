@@ -4,15 +4,18 @@ import io.tributary.common.KafkaClientConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What the whole-pipeline benchmark runs: {@link PipelineBenchMain}'s options, validated. {@code brokers} and
  * {@code secure} shape the local stack's Kafka ({@code ./tributary stack --brokers N --secure}); {@code kafkaConfig}
- * replaces it.
+ * replaces it. {@code labels} go to every simulated device (at provisioning), {@code processorSettings} to the
+ * processor as its {@code --set KEY=VALUE} options.
  */
 record BenchOptions(Path root, Path out, int devices, Duration duration, Duration stepDuration, Duration warmup,
         List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements,
-        Path kafkaConfig, int brokers, boolean secure) {
+        Path kafkaConfig, int brokers, boolean secure, Map<String, String> labels,
+        Map<String, String> processorSettings) {
 
     /** Readings per MQTT message, as the goal states: 2 sensors × 5 readings. */
     static final int SENSORS = 2;
@@ -57,6 +60,8 @@ record BenchOptions(Path root, Path out, int devices, Duration duration, Duratio
         if (root == null || out == null) {
             throw new IllegalArgumentException("root and --out must be set");
         }
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        processorSettings = processorSettings == null ? Map.of() : Map.copyOf(processorSettings);
         if (brokers < 1) {
             throw new IllegalArgumentException("--brokers must be at least 1, got " + brokers);
         }
@@ -74,7 +79,7 @@ record BenchOptions(Path root, Path out, int devices, Duration duration, Duratio
             List<Integer> rates, Duration halfDuration, int partitions, Duration probeInterval, int refinements,
             Path kafkaConfig) {
         this(root, out, devices, duration, stepDuration, warmup, rates, halfDuration, partitions, probeInterval,
-                refinements, kafkaConfig, 1, false);
+                refinements, kafkaConfig, 1, false, Map.of(), Map.of());
     }
 
     private static void requirePositive(Duration d, String option) {

@@ -133,6 +133,14 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
         processorBase = URI.create("http://127.0.0.1:" + ports.get(2));
         Path rules = DemoRules.copyTo(options.out().resolve("alert-rules.yaml"));
 
+        List<String> processorArgs = new ArrayList<>(List.of("--influx-url", influxUrl(),
+                "--influx-token", stackEnv.get("INFLUX_TOKEN"), "--influx-org", stackEnv.get("INFLUX_ORG"),
+                "--influx-bucket", influxBucket(), "--rules", rules.toString(),
+                "--http-port", Integer.toString(ports.get(2)),
+                // influxd and Kafka run on this machine: compression would cost CPU on both ends and save nothing
+                "--set", "influx.gzip=false", "--set", "streams.compression=none"));
+        options.processorSettings().forEach((key, value) -> processorArgs.addAll(List.of("--set", key + "=" + value)));
+
         out.println("Starting the gateway and the processor ...");
         launchers.put("gateway", () -> ServiceProcess.start("gateway", options.jar("gateway",
                 "tributary-gateway.jar"), SERVICE_JVM_OPTIONS, withKafka(GATEWAY, "--mqtt-host", "127.0.0.1",
@@ -140,11 +148,7 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
                 logs));
         launchers.put("processor", () -> ServiceProcess.start("processor", options.jar("cloud-processor",
                 "tributary-cloud-processor.jar"), SERVICE_JVM_OPTIONS, withKafka(PROCESSOR,
-                "--influx-url", influxUrl(), "--influx-token", stackEnv.get("INFLUX_TOKEN"),
-                "--influx-org", stackEnv.get("INFLUX_ORG"), "--influx-bucket", influxBucket(),
-                "--rules", rules.toString(), "--http-port", Integer.toString(ports.get(2)),
-                // influxd and Kafka run on this machine: compression would cost CPU on both ends and save nothing
-                "--set", "influx.gzip=false", "--set", "streams.compression=none"), logs));
+                processorArgs.toArray(String[]::new)), logs));
         launch("gateway");
         launch("processor");
         awaitReady("gateway");

@@ -117,6 +117,8 @@ final class BenchReport {
         conditions.put("cores", Runtime.getRuntime().availableProcessors());
         conditions.put("load_average_at_start", loadAtStart);
         conditions.put("devices", options.devices());
+        conditions.put("labels", options.labels());
+        conditions.put("processor_settings", options.processorSettings());
         conditions.put("readings_per_batch", BenchOptions.READINGS_PER_BATCH);
         conditions.put("step_seconds", options.stepDuration().toSeconds());
         conditions.put("warmup_seconds", warmupSeconds());

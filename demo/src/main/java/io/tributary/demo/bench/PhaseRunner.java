@@ -108,6 +108,7 @@ final class PhaseRunner {
                 "--interval", BenchOptions.intervalMillis(options.devices(), rate) + "ms",
                 "--duration", duration.toMillis() + "ms",
                 "--run-id", runId + "-" + name));
+        options.labels().forEach((key, value) -> args.addAll(List.of("--label", key + "=" + value)));
         if (verify) {
             args.addAll(pipeline.influxOptions());
             args.addAll(List.of("--settle-time", VERIFY_SETTLE.toMillis() + "ms"));

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -84,6 +85,14 @@ public final class PipelineBenchMain implements Callable<Integer> {
                     + "publishes as a device on a partition that broker led.")
     Duration killBrokerAt;
 
+    @Option(names = "--label", paramLabel = "KEY=VALUE",
+            description = "A label of every simulated device, set at provisioning (repeatable).")
+    Map<String, String> labels;
+
+    @Option(names = "--processor-set", paramLabel = "KEY=VALUE",
+            description = "A processor config key, passed as its --set (e.g. enrichment.tags=site,kind; repeatable).")
+    Map<String, String> processorSettings;
+
     @Option(names = "--root", defaultValue = ".", hidden = true,
             description = "The project directory holding the built jars.")
     Path root;
@@ -110,7 +119,8 @@ public final class PipelineBenchMain implements Callable<Integer> {
         try {
             options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), devices,
                     duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements,
-                    kafkaConfig, killBrokerAt == null ? brokers : Math.max(3, brokers), secure);
+                    kafkaConfig, killBrokerAt == null ? brokers : Math.max(3, brokers), secure, labels,
+                    processorSettings);
         } catch (IllegalArgumentException e) {
             throw Cli.usage(this, e.getMessage());
         }

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import picocli.CommandLine.Option;
@@ -50,6 +51,11 @@ public final class FleetOptions {
     @Option(names = "--readings-per-sensor",
             description = "Readings of each sensor per batch (default: " + DEFAULT_READINGS_PER_SENSOR + ").")
     Integer readingsPerSensor;
+
+    @Option(names = "--label", paramLabel = "KEY=VALUE",
+            description = "A label of every device of the flags' fleet, written to the device metadata with "
+                    + "--provision (repeatable; a scenario gives each profile its labels).")
+    Map<String, String> labels;
 
     @Option(names = "--run-id", description = "Device ids are sim-RUNID-00001...; default: random.")
     String runId;
@@ -102,7 +108,8 @@ public final class FleetOptions {
         }
         String chosen = scenario != null ? scenario : given.isEmpty() ? defaultScenario : null;
         if (chosen == null) {
-            return flags.toPlan(seed != null ? seed : SimulatorConfig.DEFAULT_SEED);
+            return flags.toPlan(seed != null ? seed : SimulatorConfig.DEFAULT_SEED,
+                    labels == null ? Map.of() : labels);
         }
         Scenario loaded;
         try {
@@ -124,6 +131,7 @@ public final class FleetOptions {
         addIfSet(given, "--interval", interval);
         addIfSet(given, "--readings-per-sensor", readingsPerSensor);
         addIfSet(given, "--connect-rate", connectRate);
+        addIfSet(given, "--label", labels);
         return given;
     }
 

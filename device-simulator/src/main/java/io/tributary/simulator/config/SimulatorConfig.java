@@ -56,8 +56,13 @@ public record SimulatorConfig(
 
     /** This fleet as a one-profile scenario of generic devices, with values from {@code seed}. */
     public FleetPlan toPlan(long seed) {
+        return toPlan(seed, Map.of());
+    }
+
+    /** {@link #toPlan(long)} with {@code labels} on every device (written to the device metadata at provisioning). */
+    public FleetPlan toPlan(long seed, Map<String, String> labels) {
         Profile profile = new Profile("default", DeviceKind.GENERIC, devices, sensorsPerDevice,
-                batchInterval.dividedBy(readingsPerSensor), readingsPerSensor, Map.of());
+                batchInterval.dividedBy(readingsPerSensor), readingsPerSensor, labels);
         Scenario scenario = new Scenario("flags", seed, connectRate, List.of(profile), List.of());
         return new FleetPlan(mqttServerUri, runId, scenario, maxInflightPerDevice, publishTimeout);
     }

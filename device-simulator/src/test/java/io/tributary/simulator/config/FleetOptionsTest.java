@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.tributary.simulator.fleet.FleetPlan;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -27,6 +28,18 @@ class FleetOptionsTest {
         assertThat(plan.devices()).isEqualTo(7);
         assertThat(plan.scenario().seed()).isEqualTo(9);
         assertThat(options().plan(URI, null).devices()).isEqualTo(FleetOptions.DEFAULT_DEVICES);
+    }
+
+    @Test
+    void labelsGoToEveryDeviceOfTheFlagsFleetAndAreAFleetFlag() {
+        FleetPlan plan = options("--devices", "2", "--label", "site=plant-3", "--label", "kind=motor").plan(URI,
+                "demo");
+
+        assertThat(plan.scenario().name()).isEqualTo("flags");
+        assertThat(plan.labels()).hasSize(2).allSatisfy((device, labels) -> assertThat(labels)
+                .containsExactlyInAnyOrderEntriesOf(Map.of("site", "plant-3", "kind", "motor")));
+        assertThatThrownBy(() -> options("--scenario", "demo", "--label", "site=x").plan(URI, null))
+                .hasMessage("--label cannot be combined with --scenario: set it in the scenario file");
     }
 
     @Test
