@@ -50,7 +50,7 @@ class BenchOptionsTest {
     private static BenchOptions kafka(Path config, int brokers, boolean secure) {
         return new BenchOptions(Path.of("."), Path.of("out"), 10, Duration.ofMinutes(10), Duration.ofSeconds(40),
                 Duration.ofSeconds(10), List.of(100), Duration.ofSeconds(60), 3, Duration.ofMillis(100), 1, config,
-                brokers, secure);
+                brokers, secure, java.util.Map.of(), java.util.Map.of());
     }
 
     @Test
