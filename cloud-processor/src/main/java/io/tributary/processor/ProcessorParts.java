@@ -100,7 +100,7 @@ final class ProcessorParts {
                         config.consumerGroup() + "-alerts", topics.alerts(), new AlertPointMapper(tags));
                 if (analytics.healthEnabled()) {
                     parts.addWriter("health", "Device health writer", "tributary-health-writer",
-                            config.consumerGroup() + "-health", topics.deviceHealth(), new DeviceHealthPointMapper());
+                            config.consumerGroup() + "-health", topics.deviceHealth(), new DeviceHealthPointMapper(tags));
                 }
                 if (analytics.webhookUrl() != null) {
                     parts.addWebhook(analytics);

@@ -13,6 +13,7 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,7 +28,8 @@ import io.tributary.proto.v1.ReadingBatch;
  * <p>Each batch writes its device's state to a changelogged store, in the same transaction as the input offset: after
  * a crash or a rebalance the state is the one of the last committed batch, so a gap is counted once. The cost per batch
  * is one state update and one store write of ~120 bytes, whatever the number of readings. The arrival time is the
- * telemetry record's timestamp (set when the gateway produced it).
+ * telemetry record's timestamp (set when the gateway produced it). The device's labels are joined at emission, not
+ * per batch.
  */
 final class DeviceHealthProcessor implements Processor<String, ReadingBatch, String, byte[]> {
 
@@ -39,6 +41,7 @@ final class DeviceHealthProcessor implements Processor<String, ReadingBatch, Str
     private final StreamsListener listener;
     private ProcessorContext<String, byte[]> context;
     private KeyValueStore<String, byte[]> store;
+    private ReadOnlyKeyValueStore<String, String> metadata;
     private String task;
     /** Every device of this task's store, as stored: the store is only changed here. */
     private final Map<String, DeviceHealthState> devices = new HashMap<>();
@@ -53,6 +56,7 @@ final class DeviceHealthProcessor implements Processor<String, ReadingBatch, Str
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
         this.store = context.getStateStore(STORE);
+        this.metadata = context.getStateStore(MetadataUpdater.STORE);
         this.task = context.taskId().toString();
         // init also runs when a task is revived after its state was wiped and restored
         devices.clear();
@@ -93,7 +97,9 @@ final class DeviceHealthProcessor implements Processor<String, ReadingBatch, Str
     private void emit(long wallClockMs) {
         for (String device : changed) {
             DeviceHealthState state = devices.get(device);
-            context.forward(new Record<>(device, state.emit(device, wallClockMs).toByteArray(), wallClockMs));
+            byte[] health = state.emit(device, wallClockMs).toBuilder()
+                    .putAllLabels(MetadataUpdater.labelsOf(metadata, device)).build().toByteArray();
+            context.forward(new Record<>(device, health, wallClockMs));
             store.put(device, state.toBytes());
         }
         if (!changed.isEmpty()) {

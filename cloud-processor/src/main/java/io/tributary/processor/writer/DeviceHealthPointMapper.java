@@ -11,11 +11,23 @@ import io.tributary.proto.v1.DeviceHealth;
  * A {@code device-health} record (serialized {@link DeviceHealth}) as one point: measurement {@code device_health},
  * tag {@code device}; integer fields {@code batches}, {@code gaps}, {@code late}, {@code duplicates}, {@code restarts},
  * {@code reported_dropped}, {@code last_seq}, {@code last_batch} (arrival, epoch ms); float fields {@code skew_ms},
- * {@code lag_ms}; time = the emission time. Re-delivery overwrites the same point.
+ * {@code lag_ms}; time = the emission time; plus a tag per device label named in {@code enrichment.tags} that the record
+ * carries. Re-delivery overwrites the same point.
  */
 public final class DeviceHealthPointMapper implements RecordMapper {
 
     public static final String MEASUREMENT = "device_health";
+
+    private final List<String> tagKeys;
+
+    public DeviceHealthPointMapper() {
+        this(List.of());
+    }
+
+    /** {@code tagKeys}: the labels that become tags. */
+    public DeviceHealthPointMapper(List<String> tagKeys) {
+        this.tagKeys = List.copyOf(tagKeys);
+    }
 
     @Override
     public MappedRecord map(byte[] key, byte[] value) {
@@ -39,7 +51,8 @@ public final class DeviceHealthPointMapper implements RecordMapper {
             return new MappedRecord.Rejected(h.getDeviceId().isEmpty() ? keyDevice : h.getDeviceId(),
                     DeadLetterReason.READING_INVALID, "device health: " + problem);
         }
-        LinePoint point = LinePoint.measurement(MEASUREMENT)
+        LinePoint point = ReadingPointMapper.labelTags(LinePoint.measurement(MEASUREMENT), tagKeys,
+                        RollupPointMapper.labels(tagKeys, h.getLabelsMap()))
                 .tag("device", h.getDeviceId())
                 .integerField("batches", h.getBatches())
                 .integerField("gaps", h.getGaps())

@@ -224,6 +224,10 @@ class DeviceHealthProcessorTest {
         MockProcessorContext<String, byte[]> context = new MockProcessorContext<>();
         store.init(context.getStateStoreContext(), store);
         context.addStateStore(store);
+        KeyValueStore<String, String> labels = Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(
+                MetadataUpdater.STORE), Serdes.String(), Serdes.String()).withLoggingDisabled().build();
+        labels.init(context.getStateStoreContext(), labels);
+        context.addStateStore(labels);
         // What the restore after the crash puts in the store: the changelog, last value per key.
         driver.createOutputTopic("health-test-device-health-changelog", new StringDeserializer(),
                 new ByteArrayDeserializer()).readKeyValuesToList().forEach(r -> store.put(r.key, r.value));

@@ -32,6 +32,7 @@ import io.tributary.processor.alert.RuleSet;
 import io.tributary.processor.alert.RulesParser;
 import io.tributary.proto.v1.AlertEvent;
 import io.tributary.proto.v1.AlertEvent.AlertState;
+import io.tributary.proto.v1.DeviceHealth;
 import io.tributary.proto.v1.Reading;
 import io.tributary.proto.v1.Rollup;
 import io.tributary.testing.batch.TestBatches;
@@ -51,6 +52,7 @@ class EnrichmentTopologyTest {
     TestInputTopic<String, byte[]> metadata;
     TestOutputTopic<String, byte[]> rollups;
     TestOutputTopic<String, byte[]> alerts;
+    TestOutputTopic<String, byte[]> health;
     long batchSeq;
 
     @BeforeEach
@@ -71,6 +73,7 @@ class EnrichmentTopologyTest {
         metadata = driver.createInputTopic("t.device-metadata", new StringSerializer(), new ByteArraySerializer());
         rollups = driver.createOutputTopic("t.rollups", new StringDeserializer(), new ByteArrayDeserializer());
         alerts = driver.createOutputTopic("t.alerts", new StringDeserializer(), new ByteArrayDeserializer());
+        health = driver.createOutputTopic("t.device-health", new StringDeserializer(), new ByteArrayDeserializer());
     }
 
     @AfterEach
@@ -89,6 +92,23 @@ class EnrichmentTopologyTest {
         assertThat(readRollups()).extracting(Rollup::getDeviceId, Rollup::getLabelsMap).containsExactlyInAnyOrder(
                 org.assertj.core.groups.Tuple.tuple("m1", MOTOR_AT_PLANT_3),
                 org.assertj.core.groups.Tuple.tuple("bare", Map.of()));
+    }
+
+    @Test
+    void shouldPutTheLabelsTheDeviceHasAtEmissionIntoItsHealth() throws Exception {
+        label("m1", Map.of("site", "plant-3"));
+        send("m1", reading("temp", 20, T0 + 1_000));
+        send("bare", reading("temp", 30, T0 + 1_000));
+        label("m1", MOTOR_AT_PLANT_3);
+
+        driver.advanceWallClockTime(TopologySettings.DEFAULT_HEALTH_INTERVAL);
+
+        Map<String, Map<String, String>> labelsByDevice = new java.util.HashMap<>();
+        for (byte[] bytes : health.readValuesToList()) {
+            DeviceHealth h = DeviceHealth.parseFrom(bytes);
+            labelsByDevice.put(h.getDeviceId(), h.getLabelsMap());
+        }
+        assertThat(labelsByDevice).isEqualTo(Map.of("m1", MOTOR_AT_PLANT_3, "bare", Map.of()));
     }
 
     @Test

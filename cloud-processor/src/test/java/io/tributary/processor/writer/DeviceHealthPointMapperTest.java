@@ -3,6 +3,8 @@ package io.tributary.processor.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +28,17 @@ class DeviceHealthPointMapperTest {
                 .singleElement().hasToString("device_health,device=dev-1 batches=15i,duplicates=5i,gaps=2i,"
                         + "lag_ms=12.5,last_batch=1700000000123i,last_seq=12i,late=1i,reported_dropped=7i,"
                         + "restarts=1i,skew_ms=-7200050.0 1700000010000000000"));
+    }
+
+    @Test
+    void shouldTagThePointWithTheConfiguredLabelsOnly() {
+        DeviceHealth health = DeviceHealth.newBuilder().setDeviceId("dev-1").setTimeUnixNanos(1_000)
+                .putAllLabels(Map.of("site", "plant-3", "kind", "motor", "owner", "ops")).build();
+
+        MappedRecord mapped = new DeviceHealthPointMapper(List.of("site", "kind")).map(KEY, health.toByteArray());
+
+        assertThat(mapped).isInstanceOfSatisfying(MappedRecord.Points.class, p -> assertThat(p.points())
+                .singleElement().asString().startsWith("device_health,device=dev-1,kind=motor,site=plant-3 "));
     }
 
     @Test
