@@ -38,8 +38,7 @@ public final class Gateway implements AutoCloseable {
     private enum State { NEW, STARTING, RUNNING, CLOSED }
 
     private final GatewayConfig config;
-    private final DeviceAuthenticator authenticator;
-    private final GatewayMetrics metrics;
+    private final MicrometerGatewayMetrics metrics;
     private final AtomicBoolean draining = new AtomicBoolean();
 
     private volatile State state = State.NEW;
@@ -51,8 +50,8 @@ public final class Gateway implements AutoCloseable {
     private volatile int httpPort = -1;
     private volatile GatewayHealth health;
     private volatile DeviceRegistryView registry;
-    /** The one registry authenticator all verticles share (its throttle, fingerprints and threads); null otherwise. */
-    private volatile RegistryAuthenticator registryAuthenticator;
+    /** The one authenticator all verticles share (the registry's: its throttle, fingerprints and threads). */
+    private volatile DeviceAuthenticator authenticator;
     private final MqttListeners listeners;
     private final GatewayMeters meters;
     /** What {@link #start()} is doing, to say what failed. */
@@ -64,19 +63,8 @@ public final class Gateway implements AutoCloseable {
      * {@link AcceptAllAuthenticator} for {@code NONE}), counting into a new {@link MicrometerGatewayMetrics}.
      */
     public Gateway(GatewayConfig config) {
-        this(config, new MicrometerGatewayMetrics());
-    }
-
-    /** As {@link #Gateway(GatewayConfig)}; {@code /metrics} shows them if a {@link MicrometerGatewayMetrics}. */
-    public Gateway(GatewayConfig config, GatewayMetrics metrics) {
-        this(config, null, metrics);
-    }
-
-    /** @param authenticator on event loops, must not block; null: as {@link GatewayConfig#authentication()} says */
-    public Gateway(GatewayConfig config, DeviceAuthenticator authenticator, GatewayMetrics metrics) {
         this.config = Objects.requireNonNull(config, "config");
-        this.authenticator = authenticator;
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
+        this.metrics = new MicrometerGatewayMetrics();
         this.listeners = new MqttListeners(config, metrics, draining::get);
         this.meters = new GatewayMeters(metrics, this::ready, config.maxConnections());
     }
@@ -105,14 +93,12 @@ public final class Gateway implements AutoCloseable {
                 sender = created;
             }
             created.warmUp(config.kafkaStartupTimeout());
-            DeviceRegistryView view = RegistryLink.start(vertx, config, KafkaClientProperties.of(config), metrics,
-                    listeners.verticles());
+            DeviceRegistryView view = RegistryLink.start(vertx, config, metrics, listeners.verticles());
             synchronized (this) {
                 registry = view;
                 health = new GatewayHealth(vertx, config, registry, metrics);
-                if (authenticator == null && config.authentication() == GatewayConfig.Authentication.REGISTRY) {
-                    registryAuthenticator = new RegistryAuthenticator(registry, config.auth(), metrics);
-                }
+                authenticator = config.authentication() == GatewayConfig.Authentication.REGISTRY
+                        ? new RegistryAuthenticator(registry, config.auth(), metrics) : new AcceptAllAuthenticator();
             }
             return null;
         }).compose(v -> {
@@ -143,9 +129,9 @@ public final class Gateway implements AutoCloseable {
                     port, tlsPort, httpPort, config.verticleInstances(), config.kafkaBootstrapServers(),
                     KafkaClientConfig.redact(config.kafkaProperties()),
                     config.topics().telemetry(),
-                    authenticator != null ? authenticator.getClass().getSimpleName() : config.authentication(),
+                    config.authentication(),
                     config.maxConnections(), vertx.isNativeTransportEnabled() ? "epoll" : "nio");
-            if (authenticator == null && config.authentication() == GatewayConfig.Authentication.NONE) {
+            if (config.authentication() == GatewayConfig.Authentication.NONE) {
                 LOG.warn("Authentication is OFF: any client may connect as any device. Use it for the in-process"
                         + " demo and tests only");
             }
@@ -175,7 +161,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Future<Integer> deployListener(MqttListenerSettings settings, TlsSettings tls) {
-        return listeners.deploy(vertx, settings, tls, this::deviceAuthenticator, sender.sink(), registry);
+        return listeners.deploy(vertx, settings, tls, authenticator, sender.sink(), registry);
     }
 
     private Future<Integer> startOperations() {
@@ -211,16 +197,6 @@ public final class Gateway implements AutoCloseable {
         return registry;
     }
 
-    private DeviceAuthenticator deviceAuthenticator() {
-        if (authenticator != null) {
-            return authenticator;
-        }
-        if (config.authentication() == GatewayConfig.Authentication.REGISTRY) {
-            return registryAuthenticator;
-        }
-        return new AcceptAllAuthenticator();
-    }
-
     /** The bound MQTT port (the chosen one when the configured port is 0); throws before {@link #start()} completed. */
     public int mqttPort() {
         int bound = port;
@@ -250,7 +226,7 @@ public final class Gateway implements AutoCloseable {
         return view != null && view.device(deviceId).map(DeviceRecord::enabled).orElse(false);
     }
 
-    public GatewayMetrics metrics() {
+    public MicrometerGatewayMetrics metrics() {
         return metrics;
     }
 
@@ -302,8 +278,7 @@ public final class Gateway implements AutoCloseable {
         if (kafka != null) {
             kafka.close(GatewayShutdown.STEP_TIMEOUT);
         }
-        RegistryAuthenticator auth = registryAuthenticator;
-        if (auth != null) {
+        if (authenticator instanceof RegistryAuthenticator auth) {
             auth.close();
         }
         DeviceRegistryView view = registry;

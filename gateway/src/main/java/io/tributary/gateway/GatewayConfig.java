@@ -4,6 +4,7 @@ import io.tributary.gateway.auth.AuthSettings;
 import io.tributary.contract.InputContract;
 import io.tributary.contract.Topics;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 
@@ -43,7 +44,6 @@ public record GatewayConfig(
         int deadLetterMaxPayloadBytes,
         DeviceLimits deviceLimits) {
 
-    public static final int DEFAULT_HTTP_PORT = 9883;
     public static final int DEFAULT_MAX_CONNECTIONS = 20_000;
 
     public enum Authentication {
@@ -156,6 +156,13 @@ public record GatewayConfig(
 
     public Topics topics() {
         return new Topics(topicPrefix);
+    }
+
+    /** The properties of the Kafka clients besides the producer (registry consumer, health check); a new map. */
+    public Map<String, Object> kafkaClientProperties() {
+        Map<String, Object> kafka = new HashMap<>(kafkaProperties);
+        kafka.put("bootstrap.servers", kafkaBootstrapServers);
+        return kafka;
     }
 
     /** The input contract of the given limits; an error names the {@code GatewayMain} option of the bad limit. */

@@ -31,7 +31,7 @@ final class GatewayHealth implements AutoCloseable {
 
     GatewayHealth(Vertx vertx, GatewayConfig config, DeviceRegistryView registry, GatewayMetrics metrics) {
         this.vertx = vertx;
-        this.kafka = new KafkaClusterWatch(KafkaClientProperties.of(config), "tributary-gateway-health",
+        this.kafka = new KafkaClusterWatch(config.kafkaClientProperties(), "tributary-gateway-health",
                 List.of(config.topics().telemetry(), config.topics().deviceStatus(), config.topics().deadLetter(),
                         config.topics().devices()), INTERVAL);
         this.registry = registry;

@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
-import java.util.function.Supplier;
 
 /**
  * The gateway's MQTT listeners and what all their verticles share: the connection limit, the device sessions and
@@ -54,10 +53,10 @@ final class MqttListeners {
 
     /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */
     Future<Integer> deploy(Vertx vertx, MqttListenerSettings settings, TlsSettings tls,
-            Supplier<DeviceAuthenticator> authenticators, TelemetrySink sink, DeviceRegistryView registry) {
+            DeviceAuthenticator authenticator, TelemetrySink sink, DeviceRegistryView registry) {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
-            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticators.get(), sink, metrics,
+            MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, sink, metrics,
                     draining, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator, sessions, pendingConnects);
             verticles.add(verticle);
             deployed.add(verticle);

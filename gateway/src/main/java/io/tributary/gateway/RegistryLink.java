@@ -24,8 +24,9 @@ final class RegistryLink {
      * The registry, loaded; a revoked device's connections are closed and a changed configuration is pushed on every
      * verticle in {@code verticles} (which the gateway fills as it deploys them). Blocks: call it off the event loop.
      */
-    static DeviceRegistryView start(Vertx vertx, GatewayConfig config, Map<String, Object> kafka, GatewayMetrics metrics,
+    static DeviceRegistryView start(Vertx vertx, GatewayConfig config, GatewayMetrics metrics,
             List<MqttGatewayVerticle> verticles) {
+        Map<String, Object> kafka = config.kafkaClientProperties();
         RegistryTopics topics = RegistryTopics.forPrefix(config.topics().prefix());
         topics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
         DeviceRegistryView view = new DeviceRegistryView(vertx, topics, kafka, config.auth().credentialRules(),

@@ -44,7 +44,6 @@ class BackpressureIT {
     void stopsReadingWhileKafkaIsDownAndResumesByItselfLosingNothingAcknowledged() throws Exception {
         EmbeddedKafka kafka = EmbeddedKafka.start(kafkaDir);
         kafka.createTopics(3, PREFIX + "telemetry", PREFIX + "deadletter", PREFIX + "device-status");
-        MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
         Gateway gateway = new Gateway(GatewayConfig.builder()
                 .mqttHost("127.0.0.1")
                 .mqttPort(0)
@@ -60,7 +59,8 @@ class BackpressureIT {
                 .pauseInFlightBytes(PAUSE_BYTES)
                 // Long enough that nothing fails during the outage: every publish waits for Kafka's return
                 .kafkaDeliveryTimeout(Duration.ofSeconds(120))
-                .shutdownTimeout(Duration.ofSeconds(1)).build(), metrics);
+                .shutdownTimeout(Duration.ofSeconds(1)).build());
+        MicrometerGatewayMetrics metrics = gateway.metrics();
         int payloadBytes = batch(DEVICE, 1, READINGS).getSerializedSize();
         Set<Long> acknowledged;
         try {

@@ -103,14 +103,6 @@ public final class InFlightLimits {
         return waitingCount.get();
     }
 
-    public long pauseAtBytes() {
-        return pauseAtBytes;
-    }
-
-    public long resumeBelowBytes() {
-        return resumeBelowBytes;
-    }
-
     public long hardLimitBytes() {
         return hardLimitBytes;
     }

@@ -9,9 +9,7 @@ import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
 import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
-import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-import io.tributary.gateway.GatewayMetrics;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.producer.Producer;
@@ -23,9 +21,8 @@ public final class GatewayMeters implements AutoCloseable {
     private volatile JvmGcMetrics gc;
     private volatile KafkaClientMetrics producer;
 
-    public GatewayMeters(GatewayMetrics metrics, BooleanSupplier ready, int maxConnections) {
-        registry = metrics instanceof MicrometerGatewayMetrics micrometer ? micrometer.registry()
-                : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    public GatewayMeters(MicrometerGatewayMetrics metrics, BooleanSupplier ready, int maxConnections) {
+        registry = metrics.registry();
         Gauge.builder("tributary.gateway.ready", ready, r -> r.getAsBoolean() ? 1 : 0)
                 .description("1 while Kafka is reachable and the device registry is loaded").register(registry);
         Gauge.builder("tributary.gateway.connections.max", () -> maxConnections)

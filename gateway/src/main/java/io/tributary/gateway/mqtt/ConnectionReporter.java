@@ -11,24 +11,8 @@ import io.vertx.mqtt.MqttWill;
 import java.time.Instant;
 
 /** Reports a connection's events (if {@link MqttListenerSettings#statusEvents()}) and its will; failures are logged. */
-final class ConnectionReporter {
-
-    private final String deviceId;
-    private final MqttListenerSettings settings;
-    private final TelemetrySink sink;
-    private final TelemetryValidator validator;
-    private final GatewayMetrics metrics;
-    private final RateLimitedLog deviceEvents;
-
-    ConnectionReporter(String deviceId, MqttListenerSettings settings, TelemetrySink sink,
-            TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents) {
-        this.deviceId = deviceId;
-        this.settings = settings;
-        this.sink = sink;
-        this.validator = validator;
-        this.metrics = metrics;
-        this.deviceEvents = deviceEvents;
-    }
+record ConnectionReporter(String deviceId, MqttListenerSettings settings, TelemetrySink sink,
+        TelemetryValidator validator, GatewayMetrics metrics, RateLimitedLog deviceEvents) {
 
     void event(OutboundRecord.Event event, String detail) {
         if (!settings.statusEvents()) {

@@ -42,42 +42,30 @@ final class EndpointSockets {
     private static final String PROBLEM;
 
     static {
-        Field field = null;
-        String problem = null;
+        String[] problem = new String[1];
+        SOCKET = field(ENDPOINT_CLASS, SOCKET_FIELD, MqttEndpoint.class, NetSocket.class, false, problem);
+        // written (with a stand-in): its type must be NetServer exactly
+        SERVER = problem[0] != null ? null
+                : field(SERVER_CLASS, SERVER_FIELD, MqttServer.class, NetServer.class, true, problem);
+        PROBLEM = problem[0];
+    }
+
+    /** The accessible field {@code className.name} of {@code type} (or a subtype); else null and the problem. */
+    private static Field field(String className, String name, Class<?> api, Class<?> type, boolean exact,
+            String[] problem) {
         try {
-            Class<?> endpointClass = Class.forName(ENDPOINT_CLASS, false, MqttEndpoint.class.getClassLoader());
-            field = endpointClass.getDeclaredField(SOCKET_FIELD);
-            if (!NetSocket.class.isAssignableFrom(field.getType())) {
-                problem = ENDPOINT_CLASS + "." + SOCKET_FIELD + " is a " + field.getType().getName()
-                        + ", not a NetSocket";
-                field = null;
-            } else {
-                field.setAccessible(true);
+            Field field = Class.forName(className, false, api.getClassLoader()).getDeclaredField(name);
+            if (exact ? field.getType() != type : !type.isAssignableFrom(field.getType())) {
+                problem[0] = className + "." + name + " is a " + field.getType().getName() + ", not a "
+                        + type.getSimpleName();
+                return null;
             }
+            field.setAccessible(true);
+            return field;
         } catch (ReflectiveOperationException | RuntimeException e) {
-            problem = "cannot read " + ENDPOINT_CLASS + "." + SOCKET_FIELD + ": " + e;
-            field = null;
+            problem[0] = "cannot read " + className + "." + name + ": " + e;
+            return null;
         }
-        SOCKET = field;
-        Field server = null;
-        if (problem == null) {
-            try {
-                Class<?> serverClass = Class.forName(SERVER_CLASS, false, MqttServer.class.getClassLoader());
-                server = serverClass.getDeclaredField(SERVER_FIELD);
-                if (server.getType() != NetServer.class) {
-                    problem = SERVER_CLASS + "." + SERVER_FIELD + " is a " + server.getType().getName()
-                            + ", not a NetServer";
-                    server = null;
-                } else {
-                    server.setAccessible(true);
-                }
-            } catch (ReflectiveOperationException | RuntimeException e) {
-                problem = "cannot read " + SERVER_CLASS + "." + SERVER_FIELD + ": " + e;
-                server = null;
-            }
-        }
-        SERVER = server;
-        PROBLEM = problem;
     }
 
     private EndpointSockets() {

@@ -16,24 +16,10 @@ import org.slf4j.LoggerFactory;
  * per address), and the handlers that watch such a connection ({@link ConnectionGuard}: CONNECT deadline;
  * {@link FrameGuard}: packet sizes and CONNECT properties on the raw bytes). Runs on the accepting event loop.
  */
-final class SocketAdmission {
+record SocketAdmission(ConnectionLimiter pendingConnects, GatewayMetrics metrics, RateLimitedLog deviceEvents,
+        Duration connectTimeout, int maxPacketBytes) {
 
     private static final Logger LOG = LoggerFactory.getLogger(SocketAdmission.class);
-
-    private final ConnectionLimiter pendingConnects;
-    private final GatewayMetrics metrics;
-    private final RateLimitedLog deviceEvents;
-    private final Duration connectTimeout;
-    private final int maxPacketBytes;
-
-    SocketAdmission(ConnectionLimiter pendingConnects, GatewayMetrics metrics, RateLimitedLog deviceEvents,
-            Duration connectTimeout, int maxPacketBytes) {
-        this.pendingConnects = pendingConnects;
-        this.metrics = metrics;
-        this.deviceEvents = deviceEvents;
-        this.connectTimeout = connectTimeout;
-        this.maxPacketBytes = maxPacketBytes;
-    }
 
     /** Each new connection takes a pending-CONNECT slot (or is closed at once), then gets a {@link ConnectionGuard}. */
     Handler<NetSocket> guard(Handler<NetSocket> mqttHandler) {

@@ -157,10 +157,6 @@ public final class DeviceRegistryView implements DeviceLookup, DeviceConfigs, Au
         return state.config(deviceId);
     }
 
-    public List<DeviceRecord> devices() {
-        return state.devices();
-    }
-
     /** Stops following; waits a bounded time for the consumer to close unless called on a Vert.x thread. */
     @Override
     public void close() {

@@ -22,16 +22,21 @@ import java.util.function.LongSupplier;
  * it; only what that walk cannot prove is parsed in full, which decides and words the refusal. Thread-safe: one
  * instance serves every event loop (the cardinality it tracks is per gateway).
  */
-public final class TelemetryValidator {
+public record TelemetryValidator(int maxPayloadBytes, InputContract contract, SensorCardinality cardinality,
+        LongSupplier clockUnixNanos, GatewayMetrics metrics) {
 
     /** The gateway's clock in Unix epoch nanoseconds (millisecond resolution: the window is minutes wide). */
     public static final LongSupplier SYSTEM_CLOCK = () -> System.currentTimeMillis() * 1_000_000L;
 
-    private final int maxPayloadBytes;
-    private final InputContract contract;
-    private final SensorCardinality cardinality;
-    private final LongSupplier clockUnixNanos;
-    private final GatewayMetrics metrics;
+    public TelemetryValidator {
+        if (maxPayloadBytes < 1) {
+            throw new IllegalArgumentException("maxPayloadBytes must be positive, got " + maxPayloadBytes);
+        }
+        Objects.requireNonNull(contract, "contract");
+        Objects.requireNonNull(cardinality, "cardinality");
+        Objects.requireNonNull(clockUnixNanos, "clockUnixNanos");
+        Objects.requireNonNull(metrics, "metrics");
+    }
 
     /** A validator with the default contract, its own cardinality tracker and no metrics. */
     public TelemetryValidator(int maxPayloadBytes) {
@@ -39,30 +44,10 @@ public final class TelemetryValidator {
                 GatewayMetrics.NOOP);
     }
 
-    public TelemetryValidator(int maxPayloadBytes, InputContract contract, SensorCardinality cardinality,
-            LongSupplier clockUnixNanos, GatewayMetrics metrics) {
-        if (maxPayloadBytes < 1) {
-            throw new IllegalArgumentException("maxPayloadBytes must be positive, got " + maxPayloadBytes);
-        }
-        this.maxPayloadBytes = maxPayloadBytes;
-        this.contract = Objects.requireNonNull(contract, "contract");
-        this.cardinality = Objects.requireNonNull(cardinality, "cardinality");
-        this.clockUnixNanos = Objects.requireNonNull(clockUnixNanos, "clockUnixNanos");
-        this.metrics = Objects.requireNonNull(metrics, "metrics");
-    }
-
     /** The validator of {@code config}, with a fresh cardinality tracker; one per gateway. */
     public static TelemetryValidator of(GatewayConfig config, GatewayMetrics metrics) {
         return new TelemetryValidator(config.maxPayloadBytes(), config.inputContract(),
                 new SensorCardinality(config.inputContract()), SYSTEM_CLOCK, metrics);
-    }
-
-    public InputContract contract() {
-        return contract;
-    }
-
-    public SensorCardinality cardinality() {
-        return cardinality;
     }
 
     /** The size check alone, which applies to every publish, telemetry or not. */
