@@ -173,18 +173,17 @@ public record GatewayConfig(
                     maxReadingsPerBatch, maxSensorsPerDevice);
         } catch (IllegalArgumentException | NullPointerException e) {
             String message = String.valueOf(e.getMessage());
-            for (String[] key : new String[][] {{"maxEventAge", "--max-event-age"},
-                {"maxEventFuture", "--max-event-future"}, {"maxSensorNameLength", "--max-sensor-name-length"},
-                {"maxUnitLength", "--max-unit-length"}, {"maxReadingsPerBatch", "--max-readings-per-batch"},
-                {"maxSensorsPerDevice", "--max-sensors-per-device"}}) {
-                if (message.startsWith(key[0] + " ")) {
-                    message = key[0] + " (" + key[1] + ")" + message.substring(key[0].length());
-                    break;
-                }
-            }
-            throw new IllegalArgumentException(message, e);
+            String component = message.split(" ", 2)[0];
+            String option = CONTRACT_OPTIONS.get(component);
+            throw new IllegalArgumentException(option == null || !message.startsWith(component + " ") ? message
+                    : component + " (" + option + ")" + message.substring(component.length()), e);
         }
     }
+
+    private static final Map<String, String> CONTRACT_OPTIONS = Map.of("maxEventAge", "--max-event-age",
+            "maxEventFuture", "--max-event-future", "maxSensorNameLength", "--max-sensor-name-length",
+            "maxUnitLength", "--max-unit-length", "maxReadingsPerBatch", "--max-readings-per-batch",
+            "maxSensorsPerDevice", "--max-sensors-per-device");
 
     private static void requireText(String value, String name) {
         if (value == null || value.isBlank()) {

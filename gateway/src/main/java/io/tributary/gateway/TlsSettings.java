@@ -31,11 +31,6 @@ public record TlsSettings(int port, Path certificatePath, Path keyPath, Path cli
         }
     }
 
-    /** A TLS listener on {@code port} beside plain MQTT, without client certificates. */
-    public static TlsSettings of(int port, Path certificatePath, Path keyPath) {
-        return new TlsSettings(port, certificatePath, keyPath, null, true);
-    }
-
     public boolean enabled() {
         return port >= 0;
     }

@@ -287,7 +287,7 @@ class OperationsIT {
     }
 
     private static void startWithTls(Path cert, Path key) {
-        Gateway broken = new Gateway(config().toBuilder().tls(io.tributary.gateway.TlsSettings.of(0, cert, key)).build());
+        Gateway broken = new Gateway(config().toBuilder().tls(new TlsSettings(0, cert, key, null, true)).build());
         try {
             broken.start().toCompletableFuture().join();
         } catch (CompletionException e) {

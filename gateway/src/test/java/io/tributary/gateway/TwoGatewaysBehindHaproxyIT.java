@@ -101,7 +101,7 @@ class TwoGatewaysBehindHaproxyIT {
                 .verticleInstances(1)
                 .shutdownTimeout(Duration.ofSeconds(2))
                 .authentication(GatewayConfig.Authentication.REGISTRY)
-                .tls(TlsSettings.of(0, certificates.serverPem(), certificates.serverKey())).build());
+                .tls(new TlsSettings(0, certificates.serverPem(), certificates.serverKey(), null, true)).build());
         gateway.start().toCompletableFuture().join();
         return gateway;
     }

@@ -11,11 +11,6 @@ import io.tributary.common.LogSanitizer;
 public record ConnectRequest(String clientId, String username, String password, int protocolVersion,
         String remoteAddress, String certificateDeviceId) {
 
-    public ConnectRequest(String clientId, String username, String password, int protocolVersion,
-            String remoteAddress) {
-        this(clientId, username, password, protocolVersion, remoteAddress, null);
-    }
-
     /** Never prints the password; the device-chosen texts are {@linkplain LogSanitizer sanitised} for logs. */
     @Override
     public String toString() {

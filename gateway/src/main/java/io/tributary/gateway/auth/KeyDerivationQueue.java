@@ -58,7 +58,7 @@ public final class KeyDerivationQueue implements AutoCloseable {
     public boolean trySubmit(Task task) {
         long queuedAt = nanoClock.getAsLong();
         try {
-            executor.execute(new Queued(task, queuedAt));
+            executor.execute(new Queued(task, queuedAt, this));
             return true;
         } catch (RejectedExecutionException e) {
             return false;
@@ -83,18 +83,10 @@ public final class KeyDerivationQueue implements AutoCloseable {
         }
     }
 
-    private final class Queued implements Runnable {
-        final Task task;
-        final long queuedAt;
-
-        Queued(Task task, long queuedAt) {
-            this.task = task;
-            this.queuedAt = queuedAt;
-        }
-
+    private record Queued(Task task, long queuedAt, KeyDerivationQueue queue) implements Runnable {
         @Override
         public void run() {
-            if (nanoClock.getAsLong() - queuedAt > maxWaitNanos) {
+            if (queue.nanoClock.getAsLong() - queuedAt > queue.maxWaitNanos) {
                 task.expired();
             } else {
                 task.run();

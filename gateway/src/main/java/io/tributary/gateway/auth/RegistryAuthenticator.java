@@ -48,10 +48,6 @@ public final class RegistryAuthenticator implements DeviceAuthenticator, AutoClo
     private final GatewayMetrics metrics;
     private final DeviceCredentials dummy;
 
-    public RegistryAuthenticator(DeviceLookup registry) {
-        this(registry, AuthSettings.DEFAULTS, GatewayMetrics.NOOP);
-    }
-
     public RegistryAuthenticator(DeviceLookup registry, AuthSettings settings, GatewayMetrics metrics) {
         this.registry = Objects.requireNonNull(registry, "registry");
         this.metrics = Objects.requireNonNull(metrics, "metrics");

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.concurrent.Callable;
+import java.util.stream.IntStream;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -164,11 +165,8 @@ public final class DevicesMain implements Callable<Integer> {
             if (Files.exists(secretsFile)) {
                 throw new IllegalArgumentException("secrets file " + secretsFile + " exists already");
             }
-            List<String> ids = new java.util.ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                ids.add(prefix + i);
-            }
-            Map<String, String> secrets = client.provisionAll(ids);
+            Map<String, String> secrets = client.provisionAll(IntStream.range(0, count).mapToObj(i -> prefix + i)
+                    .toList());
             StringBuilder lines = new StringBuilder();
             secrets.forEach((id, secret) -> lines.append(id).append(',').append(secret).append('\n'));
             try {

@@ -255,10 +255,8 @@ public final class GatewayOptions {
     }
 
     private TlsSettings tls() {
-        if (tlsCert == null && tlsKey == null) {
-            return new TlsSettings(-1, null, null, tlsClientCa, plainMqtt);
-        }
-        return new TlsSettings(tlsPort, tlsCert, tlsKey, tlsClientCa, plainMqtt);
+        int port = tlsCert == null && tlsKey == null ? -1 : tlsPort;
+        return new TlsSettings(port, tlsCert, tlsKey, tlsClientCa, plainMqtt);
     }
 
     /** Accepts {@code registry} / {@code none} in any case. */

@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
@@ -60,13 +61,9 @@ public final class YamlDefaults implements IDefaultValueProvider {
                 throw new IllegalArgumentException("config file " + file + " must hold a mapping of option names to"
                         + " values");
             }
-            Set<String> known = new TreeSet<>();
-            for (OptionSpec option : spec.options()) {
-                String name = option.longestName().replaceFirst("^-+", "");
-                if (!List.of("help", "version", "config").contains(name)) {
-                    known.add(name);
-                }
-            }
+            Set<String> known = spec.options().stream().map(option -> option.longestName().replaceFirst("^-+", ""))
+                    .filter(name -> !List.of("help", "version", "config").contains(name))
+                    .collect(Collectors.toCollection(TreeSet::new));
             for (Map.Entry<?, ?> entry : map.entrySet()) {
                 String key = String.valueOf(entry.getKey());
                 if (!known.contains(key)) {

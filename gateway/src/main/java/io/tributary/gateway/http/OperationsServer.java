@@ -16,48 +16,36 @@ import org.slf4j.LoggerFactory;
  * {@code /health/ready} (200, or 503 with the reason; then warnings, if any, on further lines). Runs on the gateway's
  * Vert.x; the suppliers it calls must not block.
  */
-public final class OperationsServer {
+public record OperationsServer(Vertx vertx, Supplier<String> scrape, Supplier<Optional<String>> notReadyBecause,
+        Supplier<Optional<String>> warnings) {
 
     private static final Logger LOG = LoggerFactory.getLogger(OperationsServer.class);
 
     /** The {@code Content-Type} of the Prometheus text exposition (version 0.0.4). */
     public static final String METRICS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
 
-    private final Vertx vertx;
-    private final Supplier<String> scrape;
-    private final Supplier<Optional<String>> notReadyBecause;
-    private final Supplier<Optional<String>> warnings;
-    private HttpServer server;
-
     /**
      * @param scrape the Prometheus text of every metric
      * @param notReadyBecause empty when ready, else why not
      * @param warnings what is degraded while still ready (e.g. a Kafka broker down), if anything
      */
-    public OperationsServer(Vertx vertx, Supplier<String> scrape, Supplier<Optional<String>> notReadyBecause,
-            Supplier<Optional<String>> warnings) {
-        this.vertx = Objects.requireNonNull(vertx, "vertx");
-        this.scrape = Objects.requireNonNull(scrape, "scrape");
-        this.notReadyBecause = Objects.requireNonNull(notReadyBecause, "notReadyBecause");
-        this.warnings = Objects.requireNonNull(warnings, "warnings");
+    public OperationsServer {
+        Objects.requireNonNull(vertx, "vertx");
+        Objects.requireNonNull(scrape, "scrape");
+        Objects.requireNonNull(notReadyBecause, "notReadyBecause");
+        Objects.requireNonNull(warnings, "warnings");
     }
 
     /**
-     * Listens on {@code host:port} (0 = any free port).
+     * Listens on {@code host:port} (0 = any free port) until Vert.x closes.
      *
      * @return the bound port; failed when the port cannot be bound
      */
     public Future<Integer> start(String host, int port) {
         // HTTP/1.1 only: scrapers and probes need no more, and a client's h2c upgrade (Java's HttpClient asks for one by
         // default) once left a /metrics request unanswered.
-        server = vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
-                .requestHandler(this::handle);
-        return server.listen(port, host).map(HttpServer::actualPort);
-    }
-
-    /** Stops listening. */
-    public Future<Void> close() {
-        return server == null ? Future.succeededFuture() : server.close();
+        return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false))
+                .requestHandler(this::handle).listen(port, host).map(HttpServer::actualPort);
     }
 
     private void handle(HttpServerRequest request) {

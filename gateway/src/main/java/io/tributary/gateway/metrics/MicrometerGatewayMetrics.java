@@ -12,6 +12,7 @@ import io.tributary.contract.registry.CredentialRules;
 import io.tributary.gateway.GatewayMetrics;
 import io.tributary.gateway.RejectReason;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -81,10 +82,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
                 .description("Time spent in key derivations").register(registry);
         Gauge.builder(P + "registry.consumer.up", this, m -> m.registryConsumerUp ? 1 : 0)
                 .description("1 while the registry consumer is alive and polling").register(registry);
-        Duration[] buckets = new Duration[LATENCY_BUCKETS_SECONDS.length];
-        for (int i = 0; i < buckets.length; i++) {
-            buckets[i] = Duration.ofNanos(Math.round(LATENCY_BUCKETS_SECONDS[i] * 1e9));
-        }
+        Duration[] buckets = Arrays.stream(LATENCY_BUCKETS_SECONDS).mapToObj(s -> Duration.ofNanos(Math.round(s * 1e9)))
+                .toArray(Duration[]::new);
         kafkaSend = Timer.builder(P + "kafka.send").description("Time from handing a record to Kafka until its"
                 + " acknowledgement is back on the event loop").serviceLevelObjectives(buckets).register(registry);
     }

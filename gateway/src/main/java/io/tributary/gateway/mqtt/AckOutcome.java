@@ -36,39 +36,22 @@ sealed interface AckOutcome {
         return outcome;
     }
 
+    /** Every reason has its answer: a new one does not compile until it gets one. */
     static AckOutcome rejected(RejectReason reason, String detail) {
-        switch (reason) {
-            case PAYLOAD_FORMAT_INVALID:
-            case CONTRACT_VIOLATION:
-            case DEVICE_ID_MISMATCH:
-            case EMPTY_BATCH:
-            case PAYLOAD_TOO_LARGE:
-                // PUBACK cannot carry 0x95 (packet too large); packets above the Maximum Packet Size announced in
-                // CONNACK get DISCONNECT 0x95 instead (PACKET_TOO_LARGE). A payload over the payload limit but
-                // inside the packet limit is a payload the gateway will not take: 0x99, so the device drops it
-                // rather than re-sending it forever.
-                return new PubAck(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, detail);
-            case NOT_AUTHORIZED:
-            case TOPIC_NOT_ALLOWED:
-                return new PubAck(MqttPubAckReasonCode.NOT_AUTHORIZED, detail);
-            case GATEWAY_OVERLOADED:
-            case DEVICE_QUOTA_EXCEEDED:
-                return new PubAck(MqttPubAckReasonCode.QUOTA_EXCEEDED, detail);
-            case QOS_NOT_SUPPORTED:
-                return new Disconnect(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED, detail);
-            case RECEIVE_MAXIMUM_EXCEEDED:
-                return new Disconnect(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, detail);
-            case PACKET_TOO_LARGE:
-                return new Disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, detail);
-            case MALFORMED_PACKET:
-                return new Disconnect(MqttDisconnectReasonCode.MALFORMED_PACKET, detail);
-            default:
-                if (reason.deadLettered()) {
-                    // a payload refused for good (e.g. a rule of the input contract): the device must drop it
-                    return new PubAck(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, detail);
-                }
-                throw new IllegalArgumentException("no MQTT answer for " + reason);
-        }
+        return switch (reason) {
+            // PUBACK cannot carry 0x95 (packet too large); packets above the Maximum Packet Size announced in CONNACK
+            // get DISCONNECT 0x95 instead (PACKET_TOO_LARGE). A payload over the payload limit but inside the packet
+            // limit, or one refused for good (a rule of the input contract), is a payload the gateway will not take:
+            // 0x99, so the device drops it rather than re-sending it forever.
+            case PAYLOAD_FORMAT_INVALID, CONTRACT_VIOLATION, DEVICE_ID_MISMATCH, EMPTY_BATCH, PAYLOAD_TOO_LARGE ->
+                    new PubAck(MqttPubAckReasonCode.PAYLOAD_FORMAT_INVALID, detail);
+            case NOT_AUTHORIZED, TOPIC_NOT_ALLOWED -> new PubAck(MqttPubAckReasonCode.NOT_AUTHORIZED, detail);
+            case GATEWAY_OVERLOADED, DEVICE_QUOTA_EXCEEDED -> new PubAck(MqttPubAckReasonCode.QUOTA_EXCEEDED, detail);
+            case QOS_NOT_SUPPORTED -> new Disconnect(MqttDisconnectReasonCode.QOS_NOT_SUPPORTED, detail);
+            case RECEIVE_MAXIMUM_EXCEEDED -> new Disconnect(MqttDisconnectReasonCode.RECEIVE_MAXIMUM_EXCEEDED, detail);
+            case PACKET_TOO_LARGE -> new Disconnect(MqttDisconnectReasonCode.PACKET_TOO_LARGE, detail);
+            case MALFORMED_PACKET -> new Disconnect(MqttDisconnectReasonCode.MALFORMED_PACKET, detail);
+        };
     }
 
     /** MQTT 5 properties carrying {@code reason} as Reason String, or none. */

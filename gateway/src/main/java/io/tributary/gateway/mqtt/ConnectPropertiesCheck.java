@@ -143,29 +143,24 @@ final class ConnectPropertiesCheck {
 
     /** The size of property {@code id}'s value starting at {@code at}; -1 when unknown or not all there. */
     private int valueSize(int id, int at, int end) {
-        switch (id) {
-            case 0x01: case 0x17: case 0x19: case 0x24: case 0x25: case 0x28: case 0x29: case 0x2A:
-                return 1;
-            case 0x13: case 0x21: case 0x22: case 0x23:
-                return 2;
-            case 0x02: case 0x11: case 0x18: case 0x27:
-                return 4;
-            case 0x0B: {
+        return switch (id) {
+            case 0x01, 0x17, 0x19, 0x24, 0x25, 0x28, 0x29, 0x2A -> 1;
+            case 0x13, 0x21, 0x22, 0x23 -> 2;
+            case 0x02, 0x11, 0x18, 0x27 -> 4;
+            case 0x0B -> {
                 int[] value = propertyLength(at);
-                return value == null || value[0] == Integer.MAX_VALUE ? -1 : value[1];
+                yield value == null || value[0] == Integer.MAX_VALUE ? -1 : value[1];
             }
-            case 0x03: case 0x08: case 0x09: case 0x12: case 0x15: case 0x16: case 0x1A: case 0x1C: case 0x1F:
-                return at + 2 <= end ? 2 + connectHead.getUnsignedShort(at) : -1;
-            case USER_PROPERTY: {
+            case 0x03, 0x08, 0x09, 0x12, 0x15, 0x16, 0x1A, 0x1C, 0x1F ->
+                    at + 2 <= end ? 2 + connectHead.getUnsignedShort(at) : -1;
+            case USER_PROPERTY -> {
                 if (at + 2 > end) {
-                    return -1;
+                    yield -1;
                 }
                 int key = 2 + connectHead.getUnsignedShort(at);
-                return at + key + 2 <= end ? key + 2 + connectHead.getUnsignedShort(at + key) : -1;
+                yield at + key + 2 <= end ? key + 2 + connectHead.getUnsignedShort(at + key) : -1;
             }
-            default:
-                return -1;
-        }
+            default -> -1;
+        };
     }
-
 }

@@ -199,41 +199,28 @@ final class ConnectionGuard extends ChannelInboundHandlerAdapter {
      */
     private static String problemAfterConnect(MqttMessage message, MqttMessageType type) {
         try {
+            Object header = message.variableHeader();
             switch (type) {
-                case CONNECT: // a second CONNECT: vertx-mqtt closes the connection, quietly
-                case PUBLISH:
-                case SUBSCRIBE:
-                case UNSUBSCRIBE:
-                case PINGREQ:
-                    return null;
-                case PUBACK:
-                    if (message.variableHeader() instanceof MqttPubReplyMessageVariableHeader reply) {
+                // a second CONNECT: vertx-mqtt closes the connection, quietly
+                case CONNECT, PUBLISH, SUBSCRIBE, UNSUBSCRIBE, PINGREQ -> { }
+                case PUBACK -> {
+                    if (header instanceof MqttPubReplyMessageVariableHeader reply) {
                         MqttPubAckReasonCode.valueOf(reply.reasonCode());
                     }
-                    return null;
-                case PUBREC:
-                    MqttPubRecReasonCode.valueOf(((MqttPubReplyMessageVariableHeader) message.variableHeader())
-                            .reasonCode());
-                    return null;
-                case PUBREL:
-                    MqttPubRelReasonCode.valueOf(((MqttPubReplyMessageVariableHeader) message.variableHeader())
-                            .reasonCode());
-                    return null;
-                case PUBCOMP:
-                    MqttPubCompReasonCode.valueOf(((MqttPubReplyMessageVariableHeader) message.variableHeader())
-                            .reasonCode());
-                    return null;
-                case DISCONNECT:
-                    MqttDisconnectReasonCode.valueOf(((MqttReasonCodeAndPropertiesVariableHeader) message
-                            .variableHeader()).reasonCode());
-                    return null;
-                case AUTH:
-                    MqttAuthenticateReasonCode.valueOf(((MqttReasonCodeAndPropertiesVariableHeader) message
-                            .variableHeader()).reasonCode());
-                    return null;
-                default:
+                }
+                case PUBREC -> MqttPubRecReasonCode.valueOf(((MqttPubReplyMessageVariableHeader) header).reasonCode());
+                case PUBREL -> MqttPubRelReasonCode.valueOf(((MqttPubReplyMessageVariableHeader) header).reasonCode());
+                case PUBCOMP -> MqttPubCompReasonCode.valueOf(((MqttPubReplyMessageVariableHeader) header)
+                        .reasonCode());
+                case DISCONNECT -> MqttDisconnectReasonCode.valueOf(((MqttReasonCodeAndPropertiesVariableHeader) header)
+                        .reasonCode());
+                case AUTH -> MqttAuthenticateReasonCode.valueOf(((MqttReasonCodeAndPropertiesVariableHeader) header)
+                        .reasonCode());
+                default -> {
                     return "a client may not send " + type;
+                }
             }
+            return null;
         } catch (IllegalArgumentException | ClassCastException | NullPointerException e) {
             return type + " not usable: " + e.getMessage();
         }

@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.Set;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -151,30 +152,22 @@ public final class MqttGatewayVerticle extends VerticleBase {
 
     /** Closes every connection of {@code deviceId} (MQTT 5: 0x87). Thread-safe: hops onto this event loop. */
     public void revokeDevice(String deviceId, String reason) {
-        if (context == null) {
-            return;
-        }
-        context.runOnContext(v -> {
-            for (DeviceConnection connection : new ArrayList<>(connections)) {
-                if (connection.deviceId().equals(deviceId)) {
-                    metrics.count(Counted.CONNECTIONS_REVOKED);
-                    connection.revoke(reason);
-                }
-            }
+        forEachConnectionOf(deviceId, connection -> {
+            metrics.count(Counted.CONNECTIONS_REVOKED);
+            connection.revoke(reason);
         });
     }
 
     public void configChanged(String deviceId, byte[] config) {
-        if (context == null) {
-            return;
+        forEachConnectionOf(deviceId, connection -> connection.configChanged(config));
+    }
+
+    /** Runs {@code action} on this event loop for each connection of {@code deviceId}. Thread-safe. */
+    private void forEachConnectionOf(String deviceId, Consumer<DeviceConnection> action) {
+        if (context != null) {
+            context.runOnContext(v -> new ArrayList<>(connections).stream()
+                    .filter(connection -> connection.deviceId().equals(deviceId)).forEach(action));
         }
-        context.runOnContext(v -> {
-            for (DeviceConnection connection : connections) {
-                if (connection.deviceId().equals(deviceId)) {
-                    connection.configChanged(config);
-                }
-            }
-        });
     }
 
     /** The port this instance listens on, once started; -1 before. */

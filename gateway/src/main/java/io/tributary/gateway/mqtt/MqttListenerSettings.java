@@ -22,17 +22,6 @@ public record MqttListenerSettings(String host, int port, int maxPayloadBytes, i
         }
     }
 
-    public MqttListenerSettings(String host, int port, int maxPayloadBytes, int maxInFlightPerConnection,
-            Duration connectTimeout) {
-        this(host, port, maxPayloadBytes, maxInFlightPerConnection, connectTimeout, false, "gateway",
-                DeviceLimits.DEFAULTS);
-    }
-
-    public MqttListenerSettings withLimits(DeviceLimits value) {
-        return new MqttListenerSettings(host, port, maxPayloadBytes, maxInFlightPerConnection, connectTimeout,
-                statusEvents, gatewayId, value);
-    }
-
     public static MqttListenerSettings from(GatewayConfig config, String gatewayId) {
         return new MqttListenerSettings(config.mqttHost(), config.mqttPort(), config.maxPayloadBytes(),
                 config.maxInFlightPerConnection(), config.connectTimeout(), true, gatewayId, config.deviceLimits());

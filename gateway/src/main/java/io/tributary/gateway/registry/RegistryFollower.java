@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -121,9 +122,8 @@ final class RegistryFollower extends VerticleBase {
     private Future<List<TopicPartition>> partitionsOf(String topic) {
         return consumer.partitionsFor(topic).compose(infos -> {
             if (!infos.isEmpty()) {
-                List<TopicPartition> found = new ArrayList<>();
-                infos.forEach(p -> found.add(new TopicPartition(p.getTopic(), p.getPartition())));
-                return Future.succeededFuture(found);
+                return Future.succeededFuture(infos.stream().map(p -> new TopicPartition(p.getTopic(), p.getPartition()))
+                        .toList());
             }
             if (System.nanoTime() - deadline > 0) {
                 return Future.failedFuture(new RegistryException("registry topic '" + topic + "' does not exist"));
@@ -163,8 +163,7 @@ final class RegistryFollower extends VerticleBase {
         }
         askingPositions = true;
         List<TopicPartition> asked = new ArrayList<>(partitions);
-        List<Future<Long>> positions = new ArrayList<>();
-        asked.forEach(p -> positions.add(consumer.position(p)));
+        List<Future<Long>> positions = asked.stream().map(consumer::position).toList();
         Future.all(positions).onComplete(answer -> {
             askingPositions = false;
             if (stopped) {
@@ -185,12 +184,8 @@ final class RegistryFollower extends VerticleBase {
     }
 
     private boolean caughtUp(List<TopicPartition> asked, List<Future<Long>> positions) {
-        for (int i = 0; i < asked.size(); i++) {
-            if (positions.get(i).result() < ends.getOrDefault(asked.get(i), 0L)) {
-                return false;
-            }
-        }
-        return true;
+        return IntStream.range(0, asked.size())
+                .allMatch(i -> positions.get(i).result() >= ends.getOrDefault(asked.get(i), 0L));
     }
 
     private void fail(Throwable e) {

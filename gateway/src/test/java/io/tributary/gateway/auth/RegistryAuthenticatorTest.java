@@ -55,7 +55,7 @@ class RegistryAuthenticatorTest {
     }
 
     private static ConnectRequest connect(String user, String password, String address) {
-        return new ConnectRequest("client", user, password, 5, address);
+        return new ConnectRequest("client", user, password, 5, address, null);
     }
 
     private static Optional<ConnectRefusal> refusal(Future<DeviceIdentity> result) {
@@ -254,7 +254,7 @@ class RegistryAuthenticatorTest {
 
     @Test
     void aConnectRequestPrintsNoPasswordAndNoRawControlCharacters() {
-        String printed = new ConnectRequest("evil\nclient", "user\u001b[2J", "secret-value", 5, "10.0.0.1:1")
+        String printed = new ConnectRequest("evil\nclient", "user\u001b[2J", "secret-value", 5, "10.0.0.1:1", null)
                 .toString();
 
         assertThat(printed).doesNotContain("secret-value").doesNotContain("\n").doesNotContain("\u001b")

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.tributary.contract.ContractRule;
 import io.tributary.contract.InputContract;
 import io.tributary.contract.SensorCardinality;
+import io.tributary.gateway.DeviceLimits;
 import io.tributary.gateway.RejectReason;
 import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.kafka.KafkaRecords;
@@ -46,7 +47,7 @@ class ContractEnforcementTest {
     private final ControlledRecordSender sender = new ControlledRecordSender();
     private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, 64 * 1024, 16,
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5), false, "gateway", DeviceLimits.DEFAULTS);
     private final InputContract contract = InputContract.DEFAULTS.withMaxSensorsPerDevice(MAX_SENSORS);
     private int port;
 

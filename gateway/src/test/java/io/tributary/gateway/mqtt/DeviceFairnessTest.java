@@ -68,8 +68,8 @@ class DeviceFairnessTest {
     /** Starts {@code instances} verticles sharing one session registry and the limits, as the gateway does. */
     private void start(DeviceLimits limits, int instances, int maxConnections, Duration connectTimeout)
             throws Exception {
-        MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, MAX_PAYLOAD, 16, connectTimeout)
-                .withLimits(limits);
+        MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, MAX_PAYLOAD, 16, connectTimeout,
+                false, "gateway", limits);
         DeviceSessions<DeviceConnection> sessions = new DeviceSessions<>(limits);
         limiter = new ConnectionLimiter(maxConnections);
         pendingConnects = new ConnectionLimiter(limits.maxPendingConnects(), limits.maxPendingConnectsPerAddress());

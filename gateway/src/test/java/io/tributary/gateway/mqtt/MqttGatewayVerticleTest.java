@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import io.tributary.gateway.DeviceLimits;
 import io.tributary.gateway.GatewayMetrics.Counted;
 import io.tributary.gateway.GatewayMetrics.Level;
 import io.tributary.gateway.RejectReason;
@@ -52,7 +53,7 @@ class MqttGatewayVerticleTest {
     private final MicrometerGatewayMetrics metrics = new MicrometerGatewayMetrics();
     private final AtomicBoolean draining = new AtomicBoolean();
     private final MqttListenerSettings settings = new MqttListenerSettings("127.0.0.1", 0, MAX_PAYLOAD, MAX_IN_FLIGHT,
-            Duration.ofSeconds(5));
+            Duration.ofSeconds(5), false, "gateway", DeviceLimits.DEFAULTS);
     private MqttGatewayVerticle verticle;
     private int port;
 
