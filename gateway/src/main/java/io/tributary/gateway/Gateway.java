@@ -6,7 +6,6 @@ import io.tributary.gateway.auth.AcceptAllAuthenticator;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.kafka.KafkaOutbound;
 import io.tributary.gateway.http.OperationsServer;
-import io.tributary.gateway.metrics.GatewayMeters;
 import io.tributary.gateway.metrics.MicrometerGatewayMetrics;
 import io.tributary.gateway.mqtt.MqttListenerSettings;
 import io.vertx.core.Context;
@@ -53,7 +52,6 @@ public final class Gateway implements AutoCloseable {
     /** The one authenticator all verticles share (the registry's: its throttle, fingerprints and threads). */
     private volatile DeviceAuthenticator authenticator;
     private final MqttListeners listeners;
-    private final GatewayMeters meters;
     /** What {@link #start()} is doing, to say what failed. */
     private volatile String step = "start";
     private volatile String failure;
@@ -66,7 +64,7 @@ public final class Gateway implements AutoCloseable {
         this.config = Objects.requireNonNull(config, "config");
         this.metrics = new MicrometerGatewayMetrics();
         this.listeners = new MqttListeners(config, metrics, draining::get);
-        this.meters = new GatewayMeters(metrics, this::ready, config.maxConnections());
+        metrics.bindGateway(this::ready, config.maxConnections());
     }
 
     /**
@@ -88,7 +86,7 @@ public final class Gateway implements AutoCloseable {
             TlsFiles.check(config.tls());
             step = "reach Kafka at " + config.kafkaBootstrapServers();
             KafkaOutbound created = KafkaOutbound.create(vertx, config, metrics);
-            created.bindClientMetrics(meters::bindProducer);
+            metrics.bindProducer(created.producer());
             synchronized (this) {
                 sender = created;
             }
@@ -118,11 +116,11 @@ public final class Gateway implements AutoCloseable {
                     return config.httpPort() >= 0 ? startOperations() : Future.succeededFuture(-1);
                 }).<Void>map(http -> {
             httpPort = http;
-            meters.bindSystem();
+            metrics.bindSystem();
             synchronized (this) {
                 state = State.RUNNING;
                 sender.startKeepWarm();
-                health.start(meters.registry());
+                health.start(metrics.registry());
             }
             LOG.info("Gateway listening [mqtt: {}:{}, mqtt-tls: {}, http: {}, instances: {}, kafka: {} {},"
                     + " telemetry topic: {}, authentication: {}, max connections: {}, transport: {}]", config.mqttHost(),
@@ -165,7 +163,7 @@ public final class Gateway implements AutoCloseable {
     }
 
     private Future<Integer> startOperations() {
-        return new OperationsServer(vertx, meters::scrape,
+        return new OperationsServer(vertx, metrics::scrape,
                 () -> ready() ? Optional.empty() : Optional.of(notReadyReason()),
                 () -> Optional.ofNullable(health).flatMap(GatewayHealth::warning)).start(config.mqttHost(),
                 config.httpPort());
@@ -289,7 +287,7 @@ public final class Gateway implements AutoCloseable {
         if (check != null) {
             check.close();
         }
-        meters.close();
+        metrics.close();
         GatewayShutdown.stopVertx(vertx);
         LOG.info("Gateway stopped");
     }

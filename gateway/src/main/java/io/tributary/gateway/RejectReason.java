@@ -23,15 +23,12 @@ public enum RejectReason {
     RECEIVE_MAXIMUM_EXCEEDED("receive-maximum-exceeded", false),
     /** The gateway has too much data in flight to Kafka; the device should retry later. */
     GATEWAY_OVERLOADED("gateway-overloaded", false),
-
-    // ---- issue 17: the input contract ----
     /**
      * The batch breaks the input contract ({@code io.tributary.contract.InputContract}: event-time window, finite
      * values, sensor names and units, readings per batch, sensors per device). Refused whole with 0x99; the dead
      * letter names the broken rule in {@code tributary.contract-rule}.
      */
     CONTRACT_VIOLATION("contract-violation", true),
-    // ---- per-device fairness (issue 17) ----
     /** The device published more messages or bytes per second than its quota allows (MQTT 5: PUBACK 0x97). */
     DEVICE_QUOTA_EXCEEDED("device-quota-exceeded", false);
 

@@ -134,8 +134,7 @@ public final class GatewayOptions {
                     + " (env TRIBUTARY_MQTT_PLAIN; default ${DEFAULT-VALUE}).")
     boolean plainMqtt;
 
-    // ---- issue 17: the input contract (env names without GATEWAY_: the processor checks the same contract) ----
-
+    // The input contract: env names without GATEWAY_, the processor checks the same contract.
     @Option(names = "--max-event-age", defaultValue = "${env:TRIBUTARY_MAX_EVENT_AGE:-30d}",
             converter = DurationConverter.class,
             description = "Oldest event time accepted, before the gateway's clock: agents"
@@ -173,8 +172,6 @@ public final class GatewayOptions {
                     + " tell the original size (env TRIBUTARY_GATEWAY_DEADLETTER_MAX_PAYLOAD_BYTES;"
                     + " default ${DEFAULT-VALUE}).")
     int deadLetterMaxPayloadBytes;
-
-    // ---- per-device fairness (issue 17) ----
 
     @Option(names = "--device-publish-rate", defaultValue = "${env:TRIBUTARY_DEVICE_PUBLISH_RATE:-1000}",
             description = "PUBLISH packets per second one device may send on average, 0 = no limit; beyond it MQTT 5"

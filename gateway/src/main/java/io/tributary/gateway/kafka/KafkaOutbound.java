@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
  * charged to one {@link InFlightAccounting}, behind one {@link TelemetrySink}. Also keeps the topics' metadata warm
  * and closes it all.
  */
-public final class KafkaOutbound implements AutoCloseable {
+public final class KafkaOutbound {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaOutbound.class);
     private static final Duration KEEP_WARM_INTERVAL = Duration.ofMinutes(1);
@@ -38,7 +38,7 @@ public final class KafkaOutbound implements AutoCloseable {
             GatewayMetrics metrics) {
         this.vertx = vertx;
         this.producer = producer;
-        this.topics = new Topics(config.topicPrefix());
+        this.topics = config.topics();
         this.accounting = new InFlightAccounting(
                 new InFlightLimits(config.maxInFlightBytes(), config.pauseReadingAtBytes()), metrics);
         // Telemetry on the hand-over sender: it waits in place, in order, for lost topic metadata until the delivery
@@ -52,9 +52,9 @@ public final class KafkaOutbound implements AutoCloseable {
         return new KafkaOutbound(vertx, new KafkaProducer<>(ProducerSettings.from(config)), config, metrics);
     }
 
-    /** Hands the producer to {@code binder} once, e.g. to bind its client metrics to the gateway's meter registry. */
-    public void bindClientMetrics(java.util.function.Consumer<Producer<?, ?>> binder) {
-        binder.accept(producer);
+    /** The producer, for its client metrics. */
+    public Producer<?, ?> producer() {
+        return producer;
     }
 
     public TelemetrySink sink() {
@@ -114,10 +114,5 @@ public final class KafkaOutbound implements AutoCloseable {
     public void close(Duration timeout) {
         handOver.close(timeout);
         producer.close(timeout);
-    }
-
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(5));
     }
 }

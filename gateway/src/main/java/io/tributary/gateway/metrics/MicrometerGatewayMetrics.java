@@ -5,6 +5,14 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.tributary.contract.ContractRule;
@@ -20,16 +28,20 @@ import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BooleanSupplier;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.producer.Producer;
+import java.util.stream.Collectors;
 
 /**
- * {@link GatewayMetrics} on a Micrometer {@link PrometheusMeterRegistry}: the names, labels and types on
- * {@code /metrics} are those the pipeline-health dashboard queries ({@code deploy/grafana}).
+ * {@link GatewayMetrics} on a Micrometer {@link PrometheusMeterRegistry}, and everything else one gateway's
+ * {@code /metrics} shows (readiness, limit, JVM, process, Kafka producer): the names, labels and types there are those
+ * the pipeline-health dashboard queries ({@code deploy/grafana}).
  *
  * <p>The hot path touches only meters registered once: every counter and labelled counter sits in an {@link EnumMap},
  * so recording is one adder increment and no tag lookup. Gauges read {@link LongAdder}s at scrape time.
  */
-public final class MicrometerGatewayMetrics implements GatewayMetrics {
+public final class MicrometerGatewayMetrics implements GatewayMetrics, AutoCloseable {
 
     private static final String P = "tributary.gateway.";
 
@@ -48,6 +60,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     private final LongAdder keyDerivationNanos = new LongAdder();
     private final Timer kafkaSend;
     private volatile boolean registryConsumerUp = true;
+    private volatile JvmGcMetrics gc;
+    private volatile KafkaClientMetrics producer;
 
     public MicrometerGatewayMetrics() {
         this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
@@ -94,17 +108,54 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
                         + " in), by reason").tag("reason", r).register(registry));
     }
 
-    /** The registry these counters live in: bind more meters to it (Kafka clients, JVM), scrape it. */
+    /** Shows whether the gateway is ready, and its connection limit. */
+    public void bindGateway(BooleanSupplier ready, int maxConnections) {
+        Gauge.builder(P + "ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+                .description("1 while Kafka is reachable and the device registry is loaded").register(registry);
+        Gauge.builder(P + "connections.max", () -> maxConnections)
+                .description("Configured connection limit").register(registry);
+    }
+
+    /** Shows the producer's own metrics ({@code kafka_producer_*}) until {@link #close()}. */
+    public void bindProducer(Producer<?, ?> kafkaProducer) {
+        KafkaClientMetrics binder = new KafkaClientMetrics(kafkaProducer);
+        binder.bindTo(registry);
+        producer = binder;
+    }
+
+    /** Shows the JVM's (memory, GC, threads, classes) and the process's (CPU, file descriptors, uptime) meters. */
+    public void bindSystem() {
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        JvmGcMetrics binder = new JvmGcMetrics();
+        binder.bindTo(registry);
+        gc = binder;
+    }
+
+    /** Unbinds the producer's and the GC's meters; the counters stay readable. */
+    @Override
+    public void close() {
+        KafkaClientMetrics kafka = producer;
+        if (kafka != null) {
+            kafka.close();
+        }
+        JvmGcMetrics jvm = gc;
+        if (jvm != null) {
+            jvm.close();
+        }
+    }
+
+    /** The registry these counters live in: bind more meters to it (the Kafka cluster watch), scrape it. */
     public PrometheusMeterRegistry registry() {
         return registry;
     }
 
+    /** The exposition with whole numbers as {@code 3}, not {@code 3.0}, as scripts and tests expect. */
     public String scrape() {
-        return scrape(registry);
-    }
-
-    /** {@code registry}'s exposition with whole numbers as {@code 3}, not {@code 3.0}, as scripts and tests expect. */
-    public static String scrape(PrometheusMeterRegistry registry) {
         return WHOLE_NUMBER.matcher(registry.scrape()).replaceAll("$1");
     }
 
@@ -163,9 +214,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics {
     }
 
     public Map<String, Long> registryRecordsRefused() {
-        Map<String, Long> result = new TreeMap<>();
-        registryRecordsRefused.forEach((reason, n) -> result.put(reason, (long) n.count()));
-        return result;
+        return registryRecordsRefused.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey,
+                e -> (long) e.getValue().count(), Long::sum, TreeMap::new));
     }
 
     @Override

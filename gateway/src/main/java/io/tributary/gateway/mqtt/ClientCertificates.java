@@ -4,7 +4,6 @@ import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
-import javax.naming.ldap.Rdn;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -28,15 +27,12 @@ final class ClientCertificates {
             throw new IllegalArgumentException("no X.509 client certificate");
         }
         try {
-            LdapName name = new LdapName(leaf.getSubjectX500Principal().getName());
-            for (Rdn rdn : name.getRdns()) {
-                if (rdn.getType().equalsIgnoreCase("CN")) {
-                    return String.valueOf(rdn.getValue());
-                }
-            }
+            return new LdapName(leaf.getSubjectX500Principal().getName()).getRdns().stream()
+                    .filter(rdn -> rdn.getType().equalsIgnoreCase("CN")).findFirst()
+                    .map(rdn -> String.valueOf(rdn.getValue()))
+                    .orElseThrow(() -> new IllegalArgumentException("client certificate has no CN"));
         } catch (InvalidNameException e) {
             throw new IllegalArgumentException("unreadable certificate subject: " + e.getMessage());
         }
-        throw new IllegalArgumentException("client certificate has no CN");
     }
 }

@@ -76,15 +76,7 @@ public final class ConnectionLimiter {
 
     /** Takes a slot; false when all are taken. Every successful call needs exactly one {@link #release()}. */
     public boolean tryAcquire() {
-        while (true) {
-            int now = held.get();
-            if (now >= max) {
-                return false;
-            }
-            if (held.compareAndSet(now, now + 1)) {
-                return true;
-            }
-        }
+        return held.getAndUpdate(now -> now >= max ? now : now + 1) < max;
     }
 
     public void release() {

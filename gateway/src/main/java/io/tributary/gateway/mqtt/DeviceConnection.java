@@ -163,8 +163,6 @@ final class DeviceConnection {
         }
     }
 
-    // ---- PUBLISH ------------------------------------------------------------------------------------------------
-
     private void onPublish(MqttPublishMessage message) {
         metrics.count(Counted.PUBLISHES_RECEIVED);
         try {
@@ -296,8 +294,6 @@ final class DeviceConnection {
         end.cutOff();
         return true;
     }
-
-    // ---- errors, close -------------------------------------------------------------------------------------------
 
     private void onException(Throwable error) {
         Throwable cause = error instanceof DecoderException && error.getCause() != null ? error.getCause() : error;

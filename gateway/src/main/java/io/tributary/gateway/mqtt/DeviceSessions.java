@@ -34,8 +34,9 @@ public final class DeviceSessions<C> {
 
     private final DeviceLimits limits;
     private final LongSupplier nanoClock;
+    private static final long SWEEP_INTERVAL_NANOS = 10_000_000_000L;
+
     private final ConcurrentMap<String, Entry<C>> devices = new ConcurrentHashMap<>();
-    private final long sweepIntervalNanos;
     private final AtomicLong nextSweep;
 
     public DeviceSessions(DeviceLimits limits) {
@@ -45,8 +46,7 @@ public final class DeviceSessions<C> {
     DeviceSessions(DeviceLimits limits, LongSupplier nanoClock) {
         this.limits = limits;
         this.nanoClock = nanoClock;
-        this.sweepIntervalNanos = 10_000_000_000L;
-        this.nextSweep = new AtomicLong(nanoClock.getAsLong() + sweepIntervalNanos);
+        this.nextSweep = new AtomicLong(nanoClock.getAsLong() + SWEEP_INTERVAL_NANOS);
     }
 
     /** Makes {@code connection} the live one of {@code deviceId}: gives the one it replaces (to end) and the quota. */
@@ -84,7 +84,7 @@ public final class DeviceSessions<C> {
     int sweep() {
         long now = nanoClock.getAsLong();
         long due = nextSweep.get();
-        if (now - due < 0 || !nextSweep.compareAndSet(due, now + sweepIntervalNanos)) {
+        if (now - due < 0 || !nextSweep.compareAndSet(due, now + SWEEP_INTERVAL_NANOS)) {
             return 0;
         }
         int[] removed = new int[1];

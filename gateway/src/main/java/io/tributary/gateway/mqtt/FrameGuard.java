@@ -152,7 +152,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         metrics.rejected(RejectReason.MALFORMED_PACKET);
         deviceEvents.log("Connection ended: " + RejectReason.MALFORMED_PACKET.code(), remote,
                 "first packet is of type " + type + ", not CONNECT");
-        closeNow(ctx);
+        closeAtOnce(ctx.channel());
     }
 
     private void refuseConnect(ChannelHandlerContext ctx, String problem) {
@@ -173,7 +173,7 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
             metrics.rejected(RejectReason.PACKET_TOO_LARGE);
             deviceEvents.log("Connection ended: " + RejectReason.PACKET_TOO_LARGE.code(), remote,
                     detail + " (first packet)");
-            closeNow(ctx);
+            closeAtOnce(ctx.channel());
             return;
         }
         if (packetStart > start) {
@@ -184,18 +184,14 @@ final class FrameGuard extends ChannelInboundHandlerAdapter {
         ctx.fireExceptionCaught(new TooLongFrameException(detail));
         lateClose = ctx.executor().schedule(() -> {
             if (ctx.channel().isActive()) {
-                closeNow(ctx);
+                closeAtOnce(ctx.channel());
             }
         }, LATE_CLOSE.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Closes with a reset: the client may still be sending its packet, nothing of it is wanted. */
-    private static void closeNow(ChannelHandlerContext ctx) {
-        closeAtOnce(ctx.channel());
-    }
-
     /**
-     * Closes {@code channel} at once, with a reset, reading nothing more: for a connection that is cut off. Not with
+     * Closes {@code channel} at once, with a reset, reading nothing more: for a connection that is cut off (the client
+     * may still be sending a packet nobody wants). Not with
      * {@code channel.close()}: that passes Vert.x's handler at the end of the pipeline, which closes only after all
      * queued writes are flushed (Vert.x 5 {@code VertxConnection.writeClose}), and on a socket its client does not
      * read that flush never ends. The close starts at the head of the pipeline instead (TLS: no close_notify).

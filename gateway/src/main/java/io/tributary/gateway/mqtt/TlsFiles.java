@@ -1,8 +1,8 @@
 package io.tributary.gateway.mqtt;
 
 import io.tributary.gateway.TlsSettings;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -42,15 +42,14 @@ public final class TlsFiles {
             throw new IllegalArgumentException(what + " " + file + " holds no PEM certificate"
                     + " ('-----BEGIN CERTIFICATE-----')");
         }
-        try (InputStream in = Files.newInputStream(file)) {
-            if (CertificateFactory.getInstance("X.509").generateCertificates(in).isEmpty()) {
+        try {
+            if (CertificateFactory.getInstance("X.509").generateCertificates(new ByteArrayInputStream(bytes))
+                    .isEmpty()) {
                 throw new IllegalArgumentException(what + " " + file + " holds no certificate");
             }
         } catch (CertificateException e) {
             throw new IllegalArgumentException(what + " " + file + " is not a valid X.509 PEM certificate: "
                     + e.getMessage());
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + what + " " + file + ": " + e.getMessage());
         }
     }
 
