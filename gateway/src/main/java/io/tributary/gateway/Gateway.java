@@ -91,7 +91,7 @@ public final class Gateway implements AutoCloseable {
                 sender = created;
             }
             created.warmUp(config.kafkaStartupTimeout());
-            DeviceRegistryView view = RegistryLink.start(vertx, config, metrics, listeners.verticles());
+            DeviceRegistryView view = listeners.followRegistry(vertx);
             synchronized (this) {
                 registry = view;
                 health = new GatewayHealth(vertx, config, registry, metrics);

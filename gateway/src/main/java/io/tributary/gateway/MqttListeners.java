@@ -1,5 +1,8 @@
 package io.tributary.gateway;
 
+import io.tributary.contract.registry.DeviceRecord;
+import io.tributary.contract.registry.RegistryListener;
+import io.tributary.contract.registry.RegistryTopics;
 import io.tributary.gateway.auth.DeviceAuthenticator;
 import io.tributary.gateway.mqtt.ConnectionLimiter;
 import io.tributary.gateway.mqtt.DeviceSessions;
@@ -13,16 +16,21 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.BooleanSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The gateway's MQTT listeners and what all their verticles share: the connection limit, the device sessions and
  * publish quotas, the pending-CONNECT slots and the input-contract validator (which holds the sensors per device), so
- * a limit holds across every verticle instance and listener, plain and TLS.
+ * a limit holds across every verticle instance and listener, plain and TLS; and the device registry they follow.
  */
 final class MqttListeners {
 
+    private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
     private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final GatewayConfig config;
@@ -47,8 +55,39 @@ final class MqttListeners {
                 config.deviceLimits().maxPendingConnectsPerAddress());
     }
 
-    List<MqttGatewayVerticle> verticles() {
-        return verticles;
+    /**
+     * Loads the device registry (creating its compacted topics if missing) and passes its changes on to every verticle
+     * deployed: a revoked device's connections are closed, a changed configuration is pushed. Blocks: call it off the
+     * event loop.
+     */
+    DeviceRegistryView followRegistry(Vertx vertx) {
+        Map<String, Object> kafka = config.kafkaClientProperties();
+        RegistryTopics topics = RegistryTopics.forPrefix(config.topics().prefix());
+        topics.ensureExist(kafka, config.kafkaStartupTimeout().toMillis());
+        DeviceRegistryView view = new DeviceRegistryView(vertx, topics, kafka, config.auth().credentialRules(),
+                problem -> metrics.registryRecordRefused(problem.code()));
+        view.addListener(new RegistryListener() {
+            @Override
+            public void deviceChanged(String deviceId, Optional<DeviceRecord> device) {
+                if (device.isEmpty() || !device.get().enabled()) {
+                    String why = device.isEmpty() ? "device removed" : "device disabled";
+                    LOG.info("Closing the connections of a revoked device [device: {}, reason: {}]", deviceId, why);
+                    verticles.forEach(v -> v.revokeDevice(deviceId, why));
+                }
+            }
+
+            @Override
+            public void configChanged(String deviceId, Optional<byte[]> deviceConfig) {
+                deviceConfig.ifPresent(bytes -> verticles.forEach(v -> v.configChanged(deviceId, bytes)));
+            }
+        });
+        try {
+            view.start(config.kafkaStartupTimeout());
+        } catch (RuntimeException e) {
+            view.close();
+            throw e;
+        }
+        return view;
     }
 
     /** Deploys one MQTT listener (plain when {@code tls} is null) on every verticle instance; its bound port. */

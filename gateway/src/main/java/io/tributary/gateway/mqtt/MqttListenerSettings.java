@@ -1,5 +1,6 @@
 package io.tributary.gateway.mqtt;
 
+import io.tributary.gateway.Checks;
 import io.tributary.gateway.DeviceLimits;
 import io.tributary.gateway.GatewayConfig;
 import java.time.Duration;
@@ -17,9 +18,7 @@ public record MqttListenerSettings(String host, int port, int maxPayloadBytes, i
     public static final int PACKET_HEADROOM_BYTES = 4096;
 
     public MqttListenerSettings {
-        if (limits == null) {
-            throw new IllegalArgumentException("limits must not be null (DeviceLimits.DEFAULTS for the defaults)");
-        }
+        Checks.present(limits, "limits (DeviceLimits.DEFAULTS for the defaults)");
     }
 
     public static MqttListenerSettings from(GatewayConfig config, String gatewayId) {
