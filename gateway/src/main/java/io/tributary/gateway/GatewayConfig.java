@@ -53,9 +53,6 @@ public record GatewayConfig(
         NONE
     }
 
-    public static final int DEFAULT_MQTT_PORT = 1883;
-    public static final String DEFAULT_TOPIC_PREFIX = Topics.DEFAULT_PREFIX;
-    public static final int DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
     /** Bound of {@link #maxPayloadBytes}: a dead letter (payload plus headers) must fit Kafka's 1 MiB default. */
     public static final int MAX_PAYLOAD_BYTES_LIMIT = 1024 * 1024 - 64 * 1024;
 

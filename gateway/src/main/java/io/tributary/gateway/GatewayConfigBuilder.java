@@ -1,6 +1,7 @@
 package io.tributary.gateway;
 
 import io.tributary.contract.InputContract;
+import io.tributary.contract.Topics;
 import io.tributary.gateway.auth.AuthSettings;
 import java.time.Duration;
 import java.util.Map;
@@ -13,10 +14,10 @@ import java.util.Map;
 public final class GatewayConfigBuilder {
 
     private String mqttHost = "0.0.0.0";
-    private int mqttPort = GatewayConfig.DEFAULT_MQTT_PORT;
+    private int mqttPort = 1883;
     private String kafkaBootstrapServers = "localhost:9092";
-    private String topicPrefix = GatewayConfig.DEFAULT_TOPIC_PREFIX;
-    private int maxPayloadBytes = GatewayConfig.DEFAULT_MAX_PAYLOAD_BYTES;
+    private String topicPrefix = Topics.DEFAULT_PREFIX;
+    private int maxPayloadBytes = 256 * 1024;
     private int verticleInstances = GatewayConfig.defaultVerticleInstances();
     private int maxInFlightPerConnection = 64;
     private long maxInFlightBytes = 32L * 1024 * 1024;

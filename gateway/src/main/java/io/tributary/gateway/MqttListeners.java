@@ -14,7 +14,6 @@ import io.tributary.gateway.validation.TelemetryValidator;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,7 +30,6 @@ import org.slf4j.LoggerFactory;
 final class MqttListeners {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gateway.class);
-    private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
 
     private final GatewayConfig config;
     private final GatewayMetrics metrics;
@@ -96,7 +94,7 @@ final class MqttListeners {
         List<MqttGatewayVerticle> deployed = new CopyOnWriteArrayList<>();
         return vertx.deployVerticle(() -> {
             MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, sink, metrics,
-                    draining, DEVICE_LOG_INTERVAL, registry, limiter, tls, validator, sessions, pendingConnects);
+                    draining, registry, limiter, tls, validator, sessions, pendingConnects);
             verticles.add(verticle);
             deployed.add(verticle);
             return verticle;

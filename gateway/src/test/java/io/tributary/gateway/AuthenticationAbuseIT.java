@@ -281,7 +281,7 @@ class AuthenticationAbuseIT {
         assertThat(refusedAtOnce).as("throttled answers").isGreaterThan(attempts / 2);
         // Secret checks spent on the attacker are bounded by the address limit (plus those in flight when it hit).
         assertThat(metrics().total(Counted.LOGINS_FAILED) - failuresBefore)
-                .isLessThanOrEqualTo(AuthSettings.DEFAULT_MAX_FAILURES_PER_ADDRESS + attackers.size());
+                .isLessThanOrEqualTo(AuthSettings.DEFAULTS.maxFailuresPerAddress() + attackers.size());
         assertThat(metrics().total(Counted.LOGINS_THROTTLED_BY_ADDRESS)).isPositive();
         assertThat(metrics().total(Counted.LOGINS_THROTTLED_BY_DEVICE)).isPositive();
         assertThat(get("/health/ready").statusCode()).isEqualTo(200);

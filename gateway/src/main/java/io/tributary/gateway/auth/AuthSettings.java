@@ -26,19 +26,10 @@ public record AuthSettings(
         int maxIterations,
         Duration registryStallTimeout) {
 
-    public static final int DEFAULT_MAX_FAILURES_PER_ADDRESS = 30;
-    public static final int DEFAULT_MAX_FAILURES_PER_DEVICE = 10;
-    public static final Duration DEFAULT_FAILURE_WINDOW = Duration.ofMinutes(1);
-    public static final Duration DEFAULT_BLOCK_DURATION = Duration.ofMinutes(5);
-    public static final int DEFAULT_TRACKED_ENTRIES = 16_384;
-    public static final int DEFAULT_DERIVATION_QUEUE = 256;
-    public static final Duration DEFAULT_DERIVATION_MAX_WAIT = Duration.ofSeconds(2);
-    public static final Duration DEFAULT_REGISTRY_STALL_TIMEOUT = Duration.ofSeconds(30);
-
-    public static final AuthSettings DEFAULTS = new AuthSettings(DEFAULT_MAX_FAILURES_PER_ADDRESS,
-            DEFAULT_MAX_FAILURES_PER_DEVICE, DEFAULT_FAILURE_WINDOW, DEFAULT_BLOCK_DURATION, DEFAULT_TRACKED_ENTRIES,
-            0, DEFAULT_DERIVATION_QUEUE, DEFAULT_DERIVATION_MAX_WAIT, CredentialRules.DEFAULT_MIN_ITERATIONS,
-            CredentialRules.DEFAULT_MAX_ITERATIONS, DEFAULT_REGISTRY_STALL_TIMEOUT);
+    /** The defaults, as the options ({@code AuthOptions}) have them. */
+    public static final AuthSettings DEFAULTS = new AuthSettings(30, 10, Duration.ofMinutes(1), Duration.ofMinutes(5),
+            16_384, 0, 256, Duration.ofSeconds(2), CredentialRules.DEFAULT_MIN_ITERATIONS,
+            CredentialRules.DEFAULT_MAX_ITERATIONS, Duration.ofSeconds(30));
 
     public AuthSettings {
         atLeast(maxFailuresPerAddress, 1, "maxFailuresPerAddress (--auth-max-failures-per-address)");

@@ -44,6 +44,8 @@ public final class MqttGatewayVerticle extends VerticleBase {
     /** Vert.x shares one random port among servers on the same negative port: plain and TLS need two. */
     private static final int SHARED_RANDOM_PORT = -1;
     private static final int SHARED_RANDOM_TLS_PORT = -2;
+    /** At most one WARN line per kind of device misbehaviour per interval. */
+    private static final Duration DEVICE_LOG_INTERVAL = Duration.ofSeconds(10);
     /** How often devices without a connection whose quota is full again are forgotten. */
     private static final long SESSION_SWEEP_MILLIS = 10_000;
 
@@ -66,7 +68,6 @@ public final class MqttGatewayVerticle extends VerticleBase {
 
     /**
      * @param draining true once the gateway shuts down: CONNECTs are refused, PUBLISHes no longer taken
-     * @param deviceLogInterval at most one WARN line per kind of device misbehaviour per interval
      * @param configs the configurations pushed to devices on {@code devices/{id}/config}
      * @param limiter the connection limit shared by all verticles
      * @param tls null for the plain MQTT listener on {@code settings.port()}; else the TLS listener on its port
@@ -76,9 +77,8 @@ public final class MqttGatewayVerticle extends VerticleBase {
      * @param pendingConnects the connections that have not sent CONNECT yet, in all and per address, shared likewise
      */
     public MqttGatewayVerticle(MqttListenerSettings settings, DeviceAuthenticator authenticator, TelemetrySink sink,
-            GatewayMetrics metrics, BooleanSupplier draining, Duration deviceLogInterval, DeviceConfigs configs,
-            ConnectionLimiter limiter, TlsSettings tls, TelemetryValidator validator, DeviceSessions<?> sessions,
-            ConnectionLimiter pendingConnects) {
+            GatewayMetrics metrics, BooleanSupplier draining, DeviceConfigs configs, ConnectionLimiter limiter,
+            TlsSettings tls, TelemetryValidator validator, DeviceSessions<?> sessions, ConnectionLimiter pendingConnects) {
         @SuppressWarnings("unchecked")
         DeviceSessions<DeviceConnection> typed = (DeviceSessions<DeviceConnection>) sessions;
         this.sessions = typed;
@@ -93,7 +93,7 @@ public final class MqttGatewayVerticle extends VerticleBase {
         this.draining = draining;
         this.validator = validator;
         this.deviceEvents = new RateLimitedLog(LoggerFactory.getLogger("io.tributary.gateway.devices"),
-                deviceLogInterval);
+                DEVICE_LOG_INTERVAL);
     }
 
     @Override

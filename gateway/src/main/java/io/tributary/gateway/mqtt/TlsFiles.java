@@ -22,9 +22,7 @@ public final class TlsFiles {
     private TlsFiles() {
     }
 
-    /**
-     * @throws IllegalArgumentException naming the file and what is wrong with it
-     */
+    /** @throws IllegalArgumentException naming the file and what is wrong with it */
     public static void check(TlsSettings tls) {
         if (!tls.enabled()) {
             return;

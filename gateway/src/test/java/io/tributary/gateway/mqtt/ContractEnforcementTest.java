@@ -57,7 +57,7 @@ class ContractEnforcementTest {
                 new SensorCardinality(contract), TelemetryValidator.SYSTEM_CLOCK, metrics);
         MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(),
                 TestSinks.kafka(sender, DEAD_LETTER_BYTES),
-                metrics, new AtomicBoolean()::get, Duration.ofSeconds(10), DeviceConfigs.NONE,
+                metrics, new AtomicBoolean()::get, DeviceConfigs.NONE,
                 new ConnectionLimiter(Integer.MAX_VALUE), null, validator, new DeviceSessions<>(settings.limits()),
                 new ConnectionLimiter(settings.limits().maxPendingConnects()));
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -76,7 +76,7 @@ class DeviceFairnessTest {
         List<MqttGatewayVerticle> deployed = new ArrayList<>();
         vertx.deployVerticle(() -> {
             MqttGatewayVerticle verticle = new MqttGatewayVerticle(settings, authenticator, TestSinks.kafka(sender),
-                    metrics, draining::get, Duration.ofSeconds(10), configs, limiter, null,
+                    metrics, draining::get, configs, limiter, null,
                     new TelemetryValidator(settings.maxPayloadBytes()), sessions, pendingConnects);
             deployed.add(verticle);
             return verticle;

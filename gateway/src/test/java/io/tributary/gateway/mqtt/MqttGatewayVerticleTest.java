@@ -60,7 +60,7 @@ class MqttGatewayVerticleTest {
     @BeforeEach
     void startServer() throws Exception {
         verticle = new MqttGatewayVerticle(settings, new AcceptAllAuthenticator(), TestSinks.kafka(sender), metrics, draining::get,
-                Duration.ofSeconds(10), DeviceConfigs.NONE, new ConnectionLimiter(Integer.MAX_VALUE), null,
+                DeviceConfigs.NONE, new ConnectionLimiter(Integer.MAX_VALUE), null,
                 new TelemetryValidator(settings.maxPayloadBytes()), new DeviceSessions<>(settings.limits()),
                 new ConnectionLimiter(settings.limits().maxPendingConnects(), settings.limits().maxPendingConnectsPerAddress()));
         vertx.deployVerticle(verticle).toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
