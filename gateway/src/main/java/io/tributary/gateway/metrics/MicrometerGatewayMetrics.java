@@ -64,11 +64,7 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics, AutoClose
     private volatile KafkaClientMetrics producer;
 
     public MicrometerGatewayMetrics() {
-        this(new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
-    }
-
-    public MicrometerGatewayMetrics(PrometheusMeterRegistry registry) {
-        this.registry = registry;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         for (Counted event : Counted.values()) {
             Tags tags = event.tag == null ? Tags.empty() : Tags.of(event.tag, event.tagValue);
             counters.put(event, Counter.builder(P + event.meter).description(event.help).tags(tags)
