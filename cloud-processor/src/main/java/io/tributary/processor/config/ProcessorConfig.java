@@ -24,7 +24,6 @@ import io.tributary.processor.enrich.Labels;
  * @param influxRequestTimeout connect, read and write timeout of one InfluxDB request
  * @param closeTimeout how long {@code close()} waits for the writer to stop and release its clients
  * @param consumerOverrides extra Kafka consumer properties, applied last (except the delivery-critical ones)
- * @param producerOverrides extra Kafka producer properties for the dead-letter producer, applied last
  * @param kafkaProperties properties of every Kafka client (security, sasl, ssl) from {@code --kafka-config},
  *        {@code TRIBUTARY_KAFKA_*} and {@code --kafka-property}; what the processor sets itself keeps its value
  * @param inputContract the input contract the processor re-checks on every telemetry record (the gateway's options:
@@ -47,7 +46,6 @@ public record ProcessorConfig(
         Duration influxRequestTimeout,
         Duration closeTimeout,
         Map<String, String> consumerOverrides,
-        Map<String, String> producerOverrides,
         Map<String, String> kafkaProperties,
         AnalyticsConfig analytics,
         InputContract inputContract,
@@ -101,7 +99,6 @@ public record ProcessorConfig(
         Require.positive(influxRequestTimeout, "influx-request-timeout");
         Require.positive(closeTimeout, "close-timeout");
         consumerOverrides = Map.copyOf(Objects.requireNonNull(consumerOverrides, "consumer-overrides"));
-        producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producer-overrides"));
         kafkaProperties = new KafkaClientConfig(kafkaBootstrapServers, kafkaProperties).properties();
         Objects.requireNonNull(analytics, "analytics");
         Objects.requireNonNull(inputContract, "input contract (max-event-age, ...)");
@@ -138,9 +135,8 @@ public record ProcessorConfig(
                 + influxBucket + ", maxPointsPerWrite=" + maxPointsPerWrite + ", pollTimeout=" + pollTimeout
                 + ", retryBackoff=" + retryBackoffInitial + ".." + retryBackoffMax + ", influxRequestTimeout="
                 + influxRequestTimeout + ", closeTimeout=" + closeTimeout + ", consumerOverrides=" + consumerOverrides
-                + ", producerOverrides=" + producerOverrides.keySet() + ", kafkaProperties="
-                + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics + ", inputContract=" + inputContract
-                + ", enrichmentTags=" + enrichmentTags + "]";
+                + ", kafkaProperties=" + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics
+                + ", inputContract=" + inputContract + ", enrichmentTags=" + enrichmentTags + "]";
     }
 
     /** Collects the settings; {@link #build()} validates them all through the canonical constructor. */
@@ -159,7 +155,6 @@ public record ProcessorConfig(
         private Duration influxRequestTimeout = Duration.ofSeconds(10);
         private Duration closeTimeout = Duration.ofSeconds(15);
         private Map<String, String> consumerOverrides = Map.of();
-        private Map<String, String> producerOverrides = Map.of();
         private Map<String, String> kafkaProperties = Map.of();
         private AnalyticsConfig analytics = AnalyticsConfig.defaults();
         private InputContract inputContract = InputContract.DEFAULTS;
@@ -183,7 +178,6 @@ public record ProcessorConfig(
             influxRequestTimeout = c.influxRequestTimeout;
             closeTimeout = c.closeTimeout;
             consumerOverrides = c.consumerOverrides;
-            producerOverrides = c.producerOverrides;
             kafkaProperties = c.kafkaProperties;
             analytics = c.analytics;
             inputContract = c.inputContract;
@@ -245,11 +239,6 @@ public record ProcessorConfig(
             return this;
         }
 
-        public Builder producerOverrides(Map<String, String> overrides) {
-            this.producerOverrides = overrides;
-            return this;
-        }
-
         public Builder kafkaProperties(Map<String, String> properties) {
             this.kafkaProperties = properties;
             return this;
@@ -274,7 +263,7 @@ public record ProcessorConfig(
         public ProcessorConfig build() {
             return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                     influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                    influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, kafkaProperties,
+                    influxRequestTimeout, closeTimeout, consumerOverrides, kafkaProperties,
                     analytics, inputContract, enrichmentTags);
         }
     }
