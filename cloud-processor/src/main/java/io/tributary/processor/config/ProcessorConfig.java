@@ -72,11 +72,6 @@ public record ProcessorConfig(
             }
         }
         Objects.requireNonNull(topicPrefix, "topic-prefix must not be null");
-        if (!topicPrefix.matches("[a-zA-Z0-9._-]*")) {
-            throw new IllegalArgumentException(
-                    "topic-prefix: only letters, digits, '.', '_' and '-' are allowed in Kafka topic names, got '"
-                            + topicPrefix + "'");
-        }
         try {
             new Topics(topicPrefix);
         } catch (IllegalArgumentException e) {

@@ -30,7 +30,7 @@ import io.tributary.processor.alert.RuleSet;
  * Instances with the same application id share the telemetry partitions; a task moving to another instance restores
  * its stores from the changelog topics, so rollups and alerts continue where they were, without duplicates.
  */
-public final class StreamsEngine implements AutoCloseable {
+public final class StreamsEngine {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsEngine.class);
 
@@ -140,11 +140,6 @@ public final class StreamsEngine implements AutoCloseable {
             }
             deleteRecursively(stateDir);
         }
-    }
-
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(15));
     }
 
     private static void deleteRecursively(Path dir) {
