@@ -215,7 +215,7 @@ public final class WritePath {
             try {
                 deadLetters.publish(record, deviceId, reason, detail, contractRule);
             } catch (RuntimeException e) {
-                deadLetterHealth.failed(WriteFailure.TRANSIENT, e, 1);
+                deadLetterHealth.failed(WriteFailure.TRANSIENT, e, 1, WriteFailureClassifier.describe(e));
                 if (!waitBeforeRetry(backoff.next())) {
                     return false;
                 }
