@@ -175,11 +175,8 @@ public final class DeadLetters {
     /** The original record again: same key, value and MQTT topic header, plus where it was replayed from. */
     private ProducerRecord<byte[], byte[]> replayRecord(DeadLetter d) {
         RecordHeaders headers = new RecordHeaders();
-        for (Header h : d.headers()) {
-            if (h.key().equals(KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC)) {
-                headers.add(h);
-            }
-        }
+        d.headers().stream().filter(h -> h.key().equals(KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC))
+                .forEach(headers::add);
         headers.add(HEADER_REPLAYED_FROM, (topic + "/" + d.id()).getBytes(StandardCharsets.UTF_8));
         // Keyed records land where the key hashes (the device's partition, as before); unkeyed ones go back to the
         // partition they came from.

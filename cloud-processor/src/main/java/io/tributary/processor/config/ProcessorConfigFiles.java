@@ -236,12 +236,8 @@ public final class ProcessorConfigFiles {
 
     /** Adds where the value came from to a validation message that starts with the key. */
     private static String withSource(String message, Map<String, Value> v) {
-        for (Map.Entry<String, Value> e : v.entrySet()) {
-            if (message.startsWith(e.getKey() + ":")) {
-                return message + " (from " + e.getValue().source() + ")";
-            }
-        }
-        return message;
+        return v.entrySet().stream().filter(e -> message.startsWith(e.getKey() + ":")).findFirst()
+                .map(e -> message + " (from " + e.getValue().source() + ")").orElse(message);
     }
 
     private static String str(Map<String, Value> v, String key, String fallback) {
