@@ -109,7 +109,12 @@ public record ProcessorConfig(
     }
 
     public Builder toBuilder() {
-        return new Builder(this);
+        return builder().kafkaBootstrapServers(kafkaBootstrapServers).topicPrefix(topicPrefix)
+                .consumerGroup(consumerGroup).influx(influxUrl, influxToken, influxOrg, influxBucket)
+                .maxPointsPerWrite(maxPointsPerWrite).pollTimeout(pollTimeout)
+                .retryBackoff(retryBackoffInitial, retryBackoffMax).influxRequestTimeout(influxRequestTimeout)
+                .closeTimeout(closeTimeout).consumerOverrides(consumerOverrides).kafkaProperties(kafkaProperties)
+                .analytics(analytics).inputContract(inputContract).enrichmentTags(enrichmentTags);
     }
 
     public Topics topics() {
@@ -156,27 +161,6 @@ public record ProcessorConfig(
         private List<String> enrichmentTags = List.of();
 
         private Builder() {
-        }
-
-        private Builder(ProcessorConfig c) {
-            kafkaBootstrapServers = c.kafkaBootstrapServers;
-            topicPrefix = c.topicPrefix;
-            consumerGroup = c.consumerGroup;
-            influxUrl = c.influxUrl;
-            influxToken = c.influxToken;
-            influxOrg = c.influxOrg;
-            influxBucket = c.influxBucket;
-            maxPointsPerWrite = c.maxPointsPerWrite;
-            pollTimeout = c.pollTimeout;
-            retryBackoffInitial = c.retryBackoffInitial;
-            retryBackoffMax = c.retryBackoffMax;
-            influxRequestTimeout = c.influxRequestTimeout;
-            closeTimeout = c.closeTimeout;
-            consumerOverrides = c.consumerOverrides;
-            kafkaProperties = c.kafkaProperties;
-            analytics = c.analytics;
-            inputContract = c.inputContract;
-            enrichmentTags = c.enrichmentTags;
         }
 
         public Builder kafkaBootstrapServers(String servers) {
