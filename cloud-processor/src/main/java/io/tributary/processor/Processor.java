@@ -154,23 +154,15 @@ public final class Processor implements AutoCloseable {
     }
 
     private Optional<String> kafkaProblem() {
-        KafkaClusterWatch watch = kafka;
-        return watch == null ? Optional.empty() : watch.problem();
+        return Optional.ofNullable(kafka).flatMap(KafkaClusterWatch::problem);
     }
 
     private String readinessDetail() {
         if (!isLive()) {
             return "not running" + failure().map(t -> ": " + t).orElse("");
         }
-        Optional<String> kafkaProblem = kafkaProblem();
-        if (kafkaProblem.isPresent()) {
-            return kafkaProblem.get();
-        }
-        Optional<String> outage = meters.writePathOutage();
-        if (outage.isPresent()) {
-            return "write path down: " + outage.get();
-        }
-        return streams == null ? "ready" : "streams " + streams.state();
+        return kafkaProblem().or(() -> meters.writePathOutage().map(outage -> "write path down: " + outage))
+                .orElse(streams == null ? "ready" : "streams " + streams.state());
     }
 
     /** The error that stopped a part of the processor, if one stopped on its own. */

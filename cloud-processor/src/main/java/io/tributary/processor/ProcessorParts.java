@@ -60,7 +60,6 @@ final class ProcessorParts {
     /** The readings writers' device labels; null when no label is a tag ({@code enrichment.tags} empty). */
     DeviceLabelsReader labels;
     RulesFileWatcher rulesWatcher;
-    WebhookNotifier webhook;
 
     private ProcessorParts(ProcessorConfig config, TelemetryCheck contract, ProcessorMeters meters) {
         this.config = config;
@@ -184,7 +183,7 @@ final class ProcessorParts {
     private void addWebhook(AnalyticsConfig analytics) {
         String group = analytics.webhookGroup() != null ? analytics.webhookGroup()
                 : config.consumerGroup() + "-webhook";
-        webhook = new WebhookNotifier(consumer("webhook", group, false), config.topics().alerts(),
+        WebhookNotifier webhook = new WebhookNotifier(consumer("webhook", group, false), config.topics().alerts(),
                 analytics.webhookUrl(), new WebhookNotifier.Settings(config.pollTimeout(),
                         config.retryBackoffInitial(), config.retryBackoffMax(), config.influxRequestTimeout(),
                         clientCloseTimeout()),

@@ -47,12 +47,6 @@ public sealed interface AlertRule {
     record Threshold(String name, Glob device, Glob sensor, Direction direction, double threshold, double clear,
             Duration forDuration, Severity severity, Map<String, String> match) implements AlertRule {
 
-        /** A rule for every device its glob matches, whatever its labels. */
-        public Threshold(String name, Glob device, Glob sensor, Direction direction, double threshold, double clear,
-                Duration forDuration, Severity severity) {
-            this(name, device, sensor, direction, threshold, clear, forDuration, severity, Map.of());
-        }
-
         public Threshold {
             match = Map.copyOf(match);
             Objects.requireNonNull(name, "name");
@@ -93,11 +87,6 @@ public sealed interface AlertRule {
     /** Fires when a device that was seen has sent nothing for {@code silence} (wall clock); resolves on its next data. */
     record NoData(String name, Glob device, Duration silence, Severity severity, Map<String, String> match)
             implements AlertRule {
-
-        /** A rule for every device its glob matches, whatever its labels. */
-        public NoData(String name, Glob device, Duration silence, Severity severity) {
-            this(name, device, silence, severity, Map.of());
-        }
 
         public NoData {
             match = Map.copyOf(match);

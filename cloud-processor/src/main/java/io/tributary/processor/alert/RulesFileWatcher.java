@@ -5,7 +5,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executors;
@@ -18,9 +17,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Holds the current alert rules and reloads them when the rules file changes (checked by modification time, size and
- * content every {@code checkInterval}; works on every file system, unlike inotify-based watching over NFS or
- * ConfigMap symlink swaps). An invalid file is rejected with a log message naming the problem and the previous rules
+ * Holds the current alert rules and reloads them when the rules file's content changes (read every
+ * {@code checkInterval}; works on every file system, unlike inotify-based watching over NFS or ConfigMap symlink
+ * swaps). An invalid file is rejected with a log message naming the problem and the previous rules
  * stay in force.
  */
 public final class RulesFileWatcher implements Supplier<RuleSet>, AutoCloseable {
@@ -32,7 +31,6 @@ public final class RulesFileWatcher implements Supplier<RuleSet>, AutoCloseable 
     private final AtomicReference<RuleSet> current = new AtomicReference<>(RuleSet.EMPTY);
     private final ScheduledExecutorService scheduler;
     private volatile String lastText;
-    private volatile FileTime lastModified;
     private volatile String lastError;
 
     /**
@@ -47,7 +45,6 @@ public final class RulesFileWatcher implements Supplier<RuleSet>, AutoCloseable 
         String text = Files.readString(file, StandardCharsets.UTF_8);
         current.set(parser.parse(text));
         lastText = text;
-        lastModified = Files.getLastModifiedTime(file);
         log.info("Alert rules loaded [file: {}, rules: {}]", file, current.get());
         scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "tributary-rules-watcher");
@@ -66,12 +63,7 @@ public final class RulesFileWatcher implements Supplier<RuleSet>, AutoCloseable 
     /** Checks the file now; returns true if new rules were taken. Also called by the scheduler. */
     public boolean check() {
         try {
-            FileTime modified = Files.getLastModifiedTime(file);
             String text = Files.readString(file, StandardCharsets.UTF_8);
-            if (text.equals(lastText) && modified.equals(lastModified)) {
-                return false;
-            }
-            lastModified = modified;
             if (text.equals(lastText)) {
                 return false;
             }

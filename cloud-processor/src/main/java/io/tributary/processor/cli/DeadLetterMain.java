@@ -50,8 +50,14 @@ public final class DeadLetterMain implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** Where the dead letters are; also from TRIBUTARY_KAFKA_* and TRIBUTARY_TOPIC_PREFIX. */
-    static final class Connection {
+    /**
+     * What both subcommands take: where the dead letters are (also from TRIBUTARY_KAFKA_* and TRIBUTARY_TOPIC_PREFIX)
+     * and which of them the command is about.
+     */
+    abstract static class Subcommand implements Callable<Integer> {
+        @Spec
+        CommandLine.Model.CommandSpec spec;
+
         @Option(names = "--kafka-bootstrap", paramLabel = "HOST:PORT[,...]",
                 description = "Kafka bootstrap servers (env TRIBUTARY_KAFKA_BOOTSTRAP; default: bootstrap.servers of "
                         + "--kafka-config, else localhost:9092).")
@@ -65,6 +71,14 @@ public final class DeadLetterMain implements Runnable {
                         + "topic is <prefix>deadletter.")
         String prefix;
 
+        @Option(names = "--device", paramLabel = "ID", description = "Only this device's dead letters.")
+        String device;
+
+        @Option(names = "--since", paramLabel = "TIME",
+                description = "Only dead letters written at or after TIME: an instant (2026-12-06T20:00:00Z) or a "
+                        + "duration ago (30m, 2h, 1d).")
+        String since;
+
         DeadLetters open() {
             Map<String, String> env = System.getenv();
             KafkaClientConfig client = kafka.resolve(bootstrap != null ? bootstrap
@@ -73,17 +87,6 @@ public final class DeadLetterMain implements Runnable {
                     : env.getOrDefault("TRIBUTARY_TOPIC_PREFIX", Topics.DEFAULT_PREFIX);
             return new DeadLetters(client, new Topics(p).deadLetter(), Duration.ofSeconds(15));
         }
-    }
-
-    /** Which dead letters a command is about. */
-    static final class Filter {
-        @Option(names = "--device", paramLabel = "ID", description = "Only this device's dead letters.")
-        String device;
-
-        @Option(names = "--since", paramLabel = "TIME",
-                description = "Only dead letters written at or after TIME: an instant (2026-12-06T20:00:00Z) or a "
-                        + "duration ago (30m, 2h, 1d).")
-        String since;
 
         Predicate<DeadLetters.DeadLetter> predicate(String reason) {
             Instant from = since == null ? Instant.MIN : parseSince(since);
@@ -110,14 +113,7 @@ public final class DeadLetterMain implements Runnable {
     @Command(name = "list", mixinStandardHelpOptions = true,
             description = "Without --reason: dead letters counted by reason and origin. With --reason: the records "
                     + "(position, time, device, origin, replayed, detail).")
-    static final class List implements Callable<Integer> {
-        @Mixin
-        Connection connection;
-        @Mixin
-        Filter filter;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class List extends Subcommand {
         @Option(names = "--reason", paramLabel = "R",
                 description = "Show the records of this reason, or of this contract rule (e.g. event_time_in_future).")
         String reason;
@@ -129,19 +125,15 @@ public final class DeadLetterMain implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            DeadLetters deadLetters = connection.open();
+            DeadLetters deadLetters = open();
             Set<String> replayed = deadLetters.replayedIds();
-            Predicate<DeadLetters.DeadLetter> selected = filter.predicate(reason);
+            var selected = deadLetters.read().stream().filter(predicate(reason)).toList();
             if (reason == null) {
                 Map<String, int[]> counts = new TreeMap<>();
-                deadLetters.scan(d -> {
-                    if (selected.test(d)) {
-                        int[] c = counts.computeIfAbsent(d.reasonAndRule() + "\t" + d.origin(), k -> new int[2]);
-                        c[0]++;
-                        if (replayed.contains(d.id())) {
-                            c[1]++;
-                        }
-                    }
+                selected.forEach(d -> {
+                    int[] c = counts.computeIfAbsent(d.reasonAndRule() + "\t" + d.origin(), k -> new int[2]);
+                    c[0]++;
+                    c[1] += replayed.contains(d.id()) ? 1 : 0;
                 });
                 out.printf("%-48s %-20s %8s %8s%n", "REASON", "ORIGIN", "COUNT", "REPLAYED");
                 counts.forEach((k, c) -> {
@@ -151,21 +143,13 @@ public final class DeadLetterMain implements Runnable {
                 out.flush();
                 return 0;
             }
-            int[] shown = new int[2];
+            int shown = Math.max(0, Math.min(limit, selected.size()));
             out.printf("%-12s %-24s %-20s %-18s %-8s %s%n", "POSITION", "TIME", "DEVICE", "ORIGIN", "REPLAYED",
                     "DETAIL");
-            deadLetters.scan(d -> {
-                if (!selected.test(d)) {
-                    return;
-                }
-                shown[1]++;
-                if (shown[0] < limit) {
-                    shown[0]++;
-                    out.printf("%-12s %-24s %-20s %-18s %-8s %s%n", d.id(), d.time(), safe(d.device(), 20),
-                            safe(d.origin(), 18), replayed.contains(d.id()) ? "yes" : "no", safe(d.detail(), 300));
-                }
-            });
-            out.printf("%d of %d dead letters with reason %s shown%n", shown[0], shown[1], safe(reason, 64));
+            selected.subList(0, shown).forEach(d -> out.printf("%-12s %-24s %-20s %-18s %-8s %s%n", d.id(), d.time(),
+                    safe(d.device(), 20), safe(d.origin(), 18), replayed.contains(d.id()) ? "yes" : "no",
+                    safe(d.detail(), 300)));
+            out.printf("%d of %d dead letters with reason %s shown%n", shown, selected.size(), safe(reason, 64));
             out.flush();
             return 0;
         }
@@ -174,14 +158,7 @@ public final class DeadLetterMain implements Runnable {
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = "Sends the dead letters of a reason back to the topic they came from (key, value and MQTT "
                     + "topic header as they were), each at most once. Fix the cause first.")
-    static final class Replay implements Callable<Integer> {
-        @Mixin
-        Connection connection;
-        @Mixin
-        Filter filter;
-        @Spec
-        CommandLine.Model.CommandSpec spec;
-
+    static final class Replay extends Subcommand {
         @Option(names = "--reason", paramLabel = "R", required = true,
                 description = "Replay the dead letters of this reason, or of this contract rule.")
         String reason;
@@ -192,7 +169,7 @@ public final class DeadLetterMain implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            DeadLetters.ReplayResult result = connection.open().replay(filter.predicate(reason), dryRun);
+            DeadLetters.ReplayResult result = open().replay(predicate(reason), dryRun);
             out.printf("%s %d dead letters with reason %s%s; %d replayed before (skipped); %d not replayable "
                     + "(refused at the gateway: no source topic)%n", dryRun ? "would replay" : "replayed",
                     dryRun ? result.toTopics().values().stream().mapToInt(Integer::intValue).sum() : result.replayed(),

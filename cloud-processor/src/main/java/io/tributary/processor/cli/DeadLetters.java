@@ -5,7 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,8 +16,8 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.stream.Collectors;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -98,31 +98,24 @@ public final class DeadLetters {
         this.timeout = timeout;
     }
 
-    /** Reads every dead letter present now (up to the end offsets at the call), in partition and offset order. */
-    public void scan(Consumer<DeadLetter> sink) {
-        for (ConsumerRecord<byte[], byte[]> r : readToEnd(topic)) {
-            sink.accept(toDeadLetter(r));
-        }
+    /** Every dead letter present now (up to the end offsets at the call), in partition and offset order. */
+    public List<DeadLetter> read() {
+        return readToEnd(topic).stream().map(this::toDeadLetter).toList();
     }
 
     /** The ids ({@code partition/offset}) of the dead letters replayed so far. */
     public Set<String> replayedIds() {
-        Set<String> ids = new HashSet<>();
         if (!topicExists(replayedTopic)) {
-            return ids;
+            return Set.of();
         }
-        for (ConsumerRecord<byte[], byte[]> r : readToEnd(replayedTopic)) {
-            if (r.key() != null && r.value() != null) {
-                ids.add(new String(r.key(), StandardCharsets.UTF_8));
-            }
-        }
-        return ids;
+        return readToEnd(replayedTopic).stream().filter(r -> r.key() != null && r.value() != null)
+                .map(r -> new String(r.key(), StandardCharsets.UTF_8)).collect(Collectors.toSet());
     }
 
     /** Counts by reason (a contract violation as {@code contract-violation/<rule>}) and, within it, by origin. */
     public Map<String, Map<String, Integer>> countsByReason() {
         Map<String, Map<String, Integer>> counts = new TreeMap<>();
-        scan(d -> counts.computeIfAbsent(d.reasonAndRule(), r -> new TreeMap<>()).merge(d.origin(), 1,
+        read().forEach(d -> counts.computeIfAbsent(d.reasonAndRule(), r -> new TreeMap<>()).merge(d.origin(), 1,
                 Integer::sum));
         return counts;
     }
@@ -134,25 +127,15 @@ public final class DeadLetters {
      */
     public ReplayResult replay(Predicate<DeadLetter> selected, boolean dryRun) {
         Set<String> done = replayedIds();
-        List<DeadLetter> chosen = new ArrayList<>();
-        int[] already = new int[1];
-        int[] notReplayable = new int[1];
-        scan(d -> {
-            if (!selected.test(d)) {
-                return;
-            }
-            if (done.contains(d.id())) {
-                already[0]++;
-            } else if (d.sourceTopic().isEmpty()) {
-                notReplayable[0]++;
-            } else {
-                chosen.add(d);
-            }
-        });
+        Map<Boolean, List<DeadLetter>> byDone = read().stream().filter(selected)
+                .collect(Collectors.partitioningBy(d -> done.contains(d.id())));
+        List<DeadLetter> chosen = byDone.get(false).stream().filter(d -> d.sourceTopic().isPresent()).toList();
+        int already = byDone.get(true).size();
+        int notReplayable = byDone.get(false).size() - chosen.size();
         Map<String, Integer> toTopics = new TreeMap<>();
         chosen.forEach(d -> toTopics.merge(d.sourceTopic().orElseThrow(), 1, Integer::sum));
         if (dryRun || chosen.isEmpty()) {
-            return new ReplayResult(dryRun ? 0 : chosen.size(), already[0], notReplayable[0], toTopics);
+            return new ReplayResult(dryRun ? 0 : chosen.size(), already, notReplayable, toTopics);
         }
         ensureReplayedTopic();
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerProperties())) {
@@ -177,7 +160,7 @@ public final class DeadLetters {
                 }
             }
         }
-        return new ReplayResult(chosen.size(), already[0], notReplayable[0], toTopics);
+        return new ReplayResult(chosen.size(), already, notReplayable, toTopics);
     }
 
     /** The marker's value: when, to which topic, and why the record was dead-lettered. */
@@ -192,11 +175,8 @@ public final class DeadLetters {
     /** The original record again: same key, value and MQTT topic header, plus where it was replayed from. */
     private ProducerRecord<byte[], byte[]> replayRecord(DeadLetter d) {
         RecordHeaders headers = new RecordHeaders();
-        for (Header h : d.headers()) {
-            if (h.key().equals(KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC)) {
-                headers.add(h);
-            }
-        }
+        d.headers().stream().filter(h -> h.key().equals(KafkaDeadLetterPublisher.HEADER_MQTT_TOPIC))
+                .forEach(headers::add);
         headers.add(HEADER_REPLAYED_FROM, (topic + "/" + d.id()).getBytes(StandardCharsets.UTF_8));
         // Keyed records land where the key hashes (the device's partition, as before); unkeyed ones go back to the
         // partition they came from.
@@ -258,8 +238,8 @@ public final class DeadLetters {
                 }
             }
         }
-        records.sort((a, b) -> a.partition() != b.partition() ? Integer.compare(a.partition(), b.partition())
-                : Long.compare(a.offset(), b.offset()));
+        records.sort(Comparator.<ConsumerRecord<byte[], byte[]>>comparingInt(ConsumerRecord::partition)
+                .thenComparingLong(ConsumerRecord::offset));
         return records;
     }
 

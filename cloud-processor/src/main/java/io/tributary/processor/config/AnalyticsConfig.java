@@ -74,13 +74,14 @@ public record AnalyticsConfig(
                 throw new IllegalArgumentException("rollups.windows: each window must be at least 1ms, got " + w);
             }
         }
-        if (rollupWindows.stream().distinct().count() != rollupWindows.size()) {
+        // Sizes are whole milliseconds to Streams (and in the window tag): 1000 ms and 1.0004 s are the same window.
+        if (rollupWindows.stream().map(Duration::toMillis).distinct().count() != rollupWindows.size()) {
             throw new IllegalArgumentException("rollups.windows: sizes must be distinct, got " + rollupWindows);
         }
         if (rollupGrace == null || rollupGrace.isNegative()) {
             throw new IllegalArgumentException("rollups.grace: must be zero or positive, got " + rollupGrace);
         }
-        Require.positive(punctuateInterval, "rollups.punctuate-interval");
+        Require.schedulable(punctuateInterval, "rollups.punctuate-interval");
         Require.positive(commitInterval, "streams.commit-interval");
         Require.between(streamThreads, 1, 64, "streams.threads");
         Require.positive(rulesCheckInterval, "alerts.rules-check-interval");
@@ -102,7 +103,7 @@ public record AnalyticsConfig(
                     + ", got '" + streamsCompression + "'");
         }
         Require.between(readingsWriters, 1, 64, "influx.writers");
-        Require.positive(healthInterval, "health.interval");
+        Require.schedulable(healthInterval, "health.interval");
     }
 
     /** Enabled; windows 10 s and 1 min, grace 30 s; no rules, no webhook, no HTTP endpoint; temp state dir. */

@@ -24,7 +24,6 @@ import io.tributary.processor.enrich.Labels;
  * @param influxRequestTimeout connect, read and write timeout of one InfluxDB request
  * @param closeTimeout how long {@code close()} waits for the writer to stop and release its clients
  * @param consumerOverrides extra Kafka consumer properties, applied last (except the delivery-critical ones)
- * @param producerOverrides extra Kafka producer properties for the dead-letter producer, applied last
  * @param kafkaProperties properties of every Kafka client (security, sasl, ssl) from {@code --kafka-config},
  *        {@code TRIBUTARY_KAFKA_*} and {@code --kafka-property}; what the processor sets itself keeps its value
  * @param inputContract the input contract the processor re-checks on every telemetry record (the gateway's options:
@@ -47,7 +46,6 @@ public record ProcessorConfig(
         Duration influxRequestTimeout,
         Duration closeTimeout,
         Map<String, String> consumerOverrides,
-        Map<String, String> producerOverrides,
         Map<String, String> kafkaProperties,
         AnalyticsConfig analytics,
         InputContract inputContract,
@@ -74,11 +72,6 @@ public record ProcessorConfig(
             }
         }
         Objects.requireNonNull(topicPrefix, "topic-prefix must not be null");
-        if (!topicPrefix.matches("[a-zA-Z0-9._-]*")) {
-            throw new IllegalArgumentException(
-                    "topic-prefix: only letters, digits, '.', '_' and '-' are allowed in Kafka topic names, got '"
-                            + topicPrefix + "'");
-        }
         try {
             new Topics(topicPrefix);
         } catch (IllegalArgumentException e) {
@@ -101,7 +94,6 @@ public record ProcessorConfig(
         Require.positive(influxRequestTimeout, "influx-request-timeout");
         Require.positive(closeTimeout, "close-timeout");
         consumerOverrides = Map.copyOf(Objects.requireNonNull(consumerOverrides, "consumer-overrides"));
-        producerOverrides = Map.copyOf(Objects.requireNonNull(producerOverrides, "producer-overrides"));
         kafkaProperties = new KafkaClientConfig(kafkaBootstrapServers, kafkaProperties).properties();
         Objects.requireNonNull(analytics, "analytics");
         Objects.requireNonNull(inputContract, "input contract (max-event-age, ...)");
@@ -117,7 +109,12 @@ public record ProcessorConfig(
     }
 
     public Builder toBuilder() {
-        return new Builder(this);
+        return builder().kafkaBootstrapServers(kafkaBootstrapServers).topicPrefix(topicPrefix)
+                .consumerGroup(consumerGroup).influx(influxUrl, influxToken, influxOrg, influxBucket)
+                .maxPointsPerWrite(maxPointsPerWrite).pollTimeout(pollTimeout)
+                .retryBackoff(retryBackoffInitial, retryBackoffMax).influxRequestTimeout(influxRequestTimeout)
+                .closeTimeout(closeTimeout).consumerOverrides(consumerOverrides).kafkaProperties(kafkaProperties)
+                .analytics(analytics).inputContract(inputContract).enrichmentTags(enrichmentTags);
     }
 
     public Topics topics() {
@@ -138,9 +135,8 @@ public record ProcessorConfig(
                 + influxBucket + ", maxPointsPerWrite=" + maxPointsPerWrite + ", pollTimeout=" + pollTimeout
                 + ", retryBackoff=" + retryBackoffInitial + ".." + retryBackoffMax + ", influxRequestTimeout="
                 + influxRequestTimeout + ", closeTimeout=" + closeTimeout + ", consumerOverrides=" + consumerOverrides
-                + ", producerOverrides=" + producerOverrides.keySet() + ", kafkaProperties="
-                + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics + ", inputContract=" + inputContract
-                + ", enrichmentTags=" + enrichmentTags + "]";
+                + ", kafkaProperties=" + KafkaClientConfig.redact(kafkaProperties) + ", analytics=" + analytics
+                + ", inputContract=" + inputContract + ", enrichmentTags=" + enrichmentTags + "]";
     }
 
     /** Collects the settings; {@link #build()} validates them all through the canonical constructor. */
@@ -159,35 +155,12 @@ public record ProcessorConfig(
         private Duration influxRequestTimeout = Duration.ofSeconds(10);
         private Duration closeTimeout = Duration.ofSeconds(15);
         private Map<String, String> consumerOverrides = Map.of();
-        private Map<String, String> producerOverrides = Map.of();
         private Map<String, String> kafkaProperties = Map.of();
         private AnalyticsConfig analytics = AnalyticsConfig.defaults();
         private InputContract inputContract = InputContract.DEFAULTS;
         private List<String> enrichmentTags = List.of();
 
         private Builder() {
-        }
-
-        private Builder(ProcessorConfig c) {
-            kafkaBootstrapServers = c.kafkaBootstrapServers;
-            topicPrefix = c.topicPrefix;
-            consumerGroup = c.consumerGroup;
-            influxUrl = c.influxUrl;
-            influxToken = c.influxToken;
-            influxOrg = c.influxOrg;
-            influxBucket = c.influxBucket;
-            maxPointsPerWrite = c.maxPointsPerWrite;
-            pollTimeout = c.pollTimeout;
-            retryBackoffInitial = c.retryBackoffInitial;
-            retryBackoffMax = c.retryBackoffMax;
-            influxRequestTimeout = c.influxRequestTimeout;
-            closeTimeout = c.closeTimeout;
-            consumerOverrides = c.consumerOverrides;
-            producerOverrides = c.producerOverrides;
-            kafkaProperties = c.kafkaProperties;
-            analytics = c.analytics;
-            inputContract = c.inputContract;
-            enrichmentTags = c.enrichmentTags;
         }
 
         public Builder kafkaBootstrapServers(String servers) {
@@ -245,11 +218,6 @@ public record ProcessorConfig(
             return this;
         }
 
-        public Builder producerOverrides(Map<String, String> overrides) {
-            this.producerOverrides = overrides;
-            return this;
-        }
-
         public Builder kafkaProperties(Map<String, String> properties) {
             this.kafkaProperties = properties;
             return this;
@@ -274,7 +242,7 @@ public record ProcessorConfig(
         public ProcessorConfig build() {
             return new ProcessorConfig(kafkaBootstrapServers, topicPrefix, consumerGroup, influxUrl, influxToken,
                     influxOrg, influxBucket, maxPointsPerWrite, pollTimeout, retryBackoffInitial, retryBackoffMax,
-                    influxRequestTimeout, closeTimeout, consumerOverrides, producerOverrides, kafkaProperties,
+                    influxRequestTimeout, closeTimeout, consumerOverrides, kafkaProperties,
                     analytics, inputContract, enrichmentTags);
         }
     }

@@ -106,12 +106,9 @@ public final class ProcessorConfigFiles {
                     throw new IllegalArgumentException("config file " + fileName + ": expected a mapping of sections");
                 }
                 Map<String, String> flat = new LinkedHashMap<>();
-                flatten("", map, flat, fileName);
+                flatten("", map, flat);
                 flat.forEach((k, v) -> {
-                    if (!known(k)) {
-                        throw new IllegalArgumentException("config file " + fileName + ": unknown key '" + k
-                                + "' (known keys: " + String.join(", ", KEYS.keySet()) + ")");
-                    }
+                    requireKnown(k, "config file " + fileName + ": unknown key '");
                     values.put(k, new Value(v, "config file " + fileName));
                 });
             }
@@ -123,10 +120,7 @@ public final class ProcessorConfigFiles {
             }
         });
         options.forEach((key, v) -> {
-            if (!known(key)) {
-                throw new IllegalArgumentException("unknown config key '" + key + "' (known keys: "
-                        + String.join(", ", KEYS.keySet()) + ")");
-            }
+            requireKnown(key, "unknown config key '");
             if (v != null) {
                 values.put(key, new Value(v, "option"));
             }
@@ -134,15 +128,18 @@ public final class ProcessorConfigFiles {
         return build(values, env);
     }
 
-    private static boolean known(String key) {
-        return KEYS.containsKey(key) || key.startsWith(KAFKA_PROPERTY);
+    private static void requireKnown(String key, String unknown) {
+        if (!KEYS.containsKey(key) && !key.startsWith(KAFKA_PROPERTY)) {
+            throw new IllegalArgumentException(unknown + key + "' (known keys: " + String.join(", ", KEYS.keySet())
+                    + ")");
+        }
     }
 
-    private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out, String fileName) {
+    private static void flatten(String prefix, Map<?, ?> map, Map<String, String> out) {
         map.forEach((k, v) -> {
             String key = prefix + k;
             if (v instanceof Map<?, ?> nested) {
-                flatten(key + ".", nested, out, fileName);
+                flatten(key + ".", nested, out);
             } else if (v instanceof List<?> list) {
                 out.put(key, String.join(",", list.stream().map(String::valueOf).toList()));
             } else {
@@ -239,12 +236,8 @@ public final class ProcessorConfigFiles {
 
     /** Adds where the value came from to a validation message that starts with the key. */
     private static String withSource(String message, Map<String, Value> v) {
-        for (Map.Entry<String, Value> e : v.entrySet()) {
-            if (message.startsWith(e.getKey() + ":")) {
-                return message + " (from " + e.getValue().source() + ")";
-            }
-        }
-        return message;
+        return v.entrySet().stream().filter(e -> message.startsWith(e.getKey() + ":")).findFirst()
+                .map(e -> message + " (from " + e.getValue().source() + ")").orElse(message);
     }
 
     private static String str(Map<String, Value> v, String key, String fallback) {

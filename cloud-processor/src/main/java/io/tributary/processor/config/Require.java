@@ -23,6 +23,14 @@ final class Require {
         }
     }
 
+    /** A wall-clock interval Kafka Streams can schedule: positive and at least 1 ms. */
+    static void schedulable(Duration value, String key) {
+        positive(value, key);
+        if (value.toMillis() < 1) {
+            throw new IllegalArgumentException(key + ": must be at least 1ms, got " + value);
+        }
+    }
+
     static void between(int value, int min, int max, String key) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(key + ": must be between " + min + " and " + max + ", got " + value);

@@ -37,11 +37,6 @@ public final class KafkaClientProperties {
     private KafkaClientProperties() {
     }
 
-    /** A writer's consumer in the config's own group. */
-    public static Properties consumer(ProcessorConfig config) {
-        return consumer(config, config.consumerGroup());
-    }
-
     public static Properties consumer(ProcessorConfig config, String group) {
         Properties props = new Properties();
         props.putAll(config.kafkaClient().clientProperties());
@@ -81,7 +76,6 @@ public final class KafkaClientProperties {
                 Long.toString(config.influxRequestTimeout().multipliedBy(2).toMillis()));
         props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
         props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        props.putAll(config.producerOverrides());
         return props;
     }
 

@@ -1,6 +1,5 @@
 package io.tributary.processor.metrics;
 
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +45,11 @@ import io.tributary.proto.v1.AlertEvent;
 public final class ProcessorMeters implements StreamsListener, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(ProcessorMeters.class);
-    private static final String P = "tributary.processor.";
-    private static final String CONTRACT_HELP = "Telemetry records that break the input contract, by rule (readings "
+    static final String P = "tributary.processor.";
+    static final String CONTRACT_HELP = "Telemetry records that break the input contract, by rule (readings "
             + "writer: dead-lettered; streams: skipped).";
 
-    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final List<AutoCloseable> binders = new CopyOnWriteArrayList<>();
     private final Map<String, List<Supplier<Map<MetricName, ? extends Metric>>>> lagSources =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -91,7 +90,7 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
 
     /** The meters of a writer kind ({@code readings}, {@code rollups}, {@code alerts}), registered at first call. */
     public synchronized WriterMeters writer(String writer) {
-        return writers.computeIfAbsent(writer, WriterMeters::new);
+        return writers.computeIfAbsent(writer, w -> new WriterMeters(this, w));
     }
 
     /** Why a writer cannot store anything right now (it retries and commits nothing meanwhile), if one cannot. */
@@ -107,81 +106,6 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
     public <T> void bindMetadataInvalid(String reader, T source, java.util.function.ToLongFunction<T> count) {
         FunctionCounter.builder(P + "metadata.invalid", source, s -> count.applyAsLong(s))
                 .description(METADATA_INVALID_HELP).tags("reader", reader).register(registry);
-    }
-
-    /** What a writer has done so far; thread-safe. */
-    public final class WriterMeters {
-
-        private final String writer;
-        public final Counter recordsConsumed;
-        /** Points InfluxDB accepted, counted once per record even if the record had to be written again. */
-        public final Counter pointsWritten;
-        /** Write attempts that failed and will be retried (5xx, 429, I/O, timeouts, missing bucket, auth). */
-        public final Counter retryableFailures;
-        /** Writes rejected for their content (400, 413, 422): the records behind them go to the dead letter. */
-        public final Counter rejectedFailures;
-        public final Counter probes;
-        public final Counter offsetCommits;
-        private volatile String outage;
-
-        private WriterMeters(String writer) {
-            this.writer = writer;
-            recordsConsumed = counter("records.consumed", "Kafka records taken by a writer.", "writer", writer);
-            pointsWritten = counter("points.written", "Records (readings, rollups, alerts) InfluxDB accepted.",
-                    "writer", writer);
-            retryableFailures = counter("write.failures", "Failed InfluxDB writes by kind.", "writer", writer, "kind",
-                    "retryable");
-            rejectedFailures = counter("write.failures", "Failed InfluxDB writes by kind.", "writer", writer, "kind",
-                    "rejected");
-            probes = counter("write.probes", "Probe points written after a rejection, to tell a poisoned record from "
-                    + "a broken write path.", "writer", writer);
-            offsetCommits = counter("offset.commits", "Kafka offset commits that succeeded.", "writer", writer);
-            Gauge.builder(P + "write.path.up", this, w -> w.outage == null ? 1 : 0)
-                    .description("0 while a writer cannot store anything (InfluxDB unreachable or rejecting every "
-                            + "write).").tags("writer", writer).strongReference(true).register(registry);
-            // Known reasons start at 0: a counter series that appears only with its first dead letter has no
-            // increase() to show before it (the pipeline-health dashboard would say "no data").
-            DeadLetterReason.ALL.forEach(this::deadLetterCounter);
-        }
-
-        /** A record sent to the dead-letter topic with {@code reason} (a {@code DeadLetterReason} or contract rule). */
-        public void deadLettered(String reason) {
-            deadLetterCounter(reason).increment();
-        }
-
-        private Counter deadLetterCounter(String reason) {
-            return counter("deadlettered", "Records sent to the dead-letter topic, by writer and reason.", "writer",
-                    writer, "reason", reason);
-        }
-
-        /** A record that broke the input contract's {@code rule} (it is dead-lettered with the rule as reason). */
-        public void contractViolation(String rule) {
-            counter("contract.violations", CONTRACT_HELP, "part", "writer", "rule", rule).increment();
-        }
-
-        /** A write retried while the write path is down ({@code kind}: transient, misconfigured, rejected_wholesale). */
-        public void outageRetry(String kind) {
-            counter("write.outage.retries", "Writes retried because the write path was down, by kind (transient, "
-                    + "misconfigured, rejected_wholesale).", "writer", writer, "kind", kind).increment();
-        }
-
-        /** Sets (non-null) or clears (null) the current write-path outage. */
-        public void setOutage(String why) {
-            outage = why;
-        }
-
-        /** Why the write path is down right now (retrying, nothing committed), if it is. */
-        public Optional<String> outage() {
-            return Optional.ofNullable(outage);
-        }
-
-        @Override
-        public String toString() {
-            return "records consumed " + (long) recordsConsumed.count() + ", points written "
-                    + (long) pointsWritten.count() + ", failed writes " + (long) retryableFailures.count()
-                    + " retryable " + (long) rejectedFailures.count() + " rejected, dead letters "
-                    + count("deadlettered", "writer", writer) + ", offset commits " + (long) offsetCommits.count();
-        }
     }
 
     @Override
@@ -263,13 +187,13 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
                 "reason", reason).increment();
     }
 
-    /** Registers (or finds) the counter {@code tributary.processor.NAME} with these tags (key, value, ...). */
     /** Fleet totals of device health, {@code tributary_device_health_*}: the per-device values are in InfluxDB. */
     private Counter healthCounter(String name, String help) {
         return Counter.builder("tributary.device.health." + name).description(help).register(registry);
     }
 
-    private Counter counter(String name, String help, String... tags) {
+    /** Registers (or finds) the counter {@code tributary.processor.NAME} with these tags (key, value, ...). */
+    Counter counter(String name, String help, String... tags) {
         return Counter.builder(P + name).description(help).tags(tags).register(registry);
     }
 
@@ -352,19 +276,12 @@ public final class ProcessorMeters implements StreamsListener, AutoCloseable {
 
     /** The largest {@code records-lag} of a client's consumer metrics (0 if none). */
     private static double maxLag(List<Supplier<Map<MetricName, ? extends Metric>>> sources) {
-        double max = 0;
-        for (Supplier<Map<MetricName, ? extends Metric>> source : new ArrayList<>(sources)) {
-            for (Map.Entry<MetricName, ? extends Metric> e : source.get().entrySet()) {
-                MetricName name = e.getKey();
-                if (name.group().equals("consumer-fetch-manager-metrics") && name.name().equals("records-lag")) {
-                    Object v = e.getValue().metricValue();
-                    if (v instanceof Number n && Double.isFinite(n.doubleValue())) {
-                        max = Math.max(max, n.doubleValue());
-                    }
-                }
-            }
-        }
-        return max;
+        return sources.stream().flatMap(source -> source.get().entrySet().stream())
+                .filter(e -> e.getKey().group().equals("consumer-fetch-manager-metrics")
+                        && e.getKey().name().equals("records-lag"))
+                .map(e -> e.getValue().metricValue())
+                .mapToDouble(v -> v instanceof Number n ? n.doubleValue() : Double.NaN)
+                .filter(Double::isFinite).reduce(0, Math::max);
     }
 
     /** Stops the binders' background work (Kafka meter refresh, GC listeners); the page stays readable. */

@@ -106,7 +106,7 @@ public final class WebhookNotifier implements Runnable {
                 }
                 Map<TopicPartition, OffsetAndMetadata> done = new HashMap<>();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    if (!deliverSafely(record)) {
+                    if (!deliver(record)) {
                         break; // closing
                     }
                     done.put(new TopicPartition(record.topic(), record.partition()),
@@ -142,20 +142,6 @@ public final class WebhookNotifier implements Runnable {
         }
     }
 
-    /**
-     * Delivers one transition; whatever goes wrong with this one alert (a value that cannot be put into a request, a
-     * client that throws) skips it with a count and a dead letter, and the notifier goes on. Returns false only when
-     * closing.
-     */
-    private boolean deliverSafely(ConsumerRecord<byte[], byte[]> record) {
-        try {
-            return deliver(record);
-        } catch (RuntimeException e) {
-            giveUp(record, DeadLetterReason.WEBHOOK_REFUSED, "cannot send: " + e);
-            return true;
-        }
-    }
-
     private void giveUp(ConsumerRecord<byte[], byte[]> record, String reason, String detail) {
         skipped.increment();
         log.error("Alert webhook: skipping a transition [partition: {}, offset: {}, reason: {}]: {}",
@@ -170,8 +156,21 @@ public final class WebhookNotifier implements Runnable {
         }
     }
 
-    /** Delivers one transition; returns false only when closing. */
+    /**
+     * Delivers one transition; whatever goes wrong with this one alert (a value that cannot be put into a request, a
+     * client that throws) skips it with a count and a dead letter, and the notifier goes on. Returns false only when
+     * closing.
+     */
     private boolean deliver(ConsumerRecord<byte[], byte[]> record) {
+        try {
+            return post(record);
+        } catch (RuntimeException e) {
+            giveUp(record, DeadLetterReason.WEBHOOK_REFUSED, "cannot send: " + e);
+            return true;
+        }
+    }
+
+    private boolean post(ConsumerRecord<byte[], byte[]> record) {
         AlertEvent event;
         try {
             event = AlertEvent.parseFrom(record.value() == null ? new byte[0] : record.value());
@@ -219,20 +218,13 @@ public final class WebhookNotifier implements Runnable {
             if (attempt == 1 && status != -1) {
                 log.warn("Alert webhook answered HTTP {}, retrying with backoff [key: {}]", status, key);
             }
-            if (!waitPolling(backoff.next())) {
+            // Wait polling with every partition paused, so the consumer stays in its group.
+            if (!WritePath.waitPolling(consumer, backoff.next(), settings.pollTimeout(), () -> closing)) {
                 return false;
             }
-        }
-        return false;
-    }
-
-    /** Waits by polling with every partition paused, so the consumer stays in its group. */
-    private boolean waitPolling(Duration delay) {
-        boolean waited = WritePath.waitPolling(consumer, delay, settings.pollTimeout(), () -> closing);
-        if (waited) {
             consumer.resume(consumer.paused());
         }
-        return waited;
+        return false;
     }
 
     /**

@@ -30,7 +30,7 @@ import io.tributary.processor.alert.RuleSet;
  * Instances with the same application id share the telemetry partitions; a task moving to another instance restores
  * its stores from the changelog topics, so rollups and alerts continue where they were, without duplicates.
  */
-public final class StreamsEngine implements AutoCloseable {
+public final class StreamsEngine {
 
     private static final Logger log = LoggerFactory.getLogger(StreamsEngine.class);
 
@@ -86,9 +86,8 @@ public final class StreamsEngine implements AutoCloseable {
                 LogAndContinueExceptionHandler.class.getName());
         // No record may stop the processor: a record whose processing throws, or an output Kafka refuses for its
         // content, is skipped with a count (the stream thread would otherwise fail on it again after every restart).
-        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DataErrorHandlers.SkipRecord.class.getName());
-        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG,
-                DataErrorHandlers.SkipUnproducible.class.getName());
+        p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DataErrorHandlers.class.getName());
+        p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DataErrorHandlers.class.getName());
         p.put(StreamsConfig.consumerPrefix(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG), "earliest");
         // Fetch 64 KiB or wait 25 ms rather than fetch again after every produce request of the gateway: a quarter of
         // the broker's and the processor's CPU at 25,000 readings/s, for at most 25 ms more before an alert.
@@ -141,11 +140,6 @@ public final class StreamsEngine implements AutoCloseable {
             }
             deleteRecursively(stateDir);
         }
-    }
-
-    @Override
-    public void close() {
-        close(Duration.ofSeconds(15));
     }
 
     private static void deleteRecursively(Path dir) {

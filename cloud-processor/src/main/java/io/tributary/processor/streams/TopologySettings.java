@@ -33,47 +33,19 @@ public record TopologySettings(String telemetryTopic, String metadataTopic, Stri
         Duration grace, Duration punctuateInterval, Duration maxEventFuture, int maxSensorsPerWindow,
         int maxWindowEntryBytes, TelemetryCheck contract, String deviceHealthTopic, Duration healthInterval) {
 
-    /** Default of {@link #maxEventFuture()}: the contract's default. */
-    public static final Duration DEFAULT_MAX_EVENT_FUTURE = InputContract.DEFAULT_MAX_EVENT_FUTURE;
-    /** Default of {@link #maxSensorsPerWindow()}: the contract's sensors per device. */
-    public static final int DEFAULT_MAX_SENSORS_PER_WINDOW = InputContract.DEFAULT_MAX_SENSORS_PER_DEVICE;
     /** Default of {@link #maxWindowEntryBytes()}: half of Kafka's default max.request.size / message.max.bytes. */
     public static final int DEFAULT_MAX_WINDOW_ENTRY_BYTES = 512 * 1024;
     /** Default of {@link #healthInterval()}. */
     public static final Duration DEFAULT_HEALTH_INTERVAL = Duration.ofSeconds(10);
 
+    /** The values are checked where they come from: {@code AnalyticsConfig} and {@code InputContract}. */
     public TopologySettings {
         Objects.requireNonNull(telemetryTopic, "telemetryTopic");
         Objects.requireNonNull(metadataTopic, "metadataTopic");
         Objects.requireNonNull(rollupsTopic, "rollupsTopic");
         Objects.requireNonNull(alertsTopic, "alertsTopic");
         windows = List.copyOf(windows);
-        if (windows.isEmpty()) {
-            throw new IllegalArgumentException("rollup-windows: at least one window size is required");
-        }
-        if (windows.stream().map(WindowSize::label).distinct().count() != windows.size()) {
-            throw new IllegalArgumentException("rollup-windows: window sizes must be distinct, got " + windows);
-        }
-        if (grace == null || grace.isNegative()) {
-            throw new IllegalArgumentException("rollup-grace: must be zero or positive, got " + grace);
-        }
-        if (punctuateInterval == null || punctuateInterval.toMillis() <= 0) {
-            throw new IllegalArgumentException("punctuate-interval: must be at least 1 ms, got " + punctuateInterval);
-        }
-        if (maxEventFuture == null || maxEventFuture.isNegative()) {
-            throw new IllegalArgumentException("max-event-future: must be zero or positive, got " + maxEventFuture);
-        }
-        if (maxSensorsPerWindow < 1) {
-            throw new IllegalArgumentException("max-sensors-per-device: must be at least 1, got " + maxSensorsPerWindow);
-        }
-        if (maxWindowEntryBytes < 1024) {
-            throw new IllegalArgumentException("rollups.max-entry-bytes: must be at least 1024, got "
-                    + maxWindowEntryBytes);
-        }
         Objects.requireNonNull(contract, "contract");
-        if (healthInterval == null || healthInterval.toMillis() <= 0) {
-            throw new IllegalArgumentException("health.interval: must be at least 1 ms, got " + healthInterval);
-        }
     }
 
     /** These settings with other limits. */
@@ -92,7 +64,8 @@ public record TopologySettings(String telemetryTopic, String metadataTopic, Stri
         Topics topics = new Topics(topicPrefix);
         return new TopologySettings(topics.telemetry(), topics.deviceMetadata(), topics.rollups(), topics.alerts(),
                 List.of(WindowSize.of(Duration.ofSeconds(10)), WindowSize.of(Duration.ofMinutes(1))),
-                Duration.ofSeconds(30), Duration.ofMillis(500), DEFAULT_MAX_EVENT_FUTURE, DEFAULT_MAX_SENSORS_PER_WINDOW,
+                Duration.ofSeconds(30), Duration.ofMillis(500), InputContract.DEFAULT_MAX_EVENT_FUTURE,
+                InputContract.DEFAULT_MAX_SENSORS_PER_DEVICE,
                 DEFAULT_MAX_WINDOW_ENTRY_BYTES, new ContractCheck(InputContract.DEFAULTS), topics.deviceHealth(),
                 DEFAULT_HEALTH_INTERVAL);
     }

@@ -3,8 +3,6 @@ package io.tributary.processor.writer;
 import java.util.List;
 import java.util.Locale;
 
-import com.google.protobuf.InvalidProtocolBufferException;
-
 import io.tributary.proto.v1.AlertEvent;
 
 /**
@@ -14,38 +12,18 @@ import io.tributary.proto.v1.AlertEvent;
  * the transition time; plus a tag per device label named in {@code enrichment.tags} that the event carries (the event
  * itself, and the webhook's JSON, carry all labels).
  */
-public final class AlertPointMapper implements RecordMapper {
+public final class AlertPointMapper extends ProtoPointMapper<AlertEvent> {
 
     public static final String MEASUREMENT = "alerts";
 
-    private final List<String> tagKeys;
-
-    public AlertPointMapper() {
-        this(List.of());
-    }
-
-    /** {@code tagKeys}: the labels that become tags. */
     public AlertPointMapper(List<String> tagKeys) {
-        this.tagKeys = List.copyOf(tagKeys);
+        super(MEASUREMENT, "alert", AlertEvent.getDefaultInstance(), AlertEvent::getDeviceId,
+                AlertEvent::getLabelsMap, tagKeys);
     }
 
     @Override
-    public MappedRecord map(byte[] key, byte[] value) {
-        String keyDevice = key == null ? "" : new String(key, java.nio.charset.StandardCharsets.UTF_8);
-        if (value == null) {
-            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID, "tombstone");
-        }
-        AlertEvent e;
-        try {
-            e = AlertEvent.parseFrom(value);
-        } catch (InvalidProtocolBufferException ex) {
-            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
-                    "not a tributary.v1.AlertEvent: " + ex.getMessage());
-        }
-        String problem = ReadingPointMapper.tagProblem("device_id", e.getDeviceId());
-        if (problem == null) {
-            problem = ReadingPointMapper.tagProblem("rule", e.getRule());
-        }
+    String problem(AlertEvent e) {
+        String problem = ReadingPointMapper.tagProblem("rule", e.getRule());
         if (problem == null && (e.getState() != AlertEvent.AlertState.FIRING
                 && e.getState() != AlertEvent.AlertState.RESOLVED)) {
             problem = "state must be FIRING or RESOLVED, got " + e.getState();
@@ -54,16 +32,14 @@ public final class AlertPointMapper implements RecordMapper {
                 || !Double.isFinite(e.getThreshold()))) {
             problem = "transition time must be positive, value and threshold finite";
         }
-        if (problem != null) {
-            return new MappedRecord.Rejected(e.getDeviceId().isEmpty() ? keyDevice : e.getDeviceId(),
-                    DeadLetterReason.READING_INVALID, "alert: " + problem);
-        }
+        return problem;
+    }
+
+    @Override
+    LinePoint point(AlertEvent e, LinePoint.Builder point) {
         AlertEvent.Severity severity = e.getSeverity() == AlertEvent.Severity.SEVERITY_UNSPECIFIED
                 ? AlertEvent.Severity.INFO : e.getSeverity();
-        LinePoint point = ReadingPointMapper.labelTags(LinePoint.measurement(MEASUREMENT), tagKeys,
-                        RollupPointMapper.labels(tagKeys, e.getLabelsMap()))
-                .tag("device", e.getDeviceId())
-                .tag("rule", e.getRule())
+        return point.tag("rule", e.getRule())
                 .tag("severity", severity.name().toLowerCase(Locale.ROOT))
                 .stringField("state", e.getState().name().toLowerCase(Locale.ROOT))
                 .floatField("value", e.getValue())
@@ -71,6 +47,5 @@ public final class AlertPointMapper implements RecordMapper {
                 .stringField("message", e.getMessage())
                 .stringField("sensor", e.getSensor())
                 .time(e.getTransitionTimeUnixNanos());
-        return new MappedRecord.Points(e.getDeviceId(), List.of(point));
     }
 }

@@ -1,9 +1,6 @@
 package io.tributary.processor.writer;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
-
-import com.google.protobuf.InvalidProtocolBufferException;
 
 import io.tributary.proto.v1.DeviceHealth;
 
@@ -14,47 +11,24 @@ import io.tributary.proto.v1.DeviceHealth;
  * {@code lag_ms}; time = the emission time; plus a tag per device label named in {@code enrichment.tags} that the record
  * carries. Re-delivery overwrites the same point.
  */
-public final class DeviceHealthPointMapper implements RecordMapper {
+public final class DeviceHealthPointMapper extends ProtoPointMapper<DeviceHealth> {
 
     public static final String MEASUREMENT = "device_health";
 
-    private final List<String> tagKeys;
-
-    public DeviceHealthPointMapper() {
-        this(List.of());
-    }
-
-    /** {@code tagKeys}: the labels that become tags. */
     public DeviceHealthPointMapper(List<String> tagKeys) {
-        this.tagKeys = List.copyOf(tagKeys);
+        super(MEASUREMENT, "device health", DeviceHealth.getDefaultInstance(), DeviceHealth::getDeviceId,
+                DeviceHealth::getLabelsMap, tagKeys);
     }
 
     @Override
-    public MappedRecord map(byte[] key, byte[] value) {
-        String keyDevice = key == null ? "" : new String(key, StandardCharsets.UTF_8);
-        if (value == null) {
-            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID, "tombstone");
-        }
-        DeviceHealth h;
-        try {
-            h = DeviceHealth.parseFrom(value);
-        } catch (InvalidProtocolBufferException e) {
-            return new MappedRecord.Rejected(keyDevice, DeadLetterReason.PAYLOAD_FORMAT_INVALID,
-                    "not a tributary.v1.DeviceHealth: " + e.getMessage());
-        }
-        String problem = ReadingPointMapper.tagProblem("device_id", h.getDeviceId());
-        if (problem == null && (h.getTimeUnixNanos() <= 0 || !Double.isFinite(h.getSkewMs())
-                || !Double.isFinite(h.getLagMs()))) {
-            problem = "time must be positive, skew_ms and lag_ms finite";
-        }
-        if (problem != null) {
-            return new MappedRecord.Rejected(h.getDeviceId().isEmpty() ? keyDevice : h.getDeviceId(),
-                    DeadLetterReason.READING_INVALID, "device health: " + problem);
-        }
-        LinePoint point = ReadingPointMapper.labelTags(LinePoint.measurement(MEASUREMENT), tagKeys,
-                        RollupPointMapper.labels(tagKeys, h.getLabelsMap()))
-                .tag("device", h.getDeviceId())
-                .integerField("batches", h.getBatches())
+    String problem(DeviceHealth h) {
+        return h.getTimeUnixNanos() <= 0 || !Double.isFinite(h.getSkewMs()) || !Double.isFinite(h.getLagMs())
+                ? "time must be positive, skew_ms and lag_ms finite" : null;
+    }
+
+    @Override
+    LinePoint point(DeviceHealth h, LinePoint.Builder point) {
+        return point.integerField("batches", h.getBatches())
                 .integerField("gaps", h.getGaps())
                 .integerField("late", h.getLate())
                 .integerField("duplicates", h.getDuplicates())
@@ -65,6 +39,5 @@ public final class DeviceHealthPointMapper implements RecordMapper {
                 .floatField("lag_ms", h.getLagMs())
                 .integerField("last_batch", h.getLastBatchUnixMs())
                 .time(h.getTimeUnixNanos());
-        return new MappedRecord.Points(h.getDeviceId(), List.of(point));
     }
 }

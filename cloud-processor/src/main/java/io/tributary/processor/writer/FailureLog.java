@@ -22,10 +22,6 @@ final class FailureLog {
         this.backoffMax = backoffMax;
     }
 
-    void failed(WriteFailure failure, Throwable e, int records) {
-        failed(failure, e, records, WriteFailureClassifier.describe(e));
-    }
-
     void failed(WriteFailure failure, Throwable e, int records, String description) {
         attempts++;
         String signature = failure + "/" + WriteFailureClassifier.statusOf(e) + "/" + e.getClass().getName();

@@ -45,9 +45,8 @@ final class InFlight {
     }
 
     Map<TopicPartition, OffsetAndMetadata> committable(Collection<TopicPartition> partitions) {
-        Map<TopicPartition, OffsetAndMetadata> result = new HashMap<>(done);
+        Map<TopicPartition, OffsetAndMetadata> result = committable();
         result.keySet().retainAll(partitions);
-        result.keySet().removeAll(revoked);
         return result;
     }
 }

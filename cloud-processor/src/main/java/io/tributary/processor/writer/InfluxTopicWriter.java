@@ -24,7 +24,7 @@ import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.tributary.processor.metrics.ProcessorMeters.WriterMeters;
+import io.tributary.processor.metrics.WriterMeters;
 
 /**
  * A topic writer loop: poll a topic, map each record to points, write them to InfluxDB, and only then commit the

@@ -2,6 +2,8 @@ package io.tributary.processor.writer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Map;
+import java.util.stream.Stream;
 
 import com.influxdb.exceptions.InfluxException;
 
@@ -53,19 +55,12 @@ public final class WriteFailureClassifier {
 
     /** The server's explanation: JSON {@code message} (2.x/3.x) or {@code error} (1.x), else the error headers. */
     private static String serverMessage(InfluxException influx) {
-        for (String key : new String[] {"message", "error"}) {
-            Object value = influx.errorBody().get(key);
-            if (value != null && !value.toString().isBlank()) {
-                return value.toString();
-            }
-        }
-        for (var header : influx.headers().entrySet()) {
-            String name = header.getKey();
-            if ((name.equalsIgnoreCase("X-Influxdb-Error") || name.equalsIgnoreCase("X-Influx-Error"))
-                    && header.getValue() != null && !header.getValue().isBlank()) {
-                return header.getValue();
-            }
-        }
-        return influx.getMessage();
+        return Stream.of("message", "error").map(key -> influx.errorBody().get(key))
+                .filter(value -> value != null && !value.toString().isBlank()).map(Object::toString).findFirst()
+                .or(() -> influx.headers().entrySet().stream()
+                        .filter(h -> h.getKey().equalsIgnoreCase("X-Influxdb-Error")
+                                || h.getKey().equalsIgnoreCase("X-Influx-Error"))
+                        .map(Map.Entry::getValue).filter(value -> value != null && !value.isBlank()).findFirst())
+                .orElse(influx.getMessage());
     }
 }

@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import io.tributary.common.Backoff;
 import io.tributary.common.LogSanitizer;
-import io.tributary.processor.metrics.ProcessorMeters.WriterMeters;
+import io.tributary.processor.metrics.WriterMeters;
 
 /**
  * The write, retry and probe core shared by every topic writer: writes records' points until InfluxDB accepts them,
@@ -215,7 +215,7 @@ public final class WritePath {
             try {
                 deadLetters.publish(record, deviceId, reason, detail, contractRule);
             } catch (RuntimeException e) {
-                deadLetterHealth.failed(WriteFailure.TRANSIENT, e, 1);
+                deadLetterHealth.failed(WriteFailure.TRANSIENT, e, 1, WriteFailureClassifier.describe(e));
                 if (!waitBeforeRetry(backoff.next())) {
                     return false;
                 }

@@ -106,7 +106,7 @@ class RulesTest {
     @Test
     void shouldWalkTheThresholdStateMachine() {
         AlertRule.Threshold rule = new AlertRule.Threshold("r", Glob.of("*"), Glob.of("*"),
-                AlertRule.Direction.ABOVE, 10, 8, Duration.ofNanos(100), Severity.INFO);
+                AlertRule.Direction.ABOVE, 10, 8, Duration.ofNanos(100), Severity.INFO, Map.of());
         ThresholdEvaluator.Step s = ThresholdEvaluator.evaluate(rule, AlertStatus.OK, 11, 1_000);
         assertThat(s.next().phase()).isEqualTo(AlertStatus.Phase.PENDING);
         assertThat(s.event()).isNull();

@@ -14,7 +14,7 @@ class KafkaClientPropertiesTest {
 
     @Test
     void fetchesWaitForABatchOrATimeoutByDefault() {
-        Properties props = KafkaClientProperties.consumer(config(Map.of()));
+        Properties props = KafkaClientProperties.consumer(config(Map.of()), "group");
 
         assertThat(props).containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "65536")
                 .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "100");
@@ -26,7 +26,7 @@ class KafkaClientPropertiesTest {
                 ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1",
                 ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10",
                 ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "true",
-                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")));
+                ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_uncommitted")), "group");
 
         assertThat(props).containsEntry(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, "1")
                 .containsEntry(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10")
@@ -51,7 +51,7 @@ class KafkaClientPropertiesTest {
                 "sasl.mechanism", "SCRAM-SHA-512", "group.id", "other", "acks", "0", "enable.auto.commit", "true"))
                 .build();
 
-        Properties consumer = KafkaClientProperties.consumer(config);
+        Properties consumer = KafkaClientProperties.consumer(config, "group");
         Properties producer = KafkaClientProperties.producer(config, "dl");
 
         for (Properties props : java.util.List.of(consumer, producer)) {
@@ -70,6 +70,6 @@ class KafkaClientPropertiesTest {
                 .pollTimeout(ProcessorConfig.DEFAULT_POLL_TIMEOUT)
                 .retryBackoff(ProcessorConfig.DEFAULT_RETRY_BACKOFF_INITIAL, Duration.ofSeconds(10))
                 .influxRequestTimeout(Duration.ofSeconds(10)).closeTimeout(Duration.ofSeconds(10))
-                .consumerOverrides(consumerOverrides).producerOverrides(Map.of()).build();
+                .consumerOverrides(consumerOverrides).build();
     }
 }

@@ -13,7 +13,7 @@ import io.tributary.proto.v1.DeviceHealth;
 class DeviceHealthPointMapperTest {
 
     static final byte[] KEY = "dev-1".getBytes(StandardCharsets.UTF_8);
-    final DeviceHealthPointMapper mapper = new DeviceHealthPointMapper();
+    final DeviceHealthPointMapper mapper = new DeviceHealthPointMapper(List.of());
 
     @Test
     void shouldMapDeviceHealthToOnePointAtEmissionTime() {

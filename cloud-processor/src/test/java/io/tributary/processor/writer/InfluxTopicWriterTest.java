@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import com.influxdb.exceptions.InfluxException;
 
 import io.tributary.processor.metrics.ProcessorMeters;
+import io.tributary.processor.metrics.WriterMeters;
 import io.tributary.proto.v1.ReadingBatch;
 import io.tributary.testing.batch.TestBatches;
 
@@ -41,7 +42,7 @@ class InfluxTopicWriterTest {
     private final ScriptedPointWriter pointWriter = new ScriptedPointWriter();
     private final RecordingDeadLetters deadLetters = new RecordingDeadLetters();
     private final ProcessorMeters meters = new ProcessorMeters();
-    private final ProcessorMeters.WriterMeters metrics = meters.writer("readings");
+    private final WriterMeters metrics = meters.writer("readings");
     private InfluxTopicWriter writer;
     private Thread thread;
 

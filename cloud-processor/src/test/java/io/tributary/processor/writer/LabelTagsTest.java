@@ -56,7 +56,7 @@ class LabelTagsTest {
                 .startsWith("rollups,device=m1,kind=motor,sensor=temp,site=plant-3,window=10s ");
         assertThat(point(new AlertPointMapper(TAGS).map(key("m1"), alert.toByteArray())))
                 .startsWith("alerts,device=m1,kind=motor,rule=hot,severity=info,site=plant-3 ");
-        assertThat(point(new RollupPointMapper().map(key("m1"), rollup.toByteArray())))
+        assertThat(point(new RollupPointMapper(List.of()).map(key("m1"), rollup.toByteArray())))
                 .startsWith("rollups,device=m1,sensor=temp,window=10s ");
     }
 

@@ -136,7 +136,7 @@ class LinePointTest {
         Rollup rollup = Rollup.newBuilder().setDeviceId("dev 1").setSensor("cpu,temp").setWindow("1m").setCount(12)
                 .setMin(-1.5).setMax(1234567.25).setMean(0.001).setLast(42)
                 .setWindowStartUnixNanos(1_700_000_040_000_000_000L).build();
-        MappedRecord.Points mapped = (MappedRecord.Points) new RollupPointMapper().map(null, rollup.toByteArray());
+        MappedRecord.Points mapped = (MappedRecord.Points) new RollupPointMapper(List.of()).map(null, rollup.toByteArray());
 
         String expected = Point.measurement("rollups")
                 .addTag("device", "dev 1").addTag("sensor", "cpu,temp").addTag("window", "1m")
@@ -153,7 +153,7 @@ class LinePointTest {
                 .setSeverity(AlertEvent.Severity.WARNING).setState(AlertEvent.AlertState.FIRING)
                 .setValue(85.5).setThreshold(80).setMessage("path C:\\x = \"85.5\",\nabove 80")
                 .setTransitionTimeUnixNanos(1_700_000_000_000_000_001L).build();
-        MappedRecord.Points mapped = (MappedRecord.Points) new AlertPointMapper().map(null, alert.toByteArray());
+        MappedRecord.Points mapped = (MappedRecord.Points) new AlertPointMapper(List.of()).map(null, alert.toByteArray());
 
         String expected = Point.measurement("alerts")
                 .addTag("device", "dev=1").addTag("rule", "too hot").addTag("severity", "warning")

@@ -3,6 +3,7 @@ package io.tributary.processor.writer;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class RollupAndAlertPointMapperTest {
         Rollup rollup = Rollup.newBuilder().setDeviceId("dev-1").setSensor("cpu temp").setWindow("10s")
                 .setWindowStartUnixNanos(1_700_000_000_000_000_000L).setWindowEndUnixNanos(1_700_000_010_000_000_000L)
                 .setCount(4).setMin(1).setMax(4.5).setMean(2.5).setLast(3).build();
-        MappedRecord mapped = new RollupPointMapper().map(KEY, rollup.toByteArray());
+        MappedRecord mapped = new RollupPointMapper(List.of()).map(KEY, rollup.toByteArray());
         assertThat(mapped).isInstanceOf(MappedRecord.Points.class);
         String line = ((MappedRecord.Points) mapped).points().get(0).toLineProtocol();
         assertThat(line).isEqualTo("rollups,device=dev-1,sensor=cpu\\ temp,window=10s count=4i,last=3.0,max=4.5,"
@@ -32,7 +33,7 @@ class RollupAndAlertPointMapperTest {
                 .setSeverity(AlertEvent.Severity.CRITICAL).setState(AlertEvent.AlertState.FIRING).setValue(85)
                 .setThreshold(80).setMessage("temp = 85 above 80").setSensor("temp")
                 .setTransitionTimeUnixNanos(1_700_000_000_123_456_789L).build();
-        MappedRecord mapped = new AlertPointMapper().map(KEY, event.toByteArray());
+        MappedRecord mapped = new AlertPointMapper(List.of()).map(KEY, event.toByteArray());
         String line = ((MappedRecord.Points) mapped).points().get(0).toLineProtocol();
         assertThat(line).isEqualTo("alerts,device=dev-1,rule=hot,severity=critical message=\"temp = 85 above 80\","
                 + "sensor=\"temp\",state=\"firing\",threshold=80.0,value=85.0 1700000000123456789");
@@ -40,18 +41,18 @@ class RollupAndAlertPointMapperTest {
 
     @Test
     void shouldRejectWhatCannotBeStored() {
-        assertThat(new RollupPointMapper().map(KEY, new byte[] {9, 9, 9}))
+        assertThat(new RollupPointMapper(List.of()).map(KEY, new byte[] {9, 9, 9}))
                 .isInstanceOfSatisfying(MappedRecord.Rejected.class,
                         r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.PAYLOAD_FORMAT_INVALID));
-        assertThat(new RollupPointMapper().map(KEY, Rollup.newBuilder().setDeviceId("dev-1").setSensor("s")
+        assertThat(new RollupPointMapper(List.of()).map(KEY, Rollup.newBuilder().setDeviceId("dev-1").setSensor("s")
                 .setWindow("10s").setCount(0).setWindowStartUnixNanos(1).build().toByteArray()))
                 .isInstanceOfSatisfying(MappedRecord.Rejected.class,
                         r -> assertThat(r.reason()).isEqualTo(DeadLetterReason.READING_INVALID));
-        assertThat(new AlertPointMapper().map(KEY, AlertEvent.newBuilder().setDeviceId("dev-1").setRule("r")
+        assertThat(new AlertPointMapper(List.of()).map(KEY, AlertEvent.newBuilder().setDeviceId("dev-1").setRule("r")
                 .setTransitionTimeUnixNanos(1).build().toByteArray()))
                 .isInstanceOfSatisfying(MappedRecord.Rejected.class,
                         r -> assertThat(r.detail()).contains("state must be FIRING or RESOLVED"));
-        assertThat(new AlertPointMapper().map(KEY, null)).isInstanceOf(MappedRecord.Rejected.class);
+        assertThat(new AlertPointMapper(List.of()).map(KEY, null)).isInstanceOf(MappedRecord.Rejected.class);
     }
 
     @Test
