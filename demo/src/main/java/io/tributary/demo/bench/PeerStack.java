@@ -154,7 +154,8 @@ final class PeerStack implements BenchStack, AutoCloseable {
      * what it accepted), points influxd was asked to write (where our processor counts points written) and the
      * difference as the backlog, in batches (our backlog is Kafka records, one per batch).
      */
-    Sample sample(double t, String phase, Map<String, Double> cpuSeconds) {
+    @Override
+    public Sample sample(double t, String phase, Map<String, Double> cpuSeconds) {
         JsonObject stats = stats();
         double readings = stats.getDouble("readings", Double.NaN);
         double stored = Double.NaN;

@@ -18,7 +18,7 @@ final class PeersPlot {
     private static final int CHART_WIDTH = 700;
     private static final int CHART_HEIGHT = 450;
     private static final String OURS = "Tributary";
-    private static final String PEER = "Mosquitto -> Node-RED -> InfluxDB";
+    private static final String PEER = PeersBench.PEER_TITLE;
 
     private PeersPlot() {
     }
