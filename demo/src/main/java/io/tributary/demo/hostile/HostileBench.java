@@ -61,11 +61,7 @@ public final class HostileBench implements Callable<Integer> {
     Path root;
 
     public static void main(String[] args) {
-        // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
-        Cli.logWith("bench-logback.xml");
-        System.setProperty("tributary.bench.log", Cli.pathOption(args, "--out", Path.of("target", "hostile-bench"))
-                .resolve("logs").resolve("bench.log").toString());
-        System.exit(Cli.execute("bench hostile", new HostileBench(), args));
+        Cli.benchMain("bench hostile", new HostileBench(), args, "logs/bench.log");
     }
 
     @Override
