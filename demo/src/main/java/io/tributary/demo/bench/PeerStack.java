@@ -18,11 +18,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The stack people already run, as {@code bench peers} compares it: Debian's Mosquitto (defaults, anonymous, on a
@@ -211,14 +212,7 @@ final class PeerStack implements BenchStack, AutoCloseable {
 
     @Override
     public void close() {
-        List<Process> stop = new ArrayList<>();
-        if (nodeRed != null) {
-            stop.add(nodeRed);
-        }
-        if (mosquitto != null) {
-            stop.add(mosquitto);
-        }
-        for (Process p : stop) {
+        Stream.of(nodeRed, mosquitto).filter(Objects::nonNull).forEach(p -> {
             p.destroy();
             try {
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -228,7 +222,7 @@ final class PeerStack implements BenchStack, AutoCloseable {
                 Thread.currentThread().interrupt();
                 p.destroyForcibly();
             }
-        }
+        });
         if (influxd != null) {
             influxd.close();
         }
