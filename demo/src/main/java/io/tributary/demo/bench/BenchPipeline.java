@@ -61,7 +61,7 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
     private final Map<String, Supplier<ServiceProcess>> launchers = new HashMap<>();
     private final Map<String, ServiceProcess> services = new HashMap<>();
     private long influxdPid = -1;
-    private final LocalHttp metrics = new LocalHttp(Duration.ofSeconds(2));
+    private final LocalHttp http = new LocalHttp(Duration.ofSeconds(2));
     /** The readings writer's lag, as the bench's own (admin) client reads it. */
     private ConsumerLag lag;
 
@@ -170,8 +170,7 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
 
     private void awaitReady(String service) throws InterruptedException {
         URI base = "gateway".equals(service) ? gatewayBase : processorBase;
-        services.get(service).awaitReady(new LocalHttp(Duration.ofSeconds(2)), base.resolve("/health/ready"),
-                START_TIMEOUT);
+        services.get(service).awaitReady(http, base.resolve("/health/ready"), START_TIMEOUT);
     }
 
     /** kill -9 of {@code service} (gateway, processor), then the same service again; returns once it is ready. */
@@ -241,8 +240,8 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
     /** The gateway's and the processor's {@code /metrics} and the readings writer's Kafka lag from the broker. */
     @Override
     public Sample sample(double t, String phase, Map<String, Double> cpuSeconds) throws InterruptedException {
-        PrometheusText gateway = PrometheusText.parse(metrics.get(gatewayBase.resolve("/metrics")));
-        PrometheusText processor = PrometheusText.parse(metrics.get(processorBase.resolve("/metrics")));
+        PrometheusText gateway = PrometheusText.parse(http.get(gatewayBase.resolve("/metrics")));
+        PrometheusText processor = PrometheusText.parse(http.get(processorBase.resolve("/metrics")));
         double writerLag;
         try {
             writerLag = lag.lag(ProcessorConfig.DEFAULT_CONSUMER_GROUP, Topics.defaults().telemetry());
@@ -308,12 +307,12 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
     /** Stops every child still running, the newest first (simulator, processor, gateway, then the stack). */
     @Override
     public void close() {
-        List<ServiceProcess> reversed = new ArrayList<>(children);
-        Collections.reverse(reversed);
-        reversed.forEach(ServiceProcess::close);
         if (lag != null) {
             lag.close();
         }
+        List<ServiceProcess> reversed = new ArrayList<>(children);
+        Collections.reverse(reversed);
+        reversed.forEach(ServiceProcess::close);
         if (ownStack != null) {
             ownStack.close();
         }

@@ -16,8 +16,9 @@ import java.util.Map;
  * {@code bench peers}: the same fleet through Tributary ({@link PipelineBench}, unchanged) and through the peer stack
  * ({@link PeerStack}) behind the same phases, sustainability rule and report, each stack alone on the machine, in
  * alternating order over the rounds; then the same faults on each. Writes {@code peers.json} and {@code peers.png}.
+ * {@code loadAtStart}: {@code /proc/loadavg} before the first run.
  */
-final class PeersBench {
+record PeersBench(Plan plan, Path out, PrintStream console, String loadAtStart) {
 
     static final String TRIBUTARY = "tributary";
     static final String PEER = "peer";
@@ -26,18 +27,6 @@ final class PeersBench {
     /** The run: each stack's options (they differ only in rates and output), rounds, the fault phases. */
     record Plan(BenchOptions tributary, BenchOptions peer, int rounds, double faultRate, Duration faultDuration,
             boolean faults) {
-    }
-
-    private final Plan plan;
-    private final Path out;
-    private final PrintStream console;
-    private final String loadAtStart;
-
-    PeersBench(Plan plan, Path out, PrintStream console) throws IOException {
-        this.plan = plan;
-        this.out = out;
-        this.console = console;
-        this.loadAtStart = Files.readString(Path.of("/proc/loadavg")).strip();
     }
 
     /** Runs everything; 0 when every run finished with figures, 1 otherwise. */

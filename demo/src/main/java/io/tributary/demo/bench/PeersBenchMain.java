@@ -2,6 +2,7 @@ package io.tributary.demo.bench;
 
 import io.tributary.cli.DurationConverter;
 import io.tributary.demo.Cli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -107,7 +108,8 @@ public final class PeersBenchMain implements Callable<Integer> {
         }
         PeersBench.Plan plan = Cli.valid(this, () -> new PeersBench.Plan(options(rates), options(peerRates), rounds,
                 faultRate, faultDuration, !noFaults));
-        return new PeersBench(plan, out.toAbsolutePath().normalize(), System.out).run();
+        return new PeersBench(plan, out.toAbsolutePath().normalize(), System.out,
+                Files.readString(Path.of("/proc/loadavg")).strip()).run();
     }
 
     private BenchOptions options(List<Integer> steps) {
