@@ -1,6 +1,7 @@
 package io.tributary.demo;
 
 import java.nio.file.Path;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -27,17 +28,24 @@ public final class Cli {
         }
     }
 
-    /** The value of {@code option} in {@code args} ({@code --out DIR} or {@code --out=DIR}) before picocli parses. */
-    public static Path pathOption(String[] args, String option, Path otherwise) {
+    /**
+     * Runs a bench command and exits: plots drawn headless, the log (logback's {@code bench-logback.xml}) in
+     * {@code log} under the output directory ({@code --out DIR} or {@code --out=DIR}, else the option's default),
+     * set before the first logger exists, so stdout shows progress only.
+     */
+    public static void benchMain(String name, Object command, String[] args, String log) {
+        System.setProperty("java.awt.headless", "true");
+        logWith("bench-logback.xml");
+        String out = new CommandLine(command).getCommandSpec().findOption("--out").defaultValue();
         for (int i = 0; i < args.length; i++) {
-            if (args[i].equals(option) && i + 1 < args.length) {
-                return Path.of(args[i + 1]);
-            }
-            if (args[i].startsWith(option + "=")) {
-                return Path.of(args[i].substring(option.length() + 1));
+            if (args[i].equals("--out") && i + 1 < args.length) {
+                out = args[i + 1];
+            } else if (args[i].startsWith("--out=")) {
+                out = args[i].substring("--out=".length());
             }
         }
-        return otherwise;
+        System.setProperty("tributary.bench.log", Path.of(out).resolve(log).toString());
+        System.exit(execute(name, command, args));
     }
 
     /**
@@ -63,6 +71,15 @@ public final class Cli {
     /** A usage error of {@code command}: an option value that it refuses. */
     public static CommandLine.ParameterException usage(Object command, String message) {
         return new CommandLine.ParameterException(new CommandLine(command), message);
+    }
+
+    /** What {@code build} returns; a value it refuses ({@link IllegalArgumentException}) is a usage error. */
+    public static <T> T valid(Object command, Supplier<T> build) {
+        try {
+            return build.get();
+        } catch (IllegalArgumentException e) {
+            throw usage(command, e.getMessage());
+        }
     }
 
     /** The exception's message, or its type when it has none, and the root cause's when it differs. */

@@ -37,12 +37,8 @@ public final class ConsumerLag implements AutoCloseable {
                     .get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(group)
                     .partitionsToOffsetAndMetadata().get(REQUEST_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            long lag = 0;
-            for (Map.Entry<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> end : ends.entrySet()) {
-                OffsetAndMetadata done = committed.get(end.getKey());
-                lag += end.getValue().offset() - (done == null ? 0 : done.offset());
-            }
-            return lag;
+            return ends.entrySet().stream().mapToLong(end -> end.getValue().offset()
+                    - (committed.get(end.getKey()) == null ? 0 : committed.get(end.getKey()).offset())).sum();
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("cannot read consumer lag of group " + group + " on " + topic, e);
         }

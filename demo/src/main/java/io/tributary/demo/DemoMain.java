@@ -9,12 +9,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code ./tributary demo}: the whole pipeline with a simulated fleet, a live status line and a final SUMMARY. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
@@ -24,9 +21,6 @@ import picocli.CommandLine.Spec;
                 + "after --duration or on Ctrl-C, drains, verifies storage and the scenario's alerts and prints "
                 + "SUMMARY {json} as its last line. Logs go to logs/demo.log.")
 public final class DemoMain implements Callable<Integer> {
-
-    @Spec
-    CommandSpec spec;
 
     @Mixin
     FleetOptions fleet;
@@ -82,25 +76,18 @@ public final class DemoMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        try {
-            fleet.plan("tcp://localhost:1883", DemoRun.DEFAULT_SCENARIO); // a bad scenario or flag fails before start-up
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        // a bad scenario or flag fails before start-up
+        Cli.valid(this, () -> fleet.plan("tcp://localhost:1883", DemoRun.DEFAULT_SCENARIO));
         InfluxTarget influx = influxUrl == null ? null
                 : new InfluxTarget(influxUrl, influxToken, influxOrg, influxBucket);
-        KafkaClientConfig kafka;
-        try {
-            kafka = kafkaConfig == null ? null : KafkaClientConfig.resolve(kafkaConfig, System.getenv(), Map.of(), null);
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
+        KafkaClientConfig kafka = kafkaConfig == null ? null
+                : Cli.valid(this, () -> KafkaClientConfig.resolve(kafkaConfig, System.getenv(), Map.of(), null));
         PipelineOptions options;
         try {
             options = new PipelineOptions(influx, dataDir, partitions, Topics.DEFAULT_PREFIX, alertRules,
                     PipelineOptions.DEMO_ROLLUP_GRACE, kafka);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--partitions: " + e.getMessage());
+            throw Cli.usage(this, "--partitions: " + e.getMessage());
         }
         return new DemoRun(options, fleet, duration, System.out, System.console() != null,
                 StopSignal.install()).run();

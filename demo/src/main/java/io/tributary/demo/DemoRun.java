@@ -15,8 +15,14 @@ import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** One demo run: start, publish with a live status line, stop, drain, verify, summarise. */
-final class DemoRun {
+/**
+ * One demo run: start, publish with a live status line, stop, drain, verify, summarise. {@code fleetOptions}: the
+ * simulator's command-line options (without any, the demo scenario); {@code duration} null: until Ctrl-C;
+ * {@code interactive}: a terminal, where one status line is rewritten instead of a line printed every 5 s;
+ * {@code stop} ends the publishing phase early (Ctrl-C).
+ */
+record DemoRun(PipelineOptions options, FleetOptions fleetOptions, Duration duration, PrintStream out,
+        boolean interactive, StopSignal stop) {
 
     private static final Logger LOG = LoggerFactory.getLogger(DemoRun.class);
     private static final Duration FLEET_DRAIN_TIMEOUT = Duration.ofSeconds(30);
@@ -24,29 +30,6 @@ final class DemoRun {
     private static final Duration STORAGE_SETTLE_TIMEOUT = Duration.ofSeconds(15);
     /** The bundled scenario the demo runs unless fleet flags or another scenario are given. */
     static final String DEFAULT_SCENARIO = "demo";
-
-    private final PipelineOptions options;
-    private final FleetOptions fleetOptions;
-    private final Duration duration;
-    private final PrintStream out;
-    private final boolean interactive;
-    private final StopSignal stop;
-
-    /**
-     * @param fleetOptions         the fleet (the simulator's command-line options; without any, the demo scenario)
-     * @param duration             how long the fleet publishes; null = until Ctrl-C
-     * @param interactive          a terminal: rewrite one status line instead of printing a line every 5 s
-     * @param stop                 ends the publishing phase early (Ctrl-C)
-     */
-    DemoRun(PipelineOptions options, FleetOptions fleetOptions, Duration duration,
-            PrintStream out, boolean interactive, StopSignal stop) {
-        this.stop = stop;
-        this.options = options;
-        this.fleetOptions = fleetOptions;
-        this.duration = duration;
-        this.out = out;
-        this.interactive = interactive;
-    }
 
     int run() throws InterruptedException {
         out.println("Starting Kafka, " + (options.externalInflux() == null ? "InfluxDB, " : "")

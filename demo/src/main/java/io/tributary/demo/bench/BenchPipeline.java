@@ -1,11 +1,14 @@
 package io.tributary.demo.bench;
 
 import io.tributary.common.KafkaClientConfig;
+import io.tributary.demo.ConsumerLag;
 import io.tributary.demo.DemoRules;
+import io.tributary.demo.measure.PrometheusText;
 import io.tributary.demo.process.LocalHttp;
 import io.tributary.demo.process.ServiceProcess;
 import io.tributary.contract.Topics;
 import io.tributary.localstack.LocalStack;
+import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.localstack.LocalStackOptions;
 import io.tributary.localstack.kafka.KafkaCluster;
 import io.tributary.localstack.support.FreePorts;
@@ -58,6 +61,9 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
     private final Map<String, Supplier<ServiceProcess>> launchers = new HashMap<>();
     private final Map<String, ServiceProcess> services = new HashMap<>();
     private long influxdPid = -1;
+    private final LocalHttp http = new LocalHttp(Duration.ofSeconds(2));
+    /** The readings writer's lag, as the bench's own (admin) client reads it. */
+    private ConsumerLag lag;
 
     BenchPipeline(BenchOptions options, Path logs, CpuAccount cpu, boolean killable) {
         this.options = options;
@@ -74,6 +80,7 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
             startStackProcess(out);
         }
         startServices(out);
+        lag = new ConsumerLag(kafka(ADMIN));
     }
 
     /** Kafka as broker processes of this JVM (a restarted broker's CPU is not counted), influxd its child. */
@@ -163,8 +170,7 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
 
     private void awaitReady(String service) throws InterruptedException {
         URI base = "gateway".equals(service) ? gatewayBase : processorBase;
-        services.get(service).awaitReady(new LocalHttp(Duration.ofSeconds(2)), base.resolve("/health/ready"),
-                START_TIMEOUT);
+        services.get(service).awaitReady(http, base.resolve("/health/ready"), START_TIMEOUT);
     }
 
     /** kill -9 of {@code service} (gateway, processor), then the same service again; returns once it is ready. */
@@ -231,12 +237,25 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
         return "tcp://127.0.0.1:" + mqttPort;
     }
 
-    URI gatewayMetrics() {
-        return gatewayBase.resolve("/metrics");
-    }
-
-    URI processorMetrics() {
-        return processorBase.resolve("/metrics");
+    /** The gateway's and the processor's {@code /metrics} and the readings writer's Kafka lag from the broker. */
+    @Override
+    public Sample sample(double t, String phase, Map<String, Double> cpuSeconds) throws InterruptedException {
+        PrometheusText gateway = PrometheusText.parse(http.get(gatewayBase.resolve("/metrics")));
+        PrometheusText processor = PrometheusText.parse(http.get(processorBase.resolve("/metrics")));
+        double writerLag;
+        try {
+            writerLag = lag.lag(ProcessorConfig.DEFAULT_CONSUMER_GROUP, Topics.defaults().telemetry());
+        } catch (IllegalStateException e) {
+            writerLag = Double.NaN;
+        }
+        return new Sample(t, phase,
+                gateway.sum("tributary_gateway_readings_in_total"),
+                gateway.value("tributary_gateway_messages_in_total{kind=\"telemetry\"}"),
+                processor.value("tributary_processor_points_written_total{writer=\"readings\"}"),
+                processor.sum("tributary_processor_readings_processed_total"),
+                writerLag,
+                processor.value("tributary_processor_consumer_lag_records{consumer=\"streams\"}"),
+                cpuSeconds);
     }
 
     /** The v2-write endpoint in front of influxd. */
@@ -288,6 +307,9 @@ final class BenchPipeline implements BenchStack, AutoCloseable {
     /** Stops every child still running, the newest first (simulator, processor, gateway, then the stack). */
     @Override
     public void close() {
+        if (lag != null) {
+            lag.close();
+        }
         List<ServiceProcess> reversed = new ArrayList<>(children);
         Collections.reverse(reversed);
         reversed.forEach(ServiceProcess::close);

@@ -10,23 +10,12 @@ import java.util.Map;
  * The benchmark's figures as a JSON-ready map (bench.json). A figure that was not measured is null, never a number
  * made up to fill the slot.
  */
-final class BenchReport {
+record BenchReport(BenchOptions options, List<PhaseResult> steps, PhaseResult sustained, PhaseResult half,
+        List<Sample> samples, String loadAtStart) {
 
-    private final BenchOptions options;
-    private final List<PhaseResult> steps;
-    private final PhaseResult sustained;
-    private final PhaseResult half;
-    private final List<Sample> samples;
-    private final String loadAtStart;
-
-    BenchReport(BenchOptions options, List<PhaseResult> steps, PhaseResult sustained,
-            PhaseResult half, List<Sample> samples, String loadAtStart) {
-        this.options = options;
-        this.steps = List.copyOf(steps);
-        this.sustained = sustained;
-        this.half = half;
-        this.samples = List.copyOf(samples);
-        this.loadAtStart = loadAtStart;
+    BenchReport {
+        steps = List.copyOf(steps);
+        samples = List.copyOf(samples);
     }
 
     /** True when a rate was sustained for the whole sustained phase and the verification found nothing lost. */

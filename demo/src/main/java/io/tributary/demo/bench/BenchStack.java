@@ -2,6 +2,7 @@ package io.tributary.demo.bench;
 
 import io.tributary.demo.process.ServiceProcess;
 import java.util.List;
+import java.util.Map;
 
 /** What the benchmark's phases need of the stack under test: ours ({@link BenchPipeline}) or a peer ({@link PeerStack}). */
 interface BenchStack {
@@ -14,4 +15,7 @@ interface BenchStack {
 
     /** The simulator options that point its verification at this stack's InfluxDB. */
     List<String> influxOptions();
+
+    /** The stack's counters now, {@code t} seconds into the benchmark, in {@link Sample}'s fields. */
+    Sample sample(double t, String phase, Map<String, Double> cpuSeconds) throws InterruptedException;
 }

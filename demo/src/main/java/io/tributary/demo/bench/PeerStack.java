@@ -1,6 +1,7 @@
 package io.tributary.demo.bench;
 
 import io.tributary.demo.measure.InfluxQl;
+import io.tributary.demo.process.LocalHttp;
 import io.tributary.demo.process.ServiceProcess;
 import io.tributary.localstack.influx.ManagedInfluxd;
 import io.tributary.localstack.support.FreePorts;
@@ -10,19 +11,16 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpResponse.BodyHandlers;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The stack people already run, as {@code bench peers} compares it: Debian's Mosquitto (defaults, anonymous, on a
@@ -39,9 +37,7 @@ final class PeerStack implements BenchStack, AutoCloseable {
     private final Path root;
     private final Path dir;
     private final CpuAccount cpu;
-    /** HTTP/1.1: Node.js drops a connection that asks to upgrade to h2c, as Java's client does by default. */
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(2)).build();
+    private final LocalHttp http = new LocalHttp(Duration.ofSeconds(2));
     private Path modules;
     private Process mosquitto;
     private ManagedInfluxd influxd;
@@ -118,16 +114,8 @@ final class PeerStack implements BenchStack, AutoCloseable {
 
     /** Node-RED's counters ({@code batches}, {@code readings} decoded, {@code writeErrors}); empty if it does not answer. */
     JsonObject stats() {
-        try {
-            HttpResponse<String> answer = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + nodeRedPort + "/stats")).timeout(Duration.ofSeconds(2)).build(), BodyHandlers.ofString());
-            return answer.statusCode() == 200 ? new JsonObject(answer.body()) : new JsonObject();
-        } catch (IOException e) {
-            return new JsonObject(); // starting, stopped or killed: no figures this time
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return new JsonObject();
-        }
+        String body = http.get(URI.create("http://127.0.0.1:" + nodeRedPort + "/stats"));
+        return body.isEmpty() ? new JsonObject() : new JsonObject(body); // starting, stopped or killed: no figures
     }
 
     @Override
@@ -154,7 +142,8 @@ final class PeerStack implements BenchStack, AutoCloseable {
      * what it accepted), points influxd was asked to write (where our processor counts points written) and the
      * difference as the backlog, in batches (our backlog is Kafka records, one per batch).
      */
-    Sample sample(double t, String phase, Map<String, Double> cpuSeconds) {
+    @Override
+    public Sample sample(double t, String phase, Map<String, Double> cpuSeconds) {
         JsonObject stats = stats();
         double readings = stats.getDouble("readings", Double.NaN);
         double stored = Double.NaN;
@@ -210,14 +199,7 @@ final class PeerStack implements BenchStack, AutoCloseable {
 
     @Override
     public void close() {
-        List<Process> stop = new ArrayList<>();
-        if (nodeRed != null) {
-            stop.add(nodeRed);
-        }
-        if (mosquitto != null) {
-            stop.add(mosquitto);
-        }
-        for (Process p : stop) {
+        Stream.of(nodeRed, mosquitto).filter(Objects::nonNull).forEach(p -> {
             p.destroy();
             try {
                 if (!p.waitFor(10, TimeUnit.SECONDS)) {
@@ -227,7 +209,7 @@ final class PeerStack implements BenchStack, AutoCloseable {
                 Thread.currentThread().interrupt();
                 p.destroyForcibly();
             }
-        }
+        });
         if (influxd != null) {
             influxd.close();
         }

@@ -1,7 +1,5 @@
 package io.tributary.demo.bench;
 
-import io.tributary.contract.Topics;
-import io.tributary.processor.config.ProcessorConfig;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -18,27 +16,17 @@ import java.util.Map;
  * {@code bench peers}: the same fleet through Tributary ({@link PipelineBench}, unchanged) and through the peer stack
  * ({@link PeerStack}) behind the same phases, sustainability rule and report, each stack alone on the machine, in
  * alternating order over the rounds; then the same faults on each. Writes {@code peers.json} and {@code peers.png}.
+ * {@code loadAtStart}: {@code /proc/loadavg} before the first run.
  */
-final class PeersBench {
+record PeersBench(Plan plan, Path out, PrintStream console, String loadAtStart) {
 
     static final String TRIBUTARY = "tributary";
     static final String PEER = "peer";
+    static final String PEER_TITLE = "Mosquitto -> Node-RED -> InfluxDB";
 
     /** The run: each stack's options (they differ only in rates and output), rounds, the fault phases. */
     record Plan(BenchOptions tributary, BenchOptions peer, int rounds, double faultRate, Duration faultDuration,
             boolean faults) {
-    }
-
-    private final Plan plan;
-    private final Path out;
-    private final PrintStream console;
-    private final String loadAtStart;
-
-    PeersBench(Plan plan, Path out, PrintStream console) throws IOException {
-        this.plan = plan;
-        this.out = out;
-        this.console = console;
-        this.loadAtStart = Files.readString(Path.of("/proc/loadavg")).strip();
     }
 
     /** Runs everything; 0 when every run finished with figures, 1 otherwise. */
@@ -85,33 +73,15 @@ final class PeersBench {
         BenchOptions options = with(plan.peer(), dir);
         CpuAccount cpu = new CpuAccount();
         cpu.register(PipelineBench.BENCH_COMPONENT, ProcessHandle.current().pid());
-        try (PeerStack peer = new PeerStack(options.root(), dir, cpu)) {
+        try (PeerStack peer = new PeerStack(options.root(), dir, cpu);
+                Sampler sampler = new Sampler(peer, cpu, System.nanoTime())) {
             peer.start(console);
             versions.put(PEER, peer.versions());
-            try (Sampler sampler = new Sampler(peer::sample, cpu, System.nanoTime())) {
-                sampler.start();
-                PhaseRunner phases = phases(options, peer, sampler, new Probe.Target(peer.mqttUri(), null, null, null,
-                        peer.influxUrl(), PeerStack.DATABASE), "p");
-                RateSearch.Outcome search = RateSearch.search(options.rates(), options.refinements(), phases::step);
-                PhaseResult sustained = null;
-                PhaseResult half = null;
-                if (search.best() != null) {
-                    double rate = search.best().offered();
-                    sustained = phases.run("sustained", rate, options.duration(), true, false);
-                    console.printf(Locale.ROOT, "sustained %,.0f readings/s: %s; lost_readings %s%n", rate,
-                            sustained.verdict().reason(),
-                            sustained.simulator() == null ? "unknown" : sustained.simulator().lostReadings());
-                    phases.drain();
-                    half = phases.run("half-rate", rate / 2, options.halfDuration(), false, true);
-                }
-                sampler.phase("end");
-                List<Sample> samples = sampler.samples();
-                BenchReport report = new BenchReport(options, search.steps(), sustained, half, samples, loadAtStart);
-                JsonObject json = new JsonObject(report.toMap());
-                Files.writeString(dir.resolve("bench.json"), json.encodePrettily() + "\n");
-                Plots.throughput(samples, dir.resolve("throughput.png"));
-                return json;
-            }
+            sampler.start();
+            PhaseRunner phases = phases(options, peer, sampler, new Probe.Target(peer.mqttUri(), null, null, null,
+                    peer.influxUrl(), PeerStack.DATABASE), "p");
+            return new JsonObject(PipelineBench.measure(options, phases, sampler, null, loadAtStart, PEER_TITLE,
+                    console).toMap());
         }
     }
 
@@ -121,15 +91,7 @@ final class PeersBench {
         CpuAccount cpu = new CpuAccount();
         try (BenchPipeline pipeline = new BenchPipeline(options, dir, cpu, false)) {
             pipeline.start(console);
-            Topics topics = Topics.defaults();
-            try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(),
-                    pipeline.kafka(BenchPipeline.ADMIN), ProcessorConfig.DEFAULT_CONSUMER_GROUP, topics.telemetry(), cpu,
-                    System.nanoTime())) {
-                sampler.start();
-                PhaseRunner phases = phases(options, pipeline, sampler, null, "tf");
-                return Faults.run(Faults.tributary(pipeline), phases, sampler, plan.faultRate(),
-                        plan.faultDuration(), console);
-            }
+            return faults(options, pipeline, cpu, Faults.tributary(pipeline), "tf");
         }
     }
 
@@ -140,12 +102,16 @@ final class PeersBench {
         try (PeerStack peer = new PeerStack(options.root(), dir, cpu)) {
             peer.start(console);
             versions.putIfAbsent(PEER, peer.versions());
-            try (Sampler sampler = new Sampler(peer::sample, cpu, System.nanoTime())) {
-                sampler.start();
-                PhaseRunner phases = phases(options, peer, sampler, null, "pf");
-                return Faults.run(Faults.peer(peer), phases, sampler, plan.faultRate(), plan.faultDuration(),
-                        console);
-            }
+            return faults(options, peer, cpu, Faults.peer(peer), "pf");
+        }
+    }
+
+    private Map<String, Object> faults(BenchOptions options, BenchStack stack, CpuAccount cpu,
+            List<Faults.Fault> faults, String name) throws InterruptedException {
+        try (Sampler sampler = new Sampler(stack, cpu, System.nanoTime())) {
+            sampler.start();
+            return Faults.run(faults, phases(options, stack, sampler, null, name), sampler, plan.faultRate(),
+                    plan.faultDuration(), console);
         }
     }
 

@@ -2,6 +2,7 @@ package io.tributary.demo.bench;
 
 import io.tributary.cli.DurationConverter;
 import io.tributary.demo.Cli;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -78,11 +79,7 @@ public final class PeersBenchMain implements Callable<Integer> {
     Path root;
 
     public static void main(String[] args) {
-        System.setProperty("java.awt.headless", "true");
-        Cli.logWith("bench-logback.xml");
-        System.setProperty("tributary.bench.log", Cli.pathOption(args, "--out", Path.of("target", "peers-bench"))
-                .resolve("bench.log").toString());
-        System.exit(Cli.execute("bench peers", new PeersBenchMain(), args));
+        Cli.benchMain("bench peers", new PeersBenchMain(), args, "bench.log");
     }
 
     @Override
@@ -109,20 +106,14 @@ public final class PeersBenchMain implements Callable<Integer> {
         if (faultRate < 1 || faultDuration.compareTo(Faults.AT.plus(Faults.INFLUX_HANG).plusSeconds(5)) < 0) {
             throw Cli.usage(this, "--fault-rate must be positive and --fault-duration at least 45 s");
         }
-        PeersBench.Plan plan;
-        try {
-            Path rootDir = root.toAbsolutePath().normalize();
-            Path outDir = out.toAbsolutePath().normalize();
-            plan = new PeersBench.Plan(options(rootDir, outDir, rates), options(rootDir, outDir, peerRates), rounds,
-                    faultRate, faultDuration, !noFaults);
-        } catch (IllegalArgumentException e) {
-            throw Cli.usage(this, e.getMessage());
-        }
-        return new PeersBench(plan, out.toAbsolutePath().normalize(), System.out).run();
+        PeersBench.Plan plan = Cli.valid(this, () -> new PeersBench.Plan(options(rates), options(peerRates), rounds,
+                faultRate, faultDuration, !noFaults));
+        return new PeersBench(plan, out.toAbsolutePath().normalize(), System.out,
+                Files.readString(Path.of("/proc/loadavg")).strip()).run();
     }
 
-    private BenchOptions options(Path rootDir, Path outDir, List<Integer> steps) {
-        return new BenchOptions(rootDir, outDir, devices, duration, stepDuration, warmup, steps, halfDuration, 3,
-                Duration.ofMillis(100), refinements, null);
+    private BenchOptions options(List<Integer> steps) {
+        return new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), devices,
+                duration, stepDuration, warmup, steps, halfDuration, 3, Duration.ofMillis(100), refinements, null);
     }
 }

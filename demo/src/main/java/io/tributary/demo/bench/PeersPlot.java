@@ -18,32 +18,13 @@ final class PeersPlot {
     private static final int CHART_WIDTH = 700;
     private static final int CHART_HEIGHT = 450;
     private static final String OURS = "Tributary";
-    private static final String PEER = "Mosquitto -> Node-RED -> InfluxDB";
+    private static final String PEER = PeersBench.PEER_TITLE;
 
     private PeersPlot() {
     }
 
     static void draw(PeersReport report, Path file) throws IOException {
-        DefaultCategoryDataset throughput = new DefaultCategoryDataset();
-        both(report, throughput, "readings_per_s", "sustained readings/s");
-        both(report, throughput, "readings_per_stack_cpu_second", "readings per CPU-second");
-        DefaultCategoryDataset cpu = new DefaultCategoryDataset();
-        both(report, cpu, "stack_cpu_us_per_reading", "stack CPU per reading");
-        DefaultCategoryDataset latency = new DefaultCategoryDataset();
-        both(report, latency, "publish_to_queryable_p50_ms", "p50");
-        both(report, latency, "publish_to_queryable_p99_ms", "p99");
-        DefaultCategoryDataset loss = new DefaultCategoryDataset();
-        for (String fault : report.faultNames()) {
-            Long ours = report.lost(PeersBench.TRIBUTARY, fault);
-            Long peer = report.lost(PeersBench.PEER, fault);
-            loss.addValue(ours, OURS, fault);
-            loss.addValue(peer, PEER, fault);
-        }
-        List<JFreeChart> charts = List.of(
-                chart("Throughput (median of the rounds)", "", throughput),
-                chart("CPU per reading, simulator excluded", "µs", cpu),
-                chart("Publish -> queryable at half the sustained rate", "ms", latency),
-                chart("Readings acknowledged (PUBACK) and lost, per fault", "readings", loss));
+        List<JFreeChart> charts = charts(report);
         BufferedImage page = new BufferedImage(2 * CHART_WIDTH, 2 * CHART_HEIGHT, BufferedImage.TYPE_INT_RGB);
         Graphics2D g = page.createGraphics();
         try {
@@ -57,6 +38,28 @@ final class PeersPlot {
             g.dispose();
         }
         ImageIO.write(page, "png", file.toFile());
+    }
+
+    /** Throughput, CPU per reading, latency and loss per fault; the loss panel says so when no fault was run. */
+    static List<JFreeChart> charts(PeersReport report) {
+        DefaultCategoryDataset throughput = new DefaultCategoryDataset();
+        both(report, throughput, "readings_per_s", "sustained readings/s");
+        both(report, throughput, "readings_per_stack_cpu_second", "readings per CPU-second");
+        DefaultCategoryDataset cpu = new DefaultCategoryDataset();
+        both(report, cpu, "stack_cpu_us_per_reading", "stack CPU per reading");
+        DefaultCategoryDataset latency = new DefaultCategoryDataset();
+        both(report, latency, "publish_to_queryable_p50_ms", "p50");
+        both(report, latency, "publish_to_queryable_p99_ms", "p99");
+        DefaultCategoryDataset loss = new DefaultCategoryDataset();
+        for (String fault : report.faultNames()) {
+            loss.addValue(report.lost(PeersBench.TRIBUTARY, fault), OURS, fault);
+            loss.addValue(report.lost(PeersBench.PEER, fault), PEER, fault);
+        }
+        JFreeChart lossChart = chart("Readings acknowledged (PUBACK) and lost, per fault", "readings", loss);
+        lossChart.getCategoryPlot().setNoDataMessage("No faults were run (--no-faults)");
+        return List.of(chart("Throughput (median of the rounds)", "", throughput),
+                chart("CPU per reading, simulator excluded", "µs", cpu),
+                chart("Publish -> queryable at half the sustained rate", "ms", latency), lossChart);
     }
 
     private static void both(PeersReport report, DefaultCategoryDataset data, String figure, String label) {

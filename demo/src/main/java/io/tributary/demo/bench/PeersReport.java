@@ -1,35 +1,24 @@
 package io.tributary.demo.bench;
 
 import io.vertx.core.json.JsonObject;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * {@code peers.json}: each stack's figures per round (taken from its {@code bench.json}), their spread over the
  * rounds, and the faults. A figure that was not measured is null.
  */
-final class PeersReport {
+record PeersReport(PeersBench.Plan plan, List<Map<String, Object>> runs, Map<String, Object> faults,
+        Map<String, Object> versions, String loadAtStart) {
 
     /** Components whose CPU is not the stack's own: the load generator and this benchmark. */
     private static final List<String> NOT_THE_STACK = List.of("simulator", PipelineBench.BENCH_COMPONENT);
 
-    private final PeersBench.Plan plan;
-    private final List<Map<String, Object>> runs;
-    private final Map<String, Object> faults;
-    private final Map<String, Object> versions;
-    private final String loadAtStart;
-
-    PeersReport(PeersBench.Plan plan, List<Map<String, Object>> runs, Map<String, Object> faults,
-            Map<String, Object> versions, String loadAtStart) {
-        this.plan = plan;
-        this.runs = List.copyOf(runs);
-        this.faults = faults;
-        this.versions = versions;
-        this.loadAtStart = loadAtStart;
+    PeersReport {
+        runs = List.copyOf(runs);
     }
 
     /** One stack's run, from its bench.json: throughput, CPU per reading per component, latency, loss. */
@@ -89,30 +78,26 @@ final class PeersReport {
         if (values.isEmpty()) {
             return null;
         }
-        Collections.sort(values);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("min", values.get(0));
-        m.put("median", values.get(values.size() / 2));
+        m.put("median", median(stack, figure));
         m.put("max", values.get(values.size() - 1));
         m.put("rounds", values);
         return m;
     }
 
-    /** The median over the rounds, or NaN. */
+    /** The median over the rounds (of an even number: the mean of the two middle values), or NaN. */
     double median(String stack, String figure) {
         List<Double> values = values(stack, figure);
-        Collections.sort(values);
-        return values.isEmpty() ? Double.NaN : values.get(values.size() / 2);
+        int n = values.size();
+        return n == 0 ? Double.NaN : (values.get((n - 1) / 2) + values.get(n / 2)) / 2;
     }
 
+    /** The figure's values over the rounds, ascending. */
     private List<Double> values(String stack, String figure) {
-        List<Double> values = new ArrayList<>();
-        for (Map<String, Object> run : runs) {
-            if (stack.equals(run.get("stack")) && run.get(figure) instanceof Number n) {
-                values.add(n.doubleValue());
-            }
-        }
-        return values;
+        return runs.stream().filter(run -> stack.equals(run.get("stack")))
+                .map(run -> run.get(figure) instanceof Number n ? n.doubleValue() : null)
+                .filter(Objects::nonNull).sorted().toList();
     }
 
     /** The figures of {@code fault} on {@code stack}: acknowledged and lost (null if not run). */
@@ -126,17 +111,8 @@ final class PeersReport {
 
     /** Every fault name run on any stack, in order. */
     List<String> faultNames() {
-        List<String> names = new ArrayList<>();
-        for (Object byFault : faults.values()) {
-            if (byFault instanceof Map<?, ?> m) {
-                m.keySet().forEach(k -> {
-                    if (!names.contains(k.toString())) {
-                        names.add(k.toString());
-                    }
-                });
-            }
-        }
-        return names;
+        return faults.values().stream().filter(byFault -> byFault instanceof Map<?, ?>)
+                .flatMap(byFault -> ((Map<?, ?>) byFault).keySet().stream()).map(Object::toString).distinct().toList();
     }
 
     static final List<String> COMPARED = List.of("readings_per_s", "stack_cpu_us_per_reading",

@@ -14,9 +14,11 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the benchmark's phases against the started pipeline: a simulator process publishing at a rate for a while,
  * optionally the latency probe and the simulator's storage verification, and the sustainability verdict over the
- * samples of the phase's measured part (after its warm-up, counted from the fleet's start).
+ * samples of the phase's measured part (after its warm-up, counted from the fleet's start). {@code probeTarget} null:
+ * no probe; {@code probeRegistry} null: the probe is not provisioned; {@code failover} null: no broker is killed.
  */
-final class PhaseRunner {
+record PhaseRunner(BenchOptions options, BenchStack pipeline, Sampler sampler, Probe.Target probeTarget,
+        FleetProvisioner probeRegistry, String runId, PrintStream out, BrokerFailover failover) {
 
     private static final Logger LOG = LoggerFactory.getLogger(PhaseRunner.class);
     private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(90);
@@ -25,28 +27,6 @@ final class PhaseRunner {
     /** What the simulator prints just before its fleet starts (SimulatorMain). */
     private static final String FLEET_START_LINE = "Simulating ";
     private static final Duration FLEET_START_TIMEOUT = Duration.ofSeconds(120);
-
-    private final BenchOptions options;
-    private final BenchStack pipeline;
-    private final Sampler sampler;
-    private final Probe.Target probeTarget;
-    private final FleetProvisioner probeRegistry;
-    private final String runId;
-    private final PrintStream out;
-    /** Kills a broker during the phase with the probe; null: none. */
-    private final BrokerFailover failover;
-
-    PhaseRunner(BenchOptions options, BenchStack pipeline, Sampler sampler, Probe.Target probeTarget,
-            FleetProvisioner probeRegistry, String runId, PrintStream out, BrokerFailover failover) {
-        this.options = options;
-        this.pipeline = pipeline;
-        this.sampler = sampler;
-        this.probeTarget = probeTarget;
-        this.probeRegistry = probeRegistry;
-        this.runId = runId;
-        this.out = out;
-        this.failover = failover;
-    }
 
     /** One load step, judged, reported and drained. */
     PhaseResult step(double rate) throws InterruptedException {

@@ -2,7 +2,6 @@ package io.tributary.demo.bench;
 
 import io.tributary.common.KafkaClientConfig;
 import io.tributary.contract.Topics;
-import io.tributary.processor.config.ProcessorConfig;
 import io.tributary.simulator.provision.FleetProvisioner;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
@@ -37,7 +36,6 @@ import org.HdrHistogram.Histogram;
 public final class PipelineBench {
 
     private static final Topics TOPICS = Topics.defaults();
-    private static final String WRITER_GROUP = ProcessorConfig.DEFAULT_CONSUMER_GROUP;
     /** This JVM's own CPU (sampler, probe) is reported under this name and left out of the per-reading cost. */
     static final String BENCH_COMPONENT = "bench (sampler, probe)";
 
@@ -86,8 +84,7 @@ public final class PipelineBench {
         KafkaClientConfig kafka = pipeline.kafka(BenchPipeline.ADMIN);
         Probe.Target probeTarget = new Probe.Target(pipeline.mqttUri(), kafka, TOPICS.telemetry(),
                 TOPICS.alerts(), pipeline.influxDirectUrl(), pipeline.influxBucket());
-        try (Sampler sampler = new Sampler(pipeline.gatewayMetrics(), pipeline.processorMetrics(), kafka,
-                WRITER_GROUP, TOPICS.telemetry(), cpu, startNanos);
+        try (Sampler sampler = new Sampler(pipeline, cpu, startNanos);
                 FleetProvisioner probeRegistry = FleetProvisioner.connect(kafka.bootstrap(), TOPICS.prefix(),
                         kafka.properties(),
                         Duration.ofSeconds(30))) {
@@ -96,60 +93,65 @@ public final class PipelineBench {
                     : new BrokerFailover(pipeline.kafkaCluster().orElseThrow(), TOPICS.telemetry(), killBrokerAt);
             PhaseRunner phases = new PhaseRunner(options, pipeline, sampler, probeTarget, probeRegistry, runId, out,
                     failover);
-            RateSearch.Outcome search = RateSearch.search(options.rates(), options.refinements(), phases::step);
-            PhaseResult best = search.best();
-            PhaseResult sustained = null;
-            PhaseResult half = null;
-            if (best != null) {
-                double rate = best.offered();
-                out.printf(Locale.ROOT, "sustained: %,.0f readings/s for %d s, then verifying storage ...%n", rate,
-                        options.duration().toSeconds());
-                // No probe here: it polls InfluxDB every 20 ms and reads a whole telemetry partition, CPU the
-                // pipeline would miss at its limit. Latency is measured at half rate, where the goal is stated.
-                sustained = phases.run("sustained", rate, options.duration(), true, false);
-                out.printf(Locale.ROOT, "sustained: %s: %s; lost_readings %s%n",
-                        sustained.verdict().sustainable() ? "sustainable" : "NOT sustainable",
-                        sustained.verdict().reason(),
-                        sustained.simulator() == null ? "unknown" : sustained.simulator().lostReadings());
-                phases.drain();
-                out.printf(Locale.ROOT, "half rate: %,.0f readings/s for %d s with the latency probe ...%n",
-                        rate / 2, options.halfDuration().toSeconds());
-                half = phases.run("half-rate", rate / 2, options.halfDuration(), false, true);
-                if (failover != null) {
-                    String json = new JsonObject(failover.report(half.probe())).encodePrettily();
-                    Files.writeString(options.out().resolve("failover.json"), json + "\n");
-                    out.println("broker failover: " + json.replaceAll("\\s+", " "));
-                }
-            } else {
-                out.println("No step was sustainable: no sustained or half-rate phase.");
-            }
-            sampler.phase("end");
-            Thread.sleep(1_500);
-
-            List<Sample> samples = sampler.samples();
-            BenchReport report = new BenchReport(options, search.steps(), sustained, half, samples, loadAtStart);
-            write(report, samples, half);
-            return report.passed() ? 0 : 1;
+            return measure(options, phases, sampler, failover, loadAtStart, "Tributary pipeline", out).passed() ? 0
+                    : 1;
         }
     }
 
-    /** {@code bench.json}, {@code throughput.png}, {@code latency.png} and a RESULT line. */
-    private void write(BenchReport report, List<Sample> samples, PhaseResult half) throws IOException {
+    /**
+     * The steps, the sustained and the half-rate phase on a started stack ({@code title} names it in the plots);
+     * writes {@code bench.json}, {@code throughput.png}, {@code latency.png} and a RESULT line.
+     */
+    static BenchReport measure(BenchOptions options, PhaseRunner phases, Sampler sampler, BrokerFailover failover,
+            String loadAtStart, String title, PrintStream out) throws IOException, InterruptedException {
+        RateSearch.Outcome search = RateSearch.search(options.rates(), options.refinements(), phases::step);
+        PhaseResult best = search.best();
+        PhaseResult sustained = null;
+        PhaseResult half = null;
+        if (best != null) {
+            double rate = best.offered();
+            out.printf(Locale.ROOT, "sustained: %,.0f readings/s for %d s, then verifying storage ...%n", rate,
+                    options.duration().toSeconds());
+            // No probe here: it polls InfluxDB every 20 ms and reads a whole telemetry partition, CPU the
+            // pipeline would miss at its limit. Latency is measured at half rate, where the goal is stated.
+            sustained = phases.run("sustained", rate, options.duration(), true, false);
+            out.printf(Locale.ROOT, "sustained: %s: %s; lost_readings %s%n",
+                    sustained.verdict().sustainable() ? "sustainable" : "NOT sustainable",
+                    sustained.verdict().reason(),
+                    sustained.simulator() == null ? "unknown" : sustained.simulator().lostReadings());
+            phases.drain();
+            out.printf(Locale.ROOT, "half rate: %,.0f readings/s for %d s with the latency probe ...%n",
+                    rate / 2, options.halfDuration().toSeconds());
+            half = phases.run("half-rate", rate / 2, options.halfDuration(), false, true);
+            if (failover != null) {
+                String json = new JsonObject(failover.report(half.probe())).encodePrettily();
+                Files.writeString(options.out().resolve("failover.json"), json + "\n");
+                out.println("broker failover: " + json.replaceAll("\\s+", " "));
+            }
+        } else {
+            out.println("No step was sustainable: no sustained or half-rate phase.");
+        }
+        sampler.phase("end");
+        Thread.sleep(1_500);
+
+        List<Sample> samples = sampler.samples();
+        BenchReport report = new BenchReport(options, search.steps(), sustained, half, samples, loadAtStart);
         Path dir = options.out();
         Files.writeString(dir.resolve("bench.json"), new JsonObject(report.toMap()).encodePrettily() + "\n",
                 StandardCharsets.UTF_8);
-        Plots.throughput(samples, dir.resolve("throughput.png"));
+        Plots.throughput(samples, title + ": throughput over time", dir.resolve("throughput.png"));
         Map<String, Histogram> hops = new LinkedHashMap<>();
-        if (half != null) {
+        if (half != null && half.probe() != null) {
             hops.put("publish -> PUBACK", half.probe().puback.histogram());
             hops.put("publish -> Kafka", half.probe().kafka.histogram());
             hops.put("publish -> alert", half.probe().alert.histogram());
             hops.put("publish -> queryable in InfluxDB", half.probe().queryable.histogram());
         }
-        Plots.latency(hops, String.format(Locale.ROOT, "Tributary pipeline: latency at half the sustained rate"
-                + " (%,.0f readings/s)", half == null ? 0 : half.offered()), dir.resolve("latency.png"));
+        Plots.latency(hops, String.format(Locale.ROOT, "%s: latency at half the sustained rate (%,.0f readings/s)",
+                title, half == null ? 0 : half.offered()), dir.resolve("latency.png"));
         out.println("RESULT " + new JsonObject(report.headline()).encode());
         out.println("Wrote " + dir.resolve("bench.json") + ", throughput.png, latency.png and logs/");
+        return report;
     }
 
     static String now() {

@@ -4,7 +4,6 @@ import io.tributary.cli.DurationConverter;
 import io.tributary.demo.Cli;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -43,6 +42,7 @@ public final class PipelineBenchMain implements Callable<Integer> {
     Duration warmup;
 
     @Option(names = "--rates", split = ",", paramLabel = "READINGS_PER_S",
+            defaultValue = "20000,40000,60000,80000,100000,120000,140000,160000,180000,200000",
             description = "Offered readings/s of the steps, ascending (default: 20000,40000,...,200000).")
     List<Integer> rates;
 
@@ -98,32 +98,15 @@ public final class PipelineBenchMain implements Callable<Integer> {
     Path root;
 
     public static void main(String[] args) {
-        System.setProperty("java.awt.headless", "true");
-        // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
-        Cli.logWith("bench-logback.xml");
-        System.setProperty("tributary.bench.log", Cli.pathOption(args, "--out", Path.of("target", "pipeline-bench"))
-                .resolve("logs").resolve("bench.log").toString());
-        System.exit(Cli.execute("bench", new PipelineBenchMain(), args));
+        Cli.benchMain("bench", new PipelineBenchMain(), args, "logs/bench.log");
     }
 
     @Override
     public Integer call() throws Exception {
-        List<Integer> steps = rates;
-        if (steps == null || steps.isEmpty()) {
-            steps = new ArrayList<>();
-            for (int rate = 20_000; rate <= 200_000; rate += 20_000) {
-                steps.add(rate);
-            }
-        }
-        BenchOptions options;
-        try {
-            options = new BenchOptions(root.toAbsolutePath().normalize(), out.toAbsolutePath().normalize(), devices,
-                    duration, stepDuration, warmup, steps, halfDuration, partitions, probeInterval, refinements,
-                    kafkaConfig, killBrokerAt == null ? brokers : Math.max(3, brokers), secure, labels,
-                    processorSettings);
-        } catch (IllegalArgumentException e) {
-            throw Cli.usage(this, e.getMessage());
-        }
+        BenchOptions options = Cli.valid(this, () -> new BenchOptions(root.toAbsolutePath().normalize(),
+                out.toAbsolutePath().normalize(), devices, duration, stepDuration, warmup, rates, halfDuration,
+                partitions, probeInterval, refinements, kafkaConfig,
+                killBrokerAt == null ? brokers : Math.max(3, brokers), secure, labels, processorSettings));
         if (killBrokerAt != null && killBrokerAt.plus(BrokerFailover.WINDOW).compareTo(halfDuration.minus(warmup)) > 0) {
             throw Cli.usage(this, "--kill-broker-at plus the 30 s measured after the kill must fit in --half-duration"
                     + " minus --warmup");

@@ -54,7 +54,7 @@ final class Plots {
      * Throughput over time: readings/s accepted by the gateway, stored in InfluxDB and run through Streams; the
      * backlog in Kafka; CPU cores used per component; a marker where each phase starts.
      */
-    static void throughput(List<Sample> samples, Path file) throws IOException {
+    static void throughput(List<Sample> samples, String title, Path file) throws IOException {
         XYSeriesCollection readings = new XYSeriesCollection();
         readings.addSeries(series("gateway: readings accepted/s", rates(samples, Sample::gatewayReadings)));
         readings.addSeries(series("processor: readings stored in InfluxDB/s", rates(samples, Sample::storedReadings)));
@@ -93,8 +93,7 @@ final class Plots {
             }
             previous = s.phase();
         }
-        JFreeChart chart = new JFreeChart("Tributary pipeline: throughput over time", JFreeChart.DEFAULT_TITLE_FONT,
-                plot, true);
+        JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         ChartUtils.saveChartAsPNG(file.toFile(), chart, WIDTH, HEIGHT);
     }

@@ -28,19 +28,9 @@ import org.slf4j.LoggerFactory;
  * telemetry topic, and its alert transitions on the alerts topic ({@code read_committed}, as Streams writes them
  * exactly once). Both start at the end of their partitions.
  */
-final class ProbeConsumers {
+record ProbeConsumers(Probe.Target target, String deviceId, BooleanSupplier listening) {
 
     private static final Logger LOG = LoggerFactory.getLogger(ProbeConsumers.class);
-
-    private final Probe.Target target;
-    private final String deviceId;
-    private final BooleanSupplier listening;
-
-    ProbeConsumers(Probe.Target target, String deviceId, BooleanSupplier listening) {
-        this.target = target;
-        this.deviceId = deviceId;
-        this.listening = listening;
-    }
 
     /** Reads only the probe's partition: the gateway keys telemetry by device id with Kafka's default partitioner. */
     void watchTelemetry(LatencyHop kafka) {

@@ -15,12 +15,8 @@ record SimulatorSummary(Long publishedReadings, Long lostReadings, Long storedRe
 
     /** The summary in the simulator's stdout (its last SUMMARY line); null if there is none or it is not JSON. */
     static SimulatorSummary parse(String stdout) {
-        String line = null;
-        for (String candidate : stdout.split("\n")) {
-            if (candidate.startsWith(PREFIX)) {
-                line = candidate;
-            }
-        }
+        String line = stdout.lines().filter(candidate -> candidate.startsWith(PREFIX)).reduce((a, b) -> b)
+                .orElse(null);
         if (line == null) {
             return null;
         }

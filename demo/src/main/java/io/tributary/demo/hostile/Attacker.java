@@ -11,20 +11,12 @@ import java.util.Map;
  * What every attack family shares: the attackers' secrets (valid ones, as a stolen or cloned device holds) and raw
  * MQTT connections to the gateway, with ways to read how the gateway answered.
  */
-final class Attacker {
+record Attacker(HostileCluster cluster, Map<String, byte[]> secrets) {
 
     static final Duration ANSWER_TIMEOUT = Duration.ofSeconds(10);
 
-    private final HostileCluster cluster;
-    private final Map<String, byte[]> secrets;
-
-    Attacker(HostileCluster cluster, Map<String, byte[]> secrets) {
-        this.cluster = cluster;
-        this.secrets = Map.copyOf(secrets);
-    }
-
-    HostileCluster cluster() {
-        return cluster;
+    Attacker {
+        secrets = Map.copyOf(secrets);
     }
 
     byte[] secret(String device) {

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -61,11 +62,7 @@ public final class HostileBench implements Callable<Integer> {
     Path root;
 
     public static void main(String[] args) {
-        // Before the first logger exists: the log goes into the output directory, stdout shows progress only.
-        Cli.logWith("bench-logback.xml");
-        System.setProperty("tributary.bench.log", Cli.pathOption(args, "--out", Path.of("target", "hostile-bench"))
-                .resolve("logs").resolve("bench.log").toString());
-        System.exit(Cli.execute("bench hostile", new HostileBench(), args));
+        Cli.benchMain("bench hostile", new HostileBench(), args, "logs/bench.log");
     }
 
     @Override
@@ -106,8 +103,7 @@ public final class HostileBench implements Callable<Integer> {
             both.add(last.puback());
             // The stricter reference: the faster of the two baselines.
             Phase reference = last.pubackMillis(50) < first.pubackMillis(50) ? last : first;
-            JsonArray phases = new JsonArray();
-            run.phases().forEach(phase -> phases.add(phaseJson(phase, reference)));
+            JsonArray phases = new JsonArray(run.phases().stream().map(phase -> phaseJson(phase, reference)).toList());
             AttackResult floodResult = flood.attack("wrong-password");
             JsonObject goals = new JsonObject()
                     .put("honest_puback_p50_ms_baseline", round(first.pubackMillis(50)))
@@ -161,16 +157,10 @@ public final class HostileBench implements Callable<Integer> {
         out.append("|---|---|---|---|---|---|\n");
         double base = baseline.pubackMillis(50);
         for (Phase phase : phases) {
-            StringBuilder attacks = new StringBuilder();
-            for (AttackResult attack : phase.attacks()) {
-                if (attacks.length() > 0) {
-                    attacks.append("<br>");
-                }
-                attacks.append(attack.name()).append(": ").append(attack.answers()).append(' ')
-                        .append(attack.facts());
-            }
+            String attacks = phase.attacks().stream().map(a -> a.name() + ": " + a.answers() + " " + a.facts())
+                    .collect(Collectors.joining("<br>"));
             out.append(String.format(Locale.ROOT, "| %s | %s | %.1f / %.1f (%.2f×, n=%d) | %.1f | %d | %.1f |%n",
-                    phase.name(), attacks.length() == 0 ? "none (baseline)" : attacks, phase.pubackMillis(50),
+                    phase.name(), attacks.isEmpty() ? "none (baseline)" : attacks, phase.pubackMillis(50),
                     phase.pubackMillis(99), phase.pubackMillis(50) / base, phase.puback().getTotalCount(),
                     phase.connackMillis(99), phase.failedConnects(), phase.gatewayCpuSeconds()));
         }
@@ -179,14 +169,11 @@ public final class HostileBench implements Callable<Integer> {
 
     /** One phase as JSON: attacks with their answers and facts, the honest fleet's figures, the ratio to baseline. */
     public static JsonObject phaseJson(Phase phase, Phase baseline) {
-        JsonArray attacks = new JsonArray();
-        for (AttackResult attack : phase.attacks()) {
-            attacks.add(new JsonObject().put("attack", attack.name())
-                    .put("started", attack.started().toString())
-                    .put("ended", attack.ended() == null ? null : attack.ended().toString())
-                    .put("answers", new JsonObject(Map.copyOf(attack.answers())))
-                    .put("facts", new JsonObject(jsonSafe(attack.facts()))));
-        }
+        JsonArray attacks = new JsonArray(phase.attacks().stream().map(attack -> new JsonObject()
+                .put("attack", attack.name()).put("started", attack.started().toString())
+                .put("ended", attack.ended() == null ? null : attack.ended().toString())
+                .put("answers", new JsonObject(Map.copyOf(attack.answers())))
+                .put("facts", new JsonObject(jsonSafe(attack.facts())))).toList());
         return new JsonObject().put("phase", phase.name()).put("started", phase.started().toString())
                 .put("ended", phase.ended().toString()).put("attacks", attacks)
                 .put("honest_puback_ms", histogram(phase.puback()))
@@ -204,8 +191,7 @@ public final class HostileBench implements Callable<Integer> {
 
     private static Map<String, Object> jsonSafe(Map<String, Object> facts) {
         Map<String, Object> safe = new java.util.TreeMap<>();
-        facts.forEach((key, value) -> safe.put(key, value instanceof Double d && !Double.isFinite(d) ? null
-                : value instanceof Double d ? round(d) : value));
+        facts.forEach((key, value) -> safe.put(key, value instanceof Double d ? round(d) : value)); // NaN: null
         return safe;
     }
 

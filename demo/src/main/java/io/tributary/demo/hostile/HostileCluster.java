@@ -24,52 +24,25 @@ import org.slf4j.LoggerFactory;
  * The pipeline the hostile-device suite attacks: the local stack's Kafka and {@code influxd} in this JVM, the gateway
  * and the processor each from its built jar as its own process (registry authentication on, as {@code GatewayMain}
  * defaults), the processor writing to InfluxDB through an {@link InfluxFront}. A {@link Watchdog} polls both
- * services' {@code /health/ready} and the gateway's heap for the whole run.
+ * services' {@code /health/ready} and the gateway's heap for the whole run. {@code kafka}: provisioning, device
+ * configuration and records written straight into Kafka; {@code influxQl}: what InfluxDB stored, read directly.
  */
-public final class HostileCluster implements AutoCloseable {
+public record HostileCluster(LocalStack stack, InfluxFront influxFront, ServiceProcess gateway,
+        ServiceProcess processor, int mqttPort, URI gatewayHttp, URI processorHttp, HostileKafka kafka,
+        InfluxQl influxQl, Watchdog watchdog) implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(HostileCluster.class);
     private static final Topics TOPICS = Topics.defaults();
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     private static final String MQTT_HOST = "127.0.0.1";
+    private static final LocalHttp HEALTH = new LocalHttp(Duration.ofSeconds(2));
+    private static final LocalHttp METRICS = new LocalHttp(Duration.ofSeconds(5));
     /** The gateway's heap limit: an attack that makes it buffer without bound ends it (ExitOnOutOfMemoryError). */
     public static final int GATEWAY_HEAP_MB = 512;
     /** Connection slots: the honest fleet, the attackers' live connections and headroom, not thousands. */
     public static final int MAX_CONNECTIONS = 400;
     /** How long a connection may take to send CONNECT ({@code --connect-timeout}; the default is 30 s). */
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
-
-    private final LocalStack stack;
-    private final InfluxFront influxFront;
-    private final ServiceProcess gateway;
-    private final ServiceProcess processor;
-    private final int mqttPort;
-    private final URI gatewayHttp;
-    private final URI processorHttp;
-    private final HostileKafka kafka;
-    private final InfluxQl influxQl;
-    private final LocalHttp health = new LocalHttp(Duration.ofSeconds(2));
-    private final LocalHttp metrics = new LocalHttp(Duration.ofSeconds(5));
-    private final Watchdog watchdog;
-    private final long gatewayPid;
-    private final long processorPid;
-
-    private HostileCluster(LocalStack stack, InfluxFront influxFront, ServiceProcess gateway,
-            ServiceProcess processor, int mqttPort, URI gatewayHttp, URI processorHttp) {
-        this.stack = stack;
-        this.influxFront = influxFront;
-        this.gateway = gateway;
-        this.processor = processor;
-        this.mqttPort = mqttPort;
-        this.gatewayHttp = gatewayHttp;
-        this.processorHttp = processorHttp;
-        this.gatewayPid = gateway.pid();
-        this.processorPid = processor.pid();
-        this.kafka = new HostileKafka(new KafkaClientConfig(stack.kafkaBootstrapServers(), java.util.Map.of()),
-                TOPICS.prefix());
-        this.influxQl = new InfluxQl(stack.influxDirectUrl(), stack.influxBucket(), "ms");
-        this.watchdog = new Watchdog(gateway, processor, this::gatewayReady, this::processorReady);
-    }
 
     /**
      * Starts everything; returns once both services answer ready.
@@ -106,15 +79,20 @@ public final class HostileCluster implements AutoCloseable {
                             // rollups of 10 s windows out 3 s after the window: the suite sees them flow
                             "--set", "rollups.grace=3s", "--set", "influx.gzip=false",
                             "--set", "streams.compression=none"), logs);
-            cluster = new HostileCluster(stack, front, gateway, processor, mqttPort,
-                    URI.create("http://127.0.0.1:" + ports.get(1)), URI.create("http://127.0.0.1:" + ports.get(2)));
+            URI gatewayHttp = URI.create("http://127.0.0.1:" + ports.get(1));
+            URI processorHttp = URI.create("http://127.0.0.1:" + ports.get(2));
+            cluster = new HostileCluster(stack, front, gateway, processor, mqttPort, gatewayHttp, processorHttp,
+                    new HostileKafka(new KafkaClientConfig(stack.kafkaBootstrapServers(), java.util.Map.of()),
+                            TOPICS.prefix()),
+                    new InfluxQl(stack.influxDirectUrl(), stack.influxBucket(), "ms"),
+                    new Watchdog(gateway, processor, () -> ready(gatewayHttp), () -> ready(processorHttp)));
         } catch (RuntimeException | IOException e) {
             closeAll(processor, gateway, front, stack);
             throw e;
         }
         try {
-            gateway.awaitReady(cluster.health, cluster.gatewayHttp.resolve("/health/ready"), START_TIMEOUT);
-            processor.awaitReady(cluster.health, cluster.processorHttp.resolve("/health/ready"), START_TIMEOUT);
+            gateway.awaitReady(HEALTH, cluster.gatewayHttp.resolve("/health/ready"), START_TIMEOUT);
+            processor.awaitReady(HEALTH, cluster.processorHttp.resolve("/health/ready"), START_TIMEOUT);
             cluster.watchdog.start();
             return cluster;
         } catch (RuntimeException | InterruptedException e) {
@@ -132,10 +110,6 @@ public final class HostileCluster implements AutoCloseable {
         return MQTT_HOST;
     }
 
-    public int mqttPort() {
-        return mqttPort;
-    }
-
     public String mqttUri() {
         return "tcp://" + MQTT_HOST + ":" + mqttPort;
     }
@@ -144,50 +118,30 @@ public final class HostileCluster implements AutoCloseable {
         return new InfluxTarget(stack.influxUrl(), stack.influxToken(), stack.influxOrg(), stack.influxBucket());
     }
 
-    public InfluxFront influxFront() {
-        return influxFront;
-    }
-
-    /** Provisioning, device configuration and records written straight into Kafka. */
-    public HostileKafka kafka() {
-        return kafka;
-    }
-
-    /** What InfluxDB stored, read directly. */
-    public InfluxQl influxQl() {
-        return influxQl;
-    }
-
-    public Watchdog watchdog() {
-        return watchdog;
-    }
-
     /** Every record on the dead-letter topic so far. */
     public List<ConsumerRecord<String, byte[]>> deadLetters() {
         return kafka.readAll(TOPICS.deadLetter());
     }
 
-    /** The gateway's process: its CPU, output and heap. */
-    public ServiceProcess gateway() {
-        return gateway;
-    }
-
     public String processorMetrics() {
-        return metrics.get(processorHttp.resolve("/metrics"));
+        return METRICS.get(processorHttp.resolve("/metrics"));
     }
 
-    /** Whether both services still run as the same processes they were started as. */
+    /** Whether both services still run as the processes they were started as (nothing here restarts them). */
     public boolean servicesNeverRestarted() {
-        return gateway.isAlive() && processor.isAlive() && gateway.pid() == gatewayPid
-                && processor.pid() == processorPid;
+        return gateway.isAlive() && processor.isAlive();
     }
 
     public boolean gatewayReady() {
-        return health.ok(gatewayHttp.resolve("/health/ready"));
+        return ready(gatewayHttp);
     }
 
     public boolean processorReady() {
-        return health.ok(processorHttp.resolve("/health/ready"));
+        return ready(processorHttp);
+    }
+
+    private static boolean ready(URI service) {
+        return HEALTH.ok(service.resolve("/health/ready"));
     }
 
     @Override

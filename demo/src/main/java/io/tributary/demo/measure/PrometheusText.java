@@ -7,13 +7,7 @@ import java.util.Map;
  * The samples of one Prometheus text exposition (version 0.0.4), keyed by series: the metric name with its label
  * block exactly as exposed, e.g. {@code tributary_processor_consumer_lag_records{consumer="readings"}}.
  */
-public final class PrometheusText {
-
-    private final Map<String, Double> series;
-
-    private PrometheusText(Map<String, Double> series) {
-        this.series = series;
-    }
+public record PrometheusText(Map<String, Double> series) {
 
     /** Parses an exposition; comment lines, blank lines and lines without a parseable value are skipped. */
     public static PrometheusText parse(String text) {
@@ -55,16 +49,8 @@ public final class PrometheusText {
 
     /** The sum over every series of metric {@code name} (all label combinations); NaN if there is none. */
     public double sum(String name) {
-        double total = 0;
-        boolean found = false;
-        for (Map.Entry<String, Double> e : series.entrySet()) {
-            String id = e.getKey();
-            if (id.equals(name) || id.startsWith(name + "{")) {
-                total += e.getValue();
-                found = true;
-            }
-        }
-        return found ? total : Double.NaN;
+        return series.entrySet().stream().filter(e -> e.getKey().equals(name) || e.getKey().startsWith(name + "{"))
+                .mapToDouble(Map.Entry::getValue).reduce(Double::sum).orElse(Double.NaN);
     }
 
     int size() {

@@ -15,7 +15,9 @@ public final class LocalHttp {
 
     private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(CONNECT_TIMEOUT).build();
+    /** HTTP/1.1: Node.js (bench peers) drops a connection that asks to upgrade to h2c, as Java's client does by default. */
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT).build();
     private final Duration timeout;
 
     /** @param timeout how long one request may take */
@@ -25,30 +27,25 @@ public final class LocalHttp {
 
     /** Whether {@code uri} answers 200 (false while it cannot be reached). */
     public boolean ok(URI uri) {
-        try {
-            return client.send(request(uri), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
-        } catch (IOException e) {
-            return false;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        HttpResponse<Void> response = send(uri, HttpResponse.BodyHandlers.discarding());
+        return response != null && response.statusCode() == 200;
     }
 
     /** The body of a 200 answer; empty for any other answer or none. */
     public String get(URI uri) {
-        try {
-            HttpResponse<String> response = client.send(request(uri), HttpResponse.BodyHandlers.ofString());
-            return response.statusCode() == 200 ? response.body() : "";
-        } catch (IOException e) {
-            return "";
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return "";
-        }
+        HttpResponse<String> response = send(uri, HttpResponse.BodyHandlers.ofString());
+        return response != null && response.statusCode() == 200 ? response.body() : "";
     }
 
-    private HttpRequest request(URI uri) {
-        return HttpRequest.newBuilder(uri).timeout(timeout).GET().build();
+    /** The answer; null when there is none. */
+    private <T> HttpResponse<T> send(URI uri, HttpResponse.BodyHandler<T> body) {
+        try {
+            return client.send(HttpRequest.newBuilder(uri).timeout(timeout).GET().build(), body);
+        } catch (IOException e) {
+            return null;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 }

@@ -121,7 +121,7 @@ class BenchOutputTest {
         hops.put("publish -> queryable", micros(20.0, 40.0, 90.0, 800.0));
         hops.put("publish -> alert", micros());
 
-        Plots.throughput(samples(), throughput);
+        Plots.throughput(samples(), "throughput", throughput);
         Plots.latency(hops, "latency", latency);
 
         for (Path png : List.of(throughput, latency)) {

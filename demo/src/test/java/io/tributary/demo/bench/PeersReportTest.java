@@ -3,6 +3,9 @@ package io.tributary.demo.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.vertx.core.json.JsonObject;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -37,5 +40,45 @@ class PeersReportTest {
         assertThat(figures.get("readings_per_s")).isNull();
         assertThat(figures.get("stack_cpu_us_per_reading")).isNull();
         assertThat(figures.get("publish_to_queryable_p50_ms")).isNull();
+    }
+
+    @Test
+    void shouldTakeTheMeanOfTheTwoMiddleRoundsAsTheMedianOfAnEvenNumber() {
+        // Given four rounds of Tributary at 100, 400, 200 and 1,000 readings/s and three of the peer
+        PeersReport report = report(List.of(run(PeersBench.TRIBUTARY, 100), run(PeersBench.TRIBUTARY, 400),
+                run(PeersBench.TRIBUTARY, 200), run(PeersBench.TRIBUTARY, 1000), run(PeersBench.PEER, 30),
+                run(PeersBench.PEER, 10), run(PeersBench.PEER, 20)), Map.of());
+
+        // Then the even count's median lies between 200 and 400; the odd count's is its middle value
+        assertThat(report.median(PeersBench.TRIBUTARY, "readings_per_s")).isEqualTo(300.0);
+        assertThat(report.spread(PeersBench.TRIBUTARY, "readings_per_s")).isEqualTo(Map.of("min", 100.0,
+                "median", 300.0, "max", 1000.0, "rounds", List.of(100.0, 200.0, 400.0, 1000.0)));
+        assertThat(report.median(PeersBench.PEER, "readings_per_s")).isEqualTo(20.0);
+        assertThat(report.median(PeersBench.PEER, "stack_cpu_us_per_reading")).isNaN();
+    }
+
+    @Test
+    void shouldSayInTheLossPanelThatNoFaultsWereRun() {
+        PeersReport none = report(List.of(run(PeersBench.TRIBUTARY, 100)), Map.of());
+        PeersReport some = report(List.of(run(PeersBench.TRIBUTARY, 100)), Map.of(PeersBench.TRIBUTARY,
+                Map.of("kill -9 gateway", Map.of("acknowledged_and_lost", 0))));
+
+        assertThat(PeersPlot.charts(none).get(3).getCategoryPlot().getNoDataMessage())
+                .isEqualTo("No faults were run (--no-faults)");
+        assertThat(PeersPlot.charts(none).get(3).getCategoryPlot().getDataset().getColumnCount()).isZero();
+        assertThat(PeersPlot.charts(some).get(3).getCategoryPlot().getDataset().getColumnKeys())
+                .containsExactly("kill -9 gateway");
+    }
+
+    private static Map<String, Object> run(String stack, double readingsPerS) {
+        return PeersReport.figures(1, stack, new JsonObject().put("readings_per_s", readingsPerS));
+    }
+
+    private static PeersReport report(List<Map<String, Object>> runs, Map<String, Object> faults) {
+        BenchOptions options = new BenchOptions(Path.of("."), Path.of("out"), 10, Duration.ofSeconds(30),
+                Duration.ofSeconds(30), Duration.ofSeconds(10), List.of(1000), Duration.ofSeconds(30), 3,
+                Duration.ofMillis(100), 0, null);
+        return new PeersReport(new PeersBench.Plan(options, options, runs.size(), 1000, Duration.ofSeconds(60),
+                !faults.isEmpty()), runs, faults, Map.of(), "0.00");
     }
 }
