@@ -38,13 +38,13 @@ public record SimulatorConfig(
 
     public SimulatorConfig {
         FleetPlan.requireServerAndRunId(mqttServerUri, runId);
-        requireRange("devices", devices, 1, 100_000);
-        requireRange("sensors", sensorsPerDevice, 1, 64);
+        Scenario.requireRange("devices", devices, 1, 100_000);
+        Scenario.requireRange("sensors", sensorsPerDevice, 1, 64);
         requirePositive("batch-interval", batchInterval);
-        requireRange("readings-per-sensor", readingsPerSensor, 1, 10_000);
-        requireRange("max-inflight", maxInflightPerDevice, 1, 65_535);
+        Scenario.requireRange("readings-per-sensor", readingsPerSensor, 1, 10_000);
+        Scenario.requireRange("max-inflight", maxInflightPerDevice, 1, 65_535);
         requirePositive("publish-timeout", publishTimeout);
-        requireRange("connect-rate", connectRate, 1, 1_000_000);
+        Scenario.requireRange("connect-rate", connectRate, 1, 1_000_000);
     }
 
     /** With the default connect rate, {@value #DEFAULT_CONNECT_RATE} devices per second. */
@@ -54,12 +54,10 @@ public record SimulatorConfig(
                 publishTimeout, DEFAULT_CONNECT_RATE);
     }
 
-    /** This fleet as a one-profile scenario of generic devices, with values from {@code seed}. */
-    public FleetPlan toPlan(long seed) {
-        return toPlan(seed, Map.of());
-    }
-
-    /** {@link #toPlan(long)} with {@code labels} on every device (written to the device metadata at provisioning). */
+    /**
+     * This fleet as a one-profile scenario of generic devices, with values from {@code seed} and {@code labels} on
+     * every device (written to the device metadata at provisioning).
+     */
     public FleetPlan toPlan(long seed, Map<String, String> labels) {
         Profile profile = new Profile("default", DeviceKind.GENERIC, devices, sensorsPerDevice,
                 batchInterval.dividedBy(readingsPerSensor), readingsPerSensor, labels);
@@ -67,9 +65,9 @@ public record SimulatorConfig(
         return new FleetPlan(mqttServerUri, runId, scenario, maxInflightPerDevice, publishTimeout);
     }
 
-    /** {@link #toPlan(long)} with seed {@value #DEFAULT_SEED}. */
+    /** {@link #toPlan(long, Map)} with seed {@value #DEFAULT_SEED} and no labels. */
     public FleetPlan toPlan() {
-        return toPlan(DEFAULT_SEED);
+        return toPlan(DEFAULT_SEED, Map.of());
     }
 
     /** The id of device number {@code index} (0-based) of this run. */
@@ -89,12 +87,6 @@ public record SimulatorConfig(
 
     public int readingsPerBatch() {
         return sensorsPerDevice * readingsPerSensor;
-    }
-
-    private static void requireRange(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
-        }
     }
 
     private static void requirePositive(String key, Duration value) {

@@ -110,7 +110,8 @@ public record Scenario(String name, long seed, int connectRate, List<Profile> pr
         return new int[] {first, anomaly.devices() == Anomaly.ALL ? count : Math.min(anomaly.devices(), count)};
     }
 
-    static void requireRange(String key, long value, long min, long max) {
+    /** Rejects a value outside {@code [min, max]} with a message naming {@code key}. */
+    public static void requireRange(String key, long value, long min, long max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
         }

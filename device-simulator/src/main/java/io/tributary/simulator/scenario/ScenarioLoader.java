@@ -155,7 +155,8 @@ public final class ScenarioLoader {
         String kindName = string(map, "kind", null, at + ".kind");
         DeviceKind kind = DeviceKind.byName(kindName);
         if (kind == null) {
-            throw new InvalidScenarioException(at + ".kind: must be one of " + kindNames() + ", got '" + kindName + "'");
+            throw new InvalidScenarioException(at + ".kind: must be one of " + Arrays.stream(DeviceKind.values())
+                    .map(DeviceKind::scenarioName).toList() + ", got '" + kindName + "'");
         }
         if (kind != DeviceKind.GENERIC && map.containsKey("sensors")) {
             throw new InvalidScenarioException(at + ".sensors: only a generic profile has a sensor count; "
@@ -179,8 +180,8 @@ public final class ScenarioLoader {
         String typeName = string(map, "type", null, where + ".type");
         Anomaly.Type type = Anomaly.Type.byName(typeName);
         if (type == null) {
-            throw new InvalidScenarioException(where + ".type: must be one of " + typeNames() + ", got '" + typeName
-                    + "'");
+            throw new InvalidScenarioException(where + ".type: must be one of " + Arrays.stream(Anomaly.Type.values())
+                    .map(Anomaly.Type::scenarioName).toList() + ", got '" + typeName + "'");
         }
         String at = where + " (" + typeName + ")";
         String amountKey = switch (type) {
@@ -203,15 +204,11 @@ public final class ScenarioLoader {
         Object devices = map.get("devices");
         int count = devices == null || "all".equals(devices) ? Anomaly.ALL
                 : (int) integer(map, "devices", Anomaly.ALL, at + ".devices");
-        double amount = 0;
-        Duration interval = null;
-        if (type == Anomaly.Type.SPIKE || type == Anomaly.Type.DRIFT) {
-            amount = number(map, amountKey, at);
-        } else if (type == Anomaly.Type.RECONNECT_STORM) {
-            interval = duration(map, "every", Duration.ofSeconds(5), at);
-        } else if (type == Anomaly.Type.CLOCK_SKEW) {
-            interval = duration(map, "offset", null, at);
-        }
+        double amount = type == Anomaly.Type.SPIKE || type == Anomaly.Type.DRIFT ? number(map, amountKey, at) : 0;
+        // reconnect-storm: every (default 5s); clock-skew: offset (required)
+        Duration interval = type == Anomaly.Type.RECONNECT_STORM || type == Anomaly.Type.CLOCK_SKEW
+                ? duration(map, amountKey, type == Anomaly.Type.RECONNECT_STORM ? Duration.ofSeconds(5) : null, at)
+                : null;
         try {
             return new Anomaly(type, string(map, "profile", null, at + ".profile"), count,
                     string(map, "sensor", null, at + ".sensor"), duration(map, "at", null, at),
@@ -287,7 +284,7 @@ public final class ScenarioLoader {
             throws InvalidScenarioException {
         Object value = map.get(key);
         if (value == null) {
-            if (fallback == null && !map.containsKey(key) && isRequired(key)) {
+            if (fallback == null && !map.containsKey(key) && Set.of("name", "kind", "type").contains(key)) {
                 throw new InvalidScenarioException(where + ": is required");
             }
             return fallback;
@@ -296,10 +293,6 @@ public final class ScenarioLoader {
             throw new InvalidScenarioException(where + ": must be a non-empty string, got '" + value + "'");
         }
         return text;
-    }
-
-    private static boolean isRequired(String key) {
-        return key.equals("name") || key.equals("kind") || key.equals("type");
     }
 
     private static long integer(Map<?, ?> map, String key, long fallback, String where)
@@ -340,13 +333,5 @@ public final class ScenarioLoader {
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(where + "." + key + ": " + e.getMessage());
         }
-    }
-
-    private static List<String> kindNames() {
-        return Arrays.stream(DeviceKind.values()).map(DeviceKind::scenarioName).toList();
-    }
-
-    private static List<String> typeNames() {
-        return Arrays.stream(Anomaly.Type.values()).map(Anomaly.Type::scenarioName).toList();
     }
 }
