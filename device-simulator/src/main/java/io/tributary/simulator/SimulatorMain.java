@@ -146,7 +146,10 @@ public final class SimulatorMain implements Callable<Integer> {
             Map<String, Object> summary = summary(fleet, drained, runNanos);
             boolean passed = true;
             if (influxTarget != null) {
-                VerificationReport report = verifyWithin(influxTarget, fleet, settleTime);
+                VerificationReport report;
+                try (InfluxVerifier verifier = new InfluxVerifier(influxTarget)) {
+                    report = verifier.verifyWithin(fleet.config().devicePrefix(), fleet.ledger()::snapshot, settleTime);
+                }
                 report.print(System.out);
                 summary.put("stored_readings", report.storedReadings());
                 summary.put("lost_readings", report.lostReadings());
@@ -223,15 +226,6 @@ public final class SimulatorMain implements Callable<Integer> {
         summary.put("acked_readings_per_s", seconds > 0 ? Math.round(totals.publishedReadings() / seconds) : 0);
         summary.put("puback_ms", puback);
         return summary;
-    }
-
-    private static VerificationReport verifyWithin(InfluxTarget influx, Fleet fleet, Duration settleTime) {
-        try (InfluxVerifier verifier = new InfluxVerifier(influx)) {
-            return verifier.verifyWithin(fleet.config().devicePrefix(), fleet.ledger()::snapshot, settleTime);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while verifying", e);
-        }
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration timeout) {

@@ -9,18 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a simulated fleet looks like and where it publishes.
+ * What a simulated fleet of generic devices looks like and where it publishes: the command-line flags' fleet, run as
+ * the {@link FleetPlan} of {@link #toPlan}. {@code mqttServerUri}, {@code runId}, {@code maxInflightPerDevice} and
+ * {@code publishTimeout} mean what they mean there.
  *
- * @param mqttServerUri        the gateway, e.g. {@code tcp://localhost:1883}
- * @param devices              how many virtual devices
- * @param runId                distinguishes this run's devices ({@code sim-RUN-0001}) from earlier runs in the same bucket
- * @param sensorsPerDevice     sensors per device, taken from a fixed catalogue in order
- * @param batchInterval        how often each device closes and publishes a batch
- * @param readingsPerSensor    readings of each sensor per batch (the sampling rate is this over the batch interval)
- * @param maxInflightPerDevice unacknowledged batches a device may have outstanding
- * @param publishTimeout       after this long without PUBACK a batch is published again
- * @param connectRate          devices that connect per second at start, so a large fleet ramps up instead of
- *                             stampeding the gateway
+ * @param devices           how many virtual devices
+ * @param sensorsPerDevice  sensors per device, taken from a fixed catalogue in order
+ * @param batchInterval     how often each device closes and publishes a batch
+ * @param readingsPerSensor readings of each sensor per batch (the sampling rate is this over the batch interval)
+ * @param connectRate       devices that connect per second at start, so a large fleet ramps up instead of
+ *                          stampeding the gateway
  */
 public record SimulatorConfig(
         String mqttServerUri,
