@@ -63,7 +63,7 @@ public final class FleetOptions {
     String runId;
 
     @Option(names = "--connect-rate",
-            description = "Devices connecting per second at start (default: " + SimulatorConfig.DEFAULT_CONNECT_RATE
+            description = "Devices connecting per second at start (default: " + Scenario.DEFAULT_CONNECT_RATE
                     + ").")
     Integer connectRate;
 
@@ -93,7 +93,7 @@ public final class FleetOptions {
         return new SimulatorConfig(mqttServerUri, requireNonNullElse(devices, DEFAULT_DEVICES), id,
                 requireNonNullElse(sensors, DEFAULT_SENSORS), requireNonNullElse(interval, DEFAULT_INTERVAL),
                 requireNonNullElse(readingsPerSensor, DEFAULT_READINGS_PER_SENSOR), 10, Duration.ofSeconds(30),
-                requireNonNullElse(connectRate, SimulatorConfig.DEFAULT_CONNECT_RATE));
+                requireNonNullElse(connectRate, Scenario.DEFAULT_CONNECT_RATE));
     }
 
     /**
@@ -111,7 +111,7 @@ public final class FleetOptions {
         }
         String chosen = scenario != null ? scenario : given.isEmpty() ? defaultScenario : null;
         if (chosen == null) {
-            return flags.toPlan(requireNonNullElse(seed, SimulatorConfig.DEFAULT_SEED),
+            return flags.toPlan(requireNonNullElse(seed, Scenario.DEFAULT_SEED),
                     requireNonNullElse(labels, Map.of()));
         }
         Scenario loaded;

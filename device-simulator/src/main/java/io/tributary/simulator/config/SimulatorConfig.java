@@ -31,9 +31,6 @@ public record SimulatorConfig(
         Duration publishTimeout,
         int connectRate) {
 
-    public static final int DEFAULT_CONNECT_RATE = 1_000;
-    public static final long DEFAULT_SEED = 1;
-
     public SimulatorConfig {
         FleetPlan.requireServerAndRunId(mqttServerUri, runId);
         Scenario.requireRange("devices", devices, 1, 100_000);
@@ -45,11 +42,11 @@ public record SimulatorConfig(
         Scenario.requireRange("connect-rate", connectRate, 1, 1_000_000);
     }
 
-    /** With the default connect rate, {@value #DEFAULT_CONNECT_RATE} devices per second. */
+    /** With the default connect rate, {@value Scenario#DEFAULT_CONNECT_RATE} devices per second. */
     public SimulatorConfig(String mqttServerUri, int devices, String runId, int sensorsPerDevice,
             Duration batchInterval, int readingsPerSensor, int maxInflightPerDevice, Duration publishTimeout) {
         this(mqttServerUri, devices, runId, sensorsPerDevice, batchInterval, readingsPerSensor, maxInflightPerDevice,
-                publishTimeout, DEFAULT_CONNECT_RATE);
+                publishTimeout, Scenario.DEFAULT_CONNECT_RATE);
     }
 
     /**
@@ -63,9 +60,9 @@ public record SimulatorConfig(
         return new FleetPlan(mqttServerUri, runId, scenario, maxInflightPerDevice, publishTimeout);
     }
 
-    /** {@link #toPlan(long, Map)} with seed {@value #DEFAULT_SEED} and no labels. */
+    /** {@link #toPlan(long, Map)} with seed {@value Scenario#DEFAULT_SEED} and no labels. */
     public FleetPlan toPlan() {
-        return toPlan(DEFAULT_SEED, Map.of());
+        return toPlan(Scenario.DEFAULT_SEED, Map.of());
     }
 
     /** The id of device number {@code index} (0-based) of this run. */

@@ -18,6 +18,9 @@ import java.util.stream.IntStream;
  */
 public record Scenario(String name, long seed, int connectRate, List<Profile> profiles, List<Anomaly> anomalies) {
 
+    public static final long DEFAULT_SEED = 1;
+    public static final int DEFAULT_CONNECT_RATE = 1_000;
+
     public Scenario {
         Objects.requireNonNull(name, "name");
         requireRange("connect-rate", connectRate, 1, 1_000_000);

@@ -63,8 +63,6 @@ public final class ScenarioLoader {
             "batch-size", "labels");
     private static final Set<String> ANOMALY_KEYS = Set.of("type", "profile", "devices", "sensor", "at", "duration",
             "expect-alert");
-    private static final long DEFAULT_SEED = 1;
-    private static final int DEFAULT_CONNECT_RATE = 1_000;
 
     private ScenarioLoader() {
     }
@@ -127,8 +125,8 @@ public final class ScenarioLoader {
         checkKeys(top, TOP_KEYS, "the top level");
         try {
             String name = string(top, "name", "scenario", "name");
-            long seed = integer(top, "seed", DEFAULT_SEED, "seed");
-            int connectRate = (int) integer(top, "connect-rate", DEFAULT_CONNECT_RATE, "connect-rate");
+            long seed = integer(top, "seed", Scenario.DEFAULT_SEED, "seed");
+            int connectRate = (int) integer(top, "connect-rate", Scenario.DEFAULT_CONNECT_RATE, "connect-rate");
             List<Profile> profiles = new ArrayList<>();
             List<?> profileList = list(top, "profiles", true);
             for (int i = 0; i < profileList.size(); i++) {
@@ -162,11 +160,11 @@ public final class ScenarioLoader {
             throw new InvalidScenarioException(at + ".sensors: only a generic profile has a sensor count; "
                     + kindName + " devices have " + kind.sensorNames(1));
         }
-        Duration sampleInterval = duration(map, "sample-interval", defaultSampleInterval(kind), at);
+        Duration sampleInterval = duration(map, "sample-interval", kind.defaultSampleInterval, at);
         try {
             return new Profile(name, kind, (int) integer(map, "devices", -1, at + ".devices"),
                     (int) integer(map, "sensors", 3, at + ".sensors"), sampleInterval,
-                    (int) integer(map, "batch-size", defaultBatchSize(kind), at + ".batch-size"),
+                    (int) integer(map, "batch-size", kind.defaultBatchSize, at + ".batch-size"),
                     labels(map.get("labels"), at + ".labels"));
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(at + ": " + e.getMessage());
@@ -238,23 +236,6 @@ public final class ScenarioLoader {
             labels.put(String.valueOf(e.getKey()), String.valueOf(e.getValue()));
         }
         return labels;
-    }
-
-    static Duration defaultSampleInterval(DeviceKind kind) {
-        return switch (kind) {
-            case GENERIC -> Duration.ofMillis(200);
-            case ENVIRONMENT -> Duration.ofSeconds(1);
-            case MACHINE -> Duration.ofMillis(100);
-            case BATTERY -> Duration.ofSeconds(30);
-        };
-    }
-
-    static int defaultBatchSize(DeviceKind kind) {
-        return switch (kind) {
-            case GENERIC, ENVIRONMENT -> 5;
-            case MACHINE -> 10;
-            case BATTERY -> 1;
-        };
     }
 
     private static void checkKeys(Map<?, ?> map, Set<String> allowed, String where) throws InvalidScenarioException {
