@@ -211,10 +211,6 @@ public final class LocalStack implements AutoCloseable {
         return influxd == null ? Optional.empty() : influxd.process();
     }
 
-    public LocalStackOptions options() {
-        return options;
-    }
-
     /** {@code part}, started as {@code option} says, while the stack is open. */
     private synchronized <T> T require(T part, String name, String option) {
         if (closed) {

@@ -48,10 +48,6 @@ public record FleetPlan(String mqttServerUri, String runId, Scenario scenario, i
         return scenario.devices();
     }
 
-    public int connectRate() {
-        return scenario.connectRate();
-    }
-
     /** The id of device number {@code index} (0-based) of this run. */
     public String deviceId(int index) {
         return devicePrefix() + String.format("%05d", index + 1);

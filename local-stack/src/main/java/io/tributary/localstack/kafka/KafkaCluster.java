@@ -18,6 +18,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
@@ -86,11 +87,8 @@ public final class KafkaCluster extends LocalKafka {
         KafkaSecurity security = secure ? KafkaSecurity.create(root.resolve("secure")) : null;
         int perNode = secure ? 3 : 2;
         List<Integer> free = FreePorts.loopback(perNode * brokers);
-        List<BrokerProperties.Ports> ports = new ArrayList<>();
-        for (int i = 0; i < brokers; i++) {
-            ports.add(new BrokerProperties.Ports(free.get(perNode * i), free.get(perNode * i + 1),
-                    secure ? free.get(perNode * i + 2) : 0));
-        }
+        List<BrokerProperties.Ports> ports = IntStream.range(0, brokers).mapToObj(i -> new BrokerProperties.Ports(
+                free.get(perNode * i), free.get(perNode * i + 1), secure ? free.get(perNode * i + 2) : 0)).toList();
         String clusterId = Uuid.randomUuid().toString();
         List<Node> nodes = new ArrayList<>();
         for (int id = 1; id <= brokers; id++) {
