@@ -99,8 +99,11 @@ public final class LocalStack implements AutoCloseable {
             // influxd starts in well under a second, Kafka in a few: start it alongside.
             ManagedInfluxd.Config config = ManagedInfluxd.Config.of(dataDir.resolve("influxdb"))
                     .withRemoveOnExit(removeOnExit);
-            influxStart = CompletableFuture.supplyAsync(() -> ManagedInfluxd.start(config),
-                    runnable -> startDaemon(runnable, "local-stack-influxd-start"));
+            influxStart = CompletableFuture.supplyAsync(() -> ManagedInfluxd.start(config), runnable -> {
+                Thread thread = new Thread(runnable, "local-stack-influxd-start");
+                thread.setDaemon(true);
+                thread.start();
+            });
         } else if (temporary) {
             dirGuardian = ChildGuardian.start(List.of(), Map.of(), null, removeOnExit);
         }
@@ -135,12 +138,6 @@ public final class LocalStack implements AutoCloseable {
             influxd.createDatabase(options.influxBucket());
             endpoint = InfluxV2WriteEndpoint.start(influxd.url());
         }
-    }
-
-    private static void startDaemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        thread.start();
     }
 
     /** {@code 127.0.0.1:PORT[,...]}: every broker. */

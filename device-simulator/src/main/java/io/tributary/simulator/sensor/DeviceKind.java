@@ -45,11 +45,7 @@ public enum DeviceKind {
 
     /** How many sensors a device of this kind has ({@code genericCount} for {@link #GENERIC}). */
     public int sensorCount(int genericCount) {
-        return switch (this) {
-            case GENERIC -> genericCount;
-            case ENVIRONMENT, MACHINE -> 3;
-            case BATTERY -> 1;
-        };
+        return sensorNames(genericCount).size();
     }
 
     /** The names of the sensors a device of this kind has. */
