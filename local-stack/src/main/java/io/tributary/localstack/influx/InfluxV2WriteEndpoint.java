@@ -68,10 +68,7 @@ public final class InfluxV2WriteEndpoint implements AutoCloseable {
 
     /** Starts on a free loopback port in front of {@code influxdUrl} (e.g. {@code http://127.0.0.1:8086}). */
     public static InfluxV2WriteEndpoint start(String influxdUrl) {
-        return start(influxdUrl, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    public static InfluxV2WriteEndpoint start(String influxdUrl, InetSocketAddress bindAddress) {
+        InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         URI upstream = URI.create(influxdUrl.endsWith("/") ? influxdUrl.substring(0, influxdUrl.length() - 1)
                 : influxdUrl);
         HttpServer server;
