@@ -16,7 +16,6 @@ import io.tributary.simulator.report.LatencyHistogram;
 import io.tributary.simulator.scenario.Anomaly;
 import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;
-import io.tributary.simulator.verify.ReportPrinter;
 import io.tributary.simulator.verify.VerificationReport;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -27,6 +26,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -103,7 +103,7 @@ public final class SimulatorMain implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        FleetPlan plan = plan();
+        FleetPlan plan = usage(() -> fleetOptions.plan(mqttUri, null));
         if ("paho".equals(fleetOptions.mqttClient()) && plan.scenario().anomalies().stream()
                 .anyMatch(a -> a.type() == Anomaly.Type.RECONNECT_STORM)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -146,8 +146,11 @@ public final class SimulatorMain implements Callable<Integer> {
             Map<String, Object> summary = summary(fleet, drained, runNanos);
             boolean passed = true;
             if (influxTarget != null) {
-                VerificationReport report = verifyWithin(influxTarget, fleet, settleTime);
-                ReportPrinter.print(report, System.out);
+                VerificationReport report;
+                try (InfluxVerifier verifier = new InfluxVerifier(influxTarget)) {
+                    report = verifier.verifyWithin(fleet.config().devicePrefix(), fleet.ledger()::snapshot, settleTime);
+                }
+                report.print(System.out);
                 summary.put("stored_readings", report.storedReadings());
                 summary.put("lost_readings", report.lostReadings());
                 summary.put("extra_readings", report.extraReadings());
@@ -164,32 +167,22 @@ public final class SimulatorMain implements Callable<Integer> {
         }
     }
 
-    private KafkaClientConfig kafkaClient() {
+    /** {@code options} resolved; a bad value is a usage error. */
+    private <T> T usage(Supplier<T> options) {
         try {
-            return kafka.resolve(kafkaBootstrap, System.getenv());
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-        }
-    }
-
-    private FleetPlan plan() {
-        try {
-            return fleetOptions.plan(mqttUri, null);
+            return options.get();
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
     }
 
     private Map<String, byte[]> provision(FleetPlan plan) throws InterruptedException {
-        KafkaClientConfig client = kafkaClient();
+        KafkaClientConfig client = usage(() -> kafka.resolve(kafkaBootstrap, System.getenv()));
         System.out.printf("Provisioning %,d devices in the registry %s at %s ...%n", plan.devices(),
                 new Topics(topicPrefix).devices(), client);
-        FleetProvisioner provisioner = FleetProvisioner.connect(client.bootstrap(), topicPrefix, client.properties(),
-                Duration.ofSeconds(30));
-        try {
+        try (FleetProvisioner provisioner = FleetProvisioner.connect(client.bootstrap(), topicPrefix,
+                client.properties(), Duration.ofSeconds(30))) {
             return provisioner.provision(plan.deviceIds(), plan.labels());
-        } finally {
-            provisioner.close();
         }
     }
 
@@ -233,15 +226,6 @@ public final class SimulatorMain implements Callable<Integer> {
         summary.put("acked_readings_per_s", seconds > 0 ? Math.round(totals.publishedReadings() / seconds) : 0);
         summary.put("puback_ms", puback);
         return summary;
-    }
-
-    private static VerificationReport verifyWithin(InfluxTarget influx, Fleet fleet, Duration settleTime) {
-        try (InfluxVerifier verifier = new InfluxVerifier(influx)) {
-            return verifier.verifyWithin(fleet.config().devicePrefix(), fleet.ledger()::snapshot, settleTime);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while verifying", e);
-        }
     }
 
     private static void awaitQuietly(CountDownLatch latch, Duration timeout) {

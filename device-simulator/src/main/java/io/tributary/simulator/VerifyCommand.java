@@ -4,7 +4,6 @@ import io.tributary.cli.DurationConverter;
 import io.tributary.simulator.ledger.LedgerFile;
 import io.tributary.simulator.verify.InfluxTarget;
 import io.tributary.simulator.verify.InfluxVerifier;
-import io.tributary.simulator.verify.ReportPrinter;
 import io.tributary.simulator.verify.VerificationReport;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -53,7 +52,7 @@ final class VerifyCommand implements Callable<Integer> {
         try (InfluxVerifier verifier = new InfluxVerifier(target)) {
             report = verifier.verifyWithin(contents.devicePrefix(), contents::devices, settleTime);
         }
-        ReportPrinter.print(report, System.out);
+        report.print(System.out);
         return report.passed() ? 0 : 1;
     }
 }

@@ -99,8 +99,11 @@ public final class LocalStack implements AutoCloseable {
             // influxd starts in well under a second, Kafka in a few: start it alongside.
             ManagedInfluxd.Config config = ManagedInfluxd.Config.of(dataDir.resolve("influxdb"))
                     .withRemoveOnExit(removeOnExit);
-            influxStart = CompletableFuture.supplyAsync(() -> ManagedInfluxd.start(config),
-                    runnable -> startDaemon(runnable, "local-stack-influxd-start"));
+            influxStart = CompletableFuture.supplyAsync(() -> ManagedInfluxd.start(config), runnable -> {
+                Thread thread = new Thread(runnable, "local-stack-influxd-start");
+                thread.setDaemon(true);
+                thread.start();
+            });
         } else if (temporary) {
             dirGuardian = ChildGuardian.start(List.of(), Map.of(), null, removeOnExit);
         }
@@ -137,26 +140,20 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    private static void startDaemon(Runnable runnable, String name) {
-        Thread thread = new Thread(runnable, name);
-        thread.setDaemon(true);
-        thread.start();
-    }
-
     /** {@code 127.0.0.1:PORT[,...]}: every broker. */
     public String kafkaBootstrapServers() {
-        return requireKafka().bootstrapServers();
+        return require(kafka, "Kafka", "startKafka").bootstrapServers();
     }
 
     /** Base URL of the v2-write-capable compatibility endpoint, {@code http://127.0.0.1:PORT}: give this to clients. */
     public String influxUrl() {
-        requireInflux();
+        require(influxd, "InfluxDB", "startInflux");
         return endpoint.url();
     }
 
     /** Base URL of influxd itself (1.x HTTP API: {@code /query}, {@code /write}, {@code /ping}). */
     public String influxDirectUrl() {
-        return requireInflux().url();
+        return require(influxd, "InfluxDB", "startInflux").url();
     }
 
     /** A placeholder token: influxd runs without auth, clients just need a non-empty one. */
@@ -178,7 +175,7 @@ public final class LocalStack implements AutoCloseable {
      * and waits for their leaders; existing topics are fine.
      */
     public void createTopics(int partitions, String... names) {
-        requireKafka().createTopics(partitions, names);
+        require(kafka, "Kafka", "startKafka").createTopics(partitions, names);
     }
 
     /**
@@ -198,7 +195,8 @@ public final class LocalStack implements AutoCloseable {
 
     /** The broker processes, when started with more than one broker or secured (to kill and restart one). */
     public Optional<KafkaCluster> kafkaCluster() {
-        return requireKafka() instanceof KafkaCluster cluster ? Optional.of(cluster) : Optional.empty();
+        return require(kafka, "Kafka", "startKafka") instanceof KafkaCluster cluster ? Optional.of(cluster)
+                : Optional.empty();
     }
 
     public Path dataDir() {
@@ -210,28 +208,15 @@ public final class LocalStack implements AutoCloseable {
         return influxd == null ? Optional.empty() : influxd.process();
     }
 
-    public LocalStackOptions options() {
-        return options;
-    }
-
-    private synchronized LocalKafka requireKafka() {
+    /** {@code part}, started as {@code option} says, while the stack is open. */
+    private synchronized <T> T require(T part, String name, String option) {
         if (closed) {
             throw new IllegalStateException("local stack is closed");
         }
-        if (kafka == null) {
-            throw new IllegalStateException("Kafka is not started (LocalStackOptions.startKafka is false)");
+        if (part == null) {
+            throw new IllegalStateException(name + " is not started (LocalStackOptions." + option + " is false)");
         }
-        return kafka;
-    }
-
-    private synchronized ManagedInfluxd requireInflux() {
-        if (closed) {
-            throw new IllegalStateException("local stack is closed");
-        }
-        if (influxd == null) {
-            throw new IllegalStateException("InfluxDB is not started (LocalStackOptions.startInflux is false)");
-        }
-        return influxd;
+        return part;
     }
 
     /** Stops everything and removes a temp data dir; idempotent. */
@@ -256,30 +241,24 @@ public final class LocalStack implements AutoCloseable {
         }
         closed = true;
         long started = System.nanoTime();
-        if (endpoint != null) {
-            runQuietly("InfluxDB v2 write endpoint", endpoint::close);
-        }
-        if (kafka != null) {
-            runQuietly("Kafka", kafka::close);
-        }
-        if (influxd != null) {
-            runQuietly("influxd", influxd::close);
-        }
-        if (dirGuardian != null) {
-            runQuietly("guardian", dirGuardian::close);
-        }
+        closeQuietly("InfluxDB v2 write endpoint", endpoint);
+        closeQuietly("Kafka", kafka);
+        closeQuietly("influxd", influxd);
+        closeQuietly("guardian", dirGuardian);
         if (temporary) {
-            runQuietly("temp dir", () -> Directories.deleteRecursively(dataDir));
+            closeQuietly("temp dir", () -> Directories.deleteRecursively(dataDir));
         }
         LOG.info("Local stack stopped [stopMs: {}, dataDir: {}, removed: {}]",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), dataDir, temporary);
         return true;
     }
 
-    private static void runQuietly(String what, Runnable action) {
+    private static void closeQuietly(String what, AutoCloseable part) {
         try {
-            action.run();
-        } catch (RuntimeException e) {
+            if (part != null) {
+                part.close();
+            }
+        } catch (Exception e) {
             LOG.warn("Could not stop {} cleanly", what, e);
         }
     }

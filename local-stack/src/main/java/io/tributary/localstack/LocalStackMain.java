@@ -63,17 +63,15 @@ public final class LocalStackMain implements Callable<Integer> {
     }
 
     Config config() {
-        LocalStackOptions options;
-        try {
-            options = LocalStackOptions.defaults().withDataDir(dataDir).withStartInflux(!noInflux)
-                    .withInfluxBucket(influxBucket);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("--influx-bucket: " + e.getMessage(), e);
-        }
         if (brokers < 1) {
             throw new IllegalArgumentException("--brokers must be >= 1, got " + brokers);
         }
-        options = options.withKafkaBrokers(brokers).withKafkaSecure(secure);
+        LocalStackOptions options;
+        try {
+            options = new LocalStackOptions(dataDir, true, !noInflux, influxBucket, brokers, secure);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("--influx-bucket: " + e.getMessage(), e);
+        }
         Topics topics;
         try {
             topics = new Topics(topicPrefix == null ? "" : topicPrefix);

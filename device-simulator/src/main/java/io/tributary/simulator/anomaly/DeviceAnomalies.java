@@ -32,10 +32,6 @@ public final class DeviceAnomalies {
         }
     }
 
-    public boolean isEmpty() {
-        return anomalies.isEmpty();
-    }
-
     /** The value of sensor {@code sensor} at virtual time {@code t}, after spikes, drifts and stuck sensors. */
     public double value(int sensor, double t, double value) {
         double result = value;

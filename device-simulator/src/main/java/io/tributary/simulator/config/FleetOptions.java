@@ -1,5 +1,7 @@
 package io.tributary.simulator.config;
 
+import static java.util.Objects.requireNonNullElse;
+
 import io.tributary.cli.DurationConverter;
 import io.tributary.simulator.fleet.FleetPlan;
 import io.tributary.simulator.scenario.Scenario;
@@ -61,7 +63,7 @@ public final class FleetOptions {
     String runId;
 
     @Option(names = "--connect-rate",
-            description = "Devices connecting per second at start (default: " + SimulatorConfig.DEFAULT_CONNECT_RATE
+            description = "Devices connecting per second at start (default: " + Scenario.DEFAULT_CONNECT_RATE
                     + ").")
     Integer connectRate;
 
@@ -88,9 +90,10 @@ public final class FleetOptions {
     public SimulatorConfig toConfig(String mqttServerUri) {
         String id = runId != null ? runId
                 : HexFormat.of().toHexDigits(ThreadLocalRandom.current().nextInt()).substring(2);
-        return new SimulatorConfig(mqttServerUri, or(devices, DEFAULT_DEVICES), id, or(sensors, DEFAULT_SENSORS),
-                interval != null ? interval : DEFAULT_INTERVAL, or(readingsPerSensor, DEFAULT_READINGS_PER_SENSOR), 10,
-                Duration.ofSeconds(30), or(connectRate, SimulatorConfig.DEFAULT_CONNECT_RATE));
+        return new SimulatorConfig(mqttServerUri, requireNonNullElse(devices, DEFAULT_DEVICES), id,
+                requireNonNullElse(sensors, DEFAULT_SENSORS), requireNonNullElse(interval, DEFAULT_INTERVAL),
+                requireNonNullElse(readingsPerSensor, DEFAULT_READINGS_PER_SENSOR), 10, Duration.ofSeconds(30),
+                requireNonNullElse(connectRate, Scenario.DEFAULT_CONNECT_RATE));
     }
 
     /**
@@ -108,8 +111,8 @@ public final class FleetOptions {
         }
         String chosen = scenario != null ? scenario : given.isEmpty() ? defaultScenario : null;
         if (chosen == null) {
-            return flags.toPlan(seed != null ? seed : SimulatorConfig.DEFAULT_SEED,
-                    labels == null ? Map.of() : labels);
+            return flags.toPlan(requireNonNullElse(seed, Scenario.DEFAULT_SEED),
+                    requireNonNullElse(labels, Map.of()));
         }
         Scenario loaded;
         try {
@@ -139,9 +142,5 @@ public final class FleetOptions {
         if (value != null) {
             given.add(flag);
         }
-    }
-
-    private static int or(Integer value, int fallback) {
-        return value != null ? value : fallback;
     }
 }

@@ -9,18 +9,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What a simulated fleet looks like and where it publishes.
+ * What a simulated fleet of generic devices looks like and where it publishes: the command-line flags' fleet, run as
+ * the {@link FleetPlan} of {@link #toPlan}. {@code mqttServerUri}, {@code runId}, {@code maxInflightPerDevice} and
+ * {@code publishTimeout} mean what they mean there.
  *
- * @param mqttServerUri        the gateway, e.g. {@code tcp://localhost:1883}
- * @param devices              how many virtual devices
- * @param runId                distinguishes this run's devices ({@code sim-RUN-0001}) from earlier runs in the same bucket
- * @param sensorsPerDevice     sensors per device, taken from a fixed catalogue in order
- * @param batchInterval        how often each device closes and publishes a batch
- * @param readingsPerSensor    readings of each sensor per batch (the sampling rate is this over the batch interval)
- * @param maxInflightPerDevice unacknowledged batches a device may have outstanding
- * @param publishTimeout       after this long without PUBACK a batch is published again
- * @param connectRate          devices that connect per second at start, so a large fleet ramps up instead of
- *                             stampeding the gateway
+ * @param devices           how many virtual devices
+ * @param sensorsPerDevice  sensors per device, taken from a fixed catalogue in order
+ * @param batchInterval     how often each device closes and publishes a batch
+ * @param readingsPerSensor readings of each sensor per batch (the sampling rate is this over the batch interval)
+ * @param connectRate       devices that connect per second at start, so a large fleet ramps up instead of
+ *                          stampeding the gateway
  */
 public record SimulatorConfig(
         String mqttServerUri,
@@ -33,33 +31,28 @@ public record SimulatorConfig(
         Duration publishTimeout,
         int connectRate) {
 
-    public static final int DEFAULT_CONNECT_RATE = 1_000;
-    public static final long DEFAULT_SEED = 1;
-
     public SimulatorConfig {
         FleetPlan.requireServerAndRunId(mqttServerUri, runId);
-        requireRange("devices", devices, 1, 100_000);
-        requireRange("sensors", sensorsPerDevice, 1, 64);
+        Scenario.requireRange("devices", devices, 1, 100_000);
+        Scenario.requireRange("sensors", sensorsPerDevice, 1, 64);
         requirePositive("batch-interval", batchInterval);
-        requireRange("readings-per-sensor", readingsPerSensor, 1, 10_000);
-        requireRange("max-inflight", maxInflightPerDevice, 1, 65_535);
+        Scenario.requireRange("readings-per-sensor", readingsPerSensor, 1, 10_000);
+        Scenario.requireRange("max-inflight", maxInflightPerDevice, 1, 65_535);
         requirePositive("publish-timeout", publishTimeout);
-        requireRange("connect-rate", connectRate, 1, 1_000_000);
+        Scenario.requireRange("connect-rate", connectRate, 1, 1_000_000);
     }
 
-    /** With the default connect rate, {@value #DEFAULT_CONNECT_RATE} devices per second. */
+    /** With the default connect rate, {@value Scenario#DEFAULT_CONNECT_RATE} devices per second. */
     public SimulatorConfig(String mqttServerUri, int devices, String runId, int sensorsPerDevice,
             Duration batchInterval, int readingsPerSensor, int maxInflightPerDevice, Duration publishTimeout) {
         this(mqttServerUri, devices, runId, sensorsPerDevice, batchInterval, readingsPerSensor, maxInflightPerDevice,
-                publishTimeout, DEFAULT_CONNECT_RATE);
+                publishTimeout, Scenario.DEFAULT_CONNECT_RATE);
     }
 
-    /** This fleet as a one-profile scenario of generic devices, with values from {@code seed}. */
-    public FleetPlan toPlan(long seed) {
-        return toPlan(seed, Map.of());
-    }
-
-    /** {@link #toPlan(long)} with {@code labels} on every device (written to the device metadata at provisioning). */
+    /**
+     * This fleet as a one-profile scenario of generic devices, with values from {@code seed} and {@code labels} on
+     * every device (written to the device metadata at provisioning).
+     */
     public FleetPlan toPlan(long seed, Map<String, String> labels) {
         Profile profile = new Profile("default", DeviceKind.GENERIC, devices, sensorsPerDevice,
                 batchInterval.dividedBy(readingsPerSensor), readingsPerSensor, labels);
@@ -67,9 +60,9 @@ public record SimulatorConfig(
         return new FleetPlan(mqttServerUri, runId, scenario, maxInflightPerDevice, publishTimeout);
     }
 
-    /** {@link #toPlan(long)} with seed {@value #DEFAULT_SEED}. */
+    /** {@link #toPlan(long, Map)} with seed {@value Scenario#DEFAULT_SEED} and no labels. */
     public FleetPlan toPlan() {
-        return toPlan(DEFAULT_SEED);
+        return toPlan(Scenario.DEFAULT_SEED, Map.of());
     }
 
     /** The id of device number {@code index} (0-based) of this run. */
@@ -89,12 +82,6 @@ public record SimulatorConfig(
 
     public int readingsPerBatch() {
         return sensorsPerDevice * readingsPerSensor;
-    }
-
-    private static void requireRange(String key, int value, int min, int max) {
-        if (value < min || value > max) {
-            throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
-        }
     }
 
     private static void requirePositive(String key, Duration value) {

@@ -58,10 +58,6 @@ public final class BatchFactory {
         return anomalies.replayDepth();
     }
 
-    public List<String> sensorNames() {
-        return sensors.stream().map(SensorModel::name).toList();
-    }
-
     /**
      * Closes the batch covering the time since the previous one (or {@code intervalNanos} for the first), spreading each
      * sensor's readings evenly over it.

@@ -45,12 +45,13 @@ public final class Fleet implements AutoCloseable {
     private final LossLedger ledger = new LossLedger();
     private final LatencyHistogram pubackLatency = new LatencyHistogram();
     private final List<SimulatedDevice> devices = new ArrayList<>();
-    private final List<Long> firstSampleNanos = new ArrayList<>();
     private final List<AlertExpectation> alertExpectations = new ArrayList<>();
     private final ScheduledExecutorService scheduler;
     private final List<ScheduledFuture<?>> ticks = new ArrayList<>();
     private final BatchClock batchClock = new BatchClock();
     private final long[] batchIntervalNanos;
+    /** System.nanoTime() at start: the batch clock counts from it. */
+    private long origin;
     private boolean started;
     private boolean closed;
 
@@ -84,7 +85,7 @@ public final class Fleet implements AutoCloseable {
             long intervalNanos = profile.batchInterval().toNanos();
             batchIntervalNanos[i] = intervalNanos;
             long firstSample = connectSpacingNanos * i + intervalNanos * i / scenario.devices();
-            firstSampleNanos.add(firstSample);
+            batchClock.add(i, firstSample + intervalNanos, intervalNanos);
             BatchFactory batches = new BatchFactory(deviceId, sensors, profile.batchSize(),
                     profile.sampleInterval().toNanos() / 1e9, firstSample / 1e9,
                     anomalies.isEmpty() ? DeviceAnomalies.NONE : new DeviceAnomalies(anomalies, sensorNames));
@@ -107,17 +108,15 @@ public final class Fleet implements AutoCloseable {
         started = true;
         Scenario scenario = plan.scenario();
         long connectSpacingNanos = TimeUnit.SECONDS.toNanos(1) / scenario.connectRate();
-        long origin = System.nanoTime();
+        origin = System.nanoTime();
         for (int i = 0; i < devices.size(); i++) {
             SimulatedDevice device = devices.get(i);
-            long intervalNanos = batchIntervalNanos[i];
             long connectAt = connectSpacingNanos * i;
             if (connectAt == 0) {
                 device.start();
             } else {
                 scheduler.schedule(device::start, connectAt, TimeUnit.NANOSECONDS);
             }
-            batchClock.add(i, origin + firstSampleNanos.get(i) + intervalNanos, intervalNanos);
         }
         long period = CLOCK_PERIOD.toNanos();
         ticks.add(scheduler.scheduleAtFixedRate(this::fireBatchClock, period, period, TimeUnit.NANOSECONDS));
@@ -235,7 +234,7 @@ public final class Fleet implements AutoCloseable {
     }
 
     private void fireBatchClock() {
-        batchClock.fire(System.nanoTime(), i -> tick(devices.get(i), batchIntervalNanos[i]));
+        batchClock.fire(System.nanoTime() - origin, i -> tick(devices.get(i), batchIntervalNanos[i]));
     }
 
     private static void tick(SimulatedDevice device, long intervalNanos) {

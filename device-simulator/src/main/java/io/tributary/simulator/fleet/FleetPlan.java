@@ -26,9 +26,7 @@ public record FleetPlan(String mqttServerUri, String runId, Scenario scenario, i
     public FleetPlan {
         Objects.requireNonNull(scenario, "scenario");
         requireServerAndRunId(mqttServerUri, runId);
-        if (maxInflightPerDevice < 1 || maxInflightPerDevice > 65_535) {
-            throw new IllegalArgumentException("max-inflight must be between 1 and 65535, got " + maxInflightPerDevice);
-        }
+        Scenario.requireRange("max-inflight", maxInflightPerDevice, 1, 65_535);
         if (publishTimeout == null || publishTimeout.isNegative() || publishTimeout.isZero()) {
             throw new IllegalArgumentException("publish-timeout must be positive, got " + publishTimeout);
         }
@@ -48,10 +46,6 @@ public record FleetPlan(String mqttServerUri, String runId, Scenario scenario, i
 
     public int devices() {
         return scenario.devices();
-    }
-
-    public int connectRate() {
-        return scenario.connectRate();
     }
 
     /** The id of device number {@code index} (0-based) of this run. */

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.ToLongFunction;
 
 /**
  * What the fleet created and what the gateway acknowledged, per device: the reference the verifier holds storage against.
@@ -31,24 +32,15 @@ public final class LossLedger {
     }
 
     public Totals totals() {
-        long generated = 0;
-        long published = 0;
-        long batches = 0;
-        long rejected = 0;
-        long retries = 0;
-        long publishes = 0;
-        long duplicates = 0;
-        for (DeviceLedger ledger : devices.values()) {
-            DeviceLedger.Snapshot s = ledger.snapshot();
-            generated += s.generatedReadings();
-            published += s.publishedReadings();
-            batches += s.publishedBatches();
-            rejected += s.rejectedReadings();
-            retries += s.retries();
-            publishes += s.publishes();
-            duplicates += s.duplicateAcks();
-        }
-        return new Totals(devices.size(), generated, published, batches, rejected, retries, publishes, duplicates);
+        List<DeviceLedger.Snapshot> all = devices.values().stream().map(DeviceLedger::snapshot).toList();
+        return new Totals(all.size(), sum(all, DeviceLedger.Snapshot::generatedReadings),
+                sum(all, DeviceLedger.Snapshot::publishedReadings), sum(all, DeviceLedger.Snapshot::publishedBatches),
+                sum(all, DeviceLedger.Snapshot::rejectedReadings), sum(all, DeviceLedger.Snapshot::retries),
+                sum(all, DeviceLedger.Snapshot::publishes), sum(all, DeviceLedger.Snapshot::duplicateAcks));
+    }
+
+    private static long sum(List<DeviceLedger.Snapshot> all, ToLongFunction<DeviceLedger.Snapshot> field) {
+        return all.stream().mapToLong(field).sum();
     }
 
     /**

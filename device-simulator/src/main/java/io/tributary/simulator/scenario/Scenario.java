@@ -18,6 +18,9 @@ import java.util.stream.IntStream;
  */
 public record Scenario(String name, long seed, int connectRate, List<Profile> profiles, List<Anomaly> anomalies) {
 
+    public static final long DEFAULT_SEED = 1;
+    public static final int DEFAULT_CONNECT_RATE = 1_000;
+
     public Scenario {
         Objects.requireNonNull(name, "name");
         requireRange("connect-rate", connectRate, 1, 1_000_000);
@@ -110,7 +113,8 @@ public record Scenario(String name, long seed, int connectRate, List<Profile> pr
         return new int[] {first, anomaly.devices() == Anomaly.ALL ? count : Math.min(anomaly.devices(), count)};
     }
 
-    static void requireRange(String key, long value, long min, long max) {
+    /** Rejects a value outside {@code [min, max]} with a message naming {@code key}. */
+    public static void requireRange(String key, long value, long min, long max) {
         if (value < min || value > max) {
             throw new IllegalArgumentException(key + " must be between " + min + " and " + max + ", got " + value);
         }

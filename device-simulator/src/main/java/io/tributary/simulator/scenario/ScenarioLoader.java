@@ -63,8 +63,6 @@ public final class ScenarioLoader {
             "batch-size", "labels");
     private static final Set<String> ANOMALY_KEYS = Set.of("type", "profile", "devices", "sensor", "at", "duration",
             "expect-alert");
-    private static final long DEFAULT_SEED = 1;
-    private static final int DEFAULT_CONNECT_RATE = 1_000;
 
     private ScenarioLoader() {
     }
@@ -127,8 +125,8 @@ public final class ScenarioLoader {
         checkKeys(top, TOP_KEYS, "the top level");
         try {
             String name = string(top, "name", "scenario", "name");
-            long seed = integer(top, "seed", DEFAULT_SEED, "seed");
-            int connectRate = (int) integer(top, "connect-rate", DEFAULT_CONNECT_RATE, "connect-rate");
+            long seed = integer(top, "seed", Scenario.DEFAULT_SEED, "seed");
+            int connectRate = (int) integer(top, "connect-rate", Scenario.DEFAULT_CONNECT_RATE, "connect-rate");
             List<Profile> profiles = new ArrayList<>();
             List<?> profileList = list(top, "profiles", true);
             for (int i = 0; i < profileList.size(); i++) {
@@ -155,17 +153,18 @@ public final class ScenarioLoader {
         String kindName = string(map, "kind", null, at + ".kind");
         DeviceKind kind = DeviceKind.byName(kindName);
         if (kind == null) {
-            throw new InvalidScenarioException(at + ".kind: must be one of " + kindNames() + ", got '" + kindName + "'");
+            throw new InvalidScenarioException(at + ".kind: must be one of " + Arrays.stream(DeviceKind.values())
+                    .map(DeviceKind::scenarioName).toList() + ", got '" + kindName + "'");
         }
         if (kind != DeviceKind.GENERIC && map.containsKey("sensors")) {
             throw new InvalidScenarioException(at + ".sensors: only a generic profile has a sensor count; "
                     + kindName + " devices have " + kind.sensorNames(1));
         }
-        Duration sampleInterval = duration(map, "sample-interval", defaultSampleInterval(kind), at);
+        Duration sampleInterval = duration(map, "sample-interval", kind.defaultSampleInterval, at);
         try {
             return new Profile(name, kind, (int) integer(map, "devices", -1, at + ".devices"),
                     (int) integer(map, "sensors", 3, at + ".sensors"), sampleInterval,
-                    (int) integer(map, "batch-size", defaultBatchSize(kind), at + ".batch-size"),
+                    (int) integer(map, "batch-size", kind.defaultBatchSize, at + ".batch-size"),
                     labels(map.get("labels"), at + ".labels"));
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(at + ": " + e.getMessage());
@@ -179,8 +178,8 @@ public final class ScenarioLoader {
         String typeName = string(map, "type", null, where + ".type");
         Anomaly.Type type = Anomaly.Type.byName(typeName);
         if (type == null) {
-            throw new InvalidScenarioException(where + ".type: must be one of " + typeNames() + ", got '" + typeName
-                    + "'");
+            throw new InvalidScenarioException(where + ".type: must be one of " + Arrays.stream(Anomaly.Type.values())
+                    .map(Anomaly.Type::scenarioName).toList() + ", got '" + typeName + "'");
         }
         String at = where + " (" + typeName + ")";
         String amountKey = switch (type) {
@@ -203,15 +202,11 @@ public final class ScenarioLoader {
         Object devices = map.get("devices");
         int count = devices == null || "all".equals(devices) ? Anomaly.ALL
                 : (int) integer(map, "devices", Anomaly.ALL, at + ".devices");
-        double amount = 0;
-        Duration interval = null;
-        if (type == Anomaly.Type.SPIKE || type == Anomaly.Type.DRIFT) {
-            amount = number(map, amountKey, at);
-        } else if (type == Anomaly.Type.RECONNECT_STORM) {
-            interval = duration(map, "every", Duration.ofSeconds(5), at);
-        } else if (type == Anomaly.Type.CLOCK_SKEW) {
-            interval = duration(map, "offset", null, at);
-        }
+        double amount = type == Anomaly.Type.SPIKE || type == Anomaly.Type.DRIFT ? number(map, amountKey, at) : 0;
+        // reconnect-storm: every (default 5s); clock-skew: offset (required)
+        Duration interval = type == Anomaly.Type.RECONNECT_STORM || type == Anomaly.Type.CLOCK_SKEW
+                ? duration(map, amountKey, type == Anomaly.Type.RECONNECT_STORM ? Duration.ofSeconds(5) : null, at)
+                : null;
         try {
             return new Anomaly(type, string(map, "profile", null, at + ".profile"), count,
                     string(map, "sensor", null, at + ".sensor"), duration(map, "at", null, at),
@@ -243,23 +238,6 @@ public final class ScenarioLoader {
         return labels;
     }
 
-    static Duration defaultSampleInterval(DeviceKind kind) {
-        return switch (kind) {
-            case GENERIC -> Duration.ofMillis(200);
-            case ENVIRONMENT -> Duration.ofSeconds(1);
-            case MACHINE -> Duration.ofMillis(100);
-            case BATTERY -> Duration.ofSeconds(30);
-        };
-    }
-
-    static int defaultBatchSize(DeviceKind kind) {
-        return switch (kind) {
-            case GENERIC, ENVIRONMENT -> 5;
-            case MACHINE -> 10;
-            case BATTERY -> 1;
-        };
-    }
-
     private static void checkKeys(Map<?, ?> map, Set<String> allowed, String where) throws InvalidScenarioException {
         for (Object key : map.keySet()) {
             if (!allowed.contains(String.valueOf(key))) {
@@ -287,7 +265,7 @@ public final class ScenarioLoader {
             throws InvalidScenarioException {
         Object value = map.get(key);
         if (value == null) {
-            if (fallback == null && !map.containsKey(key) && isRequired(key)) {
+            if (fallback == null && !map.containsKey(key) && Set.of("name", "kind", "type").contains(key)) {
                 throw new InvalidScenarioException(where + ": is required");
             }
             return fallback;
@@ -296,10 +274,6 @@ public final class ScenarioLoader {
             throw new InvalidScenarioException(where + ": must be a non-empty string, got '" + value + "'");
         }
         return text;
-    }
-
-    private static boolean isRequired(String key) {
-        return key.equals("name") || key.equals("kind") || key.equals("type");
     }
 
     private static long integer(Map<?, ?> map, String key, long fallback, String where)
@@ -340,13 +314,5 @@ public final class ScenarioLoader {
         } catch (IllegalArgumentException e) {
             throw new InvalidScenarioException(where + "." + key + ": " + e.getMessage());
         }
-    }
-
-    private static List<String> kindNames() {
-        return Arrays.stream(DeviceKind.values()).map(DeviceKind::scenarioName).toList();
-    }
-
-    private static List<String> typeNames() {
-        return Arrays.stream(Anomaly.Type.values()).map(Anomaly.Type::scenarioName).toList();
     }
 }

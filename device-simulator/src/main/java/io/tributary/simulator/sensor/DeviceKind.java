@@ -1,5 +1,6 @@
 package io.tributary.simulator.sensor;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -13,13 +14,22 @@ import java.util.SplittableRandom;
 public enum DeviceKind {
 
     /** The flags' fleet: the first N sensors of a general catalogue, each a 10-minute wave plus noise. */
-    GENERIC,
+    GENERIC(Duration.ofMillis(200), 5),
     /** temperature (degC), humidity (%), pressure (hPa): a daily cycle plus noise. */
-    ENVIRONMENT,
+    ENVIRONMENT(Duration.ofSeconds(1), 5),
     /** vibration (mm/s), current (A), motor_temp (degC): the machine runs and rests in duty cycles. */
-    MACHINE,
+    MACHINE(Duration.ofMillis(100), 10),
     /** battery_voltage (V): drains from full to empty, then is recharged; meant for sparse reports. */
-    BATTERY;
+    BATTERY(Duration.ofSeconds(30), 1);
+
+    /** A scenario profile's sample-interval and batch-size when it gives none. */
+    public final Duration defaultSampleInterval;
+    public final int defaultBatchSize;
+
+    DeviceKind(Duration defaultSampleInterval, int defaultBatchSize) {
+        this.defaultSampleInterval = defaultSampleInterval;
+        this.defaultBatchSize = defaultBatchSize;
+    }
 
     private static final double DAY_SECONDS = 86_400;
     private static final double GENERIC_PERIOD_SECONDS = 600;
@@ -35,11 +45,7 @@ public enum DeviceKind {
 
     /** How many sensors a device of this kind has ({@code genericCount} for {@link #GENERIC}). */
     public int sensorCount(int genericCount) {
-        return switch (this) {
-            case GENERIC -> genericCount;
-            case ENVIRONMENT, MACHINE -> 3;
-            case BATTERY -> 1;
-        };
+        return sensorNames(genericCount).size();
     }
 
     /** The names of the sensors a device of this kind has. */

@@ -2,9 +2,7 @@ package io.tributary.simulator.transport;
 
 import io.tributary.mqtt.PubAck;
 import io.vertx.core.Context;
-import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -24,13 +22,9 @@ final class VertxMqttLink implements DeviceLink {
 
     private static final Logger LOG = LoggerFactory.getLogger(VertxMqttLink.class);
 
-    private final Vertx vertx;
-    private final NetClient client;
-    private final String host;
-    private final int port;
+    private final VertxMqttTransport transport;
     private final String deviceId;
     private final byte[] password;
-    private final int keepAliveSeconds;
     private final Context context;
     private final AtomicReference<Runnable> lostListener = new AtomicReference<>(() -> { });
 
@@ -47,16 +41,11 @@ final class VertxMqttLink implements DeviceLink {
     private byte[] lastTopicUtf8;
     private long pingTimer = -1;
 
-    VertxMqttLink(Vertx vertx, NetClient client, String host, int port, String deviceId, byte[] password,
-            int keepAliveSeconds) {
-        this.vertx = vertx;
-        this.client = client;
-        this.host = host;
-        this.port = port;
+    VertxMqttLink(VertxMqttTransport transport, String deviceId, byte[] password) {
+        this.transport = transport;
         this.deviceId = deviceId;
         this.password = password;
-        this.keepAliveSeconds = keepAliveSeconds;
-        this.context = vertx.getOrCreateContext();
+        this.context = transport.vertx.getOrCreateContext();
     }
 
     @Override
@@ -76,7 +65,7 @@ final class VertxMqttLink implements DeviceLink {
             return;
         }
         connecting = result;
-        client.connect(port, host).onComplete(attempt -> {
+        transport.client.connect(transport.port, transport.host).onComplete(attempt -> {
             if (attempt.failed()) {
                 connecting = null;
                 result.completeExceptionally(attempt.cause());
@@ -86,7 +75,7 @@ final class VertxMqttLink implements DeviceLink {
             socket.handler(this::received);
             socket.closeHandler(ignored -> socketClosed());
             socket.exceptionHandler(error -> LOG.debug("Socket error [device: {}]", deviceId, error));
-            socket.write(MqttCodec.connect(deviceId, deviceId, password, keepAliveSeconds))
+            socket.write(MqttCodec.connect(deviceId, deviceId, password, VertxMqttTransport.KEEP_ALIVE_SECONDS))
                     .onFailure(error -> socket.close());
         });
     }
@@ -162,8 +151,8 @@ final class VertxMqttLink implements DeviceLink {
             return;
         }
         connected = true;
-        long intervalMs = Math.max(1_000, keepAliveSeconds * 1000L / 2);
-        pingTimer = vertx.setPeriodic(intervalMs, id -> {
+        long intervalMs = Math.max(1_000, VertxMqttTransport.KEEP_ALIVE_SECONDS * 1000L / 2);
+        pingTimer = transport.vertx.setPeriodic(intervalMs, id -> {
             if (socket != null) {
                 socket.write(MqttCodec.pingReq());
             }
@@ -178,7 +167,7 @@ final class VertxMqttLink implements DeviceLink {
         connected = false;
         socket = null;
         if (pingTimer >= 0) {
-            vertx.cancelTimer(pingTimer);
+            transport.vertx.cancelTimer(pingTimer);
             pingTimer = -1;
         }
         if (connecting != null) {

@@ -15,12 +15,12 @@ import java.util.function.Function;
  */
 public final class VertxMqttTransport implements DeviceLinkFactory, AutoCloseable {
 
-    private static final int KEEP_ALIVE_SECONDS = 60;
+    static final int KEEP_ALIVE_SECONDS = 60;
 
-    private final Vertx vertx;
-    private final NetClient client;
-    private final String host;
-    private final int port;
+    final Vertx vertx;
+    final NetClient client;
+    final String host;
+    final int port;
     private final Function<String, byte[]> passwords;
 
     /**
@@ -48,8 +48,7 @@ public final class VertxMqttTransport implements DeviceLinkFactory, AutoCloseabl
 
     @Override
     public DeviceLink create(String deviceId) {
-        return new VertxMqttLink(vertx, client, host, port, deviceId, passwords.apply(deviceId),
-                KEEP_ALIVE_SECONDS);
+        return new VertxMqttLink(this, deviceId, passwords.apply(deviceId));
     }
 
     @Override

@@ -101,32 +101,28 @@ public final class InfluxVerifier implements AutoCloseable {
         Map<String, Long> devicesWithLoss = new TreeMap<>();
         Map<String, Map<String, Long>> unmatched = new HashMap<>(stored);
         for (DeviceLedger.Snapshot device : ledger.values()) {
-            Map<String, Long> found = unmatched.remove(device.deviceId());
-            found = found == null ? Map.of() : found;
-            List<String> sensors = device.sensors();
+            Map<String, Long> found = unmatched.getOrDefault(device.deviceId(), Map.of());
+            unmatched.remove(device.deviceId());
+            long storedOfDevice = found.values().stream().mapToLong(Long::longValue).sum();
+            // Every batch holds the same number of readings of each sensor; without sensors, the device's total counts.
+            List<String> sensors = device.sensors().isEmpty() ? List.of("") : device.sensors();
+            Map<String, Long> counted = device.sensors().isEmpty() ? Map.of("", storedOfDevice) : found;
+            long perSensor = device.publishedReadings() / sensors.size();
             long deviceLost = 0;
             long deviceExtra = 0;
-            if (sensors.isEmpty()) {
-                long count = found.values().stream().mapToLong(Long::longValue).sum();
-                deviceLost = Math.max(0, device.publishedReadings() - count);
-                deviceExtra = Math.max(0, count - device.publishedReadings());
-            } else {
-                // Every batch holds the same number of readings of each sensor.
-                long perSensor = device.publishedReadings() / sensors.size();
-                for (String sensor : sensors) {
-                    long count = found.getOrDefault(sensor, 0L);
-                    deviceLost += Math.max(0, perSensor - count);
-                    deviceExtra += Math.max(0, count - perSensor);
-                }
-                for (Map.Entry<String, Long> other : found.entrySet()) {
-                    if (!sensors.contains(other.getKey())) {
-                        deviceExtra += other.getValue();
-                    }
+            for (String sensor : sensors) {
+                long count = counted.getOrDefault(sensor, 0L);
+                deviceLost += Math.max(0, perSensor - count);
+                deviceExtra += Math.max(0, count - perSensor);
+            }
+            for (Map.Entry<String, Long> other : counted.entrySet()) {
+                if (!sensors.contains(other.getKey())) {
+                    deviceExtra += other.getValue();
                 }
             }
             long pendingReadings = device.generatedReadings() - device.publishedReadings() - device.rejectedReadings();
             published += device.publishedReadings();
-            storedTotal += found.values().stream().mapToLong(Long::longValue).sum();
+            storedTotal += storedOfDevice;
             lost += deviceLost;
             extra += deviceExtra;
             unexplained += Math.max(0, deviceExtra - Math.max(0, pendingReadings));

@@ -1,5 +1,6 @@
 package io.tributary.simulator.verify;
 
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Map;
 
@@ -25,6 +26,8 @@ public record VerificationReport(long publishedReadings, long storedReadings, lo
         Map<String, Long> devicesWithLoss, long unexplainedExtra, long unsettledBatches, long rejectedReadings,
         long duplicateAcks, int expectedAlerts, List<String> missingAlerts) {
 
+    private static final int MAX_LISTED = 20;
+
     /** Nothing acknowledged is missing from storage. */
     public boolean complete() {
         return lostReadings == 0;
@@ -33,5 +36,36 @@ public record VerificationReport(long publishedReadings, long storedReadings, lo
     /** No loss, nothing stored twice or against a refusal, every expected alert present. */
     public boolean passed() {
         return lostReadings == 0 && unexplainedExtra == 0 && missingAlerts.isEmpty();
+    }
+
+    /** Prints the report for a person: totals, then what is wrong, device by device (the first 20). */
+    public void print(PrintStream out) {
+        out.printf("acknowledged readings   %,d%n", publishedReadings());
+        out.printf("stored readings         %,d%n", storedReadings());
+        out.printf("lost readings           %,d%s%n", lostReadings(),
+                lostReadings() > 0 ? "   <-- acknowledged but not in InfluxDB" : "");
+        out.printf("extra readings          %,d (unexplained: %,d)%s%n", extraReadings(),
+                unexplainedExtra(), unexplainedExtra() > 0
+                        ? "   <-- stored twice under other timestamps, or stored although refused" : "");
+        out.printf("refused readings        %,d (malformed or refused batches; not expected in storage)%n",
+                rejectedReadings());
+        out.printf("duplicate publishes     %,d acknowledged again (stored once: same device, sensor, timestamp)%n",
+                duplicateAcks());
+        out.printf("unsettled batches       %,d (neither acknowledged nor refused when the ledger was written)%n",
+                unsettledBatches());
+        out.printf("expected alerts         %,d, missing %,d%n", expectedAlerts(), missingAlerts().size());
+        listFirst(out, devicesWithLoss().entrySet().stream()
+                .map(device -> String.format("  LOSS   %s: %,d readings", device.getKey(), device.getValue())).toList(),
+                "devices with loss");
+        listFirst(out, missingAlerts().stream().map(alert -> "  MISSING ALERT   " + alert).toList(),
+                "missing alerts");
+        out.println(passed() ? "RESULT: PASS" : "RESULT: FAIL");
+    }
+
+    private static void listFirst(PrintStream out, List<String> lines, String what) {
+        lines.stream().limit(MAX_LISTED).forEach(out::println);
+        if (lines.size() > MAX_LISTED) {
+            out.printf("  ... and %,d more %s%n", lines.size() - MAX_LISTED, what);
+        }
     }
 }

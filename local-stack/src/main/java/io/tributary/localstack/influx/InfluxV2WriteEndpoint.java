@@ -68,10 +68,7 @@ public final class InfluxV2WriteEndpoint implements AutoCloseable {
 
     /** Starts on a free loopback port in front of {@code influxdUrl} (e.g. {@code http://127.0.0.1:8086}). */
     public static InfluxV2WriteEndpoint start(String influxdUrl) {
-        return start(influxdUrl, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-    }
-
-    public static InfluxV2WriteEndpoint start(String influxdUrl, InetSocketAddress bindAddress) {
+        InetSocketAddress bindAddress = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         URI upstream = URI.create(influxdUrl.endsWith("/") ? influxdUrl.substring(0, influxdUrl.length() - 1)
                 : influxdUrl);
         HttpServer server;
@@ -105,10 +102,6 @@ public final class InfluxV2WriteEndpoint implements AutoCloseable {
         return "http://" + address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
-    public int port() {
-        return server.getAddress().getPort();
-    }
-
     @Override
     public void close() {
         server.stop(0);
@@ -137,7 +130,7 @@ public final class InfluxV2WriteEndpoint implements AutoCloseable {
     private void handleWrite(HttpExchange exchange) throws IOException {
         if (!"POST".equals(exchange.getRequestMethod())) {
             drain(exchange.getRequestBody());
-            sendError(exchange, new V2Error(405, V2Error.codeFor(405),
+            sendError(exchange, V2Error.of(405,
                     exchange.getRequestMethod() + " not allowed on " + V2_WRITE_PATH + ": use POST"));
             return;
         }
@@ -149,20 +142,11 @@ public final class InfluxV2WriteEndpoint implements AutoCloseable {
             sendError(exchange, new V2Error(400, "invalid", e.getMessage()));
             return;
         }
-        byte[] body = exchange.getRequestBody().readAllBytes();
         HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(target))
-                .timeout(UPSTREAM_TIMEOUT)
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+                .POST(HttpRequest.BodyPublishers.ofByteArray(exchange.getRequestBody().readAllBytes()));
         copyRequestHeaders(exchange.getRequestHeaders(), request, NOT_COPIED_ON_WRITE);
-        HttpResponse<byte[]> response;
-        try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        } catch (IOException e) {
-            sendError(exchange, new V2Error(503, V2Error.codeFor(503), "influxd unreachable at " + upstream + ": " + e));
-            return;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            sendError(exchange, new V2Error(503, V2Error.codeFor(503), "interrupted while writing to influxd"));
+        HttpResponse<byte[]> response = call(exchange, request, 503, "writing to");
+        if (response == null) {
             return;
         }
         if (response.statusCode() >= 400) {
@@ -208,21 +192,26 @@ public final class InfluxV2WriteEndpoint implements AutoCloseable {
         HttpRequest.BodyPublisher publisher = body.length == 0 ? HttpRequest.BodyPublishers.noBody()
                 : HttpRequest.BodyPublishers.ofByteArray(body);
         HttpRequest.Builder request = HttpRequest.newBuilder(upstream.resolve(target))
-                .timeout(UPSTREAM_TIMEOUT)
                 .method(exchange.getRequestMethod(), publisher);
         copyRequestHeaders(exchange.getRequestHeaders(), request, Set.of());
-        HttpResponse<byte[]> response;
+        HttpResponse<byte[]> response = call(exchange, request, 502, "calling");
+        if (response != null) {
+            sendResponse(exchange, response);
+        }
+    }
+
+    /** influxd's answer, or null once the client got {@code unreachableStatus} because influxd could not be reached. */
+    private HttpResponse<byte[]> call(HttpExchange exchange, HttpRequest.Builder request, int unreachableStatus,
+            String doing) throws IOException {
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            return http.send(request.timeout(UPSTREAM_TIMEOUT).build(), HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            sendError(exchange, new V2Error(502, V2Error.codeFor(502), "influxd unreachable at " + upstream + ": " + e));
-            return;
+            sendError(exchange, V2Error.of(unreachableStatus, "influxd unreachable at " + upstream + ": " + e));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            sendError(exchange, new V2Error(503, V2Error.codeFor(503), "interrupted while calling influxd"));
-            return;
+            sendError(exchange, V2Error.of(503, "interrupted while " + doing + " influxd"));
         }
-        sendResponse(exchange, response);
+        return null;
     }
 
     private static void copyRequestHeaders(Headers from, HttpRequest.Builder to, Set<String> alsoSkip) {

@@ -61,13 +61,11 @@ public final class ManagedInfluxd implements AutoCloseable {
 
     private final ChildGuardian guardian;
     private final URI url;
-    private final Path dataDir;
     private final HttpClient http;
 
-    private ManagedInfluxd(ChildGuardian guardian, URI url, Path dataDir, HttpClient http) {
+    private ManagedInfluxd(ChildGuardian guardian, URI url, HttpClient http) {
         this.guardian = guardian;
         this.url = url;
-        this.dataDir = dataDir;
         this.http = http;
     }
 
@@ -99,7 +97,7 @@ public final class ManagedInfluxd implements AutoCloseable {
                 awaitPing(http, url, guardian, deadline, logFile);
                 LOG.info("influxd ready [url: {}, pid: {}, dataDir: {}]", url,
                         guardian.child().map(ProcessHandle::pid).orElse(-1L), dataDir);
-                return new ManagedInfluxd(guardian, url, dataDir, http);
+                return new ManagedInfluxd(guardian, url, http);
             } catch (LocalStackException e) {
                 last = e;
                 boolean retry = attempt < START_ATTEMPTS && System.nanoTime() < deadline
@@ -130,15 +128,7 @@ public final class ManagedInfluxd implements AutoCloseable {
 
     /** influxd's environment; a {@code GOGC} already in {@code inherited} (ours) is left to apply. */
     static Map<String, String> environment(Path dataDir, int rpcPort, int httpPort, Map<String, String> inherited) {
-        Map<String, String> environment = new HashMap<>(baseEnvironment(dataDir, rpcPort, httpPort));
-        if (!inherited.containsKey("GOGC")) {
-            environment.put("GOGC", INFLUXD_GOGC);
-        }
-        return environment;
-    }
-
-    private static Map<String, String> baseEnvironment(Path dataDir, int rpcPort, int httpPort) {
-        return Map.ofEntries(
+        Map<String, String> environment = new HashMap<>(Map.ofEntries(
                 Map.entry("INFLUXDB_REPORTING_DISABLED", "true"),
                 Map.entry("INFLUXDB_BIND_ADDRESS", "127.0.0.1:" + rpcPort),
                 Map.entry("INFLUXDB_META_DIR", dataDir.resolve("meta").toString()),
@@ -147,7 +137,11 @@ public final class ManagedInfluxd implements AutoCloseable {
                 Map.entry("INFLUXDB_DATA_QUERY_LOG_ENABLED", "false"),
                 Map.entry("INFLUXDB_HTTP_BIND_ADDRESS", "127.0.0.1:" + httpPort),
                 Map.entry("INFLUXDB_HTTP_LOG_ENABLED", "false"),
-                Map.entry("INFLUXDB_MONITOR_STORE_ENABLED", "false"));
+                Map.entry("INFLUXDB_MONITOR_STORE_ENABLED", "false")));
+        if (!inherited.containsKey("GOGC")) {
+            environment.put("GOGC", INFLUXD_GOGC);
+        }
+        return environment;
     }
 
     private static void awaitPing(HttpClient http, URI url, ChildGuardian guardian, long deadline, Path logFile) {
@@ -217,10 +211,6 @@ public final class ManagedInfluxd implements AutoCloseable {
     /** Base URL of influxd's 1.x HTTP API, {@code http://127.0.0.1:PORT}. */
     public String url() {
         return url.toString();
-    }
-
-    public Path dataDir() {
-        return dataDir;
     }
 
     /** The influxd process, while it runs. */

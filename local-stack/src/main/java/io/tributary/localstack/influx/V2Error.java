@@ -33,6 +33,11 @@ public record V2Error(int status, String code, String message) {
         if (message.isEmpty()) {
             message = "influxd answered HTTP " + status;
         }
+        return of(status, message);
+    }
+
+    /** An error with the v2 code of its status. */
+    public static V2Error of(int status, String message) {
         return new V2Error(status, codeFor(status), message);
     }
 

@@ -3,7 +3,6 @@ package io.tributary.localstack.kafka;
 import io.tributary.localstack.LocalStackException;
 import io.tributary.localstack.support.FreePorts;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -11,8 +10,6 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
@@ -24,40 +21,28 @@ import org.slf4j.LoggerFactory;
  * auto-created single-partition topics ({@link BrokerProperties}). Kafka's internal server APIs are used only here,
  * in {@link BrokerProperties} (storage format) and in {@link BrokerMain}.
  */
-public final class EmbeddedKafka implements LocalKafka {
+public final class EmbeddedKafka extends LocalKafka {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafka.class);
     private static final int START_ATTEMPTS = 3;
 
     private final KafkaRaftServer server;
-    private final String bootstrapServers;
-    private final Path dataDir;
     private final Properties properties;
-    private Admin admin;
-    private boolean closed;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path dataDir, Properties properties) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Properties properties) {
+        super(bootstrapServers, Map.of());
         this.server = server;
-        this.bootstrapServers = bootstrapServers;
-        this.dataDir = dataDir;
         this.properties = properties;
     }
 
     /** Starts a broker with its data in {@code dataDir} (created if missing, reused if already formatted). */
     public static EmbeddedKafka start(Path dataDir) {
-        return start(dataDir, Map.of());
-    }
-
-    /**
-     * Starts a broker; {@code overrides} replace or add broker properties (ports and directories are chosen here).
-     */
-    public static EmbeddedKafka start(Path dataDir, Map<String, String> overrides) {
         Objects.requireNonNull(dataDir, "dataDir");
         Path dir = dataDir.toAbsolutePath();
         RuntimeException last = null;
         for (int attempt = 1; attempt <= START_ATTEMPTS; attempt++) {
             List<Integer> ports = FreePorts.loopback(2);
             Properties props = BrokerProperties.of(dir, 1,
-                    List.of(new BrokerProperties.Ports(ports.get(0), ports.get(1), 0)), overrides);
+                    List.of(new BrokerProperties.Ports(ports.get(0), ports.get(1), 0)), Map.of());
             String bootstrap = "127.0.0.1:" + ports.get(0);
             long started = System.nanoTime();
             KafkaRaftServer server = null;
@@ -67,7 +52,7 @@ public final class EmbeddedKafka implements LocalKafka {
                 server.startup();
                 LOG.info("Kafka ready [bootstrap: {}, dataDir: {}, startMs: {}]", bootstrap, dir,
                         TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                return new EmbeddedKafka(server, bootstrap, dir, props);
+                return new EmbeddedKafka(server, bootstrap, props);
             } catch (RuntimeException e) {
                 last = e;
                 if (server != null) {
@@ -89,6 +74,7 @@ public final class EmbeddedKafka implements LocalKafka {
     public EmbeddedKafka restart() {
         close();
         long started = System.nanoTime();
+        String bootstrapServers = bootstrapServers();
         KafkaRaftServer restarted = new KafkaRaftServer(KafkaConfig.fromProps(properties, false), Time.SYSTEM);
         try {
             restarted.startup();
@@ -98,7 +84,7 @@ public final class EmbeddedKafka implements LocalKafka {
         }
         LOG.info("Kafka restarted [bootstrap: {}, startMs: {}]", bootstrapServers,
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-        return new EmbeddedKafka(restarted, bootstrapServers, dataDir, properties);
+        return new EmbeddedKafka(restarted, bootstrapServers, properties);
     }
 
     private static boolean isBindFailure(Throwable e) {
@@ -111,57 +97,15 @@ public final class EmbeddedKafka implements LocalKafka {
         return false;
     }
 
-    /** {@code 127.0.0.1:PORT}. */
-    @Override
-    public String bootstrapServers() {
-        return bootstrapServers;
-    }
-
-    public Path dataDir() {
-        return dataDir;
-    }
-
-    /**
-     * Creates the missing topics ({@link io.tributary.contract.TopicReplication}: replication factor 1 on this one
-     * broker) and waits until every partition has a leader; an existing topic is left as it is.
-     */
-    @Override
-    public void createTopics(int partitions, String... names) {
-        KafkaTopics.create(admin(), partitions, names);
-    }
-
-    private synchronized Admin admin() {
-        if (closed) {
-            throw new IllegalStateException("embedded Kafka is closed");
-        }
-        if (admin == null) {
-            Map<String, Object> config = Map.of(
-                    AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                    AdminClientConfig.CLIENT_ID_CONFIG, "local-stack-admin",
-                    AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KafkaTopics.ADMIN_TIMEOUT.toMillis());
-            admin = Admin.create(config);
-        }
-        return admin;
-    }
-
     /** Stops the broker and waits for it; idempotent. The data dir is left for the owner to delete. */
     @Override
     public void close() {
-        Admin toClose;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            toClose = admin;
-            admin = null;
-        }
-        if (toClose != null) {
-            toClose.close(Duration.ofSeconds(5));
+        if (!closeAdmin()) {
+            return;
         }
         long started = System.nanoTime();
         stop(server);
-        LOG.info("Kafka stopped [bootstrap: {}, stopMs: {}]", bootstrapServers,
+        LOG.info("Kafka stopped [bootstrap: {}, stopMs: {}]", bootstrapServers(),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
 

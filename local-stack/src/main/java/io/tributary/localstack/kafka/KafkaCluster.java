@@ -8,16 +8,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.Uuid;
@@ -40,51 +41,32 @@ import org.slf4j.LoggerFactory;
  * }
  * }</pre>
  */
-public final class KafkaCluster implements LocalKafka {
+public final class KafkaCluster extends LocalKafka {
     private static final Logger LOG = LoggerFactory.getLogger(KafkaCluster.class);
     private static final Duration START_TIMEOUT = Duration.ofSeconds(120);
     /** Small heaps: three nodes share a small machine with the pipeline. */
     private static final List<String> JVM_OPTIONS = List.of("-Xms32m", "-Xmx384m", "-XX:+UseSerialGC");
 
     private final List<Node> nodes;
-    private final String bootstrapServers;
-    private final Map<String, Object> adminProperties;
+    /** Each node's guardian, by node id - 1; null while the node is down. */
+    private final ChildGuardian[] guardians;
     private final KafkaSecurity security;
-    private Admin admin;
-    private boolean closed;
 
-    /** One node's process; {@code guardian} is null while the node is down. */
-    private static final class Node {
-        final int id;
-        final List<String> command;
-        final Path log;
-        final Path ready;
-        ChildGuardian guardian;
-
-        Node(int id, List<String> command, Path log, Path ready) {
-            this.id = id;
-            this.command = command;
-            this.log = log;
-            this.ready = ready;
-        }
+    /** One node's process: how to start it, its log and the file it writes once it serves clients. */
+    private record Node(int id, List<String> command, Path log, Path ready) {
     }
 
-    private KafkaCluster(List<Node> nodes, String bootstrapServers, Map<String, Object> adminProperties,
+    private KafkaCluster(List<Node> nodes, String bootstrapServers, Map<String, Object> connection,
             KafkaSecurity security) {
+        super(bootstrapServers, connection);
         this.nodes = nodes;
-        this.bootstrapServers = bootstrapServers;
-        this.adminProperties = adminProperties;
+        this.guardians = new ChildGuardian[nodes.size()];
         this.security = security;
     }
 
     /** {@code brokers} nodes with their data under {@code dir} (created if missing, reused if formatted before). */
     public static KafkaCluster start(Path dir, int brokers) {
         return start(dir, brokers, false, Map.of());
-    }
-
-    /** As {@link #start(Path, int)}; {@code overrides} replace or add broker properties on every node. */
-    public static KafkaCluster start(Path dir, int brokers, Map<String, String> overrides) {
-        return start(dir, brokers, false, overrides);
     }
 
     /**
@@ -105,11 +87,8 @@ public final class KafkaCluster implements LocalKafka {
         KafkaSecurity security = secure ? KafkaSecurity.create(root.resolve("secure")) : null;
         int perNode = secure ? 3 : 2;
         List<Integer> free = FreePorts.loopback(perNode * brokers);
-        List<BrokerProperties.Ports> ports = new ArrayList<>();
-        for (int i = 0; i < brokers; i++) {
-            ports.add(new BrokerProperties.Ports(free.get(perNode * i), free.get(perNode * i + 1),
-                    secure ? free.get(perNode * i + 2) : 0));
-        }
+        List<BrokerProperties.Ports> ports = IntStream.range(0, brokers).mapToObj(i -> new BrokerProperties.Ports(
+                free.get(perNode * i), free.get(perNode * i + 1), secure ? free.get(perNode * i + 2) : 0)).toList();
         String clusterId = Uuid.randomUuid().toString();
         List<Node> nodes = new ArrayList<>();
         for (int id = 1; id <= brokers; id++) {
@@ -129,15 +108,12 @@ public final class KafkaCluster implements LocalKafka {
             nodes.add(new Node(id, List.copyOf(command), root.resolve("node-" + id + ".log"), ready));
         }
         String bootstrap = ports.stream().map(p -> "127.0.0.1:" + p.client()).collect(Collectors.joining(","));
-        Map<String, Object> admin = new HashMap<>(secure ? security.adminProperties(ports.stream()
-                .map(p -> "127.0.0.1:" + p.internal()).collect(Collectors.joining(","))) : Map.of());
-        admin.putIfAbsent(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        admin.put(AdminClientConfig.CLIENT_ID_CONFIG, "local-stack-admin");
-        admin.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, (int) KafkaTopics.ADMIN_TIMEOUT.toMillis());
-        KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes), bootstrap, Map.copyOf(admin), security);
+        Map<String, Object> connection = secure ? security.adminProperties(ports.stream()
+                .map(p -> "127.0.0.1:" + p.internal()).collect(Collectors.joining(","))) : Map.of();
+        KafkaCluster cluster = new KafkaCluster(List.copyOf(nodes), bootstrap, connection, security);
         try {
-            nodes.forEach(KafkaCluster::launch);
-            nodes.forEach(KafkaCluster::awaitReady);
+            nodes.forEach(cluster::launch);
+            nodes.forEach(cluster::awaitReady);
         } catch (RuntimeException e) {
             cluster.close();
             throw e;
@@ -148,38 +124,27 @@ public final class KafkaCluster implements LocalKafka {
         return cluster;
     }
 
-    private static void launch(Node node) {
+    private void launch(Node node) {
         try {
-            Files.deleteIfExists(node.ready);
+            Files.deleteIfExists(node.ready());
         } catch (IOException e) {
-            throw new LocalStackException("could not remove " + node.ready, e);
+            throw new LocalStackException("could not remove " + node.ready(), e);
         }
-        node.guardian = ChildGuardian.start(node.command, Map.of(), node.log, null);
+        guardians[node.id() - 1] = ChildGuardian.start(node.command(), Map.of(), node.log(), null);
     }
 
-    private static void awaitReady(Node node) {
+    private void awaitReady(Node node) {
         long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
-        while (!Files.exists(node.ready)) {
-            if (!node.guardian.isChildAlive()) {
-                throw new LocalStackException("Kafka node " + node.id + " exited during start: see " + node.log);
+        while (!Files.exists(node.ready())) {
+            if (!guardians[node.id() - 1].isChildAlive()) {
+                throw new LocalStackException("Kafka node " + node.id() + " exited during start: see " + node.log());
             }
             if (System.nanoTime() > deadline) {
-                throw new LocalStackException("Kafka node " + node.id + " not ready after " + START_TIMEOUT
-                        + ": see " + node.log);
+                throw new LocalStackException("Kafka node " + node.id() + " not ready after " + START_TIMEOUT
+                        + ": see " + node.log());
             }
             KafkaTopics.pause(50);
         }
-    }
-
-    /** {@code 127.0.0.1:PORT,...}: every node's client listener. */
-    @Override
-    public String bootstrapServers() {
-        return bootstrapServers;
-    }
-
-    /** The local stack's own admin client properties (secured: the brokers' identity, a super user). */
-    public Map<String, Object> adminProperties() {
-        return adminProperties;
     }
 
     /**
@@ -190,23 +155,18 @@ public final class KafkaCluster implements LocalKafka {
         if (security == null) {
             throw new IllegalStateException("the Kafka cluster is not secured");
         }
-        return security.grantRoles(admin(), adminProperties, bootstrapServers, topics);
+        return security.grantRoles(admin(), adminProperties(), bootstrapServers(), topics);
     }
 
     /** Node ids, {@code 1..n}. */
     public List<Integer> nodeIds() {
-        return nodes.stream().map(n -> n.id).toList();
+        return nodes.stream().map(Node::id).toList();
     }
 
     /** The node's JVM while it runs. */
     public synchronized Optional<ProcessHandle> process(int nodeId) {
-        ChildGuardian guardian = node(nodeId).guardian;
+        ChildGuardian guardian = guardians[node(nodeId).id() - 1];
         return guardian == null ? Optional.empty() : guardian.child().filter(ProcessHandle::isAlive);
-    }
-
-    @Override
-    public void createTopics(int partitions, String... names) {
-        KafkaTopics.create(admin(), partitions, names);
     }
 
     /** The node leading the most partitions of {@code topic} (the lowest id among equals). */
@@ -229,23 +189,23 @@ public final class KafkaCluster implements LocalKafka {
 
     /** Kills the node's JVM with SIGKILL (no shutdown of any kind) and returns once it is gone. */
     public synchronized void kill(int nodeId) {
-        Node node = node(nodeId);
-        if (node.guardian == null) {
+        ChildGuardian guardian = guardians[node(nodeId).id() - 1];
+        if (guardian == null) {
             throw new IllegalStateException("Kafka node " + nodeId + " is not running");
         }
-        Optional<ProcessHandle> process = node.guardian.child();
+        Optional<ProcessHandle> process = guardian.child();
         process.ifPresent(ProcessHandle::destroyForcibly);
-        node.guardian.close(); // reaps the killed JVM: until then it is a zombie, alive to ProcessHandle
+        guardian.close(); // reaps the killed JVM: until then it is a zombie, alive to ProcessHandle
         process.ifPresent(p -> KafkaTopics.get("wait for Kafka node " + nodeId + " to die",
                 () -> p.onExit().get(30, TimeUnit.SECONDS)));
-        node.guardian = null;
+        guardians[nodeId - 1] = null;
         LOG.info("Kafka node killed (SIGKILL) [node: {}]", nodeId);
     }
 
     /** Starts a killed node again (same ports, same data) and returns once it serves clients. */
     public synchronized void restart(int nodeId) {
         Node node = node(nodeId);
-        if (node.guardian != null) {
+        if (guardians[nodeId - 1] != null) {
             throw new IllegalStateException("Kafka node " + nodeId + " is running");
         }
         long started = System.nanoTime();
@@ -279,32 +239,16 @@ public final class KafkaCluster implements LocalKafka {
         return nodes.get(nodeId - 1);
     }
 
-    private synchronized Admin admin() {
-        if (closed) {
-            throw new IllegalStateException("Kafka cluster is closed");
-        }
-        if (admin == null) {
-            admin = Admin.create(new HashMap<>(adminProperties));
-        }
-        return admin;
-    }
-
     /** Stops every node (SIGTERM, all at once; SIGKILL after a grace period) and waits; the data is left. */
     @Override
     public void close() {
-        List<ChildGuardian> running;
-        Admin toClose;
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            toClose = admin;
-            running = nodes.stream().map(n -> n.guardian).filter(g -> g != null).toList();
-            nodes.forEach(n -> n.guardian = null);
+        if (!closeAdmin()) {
+            return;
         }
-        if (toClose != null) {
-            toClose.close(Duration.ofSeconds(5));
+        List<ChildGuardian> running;
+        synchronized (this) {
+            running = Arrays.stream(guardians).filter(Objects::nonNull).toList();
+            Arrays.fill(guardians, null);
         }
         // All at once: stopped one by one, the last nodes would wait for a quorum that is gone.
         List<Thread> stopping = running.stream().map(g -> new Thread(g::close, "kafka-node-stop")).toList();
@@ -317,6 +261,6 @@ public final class KafkaCluster implements LocalKafka {
                 break;
             }
         }
-        LOG.info("Kafka cluster stopped [bootstrap: {}]", bootstrapServers);
+        LOG.info("Kafka cluster stopped [bootstrap: {}]", bootstrapServers());
     }
 }

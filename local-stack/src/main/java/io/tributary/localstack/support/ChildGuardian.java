@@ -90,13 +90,9 @@ public final class ChildGuardian implements AutoCloseable {
         if (!command.isEmpty() && logFile == null) {
             throw new IllegalArgumentException("logFile is required when a command is given");
         }
-        List<String> argv = new ArrayList<>();
-        argv.add("/bin/sh");
-        argv.add("-c");
-        argv.add(SCRIPT);
-        argv.add("tributary-guardian");
-        argv.add(logFile == null ? "/dev/null" : logFile.toAbsolutePath().toString());
-        argv.add(removeOnExit == null ? "" : removeOnExit.toAbsolutePath().toString());
+        List<String> argv = new ArrayList<>(List.of("/bin/sh", "-c", SCRIPT, "tributary-guardian",
+                logFile == null ? "/dev/null" : logFile.toAbsolutePath().toString(),
+                removeOnExit == null ? "" : removeOnExit.toAbsolutePath().toString()));
         argv.addAll(command);
         ProcessBuilder builder = new ProcessBuilder(argv)
                 .redirectInput(ProcessBuilder.Redirect.PIPE)
