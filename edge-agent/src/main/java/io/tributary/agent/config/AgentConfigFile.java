@@ -156,7 +156,7 @@ public final class AgentConfigFile {
                         + " (known: " + String.join(", ", new TreeSet<>(Sensors.TYPES.keySet())) + ")");
             }
             Set<String> allowed = new HashSet<>(SENSOR_COMMON);
-            allowed.addAll(Sensors.TYPES.get(type));
+            allowed.addAll(Sensors.TYPES.get(type).params());
             s.checkKeys(allowed);
             Map<String, Object> params = new LinkedHashMap<>(s.map());
             SENSOR_COMMON.forEach(params::remove);
