@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
@@ -187,13 +188,9 @@ public final class AgentBench {
 
     /** The {@code java} the benchmark starts the agent with (the one on PATH, as install.sh uses), or null. */
     private static Path javaOnPath() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "java");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .map(dir -> Path.of(dir.isEmpty() ? "." : dir, "java")).filter(Files::isExecutable).findFirst()
+                .orElse(null);
     }
 
     private static int positive(String option, String value) throws BenchException {

@@ -43,11 +43,6 @@ public final class AgentConfigFile {
             Path passwordFile) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
 
-        /** Without a password file. */
-        public Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root) {
-            this(deviceId, password, mqttUri, stateDir, root, null);
-        }
-
         /** The password shown as {@code ***}. */
         @Override
         public String toString() {
