@@ -19,6 +19,7 @@ public final class Durations {
     public static final String EXAMPLES = "500ms, 40s, 5m, 2h, 1d, 1.5s, 0 or PT1M30S";
 
     private static final Pattern SIMPLE = Pattern.compile("([+-]?\\d+(?:\\.\\d+)?)\\s*(ms|s|m|h|d)");
+    private static final Pattern ISO = Pattern.compile("[+-]?[Pp]");
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
 
     private Durations() {
@@ -44,8 +45,7 @@ public final class Durations {
                         .divideAndRemainder(BigDecimal.valueOf(NANOS_PER_SECOND));
                 return Duration.ofSeconds(split[0].longValueExact(), split[1].longValueExact());
             }
-            if (trimmed.startsWith("P") || trimmed.startsWith("p") || trimmed.startsWith("-P")
-                    || trimmed.startsWith("-p") || trimmed.startsWith("+P") || trimmed.startsWith("+p")) {
+            if (ISO.matcher(trimmed).lookingAt()) {
                 return Duration.parse(trimmed);
             }
         } catch (DateTimeParseException | ArithmeticException e) {

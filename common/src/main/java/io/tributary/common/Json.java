@@ -60,12 +60,10 @@ public final class Json {
             out.append("null");
         } else if (value instanceof Map<?, ?> map) {
             out.append('{');
-            boolean first = true;
+            String separator = "";
             for (Map.Entry<?, ?> entry : map.entrySet()) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
+                out.append(separator);
+                separator = ",";
                 appendQuoted(out, String.valueOf(entry.getKey()));
                 out.append(':');
                 write(out, entry.getValue());
@@ -73,12 +71,10 @@ public final class Json {
             out.append('}');
         } else if (value instanceof Iterable<?> items) {
             out.append('[');
-            boolean first = true;
+            String separator = "";
             for (Object item : items) {
-                if (!first) {
-                    out.append(',');
-                }
-                first = false;
+                out.append(separator);
+                separator = ",";
                 write(out, item);
             }
             out.append(']');

@@ -46,6 +46,8 @@ public record KafkaClientConfig(String bootstrap, Map<String, String> properties
     private static final String BOOTSTRAP_KEY = "bootstrap.servers";
     /** Kafka's configuration names: lower-case words joined by dots (some with '-' or '_'). */
     private static final Pattern KEY = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
+    /** A line that ends in an odd number of backslashes goes on in the next line. */
+    private static final Pattern CONTINUED = Pattern.compile("(?<!\\\\)(\\\\\\\\)*\\\\\\z");
     private static final Pattern VARIABLE = Pattern.compile("[A-Z0-9]+(_[A-Z0-9]+)*");
     private static final Pattern SECRET = Pattern.compile(
             ".*(password|secret|jaas\\.config).*|.*(\\.key|token|credentials?|user\\.info)");
@@ -108,7 +110,7 @@ public record KafkaClientConfig(String bootstrap, Map<String, String> properties
             if (trimmed.isEmpty() || trimmed.startsWith("#") || trimmed.startsWith("!")) {
                 continue;
             }
-            while (endsWithOddBackslashes(logical) && i + 1 < lines.length) {
+            while (CONTINUED.matcher(logical).find() && i + 1 < lines.length) {
                 logical.append('\n').append(lines[++i]);
             }
             String where = "Kafka client config " + file + ", line " + (first + 1);
@@ -174,13 +176,5 @@ public record KafkaClientConfig(String bootstrap, Map<String, String> properties
             throw new IllegalArgumentException(where + ": '" + key + "' is not a Kafka property name");
         }
         return key;
-    }
-
-    private static boolean endsWithOddBackslashes(CharSequence line) {
-        int count = 0;
-        for (int i = line.length() - 1; i >= 0 && line.charAt(i) == '\\'; i--) {
-            count++;
-        }
-        return count % 2 == 1;
     }
 }

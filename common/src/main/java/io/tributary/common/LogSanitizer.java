@@ -86,12 +86,8 @@ public final class LogSanitizer {
         if (c >= 0x20 && c < 0x7f) {
             return false; // printable ASCII
         }
-        if (Character.isSurrogate(c)) {
-            return true; // a well-formed pair is handled by the caller
-        }
-        int type = Character.getType(c);
-        return !Character.isDefined(c) || isFormatOrControl(type) || type == Character.LINE_SEPARATOR
-                || type == Character.PARAGRAPH_SEPARATOR || c == 0x7f;
+        // a well-formed surrogate pair is handled by the caller; DEL is a control character
+        return Character.isSurrogate(c) || !Character.isDefined(c) || isFormatOrControl(Character.getType(c));
     }
 
     private static boolean isFormatOrControl(int type) {

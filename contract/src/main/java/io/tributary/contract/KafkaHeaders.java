@@ -16,7 +16,6 @@ public final class KafkaHeaders {
     public static final String PAYLOAD_BYTES = "tributary.payload-bytes";
     /** Whether the stored payload was cut. */
     public static final String PAYLOAD_TRUNCATED = "tributary.payload-truncated";
-    /** The device id. */
     public static final String DEVICE = "tributary.device";
     /** The MQTT topic the payload came on. */
     public static final String MQTT_TOPIC = "tributary.mqtt-topic";

@@ -102,7 +102,6 @@ public final class SensorCardinality {
         devices.remove(deviceId);
     }
 
-    /** How many devices are tracked. */
     public int trackedDevices() {
         return devices.size();
     }
@@ -175,12 +174,10 @@ public final class SensorCardinality {
             this.size = size;
         }
 
-        /** How many names. */
         public int size() {
             return size;
         }
 
-        /** Whether {@code name} is in the set. */
         public boolean contains(String name) {
             if (size == 0) {
                 return false;

@@ -12,7 +12,6 @@ import java.util.regex.Pattern;
  */
 public record Topics(String prefix) {
 
-    /** The prefix when none is configured. */
     public static final String DEFAULT_PREFIX = "tributary.";
     /** Suffix of the marker topic beside a dead-letter topic: which dead letters were replayed already. */
     public static final String REPLAYED_SUFFIX = "-replayed";

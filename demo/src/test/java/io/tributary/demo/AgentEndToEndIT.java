@@ -102,7 +102,7 @@ class AgentEndToEndIT {
                   - {name: temperature, type: file, path: /value, interval: 100ms}
                   - {name: load1, type: load1, interval: 100ms}
                 """.formatted(DEVICE, mqttUri, dir.resolve("state"));
-        return AgentConfigFile.parse(yaml, new AgentConfigFile.Overrides(null, secret, null, null, root));
+        return AgentConfigFile.parse(yaml, new AgentConfigFile.Overrides(null, secret, null, null, root, null));
     }
 
     private static long storedReadings(Pipeline pipeline) {

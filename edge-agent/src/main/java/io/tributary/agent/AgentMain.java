@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -48,8 +47,7 @@ public final class AgentMain {
             Exit codes: 0 stopped normally, 2 invalid config or usage.
             """;
 
-    private static final Set<String> VALUED = Set.of("--config", "--device-id", "--password-file", "--mqtt-uri",
-            "--state-dir", "--sample-interval", "--batch-interval");
+    /** The options that take a value, and the environment variable each falls back to. */
     private static final Map<String, String> ENV = Map.of("--config", "TRIBUTARY_AGENT_CONFIG",
             "--device-id", "TRIBUTARY_DEVICE_ID", "--password-file", "TRIBUTARY_DEVICE_PASSWORD_FILE",
             "--mqtt-uri", "TRIBUTARY_MQTT_URI", "--state-dir", "TRIBUTARY_STATE_DIR",
@@ -90,7 +88,7 @@ public final class AgentMain {
                 }
                 case "--cds-training" -> cdsTraining = true; // install.sh: builds the AppCDS archive
                 default -> {
-                    if (!VALUED.contains(arg)) {
+                    if (!ENV.containsKey(arg)) {
                         err.println("agent: unknown option '" + arg + "'\n" + USAGE);
                         return 2;
                     }

@@ -60,19 +60,14 @@ final class CdsTraining {
             // only less complete, never wrong)
             peer.firstTelemetryAck.await(10, TimeUnit.SECONDS);
             agent.close();
-            connectToAClosedPort(training);
+            peer.close();
+            connectToAClosedPort(training, peer.port());
         } finally {
             deleteTree(tmp);
         }
     }
 
-    private static void connectToAClosedPort(AgentConfig config) {
-        int closedPort;
-        try (ServerSocket s = new ServerSocket(0)) {
-            closedPort = s.getLocalPort();
-        } catch (IOException e) {
-            return;
-        }
+    private static void connectToAClosedPort(AgentConfig config, int closedPort) {
         BrokerConnection unreachable = loopback(config.mqtt(), closedPort, Duration.ofSeconds(1));
         PahoPublisher publisher = new PahoPublisher(unreachable, config.deviceId(), config.statusTopic(),
                 config.configTopic());

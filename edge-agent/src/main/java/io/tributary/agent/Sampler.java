@@ -109,7 +109,6 @@ final class Sampler {
         }
     }
 
-    /** Closes the current batch into the outbox. */
     void closeBatch() {
         try {
             long seq = outbox.nextSequence();

@@ -137,7 +137,7 @@ class AgentGatewayIT {
                 sensors:
                   - {name: a, type: file, path: /value, interval: 50ms}
                 """.formatted(DEVICE, uri, dir.resolve("state")),
-                new AgentConfigFile.Overrides(null, null, null, null, root));
+                new AgentConfigFile.Overrides(null, null, null, null, root, null));
     }
 
     private static ReadingBatch foreignBatch(long seq, int readings) {

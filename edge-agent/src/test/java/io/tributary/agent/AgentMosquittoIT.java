@@ -228,7 +228,8 @@ class AgentMosquittoIT {
                   - {name: b, type: load1, interval: 100ms}
                   - {name: missing, type: file, path: /nope, interval: 100ms}
                 """.formatted(DEVICE, uri, replay, dir.resolve("state"));
-        AgentConfig config = AgentConfigFile.parse(yaml, new AgentConfigFile.Overrides(null, null, null, null, root));
+        AgentConfig config = AgentConfigFile.parse(yaml, new AgentConfigFile.Overrides(null, null, null, null, root,
+                null));
         Agent a = new Agent(config, new DiskOutbox(config.stateDir(), config.outbox()),
                 new PahoPublisher(config.mqtt(), config.deviceId(), config.statusTopic(), config.configTopic()));
         a.start();

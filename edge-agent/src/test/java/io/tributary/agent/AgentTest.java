@@ -195,7 +195,8 @@ class AgentTest {
                 outbox: {dir: %s, max-bytes: 1MiB}
                 sensors:
                   - {name: a, type: file, path: /value, interval: 20ms}
-                """.formatted(backoff, dir.resolve("state")), new AgentConfigFile.Overrides(null, null, null, null, root));
+                """.formatted(backoff, dir.resolve("state")), new AgentConfigFile.Overrides(null, null, null, null, root,
+                null));
         outbox = new DiskOutbox(config.stateDir(), config.outbox(), faults);
         // full jitter waits a random share of each backoff ceiling; three quarters makes the waits known
         agent = new Agent(config, outbox, publisher, () -> 0.75);

@@ -68,7 +68,6 @@ public record DeviceLabels(String deviceId, Map<String, String> labels, Instant 
         return Collections.unmodifiableMap(new TreeMap<>(labels));
     }
 
-    /** No labels. */
     public static DeviceLabels none(String deviceId) {
         return new DeviceLabels(deviceId, Map.of(), Instant.EPOCH);
     }
@@ -114,11 +113,7 @@ public record DeviceLabels(String deviceId, Map<String, String> labels, Instant 
         ObjectNode map = json.putObject("labels");
         labels.forEach(map::put);
         json.put("updated", updated.toString());
-        try {
-            return MAPPER.writeValueAsBytes(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not write device labels as JSON", e);
-        }
+        return json.toString().getBytes(StandardCharsets.UTF_8); // Jackson's default settings: compact JSON
     }
 
     /**

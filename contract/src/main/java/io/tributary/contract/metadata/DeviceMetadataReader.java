@@ -68,7 +68,6 @@ public final class DeviceMetadataReader {
         return Collections.unmodifiableMap(latest);
     }
 
-    /** The device's labels, or none. */
     public DeviceLabels labelsOf(String deviceId) {
         return latest.getOrDefault(deviceId, DeviceLabels.none(deviceId));
     }

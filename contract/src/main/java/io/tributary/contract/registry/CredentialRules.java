@@ -26,7 +26,6 @@ public record CredentialRules(int minIterations, int maxIterations) {
     /** Longest salt accepted: a salt is hashed once per check, so its length is bounded too. */
     public static final int MAX_SALT_BYTES = 64;
 
-    /** The defaults. */
     public static final CredentialRules DEFAULTS = new CredentialRules(DEFAULT_MIN_ITERATIONS, DEFAULT_MAX_ITERATIONS);
 
     /** Why a record is refused; {@link #code()} is the metric label. */

@@ -7,9 +7,6 @@ import java.util.Objects;
  * A device secret's salted hash, as stored in the registry.
  *
  * @param algorithm the JDK key-derivation algorithm ({@link SecretHasher#ALGORITHM})
- * @param iterations its iteration count
- * @param salt the random salt
- * @param hash the derived key
  */
 public record DeviceCredentials(String algorithm, int iterations, byte[] salt, byte[] hash) {
 

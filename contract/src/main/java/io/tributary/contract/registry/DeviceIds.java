@@ -5,7 +5,6 @@ import java.util.regex.Pattern;
 /** What a device id may look like: it becomes an MQTT topic level, a Kafka key and an InfluxDB tag value. */
 public final class DeviceIds {
 
-    /** Longest device id accepted. */
     public static final int MAX_LENGTH = 128;
 
     private static final Pattern VALID = Pattern.compile("[A-Za-z0-9._:@-]{1," + MAX_LENGTH + "}");

@@ -50,11 +50,7 @@ final class DeviceRecordJson {
                 .put("salt", b64.encodeToString(credentials.salt()))
                 .put("hash", b64.encodeToString(credentials.hash()))
                 .put("updated", record.updated().toString());
-        try {
-            return MAPPER.writeValueAsBytes(json);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("could not write a device record as JSON", e);
-        }
+        return json.toString().getBytes(StandardCharsets.UTF_8); // Jackson's default settings: compact JSON
     }
 
     /**

@@ -7,12 +7,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
-import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -56,8 +56,7 @@ public final class DeviceRegistryClient implements AutoCloseable {
         this.timeout = timeout;
         this.hasher = new SecretHasher(new SecureRandom());
         this.clock = Clock.systemUTC();
-        Properties producerProps = new Properties();
-        producerProps.putAll(kafkaProperties);
+        Map<String, Object> producerProps = new HashMap<>(kafkaProperties);
         producerProps.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProps.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         producerProps.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, (int) timeout.toMillis());
@@ -65,12 +64,9 @@ public final class DeviceRegistryClient implements AutoCloseable {
         producerProps.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, request);
         producerProps.put(ProducerConfig.LINGER_MS_CONFIG, 5);
         producerProps.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, request + 5);
-        producerProps.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-        producerProps.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
-        this.producer = new KafkaProducer<>(producerProps);
+        this.producer = new KafkaProducer<>(producerProps, new StringSerializer(), new ByteArraySerializer());
     }
 
-    /** The registry's topics. */
     public RegistryTopics topics() {
         return topics;
     }
@@ -148,9 +144,7 @@ public final class DeviceRegistryClient implements AutoCloseable {
     public DeviceLabels label(String deviceId, Map<String, String> set, Set<String> unset) {
         requireValid(deviceId);
         set.forEach(DeviceLabels::check);
-        if (read().device(deviceId).isEmpty()) {
-            throw new NoSuchElementException("no device '" + deviceId + "'");
-        }
+        existing(deviceId);
         DeviceLabels next = DeviceMetadataReader.read(kafkaProperties, topics.metadata(), timeout).labelsOf(deviceId)
                 .with(set, unset, clock.instant());
         awaitAll(List.of(producer.send(labelsRecord(next))), "write the labels of '" + deviceId + "'");
@@ -178,10 +172,7 @@ public final class DeviceRegistryClient implements AutoCloseable {
     }
 
     private void setEnabled(String deviceId, boolean enabled) {
-        requireValid(deviceId);
-        DeviceRecord current = read().device(deviceId)
-                .orElseThrow(() -> new NoSuchElementException("no device '" + deviceId + "'"));
-        DeviceRecord updated = current.withEnabled(enabled, clock.instant());
+        DeviceRecord updated = existing(deviceId).withEnabled(enabled, clock.instant());
         awaitAll(List.of(producer.send(new ProducerRecord<>(topics.devices(), deviceId, updated.toJson()))),
                 "update device '" + deviceId + "'");
     }
@@ -192,10 +183,7 @@ public final class DeviceRegistryClient implements AutoCloseable {
      * @throws NoSuchElementException for an unknown device
      */
     public void setConfig(String deviceId, byte[] config) {
-        requireValid(deviceId);
-        if (read().device(deviceId).isEmpty()) {
-            throw new NoSuchElementException("no device '" + deviceId + "'");
-        }
+        existing(deviceId);
         awaitAll(List.of(producer.send(new ProducerRecord<>(topics.config(), deviceId, config.clone()))),
                 "set the configuration of '" + deviceId + "'");
     }
@@ -205,14 +193,18 @@ public final class DeviceRegistryClient implements AutoCloseable {
         return read().devices();
     }
 
-    /** The device's record, if it exists. */
     public Optional<DeviceRecord> device(String deviceId) {
         return read().device(deviceId);
     }
 
-    /** The device's configuration, if one was set. */
     public Optional<byte[]> config(String deviceId) {
         return read().config(deviceId);
+    }
+
+    /** @throws NoSuchElementException for an unknown device */
+    private DeviceRecord existing(String deviceId) {
+        requireValid(deviceId);
+        return read().device(deviceId).orElseThrow(() -> new NoSuchElementException("no device '" + deviceId + "'"));
     }
 
     private RegistryState read() {

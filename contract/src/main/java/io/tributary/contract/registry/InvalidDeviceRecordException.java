@@ -14,7 +14,6 @@ public final class InvalidDeviceRecordException extends IllegalArgumentException
         this.problem = Objects.requireNonNull(problem, "problem");
     }
 
-    /** Which rule the record breaks. */
     public CredentialRules.Problem problem() {
         return problem;
     }

@@ -1,7 +1,7 @@
 package io.tributary.contract.registry;
 
 import io.tributary.common.LogSanitizer;
-import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,10 +60,9 @@ public final class RegistryState {
         return Optional.ofNullable(configs.get(id)).map(byte[]::clone);
     }
 
+    /** Every device, sorted by id. */
     public List<DeviceRecord> devices() {
-        List<DeviceRecord> all = new ArrayList<>(devices.values());
-        all.sort((a, b) -> a.deviceId().compareTo(b.deviceId()));
-        return all;
+        return devices.values().stream().sorted(Comparator.comparing(DeviceRecord::deviceId)).toList();
     }
 
     /** Folds one record in and tells {@code listener}; unreadable records are logged and skipped. */

@@ -4,7 +4,6 @@ import io.tributary.contract.TopicReplication;
 import io.tributary.contract.Topics;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,10 +32,6 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * the device on {@code devices/{id}/config}) and {@code {prefix}device-metadata} (key = device id, value =
  * {@link io.tributary.contract.metadata.DeviceLabels} JSON, no secrets: a reader joins it whole, e.g. as a
  * GlobalKTable, so its partition count need not match the telemetry topic's).
- *
- * @param devices the device topic
- * @param config the configuration topic
- * @param metadata the device labels topic
  */
 public record RegistryTopics(String devices, String config, String metadata) {
 
@@ -50,7 +45,6 @@ public record RegistryTopics(String devices, String config, String metadata) {
         return new RegistryTopics(topics.devices(), topics.deviceConfig(), topics.deviceMetadata());
     }
 
-    /** The three topic names. */
     public List<String> names() {
         return List.of(devices, config, metadata);
     }
@@ -167,16 +161,11 @@ public record RegistryTopics(String devices, String config, String metadata) {
         }
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        return new HashMap<>(consumer.endOffsets(partitions, timeout));
+        return consumer.endOffsets(partitions, timeout);
     }
 
     private static boolean caughtUp(KafkaConsumer<String, byte[]> consumer, Map<TopicPartition, Long> ends,
             Duration timeout) {
-        for (Map.Entry<TopicPartition, Long> end : ends.entrySet()) {
-            if (consumer.position(end.getKey(), timeout) < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
+        return ends.entrySet().stream().allMatch(end -> consumer.position(end.getKey(), timeout) >= end.getValue());
     }
 }

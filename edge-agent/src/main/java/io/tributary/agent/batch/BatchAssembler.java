@@ -60,8 +60,4 @@ public final class BatchAssembler {
         readings = new ArrayList<>();
         return batch;
     }
-
-    public synchronized int size() {
-        return readings.size();
-    }
 }

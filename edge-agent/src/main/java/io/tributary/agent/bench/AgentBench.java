@@ -15,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.DoubleSummaryStatistics;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -120,12 +122,11 @@ public final class AgentBench {
             // ProcessHandle's start instant, whose boot-time base (/proc/stat btime) has whole-second resolution.
             long launched = System.nanoTime();
             Process agent = new ProcessBuilder(command).redirectErrorStream(true).start();
-            CompletableFuture<Long> firstAck = watchFirstAck(agent, work.resolve("agent-steady.log"));
-            long startupMs = (awaitFirstAck(firstAck, work.resolve("agent-steady.log")) - launched) / 1_000_000;
+            long startupMs = (firstAckNanos(agent, work.resolve("agent-steady.log")) - launched) / 1_000_000;
             Thread.sleep(10_000); // warm-up
             double cpu0 = ProcessCpu.cpuSeconds(agent.pid());
             long t0 = System.nanoTime();
-            List<Double> rss = rssEverySecond(agent.pid(), seconds);
+            DoubleSummaryStatistics rss = rssEverySecond(agent.pid(), seconds);
             double cpu1 = ProcessCpu.cpuSeconds(agent.pid());
             double elapsed = (System.nanoTime() - t0) / 1e9;
             double cpuPct = (cpu1 - cpu0) * 100.0 / elapsed;
@@ -139,7 +140,7 @@ public final class AgentBench {
             Process full = new ProcessBuilder(offline).redirectErrorStream(true)
                     .redirectOutput(work.resolve("agent-full.log").toFile()).start();
             Thread.sleep(15_000);
-            List<Double> rssFull = rssEverySecond(full.pid(), 5);
+            DoubleSummaryStatistics rssFull = rssEverySecond(full.pid(), 5);
             stop(full);
 
             String json = String.format(Locale.ROOT, """
@@ -157,7 +158,7 @@ public final class AgentBench {
                       "peer": "Debian mosquitto (MQTT 5)",
                       "note": "a shared 2-core VM: figures move with whatever else runs"
                     }
-                    """, mean(rss), max(rss), max(rssFull), startupMs, cpuPct, seconds, outboxBytes,
+                    """, rss.getAverage(), rss.getMax(), rssFull.getMax(), startupMs, cpuPct, seconds, outboxBytes,
                     String.join(" ", flags));
             Files.writeString(out.resolve("agent-bench.json"), json);
             System.out.print(json);
@@ -187,13 +188,9 @@ public final class AgentBench {
 
     /** The {@code java} the benchmark starts the agent with (the one on PATH, as install.sh uses), or null. */
     private static Path javaOnPath() {
-        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
-            Path candidate = Path.of(dir.isEmpty() ? "." : dir, "java");
-            if (Files.isExecutable(candidate)) {
-                return candidate;
-            }
-        }
-        return null;
+        return Arrays.stream(System.getenv().getOrDefault("PATH", "").split(":"))
+                .map(dir -> Path.of(dir.isEmpty() ? "." : dir, "java")).filter(Files::isExecutable).findFirst()
+                .orElse(null);
     }
 
     private static int positive(String option, String value) throws BenchException {
@@ -250,18 +247,8 @@ public final class AgentBench {
         }
     }
 
-    private static long awaitFirstAck(CompletableFuture<Long> firstAck, Path log) throws InterruptedException,
-            BenchException {
-        try {
-            return firstAck.get(30, TimeUnit.SECONDS);
-        } catch (ExecutionException e) {
-            throw new BenchException(1, e.getCause().getMessage());
-        } catch (TimeoutException e) {
-            throw new BenchException(1, "the agent had no batch acknowledged within 30 s; see " + log);
-        }
-    }
-
-    private static CompletableFuture<Long> watchFirstAck(Process agent, Path log) {
+    /** Copies the agent's output to {@code log}; returns when it logs its first PUBACK (System.nanoTime()). */
+    private static long firstAckNanos(Process agent, Path log) throws InterruptedException, BenchException {
         CompletableFuture<Long> first = new CompletableFuture<>();
         Thread t = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(agent.getInputStream(),
@@ -282,25 +269,27 @@ public final class AgentBench {
         }, "bench-agent-log");
         t.setDaemon(true);
         t.start();
-        return first;
+        try {
+            return first.get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new BenchException(1, e.getCause().getMessage());
+        } catch (TimeoutException e) {
+            throw new BenchException(1, "the agent had no batch acknowledged within 30 s; see " + log);
+        }
     }
 
-    private static List<Double> rssEverySecond(long pid, int seconds) throws IOException, InterruptedException {
-        List<Double> rss = new ArrayList<>();
+    /** The process's resident set in MB, sampled once a second. */
+    private static DoubleSummaryStatistics rssEverySecond(long pid, int seconds) throws IOException,
+            InterruptedException {
+        DoubleSummaryStatistics rss = new DoubleSummaryStatistics();
         for (int s = 0; s < seconds; s++) {
             Thread.sleep(1000);
-            rss.add(rssMb(pid));
+            String line = Files.readAllLines(Path.of("/proc/" + pid + "/status")).stream()
+                    .filter(l -> l.startsWith("VmRSS:")).findFirst()
+                    .orElseThrow(() -> new IOException("no VmRSS for " + pid));
+            rss.accept(Long.parseLong(line.replaceAll("\\D", "")) / 1024.0);
         }
         return rss;
-    }
-
-    private static double rssMb(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("\\D", "")) / 1024.0;
-            }
-        }
-        throw new IOException("no VmRSS for " + pid);
     }
 
     private static void stop(Process p) throws InterruptedException {
@@ -334,13 +323,5 @@ public final class AgentBench {
             }
         }
         throw new BenchException(1, "mosquitto did not start on port " + port + " (see its log in the work directory)");
-    }
-
-    private static double mean(List<Double> v) {
-        return v.stream().mapToDouble(Double::doubleValue).average().orElse(0);
-    }
-
-    private static double max(List<Double> v) {
-        return v.stream().mapToDouble(Double::doubleValue).max().orElse(0);
     }
 }

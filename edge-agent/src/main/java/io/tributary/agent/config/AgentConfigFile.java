@@ -1,16 +1,5 @@
 package io.tributary.agent.config;
 
-import static io.tributary.agent.config.YamlValues.bool;
-import static io.tributary.agent.config.YamlValues.checkKeys;
-import static io.tributary.agent.config.YamlValues.dur;
-import static io.tributary.agent.config.YamlValues.enumValue;
-import static io.tributary.agent.config.YamlValues.integer;
-import static io.tributary.agent.config.YamlValues.number;
-import static io.tributary.agent.config.YamlValues.section;
-import static io.tributary.agent.config.YamlValues.str;
-import static io.tributary.agent.config.YamlValues.stringKeys;
-import static io.tributary.agent.config.YamlValues.yamlMap;
-
 import io.tributary.agent.outbox.OutboxSettings;
 import io.tributary.agent.sensor.SensorSpec;
 import io.tributary.agent.sensor.Sensors;
@@ -54,11 +43,6 @@ public final class AgentConfigFile {
             Path passwordFile) {
         public static final Overrides NONE = new Overrides(null, null, null, null, null, null);
 
-        /** Without a password file. */
-        public Overrides(String deviceId, String password, String mqttUri, Path stateDir, Path root) {
-            this(deviceId, password, mqttUri, stateDir, root, null);
-        }
-
         /** The password shown as {@code ***}. */
         @Override
         public String toString() {
@@ -82,7 +66,7 @@ public final class AgentConfigFile {
     }
 
     public static AgentConfig parse(String yaml, Overrides overrides) {
-        Map<String, Object> root = yamlMap(yaml, "config");
+        YamlValues root = YamlValues.parse(yaml, "config");
         try {
             return build(root, overrides);
         } catch (ConfigException e) {
@@ -96,15 +80,15 @@ public final class AgentConfigFile {
         }
     }
 
-    private static AgentConfig build(Map<String, Object> root, Overrides o) {
-        checkKeys(root, TOP, "");
-        Map<String, Object> device = section(root, "device", DEVICE);
-        Map<String, Object> mqtt = section(root, "mqtt", MQTT);
-        Map<String, Object> batch = section(root, "batch", BATCH);
-        Map<String, Object> outbox = section(root, "outbox", OUTBOX);
-        Map<String, Object> defaults = section(root, "defaults", DEFAULTS);
+    private static AgentConfig build(YamlValues root, Overrides o) {
+        root.checkKeys(TOP);
+        YamlValues device = root.section("device", DEVICE);
+        YamlValues mqtt = root.section("mqtt", MQTT);
+        YamlValues batch = root.section("batch", BATCH);
+        YamlValues outbox = root.section("outbox", OUTBOX);
+        YamlValues defaults = root.section("defaults", DEFAULTS);
 
-        String deviceId = o.deviceId() != null ? o.deviceId() : str(device, "id", "device.id", null);
+        String deviceId = o.deviceId() != null ? o.deviceId() : device.str("id", null);
         if (deviceId == null) {
             throw new ConfigException("device.id", "required (or --device-id / TRIBUTARY_DEVICE_ID)");
         }
@@ -114,41 +98,33 @@ public final class AgentConfigFile {
         } else if (o.password() != null && !o.password().isEmpty()) {
             password = o.password();
         }
-        String keystorePassword = secret(mqtt, "client-keystore-password");
         BrokerConnection broker = new BrokerConnection(
-                o.mqttUri() != null ? o.mqttUri() : str(mqtt, "uri", "mqtt.uri", "tcp://localhost:1883"),
-                str(mqtt, "username", "mqtt.username", deviceId),
+                o.mqttUri() != null ? o.mqttUri() : mqtt.str("uri", "tcp://localhost:1883"),
+                mqtt.str("username", deviceId),
                 password,
                 existingFile(mqtt, "ca-file"),
                 existingFile(mqtt, "client-keystore"),
-                keystorePassword,
-                dur(mqtt, "keepalive", "mqtt.keepalive", Duration.ofSeconds(60)),
-                dur(mqtt, "connect-timeout", "mqtt.connect-timeout", Duration.ofSeconds(10)),
-                dur(mqtt, "backoff-initial", "mqtt.backoff-initial", Duration.ofSeconds(1)),
-                dur(mqtt, "backoff-max", "mqtt.backoff-max", Duration.ofSeconds(60)),
-                integer(mqtt, "max-inflight", "mqtt.max-inflight", 16),
-                number(mqtt, "replay-rate", "mqtt.replay-rate", 20));
+                secret(mqtt, "client-keystore-password"),
+                mqtt.dur("keepalive", Duration.ofSeconds(60)),
+                mqtt.dur("connect-timeout", Duration.ofSeconds(10)),
+                mqtt.dur("backoff-initial", Duration.ofSeconds(1)),
+                mqtt.dur("backoff-max", Duration.ofSeconds(60)),
+                mqtt.integer("max-inflight", 16),
+                mqtt.number("replay-rate", 20));
 
-        OutboxSettings outboxSettings = new OutboxSettings(
-                outbox.containsKey("max-bytes") ? Values.bytes(outbox.get("max-bytes"), "outbox.max-bytes")
-                        : 16L * 1024 * 1024,
-                outbox.containsKey("segment-bytes")
-                        ? Values.bytes(outbox.get("segment-bytes"), "outbox.segment-bytes") : 0,
-                enumValue(outbox, "fsync", OutboxSettings.FsyncPolicy.class, OutboxSettings.FsyncPolicy.ALWAYS),
-                dur(outbox, "fsync-interval", "outbox.fsync-interval", Duration.ofSeconds(1)),
-                enumValue(outbox, "overflow", OutboxSettings.OverflowPolicy.class,
+        OutboxSettings outboxSettings = new OutboxSettings(outbox.bytes("max-bytes", 16L * 1024 * 1024),
+                outbox.bytes("segment-bytes", 0),
+                outbox.enumValue("fsync", OutboxSettings.FsyncPolicy.class, OutboxSettings.FsyncPolicy.ALWAYS),
+                outbox.dur("fsync-interval", Duration.ofSeconds(1)),
+                outbox.enumValue("overflow", OutboxSettings.OverflowPolicy.class,
                         OutboxSettings.OverflowPolicy.DROP_OLDEST));
-        Path stateDir = o.stateDir() != null ? o.stateDir()
-                : Path.of(str(outbox, "dir", "outbox.dir", "/var/lib/tributary-agent"));
+        Path stateDir = o.stateDir() != null ? o.stateDir() : Path.of(outbox.str("dir", "/var/lib/tributary-agent"));
 
-        Duration defaultInterval = dur(defaults, "interval", "defaults.interval", Duration.ofSeconds(5));
+        Duration defaultInterval = defaults.dur("interval", Duration.ofSeconds(5));
         Path sensorRoot = o.root() != null ? o.root() : Path.of("/");
-        List<SensorSpec> sensors = sensors(root.get("sensors"), defaultInterval, sensorRoot);
-
-        return new AgentConfig(deviceId, broker,
-                integer(batch, "max-readings", "batch.max-readings", 500),
-                dur(batch, "max-age", "batch.max-age", Duration.ofSeconds(10)),
-                stateDir, outboxSettings, sensors, sensorRoot);
+        return new AgentConfig(deviceId, broker, batch.integer("max-readings", 500),
+                batch.dur("max-age", Duration.ofSeconds(10)), stateDir, outboxSettings,
+                sensors(root.map().get("sensors"), defaultInterval, sensorRoot), sensorRoot);
     }
 
     private static List<SensorSpec> sensors(Object raw, Duration defaultInterval, Path root) {
@@ -162,29 +138,25 @@ public final class AgentConfigFile {
         Sensors factory = new Sensors(root);
         for (int i = 0; i < list.size(); i++) {
             String at = "sensors[" + i + "]";
-            if (!(list.get(i) instanceof Map<?, ?> m)) {
-                throw new ConfigException(at, "must be a mapping with name and type");
-            }
-            Map<String, Object> s = stringKeys(m, at);
-            String name = str(s, "name", at + ".name", null);
+            YamlValues s = new YamlValues(at + ".", YamlValues.mapping(list.get(i), at,
+                    "must be a mapping with name and type"));
+            String name = s.str("name", null);
             if (name == null || !name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
                 throw new ConfigException(at + ".name", "required, 1-64 letters, digits, '.', '_' or '-', got '"
                         + name + "'");
             }
-            String type = str(s, "type", at + ".type", null);
+            String type = s.str("type", null);
             if (type == null || !Sensors.TYPES.containsKey(type)) {
                 throw new ConfigException(at + ".type", (type == null ? "required" : "unknown type '" + type + "'")
                         + " (known: " + String.join(", ", new TreeSet<>(Sensors.TYPES.keySet())) + ")");
             }
             Set<String> allowed = new HashSet<>(SENSOR_COMMON);
-            allowed.addAll(Sensors.TYPES.get(type));
-            checkKeys(s, allowed, at + ".");
-            Map<String, Object> params = new LinkedHashMap<>(s);
+            allowed.addAll(Sensors.TYPES.get(type).params());
+            s.checkKeys(allowed);
+            Map<String, Object> params = new LinkedHashMap<>(s.map());
             SENSOR_COMMON.forEach(params::remove);
-            SensorSpec spec = new SensorSpec(name, type, str(s, "unit", at + ".unit", ""),
-                    dur(s, "interval", at + ".interval", defaultInterval),
-                    number(s, "scale", at + ".scale", 1), number(s, "offset", at + ".offset", 0),
-                    bool(s, "enabled", at + ".enabled", true), params);
+            SensorSpec spec = new SensorSpec(name, type, s.str("unit", ""), s.dur("interval", defaultInterval),
+                    s.number("scale", 1), s.number("offset", 0), s.bool("enabled", true), params);
             try {
                 factory.create(spec); // validates the type's parameters now, not at the first read
             } catch (IllegalArgumentException e) {
@@ -197,9 +169,9 @@ public final class AgentConfigFile {
     }
 
     /** {@code mqtt.KEY} or the content of the file {@code mqtt.KEY-file}, not both; "" when neither is given. */
-    private static String secret(Map<String, Object> mqtt, String key) {
-        String value = str(mqtt, key, "mqtt." + key, "");
-        String file = str(mqtt, key + "-file", "mqtt." + key + "-file", null);
+    private static String secret(YamlValues mqtt, String key) {
+        String value = mqtt.str(key, "");
+        String file = mqtt.str(key + "-file", null);
         if (file == null) {
             return value;
         }
@@ -209,8 +181,8 @@ public final class AgentConfigFile {
         return SecretFile.read(Path.of(file), "mqtt." + key + "-file");
     }
 
-    private static Path existingFile(Map<String, Object> m, String k) {
-        String v = str(m, k, "mqtt." + k, null);
+    private static Path existingFile(YamlValues mqtt, String k) {
+        String v = mqtt.str(k, null);
         if (v == null) {
             return null;
         }
@@ -220,5 +192,4 @@ public final class AgentConfigFile {
         }
         return p;
     }
-
 }

@@ -1,7 +1,7 @@
 package io.tributary.agent.config;
 
 /** A configuration problem: the key (dotted path, e.g. {@code sensors[2].interval}) and what is wrong with it. */
-public final class ConfigException extends RuntimeException {
+public final class ConfigException extends IllegalArgumentException {
 
     private static final long serialVersionUID = 1L;
 

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A configuration change pushed on {@code devices/{id}/config}: per sensor, on/off and the sampling interval.
@@ -20,6 +21,7 @@ import java.util.Map;
 public final class ConfigUpdate {
 
     private static final Duration MIN_INTERVAL = Duration.ofMillis(100);
+    private static final Set<String> CHANGEABLE = Set.of("enabled", "interval");
 
     private ConfigUpdate() {
     }
@@ -31,7 +33,7 @@ public final class ConfigUpdate {
      * @throws ConfigException naming the key when the change is invalid
      */
     public static List<SensorSpec> apply(String payload, List<SensorSpec> current) {
-        Map<String, Object> root = YamlValues.yamlMap(payload, "config");
+        Map<String, Object> root = YamlValues.parse(payload, "config").map();
         for (String k : root.keySet()) {
             if (!k.equals("sensors")) {
                 throw new ConfigException(k, "unknown key (a pushed config may only change 'sensors')");
@@ -50,32 +52,22 @@ public final class ConfigUpdate {
             if (spec == null) {
                 throw new ConfigException(at, "no such sensor on this device (known: " + byName.keySet() + ")");
             }
-            if (!(e.getValue() instanceof Map<?, ?> fields)) {
-                throw new ConfigException(at, "must be a mapping with 'enabled' and/or 'interval'");
-            }
-            for (Map.Entry<?, ?> f : fields.entrySet()) {
-                String key = String.valueOf(f.getKey());
-                switch (key) {
-                    case "enabled" -> {
-                        if (!(f.getValue() instanceof Boolean b)) {
-                            throw new ConfigException(at + ".enabled", "must be true or false, got '" + f.getValue() + "'");
-                        }
-                        spec = spec.withEnabled(b);
-                    }
-                    case "interval" -> {
-                        Duration d;
-                        try {
-                            d = Values.positiveDuration(f.getValue(), at + ".interval");
-                        } catch (IllegalArgumentException ex) {
-                            throw new ConfigException(at + ".interval", "'" + f.getValue() + "' is not a positive duration");
-                        }
-                        if (d.compareTo(MIN_INTERVAL) < 0) {
-                            throw new ConfigException(at + ".interval", "must be at least 100ms, got " + d);
-                        }
-                        spec = spec.withInterval(d);
-                    }
-                    default -> throw new ConfigException(at + "." + key, "unknown key (allowed: enabled, interval)");
+            YamlValues fields = new YamlValues(at + ".", YamlValues.mapping(e.getValue(), at,
+                    "must be a mapping with 'enabled' and/or 'interval'"));
+            fields.checkKeys(CHANGEABLE);
+            spec = spec.withEnabled(fields.bool("enabled", spec.enabled()));
+            if (fields.map().containsKey("interval")) {
+                Duration d;
+                try {
+                    d = Values.positiveDuration(fields.map().get("interval"), at + ".interval");
+                } catch (IllegalArgumentException ex) {
+                    throw new ConfigException(at + ".interval", "'" + fields.map().get("interval")
+                            + "' is not a positive duration");
                 }
+                if (d.compareTo(MIN_INTERVAL) < 0) {
+                    throw new ConfigException(at + ".interval", "must be at least 100ms, got " + d);
+                }
+                spec = spec.withInterval(d);
             }
             byName.put(name, spec);
         }

@@ -5,9 +5,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,12 +59,7 @@ public final class SecretFile {
 
     private static void warnIfWorldReadable(Path file, String key) {
         try {
-            PosixFileAttributeView view = Files.getFileAttributeView(file, PosixFileAttributeView.class);
-            if (view == null) {
-                return;
-            }
-            Set<PosixFilePermission> permissions = view.readAttributes().permissions();
-            if (permissions.contains(PosixFilePermission.OTHERS_READ)) {
+            if (Files.getPosixFilePermissions(file).contains(PosixFilePermission.OTHERS_READ)) {
                 LOG.warn("The password file is readable by every user of this machine; make it mode 0640 or 0600 "
                         + "[key: {}, file: {}]", key, file);
             }

@@ -8,22 +8,25 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /**
- * Typed values out of parsed YAML: each getter takes the map, the key in it and the dotted key for the message, and
- * returns the fallback when the key is absent. Every problem is a {@link ConfigException} naming the dotted key.
+ * Typed values out of one parsed YAML mapping: each getter takes a key of it and returns the fallback when the key is
+ * absent. Every problem is a {@link ConfigException} naming the dotted key ({@code prefix} + key).
+ *
+ * @param prefix what goes before a key in messages: {@code ""}, {@code "mqtt."}, {@code "sensors[2]."}
  */
-final class YamlValues {
+record YamlValues(String prefix, Map<String, Object> map) {
 
-    private YamlValues() {
-    }
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(|b|k|kb|kib|m|mb|mib|g|gb|gib)");
 
-    /** Parses YAML (JSON is YAML too) into a map; an empty document is an empty map. */
-    static Map<String, Object> yamlMap(String yaml, String what) {
+    /** Parses YAML (JSON is YAML too) into a mapping; an empty document is an empty mapping. */
+    static YamlValues parse(String yaml, String what) {
         Object doc;
         try {
             LoaderOptions options = new LoaderOptions();
@@ -34,28 +37,24 @@ final class YamlValues {
             throw new ConfigException(what, "not valid YAML: " + firstLine(e.getMessage()));
         }
         if (doc == null) {
-            return Map.of();
+            return new YamlValues("", Map.of());
         }
         if (!(doc instanceof Map<?, ?> map)) {
             throw new ConfigException(what, "must be a mapping of keys to values");
         }
-        return stringKeys(map, what);
+        return new YamlValues("", stringKeys(map, what));
     }
 
-    static Map<String, Object> section(Map<String, Object> root, String key, Set<String> allowed) {
-        Object v = root.get(key);
-        if (v == null) {
-            return Map.of();
-        }
-        if (!(v instanceof Map<?, ?> m)) {
-            throw new ConfigException(key, "must be a mapping");
-        }
-        Map<String, Object> map = stringKeys(m, key);
-        checkKeys(map, allowed, key + ".");
-        return map;
+    /** The mapping under {@code key} (empty when absent), which may only hold the {@code allowed} keys. */
+    YamlValues section(String key, Set<String> allowed) {
+        Object v = map.get(key);
+        YamlValues section = new YamlValues(prefix + key + ".", v == null ? Map.of() : mapping(v, prefix + key,
+                "must be a mapping"));
+        section.checkKeys(allowed);
+        return section;
     }
 
-    static void checkKeys(Map<String, Object> map, Set<String> allowed, String prefix) {
+    void checkKeys(Set<String> allowed) {
         for (String k : map.keySet()) {
             if (!allowed.contains(k)) {
                 throw new ConfigException(prefix + k, "unknown key (allowed: "
@@ -64,7 +63,15 @@ final class YamlValues {
         }
     }
 
-    static Map<String, Object> stringKeys(Map<?, ?> m, String at) {
+    /** {@code v} as a mapping with string keys, or a {@link ConfigException} saying {@code problem} at {@code at}. */
+    static Map<String, Object> mapping(Object v, String at, String problem) {
+        if (!(v instanceof Map<?, ?> m)) {
+            throw new ConfigException(at, problem);
+        }
+        return stringKeys(m, at);
+    }
+
+    private static Map<String, Object> stringKeys(Map<?, ?> m, String at) {
         Map<String, Object> out = new LinkedHashMap<>();
         m.forEach((k, v) -> {
             if (!(k instanceof String s)) {
@@ -75,60 +82,53 @@ final class YamlValues {
         return out;
     }
 
-    static String str(Map<String, Object> m, String k, String key, String fallback) {
-        Object v = m.get(k);
+    String str(String k, String fallback) {
+        Object v = map.get(k);
         if (v == null) {
             return fallback;
         }
         if (v instanceof Map || v instanceof List) {
-            throw new ConfigException(key, "must be a single value");
+            throw new ConfigException(prefix + k, "must be a single value");
         }
         return String.valueOf(v);
     }
 
-    static Duration dur(Map<String, Object> m, String k, String key, Duration fallback) {
-        Object v = m.get(k);
-        if (v == null) {
-            return fallback;
-        }
-        try {
-            return Values.positiveDuration(v, key);
-        } catch (IllegalArgumentException e) {
-            throw new ConfigException(key, e.getMessage().substring(key.length() + 2));
-        }
+    Duration dur(String k, Duration fallback) {
+        Object v = map.get(k);
+        return v == null ? fallback : Values.positiveDuration(v, prefix + k);
     }
 
-    static int integer(Map<String, Object> m, String k, String key, int fallback) {
-        return typed(m, k, key, Integer.class, fallback, "an integer");
+    int integer(String k, int fallback) {
+        return typed(k, Integer.class, fallback, "an integer");
     }
 
-    static double number(Map<String, Object> m, String k, String key, double fallback) {
-        Number n = typed(m, k, key, Number.class, fallback, "a number");
+    double number(String k, double fallback) {
+        Number n = typed(k, Number.class, fallback, "a number");
         if (!Double.isFinite(n.doubleValue())) {
-            throw new ConfigException(key, "must be a number, got '" + m.get(k) + "'");
+            throw new ConfigException(prefix + k, "must be a number, got '" + map.get(k) + "'");
         }
         return n.doubleValue();
     }
 
-    static boolean bool(Map<String, Object> m, String k, String key, boolean fallback) {
-        return typed(m, k, key, Boolean.class, fallback, "true or false");
+    boolean bool(String k, boolean fallback) {
+        return typed(k, Boolean.class, fallback, "true or false");
     }
 
     /** The value as the type YAML gave it, or the fallback when absent; {@code expected} names the type. */
-    private static <T> T typed(Map<String, Object> m, String k, String key, Class<T> type, T fallback,
-            String expected) {
-        Object v = m.get(k);
+    private <T> T typed(String k, Class<T> type, T fallback, String expected) {
+        Object v = map.get(k);
         if (v == null) {
             return fallback;
         }
         if (type.isInstance(v)) {
             return type.cast(v);
         }
-        throw new ConfigException(key, "must be " + expected + ", got '" + v + "'");
+        throw new ConfigException(prefix + k, "must be " + expected + ", got '" + v + "'");
     }
 
-    static <E extends Enum<E>> E enumValue(Map<String, Object> m, String k, Class<E> type, E fallback) {
-        Object v = m.get(k);
+    /** A constant of {@code type}, spelled in lower case with {@code -} for {@code _}. */
+    <E extends Enum<E>> E enumValue(String k, Class<E> type, E fallback) {
+        Object v = map.get(k);
         if (v == null) {
             return fallback;
         }
@@ -140,7 +140,29 @@ final class YamlValues {
         }
         List<String> known = Arrays.stream(type.getEnumConstants())
                 .map(e -> e.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList();
-        throw new ConfigException("outbox." + k, "'" + v + "' is not one of " + known);
+        throw new ConfigException(prefix + k, "'" + v + "' is not one of " + known);
+    }
+
+    /** "16MiB", "512KiB", "1G", or a number of bytes (binary multiples). */
+    long bytes(String k, long fallback) {
+        Object v = map.get(k);
+        if (v == null) {
+            return fallback;
+        }
+        if (v instanceof Number n) {
+            return n.longValue();
+        }
+        Matcher m = BYTES.matcher(String.valueOf(v).strip().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new ConfigException(prefix + k, "'" + v + "' is not a size (e.g. 16MiB, 512KiB)");
+        }
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "k", "kb", "kib" -> n * 1024;
+            case "m", "mb", "mib" -> n * 1024 * 1024;
+            case "g", "gb", "gib" -> n * 1024 * 1024 * 1024;
+            default -> n;
+        };
     }
 
     private static String firstLine(String s) {

@@ -178,7 +178,6 @@ public final class DiskOutbox implements AutoCloseable {
         return new PendingBatch(e.getKey(), e.getValue().readings());
     }
 
-    /** The highest durable sequence number. */
     public synchronized long durableSequence() {
         return durableSeq;
     }

@@ -56,7 +56,6 @@ final class Segment {
     /** A stored, unacknowledged batch: where its record is. */
     record Batch(long seq, int readings, Segment segment, long offset, int length) {
 
-        /** Reads the batch's payload back from its segment. */
         byte[] payload() throws IOException {
             ByteBuffer buf = ByteBuffer.allocate(length);
             SegmentFormat.readFully(segment.channel, buf, offset + SegmentFormat.HEADER_BYTES);

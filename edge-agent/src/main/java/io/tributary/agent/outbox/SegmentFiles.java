@@ -134,7 +134,6 @@ final class SegmentFiles {
         }
     }
 
-    /** Forces the active segment to the device. */
     void forceLast() throws IOException {
         Segment last = last();
         if (last != null) {
@@ -150,7 +149,6 @@ final class SegmentFiles {
         return segments.isEmpty() ? null : segments.firstEntry().getValue();
     }
 
-    /** Disk used by segments and ack files. */
     long totalBytes() {
         return totalBytes;
     }

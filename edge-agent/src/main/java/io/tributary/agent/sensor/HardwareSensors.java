@@ -10,7 +10,7 @@ import static io.tributary.agent.sensor.SensorParams.string;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Sensors the kernel's drivers expose under /sys: thermal zones, hwmon, IIO and 1-Wire DS18B20. */
+/** Sensors the kernel's drivers expose under /sys (thermal zones, hwmon, IIO, 1-Wire DS18B20), and plain files. */
 record HardwareSensors(Path root) {
 
     /** {@code zone} (default 0) or {@code path}; millidegrees → degC. */
@@ -69,6 +69,12 @@ record HardwareSensors(Path root) {
             }
             return value;
         };
+    }
+
+    /** {@code path}: the first number in the file. */
+    ValueReader file(SensorSpec spec) {
+        Path file = path(root, spec, "path");
+        return () -> firstNumberIn(file);
     }
 
     /** {@code id} (e.g. {@code 28-000005e2fdc3}). */

@@ -13,8 +13,27 @@ import java.nio.file.Path;
 /** Metrics every Linux host has: CPU, load, memory, disk, network counters, uptime (from /proc and statvfs). */
 record HostMetrics(Path root) {
 
+    /** CPU busy % between two reads of /proc/stat; the first read compares with boot. */
     ValueReader cpu() {
-        return new CpuPercent(root.resolve("proc/stat"))::read;
+        Path file = root.resolve("proc/stat");
+        long[] last = new long[2]; // total and idle ticks at the previous read
+        return () -> {
+            synchronized (last) {
+                String first = readText(file).lines().filter(l -> l.startsWith("cpu ")).findFirst()
+                        .orElseThrow(() -> new SensorException("/proc/stat has no cpu line"));
+                String[] f = first.strip().split("\\s+");
+                long total = 0;
+                for (int i = 1; i < f.length; i++) {
+                    total += (long) parse(f[i], "/proc/stat");
+                }
+                long idle = (long) parse(f[4], "/proc/stat") + (f.length > 5 ? (long) parse(f[5], "/proc/stat") : 0);
+                long dTotal = total - last[0];
+                long dIdle = idle - last[1];
+                last[0] = total;
+                last[1] = idle;
+                return dTotal <= 0 ? 0 : Math.round((dTotal - dIdle) * 10_000.0 / dTotal) / 100.0;
+            }
+        };
     }
 
     ValueReader uptime() {
@@ -89,36 +108,5 @@ record HostMetrics(Path root) {
             }
             throw new SensorException("interface " + iface + " not in /proc/net/dev");
         };
-    }
-
-    /** CPU busy % between two reads of /proc/stat; the first read compares with boot. */
-    static final class CpuPercent {
-        private final Path file;
-        private long lastTotal;
-        private long lastIdle;
-
-        CpuPercent(Path file) {
-            this.file = file;
-        }
-
-        synchronized double read() throws SensorException {
-            String text = readText(file);
-            String first = text.lines().filter(l -> l.startsWith("cpu ")).findFirst()
-                    .orElseThrow(() -> new SensorException("/proc/stat has no cpu line"));
-            String[] f = first.strip().split("\\s+");
-            long total = 0;
-            for (int i = 1; i < f.length; i++) {
-                total += (long) parse(f[i], "/proc/stat");
-            }
-            long idle = (long) parse(f[4], "/proc/stat") + (f.length > 5 ? (long) parse(f[5], "/proc/stat") : 0);
-            long dTotal = total - lastTotal;
-            long dIdle = idle - lastIdle;
-            lastTotal = total;
-            lastIdle = idle;
-            if (dTotal <= 0) {
-                return 0;
-            }
-            return Math.round((dTotal - dIdle) * 10_000.0 / dTotal) / 100.0;
-        }
     }
 }

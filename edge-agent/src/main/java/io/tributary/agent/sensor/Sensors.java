@@ -8,53 +8,40 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.BiFunction;
 
 /**
- * Builds sensors from their specs. {@code root} is "/" in production and a fake sysfs/proc tree in tests.
- *
- * <p>Types and their parameters:
- * <ul>
- *   <li>{@code thermal}: {@code zone} (number, default 0) or {@code path}; millidegrees → degC</li>
- *   <li>{@code hwmon}: {@code chip} (the hwmon {@code name}, e.g. {@code cpu_thermal}) or {@code hwmon} (e.g.
- *       {@code hwmon0}), and {@code input} (e.g. {@code temp1_input}); temp/in/curr are milli-units, power micro-units</li>
- *   <li>{@code iio}: {@code device} (e.g. {@code iio:device0}) or {@code chip} (its {@code name}, e.g. {@code bme280}),
- *       and {@code channel} (e.g. {@code in_pressure}, {@code in_temp}); reads {@code CHANNEL_input}, else
- *       {@code (CHANNEL_raw + CHANNEL_offset) * CHANNEL_scale}; values in the kernel's IIO units</li>
- *   <li>{@code ds18b20}: {@code id} (e.g. {@code 28-000005e2fdc3}); the w1_slave CRC line must say YES</li>
- *   <li>{@code file}: {@code path}; the first number in the file</li>
- *   <li>{@code cpu} (% busy since the previous sample), {@code load1}, {@code load5}, {@code load15},
- *       {@code memory} (% used), {@code disk} ({@code path}, default "/": % used, via statvfs),
- *       {@code net-rx-bytes}/{@code net-tx-bytes} ({@code interface}), {@code uptime}</li>
- *   <li>{@code command}: {@code command} (a list: program and arguments), {@code timeout} (default 5s); the first
- *       number the command prints</li>
- * </ul>
+ * Builds sensors from their specs. {@code root} is "/" in production and a fake sysfs/proc tree in tests. The types,
+ * their parameters and units: edge-agent/README.md.
  */
 public final class Sensors {
 
-    /** Every type and the parameters it accepts. */
-    public static final Map<String, Set<String>> TYPES = Map.ofEntries(
-            Map.entry("thermal", Set.of("zone", "path")),
-            Map.entry("hwmon", Set.of("chip", "hwmon", "input")),
-            Map.entry("iio", Set.of("device", "chip", "channel")),
-            Map.entry("ds18b20", Set.of("id")),
-            Map.entry("file", Set.of("path")),
-            Map.entry("cpu", Set.of()),
-            Map.entry("load1", Set.of()),
-            Map.entry("load5", Set.of()),
-            Map.entry("load15", Set.of()),
-            Map.entry("memory", Set.of()),
-            Map.entry("disk", Set.of("path")),
-            Map.entry("net-rx-bytes", Set.of("interface")),
-            Map.entry("net-tx-bytes", Set.of("interface")),
-            Map.entry("uptime", Set.of()),
-            Map.entry("command", Set.of("command", "timeout")));
+    /** A sensor type: the parameters it accepts and the reader it builds from a spec. */
+    public record Type(Set<String> params, BiFunction<Sensors, SensorSpec, ValueReader> reader) {
+    }
 
-    private final Path root;
+    /** Every type by name. */
+    public static final Map<String, Type> TYPES = Map.ofEntries(
+            Map.entry("thermal", new Type(Set.of("zone", "path"), (s, spec) -> s.hardware.thermal(spec))),
+            Map.entry("hwmon", new Type(Set.of("chip", "hwmon", "input"), (s, spec) -> s.hardware.hwmon(spec))),
+            Map.entry("iio", new Type(Set.of("device", "chip", "channel"), (s, spec) -> s.hardware.iio(spec))),
+            Map.entry("ds18b20", new Type(Set.of("id"), (s, spec) -> s.hardware.ds18b20(spec))),
+            Map.entry("file", new Type(Set.of("path"), (s, spec) -> s.hardware.file(spec))),
+            Map.entry("cpu", new Type(Set.of(), (s, spec) -> s.host.cpu())),
+            Map.entry("load1", new Type(Set.of(), (s, spec) -> s.host.load(0))),
+            Map.entry("load5", new Type(Set.of(), (s, spec) -> s.host.load(1))),
+            Map.entry("load15", new Type(Set.of(), (s, spec) -> s.host.load(2))),
+            Map.entry("memory", new Type(Set.of(), (s, spec) -> s.host.memory())),
+            Map.entry("disk", new Type(Set.of("path"), (s, spec) -> s.host.disk(spec))),
+            Map.entry("net-rx-bytes", new Type(Set.of("interface"), (s, spec) -> s.host.net(spec, 0))),
+            Map.entry("net-tx-bytes", new Type(Set.of("interface"), (s, spec) -> s.host.net(spec, 8))),
+            Map.entry("uptime", new Type(Set.of(), (s, spec) -> s.host.uptime())),
+            Map.entry("command", new Type(Set.of("command", "timeout"), (s, spec) -> CommandSensor.of(spec))));
+
     private final HardwareSensors hardware;
     private final HostMetrics host;
 
     public Sensors(Path root) {
-        this.root = root;
         this.hardware = new HardwareSensors(root);
         this.host = new HostMetrics(root);
     }
@@ -65,29 +52,12 @@ public final class Sensors {
      * @throws IllegalArgumentException naming the parameter when the spec cannot work (message starts with the key)
      */
     public Sensor create(SensorSpec spec) {
-        ValueReader reader = switch (spec.type()) {
-            case "thermal" -> hardware.thermal(spec);
-            case "hwmon" -> hardware.hwmon(spec);
-            case "iio" -> hardware.iio(spec);
-            case "ds18b20" -> hardware.ds18b20(spec);
-            case "file" -> {
-                Path p = SensorParams.path(root, spec, "path");
-                yield () -> KernelText.firstNumberIn(p);
-            }
-            case "cpu" -> host.cpu();
-            case "load1" -> host.load(0);
-            case "load5" -> host.load(1);
-            case "load15" -> host.load(2);
-            case "memory" -> host.memory();
-            case "disk" -> host.disk(spec);
-            case "net-rx-bytes" -> host.net(spec, 0);
-            case "net-tx-bytes" -> host.net(spec, 8);
-            case "uptime" -> host.uptime();
-            case "command" -> CommandSensor.of(spec);
-            default -> throw new IllegalArgumentException("type: unknown sensor type '" + spec.type()
+        Type type = TYPES.get(spec.type());
+        if (type == null) {
+            throw new IllegalArgumentException("type: unknown sensor type '" + spec.type()
                     + "' (known: " + String.join(", ", new TreeSet<>(TYPES.keySet())) + ")");
-        };
-        return new Scaled(spec.name(), spec.unit(), spec.scale(), spec.offset(), reader);
+        }
+        return new Scaled(spec.name(), spec.unit(), spec.scale(), spec.offset(), type.reader().apply(this, spec));
     }
 
     /** Sensors every Linux host has, for running without a config file. */

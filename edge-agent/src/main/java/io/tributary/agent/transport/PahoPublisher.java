@@ -114,10 +114,9 @@ public final class PahoPublisher implements Publisher {
             }
             throw e;
         }
-        Integer receiveMaximum = connected.getResponseProperties() == null ? null
-                : connected.getResponseProperties().getReceiveMaximum();
-        Long maximumPacket = connected.getResponseProperties() == null ? null
-                : connected.getResponseProperties().getMaximumPacketSize();
+        MqttProperties connack = connected.getResponseProperties();
+        Integer receiveMaximum = connack == null ? null : connack.getReceiveMaximum();
+        Long maximumPacket = connack == null ? null : connack.getMaximumPacketSize();
         maximumPacketSize = maximumPacket == null || maximumPacket <= 0 ? Long.MAX_VALUE : maximumPacket;
         client.subscribe(configTopic, 1).waitForCompletion(settings.connectTimeout().toMillis());
         client.publish(statusTopic, birth, 1, false).waitForCompletion(settings.connectTimeout().toMillis());

@@ -32,7 +32,6 @@ public interface Publisher extends AutoCloseable {
         return Long.MAX_VALUE;
     }
 
-    /** Receives each message on the config topic. */
     void onConfig(Consumer<byte[]> listener);
 
     /** Drops the connection (the agent reconnects with backoff). */

@@ -94,10 +94,11 @@ class AgentConfigFileTest {
         assertThat(config.mqtt().toString()).contains("password=***", "clientKeystorePassword=***")
                 .doesNotContain("t0p-s3cret", "changeit");
         assertThat(config.toString()).doesNotContain("t0p-s3cret", "changeit");
-        assertThat(new AgentConfigFile.Overrides(null, "embedded-s3cret", null, null, null).toString())
+        assertThat(new AgentConfigFile.Overrides(null, "embedded-s3cret", null, null, null, null).toString())
                 .contains("password=***").doesNotContain("embedded-s3cret");
-        assertThat(AgentConfigFile.parse(VALID, new AgentConfigFile.Overrides(null, "embedded", null, null, null)).mqtt()
-                .password()).as("a program embedding the agent may override the password").isEqualTo("embedded");
+        assertThat(AgentConfigFile.parse(VALID, new AgentConfigFile.Overrides(null, "embedded", null, null, null,
+                null)).mqtt().password()).as("a program embedding the agent may override the password")
+                .isEqualTo("embedded");
         assertThat(AgentConfigFile.parse(VALID.replace("password: s3cret", ""), AgentConfigFile.Overrides.NONE).mqtt()
                 .toString()).contains("password=\"\"");
     }
