@@ -106,7 +106,8 @@ public final class MicrometerGatewayMetrics implements GatewayMetrics, AutoClose
 
     /** Shows whether the gateway is ready, and its connection limit. */
     public void bindGateway(BooleanSupplier ready, int maxConnections) {
-        Gauge.builder(P + "ready", ready, r -> r.getAsBoolean() ? 1 : 0)
+        // Held strongly: a gauge keeps its object weakly by default, and nothing else holds this supplier.
+        Gauge.builder(P + "ready", ready, r -> r.getAsBoolean() ? 1 : 0).strongReference(true)
                 .description("1 while Kafka is reachable and the device registry is loaded").register(registry);
         Gauge.builder(P + "connections.max", () -> maxConnections)
                 .description("Configured connection limit").register(registry);
