@@ -8,7 +8,9 @@ import io.tributary.mqtt.PubAck;
 import io.tributary.agent.transport.Publisher;
 import io.tributary.mqtt.ReasonCodes;
 import io.tributary.common.Backoff;
+import io.tributary.common.LogThrottle;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListSet;
@@ -29,8 +31,11 @@ final class PublishLoop implements Runnable {
 
     /** The agent's log lines keep one logger name, whichever part of the agent writes them. */
     private static final Logger LOG = LoggerFactory.getLogger(Agent.class);
-    /** A refusal of the same reason code is logged at most once per this many ms (a device can cause them). */
-    private static final long REFUSAL_LOG_INTERVAL_MS = 60_000;
+    /**
+     * A refusal of the same reason code is logged at most once a minute: what the gateway answers in a loop must not
+     * fill the device's log (the journal, an SD card).
+     */
+    private static final Duration REFUSAL_LOG_INTERVAL = Duration.ofMinutes(1);
 
     private final BrokerConnection broker;
     private final String telemetryTopic;
@@ -45,7 +50,7 @@ final class PublishLoop implements Runnable {
     private final Set<Long> retry = new ConcurrentSkipListSet<>();
     /** Pauses sending after a transient refusal: exponential with full jitter, capped; reset by an accepted PUBACK. */
     private final Backoff refusalBackoff;
-    private final RateLimitedLog refusalLog = new RateLimitedLog(LOG, REFUSAL_LOG_INTERVAL_MS);
+    private final LogThrottle refusalThrottle = new LogThrottle(REFUSAL_LOG_INTERVAL);
     private volatile long pausedUntilNanos = System.nanoTime();
     private volatile boolean connectionHeld;
     private volatile long refusedBatchesTotal;
@@ -259,7 +264,7 @@ final class PublishLoop implements Runnable {
                 // dropped_readings), and say why once.
                 refusedBatchesTotal++;
                 outbox.discard(seq, "refused by the gateway (" + ack.describe() + ")");
-                refusalLog.warn(ack.reasonCode(), "Gateway refused a batch for good; dropped it and counted its "
+                warnRefusal(ack.reasonCode(), "Gateway refused a batch for good; dropped it and counted its "
                         + "readings as dropped [seq: {}, answer: {}]", seq, ack.describe());
                 statusDirty.set(true);
             }
@@ -268,7 +273,7 @@ final class PublishLoop implements Runnable {
                 retry.add(seq);
                 long delayMs = pause();
                 if (delayMs > 0) {
-                    refusalLog.warn(ack.reasonCode(), "Gateway refused a batch for now; keeping it and sending "
+                    warnRefusal(ack.reasonCode(), "Gateway refused a batch for now; keeping it and sending "
                             + "again in {} ms [seq: {}, answer: {}]", delayMs, seq, ack.describe());
                 }
             }
@@ -301,9 +306,20 @@ final class PublishLoop implements Runnable {
                 pause();
             } else if (ack.kind() == ReasonCodes.Kind.PERMANENT) {
                 // the next change of state sends a new one; this one is not sent again
-                refusalLog.warn(ack.reasonCode(), "Gateway refused a status message [answer: {}]", ack.describe());
+                warnRefusal(ack.reasonCode(), "Gateway refused a status message [answer: {}]", ack.describe());
             }
         });
+    }
+
+    /** Logs a refusal at WARN unless one with this reason code was logged in the last interval. */
+    private void warnRefusal(int reasonCode, String message, Object... args) {
+        long heldBack = refusalThrottle.pass(reasonCode);
+        if (heldBack > 0) {
+            LOG.warn(message + " (" + heldBack + " more like it not logged in the last "
+                    + refusalThrottle.intervalSeconds() + " s)", args);
+        } else if (heldBack == 0) {
+            LOG.warn(message, args);
+        }
     }
 
     /** Batches the gateway refused for good since start (dropped, their readings counted). */

@@ -71,7 +71,7 @@ final class Faults {
     }
 
     /** Runs every fault in its own phase of {@code length} at {@code rate}; the figures per fault name. */
-    static Map<String, Object> run(List<Fault> faults, PhaseRunner phases, Sampler sampler, double rate,
+    static Map<String, Object> run(List<Fault> faults, PhaseRunner phases, StackSampler sampler, double rate,
             Duration length, PrintStream out) throws InterruptedException {
         Map<String, Object> results = new LinkedHashMap<>();
         for (int i = 0; i < faults.size(); i++) {
@@ -109,7 +109,7 @@ final class Faults {
     }
 
     /** Until the stack's intake counter moves (the fleet has started publishing); bounded. */
-    private static void awaitTraffic(Sampler sampler) throws InterruptedException {
+    private static void awaitTraffic(StackSampler sampler) throws InterruptedException {
         Sample first = sampler.latest();
         double before = first == null || Double.isNaN(first.gatewayReadings()) ? 0 : first.gatewayReadings();
         long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();

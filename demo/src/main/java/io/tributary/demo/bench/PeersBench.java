@@ -74,7 +74,7 @@ record PeersBench(Plan plan, Path out, PrintStream console, String loadAtStart) 
         CpuAccount cpu = new CpuAccount();
         cpu.register(PipelineBench.BENCH_COMPONENT, ProcessHandle.current().pid());
         try (PeerStack peer = new PeerStack(options.root(), dir, cpu);
-                Sampler sampler = new Sampler(peer, cpu, System.nanoTime())) {
+                StackSampler sampler = new StackSampler(peer, cpu, System.nanoTime())) {
             peer.start(console);
             versions.put(PEER, peer.versions());
             sampler.start();
@@ -108,14 +108,14 @@ record PeersBench(Plan plan, Path out, PrintStream console, String loadAtStart) 
 
     private Map<String, Object> faults(BenchOptions options, BenchStack stack, CpuAccount cpu,
             List<Faults.Fault> faults, String name) throws InterruptedException {
-        try (Sampler sampler = new Sampler(stack, cpu, System.nanoTime())) {
+        try (StackSampler sampler = new StackSampler(stack, cpu, System.nanoTime())) {
             sampler.start();
             return Faults.run(faults, phases(options, stack, sampler, null, name), sampler, plan.faultRate(),
                     plan.faultDuration(), console);
         }
     }
 
-    private PhaseRunner phases(BenchOptions options, BenchStack stack, Sampler sampler, Probe.Target probe,
+    private PhaseRunner phases(BenchOptions options, BenchStack stack, StackSampler sampler, Probe.Target probe,
             String name) {
         String runId = Long.toHexString(System.currentTimeMillis() & 0xffffffL) + "-" + name;
         return new PhaseRunner(options, stack, sampler, probe, null, runId, console, null);

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * samples of the phase's measured part (after its warm-up, counted from the fleet's start). {@code probeTarget} null:
  * no probe; {@code probeRegistry} null: the probe is not provisioned; {@code failover} null: no broker is killed.
  */
-record PhaseRunner(BenchOptions options, BenchStack pipeline, Sampler sampler, Probe.Target probeTarget,
+record PhaseRunner(BenchOptions options, BenchStack pipeline, StackSampler sampler, Probe.Target probeTarget,
         FleetProvisioner probeRegistry, String runId, PrintStream out, BrokerFailover failover) {
 
     private static final Logger LOG = LoggerFactory.getLogger(PhaseRunner.class);

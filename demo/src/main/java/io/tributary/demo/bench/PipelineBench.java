@@ -19,7 +19,7 @@ import org.HdrHistogram.Histogram;
 
 /**
  * The whole-pipeline benchmark. Every component runs as its own process on this machine ({@link BenchPipeline}); this
- * JVM samples them ({@link Sampler}) and runs the probe device ({@link Probe}).
+ * JVM samples them ({@link StackSampler}) and runs the probe device ({@link Probe}).
  *
  * <ol>
  *   <li><b>Steps</b>: the fleet publishes at each rate of {@link BenchOptions#rates()} for a step; a step is
@@ -84,7 +84,7 @@ public final class PipelineBench {
         KafkaClientConfig kafka = pipeline.kafka(BenchPipeline.ADMIN);
         Probe.Target probeTarget = new Probe.Target(pipeline.mqttUri(), kafka, TOPICS.telemetry(),
                 TOPICS.alerts(), pipeline.influxDirectUrl(), pipeline.influxBucket());
-        try (Sampler sampler = new Sampler(pipeline, cpu, startNanos);
+        try (StackSampler sampler = new StackSampler(pipeline, cpu, startNanos);
                 FleetProvisioner probeRegistry = FleetProvisioner.connect(kafka.bootstrap(), TOPICS.prefix(),
                         kafka.properties(),
                         Duration.ofSeconds(30))) {
@@ -102,7 +102,7 @@ public final class PipelineBench {
      * The steps, the sustained and the half-rate phase on a started stack ({@code title} names it in the plots);
      * writes {@code bench.json}, {@code throughput.png}, {@code latency.png} and a RESULT line.
      */
-    static BenchReport measure(BenchOptions options, PhaseRunner phases, Sampler sampler, BrokerFailover failover,
+    static BenchReport measure(BenchOptions options, PhaseRunner phases, StackSampler sampler, BrokerFailover failover,
             String loadAtStart, String title, PrintStream out) throws IOException, InterruptedException {
         RateSearch.Outcome search = RateSearch.search(options.rates(), options.refinements(), phases::step);
         PhaseResult best = search.best();

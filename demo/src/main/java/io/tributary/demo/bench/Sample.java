@@ -3,7 +3,7 @@ package io.tributary.demo.bench;
 import java.util.Map;
 
 /**
- * One observation of the running pipeline, taken every second ({@link Sampler} names the metric of each field), at
+ * One observation of the running pipeline, taken every second ({@link StackSampler} names the metric of each field), at
  * {@code t} seconds since the benchmark started. Counters are cumulative as the components expose them; NaN where a
  * component did not answer.
  */

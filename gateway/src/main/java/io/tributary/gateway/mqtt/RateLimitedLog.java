@@ -1,10 +1,8 @@
 package io.tributary.gateway.mqtt;
 
 import io.tributary.common.LogSanitizer;
+import io.tributary.common.LogThrottle;
 import java.time.Duration;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 
@@ -20,9 +18,7 @@ final class RateLimitedLog {
     static final int MAX_DETAIL_CHARS = 500;
 
     private final Logger log;
-    private final long intervalNanos;
-    private final LongSupplier nanoClock;
-    private final ConcurrentMap<String, Window> windows = new ConcurrentHashMap<>();
+    private final LogThrottle throttle;
 
     RateLimitedLog(Logger log, Duration interval) {
         this(log, interval, System::nanoTime);
@@ -30,8 +26,7 @@ final class RateLimitedLog {
 
     RateLimitedLog(Logger log, Duration interval, LongSupplier nanoClock) {
         this.log = log;
-        this.intervalNanos = interval.toNanos();
-        this.nanoClock = nanoClock;
+        this.throttle = new LogThrottle(interval, nanoClock);
     }
 
     /** Records one event of {@code category}; whether a WARN line was written for it. */
@@ -40,22 +35,13 @@ final class RateLimitedLog {
             log.debug("{} [device: {}]: {}", LogSanitizer.sanitize(category), LogSanitizer.sanitize(device),
                     LogSanitizer.sanitize(detail, MAX_DETAIL_CHARS));
         }
-        Window window = windows.computeIfAbsent(category, c -> new Window());
-        long now = nanoClock.getAsLong();
-        window.count.incrementAndGet();
-        long next = window.nextReport.get();
-        if (now - next >= 0 && window.nextReport.compareAndSet(next, now + intervalNanos)) {
-            long events = window.count.getAndSet(0);
-            log.warn("{} [device: {}, events since the previous report: {}]: {} (more of this kind within {} s are"
-                    + " logged at DEBUG only)", LogSanitizer.sanitize(category), LogSanitizer.sanitize(device), events,
-                    LogSanitizer.sanitize(detail, MAX_DETAIL_CHARS), intervalNanos / 1_000_000_000L);
-            return true;
+        long heldBack = throttle.pass(category);
+        if (heldBack == LogThrottle.HELD_BACK) {
+            return false;
         }
-        return false;
-    }
-
-    private final class Window {
-        final AtomicLong count = new AtomicLong();
-        final AtomicLong nextReport = new AtomicLong(nanoClock.getAsLong());
+        log.warn("{} [device: {}, events since the previous report: {}]: {} (more of this kind within {} s are"
+                + " logged at DEBUG only)", LogSanitizer.sanitize(category), LogSanitizer.sanitize(device),
+                heldBack + 1, LogSanitizer.sanitize(detail, MAX_DETAIL_CHARS), throttle.intervalSeconds());
+        return true;
     }
 }

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
  * Samples the stack under test once a second ({@link BenchStack#sample}) with the CPU of every component. The samples
  * are the throughput-over-time plot and the input of the sustainability decisions.
  */
-final class Sampler implements AutoCloseable {
+final class StackSampler implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(Sampler.class);
+    private static final Logger LOG = LoggerFactory.getLogger(StackSampler.class);
 
     private final BenchStack stack;
     private final CpuAccount cpu;
@@ -27,7 +27,7 @@ final class Sampler implements AutoCloseable {
     private final long startNanos;
     private volatile String phase = "start";
 
-    Sampler(BenchStack stack, CpuAccount cpu, long startNanos) {
+    StackSampler(BenchStack stack, CpuAccount cpu, long startNanos) {
         this.stack = stack;
         this.cpu = cpu;
         this.startNanos = startNanos;
